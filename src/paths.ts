@@ -1,0 +1,62 @@
+// Where roshi's own files are. The package root is found by walking up to package.json, so the
+// same code works from src/ under vitest and from dist/src/ after a build.
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+let cachedRoot: string | undefined;
+
+export function packageRoot(): string {
+  if (cachedRoot) return cachedRoot;
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('roshi: package.json not found above ' + fileURLToPath(import.meta.url));
+    dir = parent;
+  }
+  cachedRoot = dir;
+  return dir;
+}
+
+/** The CLI entry every actor process is started with. */
+export function mainScript(): string {
+  return join(packageRoot(), 'dist', 'main.js');
+}
+
+export function defaultConfigFile(): string {
+  return join(packageRoot(), 'config', 'default.yaml');
+}
+
+/** `$XDG_STATE_HOME/roshi`, else `~/.local/state/roshi`. */
+export function defaultStateDir(env: NodeJS.ProcessEnv = process.env): string {
+  const base = env.XDG_STATE_HOME || join(homedir(), '.local', 'state');
+  return join(base, 'roshi');
+}
+
+export interface BuildInfo {
+  buildId: string;
+  builtAt: string;
+}
+
+/** The build id on disk now. After `npm run build` it differs from the one a running process loaded. */
+export function readBuildInfo(): BuildInfo {
+  const file = join(packageRoot(), 'dist', 'build.json');
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as BuildInfo;
+  } catch {
+    return { buildId: 'dev', builtAt: new Date(0).toISOString() };
+  }
+}
+
+/** Layout of the state directory. */
+export function statePaths(stateDir: string) {
+  return {
+    root: stateDir,
+    nats: join(stateDir, 'nats'),
+    logs: join(stateDir, 'logs'),
+    journal: join(stateDir, 'journal.jsonl'),
+    runs: join(stateDir, 'runs'),
+    missionsFile: join(stateDir, 'missions.md'),
+  };
+}
