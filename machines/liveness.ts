@@ -1,0 +1,71 @@
+// Liveness verdicts from heartbeat data. Pure: the caller passes the clock, whether the process
+// is alive, and the build id on disk. Used by the watchdog for every actor and by the
+// supervisor for the watchdog itself ("who watches the watchdog").
+
+export type VerdictKind = 'healthy' | 'stale' | 'dead' | 'drift' | 'hung';
+
+export interface HeartbeatRecord {
+  actor: string;
+  pid: number;
+  host: string;
+  bootId: string;
+  buildId: string;
+  state: string;
+  seq: number;
+  uptimeMs: number;
+  loopLagMs: number;
+  rssBytes: number;
+  /** When the heartbeat was received, in ms since the epoch (receiver's clock). */
+  receivedAt: number;
+}
+
+export interface LivenessSettings {
+  staleAfterMs: number;
+  maxLoopLagMs: number;
+}
+
+export interface LivenessFacts {
+  now: number;
+  /** undefined when liveness cannot be checked (another host). */
+  processAlive: boolean | undefined;
+  /** The build id on disk; undefined when unknown. */
+  diskBuildId: string | undefined;
+}
+
+export interface Verdict {
+  actor: string;
+  verdict: VerdictKind;
+  pid: number;
+  bootId: string;
+  /** Human-readable reason, e.g. "no heartbeat for 10.4 s". */
+  evidence: string;
+  at: number;
+}
+
+/** The worst finding wins: dead, then stale, then hung, then drift. */
+export function assessLiveness(hb: HeartbeatRecord, facts: LivenessFacts, settings: LivenessSettings): Verdict {
+  const verdict = (kind: VerdictKind, evidence: string): Verdict => ({
+    actor: hb.actor,
+    verdict: kind,
+    pid: hb.pid,
+    bootId: hb.bootId,
+    evidence,
+    at: facts.now,
+  });
+  const age = facts.now - hb.receivedAt;
+  if (facts.processAlive === false) return verdict('dead', `process ${hb.pid} is gone`);
+  if (age > settings.staleAfterMs) return verdict('stale', `no heartbeat for ${seconds(age)}`);
+  if (hb.loopLagMs > settings.maxLoopLagMs) return verdict('hung', `event loop lagged ${seconds(hb.loopLagMs)}`);
+  if (facts.diskBuildId !== undefined && hb.buildId !== facts.diskBuildId) {
+    return verdict('drift', `runs build ${hb.buildId}, disk has ${facts.diskBuildId}`);
+  }
+  return verdict('healthy', `heartbeat ${seconds(age)} ago`);
+}
+
+export function isUnhealthy(kind: VerdictKind): boolean {
+  return kind === 'stale' || kind === 'dead' || kind === 'hung';
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}

@@ -1,0 +1,167 @@
+// The Bus: roshi's one handle on NATS. Payloads are JSON objects validated at the boundary; a
+// handler that throws or a payload that does not parse is answered (requests) or logged and
+// counted (publishes) — it never reaches the caller's stack as an uncaught exception.
+import { ErrorCode, type Msg, type NatsConnection, type NatsError, type Subscription } from 'nats';
+import { BusError, RemoteError, TimeoutError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { BadPayloadError, decodeObject, encode } from './codec.js';
+import { openConnection, redactUrl, type ConnectOptions } from './connect.js';
+import { errorReply, okReply, unwrapReply } from './reply.js';
+import { subjectsFor, type Subjects } from './subjects.js';
+
+export interface BusOptions extends ConnectOptions {
+  prefix: string;
+  logger: Logger;
+  requestTimeoutMs?: number;
+}
+
+export type Payload = Record<string, unknown>;
+export type MessageHandler = (payload: Payload, subject: string) => void | Promise<void>;
+export type RequestHandler = (payload: Payload, subject: string) => unknown;
+
+export interface Unsubscribe {
+  (): void;
+}
+
+export class Bus {
+  readonly subjects: Subjects;
+  /** Publishes and requests that arrived with an unreadable payload, by subject. */
+  readonly badPayloads = new Map<string, number>();
+  private readonly requestTimeoutMs: number;
+
+  private constructor(
+    readonly nc: NatsConnection,
+    readonly url: string,
+    readonly prefix: string,
+    private readonly logger: Logger,
+    requestTimeoutMs: number,
+  ) {
+    this.subjects = subjectsFor(prefix);
+    this.requestTimeoutMs = requestTimeoutMs;
+  }
+
+  static async connect(options: BusOptions): Promise<Bus> {
+    const nc = await openConnection(options);
+    const bus = new Bus(nc, redactUrl(options.url), options.prefix, options.logger, options.requestTimeoutMs ?? 2_000);
+    bus.watchStatus();
+    return bus;
+  }
+
+  publish(subject: string, payload: unknown): void {
+    this.nc.publish(subject, encode(payload));
+  }
+
+  /** Delivers each decodable JSON object to `onMessage`; anything else is logged and counted. */
+  subscribe(subject: string, onMessage: MessageHandler, options: { queue?: string } = {}): Unsubscribe {
+    const sub = this.nc.subscribe(subject, {
+      ...(options.queue ? { queue: options.queue } : {}),
+      callback: (error, msg) => {
+        if (error) return this.logger.warn({ err: error, subject }, 'subscription error');
+        const payload = this.decode(msg);
+        if (!payload) return;
+        this.guard(msg.subject, () => onMessage(payload, msg.subject));
+      },
+    });
+    return () => sub.unsubscribe();
+  }
+
+  /** Answers requests on `subject` with the reply envelope; refusals become `ok: false` replies. */
+  serve(subject: string, handler: RequestHandler, options: { queue?: string } = {}): Subscription {
+    return this.nc.subscribe(subject, {
+      ...(options.queue ? { queue: options.queue } : {}),
+      callback: (error, msg) => {
+        if (error) return this.logger.warn({ err: error, subject }, 'service subscription error');
+        void this.answer(msg, handler);
+      },
+    });
+  }
+
+  /** Runs one request through `handler` and responds; exported for NATS micro endpoints. */
+  async answer(msg: Msg, handler: RequestHandler): Promise<void> {
+    let payload: Payload;
+    try {
+      payload = decodeObject(msg.data);
+    } catch (error) {
+      this.count(msg.subject);
+      msg.respond(encode(errorReply('bad_payload', (error as Error).message)));
+      return;
+    }
+    try {
+      const data = await handler(payload, msg.subject);
+      msg.respond(encode(okReply(data ?? null)));
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (!(error instanceof BadPayloadError) && !(error instanceof RemoteError)) {
+        this.logger.warn({ err: error, subject: msg.subject }, 'request handler failed');
+      }
+      msg.respond(encode(errorReply(typeof code === 'string' ? code : 'error', (error as Error).message)));
+    }
+  }
+
+  async request<T>(subject: string, payload: unknown = {}, timeoutMs = this.requestTimeoutMs): Promise<T> {
+    let msg: Msg;
+    try {
+      msg = await this.nc.request(subject, encode(payload), { timeout: timeoutMs });
+    } catch (error) {
+      const code = (error as NatsError).code;
+      if (code === ErrorCode.NoResponders) throw new BusError(`${subject}: nobody is listening`);
+      if (code === ErrorCode.Timeout) throw new TimeoutError(`${subject}: no answer within ${timeoutMs} ms`);
+      throw new BusError(`${subject}: ${(error as Error).message}`, { cause: error });
+    }
+    return unwrapReply<T>(subject, decodeObject(msg.data));
+  }
+
+  /** Round trip to the server; rejects when the server does not answer. */
+  async rtt(): Promise<number> {
+    return this.nc.rtt();
+  }
+
+  isClosed(): boolean {
+    return this.nc.isClosed();
+  }
+
+  /** Unsubscribes everything after in-flight messages are handled, then closes. */
+  async drain(): Promise<void> {
+    if (this.nc.isClosed()) return;
+    try {
+      await this.nc.drain();
+    } catch (error) {
+      this.logger.debug({ err: error }, 'drain failed; closing');
+      await this.nc.close().catch(() => undefined);
+    }
+  }
+
+  private decode(msg: Msg): Payload | undefined {
+    try {
+      return decodeObject(msg.data);
+    } catch (error) {
+      this.count(msg.subject);
+      this.logger.warn({ subject: msg.subject, reason: (error as Error).message }, 'dropped unreadable message');
+      return undefined;
+    }
+  }
+
+  private guard(subject: string, run: () => void | Promise<void>): void {
+    try {
+      const result = run();
+      if (result instanceof Promise) {
+        result.catch((error: unknown) => this.logger.error({ err: error, subject }, 'message handler failed'));
+      }
+    } catch (error) {
+      this.logger.error({ err: error, subject }, 'message handler failed');
+    }
+  }
+
+  private count(subject: string): void {
+    this.badPayloads.set(subject, (this.badPayloads.get(subject) ?? 0) + 1);
+  }
+
+  private watchStatus(): void {
+    void (async () => {
+      for await (const status of this.nc.status()) {
+        if (status.type === 'pingTimer') continue;
+        this.logger.debug({ status: status.type, data: String(status.data) }, 'nats status');
+      }
+    })().catch(() => undefined);
+  }
+}

@@ -1,0 +1,27 @@
+// JSON on the wire. Decoding never throws past this module: a payload that is not JSON, or not
+// an object, becomes a BadPayloadError that the caller answers or counts.
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+export class BadPayloadError extends Error {
+  readonly code = 'bad_payload';
+}
+
+export function encode(value: unknown): Uint8Array {
+  return encoder.encode(JSON.stringify(value ?? null));
+}
+
+/** Decodes a JSON object. Empty payloads decode to `{}` so `nats req subject ''` works. */
+export function decodeObject(data: Uint8Array): Record<string, unknown> {
+  if (data.length === 0) return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(decoder.decode(data));
+  } catch (error) {
+    throw new BadPayloadError(`payload is not JSON: ${(error as Error).message}`);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new BadPayloadError(`payload must be a JSON object, got ${Array.isArray(value) ? 'an array' : typeof value}`);
+  }
+  return value as Record<string, unknown>;
+}

@@ -1,0 +1,10 @@
+// The bus module is the only place that imports the NATS client. Everything else goes through
+// these exports.
+export { Bus, type BusOptions, type MessageHandler, type Payload, type RequestHandler, type Unsubscribe } from './bus.js';
+export { BadPayloadError, decodeObject, encode } from './codec.js';
+export { redactUrl, type ConnectOptions, type NatsSettings } from './connect.js';
+export { embeddedServerSpec, findNatsServer, freePort, probePort, type EmbeddedServerSpec } from './embedded-server.js';
+export { JsonKv, RevisionConflictError, type Entry } from './kv.js';
+export { errorReply, okReply, unwrapReply, type Reply } from './reply.js';
+export { registerService, type EndpointSpec, type ServiceSpec } from './service.js';
+export { subjectsFor, type Subjects } from './subjects.js';

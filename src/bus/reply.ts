@@ -1,0 +1,23 @@
+// The envelope every request handler answers with, so a client can tell "the handler refused"
+// from "nobody answered": { ok: true, data } or { ok: false, error: { code, message } }.
+import { RemoteError } from '../errors.js';
+
+export type Reply<T> = { ok: true; data: T } | { ok: false; error: { code: string; message: string } };
+
+export function okReply<T>(data: T): Reply<T> {
+  return { ok: true, data };
+}
+
+export function errorReply(code: string, message: string): Reply<never> {
+  return { ok: false, error: { code, message } };
+}
+
+/** Unwraps a reply, turning a refusal into a RemoteError carrying the handler's code. */
+export function unwrapReply<T>(subject: string, value: Record<string, unknown>): T {
+  if (value.ok === true) return value.data as T;
+  const error = value.error as { code?: string; message?: string } | undefined;
+  if (value.ok === false && error) {
+    throw new RemoteError(`${subject}: ${error.message ?? 'refused'}`, error.code ?? 'error');
+  }
+  throw new RemoteError(`${subject}: reply is not a roshi reply envelope`, 'bad_reply');
+}

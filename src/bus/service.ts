@@ -1,0 +1,37 @@
+// Registers an actor as a NATS micro service, so `nats micro ls` lists the running tree and
+// `nats micro stats` shows each control endpoint's request and error counts.
+import type { Service } from 'nats';
+import type { Bus, RequestHandler } from './bus.js';
+
+export interface EndpointSpec {
+  name: string;
+  subject: string;
+  handler: RequestHandler;
+}
+
+export interface ServiceSpec {
+  name: string;
+  version: string;
+  description: string;
+  metadata?: Record<string, string>;
+  endpoints: EndpointSpec[];
+}
+
+export async function registerService(bus: Bus, spec: ServiceSpec): Promise<Service> {
+  const service = await bus.nc.services.add({
+    name: spec.name,
+    version: spec.version,
+    description: spec.description,
+    ...(spec.metadata ? { metadata: spec.metadata } : {}),
+  });
+  for (const endpoint of spec.endpoints) {
+    service.addEndpoint(endpoint.name, {
+      subject: endpoint.subject,
+      handler: (error, msg) => {
+        if (error) return;
+        void bus.answer(msg, endpoint.handler);
+      },
+    });
+  }
+  return service;
+}
