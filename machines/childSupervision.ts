@@ -12,7 +12,7 @@
 // Pure: every side effect is a named action the actor host provides (spawnProcess,
 // requestRestart, requestStop, signalProcess, announce), every event carries its time, and
 // every wait is also a deadline in context so it can be persisted, shown and restored.
-import { assign, sendParent, setup } from 'xstate';
+import { and, assign, enqueueActions, sendParent, setup } from 'xstate';
 import { backoffDelay, type BackoffSettings } from './backoff.js';
 import type { AnnouncementKind, ChildEvent, ChildNotice } from './childEvents.js';
 import { emptyCounts, recordFailure, recordOpen, recordSuccess, shouldTrip, type CircuitCounts, type CircuitRules } from './circuitRules.js';
@@ -138,7 +138,12 @@ export const childSupervisionMachine = setup({
   }),
   initial: 'idle',
   on: {
-    STOP: [{ guard: 'hasProcess', target: '.stopping' }, { target: '.stopped' }],
+    STOP: [
+      { guard: and(['hasProcess', 'isCooperative']), target: '.stopping' },
+      // A child that does not speak the control protocol is not asked to stop: SIGTERM at once.
+      { guard: 'hasProcess', target: '.stopping.terminating' },
+      { target: '.stopped' },
+    ],
     'CIRCUIT.RESET': {
       target: '.spawning',
       actions: [
@@ -198,7 +203,9 @@ export const childSupervisionMachine = setup({
       on: {
         VERDICT: [
           { guard: 'isDeadVerdict', target: 'tier3', actions: 'noteVerdict' },
-          { guard: 'isUnhealthyVerdict', target: 'tier1', actions: 'noteVerdict' },
+          { guard: and(['isUnhealthyVerdict', 'isCooperative']), target: 'tier1', actions: 'noteVerdict' },
+          // Tier 1 is a request over the control protocol; a non-cooperative child starts at tier 2.
+          { guard: 'isUnhealthyVerdict', target: 'tier2', actions: 'noteVerdict' },
           { guard: 'isDriftVerdict', actions: ['noteVerdict', { type: 'notifyParent', params: { type: 'CHILD.DRIFT' } }] },
         ],
         ROLL: { target: 'rolling', actions: assign({ reason: ({ event }) => event.reason }) },
@@ -209,9 +216,12 @@ export const childSupervisionMachine = setup({
     // A restart that is not a failure: drift after an update, or an operator's /restart.
     rolling: {
       entry: [
-        { type: 'setWait', params: ({ context }) => ({ ms: context.settings.cooperativeTimeoutMs }) },
         { type: 'announce', params: ({ context, event }) => ({ kind: 'rolling', detail: context.reason ?? 'restart', at: timeOf(context, event) }) },
-        { type: 'requestRestart', params: ({ context }) => ({ pid: context.pid! }) },
+        { type: 'setWait', params: ({ context }) => ({ ms: context.settings.cooperativeTimeoutMs }) },
+        // A child that does not speak the control protocol is not asked: `always` takes it to tier2.
+        enqueueActions(({ context, enqueue }) => {
+          if (context.cooperative) enqueue({ type: 'requestRestart', params: { pid: context.pid! } });
+        }),
       ],
       always: { guard: ({ context }) => !context.cooperative, target: 'tier2' },
       after: { wait: 'tier2' },
@@ -223,8 +233,8 @@ export const childSupervisionMachine = setup({
 
     tier1: {
       entry: [
-        { type: 'setWait', params: ({ context }) => ({ ms: context.settings.cooperativeTimeoutMs }) },
         { type: 'announce', params: ({ context, event }) => ({ kind: 'tier1', detail: `cooperative restart (${context.reason})`, at: timeOf(context, event) }) },
+        { type: 'setWait', params: ({ context }) => ({ ms: context.settings.cooperativeTimeoutMs }) },
         { type: 'requestRestart', params: ({ context }) => ({ pid: context.pid! }) },
       ],
       always: { guard: ({ context }) => !context.cooperative, target: 'tier2' },
@@ -239,8 +249,8 @@ export const childSupervisionMachine = setup({
 
     tier2: {
       entry: [
-        { type: 'setWait', params: ({ context }) => ({ ms: context.settings.sigtermGraceMs }) },
         { type: 'announce', params: ({ context, event }) => ({ kind: 'tier2', detail: `SIGTERM pid ${context.pid}`, at: timeOf(context, event) }) },
+        { type: 'setWait', params: ({ context }) => ({ ms: context.settings.sigtermGraceMs }) },
         { type: 'signalProcess', params: ({ context }) => ({ pid: context.pid, signal: 'SIGTERM' as const }) },
       ],
       after: { wait: 'tier3' },
@@ -251,8 +261,8 @@ export const childSupervisionMachine = setup({
 
     tier3: {
       entry: [
-        { type: 'setWait', params: ({ context }) => ({ ms: context.settings.sigtermGraceMs }) },
         { type: 'announce', params: ({ context, event }) => ({ kind: 'tier3', detail: `SIGKILL pid ${context.pid ?? 'none'} (${context.reason})`, at: timeOf(context, event) }) },
+        { type: 'setWait', params: ({ context }) => ({ ms: context.settings.sigtermGraceMs }) },
         { type: 'signalProcess', params: ({ context }) => ({ pid: context.pid, signal: 'SIGKILL' as const }) },
       ],
       // A process that cannot be reaped even by SIGKILL is given up on after the grace.
@@ -290,6 +300,8 @@ export const childSupervisionMachine = setup({
 
     circuitOpen: {
       entry: [
+        { type: 'announce', params: ({ context, event }) => ({ kind: 'circuitOpen', detail: `${context.reason ?? 'failing'}; ${context.counts.failures} consecutive, ${context.counts.recentFailures.length} recent failures`, at: timeOf(context, event) }) },
+        { type: 'notifyParent', params: { type: 'CHILD.GAVE_UP' } },
         assign(({ context, event }) => {
           const at = timeOf(context, event);
           // Restored: keep the persisted deadline. Fresh: open for openForMs from now.
@@ -297,13 +309,12 @@ export const childSupervisionMachine = setup({
           const fresh = !(event.type === 'START');
           return {
             openUntil,
-            deadline: openUntil,
+            // A restored openUntil may have passed: the wait then ends now, not in the past.
+            deadline: Math.max(openUntil, at),
             waitMs: Math.max(0, openUntil - at),
             counts: fresh ? recordOpen(context.counts) : context.counts,
           };
         }),
-        { type: 'announce', params: ({ context, event }) => ({ kind: 'circuitOpen', detail: `${context.reason ?? 'failing'}; ${context.counts.failures} consecutive, ${context.counts.recentFailures.length} recent failures`, at: timeOf(context, event) }) },
-        { type: 'notifyParent', params: { type: 'CHILD.GAVE_UP' } },
       ],
       after: { wait: 'halfOpen' },
     },
@@ -311,8 +322,8 @@ export const childSupervisionMachine = setup({
     // One probe: a single process start. Healthy closes the circuit; anything else re-opens it.
     halfOpen: {
       entry: [
-        assign(({ context, event }) => ({ pid: undefined, waitMs: context.settings.readyTimeoutMs, deadline: timeOf(context, event) + context.settings.readyTimeoutMs })),
         { type: 'announce', params: ({ context, event }) => ({ kind: 'halfOpen', detail: 'probing with one start', at: timeOf(context, event) }) },
+        assign(({ context, event }) => ({ pid: undefined, waitMs: context.settings.readyTimeoutMs, deadline: timeOf(context, event) + context.settings.readyTimeoutMs })),
         'spawnProcess',
       ],
       after: { wait: { target: 'halfOpenFailed', actions: assign({ reason: 'probe sent no heartbeat' }) } },
@@ -369,9 +380,9 @@ export const childSupervisionMachine = setup({
 
     stopped: {
       entry: [
-        assign({ pid: undefined, deadline: undefined }),
         { type: 'announce', params: ({ context, event }) => ({ kind: 'stopped', detail: 'stopped', at: timeOf(context, event) }) },
         { type: 'notifyParent', params: { type: 'CHILD.STOPPED' } },
+        assign({ pid: undefined, deadline: undefined }),
       ],
       on: { START: 'spawning' },
     },

@@ -27,6 +27,8 @@ export class Bus {
   readonly subjects: Subjects;
   /** Publishes and requests that arrived with an unreadable payload, by subject. */
   readonly badPayloads = new Map<string, number>();
+  /** Publishes dropped because the connection was closed. */
+  droppedPublishes = 0;
   private readonly requestTimeoutMs: number;
 
   private constructor(
@@ -47,8 +49,21 @@ export class Bus {
     return bus;
   }
 
+  /**
+   * Fire-and-forget. While reconnecting the client buffers; once closed, the message is dropped
+   * (and counted) rather than thrown into the caller: nothing that must arrive goes this way.
+   */
   publish(subject: string, payload: unknown): void {
-    this.nc.publish(subject, encode(payload));
+    if (this.nc.isClosed()) {
+      this.droppedPublishes++;
+      return;
+    }
+    try {
+      this.nc.publish(subject, encode(payload));
+    } catch (error) {
+      this.droppedPublishes++;
+      this.logger.debug({ err: error, subject }, 'publish dropped');
+    }
   }
 
   /** Delivers each decodable JSON object to `onMessage`; anything else is logged and counted. */

@@ -1,0 +1,175 @@
+// The actor host: everything an actor process has in common, around exactly one XState
+// machine. It connects to the bus, publishes heartbeats and inspection events, answers the
+// control subject (ping, restart, stop, snapshot), registers a NATS micro service, notices a
+// vanished supervisor, and shuts down in two phases: drain within the grace, then force.
+import { createActor, type AnyActorRef, type AnyStateMachine, type EventObject, type InspectionEvent } from 'xstate';
+import { Bus, registerService } from '../bus/index.js';
+import type { RoshiConfig } from '../config/index.js';
+import type { Logger } from '../log.js';
+import { readBuildInfo } from '../paths.js';
+import { Heartbeat } from './heartbeat.js';
+import { toInspectionRecord } from './inspection.js';
+import { watchLifeline } from './lifeline.js';
+
+export interface ActorEnvironment {
+  /** The actor's name on the bus: `watchdog`, `runner-2`, … */
+  name: string;
+  config: RoshiConfig;
+  bus: Bus;
+  logger: Logger;
+}
+
+/** What an actor kind contributes; the host does the rest. */
+export interface ActorParts {
+  machine: AnyStateMachine;
+  input?: unknown;
+  /** Called once the machine runs: subscribe, start timers. */
+  start?: (actor: AnyActorRef) => void | Promise<void>;
+  /** Called when draining, before the machine is stopped: unsubscribe, finish work. */
+  stop?: () => void | Promise<void>;
+  /** Sent to the machine when draining; the host waits for a final state (or the grace). */
+  drainEvent?: EventObject;
+  /** Extra control verbs beyond ping/restart/stop/snapshot. */
+  control?: Record<string, (payload: Record<string, unknown>) => unknown>;
+}
+
+export interface ActorKind {
+  description: string;
+  create: (env: ActorEnvironment) => ActorParts | Promise<ActorParts>;
+}
+
+export type ExitReason = 'signal' | 'restart' | 'stop' | 'orphaned' | 'bus-closed';
+
+const FAULTS_ENV = 'ROSHI_FAULTS';
+
+/** Runs an actor until it is told to stop; resolves with the process exit code. */
+export async function hostActor(name: string, kind: ActorKind, config: RoshiConfig, logger: Logger): Promise<number> {
+  injectFaults(name);
+  // Watch the lifeline first: a supervisor can die while this process still waits for NATS.
+  let onLifelineLost: () => void = () => {
+    logger.warn('supervisor is gone before the actor was up; exiting');
+    process.exit(0);
+  };
+  watchLifeline(() => onLifelineLost());
+  const build = readBuildInfo();
+  const bus = await Bus.connect({
+    ...config.nats,
+    name: `${config.prefix}-${name}`,
+    prefix: config.prefix,
+    logger,
+    requestTimeoutMs: config.nats.requestTimeout,
+  });
+  const env: ActorEnvironment = { name, config, bus, logger };
+  const parts = await kind.create(env);
+  const subjects = bus.subjects;
+
+  const inspect = config.inspect.enabled
+    ? (event: InspectionEvent) => {
+        const record = toInspectionRecord(name, event);
+        if (record) bus.publish(subjects.inspect(name), record);
+      }
+    : undefined;
+  const actor = createActor(parts.machine, {
+    ...(parts.input === undefined ? {} : { input: parts.input }),
+    ...(inspect ? { inspect } : {}),
+  });
+  // An unhandled error inside the machine must end this process visibly, not silently wedge it:
+  // the supervisor will see the exit and respawn.
+  actor.subscribe({ error: (error) => shutdown('stop', error) });
+  actor.start();
+
+  const heartbeat = new Heartbeat({ actor: name, buildId: build.buildId, state: () => describeState(actor) });
+  let exiting: Promise<number> | undefined;
+  let resolveExit!: (code: number) => void;
+  const exited = new Promise<number>((resolve) => (resolveExit = resolve));
+
+  function shutdown(reason: ExitReason, error?: unknown): Promise<number> {
+    exiting ??= (async () => {
+      if (error) logger.error({ err: error, reason }, 'actor failing');
+      else logger.info({ reason }, 'actor draining');
+      heartbeat.stop();
+      // Orphaned, nobody will escalate for us: keep the promise of supervision.orphanTimeout.
+      const graceMs = reason === 'orphaned' ? config.supervision.orphanTimeout : config.supervision.sigtermGrace;
+      const force = setTimeout(() => {
+        logger.warn({ reason }, 'drain took longer than the grace; exiting');
+        resolveExit(error ? 1 : 0);
+      }, graceMs);
+      force.unref();
+      try {
+        await parts.stop?.();
+        if (parts.drainEvent) actor.send(parts.drainEvent);
+        actor.stop();
+        await bus.drain();
+      } catch (drainError) {
+        logger.warn({ err: drainError }, 'drain failed');
+      }
+      clearTimeout(force);
+      resolveExit(error ? 1 : 0);
+      return error ? 1 : 0;
+    })();
+    return exiting;
+  }
+
+  const control: Record<string, (payload: Record<string, unknown>) => unknown> = {
+    ping: () => ({ pong: true, actor: name, pid: process.pid, state: describeState(actor), buildId: build.buildId, bootId: heartbeat.bootId }),
+    snapshot: () => ({ actor: name, state: describeState(actor), snapshot: actor.getPersistedSnapshot() }),
+    // Reply first, then drain: the acknowledgement is what tells the supervisor tier 1 worked.
+    restart: () => {
+      setImmediate(() => void shutdown('restart'));
+      return { accepted: true, pid: process.pid };
+    },
+    stop: () => {
+      setImmediate(() => void shutdown('stop'));
+      return { accepted: true, pid: process.pid };
+    },
+    ...parts.control,
+  };
+  await registerService(bus, {
+    name: `${config.prefix}-${name}`,
+    version: '0.1.0',
+    description: kind.description,
+    metadata: { actor: name, pid: String(process.pid), buildId: build.buildId },
+    endpoints: [
+      {
+        name: 'ctl',
+        subject: subjects.control(name),
+        handler: (payload) => {
+          const verb = typeof payload.verb === 'string' ? payload.verb : '';
+          const run = control[verb];
+          if (!run) throw Object.assign(new Error(`unknown verb ${JSON.stringify(verb)}; known: ${Object.keys(control).join(', ')}`), { code: 'bad_request' });
+          return run(payload);
+        },
+      },
+    ],
+  });
+
+  await parts.start?.(actor);
+  heartbeat.start(config.heartbeat.interval, (beat) => bus.publish(subjects.heartbeat(name), beat));
+  logger.info({ pid: process.pid, buildId: build.buildId, url: bus.url }, 'actor running');
+
+  process.once('SIGTERM', () => void shutdown('signal'));
+  process.once('SIGINT', () => void shutdown('signal'));
+  onLifelineLost = () => {
+    logger.warn('supervisor is gone; exiting');
+    void shutdown('orphaned');
+  };
+  void bus.nc.closed().then(() => void shutdown('bus-closed'));
+
+  return exited;
+}
+
+export function describeState(actor: AnyActorRef): string {
+  const value = (actor.getSnapshot() as { value?: unknown }).value;
+  return typeof value === 'string' ? value : JSON.stringify(value ?? null);
+}
+
+/**
+ * Fault injection for tests and drills: ROSHI_FAULTS="chat:crash-on-start,bridge:crash-on-start".
+ * Documented in docs/operations.md; a process without the variable is unaffected.
+ */
+function injectFaults(name: string): void {
+  const faults = (process.env[FAULTS_ENV] ?? '').split(',').map((f) => f.trim());
+  if (faults.includes(`${name}:crash-on-start`) || faults.includes(`${name.replace(/-\d+$/, '')}:crash-on-start`)) {
+    throw new Error(`injected fault: ${name} crashes on start (${FAULTS_ENV})`);
+  }
+}

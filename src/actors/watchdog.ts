@@ -1,0 +1,89 @@
+// The watchdog actor: hears every heartbeat, and on each check publishes a verdict per actor
+// on <prefix>.watchdog.verdict — when the verdict changes, and again every heartbeat interval
+// while it stays unhealthy, so a verdict lost in a reconnect is not lost for good. It detects;
+// the supervisor decides and acts.
+import { statSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { assessLiveness, type Verdict } from '../../machines/liveness.js';
+import { watchdogMachine } from '../../machines/watchdog.js';
+import { packageRoot, readBuildInfo } from '../paths.js';
+import { isProcessAlive } from '../process.js';
+import { toHeartbeatRecord } from './heartbeat.js';
+import type { ActorKind } from './host.js';
+import { createLivenessTable, type LivenessEntry } from './livenessTable.js';
+
+export const watchdogKind: ActorKind = {
+  description: 'detects stale, dead, hung and drifted actors from their heartbeats',
+  create: ({ config, bus, logger }) => {
+    const table = createLivenessTable();
+    const diskBuild = diskBuildReader();
+    const localHost = hostname();
+    const settings = { staleAfterMs: config.watchdog.staleAfter, maxLoopLagMs: config.watchdog.maxLoopLag };
+    // Entries silent for this long belong to actors that were removed or renamed: forget them.
+    const forgetAfterMs = config.watchdog.staleAfter * 10;
+    let unsubscribe: (() => void) | undefined;
+
+    const assessAll = () => {
+      const now = Date.now();
+      const diskBuildId = diskBuild();
+      for (const entry of Object.values(table.getSnapshot().context.entries)) {
+        const hb = entry.heartbeat;
+        if (now - hb.receivedAt > forgetAfterMs) {
+          table.trigger.forget({ actor: hb.actor });
+          continue;
+        }
+        const processAlive = hb.host === localHost ? isProcessAlive(hb.pid) : undefined;
+        const verdict = assessLiveness(hb, { now, processAlive, diskBuildId }, settings);
+        const publish = shouldPublish(entry, verdict, config.heartbeat.interval);
+        if (publish) {
+          bus.publish(bus.subjects.watchdogVerdict, verdict);
+          if (verdict.verdict !== entry.verdict?.verdict) logger.info({ verdict }, 'verdict');
+        }
+        table.trigger.verdict({ verdict, published: publish });
+      }
+    };
+
+    return {
+      machine: watchdogMachine.provide({ actions: { assessAll } }),
+      input: { checkIntervalMs: config.watchdog.checkInterval },
+      start: () => {
+        unsubscribe = bus.subscribe(bus.subjects.heartbeatAll, (payload) => {
+          const record = toHeartbeatRecord(payload, Date.now());
+          if (record) table.trigger.heartbeat({ record });
+          else logger.warn({ payload }, 'ignored a heartbeat without actor, pid or bootId');
+        });
+      },
+      stop: () => unsubscribe?.(),
+      drainEvent: { type: 'DRAIN' },
+      control: {
+        table: () => table.getSnapshot().context.entries,
+      },
+    };
+  },
+};
+
+function shouldPublish(entry: LivenessEntry, verdict: Verdict, repeatMs: number): boolean {
+  if (entry.verdict?.verdict !== verdict.verdict) return true;
+  if (verdict.verdict === 'healthy') return false;
+  return verdict.at - (entry.publishedAt ?? 0) >= repeatMs;
+}
+
+/** The build id on disk, re-read only when dist/build.json changes. */
+function diskBuildReader(): () => string | undefined {
+  const file = join(packageRoot(), 'dist', 'build.json');
+  let mtime = -1;
+  let buildId: string | undefined;
+  return () => {
+    try {
+      const stat = statSync(file);
+      if (stat.mtimeMs !== mtime) {
+        mtime = stat.mtimeMs;
+        buildId = readBuildInfo().buildId;
+      }
+    } catch {
+      buildId = undefined;
+    }
+    return buildId;
+  };
+}

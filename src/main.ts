@@ -1,0 +1,60 @@
+// The CLI entry: one command per file in src/cli/, and one top-level handler that maps errors
+// to exit codes. Expected failures (RoshiError) print their message only; anything else is a
+// bug and prints its stack.
+import { parseCli } from './cli/args.js';
+import { commandContext, type CommandContext } from './cli/context.js';
+import * as actor from './cli/actor.js';
+import * as config from './cli/config.js';
+import * as restart from './cli/restart.js';
+import * as status from './cli/status.js';
+import * as supervisor from './cli/supervisor.js';
+import { RoshiError, UsageError } from './errors.js';
+
+interface Command {
+  summary: string;
+  run: (ctx: CommandContext) => Promise<number>;
+}
+
+const COMMANDS: Record<string, Command> = { supervisor, actor, status, restart, config };
+
+const USAGE = `usage: node dist/main.js <command> [options]
+
+commands:
+${Object.entries(COMMANDS)
+  .map(([name, c]) => `  ${name.padEnd(11)} ${c.summary}`)
+  .join('\n')}
+
+options:
+  -c, --config <file>   user config over config/default.yaml (or ROSHI_CONFIG)
+  --state-dir <dir>     state directory (or ROSHI_STATE_DIR)
+  --json                machine-readable output (status, restart, config check)
+  -h, --help            this help
+
+Every config key can also be set from the environment: ROSHI_NATS__URL, ROSHI_SUPERVISION__SIGTERM_GRACE, …`;
+
+async function main(argv: string[]): Promise<number> {
+  const args = parseCli(argv);
+  if (args.help || !args.command || args.command === 'help') {
+    process.stdout.write(USAGE + '\n');
+    return args.command || args.help ? 0 : 64;
+  }
+  const command = COMMANDS[args.command];
+  if (!command) throw new UsageError(`unknown command ${JSON.stringify(args.command)}\n\n${USAGE}`);
+  return command.run(commandContext(args, args.command));
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+    // Commands resolve when their work is done; do not wait for stray handles.
+    setImmediate(() => process.exit(code));
+  },
+  (error: unknown) => {
+    if (error instanceof RoshiError) {
+      process.stderr.write(`roshi: ${error.message}\n`);
+      process.exit(error.exitCode);
+    }
+    process.stderr.write(`roshi: unexpected error\n${(error as Error)?.stack ?? String(error)}\n`);
+    process.exit(70);
+  },
+);

@@ -1,0 +1,342 @@
+// The supervisor process: hosts the supervisor machine and gives it hands. It spawns and signals
+// the child processes, forwards heartbeats and watchdog verdicts to the child machines, watches
+// the watchdog and the embedded nats-server itself, persists heal state, serves status and
+// restart requests, and shuts the tree down in reverse order on SIGINT/SIGTERM (a second signal
+// forces: SIGKILL to every child).
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { createActor, fromPromise, type AnyActorRef, type InspectionEvent } from 'xstate';
+import * as ev from '../../machines/childEvents.js';
+import { childSupervisionMachine } from '../../machines/childSupervision.js';
+import { childStatus, persistedHealState, stateName, type ChildSnapshot } from '../../machines/childStatus.js';
+import { assessLiveness, type HeartbeatRecord } from '../../machines/liveness.js';
+import { supervisorMachine } from '../../machines/supervisor.js';
+import { toHeartbeatRecord } from '../actors/heartbeat.js';
+import { toInspectionRecord } from '../actors/inspection.js';
+import { Bus, embeddedServerSpec, ensureOutbox, findNatsServer, freePort, JsonKv, probePort, publishDurable, registerService, type EmbeddedServerSpec } from '../bus/index.js';
+import type { RoshiConfig } from '../config/index.js';
+import { RoshiError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { readBuildInfo, statePaths } from '../paths.js';
+import { isProcessAlive } from '../process.js';
+import { writeFileAtomic } from '../atomicFile.js';
+import { Announcer } from './announcer.js';
+import { HealStore } from './healStore.js';
+import { acquirePidLock } from './pidLock.js';
+import { sendSignal, spawnActor, spawnNatsServer, type ChildProcess } from './processes.js';
+import type { TreeStatus } from './status.js';
+import { childInputs, NATS_CHILD } from './tree.js';
+
+export interface SupervisorOptions {
+  config: RoshiConfig;
+  /** The user config file, handed to every child. */
+  configFile?: string;
+  logger: Logger;
+}
+
+export async function runSupervisor({ config, configFile, logger }: SupervisorOptions): Promise<number> {
+  const startedAt = Date.now();
+  const paths = statePaths(config.stateDir);
+  mkdirSync(paths.root, { recursive: true });
+  const releaseLock = acquirePidLock(paths.root);
+  const build = readBuildInfo();
+
+  const embedded = config.nats.url === '';
+  let nats: EmbeddedServerSpec | undefined;
+  if (embedded) {
+    const binary = findNatsServer(config.nats.embedded.binary);
+    const host = config.nats.embedded.host;
+    const port = config.nats.embedded.port || (await freePort(host));
+    nats = embeddedServerSpec({ binary, host, port, storeDir: paths.nats });
+  }
+  const url = nats?.url ?? config.nats.url;
+  // CLI commands (`roshi status`) find the embedded server through this file.
+  const urlFile = join(paths.root, 'nats.url');
+  if (nats) writeFileAtomic(urlFile, `${nats.url}\n`);
+
+  const childEnv: Record<string, string> = {
+    ROSHI_NATS__URL: url,
+    ROSHI_STATE_DIR: config.stateDir,
+    ...(configFile ? { ROSHI_CONFIG: configFile } : {}),
+  };
+  const spawnOptions = { logDir: paths.logs, env: childEnv };
+
+  // Connecting waits for the server: in embedded mode it resolves once the nats child is up.
+  let bus: Bus | undefined;
+  const busReady = Bus.connect({ ...config.nats, url, name: `${config.prefix}-supervisor`, prefix: config.prefix, logger, requestTimeoutMs: config.nats.requestTimeout }).then((b) => (bus = b));
+  const stores = busReady.then(async (b) => {
+    await ensureOutbox(b);
+    return new HealStore(await JsonKv.open(b, b.subjects.stateBucket), logger);
+  });
+  stores.catch((error: unknown) => logger.error({ err: error }, 'could not create JetStream assets'));
+
+  const announcer = new Announcer(
+    {
+      publishEvent: (event) => bus?.publish(bus.subjects.supEvents, event),
+      sendAlert: (alert) => {
+        void busReady
+          .then((b) => publishDurable(b, b.subjects.bridgeOut, alert, alert.id))
+          .catch((error: unknown) => logger.warn({ err: error, alert: alert.text }, 'alert not delivered to the outbox'));
+      },
+    },
+    paths.journal,
+    logger.child({ component: 'announcer' }),
+    config.supervision.alertInterval,
+  );
+
+  const processes = new Map<string, ChildProcess>();
+  const heartbeats = new Map<string, HeartbeatRecord>();
+
+  const spawn = (name: string, self: AnyActorRef) => {
+    let child: ChildProcess;
+    try {
+      child = name === NATS_CHILD && nats ? spawnNatsServer(nats.binary, nats.args, spawnOptions) : spawnActor(name, [], spawnOptions);
+    } catch (error) {
+      self.send(ev.spawnFailed((error as Error).message, Date.now(), Math.random()));
+      return;
+    }
+    processes.set(name, child);
+    self.send(ev.processStarted(child.pid, Date.now()));
+    void child.exited.then(({ code, signal }) => {
+      if (processes.get(name) === child) processes.delete(name);
+      self.send(ev.processExited(child.pid, code, signal, Date.now(), Math.random()));
+    });
+    if (name === NATS_CHILD && nats) void announceWhenListening(nats, child, self);
+  };
+
+  const askActor = (name: string, verb: 'restart' | 'stop', pid: number, self: AnyActorRef) => {
+    const b = bus;
+    if (!b) return void setImmediate(() => self.send(ev.restartUnanswered(pid, 'bus not connected', Date.now())));
+    b.request(b.subjects.control(name), { verb }, config.supervision.ackTimeout).then(
+      () => self.send(ev.restartAcked(pid, Date.now())),
+      (error: Error) => self.send(ev.restartUnanswered(pid, error.message, Date.now())),
+    );
+  };
+
+  const childMachine = childSupervisionMachine.provide({
+    actions: {
+      // Side effects run after the transition completes, so the events they send come back in order.
+      spawnProcess: ({ context, self }) => void setImmediate(() => spawn(context.name, self)),
+      requestRestart: ({ context, self }, { pid }) => askActor(context.name, 'restart', pid, self),
+      requestStop: ({ context, self }, { pid }) => askActor(context.name, 'stop', pid, self),
+      signalProcess: (_, { pid, signal }) => {
+        if (pid !== undefined) sendSignal(pid, signal);
+      },
+      announce: ({ context }, params) => announcer.announce({ child: context.name, ...params }),
+    },
+  });
+
+  const inspect = config.inspect.enabled
+    ? (event: InspectionEvent) => {
+        const record = bus && toInspectionRecord('supervisor', event);
+        if (record && bus) bus.publish(bus.subjects.inspect('supervisor'), record);
+      }
+    : undefined;
+
+  const root = createActor(
+    supervisorMachine.provide({
+      actors: {
+        child: childMachine,
+        loadHealState: fromPromise(async ({ input }: { input: { names: string[] } }) => (await stores).loadAll(input.names)),
+      },
+      actions: {
+        announceTree: (_, { kind, detail }) => {
+          logger.info({ tree: kind }, detail);
+          announcer.journal({ type: 'tree', kind, detail });
+        },
+      },
+    }),
+    {
+      input: { children: childInputs(config, embedded), ...(embedded ? { stateStoreChild: NATS_CHILD } : {}), now: Date.now() },
+      ...(inspect ? { inspect } : {}),
+    },
+  );
+
+  const childRef = (name: string) => root.system.get(name) as AnyActorRef | undefined;
+  const childSnapshots = (): ChildSnapshot[] =>
+    Object.values(root.getSnapshot().children as Record<string, AnyActorRef>).map((ref) => ref.getSnapshot() as ChildSnapshot);
+
+  persistHealState(root, stores, logger);
+
+  // ---- wiring to the bus, once it is up ------------------------------------------------------
+  const unsubscribers: Array<() => void> = [];
+  void busReady.then(async (b) => {
+    logger.info({ url: b.url }, 'connected to nats');
+    unsubscribers.push(
+      b.subscribe(b.subjects.heartbeatAll, (payload) => {
+        const record = toHeartbeatRecord(payload, Date.now());
+        if (!record) return;
+        heartbeats.set(record.actor, record);
+        childRef(record.actor)?.send(ev.heartbeat(record.pid, record.bootId, record.receivedAt));
+      }),
+      b.subscribe(b.subjects.watchdogVerdict, (payload) => {
+        const verdict = payload as unknown as import('../../machines/liveness.js').Verdict;
+        if (typeof verdict.actor !== 'string' || typeof verdict.pid !== 'number' || typeof verdict.verdict !== 'string') return;
+        if (verdict.actor === 'watchdog') return; // the supervisor judges the watchdog itself
+        childRef(verdict.actor)?.send(ev.verdict({ ...verdict, at: Date.now() }));
+      }),
+    );
+    b.serve(b.subjects.supStatus, () => status());
+    b.serve(b.subjects.supRestart, (payload) => {
+      const actor = payload.actor;
+      if (typeof actor !== 'string' || !childRef(actor)) {
+        throw Object.assign(new Error(`unknown actor ${JSON.stringify(actor)}; known: ${childSnapshots().map((s) => s.context.name).join(', ')}`), { code: 'bad_request' });
+      }
+      const snapshot = childRef(actor)!.getSnapshot() as ChildSnapshot;
+      const circuit = childStatus(snapshot).circuit;
+      root.send(
+        circuit === 'closed'
+          ? { type: 'RESTART_CHILD', child: actor, reason: `requested by ${String(payload.by ?? 'operator')}`, at: Date.now() }
+          : { type: 'RESET_CIRCUIT', child: actor, at: Date.now() },
+      );
+      return { accepted: true, actor, from: stateName(snapshot), circuitReset: circuit !== 'closed' };
+    });
+    await registerService(b, {
+      name: `${config.prefix}-supervisor`,
+      version: '0.1.0',
+      description: 'roots the roshi supervision tree',
+      metadata: { actor: 'supervisor', pid: String(process.pid), buildId: build.buildId },
+      endpoints: [
+        {
+          name: 'ctl',
+          subject: b.subjects.control('supervisor'),
+          handler: (payload) => {
+            if (payload.verb === 'ping') return { pong: true, actor: 'supervisor', pid: process.pid };
+            if (payload.verb === 'stop') return void setImmediate(() => shutdown('ctl stop')), { accepted: true };
+            throw Object.assign(new Error('known verbs: ping, stop'), { code: 'bad_request' });
+          },
+        },
+      ],
+    });
+  });
+
+  // ---- who watches the watchdog, and the embedded server ---------------------------------------
+  const liveness = { staleAfterMs: config.watchdog.staleAfter, maxLoopLagMs: config.watchdog.maxLoopLag };
+  const watchWatchdog = setInterval(() => {
+    const hb = heartbeats.get('watchdog');
+    if (!hb) return;
+    const verdict = assessLiveness(hb, { now: Date.now(), processAlive: isProcessAlive(hb.pid), diskBuildId: undefined }, liveness);
+    if (verdict.verdict !== 'healthy') childRef('watchdog')?.send(ev.verdict(verdict));
+  }, config.watchdog.checkInterval);
+  let natsSilentSince: number | undefined;
+  const watchNats = setInterval(() => {
+    const child = processes.get(NATS_CHILD);
+    if (!embedded || !bus || !child) return;
+    bus.rtt().then(
+      () => {
+        natsSilentSince = undefined;
+        childRef(NATS_CHILD)?.send(ev.heartbeat(child.pid, `nats-${child.pid}`, Date.now()));
+      },
+      () => {
+        const now = Date.now();
+        natsSilentSince ??= now;
+        if (now - natsSilentSince > config.watchdog.staleAfter) {
+          childRef(NATS_CHILD)?.send(ev.verdict({ actor: NATS_CHILD, verdict: 'stale', pid: child.pid, bootId: `nats-${child.pid}`, evidence: `no round trip for ${now - natsSilentSince} ms`, at: now }));
+        }
+      },
+    );
+  }, config.heartbeat.interval);
+
+  function status(): TreeStatus {
+    const snap = root.getSnapshot();
+    return {
+      supervisor: { pid: process.pid, state: JSON.stringify(snap.value).replace(/"/g, ''), uptimeMs: Date.now() - startedAt, buildId: build.buildId, stateDir: config.stateDir },
+      nats: { url: bus?.url ?? url.replace(/\/\/[^@/]*@/g, '//[redacted]@'), embedded, connected: bus !== undefined && !bus.isClosed() },
+      children: childSnapshots().map((child) => {
+        const row = childStatus(child);
+        const hb = heartbeats.get(row.name);
+        const current = hb && hb.pid === row.pid ? hb : undefined;
+        const proc = processes.get(row.name);
+        return {
+          ...row,
+          uptimeMs: proc && proc.pid === row.pid ? Date.now() - proc.startedAt : null,
+          actorState: current?.state ?? null,
+          rssBytes: current?.rssBytes ?? null,
+          buildId: current?.buildId ?? null,
+        };
+      }),
+    };
+  }
+
+  // ---- lifecycle ------------------------------------------------------------------------------
+  let resolveDone!: (code: number) => void;
+  const done = new Promise<number>((resolve) => (resolveDone = resolve));
+  let stopRequested = false;
+
+  function shutdown(reason: string): void {
+    if (stopRequested) {
+      logger.warn({ reason }, 'second stop request: killing every child now');
+      for (const child of processes.values()) sendSignal(child.pid, 'SIGKILL');
+      void finish(1);
+      return;
+    }
+    stopRequested = true;
+    logger.info({ reason }, 'stopping the tree');
+    root.send({ type: 'STOP', at: Date.now() });
+  }
+
+  async function finish(code: number): Promise<void> {
+    clearInterval(watchWatchdog);
+    clearInterval(watchNats);
+    for (const unsubscribe of unsubscribers) unsubscribe();
+    // The embedded server is gone by now: close rather than drain, which would wait to reconnect.
+    await bus?.nc.close().catch(() => undefined);
+    root.stop();
+    if (nats) rmSync(urlFile, { force: true });
+    releaseLock();
+    resolveDone(code);
+  }
+
+  root.subscribe({
+    next: (snapshot) => {
+      if (snapshot.status === 'done') void finish(0);
+    },
+    error: (error) => {
+      logger.fatal({ err: error }, 'supervisor machine failed; killing children');
+      for (const child of processes.values()) sendSignal(child.pid, 'SIGKILL');
+      void finish(70);
+    },
+  });
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+
+  logger.info({ stateDir: config.stateDir, nats: embedded ? 'embedded' : 'external', pid: process.pid, buildId: build.buildId }, 'supervisor starting');
+  root.start();
+  return done;
+}
+
+/** Waits until the embedded server accepts connections, then reports it as the child's first heartbeat. */
+async function announceWhenListening(spec: EmbeddedServerSpec, child: ChildProcess, self: AnyActorRef): Promise<void> {
+  let exited = false;
+  void child.exited.then(() => (exited = true));
+  while (!exited) {
+    if (await probePort(spec.host, spec.port, 200)) {
+      self.send(ev.heartbeat(child.pid, `nats-${child.pid}`, Date.now()));
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/** Writes each child's heal state to KV whenever it changes (never for nats: it holds the store). */
+function persistHealState(root: AnyActorRef, stores: Promise<HealStore>, logger: Logger): void {
+  const last = new Map<string, string>();
+  const watched = new Set<string>();
+  root.subscribe(() => {
+    const children = (root.getSnapshot() as { children: Record<string, AnyActorRef> }).children;
+    for (const [name, ref] of Object.entries(children)) {
+      if (watched.has(name) || name === NATS_CHILD) continue;
+      watched.add(name);
+      ref.subscribe((snapshot: ChildSnapshot) => {
+        if (snapshot.status !== 'active') return;
+        const state = persistedHealState(snapshot);
+        const json = JSON.stringify(state);
+        if (last.get(name) === json) return;
+        last.set(name, json);
+        void stores.then((store) => store.save(name, state)).catch((error: unknown) => logger.warn({ err: error, child: name }, 'heal state not persisted'));
+      });
+    }
+  });
+}
+
+export class SupervisorRunningError extends RoshiError {}

@@ -1,0 +1,52 @@
+// The status view served on <prefix>.sup.status and printed by `roshi status`.
+import type { ChildStatus } from '../../machines/childStatus.js';
+
+export interface ChildRow extends ChildStatus {
+  /** From the child's latest heartbeat: uptime of the current process and its machine state. */
+  uptimeMs: number | null;
+  actorState: string | null;
+  rssBytes: number | null;
+  buildId: string | null;
+}
+
+export interface TreeStatus {
+  supervisor: { pid: number; state: string; uptimeMs: number; buildId: string; stateDir: string };
+  nats: { url: string; embedded: boolean; connected: boolean };
+  children: ChildRow[];
+}
+
+const pad = (text: string, width: number) => text.padEnd(width);
+
+/** A fixed-width table for terminals. */
+export function formatStatus(status: TreeStatus): string {
+  const lines = [
+    `supervisor pid ${status.supervisor.pid}  ${status.supervisor.state}  up ${duration(status.supervisor.uptimeMs)}  build ${status.supervisor.buildId}`,
+    `nats       ${status.nats.url}${status.nats.embedded ? ' (embedded)' : ''}${status.nats.connected ? '' : '  DISCONNECTED'}`,
+    '',
+    [pad('NAME', 12), pad('STATE', 16), pad('PID', 8), pad('UPTIME', 9), pad('RESTARTS', 9), pad('TIER', 5), pad('CIRCUIT', 9), 'LAST VERDICT'].join(' '),
+  ];
+  for (const c of status.children) {
+    const verdict = c.lastVerdict ? `${c.lastVerdict.verdict}: ${c.lastVerdict.evidence}` : '-';
+    lines.push(
+      [
+        pad(c.name, 12),
+        pad(c.state, 16),
+        pad(c.pid ? String(c.pid) : '-', 8),
+        pad(c.uptimeMs === null ? '-' : duration(c.uptimeMs), 9),
+        pad(String(c.restarts), 9),
+        pad(c.tier ? String(c.tier) : '-', 5),
+        pad(c.circuit, 9),
+        verdict,
+      ].join(' '),
+    );
+  }
+  return lines.join('\n');
+}
+
+export function duration(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  if (s < 86400) return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+  return `${Math.floor(s / 86400)}d${Math.floor((s % 86400) / 3600)}h`;
+}

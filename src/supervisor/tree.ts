@@ -1,0 +1,39 @@
+// The supervision tree as configured: which children, in which order, with which heal settings.
+import type { ChildInput, HealSettings } from '../../machines/childSupervision.js';
+import type { RoshiConfig } from '../config/index.js';
+
+export const NATS_CHILD = 'nats';
+
+export function healSettings(config: RoshiConfig): HealSettings {
+  const s = config.supervision;
+  return {
+    readyTimeoutMs: s.readyTimeout,
+    ackTimeoutMs: s.ackTimeout,
+    cooperativeTimeoutMs: s.cooperativeTimeout,
+    sigtermGraceMs: s.sigtermGrace,
+    backoff: { initialMs: s.backoff.initial, maxMs: s.backoff.max, multiplier: s.backoff.multiplier, jitter: s.backoff.jitter },
+    circuit: {
+      maxConsecutiveFailures: s.maxTier3Failures,
+      intensity: { maxFailures: s.intensity.maxRestarts, periodMs: s.intensity.period },
+      openForMs: s.circuitOpenFor,
+    },
+  };
+}
+
+/** Start order: nats → watchdog → bridge → chat → runner(s) → pr-poller. Stop order is the reverse. */
+export function childNames(config: RoshiConfig, embeddedNats: boolean): string[] {
+  const a = config.actors;
+  return [
+    ...(embeddedNats ? [NATS_CHILD] : []),
+    'watchdog',
+    ...(a.bridge.enabled ? ['bridge'] : []),
+    ...(a.chat.enabled ? ['chat'] : []),
+    ...(a.runner.enabled ? Array.from({ length: a.runner.instances }, (_, i) => `runner-${i + 1}`) : []),
+    ...(a.prPoller.enabled ? ['pr-poller'] : []),
+  ];
+}
+
+export function childInputs(config: RoshiConfig, embeddedNats: boolean): ChildInput[] {
+  const settings = healSettings(config);
+  return childNames(config, embeddedNats).map((name) => ({ name, cooperative: name !== NATS_CHILD, settings }));
+}
