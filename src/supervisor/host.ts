@@ -261,16 +261,19 @@ export async function runSupervisor({ config, configFile, logger }: SupervisorOp
   // ---- lifecycle ------------------------------------------------------------------------------
   let resolveDone!: (code: number) => void;
   const done = new Promise<number>((resolve) => (resolveDone = resolve));
-  let stopRequested = false;
+  let stopRequestedAt: number | undefined;
 
   function shutdown(reason: string): void {
-    if (stopRequested) {
+    // A signal sent to the whole process group (timeout(1), some service managers) can arrive
+    // twice at once; only a second request a moment later means "force".
+    if (stopRequestedAt !== undefined && Date.now() - stopRequestedAt < 1000) return;
+    if (stopRequestedAt !== undefined) {
       logger.warn({ reason }, 'second stop request: killing every child now');
       for (const child of processes.values()) sendSignal(child.pid, 'SIGKILL');
       void finish(1);
       return;
     }
-    stopRequested = true;
+    stopRequestedAt = Date.now();
     logger.info({ reason }, 'stopping the tree');
     root.send({ type: 'STOP', at: Date.now() });
   }

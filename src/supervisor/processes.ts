@@ -1,10 +1,14 @@
 // Starting the tree's OS processes. Each child gets a lifeline: its stdin is a pipe whose write
 // end only the supervisor holds, so when the supervisor dies — even by SIGKILL — the child reads
-// end-of-file and exits. nats-server cannot read a lifeline itself, so a two-line sh wrapper
+// end-of-file and exits. nats-server cannot read a lifeline itself, so a one-line sh wrapper
 // watches the pipe for it and then becomes the server (exec), keeping the pid the server's.
+//
+// This uses node:child_process rather than execa: the child's stdout and stderr must be the log
+// file's descriptor itself (so output neither passes through the supervisor nor breaks when it
+// is gone), which execa's options do not express.
+import { spawn, type ChildProcess as NodeChild } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
-import { execa, type ResultPromise } from 'execa';
 import { LIFELINE_ENV } from '../actors/lifeline.js';
 import { mainScript } from '../paths.js';
 import { signalProcess } from '../process.js';
@@ -22,12 +26,7 @@ export interface SpawnOptions {
 }
 
 export function spawnActor(name: string, args: string[], options: SpawnOptions): ChildProcess {
-  return track(
-    execa(process.execPath, [mainScript(), 'actor', name, ...args], {
-      ...common(name, options),
-      env: { ...options.env, [LIFELINE_ENV]: '1' },
-    }),
-  );
+  return start(name, process.execPath, [mainScript(), 'actor', name, ...args], { ...options.env, [LIFELINE_ENV]: '1' }, options.logDir);
 }
 
 // sh gives a background job /dev/null as stdin, so the lifeline is handed over on fd 3; the
@@ -35,7 +34,7 @@ export function spawnActor(name: string, args: string[], options: SpawnOptions):
 const NATS_WRAPPER = 'exec 3<&0; (while read -r _ <&3; do :; done; kill -TERM $$ 2>/dev/null) & exec "$0" "$@" </dev/null 3<&-';
 
 export function spawnNatsServer(binary: string, args: string[], options: SpawnOptions): ChildProcess {
-  return track(execa('/bin/sh', ['-c', NATS_WRAPPER, binary, ...args], { ...common('nats', options), env: options.env }));
+  return start('nats', '/bin/sh', ['-c', NATS_WRAPPER, binary, ...args], options.env, options.logDir);
 }
 
 /** SIGTERM also sends SIGCONT, as systemd does: a stopped process could not act on SIGTERM. */
@@ -45,35 +44,29 @@ export function sendSignal(pid: number, signal: 'SIGTERM' | 'SIGKILL'): boolean 
   return delivered;
 }
 
-function common(name: string, options: SpawnOptions) {
-  mkdirSync(options.logDir, { recursive: true });
-  // A file descriptor, not execa's { file } target: the child writes its log directly, so its
-  // output neither passes through the supervisor nor breaks when the supervisor is gone.
-  const log = openSync(join(options.logDir, `${name}.log`), 'a');
-  setImmediate(() => closeSync(log));
-  return {
-    stdin: 'pipe' as const,
-    stdout: log,
-    stderr: log,
-    reject: false,
-    // The supervisor stops its children itself, in order; execa's exit hook would race it.
-    cleanup: false,
-    extendEnv: true,
-  };
-}
-
-function track(subprocess: ResultPromise): ChildProcess {
-  const pid = subprocess.pid;
-  if (pid === undefined) {
-    // execa reports the spawn error through the promise; surface it synchronously here.
-    throw new Error('process did not start');
+function start(name: string, file: string, args: string[], env: Record<string, string>, logDir: string): ChildProcess {
+  mkdirSync(logDir, { recursive: true });
+  const log = openSync(join(logDir, `${name}.log`), 'a');
+  let child: NodeChild;
+  try {
+    child = spawn(file, args, {
+      env: { ...process.env, ...env },
+      stdio: ['pipe', log, log],
+      // Its own process group: a Ctrl-C (SIGINT to the terminal's foreground group) reaches only
+      // the supervisor, which then stops the children in order instead of all at once.
+      detached: true,
+    });
+  } finally {
+    closeSync(log); // the child has its own copy
   }
-  const exited = subprocess.then(
-    (result) => {
-      subprocess.stdin?.destroy(); // close the lifeline's write end (and the nats wrapper's)
-      return { code: result.exitCode ?? null, signal: result.signal ?? null };
-    },
-    () => ({ code: null, signal: null }),
-  );
+  const pid = child.pid;
+  if (pid === undefined) throw new Error(`${file} did not start`);
+  child.on('error', () => {}); // reported through 'exit'/'close'
+  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => {
+    child.once('exit', (code, signal) => {
+      child.stdin?.destroy(); // close the lifeline's write end (and the nats wrapper's)
+      resolve({ code, signal });
+    });
+  });
   return { pid, startedAt: Date.now(), exited };
 }

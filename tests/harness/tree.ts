@@ -39,6 +39,7 @@ export const FAST_TIMINGS = {
 
 export class TestTree {
   readonly events: Announcement[] = [];
+  private journalAtStop: Array<Announcement & { type: string }> | undefined;
   private constructor(
     readonly stateDir: string,
     readonly configFile: string,
@@ -127,6 +128,7 @@ export class TestTree {
     const result = await this.process;
     const survivors = known.filter(isAlive);
     for (const pid of survivors) process.kill(pid, 'SIGKILL');
+    this.journalAtStop = this.journal();
     rmSync(this.stateDir, { recursive: true, force: true });
     if (survivors.length) throw new Error(`processes survived the supervisor's stop: ${survivors.join(', ')}`);
     return { exitCode: result.exitCode };
@@ -140,6 +142,7 @@ export class TestTree {
 
   /** Supervision entries of the journal file, in order. */
   journal(): Array<Announcement & { type: string }> {
+    if (this.journalAtStop) return this.journalAtStop;
     try {
       return readFileSync(join(this.stateDir, 'journal.jsonl'), 'utf8')
         .split('\n')

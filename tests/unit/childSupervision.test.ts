@@ -433,13 +433,13 @@ describe('rolling', () => {
     expect(h.take()).toEqual(['announce tier2 +2000 SIGTERM pid 101', 'SIGTERM 101']);
   });
 
-  it('a non-cooperative child is rolled with SIGTERM, never asked', () => {
+  it('a non-cooperative child is rolled with SIGTERM, never asked to restart', () => {
     const h = child({ cooperative: false, name: 'nats' });
     h.toRunning(101);
     h.send(roll('requested by ops', h.now()));
     expect(h.state()).toBe('tier2');
     expect(h.ctx().reason).toBe('requested by ops');
-    expect(h.take()).toEqual(['announce tier2 +0 SIGTERM pid 101', 'SIGTERM 101']);
+    expect(h.take()).toEqual(['announce rolling +0 requested by ops', 'announce tier2 +0 SIGTERM pid 101', 'SIGTERM 101']);
   });
 });
 
@@ -733,7 +733,7 @@ describe('stop', () => {
     // A stop is not a failure.
     expect(h.ctx().counts).toEqual({ failures: 0, recentFailures: [], opens: 0 });
     expect(h.ctx().totalRestarts).toBe(0);
-    expect(h.take()).toEqual(['announce stopped +12100 stopped', 'notify CHILD.STOPPED']);
+    expect(h.take()).toEqual(['announce stopped +9100 stopped', 'notify CHILD.STOPPED']);
 
     h.advance(60_000);
     expect(h.state()).toBe('stopped');
@@ -767,7 +767,10 @@ describe('stop', () => {
     const h = child();
     h.toRunning(101);
     h.send(stop(h.now()));
-    h.advance(5_000 + 3_000 + 2_999);
+    // One step per wait: a single big increment would start each next wait late.
+    h.advance(5_000);
+    h.advance(3_000);
+    h.advance(2_999);
     expect(h.state()).toBe('stopping.killing');
     h.take();
     h.advance(1);
