@@ -1,6 +1,6 @@
 // Where roshi's own files are. The package root is found by walking up to package.json, so the
 // same code works from src/ under vitest and from dist/src/ after a build.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,6 +47,25 @@ export function readBuildInfo(): BuildInfo {
   } catch {
     return { buildId: 'dev', builtAt: new Date(0).toISOString() };
   }
+}
+
+/** The build id on disk, re-read only when dist/build.json changes (cheap enough to call often). */
+export function diskBuildIdReader(): () => string | undefined {
+  const file = join(packageRoot(), 'dist', 'build.json');
+  let mtime = -1;
+  let buildId: string | undefined;
+  return () => {
+    try {
+      const stat = statSync(file);
+      if (stat.mtimeMs !== mtime) {
+        mtime = stat.mtimeMs;
+        buildId = readBuildInfo().buildId;
+      }
+    } catch {
+      buildId = undefined;
+    }
+    return buildId;
+  };
 }
 
 /** Layout of the state directory. */

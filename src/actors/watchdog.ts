@@ -2,12 +2,10 @@
 // on <prefix>.watchdog.verdict — when the verdict changes, and again every heartbeat interval
 // while it stays unhealthy, so a verdict lost in a reconnect is not lost for good. It detects;
 // the supervisor decides and acts.
-import { statSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
 import { assessLiveness, type Verdict } from '../../machines/liveness.js';
 import { watchdogMachine } from '../../machines/watchdog.js';
-import { packageRoot, readBuildInfo } from '../paths.js';
+import { diskBuildIdReader } from '../paths.js';
 import { isProcessAlive } from '../process.js';
 import { toHeartbeatRecord } from './heartbeat.js';
 import type { ActorKind } from './host.js';
@@ -17,7 +15,7 @@ export const watchdogKind: ActorKind = {
   description: 'detects stale, dead, hung and drifted actors from their heartbeats',
   create: ({ config, bus, logger }) => {
     const table = createLivenessTable();
-    const diskBuild = diskBuildReader();
+    const diskBuild = diskBuildIdReader();
     const localHost = hostname();
     const settings = { staleAfterMs: config.watchdog.staleAfter, maxLoopLagMs: config.watchdog.maxLoopLag };
     // Entries silent for this long belong to actors that were removed or renamed: forget them.
@@ -67,23 +65,4 @@ function shouldPublish(entry: LivenessEntry, verdict: Verdict, repeatMs: number)
   if (entry.verdict?.verdict !== verdict.verdict) return true;
   if (verdict.verdict === 'healthy') return false;
   return verdict.at - (entry.publishedAt ?? 0) >= repeatMs;
-}
-
-/** The build id on disk, re-read only when dist/build.json changes. */
-function diskBuildReader(): () => string | undefined {
-  const file = join(packageRoot(), 'dist', 'build.json');
-  let mtime = -1;
-  let buildId: string | undefined;
-  return () => {
-    try {
-      const stat = statSync(file);
-      if (stat.mtimeMs !== mtime) {
-        mtime = stat.mtimeMs;
-        buildId = readBuildInfo().buildId;
-      }
-    } catch {
-      buildId = undefined;
-    }
-    return buildId;
-  };
 }

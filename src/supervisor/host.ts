@@ -17,7 +17,7 @@ import { Bus, embeddedServerSpec, ensureOutbox, findNatsServer, freePort, JsonKv
 import type { RoshiConfig } from '../config/index.js';
 import { RoshiError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { readBuildInfo, statePaths } from '../paths.js';
+import { diskBuildIdReader, readBuildInfo, statePaths } from '../paths.js';
 import { isProcessAlive } from '../process.js';
 import { writeFileAtomic } from '../atomicFile.js';
 import { Announcer } from './announcer.js';
@@ -212,10 +212,11 @@ export async function runSupervisor({ config, configFile, logger }: SupervisorOp
 
   // ---- who watches the watchdog, and the embedded server ---------------------------------------
   const liveness = { staleAfterMs: config.watchdog.staleAfter, maxLoopLagMs: config.watchdog.maxLoopLag };
+  const diskBuildId = diskBuildIdReader();
   const watchWatchdog = setInterval(() => {
     const hb = heartbeats.get('watchdog');
     if (!hb) return;
-    const verdict = assessLiveness(hb, { now: Date.now(), processAlive: isProcessAlive(hb.pid), diskBuildId: undefined }, liveness);
+    const verdict = assessLiveness(hb, { now: Date.now(), processAlive: isProcessAlive(hb.pid), diskBuildId: diskBuildId() }, liveness);
     if (verdict.verdict !== 'healthy') childRef('watchdog')?.send(ev.verdict(verdict));
   }, config.watchdog.checkInterval);
   let natsSilentSince: number | undefined;

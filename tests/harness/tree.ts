@@ -19,6 +19,8 @@ export interface TreeOptions {
   env?: Record<string, string>;
   /** An external nats URL; default embedded. */
   natsUrl?: string;
+  /** Run this dist/main.js instead of the checkout's (see packageCopy.ts). */
+  mainScript?: string;
 }
 
 /** Timings short enough for tests, long enough for a loaded 2-core machine. */
@@ -55,7 +57,7 @@ export class TestTree {
     if (options.natsUrl) (config as { nats?: unknown }).nats = { url: options.natsUrl };
     writeFileSync(configFile, stringify(config));
     let output = '';
-    const child = execa(process.execPath, [mainScript(), 'supervisor', '--config', configFile], {
+    const child = execa(process.execPath, [options.mainScript ?? mainScript(), 'supervisor', '--config', configFile], {
       reject: false,
       env: { ...options.env, ROSHI_LOG__PRETTY: 'never' },
       all: true,
