@@ -384,7 +384,13 @@ export const childSupervisionMachine = setup({
         { type: 'notifyParent', params: { type: 'CHILD.STOPPED' } },
         assign({ pid: undefined, deadline: undefined }),
       ],
-      on: { START: 'spawning' },
+      on: {
+        START: 'spawning',
+        // Told to stop while a spawn was on its way: the process arrives after the fact.
+        'PROCESS.STARTED': {
+          actions: { type: 'signalProcess', params: ({ event }) => ({ pid: event.pid, signal: 'SIGKILL' as const }) },
+        },
+      },
     },
   },
 });

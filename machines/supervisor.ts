@@ -18,6 +18,12 @@ export interface SupervisorInput {
   now: number;
 }
 
+/** What the host's loadHealState returns: each child's persisted state, and when it was read. */
+export interface HealStateLoad {
+  states: Record<string, PersistedHealState>;
+  at: number;
+}
+
 export type SupervisorEvent =
   | ChildNotice
   | { type: 'STOP'; at: number }
@@ -55,7 +61,7 @@ export const supervisorMachine = setup({
   actors: {
     child: childSupervisionMachine,
     // Provided by the host: reads PersistedHealState for every child from KV.
-    loadHealState: fromPromise<Record<string, PersistedHealState>, { names: string[] }>(async () => ({})),
+    loadHealState: fromPromise<HealStateLoad, { names: string[] }>(async () => ({ states: {}, at: 0 })),
   },
   actions: {
     startCurrentChild: enqueueActions(({ context, event, enqueue }) => {
@@ -121,7 +127,15 @@ export const supervisorMachine = setup({
           invoke: {
             src: 'loadHealState',
             input: ({ context }) => ({ names: context.children.map((c) => c.name) }),
-            onDone: { target: 'next', actions: assign({ restored: ({ event }) => event.output, stateLoaded: true }) },
+            // The load took time; the children started next must count their deadlines from its end.
+            onDone: {
+              target: 'next',
+              actions: assign({
+                restored: ({ event }) => event.output.states,
+                stateLoaded: true,
+                now: ({ context, event }) => Math.max(context.now, event.output.at),
+              }),
+            },
             // An unreadable store must not keep the tree down: start with fresh heal state.
             onError: { target: 'next', actions: assign({ stateLoaded: true }) },
           },

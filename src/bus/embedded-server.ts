@@ -16,12 +16,12 @@ export interface EmbeddedServerSpec {
 
 const FALLBACK_DIRS = ['/usr/sbin', '/usr/local/sbin', '/usr/local/bin'];
 
-export function findNatsServer(configured: string, env: NodeJS.ProcessEnv = process.env): string {
+export function findNatsServer(configured: string, env: NodeJS.ProcessEnv = process.env, fallbackDirs = FALLBACK_DIRS): string {
   if (configured) {
     if (isExecutable(configured)) return configured;
     throw new MissingDependencyError(`nats.embedded.binary is ${JSON.stringify(configured)}, which is not an executable file`);
   }
-  const dirs = [...(env.PATH ?? '').split(delimiter).filter(Boolean), ...FALLBACK_DIRS];
+  const dirs = [...(env.PATH ?? '').split(delimiter).filter(Boolean), ...fallbackDirs];
   for (const dir of dirs) {
     const candidate = join(dir, 'nats-server');
     if (isExecutable(candidate)) return candidate;

@@ -137,7 +137,10 @@ export async function runSupervisor({ config, configFile, logger }: SupervisorOp
     supervisorMachine.provide({
       actors: {
         child: childMachine,
-        loadHealState: fromPromise(async ({ input }: { input: { names: string[] } }) => (await stores).loadAll(input.names)),
+        loadHealState: fromPromise(async ({ input }: { input: { names: string[] } }) => ({
+          states: await (await stores).loadAll(input.names),
+          at: Date.now(),
+        })),
       },
       actions: {
         announceTree: (_, { kind, detail }) => {
@@ -331,13 +334,19 @@ function persistHealState(root: AnyActorRef, stores: Promise<HealStore>, logger:
     for (const [name, ref] of Object.entries(children)) {
       if (watched.has(name) || name === NATS_CHILD) continue;
       watched.add(name);
-      ref.subscribe((snapshot: ChildSnapshot) => {
+      ref.subscribe({
+        next: (snapshot: ChildSnapshot) => {
         if (snapshot.status !== 'active') return;
+        // Stopping the tree is not a heal event: an open circuit must still be open next start.
+        const current = stateName(snapshot);
+        if (current === 'stopped' || current.startsWith('stopping')) return;
         const state = persistedHealState(snapshot);
         const json = JSON.stringify(state);
         if (last.get(name) === json) return;
         last.set(name, json);
         void stores.then((store) => store.save(name, state)).catch((error: unknown) => logger.warn({ err: error, child: name }, 'heal state not persisted'));
+        },
+        error: (error: unknown) => logger.error({ err: error, child: name }, 'child supervision machine failed'),
       });
     }
   });

@@ -1,13 +1,16 @@
 // Runs once around the whole suite: checks that what the tests need is there, and after the
 // last file fails the run if any process a test started is still alive (a leak).
+import { randomUUID } from 'node:crypto';
 import { findNatsServer } from '../../src/bus/embedded-server.js';
 import { leakedProcesses, TEST_MARKER } from './processes.js';
 
 export default function setup() {
   findNatsServer(''); // throws with install instructions when missing
-  process.env[TEST_MARKER] = '1';
+  // A value unique to this run: a leak check must never touch another run's processes.
+  const runId = randomUUID();
+  process.env[TEST_MARKER] = runId;
   return async function teardown() {
-    const leaks = await leakedProcesses();
+    const leaks = await leakedProcesses(runId);
     if (leaks.length > 0) {
       for (const leak of leaks) {
         try {

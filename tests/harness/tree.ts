@@ -21,6 +21,8 @@ export interface TreeOptions {
   natsUrl?: string;
   /** Run this dist/main.js instead of the checkout's (see packageCopy.ts). */
   mainScript?: string;
+  /** Reuse a state dir (a restarted supervisor); default a fresh temp dir. */
+  stateDir?: string;
 }
 
 /** Timings short enough for tests, long enough for a loaded 2-core machine. */
@@ -51,7 +53,7 @@ export class TestTree {
   ) {}
 
   static async start(options: TreeOptions = {}): Promise<TestTree> {
-    const stateDir = mkdtempSync(join(tmpdir(), 'roshi-tree-'));
+    const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'roshi-tree-'));
     const configFile = join(stateDir, 'test.yaml');
     const config = deepMerge(deepMerge({ stateDir }, FAST_TIMINGS), options.config ?? {});
     if (options.natsUrl) (config as { nats?: unknown }).nats = { url: options.natsUrl };
@@ -118,7 +120,7 @@ export class TestTree {
   }
 
   /** SIGTERM the supervisor and wait for it; kill anything left as a last resort (and fail). */
-  async stop(signal: 'SIGTERM' | 'SIGINT' = 'SIGTERM'): Promise<{ exitCode: number | undefined }> {
+  async stop(signal: 'SIGTERM' | 'SIGINT' = 'SIGTERM', options: { keepStateDir?: boolean } = {}): Promise<{ exitCode: number | undefined }> {
     let known: number[] = [];
     try {
       known = await this.pids();
@@ -131,7 +133,7 @@ export class TestTree {
     const survivors = known.filter(isAlive);
     for (const pid of survivors) process.kill(pid, 'SIGKILL');
     this.journalAtStop = this.journal();
-    rmSync(this.stateDir, { recursive: true, force: true });
+    if (!options.keepStateDir) rmSync(this.stateDir, { recursive: true, force: true });
     if (survivors.length) throw new Error(`processes survived the supervisor's stop: ${survivors.join(', ')}`);
     return { exitCode: result.exitCode };
   }

@@ -819,6 +819,18 @@ describe('stop', () => {
     expect(idle.take()).toEqual(['announce stopped +0 stopped', 'notify CHILD.STOPPED']);
   });
 
+  it('a process that starts after a STOP during spawning is killed, not left untracked', () => {
+    const h = child();
+    h.send(start(h.now()));
+    expect(h.state()).toBe('spawning');
+    h.send(stop(h.now()));
+    expect(h.state()).toBe('stopped');
+    h.take();
+    h.send(processStarted(4242, h.now()));
+    expect(h.take()).toEqual(['SIGKILL 4242']);
+    expect(h.state()).toBe('stopped');
+  });
+
   it('START after stopped spawns again', () => {
     const h = child();
     h.send(stop(h.now()));

@@ -7,7 +7,7 @@ import { createActor, fromPromise, SimulatedClock, type InspectionEvent } from '
 import { heartbeat, processExited, processStarted, verdict } from '../../machines/childEvents.js';
 import { stateName } from '../../machines/childStatus.js';
 import { childSupervisionMachine, type ChildInput, type HealSettings, type PersistedHealState } from '../../machines/childSupervision.js';
-import { supervisorMachine, type ChildActor } from '../../machines/supervisor.js';
+import { supervisorMachine, type ChildActor, type HealStateLoad } from '../../machines/supervisor.js';
 
 const T0 = 1_700_000_000_000;
 
@@ -56,10 +56,10 @@ function tree(options: TreeOptions = {}) {
   const machine = supervisorMachine.provide({
     actors: {
       child,
-      loadHealState: fromPromise<Record<string, PersistedHealState>, { names: string[] }>(async ({ input }) => {
+      loadHealState: fromPromise<HealStateLoad, { names: string[] }>(async ({ input }) => {
         loads.push(input.names);
         if (options.loadFails) throw new Error('kv unavailable');
-        return options.restored ?? {};
+        return { states: options.restored ?? {}, at: clock.now() };
       }),
     },
     actions: { announceTree: (_, { kind }) => void treeKinds.push(kind) },
@@ -157,13 +157,16 @@ describe('start', () => {
     expect(t.loads).toEqual([['nats', 'watchdog', 'worker']]);
     expect(t.sup()).toEqual({ starting: 'waitingForReady' });
     expect(t.childState('watchdog')).toBe('spawning');
+    // Started when the load finished (+500), not at boot: its ready deadline counts from there.
+    t.started('watchdog', 21);
+    expect(t.childCtx('watchdog').deadline).toBe(T0 + 500 + SETTINGS.readyTimeoutMs);
     expect(t.childCtx('watchdog').counts).toEqual(restored.watchdog!.counts);
     expect(t.childCtx('watchdog').totalRestarts).toBe(1);
     expect(t.c('worker')).toBeUndefined();
     expect(t.take()).toEqual(['watchdog: spawn']);
 
     t.advance(500);
-    t.ready('watchdog', 21);
+    t.beat('watchdog', 21);
     // The restored open circuit keeps the worker from spawning at all, and does not hold up the tree.
     expect(t.childState('worker')).toBe('circuitOpen');
     expect(t.childCtx('worker').openUntil).toBe(T0 + 30_000);

@@ -1,0 +1,36 @@
+// A bare NATS client process, the baseline the tree's actors are compared with:
+//
+//   node bench/bare-client.mjs <nats url>                 connect and idle
+//   node bench/bare-client.mjs <nats url> --echo <subj>   also answer requests on <subj> with their payload
+//   node bench/bare-client.mjs --no-nats                  plain Node, no client loaded (a floor)
+//
+// Prints "ready" once connected (and subscribed). Exits when stdin closes (the benchmark that
+// started it is gone), on SIGTERM/SIGINT, or when the connection closes.
+const args = process.argv.slice(2);
+const lifeline = () => {
+  process.stdin.on('end', () => process.exit(0));
+  process.stdin.on('error', () => process.exit(0));
+  process.stdin.resume();
+};
+for (const signal of ['SIGTERM', 'SIGINT']) process.on(signal, () => process.exit(0));
+
+if (args[0] === '--no-nats') {
+  lifeline();
+  process.stdout.write('ready\n');
+} else {
+  const { connect } = await import('nats');
+  const url = args[0];
+  const echo = args.indexOf('--echo');
+  const nc = await connect({ servers: url, name: 'bench-bare', maxReconnectAttempts: -1, waitOnFirstConnect: true });
+  if (echo >= 0) {
+    nc.subscribe(args[echo + 1], {
+      callback: (error, msg) => {
+        if (!error) msg.respond(msg.data);
+      },
+    });
+  }
+  await nc.flush();
+  lifeline();
+  void nc.closed().then(() => process.exit(0));
+  process.stdout.write('ready\n');
+}

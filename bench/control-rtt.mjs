@@ -1,0 +1,79 @@
+// Control round trip through an actor vs a raw NATS request, measured in the same run.
+//
+//   actor: request roshi.ctl.chat {"verb":"ping"} → the chat actor's NATS micro endpoint →
+//          Bus.answer (decode, handler, roshi reply envelope) → JSON reply, decoded here.
+//   raw:   request bench.echo.<run> with the same bytes → a bare Node process (bench/bare-client.mjs)
+//          on the same server that answers with msg.respond(msg.data). The physical limit: same
+//          client library, same server, same loopback, one more process hop each way.
+//
+// One request at a time (latency, not throughput), interleaved in blocks so both sides share
+// the machine's noise. Target: actor p50 within 1.5× raw p50.
+import { join } from 'node:path';
+import { StringCodec } from 'nats';
+import { environment, fmt, main, mean, passMiss, percentile, ROOT, RUN_ID, spawnReadyNode, table, Tree } from './lib.mjs';
+
+const COUNT = Number(process.env.BENCH_RTT_COUNT ?? 2_000);
+const WARMUP = 300;
+const BLOCK = 100;
+const TIME_LIMIT_MS = 120_000;
+const TARGET = 1.5;
+const sc = StringCodec();
+
+await main('control-rtt', async () => {
+  console.log(`control-rtt: ${environment()}`);
+  const tree = await Tree.start();
+  await tree.waitForRunning();
+  const echoSubject = `bench.echo.${RUN_ID}`;
+  await spawnReadyNode([join(ROOT, 'bench', 'bare-client.mjs'), tree.url, '--echo', echoSubject]);
+
+  const nc = tree.nc;
+  const payload = sc.encode(JSON.stringify({ verb: 'ping' }));
+  const variants = {
+    actor: async () => {
+      const msg = await nc.request('roshi.ctl.chat', payload, { timeout: 2_000 });
+      const reply = JSON.parse(sc.decode(msg.data));
+      if (reply.ok !== true || reply.data?.pong !== true) throw new Error(`unexpected ping reply ${sc.decode(msg.data)}`);
+    },
+    raw: async () => {
+      const msg = await nc.request(echoSubject, payload, { timeout: 2_000 });
+      JSON.parse(sc.decode(msg.data));
+    },
+  };
+  const samples = { actor: [], raw: [] };
+  const started = Date.now();
+  const run = async (name, n, record) => {
+    for (let i = 0; i < n; i++) {
+      const t0 = process.hrtime.bigint();
+      await variants[name]();
+      if (record) samples[name].push(Number(process.hrtime.bigint() - t0) / 1e6);
+    }
+  };
+
+  // Warm-up: JIT on both sides, connection buffers, the server's subject cache.
+  for (let i = 0; i < WARMUP / BLOCK; i++) {
+    await run('actor', BLOCK, false);
+    await run('raw', BLOCK, false);
+  }
+  // Interleaved blocks; the order within a pair alternates so neither side always goes first.
+  for (let b = 0; samples.actor.length < COUNT && Date.now() - started < TIME_LIMIT_MS; b++) {
+    const order = b % 2 ? ['raw', 'actor'] : ['actor', 'raw'];
+    for (const name of order) await run(name, Math.min(BLOCK, COUNT - samples[name].length), true);
+  }
+
+  const stats = (v) => ({ n: v.length, p50: percentile(v, 50), p90: percentile(v, 90), p99: percentile(v, 99), mean: mean(v), max: Math.max(...v) });
+  const a = stats(samples.actor);
+  const r = stats(samples.raw);
+  const ratio = (k) => a[k] / r[k];
+  console.log('');
+  console.log(
+    table([
+      ['', 'n', 'p50 ms', 'p90 ms', 'p99 ms', 'mean ms', 'max ms'],
+      ['actor ctl ping', a.n, fmt(a.p50, 3), fmt(a.p90, 3), fmt(a.p99, 3), fmt(a.mean, 3), fmt(a.max, 3)],
+      ['raw NATS echo', r.n, fmt(r.p50, 3), fmt(r.p90, 3), fmt(r.p99, 3), fmt(r.mean, 3), fmt(r.max, 3)],
+      ['ratio', '', fmt(ratio('p50')), fmt(ratio('p90')), fmt(ratio('p99')), fmt(ratio('mean')), ''],
+    ]),
+  );
+  console.log('');
+  console.log(`control-rtt: p99 ratio ${fmt(ratio('p99'))} (${fmt(a.p99, 3)} ms vs ${fmt(r.p99, 3)} ms; reported, not judged)`);
+  console.log(`control-rtt: p50 ratio ${fmt(ratio('p50'))} (target ≤ ${TARGET}) ${passMiss(ratio('p50') <= TARGET)}`);
+});
