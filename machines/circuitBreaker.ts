@@ -5,7 +5,8 @@
 //                                         ↑                    │
 //                                         └──────FAILURE───────┘ (fresh deadline, opens + 1)
 //
-// Pure: imports only xstate, never reads a clock. Every FAILURE/SUCCESS carries `at`, the
+// Pure: imports only xstate and the shared trip arithmetic (circuitRules.ts, which the
+// child-supervision machine uses too), never reads a clock. Every FAILURE/SUCCESS carries `at`, the
 // intensity window is computed from those times, and the open wait is kept as data (openedAt,
 // openUntil) so `breakerSummary` can persist it and `input.restore` + `input.now` resume it.
 //
@@ -19,6 +20,7 @@
 //    no parent, and reaching for `self._parent` would be internal API.
 // Consumers can `.provide({ actions: { notify } })` to route notices some other way.
 import { assign, enqueueActions, setup, type SnapshotFrom } from 'xstate';
+import { recordFailure as countFailure, shouldTrip, type CircuitRules } from './circuitRules.js';
 
 export type BreakerState = 'closed' | 'open' | 'halfOpen';
 
@@ -34,12 +36,8 @@ export interface PersistedBreaker {
   opens: number;
 }
 
-export interface BreakerRules {
-  maxConsecutiveFailures?: number;
-  /** OTP restart intensity: trip at maxFailures failures in the window (at - periodMs, at]. */
-  intensity?: { maxFailures: number; periodMs: number };
-  openForMs: number;
-}
+/** OTP restart intensity trips at maxFailures failures in the window (at - periodMs, at]. */
+export type BreakerRules = CircuitRules;
 
 export interface BreakerInput extends BreakerRules {
   /** Creation time (ms); only used to resume a restored open wait. */
@@ -115,16 +113,9 @@ export function validateBreakerInput(input: BreakerInput): void {
 }
 
 /** The counts after one more failure at `at`; the window drops failures older than periodMs. */
-type Counts = Pick<BreakerContext, 'failures' | 'recentFailures'>;
-function withFailure(context: BreakerContext, at: number): Counts {
-  const period = context.rules.intensity?.periodMs;
-  const recentFailures = period === undefined ? [] : [...context.recentFailures, at].filter((t) => at - t < period);
-  return { failures: context.failures + 1, recentFailures };
-}
-
-function trips(counts: Counts, rules: BreakerRules): boolean {
-  if (rules.maxConsecutiveFailures !== undefined && counts.failures >= rules.maxConsecutiveFailures) return true;
-  return rules.intensity !== undefined && counts.recentFailures.length >= rules.intensity.maxFailures;
+function withFailure(context: BreakerContext, at: number) {
+  const { failures, recentFailures } = countFailure({ ...context }, at, context.rules);
+  return { failures, recentFailures };
 }
 
 /** Both ways into `open` announce the same notice. */
@@ -150,7 +141,8 @@ export const circuitBreakerMachine = setup({
     clearCounts: assign({ failures: 0, recentFailures: [], openedAt: undefined, openUntil: undefined, reason: undefined }),
   },
   guards: {
-    failureTrips: ({ context, event }) => event.type === 'FAILURE' && trips(withFailure(context, event.at), context.rules),
+    failureTrips: ({ context, event }) =>
+      event.type === 'FAILURE' && shouldTrip({ ...withFailure(context, event.at), opens: context.opens }, context.rules),
     restoredClosed: ({ context }) => context.restoredState === 'closed',
     restoredHalfOpen: ({ context }) => context.restoredState === 'halfOpen',
     restoredOpenPending: ({ context }) =>
