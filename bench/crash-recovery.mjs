@@ -15,7 +15,7 @@
 // after five kills, which is the intended behaviour for a real crash loop but not what is
 // measured here. Targets: recovery median ≤ 1.5× bare median, and under 1 s.
 import { join } from 'node:path';
-import { environment, fmt, isAlive, main, median, MAIN, passMiss, sleep, spawnMarked, startTimeMs, stopChild, table, Tree, onCleanup } from './lib.mjs';
+import { environment, fmt, isAlive, main, median, MAIN, passMiss, sleep, spawnMarked, startTimeMs, stopChild, uptimeMs, table, Tree, onCleanup } from './lib.mjs';
 
 const ROUNDS = Number(process.env.BENCH_CRASH_ROUNDS ?? 10);
 const WAIT_MS = 15_000;
@@ -56,6 +56,7 @@ await main('crash-recovery', async () => {
     events.length = 0;
     const beat = nextMessage(tree, 'roshi.hb.chat', (hb) => hb.pid !== before.pid, WAIT_MS);
     await tree.nc.flush(); // the subscription is on the server before the kill
+    const bootKill = uptimeMs();
     const wallKill = Date.now();
     const t0 = performance.now();
     process.kill(before.pid, 'SIGKILL');
@@ -64,7 +65,7 @@ await main('crash-recovery', async () => {
     const spawning = events.find((e) => e.kind === 'spawning');
     let started = NaN;
     try {
-      started = startTimeMs(hb.payload.pid) - wallKill;
+      started = startTimeMs(hb.payload.pid) - bootKill;
     } catch {
       // already gone
     }
@@ -75,6 +76,7 @@ await main('crash-recovery', async () => {
     await sleep(1_000);
     const bareBeat = nextMessage(tree, 'roshi.hb.bridge', () => true, WAIT_MS);
     await tree.nc.flush();
+    const bootSpawn = uptimeMs();
     const wallSpawn = Date.now();
     const t1 = performance.now();
     const child = spawnMarked(process.execPath, [MAIN, 'actor', 'bridge'], {
@@ -85,7 +87,7 @@ await main('crash-recovery', async () => {
     const unregister = onCleanup(() => stopChild(child, 0));
     let bareStarted = NaN;
     try {
-      bareStarted = startTimeMs(child.pid) - wallSpawn;
+      bareStarted = startTimeMs(child.pid) - bootSpawn;
     } catch {
       // exited already
     }

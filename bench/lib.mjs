@@ -217,16 +217,15 @@ export function cpuTicks(pid) {
   return Number(f[11]) + Number(f[12]);
 }
 
-/** Process start time as ms since the epoch (resolution: one clock tick). */
+/** Process start time in ms since boot (resolution: one clock tick). Compare with uptimeMs(). */
 export function startTimeMs(pid) {
   const f = statFields(pid);
-  return bootTimeMs() + (Number(f[19]) / clockTick()) * 1000;
+  return (Number(f[19]) / clockTick()) * 1000;
 }
 
-let btime;
-function bootTimeMs() {
-  btime ??= Number(/^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'))[1]) * 1000;
-  return btime;
+/** Time since boot in ms (/proc/uptime, 10 ms resolution), the clock process start times use. */
+export function uptimeMs() {
+  return Number(readFileSync('/proc/uptime', 'utf8').split(' ')[0]) * 1000;
 }
 
 let tick;

@@ -61,7 +61,7 @@ export const watchdogKind: ActorKind = {
   },
 };
 
-function shouldPublish(entry: LivenessEntry, verdict: Verdict, repeatMs: number): boolean {
+export function shouldPublish(entry: LivenessEntry, verdict: Verdict, repeatMs: number): boolean {
   if (entry.verdict?.verdict !== verdict.verdict) return true;
   if (verdict.verdict === 'healthy') return false;
   return verdict.at - (entry.publishedAt ?? 0) >= repeatMs;
