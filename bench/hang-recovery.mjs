@@ -58,6 +58,8 @@ await main('hang-recovery', async () => {
     });
     try {
       await Promise.race([stopped, sleep(10_000).then(() => Promise.reject(new Error(`no heartbeat from ${actor} ${oldPid}`)))]);
+      // The stop is asynchronous: a process busy on another core takes a moment to halt.
+      for (let i = 0; i < 100 && procState(oldPid) !== 'T'; i++) await sleep(5);
       if (procState(oldPid) !== 'T') throw new Error(`${actor} ${oldPid} is not stopped (state ${procState(oldPid)})`);
       let healedMs;
       let newPid;

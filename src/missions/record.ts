@@ -1,0 +1,80 @@
+// The mission record, as stored in the KV bucket <prefix>_missions (one key per mission, the
+// key is the id). Every field a person or a runner needs to know where a mission stands.
+
+export type MissionStatus = 'pending' | 'running' | 'done' | 'failed' | 'cancelled';
+export type MissionSource = 'chat' | 'cli' | 'nats' | 'github' | 'file';
+/** `free` is plain text; the others are commands with a target URL. */
+export type MissionKind = 'free' | 'rebase' | 'ci_check' | 'review' | 'implement' | 'fix';
+export const COMMAND_KINDS: readonly MissionKind[] = ['rebase', 'ci_check', 'review', 'implement', 'fix'];
+
+/** How an agent run ended; decides between done, retry and failed. */
+export type OutcomeClass = 'success' | 'transient' | 'permanent' | 'timeout' | 'cancelled';
+
+export interface TokenUsage {
+  input: number;
+  output: number;
+  cacheRead: number;
+  cacheWrite: number;
+}
+
+/** One post-mission step as reported to the operator. */
+export interface StepReport {
+  step: string;
+  ok: boolean;
+  /** Skipped (e.g. no GitHub token for the PR, gate off) — neither success nor failure. */
+  skipped?: boolean;
+  detail: string;
+}
+
+export interface MissionResult {
+  summary?: string;
+  branch?: string;
+  prUrl?: string;
+  costUsd?: number;
+  tokens?: TokenUsage;
+  durationMs?: number;
+  errorClass?: OutcomeClass;
+  error?: string;
+  steps?: StepReport[];
+}
+
+export interface Lease {
+  runner: string;
+  /** ms since the epoch; past it, the mission is abandoned and returns to pending. */
+  until: number;
+}
+
+export interface Mission {
+  id: string;
+  /** What to do, as given (without the [project:x] tag). */
+  text: string;
+  project: string;
+  kind: MissionKind;
+  /** The target of a command mission (a PR or issue URL). */
+  url?: string;
+  source: MissionSource;
+  /** Who asked (chat user, GitHub login, "cli"). */
+  by?: string;
+  status: MissionStatus;
+  /** Lower runs first. */
+  order: number;
+  /** Runs started so far, including ones whose runner died (lease expired). */
+  attempts: number;
+  /** Transient failures (rate limits, overload, network) so far; their own budget. */
+  transientAttempts: number;
+  maxAttempts: number;
+  maxTransientAttempts: number;
+  /** Not to be claimed before this time (retry backoff), ms since the epoch. */
+  notBefore?: number;
+  lease?: Lease;
+  result?: MissionResult;
+  /** Why the last attempt failed, for the next attempt's report and for `mission show`. */
+  lastError?: string;
+  createdAt: number;
+  updatedAt: number;
+  startedAt?: number;
+  finishedAt?: number;
+}
+
+export const isFinished = (m: Pick<Mission, 'status'>): boolean =>
+  m.status === 'done' || m.status === 'failed' || m.status === 'cancelled';
