@@ -1,0 +1,260 @@
+// A runner: claims one mission at a time and carries it through to a recorded outcome.
+//
+//   idle ─poll / mission available→ claiming ─got one→ preparing → running → postMission → finishing → idle
+//     │                                  └─none→ idle
+//     ├─dispatch paused→ paused ─resumed / until→ idle
+//     └─dispatch breaker open→ breakerOpen ─half-open→ claiming (one probe mission)
+//
+// Pure: claiming, preparing, running the agent, the pipeline and recording the outcome are
+// actors the host provides; the lease is renewed by a provided callback actor while busy. A
+// cancel, an abort or a lost lease leaves the running state, which stops the agent actor — its
+// AbortSignal kills the agent at once. A drain request lets the current mission finish first.
+import { assign, fromCallback, fromPromise, setup, type ActorRefFrom } from 'xstate';
+import type { Mission, OutcomeClass } from '../src/missions/record.js';
+import { breakerFailure, breakerSuccess, circuitBreakerMachine, type CircuitNotice } from './circuitBreaker.js';
+
+/** What the runner needs to know about a finished agent run. */
+export interface AgentOutcome {
+  outcome: OutcomeClass;
+  /** When the run ended, ms since the epoch (the machine reads no clock). */
+  at: number;
+  summary: string;
+  error?: string;
+  retryAfterMs?: number;
+  /** The adapter's full result, passed through to the pipeline and the store untouched. */
+  details?: unknown;
+}
+
+export interface RunnerInput {
+  name: string;
+  pollIntervalMs: number;
+  startPaused: boolean;
+  breaker: { maxConsecutiveFailures: number; openForMs: number };
+  now: number;
+}
+
+interface RunnerContext {
+  name: string;
+  breakerSettings: RunnerInput['breaker'];
+  pollIntervalMs: number;
+  paused: boolean;
+  pauseUntil?: number;
+  mission?: Mission;
+  worktree?: string;
+  outcome?: AgentOutcome;
+  pipeline?: unknown;
+  drainRequested: boolean;
+  /** Why the current mission is being stopped early (cancel, abort, lease lost). */
+  stopReason?: string;
+  breakerOpen: boolean;
+  completed: number;
+}
+
+export type RunnerEvent =
+  | { type: 'MISSION.AVAILABLE' }
+  | { type: 'DISPATCH.PAUSED'; until?: number }
+  | { type: 'DISPATCH.RESUMED' }
+  | { type: 'MISSION.CANCELLED'; id: string }
+  | { type: 'ABORT'; reason: string }
+  | { type: 'LEASE.LOST'; id: string; reason: string }
+  | { type: 'DRAIN' }
+  | CircuitNotice;
+
+export const runnerMachine = setup({
+  types: {
+    context: {} as RunnerContext,
+    events: {} as RunnerEvent,
+    input: {} as RunnerInput,
+  },
+  actors: {
+    dispatchBreaker: circuitBreakerMachine,
+    claimMission: fromPromise<Mission | undefined, { runner: string }>(async () => undefined),
+    prepareWorkspace: fromPromise<{ worktree: string }, { mission: Mission }>(async () => ({ worktree: '' })),
+    runAgent: fromPromise<AgentOutcome, { mission: Mission; worktree: string }>(async () => ({ outcome: 'success', summary: '', at: 0 })),
+    runPipeline: fromPromise<unknown, { mission: Mission; worktree: string; outcome: AgentOutcome }>(async () => undefined),
+    finishMission: fromPromise<void, { mission: Mission; outcome: AgentOutcome; pipeline: unknown }>(async () => undefined),
+    keepLease: fromCallback<{ type: string }, { mission: Mission }>(() => () => {}),
+  },
+  guards: {
+    isPaused: ({ context }) => context.paused,
+    breakerIsOpen: ({ context }) => context.breakerOpen,
+    drainRequested: ({ context }) => context.drainRequested,
+    isCurrentMission: ({ context, event }) => 'id' in event && event.id === context.mission?.id,
+  },
+  delays: {
+    poll: ({ context }) => context.pollIntervalMs,
+  },
+  actions: {
+    reportOutcomeToBreaker: ({ context, self }) => {
+      // Only transient agent failures (rate limits, overload, network) count against dispatch;
+      // a mission's own permanent failure says nothing about the service.
+      const breaker = self.getSnapshot().children.breaker as ActorRefFrom<typeof circuitBreakerMachine> | undefined;
+      const result = context.outcome;
+      if (!breaker || !result || result.outcome === 'cancelled') return;
+      breaker.send(result.outcome === 'transient' ? breakerFailure(result.at, result.error) : breakerSuccess(result.at));
+    },
+  },
+}).createMachine({
+  id: 'runner',
+  context: ({ input }) => ({
+    name: input.name,
+    breakerSettings: input.breaker,
+    pollIntervalMs: input.pollIntervalMs,
+    paused: input.startPaused,
+    drainRequested: false,
+    breakerOpen: false,
+    completed: 0,
+  }),
+  invoke: {
+    id: 'breaker',
+    systemId: 'dispatchBreaker',
+    src: 'dispatchBreaker',
+    input: ({ context }) => ({
+      maxConsecutiveFailures: context.breakerSettings.maxConsecutiveFailures,
+      openForMs: context.breakerSettings.openForMs,
+      now: 0, // only used to resume a persisted breaker; this one starts closed
+      notifyParent: true,
+      name: `${context.name}-dispatch`,
+    }),
+  },
+  on: {
+    'DISPATCH.PAUSED': { actions: assign({ paused: true, pauseUntil: ({ event }) => event.until }) },
+    'DISPATCH.RESUMED': { actions: assign({ paused: false, pauseUntil: undefined }) },
+    DRAIN: { actions: assign({ drainRequested: true }) },
+    'CIRCUIT.OPENED': { actions: assign({ breakerOpen: true }) },
+    'CIRCUIT.HALF_OPENED': { actions: assign({ breakerOpen: false }) },
+    'CIRCUIT.CLOSED': { actions: assign({ breakerOpen: false }) },
+  },
+  initial: 'idle',
+  states: {
+    idle: {
+      entry: assign({ mission: undefined, worktree: undefined, outcome: undefined, pipeline: undefined, stopReason: undefined }),
+      always: [
+        { guard: 'drainRequested', target: 'drained' },
+        { guard: 'isPaused', target: 'paused' },
+        { guard: 'breakerIsOpen', target: 'breakerOpen' },
+      ],
+      after: { poll: 'claiming' },
+      on: {
+        'MISSION.AVAILABLE': 'claiming',
+        DRAIN: 'drained',
+        'DISPATCH.PAUSED': { target: 'paused', actions: assign({ paused: true, pauseUntil: ({ event }) => event.until }) },
+        'CIRCUIT.OPENED': { target: 'breakerOpen', actions: assign({ breakerOpen: true }) },
+      },
+    },
+
+    paused: {
+      on: {
+        'DISPATCH.RESUMED': { target: 'idle', actions: assign({ paused: false, pauseUntil: undefined }) },
+        DRAIN: 'drained',
+      },
+    },
+
+    breakerOpen: {
+      on: {
+        'CIRCUIT.HALF_OPENED': { target: 'claiming', actions: assign({ breakerOpen: false }) },
+        'CIRCUIT.CLOSED': { target: 'idle', actions: assign({ breakerOpen: false }) },
+        DRAIN: 'drained',
+      },
+    },
+
+    claiming: {
+      invoke: {
+        src: 'claimMission',
+        input: ({ context }) => ({ runner: context.name }),
+        onDone: [
+          { guard: ({ event }) => event.output !== undefined, target: 'busy', actions: assign({ mission: ({ event }) => event.output }) },
+          { target: 'idle' },
+        ],
+        // The store is unreachable (NATS reconnecting): try again on the next poll.
+        onError: 'idle',
+      },
+    },
+
+    busy: {
+      invoke: { src: 'keepLease', input: ({ context }) => ({ mission: context.mission! }) },
+      on: {
+        'MISSION.CANCELLED': { guard: 'isCurrentMission', target: '.stopping', actions: assign({ stopReason: 'cancelled' }) },
+        ABORT: { target: '.stopping', actions: assign({ stopReason: ({ event }) => `aborted: ${event.reason}` }) },
+        'LEASE.LOST': { guard: 'isCurrentMission', target: '.stopping', actions: assign({ stopReason: ({ event }) => `lease lost: ${event.reason}` }) },
+      },
+      initial: 'preparing',
+      states: {
+        preparing: {
+          invoke: {
+            src: 'prepareWorkspace',
+            input: ({ context }) => ({ mission: context.mission! }),
+            onDone: { target: 'running', actions: assign({ worktree: ({ event }) => event.output.worktree }) },
+            onError: {
+              target: 'finishing',
+              actions: assign({ outcome: ({ context, event }) => classifyPrepareError(event.error, lastKnownTime(context)) }),
+            },
+          },
+        },
+        running: {
+          invoke: {
+            src: 'runAgent',
+            input: ({ context }) => ({ mission: context.mission!, worktree: context.worktree! }),
+            onDone: [
+              { guard: ({ event }) => event.output.outcome === 'success', target: 'postMission', actions: assign({ outcome: ({ event }) => event.output }) },
+              { target: 'finishing', actions: assign({ outcome: ({ event }) => event.output }) },
+            ],
+            onError: {
+              target: 'finishing',
+              actions: assign({ outcome: ({ context, event }) => ({ outcome: 'permanent' as const, summary: '', error: errorText(event.error), at: lastKnownTime(context) }) }),
+            },
+          },
+        },
+        postMission: {
+          invoke: {
+            src: 'runPipeline',
+            input: ({ context }) => ({ mission: context.mission!, worktree: context.worktree!, outcome: context.outcome! }),
+            onDone: { target: 'finishing', actions: assign({ pipeline: ({ event }) => event.output }) },
+            onError: {
+              target: 'finishing',
+              actions: assign({ pipeline: ({ event }) => ({ error: errorText(event.error) }) }),
+            },
+          },
+        },
+        // Leaving `running` stopped the agent actor, whose signal killed the agent.
+        stopping: {
+          entry: assign({ outcome: ({ context }) => ({ outcome: 'cancelled' as const, summary: '', error: context.stopReason ?? 'stopped', at: lastKnownTime(context) }) }),
+          always: 'finishing',
+        },
+        finishing: {
+          entry: 'reportOutcomeToBreaker',
+          invoke: {
+            src: 'finishMission',
+            input: ({ context }) => ({ mission: context.mission!, outcome: context.outcome!, pipeline: context.pipeline }),
+            onDone: { target: '#runner.idle', actions: assign({ completed: ({ context }) => context.completed + 1 }) },
+            // A lost lease or an unreachable store: the lease will expire and the mission return.
+            onError: '#runner.idle',
+          },
+          // Once finishing, a cancel or abort has nothing left to stop.
+          on: { 'MISSION.CANCELLED': {}, ABORT: {}, 'LEASE.LOST': {} },
+        },
+      },
+    },
+
+    drained: { type: 'final' },
+  },
+});
+
+/**
+ * Endings without a time of their own (an error, a cancel) are stamped with the mission's
+ * start: only the dispatch breaker reads it, and it counts consecutive failures, not a window.
+ */
+function lastKnownTime(context: RunnerContext): number {
+  return context.mission?.startedAt ?? context.mission?.updatedAt ?? 0;
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Preparing a worktree fails on the network (transient) or on the repository (permanent). */
+function classifyPrepareError(error: unknown, at: number): AgentOutcome {
+  const text = errorText(error);
+  const transient = /could not resolve host|connection (refused|reset|timed out)|timed out|temporarily unavailable|early eof/i.test(text);
+  return { outcome: transient ? 'transient' : 'permanent', summary: '', error: `preparing the worktree failed: ${text}`, at };
+}
