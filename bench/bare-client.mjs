@@ -3,6 +3,9 @@
 //   node bench/bare-client.mjs <nats url>                 connect and idle
 //   node bench/bare-client.mjs <nats url> --echo <subj>   also answer requests on <subj> with their payload
 //   node bench/bare-client.mjs --no-nats                  plain Node, no client loaded (a floor)
+//   … --loop-monitor <ms>                                  also keep perf_hooks.monitorEventLoopDelay
+//                                                          enabled at that resolution, as every
+//                                                          actor's heartbeat does (20 ms)
 //
 // Prints "ready" once connected (and subscribed). Exits when stdin closes (the benchmark that
 // started it is gone), on SIGTERM/SIGINT, or when the connection closes.
@@ -13,6 +16,11 @@ const lifeline = () => {
   process.stdin.resume();
 };
 for (const signal of ['SIGTERM', 'SIGINT']) process.on(signal, () => process.exit(0));
+const monitor = args.indexOf('--loop-monitor');
+if (monitor >= 0) {
+  const { monitorEventLoopDelay } = await import('node:perf_hooks');
+  monitorEventLoopDelay({ resolution: Number(args[monitor + 1]) }).enable();
+}
 
 if (args[0] === '--no-nats') {
   lifeline();

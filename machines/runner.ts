@@ -9,7 +9,7 @@
 // actors the host provides; the lease is renewed by a provided callback actor while busy. A
 // cancel, an abort or a lost lease leaves the running state, which stops the agent actor — its
 // AbortSignal kills the agent at once. A drain request lets the current mission finish first.
-import { assign, fromCallback, fromPromise, setup, type ActorRefFrom } from 'xstate';
+import { assign, enqueueActions, fromCallback, fromPromise, setup } from 'xstate';
 import type { Mission, OutcomeClass } from '../src/missions/record.js';
 import { breakerFailure, breakerSuccess, circuitBreakerMachine, type CircuitNotice } from './circuitBreaker.js';
 
@@ -85,14 +85,13 @@ export const runnerMachine = setup({
     poll: ({ context }) => context.pollIntervalMs,
   },
   actions: {
-    reportOutcomeToBreaker: ({ context, self }) => {
+    reportOutcomeToBreaker: enqueueActions(({ context, enqueue }) => {
       // Only transient agent failures (rate limits, overload, network) count against dispatch;
       // a mission's own permanent failure says nothing about the service.
-      const breaker = self.getSnapshot().children.breaker as ActorRefFrom<typeof circuitBreakerMachine> | undefined;
       const result = context.outcome;
-      if (!breaker || !result || result.outcome === 'cancelled') return;
-      breaker.send(result.outcome === 'transient' ? breakerFailure(result.at, result.error) : breakerSuccess(result.at));
-    },
+      if (!result || result.outcome === 'cancelled') return;
+      enqueue.sendTo('breaker', result.outcome === 'transient' ? breakerFailure(result.at, result.error) : breakerSuccess(result.at));
+    }),
   },
 }).createMachine({
   id: 'runner',
