@@ -1,0 +1,47 @@
+// Prompts for missions are Markdown templates, one per mission kind, in config/prompts/. A user
+// overrides one by putting a file of the same name in <stateDir>/prompts/; it is re-read for
+// every mission, so an edit applies to the next mission without a restart.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Mission } from '../missions/record.js';
+import { packageRoot } from '../paths.js';
+
+export interface PromptValues {
+  project: string;
+  branch: string;
+  baseBranch: string;
+  remote: string;
+  /** Failing CI logs for /ci_check and a /rebase of a red PR; empty otherwise. */
+  ciLogs?: string;
+}
+
+export function promptFor(mission: Mission, values: PromptValues, stateDir: string): string {
+  const template = readTemplate(mission.kind, stateDir);
+  const fields: Record<string, string> = {
+    text: mission.text,
+    url: mission.url ?? '',
+    project: values.project,
+    branch: values.branch,
+    baseBranch: values.baseBranch,
+    remote: values.remote,
+    ciLogs: values.ciLogs ?? '',
+    id: mission.id,
+  };
+  return fillTemplate(template, fields);
+}
+
+/** Replaces {{name}} placeholders; unknown names are left as they are, so a typo shows. */
+export function fillTemplate(template: string, fields: Record<string, string>): string {
+  return template.replace(/\{\{(\w+)\}\}/g, (whole, name: string) => fields[name] ?? whole).replace(/\n{3,}/g, '\n\n');
+}
+
+function readTemplate(kind: string, stateDir: string): string {
+  for (const dir of [join(stateDir, 'prompts'), join(packageRoot(), 'config', 'prompts')]) {
+    try {
+      return readFileSync(join(dir, `${kind}.md`), 'utf8');
+    } catch {
+      // not overridden here
+    }
+  }
+  throw new Error(`no prompt template for missions of kind ${kind} (config/prompts/${kind}.md)`);
+}
