@@ -11,7 +11,8 @@ export type ChildEvent =
   | { type: 'PROCESS.EXITED'; pid: number; code: number | null; signal: string | null; at: number; sample?: number }
   | { type: 'HEARTBEAT'; pid: number; bootId: string; at: number }
   | { type: 'VERDICT'; verdict: Verdict; at: number }
-  | { type: 'RESTART.ACKED'; pid: number; at: number }
+  /** `deferred`: the actor accepted, but restarts only after its current work (a runner's mission). */
+  | { type: 'RESTART.ACKED'; pid: number; at: number; deferred?: boolean }
   | { type: 'RESTART.UNANSWERED'; pid: number; reason: string; at: number }
   | { type: 'ROLL'; reason: string; at: number }
   | { type: 'CIRCUIT.RESET'; at: number };
@@ -34,7 +35,8 @@ export const processExited = (
 ): ChildEvent => ({ type: 'PROCESS.EXITED', pid, code, signal, at, ...(sample === undefined ? {} : { sample }) });
 export const heartbeat = (pid: number, bootId: string, at: number): ChildEvent => ({ type: 'HEARTBEAT', pid, bootId, at });
 export const verdict = (v: Verdict): ChildEvent => ({ type: 'VERDICT', verdict: v, at: v.at });
-export const restartAcked = (pid: number, at: number): ChildEvent => ({ type: 'RESTART.ACKED', pid, at });
+export const restartAcked = (pid: number, at: number, deferred = false): ChildEvent =>
+  deferred ? { type: 'RESTART.ACKED', pid, at, deferred } : { type: 'RESTART.ACKED', pid, at };
 export const restartUnanswered = (pid: number, reason: string, at: number): ChildEvent => ({
   type: 'RESTART.UNANSWERED',
   pid,

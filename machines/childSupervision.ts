@@ -226,7 +226,24 @@ export const childSupervisionMachine = setup({
       always: { guard: ({ context }) => !context.cooperative, target: 'tier2' },
       after: { wait: 'tier2' },
       on: {
+        'RESTART.ACKED': { guard: ({ context, event }) => event.pid === context.pid && event.deferred === true, target: 'rollingDeferred' },
         'RESTART.UNANSWERED': { guard: 'isCurrentProcess', target: 'tier2' },
+        'PROCESS.EXITED': { guard: 'isCurrentProcess', target: 'spawning', actions: 'recordExit' },
+      },
+    },
+
+    // The actor restarts when its current work ends (a runner mid-mission): no escalation for
+    // taking its time, but it is still watched — a hang while waiting is healed as usual.
+    rollingDeferred: {
+      entry: [
+        { type: 'announce', params: ({ context, event }) => ({ kind: 'rolling', detail: 'deferred until the current work ends', at: timeOf(context, event) }) },
+        assign({ deadline: undefined }),
+      ],
+      on: {
+        VERDICT: [
+          { guard: 'isDeadVerdict', target: 'tier3', actions: 'noteVerdict' },
+          { guard: 'isUnhealthyVerdict', target: 'tier1', actions: 'noteVerdict' },
+        ],
         'PROCESS.EXITED': { guard: 'isCurrentProcess', target: 'spawning', actions: 'recordExit' },
       },
     },

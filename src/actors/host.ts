@@ -75,7 +75,14 @@ export async function hostActor(name: string, kind: ActorKind, config: RoshiConf
   });
   // An unhandled error inside the machine must end this process visibly, not silently wedge it:
   // the supervisor will see the exit and respawn.
-  actor.subscribe({ error: (error) => shutdown('stop', error) });
+  // A machine that reaches its final state on its own (a runner drained after its mission)
+  // has nothing left to do: the process exits, and the supervisor starts a fresh one.
+  actor.subscribe({
+    next: (snapshot) => {
+      if (snapshot.status === 'done') void shutdown('restart');
+    },
+    error: (error) => shutdown('stop', error),
+  });
   actor.start();
 
   const heartbeat = new Heartbeat({ actor: name, buildId: build.buildId, state: () => describeState(actor) });

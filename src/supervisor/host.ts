@@ -107,8 +107,8 @@ export async function runSupervisor({ config, configFile, logger }: SupervisorOp
   const askActor = (name: string, verb: 'restart' | 'stop', pid: number, self: AnyActorRef) => {
     const b = bus;
     if (!b) return void setImmediate(() => self.send(ev.restartUnanswered(pid, 'bus not connected', Date.now())));
-    b.request(b.subjects.control(name), { verb }, config.supervision.ackTimeout).then(
-      () => self.send(ev.restartAcked(pid, Date.now())),
+    b.request<{ deferred?: boolean }>(b.subjects.control(name), { verb }, config.supervision.ackTimeout).then(
+      (reply) => self.send(ev.restartAcked(pid, Date.now(), reply?.deferred === true)),
       (error: Error) => self.send(ev.restartUnanswered(pid, error.message, Date.now())),
     );
   };

@@ -410,6 +410,30 @@ describe('rolling', () => {
     expect(h.take()).toEqual(['announce ready +2500 pid 103', 'notify CHILD.READY']);
   });
 
+  it('a deferred restart (runner mid-mission) waits without escalating, and still heals a hang', () => {
+    const h = child();
+    h.toRunning(100);
+    h.send(roll('build drift', h.now()));
+    h.send(restartAcked(100, h.now(), true));
+    expect(h.state()).toBe('rollingDeferred');
+    h.advance(SETTINGS.cooperativeTimeoutMs * 10);
+    expect(h.state()).toBe('rollingDeferred');
+    h.send(verdict(mkVerdict('stale', 100, h.now())));
+    expect(h.state()).toBe('tier1');
+  });
+
+  it('a deferred restart ends with the exit: respawn, not counted as a failure', () => {
+    const h = child();
+    h.toRunning(100);
+    h.send(roll('build drift', h.now()));
+    h.send(restartAcked(100, h.now(), true));
+    h.advance(600_000);
+    h.send(processExited(100, 0, null, h.now()));
+    expect(h.state()).toBe('spawning');
+    expect(h.ctx().counts.failures).toBe(0);
+    expect(h.ctx().totalRestarts).toBe(0);
+  });
+
   it('a roll the child does not answer escalates to SIGTERM at the deadline', () => {
     const h = child();
     h.toRunning(101);
