@@ -57,7 +57,6 @@ export type ChildNotice = {
 export type AnnouncementKind =
   | 'spawning'
   | 'ready'
-  | 'unhealthy'
   | 'tier1'
   | 'tier2'
   | 'tier3'

@@ -110,6 +110,19 @@ export const supervisorMachine = setup({
     now: input.now,
   }),
   initial: 'starting',
+  // Operator requests reach any child already spawned, also while the rest is still starting.
+  on: {
+        RESTART_CHILD: {
+          actions: enqueueActions(({ context, event, enqueue }) => {
+            if (context.spawned.includes(event.child)) enqueue.sendTo(event.child, { type: 'ROLL', reason: event.reason, at: event.at });
+          }),
+        },
+        RESET_CIRCUIT: {
+          actions: enqueueActions(({ context, event, enqueue }) => {
+            if (context.spawned.includes(event.child)) enqueue.sendTo(event.child, { type: 'CIRCUIT.RESET', at: event.at });
+          }),
+        },
+  },
   states: {
     starting: {
       entry: { type: 'announceTree', params: ({ context }) => ({ kind: 'starting', detail: context.children.map((c) => c.name).join(' → ') }) },
@@ -157,20 +170,12 @@ export const supervisorMachine = setup({
         'CHILD.DRIFT': { actions: 'queueRoll' },
         'CHILD.READY': { guard: 'isRollingChild', actions: 'rollNext' },
         'CHILD.GAVE_UP': { guard: 'isRollingChild', actions: 'rollNext' },
-        RESTART_CHILD: {
-          actions: enqueueActions(({ context, event, enqueue }) => {
-            if (context.spawned.includes(event.child)) enqueue.sendTo(event.child, { type: 'ROLL', reason: event.reason, at: event.at });
-          }),
-        },
-        RESET_CIRCUIT: {
-          actions: enqueueActions(({ context, event, enqueue }) => {
-            if (context.spawned.includes(event.child)) enqueue.sendTo(event.child, { type: 'CIRCUIT.RESET', at: event.at });
-          }),
-        },
       },
     },
 
     stopping: {
+      // Too late for restarts: everything is on its way down.
+      on: { RESTART_CHILD: {}, RESET_CIRCUIT: {} },
       entry: [
         assign({ cursor: ({ context }) => context.spawned.length - 1, rollQueue: [], rolling: undefined }),
         { type: 'announceTree', params: { kind: 'stopping', detail: 'stopping children in reverse order' } },

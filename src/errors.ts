@@ -41,6 +41,11 @@ export class MissingDependencyError extends RoshiError {
   override readonly exitCode = 69; // EX_UNAVAILABLE
 }
 
+/** Another supervisor already runs on the same state directory. */
+export class SupervisorRunningError extends RoshiError {
+  override readonly exitCode = 75; // EX_TEMPFAIL: try again once the other one stopped
+}
+
 /** The bus could not be reached or answered with an error. */
 export class BusError extends RoshiError {
   override readonly exitCode = 69;

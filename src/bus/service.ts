@@ -1,5 +1,6 @@
 // Registers an actor as a NATS micro service, so `nats micro ls` lists the running tree and
-// `nats micro stats` shows each control endpoint's request and error counts.
+// `nats micro stats` shows each control endpoint's request count and latency. (Refusals are
+// ordinary replies with ok: false, so they do not count as service errors.)
 import type { Service } from 'nats';
 import type { Bus, RequestHandler } from './bus.js';
 

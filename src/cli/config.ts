@@ -1,4 +1,5 @@
 // `roshi config check`: load and validate the configuration without starting anything.
+import { describeSources } from '../config/index.js';
 import { UsageError } from '../errors.js';
 import type { CommandContext } from './context.js';
 
@@ -16,6 +17,9 @@ export async function run(ctx: CommandContext): Promise<number> {
     ctx.print(`  state dir  ${c.stateDir}`);
     ctx.print(`  nats       ${c.nats.url ? c.nats.url.replace(/\/\/[^@/]*@/g, '//[redacted]@') : 'embedded nats-server'}`);
     ctx.print(`  runners    ${c.actors.runner.enabled ? c.actors.runner.instances : 0}`);
+    ctx.print(`  projects   ${Object.keys(c.projects).join(', ') || '(none)'}`);
+    ctx.print('');
+    for (const line of describeSources(ctx.loaded)) ctx.print(`  ${line}`);
   }
   return 0;
 }

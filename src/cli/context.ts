@@ -1,11 +1,13 @@
 // What every command needs: the validated config and a logger, built from the global options.
-import { loadConfig, type RoshiConfig } from '../config/index.js';
+import { loadConfig, type LoadedConfig, type RoshiConfig } from '../config/index.js';
 import { createLogger, type Logger } from '../log.js';
 import type { CliArgs } from './args.js';
 
 export interface CommandContext {
   args: CliArgs;
   config: RoshiConfig;
+  /** Where each value came from, for `config check`. */
+  loaded: LoadedConfig;
   /** The user config file in effect (from --config or ROSHI_CONFIG), if any. */
   configFile: string | undefined;
   logger: Logger;
@@ -15,12 +17,13 @@ export interface CommandContext {
 
 export function commandContext(args: CliArgs, loggerName = 'roshi'): CommandContext {
   const configFile = args.configFile ?? (process.env.ROSHI_CONFIG || undefined);
-  const { config } = loadConfig({
+  const loaded = loadConfig({
     ...(configFile ? { file: configFile } : {}),
     env: process.env,
     overrides: args.stateDir ? { stateDir: args.stateDir } : {},
   });
+  const { config } = loaded;
   const pretty = config.log.pretty === 'auto' ? undefined : config.log.pretty === 'always';
   const logger = createLogger({ level: config.log.level, name: loggerName, ...(pretty === undefined ? {} : { pretty }) });
-  return { args, config, configFile, logger, print: (text) => process.stdout.write(text + '\n') };
+  return { args, config, loaded, configFile, logger, print: (text) => process.stdout.write(text + '\n') };
 }

@@ -117,7 +117,9 @@ interface Resolved {
 
 /**
  * The spec at a dotted path, which may pass through record entries ("projects.app.path"). An
- * entry name may itself contain dots, so each split is tried, shortest name first.
+ * entry name may itself contain dots, so each split is tried, shortest name first; a dotted
+ * name must be followed by a key ("projects.my.app.path"), or "projects.app.pht" would mean
+ * an entry named "app.pht" instead of a typo.
  */
 function resolvePath(path: string): Resolved | undefined {
   return resolveIn(configSchema, '', path === '' ? [] : path.split('.'));
@@ -131,7 +133,7 @@ function resolveIn(spec: KeySpec, prefix: string, segments: string[]): Resolved 
     return child && resolveIn(child, prefix ? `${prefix}.${key}` : key, rest);
   }
   if (spec.kind !== 'record') return undefined;
-  for (let end = 1; end <= segments.length; end++) {
+  for (let end = 1; end <= (segments.length === 1 ? 1 : segments.length - 1); end++) {
     const name = segments.slice(0, end).join('.');
     const inner = resolveIn(spec.entry, `${prefix}.${name}`, segments.slice(end));
     if (inner) return { spec: inner.spec, entries: [{ recordPath: prefix, record: spec, name }, ...inner.entries] };

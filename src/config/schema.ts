@@ -70,9 +70,10 @@ const PREFIX_PATTERN = /^[a-z][a-z0-9_-]*$/;
 const BRANCH_PREFIX_PATTERN = /^[a-z0-9][a-z0-9._-]*$/i;
 /** The mission kinds agent.roles may name. */
 export const AGENT_ROLES = ['free', 'rebase', 'ci_check', 'review', 'implement', 'fix'] as const satisfies readonly MissionKind[];
-const NATS_URL_SCHEMES = new Set(['nats:', 'tls:', 'ws:', 'wss:']);
+// The Node client speaks NATS over TCP only: ws:// URLs would silently be dialled as TCP.
+const NATS_URL_SCHEMES = new Set(['nats:', 'tls:']);
 
-/** "" (embedded server) or a comma-separated list of nats://, tls://, ws:// or wss:// URLs. */
+/** "" (embedded server) or a comma-separated list of nats:// or tls:// URLs. */
 function isNatsUrlList(value: string): boolean {
   if (value === '') return true;
   return value.split(',').every((part) => {
@@ -173,7 +174,7 @@ export const configSchema = section({
     pretty: oneOf('auto', 'always', 'never'),
   }),
   nats: section({
-    url: string({ test: isNatsUrlList, expected: '"" (embedded server) or nats://, tls://, ws:// or wss:// URLs separated by commas' }),
+    url: string({ test: isNatsUrlList, expected: '"" (embedded server) or nats:// or tls:// URLs separated by commas' }),
     token: string(),
     user: string(),
     password: string(),

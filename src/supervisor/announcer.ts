@@ -8,7 +8,7 @@ import type { Announcement, AnnouncementKind } from '../../machines/childEvents.
 import type { Logger } from '../log.js';
 
 const ALERT_KINDS = new Set<AnnouncementKind>(['tier1', 'tier2', 'tier3', 'exited', 'circuitOpen', 'circuitClosed']);
-const WARN_KINDS = new Set<AnnouncementKind>(['unhealthy', 'tier1', 'tier2', 'tier3', 'exited', 'circuitOpen']);
+const WARN_KINDS = new Set<AnnouncementKind>(['tier1', 'tier2', 'tier3', 'exited', 'circuitOpen']);
 
 export interface OperatorAlert {
   id: string;

@@ -15,7 +15,6 @@ import { toHeartbeatRecord } from '../actors/heartbeat.js';
 import { toInspectionRecord } from '../actors/inspection.js';
 import { Bus, embeddedServerSpec, ensureOutbox, findNatsServer, freePort, JsonKv, probePort, publishDurable, registerService, type EmbeddedServerSpec } from '../bus/index.js';
 import type { RoshiConfig } from '../config/index.js';
-import { RoshiError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { diskBuildIdReader, readBuildInfo, statePaths } from '../paths.js';
 import { isProcessAlive } from '../process.js';
@@ -38,13 +37,15 @@ export async function runSupervisor({ config, configFile, logger }: SupervisorOp
   const startedAt = Date.now();
   const paths = statePaths(config.stateDir);
   mkdirSync(paths.root, { recursive: true });
-  const releaseLock = acquirePidLock(paths.root);
   const build = readBuildInfo();
 
   const embedded = config.nats.url === '';
+  // Checked before the lock is taken, so a missing binary leaves no pid file behind.
+  const natsBinary = embedded ? findNatsServer(config.nats.embedded.binary) : undefined;
+  const releaseLock = acquirePidLock(paths.root);
   let nats: EmbeddedServerSpec | undefined;
-  if (embedded) {
-    const binary = findNatsServer(config.nats.embedded.binary);
+  if (embedded && natsBinary) {
+    const binary = natsBinary;
     const host = config.nats.embedded.host;
     const port = config.nats.embedded.port || (await freePort(host));
     nats = embeddedServerSpec({ binary, host, port, storeDir: paths.nats });
@@ -182,6 +183,9 @@ export async function runSupervisor({ config, configFile, logger }: SupervisorOp
     b.serve(b.subjects.supStatus, () => status());
     b.serve(b.subjects.supRestart, (payload) => {
       const actor = payload.actor;
+      if (actor === NATS_CHILD) {
+        throw Object.assign(new Error('the embedded nats-server restarts with the supervisor; restart the supervisor instead'), { code: 'bad_request' });
+      }
       if (typeof actor !== 'string' || !childRef(actor)) {
         throw Object.assign(new Error(`unknown actor ${JSON.stringify(actor)}; known: ${childSnapshots().map((s) => s.context.name).join(', ')}`), { code: 'bad_request' });
       }
@@ -352,4 +356,3 @@ function persistHealState(root: AnyActorRef, stores: Promise<HealStore>, logger:
   });
 }
 
-export class SupervisorRunningError extends RoshiError {}

@@ -4,7 +4,7 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../atomicFile.js';
-import { RoshiError } from '../errors.js';
+import { SupervisorRunningError } from '../errors.js';
 import { isProcessAlive } from '../process.js';
 
 export function acquirePidLock(stateDir: string): () => void {
@@ -16,7 +16,7 @@ export function acquirePidLock(stateDir: string): () => void {
     holder = undefined;
   }
   if (holder && holder !== process.pid && isProcessAlive(holder)) {
-    throw new RoshiError(`a supervisor is already running for ${stateDir} (pid ${holder}); stop it first or use another --state-dir`);
+    throw new SupervisorRunningError(`a supervisor is already running for ${stateDir} (pid ${holder}); stop it first or use another --state-dir`);
   }
   writeFileAtomic(file, `${process.pid}\n`);
   return () => {

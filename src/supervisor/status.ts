@@ -2,7 +2,7 @@
 import type { ChildStatus } from '../../machines/childStatus.js';
 
 export interface ChildRow extends ChildStatus {
-  /** From the child's latest heartbeat: uptime of the current process and its machine state. */
+  /** Uptime of the current process (from its spawn), and from its latest heartbeat its machine state, memory and build. */
   uptimeMs: number | null;
   actorState: string | null;
   rssBytes: number | null;

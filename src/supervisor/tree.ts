@@ -20,12 +20,13 @@ export function healSettings(config: RoshiConfig): HealSettings {
   };
 }
 
-/** Start order: nats → watchdog → bridge → chat → runner(s) → pr-poller. Stop order is the reverse. */
+/** Start order: nats → watchdog → missions → bridge → chat → runner(s) → pr-poller. Stop order is the reverse. */
 export function childNames(config: RoshiConfig, embeddedNats: boolean): string[] {
   const a = config.actors;
   return [
     ...(embeddedNats ? [NATS_CHILD] : []),
     'watchdog',
+    ...(a.missions.enabled ? ['missions'] : []),
     ...(a.bridge.enabled ? ['bridge'] : []),
     ...(a.chat.enabled ? ['chat'] : []),
     ...(a.runner.enabled ? Array.from({ length: a.runner.instances }, (_, i) => `runner-${i + 1}`) : []),

@@ -1,0 +1,39 @@
+// Dispatch pause: one record for the whole tree in KV <prefix>_state key `dispatch.pause`, so
+// every runner (on any host) sees the same answer and a restarted runner does not forget it.
+// Timed pauses keep their deadline as data; the missions actor resumes them when it passes.
+import type { JsonKv } from '../bus/index.js';
+
+export const PAUSE_KEY = 'dispatch.pause';
+
+export interface PauseRecord {
+  paused: boolean;
+  /** A timed pause ends here (ms since the epoch); absent for an open-ended pause. */
+  until?: number;
+  by: string;
+  reason?: string;
+  at: number;
+}
+
+export async function readPause(kv: JsonKv): Promise<PauseRecord> {
+  const entry = await kv.get<PauseRecord>(PAUSE_KEY);
+  return entry?.value ?? { paused: false, by: 'default', at: 0 };
+}
+
+export async function setPause(kv: JsonKv, record: PauseRecord): Promise<PauseRecord> {
+  await kv.put(PAUSE_KEY, record);
+  return record;
+}
+
+/** Is dispatch paused at `now`? A timed pause whose deadline passed is not. */
+export function isPausedAt(record: PauseRecord, now: number): boolean {
+  return record.paused && (record.until === undefined || record.until > now);
+}
+
+/** "30m", "2h", "1h30m", "45s", "1d" → ms; undefined when it does not parse. */
+export function parsePauseDuration(text: string): number | undefined {
+  const match = /^\s*(?:(\d+)d)?\s*(?:(\d+)h)?\s*(?:(\d+)m)?\s*(?:(\d+)s)?\s*$/i.exec(text);
+  if (!match || !text.trim()) return undefined;
+  const [, d = '0', h = '0', m = '0', s = '0'] = match;
+  const ms = ((Number(d) * 24 + Number(h)) * 60 + Number(m)) * 60_000 + Number(s) * 1000;
+  return ms > 0 ? ms : undefined;
+}
