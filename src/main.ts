@@ -5,6 +5,7 @@ import { parseCli } from './cli/args.js';
 import { commandContext, type CommandContext } from './cli/context.js';
 import * as actor from './cli/actor.js';
 import * as config from './cli/config.js';
+import * as mission from './cli/mission.js';
 import * as restart from './cli/restart.js';
 import * as status from './cli/status.js';
 import * as supervisor from './cli/supervisor.js';
@@ -15,7 +16,7 @@ interface Command {
   run: (ctx: CommandContext) => Promise<number>;
 }
 
-const COMMANDS: Record<string, Command> = { supervisor, actor, status, restart, config };
+const COMMANDS: Record<string, Command> = { supervisor, actor, status, restart, mission, config };
 
 const USAGE = `usage: node dist/main.js <command> [options]
 
@@ -27,7 +28,9 @@ ${Object.entries(COMMANDS)
 options:
   -c, --config <file>   user config over config/default.yaml (or ROSHI_CONFIG)
   --state-dir <dir>     state directory (or ROSHI_STATE_DIR)
-  --json                machine-readable output (status, restart, config check)
+  --json                machine-readable output (status, restart, mission, config check)
+  -p, --project <name>  mission add: the project (else [project:x] in the text, else the default)
+  --now                 mission add: put the mission at the head of the queue
   -h, --help            this help
 
 Every config key can also be set from the environment: ROSHI_NATS__URL, ROSHI_SUPERVISION__SIGTERM_GRACE, …`;

@@ -2,6 +2,8 @@
 import { actorLifecycleMachine } from '../../machines/actorLifecycle.js';
 import { UsageError } from '../errors.js';
 import type { ActorKind } from './host.js';
+import { missionsKind } from './missions.js';
+import { runnerKind } from './runner.js';
 import { watchdogKind } from './watchdog.js';
 
 /** An actor whose only behaviour so far is its lifecycle (heartbeat, control, drain). */
@@ -12,9 +14,10 @@ const lifecycleOnly = (description: string): ActorKind => ({
 
 export const ACTOR_KINDS: Record<string, ActorKind> = {
   watchdog: watchdogKind,
+  missions: missionsKind,
   bridge: lifecycleOnly('chat providers in and out, commands, durable outbox'),
   chat: lifecycleOnly('free-form conversation with the LLM'),
-  runner: lifecycleOnly('claims missions and runs the coding agent'),
+  runner: runnerKind,
   'pr-poller': lifecycleOnly('follows own pull requests on GitHub'),
 };
 

@@ -1,6 +1,7 @@
 // JSON values in a JetStream KV bucket, with the compare-and-set operations that claims and
-// persisted heal state rely on. Buckets are created idempotently.
-import type { KV } from 'nats';
+// persisted heal state rely on, and a watch that feeds in-memory indexes (the current values
+// first, then every change). Buckets are created idempotently.
+import type { KV, KvEntry, NatsConnection, QueuedIterator } from 'nats';
 import { RoshiError } from '../errors.js';
 import { decodeObject, encode } from './codec.js';
 import type { Bus } from './bus.js';
@@ -15,13 +16,40 @@ export interface Entry<T> {
   revision: number;
 }
 
+/** One change seen by a watch: a value written (`put`) or a key deleted or purged (`delete`). */
+export type KvChange<T> =
+  | { operation: 'put'; key: string; revision: number; value: T }
+  | { operation: 'delete'; key: string; revision: number };
+
+export interface KvWatchHandlers<T> {
+  onChange: (change: KvChange<T>) => void;
+  /** A value that is not a JSON object: reported, then skipped. */
+  onBadValue?: (key: string, revision: number, error: Error) => void;
+}
+
+export interface KvWatch {
+  /** Resolves once every value present when the watch started has been delivered. */
+  initialized: Promise<void>;
+  /** Resolves when the watch ends (stopped, or the connection closed). */
+  done: Promise<void>;
+  stop: () => void;
+  /** Times the watch was re-established after a reconnect. */
+  readonly restarts: number;
+}
+
+/** Wait between attempts to re-establish a watch (JetStream may still be recovering its streams). */
+const WATCH_RETRY_MS = 250;
+
 export class JsonKv {
-  private constructor(private readonly kv: KV) {}
+  private constructor(
+    private readonly kv: KV,
+    private readonly nc: NatsConnection,
+  ) {}
 
   static async open(bus: Bus, bucket: string, options: { history?: number } = {}): Promise<JsonKv> {
     const js = bus.nc.jetstream();
     const kv = await js.views.kv(bucket, { history: options.history ?? 1 });
-    return new JsonKv(kv);
+    return new JsonKv(kv, bus.nc);
   }
 
   async get<T>(key: string): Promise<Entry<T> | undefined> {
@@ -54,6 +82,93 @@ export class JsonKv {
 
   async delete(key: string): Promise<void> {
     await this.kv.delete(key);
+  }
+
+  /**
+   * Delivers the last value of every key matching `key`, then each change as it happens, in
+   * revision order, to `onChange` (called synchronously, one at a time).
+   *
+   * Backed by an ordered consumer. The client would re-create it by itself after missing its
+   * heartbeats, but only after many seconds when the server restarted (its ephemeral consumer
+   * is gone): so after every reconnect the watch is re-established at once, which delivers the
+   * current value of every key again. Consumers must therefore ignore revisions they already
+   * have; a key deleted while the connection was down is not reported.
+   */
+  async watch<T>(handlers: KvWatchHandlers<T>, options: { key?: string } = {}): Promise<KvWatch> {
+    const key = options.key ?? '>';
+    let markInitialized!: () => void;
+    const initialized = new Promise<void>((resolve) => (markInitialized = resolve));
+    let stopped = false;
+    let current: QueuedIterator<KvEntry> | undefined;
+    let restarts = 0;
+    const deliver = (entry: KvEntry) => {
+      if (entry.operation !== 'PUT' || entry.value.length === 0) {
+        handlers.onChange({ operation: 'delete', key: entry.key, revision: entry.revision });
+        return;
+      }
+      let value: T;
+      try {
+        value = decodeObject(entry.value) as T;
+      } catch (error) {
+        handlers.onBadValue?.(entry.key, entry.revision, error as Error);
+        return;
+      }
+      handlers.onChange({ operation: 'put', key: entry.key, revision: entry.revision, value });
+    };
+    const follow = async (onInitialized?: () => void): Promise<void> => {
+      const iterator = await this.kv.watch({ key, ...(onInitialized ? { initializedFn: onInitialized } : {}) });
+      if (stopped) {
+        iterator.stop();
+        return;
+      }
+      current = iterator;
+      void (async () => {
+        try {
+          for await (const entry of iterator) if (iterator === current) deliver(entry);
+        } catch {
+          // ends with the connection, or replaced after a reconnect
+        }
+      })();
+    };
+    await follow(() => markInitialized());
+
+    const status = this.nc.status();
+    void (async () => {
+      for await (const event of status) {
+        if (stopped) break;
+        if (event.type !== 'reconnect') continue;
+        current?.stop();
+        current = undefined;
+        while (!stopped && !this.nc.isClosed()) {
+          try {
+            await follow();
+            restarts++;
+            break;
+          } catch {
+            await new Promise((resolve) => setTimeout(resolve, WATCH_RETRY_MS));
+          }
+        }
+      }
+    })().catch(() => undefined);
+
+    let resolveDone!: () => void;
+    const done = new Promise<void>((resolve) => (resolveDone = resolve));
+    const stop = () => {
+      if (stopped) return;
+      stopped = true;
+      current?.stop();
+      markInitialized();
+      resolveDone();
+    };
+    void this.nc.closed().then(stop);
+    return {
+      initialized,
+      done,
+      stop,
+      get restarts() {
+        return restarts;
+      },
+    };
   }
 
   async keys(filter = '>'): Promise<string[]> {

@@ -26,6 +26,8 @@ export function parseCli(argv: string[]): CliArgs {
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         by: { type: 'string' },
+        project: { type: 'string', short: 'p' },
+        now: { type: 'boolean' },
       },
     });
   } catch (error) {

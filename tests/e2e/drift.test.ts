@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyPackage, type PackageCopy } from '../harness/packageCopy.js';
 import { TestTree } from '../harness/tree.js';
 
-const ACTORS = ['watchdog', 'bridge', 'chat', 'runner-1', 'pr-poller'];
+const ACTORS = ['watchdog', 'missions', 'bridge', 'chat', 'runner-1', 'pr-poller'];
 
 describe('version drift', () => {
   let pkg: PackageCopy;

@@ -16,9 +16,9 @@ describe('an external NATS server', () => {
   });
 
   it('runs the tree without an embedded server and reports the URL in use', async () => {
-    const status = await tree.waitForRunning(['watchdog', 'bridge', 'chat', 'pr-poller']);
+    const status = await tree.waitForRunning(['watchdog', 'missions', 'bridge', 'chat', 'pr-poller']);
     expect(status.nats).toMatchObject({ url: nats.url, embedded: false, connected: true });
-    expect(status.children.map((c) => c.name)).toEqual(['watchdog', 'bridge', 'chat', 'pr-poller']);
+    expect(status.children.map((c) => c.name)).toEqual(['watchdog', 'missions', 'bridge', 'chat', 'pr-poller']);
   });
 
   it('publishes inspection events of the actors and of the supervisor machine', async () => {

@@ -8,7 +8,7 @@ describe('a running tree', () => {
   let tree: TestTree;
   beforeAll(async () => {
     tree = await TestTree.start({ config: { actors: { runner: { instances: 2 } } } });
-    await tree.waitForRunning(['nats', 'watchdog', 'bridge', 'chat', 'runner-1', 'runner-2', 'pr-poller']);
+    await tree.waitForRunning(['nats', 'watchdog', 'missions', 'bridge', 'chat', 'runner-1', 'runner-2', 'pr-poller']);
   });
   afterAll(async () => {
     await tree?.stop();
@@ -18,12 +18,12 @@ describe('a running tree', () => {
     const ready = tree.events.filter((e) => e.kind === 'ready').map((e) => e.child);
     // Events before the test connected may be missing; the journal has them all.
     const journal = tree.journal().filter((e) => e.kind === 'ready').map((e) => e.child);
-    expect(journal).toEqual(['nats', 'watchdog', 'bridge', 'chat', 'runner-1', 'runner-2', 'pr-poller']);
+    expect(journal).toEqual(['nats', 'watchdog', 'missions', 'bridge', 'chat', 'runner-1', 'runner-2', 'pr-poller']);
     expect(ready.every((name) => journal.includes(name))).toBe(true);
   });
 
   it('answers ping on every control subject and lists every actor as a NATS service', async () => {
-    for (const actor of ['watchdog', 'bridge', 'chat', 'runner-1', 'pr-poller']) {
+    for (const actor of ['watchdog', 'missions', 'bridge', 'chat', 'runner-1', 'pr-poller']) {
       const pong = await tree.bus.request<{ pong: boolean; actor: string; pid: number }>(tree.bus.subjects.control(actor), { verb: 'ping' });
       expect(pong).toMatchObject({ pong: true, actor });
       expect(isAlive(pong.pid)).toBe(true);
@@ -31,7 +31,7 @@ describe('a running tree', () => {
     const names = new Set<string>();
     for await (const info of await tree.bus.nc.services.client().ping()) names.add(info.name);
     expect([...names].sort()).toEqual(
-      ['roshi-bridge', 'roshi-chat', 'roshi-pr-poller', 'roshi-runner-1', 'roshi-runner-2', 'roshi-supervisor', 'roshi-watchdog'].sort(),
+      ['roshi-bridge', 'roshi-chat', 'roshi-missions', 'roshi-missions-api', 'roshi-pr-poller', 'roshi-runner-1', 'roshi-runner-2', 'roshi-supervisor', 'roshi-watchdog'].sort(),
     );
   });
 
@@ -89,7 +89,7 @@ describe('a running tree', () => {
     expect(stdout).toMatch(/^watchdog\s+running\s+\d+/m);
     const json = JSON.parse((await tree.cli(['status', '--json'])).stdout);
     expect(json.nats.url).toMatch(/^nats:\/\/127\.0\.0\.1:\d+$/);
-    expect(json.children.map((c: { name: string }) => c.name)).toEqual(['nats', 'watchdog', 'bridge', 'chat', 'runner-1', 'runner-2', 'pr-poller']);
+    expect(json.children.map((c: { name: string }) => c.name)).toEqual(['nats', 'watchdog', 'missions', 'bridge', 'chat', 'runner-1', 'runner-2', 'pr-poller']);
   });
 });
 
@@ -121,18 +121,18 @@ describe('an actor that crashes at every start', () => {
 describe('stopping the supervisor', () => {
   it('SIGTERM stops every child in reverse order and leaves no process', async () => {
     const tree = await TestTree.start({ config: { actors: { runner: { instances: 1 } } } });
-    await tree.waitForRunning(['watchdog', 'bridge', 'chat', 'runner-1', 'pr-poller']);
+    await tree.waitForRunning(['watchdog', 'missions', 'bridge', 'chat', 'runner-1', 'pr-poller']);
     const pids = await tree.pids();
     const { exitCode } = await tree.stop('SIGTERM');
     expect(exitCode).toBe(0);
     expect(pids.filter(isAlive)).toEqual([]);
     const stopped = tree.journal().filter((e) => e.kind === 'stopped').map((e) => e.child);
-    expect(stopped).toEqual(['pr-poller', 'runner-1', 'chat', 'bridge', 'watchdog', 'nats']);
+    expect(stopped).toEqual(['pr-poller', 'runner-1', 'chat', 'bridge', 'missions', 'watchdog', 'nats']);
   });
 
   it('SIGKILL: the children notice and exit by themselves within a few seconds', async () => {
     const tree = await TestTree.start({ config: { actors: { runner: { instances: 1 } } } });
-    await tree.waitForRunning(['watchdog', 'bridge', 'chat', 'runner-1', 'pr-poller']);
+    await tree.waitForRunning(['watchdog', 'missions', 'bridge', 'chat', 'runner-1', 'pr-poller']);
     const pids = await tree.pids();
     tree.process.kill('SIGKILL');
     const deadline = Date.now() + 5_000;

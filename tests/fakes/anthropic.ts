@@ -51,6 +51,11 @@ export interface FakeAnthropic {
   /** Only the POST /v1/messages requests, in order. */
   messageRequests(): RecordedRequest[];
   enqueue(...steps: Step[]): void;
+  /**
+   * Answers every request the queue does not: for several agents at once (parallel runners),
+   * where one queue cannot say which answer belongs to whom. Default `{ text: 'done' }`.
+   */
+  setHandler(handler: Step): void;
   stop(): Promise<void>;
 }
 
@@ -58,6 +63,7 @@ const SECRET_HEADERS = new Set(['x-api-key', 'authorization', 'proxy-authorizati
 
 export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Promise<FakeAnthropic> {
   const queue: Step[] = [];
+  let fallback: Step = { text: 'done' };
   const requests: RecordedRequest[] = [];
   const hanging = new Set<ServerResponse>();
   const sockets = new Set<Socket>();
@@ -99,7 +105,7 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
       return;
     }
     if (req.method === 'POST' && pathname === '/v1/messages') {
-      const next = queue.shift() ?? { text: 'done' };
+      const next = queue.shift() ?? fallback;
       const step = typeof next === 'function' ? next(body, recorded) : next;
       answer(res, step, modelOf(body) ?? options.model ?? 'claude-fake-1');
       return;
@@ -185,6 +191,7 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
     requests,
     messageRequests: () => requests.filter((r) => r.method === 'POST' && r.path.startsWith('/v1/messages')),
     enqueue: (...steps: Step[]) => void queue.push(...steps),
+    setHandler: (handler: Step) => void (fallback = handler),
     stop: async () => {
       for (const res of hanging) res.destroy();
       hanging.clear();

@@ -1,0 +1,63 @@
+// The missions actor: keeper of the mission queue. It serves <prefix>.missions.* (as a NATS
+// micro service, queue group "q", so a second instance would share the requests), reaps
+// expired leases every lease/3, and is the single writer of missions.md and the importer of
+// lines a person adds under Pending. Runners talk to the KV bucket directly for claims and
+// leases (compare-and-set); this actor only has to exist for intake, control and the file.
+import { join } from 'node:path';
+import { missionsStewardMachine } from '../../machines/missionsSteward.js';
+import { registerService } from '../bus/index.js';
+import { MissionsFile } from '../missions/file.js';
+import { missionEndpoints } from '../missions/service.js';
+import { missionSettings } from '../missions/settings.js';
+import { MissionStore } from '../missions/store.js';
+import type { ActorKind } from './host.js';
+
+export const missionsKind: ActorKind = {
+  description: 'the mission queue: intake and control requests, lease reaping, missions.md',
+  create: async ({ config, bus, logger }) => {
+    const settings = missionSettings(config);
+    const store = await MissionStore.open(bus, settings, { logger });
+    const file = new MissionsFile(store, {
+      file: config.missions.file,
+      lastRenderedFile: join(config.stateDir, 'missions.last.md'),
+      keepDone: settings.keepDone,
+      keepFailed: settings.keepFailed,
+      logger,
+    });
+    let reaping = false;
+    const reapLeases = () => {
+      if (reaping) return;
+      reaping = true;
+      store
+        .expireLeases(Date.now())
+        .then((changed) => {
+          for (const m of changed) logger.warn({ id: m.id, status: m.status, attempts: m.attempts }, m.status === 'failed' ? 'mission failed as poison' : 'lease expired; mission back in the queue');
+        })
+        .catch((error: unknown) => logger.warn({ err: error }, 'lease reaping failed'))
+        .finally(() => (reaping = false));
+    };
+
+    return {
+      machine: missionsStewardMachine.provide({ actions: { reapLeases } }),
+      input: { reapIntervalMs: Math.max(100, Math.floor(settings.leaseMs / 3)) },
+      start: async () => {
+        await registerService(bus, {
+          name: `${config.prefix}-missions-api`,
+          version: '0.1.0',
+          description: 'mission intake and control: add, list, get, cancel, priority',
+          endpoints: missionEndpoints(store, bus.subjects),
+        });
+        await file.start();
+        logger.info({ missions: store.size, counts: store.counts(), file: config.missions.file }, 'mission store ready');
+      },
+      stop: async () => {
+        await file.stop();
+        store.close();
+      },
+      drainEvent: { type: 'DRAIN' },
+      control: {
+        missions: () => ({ counts: store.counts(), file: config.missions.file, writes: file.writes, imported: file.imported }),
+      },
+    };
+  },
+};

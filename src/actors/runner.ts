@@ -1,0 +1,282 @@
+// The runner actor: hosts the runner machine and gives it hands — the mission store (claim,
+// lease, finish), git worktrees, the agent CLI, and the post-mission pipeline. Progress of the
+// running agent is published on <prefix>.runner.<name>.progress; notifications go to the
+// durable outbox. A cancel or a lost lease reaches the machine at once and kills the agent.
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fromCallback, fromPromise, type AnyActorRef } from 'xstate';
+import { runnerMachine, type AgentOutcome } from '../../machines/runner.js';
+import { createClaudeAdapter, pruneRunLogs, resolveEffort, resolveModel, runLogPath, type AgentProgress, type AgentRunResult } from '../adapters/agent/index.js';
+import { ensureRepo, githubHostFromApiUrl, prepareWorktree, removeWorktree } from '../adapters/git.js';
+import { createGitHub } from '../adapters/github.js';
+import { JsonKv, publishDurable } from '../bus/index.js';
+import type { RoshiConfig } from '../config/index.js';
+import { LeaseLostError } from '../missions/errors.js';
+import { toMissionEvent } from '../missions/events.js';
+import { isPausedAt, PAUSE_KEY, type PauseRecord } from '../missions/pause.js';
+import type { Mission } from '../missions/record.js';
+import { missionSettings } from '../missions/settings.js';
+import { MissionStore } from '../missions/store.js';
+import { statePaths } from '../paths.js';
+import { createPipelineBreakers, breakerStatus, runPipeline, type PipelineResult } from '../runner/pipeline.js';
+import { promptFor } from '../runner/prompts.js';
+import { isOwnBranch, missionBranch } from '../runner/slug.js';
+import type { ActorKind } from './host.js';
+
+/** What the runner keeps about the mission in hand between the machine's steps. */
+interface Workspace {
+  repo: string;
+  worktree: string;
+  branch: string;
+  project: RoshiConfig['projects'][string] & { name: string };
+}
+
+const LIVE_LINES = 20;
+
+export const runnerKind: ActorKind = {
+  description: 'claims missions and runs the coding agent',
+  create: async ({ name, config, bus, logger }) => {
+    const store = await MissionStore.open(bus, missionSettings(config), { logger });
+    const stateKv = await JsonKv.open(bus, bus.subjects.stateBucket);
+    const paths = statePaths(config.stateDir);
+    const runLogDir = join(paths.runs, name);
+    const agent = createClaudeAdapter({ command: config.agent.command, logger });
+    const token = process.env[config.github.tokenEnv];
+    const github = token ? createGitHub({ apiUrl: config.github.apiUrl, token, logger }) : undefined;
+    const breakers = createPipelineBreakers({ now: Date.now, logger });
+    const workspaces = new Map<string, Workspace>();
+    const live: AgentProgress[] = [];
+    let current: Mission | undefined;
+
+    const notify = (text: string, id: string) =>
+      publishDurable(bus, bus.subjects.bridgeOut, { id, kind: 'notification', source: name, text, at: Date.now() }, id);
+
+    const machine = runnerMachine.provide({
+      actors: {
+        claimMission: fromPromise(async ({ input }) => {
+          const mission = await store.claim(input.runner);
+          if (mission) {
+            current = mission;
+            live.length = 0;
+            logger.info({ mission: mission.id, project: mission.project, kind: mission.kind, attempt: mission.attempts }, 'claimed');
+          }
+          return mission;
+        }),
+        prepareWorkspace: fromPromise(async ({ input: { mission } }) => {
+          const project = config.projects[mission.project];
+          if (!project) throw new Error(`project ${JSON.stringify(mission.project)} is not configured (projects.${mission.project})`);
+          const repo = await ensureRepo({ name: mission.project, path: project.path, url: project.url, workspace: config.workspace, remote: project.remote });
+          const branch = await branchFor(mission);
+          const prepared = await prepareWorktree({
+            repo,
+            workspace: config.workspace,
+            missionId: mission.id,
+            branch,
+            baseBranch: project.baseBranch,
+            remote: project.remote,
+            pushRemote: project.pushRemote,
+          });
+          workspaces.set(mission.id, { repo, worktree: prepared.path, branch: prepared.branch, project: { ...project, name: mission.project } });
+          return { worktree: prepared.path };
+        }),
+        runAgent: fromPromise(async ({ input: { mission, worktree }, signal }) => {
+          const ws = workspaces.get(mission.id)!;
+          const result = await runAgentFor(mission, ws, worktree, signal);
+          return toOutcome(result);
+        }),
+        runPipeline: fromPromise(async ({ input: { mission, worktree, outcome } }) => {
+          const ws = workspaces.get(mission.id)!;
+          const details = outcome.details as AgentRunResult | undefined;
+          return runPipeline({
+            mission,
+            worktree,
+            branch: ws.branch,
+            project: { ...ws.project, name: mission.project },
+            git: { authorName: config.git.authorName, authorEmail: config.git.authorEmail },
+            github,
+            githubTokenEnv: config.github.tokenEnv,
+            ...(githubHostFromApiUrl(config.github.apiUrl) ? { githubHost: githubHostFromApiUrl(config.github.apiUrl)! } : {}),
+            summary: outcome.summary,
+            usage: { ...(details?.costUsd !== undefined ? { costUsd: details.costUsd } : {}), ...(details?.tokens ? { tokens: details.tokens } : {}), durationMs: details?.durationMs ?? 0 },
+            ...(mission.kind === 'rebase' ? { force: 'with-lease' as const } : {}),
+            breakers,
+            recordUsage: (entry) => appendLine(join(paths.root, 'usage.jsonl'), entry),
+            journal: (entry) => appendLine(paths.journal, entry),
+            notify: (text) => notify(text, `mission-${mission.id}-${mission.attempts}`).then(() => undefined),
+            logger,
+            now: Date.now,
+          });
+        }),
+        finishMission: fromPromise(async ({ input: { mission, outcome, pipeline } }) => {
+          const ws = workspaces.get(mission.id);
+          workspaces.delete(mission.id);
+          current = undefined;
+          // The branch lives on in the remote; the worktree would only block the next mission on it.
+          if (ws) await removeWorktree(ws.repo, ws.worktree).catch((error: unknown) => logger.warn({ err: error, worktree: ws.worktree }, 'worktree not removed'));
+          const result = pipeline as PipelineResult | { error: string } | undefined;
+          const details = outcome.details as AgentRunResult | undefined;
+          const pipelineFailed = result && 'error' in result ? result.error : result && !result.ok ? failedSteps(result) : undefined;
+          const cls = outcome.outcome === 'success' && pipelineFailed ? 'permanent' : outcome.outcome;
+          const error = pipelineFailed ?? outcome.error;
+          const finished = await store.finish(mission.id, name, {
+            class: cls,
+            ...(error ? { error } : {}),
+            ...(outcome.retryAfterMs !== undefined ? { retryAfterMs: outcome.retryAfterMs } : {}),
+            result: {
+              summary: outcome.summary,
+              ...(ws ? { branch: ws.branch } : {}),
+              ...(result && 'steps' in result ? { steps: result.steps, ...(result.prUrl ? { prUrl: result.prUrl } : {}) } : {}),
+              ...(details?.costUsd !== undefined ? { costUsd: details.costUsd } : {}),
+              ...(details?.tokens ? { tokens: details.tokens } : {}),
+              ...(details ? { durationMs: details.durationMs } : {}),
+              ...(cls !== 'success' ? { errorClass: cls } : {}),
+              ...(error ? { error } : {}),
+            },
+          });
+          logger.info({ mission: mission.id, outcome: cls, status: finished.status, error }, 'mission finished');
+          // Success is announced by the pipeline's own notification step; failures here.
+          if (finished.status === 'failed') await notify(`❌ mission ${mission.id} failed: ${error ?? cls}`, `mission-${mission.id}-failed`).catch(() => undefined);
+          void pruneRunLogs(runLogDir, { maxAgeMs: config.agent.runLogs.maxAge, maxCount: config.agent.runLogs.maxCount }).catch(() => undefined);
+        }),
+        keepLease: fromCallback(({ input: { mission }, sendBack }) => {
+          const timer = setInterval(() => {
+            store.renew(mission.id, name).catch((error: unknown) => {
+              if (error instanceof LeaseLostError) sendBack({ type: 'LEASE.LOST', id: mission.id, reason: error.reason });
+              else logger.warn({ err: error, mission: mission.id }, 'lease renewal failed; will retry');
+            });
+          }, config.missions.leaseRenew);
+          return () => clearInterval(timer);
+        }),
+      },
+    });
+
+    /** A command on a pull request works on its head branch; anything else gets a branch of its own. */
+    async function branchFor(mission: Mission): Promise<string> {
+      const pr = mission.url ? /^https?:\/\/[^/]+\/([^/]+)\/([^/]+)\/pull\/(\d+)/.exec(mission.url) : null;
+      if (!pr || mission.kind === 'implement' || mission.kind === 'fix') return missionBranch(config.git.branchPrefix, mission.text, mission.id);
+      if (!github) throw new Error(`${mission.kind} of ${mission.url} needs the pull request's branch, and there is no GitHub token (${config.github.tokenEnv})`);
+      const { data } = await github.octokit.rest.pulls.get({ owner: pr[1]!, repo: pr[2]!, pull_number: Number(pr[3]) });
+      if (!isOwnBranch(config.git.branchPrefix, data.head.ref)) {
+        throw new Error(`not my PR: ${mission.url} has head branch ${data.head.ref}, not ${config.git.branchPrefix}/…`);
+      }
+      return data.head.ref;
+    }
+
+    async function runAgentFor(mission: Mission, ws: Workspace, worktree: string, signal: AbortSignal): Promise<AgentRunResult> {
+      const project = ws.project;
+      const role = config.agent.roles[mission.kind];
+      const model = resolveModel([
+        { level: 'project', value: project.model },
+        { level: 'role', value: role?.model },
+        { level: 'default', value: config.agent.model },
+      ]);
+      const effort = resolveEffort([
+        { level: 'project', value: project.effort },
+        { level: 'role', value: role?.effort },
+        { level: 'default', value: config.agent.effort },
+      ]);
+      for (const r of [...model.rejected, ...effort.rejected]) logger.warn({ mission: mission.id, ...r }, 'invalid agent setting skipped');
+      const fallback = resolveModel([{ level: 'default', value: config.agent.fallbackModel }]);
+      const prompt = promptFor(mission, { project: mission.project, branch: ws.branch, baseBranch: project.baseBranch, remote: project.remote }, config.stateDir);
+      mkdirSync(runLogDir, { recursive: true });
+      return agent.run({
+        prompt,
+        cwd: worktree,
+        ...(model.value ? { model: model.value } : {}),
+        ...(fallback.value ? { fallbackModel: fallback.value } : {}),
+        ...(effort.value ? { effort: effort.value } : {}),
+        maxTurns: config.agent.maxTurns,
+        allowedTools: config.agent.allowedTools,
+        env: config.agent.env,
+        idleTimeoutMs: config.agent.idleTimeout,
+        timeoutMs: config.agent.timeout,
+        killGraceMs: config.agent.killGrace,
+        logFile: runLogPath(runLogDir, mission.id),
+        signal,
+        onProgress: (progress) => {
+          live.push(progress);
+          if (live.length > LIVE_LINES) live.shift();
+          bus.publish(bus.subjects.runnerProgress(name), { runner: name, missionId: mission.id, ...progress });
+        },
+      });
+    }
+
+    const unsubscribers: Array<() => void> = [];
+    // The actor the host created from the machine, for the control verbs.
+    let runnerActorRef: AnyActorRef | undefined;
+    return {
+      machine,
+      input: {
+        name,
+        pollIntervalMs: config.runner.pollInterval,
+        startPaused: false, // the pause record in KV decides; see start()
+        breaker: { maxConsecutiveFailures: config.runner.breaker.maxConsecutiveFailures, openForMs: config.runner.breaker.openFor },
+        now: Date.now(),
+      },
+      start: async (actor) => {
+        runnerActorRef = actor;
+        unsubscribers.push(
+          bus.subscribe(bus.subjects.missionEvents, (payload) => {
+            const event = toMissionEvent(payload);
+            if (!event) return;
+            if (event.type === 'added' || event.type === 'requeued' || event.type === 'expired') actor.send({ type: 'MISSION.AVAILABLE' });
+            if (event.type === 'cancelled') actor.send({ type: 'MISSION.CANCELLED', id: event.id });
+          }),
+        );
+        const watch = await stateKv.watch<PauseRecord>(
+          {
+            onChange: (change) => {
+              const record = change.operation === 'put' ? change.value : undefined;
+              const paused = record ? isPausedAt(record, Date.now()) : false;
+              actor.send(paused ? { type: 'DISPATCH.PAUSED', ...(record?.until ? { until: record.until } : {}) } : { type: 'DISPATCH.RESUMED' });
+            },
+          },
+          { key: PAUSE_KEY },
+        );
+        await watch.initialized;
+        unsubscribers.push(() => watch.stop());
+      },
+      stop: () => {
+        for (const unsubscribe of unsubscribers) unsubscribe();
+        breakers.stop();
+        store.close();
+      },
+      drainEvent: { type: 'DRAIN' },
+      control: {
+        // A runner mid-mission restarts after it: the supervisor is told to wait (deferred).
+        restart: () => {
+          const busy = current !== undefined;
+          runnerActorRef?.send({ type: 'DRAIN' });
+          return { accepted: true, pid: process.pid, deferred: busy };
+        },
+        abort: (payload) => {
+          if (!current) return { aborted: false, reason: 'no mission running' };
+          runnerActorRef?.send({ type: 'ABORT', reason: typeof payload.reason === 'string' ? payload.reason : 'operator' });
+          return { aborted: true, mission: current.id };
+        },
+        live: () => ({ runner: name, mission: current ?? null, progress: live }),
+        breakers: () => breakerStatus(breakers),
+      },
+    };
+  },
+};
+
+function toOutcome(result: AgentRunResult): AgentOutcome {
+  return {
+    outcome: result.outcome,
+    at: Date.now(),
+    summary: result.summary,
+    ...(result.error ? { error: result.error } : {}),
+    ...(result.retryAfterMs !== undefined ? { retryAfterMs: result.retryAfterMs } : {}),
+    details: result,
+  };
+}
+
+function failedSteps(result: PipelineResult): string {
+  return `post-mission: ${result.steps.filter((s) => !s.ok && !s.skipped).map((s) => `${s.step}: ${s.detail}`).join('; ')}`;
+}
+
+function appendLine(file: string, entry: unknown): void {
+  mkdirSync(dirname(file), { recursive: true });
+  appendFileSync(file, JSON.stringify(entry) + '\n');
+}

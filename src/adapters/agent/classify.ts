@@ -1,0 +1,141 @@
+// How a finished (not killed) Claude Code run ended: success, transient or permanent. Pure.
+//
+// What the CLI (2.1.197) really does, observed against a scripted API:
+// - API failures end with exit code 1 and a `result` event whose `subtype` is still `success`;
+//   `is_error: true` and `api_error_status` (429, 529, 500, 400…) carry the truth, and `result`
+//   holds the text: "API Error: Request rejected (429) · <message>", "API Error: 529 …",
+//   "API Error: 400 <message>".
+// - Network failures have `api_error_status: null` and text such as
+//   "API Error: Unable to connect to API (ConnectionRefused)" (also ECONNRESET,
+//   FailedToOpenSocket for a DNS failure).
+// - Retry-After: on a 429 with `retry-after: 7` and CLAUDE_CODE_MAX_RETRIES=1, the CLI printed
+//   one `api_retry` event with `retry_delay_ms: 7000` (60 → 60000; an absurd 3600 was ignored
+//   and replaced by its own ~0.5 s backoff), waited that long, retried, and on the second 429
+//   ended with the result text above: the Retry-After value appears nowhere else (not in the
+//   result, not on stderr). With CLAUDE_CODE_MAX_RETRIES=0 there is no api_retry event and so no
+//   trace of it at all. retryAfterMs therefore comes from the last api_retry event, or from a
+//   "retry-after" mention in the error text should a later CLI print one.
+// - `error_max_turns` has no `result` text but `errors: ["Reached maximum number of turns (1)"]`.
+import type { ApiRetryEvent, ResultEvent } from './streamJson.js';
+
+export type FinishedOutcome = 'success' | 'transient' | 'permanent';
+
+export interface ClassifyInput {
+  exitCode: number | null;
+  signal: string | null;
+  /** The run's `result` event, when it printed one. */
+  result?: ResultEvent;
+  /** The last `api_retry` event of the run, when there was one. */
+  lastRetry?: ApiRetryEvent;
+  stderrTail: string;
+  stdoutTail: string;
+}
+
+export interface Classification {
+  outcome: FinishedOutcome;
+  /** Absent on success. */
+  error?: string;
+  /** Transient outcomes only. */
+  retryAfterMs?: number;
+}
+
+/** How much of a tail goes into an error message. */
+export const TAIL_BYTES = 2048;
+
+const TRANSIENT_TEXT: RegExp[] = [
+  /\boverloaded/i,
+  /\brate[ _-]?limit/i,
+  /\bRequest rejected \(429\)/i,
+  /\bAPI Error:?\s*\(?(?:429|529|5\d\d)\b/i,
+  /\bUnable to connect to API\b/i,
+  /\b(?:ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EAI_AGAIN|ENOTFOUND|ENETUNREACH|EHOSTUNREACH)\b/,
+  /\b(?:ConnectionRefused|ConnectionReset|ConnectionClosed|FailedToOpenSocket)\b/,
+  /\bsocket hang up\b/i,
+  /\bfetch failed\b/i,
+  /\bnetwork error\b/i,
+  /\bConnection error\b/i,
+];
+
+export function isTransientStatus(status: number | null | undefined): boolean {
+  return status === 429 || status === 529 || (typeof status === 'number' && status >= 500 && status <= 599);
+}
+
+export function classifyRun(input: ClassifyInput): Classification {
+  const { exitCode, signal, result, lastRetry } = input;
+  if (exitCode === 0 && result !== undefined && !result.isError) return { outcome: 'success' };
+
+  const error = errorText(input);
+  const status = result?.apiErrorStatus ?? null;
+  const transient =
+    isTransientStatus(status) ||
+    // An explicit non-transient status (400, 401, 403, 404…) wins over words in the text.
+    (status === null && TRANSIENT_TEXT.some((re) => re.test(error))) ||
+    (status === null && result === undefined && isTransientStatus(lastRetry?.errorStatus));
+  if (!transient) return { outcome: 'permanent', error };
+
+  const retryAfterMs = retryAfterFrom(lastRetry, error);
+  return retryAfterMs === undefined ? { outcome: 'transient', error } : { outcome: 'transient', error, retryAfterMs };
+}
+
+/**
+ * The error message of a failed run: what the result says (its text or error list), how the
+ * process ended, then the stderr tail, or the stdout tail when stderr is empty.
+ */
+export function errorText(input: Pick<ClassifyInput, 'exitCode' | 'signal' | 'result' | 'stderrTail' | 'stdoutTail'>): string {
+  const parts: string[] = [];
+  const { result } = input;
+  if (result?.isError) {
+    const headline = result.result ?? (result.errors.length > 0 ? result.errors.join('; ') : `agent reported an error (${result.subtype ?? 'no subtype'})`);
+    parts.push(headline);
+  } else if (result === undefined) {
+    parts.push('agent ended without a result');
+  } else {
+    parts.push('agent reported success but did not exit cleanly');
+  }
+  parts.push(input.signal ? `killed by ${input.signal}` : `exit code ${input.exitCode ?? 'unknown'}`);
+  const stderr = tailText(input.stderrTail);
+  const stdout = tailText(input.stdoutTail);
+  let message = parts.join('; ');
+  if (stderr !== '') message += `\nstderr:\n${stderr}`;
+  else if (stdout !== '') message += `\nstdout:\n${stdout}`;
+  return message;
+}
+
+function retryAfterFrom(lastRetry: ApiRetryEvent | undefined, error: string): number | undefined {
+  if (lastRetry?.retryDelayMs !== undefined && lastRetry.retryDelayMs > 0) return Math.round(lastRetry.retryDelayMs);
+  const match = /retry[-_ ]after["']?\s*[:=]?\s*["']?(\d+(?:\.\d+)?)\s*(ms|milliseconds?|s|sec|seconds?)?\b/i.exec(error);
+  if (!match?.[1]) return undefined;
+  const value = Number(match[1]);
+  const unit = match[2]?.toLowerCase() ?? 's';
+  return Math.round(unit.startsWith('m') ? value : value * 1000);
+}
+
+/**
+ * The last lines of an output, each clipped to `lineMax` characters (one stream-json line can
+ * be kilobytes long), together at most `max` bytes.
+ */
+export function tailText(text: string, max = TAIL_BYTES, lineMax = 500): string {
+  const lines = text.split('\n').map((l) => l.trimEnd()).filter((l) => l !== '');
+  const kept: string[] = [];
+  let size = 0;
+  for (let i = lines.length - 1; i >= 0; i -= 1) {
+    const raw = lines[i] ?? '';
+    const line = raw.length > lineMax ? `${raw.slice(0, lineMax - 1)}…` : raw;
+    const bytes = Buffer.byteLength(line) + 1;
+    if (size + bytes > max) {
+      if (kept.length === 0) kept.unshift(lastBytes(line, max));
+      break;
+    }
+    kept.unshift(line);
+    size += bytes;
+  }
+  return kept.join('\n');
+}
+
+/** The last `max` bytes' worth of a text, cut at a line start when one is close. */
+export function lastBytes(text: string, max: number): string {
+  if (Buffer.byteLength(text) <= max) return text;
+  const tail = Buffer.from(text).subarray(-max).toString('utf8').replace(/^\uFFFD+/, '');
+  const newline = tail.indexOf('\n');
+  return newline >= 0 && newline < tail.length / 2 ? tail.slice(newline + 1) : tail;
+}

@@ -1,0 +1,32 @@
+// The agent adapter: how roshi runs a coding-agent CLI on a mission.
+export type { AgentAdapter, AgentProgress, AgentRunRequest, AgentRunResult } from './types.js';
+export { buildClaudeArgs, createClaudeAdapter, findExecutable, type ClaudeAdapterOptions } from './claude.js';
+export { classifyRun, errorText, isTransientStatus, type Classification, type ClassifyInput, type FinishedOutcome } from './classify.js';
+export {
+  EFFORT_LEVELS,
+  isValidEffort,
+  isValidModel,
+  MODEL_ALIASES,
+  MODEL_NAME,
+  resolveEffort,
+  resolveModel,
+  type Candidate,
+  type ConfigLevel,
+  type Rejection,
+  type Resolution,
+} from './resolve.js';
+export { pruneRunLogs, runLogPath, type PruneOptions } from './runLogs.js';
+export {
+  parseStreamLine,
+  summarizeToolInput,
+  type ApiRetryEvent,
+  type AssistantEvent,
+  type InitEvent,
+  type InvalidLine,
+  type OtherEvent,
+  type ResultEvent,
+  type StreamEvent,
+  type ToolResult,
+  type ToolResultsEvent,
+  type ToolUse,
+} from './streamJson.js';

@@ -1,0 +1,68 @@
+// The contract between the runner and an agent CLI. The Claude Code adapter (claude.ts) is the
+// first implementation; another CLI only has to turn an AgentRunRequest into an AgentRunResult.
+import type { OutcomeClass, TokenUsage } from '../../missions/record.js';
+
+export interface AgentRunRequest {
+  /** The mission prompt; always given on stdin, never in argv (it would show in `ps`). */
+  prompt: string;
+  /** Working directory of the agent (the mission's worktree). */
+  cwd: string;
+  /** Already resolved and validated (see resolve.ts); omitted → the CLI's default. */
+  model?: string;
+  fallbackModel?: string;
+  /** low | medium | high | xhigh | max; omitted → the CLI's default. */
+  effort?: string;
+  maxTurns: number;
+  /** Tools the agent may use without asking (e.g. `Write`, `Edit`, `Bash(git *)`). */
+  allowedTools: string[];
+  /** Added to roshi's own environment for the agent process. */
+  env: Record<string, string>;
+  /** No output line (stdout or stderr) for this long → the run is killed (timeout). */
+  idleTimeoutMs: number;
+  /** Wall clock limit for the whole run → killed (timeout). */
+  timeoutMs: number;
+  /** Between SIGTERM and SIGKILL when a run is killed. */
+  killGraceMs: number;
+  /** Every stdout and stderr line of the run is appended here (directories are created). */
+  logFile: string;
+  /** Aborting it stops the agent at once (outcome `cancelled`). */
+  signal?: AbortSignal;
+  onProgress?: (p: AgentProgress) => void;
+}
+
+export interface AgentProgress {
+  kind: 'init' | 'text' | 'tool' | 'tool_result' | 'retry';
+  /** One short human-readable line. */
+  text: string;
+  /** ms since the epoch. */
+  at: number;
+}
+
+export interface AgentRunResult {
+  outcome: OutcomeClass;
+  /** The agent's final answer, or a description of how the run ended. */
+  summary: string;
+  /** Why the run failed (absent on success). */
+  error?: string;
+  /** Transient failures only: how long the server (or the CLI's own backoff) asked to wait. */
+  retryAfterMs?: number;
+  costUsd?: number;
+  tokens?: TokenUsage;
+  durationMs: number;
+  numTurns?: number;
+  sessionId?: string;
+  exitCode: number | null;
+  signal: string | null;
+  /** Set when roshi killed the run; the outcome is then `timeout` or `cancelled`, whatever the exit. */
+  killedBy?: 'idle-timeout' | 'timeout' | 'cancel';
+}
+
+export interface AgentAdapter {
+  readonly name: string;
+  /**
+   * Runs one mission attempt. Never rejects for an agent failure: every ending is a result.
+   * Throws only for programmer or installation errors (e.g. MissingDependencyError when the
+   * command does not exist).
+   */
+  run(request: AgentRunRequest): Promise<AgentRunResult>;
+}

@@ -1,0 +1,66 @@
+// Mission lifecycle events, published on <prefix>.missions.events after every status change
+// the store makes. Fire-and-forget: a listener that must not miss a change (missions.md, a
+// runner holding a lease) also has the KV bucket, which is the truth.
+import type { Mission, MissionKind, MissionResult, MissionSource, MissionStatus } from './record.js';
+
+export type MissionEventType = 'added' | 'claimed' | 'finished' | 'requeued' | 'failed' | 'cancelled' | 'expired';
+
+export interface MissionEvent {
+  type: MissionEventType;
+  id: string;
+  /** ms since the epoch. */
+  at: number;
+  /** Status after the change. */
+  status: MissionStatus;
+  project: string;
+  kind: MissionKind;
+  text: string;
+  url?: string;
+  source: MissionSource;
+  by?: string;
+  attempts: number;
+  maxAttempts: number;
+  transientAttempts: number;
+  maxTransientAttempts: number;
+  /** claimed: who took it; cancelled/expired/finished/failed/requeued: who held it. */
+  runner?: string;
+  /** requeued, failed, expired, cancelled: why, in a few words. */
+  reason?: string;
+  /** requeued: not claimed again before this time. */
+  notBefore?: number;
+  /** finished and failed: what the runner reported. */
+  result?: MissionResult;
+}
+
+export function missionEvent(type: MissionEventType, mission: Mission, at: number, extra: { runner?: string; reason?: string } = {}): MissionEvent {
+  const event: MissionEvent = {
+    type,
+    id: mission.id,
+    at,
+    status: mission.status,
+    project: mission.project,
+    kind: mission.kind,
+    text: mission.text,
+    source: mission.source,
+    attempts: mission.attempts,
+    maxAttempts: mission.maxAttempts,
+    transientAttempts: mission.transientAttempts,
+    maxTransientAttempts: mission.maxTransientAttempts,
+  };
+  if (mission.url !== undefined) event.url = mission.url;
+  if (mission.by !== undefined) event.by = mission.by;
+  if (extra.runner !== undefined) event.runner = extra.runner;
+  if (extra.reason !== undefined) event.reason = extra.reason;
+  if (type === 'requeued' && mission.notBefore !== undefined) event.notBefore = mission.notBefore;
+  if ((type === 'finished' || type === 'failed') && mission.result !== undefined) event.result = mission.result;
+  return event;
+}
+
+const EVENT_TYPES: readonly string[] = ['added', 'claimed', 'finished', 'requeued', 'failed', 'cancelled', 'expired'];
+
+/** A payload from the events subject that has the fields every event has, else undefined. */
+export function toMissionEvent(payload: Record<string, unknown>): MissionEvent | undefined {
+  if (typeof payload.type !== 'string' || !EVENT_TYPES.includes(payload.type)) return undefined;
+  if (typeof payload.id !== 'string' || typeof payload.at !== 'number' || typeof payload.status !== 'string') return undefined;
+  return payload as unknown as MissionEvent;
+}

@@ -1,0 +1,181 @@
+// The mission store on the bus: request handlers for <prefix>.missions.{add,list,get,cancel,
+// priority}. Every payload is validated here, at the boundary; a bad one is answered with
+// code bad_request and a message naming the field. Refusals from the store (duplicate,
+// unknown_mission, ambiguous_id, invalid_transition, invalid_mission, unknown_project) travel
+// in the reply envelope with their own codes.
+//
+//   add      { text, project?, now?, source?, by? }           → Mission
+//   list     { status?: status | status[], limit? }          → { missions, total, counts }
+//   get      { id }                                          → Mission
+//   cancel   { id, by? }                                     → Mission
+//   priority { id, to: 'top' | 'bottom' | position ≥ 1 }     → Mission
+//
+// Ids may be given as a unique prefix.
+import type { EndpointSpec, Payload, Subjects } from '../bus/index.js';
+import { RemoteError, RoshiError } from '../errors.js';
+import { BadRequestError } from './errors.js';
+import type { Mission, MissionSource, MissionStatus } from './record.js';
+import type { MissionStore, ReorderTarget } from './store.js';
+
+export const MISSION_VERBS = ['add', 'list', 'get', 'cancel', 'priority'] as const;
+export type MissionVerb = (typeof MISSION_VERBS)[number];
+
+const STATUSES: readonly MissionStatus[] = ['pending', 'running', 'done', 'failed', 'cancelled'];
+const SOURCES: readonly MissionSource[] = ['chat', 'cli', 'nats', 'github', 'file'];
+/** Missions in one list reply unless asked otherwise, and at most. */
+export const LIST_DEFAULT_LIMIT = 200;
+export const LIST_MAX_LIMIT = 1000;
+/** Replies stay well under NATS's default 1 MB max_payload. */
+const LIST_MAX_BYTES = 512 * 1024;
+
+export interface ListReply {
+  missions: Mission[];
+  /** Missions matching the filter, before the limit. */
+  total: number;
+  /** Fewer missions than the limit allowed, because the reply would have been too large. */
+  truncated: boolean;
+  counts: Record<MissionStatus, number>;
+}
+
+export function missionHandlers(store: MissionStore): Record<MissionVerb, (payload: Payload) => unknown> {
+  return {
+    add: async (p) => {
+      only(p, 'add', ['text', 'project', 'now', 'source', 'by']);
+      const text = requiredString(p, 'text');
+      const project = optionalString(p, 'project');
+      const now = optionalBoolean(p, 'now');
+      const source = optionalEnum(p, 'source', SOURCES);
+      const by = optionalString(p, 'by');
+      return store.add({ text, ...(project ? { project } : {}), ...(now ? { now } : {}), ...(source ? { source } : {}), ...(by ? { by } : {}) });
+    },
+    list: (p): ListReply => {
+      only(p, 'list', ['status', 'limit']);
+      const status = statusFilter(p);
+      const limit = p.limit === undefined ? LIST_DEFAULT_LIMIT : integerIn(p, 'limit', 0, LIST_MAX_LIMIT);
+      const all = store.list(status ? { status } : {});
+      const missions: Mission[] = [];
+      let bytes = 2;
+      let truncated = false;
+      for (const mission of all.slice(0, limit)) {
+        bytes += JSON.stringify(mission).length + 1;
+        if (bytes > LIST_MAX_BYTES) {
+          truncated = true;
+          break;
+        }
+        missions.push(mission);
+      }
+      return { missions, total: all.length, truncated, counts: store.counts() };
+    },
+    get: (p) => {
+      only(p, 'get', ['id']);
+      return store.get(requiredString(p, 'id'));
+    },
+    cancel: (p) => {
+      only(p, 'cancel', ['id', 'by']);
+      const by = optionalString(p, 'by');
+      return store.cancel(requiredString(p, 'id'), by);
+    },
+    priority: (p) => {
+      only(p, 'priority', ['id', 'to']);
+      const id = requiredString(p, 'id');
+      return store.reorder(id, reorderTarget(p));
+    },
+  };
+}
+
+/** The handlers as NATS micro endpoints (queue group "q": a second missions actor shares the load). */
+export function missionEndpoints(store: MissionStore, subjects: Subjects): EndpointSpec[] {
+  const handlers = missionHandlers(store);
+  return MISSION_VERBS.map((verb) => ({ name: verb, subject: subjects.missions(verb), handler: asRefusals(handlers[verb]) }));
+}
+
+/**
+ * A refusal (duplicate, unknown id, bad field…) is an ordinary answer, not a handler failure:
+ * passed on as a RemoteError with its code, which the bus replies with without logging a
+ * warning and a stack for every operator typo. Anything else still reaches the bus as a failure.
+ */
+function asRefusals(handler: (payload: Payload) => unknown): (payload: Payload) => Promise<unknown> {
+  return async (payload) => {
+    try {
+      return await handler(payload);
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (error instanceof RoshiError && !(error instanceof RemoteError) && typeof code === 'string') throw new RemoteError(error.message, code);
+      throw error;
+    }
+  };
+}
+
+// ── validation ──────────────────────────────────────────────────────────────────────────────
+
+function only(p: Payload, verb: string, allowed: readonly string[]): void {
+  const unknown = Object.keys(p).filter((k) => !allowed.includes(k));
+  if (unknown.length > 0) {
+    throw new BadRequestError(`${verb}: unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => JSON.stringify(k)).join(', ')}; expected ${allowed.join(', ')}`);
+  }
+}
+
+function requiredString(p: Payload, field: string): string {
+  const value = p[field];
+  if (typeof value !== 'string' || value.trim() === '') throw new BadRequestError(`field "${field}" must be a non-empty string, got ${describe(value)}`);
+  return value;
+}
+
+function optionalString(p: Payload, field: string): string | undefined {
+  const value = p[field];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw new BadRequestError(`field "${field}" must be a string, got ${describe(value)}`);
+  return value;
+}
+
+function optionalBoolean(p: Payload, field: string): boolean | undefined {
+  const value = p[field];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'boolean') throw new BadRequestError(`field "${field}" must be true or false, got ${describe(value)}`);
+  return value;
+}
+
+function optionalEnum<T extends string>(p: Payload, field: string, values: readonly T[]): T | undefined {
+  const value = p[field];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string' || !(values as readonly string[]).includes(value)) {
+    throw new BadRequestError(`field "${field}" must be one of ${values.join(', ')}, got ${describe(value)}`);
+  }
+  return value as T;
+}
+
+function integerIn(p: Payload, field: string, min: number, max: number): number {
+  const value = p[field];
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new BadRequestError(`field "${field}" must be a whole number from ${min} to ${max}, got ${describe(value)}`);
+  }
+  return value;
+}
+
+function statusFilter(p: Payload): MissionStatus[] | undefined {
+  const value = p.status;
+  if (value === undefined || value === null) return undefined;
+  const list = Array.isArray(value) ? value : [value];
+  for (const item of list) {
+    if (typeof item !== 'string' || !(STATUSES as readonly string[]).includes(item)) {
+      throw new BadRequestError(`field "status" must be one of ${STATUSES.join(', ')} (or a list of them), got ${describe(value)}`);
+    }
+  }
+  return list as MissionStatus[];
+}
+
+function reorderTarget(p: Payload): ReorderTarget {
+  const to = p.to;
+  if (to === 'top' || to === 'bottom') return to;
+  if (typeof to === 'number' && Number.isInteger(to) && to >= 1) return to;
+  if (typeof to === 'string' && /^\d+$/.test(to) && Number(to) >= 1) return Number(to);
+  throw new BadRequestError(`field "to" must be "top", "bottom" or a queue position from 1, got ${describe(to)}`);
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 39)}…` : value);
+  if (Array.isArray(value)) return 'a list';
+  return typeof value === 'object' ? 'an object' : `${typeof value} ${String(value)}`;
+}

@@ -1,0 +1,670 @@
+// The post-mission pipeline: what happens after the agent finished in its worktree. Every step
+// is reported (StepReport), in this order:
+//
+//   commit     git add -A, commit leftovers (author/committer from config)
+//   push       skipped "nothing to push" when HEAD has no commits the remote lacks
+//   pr         ensure the PR exists (idempotent); skipped without a token or a GitHub repo
+//   quality    quality gate: configured commands, strict | warn | off
+//   lint       lint gate, same rules
+//   usage      usage and cost record      ┐ fire-and-forget: each behind its own circuit
+//   journal    journal entry              │ breaker kept for the process lifetime; an open
+//   notify     notification               ┘ breaker skips the step and says so
+//
+// Report conventions: `skipped: true, ok: true` is "nothing to do by design" (gate off, nothing
+// to push, no token); `skipped: true, ok: false` is "could not run", a problem that stays
+// visible (circuit open, push skipped because the commit failed). Every skipped detail starts
+// with "skipped:".
+//
+// Gates fail closed. A gate that cannot run at all — an unknown mode, no commands, a command
+// not found (exit 127) or not executable (126) — is 'broken': its step is reported failed and
+// the overall gate is 'broken', never 'passed' (auto-merge must never follow from a broken
+// configuration). An unknown mode is treated as strict (the mission fails); in warn mode a
+// broken command is reported failed but the mission stays successful, as warn promises.
+//
+// `ok` in the result is false when the mission should not count as done: commit, push or PR
+// creation failed, or a strict (or unknown-mode) gate failed or is broken. Fire-and-forget
+// steps never change it.
+import { execa } from 'execa';
+import { createActor, type Actor } from 'xstate';
+import {
+  breakerFailure,
+  breakerSuccess,
+  breakerSummary,
+  circuitBreakerMachine,
+  type PersistedBreaker,
+} from '../../machines/circuitBreaker.js';
+import {
+  commitLeftovers,
+  commitsAhead,
+  githubRepoFromRemote,
+  push,
+  PushRejectedError,
+  remoteBranchExists,
+  remoteUrl,
+} from '../adapters/git.js';
+import { escapeMentions, type GitHubClient } from '../adapters/github.js';
+import type { Logger } from '../log.js';
+import type { Mission, StepReport, TokenUsage } from '../missions/record.js';
+
+// ─── settings ────────────────────────────────────────────────────────────────────────────────
+
+export const GATE_MODES = ['off', 'warn', 'strict'] as const;
+export type GateMode = (typeof GATE_MODES)[number];
+export type GateOutcome = 'passed' | 'failed' | 'off' | 'broken';
+
+/** projects.<name>.qualityGate / .lint. `mode` is a string on purpose: a typo must reach us to fail closed. */
+export interface GateSettings {
+  mode: string;
+  commands: readonly string[];
+}
+
+/** The parts of projects.<name> the pipeline needs. */
+export interface PipelineProject {
+  name: string;
+  baseBranch: string;
+  /** The remote holding the base branch. */
+  remote: string;
+  /** Where the branch is pushed (a fork); '' or undefined → `remote`. */
+  pushRemote?: string;
+  /** 'owner/name' the PR is opened on; '' or undefined → derived from the remote's URL. */
+  githubRepo?: string;
+  qualityGate: GateSettings;
+  lint: GateSettings;
+}
+
+export interface GitAuthor {
+  authorName: string;
+  authorEmail: string;
+}
+
+/** What the agent run cost, for the usage record. */
+export interface AgentUsage {
+  costUsd?: number;
+  tokens?: TokenUsage;
+  durationMs?: number;
+  model?: string;
+}
+
+/** One line of <stateDir>/usage.jsonl. */
+export interface UsageEntry {
+  at: string;
+  missionId: string;
+  project: string;
+  kind: string;
+  branch: string;
+  prUrl?: string;
+  costUsd?: number;
+  tokens?: TokenUsage;
+  durationMs?: number;
+  model?: string;
+}
+
+/** The journal's record of one pipeline run. */
+export interface JournalEntry {
+  at: string;
+  type: 'mission.pipeline';
+  missionId: string;
+  project: string;
+  kind: string;
+  text: string;
+  branch: string;
+  prUrl?: string;
+  pushed: boolean;
+  gate: GateOutcome;
+  ok: boolean;
+  /** The steps up to and including usage (the journal cannot report itself). */
+  steps: StepReport[];
+}
+
+export interface PipelineInput {
+  mission: Pick<Mission, 'id' | 'text' | 'kind' | 'project'> & { url?: string };
+  worktree: string;
+  branch: string;
+  project: PipelineProject;
+  git: GitAuthor;
+  /** undefined when github.tokenEnv names an unset variable. */
+  github: GitHubClient | undefined;
+  /** The name of the token variable (github.tokenEnv), for the "no token" message. */
+  githubTokenEnv: string;
+  /** Web host of a GitHub Enterprise server (githubHostFromApiUrl(github.apiUrl)). */
+  githubHost?: string;
+  /** The agent's own summary, for the PR body. */
+  summary?: string;
+  usage?: AgentUsage;
+  /** /rebase of our own branch: replace the remote branch if it is still what we fetched. */
+  force?: 'with-lease';
+  draft?: boolean;
+  breakers: PipelineBreakers;
+  /** The caller appends it to <stateDir>/usage.jsonl. */
+  recordUsage: (entry: UsageEntry) => void | Promise<void>;
+  journal: (entry: JournalEntry) => void | Promise<void>;
+  /** The caller publishes it on the durable outbox. */
+  notify: (text: string) => void | Promise<void>;
+  logger: Logger;
+  now: () => number;
+  /** Per gate command (default 15 min). */
+  gateTimeoutMs?: number;
+  /** Per fire-and-forget sink call (default 10 s); a sink that hangs counts as a failure. */
+  sinkTimeoutMs?: number;
+}
+
+export interface PipelineResult {
+  steps: StepReport[];
+  branch: string;
+  prUrl?: string;
+  /** A push happened in this run. */
+  pushed: boolean;
+  /** Quality and lint combined: broken > failed > passed; off only when both are off. */
+  gate: GateOutcome;
+  /** False when the mission should not count as done (see the file header). */
+  ok: boolean;
+  /** HEAD after the commit step. */
+  commit?: string;
+}
+
+export const STEP = {
+  commit: 'commit',
+  push: 'push',
+  pr: 'pr',
+  quality: 'quality-gate',
+  lint: 'lint',
+  usage: 'usage',
+  journal: 'journal',
+  notify: 'notify',
+} as const;
+
+export const DEFAULT_GATE_TIMEOUT_MS = 15 * 60_000;
+export const DEFAULT_SINK_TIMEOUT_MS = 10_000;
+const KILL_GRACE_MS = 5_000;
+
+// ─── breakers ────────────────────────────────────────────────────────────────────────────────
+
+export const FIRE_AND_FORGET = ['usage', 'journal', 'notify'] as const;
+export type FireAndForgetStep = (typeof FIRE_AND_FORGET)[number];
+type BreakerActor = Actor<typeof circuitBreakerMachine>;
+type Clock = NonNullable<Parameters<typeof createActor<typeof circuitBreakerMachine>>[1]>['clock'];
+
+export interface PipelineBreakers {
+  readonly actors: Readonly<Record<FireAndForgetStep, BreakerActor>>;
+  readonly maxConsecutiveFailures: number;
+  readonly openForMs: number;
+  /** Stops the actors (and their open-wait timers). */
+  stop(): void;
+}
+
+export interface PipelineBreakersOptions {
+  now: () => number;
+  logger?: Logger;
+  maxConsecutiveFailures?: number;
+  openForMs?: number;
+  /** xstate clock for the open wait (tests pass a SimulatedClock). */
+  clock?: Clock;
+  /** Resume persisted states (breakerStatus rows). */
+  restore?: Partial<Record<FireAndForgetStep, PersistedBreaker>>;
+}
+
+/** One breaker per fire-and-forget step; the runner creates them once and passes them to every run. */
+export function createPipelineBreakers(options: PipelineBreakersOptions): PipelineBreakers {
+  const maxConsecutiveFailures = options.maxConsecutiveFailures ?? 3;
+  const openForMs = options.openForMs ?? 60_000;
+  const make = (step: FireAndForgetStep): BreakerActor => {
+    const name = `pipeline.${step}`;
+    const restore = options.restore?.[step];
+    const actor = createActor(circuitBreakerMachine, {
+      input: { maxConsecutiveFailures, openForMs, now: options.now(), name, ...(restore ? { restore } : {}) },
+      ...(options.clock ? { clock: options.clock } : {}),
+    });
+    actor.on('*', (notice) => {
+      const log = options.logger;
+      if (!log) return;
+      if (notice.type === 'CIRCUIT.OPENED') {
+        log.warn({ breaker: name, failures: notice.failures, openUntil: notice.openUntil, reason: notice.reason }, `circuit ${name} opened`);
+      } else log.info({ breaker: name, notice: notice.type }, `circuit ${name}: ${notice.type}`);
+    });
+    // An error in the machine must not become an uncaught exception in the runner.
+    actor.subscribe({ error: (error) => options.logger?.error({ breaker: name, err: error }, `circuit ${name} failed`) });
+    actor.start();
+    return actor;
+  };
+  const actors = { usage: make('usage'), journal: make('journal'), notify: make('notify') };
+  return {
+    actors,
+    maxConsecutiveFailures,
+    openForMs,
+    stop: () => {
+      for (const actor of Object.values(actors)) actor.stop();
+    },
+  };
+}
+
+export type BreakerStatusRow = { name: string } & PersistedBreaker;
+
+/** For /status: one row per breaker (state, consecutive failures, open deadline, opens). */
+export function breakerStatus(breakers: PipelineBreakers): BreakerStatusRow[] {
+  return FIRE_AND_FORGET.map((step) => ({ name: `pipeline.${step}`, ...breakerSummary(breakers.actors[step].getSnapshot()) }));
+}
+
+// ─── the pipeline ────────────────────────────────────────────────────────────────────────────
+
+/** The mission text on one line, at most `max` characters (an ellipsis marks a cut). */
+export function oneLine(text: string, max = 60): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  const chars = Array.from(flat);
+  return chars.length <= max ? flat : `${chars.slice(0, max - 1).join('').trimEnd()}…`;
+}
+
+export function commitMessage(mission: PipelineInput['mission'], project: string): string {
+  return escapeMentions(`roshi: ${oneLine(mission.text)}\n\nMission ${mission.id} (${mission.kind}, project ${project})\n`);
+}
+
+export function pullRequestBody(input: Pick<PipelineInput, 'mission' | 'project' | 'summary'>): string {
+  const { mission } = input;
+  const parts = [mission.text.trim()];
+  if (input.summary?.trim()) parts.push(`## Summary\n\n${input.summary.trim()}`);
+  const target = mission.url ? `, target ${mission.url}` : '';
+  parts.push(`---\nMission \`${mission.id}\` (${mission.kind}, project ${input.project.name}${target}). Opened by roshi.`);
+  return parts.join('\n\n');
+}
+
+const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+export async function runPipeline(input: PipelineInput): Promise<PipelineResult> {
+  const log = input.logger.child({ component: 'pipeline', mission: input.mission.id });
+  const { project, worktree, branch } = input;
+  const pushRemote = project.pushRemote || project.remote;
+  const baseRef = `${project.remote}/${project.baseBranch}`;
+  const steps: StepReport[] = [];
+  let missionFails = false;
+  const report = (r: StepReport, failsMission = false): StepReport => {
+    steps.push(r);
+    if (failsMission) missionFails = true;
+    const line = { step: r.step, ok: r.ok, skipped: r.skipped ?? false, detail: r.detail };
+    if (r.ok) log.info(line, `pipeline ${r.step}: ${r.detail}`);
+    else log.warn(line, `pipeline ${r.step}: ${r.detail}`);
+    return r;
+  };
+
+  // commit
+  let commit: string | undefined;
+  let commitFailed = false;
+  try {
+    const c = await commitLeftovers(worktree, {
+      message: commitMessage(input.mission, project.name),
+      authorName: input.git.authorName,
+      authorEmail: input.git.authorEmail,
+    });
+    commit = c.sha;
+    report(
+      c.committed
+        ? { step: STEP.commit, ok: true, detail: `committed leftovers as ${c.sha.slice(0, 10)}` }
+        : { step: STEP.commit, ok: true, skipped: true, detail: 'skipped: nothing left to commit' },
+    );
+  } catch (error) {
+    commitFailed = true;
+    report({ step: STEP.commit, ok: false, detail: `failed: ${errorText(error)}` }, true);
+  }
+
+  // push
+  let pushed = false;
+  let pushFailed = false;
+  if (commitFailed) {
+    pushFailed = true;
+    report({ step: STEP.push, ok: false, skipped: true, detail: 'skipped: commit failed, nothing pushed' });
+  } else {
+    try {
+      const onRemote = await remoteBranchExists(worktree, pushRemote, branch);
+      const against = onRemote ? `${pushRemote}/${branch}` : baseRef;
+      const ahead = await commitsAhead(worktree, against);
+      if (ahead === 0) {
+        report({ step: STEP.push, ok: true, skipped: true, detail: `skipped: nothing to push (no commits ahead of ${against})` });
+      } else {
+        await push(worktree, { remote: pushRemote, branch, ...(input.force ? { force: input.force } : {}) });
+        pushed = true;
+        const how = input.force ? 'force-pushed (with lease)' : 'pushed';
+        report({ step: STEP.push, ok: true, detail: `${how} ${ahead} commit${ahead === 1 ? '' : 's'} to ${pushRemote}/${branch}` });
+      }
+    } catch (error) {
+      pushFailed = true;
+      const detail =
+        error instanceof PushRejectedError
+          ? input.force
+            ? `failed: ${pushRemote} rejected the forced push of ${branch}: the remote branch moved since it was fetched (lease broken). ${error.stderrTail}`
+            : `failed: ${pushRemote} rejected the push of ${branch}: the remote branch has commits we do not have (non-fast-forward); not forcing. ${error.stderrTail}`
+          : `failed: ${errorText(error)}`;
+      report({ step: STEP.push, ok: false, detail: detail.trim() }, true);
+    }
+  }
+
+  // pr
+  let prUrl: string | undefined;
+  await (async () => {
+    if (pushFailed) {
+      report({ step: STEP.pr, ok: false, skipped: true, detail: 'skipped: the branch was not pushed' });
+      return;
+    }
+    try {
+      const hasWork =
+        pushed || ((await remoteBranchExists(worktree, pushRemote, branch)) && (await commitsAhead(worktree, baseRef, `${pushRemote}/${branch}`)) > 0);
+      if (!hasWork) {
+        report({ step: STEP.pr, ok: true, skipped: true, detail: `skipped: ${branch} has no commits ahead of ${baseRef}, no PR to open` });
+        return;
+      }
+      if (!input.github) {
+        report({ step: STEP.pr, ok: true, skipped: true, detail: `skipped: no GitHub token (${input.githubTokenEnv}): branch pushed, no PR opened` });
+        return;
+      }
+      const repos = await githubRepos(input, pushRemote);
+      if (!repos.repo) {
+        report({ step: STEP.pr, ok: false, skipped: true, detail: `skipped: ${repos.why}` });
+        return;
+      }
+      const pr = await input.github.ensurePullRequest({
+        repo: repos.repo,
+        head: branch,
+        ...(repos.headOwner ? { headOwner: repos.headOwner } : {}),
+        base: project.baseBranch,
+        title: `roshi: ${oneLine(input.mission.text)}`,
+        body: pullRequestBody(input),
+        ...(input.draft ? { draft: true } : {}),
+      });
+      prUrl = pr.url;
+      report({ step: STEP.pr, ok: true, detail: pr.created ? `opened ${pr.url}` : `already open: ${pr.url}` });
+    } catch (error) {
+      report({ step: STEP.pr, ok: false, detail: `failed: ${errorText(error)}` }, true);
+    }
+  })();
+
+  // gates
+  const env = gateEnv(input.githubTokenEnv);
+  const timeoutMs = input.gateTimeoutMs ?? DEFAULT_GATE_TIMEOUT_MS;
+  const quality = await runGate(STEP.quality, project.qualityGate, worktree, env, timeoutMs, log);
+  report(quality.report, quality.failsMission);
+  const lint = await runGate(STEP.lint, project.lint, worktree, env, timeoutMs, log);
+  report(lint.report, lint.failsMission);
+  const gate = combineGates(quality.outcome, lint.outcome);
+  const ok = !missionFails;
+
+  // fire-and-forget
+  const guard = (step: FireAndForgetStep, name: string, fn: () => void | Promise<void>, detail: string) =>
+    guarded(input, step, name, fn, detail).then((r) => report(r));
+  const at = new Date(input.now()).toISOString();
+  const { mission } = input;
+  const usage: UsageEntry = {
+    at,
+    missionId: mission.id,
+    project: project.name,
+    kind: mission.kind,
+    branch,
+    ...(prUrl ? { prUrl } : {}),
+    ...(input.usage ?? {}),
+  };
+  await guard('usage', STEP.usage, () => input.recordUsage(usage), 'usage recorded');
+  const entry: JournalEntry = {
+    at,
+    type: 'mission.pipeline',
+    missionId: mission.id,
+    project: project.name,
+    kind: mission.kind,
+    text: mission.text,
+    branch,
+    ...(prUrl ? { prUrl } : {}),
+    pushed,
+    gate,
+    ok,
+    steps: steps.map((s) => ({ ...s })),
+  };
+  await guard('journal', STEP.journal, () => input.journal(entry), 'journal entry written');
+  const text = notification(input, { steps, prUrl, pushed, gate, ok });
+  await guard('notify', STEP.notify, () => input.notify(text), 'notification sent');
+
+  return { steps, branch, ...(prUrl ? { prUrl } : {}), pushed, gate, ok, ...(commit ? { commit } : {}) };
+}
+
+/** The repository a PR goes to, and the fork owner of the head when the branch lives in a fork. */
+async function githubRepos(input: PipelineInput, pushRemote: string): Promise<{ repo?: string; headOwner?: string; why: string }> {
+  const { project, worktree } = input;
+  const baseUrl = await remoteUrl(worktree, project.remote);
+  const repo = project.githubRepo || (await repoOfRemote(worktree, project.remote, input.githubHost));
+  if (!repo) {
+    return {
+      why: `no GitHub repository for project ${project.name}: set projects.${project.name}.githubRepo (remote ${project.remote} is ${baseUrl ?? 'missing'})`,
+    };
+  }
+  let headOwner: string | undefined;
+  if (pushRemote !== project.remote) {
+    const owner = (await repoOfRemote(worktree, pushRemote, input.githubHost))?.split('/')[0];
+    if (owner && owner.toLowerCase() !== repo.split('/')[0]?.toLowerCase()) headOwner = owner;
+  }
+  return { repo, ...(headOwner ? { headOwner } : {}), why: '' };
+}
+
+/** 'owner/name' from a remote's URL, as git expands it (insteadOf) or as configured. */
+async function repoOfRemote(cwd: string, remote: string, host: string | undefined): Promise<string | undefined> {
+  for (const raw of [false, true]) {
+    const url = await remoteUrl(cwd, remote, { raw });
+    const repo = url ? githubRepoFromRemote(url, host) : undefined;
+    if (repo) return repo;
+  }
+  return undefined;
+}
+
+export function combineGates(a: GateOutcome, b: GateOutcome): GateOutcome {
+  const all = [a, b];
+  if (all.includes('broken')) return 'broken';
+  if (all.includes('failed')) return 'failed';
+  if (all.every((g) => g === 'off')) return 'off';
+  return 'passed';
+}
+
+// ─── gates ───────────────────────────────────────────────────────────────────────────────────
+
+/** Variables a gate command never sees: repository code must not read roshi's credentials. */
+export const GATE_ENV_DENYLIST = ['GITHUB_TOKEN', 'GH_TOKEN', 'GH_ENTERPRISE_TOKEN', 'ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN'];
+
+function gateEnv(tokenEnv: string): Record<string, string> {
+  const deny = new Set([...GATE_ENV_DENYLIST, tokenEnv]);
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (value !== undefined && !deny.has(key)) env[key] = value;
+  }
+  env.CI ??= 'true'; // tools behave non-interactively (no watch mode, no prompts)
+  return env;
+}
+
+interface GateRun {
+  report: StepReport;
+  outcome: GateOutcome;
+  failsMission: boolean;
+}
+
+interface CommandRun {
+  command: string;
+  exitCode?: number;
+  signal?: string;
+  timedOut: boolean;
+  spawnError?: string;
+  output: string;
+  ms: number;
+}
+
+export async function runGate(
+  step: string,
+  settings: GateSettings,
+  worktree: string,
+  env: Record<string, string>,
+  timeoutMs: number,
+  log?: Logger,
+): Promise<GateRun> {
+  const mode = settings.mode;
+  if (mode === 'off') return { report: { step, ok: true, skipped: true, detail: 'skipped: mode off' }, outcome: 'off', failsMission: false };
+  if (!(GATE_MODES as readonly string[]).includes(mode)) {
+    return {
+      report: { step, ok: false, detail: `broken: unknown mode ${JSON.stringify(mode)} (expected off, warn or strict); failing closed` },
+      outcome: 'broken',
+      failsMission: true,
+    };
+  }
+  const strict = mode === 'strict';
+  const consequence = strict ? 'the mission fails' : 'warn mode: the mission stays successful';
+  const commands = settings.commands.filter((c) => c.trim() !== '');
+  if (commands.length === 0) {
+    return {
+      report: { step, ok: false, detail: `broken: mode ${mode} but no commands configured; failing closed (${consequence})` },
+      outcome: 'broken',
+      failsMission: strict,
+    };
+  }
+  let totalMs = 0;
+  for (const command of commands) {
+    const run = await runCommand(command, worktree, env, timeoutMs);
+    totalMs += run.ms;
+    log?.debug({ step, command, exitCode: run.exitCode, ms: run.ms }, 'gate command finished');
+    if (run.exitCode === 0 && !run.timedOut) continue;
+    const out = run.output ? `\n${run.output}` : '';
+    const broken = run.spawnError !== undefined || run.exitCode === 127 || run.exitCode === 126;
+    if (broken) {
+      const why = run.spawnError ?? (run.exitCode === 127 ? 'exit 127: command not found' : 'exit 126: not executable');
+      return {
+        report: { step, ok: false, detail: `broken (${why}): \`${command}\` could not run; failing closed (${consequence})${out}` },
+        outcome: 'broken',
+        failsMission: strict,
+      };
+    }
+    const why = run.timedOut ? `timed out after ${seconds(timeoutMs)}` : run.signal ? `killed by ${run.signal}` : `exit ${run.exitCode}`;
+    return {
+      report: { step, ok: false, detail: `failed (${mode}: ${consequence}): \`${command}\` ${why}${out}` },
+      outcome: 'failed',
+      failsMission: strict,
+    };
+  }
+  const names = commands.map((c) => `\`${c}\``).join(', ');
+  return {
+    report: { step, ok: true, detail: `passed (${mode}): ${names} in ${seconds(totalMs)}` },
+    outcome: 'passed',
+    failsMission: false,
+  };
+}
+
+const seconds = (ms: number): string => `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
+
+/** The last lines of output, bounded, for a report. */
+function outputTail(text: string, lines = 12, chars = 1_500): string {
+  const last = text.trimEnd().split('\n').slice(-lines).join('\n');
+  return last.length > chars ? `…${last.slice(-chars)}` : last;
+}
+
+/**
+ * `sh -c <command>` in its own process group, so a timeout (SIGTERM, grace, SIGKILL) reaches
+ * grandchildren (npm → node → workers), and whatever it left running in the background is
+ * killed when it exits.
+ */
+async function runCommand(command: string, cwd: string, env: Record<string, string>, timeoutMs: number): Promise<CommandRun> {
+  const started = Date.now();
+  let output = '';
+  const keep = (chunk: Buffer | string) => {
+    output += chunk.toString();
+    if (output.length > 64_000) output = output.slice(-32_000);
+  };
+  const sub = execa('sh', ['-c', command], {
+    cwd,
+    env,
+    extendEnv: false,
+    detached: true,
+    reject: false,
+    buffer: false,
+    stdin: 'ignore',
+    all: true,
+  });
+  sub.all?.on('data', keep);
+  const group = (signal: NodeJS.Signals) => {
+    if (sub.pid === undefined) return;
+    try {
+      process.kill(-sub.pid, signal);
+    } catch {
+      // the group is gone
+    }
+  };
+  let timedOut = false;
+  let killTimer: NodeJS.Timeout | undefined;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    group('SIGTERM');
+    killTimer = setTimeout(() => group('SIGKILL'), KILL_GRACE_MS);
+  }, timeoutMs);
+  // Wait for sh itself; background processes holding the pipe must not keep us waiting.
+  const exited = new Promise<void>((resolve) => sub.once('exit', () => resolve()));
+  await Promise.race([exited, sub]);
+  clearTimeout(timer);
+  group('SIGKILL');
+  const result = await sub;
+  if (killTimer) clearTimeout(killTimer);
+  const spawnError = result.exitCode === undefined && result.signal === undefined && !timedOut ? result.originalMessage || result.shortMessage : undefined;
+  return {
+    command,
+    ...(result.exitCode === undefined ? {} : { exitCode: result.exitCode }),
+    ...(result.signal ? { signal: result.signal } : {}),
+    timedOut,
+    ...(spawnError ? { spawnError } : {}),
+    output: outputTail(output),
+    ms: Date.now() - started,
+  };
+}
+
+// ─── fire-and-forget ─────────────────────────────────────────────────────────────────────────
+
+/**
+ * Runs a sink behind its breaker. Every call builds its own report (no shared default object),
+ * and a skipped or failed call is reported as not ok: the breaker never turns a failure into a
+ * success in the pipeline report.
+ */
+async function guarded(input: PipelineInput, which: FireAndForgetStep, step: string, fn: () => void | Promise<void>, okDetail: string): Promise<StepReport> {
+  const breaker = input.breakers.actors[which];
+  const before = breakerSummary(breaker.getSnapshot());
+  if (before.state === 'open') {
+    const until = before.openUntil === undefined ? '' : ` (retrying after ${new Date(before.openUntil).toISOString()})`;
+    return { step, ok: false, skipped: true, detail: `skipped: circuit open after ${before.failures} failures${until}` };
+  }
+  const timeoutMs = input.sinkTimeoutMs ?? DEFAULT_SINK_TIMEOUT_MS;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      Promise.resolve().then(fn),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+      }),
+    ]);
+    breaker.send(breakerSuccess(input.now()));
+    return { step, ok: true, detail: before.state === 'halfOpen' ? `${okDetail} (circuit closed again)` : okDetail };
+  } catch (error) {
+    const message = errorText(error);
+    breaker.send(breakerFailure(input.now(), message));
+    const after = breakerSummary(breaker.getSnapshot());
+    const circuit =
+      after.state === 'open'
+        ? `; circuit now open after ${after.failures} failures`
+        : ` (${after.failures} of ${input.breakers.maxConsecutiveFailures} failures before the circuit opens)`;
+    return { step, ok: false, detail: `failed: ${message}${circuit}` };
+  } finally {
+    if (timer) clearTimeout(timer);
+  }
+}
+
+// ─── notification ────────────────────────────────────────────────────────────────────────────
+
+/** One terse chat message: outcome, where the work is, the gate, and what failed. */
+export function notification(
+  input: Pick<PipelineInput, 'mission' | 'project' | 'branch'>,
+  result: Pick<PipelineResult, 'steps' | 'prUrl' | 'pushed' | 'gate' | 'ok'>,
+): string {
+  const icon = result.ok ? (result.gate === 'failed' || result.gate === 'broken' ? '⚠️' : '✅') : '❌';
+  const where = result.prUrl
+    ? result.prUrl
+    : result.pushed
+      ? `branch ${input.branch} pushed, no PR`
+      : `branch ${input.branch}, nothing pushed`;
+  const problems = result.steps.filter((s) => !s.ok).map((s) => `${s.step}: ${s.detail.split('\n')[0] ?? ''}`);
+  const lines = [`${icon} [project:${input.project.name}] ${oneLine(input.mission.text)} → ${where} · gate ${result.gate}`];
+  if (problems.length > 0) lines.push(...problems.map((p) => `  ${p}`));
+  return lines.join('\n');
+}
+

@@ -1,0 +1,452 @@
+// A local stand-in for the GitHub REST API (node:http on 127.0.0.1, random port), answering in
+// GitHub's documented shapes, for octokit pointed at `url` (as `baseUrl`/`apiUrl`). Paths are
+// accepted with or without the GitHub Enterprise Server prefix `/api/v3`.
+//
+// Built-in routes:
+//   GET  /rate_limit
+//   GET  /repos/{owner}/{repo}/pulls    state, head (owner:branch), base, per_page, page; Link header
+//   POST /repos/{owner}/{repo}/pulls    201 with the PR; 422 "A pull request already exists for …"
+//   GET  /repos/{owner}/{repo}/pulls/{number}
+// Every route but /rate_limit requires `Authorization: token <t>` or `Bearer <t>` (401
+// "Bad credentials" otherwise). GET answers carry a weak ETag and honour If-None-Match (304), as
+// GitHub's conditional requests do. Later fakes (checks, statuses, reviews, GraphQL) add routes
+// with `addRoute`; faults are injected with `failNext`. Requests are recorded with secrets redacted.
+import { createHash, randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+export interface RecordedRequest {
+  method: string;
+  /** Path with query string, the /api/v3 prefix removed. */
+  path: string;
+  /** Lower-case header names; authorization and cookies replaced by `[redacted]`. */
+  headers: Record<string, string>;
+  /** Whether the request carried the right token. */
+  authorized: boolean;
+  body: unknown;
+  at: number;
+}
+
+export interface RouteResult {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface RouteContext {
+  method: string;
+  /** The path without query and prefix, e.g. /repos/o/r/pulls. */
+  pathname: string;
+  query: URLSearchParams;
+  /** `:name` segments of the route's path. */
+  params: Record<string, string>;
+  body: unknown;
+  headers: Record<string, string | string[] | undefined>;
+  request: RecordedRequest;
+  fake: FakeGitHub;
+}
+
+export interface Route {
+  method: string;
+  /** A template such as `/repos/:owner/:repo/pulls/:number`. */
+  path: string;
+  /** Default true: 401 without the token. */
+  auth?: boolean;
+  handler: (ctx: RouteContext) => RouteResult | Promise<RouteResult>;
+}
+
+export interface Fault {
+  method: string;
+  /** A route template or an exact path (no query). */
+  path: string;
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** How many matching requests fail (default 1). */
+  times?: number;
+}
+
+export interface FakePull {
+  id: number;
+  number: number;
+  /** 'owner/name' of the base repository. */
+  repo: string;
+  title: string;
+  body: string | null;
+  state: 'open' | 'closed';
+  draft: boolean;
+  merged: boolean;
+  head: { ref: string; sha: string; owner: string };
+  base: { ref: string; sha: string };
+  user: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface FakeGitHubOptions {
+  /** The token requests must carry (default 'ghp_fake_token'). */
+  token?: string;
+  /** Web host for html_url (default https://github.com). */
+  htmlBase?: string;
+  /** The login the token belongs to (default 'roshi-bot'). */
+  login?: string;
+  /**
+   * The commit of a branch, to fill head.sha/base.sha and to refuse a PR whose head does not
+   * exist (422, as GitHub does). Default: any branch exists, with a random sha.
+   */
+  branchSha?: (repo: string, branch: string) => string | undefined;
+}
+
+export interface FakeGitHub {
+  url: string;
+  token: string;
+  requests: RecordedRequest[];
+  /** Requests for a method and a path prefix (query ignored), in order. */
+  requestsTo(method: string, pathPrefix: string): RecordedRequest[];
+  /** All pull requests of a base repository. */
+  pulls(repo: string): FakePull[];
+  addPull(repo: string, pull: Partial<Omit<FakePull, 'repo' | 'head' | 'base'>> & { head: Partial<FakePull['head']> & { ref: string }; base?: Partial<FakePull['base']> }): FakePull;
+  /** Serialises a pull request the way the REST API does. */
+  pullJson(pull: FakePull): Record<string, unknown>;
+  addRoute(route: Route): void;
+  failNext(fault: Fault): void;
+  /** Remaining core quota reported in x-ratelimit-* headers and /rate_limit. */
+  rateLimit: { limit: number; remaining: number; reset: number };
+  stop(): Promise<void>;
+}
+
+const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie']);
+const DOCS = 'https://docs.github.com/rest';
+
+export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<FakeGitHub> {
+  const token = options.token ?? 'ghp_fake_token';
+  const htmlBase = (options.htmlBase ?? 'https://github.com').replace(/\/+$/, '');
+  const login = options.login ?? 'roshi-bot';
+  const requests: RecordedRequest[] = [];
+  const routes: Array<Route & { regex: RegExp; names: string[] }> = [];
+  const faults: Array<Fault & { remaining: number }> = [];
+  const pullsByRepo = new Map<string, FakePull[]>();
+  const sockets = new Set<Socket>();
+  let nextId = 1_000;
+  const rateLimit = { limit: 5000, remaining: 5000, reset: Math.floor(Date.now() / 1000) + 3600 };
+
+  const server = createServer((req, res) => {
+    void handle(req, res).catch((error: unknown) => {
+      if (!res.headersSent) sendJson(res, 500, { message: `fake github: ${String(error)}`, documentation_url: DOCS, status: '500' });
+      else res.end();
+    });
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+
+  const compile = (template: string) => {
+    const names: string[] = [];
+    const source = template
+      .split('/')
+      .map((part) => {
+        if (part.startsWith(':')) {
+          names.push(part.slice(1));
+          return '([^/]+)';
+        }
+        return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      })
+      .join('/');
+    return { regex: new RegExp(`^${source}/?$`), names };
+  };
+
+  function addRoute(route: Route): void {
+    // Later routes win, so a test can override a built-in one.
+    routes.unshift({ ...route, ...compile(route.path) });
+  }
+
+  function baseUrlOf(req: IncomingMessage): string {
+    return `http://${req.headers.host ?? '127.0.0.1'}`;
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const raw = await readBody(req);
+    let body: unknown;
+    if (raw.length > 0) {
+      try {
+        body = JSON.parse(raw);
+      } catch {
+        body = raw;
+      }
+    }
+    const method = req.method ?? 'GET';
+    const full = new URL(req.url ?? '/', baseUrlOf(req));
+    const prefix = full.pathname.startsWith('/api/v3/') || full.pathname === '/api/v3' ? '/api/v3' : '';
+    const pathname = full.pathname.slice(prefix.length) || '/';
+    const auth = req.headers.authorization ?? '';
+    const authorized = auth === `token ${token}` || auth === `Bearer ${token}`;
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (value === undefined) continue;
+      headers[name] = SECRET_HEADERS.has(name) ? '[redacted]' : Array.isArray(value) ? value.join(', ') : value;
+    }
+    const recorded: RecordedRequest = { method, path: pathname + full.search, headers, authorized, body, at: Date.now() };
+    requests.push(recorded);
+
+    const common: Record<string, string> = {
+      'x-github-request-id': randomBytes(8).toString('hex').toUpperCase(),
+      'x-github-api-version-selected': '2022-11-28',
+      'x-ratelimit-limit': String(rateLimit.limit),
+      'x-ratelimit-remaining': String(rateLimit.remaining),
+      'x-ratelimit-reset': String(rateLimit.reset),
+      'x-ratelimit-used': String(rateLimit.limit - rateLimit.remaining),
+      'x-ratelimit-resource': 'core',
+    };
+
+    const faultIndex = faults.findIndex((f) => f.method === method && (f.path === pathname || compile(f.path).regex.test(pathname)));
+    const fault = faultIndex >= 0 ? faults[faultIndex] : undefined;
+    if (fault) {
+      fault.remaining -= 1;
+      if (fault.remaining <= 0) faults.splice(faultIndex, 1);
+      sendJson(res, fault.status, fault.body ?? { message: 'fault injected', documentation_url: DOCS, status: String(fault.status) }, {
+        ...common,
+        ...fault.headers,
+      });
+      return;
+    }
+
+    for (const route of routes) {
+      if (route.method !== method) continue;
+      const m = route.regex.exec(pathname);
+      if (!m) continue;
+      if ((route.auth ?? true) && !authorized) {
+        sendJson(res, 401, { message: 'Bad credentials', documentation_url: DOCS, status: '401' }, common);
+        return;
+      }
+      if (route.auth ?? true) rateLimit.remaining = Math.max(0, rateLimit.remaining - 1);
+      const params: Record<string, string> = {};
+      route.names.forEach((name, i) => (params[name] = decodeURIComponent(m[i + 1] ?? '')));
+      const result = await route.handler({ method, pathname, query: full.searchParams, params, body, headers: req.headers, request: recorded, fake });
+      const out = { ...common, ...result.headers };
+      if (method === 'GET' && result.status === 200 && result.body !== undefined) {
+        const etag = `W/"${createHash('sha1').update(JSON.stringify(result.body)).digest('hex')}"`;
+        out.etag = etag;
+        if (req.headers['if-none-match'] === etag) {
+          res.writeHead(304, out).end();
+          return;
+        }
+      }
+      if (result.body === undefined) res.writeHead(result.status, out).end();
+      else sendJson(res, result.status, result.body, out);
+      return;
+    }
+    sendJson(res, 404, { message: 'Not Found', documentation_url: DOCS, status: '404' }, common);
+  }
+
+  const shaOf = (repo: string, branch: string): string | undefined =>
+    options.branchSha ? options.branchSha(repo, branch) : createHash('sha1').update(`${repo}:${branch}`).digest('hex');
+
+  function pullsOf(repo: string): FakePull[] {
+    let list = pullsByRepo.get(repo);
+    if (!list) {
+      list = [];
+      pullsByRepo.set(repo, list);
+    }
+    return list;
+  }
+
+  function addPull(repo: string, input: Parameters<FakeGitHub['addPull']>[1]): FakePull {
+    const list = pullsOf(repo);
+    const owner = repo.split('/')[0] ?? '';
+    const now = new Date().toISOString();
+    const number = (list.reduce((max, p) => Math.max(max, p.number), 0) || 0) + 1;
+    const pull: FakePull = {
+      id: ++nextId,
+      number: input.number ?? number,
+      repo,
+      title: input.title ?? `PR ${number}`,
+      body: input.body ?? null,
+      state: input.state ?? 'open',
+      draft: input.draft ?? false,
+      merged: input.merged ?? false,
+      head: { ref: input.head.ref, owner: input.head.owner ?? owner, sha: input.head.sha ?? shaOf(repo, input.head.ref) ?? '0'.repeat(40) },
+      base: { ref: input.base?.ref ?? 'main', sha: input.base?.sha ?? shaOf(repo, input.base?.ref ?? 'main') ?? '0'.repeat(40) },
+      user: input.user ?? login,
+      createdAt: input.createdAt ?? now,
+      updatedAt: input.updatedAt ?? now,
+    };
+    list.push(pull);
+    return pull;
+  }
+
+  const user = (name: string) => ({
+    login: name,
+    id: createHash('sha1').update(name).digest().readUInt32BE(0),
+    type: name.endsWith('[bot]') ? 'Bot' : 'User',
+    html_url: `${htmlBase}/${name}`,
+  });
+  const repoJson = (fullName: string) => {
+    const [owner = '', name = ''] = fullName.split('/');
+    return { id: createHash('sha1').update(fullName).digest().readUInt32BE(0), name, full_name: fullName, owner: user(owner), private: false, html_url: `${htmlBase}/${fullName}`, default_branch: 'main' };
+  };
+
+  function pullJson(p: FakePull): Record<string, unknown> {
+    const apiBase = url;
+    const repoName = p.repo.split('/')[1] ?? '';
+    const headRepo = `${p.head.owner}/${repoName}`;
+    return {
+      id: p.id,
+      node_id: `PR_${Buffer.from(String(p.id)).toString('base64')}`,
+      number: p.number,
+      state: p.state,
+      locked: false,
+      title: p.title,
+      body: p.body,
+      user: user(p.user),
+      draft: p.draft,
+      merged: p.merged,
+      url: `${apiBase}/repos/${p.repo}/pulls/${p.number}`,
+      html_url: `${htmlBase}/${p.repo}/pull/${p.number}`,
+      diff_url: `${htmlBase}/${p.repo}/pull/${p.number}.diff`,
+      issue_url: `${apiBase}/repos/${p.repo}/issues/${p.number}`,
+      head: { label: `${p.head.owner}:${p.head.ref}`, ref: p.head.ref, sha: p.head.sha, user: user(p.head.owner), repo: repoJson(headRepo) },
+      base: { label: `${p.repo.split('/')[0] ?? ''}:${p.base.ref}`, ref: p.base.ref, sha: p.base.sha, user: user(p.repo.split('/')[0] ?? ''), repo: repoJson(p.repo) },
+      created_at: p.createdAt,
+      updated_at: p.updatedAt,
+      closed_at: p.state === 'closed' ? p.updatedAt : null,
+      merged_at: p.merged ? p.updatedAt : null,
+    };
+  }
+
+  const validation = (errors: Array<Record<string, string>>) => ({
+    status: 422,
+    body: { message: 'Validation Failed', errors, documentation_url: `${DOCS}/pulls/pulls#create-a-pull-request`, status: '422' },
+  });
+
+  // ─── built-in routes ───────────────────────────────────────────────────────────────────────
+
+  addRoute({
+    method: 'GET',
+    path: '/rate_limit',
+    auth: false,
+    handler: () => {
+      const core = { limit: rateLimit.limit, used: rateLimit.limit - rateLimit.remaining, remaining: rateLimit.remaining, reset: rateLimit.reset };
+      const other = { limit: 30, used: 0, remaining: 30, reset: rateLimit.reset };
+      return { status: 200, body: { resources: { core, search: other, graphql: { ...core }, integration_manifest: other }, rate: core } };
+    },
+  });
+
+  addRoute({
+    method: 'GET',
+    path: '/repos/:owner/:repo/pulls',
+    handler: ({ params, query, request }) => {
+      const repo = `${params.owner}/${params.repo}`;
+      const state = query.get('state') ?? 'open';
+      const head = query.get('head');
+      const base = query.get('base');
+      let list = pullsOf(repo).filter((p) => state === 'all' || p.state === state);
+      if (head) {
+        const [owner, ref] = head.includes(':') ? (head.split(/:(.*)/s) as [string, string]) : [undefined, head];
+        list = list.filter((p) => p.head.ref === ref && (owner === undefined || p.head.owner.toLowerCase() === owner.toLowerCase()));
+      }
+      if (base) list = list.filter((p) => p.base.ref === base);
+      list = [...list].sort((a, b) => b.number - a.number); // GitHub's default: newest first
+      const perPage = Math.min(100, Math.max(1, Number(query.get('per_page') ?? 30) || 30));
+      const page = Math.max(1, Number(query.get('page') ?? 1) || 1);
+      const last = Math.max(1, Math.ceil(list.length / perPage));
+      const headers: Record<string, string> = {};
+      if (list.length > perPage) {
+        const link = (n: number, rel: string) => {
+          const u = new URL(`${url}${request.path}`);
+          u.searchParams.set('page', String(n));
+          return `<${u.toString()}>; rel="${rel}"`;
+        };
+        const links: string[] = [];
+        if (page > 1) links.push(link(page - 1, 'prev'));
+        if (page < last) links.push(link(page + 1, 'next'), link(last, 'last'));
+        if (page > 1) links.push(link(1, 'first'));
+        headers.link = links.join(', ');
+      }
+      return { status: 200, body: list.slice((page - 1) * perPage, page * perPage).map(pullJson), headers };
+    },
+  });
+
+  addRoute({
+    method: 'GET',
+    path: '/repos/:owner/:repo/pulls/:number',
+    handler: ({ params }) => {
+      const pull = pullsOf(`${params.owner}/${params.repo}`).find((p) => p.number === Number(params.number));
+      return pull ? { status: 200, body: pullJson(pull) } : { status: 404, body: { message: 'Not Found', documentation_url: DOCS, status: '404' } };
+    },
+  });
+
+  addRoute({
+    method: 'POST',
+    path: '/repos/:owner/:repo/pulls',
+    handler: ({ params, body }) => {
+      const repo = `${params.owner}/${params.repo}`;
+      const input = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+      const str = (key: string) => (typeof input[key] === 'string' ? (input[key] as string) : undefined);
+      const missing = ['head', 'base', 'title'].filter((key) => !str(key));
+      if (missing.length > 0) return validation(missing.map((field) => ({ resource: 'PullRequest', field, code: 'missing_field' })));
+      const headSpec = str('head') ?? '';
+      const [headOwner, headRef] = headSpec.includes(':') ? (headSpec.split(/:(.*)/s) as [string, string]) : [params.owner ?? '', headSpec];
+      const base = str('base') ?? '';
+      const headSha = shaOf(`${headOwner}/${params.repo}`, headRef);
+      if (headSha === undefined) return validation([{ resource: 'PullRequest', field: 'head', code: 'invalid' }]);
+      const baseSha = shaOf(repo, base);
+      if (baseSha === undefined) return validation([{ resource: 'PullRequest', field: 'base', code: 'invalid' }]);
+      if (headSha === baseSha || (headOwner === params.owner && headRef === base)) {
+        return validation([{ resource: 'PullRequest', code: 'custom', message: `No commits between ${base} and ${headRef}` }]);
+      }
+      const duplicate = pullsOf(repo).some((p) => p.state === 'open' && p.head.ref === headRef && p.head.owner === headOwner && p.base.ref === base);
+      if (duplicate) {
+        return validation([{ resource: 'PullRequest', code: 'custom', message: `A pull request already exists for ${headOwner}:${headRef}.` }]);
+      }
+      const pull = addPull(repo, {
+        title: str('title') ?? '',
+        body: str('body') ?? null,
+        draft: input.draft === true,
+        head: { ref: headRef, owner: headOwner, sha: headSha },
+        base: { ref: base, sha: baseSha },
+      });
+      return { status: 201, body: pullJson(pull), headers: { location: `${url}/repos/${repo}/pulls/${pull.number}` } };
+    },
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+
+  const fake: FakeGitHub = {
+    url,
+    token,
+    requests,
+    requestsTo: (method, pathPrefix) => requests.filter((r) => r.method === method && (r.path.split('?')[0] ?? '').startsWith(pathPrefix)),
+    pulls: (repo) => [...pullsOf(repo)],
+    addPull,
+    pullJson,
+    addRoute,
+    failNext: (f) => void faults.push({ ...f, remaining: f.times ?? 1 }),
+    rateLimit,
+    stop: async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const socket of sockets) socket.destroy();
+      await closed;
+    },
+  };
+  return fake;
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
+  res.end(JSON.stringify(body));
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}

@@ -1,0 +1,58 @@
+// The Claude CLI command line built from a request: nothing invalid, prompt never in it.
+import { mkdtempSync, rmSync, writeFileSync, chmodSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { buildClaudeArgs, findExecutable } from '../../src/adapters/agent/claude.js';
+
+describe('buildClaudeArgs', () => {
+  it('builds print mode with stream-json, model, fallback, effort, turns and tools last', () => {
+    expect(
+      buildClaudeArgs({ model: 'claude-sonnet-4-5', fallbackModel: 'haiku', effort: 'xhigh', maxTurns: 40, allowedTools: ['Write', 'Edit', 'Bash(git *)'] }),
+    ).toEqual([
+      '--print',
+      '--output-format',
+      'stream-json',
+      '--verbose',
+      '--max-turns',
+      '40',
+      '--model',
+      'claude-sonnet-4-5',
+      '--fallback-model',
+      'haiku',
+      '--effort',
+      'xhigh',
+      '--allowedTools',
+      'Write',
+      'Edit',
+      'Bash(git *)',
+    ]);
+  });
+
+  it('drops invalid or empty values instead of passing them', () => {
+    const args = buildClaudeArgs({ model: 'gpt-4o', fallbackModel: ' ', effort: 'ultra', maxTurns: 3, allowedTools: ['', '--dangerously-skip-permissions', 'Read'] });
+    expect(args).toEqual(['--print', '--output-format', 'stream-json', '--verbose', '--max-turns', '3', '--allowedTools', 'Read']);
+    expect(buildClaudeArgs({ maxTurns: 1, allowedTools: [] })).not.toContain('--allowedTools');
+  });
+});
+
+describe('findExecutable', () => {
+  it('finds a command in PATH or by path, only when executable', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'roshi-exe-'));
+    try {
+      const bin = join(dir, 'bin');
+      mkdirSync(bin);
+      writeFileSync(join(bin, 'agent'), '#!/bin/sh\n');
+      chmodSync(join(bin, 'agent'), 0o755);
+      writeFileSync(join(bin, 'plain'), 'not executable');
+      expect(findExecutable('agent', `/nonexistent:${bin}`)).toBe(join(bin, 'agent'));
+      expect(findExecutable('plain', bin)).toBeUndefined();
+      expect(findExecutable('bin', dir)).toBeUndefined(); // a directory
+      expect(findExecutable('agent', undefined)).toBeUndefined();
+      expect(findExecutable(join(bin, 'agent'), undefined)).toBe(join(bin, 'agent'));
+      expect(findExecutable('./bin/agent', undefined, dir)).toBe(join(bin, 'agent'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
