@@ -5,8 +5,9 @@
 // leases (compare-and-set); this actor only has to exist for intake, control and the file.
 import { join } from 'node:path';
 import { missionsStewardMachine } from '../../machines/missionsSteward.js';
-import { registerService } from '../bus/index.js';
+import { JsonKv, registerService } from '../bus/index.js';
 import { MissionsFile } from '../missions/file.js';
+import { applyStartPaused, pauseEndpoints, resumeTimedPauses, TREE_STARTED_ENV } from '../missions/pauseService.js';
 import { missionEndpoints } from '../missions/service.js';
 import { missionSettings } from '../missions/settings.js';
 import { MissionStore } from '../missions/store.js';
@@ -17,6 +18,8 @@ export const missionsKind: ActorKind = {
   create: async ({ config, bus, logger }) => {
     const settings = missionSettings(config);
     const store = await MissionStore.open(bus, settings, { logger });
+    const stateKv = await JsonKv.open(bus, bus.subjects.stateBucket);
+    let stopTimedPauses: (() => void) | undefined;
     const file = new MissionsFile(store, {
       file: config.missions.file,
       lastRenderedFile: join(config.stateDir, 'missions.last.md'),
@@ -41,16 +44,21 @@ export const missionsKind: ActorKind = {
       machine: missionsStewardMachine.provide({ actions: { reapLeases } }),
       input: { reapIntervalMs: Math.max(100, Math.floor(settings.leaseMs / 3)) },
       start: async () => {
+        // Before the endpoints exist, so a resume sent during start-up is written after it.
+        const treeStartedAt = Number(process.env[TREE_STARTED_ENV] ?? Date.now());
+        await applyStartPaused(stateKv, config.runner.startPaused, treeStartedAt, Date.now());
+        stopTimedPauses = await resumeTimedPauses(stateKv, logger);
         await registerService(bus, {
           name: `${config.prefix}-missions-api`,
           version: '0.1.0',
-          description: 'mission intake and control: add, list, get, cancel, priority',
-          endpoints: missionEndpoints(store, bus.subjects),
+          description: 'mission intake and control: add, list, get, cancel, priority, pause, resume',
+          endpoints: [...missionEndpoints(store, bus.subjects), ...pauseEndpoints(stateKv, bus.subjects, logger)],
         });
         await file.start();
         logger.info({ missions: store.size, counts: store.counts(), file: config.missions.file }, 'mission store ready');
       },
       stop: async () => {
+        stopTimedPauses?.();
         await file.stop();
         store.close();
       },

@@ -6,7 +6,7 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fromCallback, fromPromise, type AnyActorRef } from 'xstate';
 import { runnerMachine, type AgentOutcome } from '../../machines/runner.js';
-import { createClaudeAdapter, pruneRunLogs, resolveEffort, resolveModel, runLogPath, type AgentProgress, type AgentRunResult } from '../adapters/agent/index.js';
+import { AGENT_OF_ENV, createClaudeAdapter, killOrphanedAgents, pruneRunLogs, resolveEffort, resolveModel, runLogPath, type AgentProgress, type AgentRunResult } from '../adapters/agent/index.js';
 import { ensureRepo, githubHostFromApiUrl, prepareWorktree, removeWorktree } from '../adapters/git.js';
 import { createGitHub } from '../adapters/github.js';
 import { JsonKv, publishDurable } from '../bus/index.js';
@@ -36,6 +36,8 @@ const LIVE_LINES = 20;
 export const runnerKind: ActorKind = {
   description: 'claims missions and runs the coding agent',
   create: async ({ name, config, bus, logger }) => {
+    // Before anything else: an agent left by this runner's previous process must not keep working.
+    killOrphanedAgents(name, logger);
     const store = await MissionStore.open(bus, missionSettings(config), { logger });
     const stateKv = await JsonKv.open(bus, bus.subjects.stateBucket);
     const paths = statePaths(config.stateDir);
@@ -187,7 +189,7 @@ export const runnerKind: ActorKind = {
         ...(effort.value ? { effort: effort.value } : {}),
         maxTurns: config.agent.maxTurns,
         allowedTools: config.agent.allowedTools,
-        env: config.agent.env,
+        env: { ...config.agent.env, [AGENT_OF_ENV]: name },
         idleTimeoutMs: config.agent.idleTimeout,
         timeoutMs: config.agent.timeout,
         killGraceMs: config.agent.killGrace,

@@ -6,6 +6,7 @@
 //   mission show <id> [--json]                   everything about one mission
 //   mission cancel <id>
 //   mission priority <id> top|bottom|<position>
+//   mission pause [30m] | mission resume           dispatch for the whole tree
 import type { Bus } from '../bus/index.js';
 import { BusError, RemoteError, RoshiError, UsageError } from '../errors.js';
 import type { Mission, MissionStatus } from '../missions/record.js';
@@ -13,7 +14,7 @@ import type { ListReply } from '../missions/service.js';
 import { withBus } from './client.js';
 import type { CommandContext } from './context.js';
 
-export const summary = 'mission add "<text>" [--project P] [--now] | list [status] | show <id> | cancel <id> | priority <id> top|bottom|N';
+export const summary = 'mission add "<text>" [--project P] [--now] | list [status] | show <id> | cancel <id> | priority <id> top|bottom|N | pause [30m] | resume';
 
 const STATUSES: readonly string[] = ['pending', 'running', 'done', 'failed', 'cancelled'];
 
@@ -60,8 +61,19 @@ export async function run(ctx: CommandContext): Promise<number> {
       ctx.print(ctx.args.json ? JSON.stringify(mission, null, 2) : `${mission.id} moved to the ${/^\d+$/.test(to) ? `position ${to}` : to} of the queue`);
       return 0;
     }
+    case 'pause': {
+      const duration = rest[0];
+      const record = await ask<{ until?: number }>(ctx, 'pause', { by, ...(duration ? { for: duration } : {}) });
+      ctx.print(ctx.args.json ? JSON.stringify(record) : `dispatch paused${record.until ? ` until ${new Date(record.until).toLocaleString()}` : ''}; running missions finish`);
+      return 0;
+    }
+    case 'resume': {
+      const record = await ask(ctx, 'resume', { by });
+      ctx.print(ctx.args.json ? JSON.stringify(record) : 'dispatch resumed');
+      return 0;
+    }
     default:
-      throw new UsageError(`mission needs a subcommand: add, list, show, cancel or priority (got ${JSON.stringify(sub ?? '')})`);
+      throw new UsageError(`mission needs a subcommand: add, list, show, cancel, priority, pause or resume (got ${JSON.stringify(sub ?? '')})`);
   }
 }
 

@@ -51,6 +51,8 @@ export const NON_CONFIG_ENV: ReadonlySet<string> = new Set([
   'ROSHI_CONFIG',
   'ROSHI_FAULTS', // fault injection for tests and drills (src/actors/host.ts)
   'ROSHI_LIFELINE', // supervisor-liveness pipe handed to children (src/actors/lifeline.ts)
+  'ROSHI_AGENT_OF', // marks an agent's processes with their runner (src/adapters/agent/orphans.ts)
+  'ROSHI_TREE_STARTED_AT', // when the supervisor started, for start-paused (src/missions/pauseService.ts)
   'ROSHI_TEST_RUN', // marks processes the test suite started (tests/harness/processes.ts)
 ]);
 

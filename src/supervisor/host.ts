@@ -19,6 +19,7 @@ import type { Logger } from '../log.js';
 import { diskBuildIdReader, readBuildInfo, statePaths } from '../paths.js';
 import { isProcessAlive } from '../process.js';
 import { writeFileAtomic } from '../atomicFile.js';
+import { TREE_STARTED_ENV } from '../missions/pauseService.js';
 import { Announcer } from './announcer.js';
 import { HealStore } from './healStore.js';
 import { acquirePidLock } from './pidLock.js';
@@ -58,6 +59,7 @@ export async function runSupervisor({ config, configFile, logger }: SupervisorOp
   const childEnv: Record<string, string> = {
     ROSHI_NATS__URL: url,
     ROSHI_STATE_DIR: config.stateDir,
+    [TREE_STARTED_ENV]: String(startedAt),
     ...(configFile ? { ROSHI_CONFIG: configFile } : {}),
   };
   const spawnOptions = { logDir: paths.logs, env: childEnv };

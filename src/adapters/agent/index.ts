@@ -15,6 +15,7 @@ export {
   type Rejection,
   type Resolution,
 } from './resolve.js';
+export { AGENT_OF_ENV, killOrphanedAgents } from './orphans.js';
 export { pruneRunLogs, runLogPath, type PruneOptions } from './runLogs.js';
 export {
   parseStreamLine,

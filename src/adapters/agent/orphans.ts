@@ -1,0 +1,41 @@
+// Agents outliving their runner. When a runner is SIGKILLed its agent CLI keeps running —
+// re-parented, in a process group and sessions of its own — and would go on editing a worktree
+// whose mission is already being run again elsewhere. Every agent is therefore started with
+// ROSHI_AGENT_OF=<runner name> in its environment, which every process it starts inherits, so
+// the runner's next incarnation can find and kill whatever its predecessor left, whatever the
+// process tree looks like by then.
+import { readdirSync, readFileSync } from 'node:fs';
+import type { Logger } from '../../log.js';
+
+export const AGENT_OF_ENV = 'ROSHI_AGENT_OF';
+
+/** SIGKILLs every process (other than this one) whose environment says it belongs to `runner`'s agents. */
+export function killOrphanedAgents(runner: string, logger: Logger): number[] {
+  const marker = `${AGENT_OF_ENV}=${runner}`;
+  const killed: number[] = [];
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return killed; // no /proc: nothing we can find
+  }
+  for (const entry of entries) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid) || pid <= 1 || pid === process.pid) continue;
+    let environ: string;
+    try {
+      environ = readFileSync(`/proc/${pid}/environ`, 'utf8');
+    } catch {
+      continue; // gone, or not ours
+    }
+    if (!environ.split('\0').includes(marker)) continue;
+    try {
+      process.kill(pid, 'SIGKILL');
+      killed.push(pid);
+    } catch {
+      // already gone
+    }
+  }
+  if (killed.length > 0) logger.warn({ runner, pids: killed }, 'killed agent processes left by a previous run of this runner');
+  return killed;
+}

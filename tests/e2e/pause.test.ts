@@ -1,0 +1,63 @@
+// Dispatch pause for the whole tree: start paused, a resume that wins, timed pauses.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Mission } from '../../src/missions/record.js';
+import { createMissionWorld, writesFile, type MissionWorld } from '../harness/missionWorld.js';
+import { deepMerge, sleep, TestTree } from '../harness/tree.js';
+
+describe('dispatch pause', () => {
+  let world: MissionWorld;
+  let tree: TestTree;
+  beforeAll(async () => {
+    world = await createMissionWorld();
+    tree = await TestTree.start({ config: deepMerge(world.config(), { runner: { startPaused: true } }), env: world.env });
+    await tree.waitForRunning(['missions', 'runner-1']);
+  });
+  afterAll(async () => {
+    await tree?.stop();
+    await world?.stop();
+  });
+
+  const status = async (id: string) => (await tree.bus.request<Mission>(tree.bus.subjects.missions('get'), { id })).status;
+  async function waitFor(id: string, wanted: string, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if ((await status(id)) === wanted) return;
+      await sleep(200);
+    }
+    throw new Error(`mission ${id} did not become ${wanted}; it is ${await status(id)}`);
+  }
+
+  it('starts paused: missions wait until a resume', async () => {
+    world.scenarios.set('p-1', writesFile('p1.txt', 'one'));
+    const { stdout } = await tree.cli(['mission', 'add', 'first after the pause {{p-1}}']);
+    const id = stdout.trim();
+    await sleep(1500);
+    expect(await status(id)).toBe('pending');
+    expect((await tree.bus.request<{ state: string }>(tree.bus.subjects.control('runner-1'), { verb: 'ping' })).state).toBe('paused');
+    expect((await tree.cli(['mission', 'resume'])).stdout).toMatch(/dispatch resumed/);
+    await waitFor(id, 'done', 60_000);
+  });
+
+  it('a restart of the missions actor does not pause again', async () => {
+    await tree.bus.request(tree.bus.subjects.supRestart, { actor: 'missions' });
+    await tree.waitForStatus((s) => s.children.some((c) => c.name === 'missions' && c.state === 'running' && c.restarts === 0), 15_000, 'missions restarted');
+    await sleep(500);
+    expect((await tree.bus.request<{ state: string }>(tree.bus.subjects.control('runner-1'), { verb: 'ping' })).state).not.toBe('paused');
+  });
+
+  it('a timed pause ends by itself', async () => {
+    const { stdout } = await tree.cli(['mission', 'pause', '2s']);
+    expect(stdout).toMatch(/dispatch paused until/);
+    world.scenarios.set('p-2', writesFile('p2.txt', 'two'));
+    const id = (await tree.cli(['mission', 'add', 'during a short pause {{p-2}}'])).stdout.trim();
+    await sleep(800);
+    expect(await status(id)).toBe('pending');
+    await waitFor(id, 'done', 60_000);
+  });
+
+  it('refuses a pause duration it cannot read', async () => {
+    const { exitCode, stderr } = await tree.cli(['mission', 'pause', 'soonish']);
+    expect(exitCode).not.toBe(0);
+    expect(stderr).toMatch(/duration like "30m"/);
+  });
+});
