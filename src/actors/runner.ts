@@ -157,11 +157,11 @@ export const runnerKind: ActorKind = {
       const pr = mission.url ? /^https?:\/\/[^/]+\/([^/]+)\/([^/]+)\/pull\/(\d+)/.exec(mission.url) : null;
       if (!pr || mission.kind === 'implement' || mission.kind === 'fix') return missionBranch(config.git.branchPrefix, mission.text, mission.id);
       if (!github) throw new Error(`${mission.kind} of ${mission.url} needs the pull request's branch, and there is no GitHub token (${config.github.tokenEnv})`);
-      const { data } = await github.octokit.rest.pulls.get({ owner: pr[1]!, repo: pr[2]!, pull_number: Number(pr[3]) });
-      if (!isOwnBranch(config.git.branchPrefix, data.head.ref)) {
-        throw new Error(`not my PR: ${mission.url} has head branch ${data.head.ref}, not ${config.git.branchPrefix}/…`);
+      const head = await github.pullRequestHead(`${pr[1]}/${pr[2]}`, Number(pr[3]));
+      if (!isOwnBranch(config.git.branchPrefix, head.ref)) {
+        throw new Error(`not my PR: ${mission.url} has head branch ${head.ref}, not ${config.git.branchPrefix}/…`);
       }
-      return data.head.ref;
+      return head.ref;
     }
 
     async function runAgentFor(mission: Mission, ws: Workspace, worktree: string, signal: AbortSignal): Promise<AgentRunResult> {

@@ -73,6 +73,8 @@ export interface GitHubClient {
   ensurePullRequest(input: PullRequestInput): Promise<PullRequestRef>;
   /** The open PR for a head, if any. */
   findOpenPullRequest(input: Pick<PullRequestInput, 'repo' | 'head' | 'headOwner'>): Promise<Omit<PullRequestRef, 'created'> | undefined>;
+  /** A pull request's head branch and state, for commands on a PR (/rebase, /ci_check, /review). */
+  pullRequestHead(repo: string, number: number): Promise<{ ref: string; sha: string; state: string }>;
   /** The underlying client, for the PR poller (checks, reviews, GraphQL). */
   readonly octokit: Octokit;
   readonly apiUrl: string;
@@ -135,6 +137,12 @@ export function createGitHub(options: GitHubOptions): GitHubClient {
     return pr ? { url: pr.html_url, number: pr.number } : undefined;
   }
 
+  async function pullRequestHead(repo: string, number: number) {
+    const { owner, name } = splitRepo(repo);
+    const { data } = await call(`GET /repos/${repo}/pulls/${number}`, () => octokit.rest.pulls.get({ owner, repo: name, pull_number: number, request: request() }));
+    return { ref: data.head.ref, sha: data.head.sha, state: data.state };
+  }
+
   async function ensurePullRequest(input: PullRequestInput): Promise<PullRequestRef> {
     const { owner, name } = splitRepo(input.repo);
     const existing = await findOpenPullRequest(input);
@@ -169,7 +177,7 @@ export function createGitHub(options: GitHubOptions): GitHubClient {
     }
   }
 
-  return { ensurePullRequest, findOpenPullRequest, octokit, apiUrl };
+  return { ensurePullRequest, findOpenPullRequest, pullRequestHead, octokit, apiUrl };
 }
 
 /** Runs one octokit call; a failure becomes a GitHubError naming the route and GitHub's message. */
