@@ -86,6 +86,9 @@ function isNatsUrlList(value: string): boolean {
   });
 }
 
+/** The NAME of an environment variable that holds a secret; the secret never sits in config. */
+const envName = () => string({ test: (v) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(v), expected: 'the name of an environment variable, e.g. GITHUB_TOKEN' });
+
 function isHttpUrl(value: string): boolean {
   try {
     const url = new URL(value);
@@ -167,8 +170,35 @@ export const configSchema = section({
   }),
   github: section({
     apiUrl: string({ test: isHttpUrl, expected: 'an http:// or https:// URL' }),
-    tokenEnv: string({ test: (v) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(v), expected: 'the name of an environment variable, e.g. GITHUB_TOKEN' }),
+    tokenEnv: envName(),
   }),
+  bridge: section({
+    providers: stringList(),
+    allowedUsers: stringList(),
+    level: oneOf('normal', 'debug'),
+    maxMessageLength: integer(100, 100_000),
+    telegram: section({ apiUrl: string({ test: isHttpUrl, expected: 'an http:// or https:// URL' }), tokenEnv: envName(), chatId: string(), pollTimeout: duration(0), minInterval: duration(0) }),
+    slack: section({ apiUrl: string({ test: isHttpUrl, expected: 'an http:// or https:// URL' }), botTokenEnv: envName(), appTokenEnv: envName(), channel: string(), pollInterval: duration(100), minInterval: duration(0) }),
+    matrix: section({ homeserverUrl: string({ test: (v) => v === '' || isHttpUrl(v), expected: '"" or an http:// or https:// URL' }), tokenEnv: envName(), roomId: string(), userId: string(), minInterval: duration(0) }),
+  }),
+  chat: section({
+    persona: string(),
+    memory: string(),
+    historyTurns: integer(0, 1000),
+    timeout: duration(1),
+    model: string(),
+    allowedTools: stringList(),
+  }),
+  prPoller: section({
+    repos: stringList(),
+    botLogin: string(),
+    authorizedUsers: stringList(),
+    fastInterval: duration(1000),
+    idleInterval: duration(1000),
+  }),
+  ci: section({ maxAttempts: integer(1, 100), logTailLines: integer(10, 10_000) }),
+  autoMerge: section({ enabled: boolean(), graceMinutes: integer(0, 10_080), method: oneOf('merge', 'squash', 'rebase') }),
+  cleanup: section({ localBranches: boolean(), remoteBranches: boolean() }),
   log: section({
     level: oneOf('trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'),
     pretty: oneOf('auto', 'always', 'never'),
