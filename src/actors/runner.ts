@@ -155,7 +155,9 @@ export const runnerKind: ActorKind = {
     /** A command on a pull request works on its head branch; anything else gets a branch of its own. */
     async function branchFor(mission: Mission): Promise<string> {
       const pr = mission.url ? /^https?:\/\/[^/]+\/([^/]+)\/([^/]+)\/pull\/(\d+)/.exec(mission.url) : null;
-      if (!pr || mission.kind === 'implement' || mission.kind === 'fix') return missionBranch(config.git.branchPrefix, mission.text, mission.id);
+      // A command on a PR (rebase, CI fix, review feedback) works on the PR's own head branch;
+      // /implement and /fix of an issue get a branch of their own.
+      if (!pr) return missionBranch(config.git.branchPrefix, mission.text, mission.id);
       if (!github) throw new Error(`${mission.kind} of ${mission.url} needs the pull request's branch, and there is no GitHub token (${config.github.tokenEnv})`);
       const head = await github.pullRequestHead(`${pr[1]}/${pr[2]}`, Number(pr[3]));
       if (!isOwnBranch(config.git.branchPrefix, head.ref)) {
