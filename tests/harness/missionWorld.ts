@@ -102,7 +102,8 @@ export async function createMissionWorld(): Promise<MissionWorld> {
           CLAUDE_CODE_MAX_RETRIES: '1',
         },
       },
-      missions: { lease: '4s', leaseRenew: '1s', retryBackoff: { initial: '300ms', max: '2s' } },
+      // A lease long enough for a loaded CI machine (two test files, several agents at once).
+      missions: { lease: '8s', leaseRenew: '1s', retryBackoff: { initial: '300ms', max: '2s' } },
       runner: { pollInterval: '300ms', breaker: { maxConsecutiveFailures: 2, openFor: '4s' } },
       actors: { bridge: { enabled: false }, chat: { enabled: false }, prPoller: { enabled: false } },
       ...extra,
