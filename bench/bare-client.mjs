@@ -19,7 +19,9 @@ for (const signal of ['SIGTERM', 'SIGINT']) process.on(signal, () => process.exi
 const monitor = args.indexOf('--loop-monitor');
 if (monitor >= 0) {
   const { monitorEventLoopDelay } = await import('node:perf_hooks');
-  monitorEventLoopDelay({ resolution: Number(args[monitor + 1]) }).enable();
+  // Keep a reference: an unreferenced histogram is collected and its timer stops.
+  globalThis.loopMonitor = monitorEventLoopDelay({ resolution: Number(args[monitor + 1]) });
+  globalThis.loopMonitor.enable();
 }
 
 if (args[0] === '--no-nats') {

@@ -113,7 +113,7 @@ await main('crash-recovery', async () => {
       ['bare start (spawn → beat)', fmt(base, 0), fmt(Math.min(...bare.map((r) => r.ms)), 0), fmt(Math.max(...bare.map((r) => r.ms)), 0), '', '', fmt(med(bare, 'procStart'), 0), fmt(med(bare, 'beatAfterStart'), 0)],
     ]),
   );
-  console.log('  (phase columns: ms after the kill / spawn; "process started" from /proc/<pid>/stat, 10 ms resolution;');
+  console.log('  (phase columns: ms after the kill / spawn; "process started" from /proc/<pid>/stat vs /proc/uptime, ±10 ms;');
   console.log('   exit seen / respawn decided from the supervisor\'s exited / spawning events on roshi.sup.events)');
   console.log('');
   console.log(`crash-recovery: median ${fmt(rec, 0)} ms (target < ${ABS_TARGET_MS} ms) ${passMiss(rec < ABS_TARGET_MS)}`);

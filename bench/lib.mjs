@@ -2,9 +2,10 @@
 // process bookkeeping that leaves nothing behind, /proc readers, and small statistics.
 //
 // Every process a benchmark starts (the supervisor, and through it nats-server and the actors,
-// plus any bare baseline process) inherits BENCH_ROSHI_RUN=<run id> (not ROSHI_…: the config loader refuses unknown ROSHI_ variables) in its environment, so a
+// plus any bare baseline process) inherits BENCH_ROSHI_RUN=<run id> in its environment, so a
 // final sweep finds survivors through /proc/<pid>/environ whatever their command line, and kills
-// them by pid. Nothing here matches processes by name.
+// them by pid. Nothing here matches processes by name. (The name does not start with ROSHI_:
+// the config loader refuses ROSHI_ variables that are not config keys.)
 import { spawn, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,7 +16,13 @@ import { connect, StringCodec } from 'nats';
 import { stringify } from 'yaml';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-export const MAIN = join(ROOT, 'dist', 'main.js');
+/**
+ * The built package the benchmarks run: this checkout, or the private copy bench/run.mjs makes
+ * of it right after the build (BENCH_PACKAGE_ROOT), so a rebuild by someone else during a long
+ * run neither mixes builds nor makes the tree roll its actors for drift.
+ */
+export const PACKAGE_ROOT = process.env.BENCH_PACKAGE_ROOT || ROOT;
+export const MAIN = join(PACKAGE_ROOT, 'dist', 'main.js');
 export const MARK = 'BENCH_ROSHI_RUN';
 export const RUN_ID = `${process.pid}-${randomBytes(4).toString('hex')}`;
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -75,6 +82,7 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
  */
 export async function main(name, body) {
   let code = 0;
+  const buildAtStart = buildId();
   try {
     await body();
   } catch (error) {
@@ -84,14 +92,27 @@ export async function main(name, body) {
   } finally {
     const left = await cleanupAll();
     if (left.length) console.log(`${name}: WARNING ${left.length} process(es) had to be killed in the final sweep`);
+    if (buildId() !== buildAtStart) {
+      console.log(`${name}: WARNING dist/ was rebuilt during the run (${buildAtStart} → ${buildId()}); the watchdog then reports drift and the tree rolls its actors, which disturbs these figures`);
+    }
   }
   process.exit(code);
+}
+
+/** The build id in dist/build.json now (a rebuild during a run makes the tree roll its actors). */
+export function buildId() {
+  try {
+    return JSON.parse(readFileSync(join(PACKAGE_ROOT, 'dist', 'build.json'), 'utf8')).buildId;
+  } catch {
+    return 'none';
+  }
 }
 
 // ---- processes ---------------------------------------------------------------------------------
 
 /** Spawns a process carrying this run's marker. Output goes to `logFile` (or nowhere). */
 export function spawnMarked(file, args, { env = {}, logFile, stdin = 'ignore', detached = false } = {}) {
+  if (interrupted) throw new Error('interrupted: not starting another process');
   const fd = logFile ? openSync(logFile, 'a') : 'ignore';
   let child;
   try {
@@ -106,6 +127,7 @@ export function spawnMarked(file, args, { env = {}, logFile, stdin = 'ignore', d
 
 /** Node processes spawned with a stdout pipe, resolved once they print `ready`. */
 export function spawnReadyNode(args, { env = {}, timeoutMs = 15_000 } = {}) {
+  if (interrupted) throw new Error('interrupted: not starting another process');
   // stdin is a lifeline: the process exits when this one is gone (see bare-client.mjs).
   const child = spawn(process.execPath, args, { env: { ...process.env, ...env, [MARK]: RUN_ID }, stdio: ['pipe', 'pipe', 'inherit'] });
   child.on('error', () => {});
@@ -306,11 +328,11 @@ export class Tree {
    * Starts `node dist/main.js supervisor --config <tmp yaml>` with `config` (only stateDir is
    * added) and connects a bench client to the embedded server it writes to <stateDir>/nats.url.
    */
-  static async start(config = {}, { timeoutMs = 20_000 } = {}) {
+  static async start(config = {}, { timeoutMs = 20_000, env = {} } = {}) {
     const stateDir = mkdtempSync(join(tmpdir(), 'roshi-bench-'));
     const configFile = join(stateDir, 'bench.yaml');
     writeFileSync(configFile, stringify({ stateDir, ...config }));
-    const supervisor = spawnMarked(process.execPath, [MAIN, 'supervisor', '--config', configFile], { logFile: join(stateDir, 'supervisor.out') });
+    const supervisor = spawnMarked(process.execPath, [MAIN, 'supervisor', '--config', configFile], { env, logFile: join(stateDir, 'supervisor.out') });
     const tree = new Tree(stateDir, configFile, supervisor, undefined, undefined);
     onCleanup(() => tree.stop());
     const deadline = Date.now() + timeoutMs;
@@ -481,5 +503,5 @@ export function environment() {
   } catch {
     // not Linux
   }
-  return `node ${process.version}, ${natsVersion}, ${cores} cores (${cpu}), load ${load}`;
+  return `build ${buildId()}${PACKAGE_ROOT === ROOT ? '' : ' (snapshot)'}, node ${process.version}, ${natsVersion}, ${cores} cores (${cpu}), load ${load}`;
 }

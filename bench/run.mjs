@@ -4,11 +4,31 @@
 //
 //   node bench/run.mjs                      all of them
 //   node bench/run.mjs control-rtt footprint  just these
+//
+// The benchmarks run a private copy of the built package (dist/, config/, package.json and a
+// node_modules link, as tests/harness/packageCopy.ts does), taken when this script starts: a
+// rebuild of the checkout during the run — another engineer's `npm run build` — would otherwise
+// mix builds and make the watchdog report drift, so the tree rolls every actor mid-measurement.
+// BENCH_NO_SNAPSHOT=1 runs the checkout's dist/ directly.
 import { spawn } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..');
+let snapshot;
+if (!process.env.BENCH_NO_SNAPSHOT && !process.env.BENCH_PACKAGE_ROOT) {
+  snapshot = mkdtempSync(join(tmpdir(), 'roshi-bench-pkg-'));
+  cpSync(join(root, 'dist'), join(snapshot, 'dist'), { recursive: true });
+  cpSync(join(root, 'config'), join(snapshot, 'config'), { recursive: true });
+  cpSync(join(root, 'package.json'), join(snapshot, 'package.json'));
+  symlinkSync(join(root, 'node_modules'), join(snapshot, 'node_modules'));
+  const build = JSON.parse(readFileSync(join(snapshot, 'dist', 'build.json'), 'utf8'));
+  console.log(`benchmarking build ${build.buildId} (copied to ${snapshot})`);
+}
+const removeSnapshot = () => snapshot && rmSync(snapshot, { recursive: true, force: true });
 const ALL = ['control-rtt', 'crash-recovery', 'hang-recovery', 'footprint'];
 const chosen = process.argv.slice(2).length ? process.argv.slice(2) : ALL;
 const PER_BENCH_LIMIT_MS = 10 * 60_000;
@@ -34,7 +54,10 @@ for (const name of chosen) {
   }
   console.log(`\n=== ${name} ===`);
   const started = Date.now();
-  current = spawn(process.execPath, [join(here, `${name}.mjs`)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  current = spawn(process.execPath, [join(here, `${name}.mjs`)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: snapshot ? { ...process.env, BENCH_PACKAGE_ROOT: snapshot } : process.env,
+  });
   let out = '';
   current.stdout.on('data', (chunk) => {
     out += chunk.toString();
@@ -53,4 +76,5 @@ console.log('\n=== summary ===');
 for (const line of verdicts) console.log(line);
 const missed = verdicts.filter((l) => l.endsWith('MISS')).length;
 console.log(`${verdicts.length - missed - verdicts.filter((l) => l.endsWith('ERROR')).length} PASS, ${missed} MISS${failures ? `, ${failures} benchmark(s) could not run` : ''}`);
+removeSnapshot();
 process.exit(interrupted ? 130 : failures ? 1 : 0);

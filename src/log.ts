@@ -7,8 +7,8 @@
 // <stateDir>/logs/<actor>.log; only an interactive supervisor pretty-prints, in-thread.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { createRequire } from 'node:module';
 import pino, { type Logger } from 'pino';
-import pretty from 'pino-pretty';
 
 export type { Logger } from 'pino';
 
@@ -39,7 +39,7 @@ export function createLogger(options: LogOptions = {}): Logger {
     {
       level: 'trace',
       stream: usePretty
-        ? pretty({ destination: 2, sync: true, colorize: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' })
+        ? loadPretty()({ destination: 2, sync: true, colorize: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' })
         : pino.destination({ dest: 2, sync: true }),
     },
   ];
@@ -48,6 +48,11 @@ export function createLogger(options: LogOptions = {}): Logger {
     streams.push({ level: 'trace', stream: pino.destination({ dest: options.file, sync: true, append: true }) });
   }
   return pino(base, pino.multistream(streams));
+}
+
+/** pino-pretty only where a person watches (the supervisor on a terminal): actors never load it. */
+function loadPretty(): typeof import('pino-pretty') {
+  return createRequire(import.meta.url)('pino-pretty') as typeof import('pino-pretty');
 }
 
 /** A logger that discards everything, for tests of modules that take a logger. */

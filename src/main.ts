@@ -3,12 +3,6 @@
 // bug and prints its stack.
 import { parseCli } from './cli/args.js';
 import { commandContext, type CommandContext } from './cli/context.js';
-import * as actor from './cli/actor.js';
-import * as config from './cli/config.js';
-import * as mission from './cli/mission.js';
-import * as restart from './cli/restart.js';
-import * as status from './cli/status.js';
-import * as supervisor from './cli/supervisor.js';
 import { RoshiError, UsageError } from './errors.js';
 
 interface Command {
@@ -16,14 +10,23 @@ interface Command {
   run: (ctx: CommandContext) => Promise<number>;
 }
 
-const COMMANDS: Record<string, Command> = { supervisor, actor, status, restart, mission, config };
+// Loaded on demand: an actor process should not pay for the supervisor's or the CLI's modules
+// (each import is memory in every one of the tree's processes).
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  supervisor: () => import('./cli/supervisor.js'),
+  actor: () => import('./cli/actor.js'),
+  status: () => import('./cli/status.js'),
+  restart: () => import('./cli/restart.js'),
+  mission: () => import('./cli/mission.js'),
+  config: () => import('./cli/config.js'),
+};
 
-const USAGE = `usage: node dist/main.js <command> [options]
+async function usage(): Promise<string> {
+  const lines = await Promise.all(Object.entries(COMMANDS).map(async ([name, load]) => `  ${name.padEnd(11)} ${(await load()).summary}`));
+  return `usage: node dist/main.js <command> [options]
 
 commands:
-${Object.entries(COMMANDS)
-  .map(([name, c]) => `  ${name.padEnd(11)} ${c.summary}`)
-  .join('\n')}
+${lines.join('\n')}
 
 options:
   -c, --config <file>   user config over config/default.yaml (or ROSHI_CONFIG)
@@ -34,16 +37,17 @@ options:
   -h, --help            this help
 
 Every config key can also be set from the environment: ROSHI_NATS__URL, ROSHI_SUPERVISION__SIGTERM_GRACE, …`;
+}
 
 async function main(argv: string[]): Promise<number> {
   const args = parseCli(argv);
   if (args.help || !args.command || args.command === 'help') {
-    process.stdout.write(USAGE + '\n');
+    process.stdout.write((await usage()) + '\n');
     return args.command || args.help ? 0 : 64;
   }
-  const command = COMMANDS[args.command];
-  if (!command) throw new UsageError(`unknown command ${JSON.stringify(args.command)}\n\n${USAGE}`);
-  return command.run(commandContext(args, args.command));
+  const load = COMMANDS[args.command];
+  if (!load) throw new UsageError(`unknown command ${JSON.stringify(args.command)}\n\n${await usage()}`);
+  return (await load()).run(commandContext(args, args.command));
 }
 
 // `roshi status | head` closes the pipe early: that is the reader's choice, not an error.

@@ -173,7 +173,11 @@ export async function runSupervisor({ config, configFile, logger }: SupervisorOp
         const record = toHeartbeatRecord(payload, Date.now());
         if (!record) return;
         heartbeats.set(record.actor, record);
-        childRef(record.actor)?.send(ev.heartbeat(record.pid, record.bootId, record.receivedAt));
+        // Only when the child machine would act on it (starting, a tier, half-open): a running
+        // child's heartbeats are the watchdog's business, and forwarding them all costs CPU.
+        const child = childRef(record.actor);
+        const event = ev.heartbeat(record.pid, record.bootId, record.receivedAt);
+        if (child && (child.getSnapshot() as ChildSnapshot).can(event)) child.send(event);
       }),
       b.subscribe(b.subjects.watchdogVerdict, (payload) => {
         const verdict = payload as unknown as import('../../machines/liveness.js').Verdict;
