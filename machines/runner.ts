@@ -225,7 +225,8 @@ export const runnerMachine = setup({
           invoke: {
             src: 'finishMission',
             input: ({ context }) => ({ mission: context.mission!, outcome: context.outcome!, pipeline: context.pipeline }),
-            onDone: { target: '#runner.idle', actions: assign({ completed: ({ context }) => context.completed + 1 }) },
+            // Straight on to the next mission: a queue must not drain at one mission per poll.
+            onDone: { target: '#runner.next', actions: assign({ completed: ({ context }) => context.completed + 1 }) },
             // A lost lease or an unreachable store: the lease will expire and the mission return.
             onError: '#runner.idle',
           },
@@ -233,6 +234,16 @@ export const runnerMachine = setup({
           on: { 'MISSION.CANCELLED': {}, ABORT: {}, 'LEASE.LOST': {} },
         },
       },
+    },
+
+    // After a mission: claim again at once unless told to stop, pause or back off.
+    next: {
+      always: [
+        { guard: 'drainRequested', target: 'drained' },
+        { guard: 'isPaused', target: 'paused' },
+        { guard: 'breakerIsOpen', target: 'breakerOpen' },
+        { target: 'claiming' },
+      ],
     },
 
     drained: { type: 'final' },

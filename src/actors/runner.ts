@@ -12,7 +12,6 @@ import { createGitHub } from '../adapters/github.js';
 import { JsonKv, publishDurable } from '../bus/index.js';
 import type { RoshiConfig } from '../config/index.js';
 import { LeaseLostError } from '../missions/errors.js';
-import { toMissionEvent } from '../missions/events.js';
 import { isPausedAt, PAUSE_KEY, type PauseRecord } from '../missions/pause.js';
 import type { Mission } from '../missions/record.js';
 import { missionSettings } from '../missions/settings.js';
@@ -219,12 +218,12 @@ export const runnerKind: ActorKind = {
       },
       start: async (actor) => {
         runnerActorRef = actor;
+        // The store's own index is the trigger, not missions.events: a claim reads that index,
+        // and an event can arrive before the index has the mission (the claim would find nothing).
         unsubscribers.push(
-          bus.subscribe(bus.subjects.missionEvents, (payload) => {
-            const event = toMissionEvent(payload);
-            if (!event) return;
-            if (event.type === 'added' || event.type === 'requeued' || event.type === 'expired') actor.send({ type: 'MISSION.AVAILABLE' });
-            if (event.type === 'cancelled') actor.send({ type: 'MISSION.CANCELLED', id: event.id });
+          store.onChange((id, mission) => {
+            if (mission?.status === 'pending') actor.send({ type: 'MISSION.AVAILABLE' });
+            else if (mission?.status === 'cancelled' && id === current?.id) actor.send({ type: 'MISSION.CANCELLED', id });
           }),
         );
         const watch = await stateKv.watch<PauseRecord>(

@@ -72,7 +72,7 @@ function runner(options: { startPaused?: boolean; claims?: Array<Mission | undef
 }
 
 describe('runner machine', () => {
-  it('polls, claims, prepares, runs, runs the pipeline, finishes and goes back to idle', async () => {
+  it('polls, claims, prepares, runs, runs the pipeline, finishes, claims the next at once and goes back to idle', async () => {
     const r = runner({ claims: [undefined, mission('m1')] });
     expect(r.state()).toBe('idle');
     r.clock.increment(999);
@@ -90,7 +90,8 @@ describe('runner machine', () => {
     await tick();
     await tick();
     expect(r.state()).toBe('idle');
-    expect(r.log).toEqual(['claim', 'claim', 'lease+ m1', 'prepare m1', 'agent m1 in /wt/m1', 'pipeline m1', 'finish m1 success', 'lease- m1']);
+    // After a mission it claims again at once (here: nothing left) instead of waiting a poll.
+    expect(r.log).toEqual(['claim', 'claim', 'lease+ m1', 'prepare m1', 'agent m1 in /wt/m1', 'pipeline m1', 'finish m1 success', 'lease- m1', 'claim']);
     expect(r.ctx().completed).toBe(1);
   });
 
