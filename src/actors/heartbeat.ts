@@ -6,19 +6,8 @@ import { hostname } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { HeartbeatRecord } from '../../machines/liveness.js';
 
-export interface HeartbeatPayload {
-  actor: string;
-  pid: number;
-  host: string;
-  bootId: string;
-  buildId: string;
-  state: string;
-  seq: number;
-  uptimeMs: number;
-  loopLagMs: number;
-  rssBytes: number;
-  sentAt: number;
-}
+/** What goes on the wire: the record the watchdog keeps, stamped by the sender instead of the receiver. */
+export type HeartbeatPayload = Omit<HeartbeatRecord, 'receivedAt'> & { sentAt: number };
 
 export interface HeartbeatSource {
   actor: string;
