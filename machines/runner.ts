@@ -205,6 +205,9 @@ export const runnerMachine = setup({
           },
         },
         postMission: {
+          // The agent's work is done and being delivered (commit, push, PR): a cancel now would
+          // only leave it half pushed, so the pipeline finishes and the outcome is recorded.
+          on: { 'MISSION.CANCELLED': {}, ABORT: {}, 'LEASE.LOST': {} },
           invoke: {
             src: 'runPipeline',
             input: ({ context }) => ({ mission: context.mission!, worktree: context.worktree!, outcome: context.outcome! }),

@@ -5,7 +5,7 @@
 // leases (compare-and-set); this actor only has to exist for intake, control and the file.
 import { join } from 'node:path';
 import { missionsStewardMachine } from '../../machines/missionsSteward.js';
-import { JsonKv, registerService } from '../bus/index.js';
+import { JsonKv, publishDurable, registerService } from '../bus/index.js';
 import { MissionsFile } from '../missions/file.js';
 import { applyStartPaused, pauseEndpoints, resumeTimedPauses, TREE_STARTED_ENV } from '../missions/pauseService.js';
 import { missionEndpoints } from '../missions/service.js';
@@ -34,7 +34,13 @@ export const missionsKind: ActorKind = {
       store
         .expireLeases(Date.now())
         .then((changed) => {
-          for (const m of changed) logger.warn({ id: m.id, status: m.status, attempts: m.attempts }, m.status === 'failed' ? 'mission failed as poison' : 'lease expired; mission back in the queue');
+          for (const m of changed) {
+            logger.warn({ id: m.id, status: m.status, attempts: m.attempts }, m.status === 'failed' ? 'mission failed as poison' : 'lease expired; mission back in the queue');
+            if (m.status === 'failed') {
+              const id = `mission-${m.id}-poison`;
+              void publishDurable(bus, bus.subjects.bridgeOut, { id, kind: 'notification', source: 'missions', text: `❌ mission ${m.id} failed: abandoned by its runner ${m.attempts} times (poison)`, at: Date.now() }, id).catch(() => undefined);
+            }
+          }
         })
         .catch((error: unknown) => logger.warn({ err: error }, 'lease reaping failed'))
         .finally(() => (reaping = false));

@@ -2,21 +2,21 @@
 // lease, finish), git worktrees, the agent CLI, and the post-mission pipeline. Progress of the
 // running agent is published on <prefix>.runner.<name>.progress; notifications go to the
 // durable outbox. A cancel or a lost lease reaches the machine at once and kills the agent.
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fromCallback, fromPromise, type AnyActorRef } from 'xstate';
 import { runnerMachine, type AgentOutcome } from '../../machines/runner.js';
-import { AGENT_OF_ENV, createClaudeAdapter, killOrphanedAgents, pruneRunLogs, resolveEffort, resolveModel, runLogPath, type AgentProgress, type AgentRunResult } from '../adapters/agent/index.js';
+import { AGENT_OF_ENV, createClaudeAdapter, findExecutable, killOrphanedAgents, pruneRunLogs, resolveEffort, resolveModel, runLogPath, type AgentProgress, type AgentRunResult } from '../adapters/agent/index.js';
 import { ensureRepo, githubHostFromApiUrl, prepareWorktree, removeWorktree } from '../adapters/git.js';
 import { createGitHub } from '../adapters/github.js';
 import { JsonKv, publishDurable } from '../bus/index.js';
 import type { RoshiConfig } from '../config/index.js';
 import { LeaseLostError } from '../missions/errors.js';
-import { isPausedAt, PAUSE_KEY, type PauseRecord } from '../missions/pause.js';
+import { isPausedAt, PAUSE_KEY, readPause, type PauseRecord } from '../missions/pause.js';
 import type { Mission } from '../missions/record.js';
 import { missionSettings } from '../missions/settings.js';
 import { MissionStore } from '../missions/store.js';
-import { statePaths } from '../paths.js';
+import { packageRoot, statePaths } from '../paths.js';
 import { createPipelineBreakers, breakerStatus, runPipeline, type PipelineResult } from '../runner/pipeline.js';
 import { promptFor } from '../runner/prompts.js';
 import { isOwnBranch, missionBranch } from '../runner/slug.js';
@@ -32,16 +32,30 @@ interface Workspace {
 
 const LIVE_LINES = 20;
 
+/** Preparation failures no retry can change: the mission fails at once. */
+const REFUSALS = /not my PR|there is no GitHub token|is not configured \(projects\./;
+
+/** agent.command "" means `claude` on PATH, else the one installed with roshi (a dev dependency). */
+function agentCommand(configured: string): string {
+  if (configured) return configured;
+  if (findExecutable('claude', process.env.PATH)) return 'claude';
+  const bundled = join(packageRoot(), 'node_modules', '.bin', 'claude');
+  return existsSync(bundled) ? bundled : 'claude';
+}
+
 export const runnerKind: ActorKind = {
   description: 'claims missions and runs the coding agent',
   create: async ({ name, config, bus, logger }) => {
     // Before anything else: an agent left by this runner's previous process must not keep working.
-    killOrphanedAgents(name, logger);
+    const agentMarker = `${config.prefix}@${config.stateDir}/${name}`;
+    killOrphanedAgents(agentMarker, logger);
     const store = await MissionStore.open(bus, missionSettings(config), { logger });
     const stateKv = await JsonKv.open(bus, bus.subjects.stateBucket);
+    // Read now so the machine starts in the right state; the watch in start() follows changes.
+    const initiallyPaused = isPausedAt(await readPause(stateKv), Date.now());
     const paths = statePaths(config.stateDir);
     const runLogDir = join(paths.runs, name);
-    const agent = createClaudeAdapter({ command: config.agent.command, logger });
+    const agent = createClaudeAdapter({ command: agentCommand(config.agent.command), logger });
     const token = process.env[config.github.tokenEnv];
     const github = token ? createGitHub({ apiUrl: config.github.apiUrl, token, logger }) : undefined;
     const breakers = createPipelineBreakers({ now: Date.now, logger });
@@ -118,9 +132,11 @@ export const runnerKind: ActorKind = {
           const details = outcome.details as AgentRunResult | undefined;
           const pipelineFailed = result && 'error' in result ? result.error : result && !result.ok ? failedSteps(result) : undefined;
           const cls = outcome.outcome === 'success' && pipelineFailed ? 'permanent' : outcome.outcome;
+          const final = outcome.error !== undefined && REFUSALS.test(outcome.error);
           const error = pipelineFailed ?? outcome.error;
           const finished = await store.finish(mission.id, name, {
             class: cls,
+            ...(final ? { final } : {}),
             ...(error ? { error } : {}),
             ...(outcome.retryAfterMs !== undefined ? { retryAfterMs: outcome.retryAfterMs } : {}),
             result: {
@@ -190,7 +206,7 @@ export const runnerKind: ActorKind = {
         ...(effort.value ? { effort: effort.value } : {}),
         maxTurns: config.agent.maxTurns,
         allowedTools: config.agent.allowedTools,
-        env: { ...config.agent.env, [AGENT_OF_ENV]: name },
+        env: { ...config.agent.env, [AGENT_OF_ENV]: agentMarker },
         idleTimeoutMs: config.agent.idleTimeout,
         timeoutMs: config.agent.timeout,
         killGraceMs: config.agent.killGrace,
@@ -212,20 +228,13 @@ export const runnerKind: ActorKind = {
       input: {
         name,
         pollIntervalMs: config.runner.pollInterval,
-        startPaused: false, // the pause record in KV decides; see start()
+        startPaused: initiallyPaused,
         breaker: { maxConsecutiveFailures: config.runner.breaker.maxConsecutiveFailures, openForMs: config.runner.breaker.openFor },
         now: Date.now(),
       },
       start: async (actor) => {
         runnerActorRef = actor;
-        // The store's own index is the trigger, not missions.events: a claim reads that index,
-        // and an event can arrive before the index has the mission (the claim would find nothing).
-        unsubscribers.push(
-          store.onChange((id, mission) => {
-            if (mission?.status === 'pending') actor.send({ type: 'MISSION.AVAILABLE' });
-            else if (mission?.status === 'cancelled' && id === current?.id) actor.send({ type: 'MISSION.CANCELLED', id });
-          }),
-        );
+        // The pause record first: no claim may slip in before the runner knows it is paused.
         const watch = await stateKv.watch<PauseRecord>(
           {
             onChange: (change) => {
@@ -238,6 +247,15 @@ export const runnerKind: ActorKind = {
         );
         await watch.initialized;
         unsubscribers.push(() => watch.stop());
+        // The store's own index is the trigger, not missions.events: a claim reads that index,
+        // and an event can arrive before the index has the mission (the claim would find nothing).
+        unsubscribers.push(
+          store.onChange((id, mission) => {
+            if (mission?.status === 'pending') actor.send({ type: 'MISSION.AVAILABLE' });
+            else if (mission?.status === 'cancelled' && id === current?.id) actor.send({ type: 'MISSION.CANCELLED', id });
+          }),
+        );
+
       },
       stop: () => {
         for (const unsubscribe of unsubscribers) unsubscribe();
@@ -253,9 +271,10 @@ export const runnerKind: ActorKind = {
           return { accepted: true, pid: process.pid, deferred: busy };
         },
         abort: (payload) => {
-          if (!current) return { aborted: false, reason: 'no mission running' };
+          const mission = current;
+          if (!mission) return { aborted: false, reason: 'no mission running' };
           runnerActorRef?.send({ type: 'ABORT', reason: typeof payload.reason === 'string' ? payload.reason : 'operator' });
-          return { aborted: true, mission: current.id };
+          return { aborted: true, mission: mission.id };
         },
         live: () => ({ runner: name, mission: current ?? null, progress: live }),
         breakers: () => breakerStatus(breakers),

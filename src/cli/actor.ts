@@ -5,7 +5,7 @@ import { UsageError } from '../errors.js';
 import { createLogger } from '../log.js';
 import type { CommandContext } from './context.js';
 
-export const summary = 'run one actor in the foreground: watchdog, bridge, chat, runner-N, pr-poller';
+export const summary = 'run one actor in the foreground: watchdog, missions, bridge, chat, runner-N, pr-poller';
 
 export async function run(ctx: CommandContext): Promise<number> {
   const name = ctx.args.positionals[0];

@@ -18,6 +18,8 @@ export interface MissionOutcome {
   retryAfterMs?: number;
   /** Summary, branch, PR, cost, tokens, duration, steps. */
   result?: MissionResult;
+  /** No retry can help (a refusal such as "not my PR"): fail without spending the other attempts. */
+  final?: boolean;
 }
 
 /** A transition's outcome: the next record and the event to publish (none for a bookkeeping change). */
@@ -106,7 +108,8 @@ export function decideFinish(m: Pick<Mission, 'attempts' | 'transientAttempts' |
     case 'permanent':
     case 'timeout': {
       const what = error ?? (outcome.class === 'timeout' ? 'timed out' : 'failed');
-      if (attempts >= m.maxAttempts) return { status: 'failed', attempts, transientAttempts, reason: what };
+      // A refusal that no retry can change ("not my PR", no token): fail now, keep the budget honest.
+      if (outcome.final || attempts >= m.maxAttempts) return { status: 'failed', attempts, transientAttempts, reason: what };
       return { status: 'pending', attempts, transientAttempts, delayMs: retryDelayMs(attempts, backoff), reason: `attempt ${attempts}/${m.maxAttempts}: ${what}` };
     }
   }
