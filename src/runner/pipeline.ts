@@ -24,15 +24,6 @@
 // `ok` in the result is false when the mission should not count as done: commit, push or PR
 // creation failed, or a strict (or unknown-mode) gate failed or is broken. Fire-and-forget
 // steps never change it.
-import { execa } from 'execa';
-import { createActor, type Actor } from 'xstate';
-import {
-  breakerFailure,
-  breakerSuccess,
-  breakerSummary,
-  circuitBreakerMachine,
-  type PersistedBreaker,
-} from '../../machines/circuitBreaker.js';
 import {
   commitLeftovers,
   commitsAhead,
@@ -45,18 +36,23 @@ import {
 import { escapeMentions, type GitHubClient } from '../adapters/github.js';
 import type { Logger } from '../log.js';
 import type { Mission, StepReport, TokenUsage } from '../missions/record.js';
+import { guarded, type FireAndForgetStep, type PipelineBreakers } from './breakers.js';
+import { combineGates, gateEnv, runGate, type GateOutcome, type GateSettings } from './gates.js';
+
+export {
+  breakerStatus,
+  createPipelineBreakers,
+  DEFAULT_SINK_TIMEOUT_MS,
+  FIRE_AND_FORGET,
+  type BreakerStatusRow,
+  type FireAndForgetStep,
+  type PipelineBreakers,
+  type PipelineBreakersOptions,
+} from './breakers.js';
+
+export { combineGates, GATE_ENV_DENYLIST, GATE_MODES, runGate, type GateMode, type GateOutcome, type GateSettings } from './gates.js';
 
 // ─── settings ────────────────────────────────────────────────────────────────────────────────
-
-export const GATE_MODES = ['off', 'warn', 'strict'] as const;
-export type GateMode = (typeof GATE_MODES)[number];
-export type GateOutcome = 'passed' | 'failed' | 'off' | 'broken';
-
-/** projects.<name>.qualityGate / .lint. `mode` is a string on purpose: a typo must reach us to fail closed. */
-export interface GateSettings {
-  mode: string;
-  commands: readonly string[];
-}
 
 /** The parts of projects.<name> the pipeline needs. */
 export interface PipelineProject {
@@ -174,75 +170,6 @@ export const STEP = {
 } as const;
 
 export const DEFAULT_GATE_TIMEOUT_MS = 15 * 60_000;
-export const DEFAULT_SINK_TIMEOUT_MS = 10_000;
-const KILL_GRACE_MS = 5_000;
-
-// ─── breakers ────────────────────────────────────────────────────────────────────────────────
-
-export const FIRE_AND_FORGET = ['usage', 'journal', 'notify'] as const;
-export type FireAndForgetStep = (typeof FIRE_AND_FORGET)[number];
-type BreakerActor = Actor<typeof circuitBreakerMachine>;
-type Clock = NonNullable<Parameters<typeof createActor<typeof circuitBreakerMachine>>[1]>['clock'];
-
-export interface PipelineBreakers {
-  readonly actors: Readonly<Record<FireAndForgetStep, BreakerActor>>;
-  readonly maxConsecutiveFailures: number;
-  readonly openForMs: number;
-  /** Stops the actors (and their open-wait timers). */
-  stop(): void;
-}
-
-export interface PipelineBreakersOptions {
-  now: () => number;
-  logger?: Logger;
-  maxConsecutiveFailures?: number;
-  openForMs?: number;
-  /** xstate clock for the open wait (tests pass a SimulatedClock). */
-  clock?: Clock;
-  /** Resume persisted states (breakerStatus rows). */
-  restore?: Partial<Record<FireAndForgetStep, PersistedBreaker>>;
-}
-
-/** One breaker per fire-and-forget step; the runner creates them once and passes them to every run. */
-export function createPipelineBreakers(options: PipelineBreakersOptions): PipelineBreakers {
-  const maxConsecutiveFailures = options.maxConsecutiveFailures ?? 3;
-  const openForMs = options.openForMs ?? 60_000;
-  const make = (step: FireAndForgetStep): BreakerActor => {
-    const name = `pipeline.${step}`;
-    const restore = options.restore?.[step];
-    const actor = createActor(circuitBreakerMachine, {
-      input: { maxConsecutiveFailures, openForMs, now: options.now(), name, ...(restore ? { restore } : {}) },
-      ...(options.clock ? { clock: options.clock } : {}),
-    });
-    actor.on('*', (notice) => {
-      const log = options.logger;
-      if (!log) return;
-      if (notice.type === 'CIRCUIT.OPENED') {
-        log.warn({ breaker: name, failures: notice.failures, openUntil: notice.openUntil, reason: notice.reason }, `circuit ${name} opened`);
-      } else log.info({ breaker: name, notice: notice.type }, `circuit ${name}: ${notice.type}`);
-    });
-    // An error in the machine must not become an uncaught exception in the runner.
-    actor.subscribe({ error: (error) => options.logger?.error({ breaker: name, err: error }, `circuit ${name} failed`) });
-    actor.start();
-    return actor;
-  };
-  const actors = { usage: make('usage'), journal: make('journal'), notify: make('notify') };
-  return {
-    actors,
-    maxConsecutiveFailures,
-    openForMs,
-    stop: () => {
-      for (const actor of Object.values(actors)) actor.stop();
-    },
-  };
-}
-
-export type BreakerStatusRow = { name: string } & PersistedBreaker;
-
-/** For /status: one row per breaker (state, consecutive failures, open deadline, opens). */
-export function breakerStatus(breakers: PipelineBreakers): BreakerStatusRow[] {
-  return FIRE_AND_FORGET.map((step) => ({ name: `pipeline.${step}`, ...breakerSummary(breakers.actors[step].getSnapshot()) }));
-}
 
 // ─── the pipeline ────────────────────────────────────────────────────────────────────────────
 
@@ -446,207 +373,6 @@ async function repoOfRemote(cwd: string, remote: string, host: string | undefine
     if (repo) return repo;
   }
   return undefined;
-}
-
-export function combineGates(a: GateOutcome, b: GateOutcome): GateOutcome {
-  const all = [a, b];
-  if (all.includes('broken')) return 'broken';
-  if (all.includes('failed')) return 'failed';
-  if (all.every((g) => g === 'off')) return 'off';
-  return 'passed';
-}
-
-// ─── gates ───────────────────────────────────────────────────────────────────────────────────
-
-/** Variables a gate command never sees: repository code must not read roshi's credentials. */
-export const GATE_ENV_DENYLIST = ['GITHUB_TOKEN', 'GH_TOKEN', 'GH_ENTERPRISE_TOKEN', 'ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN'];
-
-function gateEnv(tokenEnv: string): Record<string, string> {
-  const deny = new Set([...GATE_ENV_DENYLIST, tokenEnv]);
-  const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (value !== undefined && !deny.has(key)) env[key] = value;
-  }
-  env.CI ??= 'true'; // tools behave non-interactively (no watch mode, no prompts)
-  return env;
-}
-
-interface GateRun {
-  report: StepReport;
-  outcome: GateOutcome;
-  failsMission: boolean;
-}
-
-interface CommandRun {
-  command: string;
-  exitCode?: number;
-  signal?: string;
-  timedOut: boolean;
-  spawnError?: string;
-  output: string;
-  ms: number;
-}
-
-export async function runGate(
-  step: string,
-  settings: GateSettings,
-  worktree: string,
-  env: Record<string, string>,
-  timeoutMs: number,
-  log?: Logger,
-): Promise<GateRun> {
-  const mode = settings.mode;
-  if (mode === 'off') return { report: { step, ok: true, skipped: true, detail: 'skipped: mode off' }, outcome: 'off', failsMission: false };
-  if (!(GATE_MODES as readonly string[]).includes(mode)) {
-    return {
-      report: { step, ok: false, detail: `broken: unknown mode ${JSON.stringify(mode)} (expected off, warn or strict); failing closed` },
-      outcome: 'broken',
-      failsMission: true,
-    };
-  }
-  const strict = mode === 'strict';
-  const consequence = strict ? 'the mission fails' : 'warn mode: the mission stays successful';
-  const commands = settings.commands.filter((c) => c.trim() !== '');
-  if (commands.length === 0) {
-    return {
-      report: { step, ok: false, detail: `broken: mode ${mode} but no commands configured; failing closed (${consequence})` },
-      outcome: 'broken',
-      failsMission: strict,
-    };
-  }
-  let totalMs = 0;
-  for (const command of commands) {
-    const run = await runCommand(command, worktree, env, timeoutMs);
-    totalMs += run.ms;
-    log?.debug({ step, command, exitCode: run.exitCode, ms: run.ms }, 'gate command finished');
-    if (run.exitCode === 0 && !run.timedOut) continue;
-    const out = run.output ? `\n${run.output}` : '';
-    const broken = run.spawnError !== undefined || run.exitCode === 127 || run.exitCode === 126;
-    if (broken) {
-      const why = run.spawnError ?? (run.exitCode === 127 ? 'exit 127: command not found' : 'exit 126: not executable');
-      return {
-        report: { step, ok: false, detail: `broken (${why}): \`${command}\` could not run; failing closed (${consequence})${out}` },
-        outcome: 'broken',
-        failsMission: strict,
-      };
-    }
-    const why = run.timedOut ? `timed out after ${seconds(timeoutMs)}` : run.signal ? `killed by ${run.signal}` : `exit ${run.exitCode}`;
-    return {
-      report: { step, ok: false, detail: `failed (${mode}: ${consequence}): \`${command}\` ${why}${out}` },
-      outcome: 'failed',
-      failsMission: strict,
-    };
-  }
-  const names = commands.map((c) => `\`${c}\``).join(', ');
-  return {
-    report: { step, ok: true, detail: `passed (${mode}): ${names} in ${seconds(totalMs)}` },
-    outcome: 'passed',
-    failsMission: false,
-  };
-}
-
-const seconds = (ms: number): string => `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
-
-/** The last lines of output, bounded, for a report. */
-function outputTail(text: string, lines = 12, chars = 1_500): string {
-  const last = text.trimEnd().split('\n').slice(-lines).join('\n');
-  return last.length > chars ? `…${last.slice(-chars)}` : last;
-}
-
-/**
- * `sh -c <command>` in its own process group, so a timeout (SIGTERM, grace, SIGKILL) reaches
- * grandchildren (npm → node → workers), and whatever it left running in the background is
- * killed when it exits.
- */
-async function runCommand(command: string, cwd: string, env: Record<string, string>, timeoutMs: number): Promise<CommandRun> {
-  const started = Date.now();
-  let output = '';
-  const keep = (chunk: Buffer | string) => {
-    output += chunk.toString();
-    if (output.length > 64_000) output = output.slice(-32_000);
-  };
-  const sub = execa('sh', ['-c', command], {
-    cwd,
-    env,
-    extendEnv: false,
-    detached: true,
-    reject: false,
-    buffer: false,
-    stdin: 'ignore',
-    all: true,
-  });
-  sub.all?.on('data', keep);
-  const group = (signal: NodeJS.Signals) => {
-    if (sub.pid === undefined) return;
-    try {
-      process.kill(-sub.pid, signal);
-    } catch {
-      // the group is gone
-    }
-  };
-  let timedOut = false;
-  let killTimer: NodeJS.Timeout | undefined;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    group('SIGTERM');
-    killTimer = setTimeout(() => group('SIGKILL'), KILL_GRACE_MS);
-  }, timeoutMs);
-  // Wait for sh itself; background processes holding the pipe must not keep us waiting.
-  const exited = new Promise<void>((resolve) => sub.once('exit', () => resolve()));
-  await Promise.race([exited, sub]);
-  clearTimeout(timer);
-  group('SIGKILL');
-  const result = await sub;
-  if (killTimer) clearTimeout(killTimer);
-  const spawnError = result.exitCode === undefined && result.signal === undefined && !timedOut ? result.originalMessage || result.shortMessage : undefined;
-  return {
-    command,
-    ...(result.exitCode === undefined ? {} : { exitCode: result.exitCode }),
-    ...(result.signal ? { signal: result.signal } : {}),
-    timedOut,
-    ...(spawnError ? { spawnError } : {}),
-    output: outputTail(output),
-    ms: Date.now() - started,
-  };
-}
-
-// ─── fire-and-forget ─────────────────────────────────────────────────────────────────────────
-
-/**
- * Runs a sink behind its breaker. Every call builds its own report (no shared default object),
- * and a skipped or failed call is reported as not ok: the breaker never turns a failure into a
- * success in the pipeline report.
- */
-async function guarded(input: PipelineInput, which: FireAndForgetStep, step: string, fn: () => void | Promise<void>, okDetail: string): Promise<StepReport> {
-  const breaker = input.breakers.actors[which];
-  const before = breakerSummary(breaker.getSnapshot());
-  if (before.state === 'open') {
-    const until = before.openUntil === undefined ? '' : ` (retrying after ${new Date(before.openUntil).toISOString()})`;
-    return { step, ok: false, skipped: true, detail: `skipped: circuit open after ${before.failures} failures${until}` };
-  }
-  const timeoutMs = input.sinkTimeoutMs ?? DEFAULT_SINK_TIMEOUT_MS;
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    await Promise.race([
-      Promise.resolve().then(fn),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-      }),
-    ]);
-    breaker.send(breakerSuccess(input.now()));
-    return { step, ok: true, detail: before.state === 'halfOpen' ? `${okDetail} (circuit closed again)` : okDetail };
-  } catch (error) {
-    const message = errorText(error);
-    breaker.send(breakerFailure(input.now(), message));
-    const after = breakerSummary(breaker.getSnapshot());
-    const circuit =
-      after.state === 'open'
-        ? `; circuit now open after ${after.failures} failures`
-        : ` (${after.failures} of ${input.breakers.maxConsecutiveFailures} failures before the circuit opens)`;
-    return { step, ok: false, detail: `failed: ${message}${circuit}` };
-  } finally {
-    if (timer) clearTimeout(timer);
-  }
 }
 
 // ─── notification ────────────────────────────────────────────────────────────────────────────

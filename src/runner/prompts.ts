@@ -11,12 +11,18 @@ export interface PromptValues {
   branch: string;
   baseBranch: string;
   remote: string;
-  /** Failing CI logs for /ci_check and a /rebase of a red PR; empty otherwise. */
+  /** Failing CI logs for /ci_check and a /rebase of a red PR; default the mission's context. */
   ciLogs?: string;
 }
 
+/**
+ * The mission's context (CI log tails, review comments) goes where the template says
+ * {{ciLogs}}; a template without that placeholder gets it appended under "Context", so a user's
+ * own template never silently loses it.
+ */
 export function promptFor(mission: Mission, values: PromptValues, stateDir: string): string {
   const template = readTemplate(mission.kind, stateDir);
+  const context = values.ciLogs ?? mission.context ?? '';
   const fields: Record<string, string> = {
     text: mission.text,
     url: mission.url ?? '',
@@ -24,10 +30,12 @@ export function promptFor(mission: Mission, values: PromptValues, stateDir: stri
     branch: values.branch,
     baseBranch: values.baseBranch,
     remote: values.remote,
-    ciLogs: values.ciLogs ?? '',
+    ciLogs: context,
     id: mission.id,
   };
-  return fillTemplate(template, fields);
+  const prompt = fillTemplate(template, fields);
+  if (context === '' || /\{\{ciLogs\}\}/.test(template)) return prompt;
+  return `${prompt.trimEnd()}\n\n## Context\n\n${context}\n`;
 }
 
 /** Replaces {{name}} placeholders; unknown names are left as they are, so a typo shows. */
