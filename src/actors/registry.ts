@@ -1,6 +1,7 @@
 // Which actor kinds exist and how an actor name maps to its kind: `runner-3` is a runner.
 import { actorLifecycleMachine } from '../../machines/actorLifecycle.js';
 import { UsageError } from '../errors.js';
+import { chatKind } from './chat.js';
 import type { ActorKind } from './host.js';
 import { missionsKind } from './missions.js';
 import { runnerKind } from './runner.js';
@@ -16,7 +17,7 @@ export const ACTOR_KINDS: Record<string, ActorKind> = {
   watchdog: watchdogKind,
   missions: missionsKind,
   bridge: lifecycleOnly('chat providers in and out, commands, durable outbox'),
-  chat: lifecycleOnly('free-form conversation with the LLM'),
+  chat: chatKind,
   runner: runnerKind,
   'pr-poller': lifecycleOnly('follows own pull requests on GitHub'),
 };

@@ -2,11 +2,11 @@
 // lease, finish), git worktrees, the agent CLI, and the post-mission pipeline. Progress of the
 // running agent is published on <prefix>.runner.<name>.progress; notifications go to the
 // durable outbox. A cancel or a lost lease reaches the machine at once and kills the agent.
-import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fromCallback, fromPromise, type AnyActorRef } from 'xstate';
 import { runnerMachine, type AgentOutcome } from '../../machines/runner.js';
-import { AGENT_OF_ENV, createClaudeAdapter, findExecutable, killOrphanedAgents, pruneRunLogs, resolveEffort, resolveModel, runLogPath, type AgentProgress, type AgentRunResult } from '../adapters/agent/index.js';
+import { AGENT_OF_ENV, agentCommand, agentMarker, createClaudeAdapter, killOrphanedAgents, pruneRunLogs, resolveEffort, resolveModel, runLogPath, type AgentProgress, type AgentRunResult } from '../adapters/agent/index.js';
 import { ensureRepo, githubHostFromApiUrl, prepareWorktree, removeWorktree } from '../adapters/git.js';
 import { createGitHub } from '../adapters/github.js';
 import { JsonKv, publishDurable } from '../bus/index.js';
@@ -16,7 +16,7 @@ import { isPausedAt, PAUSE_KEY, readPause, type PauseRecord } from '../missions/
 import type { Mission } from '../missions/record.js';
 import { missionSettings } from '../missions/settings.js';
 import { MissionStore } from '../missions/store.js';
-import { packageRoot, statePaths } from '../paths.js';
+import { statePaths } from '../paths.js';
 import { createPipelineBreakers, breakerStatus, runPipeline, type PipelineResult } from '../runner/pipeline.js';
 import { promptFor } from '../runner/prompts.js';
 import { isOwnBranch, missionBranch } from '../runner/slug.js';
@@ -35,20 +35,13 @@ const LIVE_LINES = 20;
 /** Preparation failures no retry can change: the mission fails at once. */
 const REFUSALS = /not my PR|there is no GitHub token|is not configured \(projects\./;
 
-/** agent.command "" means `claude` on PATH, else the one installed with roshi (a dev dependency). */
-function agentCommand(configured: string): string {
-  if (configured) return configured;
-  if (findExecutable('claude', process.env.PATH)) return 'claude';
-  const bundled = join(packageRoot(), 'node_modules', '.bin', 'claude');
-  return existsSync(bundled) ? bundled : 'claude';
-}
 
 export const runnerKind: ActorKind = {
   description: 'claims missions and runs the coding agent',
   create: async ({ name, config, bus, logger }) => {
     // Before anything else: an agent left by this runner's previous process must not keep working.
-    const agentMarker = `${config.prefix}@${config.stateDir}/${name}`;
-    killOrphanedAgents(agentMarker, logger);
+    const marker = agentMarker(config.prefix, config.stateDir, name);
+    killOrphanedAgents(marker, logger);
     const store = await MissionStore.open(bus, missionSettings(config), { logger });
     const stateKv = await JsonKv.open(bus, bus.subjects.stateBucket);
     // Read now so the machine starts in the right state; the watch in start() follows changes.
@@ -206,7 +199,7 @@ export const runnerKind: ActorKind = {
         ...(effort.value ? { effort: effort.value } : {}),
         maxTurns: config.agent.maxTurns,
         allowedTools: config.agent.allowedTools,
-        env: { ...config.agent.env, [AGENT_OF_ENV]: agentMarker },
+        env: { ...config.agent.env, [AGENT_OF_ENV]: marker },
         idleTimeoutMs: config.agent.idleTimeout,
         timeoutMs: config.agent.timeout,
         killGraceMs: config.agent.killGrace,

@@ -25,7 +25,7 @@ describe('an external NATS server', () => {
     const seen: Array<{ actor: string; kind: string; state?: unknown }> = [];
     const unsubscribe = tree.bus.subscribe(tree.bus.subjects.inspectAll, (p) => void seen.push(p as never));
     await tree.bus.request(tree.bus.subjects.supRestart, { actor: 'chat' });
-    await tree.waitForStatus(() => seen.some((r) => r.actor === 'chat' && r.kind === 'snapshot' && r.state === 'running'), 15_000, 'chat inspection snapshot');
+    await tree.waitForStatus(() => seen.some((r) => r.actor === 'chat' && r.kind === 'snapshot' && r.state === 'idle'), 15_000, 'chat inspection snapshot');
     expect(seen.some((r) => r.actor === 'supervisor' && r.kind === 'event')).toBe(true);
     unsubscribe();
   });

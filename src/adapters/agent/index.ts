@@ -15,7 +15,8 @@ export {
   type Rejection,
   type Resolution,
 } from './resolve.js';
-export { AGENT_OF_ENV, killOrphanedAgents } from './orphans.js';
+export { agentCommand } from './command.js';
+export { AGENT_OF_ENV, agentMarker, killOrphanedAgents } from './orphans.js';
 export { pruneRunLogs, runLogPath, type PruneOptions } from './runLogs.js';
 export {
   parseStreamLine,

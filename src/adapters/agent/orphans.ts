@@ -9,6 +9,14 @@ import type { Logger } from '../../log.js';
 
 export const AGENT_OF_ENV = 'ROSHI_AGENT_OF';
 
+/**
+ * The marker's value for one actor of one installation: several roshi installations (or test
+ * trees) on a machine each have a runner-1, and one must never kill another's agents.
+ */
+export function agentMarker(prefix: string, stateDir: string, actor: string): string {
+  return `${prefix}@${stateDir}/${actor}`;
+}
+
 /** SIGKILLs every process (other than this one) whose environment says it belongs to `runner`'s agents. */
 export function killOrphanedAgents(runner: string, logger: Logger): number[] {
   const marker = `${AGENT_OF_ENV}=${runner}`;

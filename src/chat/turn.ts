@@ -1,0 +1,172 @@
+// One attempt at answering a chat message: fresh context (persona and memory re-read, history
+// from the bucket, the mission situation from the store's index), then the agent CLI through the
+// agent adapter, read-only tools only, in a scratch directory. A non-empty answer is recorded in
+// the chat's history before it is reported, so the next message of the same chat (answered
+// right after, FIFO) already sees it.
+import { mkdirSync } from 'node:fs';
+import type { TurnStart } from '../../machines/chat.js';
+import { runLogPath, type AgentAdapter, type AgentRunResult } from '../adapters/agent/index.js';
+import type { Logger } from '../log.js';
+import type { PauseRecord } from '../missions/pause.js';
+import { planForAttempt, type ChatHistory, type ChatHistoryStore, type TurnPlan } from './history.js';
+import { buildChatPrompt, readMemory, readPersona } from './prompt.js';
+import { readSituation, type MissionReader } from './situation.js';
+
+/**
+ * Tools a chat may use: they read, search and look things up, and change nothing. Anything else
+ * in chat.allowedTools (Write, Edit, Bash, MCP tools, …) is dropped with a warning.
+ */
+export const READ_ONLY_TOOLS: readonly string[] = ['Read', 'Glob', 'Grep', 'LS', 'NotebookRead', 'WebFetch', 'WebSearch'];
+
+export function readOnlyTools(configured: readonly string[]): { allowed: string[]; dropped: string[] } {
+  const allowed: string[] = [];
+  const dropped: string[] = [];
+  for (const raw of configured) {
+    const tool = raw.trim();
+    if (tool === '') continue;
+    // `Read(//srv/**)` narrows a read-only tool and stays read-only.
+    const base = tool.replace(/\(.*\)$/s, '');
+    (READ_ONLY_TOOLS.includes(base) ? allowed : dropped).push(tool);
+  }
+  return { allowed, dropped };
+}
+
+/** agent.command "" means `claude` on PATH, else the copy installed with roshi (config/default.yaml). */
+export interface ChatAgentSettings {
+  /** chat.persona and chat.memory: paths, "" for the built-in persona / no memory. */
+  persona: string;
+  memory: string;
+  historyTurns: number;
+  /** chat.timeout: the first attempt's idle and wall-clock limit. */
+  timeoutMs: number;
+  /** Already resolved and validated. */
+  model?: string;
+  fallbackModel?: string;
+  effort?: string;
+  maxTurns: number;
+  allowedTools: string[];
+  /** agent.env plus the orphan marker. */
+  env: Record<string, string>;
+  killGraceMs: number;
+  /** The agent's working directory. */
+  scratchDir: string;
+  runLogDir: string;
+}
+
+export interface ChatAnswererDeps {
+  agent: AgentAdapter;
+  missions: MissionReader;
+  readPause: () => Promise<PauseRecord | undefined>;
+  history: Pick<ChatHistoryStore, 'load' | 'append'>;
+  settings: ChatAgentSettings;
+  logger: Logger;
+  now?: () => number;
+}
+
+export interface TurnAnswer {
+  /** Trimmed; "" when the agent said nothing. */
+  text: string;
+  plan: TurnPlan;
+  run: AgentRunResult;
+}
+
+export interface ChatAnswerer {
+  answer(turn: TurnStart, signal: AbortSignal): Promise<TurnAnswer>;
+}
+
+/** Thrown for an agent run that did not succeed; the machine retries it like an empty answer. */
+export class ChatTurnError extends Error {
+  constructor(
+    message: string,
+    readonly run?: AgentRunResult,
+  ) {
+    super(message);
+  }
+}
+
+export function createChatAnswerer(deps: ChatAnswererDeps): ChatAnswerer {
+  const { settings, logger } = deps;
+  const now = deps.now ?? Date.now;
+  // A broken persona or memory file is reported when its problem changes, not on every message.
+  const reported = new Map<string, string>();
+  const report = (what: string, problem: string | undefined) => {
+    if (problem === undefined) {
+      reported.delete(what);
+      return;
+    }
+    if (reported.get(what) === problem) return;
+    reported.set(what, problem);
+    logger.warn({ problem }, `chat ${what} not read; going on without it`);
+  };
+
+  return {
+    async answer(turn, signal) {
+      const { request } = turn;
+      const plan = planForAttempt(turn.attempt, { historyTurns: settings.historyTurns, timeoutMs: settings.timeoutMs });
+      const persona = readPersona(settings.persona);
+      report('persona', persona.problem);
+      let memory: string | undefined;
+      if (plan.memory) {
+        const read = readMemory(settings.memory);
+        report('memory', read.problem);
+        memory = read.text;
+      }
+      let history: ChatHistory | undefined;
+      try {
+        history = await deps.history.load(request.provider, request.chatId);
+      } catch (error) {
+        logger.warn({ err: error, chat: request.chatId }, 'chat history not read; answering without it');
+      }
+      const pause = await deps.readPause().catch(() => undefined);
+      const situation = readSituation(deps.missions, pause, now());
+      const prompt = buildChatPrompt({
+        persona: persona.text,
+        ...(memory !== undefined ? { memory } : {}),
+        history: {
+          summaries: plan.summaries ? (history?.summaries ?? []) : [],
+          turns: plan.historyTurns > 0 ? (history?.turns ?? []).slice(-plan.historyTurns) : [],
+        },
+        situation,
+        waiting: turn.waiting,
+        request,
+        now: now(),
+      });
+
+      mkdirSync(settings.scratchDir, { recursive: true });
+      mkdirSync(settings.runLogDir, { recursive: true });
+      const run = await deps.agent.run({
+        prompt,
+        cwd: settings.scratchDir,
+        ...(settings.model ? { model: settings.model } : {}),
+        ...(settings.fallbackModel ? { fallbackModel: settings.fallbackModel } : {}),
+        ...(settings.effort ? { effort: settings.effort } : {}),
+        maxTurns: settings.maxTurns,
+        allowedTools: settings.allowedTools,
+        env: settings.env,
+        idleTimeoutMs: plan.timeoutMs,
+        timeoutMs: plan.timeoutMs,
+        killGraceMs: settings.killGraceMs,
+        logFile: runLogPath(settings.runLogDir, `${turn.id}-${turn.attempt}`),
+        signal,
+      });
+      if (run.outcome !== 'success') {
+        const detail = (run.error ?? run.summary).split('\n')[0]?.trim() || 'no detail';
+        throw new ChatTurnError(detail.toLowerCase().startsWith(run.outcome) ? detail : `${run.outcome}: ${detail}`, run);
+      }
+      const text = run.summary.trim();
+      if (text !== '') {
+        try {
+          await deps.history.append(request.provider, request.chatId, {
+            at: turn.receivedAt,
+            ...(request.userName ?? request.userId ? { from: request.userName ?? request.userId } : {}),
+            user: request.text,
+            answer: text,
+          });
+        } catch (error) {
+          logger.warn({ err: error, chat: request.chatId }, 'chat history not saved; the answer is sent anyway');
+        }
+      }
+      return { text, plan, run };
+    },
+  };
+}

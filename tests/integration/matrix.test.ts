@@ -1,0 +1,321 @@
+// The Matrix provider against the fake homeserver: the first sync skips history, only m.text
+// from others in the configured room is delivered (in order), sends use a transaction id reused
+// on retry, limits and errors, the `since` cursor across restarts (a `limited` timeline's gap
+// read back), and the token kept out of every error and log line.
+import { inspect } from 'node:util';
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ConfigError } from '../../src/errors.js';
+import type { Logger } from '../../src/log.js';
+import { MATRIX_MAX_LENGTH, createMatrixProvider, stripReplyFallback, type MatrixSettings } from '../../src/adapters/messaging/matrix.js';
+import { ProviderError, type Cursor, type InboundMessage, type MessagingProvider } from '../../src/adapters/messaging/types.js';
+import { startFakeMatrix, type FakeMatrix } from '../fakes/matrix.js';
+
+class MemoryCursor implements Cursor {
+  saves: string[] = [];
+  constructor(public value?: string) {}
+  async load() {
+    return this.value;
+  }
+  async save(value: string) {
+    this.value = value;
+    this.saves.push(value);
+  }
+}
+
+async function waitFor(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const ANA = '@ana:fake.test';
+const BOB = '@bob:fake.test';
+
+let fake: FakeMatrix;
+let logLines: string[];
+let logger: Logger;
+let providers: MessagingProvider[];
+
+beforeEach(async () => {
+  fake = await startFakeMatrix();
+  providers = [];
+  logLines = [];
+  logger = pino(
+    { level: 'trace' },
+    new Writable({
+      write(chunk: Buffer, _enc, done) {
+        logLines.push(chunk.toString());
+        done();
+      },
+    }),
+  );
+});
+
+afterEach(async () => {
+  for (const provider of providers) await provider.stop();
+  await fake.stop();
+  expect(logLines.join('')).not.toContain(fake.token);
+});
+
+function settings(overrides: Partial<MatrixSettings> = {}): MatrixSettings {
+  return { homeserverUrl: fake.url, tokenEnv: 'TEST_MATRIX_TOKEN', roomId: fake.roomId, userId: '', minInterval: 0, ...overrides };
+}
+
+function provider(options: { cursor?: Cursor; token?: string; settings?: Partial<MatrixSettings> } = {}): MessagingProvider {
+  const p = createMatrixProvider(settings(options.settings), {
+    logger,
+    cursor: options.cursor ?? new MemoryCursor(),
+    env: { TEST_MATRIX_TOKEN: options.token ?? fake.token },
+    retry: { minMs: 50, maxMs: 200 },
+  });
+  providers.push(p);
+  return p;
+}
+
+function collector() {
+  const received: InboundMessage[] = [];
+  return { received, onMessage: async (m: InboundMessage) => void received.push(m) };
+}
+
+describe('matrix: commands in', () => {
+  it('the first sync skips history; then only m.text from others in the room, in order', async () => {
+    fake.joined.add(fake.roomId);
+    fake.postText(ANA, '/abort (history: must not run)');
+    fake.postText(ANA, '/restart (history: must not run)');
+    const OTHER_ROOM = '!elsewhere:fake.test';
+    fake.joined.add(OTHER_ROOM);
+
+    const cursor = new MemoryCursor();
+    const { received, onMessage } = collector();
+    const p = provider({ cursor });
+    await p.start(onMessage);
+    expect(cursor.value).toBeDefined();
+    expect(fake.requests.find((r) => r.path.startsWith('/sync'))!.path).not.toContain('since=');
+
+    const first = fake.postText(ANA, '/status');
+    await p.send({ text: 'our own reply' });
+    fake.postText(BOB, 'a notice', { msgtype: 'm.notice' });
+    fake.postText(BOB, 'in another room', { roomId: OTHER_ROOM });
+    fake.postText(BOB, '', { type: 'm.room.member', content: { membership: 'join' } });
+    fake.postText(ANA, '* /status (edited)', { content: { 'm.new_content': { msgtype: 'm.text', body: '/status' }, 'm.relates_to': { rel_type: 'm.replace', event_id: first.event_id } } });
+    fake.postText(BOB, '> <@roshi:fake.test> our own reply\n\n/mission fix the tests', { content: { 'm.relates_to': { 'm.in_reply_to': { event_id: '$x' } } } });
+    fake.postText(ANA, 'last');
+    await waitFor(() => received.length >= 3, 'three messages');
+    await new Promise((r) => setTimeout(r, 200));
+
+    expect(received.map((m) => m.text)).toEqual(['/status', '/mission fix the tests', 'last']);
+    expect(received[0]).toEqual({ provider: 'matrix', chatId: fake.roomId, userId: ANA, text: '/status', messageId: first.event_id, at: first.origin_server_ts });
+    expect(received[1]!.userId).toBe(BOB);
+    const syncs = fake.requests.filter((r) => r.path.startsWith('/sync'));
+    expect(syncs.every((r) => r.authorized)).toBe(true);
+    expect(syncs.at(-1)!.path).toContain(`since=${encodeURIComponent(cursor.value!)}`);
+  });
+
+  it('joins the room on start and learns its own user id from whoami', async () => {
+    const p = provider();
+    await p.start(async () => {});
+    expect(fake.joined.has(fake.roomId)).toBe(true);
+    expect(fake.requests.map((r) => r.path.split('?')[0])).toEqual(expect.arrayContaining(['/account/whoami', `/join/${encodeURIComponent(fake.roomId)}`]));
+    await p.typing!(fake.roomId);
+    expect(fake.typing).toEqual([{ roomId: fake.roomId, userId: fake.userId, typing: true }]);
+  });
+
+  it('an alias resolves to the room id on join', async () => {
+    const { received, onMessage } = collector();
+    const p = provider({ settings: { roomId: '#ops:fake.test' } });
+    await p.start(onMessage);
+    expect(p.defaultChatId).toBe(fake.roomId);
+    fake.postText(ANA, 'hi');
+    await waitFor(() => received.length === 1, 'the message');
+    expect(received[0]!.chatId).toBe(fake.roomId);
+  });
+
+  it('keeps syncing after 5xx and 429', async () => {
+    const { received, onMessage } = collector();
+    await provider().start(onMessage);
+    fake.failNext('sync', { status: 502, errcode: 'M_UNKNOWN', error: 'Bad gateway' });
+    fake.failNext('sync', { status: 429, errcode: 'M_LIMIT_EXCEEDED', error: 'Too many requests', retryAfterMs: 10 });
+    fake.postText(ANA, 'still there?');
+    await waitFor(() => received.length === 1, 'the message');
+    expect(received[0]!.text).toBe('still there?');
+  });
+});
+
+describe('matrix: replies out', () => {
+  it('sends m.text with a fresh transaction id per message', async () => {
+    const p = provider();
+    await p.start(async () => {});
+    expect(p.name).toBe('matrix');
+    expect(p.defaultChatId).toBe(fake.roomId);
+    await p.send({ text: 'one' });
+    await p.send({ text: '**two**', format: 'markdown' });
+    expect(fake.sent.map((s) => s.content)).toEqual([
+      { msgtype: 'm.text', body: 'one' },
+      { msgtype: 'm.text', body: '**two**' },
+    ]);
+    expect(fake.sent[0]!.txnId).not.toBe(fake.sent[1]!.txnId);
+    const put = fake.requests.find((r) => r.method === 'PUT' && r.path.includes('/send/m.room.message/'))!;
+    expect(put.authorized).toBe(true);
+  });
+
+  it('a retried send reuses its transaction id, so an event whose answer was lost is posted once', async () => {
+    const p = provider();
+    await p.start(async () => {});
+    // The homeserver stores the event, but the answer is lost: a transient error for the bridge.
+    fake.failNext('send', { status: 502, errcode: 'M_UNKNOWN', error: 'Bad gateway', afterProcessing: true });
+    const error = (await p.send({ text: 'exactly once' }).catch((e: unknown) => e)) as ProviderError;
+    expect(error).toMatchObject({ provider: 'matrix', transient: true });
+    // The bridge retries with a new OutboundMessage carrying the same text.
+    await p.send({ text: 'exactly once' });
+    const puts = fake.requests.filter((r) => r.method === 'PUT' && r.path.includes('/send/'));
+    expect(puts).toHaveLength(2);
+    expect(puts[0]!.path).toBe(puts[1]!.path);
+    expect(fake.sent.map((s) => s.content.body)).toEqual(['exactly once']);
+
+    // After a success, the same text again is a new message with a new transaction id.
+    await p.send({ text: 'exactly once' });
+    expect(fake.sent).toHaveLength(2);
+    expect(fake.sent[0]!.txnId).not.toBe(fake.sent[1]!.txnId);
+
+    // A refusal posted nothing: its retry gets a fresh id too.
+    fake.failNext('send', { status: 400, errcode: 'M_BAD_JSON', error: 'bad' });
+    await p.send({ text: 'refused first' }).catch(() => undefined);
+    await p.send({ text: 'refused first' });
+    const refusedPuts = fake.requests.filter((r) => r.method === 'PUT' && r.path.includes('/send/')).slice(-2);
+    expect(refusedPuts[0]!.path).not.toBe(refusedPuts[1]!.path);
+  });
+
+  it('accepts a message of maxLength characters (3-byte characters included)', async () => {
+    const p = provider();
+    await p.start(async () => {});
+    expect(p.maxLength).toBe(MATRIX_MAX_LENGTH);
+    await p.send({ text: '€'.repeat(p.maxLength) });
+    expect((fake.sent[0]!.content.body as string).length).toBe(MATRIX_MAX_LENGTH);
+  });
+
+  it('429 is transient with retryAfterMs; 4xx fails fast with errcode and error', async () => {
+    const p = provider();
+    await p.start(async () => {});
+    fake.failNext('send', { status: 429, errcode: 'M_LIMIT_EXCEEDED', error: 'Too Many Requests', retryAfterMs: 2_500 });
+    const limited = (await p.send({ text: 'hi' }).catch((e: unknown) => e)) as ProviderError;
+    expect(limited).toBeInstanceOf(ProviderError);
+    expect(limited).toMatchObject({ transient: true, retryAfterMs: 2_500 });
+
+    const forbidden = (await p.send({ chatId: '!notjoined:fake.test', text: 'hi' }).catch((e: unknown) => e)) as ProviderError;
+    expect(forbidden.transient).toBe(false);
+    expect(forbidden.retryAfterMs).toBeUndefined();
+    expect(forbidden.message).toBe(`matrix: send refused: 403 M_FORBIDDEN: User ${fake.userId} not in room !notjoined:fake.test (invite ${fake.userId} to ${fake.roomId})`);
+    expect(fake.sent).toHaveLength(0);
+  });
+});
+
+describe('matrix: since cursor across restarts', () => {
+  it('a restart neither loses nor repeats a message', async () => {
+    const cursor = new MemoryCursor();
+    const first = collector();
+    const a = provider({ cursor });
+    await a.start(first.onMessage);
+    fake.postText(ANA, 'm1');
+    fake.postText(ANA, 'm2');
+    await waitFor(() => first.received.length === 2, 'm1 and m2');
+    await a.stop();
+
+    fake.postText(ANA, 'm3 (while down)');
+    const second = collector();
+    await provider({ cursor }).start(second.onMessage);
+    fake.postText(ANA, 'm4');
+    await waitFor(() => second.received.length === 2, 'm3 and m4');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(second.received.map((m) => m.text)).toEqual(['m3 (while down)', 'm4']);
+  });
+
+  it('a homeserver unreachable at start: start() resolves, and the saved cursor is still used once it answers', async () => {
+    const cursor = new MemoryCursor();
+    const a = provider({ cursor });
+    await a.start(async () => {});
+    await a.stop();
+    fake.postText(ANA, 'sent while roshi was down');
+    fake.failNext('whoami', { status: 502, errcode: 'M_UNKNOWN', error: 'Bad gateway' });
+    const { received, onMessage } = collector();
+    await provider({ cursor }).start(onMessage);
+    await waitFor(() => received.length === 1, 'the message');
+    expect(received[0]!.text).toBe('sent while roshi was down');
+    expect(logLines.join('')).toContain('cannot reach the homeserver yet');
+  });
+
+  it('a long absence (limited timeline) is read back from /messages, in order', async () => {
+    const cursor = new MemoryCursor();
+    const a = provider({ cursor });
+    await a.start(async () => {});
+    await a.stop();
+    for (let i = 1; i <= 250; i++) fake.postText(i % 2 ? ANA : BOB, `m${i}`);
+    const { received, onMessage } = collector();
+    await provider({ cursor }).start(onMessage);
+    await waitFor(() => received.length === 250, '250 messages');
+    expect(received.map((m) => m.text)).toEqual(Array.from({ length: 250 }, (_, i) => `m${i + 1}`));
+    expect(fake.requests.some((r) => r.path.includes('/messages?'))).toBe(true);
+  });
+
+  it('stop() while a batch is handed over finishes the batch before the cursor moves', async () => {
+    const cursor = new MemoryCursor();
+    const before = provider({ cursor });
+    await before.start(async () => {});
+    await before.stop();
+    fake.postText(ANA, 'b1');
+    fake.postText(ANA, 'b2'); // one sync batch with both
+    const a = provider({ cursor });
+    const seen: string[] = [];
+    let stopping: Promise<void> | undefined;
+    await a.start(async (m) => {
+      seen.push(m.text);
+      if (m.text === 'b1') stopping = a.stop();
+    });
+    await waitFor(() => stopping !== undefined, 'the stop');
+    await stopping;
+    const again = collector();
+    await provider({ cursor }).start(again.onMessage);
+    fake.postText(ANA, 'b3');
+    await waitFor(() => again.received.length >= 1, 'b3');
+    await new Promise((r) => setTimeout(r, 200));
+    expect([...seen, ...again.received.map((m) => m.text)]).toEqual(['b1', 'b2', 'b3']);
+  });
+});
+
+describe('matrix: the token stays secret', () => {
+  it('configuration errors name the key or the variable', () => {
+    const deps = { logger, cursor: new MemoryCursor(), env: {} };
+    expect(() => createMatrixProvider(settings(), deps)).toThrow(/TEST_MATRIX_TOKEN/);
+    expect(() => createMatrixProvider(settings(), deps)).toThrow(ConfigError);
+    expect(() => createMatrixProvider(settings({ homeserverUrl: '' }), deps)).toThrow(/bridge\.matrix\.homeserverUrl/);
+    expect(() => createMatrixProvider(settings({ roomId: 'ops' }), deps)).toThrow(/bridge\.matrix\.roomId/);
+  });
+
+  it('a wrong token fails start() with M_UNKNOWN_TOKEN, never showing the token', async () => {
+    const wrong = 'syt_d3Jvbmc_WrongWrongWrongWrong_1a2b3c';
+    const error = (await provider({ token: wrong }).start(async () => {}).catch((e: unknown) => e)) as ProviderError;
+    expect(error).toBeInstanceOf(ProviderError);
+    expect(error.transient).toBe(false);
+    expect(error.message).toBe('matrix: whoami refused: 401 M_UNKNOWN_TOKEN: Unrecognised access token. (check the access token in TEST_MATRIX_TOKEN)');
+    expect(inspect(error)).not.toContain(wrong);
+    expect(logLines.join('')).not.toContain(wrong);
+  });
+
+  it('network failures carry no token', async () => {
+    const dead = await startFakeMatrix();
+    const deadUrl = dead.url;
+    await dead.stop();
+    const error = (await provider({ settings: { homeserverUrl: deadUrl } }).send({ text: 'hi' }).catch((e: unknown) => e)) as ProviderError;
+    expect(error.transient).toBe(true);
+    expect(error.message).toMatch(/^matrix: send failed: cannot reach http:\/\/127\.0\.0\.1:\d+: ECONNREFUSED$/);
+    expect(inspect(error)).not.toContain(fake.token);
+  });
+
+  it('strips a reply’s quoted fallback', () => {
+    expect(stripReplyFallback('> <@a:b> quoted\n> more\n\nanswer\nline 2')).toBe('answer\nline 2');
+    expect(stripReplyFallback('no quote')).toBe('no quote');
+  });
+});

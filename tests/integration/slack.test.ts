@@ -1,0 +1,276 @@
+// The Slack provider against the fake Web API: channel history polling (first start skips
+// history; people's messages only, in order), replies with mrkdwn escaping, limits, errors, the
+// `oldest` cursor across restarts, and the token kept out of every error and log line.
+import { inspect } from 'node:util';
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ConfigError } from '../../src/errors.js';
+import type { Logger } from '../../src/log.js';
+import {
+  SLACK_MAX_LENGTH,
+  compareTs,
+  createSlackProvider,
+  escapeSlack,
+  markdownToMrkdwn,
+  slackToPlain,
+  type SlackSettings,
+} from '../../src/adapters/messaging/slack.js';
+import { ProviderError, type Cursor, type InboundMessage, type MessagingProvider } from '../../src/adapters/messaging/types.js';
+import { startFakeSlack, type FakeSlack } from '../fakes/slack.js';
+
+class MemoryCursor implements Cursor {
+  saves: string[] = [];
+  constructor(public value?: string) {}
+  async load() {
+    return this.value;
+  }
+  async save(value: string) {
+    this.value = value;
+    this.saves.push(value);
+  }
+}
+
+async function waitFor(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const CHANNEL = 'C0TESTCHAN';
+const OTHER = 'C0OTHERCHAN';
+const ANA = 'U024BE7LH';
+const APP_TOKEN = 'xapp-1-A0ROSHI-1234567890-FakeAppLevelToken';
+
+let fake: FakeSlack;
+let logLines: string[];
+let logger: Logger;
+let providers: MessagingProvider[];
+
+beforeEach(async () => {
+  fake = await startFakeSlack({ channels: [CHANNEL, OTHER] });
+  providers = [];
+  logLines = [];
+  logger = pino(
+    { level: 'trace' },
+    new Writable({
+      write(chunk: Buffer, _enc, done) {
+        logLines.push(chunk.toString());
+        done();
+      },
+    }),
+  );
+});
+
+afterEach(async () => {
+  for (const provider of providers) await provider.stop();
+  await fake.stop();
+  const logs = logLines.join('');
+  expect(logs).not.toContain(fake.botToken);
+  expect(logs).not.toContain(APP_TOKEN);
+});
+
+function settings(overrides: Partial<SlackSettings> = {}): SlackSettings {
+  return { apiUrl: fake.url, botTokenEnv: 'TEST_SLACK_BOT', appTokenEnv: 'TEST_SLACK_APP', channel: CHANNEL, pollInterval: 100, minInterval: 0, ...overrides };
+}
+
+function provider(options: { cursor?: Cursor; token?: string; settings?: Partial<SlackSettings> } = {}): MessagingProvider {
+  const p = createSlackProvider(settings(options.settings), {
+    logger,
+    cursor: options.cursor ?? new MemoryCursor(),
+    env: { TEST_SLACK_BOT: options.token ?? fake.botToken, TEST_SLACK_APP: APP_TOKEN },
+    retry: { minMs: 50, maxMs: 200 },
+  });
+  providers.push(p);
+  return p;
+}
+
+function collector() {
+  const received: InboundMessage[] = [];
+  return { received, onMessage: async (m: InboundMessage) => void received.push(m) };
+}
+
+describe('slack: commands in', () => {
+  it('first start skips history; then people’s messages arrive in order, bots and subtypes ignored', async () => {
+    fake.postUserMessage(CHANNEL, ANA, '/abort (old, must not run again)');
+    const cursor = new MemoryCursor();
+    const { received, onMessage } = collector();
+    const p = provider({ cursor });
+    await p.start(onMessage);
+    expect(cursor.value).toBe(fake.history(CHANNEL).at(-1)!.ts);
+
+    const first = fake.postUserMessage(CHANNEL, ANA, ' /status', { user_profile: { display_name: 'ana', real_name: 'Ana' } });
+    fake.addMessage(CHANNEL, { user: ANA, subtype: 'channel_join', text: '<@U024BE7LH> has joined the channel' });
+    fake.addMessage(CHANNEL, { subtype: 'bot_message', bot_id: 'B0OTHER', text: 'deploy finished' });
+    fake.addMessage(CHANNEL, { user: 'U0APPUSER', bot_id: 'B0OTHER', text: 'an app posting as a user' });
+    await p.send({ text: 'our own reply' });
+    fake.postUserMessage(OTHER, ANA, 'another channel');
+    fake.postUserMessage(CHANNEL, 'U0BOB', '/mission fix &lt;Foo&gt; &amp; see <https://example.com/x?a=1&amp;b=2|example.com/x> cc <@U024BE7LH|ana>');
+    fake.postUserMessage(CHANNEL, ANA, 'also to the channel', { subtype: 'thread_broadcast', thread_ts: first.ts });
+    await waitFor(() => received.length >= 3, 'three messages');
+    await new Promise((r) => setTimeout(r, 300));
+
+    expect(received.map((m) => m.text)).toEqual([
+      '/status',
+      '/mission fix <Foo> & see https://example.com/x?a=1&b=2 cc @ana',
+      'also to the channel',
+    ]);
+    expect(received[0]).toEqual({ provider: 'slack', chatId: CHANNEL, userId: ANA, userName: 'ana', text: '/status', messageId: first.ts, at: Math.round(Number(first.ts) * 1000) });
+    expect(received[1]).toMatchObject({ userId: 'U0BOB', chatId: CHANNEL });
+    expect(cursor.value).toBe(fake.history(CHANNEL).at(-1)!.ts);
+
+    const polls = fake.requests.filter((r) => r.method === 'conversations.history');
+    expect(polls.every((r) => r.authorized && r.params.channel === CHANNEL)).toBe(true);
+    expect(polls.at(-1)!.params).toMatchObject({ oldest: cursor.value, inclusive: 'false' });
+  });
+
+  it('reads every page of a large backlog, oldest first', async () => {
+    const cursor = new MemoryCursor();
+    const p = provider({ cursor });
+    const { received, onMessage } = collector();
+    await p.start(onMessage);
+    await p.stop();
+    for (let i = 1; i <= 450; i++) fake.postUserMessage(CHANNEL, ANA, `m${i}`);
+    await provider({ cursor }).start(onMessage);
+    await waitFor(() => received.length === 450, '450 messages');
+    expect(received.map((m) => m.text)).toEqual(Array.from({ length: 450 }, (_, i) => `m${i + 1}`));
+  });
+
+  it('keeps polling through a 429 (honouring Retry-After) and a 5xx', async () => {
+    const { received, onMessage } = collector();
+    await provider().start(onMessage);
+    fake.failNext('conversations.history', { status: 429, retryAfter: 0 });
+    fake.failNext('conversations.history', { status: 503 });
+    fake.postUserMessage(CHANNEL, ANA, 'after the storm');
+    await waitFor(() => received.length === 1, 'the message');
+    expect(logLines.join('')).toContain('conversations.history failed');
+  });
+});
+
+describe('slack: replies out', () => {
+  it('posts plain text escaped, with mrkdwn off, to the channel or a named one', async () => {
+    const p = provider();
+    expect(p.name).toBe('slack');
+    expect(p.defaultChatId).toBe(CHANNEL);
+    await p.send({ text: 'a < b && c > d *not bold*' });
+    await p.send({ chatId: OTHER, text: 'elsewhere', format: 'plain' });
+    expect(fake.posted.map(({ channel, text, mrkdwn }) => ({ channel, text, mrkdwn }))).toEqual([
+      { channel: CHANNEL, text: 'a &lt; b &amp;&amp; c &gt; d *not bold*', mrkdwn: false },
+      { channel: OTHER, text: 'elsewhere', mrkdwn: false },
+    ]);
+    const post = fake.requests.find((r) => r.method === 'chat.postMessage')!;
+    expect(post.httpMethod).toBe('POST');
+    expect(post.authorized).toBe(true);
+  });
+
+  it('converts markdown to mrkdwn and leaves code alone', async () => {
+    expect(markdownToMrkdwn('**done** in *2 min*, see [PR #1](https://x.y/p?a=1&b=2) `a **b** <c>`\n# Title\n~~old~~'))
+      .toBe('*done* in _2 min_, see <https://x.y/p?a=1&amp;b=2|PR #1> `a **b** &lt;c&gt;`\n*Title*\n~old~');
+    expect(markdownToMrkdwn('```ts\nconst x = a && b;\n```')).toBe('```\nconst x = a &amp;&amp; b;\n```');
+    await provider().send({ text: '**ok** <b>', format: 'markdown' });
+    expect(fake.posted[0]).toMatchObject({ text: '*ok* &lt;b&gt;', mrkdwn: true });
+  });
+
+  it('accepts a message of maxLength characters even when every one needs escaping', async () => {
+    const p = provider();
+    expect(p.maxLength).toBe(SLACK_MAX_LENGTH);
+    await p.send({ text: '&'.repeat(p.maxLength) });
+    expect(fake.posted[0]!.text).toHaveLength(5 * SLACK_MAX_LENGTH);
+  });
+
+  it('429 is transient with retryAfterMs from Retry-After; ok:false is permanent with Slack’s code', async () => {
+    const p = provider();
+    fake.failNext('chat.postMessage', { status: 429, retryAfter: 30 });
+    const limited = (await p.send({ text: 'hi' }).catch((e: unknown) => e)) as ProviderError;
+    expect(limited).toBeInstanceOf(ProviderError);
+    expect(limited).toMatchObject({ provider: 'slack', transient: true, retryAfterMs: 30_000 });
+
+    fake.failNext('chat.postMessage', { status: 200, error: 'ratelimited' });
+    expect(await p.send({ text: 'hi' }).catch((e: unknown) => e)).toMatchObject({ transient: true });
+
+    fake.failNext('chat.postMessage', { status: 500 });
+    expect(await p.send({ text: 'hi' }).catch((e: unknown) => e)).toMatchObject({ transient: true });
+
+    const notFound = (await p.send({ chatId: 'C0NOPE', text: 'hi' }).catch((e: unknown) => e)) as ProviderError;
+    expect(notFound.transient).toBe(false);
+    expect(notFound.retryAfterMs).toBeUndefined();
+    expect(notFound.message).toBe('slack: chat.postMessage refused: channel_not_found');
+
+    fake.failNext('chat.postMessage', { status: 200, error: 'missing_scope', extra: { needed: 'chat:write', provided: 'channels:history' } });
+    const scope = (await p.send({ text: 'hi' }).catch((e: unknown) => e)) as ProviderError;
+    expect(scope.transient).toBe(false);
+    expect(scope.message).toContain('missing_scope (the app needs the chat:write scope');
+    expect(fake.posted).toHaveLength(0);
+  });
+});
+
+describe('slack: oldest cursor across restarts', () => {
+  it('a restart neither loses nor repeats a message', async () => {
+    const cursor = new MemoryCursor();
+    const first = collector();
+    const a = provider({ cursor });
+    await a.start(first.onMessage);
+    fake.postUserMessage(CHANNEL, ANA, 'm1');
+    const m2 = fake.postUserMessage(CHANNEL, ANA, 'm2');
+    await waitFor(() => first.received.length === 2, 'm1 and m2');
+    await a.stop();
+    expect(cursor.value).toBe(m2.ts);
+
+    fake.postUserMessage(CHANNEL, ANA, 'm3 (while down)');
+    const second = collector();
+    await provider({ cursor }).start(second.onMessage);
+    fake.postUserMessage(CHANNEL, ANA, 'm4');
+    await waitFor(() => second.received.length === 2, 'm3 and m4');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(second.received.map((m) => m.text)).toEqual(['m3 (while down)', 'm4']);
+    expect(first.received.map((m) => m.text)).toEqual(['m1', 'm2']);
+  });
+
+  it('orders timestamps without floating-point loss', () => {
+    expect(compareTs('1512085950.000216', '1512085950.000215')).toBe(1);
+    expect(compareTs('1512085950.000216', '1512085951.000001')).toBe(-1);
+    expect(compareTs('99.5', '100.000001')).toBe(-1);
+    expect(compareTs('0', '0.000000')).toBe(0);
+    expect(escapeSlack('<&>')).toBe('&lt;&amp;&gt;');
+    expect(slackToPlain('<!here> <#C123|ops> <mailto:a@b.c|a@b.c>')).toBe('@here #ops a@b.c');
+  });
+});
+
+describe('slack: tokens stay secret', () => {
+  it('missing bot token variable or a bad channel: ConfigError naming the key', () => {
+    const base = { logger, cursor: new MemoryCursor() };
+    expect(() => createSlackProvider(settings(), { ...base, env: {} })).toThrow(/TEST_SLACK_BOT/);
+    expect(() => createSlackProvider(settings(), { ...base, env: {} })).toThrow(ConfigError);
+    expect(() => createSlackProvider(settings({ channel: '' }), { ...base, env: { TEST_SLACK_BOT: 'xoxb-1' } })).toThrow(/bridge\.slack\.channel/);
+    // The app token is not needed: polling works with the bot token alone.
+    expect(() => createSlackProvider(settings(), { ...base, env: { TEST_SLACK_BOT: 'xoxb-1' } })).not.toThrow();
+  });
+
+  it('a wrong token fails start() with invalid_auth, never showing the token', async () => {
+    const wrong = 'xoxb-9999999999-8888888888-WrongWrongWrongWrong00';
+    const error = (await provider({ token: wrong }).start(async () => {}).catch((e: unknown) => e)) as ProviderError;
+    expect(error).toBeInstanceOf(ProviderError);
+    expect(error.transient).toBe(false);
+    expect(error.message).toBe('slack: auth.test refused: invalid_auth (check the bot token in TEST_SLACK_BOT)');
+    expect(inspect(error)).not.toContain(wrong);
+    expect(logLines.join('')).not.toContain(wrong);
+  });
+
+  it('a channel the app cannot read fails start() with the reason', async () => {
+    fake.failNext('conversations.history', { status: 200, error: 'not_in_channel' });
+    const error = (await provider().start(async () => {}).catch((e: unknown) => e)) as ProviderError;
+    expect(error.message).toBe(`slack: conversations.history refused: not_in_channel (invite the app to ${CHANNEL}: /invite @<app name>)`);
+  });
+
+  it('network failures carry no token', async () => {
+    const dead = await startFakeSlack();
+    const deadUrl = dead.url;
+    await dead.stop();
+    const error = (await provider({ settings: { apiUrl: deadUrl } }).send({ text: 'hi' }).catch((e: unknown) => e)) as ProviderError;
+    expect(error.transient).toBe(true);
+    expect(error.message).toMatch(/^slack: chat\.postMessage failed: cannot reach http:\/\/127\.0\.0\.1:\d+: ECONNREFUSED$/);
+    expect(inspect(error)).not.toContain(fake.botToken);
+  });
+});

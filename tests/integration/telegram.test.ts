@@ -1,0 +1,376 @@
+// The Telegram provider against the fake Bot API: commands in (in order, right ids), replies
+// out, MarkdownV2 escaping, limits, errors, the offset cursor across restarts, and the token
+// kept out of every error and log line.
+import { inspect } from 'node:util';
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ConfigError } from '../../src/errors.js';
+import type { Logger } from '../../src/log.js';
+import {
+  TELEGRAM_MAX_LENGTH,
+  createTelegramProvider,
+  escapeMarkdownV2,
+  markdownToMarkdownV2,
+  type TelegramSettings,
+} from '../../src/adapters/messaging/telegram.js';
+import { RequestAborted, requestJson } from '../../src/adapters/messaging/http.js';
+import { ProviderError, type Cursor, type InboundMessage, type MessagingProvider } from '../../src/adapters/messaging/types.js';
+import { parseMarkdownV2, startFakeTelegram, type FakeTelegram } from '../fakes/telegram.js';
+
+class MemoryCursor implements Cursor {
+  saves: string[] = [];
+  constructor(public value?: string) {}
+  async load() {
+    return this.value;
+  }
+  async save(value: string) {
+    this.value = value;
+    this.saves.push(value);
+  }
+}
+
+async function waitFor(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const OPERATOR = 111_222_333;
+const GROUP = -1_001_234_567_890;
+
+let fake: FakeTelegram;
+let logLines: string[];
+let logger: Logger;
+let providers: MessagingProvider[];
+
+beforeEach(async () => {
+  fake = await startFakeTelegram();
+  providers = [];
+  logLines = [];
+  logger = pino(
+    { level: 'trace' },
+    new Writable({
+      write(chunk: Buffer, _enc, done) {
+        logLines.push(chunk.toString());
+        done();
+      },
+    }),
+  );
+});
+
+afterEach(async () => {
+  for (const provider of providers) await provider.stop();
+  await fake.stop();
+  expect(logLines.join('')).not.toContain(fake.token);
+});
+
+function settings(overrides: Partial<TelegramSettings> = {}): TelegramSettings {
+  return { apiUrl: fake.url, tokenEnv: 'TEST_TELEGRAM_TOKEN', chatId: String(OPERATOR), pollTimeout: 1_000, minInterval: 0, ...overrides };
+}
+
+function provider(options: { cursor?: Cursor; token?: string; settings?: Partial<TelegramSettings> } = {}): MessagingProvider {
+  const p = createTelegramProvider(settings(options.settings), {
+    logger,
+    cursor: options.cursor ?? new MemoryCursor(),
+    env: { TEST_TELEGRAM_TOKEN: options.token ?? fake.token },
+    retry: { minMs: 50, maxMs: 200 },
+  });
+  providers.push(p);
+  return p;
+}
+
+function collector() {
+  const received: InboundMessage[] = [];
+  return { received, onMessage: async (m: InboundMessage) => void received.push(m) };
+}
+
+describe('telegram: commands in', () => {
+  it('delivers text messages in order with chat, user and message ids', async () => {
+    const u1 = fake.pushMessage({ chatId: OPERATOR, userId: OPERATOR, text: '/status', username: 'ana' });
+    fake.pushMessage({ chatId: GROUP, userId: OPERATOR, text: '/mission fix the flaky test', username: 'ana', chatType: 'supergroup' });
+    fake.pushUpdate({ message: { message_id: 900, chat: { id: OPERATOR, type: 'private' }, date: 1, from: { id: OPERATOR, is_bot: false, first_name: 'Ana' }, sticker: {} } });
+    fake.pushMessage({ chatId: GROUP, userId: 444, text: '/status@roshi_test_bot now', firstName: 'Bo' });
+    fake.pushMessage({ chatId: GROUP, userId: 444, text: '/status@some_other_bot', firstName: 'Bo' });
+    const u6 = fake.pushMessage({ chatId: GROUP, userId: 555, text: 'I am a bot', isBot: true });
+    const { received, onMessage } = collector();
+    const p = provider();
+    await p.start(onMessage);
+    await waitFor(() => received.length >= 3, 'three messages');
+    fake.pushMessage({ chatId: OPERATOR, userId: OPERATOR, text: 'later', username: 'ana' });
+    await waitFor(() => received.length >= 4, 'the later message');
+
+    expect(received.map((m) => m.text)).toEqual(['/status', '/mission fix the flaky test', '/status now', 'later']);
+    expect(received[0]).toEqual({
+      provider: 'telegram',
+      chatId: String(OPERATOR),
+      userId: String(OPERATOR),
+      userName: 'ana',
+      text: '/status',
+      messageId: `${OPERATOR}:${u1.message!.message_id}`,
+      at: u1.message!.date * 1000,
+    });
+    expect(received[1]!.chatId).toBe(String(GROUP));
+    expect(received[2]).toMatchObject({ chatId: String(GROUP), userId: '444', userName: 'Bo' });
+    expect(new Set(received.map((m) => m.messageId)).size).toBe(4);
+
+    const polls = fake.requests.filter((r) => r.method === 'getUpdates');
+    expect(polls[0]!.body).toMatchObject({ timeout: 1, allowed_updates: ['message'] });
+    expect(polls[0]!.body.offset).toBeUndefined();
+    expect(polls[1]!.body.offset).toBe(u6.update_id + 1);
+    expect(fake.requests.every((r) => r.authorized && !r.path.includes(fake.token))).toBe(true);
+  });
+
+  it('the same provider can be stopped and started again (as the bridge does after a failure)', async () => {
+    const { received, onMessage } = collector();
+    const p = provider();
+    await p.start(onMessage);
+    await p.stop();
+    await p.stop(); // idempotent
+    await p.start(onMessage);
+    fake.pushMessage({ chatId: OPERATOR, userId: OPERATOR, text: 'after restart' });
+    await waitFor(() => received.length === 1, 'the message');
+    await expect(p.start(onMessage)).rejects.toThrow(/already started/);
+  });
+
+  it('keeps polling after a failed getUpdates (5xx, then 429 with retry_after)', async () => {
+    fake.failNext('getUpdates', { status: 502, description: 'Bad Gateway' });
+    fake.failNext('getUpdates', { status: 429, description: 'Too Many Requests: retry after 0', retryAfter: 0 });
+    fake.pushMessage({ chatId: OPERATOR, userId: OPERATOR, text: 'hello' });
+    const { received, onMessage } = collector();
+    await provider().start(onMessage);
+    await waitFor(() => received.length === 1, 'the message after the failures');
+    expect(received[0]!.text).toBe('hello');
+    expect(logLines.join('')).toContain('getUpdates failed');
+  });
+
+  it('a handler that throws gets the message again, and the stream goes on', async () => {
+    fake.pushMessage({ chatId: OPERATOR, userId: OPERATOR, text: 'one' });
+    fake.pushMessage({ chatId: OPERATOR, userId: OPERATOR, text: 'two' });
+    const seen: string[] = [];
+    let failedOnce = false;
+    await provider().start(async (m) => {
+      seen.push(m.text);
+      if (m.text === 'one' && !failedOnce) {
+        failedOnce = true;
+        throw new Error('bus down');
+      }
+    });
+    await waitFor(() => seen.includes('two'), 'the second message');
+    expect(seen).toEqual(['one', 'one', 'two']);
+  });
+});
+
+describe('telegram: replies out', () => {
+  it('sends plain text to the configured chat or a named one, without parse_mode', async () => {
+    const p = provider();
+    expect(p.name).toBe('telegram');
+    expect(p.defaultChatId).toBe(String(OPERATOR));
+    await p.send({ text: 'Mission done (1.5 min) - all *fine*!' });
+    await p.send({ chatId: String(GROUP), text: 'to the group', format: 'plain' });
+    expect(fake.sent.map(({ chat_id, text, parse_mode }) => ({ chat_id, text, parse_mode }))).toEqual([
+      { chat_id: String(OPERATOR), text: 'Mission done (1.5 min) - all *fine*!', parse_mode: undefined },
+      { chat_id: String(GROUP), text: 'to the group', parse_mode: undefined },
+    ]);
+    await p.typing!(String(OPERATOR));
+    expect(fake.actions).toEqual([{ chat_id: String(OPERATOR), action: 'typing' }]);
+  });
+
+  it('no chat configured and none named: a permanent error, nothing sent', async () => {
+    const p = provider({ settings: { chatId: '' } });
+    expect(p.defaultChatId).toBeUndefined();
+    const error = await p.send({ text: 'hi' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderError);
+    expect((error as ProviderError).transient).toBe(false);
+    expect(fake.sent).toHaveLength(0);
+  });
+
+  it('accepts a message of exactly maxLength characters, escapes included', async () => {
+    const p = provider();
+    expect(p.maxLength).toBe(TELEGRAM_MAX_LENGTH);
+    await p.send({ text: 'x'.repeat(p.maxLength) });
+    // Every character reserved: twice as long on the wire, 4096 as shown.
+    await p.send({ text: '.-!#'.repeat(p.maxLength / 4), format: 'markdown' });
+    expect(fake.sent).toHaveLength(2);
+    expect(fake.sent[0]!.shown).toHaveLength(4096);
+    expect(fake.sent[1]!.shown).toHaveLength(4096);
+    expect(fake.sent[1]!.text).toHaveLength(8192);
+  });
+
+  it('rate limit: a transient ProviderError with retryAfterMs from parameters.retry_after', async () => {
+    fake.failNext('sendMessage', { status: 429, description: 'Too Many Requests: retry after 7', retryAfter: 7 });
+    const error = (await provider().send({ text: 'hi' }).catch((e: unknown) => e)) as ProviderError;
+    expect(error).toBeInstanceOf(ProviderError);
+    expect(error.provider).toBe('telegram');
+    expect(error.transient).toBe(true);
+    expect(error.retryAfterMs).toBe(7_000);
+    expect(error.message).toContain('Too Many Requests');
+  });
+
+  it('permanent errors carry Telegram’s description; 5xx is transient', async () => {
+    const p = provider();
+    fake.failNext('sendMessage', { status: 403, description: 'Forbidden: bot was blocked by the user' });
+    const blocked = (await p.send({ text: 'hi' }).catch((e: unknown) => e)) as ProviderError;
+    expect(blocked.transient).toBe(false);
+    expect(blocked.retryAfterMs).toBeUndefined();
+    expect(blocked.message).toBe('telegram: sendMessage refused: 403 Forbidden: bot was blocked by the user');
+
+    fake.failNext('sendMessage', { status: 400, description: 'Bad Request: chat not found' });
+    const notFound = (await p.send({ chatId: '42', text: 'hi' }).catch((e: unknown) => e)) as ProviderError;
+    expect(notFound.transient).toBe(false);
+    expect(notFound.message).toContain('Bad Request: chat not found');
+
+    fake.failNext('sendMessage', { status: 502, description: 'Bad Gateway' });
+    const gateway = (await p.send({ text: 'hi' }).catch((e: unknown) => e)) as ProviderError;
+    expect(gateway.transient).toBe(true);
+    expect(fake.sent).toHaveLength(0);
+  });
+});
+
+describe('telegram: MarkdownV2', () => {
+  it('escapes every reserved character of plain text', () => {
+    const all = '_*[]()~`>#+-=|{}.!\\';
+    expect(escapeMarkdownV2(all)).toBe('\\_\\*\\[\\]\\(\\)\\~\\`\\>\\#\\+\\-\\=\\|\\{\\}\\.\\!\\\\');
+    expect(parseMarkdownV2(escapeMarkdownV2(all))).toEqual({ text: all });
+  });
+
+  it('keeps Markdown formatting as entities and escapes the rest', () => {
+    const md = '**Mission done** in 2.5 min (fix_the_bug) - see [PR #12](https://github.com/o/r/pull/12?a=b) and `a_b*c`!';
+    expect(markdownToMarkdownV2(md)).toBe(
+      '*Mission done* in 2\\.5 min \\(fix\\_the\\_bug\\) \\- see [PR \\#12](https://github.com/o/r/pull/12?a=b) and `a_b*c`\\!',
+    );
+    const block = '# Result\n- one\n- two_x\n```ts\nconst a = `x` + 1;\n```\n> quoted _it_';
+    const converted = markdownToMarkdownV2(block);
+    expect(converted).toBe('*Result*\n• one\n• two\\_x\n```ts\nconst a = \\`x\\` + 1;\n```\n>quoted _it_');
+    expect('error' in parseMarkdownV2(converted)).toBe(false);
+  });
+
+  it('sends markdown with parse_mode MarkdownV2 that Telegram parses, shown as meant', async () => {
+    const p = provider();
+    await p.send({ text: 'Done: *fix_bug* (1.2) - ok! a\\b', format: 'markdown' });
+    expect(fake.sent[0]).toMatchObject({ parse_mode: 'MarkdownV2', text: 'Done: _fix\\_bug_ \\(1\\.2\\) \\- ok\\! a\\\\b', shown: 'Done: fix_bug (1.2) - ok! a\\b' });
+  });
+
+  it('falls back to plain text when Telegram cannot parse the entities', async () => {
+    fake.failNext('sendMessage', { status: 400, description: "Bad Request: can't parse entities: Character '.' is reserved and must be escaped with the preceding '\\'" });
+    await provider().send({ text: 'odd *markdown*.', format: 'markdown' });
+    expect(fake.sent).toHaveLength(1);
+    expect(fake.sent[0]!.text).toBe('odd *markdown*.');
+    expect(fake.sent[0]!.parse_mode).toBeUndefined();
+  });
+});
+
+describe('telegram: offset across restarts', () => {
+  it('a restart with the saved offset neither loses nor repeats a message', async () => {
+    const cursor = new MemoryCursor();
+    const first = collector();
+    const a = provider({ cursor });
+    await a.start(first.onMessage);
+    fake.pushMessage({ chatId: OPERATOR, userId: OPERATOR, text: 'm1' });
+    const m2 = fake.pushMessage({ chatId: OPERATOR, userId: OPERATOR, text: 'm2' });
+    await waitFor(() => first.received.length === 2, 'm1 and m2');
+    await a.stop();
+    expect(cursor.value).toBe(String(m2.update_id + 1));
+
+    fake.pushMessage({ chatId: OPERATOR, userId: OPERATOR, text: 'm3 (while down)' });
+    const second = collector();
+    await provider({ cursor }).start(second.onMessage);
+    fake.pushMessage({ chatId: OPERATOR, userId: OPERATOR, text: 'm4' });
+    await waitFor(() => second.received.length === 2, 'm3 and m4');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(second.received.map((m) => m.text)).toEqual(['m3 (while down)', 'm4']);
+  });
+
+  it('stopped in the middle of a batch Telegram never saw confirmed: the cursor alone prevents repeats', async () => {
+    fake.pushMessage({ chatId: OPERATOR, userId: OPERATOR, text: 'b1' });
+    const u2 = fake.pushMessage({ chatId: OPERATOR, userId: OPERATOR, text: 'b2' });
+    fake.pushMessage({ chatId: OPERATOR, userId: OPERATOR, text: 'b3' });
+    const cursor = new MemoryCursor();
+    const a = provider({ cursor });
+    const seen: string[] = [];
+    let stopping: Promise<void> | undefined;
+    await a.start(async (m) => {
+      seen.push(m.text);
+      if (m.text === 'b2') stopping = a.stop();
+    });
+    await waitFor(() => stopping !== undefined, 'the stop');
+    await stopping;
+    expect(seen).toEqual(['b1', 'b2']);
+    expect(cursor.value).toBe(String(u2.update_id + 1));
+    // Telegram still holds all three: no getUpdates confirmed them.
+    expect(fake.pending().map((u) => u.message?.text)).toEqual(['b1', 'b2', 'b3']);
+
+    const again = collector();
+    await provider({ cursor }).start(again.onMessage);
+    await waitFor(() => again.received.length === 1, 'b3');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(again.received.map((m) => m.text)).toEqual(['b3']);
+  });
+});
+
+describe('telegram: the token stays secret', () => {
+  it('a missing token variable is a ConfigError naming the variable', () => {
+    const create = () => createTelegramProvider(settings(), { logger, cursor: new MemoryCursor(), env: {} });
+    expect(create).toThrow(ConfigError);
+    expect(create).toThrow(/TEST_TELEGRAM_TOKEN/);
+    expect(create).toThrow(/bridge\.telegram\.tokenEnv/);
+  });
+
+  it('a wrong token fails start() with Telegram’s answer, not the token', async () => {
+    const wrong = '987654321:AAwrongWrongWrongWrongWrongWrong00';
+    const error = (await provider({ token: wrong }).start(async () => {}).catch((e: unknown) => e)) as ProviderError;
+    expect(error).toBeInstanceOf(ProviderError);
+    expect(error.transient).toBe(false);
+    expect(error.message).toBe('telegram: getMe refused: 401 Unauthorized (check the bot token in TEST_TELEGRAM_TOKEN)');
+    expect(inspect(error)).not.toContain(wrong);
+    expect(logLines.join('')).not.toContain(wrong);
+  });
+
+  it('network failures name the API origin, never the URL with the token', async () => {
+    const dead = await startFakeTelegram({ token: fake.token });
+    const deadUrl = dead.url;
+    await dead.stop();
+    const p = provider({ settings: { apiUrl: deadUrl } });
+    const error = (await p.send({ text: 'hi' }).catch((e: unknown) => e)) as ProviderError;
+    expect(error).toBeInstanceOf(ProviderError);
+    expect(error.transient).toBe(true);
+    expect(error.message).toMatch(/^telegram: sendMessage failed: cannot reach http:\/\/127\.0\.0\.1:\d+: ECONNREFUSED$/);
+    expect(inspect(error)).not.toContain(fake.token);
+    expect(JSON.stringify(error)).not.toContain(fake.token);
+
+    // start() against a dead API: resolves, and the loop logs (without the token) and retries.
+    await p.start(async () => {});
+    await waitFor(() => logLines.join('').includes('getUpdates failed'), 'a logged poll failure');
+  });
+
+  it('a request that gets no answer times out as a transient error; stop() aborts a long poll at once', async () => {
+    const request = (timeoutMs: number, signal?: AbortSignal) =>
+      requestJson({
+        provider: 'telegram',
+        what: 'getUpdates',
+        method: 'POST',
+        url: `${fake.url}/bot${fake.token}/getUpdates`,
+        body: { timeout: 5 },
+        timeoutMs,
+        ...(signal ? { signal } : {}),
+        secrets: [fake.token],
+      });
+    const slow = (await request(200).catch((e: unknown) => e)) as ProviderError;
+    expect(slow).toBeInstanceOf(ProviderError);
+    expect(slow.transient).toBe(true);
+    expect(slow.message).toMatch(/^telegram: getUpdates failed: cannot reach http:\/\/127\.0\.0\.1:\d+: no answer within 200ms$/);
+
+    const stop = new AbortController();
+    const pending = request(10_000, stop.signal).catch((e: unknown) => e);
+    setTimeout(() => stop.abort(), 100);
+    expect(await pending).toBeInstanceOf(RequestAborted);
+
+    // A two-minute long poll: were it not aborted, stop() would outlast the test's timeout.
+    const p = provider({ settings: { pollTimeout: 120_000 } });
+    await p.start(async () => {});
+    await waitFor(() => fake.requests.filter((r) => r.method === 'getUpdates').length >= 3, 'the provider polling');
+    await p.stop();
+  });
+});
