@@ -11,6 +11,7 @@ import { applyStartPaused, pauseEndpoints, resumeTimedPauses, TREE_STARTED_ENV }
 import { missionEndpoints } from '../missions/service.js';
 import { missionSettings } from '../missions/settings.js';
 import { MissionStore } from '../missions/store.js';
+import { watchCiQueue, type CiQueueView } from '../prPoller/ciQueue.js';
 import type { ActorKind } from './host.js';
 
 export const missionsKind: ActorKind = {
@@ -20,7 +21,11 @@ export const missionsKind: ActorKind = {
     const store = await MissionStore.open(bus, settings, { logger });
     const stateKv = await JsonKv.open(bus, bus.subjects.stateBucket);
     let stopTimedPauses: (() => void) | undefined;
+    // The CI section: the PR poller keeps the queue in KV; a change re-renders the file.
+    let ciQueue: CiQueueView | undefined;
+    let fileStarted = false;
     const file = new MissionsFile(store, {
+      ci: () => ciQueue?.entries() ?? [],
       file: config.missions.file,
       lastRenderedFile: join(config.stateDir, 'missions.last.md'),
       keepDone: settings.keepDone,
@@ -60,11 +65,15 @@ export const missionsKind: ActorKind = {
           description: 'mission intake and control: add, list, get, cancel, priority, pause, resume',
           endpoints: [...missionEndpoints(store, bus.subjects), ...pauseEndpoints(stateKv, bus.subjects, logger)],
         });
+        ciQueue = await watchCiQueue(stateKv, () => void (fileStarted ? file.flush() : undefined), logger);
+        await ciQueue.initialized;
         await file.start();
+        fileStarted = true;
         logger.info({ missions: store.size, counts: store.counts(), file: config.missions.file }, 'mission store ready');
       },
       stop: async () => {
         stopTimedPauses?.();
+        ciQueue?.stop();
         await file.stop();
         store.close();
       },

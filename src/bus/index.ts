@@ -9,3 +9,4 @@ export { errorReply, okReply, unwrapReply, type Reply } from './reply.js';
 export { registerService, type EndpointSpec, type ServiceSpec } from './service.js';
 export { subjectsFor, type Subjects } from './subjects.js';
 export { ensureOutbox, publishDurable, type OutboxLimits } from './streams.js';
+export { consumeDurable, durableState, streamState, type DurableConsumer, type DurableConsumerOptions, type DurableMessage, type DurableState, type StreamState } from './consumer.js';

@@ -16,6 +16,8 @@ export function subjectsFor(prefix: string) {
     watchdogVerdict: `${p}.watchdog.verdict`,
     bridgeIn: `${p}.bridge.in`,
     bridgeOut: `${p}.bridge.out`,
+    /** Where the console provider writes what roshi says (read with `nats sub`). */
+    bridgeConsole: `${p}.bridge.console`,
     chatRequest: `${p}.chat.req`,
     missions: (verb: string) => `${p}.missions.${verb}`,
     missionEvents: `${p}.missions.events`,

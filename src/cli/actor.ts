@@ -10,7 +10,7 @@ export const summary = 'run one actor in the foreground: watchdog, missions, bri
 export async function run(ctx: CommandContext): Promise<number> {
   const name = ctx.args.positionals[0];
   if (!name) throw new UsageError('actor needs a name, e.g. `node dist/main.js actor watchdog`');
-  const kind = kindOf(name);
+  const kind = await kindOf(name);
   // Actors log JSON to stderr; the supervisor points it at <stateDir>/logs/<name>.log.
   const logger = createLogger({ level: ctx.config.log.level, name, pretty: ctx.config.log.pretty === 'always' });
   return hostActor(name, kind, ctx.config, logger);

@@ -55,6 +55,12 @@ export interface Mission {
   source: MissionSource;
   /** Who asked (chat user, GitHub login, "cli"). */
   by?: string;
+  /**
+   * Material for the agent beyond the text: failing CI jobs and their log tails for /ci_check,
+   * review comments for /fix. Filled into the prompt's {{ciLogs}} (or appended to a prompt that
+   * has no such place). At most MISSION_CONTEXT_MAX characters.
+   */
+  context?: string;
   status: MissionStatus;
   /** Lower runs first. */
   order: number;
@@ -74,6 +80,18 @@ export interface Mission {
   updatedAt: number;
   startedAt?: number;
   finishedAt?: number;
+}
+
+/** Longest mission context kept; a longer one keeps its head and tail around a marker. */
+export const MISSION_CONTEXT_MAX = 16_000;
+
+/** A context cut to MISSION_CONTEXT_MAX: the start (what it is about) and the end (where logs fail) survive. */
+export function capContext(context: string, max = MISSION_CONTEXT_MAX): string {
+  if (context.length <= max) return context;
+  const marker = `\n… [${context.length - max} characters of context left out] …\n`;
+  const keep = Math.max(0, max - marker.length);
+  const head = Math.floor(keep / 4);
+  return context.slice(0, head) + marker + context.slice(context.length - (keep - head));
 }
 
 export const isFinished = (m: Pick<Mission, 'status'>): boolean =>

@@ -4,7 +4,7 @@
 // unknown_mission, ambiguous_id, invalid_transition, invalid_mission, unknown_project) travel
 // in the reply envelope with their own codes.
 //
-//   add      { text, project?, now?, source?, by? }           → Mission
+//   add      { text, project?, now?, source?, by?, context? } → Mission
 //   list     { status?: status | status[], limit? }          → { missions, total, counts }
 //   get      { id }                                          → Mission
 //   cancel   { id, by? }                                     → Mission
@@ -40,13 +40,21 @@ export interface ListReply {
 export function missionHandlers(store: MissionStore): Record<MissionVerb, (payload: Payload) => unknown> {
   return {
     add: async (p) => {
-      only(p, 'add', ['text', 'project', 'now', 'source', 'by']);
+      only(p, 'add', ['text', 'project', 'now', 'source', 'by', 'context']);
       const text = requiredString(p, 'text');
       const project = optionalString(p, 'project');
       const now = optionalBoolean(p, 'now');
       const source = optionalEnum(p, 'source', SOURCES);
       const by = optionalString(p, 'by');
-      return store.add({ text, ...(project ? { project } : {}), ...(now ? { now } : {}), ...(source ? { source } : {}), ...(by ? { by } : {}) });
+      const context = optionalString(p, 'context');
+      return store.add({
+        text,
+        ...(project ? { project } : {}),
+        ...(now ? { now } : {}),
+        ...(source ? { source } : {}),
+        ...(by ? { by } : {}),
+        ...(context ? { context } : {}),
+      });
     },
     list: (p): ListReply => {
       only(p, 'list', ['status', 'limit']);

@@ -14,7 +14,7 @@ import { AmbiguousMissionIdError, BadRequestError, DuplicateMissionError, Invali
 import { missionEvent } from './events.js';
 import { MISSION_ID_PATTERN, newMissionId } from './ids.js';
 import { normalizeUrl, parseMissionText } from './parse.js';
-import { isFinished, type Mission, type MissionKind, type MissionSource, type MissionStatus } from './record.js';
+import { capContext, isFinished, type Mission, type MissionKind, type MissionSource, type MissionStatus } from './record.js';
 import type { MissionSettings } from './settings.js';
 import {
   cancelMission,
@@ -40,6 +40,8 @@ export interface MissionInput {
   source?: MissionSource;
   /** Who asked. */
   by?: string;
+  /** Material for the agent (CI log tails, review comments); capped at MISSION_CONTEXT_MAX. */
+  context?: string;
 }
 
 export type ReorderTarget = 'top' | 'bottom' | number;
@@ -136,6 +138,7 @@ export class MissionStore {
       ...(parsed.url !== undefined ? { url: parsed.url } : {}),
       source: input.source ?? 'nats',
       ...(input.by ? { by: input.by } : {}),
+      ...(input.context ? { context: capContext(input.context) } : {}),
       status: 'pending',
       order,
       attempts: 0,

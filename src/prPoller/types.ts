@@ -1,6 +1,8 @@
 // What the PR poller knows about one of roshi's own pull requests. Stored in KV <prefix>_state
-// under `ci.<owner>/<repo>#<number>` (the CI queue) and rendered into the CI section of
-// missions.md as `(attempt N/M)`.
+// under `ci.<owner>/<repo>/<number>` (see ciQueueKey) for every own PR the poller follows; the
+// ones with `inCiQueue` form the CI queue, rendered into the CI section of missions.md as
+// `(attempt N/M)`. A PR that left the queue (green, budget spent, waiting for approval) is still
+// followed for review feedback and auto-merge until it is closed or merged.
 
 /** Aggregated CI of the latest head commit (see ciStatus.ts for the rules). */
 export type CiState = 'none' | 'pending' | 'success' | 'failure' | 'blocked_approval';
@@ -35,6 +37,22 @@ export interface TrackedPr {
   handledFeedback: string[];
   enteredAt: number;
   updatedAt: number;
+  /** In the CI queue: roshi pushed and waits for CI's verdict. Absent means false. */
+  inCiQueue?: boolean;
+  /** Consecutive polls that found no CI at all on the head commit (10 → the PR leaves the queue). */
+  emptyPolls?: number;
+  /** Last time a roshi mission on this PR was claimed or ended: a new head SHA after it is roshi's own push. */
+  ownActivityAt?: number;
+  /** When the current head SHA was first seen. */
+  shaSeenAt?: number;
+  /** The PR's updated_at when its review feedback was last read (unchanged → not read again). */
+  reviewsSeen?: string;
+  /** The listing was truncated (pagination): CI is not known to be green even when all seen is. */
+  ciTruncated?: boolean;
 }
 
-export const ciQueueKey = (repo: string, number: number): string => `ci.${repo}#${number}`;
+/** KV keys allow only [-/=.\w]: the repository's dots are escaped as `=2E` so names cannot collide. */
+export const ciQueueKey = (repo: string, number: number): string => `ci.${repo.replace(/\./g, '=2E')}/${number}`;
+
+/** Prefix of every key ciQueueKey makes, for watches and listings. */
+export const CI_QUEUE_KEYS = 'ci.>';

@@ -4,13 +4,24 @@
 //
 // Built-in routes:
 //   GET  /rate_limit
-//   GET  /repos/{owner}/{repo}/pulls    state, head (owner:branch), base, per_page, page; Link header
-//   POST /repos/{owner}/{repo}/pulls    201 with the PR; 422 "A pull request already exists for …"
+//   GET  /user                                         the token's login
+//   GET  /repos/{owner}/{repo}/pulls                   state, head (owner:branch), base, per_page, page; Link header
+//   POST /repos/{owner}/{repo}/pulls                   201 with the PR; 422 "A pull request already exists for …"
 //   GET  /repos/{owner}/{repo}/pulls/{number}
-// Every route but /rate_limit requires `Authorization: token <t>` or `Bearer <t>` (401
-// "Bad credentials" otherwise). GET answers carry a weak ETag and honour If-None-Match (304), as
-// GitHub's conditional requests do. Later fakes (checks, statuses, reviews, GraphQL) add routes
-// with `addRoute`; faults are injected with `failNext`. Requests are recorded with secrets redacted.
+//   GET  /repos/{owner}/{repo}/pulls/{number}/comments review comments (every comment of every thread), paginated
+//   GET  /repos/{owner}/{repo}/commits/{ref}/check-runs { total_count, check_runs }, paginated (per_page ≤ 100)
+//   GET  /repos/{owner}/{repo}/commits/{ref}/status    combined status { state, statuses, total_count, sha }
+//   GET  /repos/{owner}/{repo}/actions/runs?head_sha=  { total_count, workflow_runs }, paginated
+//   GET  /repos/{owner}/{repo}/actions/jobs/{id}/logs  302 to /_logs/… (text/plain, no auth, as GitHub's
+//                                                      storage URL), 404 when the job has no log
+//   POST /graphql (and /api/graphql, GHES)             repository.pullRequest.reviewThreads
+// Every route but /rate_limit and the log storage requires `Authorization: token <t>` or
+// `Bearer <t>` (401 "Bad credentials" otherwise). GET answers carry a weak ETag and honour
+// If-None-Match (304), as GitHub's conditional requests do. CI and reviews are set with
+// setCheckRuns, setStatuses, setWorkflowRuns, setJobLog and addReviewThread; a PR's head moves
+// with setPullHead, or by itself with followBranches (the head of every open PR read from a
+// real git remote). Tests add routes with `addRoute`; faults are injected with `failNext`.
+// Requests are recorded with secrets redacted.
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -29,7 +40,10 @@ export interface RecordedRequest {
 
 export interface RouteResult {
   status: number;
+  /** Sent as JSON. */
   body?: unknown;
+  /** Sent as text/plain instead of a JSON body. */
+  text?: string;
   headers?: Record<string, string>;
 }
 
@@ -83,6 +97,49 @@ export interface FakePull {
   updatedAt: string;
 }
 
+export interface FakeCheckRun {
+  id: number;
+  name: string;
+  status: 'queued' | 'in_progress' | 'completed' | 'waiting' | 'requested' | 'pending';
+  conclusion: 'success' | 'failure' | 'neutral' | 'cancelled' | 'skipped' | 'timed_out' | 'action_required' | 'stale' | null;
+  /** App slug; default github-actions (its check runs are Actions jobs, with the same id). */
+  app: string;
+}
+
+export interface FakeStatus {
+  context: string;
+  state: 'error' | 'failure' | 'pending' | 'success';
+  description?: string;
+  targetUrl?: string;
+}
+
+export interface FakeWorkflowRun {
+  id: number;
+  name: string;
+  status: 'requested' | 'queued' | 'in_progress' | 'completed' | 'waiting' | 'pending';
+  conclusion: FakeCheckRun['conclusion'] | 'startup_failure';
+  event: string;
+}
+
+export interface FakeReviewComment {
+  id: number;
+  body: string;
+  author: string;
+  path: string;
+  line: number | null;
+  createdAt: string;
+}
+
+export interface FakeReviewThread {
+  /** GraphQL node id. */
+  id: string;
+  repo: string;
+  number: number;
+  isResolved: boolean;
+  isOutdated: boolean;
+  comments: FakeReviewComment[];
+}
+
 export interface FakeGitHubOptions {
   /** The token requests must carry (default 'ghp_fake_token'). */
   token?: string;
@@ -110,6 +167,23 @@ export interface FakeGitHub {
   pullJson(pull: FakePull): Record<string, unknown>;
   addRoute(route: Route): void;
   failNext(fault: Fault): void;
+  /** Moves an open PR's head (a push) and bumps its updated_at. */
+  setPullHead(repo: string, number: number, sha: string): void;
+  /** From now on the head of every open PR is read through `resolve` at each request (undefined keeps it). */
+  followBranches(resolve: (repo: string, branch: string) => string | undefined): void;
+  /** Replaces the check runs of a commit; ids are assigned when not given. */
+  setCheckRuns(repo: string, sha: string, runs: Array<Partial<FakeCheckRun> & { name: string }>): FakeCheckRun[];
+  /** Replaces the commit statuses of a commit. */
+  setStatuses(repo: string, sha: string, statuses: Array<Partial<FakeStatus> & { context: string }>): void;
+  /** Replaces the workflow runs of a head commit. */
+  setWorkflowRuns(repo: string, sha: string, runs: Array<Partial<FakeWorkflowRun> & { name: string }>): FakeWorkflowRun[];
+  /** The log of an Actions job (served through a 302, as GitHub does). */
+  setJobLog(repo: string, jobId: number, text: string): void;
+  /** A review thread on a PR; bumps the PR's updated_at. */
+  addReviewThread(repo: string, number: number, thread: { isResolved?: boolean; isOutdated?: boolean; comments: Array<Partial<Omit<FakeReviewComment, 'id'>> & { body: string }> }): FakeReviewThread;
+  /** Adds a reply to a thread; bumps the PR's updated_at. */
+  replyToThread(threadId: string, comment: Partial<Omit<FakeReviewComment, 'id'>> & { body: string }): FakeReviewComment;
+  resolveThread(threadId: string): void;
   /** Remaining core quota reported in x-ratelimit-* headers and /rate_limit. */
   rateLimit: { limit: number; remaining: number; reset: number };
   stop(): Promise<void>;
@@ -126,6 +200,12 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   const routes: Array<Route & { regex: RegExp; names: string[] }> = [];
   const faults: Array<Fault & { remaining: number }> = [];
   const pullsByRepo = new Map<string, FakePull[]>();
+  const checkRuns = new Map<string, FakeCheckRun[]>();
+  const statuses = new Map<string, FakeStatus[]>();
+  const workflowRuns = new Map<string, FakeWorkflowRun[]>();
+  const jobLogs = new Map<string, string>();
+  const threads: FakeReviewThread[] = [];
+  let followHeads: ((repo: string, branch: string) => string | undefined) | undefined;
   const sockets = new Set<Socket>();
   let nextId = 1_000;
   const rateLimit = { limit: 5000, remaining: 5000, reset: Math.floor(Date.now() / 1000) + 3600 };
@@ -224,15 +304,16 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       route.names.forEach((name, i) => (params[name] = decodeURIComponent(m[i + 1] ?? '')));
       const result = await route.handler({ method, pathname, query: full.searchParams, params, body, headers: req.headers, request: recorded, fake });
       const out = { ...common, ...result.headers };
-      if (method === 'GET' && result.status === 200 && result.body !== undefined) {
-        const etag = `W/"${createHash('sha1').update(JSON.stringify(result.body)).digest('hex')}"`;
+      if (method === 'GET' && result.status === 200 && (result.body !== undefined || result.text !== undefined)) {
+        const etag = `W/"${createHash('sha1').update(result.text ?? JSON.stringify(result.body)).digest('hex')}"`;
         out.etag = etag;
         if (req.headers['if-none-match'] === etag) {
           res.writeHead(304, out).end();
           return;
         }
       }
-      if (result.body === undefined) res.writeHead(result.status, out).end();
+      if (result.text !== undefined) res.writeHead(result.status, { 'content-type': 'text/plain; charset=utf-8', ...out }).end(result.text);
+      else if (result.body === undefined) res.writeHead(result.status, out).end();
       else sendJson(res, result.status, result.body, out);
       return;
     }
@@ -249,6 +330,48 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       pullsByRepo.set(repo, list);
     }
     return list;
+  }
+
+  /** With followBranches, an open PR's head is whatever its branch points at now (a push moved it). */
+  function refreshHeads(repo: string): FakePull[] {
+    const list = pullsOf(repo);
+    if (!followHeads) return list;
+    for (const pull of list) {
+      if (pull.state !== 'open') continue;
+      const sha = followHeads(`${pull.head.owner}/${repo.split('/')[1] ?? ''}`, pull.head.ref) ?? followHeads(repo, pull.head.ref);
+      if (sha !== undefined && sha !== pull.head.sha) {
+        pull.head.sha = sha;
+        pull.updatedAt = new Date().toISOString();
+      }
+    }
+    return list;
+  }
+
+  function findPull(repo: string, number: number): FakePull | undefined {
+    return refreshHeads(repo).find((p) => p.number === number);
+  }
+
+  const notFound = (): RouteResult => ({ status: 404, body: { message: 'Not Found', documentation_url: DOCS, status: '404' } });
+
+  /** One page of a listing, with GitHub's Link header (prev, next, last, first) when there are several. */
+  function paginate<T>(list: T[], query: URLSearchParams, request: RecordedRequest): { page: T[]; headers: Record<string, string> } {
+    const perPage = Math.min(100, Math.max(1, Number(query.get('per_page') ?? 30) || 30));
+    const page = Math.max(1, Number(query.get('page') ?? 1) || 1);
+    const last = Math.max(1, Math.ceil(list.length / perPage));
+    const headers: Record<string, string> = {};
+    if (list.length > perPage) {
+      const link = (n: number, rel: string) => {
+        const u = new URL(`${url}${request.path}`);
+        u.searchParams.set('page', String(n));
+        return `<${u.toString()}>; rel="${rel}"`;
+      };
+      const links: string[] = [];
+      if (page > 1) links.push(link(page - 1, 'prev'));
+      if (page < last) links.push(link(page + 1, 'next'), link(last, 'last'));
+      if (page > 1) links.push(link(1, 'first'));
+      headers.link = links.join(', ');
+    }
+    return { page: list.slice((page - 1) * perPage, page * perPage), headers };
   }
 
   function addPull(repo: string, input: Parameters<FakeGitHub['addPull']>[1]): FakePull {
@@ -340,30 +463,15 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       const state = query.get('state') ?? 'open';
       const head = query.get('head');
       const base = query.get('base');
-      let list = pullsOf(repo).filter((p) => state === 'all' || p.state === state);
+      let list = refreshHeads(repo).filter((p) => state === 'all' || p.state === state);
       if (head) {
         const [owner, ref] = head.includes(':') ? (head.split(/:(.*)/s) as [string, string]) : [undefined, head];
         list = list.filter((p) => p.head.ref === ref && (owner === undefined || p.head.owner.toLowerCase() === owner.toLowerCase()));
       }
       if (base) list = list.filter((p) => p.base.ref === base);
       list = [...list].sort((a, b) => b.number - a.number); // GitHub's default: newest first
-      const perPage = Math.min(100, Math.max(1, Number(query.get('per_page') ?? 30) || 30));
-      const page = Math.max(1, Number(query.get('page') ?? 1) || 1);
-      const last = Math.max(1, Math.ceil(list.length / perPage));
-      const headers: Record<string, string> = {};
-      if (list.length > perPage) {
-        const link = (n: number, rel: string) => {
-          const u = new URL(`${url}${request.path}`);
-          u.searchParams.set('page', String(n));
-          return `<${u.toString()}>; rel="${rel}"`;
-        };
-        const links: string[] = [];
-        if (page > 1) links.push(link(page - 1, 'prev'));
-        if (page < last) links.push(link(page + 1, 'next'), link(last, 'last'));
-        if (page > 1) links.push(link(1, 'first'));
-        headers.link = links.join(', ');
-      }
-      return { status: 200, body: list.slice((page - 1) * perPage, page * perPage).map(pullJson), headers };
+      const { page, headers } = paginate(list, query, request);
+      return { status: 200, body: page.map(pullJson), headers };
     },
   });
 
@@ -371,8 +479,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     method: 'GET',
     path: '/repos/:owner/:repo/pulls/:number',
     handler: ({ params }) => {
-      const pull = pullsOf(`${params.owner}/${params.repo}`).find((p) => p.number === Number(params.number));
-      return pull ? { status: 200, body: pullJson(pull) } : { status: 404, body: { message: 'Not Found', documentation_url: DOCS, status: '404' } };
+      const pull = findPull(`${params.owner}/${params.repo}`, Number(params.number));
+      return pull ? { status: 200, body: pullJson(pull) } : notFound();
     },
   });
 
@@ -410,12 +518,229 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     },
   });
 
+  addRoute({
+    method: 'GET',
+    path: '/user',
+    handler: () => ({ status: 200, body: { ...user(login), name: login, site_admin: false } }),
+  });
+
+  const commitKey = (repo: string, sha: string) => `${repo}@${sha}`;
+
+  addRoute({
+    method: 'GET',
+    path: '/repos/:owner/:repo/commits/:ref/check-runs',
+    handler: ({ params, query, request }) => {
+      const repo = `${params.owner}/${params.repo}`;
+      const sha = resolveRef(repo, params.ref ?? '');
+      const runs = checkRuns.get(commitKey(repo, sha)) ?? [];
+      const { page, headers } = paginate(runs, query, request);
+      return {
+        status: 200,
+        headers,
+        body: {
+          total_count: runs.length,
+          check_runs: page.map((r) => ({
+            id: r.id,
+            node_id: `CR_${r.id}`,
+            head_sha: sha,
+            external_id: '',
+            name: r.name,
+            status: r.status,
+            conclusion: r.status === 'completed' ? r.conclusion : null,
+            html_url: `${htmlBase}/${repo}/runs/${r.id}`,
+            details_url: `${htmlBase}/${repo}/actions/runs/${r.id}/job/${r.id}`,
+            started_at: new Date(0).toISOString(),
+            completed_at: r.status === 'completed' ? new Date(0).toISOString() : null,
+            output: { title: null, summary: null, text: null, annotations_count: 0 },
+            app: { id: 15368, slug: r.app, name: r.app === 'github-actions' ? 'GitHub Actions' : r.app },
+            pull_requests: [],
+          })),
+        },
+      };
+    },
+  });
+
+  addRoute({
+    method: 'GET',
+    path: '/repos/:owner/:repo/commits/:ref/status',
+    handler: ({ params, query, request }) => {
+      const repo = `${params.owner}/${params.repo}`;
+      const sha = resolveRef(repo, params.ref ?? '');
+      const list = statuses.get(commitKey(repo, sha)) ?? [];
+      // GitHub's combined state: failure if any failure or error, else pending if any pending
+      // (or none at all), else success.
+      const state = list.some((s) => s.state === 'failure' || s.state === 'error') ? 'failure' : list.length === 0 || list.some((s) => s.state === 'pending') ? 'pending' : 'success';
+      const { page, headers } = paginate(list, query, request);
+      return {
+        status: 200,
+        headers,
+        body: {
+          state,
+          sha,
+          total_count: list.length,
+          statuses: page.map((s, i) => ({
+            id: i + 1,
+            state: s.state,
+            context: s.context,
+            description: s.description ?? null,
+            target_url: s.targetUrl ?? null,
+            created_at: new Date(0).toISOString(),
+            updated_at: new Date(0).toISOString(),
+          })),
+          repository: repoJson(repo),
+          commit_url: `${url}/repos/${repo}/commits/${sha}`,
+          url: `${url}/repos/${repo}/commits/${sha}/status`,
+        },
+      };
+    },
+  });
+
+  addRoute({
+    method: 'GET',
+    path: '/repos/:owner/:repo/actions/runs',
+    handler: ({ params, query, request }) => {
+      const repo = `${params.owner}/${params.repo}`;
+      const headSha = query.get('head_sha');
+      const list = headSha
+        ? (workflowRuns.get(commitKey(repo, headSha)) ?? []).map((r) => ({ run: r, sha: headSha }))
+        : [...workflowRuns.entries()].filter(([key]) => key.startsWith(`${repo}@`)).flatMap(([key, runs]) => runs.map((run) => ({ run, sha: key.slice(repo.length + 1) })));
+      const { page, headers } = paginate(list, query, request);
+      return {
+        status: 200,
+        headers,
+        body: {
+          total_count: list.length,
+          workflow_runs: page.map(({ run, sha }) => ({
+            id: run.id,
+            name: run.name,
+            display_title: run.name,
+            head_sha: sha,
+            head_branch: null,
+            event: run.event,
+            status: run.status,
+            conclusion: run.status === 'completed' ? run.conclusion : null,
+            html_url: `${htmlBase}/${repo}/actions/runs/${run.id}`,
+            jobs_url: `${url}/repos/${repo}/actions/runs/${run.id}/jobs`,
+            logs_url: `${url}/repos/${repo}/actions/runs/${run.id}/logs`,
+          })),
+        },
+      };
+    },
+  });
+
+  addRoute({
+    method: 'GET',
+    path: '/repos/:owner/:repo/actions/jobs/:id/logs',
+    handler: ({ params }) => {
+      const key = `${params.owner}/${params.repo}/${params.id}`;
+      if (!jobLogs.has(key)) return notFound();
+      return { status: 302, headers: { location: `${url}/_logs/${key}.txt?sig=${randomBytes(4).toString('hex')}` } };
+    },
+  });
+
+  // Where GitHub's log redirect points: pre-signed storage, no Authorization needed.
+  addRoute({
+    method: 'GET',
+    path: '/_logs/:owner/:repo/:file',
+    auth: false,
+    handler: ({ params }) => {
+      const text = jobLogs.get(`${params.owner}/${params.repo}/${(params.file ?? '').replace(/\.txt$/, '')}`);
+      return text === undefined ? notFound() : { status: 200, text };
+    },
+  });
+
+  const commentJson = (repo: string, number: number, c: FakeReviewComment, thread: FakeReviewThread) => ({
+    id: c.id,
+    node_id: `PRRC_${c.id}`,
+    pull_request_review_id: c.id,
+    in_reply_to_id: thread.comments[0] && thread.comments[0].id !== c.id ? thread.comments[0].id : undefined,
+    body: c.body,
+    user: user(c.author),
+    path: c.path,
+    line: c.line,
+    original_line: c.line,
+    created_at: c.createdAt,
+    updated_at: c.createdAt,
+    html_url: `${htmlBase}/${repo}/pull/${number}#discussion_r${c.id}`,
+    pull_request_url: `${url}/repos/${repo}/pulls/${number}`,
+  });
+
+  addRoute({
+    method: 'GET',
+    path: '/repos/:owner/:repo/pulls/:number/comments',
+    handler: ({ params, query, request }) => {
+      const repo = `${params.owner}/${params.repo}`;
+      const number = Number(params.number);
+      if (!findPull(repo, number)) return notFound();
+      const list = threads
+        .filter((t) => t.repo === repo && t.number === number)
+        .flatMap((t) => t.comments.map((c) => ({ c, t })))
+        .sort((a, b) => a.c.id - b.c.id);
+      const { page, headers } = paginate(list, query, request);
+      return { status: 200, headers, body: page.map(({ c, t }) => commentJson(repo, number, c, t)) };
+    },
+  });
+
+  const graphql = ({ body }: RouteContext): RouteResult => {
+    const input = (typeof body === 'object' && body !== null ? body : {}) as { query?: unknown; variables?: Record<string, unknown> };
+    const query = typeof input.query === 'string' ? input.query : '';
+    const vars = input.variables ?? {};
+    if (!/reviewThreads/.test(query)) {
+      return { status: 200, body: { errors: [{ message: 'fake github: only pullRequest.reviewThreads queries are served', type: 'UNSUPPORTED' }] } };
+    }
+    const repo = `${String(vars.owner)}/${String(vars.name)}`;
+    const number = Number(vars.number);
+    if (!findPull(repo, number)) {
+      return {
+        status: 200,
+        body: { data: { repository: { pullRequest: null } }, errors: [{ type: 'NOT_FOUND', path: ['repository', 'pullRequest'], message: `Could not resolve to a PullRequest with the number of ${number}.` }] },
+      };
+    }
+    const nodes = threads
+      .filter((t) => t.repo === repo && t.number === number)
+      .map((t) => ({
+        id: t.id,
+        isResolved: t.isResolved,
+        isOutdated: t.isOutdated,
+        comments: {
+          pageInfo: { hasNextPage: false },
+          nodes: t.comments.map((c) => ({
+            databaseId: c.id,
+            body: c.body,
+            author: { login: c.author },
+            path: c.path,
+            line: c.line,
+            url: `${htmlBase}/${repo}/pull/${number}#discussion_r${c.id}`,
+            createdAt: c.createdAt,
+          })),
+        },
+      }));
+    return { status: 200, body: { data: { repository: { pullRequest: { reviewThreads: { pageInfo: { hasNextPage: false }, nodes } } } } } };
+  };
+  addRoute({ method: 'POST', path: '/graphql', handler: graphql });
+  addRoute({ method: 'POST', path: '/api/graphql', handler: graphql });
+
+  /** A ref in a commits/{ref} path: a sha as it is, a branch name through the PRs' heads. */
+  function resolveRef(repo: string, ref: string): string {
+    if (/^[0-9a-f]{7,40}$/i.test(ref)) return ref;
+    return refreshHeads(repo).find((p) => p.head.ref === ref)?.head.sha ?? ref;
+  }
+
+  function touchPull(repo: string, number: number): void {
+    const pull = pullsOf(repo).find((p) => p.number === number);
+    if (pull) pull.updatedAt = new Date(Math.max(Date.now(), Date.parse(pull.updatedAt) + 1)).toISOString();
+  }
+
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
+
+  function reviewComment(c: Partial<Omit<FakeReviewComment, 'id'>> & { body: string }): FakeReviewComment {
+    return { id: ++nextId, body: c.body, author: c.author ?? 'reviewer', path: c.path ?? 'README.md', line: c.line ?? 1, createdAt: c.createdAt ?? new Date().toISOString() };
+  }
 
   const fake: FakeGitHub = {
     url,
@@ -427,6 +752,57 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     pullJson,
     addRoute,
     failNext: (f) => void faults.push({ ...f, remaining: f.times ?? 1 }),
+    setPullHead: (repo, number, sha) => {
+      const pull = pullsOf(repo).find((p) => p.number === number);
+      if (!pull) throw new Error(`fake github: no pull request ${repo}#${number}`);
+      pull.head.sha = sha;
+      touchPull(repo, number);
+    },
+    followBranches: (resolve) => void (followHeads = resolve),
+    setCheckRuns: (repo, sha, runs) => {
+      const list = runs.map((r) => ({ id: r.id ?? ++nextId, name: r.name, status: r.status ?? 'completed', conclusion: r.conclusion ?? (r.status && r.status !== 'completed' ? null : 'success'), app: r.app ?? 'github-actions' }));
+      checkRuns.set(commitKey(repo, sha), list);
+      return list;
+    },
+    setStatuses: (repo, sha, list) =>
+      void statuses.set(
+        commitKey(repo, sha),
+        list.map((s) => ({ context: s.context, state: s.state ?? 'success', ...(s.description ? { description: s.description } : {}), ...(s.targetUrl ? { targetUrl: s.targetUrl } : {}) })),
+      ),
+    setWorkflowRuns: (repo, sha, runs) => {
+      const list = runs.map((r) => ({ id: r.id ?? ++nextId, name: r.name, status: r.status ?? 'completed', conclusion: r.conclusion ?? (r.status && r.status !== 'completed' ? null : 'success'), event: r.event ?? 'pull_request' }));
+      workflowRuns.set(commitKey(repo, sha), list);
+      return list;
+    },
+    setJobLog: (repo, jobId, text) => void jobLogs.set(`${repo}/${jobId}`, text),
+    addReviewThread: (repo, number, input) => {
+      const thread: FakeReviewThread = {
+        id: `PRRT_${randomBytes(6).toString('hex')}`,
+        repo,
+        number,
+        isResolved: input.isResolved ?? false,
+        isOutdated: input.isOutdated ?? false,
+        comments: [],
+      };
+      threads.push(thread);
+      for (const c of input.comments) thread.comments.push(reviewComment(c));
+      touchPull(repo, number);
+      return thread;
+    },
+    replyToThread: (threadId, c) => {
+      const thread = threads.find((t) => t.id === threadId);
+      if (!thread) throw new Error(`fake github: no review thread ${threadId}`);
+      const comment = reviewComment({ path: thread.comments[0]?.path, line: thread.comments[0]?.line ?? null, ...c });
+      thread.comments.push(comment);
+      touchPull(thread.repo, thread.number);
+      return comment;
+    },
+    resolveThread: (threadId) => {
+      const thread = threads.find((t) => t.id === threadId);
+      if (!thread) throw new Error(`fake github: no review thread ${threadId}`);
+      thread.isResolved = true;
+      touchPull(thread.repo, thread.number);
+    },
     rateLimit,
     stop: async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

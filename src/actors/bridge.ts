@@ -1,0 +1,219 @@
+// The bridge actor: roshi's mouth and ears. It runs the configured chat providers (console over
+// NATS by default; Telegram, Slack, Matrix), refuses anyone not on bridge.allowedUsers, turns
+// what the operator writes into commands, missions or chat turns, and delivers the durable
+// outbox (<prefix>.bridge.out) to every provider — acknowledged only once each accepted it.
+//
+// Replies to commands travel through the outbox too, as { kind: 'reply', provider, chatId }:
+// they are paced and split like everything else and survive a bridge restart. If the outbox
+// cannot take a reply (JetStream down), it is sent directly instead.
+//
+// Control verb `providers` (on <prefix>.ctl.bridge): the machine state, each provider's health
+// and send counters, the outbox consumer and the sent marks, the inbound counters.
+import { chatReplyBudgetMs } from '../chat/request.js';
+import { join } from 'node:path';
+import type { AnyActorRef } from 'xstate';
+import { bridgeMachine, type BridgeContext, type BridgeEvent } from '../../machines/bridge.js';
+import { createProviders, type MessagingProvider } from '../adapters/messaging/index.js';
+import { JsonKv, publishDurable } from '../bus/index.js';
+import { AllowList } from '../bridge/allowList.js';
+import { ProviderChannel } from '../bridge/channel.js';
+import type { BridgeApi } from '../bridge/commands.js';
+import { kvCursor } from '../bridge/cursor.js';
+import { Outbox } from '../bridge/outbox.js';
+import { askChat, Router } from '../bridge/router.js';
+import { pieceLength, splitMessage } from '../bridge/split.js';
+import { runUpdate } from '../bridge/update.js';
+import { readPause } from '../missions/pause.js';
+import { packageRoot } from '../paths.js';
+import type { ActorKind } from './host.js';
+import { describeState } from './host.js';
+
+const PROVIDER_START_TIMEOUT_MS = 30_000;
+const RETRY_MIN_MS = 1_000;
+const RETRY_MAX_MS = 60_000;
+/** Beyond the chat actor's own limit: it retries empty answers before it replies. */
+const CHAT_GRACE_MS = 15_000;
+
+export const bridgeKind: ActorKind = {
+  description: 'chat providers in and out, commands, durable outbox',
+  create: async ({ config, bus, logger }) => {
+    const kv = await JsonKv.open(bus, bus.subjects.stateBucket);
+    const allowList = new AllowList(config.bridge.allowedUsers);
+    for (const entry of AllowList.invalidEntries(config.bridge.allowedUsers)) {
+      logger.warn({ entry }, 'bridge.allowedUsers entry is not "<provider>:<user id>" and matches nobody');
+    }
+    const { providers, failures } = await createProviders(config, logger, (name) => kvCursor(kv, name), { bus });
+    const names = [...providers.map((p) => p.provider.name), ...failures.map((f) => f.name)];
+    const stopping = new AbortController();
+    const started = new Set<string>();
+    let actorRef: AnyActorRef | undefined;
+    const send = (event: BridgeEvent) => actorRef?.send(event);
+    const health = () => (actorRef?.getSnapshot() as { context?: BridgeContext } | undefined)?.context;
+
+    const channels = providers.map(
+      ({ provider, minIntervalMs }) =>
+        new ProviderChannel(provider, {
+          minIntervalMs,
+          logger: logger.child({ provider: provider.name }),
+          onHealth: (report) => {
+            if (report.up) {
+              if (started.has(provider.name)) send({ type: 'PROVIDER.UP', name: provider.name, at: Date.now() });
+            } else {
+              send({ type: 'PROVIDER.FAILED', name: provider.name, error: `sending: ${report.error}`, at: Date.now() });
+            }
+          },
+        }),
+    );
+    const channelOf = (name: string) => channels.find((c) => c.name === name);
+    const providerOf = (name: string): MessagingProvider | undefined => providers.find((p) => p.provider.name === name)?.provider;
+
+    const outbox = new Outbox({
+      bus,
+      kv,
+      channels,
+      level: config.bridge.level,
+      maxMessageLength: config.bridge.maxMessageLength,
+      logger: logger.child({ component: 'outbox' }),
+      onReady: () => send({ type: 'OUTBOX.READY', at: Date.now() }),
+    });
+
+    const api: BridgeApi = {
+      subjects: bus.subjects,
+      request: (subject, payload, timeoutMs) => bus.request(subject, payload, timeoutMs),
+      now: Date.now,
+      readPause: () => readPause(kv),
+      usageFile: join(config.stateDir, 'usage.jsonl'),
+      update: async (report, { force }) => {
+        await runUpdate({ cwd: packageRoot(), report, force });
+      },
+      providersLine: () => {
+        const context = health();
+        if (!context) return '';
+        const parts = Object.entries(context.providers).map(([name, p]) => (p.state === 'up' ? `${name} ✅` : `${name} ${p.state === 'failing' ? '⚠' : '…'} ${p.state}${p.lastError ? ` (${p.lastError.slice(0, 60)})` : ''}`));
+        return `chat providers: ${parts.join(' · ') || 'none'}`;
+      },
+    };
+
+    const router = new Router({
+      allowList,
+      api,
+      logger,
+      reply: async (message, text, index) => {
+        const id = `reply-${message.provider}-${message.chatId}-${message.messageId}-${index}`;
+        const payload = { id, kind: 'reply', source: 'bridge', provider: message.provider, chatId: message.chatId, text, at: Date.now() };
+        try {
+          await publishDurable(bus, bus.subjects.bridgeOut, payload, id);
+        } catch (error) {
+          const channel = channelOf(message.provider);
+          logger.warn({ err: error, provider: message.provider }, 'outbox unavailable; replying directly');
+          if (!channel) throw error;
+          await channel.enqueue({ pieces: splitMessage(text, pieceLength(config.bridge.maxMessageLength, channel.provider.maxLength)), chatId: message.chatId });
+        }
+      },
+      // As long as the chat may take for one reply, retries of empty answers included.
+      chat: (request) => askChat((s, p, t) => bus.request(s, p, t), bus.subjects.chatRequest, request, chatReplyBudgetMs(config.chat.timeout) + CHAT_GRACE_MS),
+      typing: async (message) => {
+        await providerOf(message.provider)?.typing?.(message.chatId);
+      },
+    });
+
+    const pause = (ms: number) =>
+      new Promise<void>((resolve) => {
+        if (stopping.signal.aborted) return resolve();
+        const timer = setTimeout(resolve, ms);
+        stopping.signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+      });
+    const backoff = (attempt: number) => Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** Math.max(0, attempt - 1));
+
+    /** Starts one provider, again and again with backoff until it receives (or the bridge stops). */
+    const startProvider = async (provider: MessagingProvider) => {
+      for (let attempt = 1; !stopping.signal.aborted; attempt++) {
+        send({ type: 'PROVIDER.STARTING', name: provider.name, at: Date.now() });
+        let timer: NodeJS.Timeout | undefined;
+        try {
+          await Promise.race([
+            provider.start((message) => router.handle(message)),
+            new Promise((_, reject) => {
+              timer = setTimeout(() => reject(new Error(`did not start within ${PROVIDER_START_TIMEOUT_MS / 1000}s`)), PROVIDER_START_TIMEOUT_MS);
+            }),
+          ]);
+          if (stopping.signal.aborted) return;
+          started.add(provider.name);
+          send({ type: 'PROVIDER.UP', name: provider.name, at: Date.now() });
+          logger.info({ provider: provider.name }, 'chat provider receiving');
+          return;
+        } catch (error) {
+          const message = (error as Error).message ?? String(error);
+          send({ type: 'PROVIDER.FAILED', name: provider.name, error: `starting: ${message}`, at: Date.now() });
+          logger.warn({ provider: provider.name, err: error, attempt }, 'chat provider did not start; will try again');
+          await provider.stop().catch(() => undefined);
+          await pause(backoff(attempt));
+        } finally {
+          clearTimeout(timer);
+        }
+      }
+    };
+
+    const startOutbox = async () => {
+      for (let attempt = 1; !stopping.signal.aborted; attempt++) {
+        try {
+          await outbox.start();
+          return;
+        } catch (error) {
+          send({ type: 'OUTBOX.LOST', error: (error as Error).message, at: Date.now() });
+          logger.warn({ err: error, attempt }, 'outbox consumer not ready; will try again');
+          await pause(backoff(attempt));
+        }
+      }
+    };
+
+    return {
+      machine: bridgeMachine,
+      input: { providers: names, now: Date.now() },
+      start: (actor) => {
+        actorRef = actor;
+        for (const failure of failures) send({ type: 'PROVIDER.FAILED', name: failure.name, error: failure.error, at: Date.now() });
+        // In the background: the heartbeat starts now, and the state says "connecting" meanwhile.
+        void startOutbox();
+        for (const { provider } of providers) void startProvider(provider);
+        logger.info({ providers: names, level: config.bridge.level, allowedUsers: config.bridge.allowedUsers.length }, 'bridge starting');
+      },
+      stop: async () => {
+        stopping.abort();
+        send({ type: 'DRAIN' });
+        // Inbound first, so nothing new starts; then the outbox, so nothing new is pulled; then
+        // the sends in progress finish and record their marks (the rest stays in the stream).
+        await Promise.all([...providers.map(({ provider }) => withTimeout(provider.stop(), 1_000).catch(() => undefined)), router.stop(500)]);
+        await Promise.all([outbox.stop(), ...channels.map((c) => c.stop(1_000))]);
+        send({ type: 'DRAINED' });
+      },
+      drainEvent: { type: 'DRAIN' },
+      control: {
+        providers: () => {
+          const context = health();
+          return {
+            state: actorRef ? describeState(actorRef) : 'starting',
+            level: config.bridge.level,
+            providers: Object.fromEntries(
+              names.map((name) => [
+                name,
+                {
+                  ...(context?.providers[name] ?? { state: 'unknown' }),
+                  maxLength: providerOf(name)?.maxLength ?? null,
+                  defaultChatId: providerOf(name)?.defaultChatId ?? null,
+                  send: channelOf(name)?.stats ?? null,
+                },
+              ]),
+            ),
+            outbox: { ...(context?.outbox ?? {}), ...outbox.stats() },
+            inbound: router.counters,
+          };
+        },
+      },
+    };
+  },
+};
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  return Promise.race([promise, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), ms).unref())]);
+}

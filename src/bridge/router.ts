@@ -1,0 +1,181 @@
+// What the bridge does with one inbound message: drop a duplicate, refuse a stranger, then run
+// a command, queue a mission, or hand the text to chat. Replies go back to the chat the message
+// came from (through the durable outbox, see actors/bridge.ts). Nothing here throws at the
+// provider: a failure becomes a short reply and a log line.
+import type { InboundMessage } from '../adapters/messaging/types.js';
+import { BusError, RemoteError, TimeoutError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { AllowList } from './allowList.js';
+import { classify, COMMANDS, CommandError, refusalText, type BridgeApi, type Command, type CommandContext } from './commands.js';
+import { oneLine } from './format.js';
+
+export interface ChatRequest {
+  text: string;
+  chatId: string;
+  userId: string;
+  provider: string;
+  userName?: string;
+}
+
+export interface RouterOptions {
+  allowList: AllowList;
+  api: BridgeApi;
+  commands?: readonly Command[];
+  /** Sends `text` to the chat `message` came from; `index` numbers the replies to one message. */
+  reply: (message: InboundMessage, text: string, index: number) => Promise<void>;
+  /** One chat turn; resolves with the answer to show (including "chat is unavailable"). */
+  chat: (request: ChatRequest) => Promise<string>;
+  /** "typing…" in the asking chat, best effort. */
+  typing?: (message: InboundMessage) => Promise<void>;
+  logger: Logger;
+  now?: () => number;
+  /** At most one refusal reply per stranger in this window (every message is still logged). Default 60 s. */
+  refusalIntervalMs?: number;
+  typingIntervalMs?: number;
+}
+
+const SEEN_LIMIT = 1_000;
+
+export class Router {
+  private readonly seen = new Set<string>();
+  private readonly refusedAt = new Map<string, number>();
+  private readonly background = new Set<Promise<unknown>>();
+  private readonly now: () => number;
+  readonly counters = { received: 0, duplicates: 0, refused: 0, commands: 0, unknown: 0, missions: 0, chats: 0, failures: 0 };
+
+  constructor(private readonly options: RouterOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Handles one message; resolves when its command ran (chat turns go on in the background). */
+  async handle(message: InboundMessage): Promise<void> {
+    const { logger } = this.options;
+    this.counters.received++;
+    const key = `${message.provider}:${message.chatId}:${message.messageId}`;
+    if (this.seen.has(key)) {
+      this.counters.duplicates++;
+      logger.debug({ provider: message.provider, messageId: message.messageId }, 'duplicate inbound message ignored');
+      return;
+    }
+    this.remember(key);
+    let replies = 0;
+    const reply = (text: string) => this.options.reply(message, text, replies++).catch((error: unknown) => logger.error({ err: error, provider: message.provider }, 'reply not sent'));
+    const who = `${message.provider}:${message.userId}`;
+
+    if (!this.options.allowList.allows(message.provider, message.userId)) {
+      this.counters.refused++;
+      logger.warn({ provider: message.provider, userId: message.userId, userName: message.userName, chatId: message.chatId, text: oneLine(message.text, 60) }, 'message from a user not on the allow-list refused');
+      const last = this.refusedAt.get(who);
+      if (last === undefined || this.now() - last >= (this.options.refusalIntervalMs ?? 60_000)) {
+        this.refusedAt.set(who, this.now());
+        await reply(`⛔ Not allowed: ${who} is not on this roshi's allow-list (bridge.allowedUsers). Nothing was run.`);
+      }
+      return;
+    }
+
+    const intent = classify(message.text, this.options.commands ?? COMMANDS);
+    logger.info({ provider: message.provider, userId: message.userId, chatId: message.chatId, intent: intent.type, ...('name' in intent ? { command: intent.name } : {}) }, 'inbound message');
+    const ctx = (args: string): CommandContext => ({ args, by: who, message, api: this.options.api, reply });
+    switch (intent.type) {
+      case 'command': {
+        this.counters.commands++;
+        const text = await this.run(intent.command, ctx(intent.args));
+        if (text) await reply(text);
+        return;
+      }
+      case 'unknown': {
+        this.counters.unknown++;
+        await reply(`Unknown command /${intent.name}${intent.suggestion ? ` — did you mean ${intent.suggestion}?` : ''} (/help lists them)`);
+        return;
+      }
+      case 'mission': {
+        this.counters.missions++;
+        const mission = (this.options.commands ?? COMMANDS).find((c) => c.name === 'mission');
+        if (!mission) return;
+        const text = await this.run(mission, ctx(intent.text));
+        if (text) await reply(text);
+        return;
+      }
+      case 'chat': {
+        this.counters.chats++;
+        // In the background: a chat turn can take minutes, and commands must not wait behind it.
+        this.track(this.converse(message, reply));
+        return;
+      }
+    }
+  }
+
+  /** Waits (up to `timeoutMs`) for chat turns and updates still running. */
+  async stop(timeoutMs = 2_000): Promise<void> {
+    await Promise.race([Promise.allSettled([...this.background]), new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
+  }
+
+  private async run(command: Command, ctx: CommandContext): Promise<string | undefined> {
+    try {
+      return await command.run(ctx);
+    } catch (error) {
+      if (error instanceof CommandError) return `⚠ ${error.message}`;
+      this.counters.failures++;
+      this.options.logger.error({ err: error, command: command.name }, 'command failed');
+      return `⚠ /${command.name} failed: ${refusalText(error)}`;
+    }
+  }
+
+  private async converse(message: InboundMessage, reply: (text: string) => Promise<void>): Promise<void> {
+    const typing = this.options.typing;
+    let timer: NodeJS.Timeout | undefined;
+    if (typing) {
+      const tick = () => void typing(message).catch(() => undefined);
+      tick();
+      timer = setInterval(tick, this.options.typingIntervalMs ?? 4_000);
+    }
+    try {
+      const answer = await this.options.chat({
+        text: message.text,
+        chatId: message.chatId,
+        userId: message.userId,
+        provider: message.provider,
+        ...(message.userName ? { userName: message.userName } : {}),
+      });
+      await reply(answer);
+    } finally {
+      clearInterval(timer);
+    }
+  }
+
+  private track(promise: Promise<unknown>): void {
+    const tracked = promise.catch((error: unknown) => this.options.logger.error({ err: error }, 'background task failed')).finally(() => this.background.delete(tracked));
+    this.background.add(tracked);
+  }
+
+  private remember(key: string): void {
+    this.seen.add(key);
+    if (this.seen.size > SEEN_LIMIT) {
+      const oldest = this.seen.values().next().value;
+      if (oldest !== undefined) this.seen.delete(oldest);
+    }
+  }
+}
+
+/**
+ * One chat turn over <prefix>.chat.req (the chat actor answers on a queue group): the answer's
+ * text, or a sentence saying why there is none. `timeoutMs` is generous (the chat's whole reply budget, retries included, + 15 s):
+ * the chat actor retries empty answers itself.
+ */
+export async function askChat(
+  request: <T>(subject: string, payload: Record<string, unknown>, timeoutMs?: number) => Promise<T>,
+  subject: string,
+  chat: ChatRequest,
+  timeoutMs: number,
+): Promise<string> {
+  try {
+    const answer = await request<{ text?: unknown }>(subject, { ...chat }, timeoutMs);
+    const text = typeof answer?.text === 'string' ? answer.text.trim() : '';
+    return text || '(chat gave an empty answer)';
+  } catch (error) {
+    if (error instanceof RemoteError) return `⚠ chat could not answer: ${refusalText(error)}`;
+    if (error instanceof TimeoutError) return `💤 chat did not answer within ${Math.round(timeoutMs / 1000)}s; try again in a moment. Commands still work (/help).`;
+    if (error instanceof BusError) return '💤 chat is unavailable right now (no chat actor is answering). Commands still work (/help).';
+    return `⚠ chat failed: ${(error as Error).message}`;
+  }
+}

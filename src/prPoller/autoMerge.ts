@@ -1,0 +1,181 @@
+// Auto-merge of roshi's own pull requests (config autoMerge: enabled, graceMinutes, method).
+//
+// decideAutoMerge is pure and runs every poll on each tracked PR:
+//   green  = CI success on the head commit, no unresolved review thread, nothing failing, and
+//            nothing truncated (a listing cut by pagination could hide a red check or an open
+//            thread: assume the worst for merging, without inventing a failure);
+//   greenSince starts on the first green poll; any regression (not green any more, PR closed,
+//            auto-merge turned off) resets it, so the grace period counts *continuous* green;
+//   merge  only when green for graceMinutes.
+// The caller stores the returned greenSince in TrackedPr.greenSince (absent → delete it). The
+// grace period belongs to one commit: green time before TrackedPr.shaSeenAt (the current head
+// first seen) does not count, so a push that was never seen pending still restarts the clock.
+//
+// mergePullRequest is the merge itself, done only after fresh checks:
+//   - the PR belongs to the configured repository (repo and URL) and is roshi's (branch prefix);
+//   - recheck() — a fresh look at GitHub, no cache — still says open and green, on the same head
+//     sha as when the decision was made;
+//   - PUT …/pulls/{n}/merge with `sha`: GitHub refuses (409) when the head moved in between.
+// Anything but a merge is a reset: the caller clears greenSince and the grace period starts over.
+import type { GitHubClient } from '../adapters/github.js';
+import { isOwnBranch } from '../runner/slug.js';
+import { mergePull, statusOf } from './githubCalls.js';
+import type { TrackedPr } from './types.js';
+
+export interface AutoMergeSettings {
+  enabled: boolean;
+  graceMinutes: number;
+}
+
+/**
+ * A tracked PR as auto-merge sees it. `truncated` (or TrackedPr.ciTruncated): set when any
+ * listing behind `ci` or `unresolvedThreads` was cut short (pagination limit, partial GraphQL
+ * page): such a PR is never green.
+ */
+export type MergeCandidate = TrackedPr & { truncated?: boolean };
+
+export type AutoMergeAction = 'none' | 'wait' | 'merge' | 'reset';
+
+export interface AutoMergeDecision {
+  action: AutoMergeAction;
+  reason: string;
+  /** The value to store in TrackedPr.greenSince; absent = clear it. */
+  greenSince?: number;
+}
+
+/** Why a PR is not green, or undefined when it is. */
+export function notGreenReason(pr: MergeCandidate): string | undefined {
+  if (pr.state !== 'open') return `the PR is ${pr.state}`;
+  if (pr.truncated || pr.ciTruncated) return 'a listing of checks or review threads was truncated, so green cannot be confirmed';
+  if (pr.ci !== 'success') return `CI is ${pr.ci}`;
+  if (pr.failing.length > 0) return `${pr.failing.length} failing job(s)`;
+  if (!Number.isInteger(pr.unresolvedThreads) || pr.unresolvedThreads !== 0) {
+    return Number.isInteger(pr.unresolvedThreads) && pr.unresolvedThreads > 0
+      ? `${pr.unresolvedThreads} unresolved review thread(s)`
+      : 'unresolved review threads unknown';
+  }
+  return undefined;
+}
+
+const minutes = (ms: number) => `${Math.round((ms / 60_000) * 10) / 10} min`;
+
+/** What to do with a tracked PR this poll (pure: `now` is the only clock). */
+export function decideAutoMerge(pr: MergeCandidate, settings: AutoMergeSettings, now: number): AutoMergeDecision {
+  const wasGreen = pr.greenSince !== undefined;
+  if (!settings.enabled) {
+    return wasGreen ? { action: 'reset', reason: 'auto-merge is off' } : { action: 'none', reason: 'auto-merge is off' };
+  }
+  const why = notGreenReason(pr);
+  if (why !== undefined) {
+    return wasGreen ? { action: 'reset', reason: `no longer green: ${why}` } : { action: 'none', reason: `not green: ${why}` };
+  }
+  // The grace period belongs to one commit: green from before the current head was first seen
+  // (TrackedPr.shaSeenAt) does not count for it.
+  let greenSince = pr.greenSince ?? now;
+  if (pr.shaSeenAt !== undefined && pr.shaSeenAt > greenSince) greenSince = Math.max(greenSince, Math.min(pr.shaSeenAt, now));
+  const graceMs = Math.max(0, settings.graceMinutes) * 60_000;
+  const elapsed = Math.max(0, now - greenSince); // a clock that went back counts as no time
+  if (elapsed >= graceMs) {
+    return { action: 'merge', reason: `green for ${minutes(elapsed)} (grace ${settings.graceMinutes} min)`, greenSince };
+  }
+  return {
+    action: 'wait',
+    reason: wasGreen ? `green for ${minutes(elapsed)}; merging after ${settings.graceMinutes} min` : `turned green; merging after ${settings.graceMinutes} min if it stays green`,
+    greenSince,
+  };
+}
+
+export interface MergeOptions {
+  method: 'merge' | 'squash' | 'rebase';
+  /** owner/name the poller is configured for; a PR of any other repository is refused. */
+  expectedRepo: string;
+  branchPrefix: string;
+  /** A fresh look at the PR on GitHub (head, state, CI, review threads), bypassing any cache. */
+  recheck: () => Promise<MergeCandidate>;
+}
+
+export type MergeOutcome =
+  | 'merged'
+  /** The PR is not of the configured repository. */
+  | 'wrong_repo'
+  /** The head branch is not roshi's. */
+  | 'not_own'
+  /** The re-check failed (GitHub error). */
+  | 'recheck_failed'
+  /** The re-check found the PR closed, red, pending or with unresolved feedback. */
+  | 'not_green'
+  /** The head moved since the decision (re-check or GitHub's sha guard). */
+  | 'head_changed'
+  /** GitHub refused or failed the merge (not mergeable, conflicts, protection, permissions). */
+  | 'merge_failed';
+
+export interface MergeResult {
+  merged: boolean;
+  outcome: MergeOutcome;
+  reason: string;
+  /** The merge commit, when merged. */
+  sha?: string;
+  /** The PR as re-checked right before merging, when the re-check ran. */
+  fresh?: MergeCandidate;
+  /** Always true unless merged: clear greenSince, the grace period starts over. */
+  reset: boolean;
+}
+
+const sameRepo = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
+
+/** Whether a PR's web URL is `…/<repo>/pull/<number>`. */
+function urlMatches(pr: TrackedPr, repo: string): boolean {
+  try {
+    const path = new URL(pr.url).pathname.replace(/\/+$/, '').toLowerCase();
+    return path.endsWith(`/${repo.toLowerCase()}/pull/${pr.number}`);
+  } catch {
+    return false;
+  }
+}
+
+/** Merges an own PR after re-checking it; never throws for GitHub's refusals (see MergeResult). */
+export async function mergePullRequest(github: GitHubClient, pr: MergeCandidate, options: MergeOptions): Promise<MergeResult> {
+  const fail = (outcome: Exclude<MergeOutcome, 'merged'>, reason: string, fresh?: MergeCandidate): MergeResult => ({
+    merged: false,
+    outcome,
+    reason,
+    reset: true,
+    ...(fresh === undefined ? {} : { fresh }),
+  });
+
+  if (!sameRepo(pr.repo, options.expectedRepo) || !urlMatches(pr, options.expectedRepo)) {
+    return fail('wrong_repo', `${pr.repo}#${pr.number} (${pr.url}) is not a pull request of ${options.expectedRepo}`);
+  }
+  if (!isOwnBranch(options.branchPrefix, pr.branch)) {
+    return fail('not_own', `head branch ${pr.branch} does not start with ${options.branchPrefix.replace(/\/+$/, '')}/`);
+  }
+
+  let fresh: MergeCandidate;
+  try {
+    fresh = await options.recheck();
+  } catch (error) {
+    return fail('recheck_failed', `re-check before merging failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (!sameRepo(fresh.repo, pr.repo) || fresh.number !== pr.number) {
+    return fail('wrong_repo', `the re-check answered for ${fresh.repo}#${fresh.number}, not ${pr.repo}#${pr.number}`, fresh);
+  }
+  if (!isOwnBranch(options.branchPrefix, fresh.branch)) {
+    return fail('not_own', `head branch is now ${fresh.branch}`, fresh);
+  }
+  if (fresh.headSha !== pr.headSha) {
+    return fail('head_changed', `head moved from ${pr.headSha.slice(0, 7)} to ${fresh.headSha.slice(0, 7)} since it turned green`, fresh);
+  }
+  const why = notGreenReason(fresh);
+  if (why !== undefined) return fail('not_green', `re-check before merging: ${why}`, fresh);
+
+  try {
+    const result = await mergePull(github, pr.repo, pr.number, pr.headSha, options.method);
+    if (!result.merged) return fail('merge_failed', `GitHub did not merge: ${result.message}`, fresh);
+    return { merged: true, outcome: 'merged', reason: result.message || 'merged', sha: result.sha, fresh, reset: false };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    // 409: "Head branch was modified. Review and try the merge again." (the sha guard)
+    if (statusOf(error) === 409) return fail('head_changed', message, fresh);
+    return fail('merge_failed', message, fresh);
+  }
+}

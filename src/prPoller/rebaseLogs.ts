@@ -1,0 +1,91 @@
+// Failing CI logs for a /rebase: before the rebased branch is pushed, look at the PR's latest CI
+// (GitHub Actions runs of the current head commit, i.e. the commit before the rebase). If it was
+// failing, the failing jobs' log tails go to the agent, so it can fix them in the same push
+// instead of pushing a rebase that is known red and waiting a CI round for the verdict. The text
+// says plainly that the logs predate the rebase: some failures may come from the old base.
+//
+// "Latest" is per workflow: the highest run number of each workflow for the head commit (a
+// re-run replaces its attempt in place). Failing = completed with failure, timed_out or
+// startup_failure; skipped, cancelled and neutral are ignored (as the CI status is). Runs still
+// in progress do not count. Only GitHub Actions has logs here; other CI providers' statuses are
+// not fetched.
+import type { GitHubClient } from '../adapters/github.js';
+import { jobLog, jobsOfRun, runsForSha, type WorkflowRunSummary } from './githubCalls.js';
+
+const FAILING = new Set(['failure', 'timed_out', 'startup_failure']);
+/** At most this many failing jobs get a log (the rest are listed by name). */
+export const MAX_LOGGED_JOBS = 6;
+/** A log line longer than this is cut (minified output, progress bars). */
+const MAX_LINE = 1_000;
+
+/** The last `lines` lines of a job log, without ANSI colours and GitHub's per-line timestamps. */
+export function tailOfLog(text: string, lines: number): string {
+  const clean = text
+    .replace(/\r\n?/g, '\n')
+    .replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '')
+    .split('\n')
+    .map((line) => line.replace(/^\uFEFF?\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z ?/, ''))
+    .map((line) => (line.length > MAX_LINE ? `${line.slice(0, MAX_LINE)} …` : line));
+  while (clean.length > 0 && (clean[clean.length - 1] ?? '').trim() === '') clean.pop();
+  return clean.slice(-Math.max(1, lines)).join('\n');
+}
+
+/** A Markdown code fence longer than any backtick run in the text. */
+function fenceFor(text: string): string {
+  const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+  return '`'.repeat(Math.max(3, longest + 1));
+}
+
+/** The newest run of each workflow. */
+export function latestRuns(runs: WorkflowRunSummary[]): WorkflowRunSummary[] {
+  const byWorkflow = new Map<number, WorkflowRunSummary>();
+  for (const run of runs) {
+    const seen = byWorkflow.get(run.workflowId);
+    if (!seen || run.runNumber > seen.runNumber || (run.runNumber === seen.runNumber && run.runAttempt > seen.runAttempt)) byWorkflow.set(run.workflowId, run);
+  }
+  return [...byWorkflow.values()].sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/**
+ * The failing jobs' log tails of the PR's latest CI, with a note that they predate the rebase;
+ * undefined when the latest CI was not failing (or there is none). GitHub errors on the run and
+ * job listings propagate; a log that cannot be fetched (expired, 410) is noted in the text.
+ */
+export async function failingLogsForRebase(github: GitHubClient, repo: string, prNumber: number, tailLines: number): Promise<string | undefined> {
+  const head = await github.pullRequestHead(repo, prNumber);
+  const runs = latestRuns(await runsForSha(github, repo, head.sha));
+  const failing = runs.filter((r) => r.status === 'completed' && r.conclusion !== null && FAILING.has(r.conclusion));
+  if (failing.length === 0) return undefined;
+
+  const sections: string[] = [];
+  let logged = 0;
+  for (const run of failing) {
+    const jobs = (await jobsOfRun(github, repo, run.id)).filter((j) => j.conclusion !== null && FAILING.has(j.conclusion));
+    if (jobs.length === 0) {
+      sections.push(`### ${run.name} — ${run.conclusion}\n${run.url}\n\n(no failing job with a log: the workflow itself failed to start or was misconfigured)`);
+      continue;
+    }
+    for (const job of jobs) {
+      const title = `### ${run.name} › ${job.name} — ${job.conclusion}${job.url ? `\n${job.url}` : ''}`;
+      if (logged >= MAX_LOGGED_JOBS) {
+        sections.push(`${title}\n\n(log not included: more than ${MAX_LOGGED_JOBS} failing jobs)`);
+        continue;
+      }
+      logged += 1;
+      let tail: string;
+      try {
+        tail = tailOfLog(await jobLog(github, repo, job.id), tailLines);
+      } catch (error) {
+        sections.push(`${title}\n\n(log unavailable: ${error instanceof Error ? error.message : String(error)})`);
+        continue;
+      }
+      const fence = fenceFor(tail);
+      sections.push(`${title}\n\nLast ${tailLines} lines of the log:\n\n${fence}text\n${tail}\n${fence}`);
+    }
+  }
+  const intro =
+    `CI was failing on this pull request before the rebase (head ${head.sha.slice(0, 7)}). ` +
+    'These logs are from that run and predate the rebase: some failures may come from the old base and be gone now, ' +
+    'others may remain. Fix what still fails after the rebase in the same push.';
+  return `${intro}\n\n${sections.join('\n\n')}\n`;
+}

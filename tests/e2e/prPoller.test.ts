@@ -1,0 +1,132 @@
+// The PR poller end to end: real supervisor, runner, missions and pr-poller processes from
+// dist/, the real Claude Code CLI against the scripted Messages API, a local bare remote, and
+// the fake GitHub serving check runs the test controls (PR heads follow the bare remote).
+//
+// A mission opens a PR → CI goes red on its head → the poller queues a /ci_check mission whose
+// context carries the failing job's log tail (with the scenario marker in it) → the agent
+// fixes and the runner pushes → CI goes green on the new head → ✅ in the outbox.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Mission } from '../../src/missions/record.js';
+import { createMissionWorld, gitIn, writesFile, type MissionWorld } from '../harness/missionWorld.js';
+import { sleep, TestTree } from '../harness/tree.js';
+
+const REPO = 'acme/app';
+
+async function waitFor<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs: number, tree?: TestTree): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = await fn();
+    if (value !== undefined && value !== false) return value;
+    await sleep(200);
+  }
+  throw new Error(`timed out waiting for ${what}\n${tree ? `${tree.log('pr-poller').slice(-4000)}\n${tree.output().slice(-2000)}` : ''}`);
+}
+
+describe('PR poller: the CI queue end to end', () => {
+  let world: MissionWorld;
+  let tree: TestTree;
+  const remoteSha = (branch: string): string | undefined => {
+    try {
+      return gitIn(world.dir, '--git-dir', world.bare, 'rev-parse', '--verify', `refs/heads/${branch}`);
+    } catch {
+      return undefined;
+    }
+  };
+  const missions = async (): Promise<Mission[]> => (await tree.bus.request<{ missions: Mission[] }>(tree.bus.subjects.missions('list'), {}, 5_000)).missions;
+
+  beforeAll(async () => {
+    world = await createMissionWorld();
+    world.github.followBranches((repo, branch) => (repo === REPO ? remoteSha(branch) : undefined));
+    tree = await TestTree.start({
+      config: world.config({
+        prPoller: { repos: [REPO], fastInterval: '1s', idleInterval: '2s' },
+        ci: { maxAttempts: 5, logTailLines: 50 },
+        actors: { bridge: { enabled: false }, chat: { enabled: false }, prPoller: { enabled: true } },
+      }),
+      env: world.env,
+    });
+    await tree.waitForRunning(['missions', 'runner-1', 'pr-poller']);
+  });
+  afterAll(async () => {
+    await tree?.stop();
+    await world?.stop();
+  });
+
+  it('red CI on a pushed PR becomes a /ci_check mission that fixes it; green CI is announced', async () => {
+    world.scenarios.set('ci-open', writesFile('feature.txt', 'the feature'));
+    world.scenarios.set('ci-fix', writesFile('fixed.txt', 'the fix'));
+
+    const first = await tree.bus.request<Mission>(tree.bus.subjects.missions('add'), { text: 'add the feature {{ci-open}}', source: 'nats' }, 5_000);
+    const done = await waitFor('the first mission to finish', async () => {
+      const m = (await missions()).find((x) => x.id === first.id);
+      return m && (m.status === 'done' || m.status === 'failed') ? m : undefined;
+    }, 90_000, tree);
+    expect(done.status, done.lastError).toBe('done');
+    const prUrl = done.result!.prUrl!;
+    const branch = done.result!.branch!;
+    expect(prUrl).toMatch(/\/acme\/app\/pull\/\d+$/);
+    const sha1 = remoteSha(branch)!;
+
+    // CI goes red on the PR's head: a failing Actions job whose log names the fix scenario
+    const [unit] = world.github.setCheckRuns(REPO, sha1, [{ name: 'unit tests', conclusion: 'failure' }, { name: 'lint', conclusion: 'success' }]);
+    world.github.setJobLog(REPO, unit!.id, ['2025-01-01T10:00:00.0000000Z > npm test', '2025-01-01T10:00:01.0000000Z FAIL fixed.test.js', '2025-01-01T10:00:01.5000000Z   fixed.txt is missing {{ci-fix}}'].join('\n'));
+
+    const check = await waitFor('a /ci_check mission', async () => (await missions()).find((m) => m.kind === 'ci_check'), 30_000, tree);
+    expect(check.text).toBe(`/ci_check ${prUrl}`);
+    expect(check.source).toBe('github');
+    expect(check.context).toContain('unit tests');
+    expect(check.context).toContain('fixed.txt is missing {{ci-fix}}');
+
+    // missions.md shows the PR in the CI section with its attempt
+    const file = join(tree.stateDir, 'missions.md');
+    await waitFor('the CI section of missions.md', () => (readFileSync(file, 'utf8').includes(`${prUrl} branch:${branch} (attempt 1/5)`) ? true : undefined), 15_000, tree);
+
+    const fixed = await waitFor('the /ci_check mission to finish', async () => {
+      const m = (await missions()).find((x) => x.id === check.id);
+      return m && (m.status === 'done' || m.status === 'failed') ? m : undefined;
+    }, 90_000, tree);
+    expect(fixed.status, fixed.lastError).toBe('done');
+    const sha2 = await waitFor('the fix on the remote', () => {
+      const sha = remoteSha(branch);
+      return sha && sha !== sha1 ? sha : undefined;
+    }, 10_000);
+    expect(gitIn(world.dir, '--git-dir', world.bare, 'show', `${branch}:fixed.txt`)).toBe('the fix');
+    // the agent saw the log tail: the scenario marker only reached it through the context
+    expect(world.anthropic.messageRequests().some((r) => JSON.stringify(r.body).includes('fixed.txt is missing'))).toBe(true);
+
+    // CI goes green on the new head
+    world.github.setCheckRuns(REPO, sha2, [{ name: 'unit tests', conclusion: 'success' }, { name: 'lint', conclusion: 'success' }]);
+    const note = await waitFor('the ✅ notification in the outbox', async () => (await tree.outbox()).find((m) => m.source === 'pr-poller' && typeof m.text === 'string' && m.text.startsWith('✅') && m.text.includes(prUrl)), 30_000, tree);
+    expect(note).toMatchObject({ kind: 'notification', source: 'pr-poller' });
+    expect(note.text).toMatch(/after 1 fix attempt/);
+    expect((await missions()).filter((m) => m.kind === 'ci_check')).toHaveLength(1);
+
+    await waitFor('the CI section to empty', () => (/## CI\n\n## Pending/.test(readFileSync(file, 'utf8')) ? true : undefined), 15_000, tree);
+
+    const status = await tree.bus.request<{ state: string; tracked: Array<{ url: string; ci: string; inCiQueue: boolean }>; requests: { requests: number; notModified: number } }>(
+      tree.bus.subjects.control('pr-poller'),
+      { verb: 'status' },
+    );
+    expect(status.tracked).toEqual([expect.objectContaining({ url: prUrl, ci: 'success', inCiQueue: false })]);
+    expect(status.requests.requests).toBeGreaterThan(0);
+    expect(status.requests.notModified).toBeGreaterThan(0);
+  });
+});
+
+describe('PR poller without a token', () => {
+  it('stays idle and says why', async () => {
+    const tree = await TestTree.start({
+      config: { prPoller: { repos: [REPO] }, github: { tokenEnv: 'ROSHI_TEST_NO_SUCH_TOKEN' }, actors: { bridge: { enabled: false }, chat: { enabled: false }, runner: { enabled: false } } },
+    });
+    try {
+      await tree.waitForRunning(['pr-poller']);
+      const status = await tree.bus.request<{ state: string; idle: boolean; reason: string }>(tree.bus.subjects.control('pr-poller'), { verb: 'status' });
+      expect(status).toMatchObject({ state: 'idle', idle: true });
+      expect(status.reason).toMatch(/ROSHI_TEST_NO_SUCH_TOKEN/);
+    } finally {
+      await tree.stop();
+    }
+  });
+});
