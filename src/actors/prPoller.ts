@@ -11,6 +11,7 @@
 // No token in env[github.tokenEnv], or no repository in prPoller.repos: the machine stays idle,
 // and `status` says why. ctl verbs: status (tracked PRs, cadence, last poll, backoff, requests
 // and the share of 304s), poll (poll now).
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AnyActorRef } from 'xstate';
@@ -285,7 +286,8 @@ function createDuties({ config, bus, github, poller, stateKv, notify, logger }: 
           throw error;
         }
       },
-      notify: (text) => notify(text, `mention-${Buffer.from(text).toString('base64url').slice(0, 60)}`),
+      // The whole text decides the id: two notices sharing a beginning are two notices.
+      notify: (text) => notify(text, `mention-${createHash('sha256').update(text).digest('hex').slice(0, 32)}`),
       reportedRepos,
       logger,
       now: Date.now,

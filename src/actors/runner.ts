@@ -18,6 +18,7 @@ import { missionSettings } from '../missions/settings.js';
 import { MissionStore } from '../missions/store.js';
 import { statePaths } from '../paths.js';
 import { createPipelineBreakers, breakerStatus, runPipeline, type PipelineResult } from '../runner/pipeline.js';
+import { failingLogsForRebase } from '../prPoller/rebaseLogs.js';
 import { promptFor } from '../runner/prompts.js';
 import { isOwnBranch, missionBranch } from '../runner/slug.js';
 import type { ActorKind } from './host.js';
@@ -174,6 +175,19 @@ export const runnerKind: ActorKind = {
       return head.ref;
     }
 
+    /**
+     * Before a rebased branch is pushed: if the PR's last CI run was failing, its logs go to the
+     * agent so the same push fixes it. Best effort — no token or no logs is no context.
+     */
+    async function rebaseLogs(mission: Mission): Promise<string | undefined> {
+      const pr = mission.url ? /^https?:\/\/[^/]+\/([^/]+\/[^/]+)\/pull\/(\d+)/.exec(mission.url) : null;
+      if (!pr || !github) return undefined;
+      return failingLogsForRebase(github, pr[1]!, Number(pr[2]), config.ci.logTailLines).catch((error: unknown) => {
+        logger.warn({ err: error, mission: mission.id }, 'could not read the failing CI logs for the rebase');
+        return undefined;
+      });
+    }
+
     async function runAgentFor(mission: Mission, ws: Workspace, worktree: string, signal: AbortSignal): Promise<AgentRunResult> {
       const project = ws.project;
       const role = config.agent.roles[mission.kind];
@@ -189,7 +203,12 @@ export const runnerKind: ActorKind = {
       ]);
       for (const r of [...model.rejected, ...effort.rejected]) logger.warn({ mission: mission.id, ...r }, 'invalid agent setting skipped');
       const fallback = resolveModel([{ level: 'default', value: config.agent.fallbackModel }]);
-      const prompt = promptFor(mission, { project: mission.project, branch: ws.branch, baseBranch: project.baseBranch, remote: project.remote }, config.stateDir);
+      const ciLogs = mission.kind === 'rebase' ? await rebaseLogs(mission) : undefined;
+      const prompt = promptFor(
+        mission,
+        { project: mission.project, branch: ws.branch, baseBranch: project.baseBranch, remote: project.remote, ...(ciLogs ? { ciLogs } : {}) },
+        config.stateDir,
+      );
       mkdirSync(runLogDir, { recursive: true });
       return agent.run({
         prompt,

@@ -247,7 +247,7 @@ const settle = async <T>(promise: Promise<T>): Promise<T | { error: string }> =>
 
 const PR_COMMANDS: Array<{ name: string; aliases: string[]; target: string; summary: string }> = [
   { name: 'rebase', aliases: [], target: '<pr>', summary: 'rebase a pull request of roshi on its base branch and push' },
-  { name: 'review', aliases: [], target: '<pr>', summary: 'review a pull request and address its open threads' },
+  { name: 'review', aliases: [], target: '<pr>', summary: 'review a pull request and report findings (no code change)' },
   { name: 'ci_check', aliases: ['ci', 'cicheck', 'ci-check'], target: '<pr>', summary: 'look at the failing CI of a pull request and fix it' },
   { name: 'implement', aliases: [], target: '<issue>', summary: 'implement an issue in a new pull request' },
   { name: 'fix', aliases: [], target: '<issue>', summary: 'fix a bug reported in an issue, in a new pull request' },

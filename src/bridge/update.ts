@@ -9,7 +9,7 @@
 import { execa } from 'execa';
 
 export interface UpdateStep {
-  step: 'git pull' | 'build';
+  step: 'git pull' | 'npm ci' | 'build';
   ok: boolean;
   detail: string;
   durationMs: number;
@@ -39,6 +39,7 @@ export async function runUpdate(options: UpdateOptions): Promise<UpdateResult> {
   const steps: UpdateStep[] = [];
   const env = { GIT_TERMINAL_PROMPT: '0', ...options.env };
 
+  const before = await run('git', ['rev-parse', 'HEAD'], options.cwd, 10_000, env);
   const pull = await run('git', ['pull', '--ff-only'], options.cwd, options.gitTimeoutMs ?? 120_000, env);
   const upToDate = pull.ok && /already up[ -]to[ -]date/i.test(pull.output);
   const pullStep: UpdateStep = { step: 'git pull', ok: pull.ok, detail: pull.ok ? lastLines(pull.output, 3) || 'done' : pull.error, durationMs: pull.durationMs };
@@ -48,6 +49,15 @@ export async function runUpdate(options: UpdateOptions): Promise<UpdateResult> {
   if (upToDate && !options.force) {
     await options.report('Already up to date: build skipped (say /update force to rebuild anyway).');
     return { ok: true, steps, built: false };
+  }
+
+  // New or changed dependencies: the build (and the rolled actors) must not run on stale modules.
+  const changed = before.ok ? await run('git', ['diff', '--name-only', before.output.trim(), 'HEAD'], options.cwd, 10_000, env) : undefined;
+  if (!changed?.ok || /(^|\n)package-lock\.json(\n|$)/.test(changed.output)) {
+    const install = await run('npm', ['ci', '--no-audit', '--no-fund'], options.cwd, options.buildTimeoutMs ?? 600_000, env);
+    steps.push({ step: 'npm ci', ok: install.ok, detail: install.ok ? 'done' : install.error, durationMs: install.durationMs });
+    await options.report(install.ok ? `✅ npm ci (${seconds(install.durationMs)}): dependencies updated` : `❌ npm ci failed: ${install.error}\nNothing was built; the running tree is unchanged.`);
+    if (!install.ok) return { ok: false, steps, built: false };
   }
 
   const build = await run('npm', ['run', 'build'], options.cwd, options.buildTimeoutMs ?? 600_000, env);

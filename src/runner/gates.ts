@@ -30,7 +30,18 @@ export function combineGates(a: GateOutcome, b: GateOutcome): GateOutcome {
 // ─── gates ───────────────────────────────────────────────────────────────────────────────────
 
 /** Variables a gate command never sees: repository code must not read roshi's credentials. */
-export const GATE_ENV_DENYLIST = ['GITHUB_TOKEN', 'GH_TOKEN', 'GH_ENTERPRISE_TOKEN', 'ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN'];
+export const GATE_ENV_DENYLIST = [
+  'GITHUB_TOKEN',
+  'GH_TOKEN',
+  'GH_ENTERPRISE_TOKEN',
+  'ANTHROPIC_API_KEY',
+  'ANTHROPIC_AUTH_TOKEN',
+  // The chat providers' default token variables (their configured names are added by the caller).
+  'TELEGRAM_BOT_TOKEN',
+  'SLACK_BOT_TOKEN',
+  'SLACK_APP_TOKEN',
+  'MATRIX_ACCESS_TOKEN',
+];
 
 export function gateEnv(tokenEnv: string): Record<string, string> {
   const deny = new Set([...GATE_ENV_DENYLIST, tokenEnv]);
