@@ -1,6 +1,6 @@
 // The messaging level (bridge.level). `debug` sends everything on the outbox. `normal` keeps
-// chat quiet: it drops notifications marked `level: 'debug'` (any sender may mark routine chatter so)
-// or requeued) and supervision alerts other than the heal tiers and circuit changes (a plain
+// chat quiet: it drops notifications marked `level: 'debug'` (any sender may mark routine
+// chatter so) and supervision alerts other than the heal tiers and circuit changes (a plain
 // respawn after an exit is in the journal and `/status`, not in chat). Replies to commands are
 // always sent.
 
