@@ -2,11 +2,14 @@
 // and `nats sub roshi.bridge.console` see), commands, a mission run by a real runner with the
 // real Claude CLI against the scripted API, the allow-list, and the durable outbox surviving a
 // bridge that is frozen and killed with notifications pending.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consoleSubject } from '../../src/adapters/messaging/console.js';
 import { durableState, publishDurable } from '../../src/bus/index.js';
 import { createMissionWorld, writesFile, type MissionWorld } from '../harness/missionWorld.js';
 import { isAlive } from '../harness/processes.js';
+import type { Mission } from '../../src/missions/record.js';
 import { sleep, TestTree } from '../harness/tree.js';
 
 interface ConsoleLine {
@@ -132,4 +135,127 @@ describe('the bridge', () => {
     say('{"text":"/help"}');
     await waitForLine((l) => l.text.includes('Missions:'), 15_000, 'the /help reply', from);
   }, 90_000);
+});
+
+// Chat beside a mission, through the bridge: a chat question asked on the console while a
+// mission's agent sits in a long Bash call is answered on the console before that mission ends.
+describe('the bridge: chat while a mission runs', () => {
+  let world: MissionWorld;
+  let tree: TestTree;
+  const lines: ConsoleLine[] = [];
+
+  /** What `nats pub roshi.bridge.in '<json>'` does, as the allowed operator. */
+  const say = (text: string) => tree.bus.nc.publish(tree.bus.subjects.bridgeIn, new TextEncoder().encode(JSON.stringify({ text, user: 'operator' })));
+
+  async function waitForLine(match: (line: ConsoleLine) => boolean, timeoutMs: number, what: string, from = 0): Promise<ConsoleLine> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const found = lines.slice(from).find(match);
+      if (found) return found;
+      await sleep(50);
+    }
+    throw new Error(`timed out waiting for ${what} on bridge.console; saw:\n${lines.map((l) => l.text).join('\n---\n')}\n--- bridge log (tail) ---\n${tree.log('bridge').slice(-2000)}\n--- chat log (tail) ---\n${tree.log('chat').slice(-2000)}`);
+  }
+
+  /** API requests whose messages carry `{{marker}}`, in order. */
+  const promptsWith = (marker: string) => world.anthropic.messageRequests().filter((r) => JSON.stringify((r.body as { messages?: unknown }).messages ?? []).includes(`{{${marker}}}`));
+
+  beforeAll(async () => {
+    world = await createMissionWorld();
+    // A chat prompt also holds the running mission's text and its marker, before the question:
+    // answer by the LAST marker of a request, as chat.test.ts does (the question ends the prompt).
+    world.anthropic.setHandler((body) => {
+      const text = JSON.stringify((body as { messages?: unknown }).messages ?? []);
+      const markers = [...text.matchAll(/\{\{([a-z0-9-]+)\}\}/g)].map((m) => m[1]!);
+      const key = markers.reverse().find((m) => world.scenarios.has(m));
+      const toolResults = (text.match(/"tool_result"/g) ?? []).length;
+      if (!key) return { text: 'Nothing to do.' };
+      return world.scenarios.get(key)!({ body, toolResults, missionKey: key });
+    });
+    tree = await TestTree.start({
+      config: world.config({
+        actors: { bridge: { enabled: true }, chat: { enabled: true }, runner: { enabled: true }, prPoller: { enabled: false } },
+        bridge: { providers: ['console'], allowedUsers: ['console:operator'] },
+        chat: { timeout: '30s' },
+      }),
+      env: world.env,
+    });
+    tree.bus.subscribe(consoleSubject('roshi'), (payload) => void lines.push(payload as unknown as ConsoleLine));
+    await tree.waitForRunning(['watchdog', 'missions', 'bridge', 'chat', 'runner-1']);
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline) {
+      const reply = await tree.bus.request<{ state: string; providers: Record<string, { state: string }> }>(tree.bus.subjects.control('bridge'), { verb: 'providers' }).catch(() => undefined);
+      if (reply?.state === 'running' && reply.providers.console?.state === 'up') break;
+      await sleep(100);
+    }
+  }, 45_000);
+
+  afterAll(async () => {
+    await tree?.stop();
+    await world?.stop();
+  });
+
+  it('answers a chat question on bridge.console before the running mission ends', async () => {
+    const pidFile = join(world.dir, 'bridge-chat-sleep.pid');
+    world.scenarios.set('bnap-1', ({ toolResults }) =>
+      toolResults === 0 ? { toolUse: { name: 'Bash', input: { command: `sleep 20 & echo $! > ${pidFile}; wait $!`, description: 'take a long nap' } } } : { text: 'slept' },
+    );
+    world.scenarios.set('bchat-1', () => ({ text: 'answer to bchat-1: one mission is napping' }));
+    let missionId: string | undefined;
+    let sleepPid: number | undefined;
+    try {
+      const from = lines.length;
+      say('/mission take a long nap {{bnap-1}}');
+      const queued = await waitForLine((l) => l.text.startsWith('⏳ queued'), 15_000, 'the queued reply', from);
+      missionId = /queued (\w+)/.exec(queued.text)?.[1];
+      expect(missionId).toBeTruthy();
+
+      // The agent is inside its Bash call once the sleep's pid is in the file and alive.
+      const deadline = Date.now() + 20_000;
+      while (Date.now() < deadline) {
+        try {
+          const pid = Number(readFileSync(pidFile, 'utf8').trim());
+          if (pid > 0 && isAlive(pid)) {
+            sleepPid = pid;
+            break;
+          }
+        } catch {
+          // not written yet
+        }
+        await sleep(100);
+      }
+      expect(sleepPid, 'the mission\'s agent started its `sleep 20`').toBeDefined();
+      expect((await tree.bus.request<Mission>(tree.bus.subjects.missions('get'), { id: missionId })).status).toBe('running');
+
+      const asked = Date.now();
+      const fromChat = lines.length;
+      say('what is running right now? {{bchat-1}}');
+      const reply = await waitForLine((l) => l.text.includes('answer to bchat-1'), 18_000, 'the chat reply', fromChat);
+      const tookMs = Date.now() - asked;
+      expect(reply.chatId).toBe('console');
+      expect(reply.text).toBe('answer to bchat-1: one mission is napping');
+
+      // The mission had not ended when the reply arrived: still running, its sleep still alive,
+      // and no result notification for it on the console.
+      const after = await tree.bus.request<Mission>(tree.bus.subjects.missions('get'), { id: missionId });
+      expect(after.status, `the chat reply took ${tookMs} ms`).toBe('running');
+      expect(isAlive(sleepPid!), `the chat reply took ${tookMs} ms`).toBe(true);
+      expect(lines.some((l) => l.text.includes('take a long nap') && /^[✅⚠❌]/u.test(l.text))).toBe(false);
+      // It went through the chat actor, which knew about the mission.
+      const [prompt] = promptsWith('bchat-1');
+      expect(prompt).toBeDefined();
+      const promptText = JSON.stringify((prompt!.body as { messages?: unknown }).messages ?? []);
+      expect(promptText).toContain('A mission is running now');
+      expect(promptText).toContain(missionId!);
+    } finally {
+      if (missionId) await tree.bus.request(tree.bus.subjects.missions('cancel'), { id: missionId }).catch(() => undefined);
+      if (sleepPid !== undefined && isAlive(sleepPid)) {
+        try {
+          process.kill(sleepPid, 'SIGKILL');
+        } catch {
+          // gone meanwhile
+        }
+      }
+    }
+  }, 50_000);
 });
