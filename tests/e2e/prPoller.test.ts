@@ -4,7 +4,8 @@
 //
 // A mission opens a PR → CI goes red on its head → the poller queues a /ci_check mission whose
 // context carries the failing job's log tail (with the scenario marker in it) → the agent
-// fixes and the runner pushes → CI goes green on the new head → ✅ in the outbox.
+// fixes and the runner pushes → CI goes green on the new head → ✅ in the outbox and, through
+// the bridge, on the console.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -34,6 +35,7 @@ describe('PR poller: the CI queue end to end', () => {
       return undefined;
     }
   };
+  const consoleLines: string[] = [];
   const missions = async (): Promise<Mission[]> => (await tree.bus.request<{ missions: Mission[] }>(tree.bus.subjects.missions('list'), {}, 5_000)).missions;
 
   beforeAll(async () => {
@@ -43,11 +45,13 @@ describe('PR poller: the CI queue end to end', () => {
       config: world.config({
         prPoller: { repos: [REPO], fastInterval: '1s', idleInterval: '2s' },
         ci: { maxAttempts: 5, logTailLines: 50 },
-        actors: { bridge: { enabled: false }, chat: { enabled: false }, prPoller: { enabled: true } },
+        actors: { bridge: { enabled: true }, chat: { enabled: false }, prPoller: { enabled: true } },
       }),
       env: world.env,
     });
-    await tree.waitForRunning(['missions', 'runner-1', 'pr-poller']);
+    // What the operator sees: the console provider's output, through the bridge.
+    tree.bus.subscribe(tree.bus.subjects.bridgeConsole, (payload) => void consoleLines.push(String(payload.text ?? '')));
+    await tree.waitForRunning(['missions', 'bridge', 'runner-1', 'pr-poller']);
   });
   afterAll(async () => {
     await tree?.stop();
@@ -101,6 +105,8 @@ describe('PR poller: the CI queue end to end', () => {
     const note = await waitFor('the ✅ notification in the outbox', async () => (await tree.outbox()).find((m) => m.source === 'pr-poller' && typeof m.text === 'string' && m.text.startsWith('✅') && m.text.includes(prUrl)), 30_000, tree);
     expect(note).toMatchObject({ kind: 'notification', source: 'pr-poller' });
     expect(note.text).toMatch(/after 1 fix attempt/);
+    // …and reaches the operator through the bridge.
+    await waitFor('the ✅ notification on the console', async () => consoleLines.find((t) => t.startsWith('✅') && t.includes(prUrl)), 30_000, tree);
     expect((await missions()).filter((m) => m.kind === 'ci_check')).toHaveLength(1);
 
     await waitFor('the CI section to empty', () => (/## CI\n\n## Pending/.test(readFileSync(file, 'utf8')) ? true : undefined), 15_000, tree);
