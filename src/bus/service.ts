@@ -34,5 +34,8 @@ export async function registerService(bus: Bus, spec: ServiceSpec): Promise<Serv
       },
     });
   }
+  // The endpoints' subscriptions reach the server with the next flush: until then a request
+  // gets "no responders". Flushing here makes "registered" mean "answering".
+  await bus.nc.flush();
   return service;
 }
