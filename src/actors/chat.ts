@@ -11,9 +11,9 @@ import { join } from 'node:path';
 import { waitFor, type AnyActorRef } from 'xstate';
 import { chatMachine, type ReplyParams, type TurnStart } from '../../machines/chat.js';
 import { AGENT_OF_ENV, agentCommand, agentMarker, createClaudeAdapter, killOrphanedAgents, pruneRunLogs, resolveEffort, resolveModel } from '../adapters/agent/index.js';
-import { JsonKv } from '../bus/index.js';
+import { JsonKv, publishDurable } from '../bus/index.js';
 import { ChatHistoryStore } from '../chat/history.js';
-import { parseChatRequest, type ChatReply } from '../chat/request.js';
+import { parseChatRequest, type ChatReply, type ChatRequest } from '../chat/request.js';
 import { ChatTurnError, createChatAnswerer, readOnlyTools } from '../chat/turn.js';
 import { RemoteError } from '../errors.js';
 import { readPause } from '../missions/pause.js';
@@ -32,6 +32,7 @@ interface Pending {
   resolve: (reply: ChatReply) => void;
   reject: (error: Error) => void;
   receivedAt: number;
+  request: ChatRequest;
 }
 
 export const chatKind: ActorKind = {
@@ -117,6 +118,15 @@ export const chatKind: ActorKind = {
       pending.delete(params.id);
       if (!waiting) return;
       const text = params.answered && params.text ? params.text : unansweredText(params.error);
+      // The asker gave up waiting (a long queue): deliver through the outbox, durable and paced
+      // like every other message to that chat, instead of answering nobody.
+      const { replyBy, provider, chatId } = waiting.request;
+      if (replyBy !== undefined && Date.now() > replyBy) {
+        const outboxId = `chat-${params.id}`;
+        void publishDurable(bus, bus.subjects.bridgeOut, { id: outboxId, kind: 'reply', source: 'chat', provider, chatId, text, at: Date.now() }, outboxId).catch(
+          (error: unknown) => logger.warn({ err: error, request: params.id }, 'late chat answer not delivered to the outbox'),
+        );
+      }
       waiting.resolve({
         text,
         answered: params.answered,
@@ -161,7 +171,7 @@ export const chatKind: ActorKind = {
             const id = `c${Date.now().toString(36)}-${(++seq).toString(36)}`;
             const receivedAt = Date.now();
             return new Promise<ChatReply>((resolve, reject) => {
-              pending.set(id, { resolve, reject, receivedAt });
+              pending.set(id, { resolve, reject, receivedAt, request });
               actor.send({ type: 'REQUEST', id, request, at: receivedAt });
             });
           },

@@ -169,12 +169,13 @@ export async function askChat(
   timeoutMs: number,
 ): Promise<string> {
   try {
-    const answer = await request<{ text?: unknown }>(subject, { ...chat }, timeoutMs);
+    // replyBy: past it the chat sends its answer through the outbox instead (a long queue).
+    const answer = await request<{ text?: unknown }>(subject, { ...chat, replyBy: Date.now() + timeoutMs - 1_000 }, timeoutMs);
     const text = typeof answer?.text === 'string' ? answer.text.trim() : '';
     return text || '(chat gave an empty answer)';
   } catch (error) {
     if (error instanceof RemoteError) return `⚠ chat could not answer: ${refusalText(error)}`;
-    if (error instanceof TimeoutError) return `💤 chat did not answer within ${Math.round(timeoutMs / 1000)}s; try again in a moment. Commands still work (/help).`;
+    if (error instanceof TimeoutError) return `💤 chat is busy; its answer will follow here when it is ready. Commands still work (/help).`;
     if (error instanceof BusError) return '💤 chat is unavailable right now (no chat actor is answering). Commands still work (/help).';
     return `⚠ chat failed: ${(error as Error).message}`;
   }

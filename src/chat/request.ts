@@ -17,6 +17,11 @@ export interface ChatRequest {
   userId?: string;
   /** A display name for the prompt, when the provider knows one. */
   userName?: string;
+  /**
+   * When the asker stops waiting for the reply (ms since the epoch). An answer ready later is
+   * delivered through the outbox to provider/chatId instead, so it is never lost in a queue.
+   */
+  replyBy?: number;
 }
 
 /** The reply's `data` (the bus wraps it in `{ ok: true, data }`). */
@@ -51,6 +56,10 @@ export function parseChatRequest(payload: Record<string, unknown>): ChatRequest 
   const userId = idField(payload, 'userId', false);
   const userName = payload.userName;
   if (userName !== undefined && typeof userName !== 'string') throw new BadPayloadError('chat request: "userName" must be a string when given');
+  const replyBy = payload.replyBy;
+  if (replyBy !== undefined && (typeof replyBy !== 'number' || !Number.isFinite(replyBy))) {
+    throw new BadPayloadError('chat request: "replyBy" must be a time in ms since the epoch when given');
+  }
   const clipped = text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT)}\n[… ${text.length - MAX_TEXT} more characters not shown]` : text;
   return {
     text: clipped,
@@ -58,6 +67,7 @@ export function parseChatRequest(payload: Record<string, unknown>): ChatRequest 
     provider: providerRaw,
     ...(userId !== undefined ? { userId } : {}),
     ...(typeof userName === 'string' && userName.trim() !== '' ? { userName: userName.trim().slice(0, 100) } : {}),
+    ...(typeof replyBy === 'number' ? { replyBy } : {}),
   };
 }
 

@@ -70,6 +70,19 @@ describe('chat', () => {
     expect(promptText(prompt!)).toContain('No mission is running now.');
   });
 
+  it('an answer ready after the asker stopped waiting (replyBy passed) goes through the outbox', async () => {
+    answers('chat-late', 'the late answer');
+    // replyBy already past: the asker (a bridge behind a long queue) has given up on the reply.
+    await tree.bus.request<ChatReply>(tree.bus.subjects.chatRequest, { text: 'late one {{chat-late}}', chatId: 'late-chat', provider: 'console', replyBy: Date.now() - 1 }, CHAT_TIMEOUT_MS);
+    const deadline = Date.now() + 10_000;
+    let delivered: Record<string, unknown> | undefined;
+    while (!delivered && Date.now() < deadline) {
+      delivered = (await tree.outbox()).find((m) => m.source === 'chat' && m.chatId === 'late-chat');
+      if (!delivered) await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(delivered).toMatchObject({ kind: 'reply', source: 'chat', provider: 'console', chatId: 'late-chat', text: 'the late answer' });
+  });
+
   it('refuses an unreadable request at once, and goes on answering', async () => {
     await expect(tree.bus.request(tree.bus.subjects.chatRequest, { text: 42, chatId: 'x', provider: 'console' }, 5_000)).rejects.toThrow(/"text" must be a non-empty string/);
     answers('chat-after-bad');
