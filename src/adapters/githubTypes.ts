@@ -56,14 +56,18 @@ export interface Listing<T> {
 export interface CheckRun {
   id: number;
   name: string;
+  /** queued, in_progress, completed, waiting, requested, pending */
   status: string;
+  /** Set once completed: success, failure, neutral, cancelled, skipped, timed_out, action_required, stale. */
   conclusion: string | null;
   url?: string;
+  /** The app that reported it; `github-actions` check runs are Actions jobs (same id). */
   app?: string;
 }
 
 export interface CommitStatus {
   context: string;
+  /** error, failure, pending, success */
   state: string;
   url?: string;
   description?: string;
@@ -80,6 +84,7 @@ export interface CombinedStatus {
 export interface WorkflowRun {
   id: number;
   name: string;
+  /** requested, queued, in_progress, completed, waiting, pending */
   status: string;
   conclusion: string | null;
   headSha: string;

@@ -5,7 +5,7 @@
 // right after, FIFO) already sees it.
 import { mkdirSync } from 'node:fs';
 import type { TurnStart } from '../../machines/chat.js';
-import { runLogPath, type AgentAdapter, type AgentRunResult } from '../adapters/agent/index.js';
+import { runLogPath, type AgentAdapter, type AgentRunRequest, type AgentRunResult } from '../adapters/agent/index.js';
 import type { Logger } from '../log.js';
 import type { PauseRecord } from '../missions/pause.js';
 import { planForAttempt, type ChatHistory, type ChatHistoryStore, type TurnPlan } from './history.js';
@@ -31,23 +31,15 @@ export function readOnlyTools(configured: readonly string[]): { allowed: string[
   return { allowed, dropped };
 }
 
-/** agent.command "" means `claude` on PATH, else the copy installed with roshi (config/default.yaml). */
-export interface ChatAgentSettings {
+/** How the chat runs its agent: the run settings it shares with missions, plus its own. */
+export interface ChatAgentSettings
+  extends Pick<AgentRunRequest, 'model' | 'fallbackModel' | 'effort' | 'maxTurns' | 'allowedTools' | 'env' | 'killGraceMs'> {
   /** chat.persona and chat.memory: paths, "" for the built-in persona / no memory. */
   persona: string;
   memory: string;
   historyTurns: number;
   /** chat.timeout: the first attempt's idle and wall-clock limit. */
   timeoutMs: number;
-  /** Already resolved and validated. */
-  model?: string;
-  fallbackModel?: string;
-  effort?: string;
-  maxTurns: number;
-  allowedTools: string[];
-  /** agent.env plus the orphan marker. */
-  env: Record<string, string>;
-  killGraceMs: number;
   /** The agent's working directory. */
   scratchDir: string;
   runLogDir: string;

@@ -12,36 +12,14 @@
 // pending → pending; else any success → success; else none. A listing that was truncated
 // (more pages than were fetched) never invents a failure, but it cannot be called green
 // either: what was not seen may be red, so it is pending at best.
+import type { CheckRun, CommitStatus, WorkflowRun } from '../adapters/githubTypes.js';
 import type { CiState, FailingJob } from './types.js';
 
-export interface CheckRunInfo {
-  id: number;
-  name: string;
-  /** queued, in_progress, completed, waiting, requested, pending */
-  status: string;
-  /** Set once completed: success, failure, neutral, cancelled, skipped, timed_out, action_required, stale. */
-  conclusion: string | null;
-  url?: string;
-  /** The app that reported it; `github-actions` check runs are Actions jobs (same id). */
-  app?: string;
-}
-
-export interface CommitStatusInfo {
-  context: string;
-  /** error, failure, pending, success */
-  state: string;
-  url?: string;
-  description?: string;
-}
-
-export interface WorkflowRunInfo {
-  id: number;
-  name: string;
-  /** requested, queued, in_progress, completed, waiting, pending */
-  status: string;
-  conclusion: string | null;
-  url?: string;
-}
+// The GitHub adapter's shapes are the inputs: one definition of a check run, a status, a run.
+export type CheckRunInfo = CheckRun;
+export type CommitStatusInfo = CommitStatus;
+/** The head SHA is not needed to judge a run (the listing is for one SHA already). */
+export type WorkflowRunInfo = Omit<WorkflowRun, 'headSha'>;
 
 export interface CiInputs {
   checkRuns: readonly CheckRunInfo[];

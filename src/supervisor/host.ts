@@ -9,7 +9,7 @@ import { createActor, fromPromise, type AnyActorRef, type InspectionEvent } from
 import * as ev from '../../machines/childEvents.js';
 import { childSupervisionMachine } from '../../machines/childSupervision.js';
 import { childStatus, persistedHealState, stateName, type ChildSnapshot } from '../../machines/childStatus.js';
-import { assessLiveness, type HeartbeatRecord } from '../../machines/liveness.js';
+import { assessLiveness, type HeartbeatRecord, type Verdict } from '../../machines/liveness.js';
 import { supervisorMachine } from '../../machines/supervisor.js';
 import { toHeartbeatRecord } from '../actors/heartbeat.js';
 import { toInspectionRecord } from '../actors/inspection.js';
@@ -180,7 +180,7 @@ export async function runSupervisor({ config, configFile, logger }: SupervisorOp
         if (child && (child.getSnapshot() as ChildSnapshot).can(event)) child.send(event);
       }),
       b.subscribe(b.subjects.watchdogVerdict, (payload) => {
-        const verdict = payload as unknown as import('../../machines/liveness.js').Verdict;
+        const verdict = payload as unknown as Verdict;
         if (typeof verdict.actor !== 'string' || typeof verdict.pid !== 'number' || typeof verdict.verdict !== 'string') return;
         if (verdict.actor === 'watchdog') return; // the supervisor judges the watchdog itself
         childRef(verdict.actor)?.send(ev.verdict({ ...verdict, at: Date.now() }));

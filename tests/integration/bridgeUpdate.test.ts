@@ -47,6 +47,17 @@ describe('runUpdate', () => {
     expect(existsSync(join(installed, 'built.txt'))).toBe(true);
   }, 120_000);
 
+  it('runs npm ci before the build when the pull changed package-lock.json', async () => {
+    const lock = { name: 'fake-roshi', version: '0.0.0', lockfileVersion: 3, requires: true, packages: { '': { name: 'fake-roshi', version: '0.0.0' } } };
+    commit(upstream, 'package-lock.json', JSON.stringify(lock, null, 2), 'lock file');
+    gitIn(upstream, 'push', 'origin', 'HEAD:main');
+    const lines: string[] = [];
+    const result = await runUpdate({ cwd: installed, report: async (l) => void lines.push(l), env: { GIT_CONFIG_GLOBAL: '/dev/null' } });
+    expect(result).toMatchObject({ ok: true, built: true });
+    expect(result.steps.map((s) => s.step)).toEqual(['git pull', 'npm ci', 'build']);
+    expect(lines[1]).toMatch(/^✅ npm ci .*dependencies updated/);
+  }, 120_000);
+
   it('skips the build when there is nothing to pull, unless forced', async () => {
     const lines: string[] = [];
     const skipped = await runUpdate({ cwd: installed, report: async (l) => void lines.push(l) });
