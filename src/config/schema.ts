@@ -150,6 +150,7 @@ export const configSchema = section({
     timeout: duration(1),
     killGrace: duration(1),
     env: stringMap(),
+    passEnv: stringList(),
     roles: record(agentRoleEntry, { model: '', effort: '' }, AGENT_ROLES),
     runLogs: section({ maxAge: duration(1), maxCount: integer(1) }),
   }),
@@ -162,6 +163,7 @@ export const configSchema = section({
     keepDone: integer(0),
     keepFailed: integer(0),
     file: string(),
+    maxTextLength: integer(100, 100_000),
   }),
   runner: section({
     startPaused: boolean(),
@@ -175,6 +177,8 @@ export const configSchema = section({
   bridge: section({
     providers: stringList(),
     allowedUsers: stringList(),
+    admins: stringList(),
+    maxPerMinute: integer(1, 10_000),
     level: oneOf('normal', 'debug'),
     maxMessageLength: integer(100, 100_000),
     telegram: section({ apiUrl: string({ test: isHttpUrl, expected: 'an http:// or https:// URL' }), tokenEnv: envName(), chatId: string(), pollTimeout: duration(0), minInterval: duration(0) }),
@@ -188,11 +192,13 @@ export const configSchema = section({
     timeout: duration(1),
     model: string(),
     allowedTools: stringList(),
+    maxQueue: integer(1, 10_000),
   }),
   prPoller: section({
     repos: stringList(),
     botLogin: string(),
     authorizedUsers: stringList(),
+    ownForks: stringList(),
     fastInterval: duration(1000),
     idleInterval: duration(1000),
   }),
@@ -235,6 +241,7 @@ export const configSchema = section({
     missions: section({ enabled: boolean() }),
   }),
   inspect: section({ enabled: boolean() }),
+  secrets: section({ env: stringList() }),
 });
 
 /** The validated value type of a spec: durations are milliseconds, enums are their literals. */

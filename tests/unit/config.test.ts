@@ -69,6 +69,7 @@ describe('defaults', () => {
       timeout: 3_600_000,
       killGrace: 5_000,
       env: {},
+      passEnv: [],
       roles: {},
       runLogs: { maxAge: 7 * 86_400_000, maxCount: 200 },
     });
@@ -81,6 +82,7 @@ describe('defaults', () => {
       keepDone: 20,
       keepFailed: 20,
       file: join(config.stateDir, 'missions.md'),
+      maxTextLength: 8000,
     });
     expect(config.runner).toEqual({ startPaused: false, pollInterval: 2_000, breaker: { maxConsecutiveFailures: 3, openFor: 300_000 } });
     expect(config.github).toEqual({ apiUrl: 'https://api.github.com', tokenEnv: 'GITHUB_TOKEN' });
