@@ -5,6 +5,11 @@ import { parseCli } from './cli/args.js';
 import { commandContext, type CommandContext } from './cli/context.js';
 import { RoshiError, UsageError } from './errors.js';
 
+// Every file and directory roshi (and whatever it spawns: nats-server, git, the agent) creates is
+// private to its user: the state dir holds credentials, logs and mission text. Set before any
+// command runs, in every process of the tree (supervisor, actors, CLI all start here).
+process.umask(0o077);
+
 interface Command {
   summary: string;
   run: (ctx: CommandContext) => Promise<number>;
@@ -57,17 +62,31 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 });
 
 main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-    // Commands resolve when their work is done; do not wait for stray handles.
-    setImmediate(() => process.exit(code));
-  },
+  (code) => exitAfterOutput(code),
   (error: unknown) => {
     if (error instanceof RoshiError) {
       process.stderr.write(`roshi: ${error.message}\n`);
-      process.exit(error.exitCode);
+      return exitAfterOutput(error.exitCode);
     }
     process.stderr.write(`roshi: unexpected error\n${(error as Error)?.stack ?? String(error)}\n`);
-    process.exit(70);
+    return exitAfterOutput(70);
   },
 );
+
+/**
+ * Exits once stdout and stderr have drained. Commands resolve when their work is done and stray
+ * handles must not keep the process alive, but process.exit() drops whatever a pipe has not
+ * taken yet (writes to a pipe are asynchronous): `mission list --json | jq` lost all past 64 KiB.
+ * An empty write's callback runs after every earlier write has been handed to the OS.
+ */
+function exitAfterOutput(code: number): void {
+  process.exitCode = code;
+  let pending = 2;
+  const done = () => {
+    if (--pending === 0) process.exit(code);
+  };
+  for (const stream of [process.stdout, process.stderr]) {
+    if (stream.destroyed || !stream.writable) done();
+    else stream.write('', () => done());
+  }
+}

@@ -1,6 +1,6 @@
 // Where roshi's own files are. The package root is found by walking up to package.json, so the
 // same code works from src/ under vitest and from dist/src/ after a build.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -78,4 +78,22 @@ export function statePaths(stateDir: string) {
     runs: join(stateDir, 'runs'),
     missionsFile: join(stateDir, 'missions.md'),
   };
+}
+
+export interface PrivateDirResult {
+  /** The mode the directory had when it was wider than 0700 and was tightened (e.g. 0o755). */
+  tightenedFrom?: number;
+}
+
+/**
+ * Creates the state dir 0700, or tightens an existing one that others could read or enter (an
+ * older roshi made it 0755): it holds credentials, logs and mission text. Whatever lies below
+ * is out of other users' reach once the directory itself is closed.
+ */
+export function ensurePrivateDir(dir: string): PrivateDirResult {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const mode = statSync(dir).mode & 0o777;
+  if ((mode & 0o077) === 0) return {};
+  chmodSync(dir, mode & 0o700);
+  return { tightenedFrom: mode };
 }

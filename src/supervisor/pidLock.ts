@@ -1,29 +1,168 @@
 // One supervisor per state directory: two would fight over the embedded server's store and
-// spawn every actor twice. The lock is a pid file written atomically; a stale one (its process
-// gone) is taken over.
-import { readFileSync, rmSync } from 'node:fs';
+// spawn every actor twice. The lock file `supervisor.pid` holds "<pid> <start time>" (the
+// start time from /proc/<pid>/stat, so a pid reused by another program is told apart).
+//
+// Taking it is atomic: the content is written to a private temp file and hard-linked to the
+// lock name, which fails if the name exists, so two supervisors started at the same moment
+// cannot both win, and nobody reads a half-written lock. A stale lock (holder gone, a zombie,
+// or its pid now another program) is removed only under a second short-lived lock
+// (`supervisor.pid.takeover`, also taken by link), after re-reading that it is still the same
+// stale content; then the lock is taken by link again, so a racing newcomer can still win it,
+// but only one of them.
+import { linkSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../atomicFile.js';
+import { PRIVATE_FILE_MODE } from '../atomicFile.js';
 import { SupervisorRunningError } from '../errors.js';
 import { isProcessAlive } from '../process.js';
 
+export interface LockHolder {
+  pid: number;
+  /** Clock ticks after boot (/proc/<pid>/stat field 22); absent in a lock written without /proc. */
+  startTime?: number;
+}
+
+/** A takeover lock older than this is left over from a crash in the middle of a takeover. */
+const TAKEOVER_STALE_MS = 10_000;
+const MAX_ROUNDS = 200;
+
 export function acquirePidLock(stateDir: string): () => void {
   const file = join(stateDir, 'supervisor.pid');
-  let holder: number | undefined;
-  try {
-    holder = Number(readFileSync(file, 'utf8').trim());
-  } catch {
-    holder = undefined;
-  }
-  if (holder && holder !== process.pid && isProcessAlive(holder)) {
-    throw new SupervisorRunningError(`a supervisor is already running for ${stateDir} (pid ${holder}); stop it first or use another --state-dir`);
-  }
-  writeFileAtomic(file, `${process.pid}\n`);
-  return () => {
-    try {
-      if (Number(readFileSync(file, 'utf8').trim()) === process.pid) rmSync(file);
-    } catch {
-      // already gone
+  const me: LockHolder = { pid: process.pid, ...optional(processStartTime(process.pid)) };
+  const content = formatHolder(me);
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    if (createExclusive(file, content)) return () => release(file, content);
+    const seen = readLock(file);
+    if (seen === undefined) continue; // removed meanwhile: try again
+    const holder = parseHolder(seen);
+    if (holder && holder.pid !== process.pid && holdsLock(holder)) {
+      throw new SupervisorRunningError(`a supervisor is already running for ${stateDir} (pid ${holder.pid}); stop it first or use another --state-dir`);
     }
-  };
+    takeOverStale(file, seen);
+  }
+  throw new SupervisorRunningError(`could not take the lock ${file}: it keeps changing (several supervisors starting at once?); try again`);
+}
+
+/** Removes the lock `file` if it still holds `stale`, under the takeover lock; false if someone else is at it. */
+function takeOverStale(file: string, stale: string): boolean {
+  const takeover = `${file}.takeover`;
+  if (!createExclusive(takeover, formatHolder({ pid: process.pid }))) {
+    clearAbandonedTakeover(takeover);
+    sleepSync(5);
+    return false;
+  }
+  try {
+    if (readLock(file) === stale) rmSync(file, { force: true });
+    return true;
+  } finally {
+    rmSync(takeover, { force: true });
+  }
+}
+
+function clearAbandonedTakeover(takeover: string): void {
+  try {
+    const holder = parseHolder(readFileSync(takeover, 'utf8'));
+    const age = Date.now() - statSync(takeover).mtimeMs;
+    if (age > TAKEOVER_STALE_MS || (holder !== undefined && !isProcessAlive(holder.pid))) rmSync(takeover, { force: true });
+  } catch {
+    // gone already
+  }
+}
+
+/** Creates `file` with `content` only if nothing has that name: a hard link fails with EEXIST. */
+function createExclusive(file: string, content: string): boolean {
+  const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  writeFileSync(tmp, content, { mode: PRIVATE_FILE_MODE, flag: 'wx' });
+  try {
+    linkSync(tmp, file);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  } finally {
+    rmSync(tmp, { force: true });
+  }
+}
+
+function release(file: string, content: string): void {
+  try {
+    if (readFileSync(file, 'utf8') === content) rmSync(file);
+  } catch {
+    // already gone
+  }
+}
+
+function readLock(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+export function formatHolder(holder: LockHolder): string {
+  return holder.startTime === undefined ? `${holder.pid}\n` : `${holder.pid} ${holder.startTime}\n`;
+}
+
+/** "<pid>" (older roshi) or "<pid> <start time>"; undefined for anything else. */
+export function parseHolder(text: string): LockHolder | undefined {
+  const match = /^\s*(\d+)(?:\s+(\d+))?\s*$/.exec(text);
+  if (!match) return undefined;
+  const pid = Number(match[1]);
+  if (!Number.isSafeInteger(pid) || pid <= 0) return undefined;
+  return { pid, ...optional(match[2] === undefined ? undefined : Number(match[2])) };
+}
+
+/**
+ * Does this process still hold the lock? Not when it is gone, a zombie (exited, not yet reaped
+ * by its parent), or its pid now names another program: a different start time, or, for a lock
+ * without one, a command line that is not a roshi supervisor.
+ */
+export function holdsLock(holder: LockHolder): boolean {
+  if (!isProcessAlive(holder.pid)) return false;
+  const stat = readProcStat(holder.pid);
+  if (stat === undefined) return true; // no /proc (or not ours to read): the signal probe is all there is
+  if (stat.state === 'Z' || stat.state === 'X') return false;
+  if (holder.startTime !== undefined) return stat.startTime === holder.startTime;
+  return isRoshiSupervisor(holder.pid);
+}
+
+function isRoshiSupervisor(pid: number): boolean {
+  try {
+    const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    return args.includes('supervisor') && args.some((a) => /main\.[cm]?js$/.test(a));
+  } catch {
+    return true; // cannot tell: do not take a lock that may be live
+  }
+}
+
+interface ProcStat {
+  state: string;
+  startTime: number;
+}
+
+/** State (field 3) and start time (field 22) from /proc/<pid>/stat; the command name (field 2) may hold spaces and parentheses. */
+export function readProcStat(pid: number): ProcStat | undefined {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  const state = fields[0];
+  const startTime = Number(fields[19]);
+  if (!state || !Number.isSafeInteger(startTime)) return undefined;
+  return { state, startTime };
+}
+
+export function processStartTime(pid: number): number | undefined {
+  return readProcStat(pid)?.startTime;
+}
+
+function optional(startTime: number | undefined): { startTime?: number } {
+  return startTime === undefined ? {} : { startTime };
+}
+
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
