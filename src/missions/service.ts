@@ -15,7 +15,7 @@ import type { EndpointSpec, Payload, Subjects } from '../bus/index.js';
 import { RemoteError, RoshiError } from '../errors.js';
 import { BadRequestError } from './errors.js';
 import type { Mission, MissionSource, MissionStatus } from './record.js';
-import type { MissionStore, ReorderTarget } from './store.js';
+import type { MissionStore, QuarantinedRecord, ReorderTarget } from './store.js';
 
 export const MISSION_VERBS = ['add', 'list', 'get', 'cancel', 'priority'] as const;
 export type MissionVerb = (typeof MISSION_VERBS)[number];
@@ -35,6 +35,8 @@ export interface ListReply {
   /** Fewer missions than the limit allowed, because the reply would have been too large. */
   truncated: boolean;
   counts: Record<MissionStatus, number>;
+  /** Records in the bucket that are not missions (quarantined), whatever the filter. */
+  invalid: QuarantinedRecord[];
 }
 
 export function missionHandlers(store: MissionStore): Record<MissionVerb, (payload: Payload) => unknown> {
@@ -72,7 +74,7 @@ export function missionHandlers(store: MissionStore): Record<MissionVerb, (paylo
         }
         missions.push(mission);
       }
-      return { missions, total: all.length, truncated, counts: store.counts() };
+      return { missions, total: all.length, truncated, counts: store.counts(), invalid: store.quarantined() };
     },
     get: (p) => {
       only(p, 'get', ['id']);
