@@ -1,6 +1,8 @@
 // What every command needs: the validated config and a logger, built from the global options.
 import { loadConfig, type LoadedConfig, type RoshiConfig } from '../config/index.js';
 import { createLogger, type Logger } from '../log.js';
+import { configureSecrets } from '../secrets/scrubber.js';
+import { secretValuesFrom } from '../secrets/sources.js';
 import type { CliArgs } from './args.js';
 
 export interface CommandContext {
@@ -23,6 +25,8 @@ export function commandContext(args: CliArgs, loggerName = 'roshi'): CommandCont
     overrides: args.stateDir ? { stateDir: args.stateDir } : {},
   });
   const { config } = loaded;
+  // Before the first log line or publish: from here on every text leaving this process is scrubbed.
+  configureSecrets(secretValuesFrom(config, process.env));
   const pretty = config.log.pretty === 'auto' ? undefined : config.log.pretty === 'always';
   const logger = createLogger({ level: config.log.level, name: loggerName, ...(pretty === undefined ? {} : { pretty }) });
   return { args, config, loaded, configFile, logger, print: (text) => process.stdout.write(text + '\n') };
