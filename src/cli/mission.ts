@@ -109,7 +109,8 @@ class MissionRefusedError extends RoshiError {
 }
 
 export function formatTable(reply: ListReply): string {
-  if (reply.missions.length === 0) return 'no missions';
+  const invalid = formatInvalid(reply.invalid ?? []);
+  if (reply.missions.length === 0) return ['no missions', ...invalid].join('\n');
   const rows = reply.missions.map((m) => [m.id, m.status, m.project, m.kind, truncate(m.text.replace(/\s+/g, ' '), 60), `${m.attempts}/${m.maxAttempts}`]);
   const header = ['ID', 'STATUS', 'PROJECT', 'KIND', 'TEXT', 'ATTEMPTS'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
@@ -121,7 +122,18 @@ export function formatTable(reply: ListReply): string {
     .map(([s, n]) => `${n} ${s as MissionStatus}`)
     .join(', ');
   if (counts) lines.push(counts);
+  lines.push(...invalid);
   return lines.join('\n');
+}
+
+/** Records in the bucket that are not missions: each id with what is wrong, so it can be fixed or deleted. */
+function formatInvalid(invalid: ListReply['invalid']): string[] {
+  if (invalid.length === 0) return [];
+  const width = Math.max(...invalid.map((r) => r.id.length));
+  return [
+    `${invalid.length} invalid record${invalid.length === 1 ? '' : 's'} in the store (quarantined: fix or delete the key):`,
+    ...invalid.map((r) => `  ${r.id.padEnd(width)}  INVALID  ${r.reason}`),
+  ];
 }
 
 export function formatMission(m: Mission): string {

@@ -74,3 +74,14 @@ export class InvalidTransitionError extends RoshiError {
     super(`cannot ${action} mission ${id}: it is ${actual}, and ${action} needs ${expected.join(' or ')}`);
   }
 }
+
+/** A record in the bucket that is not a mission (bad JSON, a missing or mistyped field): quarantined, not served. */
+export class InvalidRecordError extends RoshiError {
+  readonly code = 'invalid_record';
+  constructor(
+    readonly id: string,
+    readonly reason: string,
+  ) {
+    super(`mission ${id} is an invalid record in the store (${reason}); it is quarantined: fix or delete the key`);
+  }
+}

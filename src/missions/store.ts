@@ -7,15 +7,16 @@
 // The index is eventually consistent with the bucket: a write this process makes is applied at
 // once (read your writes); writes by others arrive through the watch, usually within a
 // millisecond. A stale index can only cost a refused compare-and-set, which re-reads the key.
-import type { Bus } from '../bus/index.js';
+import { BadPayloadError, type Bus } from '../bus/index.js';
 import { JsonKv, RevisionConflictError, type KvWatch } from '../bus/kv.js';
 import type { Logger } from '../log.js';
-import { AmbiguousMissionIdError, BadRequestError, DuplicateMissionError, InvalidTransitionError, LeaseLostError, UnknownMissionError } from './errors.js';
+import { AmbiguousMissionIdError, BadRequestError, DuplicateMissionError, InvalidRecordError, InvalidTransitionError, LeaseLostError, UnknownMissionError } from './errors.js';
 import { missionEvent } from './events.js';
 import { MISSION_ID_PATTERN, newMissionId } from './ids.js';
 import { normalizeUrl, parseMissionText } from './parse.js';
 import { capContext, isFinished, type Mission, type MissionKind, type MissionSource, type MissionStatus } from './record.js';
 import type { MissionSettings } from './settings.js';
+import { asMission } from './validate.js';
 import {
   cancelMission,
   claimMission,
@@ -53,6 +54,13 @@ export interface ListOptions {
 
 export type MissionChangeListener = (id: string, mission: Mission | undefined) => void;
 
+/** A record in the bucket that is not a mission: kept out of the index, shown by `mission list`. */
+export interface QuarantinedRecord {
+  id: string;
+  revision: number;
+  reason: string;
+}
+
 export interface MissionStoreOptions {
   logger?: Logger;
   /** Time for changes that are not given a `now`; default Date.now. */
@@ -69,6 +77,8 @@ const MAX_CAS_RETRIES = 10;
 
 export class MissionStore {
   private readonly index = new Map<string, IndexEntry>();
+  /** Keys whose current value does not validate, with why (reported once per key and reason). */
+  private readonly quarantine = new Map<string, QuarantinedRecord>();
   /** Pending or running command missions by kind + normalised URL → id, for de-duplication. */
   private readonly active = new Map<string, string>();
   /** Adds in flight in this process, by the same key: they are not in the index yet. */
@@ -95,8 +105,8 @@ export class MissionStore {
     const kv = await JsonKv.open(bus, bus.subjects.missionsBucket);
     const store = new MissionStore(bus, kv, settings, options.logger, options.clock);
     store.watch = await kv.watch<Mission>({
-      onChange: (change) => store.apply(change.key, change.operation === 'put' ? change.value : undefined, change.revision),
-      onBadValue: (key, revision, error) => options.logger?.warn({ key, revision, err: error }, 'ignored an unreadable mission in the bucket'),
+      onChange: (change) => void (change.operation === 'put' ? store.applyStored(change.key, change.value, change.revision) : store.apply(change.key, undefined, change.revision)),
+      onBadValue: (key, revision, error) => store.quarantineRecord(key, revision, error.message),
     });
     await store.watch.initialized;
     return store;
@@ -167,6 +177,8 @@ export class MissionStore {
     const wanted = idOrPrefix.trim().toLowerCase();
     if (wanted === '') throw new BadRequestError('a mission id is empty');
     if (this.index.has(wanted)) return wanted;
+    const quarantined = this.quarantine.get(wanted);
+    if (quarantined) throw new InvalidRecordError(wanted, quarantined.reason);
     const matches: string[] = [];
     for (const id of this.index.keys()) if (id.startsWith(wanted)) matches.push(id);
     if (matches.length === 1) return matches[0] as string;
@@ -187,6 +199,11 @@ export class MissionStore {
     for (const { mission } of this.index.values()) if (!wanted || wanted.has(mission.status)) missions.push(mission);
     missions.sort(compareListing);
     return options.limit !== undefined && options.limit >= 0 ? missions.slice(0, options.limit) : missions;
+  }
+
+  /** Records in the bucket that are not missions, by id. */
+  quarantined(): QuarantinedRecord[] {
+    return [...this.quarantine.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
   }
 
   /** How many missions have each status. */
@@ -281,10 +298,32 @@ export class MissionStore {
 
   // ── internals ─────────────────────────────────────────────────────────────────────────────
 
+  /** A value read from the bucket: into the index when it is a mission, else into quarantine. */
+  private applyStored(id: string, value: unknown, revision: number): { mission: Mission } | { problem: string } {
+    const checked = asMission(id, value);
+    if ('problem' in checked) this.quarantineRecord(id, revision, checked.problem);
+    else this.apply(id, checked.mission, revision);
+    return checked;
+  }
+
+  /** Takes a bad record out of the index (listeners hear it gone) and reports it once per key and reason. */
+  private quarantineRecord(id: string, revision: number, reason: string): void {
+    const previous = this.index.get(id);
+    if (previous && previous.revision >= revision) return;
+    const known = this.quarantine.get(id);
+    this.quarantine.set(id, { id, revision, reason });
+    if (known?.reason !== reason) this.logger?.warn({ key: id, revision, reason }, 'quarantined a mission record that does not validate; fix or delete the key');
+    if (previous) this.apply(id, undefined, revision);
+  }
+
   /** Applies a value seen in the bucket (or just written) to the index, unless it is older than what the index has. */
   private apply(id: string, mission: Mission | undefined, revision: number): void {
     const previous = this.index.get(id);
     if (previous && previous.revision >= revision) return;
+    // A newer value (or a deletion) replaces a quarantined one; an older one does not.
+    const quarantined = this.quarantine.get(id);
+    if (quarantined && quarantined.revision > revision) return;
+    if (quarantined && quarantined.revision < revision) this.quarantine.delete(id);
     if (previous) {
       const key = activeKey(previous.mission);
       if (key !== undefined && this.active.get(key) === id) this.active.delete(key);
@@ -308,10 +347,18 @@ export class MissionStore {
 
   private async fetch(id: string): Promise<IndexEntry> {
     if (!MISSION_ID_PATTERN.test(id)) throw new UnknownMissionError(id);
-    const entry = await this.kv.get<Mission>(id);
+    let entry;
+    try {
+      entry = await this.kv.get<unknown>(id);
+    } catch (error) {
+      if (!(error instanceof BadPayloadError)) throw error;
+      this.quarantineRecord(id, this.quarantine.get(id)?.revision ?? 0, error.message);
+      throw new InvalidRecordError(id, error.message);
+    }
     if (!entry) throw new UnknownMissionError(id);
-    this.apply(id, entry.value, entry.revision);
-    return { mission: entry.value, revision: entry.revision };
+    const checked = this.applyStored(id, entry.value, entry.revision);
+    if ('problem' in checked) throw new InvalidRecordError(id, checked.problem);
+    return { mission: checked.mission, revision: entry.revision };
   }
 
   /**
