@@ -1,5 +1,10 @@
 // JSON on the wire. Decoding never throws past this module: a payload that is not JSON, or not
 // an object, becomes a BadPayloadError that the caller answers or counts.
+//
+// Encoding is where every publish, request, reply, KV write and outbox message leaves this
+// process, so it is where secrets are masked for the whole bus (src/secrets/scrubber.ts).
+import { scrubJson } from '../secrets/scrubber.js';
+
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -8,7 +13,7 @@ export class BadPayloadError extends Error {
 }
 
 export function encode(value: unknown): Uint8Array {
-  return encoder.encode(JSON.stringify(value ?? null));
+  return encoder.encode(scrubJson(JSON.stringify(value ?? null)));
 }
 
 /** Decodes a JSON object. Empty payloads decode to `{}` so `nats req subject ''` works. */
