@@ -19,6 +19,8 @@ export interface MissionSettings {
   keepDone: number;
   keepFailed: number;
   projects: ProjectChoice;
+  /** Longest mission text accepted at intake (characters); default DEFAULT_MAX_TEXT_LENGTH. */
+  maxTextLength?: number;
 }
 
 export function missionSettings(config: RoshiConfig): MissionSettings {
@@ -32,5 +34,6 @@ export function missionSettings(config: RoshiConfig): MissionSettings {
     keepDone: m.keepDone,
     keepFailed: m.keepFailed,
     projects: { names: Object.keys(config.projects), defaultProject: config.defaultProject },
+    maxTextLength: m.maxTextLength,
   };
 }

@@ -16,6 +16,7 @@ import { MISSION_ID_PATTERN, newMissionId } from './ids.js';
 import { normalizeUrl, parseMissionText } from './parse.js';
 import { capContext, isFinished, type Mission, type MissionKind, type MissionSource, type MissionStatus } from './record.js';
 import type { MissionSettings } from './settings.js';
+import { cleanMissionText } from './text.js';
 import { asMission } from './validate.js';
 import {
   cancelMission,
@@ -130,7 +131,9 @@ export class MissionStore {
   // ── intake ────────────────────────────────────────────────────────────────────────────────
 
   async add(input: MissionInput): Promise<Mission> {
-    const parsed = parseMissionText(input.text, this.settings.projects, input.project);
+    // Every intake (the service, missions.md) comes through here: one rule for length and hidden characters.
+    const text = cleanMissionText(input.text, this.settings.maxTextLength);
+    const parsed = parseMissionText(text, this.settings.projects, input.project);
     const key = parsed.url !== undefined ? dedupeKey(parsed.kind, parsed.url) : undefined;
     if (key !== undefined) {
       const existing = this.active.get(key) ?? this.reserved.get(key);

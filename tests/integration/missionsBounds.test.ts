@@ -1,0 +1,68 @@
+// Bounds on mission text through every intake path, against a real nats-server: the missions
+// service (what chat, the CLI and GitHub go through) and lines a person adds to missions.md.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Bus } from '../../src/bus/index.js';
+import { silentLogger } from '../../src/log.js';
+import { MissionsFile } from '../../src/missions/file.js';
+import type { Mission } from '../../src/missions/record.js';
+import { missionHandlers } from '../../src/missions/service.js';
+import type { MissionSettings } from '../../src/missions/settings.js';
+import { MissionStore } from '../../src/missions/store.js';
+import { startNats, type TestNats } from '../harness/nats.js';
+
+const SETTINGS: MissionSettings = {
+  maxAttempts: 3,
+  maxTransientAttempts: 3,
+  leaseMs: 30_000,
+  leaseRenewMs: 10_000,
+  retryBackoff: { initialMs: 1_000, maxMs: 60_000 },
+  keepDone: 5,
+  keepFailed: 5,
+  projects: { names: ['app'], defaultProject: 'app' },
+  maxTextLength: 200,
+};
+
+let nats: TestNats;
+let bus: Bus;
+let store: MissionStore;
+let dir: string;
+beforeAll(async () => {
+  nats = await startNats();
+  bus = await Bus.connect({ url: nats.url, name: 'bounds', prefix: 'b', logger: silentLogger() });
+  store = await MissionStore.open(bus, SETTINGS, { logger: silentLogger() });
+  dir = mkdtempSync(join(tmpdir(), 'roshi-bounds-'));
+});
+afterAll(async () => {
+  store?.close();
+  await bus?.drain();
+  await nats?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('mission text at intake', () => {
+  it('through the service: refused past missions.maxTextLength with the limit named, stripped of hidden characters', async () => {
+    const add = missionHandlers(store).add;
+    await expect(Promise.resolve(add({ text: 'y'.repeat(201), source: 'cli' }))).rejects.toThrow('mission text is 201 characters long; the limit is 200 (missions.maxTextLength)');
+    const mission = (await add({ text: 'rename \u202Eeliforp\u202C the \u001b[2Jfile\u0000', source: 'cli' })) as Mission;
+    expect(mission.text).toBe('rename eliforp the [2Jfile');
+    expect((await store.get(mission.id)).text).toBe('rename eliforp the [2Jfile');
+    expect(store.list().some((m) => m.text.length > 200)).toBe(false);
+  });
+
+  it('from missions.md: a line too long is not imported, hidden characters are stripped from one that is', async () => {
+    const file = join(dir, 'missions.md');
+    const keeper = new MissionsFile(store, { file, lastRenderedFile: join(dir, 'last.md'), keepDone: 5, keepFailed: 5, logger: silentLogger(), debounceMs: 20, pollMs: 100 });
+    await keeper.start();
+    const before = store.size;
+    writeFileSync(file, readFileSync(file, 'utf8').replace('## Pending\n', `## Pending\n- ${'z'.repeat(300)}\n- tidy \u2066the\u2069 readme\u0007\n`));
+    await keeper.flush();
+    await keeper.stop();
+    expect(store.size).toBe(before + 1);
+    const imported = store.list().find((m) => m.source === 'file');
+    expect(imported?.text).toBe('tidy the readme');
+    expect(store.list().some((m) => m.text.startsWith('zzz'))).toBe(false);
+  });
+});
