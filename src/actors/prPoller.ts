@@ -28,6 +28,7 @@ import { KvTrackedPrStore } from '../prPoller/ciQueue.js';
 import { cleanupMergedBranches } from '../prPoller/cleanup.js';
 import { EtagCache } from '../prPoller/etagCache.js';
 import { createMentionMemory, pollMentions } from '../prPoller/mentions.js';
+import { createAuthorizer, type Authorizer } from '../prPoller/permissions.js';
 import { isCycleFatal, Poller, type MissionIntake } from '../prPoller/poller.js';
 import type { ActorKind, ActorParts } from './host.js';
 
@@ -75,6 +76,8 @@ export const prPollerKind: ActorKind = {
     // machine's visible backoff does the waiting.
     const github = createGitHub({ apiUrl: config.github.apiUrl, token, logger, etagCache: cache, retries: 1, maxRateLimitRetries: 0, requestTimeoutMs: 60_000 });
     const projectFor = (repo: string) => projectOfRepo(config, repo);
+    // One permission lookup (and cache) for review feedback and mentions alike.
+    const authorizer = createAuthorizer(github, { authorizedUsers: p.authorizedUsers });
     const notify = async (text: string, id: string) => {
       await publishDurable(bus, bus.subjects.bridgeOut, { id, kind: 'notification', source: name, text, at: Date.now() }, id);
     };
@@ -82,6 +85,7 @@ export const prPollerKind: ActorKind = {
       {
         repos: p.repos,
         branchPrefix: config.git.branchPrefix,
+        ownForks: p.ownForks,
         botLogin: p.botLogin,
         maxAttempts: config.ci.maxAttempts,
         logTailLines: config.ci.logTailLines,
@@ -90,6 +94,7 @@ export const prPollerKind: ActorKind = {
       },
       {
         github,
+        authorizer,
         store: new KvTrackedPrStore(stateKv, logger),
         missions: missionIntake(bus, logger),
         notify,
@@ -98,7 +103,7 @@ export const prPollerKind: ActorKind = {
       },
     );
     await poller.load();
-    const duties = createDuties({ config, bus, github, poller, stateKv, notify, logger });
+    const duties = createDuties({ config, bus, github, authorizer, poller, stateKv, notify, logger });
 
     let lastPoll: { at: number; durationMs?: number; tracked?: number; inQueue?: number; error?: string } | undefined;
     const machine = prPollerMachine.provide({
@@ -183,7 +188,7 @@ export function missionIntake(bus: Bus, logger: Logger): MissionIntake {
   return {
     add: async ({ text, project, context }) => {
       try {
-        const mission = await bus.request<{ id: string }>(bus.subjects.missions('add'), { text, ...(project ? { project } : {}), source: 'github', by: 'pr-poller', context }, 10_000);
+        const mission = await bus.request<{ id: string }>(bus.subjects.missionsAs('add', name), { text, ...(project ? { project } : {}), source: 'github', by: 'pr-poller', context }, 10_000);
         return { id: mission.id };
       } catch (error) {
         if (error instanceof RemoteError && error.code === 'duplicate') {
@@ -231,6 +236,7 @@ interface DutiesInput {
   config: RoshiConfig;
   bus: Bus;
   github: GitHubClient;
+  authorizer: Authorizer;
   poller: Poller;
   stateKv: JsonKv;
   notify: (text: string, id: string) => Promise<void>;
@@ -242,7 +248,7 @@ interface DutiesInput {
  * ends the poll as a failure (the machine backs off); any other error is logged and the next
  * duty still runs.
  */
-function createDuties({ config, bus, github, poller, stateKv, notify, logger }: DutiesInput) {
+function createDuties({ config, bus, github, authorizer, poller, stateKv, notify, logger }: DutiesInput) {
   const p = config.prPoller;
   const memory = createMentionMemory();
   const reportedRepos = new Set<string>();
@@ -271,7 +277,9 @@ function createDuties({ config, bus, github, poller, stateKv, notify, logger }: 
       repos: [...p.repos],
       botLogin,
       authorizedUsers: [...p.authorizedUsers],
+      authorizer,
       branchPrefix: config.git.branchPrefix,
+      ownForks: p.ownForks,
       since: mentionsSince,
       addMission: async (text, by) => {
         try {
@@ -279,7 +287,7 @@ function createDuties({ config, bus, github, poller, stateKv, notify, logger }: 
           // would otherwise ask "which project?".
           const repo = /https?:\/\/[^/]+\/([^/\s]+\/[^/\s]+)\/(?:pull|issues)\//.exec(text)?.[1];
           const project = repo ? projectOfRepo(config, repo) : undefined;
-          const mission = await bus.request<{ id: string }>(bus.subjects.missions('add'), { text, source: 'github', by, ...(project ? { project } : {}) }, 10_000);
+          const mission = await bus.request<{ id: string }>(bus.subjects.missionsAs('add', name), { text, source: 'github', by, ...(project ? { project } : {}) }, 10_000);
           return { id: mission.id };
         } catch (error) {
           if (error instanceof RemoteError) return { refused: error.message };
@@ -316,6 +324,7 @@ function createDuties({ config, bus, github, poller, stateKv, notify, logger }: 
         // claim about itself, or the check would compare the PR with itself.
         expectedRepo: configuredRepoOf(config, pr.project, pr.repo),
         branchPrefix: config.git.branchPrefix,
+        ownForks: p.ownForks,
         recheck: () => poller.recheck(pr),
       });
       logger.info({ url: pr.url, outcome: result.outcome, reason: result.reason }, result.merged ? 'auto-merged' : 'auto-merge not done');

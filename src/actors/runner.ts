@@ -17,10 +17,11 @@ import type { Mission } from '../missions/record.js';
 import { missionSettings } from '../missions/settings.js';
 import { MissionStore } from '../missions/store.js';
 import { statePaths } from '../paths.js';
-import { createPipelineBreakers, breakerStatus, runPipeline, type PipelineResult } from '../runner/pipeline.js';
+import { createPipelineBreakers, breakerStatus, repoOfRemote, runPipeline, type PipelineResult } from '../runner/pipeline.js';
+import { judgeOwnership, NotMyPullError, parsePullUrl, pullOfProject } from '../prPoller/ownership.js';
 import { failingLogsForRebase } from '../prPoller/rebaseLogs.js';
 import { promptFor } from '../runner/prompts.js';
-import { isOwnBranch, missionBranch } from '../runner/slug.js';
+import { missionBranch } from '../runner/slug.js';
 import type { ActorKind } from './host.js';
 
 /** What the runner keeps about the mission in hand between the machine's steps. */
@@ -75,7 +76,7 @@ export const runnerKind: ActorKind = {
           const project = config.projects[mission.project];
           if (!project) throw new Error(`project ${JSON.stringify(mission.project)} is not configured (projects.${mission.project})`);
           const repo = await ensureRepo({ name: mission.project, path: project.path, url: project.url, workspace: config.workspace, remote: project.remote });
-          const branch = await branchFor(mission);
+          const branch = await branchFor(mission, repo, project);
           const prepared = await prepareWorktree({
             repo,
             workspace: config.workspace,
@@ -161,17 +162,19 @@ export const runnerKind: ActorKind = {
       },
     });
 
-    /** A command on a pull request works on its head branch; anything else gets a branch of its own. */
-    async function branchFor(mission: Mission): Promise<string> {
-      const pr = mission.url ? /^https?:\/\/[^/]+\/([^/]+)\/([^/]+)\/pull\/(\d+)/.exec(mission.url) : null;
-      // A command on a PR (rebase, CI fix, review feedback) works on the PR's own head branch;
-      // /implement and /fix of an issue get a branch of their own.
-      if (!pr) return missionBranch(config.git.branchPrefix, mission.text, mission.id);
+    /**
+     * A command on a pull request works on its head branch; anything else gets a branch of its
+     * own. The PR must be of the mission's project's repository and roshi's own (prefixed branch
+     * in that repository or an ownForks one); otherwise "not my PR", final.
+     */
+    async function branchFor(mission: Mission, repoPath: string, project: RoshiConfig['projects'][string]): Promise<string> {
+      if (!mission.url || !parsePullUrl(mission.url)) return missionBranch(config.git.branchPrefix, mission.text, mission.id);
+      const projectRepo = project.githubRepo || ((await repoOfRemote(repoPath, project.remote, githubHostFromApiUrl(config.github.apiUrl))) ?? '');
+      const pull = pullOfProject(mission.url, mission.project, projectRepo);
       if (!github) throw new Error(`${mission.kind} of ${mission.url} needs the pull request's branch, and there is no GitHub token (${config.github.tokenEnv})`);
-      const head = await github.pullRequestHead(`${pr[1]}/${pr[2]}`, Number(pr[3]));
-      if (!isOwnBranch(config.git.branchPrefix, head.ref)) {
-        throw new Error(`not my PR: ${mission.url} has head branch ${head.ref}, not ${config.git.branchPrefix}/…`);
-      }
+      const head = await github.pullRequestHead(pull.repo, pull.number);
+      const ownership = judgeOwnership({ repo: pull.repo, headRef: head.ref, headRepo: head.headRepo }, { branchPrefix: config.git.branchPrefix, ownForks: config.prPoller.ownForks });
+      if (!ownership.own) throw new NotMyPullError(`not my PR: ${mission.url}: ${ownership.reason}`);
       return head.ref;
     }
 

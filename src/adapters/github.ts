@@ -6,6 +6,8 @@
 // (U+200D) after the '@'. Chosen over backticks because it is invisible, works the same in titles
 // (where backticks would show as code), inside existing code spans and in plain text, and is
 // idempotent; GitHub's mention parser stops at the joiner, so no bot is summoned by roshi's text.
+// Before that, outgoingText passes it through the secret scrubber: a token the agent printed into
+// its summary (the PR body) or a mission text must not end up public on GitHub.
 //
 // The PR poller's reads (pull requests, check runs, commit statuses, workflow runs, review
 // comments) are conditional GETs when the client is given an ETag cache: a 304 Not Modified is
@@ -14,9 +16,10 @@
 import { Octokit, RequestError } from 'octokit';
 import { RoshiError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { CachedResponse, CheckRun, CombinedStatus, CommitStatus, ConditionalCache, GitHubClient, GitHubRequestStats, Listing, PullRequestInput, PullRequestRef, PullSummary, ReviewComment, ReviewThread, ReviewThreads, WorkflowRun } from './githubTypes.js';
+import { scrubText } from '../secrets/scrubber.js';
+import type { CachedResponse, CheckRun, CombinedStatus, CommitStatus, ConditionalCache, GitHubClient, GitHubRequestStats, Listing, PullHeadInfo, PullRequestInput, PullRequestRef, PullSummary, ReviewComment, ReviewThread, ReviewThreads, WorkflowRun } from './githubTypes.js';
 
-export type { CachedResponse, CheckRun, CombinedStatus, CommitStatus, ConditionalCache, GitHubClient, GitHubRequestStats, Listing, PullRequestInput, PullRequestRef, PullSummary, ReviewComment, ReviewThread, ReviewThreads, WorkflowRun } from './githubTypes.js';
+export type { CachedResponse, CheckRun, CombinedStatus, CommitStatus, ConditionalCache, GitHubClient, GitHubRequestStats, Listing, PullHeadInfo, PullRequestInput, PullRequestRef, PullSummary, ReviewComment, ReviewThread, ReviewThreads, WorkflowRun } from './githubTypes.js';
 
 /** A GitHub API call that failed after octokit's own retries. Never carries the token. */
 export class GitHubError extends RoshiError {
@@ -48,6 +51,11 @@ const MENTION = new RegExp(`@(?=(?:${ESCAPED_MENTIONS.join('|')})(?![A-Za-z0-9-]
 /** Inserts U+200D after the '@' of every @copilot, @dependabot and @github-actions mention. */
 export function escapeMentions(text: string): string {
   return text.replace(MENTION, `@${ZWJ}`);
+}
+
+/** What roshi writes to GitHub (PR titles, bodies, comments): secrets masked, then bot mentions escaped. */
+export function outgoingText(text: string): string {
+  return escapeMentions(scrubText(text));
 }
 
 export interface GitHubOptions {
@@ -179,10 +187,10 @@ export function createGitHub(options: GitHubOptions): GitHubClient {
     return pr ? { url: pr.html_url, number: pr.number } : undefined;
   }
 
-  async function pullRequestHead(repo: string, number: number) {
+  async function pullRequestHead(repo: string, number: number): Promise<PullHeadInfo> {
     const { owner, name } = splitRepo(repo);
     const { data } = await call(`GET /repos/${repo}/pulls/${number}`, () => octokit.rest.pulls.get({ owner, repo: name, pull_number: number, request: request() }));
-    return { ref: data.head.ref, sha: data.head.sha, state: data.state };
+    return { ref: data.head.ref, sha: data.head.sha, state: data.state, headRepo: data.head.repo?.full_name ?? '' };
   }
 
   async function ensurePullRequest(input: PullRequestInput): Promise<PullRequestRef> {
@@ -201,8 +209,8 @@ export function createGitHub(options: GitHubOptions): GitHubClient {
           repo: name,
           head,
           base: input.base,
-          title: escapeMentions(input.title),
-          body: escapeMentions(input.body),
+          title: outgoingText(input.title),
+          body: outgoingText(input.body),
           draft: input.draft ?? false,
           request: request(),
         }),
@@ -416,7 +424,7 @@ interface RawPull {
   draft?: boolean;
   updated_at?: string;
   user?: { login?: string } | null;
-  head: { ref: string; sha: string; repo?: { owner?: { login?: string } } | null; user?: { login?: string } | null };
+  head: { ref: string; sha: string; repo?: { full_name?: string; owner?: { login?: string } } | null; user?: { login?: string } | null };
   base: { ref: string };
 }
 interface RawCheckRun {
@@ -483,6 +491,8 @@ function toPullSummary(repo: string, p: RawPull): PullSummary {
     headRef: p.head.ref,
     headSha: p.head.sha,
     headOwner: p.head.repo?.owner?.login ?? p.head.user?.login ?? repo.split('/')[0] ?? '',
+    // No fallback: a deleted head repository must not pass for the base repository.
+    headRepo: p.head.repo?.full_name ?? '',
     baseRef: p.base.ref,
     author: p.user?.login ?? '',
     updatedAt: p.updated_at ?? '',

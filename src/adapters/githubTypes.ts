@@ -38,6 +38,8 @@ export interface PullSummary {
   headSha: string;
   /** Owner of the head repository (differs from the base owner for a fork). */
   headOwner: string;
+  /** head.repo.full_name, owner/name ('' when the head repository was deleted): decides ownership with the branch. */
+  headRepo: string;
   baseRef: string;
   author: string;
   updatedAt: string;
@@ -135,13 +137,22 @@ export interface PullRequestRef {
   created: boolean;
 }
 
+/** What pullRequestHead answers. */
+export interface PullHeadInfo {
+  ref: string;
+  sha: string;
+  state: string;
+  /** head.repo.full_name; '' when the head repository was deleted. */
+  headRepo: string;
+}
+
 export interface GitHubClient {
   /** The open PR for `headOwner:head`, created only when there is none. */
   ensurePullRequest(input: PullRequestInput): Promise<PullRequestRef>;
   /** The open PR for a head, if any. */
   findOpenPullRequest(input: Pick<PullRequestInput, 'repo' | 'head' | 'headOwner'>): Promise<Omit<PullRequestRef, 'created'> | undefined>;
-  /** A pull request's head branch and state, for commands on a PR (/rebase, /ci_check, /review). */
-  pullRequestHead(repo: string, number: number): Promise<{ ref: string; sha: string; state: string }>;
+  /** A pull request's head branch, head repository ('' when deleted) and state, for commands on a PR (/rebase, /ci_check, /review). */
+  pullRequestHead(repo: string, number: number): Promise<PullHeadInfo>;
   /** Open pull requests of a repository, newest first (conditional). */
   listOpenPullRequests(repo: string, options?: { maxPages?: number }): Promise<Listing<PullSummary>>;
   /** One pull request, open or not (conditional). */

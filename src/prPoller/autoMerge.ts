@@ -12,7 +12,8 @@
 // first seen) does not count, so a push that was never seen pending still restarts the clock.
 //
 // mergePullRequest is the merge itself, done only after fresh checks:
-//   - the PR belongs to the configured repository (repo and URL) and is roshi's (branch prefix);
+//   - the PR belongs to the configured repository (repo and URL) and is roshi's own (branch
+//     prefix and head repository: a fork's `roshi/…` branch is never merged, ownership.ts);
 //   - recheck() — a fresh look at GitHub, no cache — still says open and green, on the same head
 //     sha as when the decision was made;
 //   - PUT …/pulls/{n}/merge with `sha`: GitHub refuses (409) when the head moved in between.
@@ -20,6 +21,7 @@
 import type { GitHubClient } from '../adapters/github.js';
 import { isOwnBranch } from '../runner/slug.js';
 import { mergePull, statusOf } from './githubCalls.js';
+import { judgeOwnership } from './ownership.js';
 import type { TrackedPr } from './types.js';
 
 export interface AutoMergeSettings {
@@ -90,6 +92,8 @@ export interface MergeOptions {
   /** owner/name the poller is configured for; a PR of any other repository is refused. */
   expectedRepo: string;
   branchPrefix: string;
+  /** prPoller.ownForks: head repositories besides expectedRepo whose prefixed branches are roshi's. */
+  ownForks?: readonly string[];
   /** A fresh look at the PR on GitHub (head, state, CI, review threads), bypassing any cache. */
   recheck: () => Promise<MergeCandidate>;
 }
@@ -98,7 +102,7 @@ export type MergeOutcome =
   | 'merged'
   /** The PR is not of the configured repository. */
   | 'wrong_repo'
-  /** The head branch is not roshi's. */
+  /** The head branch or head repository is not roshi's. */
   | 'not_own'
   /** The re-check failed (GitHub error). */
   | 'recheck_failed'
@@ -149,6 +153,9 @@ export async function mergePullRequest(github: GitHubClient, pr: MergeCandidate,
   if (!isOwnBranch(options.branchPrefix, pr.branch)) {
     return fail('not_own', `head branch ${pr.branch} does not start with ${options.branchPrefix.replace(/\/+$/, '')}/`);
   }
+  const rule = { branchPrefix: options.branchPrefix, ownForks: options.ownForks ?? [] };
+  const known = pr.headRepo === undefined ? undefined : judgeOwnership({ repo: options.expectedRepo, headRef: pr.branch, headRepo: pr.headRepo }, rule);
+  if (known && !known.own) return fail('not_own', `not roshi's own: ${known.reason}`);
 
   let fresh: MergeCandidate;
   try {
@@ -159,9 +166,9 @@ export async function mergePullRequest(github: GitHubClient, pr: MergeCandidate,
   if (!sameRepo(fresh.repo, pr.repo) || fresh.number !== pr.number) {
     return fail('wrong_repo', `the re-check answered for ${fresh.repo}#${fresh.number}, not ${pr.repo}#${pr.number}`, fresh);
   }
-  if (!isOwnBranch(options.branchPrefix, fresh.branch)) {
-    return fail('not_own', `head branch is now ${fresh.branch}`, fresh);
-  }
+  // The fresh answer decides: a record from before head repositories were kept has none.
+  const ownership = judgeOwnership({ repo: options.expectedRepo, headRef: fresh.branch, headRepo: fresh.headRepo }, rule);
+  if (!ownership.own) return fail('not_own', `not roshi's own: ${ownership.reason}`, fresh);
   if (fresh.headSha !== pr.headSha) {
     return fail('head_changed', `head moved from ${pr.headSha.slice(0, 7)} to ${fresh.headSha.slice(0, 7)} since it turned green`, fresh);
   }

@@ -20,6 +20,7 @@
 import type { JsonKv } from '../bus/index.js';
 import type { Logger } from '../log.js';
 import type { CiEntry } from '../missions/render.js';
+import { untrustedBlock } from '../runner/untrusted.js';
 import type { FailingItem } from './ciStatus.js';
 import { CI_QUEUE_KEYS, ciQueueKey, type CiState, type TrackedPr } from './types.js';
 
@@ -182,7 +183,9 @@ export function ciCheckContext(pr: TrackedPr, failing: readonly FailingItem[], a
   ];
   for (const f of failing) {
     lines.push('', `### ${f.name}${f.url ? ` (${f.url})` : ''}`);
-    if (f.logTail) lines.push('', '```', f.logTail.replace(/```/g, "'''"), '```');
+    // The log is output of the PR's code and of whatever it runs: anyone who can push to the
+    // branch or its dependencies writes it, so it is data in an untrusted block.
+    if (f.logTail) lines.push('', untrustedBlock(f.logTail, { kind: `CI log of ${f.name}`, ...(f.url ? { where: f.url } : {}) }));
     else lines.push('', '(no log available)');
   }
   return lines.join('\n');

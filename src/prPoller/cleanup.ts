@@ -106,7 +106,8 @@ export async function cleanupMergedBranches(options: CleanupOptions): Promise<De
       log.debug({ branch, pr: open.number }, 'branch has an open pull request; keeping it');
       continue;
     }
-    const merged = pulls.filter((p) => p.merged && (p.headRepo === undefined || p.headRepo.toLowerCase() === options.repo.toLowerCase())).sort((a, b) => b.number - a.number);
+    // Only PRs whose head is this very repository vouch for its branch (a deleted head repository cannot).
+    const merged = pulls.filter((p) => p.merged && p.headRepo !== undefined && p.headRepo.toLowerCase() === options.repo.toLowerCase()).sort((a, b) => b.number - a.number);
     if (merged.length === 0) continue;
     const byHead = (sha: string) => merged.find((p) => p.headSha === sha);
 

@@ -2,12 +2,12 @@
 // functions over the adapter's octokit (throttling, retry, GitHub Enterprise base URL and the
 // caller's logger come with it). Each failure becomes a GitHubError naming the route and
 // GitHub's message (toGitHubError), never the token. Everything roshi writes (comments) goes
-// through escapeMentions here, so no caller can forget it.
+// through outgoingText here (secret scrubber, then escapeMentions), so no caller can forget it.
 //
 // Paths with a branch name in them (refs) are built with the branch's '/' kept as is and every
 // segment URL-encoded: `/git/refs/heads/roshi/fix-x`, the form GitHub documents, rather than
 // octokit's `{ref}` expansion, which would send `heads%2Froshi%2Ffix-x`.
-import { escapeMentions, splitRepo, toGitHubError, type GitHubClient } from '../adapters/github.js';
+import { outgoingText, splitRepo, toGitHubError, type GitHubClient } from '../adapters/github.js';
 
 /** Overall deadline of one call (pagination included): a daemon must not hang on GitHub. */
 export const CALL_TIMEOUT_MS = 3 * 60_000;
@@ -165,7 +165,7 @@ export async function addPlusOne(github: GitHubClient, repo: string, commentId: 
   );
 }
 
-/** POST /repos/{o}/{r}/issues/{n}/comments with the body passed through escapeMentions. */
+/** POST /repos/{o}/{r}/issues/{n}/comments with the body passed through outgoingText (scrubbed, mentions escaped). */
 export async function postIssueComment(github: GitHubClient, repo: string, number: number, body: string): Promise<{ id: number; url: string }> {
   const { owner, name } = splitRepo(repo);
   const { data } = await call(`POST /repos/${repo}/issues/${number}/comments`, () =>
@@ -173,7 +173,7 @@ export async function postIssueComment(github: GitHubClient, repo: string, numbe
       owner,
       repo: name,
       issue_number: number,
-      body: escapeMentions(body),
+      body: outgoingText(body),
       request: request(),
     }),
   );

@@ -31,13 +31,18 @@
 // fails, `memory` makes the retry only mark; after a crash in between, the store refuses the
 // re-added duplicate); a refusal is marked before its reply is posted (a failure in between
 // loses the reply rather than repeating it every poll).
-import type { GitHubClient } from '../adapters/github.js';
+//
+// Who may command: permissions.ts (write, maintain, admin, or prPoller.authorizedUsers), the
+// same lookup review feedback uses. Anyone else is ignored without a trace on GitHub: no
+// mission, no 👍, no reply (logged at info with login and permission). A reply would tell a
+// stranger how the gate works and let anyone make roshi post (spending its token's
+// content-creation limit) just by mentioning it. A command on a PR needs the PR to be roshi's
+// own: prefixed head branch AND head repository the repository itself or prPoller.ownForks.
+import type { GitHubClient, PullHeadInfo } from '../adapters/github.js';
 import type { Logger } from '../log.js';
-import { isOwnBranch } from '../runner/slug.js';
 import {
   addPlusOne,
   authenticatedLogin,
-  collaboratorPermission,
   listIssueComments,
   listParticipatingNotifications,
   plusOneLogins,
@@ -45,6 +50,8 @@ import {
   type IssueComment,
   type NotificationThread,
 } from './githubCalls.js';
+import { judgeOwnership } from './ownership.js';
+import { createAuthorizer, type Authorizer } from './permissions.js';
 
 export const MENTION_COMMANDS = ['rebase', 'review', 'ci_check', 'implement', 'fix'] as const;
 export type MentionCommand = (typeof MENTION_COMMANDS)[number];
@@ -59,9 +66,6 @@ export const CURSOR_OVERLAP_MS = 5 * 60_000;
 export const MAX_MENTION_ATTEMPTS = 3;
 /** Arguments longer than this are cut (they become mission text). */
 export const MAX_ARGS_LENGTH = 500;
-
-/** Repository permissions that may command roshi (besides prPoller.authorizedUsers). */
-const WRITE_PERMISSIONS = new Set(['admin', 'maintain', 'write']);
 
 /**
  * What the caller keeps between polls (in memory; the 👍 marks on GitHub stay authoritative):
@@ -86,8 +90,12 @@ export interface MentionContext {
   botLogin: string;
   /** Logins allowed besides users with write, maintain or admin permission on the repository. */
   authorizedUsers: string[];
-  /** git.branchPrefix: a PR is roshi's when its head branch starts with `<branchPrefix>/`. */
+  /** git.branchPrefix: a PR is roshi's when its head branch starts with `<branchPrefix>/` … */
   branchPrefix: string;
+  /** … and its head repository is the repository itself or one of these (prPoller.ownForks). */
+  ownForks?: readonly string[];
+  /** The permission lookup shared with review feedback; default one made from authorizedUsers for this poll. */
+  authorizer?: Authorizer;
   /** ISO cursor from the previous poll's MentionResult.since; undefined on the first poll. */
   since: string | undefined;
   /** roshi.missions.add { text, source: 'github', by }. */
@@ -107,7 +115,7 @@ export type MentionAction =
   | 'mission'
   /** The mission store refused (duplicate, invalid); the reason was posted as a reply. */
   | 'mission_refused'
-  /** The author may not command roshi; a short refusal was posted (not to bots). */
+  /** The author may not command roshi: ignored (no mission, no mark, no reply). */
   | 'unauthorised'
   /** A command on somebody else's PR: "not my PR". */
   | 'not_my_pr'
@@ -243,22 +251,10 @@ export async function pollMentions(ctx: MentionContext): Promise<MentionResult> 
   const { threads, serverDate } = await listParticipatingNotifications(ctx.github, since);
 
   const registered = new Set(ctx.repos.map((r) => r.trim().toLowerCase()));
-  const allowed = ctx.authorizedUsers.map((u) => u.trim()).filter((u) => u !== '');
-  const permissionCache = new Map<string, Promise<boolean>>();
+  const authorizer = ctx.authorizer ?? createAuthorizer(ctx.github, { authorizedUsers: ctx.authorizedUsers });
   const outcomes: MentionOutcome[] = [];
   const reported: string[] = [];
   let failed = 0;
-
-  const isAuthorised = (repo: string, login: string): Promise<boolean> => {
-    if (allowed.some((u) => sameLogin(u, login))) return Promise.resolve(true);
-    const key = `${repo.toLowerCase()}|${login.toLowerCase()}`;
-    let answer = permissionCache.get(key);
-    if (!answer) {
-      answer = collaboratorPermission(ctx.github, repo, login).then((p) => WRITE_PERMISSIONS.has(p.roleName) || WRITE_PERMISSIONS.has(p.permission));
-      permissionCache.set(key, answer);
-    }
-    return answer;
-  };
 
   const ordered = [...threads].sort((a, b) => a.updatedAt.localeCompare(b.updatedAt));
   for (const thread of ordered) {
@@ -289,7 +285,7 @@ export async function pollMentions(ctx: MentionContext): Promise<MentionResult> 
       continue;
     }
 
-    let pr: Promise<{ ref: string; sha: string; state: string }> | undefined;
+    let pr: Promise<PullHeadInfo> | undefined;
     const prHead = () => (pr ??= ctx.github.pullRequestHead(thread.repo, thread.number as number));
 
     for (const comment of comments) {
@@ -299,7 +295,7 @@ export async function pollMentions(ctx: MentionContext): Promise<MentionResult> 
       const key = `${repoKey}#${comment.id}`;
       if (ctx.memory?.done.has(key)) continue;
       try {
-        const outcome = await handleComment(ctx, { thread, comment, parsed, bot, isAuthorised, prHead, log });
+        const outcome = await handleComment(ctx, { thread, comment, parsed, bot, authorizer, prHead, log });
         ctx.memory?.done.add(key);
         ctx.memory?.failures.delete(key);
         ctx.memory?.queued.delete(key);
@@ -341,8 +337,8 @@ interface HandleInput {
   comment: IssueComment;
   parsed: ParsedMention;
   bot: string;
-  isAuthorised: (repo: string, login: string) => Promise<boolean>;
-  prHead: () => Promise<{ ref: string; sha: string; state: string }>;
+  authorizer: Authorizer;
+  prHead: () => Promise<PullHeadInfo>;
   log: Logger;
 }
 
@@ -389,10 +385,11 @@ async function handleComment(ctx: MentionContext, input: HandleInput): Promise<M
   };
   const who = `@${comment.login}`;
 
-  if (!(await input.isAuthorised(repo, comment.login))) {
-    // No reply to bots: two bots answering each other is a loop.
-    const reply = comment.userType === 'Bot' ? undefined : `${who} sorry, I only take commands from people with write access to ${repo}.`;
-    return refuse('unauthorised', reply);
+  const authorization = await input.authorizer.check(repo, comment.login);
+  if (!authorization.allowed) {
+    const reason = `permission ${authorization.permission}: not write, maintain or admin, and not in prPoller.authorizedUsers`;
+    log.info({ repo, number, commentId: comment.id, login: comment.login, permission: authorization.permission, reason }, 'mention ignored: the author may not command roshi');
+    return { ...base, action: 'unauthorised', detail: reason };
   }
   if ('unknown' in parsed) {
     return refuse('unknown_command', `${who} I don't know \`${parsed.unknown.replace(/`/g, '')}\`. Commands: ${USAGE}.`);
@@ -402,9 +399,11 @@ async function handleComment(ctx: MentionContext, input: HandleInput): Promise<M
   const isPr = thread.type === 'PullRequest' || /\/pull\/\d+(?:#|$)/.test(comment.htmlUrl);
   if (isPr) {
     const head = await input.prHead();
-    if (!isOwnBranch(ctx.branchPrefix, head.ref)) {
+    const ownership = judgeOwnership({ repo, headRef: head.ref, headRepo: head.headRepo }, { branchPrefix: ctx.branchPrefix, ownForks: ctx.ownForks ?? [] });
+    if (!ownership.own) {
       const prefix = ctx.branchPrefix.replace(/\/+$/, '');
-      return refuse('not_my_pr', `${who} not my PR: I only work on pull requests from \`${prefix}/\` branches, and this one is from \`${head.ref.replace(/`/g, '')}\`.`);
+      const from = head.headRepo === '' ? `\`${head.ref.replace(/`/g, '')}\`` : `\`${head.headRepo.replace(/`/g, '')}:${head.ref.replace(/`/g, '')}\``;
+      return refuse('not_my_pr', `${who} not my PR: I only work on pull requests from \`${prefix}/\` branches of ${repo}, and this one is from ${from}.`, ownership.reason);
     }
     if (head.state !== 'open') return refuse('pr_closed', `${who} this pull request is ${head.state}; nothing to \`${command}\`.`);
   } else if (!ISSUE_COMMANDS.includes(command)) {

@@ -4,14 +4,17 @@
 //
 // A cycle, per registered repository (prPoller.repos):
 //   1. the open PRs (one conditional GET per page; 304 when nothing changed): own ones are those
-//      whose head branch starts with `<branchPrefix>/`; an own PR seen for the first time is
-//      followed (reviews, auto-merge) without entering the CI queue;
+//      whose head branch starts with `<branchPrefix>/` and whose head repository is the
+//      repository itself or one of prPoller.ownForks (ownership.ts); an own PR seen for the first
+//      time is followed (reviews, auto-merge) without entering the CI queue; a fork's `roshi/…`
+//      PR is not followed at all (and a followed PR that turns out not to be own is dropped);
 //   2. every followed PR: its head SHA (a new one restarts CI, see ciQueue.observeHead); CI of
 //      that SHA (check runs, combined status, workflow runs — three conditional GETs) when it is
 //      in the CI queue or its CI is not settled; the CI queue's rules (ciQueue.decideCi): a
 //      /ci_check mission with the failing jobs' log tails, or a notification and out;
-//   3. review feedback when the PR's updated_at moved (GraphQL threads + REST comments): a new
-//      fingerprint becomes one /fix mission;
+//   3. review feedback when the PR's updated_at moved (GraphQL threads + REST comments), only
+//      from authors allowed to command roshi (permissions.ts): a new fingerprint becomes one /fix
+//      mission;
 //   4. a followed PR no longer in the open list is looked up: closed or merged → out (with a
 //      notification when it was in the CI queue) and no longer followed.
 // GitHub errors about one PR (404, 422, 403 without a rate limit) are logged and the cycle goes
@@ -38,7 +41,9 @@ import {
   type LeaveReason,
   type TrackedPrStore,
 } from './ciQueue.js';
-import { collectFeedback, feedbackContext } from './reviews.js';
+import { judgeOwnership, type OwnershipRule } from './ownership.js';
+import type { Authorizer, Authorization } from './permissions.js';
+import { collectFeedback, feedbackAuthors, feedbackContext } from './reviews.js';
 import { ciQueueKey, type TrackedPr } from './types.js';
 
 /** Mission intake as the poller needs it (roshi.missions.add over the bus, in the actor). */
@@ -59,6 +64,8 @@ export interface PollerSettings {
   repos: readonly string[];
   /** git.branchPrefix */
   branchPrefix: string;
+  /** prPoller.ownForks: head repositories besides the PR's own whose prefixed branches are roshi's. */
+  ownForks?: readonly string[];
   /** prPoller.botLogin; '' asks GitHub for the token's login. */
   botLogin: string;
   /** ci.maxAttempts */
@@ -77,6 +84,8 @@ export interface PollerSettings {
 
 export interface PollerPorts {
   github: GitHubClient;
+  /** Who may give review feedback (the same lookup mentions use). */
+  authorizer: Authorizer;
   store: TrackedPrStore;
   missions: MissionIntake;
   /** Durable notification to the operator (the outbox); `id` de-duplicates. */
@@ -115,6 +124,9 @@ export class Poller {
   private readonly unregisteredWarned = new Set<string>();
   private readonly clock: () => number;
   private botLoginCache: string | undefined;
+  /** PRs with a prefixed branch that are not own (forks), already logged. */
+  private readonly foreignLogged = new Set<string>();
+  private readonly rule: OwnershipRule;
   cycles = 0;
   /** Repositories in which the last cycle saw a followed PR merged (branch cleanup runs for them). */
   mergedRepos = new Set<string>();
@@ -124,6 +136,7 @@ export class Poller {
     private readonly ports: PollerPorts,
   ) {
     this.clock = ports.clock ?? Date.now;
+    this.rule = { branchPrefix: settings.branchPrefix, ownForks: settings.ownForks ?? [] };
   }
 
   /** The followed PRs as last seen. */
@@ -192,7 +205,7 @@ export class Poller {
         if (!listing) continue;
         const seen = new Set<number>();
         for (const pull of listing.items) {
-          if (!isOwnBranch(this.settings.branchPrefix, pull.headRef)) continue;
+          if (!this.isOwn(pull)) continue;
           seen.add(pull.number);
           signal?.throwIfAborted();
           const key = ciQueueKey(repo, pull.number);
@@ -205,8 +218,11 @@ export class Poller {
           // Not in the open list: closed, merged, or beyond the pages fetched.
           const pull = await this.guard(`pull request ${pr.url}`, () => this.ports.github.getPullRequest(repo, pr.number));
           if (!pull) continue;
-          if (pull.state === 'open' && isOwnBranch(this.settings.branchPrefix, pull.headRef)) await this.follow(pr, pull);
-          else {
+          if (pull.state === 'open' && this.isOwn(pull)) await this.follow(pr, pull);
+          else if (pull.state === 'open') {
+            this.ports.logger.info({ url: pr.url }, 'no longer following a pull request: it is not roshi\'s own');
+            await this.forget(pr, 'closed', false);
+          } else {
             if (pull.state === 'merged') this.mergedRepos.add(repo);
             await this.forget(pr, pull.state === 'merged' ? 'merged' : 'closed');
           }
@@ -237,9 +253,21 @@ export class Poller {
     return newTrackedPr({ repo: pull.repo, number: pull.number, url: pull.url, project, branch: pull.headRef }, this.settings.maxAttempts, this.clock());
   }
 
+  /** Own (prefix and head repository), else false; a fork's prefixed branch is logged once. */
+  private isOwn(pull: PullSummary): boolean {
+    const ownership = judgeOwnership(pull, this.rule);
+    if (ownership.own) return true;
+    const key = `${pull.repo}#${pull.number}`;
+    if (isOwnBranch(this.settings.branchPrefix, pull.headRef) && !this.foreignLogged.has(key)) {
+      this.foreignLogged.add(key);
+      this.ports.logger.info({ url: pull.url, branch: pull.headRef, headRepo: pull.headRepo, reason: ownership.reason }, 'not following a pull request with a roshi-like branch: it is not roshi\'s own');
+    }
+    return false;
+  }
+
   private async follow(start: TrackedPr, pull: PullSummary): Promise<void> {
     const now = this.clock();
-    let pr = observeHead({ ...start, branch: pull.headRef, url: pull.url }, pull.headSha, now);
+    let pr = observeHead({ ...start, branch: pull.headRef, headRepo: pull.headRepo, url: pull.url }, pull.headSha, now);
     pr = await this.followReviews(pr, pull);
     const settled = pr.ci === 'success' || pr.ci === 'failure' || pr.ci === 'blocked_approval';
     if (pr.inCiQueue === true || !settled || pr.headSha !== start.headSha) pr = await this.followCi(pr);
@@ -276,17 +304,30 @@ export class Poller {
     const threads = await this.guard(`review threads of ${start.url}`, () => this.ports.github.reviewThreads(start.repo, start.number));
     const comments = await this.guard(`review comments of ${start.url}`, () => this.ports.github.listReviewComments(start.repo, start.number, { maxPages: this.settings.maxPages ?? 3 }));
     if (!threads && !comments) return start;
-    const feedback = collectFeedback(threads?.threads ?? [], comments?.items ?? [], botLogin, threads === undefined || threads.truncated || comments?.truncated === true);
+    // Whose feedback counts: a lookup that fails leaves this PR's feedback for the next cycle.
+    const authors = await this.guard(`permissions of the reviewers of ${start.url}`, () => this.authorsOf(start.repo, feedbackAuthors(threads?.threads ?? [], comments?.items ?? [], botLogin)));
+    if (!authors) return start;
+    const feedback = collectFeedback(threads?.threads ?? [], comments?.items ?? [], botLogin, threads === undefined || threads.truncated || comments?.truncated === true, authors);
+    for (const [login, permission] of feedback.ignored) {
+      this.ports.logger.info({ url: start.url, login, permission, reason: 'no write, maintain or admin permission and not in prPoller.authorizedUsers' }, 'review feedback ignored');
+    }
     let pr: TrackedPr = { ...start, unresolvedThreads: threads ? feedback.unresolvedThreads : start.unresolvedThreads };
     if (pr.unresolvedThreads > 0) delete pr.greenSince;
     if (feedback.fingerprint === '' || pr.handledFeedback.includes(feedback.fingerprint)) return { ...pr, ...(threads && comments ? { reviewsSeen: pull.updatedAt } : {}) };
-    const added = await this.ports.missions.add({ text: `/fix ${pr.url}`, project: pr.project, context: feedbackContext(pr.url, feedback) });
+    const added = await this.ports.missions.add({ text: `/fix ${pr.url}`, project: pr.project, context: feedbackContext(pr.url, feedback, authors) });
     // A /fix already pending or running: this feedback waits for it (read again next cycle).
     if (added === 'duplicate') return pr;
     this.ports.logger.info({ url: pr.url, mission: added.id, threads: feedback.items.length }, 'queued a /fix mission for review feedback');
     this.ports.publish?.({ type: 'mission', repo: pr.repo, number: pr.number, url: pr.url, kind: 'fix', id: added.id, at: now });
     pr = rememberFeedback(pr, feedback.fingerprint, now);
     return { ...pr, ...(threads && comments ? { reviewsSeen: pull.updatedAt } : {}), ownActivityAt: now };
+  }
+
+  /** The permission of each login (lower case keys). */
+  private async authorsOf(repo: string, logins: readonly string[]): Promise<Map<string, Authorization>> {
+    const out = new Map<string, Authorization>();
+    for (const login of logins) out.set(login.toLowerCase(), await this.ports.authorizer.check(repo, login));
+    return out;
   }
 
   /** CI of one commit from its three sources. */
@@ -373,6 +414,8 @@ export class Poller {
     return {
       ...pr,
       state: pull.state,
+      branch: pull.headRef,
+      headRepo: pull.headRepo,
       headSha: pull.headSha,
       ci: ci.state,
       failing: ci.failing.map((f) => ({ name: f.name, ...(f.url ? { url: f.url } : {}) })),

@@ -8,8 +8,10 @@
 // re-run replaces its attempt in place). Failing = completed with failure, timed_out or
 // startup_failure; skipped, cancelled and neutral are ignored (as the CI status is). Runs still
 // in progress do not count. Only GitHub Actions has logs here; other CI providers' statuses are
-// not fetched.
+// not fetched. Each log tail sits in an untrusted block (runner/untrusted.ts): a log is written by
+// the code under test, and through it by anyone who can push to the branch.
 import type { GitHubClient } from '../adapters/github.js';
+import { untrustedBlock } from '../runner/untrusted.js';
 import { jobLog, jobsOfRun, runsForSha, type WorkflowRunSummary } from './githubCalls.js';
 
 const FAILING = new Set(['failure', 'timed_out', 'startup_failure']);
@@ -28,12 +30,6 @@ export function tailOfLog(text: string, lines: number): string {
     .map((line) => (line.length > MAX_LINE ? `${line.slice(0, MAX_LINE)} …` : line));
   while (clean.length > 0 && (clean[clean.length - 1] ?? '').trim() === '') clean.pop();
   return clean.slice(-Math.max(1, lines)).join('\n');
-}
-
-/** A Markdown code fence longer than any backtick run in the text. */
-function fenceFor(text: string): string {
-  const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
-  return '`'.repeat(Math.max(3, longest + 1));
 }
 
 /** The newest run of each workflow. */
@@ -79,8 +75,7 @@ export async function failingLogsForRebase(github: GitHubClient, repo: string, p
         sections.push(`${title}\n\n(log unavailable: ${error instanceof Error ? error.message : String(error)})`);
         continue;
       }
-      const fence = fenceFor(tail);
-      sections.push(`${title}\n\nLast ${tailLines} lines of the log:\n\n${fence}text\n${tail}\n${fence}`);
+      sections.push(`${title}\n\nLast ${tailLines} lines of the log:\n\n${untrustedBlock(tail, { kind: `CI log of ${run.name} › ${job.name}`, ...(job.url ? { where: job.url } : {}) })}`);
     }
   }
   const intro =

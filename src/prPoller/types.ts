@@ -23,6 +23,8 @@ export interface TrackedPr {
   url: string;
   project: string;
   branch: string;
+  /** head.repo.full_name as last seen ('' when the head repository was deleted); ownership.ts. */
+  headRepo?: string;
   headSha: string;
   state: 'open' | 'closed' | 'merged';
   ci: CiState;

@@ -366,7 +366,7 @@ async function githubRepos(input: PipelineInput, pushRemote: string): Promise<{ 
 }
 
 /** 'owner/name' from a remote's URL, as git expands it (insteadOf) or as configured. */
-async function repoOfRemote(cwd: string, remote: string, host: string | undefined): Promise<string | undefined> {
+export async function repoOfRemote(cwd: string, remote: string, host: string | undefined): Promise<string | undefined> {
   for (const raw of [false, true]) {
     const url = await remoteUrl(cwd, remote, { raw });
     const repo = url ? githubRepoFromRemote(url, host) : undefined;

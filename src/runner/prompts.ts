@@ -1,10 +1,16 @@
 // Prompts for missions are Markdown templates, one per mission kind, in config/prompts/. A user
 // overrides one by putting a file of the same name in <stateDir>/prompts/; it is re-read for
 // every mission, so an edit applies to the next mission without a restart.
+//
+// Text from outside (review comments, CI logs, issue text) reaches the prompt only inside
+// untrusted blocks (untrusted.ts), built where the text is fetched. Whenever the prompt holds
+// one, it also holds UNTRUSTED_NOTICE: where the template says {{untrustedNotice}}, else
+// appended, so a user's own template cannot drop the warning.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Mission } from '../missions/record.js';
 import { packageRoot } from '../paths.js';
+import { hasUntrustedBlock, UNTRUSTED_NOTICE } from './untrusted.js';
 
 export interface PromptValues {
   project: string;
@@ -32,10 +38,14 @@ export function promptFor(mission: Mission, values: PromptValues, stateDir: stri
     remote: values.remote,
     ciLogs: context,
     id: mission.id,
+    untrustedNotice: '',
   };
-  const prompt = fillTemplate(template, fields);
-  if (context === '' || /\{\{ciLogs\}\}/.test(template)) return prompt;
-  return `${prompt.trimEnd()}\n\n## Context\n\n${context}\n`;
+  const untrusted = hasUntrustedBlock(context) || hasUntrustedBlock(mission.text);
+  if (untrusted) fields.untrustedNotice = UNTRUSTED_NOTICE;
+  let prompt = fillTemplate(template, fields);
+  if (context !== '' && !/\{\{ciLogs\}\}/.test(template)) prompt = `${prompt.trimEnd()}\n\n## Context\n\n${context}\n`;
+  if (untrusted && !/\{\{untrustedNotice\}\}/.test(template)) prompt = `${prompt.trimEnd()}\n\n${UNTRUSTED_NOTICE}\n`;
+  return prompt;
 }
 
 /** Replaces {{name}} placeholders; unknown names are left as they are, so a typo shows. */
