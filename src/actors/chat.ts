@@ -59,7 +59,7 @@ export const chatKind: ActorKind = {
     const chatDir = join(config.stateDir, 'chat');
     const runLogDir = join(statePaths(config.stateDir).runs, name);
     const answerer = createChatAnswerer({
-      agent: createClaudeAdapter({ command: agentCommand(config.agent.command), logger }),
+      agent: createClaudeAdapter({ command: agentCommand(config.agent.command), logger, passEnv: config.agent.passEnv }),
       missions,
       readPause: () => readPause(stateKv),
       history,

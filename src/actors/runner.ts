@@ -6,6 +6,7 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fromCallback, fromPromise, type AnyActorRef } from 'xstate';
 import { runnerMachine, type AgentOutcome } from '../../machines/runner.js';
+import { scrubJson } from '../secrets/scrubber.js';
 import { AGENT_OF_ENV, agentCommand, agentMarker, createClaudeAdapter, killOrphanedAgents, pruneRunLogs, resolveEffort, resolveModel, runLogPath, type AgentProgress, type AgentRunResult } from '../adapters/agent/index.js';
 import { ensureRepo, githubHostFromApiUrl, prepareWorktree, removeWorktree } from '../adapters/git.js';
 import { createGitHub } from '../adapters/github.js';
@@ -50,7 +51,7 @@ export const runnerKind: ActorKind = {
     const initiallyPaused = isPausedAt(await readPause(stateKv), Date.now());
     const paths = statePaths(config.stateDir);
     const runLogDir = join(paths.runs, name);
-    const agent = createClaudeAdapter({ command: agentCommand(config.agent.command), logger });
+    const agent = createClaudeAdapter({ command: agentCommand(config.agent.command), logger, passEnv: config.agent.passEnv });
     const token = process.env[config.github.tokenEnv];
     const github = token ? createGitHub({ apiUrl: config.github.apiUrl, token, logger }) : undefined;
     const breakers = createPipelineBreakers({ now: Date.now, logger });
@@ -105,6 +106,7 @@ export const runnerKind: ActorKind = {
             git: { authorName: config.git.authorName, authorEmail: config.git.authorEmail },
             github,
             githubTokenEnv: config.github.tokenEnv,
+            agentEnv: { passEnv: config.agent.passEnv, env: config.agent.env },
             ...(githubHostFromApiUrl(config.github.apiUrl) ? { githubHost: githubHostFromApiUrl(config.github.apiUrl)! } : {}),
             summary: outcome.summary,
             usage: { ...(details?.costUsd !== undefined ? { costUsd: details.costUsd } : {}), ...(details?.tokens ? { tokens: details.tokens } : {}), durationMs: details?.durationMs ?? 0 },
@@ -315,5 +317,5 @@ function failedSteps(result: PipelineResult): string {
 
 function appendLine(file: string, entry: unknown): void {
   mkdirSync(dirname(file), { recursive: true });
-  appendFileSync(file, JSON.stringify(entry) + '\n');
+  appendFileSync(file, scrubJson(JSON.stringify(entry)) + '\n');
 }

@@ -1,9 +1,10 @@
 // Quality and lint gates: the project's own commands, run in the worktree after the agent.
 // They fail closed — a gate that cannot run (unknown mode, no commands, exit 126/127) is
-// 'broken', never 'passed' — and they never see roshi's credentials (GATE_ENV_DENYLIST).
+// 'broken', never 'passed' — and they never see roshi's credentials (gateEnv: an allow-list).
 // Each command runs through `sh -c` in its own process group, killed whole on timeout.
 import { execa } from 'execa';
 import type { Logger } from '../log.js';
+import { gateEnvironment } from '../secrets/agentEnv.js';
 import type { StepReport } from '../missions/record.js';
 
 /** After SIGTERM to a gate's process group, how long before SIGKILL. */
@@ -29,28 +30,13 @@ export function combineGates(a: GateOutcome, b: GateOutcome): GateOutcome {
 
 // ─── gates ───────────────────────────────────────────────────────────────────────────────────
 
-/** Variables a gate command never sees: repository code must not read roshi's credentials. */
-export const GATE_ENV_DENYLIST = [
-  'GITHUB_TOKEN',
-  'GH_TOKEN',
-  'GH_ENTERPRISE_TOKEN',
-  'ANTHROPIC_API_KEY',
-  'ANTHROPIC_AUTH_TOKEN',
-  // The chat providers' default token variables (their configured names are added by the caller).
-  'TELEGRAM_BOT_TOKEN',
-  'SLACK_BOT_TOKEN',
-  'SLACK_APP_TOKEN',
-  'MATRIX_ACCESS_TOKEN',
-];
-
-export function gateEnv(tokenEnv: string): Record<string, string> {
-  const deny = new Set([...GATE_ENV_DENYLIST, tokenEnv]);
-  const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (value !== undefined && !deny.has(key)) env[key] = value;
-  }
-  env.CI ??= 'true'; // tools behave non-interactively (no watch mode, no prompts)
-  return env;
+/**
+ * A gate's environment: the agent's allow-list (src/secrets/agentEnv.ts) without its API
+ * credentials, so repository code never reads roshi's GitHub, chat or NATS credentials.
+ * `settings` are agent.passEnv and agent.env, which the gates share with the agent.
+ */
+export function gateEnv(settings: { passEnv: readonly string[]; env: Readonly<Record<string, string>> }, source: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  return gateEnvironment(source, { passEnv: settings.passEnv, extra: settings.env });
 }
 
 interface GateRun {

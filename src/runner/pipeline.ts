@@ -50,7 +50,7 @@ export {
   type PipelineBreakersOptions,
 } from './breakers.js';
 
-export { combineGates, GATE_ENV_DENYLIST, GATE_MODES, runGate, type GateMode, type GateOutcome, type GateSettings } from './gates.js';
+export { combineGates, GATE_MODES, runGate, type GateMode, type GateOutcome, type GateSettings } from './gates.js';
 
 // ─── settings ────────────────────────────────────────────────────────────────────────────────
 
@@ -122,6 +122,8 @@ export interface PipelineInput {
   github: GitHubClient | undefined;
   /** The name of the token variable (github.tokenEnv), for the "no token" message. */
   githubTokenEnv: string;
+  /** agent.passEnv and agent.env: the gates get the agent's environment (none when absent). */
+  agentEnv?: { passEnv: readonly string[]; env: Readonly<Record<string, string>> };
   /** Web host of a GitHub Enterprise server (githubHostFromApiUrl(github.apiUrl)). */
   githubHost?: string;
   /** The agent's own summary, for the PR body. */
@@ -302,7 +304,7 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineResult>
   })();
 
   // gates
-  const env = gateEnv(input.githubTokenEnv);
+  const env = gateEnv(input.agentEnv ?? { passEnv: [], env: {} });
   const timeoutMs = input.gateTimeoutMs ?? DEFAULT_GATE_TIMEOUT_MS;
   const quality = await runGate(STEP.quality, project.qualityGate, worktree, env, timeoutMs, log);
   report(quality.report, quality.failsMission);

@@ -6,6 +6,7 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Announcement, AnnouncementKind } from '../../machines/childEvents.js';
 import type { Logger } from '../log.js';
+import { scrubJson } from '../secrets/scrubber.js';
 
 const ALERT_KINDS = new Set<AnnouncementKind>(['tier1', 'tier2', 'tier3', 'exited', 'circuitOpen', 'circuitClosed']);
 const WARN_KINDS = new Set<AnnouncementKind>(['tier1', 'tier2', 'tier3', 'exited', 'circuitOpen']);
@@ -49,7 +50,8 @@ export class Announcer {
 
   journal(entry: Record<string, unknown>): void {
     try {
-      appendFileSync(this.journalFile, JSON.stringify({ time: new Date().toISOString(), ...entry }) + '\n');
+      // A child's exit detail can quote its stderr: the journal is scrubbed like everything that leaves.
+      appendFileSync(this.journalFile, scrubJson(JSON.stringify({ time: new Date().toISOString(), ...entry })) + '\n');
     } catch (error) {
       this.logger.warn({ err: error }, 'journal write failed');
     }

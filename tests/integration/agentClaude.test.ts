@@ -57,7 +57,7 @@ function request(over: Partial<AgentRunRequest> = {}, env: Record<string, string
   };
 }
 
-const adapter = () => createClaudeAdapter({ command: CLAUDE, logger: silentLogger() });
+const adapter = () => createClaudeAdapter({ command: CLAUDE, logger: silentLogger(), passEnv: [] });
 
 /** Live (non-zombie) processes whose working directory is inside `dir`. */
 function processesIn(dir: string): number[] {
@@ -261,10 +261,10 @@ describe('claude adapter (real CLI, scripted API)', () => {
   });
 
   it('a missing command is a MissingDependencyError naming agent.command', async () => {
-    const missing = createClaudeAdapter({ command: 'claude-does-not-exist-xyz', logger: silentLogger() });
+    const missing = createClaudeAdapter({ command: 'claude-does-not-exist-xyz', logger: silentLogger(), passEnv: [] });
     await expect(missing.run(request())).rejects.toThrow(MissingDependencyError);
     await expect(missing.run(request())).rejects.toThrow(/agent\.command: "claude-does-not-exist-xyz"/);
-    const badPath = createClaudeAdapter({ command: join(root, 'nope', 'claude'), logger: silentLogger() });
+    const badPath = createClaudeAdapter({ command: join(root, 'nope', 'claude'), logger: silentLogger(), passEnv: [] });
     await expect(badPath.run(request())).rejects.toThrow(MissingDependencyError);
     expect(existsSync(join(root, 'logs', 'run.log'))).toBe(false);
   });

@@ -94,7 +94,7 @@ while :; do sleep 1; done`,
     );
     const progress: AgentProgress[] = [];
     const started = Date.now();
-    const result = await createClaudeAdapter({ command, logger: silentLogger() }).run(request({ onProgress: (p) => progress.push(p) }));
+    const result = await createClaudeAdapter({ command, logger: silentLogger(), passEnv: [] }).run(request({ onProgress: (p) => progress.push(p) }));
     const elapsed = Date.now() - started;
 
     expect(result.outcome).toBe('timeout');
@@ -123,7 +123,7 @@ echo '${INIT}'
 while :; do echo '{"type":"system","subtype":"status"}'; sleep 0.2; done`,
     );
     const started = Date.now();
-    const result = await createClaudeAdapter({ command, logger: silentLogger() }).run(request({ idleTimeoutMs: 1_000, timeoutMs: 3_000 }));
+    const result = await createClaudeAdapter({ command, logger: silentLogger(), passEnv: [] }).run(request({ idleTimeoutMs: 1_000, timeoutMs: 3_000 }));
     expect(result.outcome).toBe('timeout');
     expect(result.killedBy).toBe('timeout');
     expect(Date.now() - started).toBeGreaterThanOrEqual(3_000 - 100);
@@ -141,7 +141,7 @@ sleep 2.5
 echo '{"type":"result","subtype":"success","is_error":false,"api_error_status":null,"result":"finally","num_turns":1,"total_cost_usd":0.5,"usage":{"input_tokens":3,"output_tokens":4},"session_id":"s-1"}'`,
     );
     const progress: AgentProgress[] = [];
-    const result = await createClaudeAdapter({ command, logger: silentLogger() }).run(request({ idleTimeoutMs: 1_500, onProgress: (p) => progress.push(p) }));
+    const result = await createClaudeAdapter({ command, logger: silentLogger(), passEnv: [] }).run(request({ idleTimeoutMs: 1_500, onProgress: (p) => progress.push(p) }));
     expect(result.outcome).toBe('success');
     expect(result.summary).toBe('finally');
     expect(result.costUsd).toBe(0.5);
@@ -151,7 +151,7 @@ echo '{"type":"result","subtype":"success","is_error":false,"api_error_status":n
 
   it('an agent that exits 0 without a result is a permanent failure with the output tail', async () => {
     const command = script('quiet.sh', `cat > /dev/null\necho '${INIT}'\necho 'something odd happened'\nexit 0`);
-    const result = await createClaudeAdapter({ command, logger: silentLogger() }).run(request());
+    const result = await createClaudeAdapter({ command, logger: silentLogger(), passEnv: [] }).run(request());
     expect(result.outcome).toBe('permanent');
     expect(result.exitCode).toBe(0);
     expect(result.error).toContain('without a result');
@@ -165,7 +165,7 @@ echo '{"type":"result","subtype":"success","is_error":false,"api_error_status":n
       'ok.sh',
       `cat > /dev/null\necho '${INIT}'\necho '{"type":"result","subtype":"success","is_error":false,"api_error_status":null,"result":"ok","num_turns":1}'`,
     );
-    const result = await createClaudeAdapter({ command, logger: silentLogger() }).run(
+    const result = await createClaudeAdapter({ command, logger: silentLogger(), passEnv: [] }).run(
       request({
         onProgress: () => {
           throw new Error('boom');
@@ -178,7 +178,7 @@ echo '{"type":"result","subtype":"success","is_error":false,"api_error_status":n
 
   it('a missing working directory is a permanent failure, not a missing command', async () => {
     const command = script('never.sh', 'exit 0');
-    const result = await createClaudeAdapter({ command, logger: silentLogger() }).run(request({ cwd: join(root, 'no-such-dir') }));
+    const result = await createClaudeAdapter({ command, logger: silentLogger(), passEnv: [] }).run(request({ cwd: join(root, 'no-such-dir') }));
     expect(result.outcome).toBe('permanent');
     expect(result.error).toContain('no-such-dir');
     expect(result.error).toContain('does not exist');
@@ -190,7 +190,7 @@ echo '{"type":"result","subtype":"success","is_error":false,"api_error_status":n
       'fine.sh',
       `cat > /dev/null\necho '{"type":"result","subtype":"success","is_error":false,"api_error_status":null,"result":"fine","num_turns":1}'`,
     );
-    const result = await createClaudeAdapter({ command, logger: silentLogger() }).run(request({ logFile: join(root, 'a-file', 'logs', 'run.log') }));
+    const result = await createClaudeAdapter({ command, logger: silentLogger(), passEnv: [] }).run(request({ logFile: join(root, 'a-file', 'logs', 'run.log') }));
     expect(result.outcome).toBe('success');
     expect(result.summary).toBe('fine');
   });

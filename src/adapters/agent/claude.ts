@@ -13,12 +13,17 @@
 // - While it waits to retry after a 429/529/5xx it prints one api_retry event and is then silent
 //   for retry_delay_ms (the server's Retry-After, up to at least 60 s): that wait is added to
 //   the idle allowance so a rate-limited run is not killed as hung.
+//
+// The agent gets an allow-listed environment (src/secrets/agentEnv.ts), never roshi's own; its
+// run log and the summary and error it returns are scrubbed of secrets (src/secrets/scrubber.ts).
 import { accessSync, constants, createWriteStream, mkdirSync, statSync, type WriteStream } from 'node:fs';
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { execa } from 'execa';
 import { MissingDependencyError } from '../../errors.js';
 import type { Logger } from '../../log.js';
+import { agentEnvironment } from '../../secrets/agentEnv.js';
+import { scrubText } from '../../secrets/scrubber.js';
 import { classifyRun, errorText, lastBytes, tailText, TAIL_BYTES } from './classify.js';
 import { ProcessTree } from './processTree.js';
 import { isValidEffort, isValidModel } from './resolve.js';
@@ -29,6 +34,8 @@ export interface ClaudeAdapterOptions {
   /** The CLI: a name looked up in PATH (of the agent's environment) or a path. Config: agent.command. */
   command: string;
   logger: Logger;
+  /** agent.passEnv: variables of roshi's environment the operator gives the agent besides the base set. */
+  passEnv: readonly string[];
 }
 
 /** How long summaries and progress lines may be. */
@@ -44,8 +51,15 @@ export function createClaudeAdapter(options: ClaudeAdapterOptions): AgentAdapter
   const log = options.logger.child({ adapter: 'claude' });
   return {
     name: 'claude',
-    run: (request) => runClaude(options.command, log, request),
+    run: async (request) => scrubResult(await runClaude(options.command, options.passEnv, log, request)),
   };
+}
+
+/** The text of a result is shown in chat, stored in the mission record and logged: mask secrets once here. */
+function scrubResult(result: AgentRunResult): AgentRunResult {
+  const summary = scrubText(result.summary);
+  const error = result.error === undefined ? undefined : scrubText(result.error);
+  return { ...result, summary, ...(error === undefined ? {} : { error }) };
 }
 
 /** The argv for a request (without the executable). Exported for tests. */
@@ -117,11 +131,9 @@ class TailBuffer {
   }
 }
 
-async function runClaude(command: string, log: Logger, request: AgentRunRequest): Promise<AgentRunResult> {
+async function runClaude(command: string, passEnv: readonly string[], log: Logger, request: AgentRunRequest): Promise<AgentRunResult> {
   checkRequest(request);
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
-  Object.assign(env, request.env);
+  const env = agentEnvironment(process.env, { passEnv, extra: request.env });
   const executable = findExecutable(command, env.PATH);
   if (!executable) {
     throw new MissingDependencyError(
@@ -157,8 +169,9 @@ async function runClaude(command: string, log: Logger, request: AgentRunRequest)
     log.warn({ err: error, logFile: request.logFile }, 'cannot create the run log');
     logBroken = true;
   }
+  // The run log is read by people and kept for days: the agent's output is scrubbed on the way in.
   const writeLog = (line: string) => {
-    if (!logBroken) logStream?.write(`${line}\n`);
+    if (!logBroken) logStream?.write(`${scrubText(line)}\n`);
   };
   writeLog(`[roshi] ${new Date().toISOString()} start: ${executable} ${args.join(' ')} (cwd ${request.cwd})`);
 

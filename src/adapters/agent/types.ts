@@ -15,7 +15,7 @@ export interface AgentRunRequest {
   maxTurns: number;
   /** Tools the agent may use without asking (e.g. `Write`, `Edit`, `Bash(git *)`). */
   allowedTools: string[];
-  /** Added to roshi's own environment for the agent process. */
+  /** Literal variables for the agent (agent.env, roshi's markers), set over its allow-listed environment. */
   env: Record<string, string>;
   /** No output line (stdout or stderr) for this long → the run is killed (timeout). */
   idleTimeoutMs: number;
