@@ -8,7 +8,8 @@
 //   idle / answering.waiting ─DRAIN→ drained          drained: everything still queued is refused
 //
 // Requests arriving while one is being answered are queued in the context — never dropped and
-// never refused for being second. An empty answer or a failed run is retried after each delay in
+// never refused for being second, up to `maxQueue` (the one in hand included): one more is
+// refused at once with code `busy`, so a flood cannot build a backlog answered hours late. An empty answer or a failed run is retried after each delay in
 // `retryDelaysMs` (2 s, 5 s, 10 s); the attempt number goes to the host, which makes each retry's
 // context lighter and its timeout shorter. After the last retry the request is replied to as
 // unanswered, so nothing blocks the queue.
@@ -55,7 +56,7 @@ export interface ReplyParams {
 
 export interface RefuseParams {
   id: string;
-  code: 'unavailable';
+  code: 'unavailable' | 'busy';
   reason: string;
 }
 
@@ -64,6 +65,8 @@ export interface ChatInput {
   retryDelaysMs?: number[];
   /** How long a drain waits for the answer in progress before abandoning it. */
   drainGraceMs: number;
+  /** Requests held at most, the one being answered included (chat.maxQueue). Default unbounded. */
+  maxQueue?: number;
 }
 
 export interface ChatContext {
@@ -73,6 +76,7 @@ export interface ChatContext {
   lastError?: string;
   retryDelaysMs: number[];
   drainGraceMs: number;
+  maxQueue: number;
   answered: number;
   unanswered: number;
   refused: number;
@@ -109,6 +113,7 @@ export const chatMachine = setup({
     dequeue: assign({ queue: ({ context }) => context.queue.slice(1) }),
   },
   guards: {
+    queueFull: ({ context }) => context.queue.length >= context.maxQueue,
     hasQueue: ({ context }) => context.queue.length > 0,
     isCurrentTurn: ({ context, event }) => {
       const turn = event as TurnEvent;
@@ -127,12 +132,29 @@ export const chatMachine = setup({
     attempt: 0,
     retryDelaysMs: [...(input.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS)],
     drainGraceMs: input.drainGraceMs,
+    maxQueue: input.maxQueue ?? Number.POSITIVE_INFINITY,
     answered: 0,
     unanswered: 0,
     refused: 0,
   }),
   on: {
-    REQUEST: { actions: 'enqueue' },
+    REQUEST: [
+      {
+        guard: 'queueFull',
+        actions: [
+          {
+            type: 'refuse',
+            params: ({ context, event }) => ({
+              id: event.id,
+              code: 'busy' as const,
+              reason: `busy: ${context.queue.length} questions are already waiting for an answer; ask again in a little while`,
+            }),
+          },
+          assign({ refused: ({ context }) => context.refused + 1 }),
+        ],
+      },
+      { actions: 'enqueue' },
+    ],
   },
   initial: 'idle',
   states: {

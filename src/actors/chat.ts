@@ -159,7 +159,7 @@ export const chatKind: ActorKind = {
 
     return {
       machine,
-      input: { drainGraceMs },
+      input: { drainGraceMs, maxQueue: config.chat.maxQueue },
       start: (actor) => {
         chatActor = actor;
         subscription = bus.serve(

@@ -12,7 +12,7 @@ import type { InboundMessage } from '../adapters/messaging/types.js';
 import type { Subjects } from '../bus/index.js';
 import { BusError, RemoteError, TimeoutError } from '../errors.js';
 import type { Mission, MissionStatus } from '../missions/record.js';
-import type { PauseRecord } from '../missions/pause.js';
+import { pauseLength, type PauseRecord } from '../missions/pause.js';
 import type { ListReply } from '../missions/service.js';
 import type { TreeStatus } from '../supervisor/status.js';
 import { clockTime, countsLine, formatLive, formatStatus, missionLine, oneLine, type LiveReply } from './format.js';
@@ -52,6 +52,8 @@ export interface Command {
   /** e.g. "/cancel <n|id>" */
   usage: string;
   summary: string;
+  /** Changes or restarts the installation: only for bridge.admins, not everyone allowed. */
+  admin?: boolean;
   /** The reply text; undefined when the handler replies by itself (or later). */
   run: (ctx: CommandContext) => Promise<string | undefined>;
 }
@@ -359,6 +361,12 @@ export const COMMANDS: readonly Command[] = [
     summary: 'stop starting new missions (e.g. /pause 2h); running ones finish',
     run: async (ctx) => {
       const duration = ctx.args.split(/\s+/)[0] || undefined;
+      // Checked here too, so a typo ("/pause 300d") is answered at once in the chat's words.
+      try {
+        pauseLength(duration);
+      } catch (error) {
+        throw new CommandError((error as Error).message);
+      }
       const record = await askMissions<PauseRecord>(ctx.api, 'pause', { by: ctx.by, ...(duration ? { for: duration } : {}) });
       return `⏸ dispatch paused${record.until ? ` until ${clockTime(record.until, ctx.api.now())}` : ''}; running missions finish. /resume to go on`;
     },
@@ -398,6 +406,7 @@ export const COMMANDS: readonly Command[] = [
     name: 'restart',
     aliases: [],
     category: 'control',
+    admin: true,
     usage: '/restart [actor]',
     summary: 'restart an actor cooperatively (resets an open circuit)',
     run: async (ctx) => {
@@ -414,6 +423,7 @@ export const COMMANDS: readonly Command[] = [
     name: 'update',
     aliases: ['upgrade'],
     category: 'control',
+    admin: true,
     usage: '/update [force]',
     summary: 'git pull --ff-only and npm run build; the tree then rolls onto the new build',
     run: async (ctx) => {

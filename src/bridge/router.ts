@@ -1,5 +1,6 @@
-// What the bridge does with one inbound message: drop a duplicate, refuse a stranger, then run
-// a command, queue a mission, or hand the text to chat. Replies go back to the chat the message
+// What the bridge does with one inbound message: drop a duplicate, refuse a stranger, hold back
+// a user past bridge.maxPerMinute, then run a command (the admin ones only for bridge.admins),
+// queue a mission, or hand the text to chat. Replies go back to the chat the message
 // came from (through the durable outbox, see actors/bridge.ts). Nothing here throws at the
 // provider: a failure becomes a short reply and a log line.
 import type { InboundMessage } from '../adapters/messaging/types.js';
@@ -8,6 +9,7 @@ import type { Logger } from '../log.js';
 import type { AllowList } from './allowList.js';
 import { classify, COMMANDS, CommandError, refusalText, type BridgeApi, type Command, type CommandContext } from './commands.js';
 import { oneLine } from './format.js';
+import { RateLimiter } from './rateLimit.js';
 
 export interface ChatRequest {
   text: string;
@@ -19,6 +21,10 @@ export interface ChatRequest {
 
 export interface RouterOptions {
   allowList: AllowList;
+  /** Who may run the commands marked admin (/update, /restart): bridge.admins. */
+  admins: AllowList;
+  /** Messages one user may send per minute (bridge.maxPerMinute); default unlimited. */
+  maxPerMinute?: number;
   api: BridgeApi;
   commands?: readonly Command[];
   /** Sends `text` to the chat `message` came from; `index` numbers the replies to one message. */
@@ -41,10 +47,12 @@ export class Router {
   private readonly refusedAt = new Map<string, number>();
   private readonly background = new Set<Promise<unknown>>();
   private readonly now: () => number;
-  readonly counters = { received: 0, duplicates: 0, refused: 0, commands: 0, unknown: 0, missions: 0, chats: 0, failures: 0 };
+  private readonly rate: RateLimiter | undefined;
+  readonly counters = { received: 0, duplicates: 0, refused: 0, limited: 0, notAdmin: 0, commands: 0, unknown: 0, missions: 0, chats: 0, failures: 0 };
 
   constructor(private readonly options: RouterOptions) {
     this.now = options.now ?? Date.now;
+    this.rate = options.maxPerMinute === undefined ? undefined : new RateLimiter(options.maxPerMinute, 60_000, this.now);
   }
 
   /** Handles one message; resolves when its command ran (chat turns go on in the background). */
@@ -73,12 +81,27 @@ export class Router {
       return;
     }
 
+    const decision = this.rate?.take(who) ?? 'allow';
+    if (decision !== 'allow') {
+      this.counters.limited++;
+      if (decision === 'drop') return void logger.debug({ who }, 'message over the rate limit dropped');
+      logger.warn({ who, maxPerMinute: this.options.maxPerMinute }, 'user over the rate limit: told to slow down, further messages dropped this minute');
+      await reply(`🐢 Slow down: at most ${this.options.maxPerMinute} messages a minute (bridge.maxPerMinute). Nothing more from you is read until the minute has passed.`);
+      return;
+    }
+
     const intent = classify(message.text, this.options.commands ?? COMMANDS);
     logger.info({ provider: message.provider, userId: message.userId, chatId: message.chatId, intent: intent.type, ...('name' in intent ? { command: intent.name } : {}) }, 'inbound message');
     const ctx = (args: string): CommandContext => ({ args, by: who, message, api: this.options.api, reply });
     switch (intent.type) {
       case 'command': {
         this.counters.commands++;
+        if (intent.command.admin && !this.options.admins.allows(message.provider, message.userId)) {
+          this.counters.notAdmin++;
+          logger.warn({ who, command: intent.command.name }, 'admin command from a user not in bridge.admins refused');
+          await reply(`⛔ /${intent.command.name} needs an admin: ${who} may give missions but is not in bridge.admins. Nothing was run.`);
+          return;
+        }
         const text = await this.run(intent.command, ctx(intent.args));
         if (text) await reply(text);
         return;
@@ -174,6 +197,7 @@ export async function askChat(
     const text = typeof answer?.text === 'string' ? answer.text.trim() : '';
     return text || '(chat gave an empty answer)';
   } catch (error) {
+    if (error instanceof RemoteError && error.code === 'busy') return `💤 chat is ${refusalText(error)}. Commands still work (/help).`;
     if (error instanceof RemoteError) return `⚠ chat could not answer: ${refusalText(error)}`;
     if (error instanceof TimeoutError) return `💤 chat is busy; its answer will follow here when it is ready. Commands still work (/help).`;
     if (error instanceof BusError) return '💤 chat is unavailable right now (no chat actor is answering). Commands still work (/help).';

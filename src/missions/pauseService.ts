@@ -7,8 +7,7 @@
 // tree's start (ROSHI_TREE_STARTED_AT, set by the supervisor for its children).
 import type { EndpointSpec, JsonKv, Payload, Subjects } from '../bus/index.js';
 import type { Logger } from '../log.js';
-import { BadRequestError } from './errors.js';
-import { isPausedAt, parsePauseDuration, PAUSE_KEY, readPause, setPause, type PauseRecord } from './pause.js';
+import { isPausedAt, pauseLength, PAUSE_KEY, readPause, setPause, type PauseRecord } from './pause.js';
 
 export const TREE_STARTED_ENV = 'ROSHI_TREE_STARTED_AT';
 
@@ -25,12 +24,8 @@ export function pauseEndpoints(kv: JsonKv, subjects: Subjects, logger: Logger): 
       subject: subjects.missions('pause'),
       handler: async (payload: Payload) => {
         const by = typeof payload.by === 'string' ? payload.by : 'nats';
-        let until: number | undefined;
-        if (payload.for !== undefined) {
-          const ms = typeof payload.for === 'string' ? parsePauseDuration(payload.for) : typeof payload.for === 'number' && payload.for > 0 ? payload.for : undefined;
-          if (ms === undefined) throw new BadRequestError(`for: expected a duration like "30m" or "2h", got ${JSON.stringify(payload.for)}`);
-          until = Date.now() + ms;
-        }
+        const ms = pauseLength(payload.for);
+        const until = ms === undefined ? undefined : Date.now() + ms;
         const record = await setPause(kv, { paused: true, by, at: Date.now(), ...(until ? { until } : {}) });
         logger.info({ by, until }, 'dispatch paused');
         return record;

@@ -55,6 +55,13 @@ describe('dispatch pause', () => {
     await waitFor(id, 'done', 60_000);
   });
 
+  it('refuses a pause longer than 30 days, and leaves dispatch as it was', async () => {
+    const { exitCode, stderr } = await tree.cli(['mission', 'pause', '31d']);
+    expect(exitCode).not.toBe(0);
+    expect(stderr).toMatch(/a timed pause is at most 30 days, got "31d"/);
+    expect((await tree.bus.request<{ state: string }>(tree.bus.subjects.control('runner-1'), { verb: 'ping' })).state).not.toBe('paused');
+  });
+
   it('refuses a pause duration it cannot read', async () => {
     const { exitCode, stderr } = await tree.cli(['mission', 'pause', 'soonish']);
     expect(exitCode).not.toBe(0);

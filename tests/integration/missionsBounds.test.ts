@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Bus } from '../../src/bus/index.js';
+import { OPERATOR_USER } from '../../src/bus/permissions.js';
 import { silentLogger } from '../../src/log.js';
 import { MissionsFile } from '../../src/missions/file.js';
 import type { Mission } from '../../src/missions/record.js';
@@ -45,8 +46,8 @@ afterAll(async () => {
 describe('mission text at intake', () => {
   it('through the service: refused past missions.maxTextLength with the limit named, stripped of hidden characters', async () => {
     const add = missionHandlers(store).add;
-    await expect(Promise.resolve(add({ text: 'y'.repeat(201), source: 'cli' }))).rejects.toThrow('mission text is 201 characters long; the limit is 200 (missions.maxTextLength)');
-    const mission = (await add({ text: 'rename \u202Eeliforp\u202C the \u001b[2Jfile\u0000', source: 'cli' })) as Mission;
+    await expect(Promise.resolve(add({ text: 'y'.repeat(201), source: 'cli' }, OPERATOR_USER))).rejects.toThrow('mission text is 201 characters long; the limit is 200 (missions.maxTextLength)');
+    const mission = (await add({ text: 'rename \u202Eeliforp\u202C the \u001b[2Jfile\u0000', source: 'cli' }, OPERATOR_USER)) as Mission;
     expect(mission.text).toBe('rename eliforp the [2Jfile');
     expect((await store.get(mission.id)).text).toBe('rename eliforp the [2Jfile');
     expect(store.list().some((m) => m.text.length > 200)).toBe(false);

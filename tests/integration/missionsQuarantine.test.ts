@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Bus } from '../../src/bus/index.js';
+import { OPERATOR_USER } from '../../src/bus/permissions.js';
 import { readSituation } from '../../src/chat/situation.js';
 import { formatTable } from '../../src/cli/mission.js';
 import { InvalidRecordError } from '../../src/missions/errors.js';
@@ -104,7 +105,7 @@ describe('a bad record in the missions bucket', () => {
     expect(situation.next.map((m) => m.id)).toEqual([good.id]);
 
     // The list reply (what `mission list` prints) has the good mission and names the bad ones.
-    const reply = (await missionHandlers(store).list({})) as ListReply;
+    const reply = (await missionHandlers(store).list({}, OPERATOR_USER)) as ListReply;
     expect(reply.missions.map((m) => m.id)).toEqual([good.id]);
     expect(reply.invalid.map((r) => r.id)).toEqual(['mfx00000bad', 'mfx00000bin', 'mfx00000sts']);
     const table = formatTable(reply);

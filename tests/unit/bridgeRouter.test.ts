@@ -11,7 +11,11 @@ import { silentLogger } from '../../src/log.js';
 
 const subjects = subjectsFor('roshi');
 
-function world(handlers: Record<string, (payload: Record<string, unknown>) => unknown> = {}, allowed = ['console:operator']) {
+function world(
+  handlers: Record<string, (payload: Record<string, unknown>) => unknown> = {},
+  allowed = ['console:operator'],
+  options: { admins?: string[]; maxPerMinute?: number } = {},
+) {
   const requests: Array<{ subject: string; payload: Record<string, unknown> }> = [];
   const replies: Array<{ chatId: string; text: string; index: number }> = [];
   const chats: ChatRequest[] = [];
@@ -31,6 +35,8 @@ function world(handlers: Record<string, (payload: Record<string, unknown>) => un
   let now = 0;
   const router = new Router({
     allowList: new AllowList(allowed),
+    admins: new AllowList(options.admins ?? allowed),
+    ...(options.maxPerMinute !== undefined ? { maxPerMinute: options.maxPerMinute } : {}),
     api,
     logger: silentLogger(),
     now: () => now,
@@ -47,6 +53,68 @@ function world(handlers: Record<string, (payload: Record<string, unknown>) => un
 }
 
 const mission = (over: Record<string, unknown> = {}) => ({ id: 'mabc1234xyz', text: 'add a file', project: 'app', status: 'pending', ...over });
+
+describe('Router: admins, rate limit, pause bound', () => {
+  it('/restart and /update by an allowed user who is not an admin are refused, and nothing is asked', async () => {
+    const w = world({ [subjects.supRestart]: () => ({ from: 'running', circuitReset: false }) }, ['console:*'], { admins: ['console:root'] });
+    await w.say('/restart chat', { userId: 'bob' });
+    await w.say('/update', { userId: 'bob' });
+    await w.say('/upgrade force', { userId: 'bob' });
+    expect(w.requests).toEqual([]);
+    expect(w.replies.map((r) => r.text)).toEqual([
+      '⛔ /restart needs an admin: console:bob may give missions but is not in bridge.admins. Nothing was run.',
+      '⛔ /update needs an admin: console:bob may give missions but is not in bridge.admins. Nothing was run.',
+      '⛔ /update needs an admin: console:bob may give missions but is not in bridge.admins. Nothing was run.',
+    ]);
+    expect(w.router.counters.notAdmin).toBe(3);
+    // The admin may; and the non-admin still may use the other commands.
+    await w.say('/restart chat', { userId: 'root' });
+    expect(w.requests.map((r) => r.payload)).toEqual([{ actor: 'chat', by: 'console:root' }]);
+    expect(w.replies.at(-1)!.text).toBe('🔄 chat: restarting (was running)');
+  });
+
+  it('a user past maxPerMinute gets one "slow down" per window, then silence; others are not affected; the window slides', async () => {
+    const w = world({ [subjects.missions('list')]: () => ({ missions: [], total: 0, truncated: false, counts: {}, invalid: [] }) }, ['console:*'], { maxPerMinute: 3 });
+    for (let i = 0; i < 3; i++) {
+      await w.say('/list', { userId: 'eve' });
+      w.tick(1_000);
+    }
+    expect(w.requests).toHaveLength(3);
+    for (let i = 0; i < 5; i++) await w.say('/list', { userId: 'eve' });
+    expect(w.requests).toHaveLength(3);
+    const slowDowns = w.replies.filter((r) => /Slow down/.test(r.text));
+    expect(slowDowns.map((r) => r.text)).toEqual(['🐢 Slow down: at most 3 messages a minute (bridge.maxPerMinute). Nothing more from you is read until the minute has passed.']);
+    expect(w.router.counters.limited).toBe(5);
+    // Someone else is served meanwhile.
+    await w.say('/list', { userId: 'ann' });
+    expect(w.requests).toHaveLength(4);
+    // The first of eve's messages leaves the window 60 s after it came: one more is read.
+    w.tick(57_001);
+    await w.say('/list', { userId: 'eve' });
+    expect(w.requests).toHaveLength(5);
+  });
+
+  it('/pause for more than 30 days is refused at once, without asking the missions actor', async () => {
+    const w = world({ [subjects.missions('pause')]: () => ({ paused: true, by: 'x', at: 0 }) });
+    await w.say('/pause 45d');
+    expect(w.requests).toEqual([]);
+    expect(w.replies.map((r) => r.text)).toEqual(['⚠ a timed pause is at most 30 days, got "45d"; to pause until someone resumes, pause without a duration']);
+    await w.say('/pause 2h');
+    expect(w.requests.map((r) => r.payload)).toEqual([{ by: 'console:operator', for: '2h' }]);
+  });
+
+  it('a chat refused as busy says so and that commands still work', async () => {
+    const text = await askChat(
+      async () => {
+        throw new RemoteError(`${subjects.chatRequest}: busy: 20 questions are already waiting for an answer; ask again in a little while`, 'busy');
+      },
+      subjects.chatRequest,
+      { text: 'hi', chatId: 'c', userId: 'u', provider: 'console' },
+      1_000,
+    );
+    expect(text).toBe('💤 chat is busy: 20 questions are already waiting for an answer; ask again in a little while. Commands still work (/help).');
+  });
+});
 
 describe('Router', () => {
   it('refuses a user not on the allow-list, runs nothing, and does not repeat the refusal within a minute', async () => {

@@ -7,7 +7,7 @@ import type { ChatRequest } from '../../src/chat/request.js';
 
 const req = (text: string, chatId = 'c1'): ChatRequest => ({ text, chatId, provider: 'console' });
 
-function chat(options: { drainGraceMs?: number; retryDelaysMs?: number[] } = {}) {
+function chat(options: { drainGraceMs?: number; retryDelaysMs?: number[]; maxQueue?: number } = {}) {
   const clock = new SimulatedClock();
   const started: Array<TurnStart & { at: number }> = [];
   const replies: ReplyParams[] = [];
@@ -36,7 +36,11 @@ function chat(options: { drainGraceMs?: number; retryDelaysMs?: number[] } = {})
   });
   const actor = createActor(machine, {
     clock,
-    input: { drainGraceMs: options.drainGraceMs ?? 1_000, ...(options.retryDelaysMs ? { retryDelaysMs: options.retryDelaysMs } : {}) },
+    input: {
+      drainGraceMs: options.drainGraceMs ?? 1_000,
+      ...(options.retryDelaysMs ? { retryDelaysMs: options.retryDelaysMs } : {}),
+      ...(options.maxQueue !== undefined ? { maxQueue: options.maxQueue } : {}),
+    },
   });
   actor.start();
   const send = (id: string, text = id) => actor.send({ type: 'REQUEST', id, request: req(text), at: clock.now() });
@@ -86,6 +90,39 @@ describe('chat machine: FIFO', () => {
     expect(c.actor.getSnapshot().value).toEqual({ answering: 'asking' });
     c.answer('a', 0, 'the real one');
     expect(c.replies).toEqual([{ id: 'a', text: 'the real one', answered: true, attempts: 1 }]);
+  });
+});
+
+describe('chat machine: the queue is bounded (chat.maxQueue)', () => {
+  it('refuses a request beyond the bound at once as busy, keeps the queue as it was, and takes requests again once there is room', () => {
+    const c = chat({ maxQueue: 3 });
+    c.send('a'); // in hand
+    c.send('b');
+    c.send('c');
+    c.send('d'); // one too many
+    c.send('e');
+    expect(c.refused).toEqual([
+      { id: 'd', code: 'busy', reason: 'busy: 3 questions are already waiting for an answer; ask again in a little while' },
+      { id: 'e', code: 'busy', reason: 'busy: 3 questions are already waiting for an answer; ask again in a little while' },
+    ]);
+    expect(c.actor.getSnapshot().context.queue.map((q) => q.id)).toEqual(['a', 'b', 'c']);
+    expect(c.actor.getSnapshot().context.refused).toBe(2);
+    // The one in hand is answered: room for one more.
+    c.answer('a', 0, 'A');
+    c.send('f');
+    expect(c.actor.getSnapshot().context.queue.map((q) => q.id)).toEqual(['b', 'c', 'f']);
+    expect(c.refused).toHaveLength(2);
+    c.answer('b', 0, 'B');
+    c.answer('c', 0, 'C');
+    c.answer('f', 0, 'F');
+    expect(c.replies.map((r) => r.text)).toEqual(['A', 'B', 'C', 'F']);
+  });
+
+  it('is unbounded when no bound is given', () => {
+    const c = chat();
+    for (let i = 0; i < 100; i++) c.send(`r${i}`);
+    expect(c.refused).toEqual([]);
+    expect(c.actor.getSnapshot().context.queue).toHaveLength(100);
   });
 });
 
