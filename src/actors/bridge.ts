@@ -42,6 +42,10 @@ export const bridgeKind: ActorKind = {
     for (const entry of AllowList.invalidEntries(config.bridge.allowedUsers)) {
       logger.warn({ entry }, 'bridge.allowedUsers entry is not "<provider>:<user id>" and matches nobody');
     }
+    const admins = new AllowList(config.bridge.admins);
+    for (const entry of AllowList.invalidEntries(config.bridge.admins)) {
+      logger.warn({ entry }, 'bridge.admins entry is not "<provider>:<user id>" and matches nobody');
+    }
     const { providers, failures } = await createProviders(config, logger, (name) => kvCursor(kv, name), { bus });
     const names = [...providers.map((p) => p.provider.name), ...failures.map((f) => f.name)];
     const stopping = new AbortController();
@@ -96,6 +100,8 @@ export const bridgeKind: ActorKind = {
 
     const router = new Router({
       allowList,
+      admins,
+      maxPerMinute: config.bridge.maxPerMinute,
       api,
       logger,
       reply: async (message, text, index) => {
