@@ -36,7 +36,7 @@ const CHAT_GRACE_MS = 15_000;
 
 export const bridgeKind: ActorKind = {
   description: 'chat providers in and out, commands, durable outbox',
-  create: async ({ config, bus, logger }) => {
+  create: async ({ name, config, bus, logger }) => {
     const kv = await JsonKv.open(bus, bus.subjects.stateBucket);
     const allowList = new AllowList(config.bridge.allowedUsers);
     for (const entry of AllowList.invalidEntries(config.bridge.allowedUsers)) {
@@ -82,7 +82,8 @@ export const bridgeKind: ActorKind = {
     });
 
     const api: BridgeApi = {
-      subjects: bus.subjects,
+      // Mission requests carry the bridge's identity: the missions actor records them as source chat.
+      subjects: { ...bus.subjects, missions: (verb: string) => bus.subjects.missionsAs(verb, name) },
       request: (subject, payload, timeoutMs) => bus.request(subject, payload, timeoutMs),
       now: Date.now,
       readPause: () => readPause(kv),

@@ -8,7 +8,7 @@ import { missionsStewardMachine } from '../../machines/missionsSteward.js';
 import { JsonKv, publishDurable, registerService } from '../bus/index.js';
 import { MissionsFile } from '../missions/file.js';
 import { applyStartPaused, pauseEndpoints, resumeTimedPauses, TREE_STARTED_ENV } from '../missions/pauseService.js';
-import { missionEndpoints } from '../missions/service.js';
+import { forEveryIdentity, missionEndpoints } from '../missions/service.js';
 import { missionSettings } from '../missions/settings.js';
 import { MissionStore } from '../missions/store.js';
 import { watchCiQueue, type CiQueueView } from '../prPoller/ciQueue.js';
@@ -63,7 +63,7 @@ export const missionsKind: ActorKind = {
           name: `${config.prefix}-missions-api`,
           version: '0.1.0',
           description: 'mission intake and control: add, list, get, cancel, priority, pause, resume',
-          endpoints: [...missionEndpoints(store, bus.subjects), ...pauseEndpoints(stateKv, bus.subjects, logger)],
+          endpoints: [...missionEndpoints(store, bus.subjects), ...forEveryIdentity(pauseEndpoints(stateKv, bus.subjects, logger))],
         });
         ciQueue = await watchCiQueue(stateKv, () => void (fileStarted ? file.flush() : undefined), logger);
         await ciQueue.initialized;

@@ -183,12 +183,12 @@ export const prPollerKind: ActorKind = {
   },
 };
 
-/** roshi.missions.add; a refusal as a duplicate is an answer, not an error. */
+/** roshi.missions.add.pr-poller (the identity that makes them source github); a refusal as a duplicate is an answer, not an error. */
 export function missionIntake(bus: Bus, logger: Logger): MissionIntake {
   return {
     add: async ({ text, project, context }) => {
       try {
-        const mission = await bus.request<{ id: string }>(bus.subjects.missionsAs('add', name), { text, ...(project ? { project } : {}), source: 'github', by: 'pr-poller', context }, 10_000);
+        const mission = await bus.request<{ id: string }>(bus.subjects.missionsAs('add', 'pr-poller'), { text, ...(project ? { project } : {}), source: 'github', by: 'pr-poller', context }, 10_000);
         return { id: mission.id };
       } catch (error) {
         if (error instanceof RemoteError && error.code === 'duplicate') {
@@ -287,7 +287,7 @@ function createDuties({ config, bus, github, authorizer, poller, stateKv, notify
           // would otherwise ask "which project?".
           const repo = /https?:\/\/[^/]+\/([^/\s]+\/[^/\s]+)\/(?:pull|issues)\//.exec(text)?.[1];
           const project = repo ? projectOfRepo(config, repo) : undefined;
-          const mission = await bus.request<{ id: string }>(bus.subjects.missionsAs('add', name), { text, source: 'github', by, ...(project ? { project } : {}) }, 10_000);
+          const mission = await bus.request<{ id: string }>(bus.subjects.missionsAs('add', 'pr-poller'), { text, source: 'github', by, ...(project ? { project } : {}) }, 10_000);
           return { id: mission.id };
         } catch (error) {
           if (error instanceof RemoteError) return { refused: error.message };

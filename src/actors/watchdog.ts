@@ -46,9 +46,11 @@ export const watchdogKind: ActorKind = {
       machine: watchdogMachine.provide({ actions: { assessAll } }),
       input: { checkIntervalMs: config.watchdog.checkInterval },
       start: () => {
-        unsubscribe = bus.subscribe(bus.subjects.heartbeatAll, (payload) => {
+        unsubscribe = bus.subscribe(bus.subjects.heartbeatAll, (payload, subject) => {
           const record = toHeartbeatRecord(payload, Date.now());
-          if (record) table.trigger.heartbeat({ record });
+          // Each actor may publish only on its own heartbeat subject: a beat naming another is forged.
+          if (record && record.actor !== bus.subjects.heartbeatActor(subject)) logger.warn({ subject, actor: record.actor }, 'ignored a heartbeat published for another actor');
+          else if (record) table.trigger.heartbeat({ record });
           else logger.warn({ payload }, 'ignored a heartbeat without actor, pid or bootId');
         });
       },

@@ -29,6 +29,8 @@ export class Bus {
   readonly badPayloads = new Map<string, number>();
   /** Publishes dropped because the connection was closed. */
   droppedPublishes = 0;
+  /** Publishes and subscriptions the server refused for want of permission. */
+  permissionViolations = 0;
   private readonly requestTimeoutMs: number;
 
   private constructor(
@@ -43,7 +45,7 @@ export class Bus {
   }
 
   static async connect(options: BusOptions): Promise<Bus> {
-    const nc = await openConnection(options);
+    const nc = await openConnection(options, options.logger);
     const bus = new Bus(nc, redactUrl(options.url), options.prefix, options.logger, options.requestTimeoutMs ?? 2_000);
     bus.watchStatus();
     return bus;
@@ -171,11 +173,20 @@ export class Bus {
     this.badPayloads.set(subject, (this.badPayloads.get(subject) ?? 0) + 1);
   }
 
+  /** Permission violations are warnings: a missing permission must show in the log, not vanish. */
   private watchStatus(): void {
     void (async () => {
       for await (const status of this.nc.status()) {
         if (status.type === 'pingTimer') continue;
-        this.logger.debug({ status: status.type, data: String(status.data) }, 'nats status');
+        const denied = (status as { permissionContext?: { operation: string; subject: string; queue?: string } }).permissionContext;
+        if (denied) {
+          this.permissionViolations++;
+          this.logger.warn({ operation: denied.operation, subject: denied.subject, ...(denied.queue ? { queue: denied.queue } : {}) }, 'nats refused: permissions violation');
+        } else if (status.type === 'error') {
+          this.logger.warn({ status: status.type, data: String(status.data) }, 'nats error');
+        } else {
+          this.logger.debug({ status: status.type, data: String(status.data) }, 'nats status');
+        }
       }
     })().catch(() => undefined);
   }

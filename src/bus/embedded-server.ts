@@ -1,10 +1,13 @@
 // The embedded nats-server: found on PATH or in /usr/sbin (where Debian's package puts it),
-// JetStream on, store in the state dir, loopback only, a free port. Spawning and supervising
-// the process is the supervisor's job; this module only knows how to describe and probe it.
+// JetStream on, store in the state dir, loopback only, a free port, and authorization: one user
+// per actor with the permissions of permissions.ts, in a config file (`-c`, never argv, so no
+// password shows in `ps`). Spawning and supervising the process is the supervisor's job; this
+// module only knows how to describe and probe it.
 import { accessSync, constants } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { MissingDependencyError } from '../errors.js';
+import type { NatsUserPermissions } from './permissions.js';
 
 export interface EmbeddedServerSpec {
   binary: string;
@@ -12,6 +15,14 @@ export interface EmbeddedServerSpec {
   host: string;
   port: number;
   url: string;
+  /** The server config to write to `configFile` (0600): it holds every user's password. */
+  configText: string;
+  configFile: string;
+}
+
+/** A user of the embedded server: its permissions and this tree start's password. */
+export interface EmbeddedUser extends NatsUserPermissions {
+  password: string;
 }
 
 const FALLBACK_DIRS = ['/usr/sbin', '/usr/local/sbin', '/usr/local/bin'];
@@ -32,15 +43,37 @@ export function findNatsServer(configured: string, env: NodeJS.ProcessEnv = proc
   );
 }
 
-export function embeddedServerSpec(options: { binary: string; host: string; port: number; storeDir: string }): EmbeddedServerSpec {
-  const { binary, host, port, storeDir } = options;
+export function embeddedServerSpec(options: { binary: string; host: string; port: number; storeDir: string; configFile: string; users: readonly EmbeddedUser[] }): EmbeddedServerSpec {
+  const { binary, host, port, storeDir, configFile, users } = options;
   return {
     binary,
     host,
     port,
     url: `nats://${host}:${port}`,
-    args: ['--addr', host, '--port', String(port), '--jetstream', '--store_dir', storeDir, '--server_name', `roshi_${port}`],
+    configFile,
+    configText: natsServerConfig({ listen: `${host}:${port}`, serverName: `roshi_${port}`, storeDir, users }),
+    args: ['-c', configFile],
   };
+}
+
+/**
+ * A nats-server config (JSON is valid nats-server config syntax, and quoted strings are taken
+ * literally, so `$JS.API.>` is a subject, not a variable). Checked against nats-server 2.9.
+ */
+export function natsServerConfig(options: { listen: string; serverName: string; storeDir: string; users: readonly EmbeddedUser[] }): string {
+  const config = {
+    listen: options.listen,
+    server_name: options.serverName,
+    jetstream: { store_dir: options.storeDir },
+    authorization: {
+      users: options.users.map((u) => ({
+        user: u.user,
+        password: u.password,
+        permissions: { publish: { allow: u.publish }, subscribe: { allow: u.subscribe }, allow_responses: true },
+      })),
+    },
+  };
+  return `${JSON.stringify(config, null, 2)}\n`;
 }
 
 /** A TCP port that was free a moment ago on `host`. */

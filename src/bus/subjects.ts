@@ -9,6 +9,8 @@ export function subjectsFor(prefix: string) {
     prefix: p,
     heartbeat: (actor: string) => `${p}.hb.${actor}`,
     heartbeatAll: `${p}.hb.>`,
+    /** The actor a heartbeat subject belongs to: the payload's own `actor` field is not trusted. */
+    heartbeatActor: (subject: string) => (subject.startsWith(`${p}.hb.`) ? subject.slice(`${p}.hb.`.length) : undefined),
     control: (actor: string) => `${p}.ctl.${actor}`,
     supStatus: `${p}.sup.status`,
     supRestart: `${p}.sup.restart`,
@@ -19,7 +21,13 @@ export function subjectsFor(prefix: string) {
     /** Where the console provider writes what roshi says (read with `nats sub`). */
     bridgeConsole: `${p}.bridge.console`,
     chatRequest: `${p}.chat.req`,
+    /** A missions verb as the operator asks it (only the operator's user may publish here). */
     missions: (verb: string) => `${p}.missions.${verb}`,
+    /**
+     * A missions verb asked by another bus user: the last token is its identity, which the
+     * server's permissions enforce, so the missions actor takes `source` and `by` from it.
+     */
+    missionsAs: (verb: string, identity: string) => `${p}.missions.${verb}.${identity}`,
     missionEvents: `${p}.missions.events`,
     runnerProgress: (runner: string) => `${p}.runner.${runner}.progress`,
     prEvents: `${p}.pr.events`,

@@ -2,15 +2,15 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Bus } from '../bus/index.js';
+import { operatorEnvPath, readOperatorEnv } from '../bus/credentials.js';
 import { BusError } from '../errors.js';
 import { silentLogger } from '../log.js';
 import type { CommandContext } from './context.js';
 
 export async function withBus<T>(ctx: CommandContext, use: (bus: Bus) => Promise<T>): Promise<T> {
-  const url = ctx.config.nats.url || discoverEmbeddedUrl(ctx);
   const bus = await Bus.connect({
     ...ctx.config.nats,
-    url,
+    ...(ctx.config.nats.url ? {} : embeddedOperator(ctx)),
     name: `${ctx.config.prefix}-cli`,
     prefix: ctx.config.prefix,
     logger: silentLogger(),
@@ -24,13 +24,20 @@ export async function withBus<T>(ctx: CommandContext, use: (bus: Bus) => Promise
   }
 }
 
-/** The embedded server's URL, which the supervisor records in the state dir at start. */
-function discoverEmbeddedUrl(ctx: CommandContext): string {
+/**
+ * The embedded server's URL and the operator credential, which the running supervisor writes
+ * to the state dir at start (operator.env, 0600: readable only by the user roshi runs as).
+ */
+function embeddedOperator(ctx: CommandContext): { url: string; user: string; password: string } {
   const url = readNatsUrlFile(ctx.config.stateDir);
   if (!url) {
     throw new BusError(`no supervisor seems to be running for ${ctx.config.stateDir} (no nats.url file); start one with \`node dist/main.js supervisor\` or set nats.url`);
   }
-  return url;
+  const operator = readOperatorEnv(ctx.config.stateDir);
+  if (!operator) {
+    throw new BusError(`the embedded server needs the operator credential, but ${operatorEnvPath(ctx.config.stateDir)} is missing or unreadable (run as the user the supervisor runs as)`);
+  }
+  return { url, user: operator.user, password: operator.password };
 }
 
 export function readNatsUrlFile(stateDir: string): string | undefined {

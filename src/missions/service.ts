@@ -11,7 +11,17 @@
 //   priority { id, to: 'top' | 'bottom' | position ≥ 1 }     → Mission
 //
 // Ids may be given as a unique prefix.
+//
+// Who asks is known from the subject, not the payload: the operator asks on the bare verb
+// subject (<prefix>.missions.add), any other bus user on <prefix>.missions.add.<its user name>,
+// and the server's permissions let each user publish only there (src/bus/permissions.ts). So
+// `source` comes from that identity: operator → cli (when the payload says so) or nats;
+// bridge → chat; pr-poller → github; anyone else may not add. A payload `source` that disagrees
+// is ignored. `by` is taken from the payload only because these identities vouch for a person
+// (the operator for themself, the bridge for an allow-listed chat user, the pr-poller for a
+// GitHub login with write access); without one it is the identity's name.
 import type { EndpointSpec, Payload, Subjects } from '../bus/index.js';
+import { OPERATOR_USER } from '../bus/permissions.js';
 import { RemoteError, RoshiError } from '../errors.js';
 import { BadRequestError } from './errors.js';
 import type { Mission, MissionSource, MissionStatus } from './record.js';
@@ -39,22 +49,44 @@ export interface ListReply {
   invalid: QuarantinedRecord[];
 }
 
-export function missionHandlers(store: MissionStore): Record<MissionVerb, (payload: Payload) => unknown> {
+/** A bus user asked for something its identity may not do (e.g. a runner adding a mission). */
+export class ForbiddenError extends RoshiError {
+  readonly code = 'forbidden';
+}
+
+/** The source a mission added by `identity` gets, or undefined when that identity may not add. */
+export function sourceOf(identity: string, claimed: MissionSource | undefined): MissionSource | undefined {
+  if (identity === OPERATOR_USER) return claimed === 'cli' ? 'cli' : 'nats';
+  if (identity === 'bridge') return 'chat';
+  if (identity === 'pr-poller') return 'github';
+  return undefined;
+}
+
+/** The identity a request subject carries: the operator's bare verb, or the user token after it. */
+export function identityOf(subject: string, subjects: Subjects, verb: string): string {
+  const bare = subjects.missions(verb);
+  return subject.startsWith(`${bare}.`) ? subject.slice(bare.length + 1) : OPERATOR_USER;
+}
+
+export type MissionHandler = (payload: Payload, identity: string) => unknown;
+
+export function missionHandlers(store: MissionStore): Record<MissionVerb, MissionHandler> {
   return {
-    add: async (p) => {
+    add: async (p, identity) => {
       only(p, 'add', ['text', 'project', 'now', 'source', 'by', 'context']);
       const text = requiredString(p, 'text');
       const project = optionalString(p, 'project');
       const now = optionalBoolean(p, 'now');
-      const source = optionalEnum(p, 'source', SOURCES);
-      const by = optionalString(p, 'by');
+      const source = sourceOf(identity, optionalEnum(p, 'source', SOURCES));
+      if (!source) throw new ForbiddenError(`${identity} may not add missions`);
+      const by = optionalString(p, 'by') ?? identity;
       const context = optionalString(p, 'context');
       return store.add({
         text,
         ...(project ? { project } : {}),
         ...(now ? { now } : {}),
-        ...(source ? { source } : {}),
-        ...(by ? { by } : {}),
+        source,
+        by,
         ...(context ? { context } : {}),
       });
     },
@@ -93,10 +125,24 @@ export function missionHandlers(store: MissionStore): Record<MissionVerb, (paylo
   };
 }
 
-/** The handlers as NATS micro endpoints (queue group "q": a second missions actor shares the load). */
+/**
+ * The handlers as NATS micro endpoints (queue group "q": a second missions actor shares the
+ * load), each on the operator's bare subject and on the one other users ask on.
+ */
 export function missionEndpoints(store: MissionStore, subjects: Subjects): EndpointSpec[] {
   const handlers = missionHandlers(store);
-  return MISSION_VERBS.map((verb) => ({ name: verb, subject: subjects.missions(verb), handler: asRefusals(handlers[verb]) }));
+  return forEveryIdentity(
+    MISSION_VERBS.map((verb) => ({
+      name: verb,
+      subject: subjects.missions(verb),
+      handler: asRefusals((payload, subject) => handlers[verb](payload, identityOf(subject, subjects, verb))),
+    })),
+  );
+}
+
+/** Each endpoint also on `<subject>.*`, where a user other than the operator asks (pause, resume too). */
+export function forEveryIdentity(endpoints: EndpointSpec[]): EndpointSpec[] {
+  return endpoints.flatMap((e) => [e, { ...e, name: `${e.name}-as`, subject: `${e.subject}.*` }]);
 }
 
 /**
@@ -104,10 +150,10 @@ export function missionEndpoints(store: MissionStore, subjects: Subjects): Endpo
  * passed on as a RemoteError with its code, which the bus replies with without logging a
  * warning and a stack for every operator typo. Anything else still reaches the bus as a failure.
  */
-function asRefusals(handler: (payload: Payload) => unknown): (payload: Payload) => Promise<unknown> {
-  return async (payload) => {
+function asRefusals(handler: (payload: Payload, subject: string) => unknown): (payload: Payload, subject: string) => Promise<unknown> {
+  return async (payload, subject) => {
     try {
-      return await handler(payload);
+      return await handler(payload, subject);
     } catch (error) {
       const code = (error as { code?: unknown }).code;
       if (error instanceof RoshiError && !(error instanceof RemoteError) && typeof code === 'string') throw new RemoteError(error.message, code);

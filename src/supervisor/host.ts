@@ -14,6 +14,8 @@ import { supervisorMachine } from '../../machines/supervisor.js';
 import { toHeartbeatRecord } from '../actors/heartbeat.js';
 import { toInspectionRecord } from '../actors/inspection.js';
 import { Bus, embeddedServerSpec, ensureOutbox, findNatsServer, freePort, JsonKv, probePort, publishDurable, registerService, type EmbeddedServerSpec } from '../bus/index.js';
+import { SERVER_CONFIG_FILE, withPasswords, writeOperatorEnv, operatorEnvPath } from '../bus/credentials.js';
+import { natsUsers, OPERATOR_USER, SUPERVISOR_USER } from '../bus/permissions.js';
 import type { RoshiConfig } from '../config/index.js';
 import type { Logger } from '../log.js';
 import { diskBuildIdReader, readBuildInfo, statePaths } from '../paths.js';
@@ -25,7 +27,7 @@ import { HealStore } from './healStore.js';
 import { acquirePidLock } from './pidLock.js';
 import { sendSignal, spawnActor, spawnNatsServer, type ChildProcess } from './processes.js';
 import type { TreeStatus } from './status.js';
-import { childInputs, NATS_CHILD } from './tree.js';
+import { childInputs, childNames, NATS_CHILD } from './tree.js';
 
 export interface SupervisorOptions {
   config: RoshiConfig;
@@ -45,16 +47,27 @@ export async function runSupervisor({ config, configFile, logger }: SupervisorOp
   const natsBinary = embedded ? findNatsServer(config.nats.embedded.binary) : undefined;
   const releaseLock = acquirePidLock(paths.root);
   let nats: EmbeddedServerSpec | undefined;
+  // Embedded: one user per actor with a fresh password, the supervisor's and the operator's too.
+  const passwords = new Map<string, string>();
   if (embedded && natsBinary) {
     const binary = natsBinary;
     const host = config.nats.embedded.host;
     const port = config.nats.embedded.port || (await freePort(host));
-    nats = embeddedServerSpec({ binary, host, port, storeDir: paths.nats });
+    const users = withPasswords(natsUsers(config.prefix, childNames(config, false)));
+    for (const user of users) passwords.set(user.user, user.password);
+    nats = embeddedServerSpec({ binary, host, port, storeDir: paths.nats, configFile: join(paths.root, SERVER_CONFIG_FILE), users });
+    writeFileAtomic(nats.configFile, nats.configText);
+    writeOperatorEnv(config.stateDir, { url: nats.url, user: OPERATOR_USER, password: passwords.get(OPERATOR_USER)! });
   }
   const url = nats?.url ?? config.nats.url;
   // CLI commands (`roshi status`) find the embedded server through this file.
   const urlFile = join(paths.root, 'nats.url');
   if (nats) writeFileAtomic(urlFile, `${nats.url}\n`);
+  /** The bus credential of one user: only in embedded mode (external mode uses nats.* as configured). */
+  const credentialOf = (user: string) => (passwords.has(user) ? { user, password: passwords.get(user)! } : {});
+  /** Each actor process gets its own credential and nobody else's. */
+  const credentialEnv = (user: string): Record<string, string> =>
+    passwords.has(user) ? { ROSHI_NATS__USER: user, ROSHI_NATS__PASSWORD: passwords.get(user)! } : {};
 
   const childEnv: Record<string, string> = {
     ROSHI_NATS__URL: url,
@@ -63,10 +76,11 @@ export async function runSupervisor({ config, configFile, logger }: SupervisorOp
     ...(configFile ? { ROSHI_CONFIG: configFile } : {}),
   };
   const spawnOptions = { logDir: paths.logs, env: childEnv };
+  const actorSpawnOptions = (name: string) => ({ logDir: paths.logs, env: { ...childEnv, ...credentialEnv(name) } });
 
   // Connecting waits for the server: in embedded mode it resolves once the nats child is up.
   let bus: Bus | undefined;
-  const busReady = Bus.connect({ ...config.nats, url, name: `${config.prefix}-supervisor`, prefix: config.prefix, logger, requestTimeoutMs: config.nats.requestTimeout }).then((b) => (bus = b));
+  const busReady = Bus.connect({ ...config.nats, ...credentialOf(SUPERVISOR_USER), url, name: `${config.prefix}-supervisor`, prefix: config.prefix, logger, requestTimeoutMs: config.nats.requestTimeout }).then((b) => (bus = b));
   const stores = busReady.then(async (b) => {
     await ensureOutbox(b);
     return new HealStore(await JsonKv.open(b, b.subjects.stateBucket), logger);
@@ -93,7 +107,7 @@ export async function runSupervisor({ config, configFile, logger }: SupervisorOp
   const spawn = (name: string, self: AnyActorRef) => {
     let child: ChildProcess;
     try {
-      child = name === NATS_CHILD && nats ? spawnNatsServer(nats.binary, nats.args, spawnOptions) : spawnActor(name, [], spawnOptions);
+      child = name === NATS_CHILD && nats ? spawnNatsServer(nats.binary, nats.args, spawnOptions) : spawnActor(name, [], actorSpawnOptions(name));
     } catch (error) {
       self.send(ev.spawnFailed((error as Error).message, Date.now(), Math.random()));
       return;
@@ -169,9 +183,10 @@ export async function runSupervisor({ config, configFile, logger }: SupervisorOp
   void busReady.then(async (b) => {
     logger.info({ url: b.url }, 'connected to nats');
     unsubscribers.push(
-      b.subscribe(b.subjects.heartbeatAll, (payload) => {
+      b.subscribe(b.subjects.heartbeatAll, (payload, subject) => {
         const record = toHeartbeatRecord(payload, Date.now());
-        if (!record) return;
+        // An actor may publish only its own heartbeat subject, so the subject names the sender.
+        if (!record || record.actor !== b.subjects.heartbeatActor(subject)) return;
         heartbeats.set(record.actor, record);
         // Only when the child machine would act on it (starting, a tier, half-open): a running
         // child's heartbeats are the watchdog's business, and forwarding them all costs CPU.
@@ -299,7 +314,12 @@ export async function runSupervisor({ config, configFile, logger }: SupervisorOp
     // The embedded server is gone by now: close rather than drain, which would wait to reconnect.
     await bus?.nc.close().catch(() => undefined);
     root.stop();
-    if (nats) rmSync(urlFile, { force: true });
+    if (nats) {
+      rmSync(urlFile, { force: true });
+      // This start's passwords die with it; the next start writes new ones.
+      rmSync(operatorEnvPath(config.stateDir), { force: true });
+      rmSync(nats.configFile, { force: true });
+    }
     releaseLock();
     resolveDone(code);
   }

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { stringify } from 'yaml';
 import { Bus } from '../../src/bus/index.js';
+import { readOperatorEnv } from '../../src/bus/credentials.js';
 import type { Announcement } from '../../machines/childEvents.js';
 import { silentLogger } from '../../src/log.js';
 import { mainScript } from '../../src/paths.js';
@@ -19,6 +20,8 @@ export interface TreeOptions {
   env?: Record<string, string>;
   /** An external nats URL; default embedded. */
   natsUrl?: string;
+  /** Authentication for the test's own connection to an external server (nats.* settings). */
+  natsAuth?: { token?: string; user?: string; password?: string; credsFile?: string; tls?: { caFile?: string } };
   /** Run this dist/main.js instead of the checkout's (see packageCopy.ts). */
   mainScript?: string;
   /** Reuse a state dir (a restarted supervisor); default a fresh temp dir. */
@@ -56,7 +59,7 @@ export class TestTree {
     const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'roshi-tree-'));
     const configFile = join(stateDir, 'test.yaml');
     const config = deepMerge(deepMerge({ stateDir }, FAST_TIMINGS), options.config ?? {});
-    if (options.natsUrl) (config as { nats?: unknown }).nats = { url: options.natsUrl };
+    if (options.natsUrl) (config as { nats?: unknown }).nats = { url: options.natsUrl, ...options.natsAuth };
     writeFileSync(configFile, stringify(config));
     let output = '';
     const child = execa(process.execPath, [options.mainScript ?? mainScript(), 'supervisor', '--config', configFile], {
@@ -67,7 +70,10 @@ export class TestTree {
     });
     child.all?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const url = options.natsUrl ?? (await waitForFile(join(stateDir, 'nats.url'), 15_000, () => output));
-    const bus = await Bus.connect({ url, name: 'test', prefix: 'roshi', logger: silentLogger() });
+    // The embedded server lets in only its users: the test speaks as the operator, like the CLI.
+    const operator = options.natsUrl ? undefined : readOperatorEnv(stateDir);
+    if (!options.natsUrl && !operator) throw new Error(`supervisor wrote nats.url but no operator.env in ${stateDir}`);
+    const bus = await Bus.connect({ url, name: 'test', prefix: 'roshi', logger: silentLogger(), ...(operator ? { user: operator.user, password: operator.password } : {}), ...options.natsAuth });
     const tree = new TestTree(stateDir, configFile, child, bus, () => output);
     bus.subscribe(bus.subjects.supEvents, (payload) => void tree.events.push(payload as unknown as Announcement));
     return tree;

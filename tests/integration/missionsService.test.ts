@@ -39,6 +39,8 @@ afterAll(async () => {
 });
 
 const ask = <T>(verb: string, payload: unknown) => client.request<T>(client.subjects.missions(verb), payload);
+/** As another bus user would ask: on the verb subject carrying its identity (server permissions make it true). */
+const askAs = <T>(identity: string, verb: string, payload: unknown) => client.request<T>(client.subjects.missionsAs(verb, identity), payload);
 
 async function refusal(verb: string, payload: unknown): Promise<RemoteError> {
   try {
@@ -52,7 +54,7 @@ async function refusal(verb: string, payload: unknown): Promise<RemoteError> {
 
 describe('missions service', () => {
   it('add, list, get by prefix, priority, cancel', async () => {
-    const a = await ask<Mission>('add', { text: '[project:app] /rebase https://github.com/o/r/pull/42', source: 'chat', by: 'ana' });
+    const a = await askAs<Mission>('bridge', 'add', { text: '[project:app] /rebase https://github.com/o/r/pull/42', source: 'chat', by: 'ana' });
     expect(a).toMatchObject({ project: 'app', kind: 'rebase', source: 'chat', by: 'ana', status: 'pending' });
     const b = await ask<Mission>('add', { text: 'write docs', project: 'lib' });
     expect(b).toMatchObject({ project: 'lib', source: 'nats' });
@@ -119,5 +121,22 @@ describe('missions service', () => {
     const msg = await client.nc.request(client.subjects.missions('add'), new TextEncoder().encode('not json'), { timeout: 2_000 });
     expect(JSON.parse(new TextDecoder().decode(msg.data))).toMatchObject({ ok: false, error: { code: 'bad_payload' } });
     expect((await refusal('list', [1, 2])).code).toBe('bad_payload');
+  });
+});
+
+describe('mission identity', () => {
+  it('takes source from the identity the request subject carries, not from the payload', async () => {
+    const chat = await askAs<Mission>('bridge', 'add', { text: 'identity chat', project: 'app', source: 'github', by: 'telegram:7' });
+    expect(chat).toMatchObject({ source: 'chat', by: 'telegram:7' });
+    const github = await askAs<Mission>('pr-poller', 'add', { text: 'identity github', project: 'app', source: 'cli' });
+    expect(github).toMatchObject({ source: 'github', by: 'pr-poller' });
+    const operator = await ask<Mission>('add', { text: 'identity operator', project: 'app', source: 'chat', by: 'ana' });
+    expect(operator).toMatchObject({ source: 'nats', by: 'ana' });
+    expect(await ask<Mission>('add', { text: 'identity cli', project: 'app', source: 'cli' })).toMatchObject({ source: 'cli', by: 'operator' });
+    // Anyone else may not add, whatever the payload claims.
+    await expect(askAs('runner-1', 'add', { text: 'from a runner', project: 'app', source: 'cli' })).rejects.toMatchObject({ code: 'forbidden' });
+    // The other verbs answer on identity subjects too (the bridge lists, cancels, pauses).
+    expect((await askAs<ListReply>('bridge', 'list', {})).total).toBeGreaterThanOrEqual(4);
+    for (const id of [chat.id, github.id, operator.id]) await askAs('bridge', 'cancel', { id });
   });
 });

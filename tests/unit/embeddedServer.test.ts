@@ -12,9 +12,16 @@ describe('embedded nats-server', () => {
     expect(findNatsServer('', { PATH: '/nonexistent' })).toMatch(/\/nats-server$/);
   });
 
-  it('binds loopback only, with JetStream in the given store', () => {
-    const spec = embeddedServerSpec({ binary: '/usr/sbin/nats-server', host: '127.0.0.1', port: 4333, storeDir: '/tmp/s' });
+  it('binds loopback only, with JetStream in the given store, configured through a file (no secret in argv)', () => {
+    const users = [{ user: 'operator', password: 's3cret', publish: ['>'], subscribe: ['>'] }];
+    const spec = embeddedServerSpec({ binary: '/usr/sbin/nats-server', host: '127.0.0.1', port: 4333, storeDir: '/tmp/s', configFile: '/tmp/state/nats.conf', users });
     expect(spec.url).toBe('nats://127.0.0.1:4333');
-    expect(spec.args).toEqual(expect.arrayContaining(['--addr', '127.0.0.1', '--port', '4333', '--jetstream', '--store_dir', '/tmp/s']));
+    expect(spec.args).toEqual(['-c', '/tmp/state/nats.conf']);
+    expect(JSON.parse(spec.configText)).toEqual({
+      listen: '127.0.0.1:4333',
+      server_name: 'roshi_4333',
+      jetstream: { store_dir: '/tmp/s' },
+      authorization: { users: [{ user: 'operator', password: 's3cret', permissions: { publish: { allow: ['>'] }, subscribe: { allow: ['>'] }, allow_responses: true } }] },
+    });
   });
 });

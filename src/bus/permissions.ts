@@ -1,0 +1,142 @@
+// Who may say what on the bus: one NATS user per actor, allowed only its own subjects, plus the
+// supervisor (the root) and the operator (the CLI and an operator's `nats` CLI). This one table
+// writes the embedded server's authorization block and prints the block for an external server
+// (`roshi config nats-users`), so the two can never disagree. Pure: names in, allow lists out.
+import { subjectsFor, type Subjects } from './subjects.js';
+
+export const SUPERVISOR_USER = 'supervisor';
+export const OPERATOR_USER = 'operator';
+
+export interface NatsUserPermissions {
+  user: string;
+  /** Subjects the user may publish on (replies to requests it received are always allowed). */
+  publish: string[];
+  subscribe: string[];
+}
+
+/** Each user's request inboxes live under its own prefix, so no one can read another's replies. */
+export function inboxPrefix(user: string): string {
+  return `_INBOX.${user}`;
+}
+
+/** The micro service name an actor registers (`nats micro ls`). */
+export function serviceName(prefix: string, actor: string): string {
+  return `${prefix}-${actor}`;
+}
+
+/**
+ * JetStream access to one stream: its API (info, create/update, consumers, direct get), its
+ * acks and flow control. Within that stream a user can also purge or delete it: JetStream's
+ * API has no finer grain (see docs/security.md for the residual risk).
+ */
+function jetStream(stream: string): string[] {
+  return [
+    `$JS.API.STREAM.*.${stream}`,
+    `$JS.API.STREAM.MSG.*.${stream}`,
+    `$JS.API.DIRECT.GET.${stream}`,
+    `$JS.API.DIRECT.GET.${stream}.>`,
+    `$JS.API.CONSUMER.*.${stream}`,
+    `$JS.API.CONSUMER.*.${stream}.>`,
+    `$JS.API.CONSUMER.DURABLE.CREATE.${stream}.>`,
+    `$JS.API.CONSUMER.MSG.NEXT.${stream}.>`,
+    `$JS.ACK.${stream}.>`,
+    `$JS.FC.${stream}.>`,
+  ];
+}
+
+/** Read and write one KV bucket. */
+function kv(bucket: string): string[] {
+  return [...jetStream(`KV_${bucket}`), `$KV.${bucket}.>`];
+}
+
+/** What every actor process does through the actor host: heartbeat, inspection, control, service. */
+function actorBase(s: Subjects, actor: string, services: string[] = [serviceName(s.prefix, actor)]): NatsUserPermissions {
+  return {
+    user: actor,
+    publish: [s.heartbeat(actor), s.inspect(actor), '$JS.API.INFO'],
+    subscribe: [s.control(actor), '$SRV.*', ...services.flatMap((name) => [`$SRV.*.${name}`, `$SRV.*.${name}.*`]), `${inboxPrefix(actor)}.>`],
+  };
+}
+
+function plus(base: NatsUserPermissions, more: { publish?: string[]; subscribe?: string[] }): NatsUserPermissions {
+  return { user: base.user, publish: [...base.publish, ...(more.publish ?? [])], subscribe: [...base.subscribe, ...(more.subscribe ?? [])] };
+}
+
+/**
+ * The users for a tree whose children are `actors` (as from childNames, without `nats`).
+ * Actor kinds: watchdog, missions, bridge, chat, runner-<n>, pr-poller.
+ */
+export function natsUsers(prefix: string, actors: readonly string[]): NatsUserPermissions[] {
+  const s = subjectsFor(prefix);
+  const state = kv(s.stateBucket);
+  const missions = kv(s.missionsBucket);
+  const outboxPublish = [s.bridgeOut];
+  const runners = actors.filter((a) => /^runner-\d+$/.test(a));
+  const users: NatsUserPermissions[] = [
+    {
+      user: SUPERVISOR_USER,
+      // The root of the tree: asks any actor to restart or stop, creates the outbox stream.
+      publish: [s.supEvents, s.inspect(SUPERVISOR_USER), s.control('*'), ...outboxPublish, '$JS.API.INFO', ...state, ...jetStream(s.outboxStream)],
+      subscribe: [s.heartbeatAll, s.watchdogVerdict, s.supStatus, s.supRestart, s.control(SUPERVISOR_USER), '$SRV.*', `$SRV.*.${serviceName(prefix, SUPERVISOR_USER)}`, `$SRV.*.${serviceName(prefix, SUPERVISOR_USER)}.*`, `${inboxPrefix(SUPERVISOR_USER)}.>`],
+    },
+  ];
+  for (const actor of actors) {
+    if (actor === 'watchdog') {
+      users.push(plus(actorBase(s, actor), { publish: [s.watchdogVerdict], subscribe: [s.heartbeatAll] }));
+    } else if (actor === 'missions') {
+      users.push(
+        plus(actorBase(s, actor, [serviceName(prefix, actor), serviceName(prefix, 'missions-api')]), {
+          publish: [s.missionEvents, ...outboxPublish, ...missions, ...state],
+          // Every verb, bare (the operator's) and with an identity token (another actor's).
+          subscribe: [s.missions('*'), s.missionsAs('*', '*')],
+        }),
+      );
+    } else if (actor === 'bridge') {
+      users.push(
+        plus(actorBase(s, actor), {
+          publish: [
+            ...runners.map((r) => s.control(r)), // /abort and /live
+            s.supStatus,
+            s.supRestart,
+            s.chatRequest,
+            s.missionsAs('*', actor),
+            s.bridgeConsole,
+            ...outboxPublish,
+            ...state,
+            ...jetStream(s.outboxStream),
+          ],
+          subscribe: [s.bridgeIn],
+        }),
+      );
+    } else if (actor === 'chat') {
+      users.push(plus(actorBase(s, actor), { publish: [...outboxPublish, ...missions, ...state], subscribe: [s.chatRequest] }));
+    } else if (/^runner-\d+$/.test(actor)) {
+      users.push(plus(actorBase(s, actor), { publish: [s.runnerProgress(actor), ...outboxPublish, ...missions, ...state] }));
+    } else if (actor === 'pr-poller') {
+      users.push(plus(actorBase(s, actor), { publish: [s.prEvents, s.missionsAs('add', actor), ...outboxPublish, ...state], subscribe: [s.missionEvents] }));
+    } else {
+      // An actor kind this table does not know yet gets only what the host does for it.
+      users.push(actorBase(s, actor));
+    }
+  }
+  // The operator is the root of trust: everything, like the `nats` CLI expects.
+  users.push({ user: OPERATOR_USER, publish: ['>'], subscribe: ['>'] });
+  return users;
+}
+
+/** May `user` publish on `subject`, by NATS subject matching? (For tests and the docs table.) */
+export function mayPublish(users: readonly NatsUserPermissions[], user: string, subject: string): boolean {
+  const entry = users.find((u) => u.user === user);
+  return entry !== undefined && entry.publish.some((pattern) => subjectMatches(pattern, subject));
+}
+
+export function subjectMatches(pattern: string, subject: string): boolean {
+  const p = pattern.split('.');
+  const t = subject.split('.');
+  for (let i = 0; i < p.length; i++) {
+    if (p[i] === '>') return t.length > i;
+    if (i >= t.length) return false;
+    if (p[i] !== '*' && p[i] !== t[i]) return false;
+  }
+  return p.length === t.length;
+}
