@@ -15,7 +15,7 @@ export function isSecretName(name: string): boolean {
  * (github.tokenEnv, bridge.telegram.tokenEnv, bridge.slack.botTokenEnv, …, at any depth) and
  * the names listed in `secrets.env`.
  */
-export function configuredSecretNames(config: RoshiConfig): Set<string> {
+export function configuredSecretNames(config: Pick<RoshiConfig, 'secrets'>): Set<string> {
   const names = new Set<string>();
   collectEnvKeys(config, names);
   for (const name of config.secrets.env) if (name) names.add(name);
@@ -23,7 +23,7 @@ export function configuredSecretNames(config: RoshiConfig): Set<string> {
 }
 
 /** The chat providers' token variables (the bridge needs them, nobody else). */
-export function chatTokenNames(config: RoshiConfig): string[] {
+export function chatTokenNames(config: Pick<RoshiConfig, 'bridge'>): string[] {
   const { telegram, slack, matrix } = config.bridge;
   return [telegram.tokenEnv, slack.botTokenEnv, slack.appTokenEnv, matrix.tokenEnv].filter((name) => name !== '');
 }

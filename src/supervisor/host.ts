@@ -75,8 +75,9 @@ export async function runSupervisor({ config, configFile, logger }: SupervisorOp
     [TREE_STARTED_ENV]: String(startedAt),
     ...(configFile ? { ROSHI_CONFIG: configFile } : {}),
   };
-  const spawnOptions = { logDir: paths.logs, env: childEnv };
-  const actorSpawnOptions = (name: string) => ({ logDir: paths.logs, env: { ...childEnv, ...credentialEnv(name) } });
+  // `config` decides which of the supervisor's secrets each kind of child inherits (processes.ts).
+  const spawnOptions = { logDir: paths.logs, env: childEnv, config };
+  const actorSpawnOptions = (name: string) => ({ logDir: paths.logs, env: { ...childEnv, ...credentialEnv(name) }, config });
 
   // Connecting waits for the server: in embedded mode it resolves once the nats child is up.
   let bus: Bus | undefined;

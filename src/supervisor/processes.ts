@@ -6,12 +6,18 @@
 // This uses node:child_process rather than execa: the child's stdout and stderr must be the log
 // file's descriptor itself (so output neither passes through the supervisor nor breaks when it
 // is gone), which execa's options do not express.
+//
+// No child inherits the supervisor's environment: each gets the allow-list of its kind
+// (src/secrets/actorEnv.ts), so only the runner and the PR poller hold the GitHub token and only
+// the bridge the chat tokens.
 import { spawn, type ChildProcess as NodeChild } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { LIFELINE_ENV } from '../actors/lifeline.js';
 import { mainScript } from '../paths.js';
 import { signalProcess } from '../process.js';
+import type { RoshiConfig } from '../config/schema.js';
+import { actorEnvironment, childKindOf, type ChildKind } from '../secrets/actorEnv.js';
 
 export interface ChildProcess {
   pid: number;
@@ -22,11 +28,19 @@ export interface ChildProcess {
 
 export interface SpawnOptions {
   logDir: string;
+  /** The child's own variables (its bus credential, the state dir, …), set over its allow-list. */
   env: Record<string, string>;
+  /** What decides which of the supervisor's secrets a child of each kind receives. */
+  config: Pick<RoshiConfig, 'github' | 'bridge' | 'agent' | 'secrets'>;
 }
 
 export function spawnActor(name: string, args: string[], options: SpawnOptions): ChildProcess {
-  return start(name, process.execPath, [mainScript(), 'actor', name, ...args], { ...options.env, [LIFELINE_ENV]: '1' }, options.logDir);
+  const env = childEnv(options, childKindOf(name), { ...options.env, [LIFELINE_ENV]: '1' });
+  return start(name, process.execPath, [mainScript(), 'actor', name, ...args], env, options.logDir);
+}
+
+function childEnv(options: SpawnOptions, kind: ChildKind, own: Record<string, string>): Record<string, string> {
+  return actorEnvironment(options.config, kind, process.env, own);
 }
 
 // sh gives a background job /dev/null as stdin, so the lifeline is handed over on fd 3; the
@@ -34,7 +48,7 @@ export function spawnActor(name: string, args: string[], options: SpawnOptions):
 const NATS_WRAPPER = 'exec 3<&0; (while read -r _ <&3; do :; done; kill -TERM $$ 2>/dev/null) & exec "$0" "$@" </dev/null 3<&-';
 
 export function spawnNatsServer(binary: string, args: string[], options: SpawnOptions): ChildProcess {
-  return start('nats', '/bin/sh', ['-c', NATS_WRAPPER, binary, ...args], options.env, options.logDir);
+  return start('nats', '/bin/sh', ['-c', NATS_WRAPPER, binary, ...args], childEnv(options, 'nats', options.env), options.logDir);
 }
 
 /** SIGTERM also sends SIGCONT, as systemd does: a stopped process could not act on SIGTERM. */
@@ -50,7 +64,7 @@ function start(name: string, file: string, args: string[], env: Record<string, s
   let child: NodeChild;
   try {
     child = spawn(file, args, {
-      env: { ...process.env, ...env },
+      env,
       stdio: ['pipe', log, log],
       // Its own process group: a Ctrl-C (SIGINT to the terminal's foreground group) reaches only
       // the supervisor, which then stops the children in order instead of all at once.

@@ -1,0 +1,81 @@
+// What each process of the tree inherits from the supervisor: an allow-list per kind, so a bug
+// or a compromise in one actor exposes only the secrets that actor needs (a bridge holds chat
+// tokens but no GitHub token; a watchdog holds nothing).
+// Pure: config + kind + the supervisor's environment + the child's own variables → environment.
+import type { RoshiConfig } from '../config/schema.js';
+import { AGENT_BASE_NAMES, isAgentBaseName } from './agentEnv.js';
+import { chatTokenNames, configuredSecretNames, isSecretName } from './sources.js';
+
+/** `other`: a name this module does not know gets nothing beyond the base set and the config layer. */
+export type ChildKind = 'nats' | 'watchdog' | 'missions' | 'bridge' | 'chat' | 'runner' | 'pr-poller' | 'other';
+
+const KINDS: readonly string[] = ['nats', 'watchdog', 'missions', 'bridge', 'chat', 'runner', 'pr-poller'];
+
+/** The kind of a child of the tree from its name (`runner-3` is a runner). */
+export function childKindOf(name: string): ChildKind {
+  if (/^runner-\d+$/.test(name)) return 'runner';
+  return KINDS.includes(name) ? (name as ChildKind) : 'other';
+}
+
+/** Everyone's base: the shell basics, locale, time zone, proxies, TLS roots (not the agent API). */
+function isBaseName(name: string): boolean {
+  return AGENT_BASE_NAMES.includes(name) || name.startsWith('LC_');
+}
+
+/** Git over SSH for the actors that push or delete remote branches. */
+const GIT_SSH_NAMES: readonly string[] = ['SSH_AUTH_SOCK', 'GIT_SSH_COMMAND', 'GIT_SSH'];
+
+type ConfigPart = Pick<RoshiConfig, 'github' | 'bridge' | 'agent' | 'secrets'>;
+
+/** The secret (and other non-base) variables a kind needs, by name; and whether it gets the agent's API variables. */
+function grantsOf(config: ConfigPart, kind: ChildKind): { names: Set<string>; agentApi: boolean } {
+  switch (kind) {
+    case 'runner':
+      // The agent's passEnv names (including any secrets.env variable it lists) exist only here.
+      return { names: new Set([config.github.tokenEnv, ...config.agent.passEnv, ...GIT_SSH_NAMES]), agentApi: true };
+    case 'chat':
+      return { names: new Set(), agentApi: true };
+    case 'bridge':
+      return { names: new Set(chatTokenNames(config)), agentApi: false };
+    case 'pr-poller':
+      return { names: new Set([config.github.tokenEnv, ...GIT_SSH_NAMES]), agentApi: false };
+    case 'watchdog':
+    case 'missions':
+    case 'nats':
+    case 'other':
+      return { names: new Set(), agentApi: false };
+  }
+}
+
+/**
+ * A ROSHI_* variable is the config layer, which every actor loads the same way — except secrets.
+ * The bus credentials (ROSHI_NATS__TOKEN/PASSWORD) are the exception to the exception: every
+ * actor needs the bus, and in embedded mode the supervisor overrides them per actor anyway.
+ * A `…ENV` key (ROSHI_GITHUB__TOKENENV) holds a variable's name, not a secret.
+ */
+function isConfigVariable(name: string, secretNames: ReadonlySet<string>): boolean {
+  if (!name.startsWith('ROSHI_') || secretNames.has(name)) return false;
+  if (name.startsWith('ROSHI_NATS__')) return true;
+  return !isSecretName(name) || name.endsWith('ENV');
+}
+
+/**
+ * The environment of one child of the tree: the base set, the config layer (not for
+ * nats-server), what its kind needs, then `own` (the supervisor's per-child variables, e.g. its
+ * bus credential), which wins.
+ */
+export function actorEnvironment(config: ConfigPart, kind: ChildKind, source: NodeJS.ProcessEnv, own: Readonly<Record<string, string>> = {}): Record<string, string> {
+  const secretNames = configuredSecretNames(config);
+  const { names, agentApi } = grantsOf(config, kind);
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(source)) {
+    if (value === undefined) continue;
+    const allowed =
+      isBaseName(name) ||
+      names.has(name) ||
+      (agentApi && isAgentBaseName(name)) ||
+      (kind !== 'nats' && isConfigVariable(name, secretNames));
+    if (allowed) env[name] = value;
+  }
+  return Object.assign(env, own);
+}
