@@ -140,3 +140,26 @@ export function subjectMatches(pattern: string, subject: string): boolean {
   }
   return p.length === t.length;
 }
+
+/** The table as Markdown, for docs/subjects.md and docs/security.md (a test keeps them equal). */
+export function permissionsMarkdown(users: readonly NatsUserPermissions[]): string {
+  const cell = (subjects: string[]) => subjects.map((s) => `\`${s}\``).join(' ');
+  return [
+    '| user | may publish | may subscribe |',
+    '|---|---|---|',
+    ...users.map((u) => `| ${u.user} | ${cell(u.publish)} | ${cell(u.subscribe)} |`),
+  ].join('\n');
+}
+
+/**
+ * The `authorization` block for an external nats-server, each password taken from an
+ * environment variable of the server (ROSHI_NATS_PASSWORD_<USER>), so the block holds no secret.
+ */
+export function externalServerBlock(users: readonly NatsUserPermissions[]): string {
+  const variable = (user: string) => `$ROSHI_NATS_PASSWORD_${user.toUpperCase().replace(/-/g, '_')}`;
+  const list = (subjects: string[]) => `[${subjects.map((s) => JSON.stringify(s)).join(', ')}]`;
+  const lines = users.map(
+    (u) => `    { user: "${u.user}", password: ${variable(u.user)}, permissions: { publish: { allow: ${list(u.publish)} }, subscribe: { allow: ${list(u.subscribe)} }, allow_responses: true } }`,
+  );
+  return `authorization {\n  users = [\n${lines.join(',\n')}\n  ]\n}\n`;
+}

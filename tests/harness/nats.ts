@@ -1,6 +1,7 @@
 // A real nats-server per test file: random free port, JetStream store in a temp dir, killed and
-// removed in afterAll. The same way nats.js tests its own client.
-import { mkdtempSync, rmSync } from 'node:fs';
+// removed in afterAll. The same way nats.js tests its own client. `config` adds to the server's
+// config file (authorization, tls, operator mode…): see natsAuth.ts for ready-made auth setups.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
@@ -13,27 +14,39 @@ export interface TestNats {
   stop: () => Promise<void>;
 }
 
-export async function startNats(): Promise<TestNats> {
+export interface NatsOptions {
+  /** Extra top-level server config (JSON is valid nats-server config). */
+  config?: Record<string, unknown>;
+  /** URL scheme clients should use: tls:// when the server requires TLS. */
+  scheme?: 'nats' | 'tls';
+}
+
+export async function startNats(options: NatsOptions = {}): Promise<TestNats> {
   const binary = findNatsServer('');
-  const storeDir = mkdtempSync(join(tmpdir(), 'roshi-nats-'));
+  const dir = mkdtempSync(join(tmpdir(), 'roshi-nats-'));
   const port = await freePort('127.0.0.1');
-  const server: ResultPromise = execa(binary, ['--addr', '127.0.0.1', '--port', String(port), '--jetstream', '--store_dir', storeDir], {
-    reject: false,
-    stdio: 'ignore',
-  });
+  const configFile = join(dir, 'server.conf');
+  const config = { listen: `127.0.0.1:${port}`, jetstream: { store_dir: join(dir, 'js') }, ...options.config };
+  writeFileSync(configFile, JSON.stringify(config, null, 2), { mode: 0o600 });
+  let output = '';
+  const server: ResultPromise = execa(binary, ['-c', configFile], { reject: false, all: true, buffer: false });
+  server.all?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const deadline = Date.now() + 10_000;
   while (!(await probePort('127.0.0.1', port, 200))) {
-    if (Date.now() > deadline) throw new Error('nats-server did not start within 10 s');
+    if (Date.now() > deadline || server.exitCode !== null) {
+      server.kill('SIGKILL');
+      throw new Error(`nats-server did not start within 10 s:\n${output.slice(-2000)}`);
+    }
     await new Promise((r) => setTimeout(r, 25));
   }
   return {
-    url: `nats://127.0.0.1:${port}`,
+    url: `${options.scheme ?? 'nats'}://127.0.0.1:${port}`,
     port,
     pid: server.pid!,
     stop: async () => {
       server.kill('SIGTERM');
       await server;
-      rmSync(storeDir, { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }
