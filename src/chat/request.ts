@@ -3,6 +3,7 @@
 // before it reaches the queue, so it can never block or loop in it.
 import { DEFAULT_RETRY_DELAYS_MS } from '../../machines/chat.js';
 import { BadPayloadError } from '../bus/index.js';
+import { stripHiddenCharacters } from '../missions/text.js';
 import { planForAttempt } from './history.js';
 
 /** What the bridge (or anyone on the bus) asks. */
@@ -46,7 +47,8 @@ const MAX_ID = 200;
 
 /** The request in `payload`, or BadPayloadError saying what is wrong with it. */
 export function parseChatRequest(payload: Record<string, unknown>): ChatRequest {
-  const text = payload.text;
+  // The same hidden characters as in mission text go (control, bidi overrides): the text goes into a prompt.
+  const text = typeof payload.text === 'string' ? stripHiddenCharacters(payload.text) : payload.text;
   if (typeof text !== 'string' || text.trim() === '') throw new BadPayloadError('chat request: "text" must be a non-empty string');
   const chatId = idField(payload, 'chatId', true);
   const providerRaw = payload.provider;
@@ -66,7 +68,7 @@ export function parseChatRequest(payload: Record<string, unknown>): ChatRequest 
     chatId: chatId!,
     provider: providerRaw,
     ...(userId !== undefined ? { userId } : {}),
-    ...(typeof userName === 'string' && userName.trim() !== '' ? { userName: userName.trim().slice(0, 100) } : {}),
+    ...(typeof userName === 'string' && stripHiddenCharacters(userName).trim() !== '' ? { userName: stripHiddenCharacters(userName).trim().slice(0, 100) } : {}),
     ...(typeof replyBy === 'number' ? { replyBy } : {}),
   };
 }

@@ -239,6 +239,13 @@ describe('chat requests', () => {
     expect(chatReplyBudgetMs(120_000)).toBe(272_000);
   });
 
+  it('strips control and bidi-override characters from the text and the name, as at mission intake', () => {
+    const r = parseChatRequest({ text: 'what is \u202Eesrever\u202C\u001b[2J up?\r\n', chatId: '1', provider: 'console', userName: '\u2066Eve\u2069\u0007' });
+    expect(r.text).toBe('what is esrever[2J up?\n');
+    expect(r.userName).toBe('Eve');
+    expect(() => parseChatRequest({ text: '\u0000\u202E', chatId: '1', provider: 'console' })).toThrow(expect.objectContaining({ code: 'bad_payload' }));
+  });
+
   it('clips a very long message instead of refusing it', () => {
     const r = parseChatRequest({ text: 'x'.repeat(MAX_TEXT + 10), chatId: '1', provider: 'console' });
     expect(r.text).toContain('[… 10 more characters not shown]');
