@@ -1,5 +1,6 @@
 // Auto-merge against the fake GitHub: the grace period, resets, the fresh re-check before
-// merging, the head sha guard and the repository check.
+// merging, the head sha guard, the repository check and ownership (a fork's `roshi/…` branch is
+// never merged).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createGitHub, type GitHubClient } from '../../src/adapters/github.js';
 import { silentLogger } from '../../src/log.js';
@@ -61,7 +62,7 @@ function tracked(over: Partial<MergeCandidate> = {}): MergeCandidate {
 async function recheck(): Promise<MergeCandidate> {
   rechecks += 1;
   const head = await github.pullRequestHead(REPO, pull.number);
-  return tracked({ headSha: head.sha, branch: head.ref, state: head.state === 'open' ? 'open' : 'closed' });
+  return tracked({ headSha: head.sha, branch: head.ref, headRepo: head.headRepo, state: head.state === 'open' ? 'open' : 'closed' });
 }
 
 const options = (over: Partial<Parameters<typeof mergePullRequest>[2]> = {}) => ({
@@ -177,6 +178,23 @@ describe('auto-merge', () => {
     expect(merges()).toHaveLength(0);
   });
 
+  it('a fork PR with a roshi/ branch is never merged, whatever the record says', async () => {
+    pull.head.owner = 'stranger'; // head repository stranger/app: a fork
+    // the record does not know the head repository (older record): the fresh re-check decides
+    const unknown = await mergePullRequest(github, tracked(), options());
+    expect(unknown).toMatchObject({ merged: false, outcome: 'not_own', reset: true, reason: expect.stringMatching(/stranger\/app is neither acme\/app nor listed in prPoller.ownForks/) });
+    expect(rechecks).toBe(1);
+    // the record knows it: refused before any call
+    const known = await mergePullRequest(github, tracked({ headRepo: 'stranger/app' }), options());
+    expect(known).toMatchObject({ outcome: 'not_own' });
+    expect(rechecks).toBe(1);
+    // a record claiming the own repository does not help: the fresh look says fork
+    expect(await mergePullRequest(github, tracked({ headRepo: REPO }), options())).toMatchObject({ outcome: 'not_own' });
+    expect(merges()).toHaveLength(0);
+    // the fork listed in ownForks is roshi's own
+    expect(await mergePullRequest(github, tracked({ headRepo: 'stranger/app' }), options({ ownForks: ['stranger/app'] }))).toMatchObject({ merged: true, outcome: 'merged' });
+  });
+
   it('a failing re-check or merge call is a reset, never a throw', async () => {
     const failed = await mergePullRequest(github, tracked(), options({ recheck: () => Promise.reject(new Error('GitHub down')) }));
     expect(failed).toMatchObject({ merged: false, outcome: 'recheck_failed', reset: true, reason: expect.stringMatching(/GitHub down/) });
@@ -205,7 +223,7 @@ describe('failing logs for a /rebase', () => {
     expect(fake.requestsTo('GET', `/repos/${REPO}/actions/jobs`)).toHaveLength(0);
   });
 
-  it('the latest run failed: the failing jobs\' log tails, cleaned, with a note that they predate the rebase', async () => {
+  it('the latest run failed: the failing jobs\' log tails, cleaned, in untrusted blocks, with a note that they predate the rebase', async () => {
     gh.addRun(REPO, { name: 'CI', workflowId: 1, runNumber: 1, headSha: SHA, status: 'completed', conclusion: 'success', jobs: [] });
     gh.addRun(REPO, {
       name: 'CI',
@@ -227,6 +245,8 @@ describe('failing logs for a /rebase', () => {
     expect(text).toContain('### CI › test — failure');
     expect(text).toContain('test line 200');
     expect(text).toContain('test line 181');
+    // the tail is data: inside one untrusted block naming the job
+    expect(text).toMatch(/<<<UNTRUSTED-INPUT id=([0-9a-f]{16}) source="CI log of CI › test"[^\n]*>>>\n.*\n[^<]*test line 181[^<]*test line 200\n<<<END-UNTRUSTED-INPUT id=\1>>>/);
     expect(text).not.toContain('test line 180');
     expect(text).not.toMatch(/\u001b|2025-01-01T12/); // colours and timestamps stripped
     expect(text).not.toContain('lint line');
