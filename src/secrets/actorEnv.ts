@@ -22,28 +22,30 @@ function isBaseName(name: string): boolean {
   return AGENT_BASE_NAMES.includes(name) || name.startsWith('LC_');
 }
 
-/** Git over SSH for the actors that push or delete remote branches. */
-const GIT_SSH_NAMES: readonly string[] = ['SSH_AUTH_SOCK', 'GIT_SSH_COMMAND', 'GIT_SSH'];
+/** For the actors that run git (push, fetch, delete branches): git's own settings and the ssh agent. */
+function isGitName(name: string): boolean {
+  return name.startsWith('GIT_') || name === 'SSH_AUTH_SOCK';
+}
 
 type ConfigPart = Pick<RoshiConfig, 'github' | 'bridge' | 'agent' | 'secrets'>;
 
 /** The secret (and other non-base) variables a kind needs, by name; and whether it gets the agent's API variables. */
-function grantsOf(config: ConfigPart, kind: ChildKind): { names: Set<string>; agentApi: boolean } {
+function grantsOf(config: ConfigPart, kind: ChildKind): { names: Set<string>; agentApi: boolean; git: boolean } {
   switch (kind) {
     case 'runner':
       // The agent's passEnv names (including any secrets.env variable it lists) exist only here.
-      return { names: new Set([config.github.tokenEnv, ...config.agent.passEnv, ...GIT_SSH_NAMES]), agentApi: true };
+      return { names: new Set([config.github.tokenEnv, ...config.agent.passEnv]), agentApi: true, git: true };
     case 'chat':
-      return { names: new Set(), agentApi: true };
+      return { names: new Set(), agentApi: true, git: false };
     case 'bridge':
-      return { names: new Set(chatTokenNames(config)), agentApi: false };
+      return { names: new Set(chatTokenNames(config)), agentApi: false, git: false };
     case 'pr-poller':
-      return { names: new Set([config.github.tokenEnv, ...GIT_SSH_NAMES]), agentApi: false };
+      return { names: new Set([config.github.tokenEnv]), agentApi: false, git: true };
     case 'watchdog':
     case 'missions':
     case 'nats':
     case 'other':
-      return { names: new Set(), agentApi: false };
+      return { names: new Set(), agentApi: false, git: false };
   }
 }
 
@@ -66,7 +68,7 @@ function isConfigVariable(name: string, secretNames: ReadonlySet<string>): boole
  */
 export function actorEnvironment(config: ConfigPart, kind: ChildKind, source: NodeJS.ProcessEnv, own: Readonly<Record<string, string>> = {}): Record<string, string> {
   const secretNames = configuredSecretNames(config);
-  const { names, agentApi } = grantsOf(config, kind);
+  const { names, agentApi, git } = grantsOf(config, kind);
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(source)) {
     if (value === undefined) continue;
@@ -74,6 +76,7 @@ export function actorEnvironment(config: ConfigPart, kind: ChildKind, source: No
       isBaseName(name) ||
       names.has(name) ||
       (agentApi && isAgentBaseName(name)) ||
+      (git && isGitName(name)) ||
       (kind !== 'nats' && isConfigVariable(name, secretNames));
     if (allowed) env[name] = value;
   }

@@ -29,6 +29,7 @@ const SUPERVISOR_ENV = {
   DEPLOY_THING: 'custom-secret',
   NATS_PASSWORD: 'nats-cli',
   SSH_AUTH_SOCK: '/run/ssh.sock',
+  GIT_CONFIG_GLOBAL: '/dev/null',
   AWS_SECRET_ACCESS_KEY: 'aws',
   RANDOM_VAR: 'x',
 };
@@ -51,6 +52,12 @@ describe('actorEnvironment: each kind gets only the secrets it uses', () => {
     expect(env.CLAUDE_CODE_USE_VERTEX).toBe('1');
     expect(env.GOPATH).toBe('/go');
     expect(env.SSH_AUTH_SOCK).toBe('/run/ssh.sock');
+    expect(env.GIT_CONFIG_GLOBAL).toBe('/dev/null');
+  });
+  it('git settings go to the actors that run git only', () => {
+    expect(actorEnvironment(config, 'pr-poller', SUPERVISOR_ENV).GIT_CONFIG_GLOBAL).toBe('/dev/null');
+    expect(actorEnvironment(config, 'bridge', SUPERVISOR_ENV).GIT_CONFIG_GLOBAL).toBeUndefined();
+    expect(actorEnvironment(config, 'chat', SUPERVISOR_ENV).SSH_AUTH_SOCK).toBeUndefined();
   });
   it('chat: the agent API variables only', () => expect(secretsOf('chat')).toEqual(['ANTHROPIC_API_KEY']));
   it('bridge: the chat providers’ tokens, by their configured names', () =>
