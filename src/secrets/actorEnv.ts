@@ -4,7 +4,7 @@
 // Pure: config + kind + the supervisor's environment + the child's own variables → environment.
 import type { RoshiConfig } from '../config/schema.js';
 import { AGENT_BASE_NAMES, isAgentBaseName } from './agentEnv.js';
-import { chatTokenNames, configuredSecretNames, isSecretName } from './sources.js';
+import { configuredSecretNames, isSecretName } from './sources.js';
 
 /** `other`: a name this module does not know gets nothing beyond the base set and the config layer. */
 export type ChildKind = 'nats' | 'watchdog' | 'missions' | 'bridge' | 'chat' | 'runner' | 'pr-poller' | 'other';
@@ -27,6 +27,16 @@ function isGitName(name: string): boolean {
   return name.startsWith('GIT_') || name === 'SSH_AUTH_SOCK';
 }
 
+/** The token variables of the chat providers the bridge runs (bridge.providers). */
+function providerTokenNames(config: Pick<RoshiConfig, 'bridge'>): string[] {
+  const { providers, telegram, slack, matrix } = config.bridge;
+  const names: string[] = [];
+  if (providers.includes('telegram')) names.push(telegram.tokenEnv);
+  if (providers.includes('slack')) names.push(slack.botTokenEnv, slack.appTokenEnv);
+  if (providers.includes('matrix')) names.push(matrix.tokenEnv);
+  return names.filter((name) => name !== '');
+}
+
 type ConfigPart = Pick<RoshiConfig, 'github' | 'bridge' | 'agent' | 'secrets'>;
 
 /** The secret (and other non-base) variables a kind needs, by name; and whether it gets the agent's API variables. */
@@ -38,7 +48,7 @@ function grantsOf(config: ConfigPart, kind: ChildKind): { names: Set<string>; ag
     case 'chat':
       return { names: new Set(), agentApi: true, git: false };
     case 'bridge':
-      return { names: new Set(chatTokenNames(config)), agentApi: false, git: false };
+      return { names: new Set(providerTokenNames(config)), agentApi: false, git: false };
     case 'pr-poller':
       return { names: new Set([config.github.tokenEnv]), agentApi: false, git: true };
     case 'watchdog':

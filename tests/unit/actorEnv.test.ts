@@ -4,7 +4,11 @@ import { actorEnvironment, childKindOf, type ChildKind } from '../../src/secrets
 
 const { config } = loadConfig({
   env: {},
-  overrides: { secrets: { env: ['DEPLOY_THING'] }, agent: { passEnv: ['NPM_TOKEN', 'GOPATH'] }, bridge: { telegram: { tokenEnv: 'MY_TG_BOT' } } },
+  overrides: {
+    secrets: { env: ['DEPLOY_THING'] },
+    agent: { passEnv: ['NPM_TOKEN', 'GOPATH'] },
+    bridge: { providers: ['console', 'telegram', 'slack', 'matrix'], telegram: { tokenEnv: 'MY_TG_BOT' } },
+  },
 });
 
 const SUPERVISOR_ENV = {
@@ -62,6 +66,11 @@ describe('actorEnvironment: each kind gets only the secrets it uses', () => {
   it('chat: the agent API variables only', () => expect(secretsOf('chat')).toEqual(['ANTHROPIC_API_KEY']));
   it('bridge: the chat providers’ tokens, by their configured names', () =>
     expect(secretsOf('bridge')).toEqual(['MATRIX_ACCESS_TOKEN', 'MY_TG_BOT', 'SLACK_APP_TOKEN', 'SLACK_BOT_TOKEN']));
+  it('bridge: only the tokens of the providers it runs', () => {
+    const { config: consoleOnly } = loadConfig({ env: {}, overrides: { bridge: { providers: ['console', 'slack'] } } });
+    const env = actorEnvironment(consoleOnly, 'bridge', SUPERVISOR_ENV);
+    expect(SECRETS.filter((name) => name in env).sort()).toEqual(['SLACK_APP_TOKEN', 'SLACK_BOT_TOKEN']);
+  });
   it('pr-poller: the GitHub token', () => expect(secretsOf('pr-poller')).toEqual(['GITHUB_TOKEN']));
   it('watchdog, missions, an unknown name: none', () => {
     expect(secretsOf('watchdog')).toEqual([]);
