@@ -8,10 +8,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../atomicFile.js';
 import type { EmbeddedUser } from './embedded-server.js';
-import type { NatsUserPermissions } from './permissions.js';
+import { userOfPasswordVariable, type NatsUserPermissions } from './permissions.js';
 
 export const OPERATOR_ENV_FILE = 'operator.env';
 export const SERVER_CONFIG_FILE = 'nats.conf';
+/** Per-user passwords for an external server set up with the block of docs/security.md. */
+export const EXTERNAL_USERS_FILE = 'nats-users.env';
 
 export interface OperatorCredential {
   url: string;
@@ -53,4 +55,26 @@ export function readOperatorEnv(stateDir: string): OperatorCredential | undefine
   const user = values.get('NATS_USER');
   const password = values.get('NATS_PASSWORD');
   return url && user && password ? { url, user, password } : undefined;
+}
+
+/**
+ * <stateDir>/nats-users.env: `ROSHI_NATS_PASSWORD_<USER>=<password>` lines, the same file the
+ * external nats-server reads its passwords from (e.g. as a systemd EnvironmentFile). When present
+ * with an external nats.url, each actor connects as its own user; user → password, or undefined.
+ */
+export function readExternalUsers(stateDir: string): Map<string, string> | undefined {
+  let text: string;
+  try {
+    text = readFileSync(join(stateDir, EXTERNAL_USERS_FILE), 'utf8');
+  } catch {
+    return undefined;
+  }
+  const users = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    const match = /^\s*(?:export\s+)?([A-Z0-9_]+)=(.*)$/.exec(line);
+    const user = match && userOfPasswordVariable(match[1]!);
+    const password = match?.[2]!.trim().replace(/^(["'])(.*)\1$/, '$2');
+    if (user && password) users.set(user, password);
+  }
+  return users;
 }

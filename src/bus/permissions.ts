@@ -141,6 +141,17 @@ export function subjectMatches(pattern: string, subject: string): boolean {
   return p.length === t.length;
 }
 
+/** The variable that holds a user's password for an external server: ROSHI_NATS_PASSWORD_RUNNER_1. */
+export function passwordVariable(user: string): string {
+  return `ROSHI_NATS_PASSWORD_${user.toUpperCase().replace(/-/g, '_')}`;
+}
+
+/** The user a password variable names, or undefined: ROSHI_NATS_PASSWORD_PR_POLLER → pr-poller. */
+export function userOfPasswordVariable(name: string): string | undefined {
+  const match = /^ROSHI_NATS_PASSWORD_([A-Z0-9_]+)$/.exec(name);
+  return match ? match[1]!.toLowerCase().replace(/_/g, '-') : undefined;
+}
+
 /** The table as Markdown, for docs/subjects.md and docs/security.md (a test keeps them equal). */
 export function permissionsMarkdown(users: readonly NatsUserPermissions[]): string {
   const cell = (subjects: string[]) => subjects.map((s) => `\`${s}\``).join(' ');
@@ -156,7 +167,7 @@ export function permissionsMarkdown(users: readonly NatsUserPermissions[]): stri
  * environment variable of the server (ROSHI_NATS_PASSWORD_<USER>), so the block holds no secret.
  */
 export function externalServerBlock(users: readonly NatsUserPermissions[]): string {
-  const variable = (user: string) => `$ROSHI_NATS_PASSWORD_${user.toUpperCase().replace(/-/g, '_')}`;
+  const variable = (user: string) => `$${passwordVariable(user)}`;
   const list = (subjects: string[]) => `[${subjects.map((s) => JSON.stringify(s)).join(', ')}]`;
   const lines = users.map(
     (u) => `    { user: "${u.user}", password: ${variable(u.user)}, permissions: { publish: { allow: ${list(u.publish)} }, subscribe: { allow: ${list(u.subscribe)} }, allow_responses: true } }`,

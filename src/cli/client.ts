@@ -2,7 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Bus } from '../bus/index.js';
-import { operatorEnvPath, readOperatorEnv } from '../bus/credentials.js';
+import { operatorEnvPath, readExternalUsers, readOperatorEnv } from '../bus/credentials.js';
+import { OPERATOR_USER } from '../bus/permissions.js';
 import { BusError } from '../errors.js';
 import { silentLogger } from '../log.js';
 import type { CommandContext } from './context.js';
@@ -10,7 +11,7 @@ import type { CommandContext } from './context.js';
 export async function withBus<T>(ctx: CommandContext, use: (bus: Bus) => Promise<T>): Promise<T> {
   const bus = await Bus.connect({
     ...ctx.config.nats,
-    ...(ctx.config.nats.url ? {} : embeddedOperator(ctx)),
+    ...(ctx.config.nats.url ? externalOperator(ctx) : embeddedOperator(ctx)),
     name: `${ctx.config.prefix}-cli`,
     prefix: ctx.config.prefix,
     logger: silentLogger(),
@@ -38,6 +39,13 @@ function embeddedOperator(ctx: CommandContext): { url: string; user: string; pas
     throw new BusError(`the embedded server needs the operator credential, but ${operatorEnvPath(ctx.config.stateDir)} is missing or unreadable (run as the user the supervisor runs as)`);
   }
   return { url, user: operator.user, password: operator.password };
+}
+
+/** An external server set up with per-actor users: the operator's password from nats-users.env. */
+function externalOperator(ctx: CommandContext): { user?: string; password?: string } {
+  if (ctx.config.nats.user || ctx.config.nats.token || ctx.config.nats.credsFile) return {};
+  const password = readExternalUsers(ctx.config.stateDir)?.get(OPERATOR_USER);
+  return password ? { user: OPERATOR_USER, password } : {};
 }
 
 export function readNatsUrlFile(stateDir: string): string | undefined {

@@ -14,7 +14,7 @@ import { supervisorMachine } from '../../machines/supervisor.js';
 import { toHeartbeatRecord } from '../actors/heartbeat.js';
 import { toInspectionRecord } from '../actors/inspection.js';
 import { Bus, embeddedServerSpec, ensureOutbox, findNatsServer, freePort, JsonKv, probePort, publishDurable, registerService, type EmbeddedServerSpec } from '../bus/index.js';
-import { SERVER_CONFIG_FILE, withPasswords, writeOperatorEnv, operatorEnvPath } from '../bus/credentials.js';
+import { operatorEnvPath, readExternalUsers, SERVER_CONFIG_FILE, withPasswords, writeOperatorEnv } from '../bus/credentials.js';
 import { natsUsers, OPERATOR_USER, SUPERVISOR_USER } from '../bus/permissions.js';
 import type { RoshiConfig } from '../config/index.js';
 import type { Logger } from '../log.js';
@@ -59,11 +59,13 @@ export async function runSupervisor({ config, configFile, logger }: SupervisorOp
     writeFileAtomic(nats.configFile, nats.configText);
     writeOperatorEnv(config.stateDir, { url: nats.url, user: OPERATOR_USER, password: passwords.get(OPERATOR_USER)! });
   }
+  // External: per-actor users when the operator set the server up with them (nats-users.env).
+  if (!embedded) for (const [user, password] of readExternalUsers(config.stateDir) ?? []) passwords.set(user, password);
   const url = nats?.url ?? config.nats.url;
   // CLI commands (`roshi status`) find the embedded server through this file.
   const urlFile = join(paths.root, 'nats.url');
   if (nats) writeFileAtomic(urlFile, `${nats.url}\n`);
-  /** The bus credential of one user: only in embedded mode (external mode uses nats.* as configured). */
+  /** One user's bus credential: embedded, or external with nats-users.env; else nats.* as configured. */
   const credentialOf = (user: string) => (passwords.has(user) ? { user, password: passwords.get(user)! } : {});
   /** Each actor process gets its own credential and nobody else's. */
   const credentialEnv = (user: string): Record<string, string> =>

@@ -20,8 +20,10 @@ export interface TreeOptions {
   env?: Record<string, string>;
   /** An external nats URL; default embedded. */
   natsUrl?: string;
-  /** Authentication for the test's own connection to an external server (nats.* settings). */
+  /** nats.* settings for an external server (the tree's config file, and the test's connection). */
   natsAuth?: { token?: string; user?: string; password?: string; credsFile?: string; tls?: { caFile?: string } };
+  /** Only the test's own connection: a user of its own (e.g. the operator of per-actor users). */
+  testAuth?: { user: string; password: string };
   /** Run this dist/main.js instead of the checkout's (see packageCopy.ts). */
   mainScript?: string;
   /** Reuse a state dir (a restarted supervisor); default a fresh temp dir. */
@@ -73,7 +75,7 @@ export class TestTree {
     // The embedded server lets in only its users: the test speaks as the operator, like the CLI.
     const operator = options.natsUrl ? undefined : readOperatorEnv(stateDir);
     if (!options.natsUrl && !operator) throw new Error(`supervisor wrote nats.url but no operator.env in ${stateDir}`);
-    const bus = await Bus.connect({ url, name: 'test', prefix: 'roshi', logger: silentLogger(), ...(operator ? { user: operator.user, password: operator.password } : {}), ...options.natsAuth });
+    const bus = await Bus.connect({ url, name: 'test', prefix: 'roshi', logger: silentLogger(), ...(operator ? { user: operator.user, password: operator.password } : {}), ...options.natsAuth, ...options.testAuth });
     const tree = new TestTree(stateDir, configFile, child, bus, () => output);
     bus.subscribe(bus.subjects.supEvents, (payload) => void tree.events.push(payload as unknown as Announcement));
     return tree;
