@@ -43,8 +43,9 @@ type ConfigPart = Pick<RoshiConfig, 'github' | 'bridge' | 'agent' | 'secrets'>;
 function grantsOf(config: ConfigPart, kind: ChildKind): { names: Set<string>; agentApi: boolean; git: boolean } {
   switch (kind) {
     case 'runner':
-      // The agent's passEnv names (including any secrets.env variable it lists) exist only here.
-      return { names: new Set([config.github.tokenEnv, ...config.agent.passEnv]), agentApi: true, git: true };
+      // The runner reads the agent's output, so it holds the secrets.env values too: to mask them
+      // if the agent finds and prints one. They reach the agent only if agent.passEnv names them.
+      return { names: new Set([config.github.tokenEnv, ...config.agent.passEnv, ...config.secrets.env]), agentApi: true, git: true };
     case 'chat':
       return { names: new Set(), agentApi: true, git: false };
     case 'bridge':

@@ -14,7 +14,7 @@ export const MIN_SECRET_LENGTH = 8;
 
 /**
  * Token shapes masked whatever their value: GitHub (classic and fine-grained), Anthropic, Slack
- * (bot, user, app-level, config/refresh tokens) and Telegram bot tokens.
+ * (bot, user, app-level, config/refresh tokens), Telegram bot tokens and Matrix (Synapse) access tokens.
  */
 const TOKEN_SHAPES: readonly string[] = [
   String.raw`\bgh[pousr]_[A-Za-z0-9]{20,}`,
@@ -23,13 +23,14 @@ const TOKEN_SHAPES: readonly string[] = [
   String.raw`\bxox[abposr]-[A-Za-z0-9-]{10,}`,
   String.raw`\bxapp-[A-Za-z0-9-]{10,}`,
   String.raw`\b\d{6,}:[A-Za-z0-9_-]{30,}`,
+  String.raw`\bsyt_[A-Za-z0-9_-]{20,}`,
 ];
 
 /**
  * What must be in a text for a shape to match: if none of these occurs, the shape regex is not
  * run. (A Telegram token always holds ':'; the others start with these prefixes.)
  */
-const SHAPE_HINTS: readonly string[] = ['gh', 'github_pat_', 'sk-ant-', 'xox', 'xapp-', ':'];
+const SHAPE_HINTS: readonly string[] = ['gh', 'github_pat_', 'sk-ant-', 'xox', 'xapp-', ':', 'syt_'];
 
 interface Compiled {
   /** The distinct secret values, longest first, in the form this matcher looks for. */

@@ -50,8 +50,8 @@ function secretsOf(kind: ChildKind): string[] {
 }
 
 describe('actorEnvironment: each kind gets only the secrets it uses', () => {
-  it('runner: the GitHub token, the agent API variables and passEnv names', () => {
-    expect(secretsOf('runner')).toEqual(['ANTHROPIC_API_KEY', 'GITHUB_TOKEN', 'NPM_TOKEN']);
+  it('runner: the GitHub token, the agent API variables, passEnv names and secrets.env (to mask them)', () => {
+    expect(secretsOf('runner')).toEqual(['ANTHROPIC_API_KEY', 'DEPLOY_THING', 'GITHUB_TOKEN', 'NPM_TOKEN']);
     const env = actorEnvironment(config, 'runner', SUPERVISOR_ENV);
     expect(env.CLAUDE_CODE_USE_VERTEX).toBe('1');
     expect(env.GOPATH).toBe('/go');
@@ -77,8 +77,8 @@ describe('actorEnvironment: each kind gets only the secrets it uses', () => {
     expect(secretsOf('missions')).toEqual([]);
     expect(secretsOf('other')).toEqual([]);
   });
-  it('a secrets.env variable not in passEnv reaches no one', () => {
-    for (const kind of ['runner', 'chat', 'bridge', 'pr-poller', 'watchdog', 'missions', 'nats'] as const) {
+  it('a secrets.env variable reaches the runner only', () => {
+    for (const kind of ['chat', 'bridge', 'pr-poller', 'watchdog', 'missions', 'nats'] as const) {
       expect(actorEnvironment(config, kind, SUPERVISOR_ENV).DEPLOY_THING, kind).toBeUndefined();
     }
   });

@@ -19,6 +19,7 @@ const SHAPES: Record<string, string> = {
   'Slack user (xoxp-)': 'xoxp-' + '1234-5678-9012-abcdef',
   'Slack app (xapp-)': 'xapp-1-A0123456789-1234567890123-' + 'f'.repeat(64),
   'Telegram bot token': '123456789:' + 'AAH' + 'x'.repeat(32),
+  'Matrix access token (syt_)': 'syt_' + 'cm9zaGk' + '_' + 'AbCdEfGhIjKlMnOpQrSt' + '_1a2B3c',
 };
 
 describe('scrubText: token shapes', () => {
