@@ -124,7 +124,8 @@ export function feedbackContext(url: string, feedback: Feedback, authors?: Autho
     const where = item.path ? `${item.path}${item.line !== undefined ? `:${item.line}` : ''}` : 'general';
     const section = [`### ${where}${item.outdated ? ' (on an older version of the code)' : ''}`];
     for (const c of item.comments) {
-      const body = c.body.trim();
+      // hidden on GitHub, so the writer whose comment this is may never have seen what is in it
+      const body = c.body.replace(/<!--[\s\S]*?(?:-->|$)/g, '[HTML comment removed]').trim();
       const text = body.length > MAX_COMMENT_CHARS ? `${body.slice(0, MAX_COMMENT_CHARS)}\n… [${body.length - MAX_COMMENT_CHARS} more characters on GitHub]` : body;
       const permission = authors?.get(c.author.toLowerCase())?.permission;
       section.push(untrustedBlock(text, { kind: 'review comment', author: c.author, ...(permission ? { permission } : {}), where: c.url ?? where }));

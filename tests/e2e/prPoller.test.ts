@@ -5,7 +5,7 @@
 // A mission opens a PR → CI goes red on its head → the poller queues a /ci_check mission whose
 // context carries the failing job's log tail (with the scenario marker in it) → the agent
 // fixes and the runner pushes → CI goes green on the new head → ✅ in the outbox and, through
-// the bridge, on the console.
+// the bridge, on the console. And the runner refuses commands on PRs that are not roshi's.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -118,6 +118,47 @@ describe('PR poller: the CI queue end to end', () => {
     expect(status.tracked).toEqual([expect.objectContaining({ url: prUrl, ci: 'success', inCiQueue: false })]);
     expect(status.requests.requests).toBeGreaterThan(0);
     expect(status.requests.notModified).toBeGreaterThan(0);
+  });
+});
+
+describe('the runner works only on roshi\'s own PRs of the mission\'s project', () => {
+  let world: MissionWorld;
+  let tree: TestTree;
+  beforeAll(async () => {
+    world = await createMissionWorld();
+    tree = await TestTree.start({
+      config: world.config({ actors: { bridge: { enabled: false }, chat: { enabled: false }, prPoller: { enabled: false } } }),
+      env: world.env,
+    });
+    await tree.waitForRunning(['missions', 'runner-1']);
+  });
+  afterAll(async () => {
+    await tree?.stop();
+    await world?.stop();
+  });
+
+  const finished = async (id: string): Promise<Mission> =>
+    waitFor(`mission ${id} to end`, async () => {
+      const { missions } = await tree.bus.request<{ missions: Mission[] }>(tree.bus.subjects.missions('list'), {}, 5_000);
+      const m = missions.find((x) => x.id === id);
+      return m && (m.status === 'done' || m.status === 'failed') ? m : undefined;
+    }, 60_000, tree);
+
+  it('a /fix of a fork\'s roshi/ PR and a /rebase of another repository\'s PR fail at once, and the agent never runs', async () => {
+    const fork = world.github.addPull(REPO, { head: { ref: 'roshi/totally-legit', owner: 'stranger' } });
+    const fix = await tree.bus.request<Mission>(tree.bus.subjects.missions('add'), { text: `/fix https://github.com/${REPO}/pull/${fork.number}`, source: 'nats' }, 5_000);
+    const other = await tree.bus.request<Mission>(tree.bus.subjects.missions('add'), { text: '/rebase https://github.com/evil/app/pull/1', source: 'nats' }, 5_000);
+
+    const fixed = await finished(fix.id);
+    expect(fixed.status).toBe('failed');
+    expect(fixed.lastError).toMatch(/not my PR: .*its head repository stranger\/app is neither acme\/app nor listed in prPoller.ownForks/);
+    expect(fixed.attempts).toBe(1); // final: no retry can change it
+    const rebased = await finished(other.id);
+    expect(rebased.status).toBe('failed');
+    expect(rebased.lastError).toMatch(/not my PR: https:\/\/github.com\/evil\/app\/pull\/1 belongs to evil\/app, but project app is acme\/app/);
+    // Refused before any GitHub call about the foreign repository, and before the agent.
+    expect(world.github.requestsTo('GET', '/repos/evil/')).toEqual([]);
+    expect(world.anthropic.messageRequests()).toEqual([]);
   });
 });
 
