@@ -15,6 +15,8 @@ import { join, resolve } from 'node:path';
 import YAML from 'yaml';
 import { ConfigError, ParseError } from '../errors.js';
 import { defaultConfigFile, defaultStateDir } from '../paths.js';
+import { MASK, scrubText } from '../secrets/scrubber.js';
+import { isSecretName } from '../secrets/sources.js';
 import {
   checkLeaf,
   configSchema,
@@ -165,7 +167,7 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
     if (!violation) continue;
     const setting = layers.settings.get(violation.key);
     // A key filled from entry defaults was set by no one: blame the layer that created the entry.
-    throw new ConfigError(violation.key, setting?.value, violation.expected, setting?.source ?? entrySourceOf(layers, violation.key));
+    throw new ConfigError(violation.key, shown(violation.key, setting?.value, setting?.source), violation.expected, setting?.source ?? entrySourceOf(layers, violation.key));
   }
   resolveDerived(config, env);
 
@@ -234,15 +236,16 @@ function readYamlFile(file: string): unknown {
   } catch (error) {
     throw new ParseError(`config: cannot read ${file}: ${(error as Error).message}`, { cause: error });
   }
-  // The yaml package's messages already say "at line N, column M" and quote the line.
+  // The yaml package's messages say "at line N, column M" on their first line, then quote the
+  // line itself: that quote may hold a secret (a half-written `password: "…`), so it is left out.
   const doc = YAML.parseDocument(text, { logLevel: 'silent' });
   const [first] = doc.errors;
-  if (first) throw new ParseError(`config: ${file} is not valid YAML: ${first.message.trimEnd()}`, { cause: first });
+  if (first) throw new ParseError(`config: ${file} is not valid YAML: ${firstLine(first.message)}`);
   try {
     return doc.toJS();
   } catch (error) {
     // e.g. an alias to an anchor that does not exist; these carry no position.
-    throw new ParseError(`config: ${file} is not valid YAML: ${(error as Error).message}`, { cause: error });
+    throw new ParseError(`config: ${file} is not valid YAML: ${firstLine((error as Error).message)}`);
   }
 }
 
@@ -257,7 +260,7 @@ function mergeTree(layers: Layers, tree: unknown, path: string, spec: KeySpec, s
   if (tree === null) return;
   if (typeof tree !== 'object' || Array.isArray(tree)) {
     const expected = spec.kind === 'section' ? 'a mapping of keys' : `a mapping from names to entries (${Object.keys(spec.entry.keys).join(', ')})`;
-    throw new ConfigError(path || '(top level)', tree, expected, source);
+    throw new ConfigError(path || '(top level)', shown(path, tree, source), expected, source);
   }
   for (const [key, value] of Object.entries(tree)) {
     const childPath = path ? `${path}.${key}` : key;
@@ -267,7 +270,7 @@ function mergeTree(layers: Layers, tree: unknown, path: string, spec: KeySpec, s
       continue;
     }
     const child = Object.hasOwn(spec.keys, key) ? spec.keys[key] : undefined;
-    if (!child) throw unknownKey(childPath, value, source);
+    if (!child) throw unknownKey(childPath, shown(childPath, value, source), source);
     mergeTree(layers, value, childPath, child, source);
   }
 }
@@ -292,7 +295,7 @@ function mergeEnv(layers: Layers, env: NodeJS.ProcessEnv): void {
   for (const [name, raw] of Object.entries(env)) {
     if (!name.startsWith(ENV_PREFIX) || NON_CONFIG_ENV.has(name) || raw === undefined) continue;
     const resolved = resolveEnvName(name);
-    if (!resolved) throw unknownEnvVar(name, raw);
+    if (!resolved) throw unknownEnvVar(name, isSecretName(name) ? MASK : raw);
     const source = `env ${name}`;
     for (const { recordPath, record, name: entry } of resolved.entries) addEntry(layers, recordPath, record, entry, source);
     layers.settings.set(resolved.key, { value: parseEnvValue(raw, resolved.spec), source });
@@ -367,7 +370,13 @@ function buildSection(spec: SectionSpec, path: string, layers: Layers, defaults?
     const checked = checkLeaf(child, setting?.value);
     if (!checked.ok) {
       // A key missing after the merge means the defaults file lacks it, which is a roshi bug.
-      throw new ConfigError(childPath + checked.at, checked.value, checked.expected, setting?.source ?? `no layer (${defaultConfigFile()} should define it)`);
+      const expected = key.endsWith('Env') && looksLikeToken(checked.value) ? `${checked.expected} (${PASTED_TOKEN_HINT})` : checked.expected;
+      throw new ConfigError(childPath + checked.at, shown(childPath + checked.at, checked.value, setting?.source), expected, setting?.source ?? `no layer (${defaultConfigFile()} should define it)`);
+    }
+    // A GitHub token is a valid variable name (ghp_…): a token pasted where its variable's name
+    // belongs would pass the check above, then be logged and shown as that "name".
+    if (key.endsWith('Env') && looksLikeToken(checked.value)) {
+      throw new ConfigError(childPath, MASK, `the name of an environment variable (${PASTED_TOKEN_HINT})`, setting?.source);
     }
     result[key] = checked.value;
   }
@@ -451,4 +460,39 @@ function editDistance(a: string, b: string): number {
     previous = current;
   }
   return previous[b.length] ?? 0;
+}
+
+// ─── secrets in error messages ─────────────────────────────────────────────────────────────────
+
+const PASTED_TOKEN_HINT = 'this looks like a token itself: put the token in an environment variable and write that variable\'s name here';
+
+/**
+ * A config key whose value is a secret (nats.password, agent.env.ANTHROPIC_API_KEY) or the name
+ * of one (github.tokenEnv: a pasted token lands there).
+ */
+function isSecretKey(key: string): boolean {
+  if (key === 'agent.env') return true; // literal variables, some of them secrets
+  const last = (key.split('.').pop() ?? key).replace(/\[\d+\]$/, '');
+  return isSecretName(last) || last.endsWith('Env');
+}
+
+/**
+ * The value a config error may show: `[redacted]` for a key that holds a secret or a secret's
+ * variable name, for a value from a variable whose name says secret, and for any value that
+ * looks like a token. Errors are printed, logged and sent to chat; a secret must not ride along.
+ */
+function shown(key: string, value: unknown, source: string | undefined): unknown {
+  if (value === undefined || value === null || value === '') return value;
+  const envName = source?.startsWith('env ') ? source.slice(4) : undefined;
+  if (isSecretKey(key) || (envName !== undefined && isSecretName(envName))) return MASK;
+  return looksLikeToken(value) ? MASK : value;
+}
+
+function looksLikeToken(value: unknown): boolean {
+  const text = typeof value === 'string' ? value : JSON.stringify(value ?? null);
+  return scrubText(text) !== text;
+}
+
+function firstLine(message: string): string {
+  return scrubText(message.split('\n')[0]?.trimEnd() ?? '');
 }

@@ -20,7 +20,7 @@ const PLANTED: Record<string, string> = {
   ROSHI_NATS__PASSWORD: 'planted-roshi-nats-password',
   NATS_PASSWORD: 'planted-nats-password-value',
   NATS_URL: 'nats://planted-host:4222',
-  ROSHI_GITHUB__TOKENENV: 'GITHUB_TOKEN',
+  ROSHI_GITHUB__TOKEN_ENV: 'GITHUB_TOKEN',
 };
 /** What the agent does get: its API variables, the basics, and what passEnv names. */
 const GIVEN: Record<string, string> = {

@@ -18,7 +18,7 @@ const SUPERVISOR_ENV = {
   LC_ALL: 'C',
   ROSHI_CONFIG: '/etc/roshi.yaml',
   ROSHI_LOG__LEVEL: 'debug',
-  ROSHI_GITHUB__TOKENENV: 'GITHUB_TOKEN',
+  ROSHI_GITHUB__TOKEN_ENV: 'GITHUB_TOKEN',
   ROSHI_NATS__PASSWORD: 'shared-bus-password',
   ROSHI_SNEAKY_TOKEN: 'not-config',
   GITHUB_TOKEN: 'gh-value',
@@ -89,7 +89,7 @@ describe('actorEnvironment: the config layer and the child’s own variables', (
     const env = actorEnvironment(config, 'watchdog', SUPERVISOR_ENV);
     expect(env.ROSHI_CONFIG).toBe('/etc/roshi.yaml');
     expect(env.ROSHI_LOG__LEVEL).toBe('debug');
-    expect(env.ROSHI_GITHUB__TOKENENV).toBe('GITHUB_TOKEN');
+    expect(env.ROSHI_GITHUB__TOKEN_ENV).toBe('GITHUB_TOKEN');
     expect(env.ROSHI_NATS__PASSWORD).toBe('shared-bus-password');
     const nats = actorEnvironment(config, 'nats', SUPERVISOR_ENV, { ROSHI_STATE_DIR: '/s' });
     expect(Object.keys(nats).filter((name) => name.startsWith('ROSHI_'))).toEqual(['ROSHI_STATE_DIR']);
