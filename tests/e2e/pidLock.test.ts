@@ -32,16 +32,18 @@ afterEach(async () => {
 
 /**
  * `count` processes each take the lock at the same wall-clock instant (a busy-wait barrier, so
- * node's start-up time does not spread them), hold it for a moment, and say whether they won.
+ * node's start-up time does not spread them) and say whether they won. Everyone holds on until
+ * well after the last one can have tried: a winner that had exited would rightly be taken over.
  */
 async function race(stateDir: string, count: number): Promise<string[]> {
-  const at = Date.now() + 1500;
+  const at = Date.now() + 2500;
   const script = `
     const { acquirePidLock } = await import(${JSON.stringify(LOCK_MODULE)});
     while (Date.now() < ${at}) {}
     let said;
     try { acquirePidLock(${JSON.stringify(stateDir)}); said = 'won'; } catch (e) { said = e.name; }
-    await new Promise((r) => setTimeout(r, 700));
+    if (Date.now() > ${at + 2000}) said += ' (too late to be a fair race)';
+    while (Date.now() < ${at + 2500}) await new Promise((r) => setTimeout(r, 50));
     process.stdout.write(said);`;
   const runs = Array.from({ length: count }, () => execa(process.execPath, ['--input-type=module', '-e', script], { reject: false }));
   return (await Promise.all(runs)).map((r) => String(r.stdout) || `exit ${r.exitCode}: ${String(r.stderr)}`);
