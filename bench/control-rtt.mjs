@@ -24,7 +24,7 @@ await main('control-rtt', async () => {
   const tree = await Tree.start();
   await tree.waitForRunning();
   const echoSubject = `bench.echo.${RUN_ID}`;
-  await spawnReadyNode([join(ROOT, 'bench', 'bare-client.mjs'), tree.url, '--echo', echoSubject]);
+  await spawnReadyNode([join(ROOT, 'bench', 'bare-client.mjs'), tree.url, '--echo', echoSubject], { env: tree.operatorEnv });
 
   const nc = tree.nc;
   const payload = sc.encode(JSON.stringify({ verb: 'ping' }));

@@ -80,7 +80,8 @@ await main('crash-recovery', async () => {
     const wallSpawn = Date.now();
     const t1 = performance.now();
     const child = spawnMarked(process.execPath, [MAIN, 'actor', 'bridge'], {
-      env: { ROSHI_NATS__URL: tree.url, ROSHI_STATE_DIR: tree.stateDir, ROSHI_CONFIG: tree.configFile },
+      // The tree has no bridge (so no bridge user): the hand-started one connects as the operator.
+      env: { ROSHI_NATS__URL: tree.url, ROSHI_STATE_DIR: tree.stateDir, ROSHI_CONFIG: tree.configFile, ROSHI_NATS__USER: 'operator', ROSHI_NATS__PASSWORD: tree.operator.password },
       logFile: join(tree.stateDir, 'bare-bridge.log'),
       detached: true, // as the supervisor spawns its children
     });

@@ -52,11 +52,11 @@ await main('footprint', async () => {
   // Bare clients first, one per Node process of the tree, so both sides idle equally long.
   const first = await treeProcesses(tree);
   const bare = [];
-  for (let i = 0; i < first.nodePids.length; i++) bare.push(await spawnReadyNode([join(ROOT, 'bench', 'bare-client.mjs'), tree.url]));
+  for (let i = 0; i < first.nodePids.length; i++) bare.push(await spawnReadyNode([join(ROOT, 'bench', 'bare-client.mjs'), tree.url], { env: tree.operatorEnv }));
   const floor = await spawnReadyNode([join(ROOT, 'bench', 'bare-client.mjs'), '--no-nats']);
   // Reference for the idle CPU: a bare client that also keeps the event-loop delay monitor on,
   // at the resolution every actor's heartbeat uses (src/actors/heartbeat.ts).
-  const monitored = await spawnReadyNode([join(ROOT, 'bench', 'bare-client.mjs'), tree.url, '--loop-monitor', '20']);
+  const monitored = await spawnReadyNode([join(ROOT, 'bench', 'bare-client.mjs'), tree.url, '--loop-monitor', '20'], { env: tree.operatorEnv });
   process.stdout.write(`  ${bare.length} bare clients connected; idling ${SETTLE_MS / 1000} s\n`);
   await sleep(SETTLE_MS);
 

@@ -345,8 +345,23 @@ export class Tree {
         await sleep(50);
       }
     }
-    tree.nc = await connect({ servers: tree.url, name: 'bench', maxReconnectAttempts: -1, waitOnFirstConnect: true, timeout: 5_000 });
+    // The embedded server lets in only its users: the bench speaks as the operator, like the CLI.
+    tree.operator = tree.credential('operator');
+    tree.nc = await connect({ servers: tree.url, user: tree.operator.user, pass: tree.operator.password, name: 'bench', maxReconnectAttempts: -1, waitOnFirstConnect: true, timeout: 5_000 });
     return tree;
+  }
+
+  /** A user's password on the embedded server (from the 0600 server config the supervisor wrote). */
+  credential(user) {
+    const config = JSON.parse(readFileSync(join(this.stateDir, 'nats.conf'), 'utf8'));
+    const entry = config.authorization.users.find((u) => u.user === user);
+    if (!entry) throw new Error(`no NATS user ${user} in ${this.stateDir}/nats.conf`);
+    return { user, password: entry.password };
+  }
+
+  /** Environment for a bare client (bench/bare-client.mjs) connecting as the operator. */
+  get operatorEnv() {
+    return { NATS_USER: this.operator.user, NATS_PASSWORD: this.operator.password };
   }
 
   output() {

@@ -7,7 +7,7 @@ import { accessSync, constants } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { MissingDependencyError } from '../errors.js';
-import type { NatsUserPermissions } from './permissions.js';
+import { publishAllow, type NatsUserPermissions } from './permissions.js';
 
 export interface EmbeddedServerSpec {
   binary: string;
@@ -65,13 +65,18 @@ export function natsServerConfig(options: { listen: string; serverName: string; 
     listen: options.listen,
     server_name: options.serverName,
     jetstream: { store_dir: options.storeDir },
-    authorization: {
-      users: options.users.map((u) => ({
-        user: u.user,
-        password: u.password,
-        permissions: { publish: { allow: u.publish }, subscribe: { allow: u.subscribe }, allow_responses: true },
-      })),
-    },
+    // No users, no authorization block (the open baseline of bench/bus-auth.mjs).
+    ...(options.users.length === 0
+      ? {}
+      : {
+          authorization: {
+            users: options.users.map((u) => ({
+              user: u.user,
+              password: u.password,
+              permissions: { publish: { allow: publishAllow(u) }, subscribe: { allow: u.subscribe }, allow_responses: u.maxResponses === 1 ? true : { max: u.maxResponses } },
+            })),
+          },
+        }),
   };
   return `${JSON.stringify(config, null, 2)}\n`;
 }

@@ -12,6 +12,13 @@ export interface NatsUserPermissions {
   /** Subjects the user may publish on (replies to requests it received are always allowed). */
   publish: string[];
   subscribe: string[];
+  /** JetStream streams the user works with (API, acks, flow control; KV_ streams also their $KV puts). */
+  streams: string[];
+  /**
+   * Replies allowed per request received (allow_responses max): one per micro service the user
+   * registers, since `$SRV.PING` reaches each service of a connection and each answers.
+   */
+  maxResponses: number;
 }
 
 /** Each user's request inboxes live under its own prefix, so no one can read another's replies. */
@@ -44,22 +51,25 @@ function jetStream(stream: string): string[] {
   ];
 }
 
-/** Read and write one KV bucket. */
-function kv(bucket: string): string[] {
-  return [...jetStream(`KV_${bucket}`), `$KV.${bucket}.>`];
+/** Everything `user` may publish on: its subjects, and the JetStream subjects of its streams. */
+export function publishAllow(user: NatsUserPermissions): string[] {
+  const js = user.streams.flatMap((stream) => [...jetStream(stream), ...(stream.startsWith('KV_') ? [`$KV.${stream.slice(3)}.>`] : [])]);
+  return [...user.publish, ...(user.streams.length > 0 ? ['$JS.API.INFO'] : []), ...js];
 }
 
 /** What every actor process does through the actor host: heartbeat, inspection, control, service. */
 function actorBase(s: Subjects, actor: string, services: string[] = [serviceName(s.prefix, actor)]): NatsUserPermissions {
   return {
     user: actor,
-    publish: [s.heartbeat(actor), s.inspect(actor), '$JS.API.INFO'],
+    maxResponses: services.length,
+    publish: [s.heartbeat(actor), s.inspect(actor)],
+    streams: [],
     subscribe: [s.control(actor), '$SRV.*', ...services.flatMap((name) => [`$SRV.*.${name}`, `$SRV.*.${name}.*`]), `${inboxPrefix(actor)}.>`],
   };
 }
 
-function plus(base: NatsUserPermissions, more: { publish?: string[]; subscribe?: string[] }): NatsUserPermissions {
-  return { user: base.user, publish: [...base.publish, ...(more.publish ?? [])], subscribe: [...base.subscribe, ...(more.subscribe ?? [])] };
+function plus(base: NatsUserPermissions, more: { publish?: string[]; subscribe?: string[]; streams?: string[] }): NatsUserPermissions {
+  return { ...base, publish: [...base.publish, ...(more.publish ?? [])], subscribe: [...base.subscribe, ...(more.subscribe ?? [])], streams: more.streams ?? [] };
 }
 
 /**
@@ -68,15 +78,18 @@ function plus(base: NatsUserPermissions, more: { publish?: string[]; subscribe?:
  */
 export function natsUsers(prefix: string, actors: readonly string[]): NatsUserPermissions[] {
   const s = subjectsFor(prefix);
-  const state = kv(s.stateBucket);
-  const missions = kv(s.missionsBucket);
+  const state = `KV_${s.stateBucket}`;
+  const missions = `KV_${s.missionsBucket}`;
+  const outbox = s.outboxStream;
   const outboxPublish = [s.bridgeOut];
   const runners = actors.filter((a) => /^runner-\d+$/.test(a));
   const users: NatsUserPermissions[] = [
     {
       user: SUPERVISOR_USER,
+      maxResponses: 1,
       // The root of the tree: asks any actor to restart or stop, creates the outbox stream.
-      publish: [s.supEvents, s.inspect(SUPERVISOR_USER), s.control('*'), ...outboxPublish, '$JS.API.INFO', ...state, ...jetStream(s.outboxStream)],
+      publish: [s.supEvents, s.inspect(SUPERVISOR_USER), s.control('*'), ...outboxPublish],
+      streams: [state, outbox],
       subscribe: [s.heartbeatAll, s.watchdogVerdict, s.supStatus, s.supRestart, s.control(SUPERVISOR_USER), '$SRV.*', `$SRV.*.${serviceName(prefix, SUPERVISOR_USER)}`, `$SRV.*.${serviceName(prefix, SUPERVISOR_USER)}.*`, `${inboxPrefix(SUPERVISOR_USER)}.>`],
     },
   ];
@@ -86,7 +99,8 @@ export function natsUsers(prefix: string, actors: readonly string[]): NatsUserPe
     } else if (actor === 'missions') {
       users.push(
         plus(actorBase(s, actor, [serviceName(prefix, actor), serviceName(prefix, 'missions-api')]), {
-          publish: [s.missionEvents, ...outboxPublish, ...missions, ...state],
+          publish: [s.missionEvents, ...outboxPublish],
+          streams: [missions, state],
           // Every verb, bare (the operator's) and with an identity token (another actor's).
           subscribe: [s.missions('*'), s.missionsAs('*', '*')],
         }),
@@ -102,32 +116,31 @@ export function natsUsers(prefix: string, actors: readonly string[]): NatsUserPe
             s.missionsAs('*', actor),
             s.bridgeConsole,
             ...outboxPublish,
-            ...state,
-            ...jetStream(s.outboxStream),
           ],
           subscribe: [s.bridgeIn],
+          streams: [state, outbox],
         }),
       );
     } else if (actor === 'chat') {
-      users.push(plus(actorBase(s, actor), { publish: [...outboxPublish, ...missions, ...state], subscribe: [s.chatRequest] }));
+      users.push(plus(actorBase(s, actor), { publish: outboxPublish, subscribe: [s.chatRequest], streams: [missions, state] }));
     } else if (/^runner-\d+$/.test(actor)) {
-      users.push(plus(actorBase(s, actor), { publish: [s.runnerProgress(actor), ...outboxPublish, ...missions, ...state] }));
+      users.push(plus(actorBase(s, actor), { publish: [s.runnerProgress(actor), ...outboxPublish], streams: [missions, state] }));
     } else if (actor === 'pr-poller') {
-      users.push(plus(actorBase(s, actor), { publish: [s.prEvents, s.missionsAs('add', actor), ...outboxPublish, ...state], subscribe: [s.missionEvents] }));
+      users.push(plus(actorBase(s, actor), { publish: [s.prEvents, s.missionsAs('add', actor), ...outboxPublish], subscribe: [s.missionEvents], streams: [state] }));
     } else {
       // An actor kind this table does not know yet gets only what the host does for it.
       users.push(actorBase(s, actor));
     }
   }
   // The operator is the root of trust: everything, like the `nats` CLI expects.
-  users.push({ user: OPERATOR_USER, publish: ['>'], subscribe: ['>'] });
+  users.push({ user: OPERATOR_USER, publish: ['>'], subscribe: ['>'], streams: [], maxResponses: 1 });
   return users;
 }
 
 /** May `user` publish on `subject`, by NATS subject matching? (For tests and the docs table.) */
 export function mayPublish(users: readonly NatsUserPermissions[], user: string, subject: string): boolean {
   const entry = users.find((u) => u.user === user);
-  return entry !== undefined && entry.publish.some((pattern) => subjectMatches(pattern, subject));
+  return entry !== undefined && publishAllow(entry).some((pattern) => subjectMatches(pattern, subject));
 }
 
 export function subjectMatches(pattern: string, subject: string): boolean {
@@ -154,11 +167,11 @@ export function userOfPasswordVariable(name: string): string | undefined {
 
 /** The table as Markdown, for docs/subjects.md and docs/security.md (a test keeps them equal). */
 export function permissionsMarkdown(users: readonly NatsUserPermissions[]): string {
-  const cell = (subjects: string[]) => subjects.map((s) => `\`${s}\``).join(' ');
+  const cell = (subjects: string[]) => subjects.map((s) => `\`${s}\``).join(' ') || '—';
   return [
-    '| user | may publish | may subscribe |',
-    '|---|---|---|',
-    ...users.map((u) => `| ${u.user} | ${cell(u.publish)} | ${cell(u.subscribe)} |`),
+    '| user | may publish | may subscribe | JetStream streams |',
+    '|---|---|---|---|',
+    ...users.map((u) => `| ${u.user} | ${cell(u.publish)} | ${cell(u.subscribe)} | ${cell(u.streams)} |`),
   ].join('\n');
 }
 
@@ -170,7 +183,7 @@ export function externalServerBlock(users: readonly NatsUserPermissions[]): stri
   const variable = (user: string) => `$${passwordVariable(user)}`;
   const list = (subjects: string[]) => `[${subjects.map((s) => JSON.stringify(s)).join(', ')}]`;
   const lines = users.map(
-    (u) => `    { user: "${u.user}", password: ${variable(u.user)}, permissions: { publish: { allow: ${list(u.publish)} }, subscribe: { allow: ${list(u.subscribe)} }, allow_responses: true } }`,
+    (u) => `    { user: "${u.user}", password: ${variable(u.user)}, permissions: { publish: { allow: ${list(publishAllow(u))} }, subscribe: { allow: ${list(u.subscribe)} }, allow_responses: ${u.maxResponses === 1 ? 'true' : `{ max: ${u.maxResponses} }`} } }`,
   );
   return `authorization {\n  users = [\n${lines.join(',\n')}\n  ]\n}\n`;
 }

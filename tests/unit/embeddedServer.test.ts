@@ -13,7 +13,7 @@ describe('embedded nats-server', () => {
   });
 
   it('binds loopback only, with JetStream in the given store, configured through a file (no secret in argv)', () => {
-    const users = [{ user: 'operator', password: 's3cret', publish: ['>'], subscribe: ['>'] }];
+    const users = [{ user: 'operator', password: 's3cret', publish: ['>'], subscribe: ['>'], streams: [], maxResponses: 1 }];
     const spec = embeddedServerSpec({ binary: '/usr/sbin/nats-server', host: '127.0.0.1', port: 4333, storeDir: '/tmp/s', configFile: '/tmp/state/nats.conf', users });
     expect(spec.url).toBe('nats://127.0.0.1:4333');
     expect(spec.args).toEqual(['-c', '/tmp/state/nats.conf']);
