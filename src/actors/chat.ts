@@ -54,7 +54,7 @@ export const chatKind: ActorKind = {
     const effort = resolveEffort([{ level: 'default', value: config.agent.effort }]);
     for (const r of [...model.rejected, ...fallbackModel.rejected, ...effort.rejected]) logger.warn(r, 'invalid chat agent setting skipped');
     const tools = readOnlyTools(config.chat.allowedTools);
-    if (tools.dropped.length > 0) logger.warn({ dropped: tools.dropped, kept: tools.allowed }, 'chat.allowedTools: tools that can change things are not given to the chat');
+    if (tools.dropped.length > 0) logger.warn({ dropped: tools.dropped, kept: tools.allowed }, 'chat.allowedTools: only read-only tools are given to the chat (no web tools, no rules that widen where it reads)');
 
     const chatDir = join(config.stateDir, 'chat');
     const runLogDir = join(statePaths(config.stateDir).runs, name);
@@ -77,6 +77,7 @@ export const chatKind: ActorKind = {
         env: { ...config.agent.env, [AGENT_OF_ENV]: marker },
         killGraceMs: config.agent.killGrace,
         scratchDir: join(chatDir, 'scratch'),
+        readDirs: [config.workspace, ...Object.values(config.projects).map((project) => project.path)].filter((dir) => dir !== ''),
         runLogDir,
       },
     });

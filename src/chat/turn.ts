@@ -1,9 +1,9 @@
 // One attempt at answering a chat message: fresh context (persona and memory re-read, history
 // from the bucket, the mission situation from the store's index), then the agent CLI through the
-// agent adapter, read-only tools only, in a scratch directory. A non-empty answer is recorded in
+// agent adapter, read-only tools only, reading only its scratch directory and the checkouts. A non-empty answer is recorded in
 // the chat's history before it is reported, so the next message of the same chat (answered
 // right after, FIFO) already sees it.
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import type { TurnStart } from '../../machines/chat.js';
 import { runLogPath, type AgentAdapter, type AgentRunRequest, type AgentRunResult } from '../adapters/agent/index.js';
 import type { Logger } from '../log.js';
@@ -13,25 +13,37 @@ import { buildChatPrompt, readMemory, readPersona } from './prompt.js';
 import { readSituation, type MissionReader } from './situation.js';
 
 /**
- * Tools a chat may use: they read, search and look things up, and change nothing. Anything else
- * in chat.allowedTools (Write, Edit, Bash, MCP tools, …) is dropped with a warning.
+ * Tools a chat may have: they read and search, and change nothing. They are given as the run's
+ * whole tool set (`--tools`), never as allow rules: the CLI (2.1.197, checked against the scripted
+ * API) then lets them read only the working directory (the chat's scratch dir) and the `--add-dir`
+ * directories (the project checkouts) and refuses any other path, while a bare `Read` in
+ * --allowedTools would read anywhere (~/.ssh, another checkout's .env).
  */
-export const READ_ONLY_TOOLS: readonly string[] = ['Read', 'Glob', 'Grep', 'LS', 'NotebookRead', 'WebFetch', 'WebSearch'];
+export const READ_ONLY_TOOLS: readonly string[] = ['Read', 'Glob', 'Grep', 'LS', 'NotebookRead'];
 
+/** Never a chat's, whatever chat.allowedTools says: a chat must not fetch from or post to the web. */
+export const CHAT_DISALLOWED_TOOLS: readonly string[] = ['WebFetch', 'WebSearch'];
+
+/**
+ * The chat's tool set from chat.allowedTools: the read-only tools it names. Anything else (Write,
+ * Bash, MCP tools, web tools, and rules like `Read(//srv/**)` that would widen where it reads) is
+ * dropped, and the caller warns about it.
+ */
 export function readOnlyTools(configured: readonly string[]): { allowed: string[]; dropped: string[] } {
   const allowed: string[] = [];
   const dropped: string[] = [];
   for (const raw of configured) {
     const tool = raw.trim();
     if (tool === '') continue;
-    // `Read(//srv/**)` narrows a read-only tool and stays read-only.
-    const base = tool.replace(/\(.*\)$/s, '');
-    (READ_ONLY_TOOLS.includes(base) ? allowed : dropped).push(tool);
+    (READ_ONLY_TOOLS.includes(tool) && !allowed.includes(tool) ? allowed : dropped).push(tool);
   }
   return { allowed, dropped };
 }
 
-/** How the chat runs its agent: the run settings it shares with missions, plus its own. */
+/**
+ * How the chat runs its agent: the run settings it shares with missions, plus its own.
+ * `allowedTools` is the chat's whole tool set (readOnlyTools), given to the CLI as `--tools`.
+ */
 export interface ChatAgentSettings
   extends Pick<AgentRunRequest, 'model' | 'fallbackModel' | 'effort' | 'maxTurns' | 'allowedTools' | 'env' | 'killGraceMs'> {
   /** chat.persona and chat.memory: paths, "" for the built-in persona / no memory. */
@@ -42,6 +54,8 @@ export interface ChatAgentSettings
   timeoutMs: number;
   /** The agent's working directory. */
   scratchDir: string;
+  /** Directories the chat may read besides its scratch dir: the project checkouts and roshi's worktrees. */
+  readDirs?: string[];
   runLogDir: string;
 }
 
@@ -133,7 +147,12 @@ export function createChatAnswerer(deps: ChatAnswererDeps): ChatAnswerer {
         ...(settings.fallbackModel ? { fallbackModel: settings.fallbackModel } : {}),
         ...(settings.effort ? { effort: settings.effort } : {}),
         maxTurns: settings.maxTurns,
-        allowedTools: settings.allowedTools,
+        // The read-only tools are the whole tool set, with no allow rule that would widen where they read.
+        tools: settings.allowedTools,
+        allowedTools: [],
+        disallowedTools: [...CHAT_DISALLOWED_TOOLS],
+        // Not yet created (no mission run yet): nothing to read there, and the CLI is spared a missing path.
+        addDirs: (settings.readDirs ?? []).filter((dir) => existsSync(dir)),
         env: settings.env,
         idleTimeoutMs: plan.timeoutMs,
         timeoutMs: plan.timeoutMs,

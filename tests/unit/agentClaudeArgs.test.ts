@@ -56,3 +56,15 @@ describe('findExecutable', () => {
     }
   });
 });
+
+describe('buildClaudeArgs: the tool set, extra read dirs and refused tools', () => {
+  it('gives --tools as one comma list, then --add-dir, --disallowedTools and --allowedTools last', () => {
+    expect(
+      buildClaudeArgs({ maxTurns: 3, tools: ['Read', 'Grep'], addDirs: ['/srv/app', 'relative/dir', ''], disallowedTools: ['WebFetch', '-x'], allowedTools: [] }),
+    ).toEqual(['--print', '--output-format', 'stream-json', '--verbose', '--max-turns', '3', '--tools', 'Read,Grep', '--add-dir', '/srv/app', '--disallowedTools', 'WebFetch']);
+  });
+
+  it('an empty tool set is --tools "" (no tools), not the default set', () => {
+    expect(buildClaudeArgs({ maxTurns: 1, tools: [], allowedTools: [] }).slice(-2)).toEqual(['--tools', '']);
+  });
+});

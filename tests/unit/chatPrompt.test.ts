@@ -161,6 +161,7 @@ describe('the answerer: fresh context per request, lighter on retries', () => {
     const settings: ChatAgentSettings = {
       persona, memory, historyTurns: 20, timeoutMs: 120_000, model: 'sonnet', maxTurns: 10, allowedTools: ['Read', 'Grep'],
       env: { ROSHI_AGENT_OF: 'chat' }, killGraceMs: 1_000, scratchDir: join(dir, 'chat', 'scratch'), runLogDir: join(dir, 'runs', 'chat'),
+      readDirs: [dir, join(dir, 'not-created-yet')],
     };
     const missions = reader([mission('m-run', 'running', { text: 'sleepy mission', startedAt: NOW - 5_000, lease: { runner: 'runner-1', until: NOW + 1 } })]);
     const answerer = createChatAnswerer({ agent, missions, readPause: async () => undefined, history, settings, logger: silentLogger(), now: () => NOW });
@@ -186,7 +187,11 @@ describe('the answerer: fresh context per request, lighter on retries', () => {
     expect(answer.text).toBe('It is running.');
     const run = t.runs[0]!;
     expect(run.cwd).toBe(join(t.persona, '..', 'chat', 'scratch'));
-    expect(run.allowedTools).toEqual(['Read', 'Grep']);
+    // The read-only tools are the whole tool set; no allow rule widens where they read; no web.
+    expect(run.tools).toEqual(['Read', 'Grep']);
+    expect(run.allowedTools).toEqual([]);
+    expect(run.disallowedTools).toEqual(['WebFetch', 'WebSearch']);
+    expect(run.addDirs).toEqual([t.persona.slice(0, t.persona.lastIndexOf('/'))]);
     expect(run.model).toBe('sonnet');
     expect(run.timeoutMs).toBe(120_000);
     expect(run.idleTimeoutMs).toBe(120_000);
@@ -254,9 +259,10 @@ describe('chat requests', () => {
 
 describe('read-only tools', () => {
   it('keeps tools that only read, drops the rest', () => {
-    expect(readOnlyTools(['Read', 'Glob', 'Grep', 'LS', 'Read(//srv/**)', 'Bash', 'Bash(git log *)', 'Write', 'Edit', 'mcp__x__y', ' '])).toEqual({
-      allowed: ['Read', 'Glob', 'Grep', 'LS', 'Read(//srv/**)'],
-      dropped: ['Bash', 'Bash(git log *)', 'Write', 'Edit', 'mcp__x__y'],
+    expect(readOnlyTools(['Read', 'Glob', 'Grep', 'LS', 'Read(//srv/**)', 'Bash', 'Bash(git log *)', 'Write', 'Edit', 'mcp__x__y', 'WebFetch', 'WebSearch', ' '])).toEqual({
+      allowed: ['Read', 'Glob', 'Grep', 'LS'],
+      // A rule like Read(//srv/**) would widen where the chat reads; web tools are never a chat's.
+      dropped: ['Read(//srv/**)', 'Bash', 'Bash(git log *)', 'Write', 'Edit', 'mcp__x__y', 'WebFetch', 'WebSearch'],
     });
   });
 });

@@ -63,7 +63,10 @@ function scrubResult(result: AgentRunResult): AgentRunResult {
 }
 
 /** The argv for a request (without the executable). Exported for tests. */
-export function buildClaudeArgs(request: Pick<AgentRunRequest, 'model' | 'fallbackModel' | 'effort' | 'maxTurns' | 'allowedTools'>, log?: Logger): string[] {
+export function buildClaudeArgs(
+  request: Pick<AgentRunRequest, 'model' | 'fallbackModel' | 'effort' | 'maxTurns' | 'allowedTools' | 'tools' | 'disallowedTools' | 'addDirs'>,
+  log?: Logger,
+): string[] {
   const args = ['--print', '--output-format', 'stream-json', '--verbose', '--max-turns', String(request.maxTurns)];
   const model = request.model?.trim();
   if (model) {
@@ -80,13 +83,28 @@ export function buildClaudeArgs(request: Pick<AgentRunRequest, 'model' | 'fallba
     if (isValidEffort(effort)) args.push('--effort', effort);
     else log?.warn({ effort }, 'invalid effort dropped; the CLI default is used');
   }
-  const tools = request.allowedTools.map((t) => t.trim()).filter((t) => t !== '');
-  const refused = tools.filter((t) => t.startsWith('-'));
-  if (refused.length > 0) log?.warn({ tools: refused }, 'tool names starting with "-" dropped');
-  const allowed = tools.filter((t) => !t.startsWith('-'));
-  // Variadic: last, so that nothing after it is taken for a tool name.
+  // One comma-separated argument; "" leaves no tool at all.
+  if (request.tools !== undefined) args.push('--tools', toolNames(request.tools, log).join(','));
+  // Variadic flags: each ends at the next flag, and the prompt goes on stdin, never after them.
+  const dirs = (request.addDirs ?? []).filter((dir) => dir.trim() !== '');
+  const badDirs = dirs.filter((dir) => !isAbsolute(dir));
+  if (badDirs.length > 0) log?.warn({ dirs: badDirs }, 'relative --add-dir directories dropped');
+  const addDirs = dirs.filter((dir) => isAbsolute(dir));
+  if (addDirs.length > 0) args.push('--add-dir', ...addDirs);
+  const disallowed = toolNames(request.disallowedTools ?? [], log);
+  if (disallowed.length > 0) args.push('--disallowedTools', ...disallowed);
+  const allowed = toolNames(request.allowedTools, log);
+  // Last, so that nothing after it is taken for a tool name.
   if (allowed.length > 0) args.push('--allowedTools', ...allowed);
   return args;
+}
+
+/** Trimmed, non-empty tool names; one starting with "-" would be read as a flag and is dropped. */
+function toolNames(tools: readonly string[], log?: Logger): string[] {
+  const names = tools.map((t) => t.trim()).filter((t) => t !== '');
+  const refused = names.filter((t) => t.startsWith('-'));
+  if (refused.length > 0) log?.warn({ tools: refused }, 'tool names starting with "-" dropped');
+  return names.filter((t) => !t.startsWith('-'));
 }
 
 /** The executable for `command`, searched in `pathVar` when it has no slash; undefined when missing. */

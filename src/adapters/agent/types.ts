@@ -15,6 +15,16 @@ export interface AgentRunRequest {
   maxTurns: number;
   /** Tools the agent may use without asking (e.g. `Write`, `Edit`, `Bash(git *)`). */
   allowedTools: string[];
+  /**
+   * The built-in tools that exist in the run at all (`--tools`); omitted → the CLI's default set.
+   * Tools listed here but not in allowedTools still work where the CLI needs no permission:
+   * reading in the working directory and in `addDirs`.
+   */
+  tools?: string[];
+  /** Tools refused even if allowedTools lists them (`--disallowedTools`). */
+  disallowedTools?: string[];
+  /** Directories besides cwd the agent may read without a permission rule (`--add-dir`). */
+  addDirs?: string[];
   /** Literal variables for the agent (agent.env, roshi's markers), set over its allow-listed environment. */
   env: Record<string, string>;
   /** No output line (stdout or stderr) for this long → the run is killed (timeout). */
