@@ -281,13 +281,13 @@ function createDuties({ config, bus, github, authorizer, poller, stateKv, notify
       branchPrefix: config.git.branchPrefix,
       ownForks: p.ownForks,
       since: mentionsSince,
-      addMission: async (text, by) => {
+      addMission: async (text, by, context) => {
         try {
           // The mention's repository decides the project: with several projects the store
           // would otherwise ask "which project?".
           const repo = /https?:\/\/[^/]+\/([^/\s]+\/[^/\s]+)\/(?:pull|issues)\//.exec(text)?.[1];
           const project = repo ? projectOfRepo(config, repo) : undefined;
-          const mission = await bus.request<{ id: string }>(bus.subjects.missionsAs('add', 'pr-poller'), { text, source: 'github', by, ...(project ? { project } : {}) }, 10_000);
+          const mission = await bus.request<{ id: string }>(bus.subjects.missionsAs('add', 'pr-poller'), { text, source: 'github', by, ...(project ? { project } : {}), ...(context ? { context } : {}) }, 10_000);
           return { id: mission.id };
         } catch (error) {
           if (error instanceof RemoteError) return { refused: error.message };

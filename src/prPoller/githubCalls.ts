@@ -135,6 +135,22 @@ export async function listIssueComments(github: GitHubClient, repo: string, numb
   }));
 }
 
+export interface IssueText {
+  title: string;
+  body: string;
+  login: string;
+  htmlUrl: string;
+}
+
+/** GET /repos/{o}/{r}/issues/{n}: the title, body and author of an issue (or of a PR, as an issue). */
+export async function getIssue(github: GitHubClient, repo: string, number: number): Promise<IssueText> {
+  const { owner, name } = splitRepo(repo);
+  const { data } = await call(`GET /repos/${repo}/issues/${number}`, () =>
+    github.octokit.request('GET /repos/{owner}/{repo}/issues/{issue_number}', { owner, repo: name, issue_number: number, request: request() }),
+  );
+  return { title: data.title, body: data.body ?? '', login: data.user?.login ?? 'ghost', htmlUrl: data.html_url };
+}
+
 /** Logins that reacted 👍 to an issue comment (GET …/issues/comments/{id}/reactions?content=+1, every page). */
 export async function plusOneLogins(github: GitHubClient, repo: string, commentId: number): Promise<string[]> {
   const { owner, name } = splitRepo(repo);

@@ -3,6 +3,7 @@
 //
 //   GET    /user
 //   GET    /notifications                                  participating, all, since, per_page (≤ 50), page; Link
+//   GET    /repos/{o}/{r}/issues/{n}                       the issue (or PR) of a thread: title, body, author
 //   GET    /repos/{o}/{r}/issues/{n}/comments              since, per_page, page; Link; reaction rollups
 //   POST   /repos/{o}/{r}/issues/{n}/comments              201, the comment (by the token's login)
 //   GET    /repos/{o}/{r}/issues/comments/{id}/reactions   content filter
@@ -35,6 +36,9 @@ export interface FakeThread {
   number: number;
   pull: boolean;
   title: string;
+  /** The issue's body and author (GET …/issues/{n}). */
+  body: string;
+  author: string;
   id: string;
   unread: boolean;
 }
@@ -69,7 +73,7 @@ export interface MentionsFake {
   login: string;
   /** A separate server standing in for GitHub's log storage (redirect target). */
   blobUrl: string;
-  addThread(repo: string, number: number, options?: { pull?: boolean; title?: string }): FakeThread;
+  addThread(repo: string, number: number, options?: { pull?: boolean; title?: string; body?: string; author?: string }): FakeThread;
   addComment(repo: string, number: number, comment: { login: string; body: string; type?: 'User' | 'Bot'; at?: string }): FakeComment;
   comments(repo: string, number: number): FakeComment[];
   comment(id: number): FakeComment | undefined;
@@ -181,10 +185,19 @@ export async function installMentionRoutes(fake: FakeGitHub, options: MentionsFa
     };
   };
 
-  function addThread(repo: string, number: number, opts: { pull?: boolean; title?: string } = {}): FakeThread {
+  function addThread(repo: string, number: number, opts: { pull?: boolean; title?: string; body?: string; author?: string } = {}): FakeThread {
     const existing = threads.get(key(repo, number));
     if (existing) return existing;
-    const thread: FakeThread = { repo, number, pull: opts.pull ?? false, title: opts.title ?? `${opts.pull ? 'PR' : 'Issue'} ${number}`, id: String(++nextId), unread: true };
+    const thread: FakeThread = {
+      repo,
+      number,
+      pull: opts.pull ?? false,
+      title: opts.title ?? `${opts.pull ? 'PR' : 'Issue'} ${number}`,
+      body: opts.body ?? '',
+      author: opts.author ?? 'octocat',
+      id: String(++nextId),
+      unread: true,
+    };
     threads.set(key(repo, number), thread);
     return thread;
   }
@@ -246,6 +259,28 @@ export async function installMentionRoutes(fake: FakeGitHub, options: MentionsFa
   });
 
   // ─── comments and reactions ─────────────────────────────────────────────────────────────
+  fake.addRoute({
+    method: 'GET',
+    path: '/repos/:owner/:repo/issues/:number',
+    handler: ({ params }) => {
+      const thread = threads.get(key(repoOf(params), Number(params.number)));
+      if (!thread) return notFound();
+      const kind = thread.pull ? 'pull' : 'issues';
+      return {
+        status: 200,
+        body: {
+          number: thread.number,
+          title: thread.title,
+          body: thread.body === '' ? null : thread.body,
+          user: user(thread.author),
+          state: 'open',
+          html_url: `${htmlBase}/${thread.repo}/${kind}/${thread.number}`,
+          ...(thread.pull ? { pull_request: { url: `${htmlBase}/${thread.repo}/pull/${thread.number}` } } : {}),
+        },
+      };
+    },
+  });
+
   fake.addRoute({
     method: 'GET',
     path: '/repos/:owner/:repo/issues/:number/comments',
