@@ -266,6 +266,35 @@ describe('mentions → missions', () => {
   });
 });
 
+describe('the permission lookup (permissions.ts)', () => {
+  it('write, maintain and admin may command; read, triage and none may not; answers expire after the TTL', async () => {
+    let now = 1_000_000;
+    const authorizer = createAuthorizer(github, { authorizedUsers: ['Listed'], ttlMs: 60_000, now: () => now });
+    gh.setRole(REPO, 'ada', 'admin');
+    gh.setRole(REPO, 'tri', 'triage');
+    expect(await authorizer.check(REPO, 'alice')).toEqual({ allowed: true, permission: 'write' });
+    expect(await authorizer.check(REPO, 'mia')).toEqual({ allowed: true, permission: 'maintain' });
+    expect(await authorizer.check(REPO, 'ada')).toEqual({ allowed: true, permission: 'admin' });
+    expect(await authorizer.check(REPO, 'bob')).toEqual({ allowed: false, permission: 'read' });
+    expect(await authorizer.check(REPO, 'tri')).toEqual({ allowed: false, permission: 'triage' });
+    expect(await authorizer.check(REPO, 'listed')).toEqual({ allowed: true, permission: 'authorizedUsers' });
+    expect(authorizer.lookups).toBe(5);
+    // cached within the TTL; a revoked permission counts once the TTL has passed
+    gh.setRole(REPO, 'alice', 'read');
+    expect((await authorizer.check(REPO, 'Alice')).allowed).toBe(true);
+    now += 60_001;
+    expect(await authorizer.check(REPO, 'alice')).toEqual({ allowed: false, permission: 'read' });
+    expect(authorizer.lookups).toBe(6);
+  });
+
+  it('a failed lookup is neither yes nor no, and is not cached', async () => {
+    const authorizer = createAuthorizer(github, { authorizedUsers: [] });
+    fake.failNext({ method: 'GET', path: '/repos/:owner/:repo/collaborators/:login/permission', status: 403, body: { message: 'Resource not accessible by integration' } });
+    await expect(authorizer.check(REPO, 'alice')).rejects.toThrow(/403/);
+    expect(await authorizer.check(REPO, 'alice')).toEqual({ allowed: true, permission: 'write' });
+  });
+});
+
 describe('replies escape bot mentions', () => {
   it('@copilot and @dependabot in a reply get a zero-width joiner', async () => {
     gh.addThread(REPO, 20);
