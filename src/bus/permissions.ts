@@ -124,7 +124,8 @@ export function natsUsers(prefix: string, actors: readonly string[]): NatsUserPe
     } else if (actor === 'chat') {
       users.push(plus(actorBase(s, actor), { publish: outboxPublish, subscribe: [s.chatRequest], streams: [missions, state] }));
     } else if (/^runner-\d+$/.test(actor)) {
-      users.push(plus(actorBase(s, actor), { publish: [s.runnerProgress(actor), ...outboxPublish], streams: [missions, state] }));
+      // The mission store announces the transitions it makes (claims, results) on missions.events.
+      users.push(plus(actorBase(s, actor), { publish: [s.runnerProgress(actor), s.missionEvents, ...outboxPublish], streams: [missions, state] }));
     } else if (actor === 'pr-poller') {
       users.push(plus(actorBase(s, actor), { publish: [s.prEvents, s.missionsAs('add', actor), ...outboxPublish], subscribe: [s.missionEvents], streams: [state] }));
     } else {

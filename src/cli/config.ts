@@ -1,13 +1,22 @@
 // `roshi config check`: load and validate the configuration without starting anything.
+// `roshi config nats-users`: the per-actor users block for an external nats-server, for this
+// config's tree (the table the embedded server is started with; docs/subjects.md).
+import { externalServerBlock, natsUsers } from '../bus/permissions.js';
 import { describeSources } from '../config/index.js';
+import { childNames } from '../supervisor/tree.js';
 import { UsageError } from '../errors.js';
 import type { CommandContext } from './context.js';
 
-export const summary = 'config check — validate the configuration and print where it came from';
+export const summary = 'config check — validate the configuration and print where it came from | config nats-users — the users block for an external nats-server (--json)';
 
 export async function run(ctx: CommandContext): Promise<number> {
   const sub = ctx.args.positionals[0];
-  if (sub !== 'check') throw new UsageError(`config has one subcommand, check (got ${JSON.stringify(sub ?? '')})`);
+  if (sub === 'nats-users') {
+    const users = natsUsers(ctx.config.prefix, childNames(ctx.config, false));
+    ctx.print(ctx.args.json ? JSON.stringify(users, null, 2) : externalServerBlock(users).trimEnd());
+    return 0;
+  }
+  if (sub !== 'check') throw new UsageError(`config has two subcommands, check and nats-users (got ${JSON.stringify(sub ?? '')})`);
   // commandContext() already loaded and validated it; reaching this line means it is valid.
   const c = ctx.config;
   if (ctx.args.json) {

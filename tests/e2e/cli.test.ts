@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
+import { findNatsServer } from '../../src/bus/embedded-server.js';
 import { mainScript } from '../../src/paths.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'roshi-cli-'));
@@ -70,6 +71,20 @@ describe('roshi CLI', () => {
     const { code, stderr } = await roshi(['supervisor', '--config', file]);
     expect(code).toBe(69);
     expect(stderr).toMatch(/nats\.embedded\.binary.*not an executable/);
+  });
+
+  it('config nats-users prints the per-actor users block of this tree, valid for nats-server, without a secret', async () => {
+    const file = configFile('users.yaml', 'actors:\n  runner:\n    instances: 2\n');
+    const { code, stdout } = await roshi(['config', 'nats-users', '--config', file]);
+    expect(code).toBe(0);
+    const users = [...stdout.matchAll(/user: "([^"]+)", password: \$(ROSHI_NATS_PASSWORD_[A-Z0-9_]+)/g)].map((m) => [m[1], m[2]]);
+    expect(users.map(([u]) => u)).toEqual(['supervisor', 'watchdog', 'missions', 'bridge', 'chat', 'runner-1', 'runner-2', 'pr-poller', 'operator']);
+    const conf = configFile('server.conf', `listen: "127.0.0.1:4222"\n${stdout}\n`);
+    const env = Object.fromEntries(users.map(([, variable]) => [variable!, 'x']));
+    const check = await execa(findNatsServer(''), ['-c', conf, '-t'], { reject: false, env, extendEnv: false });
+    expect(check.exitCode, String(check.stderr)).toBe(0);
+    const json = JSON.parse((await roshi(['config', 'nats-users', '--json', '--config', file])).stdout) as Array<{ user: string; publish: string[] }>;
+    expect(json.find((u) => u.user === 'bridge')?.publish).not.toContain('roshi.ctl.supervisor');
   });
 
   it('status without a running supervisor says so clearly', async () => {

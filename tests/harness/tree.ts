@@ -1,7 +1,7 @@
 // Runs the real supervisor from dist/ in a temp state dir with a test config, and gives tests
 // what they need to watch it: a bus connection, the sup.events they saw, status polling, and a
 // stop that leaves no process behind.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
@@ -141,9 +141,24 @@ export class TestTree {
     const survivors = known.filter(isAlive);
     for (const pid of survivors) process.kill(pid, 'SIGKILL');
     this.journalAtStop = this.journal();
+    // Every e2e test is also a check of the bus permission table: an actor refused is a bug.
+    const refused = this.permissionViolations();
     if (!options.keepStateDir) rmSync(this.stateDir, { recursive: true, force: true });
     if (survivors.length) throw new Error(`processes survived the supervisor's stop: ${survivors.join(', ')}`);
+    if (refused.length) throw new Error(`the bus refused roshi's own processes (src/bus/permissions.ts is missing a permission):\n${refused.join('\n')}`);
     return { exitCode: result.exitCode };
+  }
+
+  /** Log lines where a roshi process (not a test's own connection) was refused by the bus. */
+  permissionViolations(): string[] {
+    const dir = join(this.stateDir, 'logs');
+    let names: string[] = [];
+    try {
+      names = readdirSync(dir).filter((n) => n.endsWith('.log') && n !== 'nats.log');
+    } catch {
+      return [];
+    }
+    return names.flatMap((n) => readFileSync(join(dir, n), 'utf8').split('\n').filter((l) => /permissions violation/i.test(l)).map((l) => `${n}: ${l.slice(0, 300)}`));
   }
 
   /** Runs a CLI command of the built roshi against this tree. */
