@@ -29,7 +29,7 @@ if (!process.env.BENCH_NO_SNAPSHOT && !process.env.BENCH_PACKAGE_ROOT) {
   console.log(`benchmarking build ${build.buildId} (copied to ${snapshot})`);
 }
 const removeSnapshot = () => snapshot && rmSync(snapshot, { recursive: true, force: true });
-const ALL = ['control-rtt', 'crash-recovery', 'hang-recovery', 'footprint', 'store', 'mission-dispatch', 'mission-overhead', 'github-requests', 'chat-latency', 'bus-auth'];
+const ALL = ['control-rtt', 'crash-recovery', 'hang-recovery', 'footprint', 'store', 'mission-dispatch', 'mission-overhead', 'github-requests', 'chat-latency', 'bus-auth', 'scrubber'];
 const chosen = process.argv.slice(2).length ? process.argv.slice(2) : ALL;
 const PER_BENCH_LIMIT_MS = 10 * 60_000;
 
