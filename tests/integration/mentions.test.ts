@@ -313,6 +313,15 @@ describe('replies escape bot mentions', () => {
       expect(JSON.stringify(request.body)).not.toMatch(/@(copilot|dependabot)/);
     }
   });
+
+  it('replies pass through the secret scrubber', async () => {
+    const token = `ghp_${'Zz9Yy8Xx'.repeat(5)}`;
+    gh.addThread(REPO, 21);
+    gh.addComment(REPO, 21, { login: 'alice', body: '@roshi-bot implement' });
+    addMission = async () => ({ refused: `store said: token ${token} is not allowed here` });
+    await pollMentions(ctx({ botLogin: BOT }));
+    expect(replies(21).map((r) => r.body)).toEqual(['@alice could not queue `implement`: store said: token [redacted] is not allowed here']);
+  });
 });
 
 describe('cursor, pagination and failures', () => {

@@ -94,6 +94,16 @@ describe('createGitHub', () => {
     expect(await gh.ensurePullRequest(PR)).toMatchObject({ number: 2, created: true });
   });
 
+  it('PR titles and bodies pass through the secret scrubber before they reach GitHub', async () => {
+    const token = `ghp_${'A1b2C3d4'.repeat(5)}`;
+    await client().ensurePullRequest({ ...PR, title: `roshi: use ${token}`, body: `The agent said: export GITHUB_TOKEN=${token}\nand @copilot` });
+    const sent = JSON.stringify(fake.requestsTo('POST', '/repos/acme/app/pulls')[0]?.body);
+    expect(sent).not.toContain(token);
+    expect(sent).toContain('export GITHUB_TOKEN=[redacted]');
+    expect(sent).toContain('roshi: use [redacted]');
+    expect(sent).not.toMatch(/@copilot/); // and mentions are still escaped
+  });
+
   it('a duplicate POST is GitHub\'s 422 "already exists"', async () => {
     fake.addPull('acme/app', { head: { ref: PR.head } });
     const res = await fetch(`${fake.url}/repos/acme/app/pulls`, {
