@@ -25,7 +25,7 @@ import { GitHubError, type GitHubClient, type PullSummary } from '../adapters/gi
 import type { Logger } from '../log.js';
 import type { MissionEvent } from '../missions/events.js';
 import { isOwnBranch } from '../runner/slug.js';
-import { aggregateCi, type CiVerdict, type FailingItem } from './ciStatus.js';
+import { CiReader } from './ciFetch.js';
 import {
   ciCheckContext,
   decideCi,
@@ -120,13 +120,13 @@ export class Poller {
   /** Every followed PR as of the last cycle or event, for status. */
   private tracked = new Map<string, TrackedPr>();
   private lock: Promise<unknown> = Promise.resolve();
-  private readonly logTails = new Map<string, string>();
   private readonly unregisteredWarned = new Set<string>();
   private readonly clock: () => number;
   private botLoginCache: string | undefined;
   /** PRs with a prefixed branch that are not own (forks), already logged. */
   private readonly foreignLogged = new Set<string>();
   private readonly rule: OwnershipRule;
+  private readonly ci: CiReader;
   cycles = 0;
   /** Repositories in which the last cycle saw a followed PR merged (branch cleanup runs for them). */
   mergedRepos = new Set<string>();
@@ -137,6 +137,7 @@ export class Poller {
   ) {
     this.clock = ports.clock ?? Date.now;
     this.rule = { branchPrefix: settings.branchPrefix, ownForks: settings.ownForks ?? [] };
+    this.ci = new CiReader(ports.github, settings);
   }
 
   /** The followed PRs as last seen. */
@@ -276,7 +277,7 @@ export class Poller {
 
   private async followCi(start: TrackedPr): Promise<TrackedPr> {
     const now = this.clock();
-    const verdict = await this.guard(`CI of ${start.url}`, () => this.ciOf(start.repo, start.headSha));
+    const verdict = await this.guard(`CI of ${start.url}`, () => this.ci.verdict(start.repo, start.headSha));
     if (!verdict) return start;
     const action = decideCi(start, verdict.state, now, { maxAttempts: this.settings.maxAttempts, settleMs: this.settings.settleMs, maxEmptyPolls: MAX_EMPTY_POLLS });
     let pr = recordCi(start, verdict.state, verdict.failing, verdict.truncated, now);
@@ -286,7 +287,7 @@ export class Poller {
     }
     if (action.type === 'leave') return this.leave(pr, action.reason, verdict.blocked);
     if (action.type === 'queueCheck') {
-      const failing = await this.withLogs(pr.repo, pr.headSha, verdict.failing);
+      const failing = await this.ci.withLogs(pr.repo, pr.headSha, verdict.failing, (what, fn) => this.guard(what, fn));
       pr = { ...pr, failing: failing.map((f) => ({ name: f.name, ...(f.url ? { url: f.url } : {}), ...(f.logTail ? { logTail: f.logTail.slice(-2_000) } : {}) })) };
       const added = await this.ports.missions.add({ text: `/ci_check ${pr.url}`, project: pr.project, context: ciCheckContext(pr, failing, pr.attempts + 1) });
       if (added === 'duplicate') return pr;
@@ -327,42 +328,6 @@ export class Poller {
   private async authorsOf(repo: string, logins: readonly string[]): Promise<Map<string, Authorization>> {
     const out = new Map<string, Authorization>();
     for (const login of logins) out.set(login.toLowerCase(), await this.ports.authorizer.check(repo, login));
-    return out;
-  }
-
-  /** CI of one commit from its three sources. */
-  private async ciOf(repo: string, sha: string): Promise<CiVerdict> {
-    const maxPages = this.settings.maxPages ?? 3;
-    const [checks, status, runs] = await Promise.all([
-      this.ports.github.listCheckRuns(repo, sha, { maxPages }),
-      this.ports.github.combinedStatus(repo, sha, { maxPages: 1 }),
-      this.ports.github.listWorkflowRuns(repo, sha, { maxPages: 1 }),
-    ]);
-    return aggregateCi({ checkRuns: checks.items, statuses: status.statuses, workflowRuns: runs.items, truncated: checks.truncated || status.truncated || runs.truncated });
-  }
-
-  /** The failing jobs with the tails of their logs (Actions jobs only; others have no log API). */
-  private async withLogs(repo: string, sha: string, failing: FailingItem[]): Promise<FailingItem[]> {
-    const out: FailingItem[] = [];
-    let fetched = 0;
-    for (const item of failing) {
-      const job = item.kind === 'check' && item.app === 'github-actions' && item.id !== undefined ? item.id : undefined;
-      if (job === undefined || fetched >= (this.settings.maxLogs ?? 5)) {
-        out.push(item);
-        continue;
-      }
-      fetched++;
-      const key = `${repo}@${sha}#${job}`;
-      let tail = this.logTails.get(key);
-      if (tail === undefined) {
-        tail = await this.guard(`log of job ${job} in ${repo}`, () => this.ports.github.jobLogTail(repo, job, this.settings.logTailLines));
-        if (tail !== undefined) {
-          if (this.logTails.size >= 200) this.logTails.clear();
-          this.logTails.set(key, tail);
-        }
-      }
-      out.push(tail ? { ...item, logTail: tail } : item);
-    }
     return out;
   }
 
@@ -408,7 +373,7 @@ export class Poller {
    */
   async recheck(pr: TrackedPr): Promise<TrackedPr & { truncated?: boolean }> {
     const pull = await this.ports.github.getPullRequest(pr.repo, pr.number);
-    const ci = await this.ciOf(pr.repo, pull.headSha);
+    const ci = await this.ci.verdict(pr.repo, pull.headSha);
     const threads = await this.ports.github.reviewThreads(pr.repo, pr.number);
     const unresolved = threads.threads.filter((t) => !t.isResolved).length;
     return {
