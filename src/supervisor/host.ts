@@ -3,8 +3,7 @@
 // the watchdog and the embedded nats-server itself, persists heal state, serves status and
 // restart requests, and shuts the tree down in reverse order on SIGINT/SIGTERM (a second signal
 // forces: SIGKILL to every child).
-import { mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
 import { createActor, fromPromise, type AnyActorRef, type InspectionEvent } from 'xstate';
 import * as ev from '../../machines/childEvents.js';
 import { childSupervisionMachine } from '../../machines/childSupervision.js';
@@ -13,21 +12,20 @@ import { assessLiveness, type HeartbeatRecord, type Verdict } from '../../machin
 import { supervisorMachine } from '../../machines/supervisor.js';
 import { toHeartbeatRecord } from '../actors/heartbeat.js';
 import { toInspectionRecord } from '../actors/inspection.js';
-import { Bus, embeddedServerSpec, ensureOutbox, findNatsServer, freePort, JsonKv, probePort, publishDurable, registerService, type EmbeddedServerSpec } from '../bus/index.js';
-import { operatorEnvPath, readExternalUsers, SERVER_CONFIG_FILE, withPasswords, writeOperatorEnv } from '../bus/credentials.js';
-import { natsUsers, OPERATOR_USER, SUPERVISOR_USER } from '../bus/permissions.js';
+import { Bus, ensureOutbox, findNatsServer, JsonKv, probePort, publishDurable, registerService, type EmbeddedServerSpec } from '../bus/index.js';
+import { SUPERVISOR_USER } from '../bus/permissions.js';
+import { prepareTreeBus } from './busSetup.js';
 import type { RoshiConfig } from '../config/index.js';
 import type { Logger } from '../log.js';
 import { diskBuildIdReader, readBuildInfo, statePaths } from '../paths.js';
 import { isProcessAlive } from '../process.js';
-import { writeFileAtomic } from '../atomicFile.js';
 import { TREE_STARTED_ENV } from '../missions/pauseService.js';
 import { Announcer } from './announcer.js';
 import { HealStore } from './healStore.js';
 import { acquirePidLock } from './pidLock.js';
 import { sendSignal, spawnActor, spawnNatsServer, type ChildProcess } from './processes.js';
 import type { TreeStatus } from './status.js';
-import { childInputs, childNames, NATS_CHILD } from './tree.js';
+import { childInputs, NATS_CHILD } from './tree.js';
 
 export interface SupervisorOptions {
   config: RoshiConfig;
@@ -46,30 +44,8 @@ export async function runSupervisor({ config, configFile, logger }: SupervisorOp
   // Checked before the lock is taken, so a missing binary leaves no pid file behind.
   const natsBinary = embedded ? findNatsServer(config.nats.embedded.binary) : undefined;
   const releaseLock = acquirePidLock(paths.root);
-  let nats: EmbeddedServerSpec | undefined;
-  // Embedded: one user per actor with a fresh password, the supervisor's and the operator's too.
-  const passwords = new Map<string, string>();
-  if (embedded && natsBinary) {
-    const binary = natsBinary;
-    const host = config.nats.embedded.host;
-    const port = config.nats.embedded.port || (await freePort(host));
-    const users = withPasswords(natsUsers(config.prefix, childNames(config, false)));
-    for (const user of users) passwords.set(user.user, user.password);
-    nats = embeddedServerSpec({ binary, host, port, storeDir: paths.nats, configFile: join(paths.root, SERVER_CONFIG_FILE), users });
-    writeFileAtomic(nats.configFile, nats.configText);
-    writeOperatorEnv(config.stateDir, { url: nats.url, user: OPERATOR_USER, password: passwords.get(OPERATOR_USER)! });
-  }
-  // External: per-actor users when the operator set the server up with them (nats-users.env).
-  if (!embedded) for (const [user, password] of readExternalUsers(config.stateDir) ?? []) passwords.set(user, password);
-  const url = nats?.url ?? config.nats.url;
-  // CLI commands (`roshi status`) find the embedded server through this file.
-  const urlFile = join(paths.root, 'nats.url');
-  if (nats) writeFileAtomic(urlFile, `${nats.url}\n`);
-  /** One user's bus credential: embedded, or external with nats-users.env; else nats.* as configured. */
-  const credentialOf = (user: string) => (passwords.has(user) ? { user, password: passwords.get(user)! } : {});
-  /** Each actor process gets its own credential and nobody else's. */
-  const credentialEnv = (user: string): Record<string, string> =>
-    passwords.has(user) ? { ROSHI_NATS__USER: user, ROSHI_NATS__PASSWORD: passwords.get(user)! } : {};
+  const treeBus = await prepareTreeBus(config, paths.root, paths.nats, embedded ? natsBinary : undefined);
+  const { nats, url, credentialOf, credentialEnv } = treeBus;
 
   const childEnv: Record<string, string> = {
     ROSHI_NATS__URL: url,
@@ -317,12 +293,7 @@ export async function runSupervisor({ config, configFile, logger }: SupervisorOp
     // The embedded server is gone by now: close rather than drain, which would wait to reconnect.
     await bus?.nc.close().catch(() => undefined);
     root.stop();
-    if (nats) {
-      rmSync(urlFile, { force: true });
-      // This start's passwords die with it; the next start writes new ones.
-      rmSync(operatorEnvPath(config.stateDir), { force: true });
-      rmSync(nats.configFile, { force: true });
-    }
+    treeBus.forget();
     releaseLock();
     resolveDone(code);
   }

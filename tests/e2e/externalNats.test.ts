@@ -47,8 +47,9 @@ describe('an external NATS server set up with the per-actor users block, over TL
   beforeAll(async () => {
     tls = makeTlsFiles();
     const users = natsUsers('roshi', actors);
-    // The server reads each password from its environment, as the documented block says.
-    passwords = Object.fromEntries(users.map((u) => [passwordVariable(u.user), randomBytes(18).toString('base64url')]));
+    // The server reads each password from its environment, as the documented block says. A
+    // leading letter: nats-server parses a variable's value, and "2026-…" would be a date.
+    passwords = Object.fromEntries(users.map((u) => [passwordVariable(u.user), `p${randomBytes(24).toString('hex')}`]));
     nats = await startNats({ scheme: 'tls', config: { tls: { cert_file: tls.certFile, key_file: tls.keyFile } }, configText: externalServerBlock(users), env: passwords });
     const stateDir = mkdtempSync(join(tmpdir(), 'roshi-tree-'));
     writeFileSync(join(stateDir, 'nats-users.env'), Object.entries(passwords).map(([k, v]) => `${k}=${v}\n`).join(''), { mode: 0o600 });
