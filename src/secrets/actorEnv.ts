@@ -64,17 +64,18 @@ function grantsOf(config: ConfigPart, kind: ChildKind): { names: Set<string>; ag
  * A ROSHI_* variable is the config layer, which every actor loads the same way — except secrets.
  * The bus credentials (ROSHI_NATS__TOKEN/PASSWORD) are the exception to the exception: every
  * actor needs the bus, and in embedded mode the supervisor overrides them per actor anyway.
+ * (nats-server gets the rest too: harmless, and process markers such as ROSHI_TEST_RUN reach it.)
  * A `…ENV` key (ROSHI_GITHUB__TOKENENV) holds a variable's name, not a secret.
  */
-function isConfigVariable(name: string, secretNames: ReadonlySet<string>): boolean {
+function isConfigVariable(name: string, secretNames: ReadonlySet<string>, kind: ChildKind): boolean {
   if (!name.startsWith('ROSHI_') || secretNames.has(name)) return false;
-  if (name.startsWith('ROSHI_NATS__')) return true;
+  if (name.startsWith('ROSHI_NATS__') && isSecretName(name)) return kind !== 'nats';
   return !isSecretName(name) || name.endsWith('ENV');
 }
 
 /**
- * The environment of one child of the tree: the base set, the config layer (not for
- * nats-server), what its kind needs, then `own` (the supervisor's per-child variables, e.g. its
+ * The environment of one child of the tree: the base set, the config layer (for nats-server
+ * without the bus credentials: it only reads its config file), what its kind needs, then `own` (the supervisor's per-child variables, e.g. its
  * bus credential), which wins.
  */
 export function actorEnvironment(config: ConfigPart, kind: ChildKind, source: NodeJS.ProcessEnv, own: Readonly<Record<string, string>> = {}): Record<string, string> {
@@ -88,7 +89,7 @@ export function actorEnvironment(config: ConfigPart, kind: ChildKind, source: No
       names.has(name) ||
       (agentApi && isAgentBaseName(name)) ||
       (git && isGitName(name)) ||
-      (kind !== 'nats' && isConfigVariable(name, secretNames));
+      isConfigVariable(name, secretNames, kind);
     if (allowed) env[name] = value;
   }
   return Object.assign(env, own);

@@ -85,14 +85,14 @@ describe('actorEnvironment: each kind gets only the secrets it uses', () => {
 });
 
 describe('actorEnvironment: the config layer and the child’s own variables', () => {
-  it('actors get the ROSHI_* config (…ENV names included) and the bus credential; nats-server none of it', () => {
+  it('actors get the ROSHI_* config (…ENV names included) and the bus credential; nats-server not the credential', () => {
     const env = actorEnvironment(config, 'watchdog', SUPERVISOR_ENV);
     expect(env.ROSHI_CONFIG).toBe('/etc/roshi.yaml');
     expect(env.ROSHI_LOG__LEVEL).toBe('debug');
     expect(env.ROSHI_GITHUB__TOKEN_ENV).toBe('GITHUB_TOKEN');
     expect(env.ROSHI_NATS__PASSWORD).toBe('shared-bus-password');
     const nats = actorEnvironment(config, 'nats', SUPERVISOR_ENV, { ROSHI_STATE_DIR: '/s' });
-    expect(Object.keys(nats).filter((name) => name.startsWith('ROSHI_'))).toEqual(['ROSHI_STATE_DIR']);
+    expect(Object.keys(nats).filter((name) => name.startsWith('ROSHI_')).sort()).toEqual(['ROSHI_CONFIG', 'ROSHI_GITHUB__TOKEN_ENV', 'ROSHI_LOG__LEVEL', 'ROSHI_STATE_DIR']);
   });
   it('the supervisor’s per-child variables win (its own bus credential)', () => {
     const env = actorEnvironment(config, 'bridge', SUPERVISOR_ENV, { ROSHI_NATS__USER: 'bridge', ROSHI_NATS__PASSWORD: 'bridge-only' });
