@@ -260,6 +260,7 @@ export class Poller {
     if (ownership.own) return true;
     const key = `${pull.repo}#${pull.number}`;
     if (isOwnBranch(this.settings.branchPrefix, pull.headRef) && !this.foreignLogged.has(key)) {
+      if (this.foreignLogged.size >= 1_000) this.foreignLogged.clear();
       this.foreignLogged.add(key);
       this.ports.logger.info({ url: pull.url, branch: pull.headRef, headRepo: pull.headRepo, reason: ownership.reason }, 'not following a pull request with a roshi-like branch: it is not roshi\'s own');
     }
