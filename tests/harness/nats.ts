@@ -40,6 +40,8 @@ export async function startNats(options: NatsOptions = {}): Promise<TestNats> {
   while (!(await probePort('127.0.0.1', port, 200))) {
     if (Date.now() > deadline || server.exitCode !== null) {
       server.kill('SIGKILL');
+      await server;
+      rmSync(dir, { recursive: true, force: true });
       throw new Error(`nats-server did not start within 10 s:\n${output.slice(-2000)}`);
     }
     await new Promise((r) => setTimeout(r, 25));
