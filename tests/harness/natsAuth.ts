@@ -3,7 +3,7 @@
 // user and its .creds file), signed with the nkeys the nats client ships. No fixtures on disk.
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nkeys } from 'nats';
@@ -32,6 +32,8 @@ export interface OperatorMode {
   serverConfig: Record<string, unknown>;
   /** A user's .creds file (JWT + seed), as `nsc` would write it. */
   credsFile: string;
+  /** Removes the creds file's temp dir. */
+  remove: () => void;
 }
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -71,5 +73,6 @@ export function makeOperatorMode(): OperatorMode {
       resolver_preload: { [account.getPublicKey()]: accountJwt, [system.getPublicKey()]: systemJwt },
     },
     credsFile,
+    remove: () => rmSync(dir, { recursive: true, force: true }),
   };
 }

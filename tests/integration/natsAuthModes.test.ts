@@ -53,11 +53,13 @@ describe('external NATS authentication', () => {
 
   it('creds file (operator mode: JWT and NKey seed)', async () => {
     const mode = makeOperatorMode();
+    const stranger = makeOperatorMode();
+    cleanups.push(() => mode.remove(), () => stranger.remove());
     const nats = await server({ config: mode.serverConfig });
     await works(await connect({ url: nats.url, credsFile: mode.credsFile }));
     await expect(connect({ url: nats.url })).rejects.toThrow(/authorization violation/i);
     // Another operator's user is not trusted by this server.
-    await expect(connect({ url: nats.url, credsFile: makeOperatorMode().credsFile })).rejects.toThrow(/authorization violation/i);
+    await expect(connect({ url: nats.url, credsFile: stranger.credsFile })).rejects.toThrow(/authorization violation/i);
   });
 
   it('TLS with a CA file (tls://)', async () => {
