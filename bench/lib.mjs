@@ -2,10 +2,10 @@
 // process bookkeeping that leaves nothing behind, /proc readers, and small statistics.
 //
 // Every process a benchmark starts (the supervisor, and through it nats-server and the actors,
-// plus any bare baseline process) inherits BENCH_ROSHI_RUN=<run id> in its environment, so a
-// final sweep finds survivors through /proc/<pid>/environ whatever their command line, and kills
-// them by pid. Nothing here matches processes by name. (The name does not start with ROSHI_:
-// the config loader refuses ROSHI_ variables that are not config keys.)
+// plus any bare baseline process, and the agents) inherits ROSHI_TEST_RUN=<run id> in its
+// environment — the one marker every roshi process hands on to its children, the agent
+// included — so a final sweep finds survivors through /proc/<pid>/environ whatever their
+// command line, and kills them by pid. Nothing here matches processes by name.
 import { spawn, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,7 +23,7 @@ export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
  */
 export const PACKAGE_ROOT = process.env.BENCH_PACKAGE_ROOT || ROOT;
 export const MAIN = join(PACKAGE_ROOT, 'dist', 'main.js');
-export const MARK = 'BENCH_ROSHI_RUN';
+export const MARK = 'ROSHI_TEST_RUN';
 export const RUN_ID = `${process.pid}-${randomBytes(4).toString('hex')}`;
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const sc = StringCodec();

@@ -31,6 +31,9 @@ export const AGENT_BASE_NAMES: readonly string[] = [
   'NODE_EXTRA_CA_CERTS',
   // Where the CLI keeps its settings and login; it belongs to the agent, like ANTHROPIC_*.
   'CLAUDE_CONFIG_DIR',
+  // Marks processes the test suite or a benchmark started (not a secret), so their leak sweeps
+  // find an agent that outlived its runner.
+  'ROSHI_TEST_RUN',
 ];
 
 /** Prefixes every agent gets: the locale categories and the agent CLI's own API and behaviour variables. */
