@@ -13,7 +13,7 @@ import { linkSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs
 import { join } from 'node:path';
 import { PRIVATE_FILE_MODE } from '../atomicFile.js';
 import { SupervisorRunningError } from '../errors.js';
-import { isProcessAlive } from '../process.js';
+import { isProcessAlive, readProc } from '../process.js';
 
 export interface LockHolder {
   pid: number;
@@ -135,24 +135,11 @@ function isRoshiSupervisor(pid: number): boolean {
   }
 }
 
-interface ProcStat {
-  state: string;
-  startTime: number;
-}
-
-/** State (field 3) and start time (field 22) from /proc/<pid>/stat; the command name (field 2) may hold spaces and parentheses. */
-export function readProcStat(pid: number): ProcStat | undefined {
-  let text: string;
-  try {
-    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return undefined;
-  }
-  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  const state = fields[0];
-  const startTime = Number(fields[19]);
-  if (!state || !Number.isSafeInteger(startTime)) return undefined;
-  return { state, startTime };
+/** State and start time (as a number) of a process, from /proc; undefined when gone or unreadable. */
+export function readProcStat(pid: number): { state: string; startTime: number } | undefined {
+  const info = readProc(pid);
+  const startTime = Number(info?.startTime);
+  return info && Number.isSafeInteger(startTime) ? { state: info.state, startTime } : undefined;
 }
 
 export function processStartTime(pid: number): number | undefined {

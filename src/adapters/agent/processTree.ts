@@ -6,35 +6,8 @@
 // and while killing, the tree below the agent is read from /proc and every process group found
 // in it is signalled too. Processes are remembered with their start time so a recycled pid is
 // never signalled by mistake. On systems without /proc only the group is signalled.
-import { readdirSync, readFileSync } from 'node:fs';
-
-export interface ProcInfo {
-  pid: number;
-  ppid: number;
-  pgid: number;
-  /** Clock ticks since boot; with the pid, identifies one process for its lifetime. */
-  startTime: string;
-  zombie: boolean;
-}
-
-/** /proc/<pid>/stat, or undefined when the process is gone (or there is no /proc). */
-export function readProc(pid: number): ProcInfo | undefined {
-  let text: string;
-  try {
-    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return undefined;
-  }
-  // The command name (field 2) is in parentheses and may contain spaces or parentheses.
-  const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  // rest[0] is field 3 (state): ppid is field 4, pgrp 5, starttime 22.
-  const state = rest[0];
-  const ppid = Number(rest[1]);
-  const pgid = Number(rest[2]);
-  const startTime = rest[19];
-  if (state === undefined || !Number.isInteger(ppid) || !Number.isInteger(pgid) || startTime === undefined) return undefined;
-  return { pid, ppid, pgid, startTime, zombie: state === 'Z' || state === 'X' };
-}
+import { readdirSync } from 'node:fs';
+import { readProc, type ProcInfo } from '../../process.js';
 
 /** Every live process below `root` (not including it), found through /proc. */
 export function descendants(root: number): ProcInfo[] {
