@@ -10,21 +10,11 @@ import { silentLogger } from '../../src/log.js';
 import { MissionsFile } from '../../src/missions/file.js';
 import type { Mission } from '../../src/missions/record.js';
 import { missionHandlers } from '../../src/missions/service.js';
-import type { MissionSettings } from '../../src/missions/settings.js';
 import { MissionStore } from '../../src/missions/store.js';
 import { startNats, type TestNats } from '../harness/nats.js';
+import { testMissionSettings } from '../harness/missionSettings.js';
 
-const SETTINGS: MissionSettings = {
-  maxAttempts: 3,
-  maxTransientAttempts: 3,
-  leaseMs: 30_000,
-  leaseRenewMs: 10_000,
-  retryBackoff: { initialMs: 1_000, maxMs: 60_000 },
-  keepDone: 5,
-  keepFailed: 5,
-  projects: { names: ['app'], defaultProject: 'app' },
-  maxTextLength: 200,
-};
+const SETTINGS = testMissionSettings({ keepDone: 5, keepFailed: 5, maxTextLength: 200 });
 
 let nats: TestNats;
 let bus: Bus;

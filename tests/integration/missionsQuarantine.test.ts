@@ -14,21 +14,12 @@ import { InvalidRecordError } from '../../src/missions/errors.js';
 import { MissionsFile } from '../../src/missions/file.js';
 import { parseMissionsFile } from '../../src/missions/pendingImport.js';
 import { missionHandlers, type ListReply } from '../../src/missions/service.js';
-import type { MissionSettings } from '../../src/missions/settings.js';
 import { MissionStore } from '../../src/missions/store.js';
 import { silentLogger } from '../../src/log.js';
 import { startNats, type TestNats } from '../harness/nats.js';
+import { testMissionSettings } from '../harness/missionSettings.js';
 
-const SETTINGS: MissionSettings = {
-  maxAttempts: 3,
-  maxTransientAttempts: 3,
-  leaseMs: 30_000,
-  leaseRenewMs: 10_000,
-  retryBackoff: { initialMs: 1_000, maxMs: 60_000 },
-  keepDone: 10,
-  keepFailed: 10,
-  projects: { names: ['app'], defaultProject: 'app' },
-};
+const SETTINGS = testMissionSettings();
 
 let nats: TestNats;
 let bus: Bus;

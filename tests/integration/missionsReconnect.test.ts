@@ -8,8 +8,8 @@ import { execa, type ResultPromise } from 'execa';
 import { afterAll, expect, it } from 'vitest';
 import { Bus, findNatsServer, freePort, probePort } from '../../src/bus/index.js';
 import { silentLogger } from '../../src/log.js';
-import type { MissionSettings } from '../../src/missions/settings.js';
 import { MissionStore } from '../../src/missions/store.js';
+import { testMissionSettings } from '../harness/missionSettings.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'roshi-missions-reconnect-'));
 let server: ResultPromise | undefined;
@@ -33,16 +33,7 @@ async function startServer(port: number): Promise<{ child: ResultPromise }> {
   return { child };
 }
 
-const SETTINGS: MissionSettings = {
-  maxAttempts: 3,
-  maxTransientAttempts: 3,
-  leaseMs: 30_000,
-  leaseRenewMs: 10_000,
-  retryBackoff: { initialMs: 1_000, maxMs: 60_000 },
-  keepDone: 5,
-  keepFailed: 5,
-  projects: { names: ['app'], defaultProject: '' },
-};
+const SETTINGS = testMissionSettings({ keepDone: 5, keepFailed: 5, projects: { names: ['app'], defaultProject: '' } });
 
 it('sees missions added after a server restart within moments', async () => {
   const port = await freePort('127.0.0.1');

@@ -9,6 +9,7 @@ import type { MissionSettings } from '../../src/missions/settings.js';
 import { MissionStore } from '../../src/missions/store.js';
 import { silentLogger } from '../../src/log.js';
 import { startNats, type TestNats } from '../harness/nats.js';
+import { testMissionSettings } from '../harness/missionSettings.js';
 
 let nats: TestNats;
 const buses: Bus[] = [];
@@ -25,16 +26,7 @@ afterAll(async () => {
   await nats.stop();
 });
 
-const SETTINGS: MissionSettings = {
-  maxAttempts: 3,
-  maxTransientAttempts: 3,
-  leaseMs: 30_000,
-  leaseRenewMs: 10_000,
-  retryBackoff: { initialMs: 1_000, maxMs: 60_000 },
-  keepDone: 10,
-  keepFailed: 10,
-  projects: { names: ['app', 'lib'], defaultProject: 'app' },
-};
+const SETTINGS = testMissionSettings({ projects: { names: ['app', 'lib'], defaultProject: 'app' } });
 
 async function connect(prefix: string): Promise<Bus> {
   const bus = await Bus.connect({ url: nats.url, name: `test-${prefix}`, prefix, logger: silentLogger() });

@@ -15,7 +15,6 @@ import { missionEvent } from '../../src/missions/events.js';
 import type { Mission } from '../../src/missions/record.js';
 import { renderMissionsFile } from '../../src/missions/render.js';
 import { missionEndpoints } from '../../src/missions/service.js';
-import type { MissionSettings } from '../../src/missions/settings.js';
 import { MissionStore } from '../../src/missions/store.js';
 import { KvTrackedPrStore, watchCiQueue } from '../../src/prPoller/ciQueue.js';
 import { EtagCache } from '../../src/prPoller/etagCache.js';
@@ -23,6 +22,7 @@ import { createAuthorizer } from '../../src/prPoller/permissions.js';
 import { isCycleFatal, Poller, type PollerSettings } from '../../src/prPoller/poller.js';
 import { startFakeGitHub, type FakeGitHub } from '../fakes/github.js';
 import { startNats, type TestNats } from '../harness/nats.js';
+import { testMissionSettings } from '../harness/missionSettings.js';
 
 let nats: TestNats;
 let fake: FakeGitHub;
@@ -53,16 +53,7 @@ afterAll(async () => {
   await nats?.stop();
 });
 
-const MISSION_SETTINGS: MissionSettings = {
-  maxAttempts: 3,
-  maxTransientAttempts: 3,
-  leaseMs: 30_000,
-  leaseRenewMs: 10_000,
-  retryBackoff: { initialMs: 1_000, maxMs: 60_000 },
-  keepDone: 10,
-  keepFailed: 10,
-  projects: { names: ['app'], defaultProject: 'app' },
-};
+const MISSION_SETTINGS = testMissionSettings();
 
 interface World {
   repo: string;
