@@ -9,10 +9,10 @@
 // time (latency, not throughput), interleaved in blocks so both share the machine's noise.
 // What differs is only what the server does per message: permission checks on publish and
 // delivery, and the per-user inbox. Target: auth p50 within 1.1× open p50.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { environment, fmt, main, mean, onCleanup, passMiss, percentile, ROOT, sleep, spawnMarked, stopChild, table } from './lib.mjs';
+import { environment, fmt, interleavedSamples, main, mean, onCleanup, passMiss, percentile, ROOT, startConfiguredNats, table } from './lib.mjs';
 
 const COUNT = Number(process.env.BENCH_AUTH_COUNT ?? 3_000);
 const WARMUP = 400;
@@ -21,22 +21,10 @@ const TIME_LIMIT_MS = 120_000;
 const TARGET = 1.1;
 const dist = (path) => import(join(ROOT, 'dist', 'src', path));
 
-const { Bus, registerService, findNatsServer, freePort, probePort, embeddedServerSpec } = await dist('bus/index.js');
+const { Bus, registerService } = await dist('bus/index.js');
 const { natsUsers } = await dist('bus/permissions.js');
 const { withPasswords } = await dist('bus/credentials.js');
 const { silentLogger } = await dist('log.js');
-
-async function startServer(dir, users) {
-  const port = await freePort('127.0.0.1');
-  const spec = embeddedServerSpec({ binary: findNatsServer(''), host: '127.0.0.1', port, storeDir: join(dir, 'js'), configFile: join(dir, 'nats.conf'), users });
-  writeFileSync(spec.configFile, spec.configText, { mode: 0o600 });
-  const server = spawnMarked(spec.binary, spec.args);
-  onCleanup(() => stopChild(server));
-  for (const deadline = Date.now() + 10_000; !(await probePort('127.0.0.1', port, 200)); await sleep(25)) {
-    if (Date.now() > deadline) throw new Error('nats-server did not start');
-  }
-  return spec.url;
-}
 
 async function side(url, credential) {
   const connect = async (user) => {
@@ -63,32 +51,16 @@ await main('bus-auth', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'roshi-bench-auth-'));
   onCleanup(() => rmSync(dir, { recursive: true, force: true }));
   const users = withPasswords(natsUsers('roshi', ['watchdog', 'missions', 'bridge', 'chat', 'runner-1', 'pr-poller']));
-  const authUrl = await startServer(mkdtempSync(join(dir, 'auth-')), users);
+  const authUrl = await startConfiguredNats(mkdtempSync(join(dir, 'auth-')), users);
   // The open server: the same config writer; without users it writes no authorization block.
-  const openUrl = await startServer(mkdtempSync(join(dir, 'open-')), []);
+  const openUrl = await startConfiguredNats(mkdtempSync(join(dir, 'open-')), []);
   const password = (user) => users.find((u) => u.user === user).password;
   const variants = {
     auth: await side(authUrl, (user) => ({ user, password: password(user) })),
     open: await side(openUrl, undefined),
   };
 
-  const samples = { auth: [], open: [] };
-  const run = async (name, n, record) => {
-    for (let i = 0; i < n; i++) {
-      const t0 = process.hrtime.bigint();
-      await variants[name]();
-      if (record) samples[name].push(Number(process.hrtime.bigint() - t0) / 1e6);
-    }
-  };
-  for (let i = 0; i < WARMUP / BLOCK; i++) {
-    await run('auth', BLOCK, false);
-    await run('open', BLOCK, false);
-  }
-  const started = Date.now();
-  for (let b = 0; samples.auth.length < COUNT && Date.now() - started < TIME_LIMIT_MS; b++) {
-    const order = b % 2 ? ['open', 'auth'] : ['auth', 'open'];
-    for (const name of order) await run(name, Math.min(BLOCK, COUNT - samples[name].length), true);
-  }
+  const samples = await interleavedSamples(variants, { count: COUNT, warmup: WARMUP, block: BLOCK, timeLimitMs: TIME_LIMIT_MS });
 
   const stats = (v) => ({ n: v.length, p50: percentile(v, 50), p90: percentile(v, 90), p99: percentile(v, 99), mean: mean(v) });
   const a = stats(samples.auth);

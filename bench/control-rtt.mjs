@@ -10,7 +10,7 @@
 // the machine's noise. Target: actor p50 within 1.5× raw p50.
 import { join } from 'node:path';
 import { StringCodec } from 'nats';
-import { environment, fmt, main, mean, passMiss, percentile, ROOT, RUN_ID, spawnReadyNode, table, Tree } from './lib.mjs';
+import { environment, fmt, interleavedSamples, main, mean, passMiss, percentile, ROOT, RUN_ID, spawnReadyNode, table, Tree } from './lib.mjs';
 
 const COUNT = Number(process.env.BENCH_RTT_COUNT ?? 2_000);
 const WARMUP = 300;
@@ -39,26 +39,8 @@ await main('control-rtt', async () => {
       JSON.parse(sc.decode(msg.data));
     },
   };
-  const samples = { actor: [], raw: [] };
-  const started = Date.now();
-  const run = async (name, n, record) => {
-    for (let i = 0; i < n; i++) {
-      const t0 = process.hrtime.bigint();
-      await variants[name]();
-      if (record) samples[name].push(Number(process.hrtime.bigint() - t0) / 1e6);
-    }
-  };
-
-  // Warm-up: JIT on both sides, connection buffers, the server's subject cache.
-  for (let i = 0; i < WARMUP / BLOCK; i++) {
-    await run('actor', BLOCK, false);
-    await run('raw', BLOCK, false);
-  }
-  // Interleaved blocks; the order within a pair alternates so neither side always goes first.
-  for (let b = 0; samples.actor.length < COUNT && Date.now() - started < TIME_LIMIT_MS; b++) {
-    const order = b % 2 ? ['raw', 'actor'] : ['actor', 'raw'];
-    for (const name of order) await run(name, Math.min(BLOCK, COUNT - samples[name].length), true);
-  }
+  // Warm-up (JIT, connection buffers, the server's subject cache), then interleaved blocks.
+  const samples = await interleavedSamples(variants, { count: COUNT, warmup: WARMUP, block: BLOCK, timeLimitMs: TIME_LIMIT_MS });
 
   const stats = (v) => ({ n: v.length, p50: percentile(v, 50), p90: percentile(v, 90), p99: percentile(v, 99), mean: mean(v), max: Math.max(...v) });
   const a = stats(samples.actor);

@@ -464,6 +464,46 @@ export class Tree {
 
 // ---- statistics and output ---------------------------------------------------------------------
 
+/**
+ * A bare nats-server from the embedded server's config (dist/), with these users and permissions
+ * ([] = no authorization), stopped at cleanup. Returns its URL once it accepts connections.
+ */
+export async function startConfiguredNats(dir, users = []) {
+  const { embeddedServerSpec, findNatsServer, freePort, probePort } = await import(join(ROOT, 'dist', 'src', 'bus', 'index.js'));
+  const port = await freePort('127.0.0.1');
+  const spec = embeddedServerSpec({ binary: findNatsServer(''), host: '127.0.0.1', port, storeDir: join(dir, 'js'), configFile: join(dir, 'nats.conf'), users });
+  writeFileSync(spec.configFile, spec.configText, { mode: 0o600 });
+  const server = spawnMarked(spec.binary, spec.args);
+  onCleanup(() => stopChild(server));
+  for (const deadline = Date.now() + 10_000; !(await probePort('127.0.0.1', port, 200)); await sleep(25)) {
+    if (Date.now() > deadline) throw new Error('nats-server did not start');
+  }
+  return spec.url;
+}
+
+/**
+ * Latency samples (ms) of each variant (an async function), one call at a time: a warm-up, then
+ * interleaved blocks whose order alternates, so every variant shares the machine's noise.
+ */
+export async function interleavedSamples(variants, { count, warmup, block, timeLimitMs }) {
+  const names = Object.keys(variants);
+  const samples = Object.fromEntries(names.map((name) => [name, []]));
+  const run = async (name, n, record) => {
+    for (let i = 0; i < n; i++) {
+      const t0 = process.hrtime.bigint();
+      await variants[name]();
+      if (record) samples[name].push(Number(process.hrtime.bigint() - t0) / 1e6);
+    }
+  };
+  for (let i = 0; i < warmup / block; i++) for (const name of names) await run(name, block, false);
+  const started = Date.now();
+  for (let b = 0; samples[names[0]].length < count && Date.now() - started < timeLimitMs; b++) {
+    const order = b % 2 ? [...names].reverse() : names;
+    for (const name of order) await run(name, Math.min(block, count - samples[name].length), true);
+  }
+  return samples;
+}
+
 export function percentile(values, p) {
   if (!values.length) return NaN;
   const sorted = [...values].sort((a, b) => a - b);

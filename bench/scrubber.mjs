@@ -20,7 +20,7 @@ import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { environment, fmt, main, median, onCleanup, passMiss, ROOT, sleep, spawnMarked, stopChild, table } from './lib.mjs';
+import { environment, fmt, main, median, onCleanup, passMiss, ROOT, startConfiguredNats, table } from './lib.mjs';
 
 const TARGET = 1.1;
 const ROUNDS = Number(process.env.BENCH_SCRUB_ROUNDS ?? 15);
@@ -30,7 +30,7 @@ const PIPE_CHUNK = 64 * 1024;
 const dist = (path) => import(join(ROOT, 'dist', 'src', path));
 
 const { configureSecrets, scrubText } = await dist('secrets/scrubber.js');
-const { Bus, findNatsServer, freePort, probePort, embeddedServerSpec } = await dist('bus/index.js');
+const { Bus } = await dist('bus/index.js');
 const { silentLogger } = await dist('log.js');
 const { encode } = await dist('bus/codec.js');
 const { parseStreamLine, summarizeToolInput } = await dist('adapters/agent/streamJson.js');
@@ -134,18 +134,6 @@ export function scrubValue(value) { return value; }
   return (path) => import(join(root, 'dist', 'src', path));
 }
 
-async function startNats(dir) {
-  const port = await freePort('127.0.0.1');
-  const spec = embeddedServerSpec({ binary: findNatsServer(''), host: '127.0.0.1', port, storeDir: join(dir, 'js'), configFile: join(dir, 'nats.conf'), users: [] });
-  writeFileSync(spec.configFile, spec.configText, { mode: 0o600 });
-  const server = spawnMarked(spec.binary, spec.args);
-  onCleanup(() => stopChild(server));
-  for (const deadline = Date.now() + 10_000; !(await probePort('127.0.0.1', port, 200)); await sleep(25)) {
-    if (Date.now() > deadline) throw new Error('nats-server did not start');
-  }
-  return spec.url;
-}
-
 /** One agent run through the real adapter of one variant, progress published on its Bus. */
 async function variantRunner(load, url, agent, dir, name) {
   const { createClaudeAdapter } = await load('adapters/agent/claude.js');
@@ -214,7 +202,7 @@ await main('scrubber', async () => {
   writeFileSync(agent, `#!/bin/sh\ncat > /dev/null\nexec cat '${outputFile}'\n`);
   chmodSync(agent, 0o755);
   mkdirSync(join(dir, 'nats'));
-  const url = await startNats(join(dir, 'nats'));
+  const url = await startConfiguredNats(join(dir, 'nats'));
   const runs = await measure(
     {
       with: await variantRunner(dist, url, agent, dir, 'with'),
