@@ -23,7 +23,7 @@
 // attempt is ignored); `reply` and `refuse` answer a request; `abortTurn` stops a run in flight.
 // The machine reads no clock: arrival times come with the REQUEST event.
 import { assign, enqueueActions, setup } from 'xstate';
-import type { ChatRequest } from '../src/chat/request.js';
+import type { ChatRequest } from '../src/contracts/index.js';
 
 export interface QueuedRequest {
   id: string;

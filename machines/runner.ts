@@ -10,7 +10,7 @@
 // cancel, an abort or a lost lease leaves the running state, which stops the agent actor — its
 // AbortSignal kills the agent at once. A drain request lets the current mission finish first.
 import { assign, enqueueActions, fromCallback, fromPromise, setup } from 'xstate';
-import type { Mission, OutcomeClass } from '../src/missions/record.js';
+import type { Mission, OutcomeClass } from '../src/contracts/index.js';
 import { breakerFailure, breakerSuccess, circuitBreakerMachine, type CircuitNotice } from './circuitBreaker.js';
 
 /** What the runner needs to know about a finished agent run. */

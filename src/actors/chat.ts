@@ -13,7 +13,8 @@ import { chatMachine, type ReplyParams, type TurnStart } from '../../machines/ch
 import { AGENT_OF_ENV, agentCommand, agentMarker, createClaudeAdapter, killOrphanedAgents, pruneRunLogs, resolveEffort, resolveModel } from '../adapters/agent/index.js';
 import { JsonKv, publishDurable } from '../bus/index.js';
 import { ChatHistoryStore } from '../chat/history.js';
-import { parseChatRequest, type ChatReply, type ChatRequest } from '../chat/request.js';
+import { parseChatRequest } from '../chat/request.js';
+import type { ChatReply, ChatRequest } from '../contracts/index.js';
 import { ChatTurnError, createChatAnswerer, readOnlyTools } from '../chat/turn.js';
 import { RemoteError } from '../errors.js';
 import { readPause } from '../missions/pause.js';

@@ -14,7 +14,7 @@ import { JsonKv, publishDurable } from '../bus/index.js';
 import type { RoshiConfig } from '../config/index.js';
 import { LeaseLostError } from '../missions/errors.js';
 import { isPausedAt, PAUSE_KEY, readPause, type PauseRecord } from '../missions/pause.js';
-import type { Mission } from '../missions/record.js';
+import type { Mission } from '../contracts/index.js';
 import { missionSettings } from '../missions/settings.js';
 import { MissionStore } from '../missions/store.js';
 import { statePaths } from '../paths.js';

@@ -11,7 +11,7 @@
 import type { InboundMessage } from '../adapters/messaging/types.js';
 import type { Subjects } from '../bus/index.js';
 import { BusError, RemoteError, TimeoutError } from '../errors.js';
-import type { Mission, MissionStatus } from '../missions/record.js';
+import type { Mission, MissionStatus } from '../contracts/index.js';
 import { pauseLength, type PauseRecord } from '../missions/pause.js';
 import type { ListReply } from '../missions/service.js';
 import type { TreeStatus } from '../supervisor/status.js';

@@ -1,6 +1,6 @@
 // Chat-sized text for the bridge's replies: terse, plain (no Markdown that a provider could
 // refuse), one line per thing.
-import type { Mission, MissionStatus } from '../missions/record.js';
+import type { Mission, MissionStatus } from '../contracts/index.js';
 import type { PauseRecord } from '../missions/pause.js';
 import { duration, type ChildRow, type TreeStatus } from '../supervisor/status.js';
 

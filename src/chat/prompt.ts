@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../paths.js';
 import type { ChatHistory } from './history.js';
-import type { ChatRequest } from './request.js';
+import type { ChatRequest } from '../contracts/index.js';
 import type { MissionBrief, Situation } from './situation.js';
 
 /** Used when neither the configured persona nor config/persona.md can be read. */

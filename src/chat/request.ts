@@ -1,45 +1,11 @@
-// A chat turn as it arrives on <prefix>.chat.req, and the reply it gets. Validated here, at the
-// boundary: a request that does not read as one is refused with a `bad_payload` error reply
-// before it reaches the queue, so it can never block or loop in it.
+// A chat turn as it arrives on <prefix>.chat.req, validated here, at the boundary: a request
+// that does not read as one is refused with a `bad_payload` error reply before it reaches the
+// queue, so it can never block or loop in it. The shapes are in src/contracts/chatRequest.ts.
 import { DEFAULT_RETRY_DELAYS_MS } from '../../machines/chat.js';
 import { BadPayloadError } from '../bus/index.js';
+import type { ChatRequest } from '../contracts/index.js';
 import { stripHiddenCharacters } from '../missions/text.js';
 import { planForAttempt } from './history.js';
-
-/** What the bridge (or anyone on the bus) asks. */
-export interface ChatRequest {
-  /** The message, as the person wrote it. */
-  text: string;
-  /** The conversation it belongs to (a Telegram chat id, a Slack channel, a Matrix room, …). */
-  chatId: string;
-  /** Provider name: telegram, slack, matrix, console, … */
-  provider: string;
-  /** Who wrote it, as the provider identifies them. */
-  userId?: string;
-  /** A display name for the prompt, when the provider knows one. */
-  userName?: string;
-  /**
-   * When the asker stops waiting for the reply (ms since the epoch). An answer ready later is
-   * delivered through the outbox to provider/chatId instead, so it is never lost in a queue.
-   */
-  replyBy?: number;
-}
-
-/** The reply's `data` (the bus wraps it in `{ ok: true, data }`). */
-export interface ChatReply {
-  /** What to send back to the chat; also set when no answer could be had (then `answered` is false). */
-  text: string;
-  /** false: every attempt came back empty or failed, and `text` says so. */
-  answered: boolean;
-  /** Agent runs it took, 1 to 4. */
-  attempts: number;
-  /** The request's id, as in the chat actor's log and run logs. */
-  requestId: string;
-  /** From arrival to reply, queueing included. */
-  durationMs: number;
-  /** Why the last attempt gave no answer, when `answered` is false. */
-  error?: string;
-}
 
 /** Longest message taken as is; longer ones are clipped (with a note) rather than refused. */
 export const MAX_TEXT = 16_000;

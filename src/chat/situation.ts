@@ -6,7 +6,7 @@
 import type { ListOptions } from '../missions/store.js';
 import type { PauseRecord } from '../missions/pause.js';
 import { isPausedAt } from '../missions/pause.js';
-import type { Mission, MissionStatus } from '../missions/record.js';
+import type { Mission, MissionStatus } from '../contracts/index.js';
 
 /** The read side of MissionStore; nothing here writes. */
 export interface MissionReader {

@@ -9,7 +9,7 @@
 //   mission pause [30m] | mission resume           dispatch for the whole tree
 import type { Bus } from '../bus/index.js';
 import { BusError, RemoteError, RoshiError, UsageError } from '../errors.js';
-import type { Mission, MissionStatus } from '../missions/record.js';
+import type { Mission, MissionStatus } from '../contracts/index.js';
 import type { ListReply } from '../missions/service.js';
 import { withBus } from './client.js';
 import type { CommandContext } from './context.js';

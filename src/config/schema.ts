@@ -6,7 +6,7 @@
 // default.yaml cannot list them. A record spec carries its per-entry defaults here, in code,
 // typed as a complete entry value so none can be forgotten; default.yaml repeats them as a
 // commented example entry for the reader.
-import type { MissionKind } from '../missions/record.js';
+import type { MissionKind } from '../contracts/index.js';
 import { DURATION_FORMAT, formatDuration, tryParseDuration } from './duration.js';
 
 /** A rule beyond the type: `test` gets the already type-checked value. */

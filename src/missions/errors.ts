@@ -2,7 +2,7 @@
 // the bus's reply envelope passes on ({ ok: false, error: { code, message } }), so a client can
 // tell "already queued" from "no such mission" without reading the message.
 import { RoshiError } from '../errors.js';
-import type { MissionStatus } from './record.js';
+import type { MissionStatus } from '../contracts/index.js';
 
 /** A payload that does not have the shape a mission request needs; the message names the field. */
 export class BadRequestError extends RoshiError {

@@ -18,7 +18,7 @@ import type { Logger } from '../log.js';
 import { DuplicateMissionError } from './errors.js';
 import { findAddedPendingLines } from './pendingImport.js';
 import { parseMissionText } from './parse.js';
-import type { Mission } from './record.js';
+import type { Mission } from '../contracts/index.js';
 import { oneLine, renderMissionsFile, type CiEntry } from './render.js';
 import type { MissionStore } from './store.js';
 

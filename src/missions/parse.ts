@@ -6,7 +6,7 @@
 //
 // Commands (/rebase, /ci_check, /review, /implement, /fix) need exactly one http(s) URL; any
 // other text, including an unknown /word, is a free mission.
-import { COMMAND_KINDS, type MissionKind } from './record.js';
+import { COMMAND_KINDS, type MissionKind } from '../contracts/index.js';
 import { InvalidMissionError, UnknownProjectError } from './errors.js';
 
 export interface ParsedMission {

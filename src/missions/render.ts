@@ -20,7 +20,7 @@
 // Times are local: `@ 8:14pm` today, `Mon @ 9am` within the last six days, `Mon 3/31 @ 9am`
 // before that. Rendering is a pure function of the missions and `now`: the same input gives
 // the same bytes, whatever order the missions come in.
-import type { Mission } from './record.js';
+import type { Mission } from '../contracts/index.js';
 import { compareQueue } from './transitions.js';
 
 /** One PR in the CI queue (filled by the PR poller). */

@@ -24,7 +24,7 @@ import type { EndpointSpec, Payload, Subjects } from '../bus/index.js';
 import { OPERATOR_USER } from '../bus/permissions.js';
 import { RemoteError, RoshiError } from '../errors.js';
 import { BadRequestError } from './errors.js';
-import type { Mission, MissionSource, MissionStatus } from './record.js';
+import type { Mission, MissionSource, MissionStatus } from '../contracts/index.js';
 import type { MissionStore, QuarantinedRecord, ReorderTarget } from './store.js';
 
 export const MISSION_VERBS = ['add', 'list', 'get', 'cancel', 'priority'] as const;

@@ -14,7 +14,7 @@ import { AmbiguousMissionIdError, BadRequestError, DuplicateMissionError, Invali
 import { missionEvent } from './events.js';
 import { MISSION_ID_PATTERN, newMissionId } from './ids.js';
 import { normalizeUrl, parseMissionText } from './parse.js';
-import { capContext, isFinished, type Mission, type MissionKind, type MissionSource, type MissionStatus } from './record.js';
+import { capContext, isFinished, type Mission, type MissionKind, type MissionSource, type MissionStatus } from '../contracts/index.js';
 import type { MissionSettings } from './settings.js';
 import { cleanMissionText } from './text.js';
 import { asMission } from './validate.js';

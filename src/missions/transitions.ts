@@ -6,7 +6,7 @@
 // InvalidTransitionError (or LeaseLostError, for a runner that no longer holds the mission).
 import { InvalidTransitionError, LeaseLostError } from './errors.js';
 import type { MissionEventType } from './events.js';
-import { isFinished, type Mission, type MissionResult, type MissionStatus, type OutcomeClass } from './record.js';
+import { isFinished, type Mission, type MissionResult, type MissionStatus, type OutcomeClass } from '../contracts/index.js';
 import type { RetryBackoff } from './settings.js';
 
 /** How a runner's attempt ended, as given to finish(). */

@@ -3,7 +3,7 @@
 // missions.md, the chat's situation or `mission list` for all the others: the store
 // quarantines what this refuses. Checks what readers rely on (types, enums, the key), not
 // every business rule.
-import type { Mission, MissionKind, MissionSource, MissionStatus, OutcomeClass } from './record.js';
+import type { Mission, MissionKind, MissionSource, MissionStatus, OutcomeClass } from '../contracts/index.js';
 
 // Records, not lists, so adding a member to the type without adding it here is a compile error.
 const STATUSES: Record<MissionStatus, true> = { pending: true, running: true, done: true, failed: true, cancelled: true };

@@ -11,7 +11,7 @@ import {
   type PersistedBreaker,
 } from '../../machines/circuitBreaker.js';
 import type { Logger } from '../log.js';
-import type { StepReport } from '../missions/record.js';
+import type { StepReport } from '../contracts/index.js';
 
 /** Per fire-and-forget sink call; a sink that hangs counts as a failure. */
 export const DEFAULT_SINK_TIMEOUT_MS = 10_000;

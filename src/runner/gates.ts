@@ -5,7 +5,7 @@
 import { execa } from 'execa';
 import type { Logger } from '../log.js';
 import { gateEnvironment } from '../secrets/agentEnv.js';
-import type { StepReport } from '../missions/record.js';
+import type { StepReport } from '../contracts/index.js';
 
 /** After SIGTERM to a gate's process group, how long before SIGKILL. */
 const KILL_GRACE_MS = 5_000;

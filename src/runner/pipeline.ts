@@ -35,7 +35,7 @@ import {
 } from '../adapters/git.js';
 import { escapeMentions, type GitHubClient } from '../adapters/github.js';
 import type { Logger } from '../log.js';
-import type { Mission, StepReport, TokenUsage } from '../missions/record.js';
+import type { Mission, StepReport, TokenUsage } from '../contracts/index.js';
 import { guarded, type FireAndForgetStep, type PipelineBreakers } from './breakers.js';
 import { combineGates, gateEnv, runGate, type GateOutcome, type GateSettings } from './gates.js';
 

@@ -8,7 +8,7 @@
 // appended, so a user's own template cannot drop the warning.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Mission } from '../missions/record.js';
+import type { Mission } from '../contracts/index.js';
 import { packageRoot } from '../paths.js';
 import { hasUntrustedBlock, UNTRUSTED_NOTICE } from './untrusted.js';
 

@@ -9,7 +9,7 @@ import { consoleSubject } from '../../src/adapters/messaging/console.js';
 import { durableState, publishDurable } from '../../src/bus/index.js';
 import { createMissionWorld, writesFile, type MissionWorld } from '../harness/missionWorld.js';
 import { isAlive } from '../harness/processes.js';
-import type { Mission } from '../../src/missions/record.js';
+import type { Mission } from '../../src/contracts/index.js';
 import { sleep, TestTree } from '../harness/tree.js';
 
 interface ConsoleLine {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Bus } from '../../src/bus/index.js';
 import { silentLogger } from '../../src/log.js';
-import type { Mission } from '../../src/missions/record.js';
+import type { Mission } from '../../src/contracts/index.js';
 import { isAlive } from '../harness/processes.js';
 import { sleep, TestTree } from '../harness/tree.js';
 

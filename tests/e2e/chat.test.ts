@@ -8,8 +8,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ChatReply } from '../../src/chat/request.js';
-import type { Mission } from '../../src/missions/record.js';
+import type { ChatReply, Mission } from '../../src/contracts/index.js';
 import type { RecordedRequest } from '../fakes/anthropic.js';
 import { createMissionWorld, type MissionWorld } from '../harness/missionWorld.js';
 import { deepMerge, sleep, TestTree } from '../harness/tree.js';

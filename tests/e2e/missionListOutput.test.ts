@@ -6,7 +6,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ListReply } from '../../src/missions/service.js';
-import type { Mission } from '../../src/missions/record.js';
+import type { Mission } from '../../src/contracts/index.js';
 import { mainScript } from '../../src/paths.js';
 import { sleep, TestTree } from '../harness/tree.js';
 

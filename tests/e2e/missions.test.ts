@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Mission } from '../../src/missions/record.js';
+import type { Mission } from '../../src/contracts/index.js';
 import { createMissionWorld, gitIn, writesFile, type MissionWorld } from '../harness/missionWorld.js';
 import { isAlive } from '../harness/processes.js';
 import { deepMerge, sleep, TestTree } from '../harness/tree.js';

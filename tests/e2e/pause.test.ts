@@ -1,6 +1,6 @@
 // Dispatch pause for the whole tree: start paused, a resume that wins, timed pauses.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Mission } from '../../src/missions/record.js';
+import type { Mission } from '../../src/contracts/index.js';
 import { createMissionWorld, writesFile, type MissionWorld } from '../harness/missionWorld.js';
 import { deepMerge, sleep, TestTree } from '../harness/tree.js';
 

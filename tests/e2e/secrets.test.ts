@@ -6,7 +6,7 @@ import { chmodSync, readdirSync, readFileSync, statSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consoleSubject } from '../../src/adapters/messaging/console.js';
-import type { Mission } from '../../src/missions/record.js';
+import type { Mission } from '../../src/contracts/index.js';
 import { MASK } from '../../src/secrets/scrubber.js';
 import { createMissionWorld, type MissionWorld } from '../harness/missionWorld.js';
 import { sleep, TestTree } from '../harness/tree.js';

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TurnStart } from '../../machines/chat.js';
 import { createClaudeAdapter } from '../../src/adapters/agent/claude.js';
 import { silentLogger } from '../../src/log.js';
-import type { MissionStatus } from '../../src/missions/record.js';
+import type { MissionStatus } from '../../src/contracts/index.js';
 import type { ChatHistory } from '../../src/chat/history.js';
 import { createChatAnswerer, readOnlyTools } from '../../src/chat/turn.js';
 import { startFakeAnthropic, type FakeAnthropic, type StaticStep } from '../fakes/anthropic.js';

@@ -8,7 +8,7 @@ import { Bus } from '../../src/bus/index.js';
 import { OPERATOR_USER } from '../../src/bus/permissions.js';
 import { silentLogger } from '../../src/log.js';
 import { MissionsFile } from '../../src/missions/file.js';
-import type { Mission } from '../../src/missions/record.js';
+import type { Mission } from '../../src/contracts/index.js';
 import { missionHandlers } from '../../src/missions/service.js';
 import { MissionStore } from '../../src/missions/store.js';
 import { startNats, type TestNats } from '../harness/nats.js';

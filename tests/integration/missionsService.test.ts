@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Bus, registerService } from '../../src/bus/index.js';
 import { RemoteError } from '../../src/errors.js';
 import { silentLogger } from '../../src/log.js';
-import type { Mission } from '../../src/missions/record.js';
+import type { Mission } from '../../src/contracts/index.js';
 import { missionEndpoints, type ListReply } from '../../src/missions/service.js';
 import { MissionStore } from '../../src/missions/store.js';
 import { startNats, type TestNats } from '../harness/nats.js';

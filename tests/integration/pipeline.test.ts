@@ -14,7 +14,7 @@ import { SimulatedClock } from 'xstate';
 import { ensureRepo, githubHostFromApiUrl, prepareWorktree, removeWorktree } from '../../src/adapters/git.js';
 import { createGitHub, type GitHubClient } from '../../src/adapters/github.js';
 import type { Logger } from '../../src/log.js';
-import type { StepReport } from '../../src/missions/record.js';
+import type { StepReport } from '../../src/contracts/index.js';
 import {
   breakerStatus,
   createPipelineBreakers,

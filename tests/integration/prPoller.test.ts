@@ -12,7 +12,7 @@ import { createGitHub, GitHubError, type GitHubClient } from '../../src/adapters
 import { Bus, JsonKv, registerService } from '../../src/bus/index.js';
 import { silentLogger } from '../../src/log.js';
 import { missionEvent } from '../../src/missions/events.js';
-import type { Mission } from '../../src/missions/record.js';
+import type { Mission } from '../../src/contracts/index.js';
 import { renderMissionsFile } from '../../src/missions/render.js';
 import { missionEndpoints } from '../../src/missions/service.js';
 import { MissionStore } from '../../src/missions/store.js';

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { createActor, SimulatedClock } from 'xstate';
 import { chatMachine, type RefuseParams, type ReplyParams, type TurnStart } from '../../machines/chat.js';
-import type { ChatRequest } from '../../src/chat/request.js';
+import type { ChatRequest } from '../../src/contracts/index.js';
 
 const req = (text: string, chatId = 'c1'): ChatRequest => ({ text, chatId, provider: 'console' });
 

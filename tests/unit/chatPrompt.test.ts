@@ -8,11 +8,12 @@ import type { TurnStart } from '../../machines/chat.js';
 import type { AgentAdapter, AgentRunRequest, AgentRunResult } from '../../src/adapters/agent/index.js';
 import { appendTurn, emptyHistory, type ChatHistory, type ChatTurn } from '../../src/chat/history.js';
 import { buildChatPrompt, builtinPersonaPath, duration, FALLBACK_PERSONA, readMemory, readPersona } from '../../src/chat/prompt.js';
-import { chatReplyBudgetMs, MAX_TEXT, parseChatRequest, type ChatRequest } from '../../src/chat/request.js';
+import { chatReplyBudgetMs, MAX_TEXT, parseChatRequest } from '../../src/chat/request.js';
+import type { ChatRequest } from '../../src/contracts/index.js';
 import { readSituation, type MissionReader } from '../../src/chat/situation.js';
 import { ChatTurnError, createChatAnswerer, readOnlyTools, type ChatAgentSettings } from '../../src/chat/turn.js';
 import { silentLogger } from '../../src/log.js';
-import type { Mission, MissionStatus } from '../../src/missions/record.js';
+import type { Mission, MissionStatus } from '../../src/contracts/index.js';
 
 const NOW = Date.UTC(2026, 2, 31, 9, 30);
 

@@ -17,7 +17,7 @@ import {
   type CiQueueSettings,
 } from '../../src/prPoller/ciQueue.js';
 import { ciQueueKey, type TrackedPr } from '../../src/prPoller/types.js';
-import { capContext, MISSION_CONTEXT_MAX, type Mission } from '../../src/missions/record.js';
+import { capContext, MISSION_CONTEXT_MAX, type Mission } from '../../src/contracts/index.js';
 import { UNTRUSTED_NOTICE } from '../../src/runner/untrusted.js';
 import { promptFor } from '../../src/runner/prompts.js';
 

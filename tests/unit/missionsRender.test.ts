@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseMissionText } from '../../src/missions/parse.js';
 import { findAddedPendingLines, parseMissionsFile, pendingLineText } from '../../src/missions/pendingImport.js';
-import type { Mission, MissionStatus } from '../../src/missions/record.js';
+import type { Mission, MissionStatus } from '../../src/contracts/index.js';
 import { formatClock, formatStamp, formatTook, oneLine, renderMissionsFile } from '../../src/missions/render.js';
 
 // Friday 4 April 2025, 9pm UTC.

@@ -2,7 +2,7 @@
 // the budgets, leases, cancellation, and refusals of transitions from the wrong status.
 import { describe, expect, it } from 'vitest';
 import { InvalidTransitionError, LeaseLostError } from '../../src/missions/errors.js';
-import type { Mission } from '../../src/missions/record.js';
+import type { Mission } from '../../src/contracts/index.js';
 import {
   cancelMission,
   claimMission,

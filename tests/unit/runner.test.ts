@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { createActor, fromCallback, fromPromise, SimulatedClock } from 'xstate';
 import { runnerMachine, type AgentOutcome } from '../../machines/runner.js';
-import type { Mission } from '../../src/missions/record.js';
+import type { Mission } from '../../src/contracts/index.js';
 
 const mission = (id: string): Mission => ({
   id, text: 'fix it', project: 'app', kind: 'free', source: 'cli', status: 'running', order: 0, attempts: 1, transientAttempts: 0,

@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Mission } from '../../src/missions/record.js';
+import type { Mission } from '../../src/contracts/index.js';
 import { collectFeedback, feedbackContext } from '../../src/prPoller/reviews.js';
 import { promptFor } from '../../src/runner/prompts.js';
 import { hasUntrustedBlock, untrustedBlock, UNTRUSTED_NOTICE } from '../../src/runner/untrusted.js';

@@ -10,7 +10,7 @@
 //   {"type":"result","subtype","is_error","api_error_status","result"?,"errors"?,"num_turns",
 //    "duration_ms","total_cost_usd","usage":{input_tokens,output_tokens,cache_read_input_tokens,
 //    cache_creation_input_tokens},"session_id","terminal_reason"}
-import type { TokenUsage } from '../../missions/record.js';
+import type { TokenUsage } from '../../contracts/index.js';
 
 export interface InitEvent {
   kind: 'init';

@@ -1,6 +1,6 @@
 // The contract between the runner and an agent CLI. The Claude Code adapter (claude.ts) is the
 // first implementation; another CLI only has to turn an AgentRunRequest into an AgentRunResult.
-import type { OutcomeClass, TokenUsage } from '../../missions/record.js';
+import type { OutcomeClass, TokenUsage } from '../../contracts/index.js';
 
 export interface AgentRunRequest {
   /** The mission prompt; always given on stdin, never in argv (it would show in `ps`). */

@@ -1,0 +1,18 @@
+// The wire payloads machines and actors share, one file each, importing nothing outside
+// src/contracts/ (tests/unit/architecture.test.ts checks it). Import them from here.
+export type { ChatReply, ChatRequest } from './chatRequest.js';
+export {
+  capContext,
+  COMMAND_KINDS,
+  isFinished,
+  MISSION_CONTEXT_MAX,
+  type Lease,
+  type Mission,
+  type MissionKind,
+  type MissionResult,
+  type MissionSource,
+  type MissionStatus,
+  type OutcomeClass,
+  type StepReport,
+  type TokenUsage,
+} from './mission.js';
