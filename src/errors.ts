@@ -1,10 +1,26 @@
-// Every error roshi raises on purpose is one of these classes. The CLI's single top-level
-// handler (src/main.ts) maps them to exit codes and prints only the message, never a stack,
-// because each message is written to tell an operator what to do.
+// Every error roshi raises is one of these classes (or a subclass elsewhere): each has a `code`
+// a bus client can branch on and an exit code for the CLI. Three functions turn any error into
+// what the outside sees: describeError (operator text), exitCodeOf (process exit), and
+// errorReply in src/bus/reply.ts (the bus's refusal envelope). Messages tell an operator what to
+// do, so expected failures never show a stack.
+
+/** Process exit codes (sysexits.h), as docs/operations.md#exit-codes lists them. */
+export const EXIT = {
+  ok: 0,
+  failure: 1,
+  usage: 64,
+  dataErr: 65,
+  unavailable: 69,
+  software: 70,
+  tempFail: 75,
+  config: 78,
+} as const;
 
 export class RoshiError extends Error {
+  /** What a bus reply and a client call this failure; subclasses name their own. */
+  readonly code: string = 'error';
   /** Process exit code the CLI uses for this class of failure. */
-  readonly exitCode: number = 1;
+  readonly exitCode: number = EXIT.failure;
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = new.target.name;
@@ -13,12 +29,14 @@ export class RoshiError extends Error {
 
 /** Wrong command line: unknown command, missing argument. */
 export class UsageError extends RoshiError {
-  override readonly exitCode = 64; // EX_USAGE
+  override readonly code = 'usage';
+  override readonly exitCode = EXIT.usage;
 }
 
 /** Configuration that does not validate; the message names the key, the value and what was expected. */
 export class ConfigError extends RoshiError {
-  override readonly exitCode = 78; // EX_CONFIG
+  override readonly code = 'config';
+  override readonly exitCode = EXIT.config;
   constructor(
     readonly key: string,
     readonly value: unknown,
@@ -33,35 +51,63 @@ export class ConfigError extends RoshiError {
 
 /** A file that should parse (config YAML, a state file) and does not. */
 export class ParseError extends RoshiError {
-  override readonly exitCode = 65; // EX_DATAERR
+  override readonly code = 'parse';
+  override readonly exitCode = EXIT.dataErr;
 }
 
 /** Something the machine lacks: nats-server not installed, a binary not found. */
 export class MissingDependencyError extends RoshiError {
-  override readonly exitCode = 69; // EX_UNAVAILABLE
+  override readonly code = 'missing_dependency';
+  override readonly exitCode = EXIT.unavailable;
 }
 
 /** Another supervisor already runs on the same state directory. */
 export class SupervisorRunningError extends RoshiError {
-  override readonly exitCode = 75; // EX_TEMPFAIL: try again once the other one stopped
+  override readonly code = 'supervisor_running';
+  override readonly exitCode = EXIT.tempFail; // try again once the other one stopped
 }
 
 /** The bus could not be reached or answered with an error. */
 export class BusError extends RoshiError {
-  override readonly exitCode = 69;
+  override readonly code: string = 'bus';
+  override readonly exitCode = EXIT.unavailable;
 }
 
 /** A request got no answer in time. */
-export class TimeoutError extends BusError {}
+export class TimeoutError extends BusError {
+  override readonly code = 'timeout';
+}
 
 /** A request reached a handler that refused it (bad payload, unknown verb). */
 export class RemoteError extends BusError {
   constructor(
     message: string,
-    readonly code: string,
+    override readonly code: string,
   ) {
     super(message);
   }
+}
+
+/** A request payload without the shape its handler needs; the message names the field. */
+export class BadRequestError extends RoshiError {
+  override readonly code = 'bad_request';
+}
+
+/** A bus subject in front of a message ("roshi.missions.add: …"): the operator knows what they asked. */
+const SUBJECT_PREFIX = /^[\w$>*-]+(?:\.[\w$>*-]+)+: /;
+
+/**
+ * The text an operator is shown for any error, by the CLI (after "roshi: ") and in chat: its own
+ * words, without the bus subject a request error starts with.
+ */
+export function describeError(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(SUBJECT_PREFIX, '');
+}
+
+/** The process exit code for any error: its class's, or EX_SOFTWARE for one roshi did not expect (a bug). */
+export function exitCodeOf(error: unknown): number {
+  return error instanceof RoshiError ? error.exitCode : EXIT.software;
 }
 
 export function describeValue(value: unknown): string {

@@ -1,9 +1,9 @@
 // The CLI entry: one command per file in src/cli/, and one top-level handler that maps errors
-// to exit codes. Expected failures (RoshiError) print their message only; anything else is a
-// bug and prints its stack.
+// to exit codes (exitCodeOf). Expected failures (RoshiError) print describeError's line only;
+// anything else is a bug and prints its stack.
 import { parseCli } from './cli/args.js';
 import { commandContext, type CommandContext } from './cli/context.js';
-import { RoshiError, UsageError } from './errors.js';
+import { describeError, EXIT, exitCodeOf, RoshiError, UsageError } from './errors.js';
 
 // Every file and directory roshi (and whatever it spawns: nats-server, git, the agent) creates is
 // private to its user: the state dir holds credentials, logs and mission text. Set before any
@@ -48,7 +48,7 @@ async function main(argv: string[]): Promise<number> {
   const args = parseCli(argv);
   if (args.help || !args.command || args.command === 'help') {
     process.stdout.write((await usage()) + '\n');
-    return args.command || args.help ? 0 : 64;
+    return args.command || args.help ? EXIT.ok : EXIT.usage;
   }
   const load = COMMANDS[args.command];
   if (!load) throw new UsageError(`unknown command ${JSON.stringify(args.command)}\n\n${await usage()}`);
@@ -64,12 +64,9 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 main(process.argv.slice(2)).then(
   (code) => exitAfterOutput(code),
   (error: unknown) => {
-    if (error instanceof RoshiError) {
-      process.stderr.write(`roshi: ${error.message}\n`);
-      return exitAfterOutput(error.exitCode);
-    }
-    process.stderr.write(`roshi: unexpected error\n${(error as Error)?.stack ?? String(error)}\n`);
-    return exitAfterOutput(70);
+    const expected = error instanceof RoshiError;
+    process.stderr.write(expected ? `roshi: ${describeError(error)}\n` : `roshi: unexpected error\n${(error as Error)?.stack ?? String(error)}\n`);
+    return exitAfterOutput(exitCodeOf(error));
   },
 );
 

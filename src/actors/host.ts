@@ -5,6 +5,7 @@
 import { createActor, type AnyActorRef, type AnyStateMachine, type EventObject, type InspectionEvent } from 'xstate';
 import { Bus, registerService } from '../bus/index.js';
 import type { RoshiConfig } from '../config/index.js';
+import { BadRequestError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { readBuildInfo } from '../paths.js';
 import { Heartbeat } from './heartbeat.js';
@@ -143,7 +144,7 @@ export async function hostActor(name: string, kind: ActorKind, config: RoshiConf
         handler: (payload) => {
           const verb = typeof payload.verb === 'string' ? payload.verb : '';
           const run = control[verb];
-          if (!run) throw Object.assign(new Error(`unknown verb ${JSON.stringify(verb)}; known: ${Object.keys(control).join(', ')}`), { code: 'bad_request' });
+          if (!run) throw new BadRequestError(`unknown verb ${JSON.stringify(verb)}; known: ${Object.keys(control).join(', ')}`);
           return run(payload);
         },
       },

@@ -20,6 +20,7 @@ import { RoshiError } from '../errors.js';
 
 /** A git command that failed (or could not start, or timed out). */
 export class GitError extends RoshiError {
+  override readonly code: string = 'git';
   constructor(
     message: string,
     /** The command as run, e.g. `git push --set-upstream origin …`, with URL credentials masked. */
@@ -34,7 +35,9 @@ export class GitError extends RoshiError {
 }
 
 /** A push the remote refused because the branch moved (non-fast-forward, stale lease). */
-export class PushRejectedError extends GitError {}
+export class PushRejectedError extends GitError {
+  override readonly code = 'push_rejected';
+}
 
 /** Default limits: local commands are quick; fetch, clone and push talk to the network. */
 export const LOCAL_TIMEOUT_MS = 2 * 60_000;

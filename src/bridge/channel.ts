@@ -6,6 +6,7 @@
 // provider (logged as an error and counted), so one poison message cannot block the provider
 // forever. A failing provider is reported once (degraded), and again when a send succeeds.
 import { ProviderError, type MessagingProvider } from '../adapters/messaging/types.js';
+import { RoshiError } from '../errors.js';
 import type { Logger } from '../log.js';
 
 export interface DeliveryJob {
@@ -35,7 +36,9 @@ export interface ChannelOptions {
   now?: () => number;
 }
 
-export class ChannelStoppedError extends Error {
+/** A send refused because the bridge is stopping: not a delivery failure. */
+export class ChannelStoppedError extends RoshiError {
+  override readonly code = 'stopping';
   constructor(provider: string) {
     super(`${provider}: the bridge is stopping`);
   }

@@ -10,7 +10,7 @@
 //   help      /help [command] (/start, /commands)
 import type { InboundMessage } from '../adapters/messaging/types.js';
 import type { Subjects } from '../bus/index.js';
-import { BusError, RemoteError, TimeoutError } from '../errors.js';
+import { BusError, describeError, RemoteError, RoshiError, TimeoutError } from '../errors.js';
 import type { Mission, MissionStatus } from '../contracts/index.js';
 import { pauseLength, type PauseRecord } from '../missions/pause.js';
 import type { ListReply } from '../missions/service.js';
@@ -59,7 +59,9 @@ export interface Command {
 }
 
 /** A refusal a person can act on; shown as is. */
-export class CommandError extends Error {}
+export class CommandError extends RoshiError {
+  override readonly code = 'command_refused';
+}
 
 // ─── parsing ──────────────────────────────────────────────────────────────────────────────────
 
@@ -154,17 +156,11 @@ export function suggest(name: string, commands: readonly Command[] = COMMANDS): 
 
 // ─── talking to the tree ──────────────────────────────────────────────────────────────────────
 
-/** A refusal's own words, without the subject the bus puts in front. */
-export function refusalText(error: unknown): string {
-  const message = (error as Error).message ?? String(error);
-  return message.replace(/^[\w.$>*-]+: /, '');
-}
-
 async function ask<T>(api: BridgeApi, subject: string, payload: Record<string, unknown>, who: string, timeoutMs?: number): Promise<T> {
   try {
     return await api.request<T>(subject, payload, timeoutMs);
   } catch (error) {
-    if (error instanceof RemoteError) throw new CommandError(refusalText(error));
+    if (error instanceof RemoteError) throw new CommandError(describeError(error));
     if (error instanceof TimeoutError) throw new CommandError(`${who} did not answer in time; try again in a moment`);
     if (error instanceof BusError && /nobody is listening/.test(error.message)) throw new CommandError(`${who} is not running right now (nobody answers on ${subject}); /status shows the tree`);
     throw error;
@@ -226,7 +222,7 @@ async function runnerLive(api: BridgeApi, runners: string[]): Promise<Array<Live
       try {
         return await api.request<LiveReply>(api.subjects.control(runner), { verb: 'live' }, 2_000);
       } catch (error) {
-        return { runner, error: refusalText(error) };
+        return { runner, error: describeError(error) };
       }
     }),
   );
@@ -241,7 +237,7 @@ const settle = async <T>(promise: Promise<T>): Promise<T | { error: string }> =>
   try {
     return await promise;
   } catch (error) {
-    return { error: refusalText(error) };
+    return { error: describeError(error) };
   }
 };
 
@@ -365,7 +361,7 @@ export const COMMANDS: readonly Command[] = [
       try {
         pauseLength(duration);
       } catch (error) {
-        throw new CommandError((error as Error).message);
+        throw new CommandError(describeError(error));
       }
       const record = await askMissions<PauseRecord>(ctx.api, 'pause', { by: ctx.by, ...(duration ? { for: duration } : {}) });
       return `⏸ dispatch paused${record.until ? ` until ${clockTime(record.until, ctx.api.now())}` : ''}; running missions finish. /resume to go on`;
@@ -432,7 +428,7 @@ export const COMMANDS: readonly Command[] = [
       const force = /^(force|-f|--force)$/i.test(ctx.args);
       void ctx.api
         .update(ctx.reply, { force })
-        .catch((error: unknown) => ctx.reply(`❌ update failed: ${(error as Error).message}`))
+        .catch((error: unknown) => ctx.reply(`❌ update failed: ${describeError(error)}`))
         .catch(() => undefined)
         .finally(() => (updating = false));
       return `⬇ updating: git pull --ff-only, then npm run build${force ? ' (forced)' : ''}…`;

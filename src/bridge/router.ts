@@ -4,10 +4,10 @@
 // came from (through the durable outbox, see actors/bridge.ts). Nothing here throws at the
 // provider: a failure becomes a short reply and a log line.
 import type { InboundMessage } from '../adapters/messaging/types.js';
-import { BusError, RemoteError, TimeoutError } from '../errors.js';
+import { BusError, describeError, RemoteError, TimeoutError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { AllowList } from './allowList.js';
-import { classify, COMMANDS, CommandError, refusalText, type BridgeApi, type Command, type CommandContext } from './commands.js';
+import { classify, COMMANDS, CommandError, type BridgeApi, type Command, type CommandContext } from './commands.js';
 import { oneLine } from './format.js';
 import { RateLimiter } from './rateLimit.js';
 
@@ -140,7 +140,7 @@ export class Router {
       if (error instanceof CommandError) return `⚠ ${error.message}`;
       this.counters.failures++;
       this.options.logger.error({ err: error, command: command.name }, 'command failed');
-      return `⚠ /${command.name} failed: ${refusalText(error)}`;
+      return `⚠ /${command.name} failed: ${describeError(error)}`;
     }
   }
 
@@ -197,10 +197,10 @@ export async function askChat(
     const text = typeof answer?.text === 'string' ? answer.text.trim() : '';
     return text || '(chat gave an empty answer)';
   } catch (error) {
-    if (error instanceof RemoteError && error.code === 'busy') return `💤 chat is ${refusalText(error)}. Commands still work (/help).`;
-    if (error instanceof RemoteError) return `⚠ chat could not answer: ${refusalText(error)}`;
+    if (error instanceof RemoteError && error.code === 'busy') return `💤 chat is ${describeError(error)}. Commands still work (/help).`;
+    if (error instanceof RemoteError) return `⚠ chat could not answer: ${describeError(error)}`;
     if (error instanceof TimeoutError) return `💤 chat is busy; its answer will follow here when it is ready. Commands still work (/help).`;
     if (error instanceof BusError) return '💤 chat is unavailable right now (no chat actor is answering). Commands still work (/help).';
-    return `⚠ chat failed: ${(error as Error).message}`;
+    return `⚠ chat failed: ${describeError(error)}`;
   }
 }

@@ -100,18 +100,17 @@ export class Bus {
       payload = decodeObject(msg.data);
     } catch (error) {
       this.count(msg.subject);
-      msg.respond(encode(errorReply('bad_payload', (error as Error).message)));
+      msg.respond(encode(errorReply(error)));
       return;
     }
     try {
       const data = await handler(payload, msg.subject);
       msg.respond(encode(okReply(data ?? null)));
     } catch (error) {
-      const code = (error as { code?: unknown }).code;
       if (!(error instanceof BadPayloadError) && !(error instanceof RemoteError)) {
         this.logger.warn({ err: error, subject: msg.subject }, 'request handler failed');
       }
-      msg.respond(encode(errorReply(typeof code === 'string' ? code : 'error', (error as Error).message)));
+      msg.respond(encode(errorReply(error)));
     }
   }
 

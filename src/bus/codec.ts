@@ -3,13 +3,15 @@
 //
 // Encoding is where every publish, request, reply, KV write and outbox message leaves this
 // process, so it is where secrets are masked for the whole bus (src/secrets/scrubber.ts).
+import { RoshiError } from '../errors.js';
 import { scrubJson } from '../secrets/scrubber.js';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-export class BadPayloadError extends Error {
-  readonly code = 'bad_payload';
+/** A message that is not a JSON object, or a request that does not read as its subject's payload. */
+export class BadPayloadError extends RoshiError {
+  override readonly code = 'bad_payload';
 }
 
 export function encode(value: unknown): Uint8Array {

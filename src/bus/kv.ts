@@ -7,7 +7,7 @@ import { decodeObject, encode } from './codec.js';
 import type { Bus } from './bus.js';
 
 export class RevisionConflictError extends RoshiError {
-  readonly code = 'conflict';
+  override readonly code = 'conflict';
 }
 
 export interface Entry<T> {

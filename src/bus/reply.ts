@@ -1,6 +1,6 @@
 // The envelope every request handler answers with, so a client can tell "the handler refused"
 // from "nobody answered": { ok: true, data } or { ok: false, error: { code, message } }.
-import { RemoteError } from '../errors.js';
+import { RemoteError, RoshiError } from '../errors.js';
 
 export type Reply<T> = { ok: true; data: T } | { ok: false; error: { code: string; message: string } };
 
@@ -8,8 +8,10 @@ export function okReply<T>(data: T): Reply<T> {
   return { ok: true, data };
 }
 
-export function errorReply(code: string, message: string): Reply<never> {
-  return { ok: false, error: { code, message } };
+/** The refusal for any error a handler throws: a RoshiError's own code, else the generic "error". */
+export function errorReply(error: unknown): Reply<never> {
+  const code = error instanceof RoshiError ? error.code : 'error';
+  return { ok: false, error: { code, message: error instanceof Error ? error.message : String(error) } };
 }
 
 /** Unwraps a reply, turning a refusal into a RemoteError carrying the handler's code. */

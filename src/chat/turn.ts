@@ -6,6 +6,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import type { TurnStart } from '../../machines/chat.js';
 import { runLogPath, type AgentAdapter, type AgentRunRequest, type AgentRunResult } from '../adapters/agent/index.js';
+import { RoshiError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { PauseRecord } from '../missions/pause.js';
 import { planForAttempt, type ChatHistory, type ChatHistoryStore, type TurnPlan } from './history.js';
@@ -81,7 +82,8 @@ export interface ChatAnswerer {
 }
 
 /** Thrown for an agent run that did not succeed; the machine retries it like an empty answer. */
-export class ChatTurnError extends Error {
+export class ChatTurnError extends RoshiError {
+  override readonly code = 'chat_turn';
   constructor(
     message: string,
     readonly run?: AgentRunResult,

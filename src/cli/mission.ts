@@ -8,7 +8,7 @@
 //   mission priority <id> top|bottom|<position>
 //   mission pause [30m] | mission resume           dispatch for the whole tree
 import type { Bus } from '../bus/index.js';
-import { BusError, RemoteError, RoshiError, UsageError } from '../errors.js';
+import { BusError, describeError, RemoteError, RoshiError, UsageError } from '../errors.js';
 import type { Mission, MissionStatus } from '../contracts/index.js';
 import type { ListReply } from '../missions/service.js';
 import { withBus } from './client.js';
@@ -89,7 +89,7 @@ async function ask<T>(ctx: CommandContext, verb: string, payload: Record<string,
     try {
       return await bus.request<T>(subject, payload);
     } catch (error) {
-      if (error instanceof RemoteError) throw new MissionRefusedError(error.message.replace(`${subject}: `, ''), error.code);
+      if (error instanceof RemoteError) throw new MissionRefusedError(describeError(error), error.code);
       if (error instanceof BusError && /nobody is listening/.test(error.message)) {
         throw new BusError(`no missions actor is answering on ${subject}; is the supervisor running with actors.missions.enabled?`);
       }
@@ -102,7 +102,7 @@ async function ask<T>(ctx: CommandContext, verb: string, payload: Record<string,
 class MissionRefusedError extends RoshiError {
   constructor(
     message: string,
-    readonly code: string,
+    override readonly code: string,
   ) {
     super(message);
   }

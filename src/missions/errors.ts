@@ -1,27 +1,26 @@
-// Every refusal the mission store and its intake can give. Each carries a `code` string, which
-// the bus's reply envelope passes on ({ ok: false, error: { code, message } }), so a client can
-// tell "already queued" from "no such mission" without reading the message.
-import { RoshiError } from '../errors.js';
+// Every refusal the mission store and its intake can give. Each carries the `code` of the
+// RoshiError taxonomy (src/errors.ts), which the bus's reply envelope passes on
+// ({ ok: false, error: { code, message } }), so a client can tell "already queued" from
+// "no such mission" without reading the message.
+import { BadRequestError, RoshiError } from '../errors.js';
 import type { MissionStatus } from '../contracts/index.js';
 
-/** A payload that does not have the shape a mission request needs; the message names the field. */
-export class BadRequestError extends RoshiError {
-  readonly code = 'bad_request';
-}
+/** A payload that does not have the shape a mission request needs: the general class, named here with its siblings. */
+export { BadRequestError };
 
 /** Mission text that cannot become a mission: a command without its URL, empty text. */
 export class InvalidMissionError extends RoshiError {
-  readonly code = 'invalid_mission';
+  override readonly code = 'invalid_mission';
 }
 
 /** A project that is not configured, or no way to choose one. */
 export class UnknownProjectError extends RoshiError {
-  readonly code = 'unknown_project';
+  override readonly code = 'unknown_project';
 }
 
 /** Same command and same URL as a mission that is pending or running. */
 export class DuplicateMissionError extends RoshiError {
-  readonly code = 'duplicate';
+  override readonly code = 'duplicate';
   constructor(
     readonly existingId: string,
     readonly existingStatus: MissionStatus,
@@ -32,7 +31,7 @@ export class DuplicateMissionError extends RoshiError {
 
 /** No mission has this id (or no mission id starts with this prefix). */
 export class UnknownMissionError extends RoshiError {
-  readonly code = 'unknown_mission';
+  override readonly code = 'unknown_mission';
   constructor(readonly id: string) {
     super(`no mission ${JSON.stringify(id)}`);
   }
@@ -40,7 +39,7 @@ export class UnknownMissionError extends RoshiError {
 
 /** An id prefix that several missions share. */
 export class AmbiguousMissionIdError extends RoshiError {
-  readonly code = 'ambiguous_id';
+  override readonly code = 'ambiguous_id';
   constructor(
     readonly prefix: string,
     readonly matches: string[],
@@ -52,7 +51,7 @@ export class AmbiguousMissionIdError extends RoshiError {
 
 /** The runner no longer holds the mission: cancelled, or its lease expired and it went back to the queue. */
 export class LeaseLostError extends RoshiError {
-  readonly code = 'lease_lost';
+  override readonly code = 'lease_lost';
   constructor(
     readonly id: string,
     readonly runner: string,
@@ -64,7 +63,7 @@ export class LeaseLostError extends RoshiError {
 
 /** A transition asked of a mission that is not in the status the transition starts from. */
 export class InvalidTransitionError extends RoshiError {
-  readonly code = 'invalid_transition';
+  override readonly code = 'invalid_transition';
   constructor(
     readonly id: string,
     readonly action: string,
@@ -77,7 +76,7 @@ export class InvalidTransitionError extends RoshiError {
 
 /** A record in the bucket that is not a mission (bad JSON, a missing or mistyped field): quarantined, not served. */
 export class InvalidRecordError extends RoshiError {
-  readonly code = 'invalid_record';
+  override readonly code = 'invalid_record';
   constructor(
     readonly id: string,
     readonly reason: string,

@@ -51,7 +51,7 @@ export interface ListReply {
 
 /** A bus user asked for something its identity may not do (e.g. a runner adding a mission). */
 export class ForbiddenError extends RoshiError {
-  readonly code = 'forbidden';
+  override readonly code = 'forbidden';
 }
 
 /** The source a mission added by `identity` gets, or undefined when that identity may not add. */
@@ -148,15 +148,14 @@ export function forEveryIdentity(endpoints: EndpointSpec[]): EndpointSpec[] {
 /**
  * A refusal (duplicate, unknown id, bad field…) is an ordinary answer, not a handler failure:
  * passed on as a RemoteError with its code, which the bus replies with without logging a
- * warning and a stack for every operator typo. Anything else still reaches the bus as a failure.
+ * warning and a stack for every operator typo. Anything not a RoshiError still reaches the bus as a failure.
  */
 function asRefusals(handler: (payload: Payload, subject: string) => unknown): (payload: Payload, subject: string) => Promise<unknown> {
   return async (payload, subject) => {
     try {
       return await handler(payload, subject);
     } catch (error) {
-      const code = (error as { code?: unknown }).code;
-      if (error instanceof RoshiError && !(error instanceof RemoteError) && typeof code === 'string') throw new RemoteError(error.message, code);
+      if (error instanceof RoshiError && !(error instanceof RemoteError)) throw new RemoteError(error.message, error.code);
       throw error;
     }
   };

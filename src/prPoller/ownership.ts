@@ -10,7 +10,9 @@ import { RoshiError } from '../errors.js';
 import { isOwnBranch } from '../runner/slug.js';
 
 /** A command names a PR roshi may not work on. Its message starts with "not my PR" (final, no retry). */
-export class NotMyPullError extends RoshiError {}
+export class NotMyPullError extends RoshiError {
+  override readonly code = 'not_my_pull';
+}
 
 export interface OwnershipRule {
   /** git.branchPrefix */

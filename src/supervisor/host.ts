@@ -16,6 +16,7 @@ import { Bus, ensureOutbox, findNatsServer, JsonKv, probePort, publishDurable, r
 import { SUPERVISOR_USER } from '../bus/permissions.js';
 import { prepareTreeBus } from './busSetup.js';
 import type { RoshiConfig } from '../config/index.js';
+import { BadRequestError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { diskBuildIdReader, readBuildInfo, statePaths } from '../paths.js';
 import { isProcessAlive } from '../process.js';
@@ -184,10 +185,10 @@ export async function runSupervisor({ config, configFile, logger }: SupervisorOp
     b.serve(b.subjects.supRestart, (payload) => {
       const actor = payload.actor;
       if (actor === NATS_CHILD) {
-        throw Object.assign(new Error('the embedded nats-server restarts with the supervisor; restart the supervisor instead'), { code: 'bad_request' });
+        throw new BadRequestError('the embedded nats-server restarts with the supervisor; restart the supervisor instead');
       }
       if (typeof actor !== 'string' || !childRef(actor)) {
-        throw Object.assign(new Error(`unknown actor ${JSON.stringify(actor)}; known: ${childSnapshots().map((s) => s.context.name).join(', ')}`), { code: 'bad_request' });
+        throw new BadRequestError(`unknown actor ${JSON.stringify(actor)}; known: ${childSnapshots().map((s) => s.context.name).join(', ')}`);
       }
       const snapshot = childRef(actor)!.getSnapshot() as ChildSnapshot;
       const circuit = childStatus(snapshot).circuit;
@@ -210,7 +211,7 @@ export async function runSupervisor({ config, configFile, logger }: SupervisorOp
           handler: (payload) => {
             if (payload.verb === 'ping') return { pong: true, actor: 'supervisor', pid: process.pid };
             if (payload.verb === 'stop') return void setImmediate(() => shutdown('ctl stop')), { accepted: true };
-            throw Object.assign(new Error('known verbs: ping, stop'), { code: 'bad_request' });
+            throw new BadRequestError('known verbs: ping, stop');
           },
         },
       ],

@@ -1,6 +1,7 @@
 // Command parsing, aliases, did-you-mean, and which plain text reads as a mission.
 import { describe, expect, it } from 'vitest';
-import { classify, COMMANDS, editDistance, findCommand, helpText, missionFromText, missionOptions, parseCommand, refusalText, suggest } from '../../src/bridge/commands.js';
+import { classify, COMMANDS, editDistance, findCommand, helpText, missionFromText, missionOptions, parseCommand, suggest } from '../../src/bridge/commands.js';
+import { describeError } from '../../src/errors.js';
 
 describe('parseCommand', () => {
   it('splits the command word from its arguments', () => {
@@ -133,9 +134,9 @@ describe('missionOptions', () => {
   });
 });
 
-describe('refusalText', () => {
+describe('describeError in chat', () => {
   it('drops the subject the bus puts before a refusal', () => {
-    expect(refusalText(new Error('roshi.missions.add: already queued as abc (pending)'))).toBe('already queued as abc (pending)');
-    expect(refusalText(new Error('plain words'))).toBe('plain words');
+    expect(describeError(new Error('roshi.missions.add: already queued as abc (pending)'))).toBe('already queued as abc (pending)');
+    expect(describeError(new Error('plain words'))).toBe('plain words');
   });
 });

@@ -8,7 +8,7 @@
 // error is not attached as `cause`, because its text is outside our control.
 import type { Logger } from '../../log.js';
 import { formatDuration } from '../../config/duration.js';
-import { ConfigError } from '../../errors.js';
+import { ConfigError, RoshiError } from '../../errors.js';
 import { ProviderError, type Cursor } from './types.js';
 
 /** What a provider factory needs besides its config section. */
@@ -84,10 +84,10 @@ export interface JsonResponse {
 }
 
 /** The caller's signal aborted the request (the provider is stopping): not an error to report. */
-export class RequestAborted extends Error {
+export class RequestAborted extends RoshiError {
+  override readonly code = 'aborted';
   constructor() {
     super('request aborted');
-    this.name = 'RequestAborted';
   }
 }
 

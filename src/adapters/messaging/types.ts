@@ -48,6 +48,7 @@ export interface MessagingProvider {
 
 /** A send or receive the provider refused. `retryAfterMs` set: rate limited, try again then. */
 export class ProviderError extends RoshiError {
+  override readonly code = 'provider';
   constructor(
     message: string,
     readonly provider: string,
