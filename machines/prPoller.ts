@@ -10,7 +10,7 @@
 // at once. A backoff is not cut short: GitHub asked for quiet. Deadlines are kept in context
 // (`nextPollAt`, `backoffUntil`) so status can show them.
 import { assign, fromPromise, setup } from 'xstate';
-import { backoffDelay } from './backoff.js';
+import { doublingBackoff } from './backoff.js';
 
 /** What one poll reports back to the machine (errors are results, never exceptions). */
 export type PollResult =
@@ -48,7 +48,7 @@ export type PrPollerEvent = { type: 'POKE' } | { type: 'DRAIN' };
 
 /** Delay before the next poll after `failures` failures in a row, raised to Retry-After. */
 export function pollBackoffMs(failures: number, context: Pick<PrPollerContext, 'backoffBaseMs' | 'backoffMaxMs' | 'maxRetryAfterMs'>, retryAfterMs?: number): number {
-  const exponential = backoffDelay(Math.max(1, failures), { initialMs: context.backoffBaseMs, maxMs: context.backoffMaxMs, multiplier: 2, jitter: 0 }, 0);
+  const exponential = doublingBackoff(failures, { initialMs: context.backoffBaseMs, maxMs: context.backoffMaxMs });
   return Math.max(exponential, Math.min(retryAfterMs ?? 0, context.maxRetryAfterMs));
 }
 

@@ -12,6 +12,7 @@
 import { chatReplyBudgetMs } from '../chat/request.js';
 import { join } from 'node:path';
 import type { AnyActorRef } from 'xstate';
+import { doublingBackoff } from '../../machines/backoff.js';
 import { bridgeMachine, type BridgeContext, type BridgeEvent } from '../../machines/bridge.js';
 import { createProviders, type MessagingProvider } from '../adapters/messaging/index.js';
 import { JsonKv, publishDurable } from '../bus/index.js';
@@ -25,6 +26,7 @@ import { pieceLength, splitMessage } from '../bridge/split.js';
 import { runUpdate } from '../bridge/update.js';
 import { readPause } from '../missions/pause.js';
 import { packageRoot } from '../paths.js';
+import { sleep } from '../time/sleep.js';
 import type { ActorKind } from './host.js';
 import { describeState } from './host.js';
 
@@ -124,13 +126,8 @@ export const bridgeKind: ActorKind = {
       },
     });
 
-    const pause = (ms: number) =>
-      new Promise<void>((resolve) => {
-        if (stopping.signal.aborted) return resolve();
-        const timer = setTimeout(resolve, ms);
-        stopping.signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
-      });
-    const backoff = (attempt: number) => Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** Math.max(0, attempt - 1));
+    const pause = (ms: number) => sleep(ms, { signal: stopping.signal });
+    const backoff = (attempt: number) => doublingBackoff(attempt, { initialMs: RETRY_MIN_MS, maxMs: RETRY_MAX_MS });
 
     /** Starts one provider, again and again with backoff until it receives (or the bridge stops). */
     const startProvider = async (provider: MessagingProvider) => {

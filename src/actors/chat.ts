@@ -21,6 +21,7 @@ import { readPause } from '../missions/pause.js';
 import { missionSettings } from '../missions/settings.js';
 import { MissionStore } from '../missions/store.js';
 import { statePaths } from '../paths.js';
+import { sleep } from '../time/sleep.js';
 import type { ActorKind } from './host.js';
 
 /** A chat reply needing more model round trips than this is a mission, not a chat. */
@@ -190,7 +191,7 @@ export const chatKind: ActorKind = {
         }
         const left = [...runs.values()];
         for (const run of left) run.controller.abort();
-        if (left.length > 0) await Promise.race([Promise.allSettled(left.map((r) => r.done)), sleep(AGENT_STOP_WAIT_MS)]);
+        if (left.length > 0) await Promise.race([Promise.allSettled(left.map((r) => r.done)), sleep(AGENT_STOP_WAIT_MS, { unref: true })]);
         for (const id of [...pending.keys()]) refuse(id, 'unavailable', 'the chat is restarting; ask again in a moment');
         missions.close();
       },
@@ -218,8 +219,4 @@ export const chatKind: ActorKind = {
 export function unansweredText(error: string | undefined): string {
   const why = error ? ` (${error.split('\n')[0]!.slice(0, 200)})` : '';
   return `Sorry — I could not get an answer this time${why}. Please ask again in a moment.`;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }

@@ -19,7 +19,8 @@ import { missionSettings } from '../missions/settings.js';
 import { MissionStore } from '../missions/store.js';
 import { statePaths } from '../paths.js';
 import { createPipelineBreakers, breakerStatus, repoOfRemote, runPipeline, type PipelineResult } from '../runner/pipeline.js';
-import { judgeOwnership, NotMyPullError, parsePullUrl, pullOfProject } from '../prPoller/ownership.js';
+import { parsePullUrl } from '../adapters/github/pullUrl.js';
+import { judgeOwnership, NotMyPullError, pullOfProject } from '../prPoller/ownership.js';
 import { failingLogsForRebase } from '../prPoller/rebaseLogs.js';
 import { promptFor } from '../runner/prompts.js';
 import { missionBranch } from '../runner/slug.js';
@@ -185,9 +186,9 @@ export const runnerKind: ActorKind = {
      * agent so the same push fixes it. Best effort — no token or no logs is no context.
      */
     async function rebaseLogs(mission: Mission): Promise<string | undefined> {
-      const pr = mission.url ? /^https?:\/\/[^/]+\/([^/]+\/[^/]+)\/pull\/(\d+)/.exec(mission.url) : null;
+      const pr = mission.url ? parsePullUrl(mission.url) : undefined;
       if (!pr || !github) return undefined;
-      return failingLogsForRebase(github, pr[1]!, Number(pr[2]), config.ci.logTailLines).catch((error: unknown) => {
+      return failingLogsForRebase(github, pr.repo, pr.number, config.ci.logTailLines).catch((error: unknown) => {
         logger.warn({ err: error, mission: mission.id }, 'could not read the failing CI logs for the rebase');
         return undefined;
       });

@@ -5,9 +5,11 @@
 // to plain text first, then a few attempts with backoff, then the message is dropped for this
 // provider (logged as an error and counted), so one poison message cannot block the provider
 // forever. A failing provider is reported once (degraded), and again when a send succeeds.
+import { doublingBackoff } from '../../machines/backoff.js';
 import { ProviderError, type MessagingProvider } from '../adapters/messaging/types.js';
 import { RoshiError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { sleep } from '../time/sleep.js';
 
 export interface DeliveryJob {
   /** The outbox sequence of the message, for logs; undefined for a direct send. */
@@ -107,7 +109,7 @@ export class ProviderChannel {
   async stop(graceMs = 3_000): Promise<void> {
     this.controller.abort();
     for (const queued of this.queue.splice(0)) queued.reject(new ChannelStoppedError(this.name));
-    if (this.pumping) await Promise.race([this.pumping, sleep(graceMs)]);
+    if (this.pumping) await Promise.race([this.pumping, sleep(graceMs, { unref: true })]);
   }
 
   private async pump(): Promise<void> {
@@ -191,7 +193,7 @@ export class ProviderChannel {
   }
 
   private delay(failures: number): number {
-    return Math.min(this.backoff.maxMs, this.backoff.initialMs * 2 ** Math.max(0, failures - 1));
+    return doublingBackoff(failures, this.backoff);
   }
 
   private async pace(): Promise<void> {
@@ -199,27 +201,13 @@ export class ProviderChannel {
     if (wait > 0) await this.wait(wait);
   }
 
-  private wait(ms: number): Promise<void> {
-    const signal = this.controller.signal;
-    return new Promise<void>((resolve, reject) => {
-      if (signal.aborted) return reject(new ChannelStoppedError(this.name));
-      const onAbort = () => {
-        clearTimeout(timer);
-        reject(new ChannelStoppedError(this.name));
-      };
-      const timer = setTimeout(() => {
-        signal.removeEventListener('abort', onAbort);
-        resolve();
-      }, ms);
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
+  /** Waits `ms`; rejects with ChannelStoppedError as soon as the channel stops. */
+  private async wait(ms: number): Promise<void> {
+    await sleep(ms, { signal: this.controller.signal });
+    this.throwIfStopped();
   }
 
   private throwIfStopped(): void {
     if (this.controller.signal.aborted) throw new ChannelStoppedError(this.name);
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }

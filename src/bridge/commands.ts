@@ -15,7 +15,9 @@ import type { Mission, MissionStatus } from '../contracts/index.js';
 import { pauseLength, type PauseRecord } from '../missions/pause.js';
 import type { ListReply } from '../missions/service.js';
 import type { TreeStatus } from '../supervisor/status.js';
-import { clockTime, countsLine, formatLive, formatStatus, missionLine, oneLine, type LiveReply } from './format.js';
+import { clockTime, countsLine, formatLive, formatStatus, missionLine, type LiveReply } from './format.js';
+import { oneLine } from '../text/oneLine.js';
+import { nearest } from '../text/suggest.js';
 import { formatUsage, readUsage } from './usage.js';
 
 export type CommandCategory = 'missions' | 'control' | 'PRs' | 'help';
@@ -116,22 +118,6 @@ export function findCommand(name: string, commands: readonly Command[] = COMMAND
   return commands.find((c) => c.name === n || c.aliases.includes(n));
 }
 
-/** Optimal string alignment distance: Levenshtein plus adjacent transpositions ("stauts"). */
-export function editDistance(a: string, b: string): number {
-  const rows = a.length + 1;
-  const cols = b.length + 1;
-  const d: number[][] = Array.from({ length: rows }, (_, i) => Array.from({ length: cols }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
-  for (let i = 1; i < rows; i++) {
-    for (let j = 1; j < cols; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let best = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, d[i - 2]![j - 2]! + 1);
-      d[i]![j] = best;
-    }
-  }
-  return d[a.length]![b.length]!;
-}
-
 /**
  * The command a typo most likely meant, or undefined when none is close: the start of a command
  * ("/stat" → /status, at least 3 letters), else the nearest name or alias by edit distance (at
@@ -143,15 +129,9 @@ export function suggest(name: string, commands: readonly Command[] = COMMANDS): 
     const prefixed = commands.filter((c) => c.name.startsWith(n)).sort((a, b) => a.name.length - b.name.length)[0];
     if (prefixed) return `/${prefixed.name}`;
   }
-  let best: { name: string; distance: number } | undefined;
-  for (const command of commands) {
-    for (const candidate of [command.name, ...command.aliases]) {
-      const distance = editDistance(n, candidate);
-      const limit = Math.min(2, Math.floor(Math.max(n.length, candidate.length) / 2));
-      if (distance <= limit && (!best || distance < best.distance)) best = { name: command.name, distance };
-    }
-  }
-  return best ? `/${best.name}` : undefined;
+  const names = commands.flatMap((c) => [c.name, ...c.aliases]);
+  const best = nearest(n, names, (candidate) => Math.min(2, Math.floor(Math.max(n.length, candidate.length) / 2)));
+  return best === undefined ? undefined : `/${findCommand(best, commands)!.name}`;
 }
 
 // ─── talking to the tree ──────────────────────────────────────────────────────────────────────
@@ -197,7 +177,7 @@ async function addMission(ctx: CommandContext, text: string, options: { project?
     ...(options.project ? { project: options.project } : {}),
     ...(options.now ? { now: true } : {}),
   });
-  return `⏳ queued ${mission.id} [${mission.project}] ${oneLine(mission.text)}${options.now ? ' (at the head of the queue)' : ''}`;
+  return `⏳ queued ${mission.id} [${mission.project}] ${oneLine(mission.text, 80)}${options.now ? ' (at the head of the queue)' : ''}`;
 }
 
 /** The mission an operator means: a position from /list ("2") or an id (or the start of one). */

@@ -3,16 +3,12 @@
 import type { Mission, MissionStatus } from '../contracts/index.js';
 import type { PauseRecord } from '../missions/pause.js';
 import { duration, type ChildRow, type TreeStatus } from '../supervisor/status.js';
+import { oneLine } from '../text/oneLine.js';
 
 export interface LiveReply {
   runner: string;
   mission: Mission | null;
   progress: Array<{ kind: string; text: string; at: number }>;
-}
-
-export function oneLine(text: string, max = 80): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
 export function ago(ms: number): string {
@@ -38,7 +34,7 @@ export function missionLine(m: Mission, now: number, position?: number): string 
   const tries = m.status === 'pending' && m.attempts > 0 ? ` (attempt ${m.attempts + 1}/${m.maxAttempts})` : '';
   const waiting = m.status === 'pending' && m.notBefore && m.notBefore > now ? ` not before ${clockTime(m.notBefore, now)}` : '';
   const error = m.status === 'failed' && m.lastError ? ` — ${oneLine(m.lastError, 60)}` : '';
-  return `${position !== undefined ? `${position}. ` : ''}${STATUS_ICON[m.status]} ${m.id} [${m.project}] ${oneLine(m.text)}${where}${tries}${waiting}${error}`;
+  return `${position !== undefined ? `${position}. ` : ''}${STATUS_ICON[m.status]} ${m.id} [${m.project}] ${oneLine(m.text, 80)}${where}${tries}${waiting}${error}`;
 }
 
 export function countsLine(counts: Partial<Record<MissionStatus, number>>): string {

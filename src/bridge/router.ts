@@ -8,7 +8,7 @@ import { BusError, describeError, RemoteError, TimeoutError } from '../errors.js
 import type { Logger } from '../log.js';
 import type { AllowList } from './allowList.js';
 import { classify, COMMANDS, CommandError, type BridgeApi, type Command, type CommandContext } from './commands.js';
-import { oneLine } from './format.js';
+import { oneLine } from '../text/oneLine.js';
 import { RateLimiter } from './rateLimit.js';
 
 export interface ChatRequest {

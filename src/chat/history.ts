@@ -6,6 +6,7 @@
 // The compaction and the plan for lighter retries are pure; ChatHistoryStore adds the bucket
 // (read, then compare-and-set, re-read on a conflict).
 import { RevisionConflictError, type Entry } from '../bus/index.js';
+import { clip, oneLine } from '../text/oneLine.js';
 
 export interface ChatTurn {
   /** ms since the epoch, when the message arrived. */
@@ -73,7 +74,7 @@ export function summarizeTurn(turn: ChatTurn): string {
 export function appendTurn(history: ChatHistory, turn: ChatTurn, limits: HistoryLimits): ChatHistory {
   const keep = Math.max(0, Math.floor(limits.historyTurns));
   const maxSummaries = Math.max(0, Math.floor(limits.maxSummaries ?? MAX_SUMMARIES));
-  const stored: ChatTurn = { ...turn, user: clipText(turn.user, MAX_STORED_TEXT), answer: clipText(turn.answer, MAX_STORED_TEXT) };
+  const stored: ChatTurn = { ...turn, user: clip(turn.user, MAX_STORED_TEXT), answer: clip(turn.answer, MAX_STORED_TEXT) };
   const turns = [...history.turns, stored];
   const overflow = turns.length > keep ? turns.splice(0, turns.length - keep) : [];
   const summaries = [...history.summaries, ...overflow.map(summarizeTurn)];
@@ -175,9 +176,5 @@ export class ChatHistoryStore {
 }
 
 function gist(text: string): string {
-  return clipText(text.replace(/\s+/g, ' ').trim(), SUMMARY_SIDE).replace(/"/g, "'");
-}
-
-function clipText(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+  return oneLine(text, SUMMARY_SIDE).replace(/"/g, "'");
 }

@@ -6,6 +6,7 @@
 import type { ListOptions } from '../missions/store.js';
 import type { PauseRecord } from '../missions/pause.js';
 import { isPausedAt } from '../missions/pause.js';
+import { oneLine } from '../text/oneLine.js';
 import type { Mission, MissionStatus } from '../contracts/index.js';
 
 /** The read side of MissionStore; nothing here writes. */
@@ -78,9 +79,4 @@ function brief(m: Mission): MissionBrief {
     ...(outcome ? { outcome: oneLine(outcome, TEXT_MAX) } : {}),
     ...(m.result?.prUrl ? { prUrl: m.result.prUrl } : {}),
   };
-}
-
-function oneLine(text: string, max: number): string {
-  const line = text.replace(/\s+/g, ' ').trim();
-  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }

@@ -11,6 +11,7 @@ import type { Bus } from '../bus/index.js';
 import { BusError, describeError, RemoteError, RoshiError, UsageError } from '../errors.js';
 import type { Mission, MissionStatus } from '../contracts/index.js';
 import type { ListReply } from '../missions/service.js';
+import { oneLine } from '../text/oneLine.js';
 import { withBus } from './client.js';
 import type { CommandContext } from './context.js';
 
@@ -111,7 +112,7 @@ class MissionRefusedError extends RoshiError {
 export function formatTable(reply: ListReply): string {
   const invalid = formatInvalid(reply.invalid ?? []);
   if (reply.missions.length === 0) return ['no missions', ...invalid].join('\n');
-  const rows = reply.missions.map((m) => [m.id, m.status, m.project, m.kind, truncate(m.text.replace(/\s+/g, ' '), 60), `${m.attempts}/${m.maxAttempts}`]);
+  const rows = reply.missions.map((m) => [m.id, m.status, m.project, m.kind, oneLine(m.text, 60), `${m.attempts}/${m.maxAttempts}`]);
   const header = ['ID', 'STATUS', 'PROJECT', 'KIND', 'TEXT', 'ATTEMPTS'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ');
@@ -173,8 +174,4 @@ export function formatMission(m: Mission): string {
   const shown = rows.filter((row): row is [string, string | number] => row[1] !== undefined && row[1] !== '');
   const width = Math.max(...shown.map(([k]) => k.length));
   return shown.map(([k, v]) => `${k.padEnd(width)}  ${String(v).replace(/\n/g, `\n${' '.repeat(width + 2)}`)}`).join('\n');
-}
-
-function truncate(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }

@@ -17,6 +17,7 @@ import { ConfigError, ParseError } from '../errors.js';
 import { defaultConfigFile, defaultStateDir } from '../paths.js';
 import { MASK, scrubText } from '../secrets/scrubber.js';
 import { isSecretName } from '../secrets/sources.js';
+import { nearest } from '../text/suggest.js';
 import {
   checkLeaf,
   configSchema,
@@ -438,28 +439,10 @@ function unknownEnvVar(name: string, raw: string): UnknownConfigKeyError {
  * "nats.embedded." would otherwise make any typo below it look like a near miss.
  */
 export function closest(word: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const candidate of candidates) {
-    const distance = editDistance(word.toLowerCase(), candidate.toLowerCase());
-    if (distance < bestDistance) [best, bestDistance] = [candidate, distance];
-  }
   // Past about half the segment's length a "suggestion" is just another key, and misleads.
   const lastSegment = word.split(/\.|__/).pop() ?? word;
-  return bestDistance <= Math.max(2, Math.ceil(lastSegment.length / 2)) ? best : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution);
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? 0;
+  const limit = Math.max(2, Math.ceil(lastSegment.length / 2));
+  return nearest(word, candidates, () => limit);
 }
 
 // ─── secrets in error messages ─────────────────────────────────────────────────────────────────

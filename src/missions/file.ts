@@ -19,7 +19,8 @@ import { DuplicateMissionError } from './errors.js';
 import { findAddedPendingLines } from './pendingImport.js';
 import { parseMissionText } from './parse.js';
 import type { Mission } from '../contracts/index.js';
-import { oneLine, renderMissionsFile, type CiEntry } from './render.js';
+import { renderMissionsFile, type CiEntry } from './render.js';
+import { oneLine } from '../text/oneLine.js';
 import type { MissionStore } from './store.js';
 
 export interface MissionsFileOptions {

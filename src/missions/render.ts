@@ -21,6 +21,7 @@
 // before that. Rendering is a pure function of the missions and `now`: the same input gives
 // the same bytes, whatever order the missions come in.
 import type { Mission } from '../contracts/index.js';
+import { clip, oneLine } from '../text/oneLine.js';
 import { compareQueue } from './transitions.js';
 
 /** One PR in the CI queue (filled by the PR poller). */
@@ -87,11 +88,6 @@ export function tag(project: string): string {
   return `[project:${project}]`;
 }
 
-/** Mission text on one line: every run of whitespace becomes one space. */
-export function oneLine(text: string): string {
-  return text.replace(/\s+/g, ' ').trim();
-}
-
 /** `@ 8:14pm` (today), `Mon @ 9am` (the six days before), `Mon 3/31 @ 9am` (older, or in the future on another day). */
 export function formatStamp(at: number, now: number): string {
   const when = new Date(at);
@@ -132,7 +128,7 @@ function tookMs(m: Mission): number | undefined {
 
 function failureCause(m: Mission): string {
   const cause = oneLine(m.result?.error ?? m.lastError ?? 'failed').replace(/\]/g, ')');
-  return cause.length > CAUSE_MAX ? `${cause.slice(0, CAUSE_MAX - 1)}…` : cause || 'failed';
+  return clip(cause, CAUSE_MAX) || 'failed';
 }
 
 function startOfDay(ms: number): number {

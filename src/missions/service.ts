@@ -25,6 +25,7 @@ import { OPERATOR_USER } from '../bus/permissions.js';
 import { RemoteError, RoshiError } from '../errors.js';
 import { BadRequestError } from './errors.js';
 import type { Mission, MissionSource, MissionStatus } from '../contracts/index.js';
+import { clip } from '../text/oneLine.js';
 import type { MissionStore, QuarantinedRecord, ReorderTarget } from './store.js';
 
 export const MISSION_VERBS = ['add', 'list', 'get', 'cancel', 'priority'] as const;
@@ -230,7 +231,7 @@ function reorderTarget(p: Payload): ReorderTarget {
 function describe(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (value === null) return 'null';
-  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 39)}…` : value);
+  if (typeof value === 'string') return JSON.stringify(clip(value, 40));
   if (Array.isArray(value)) return 'a list';
   return typeof value === 'object' ? 'an object' : `${typeof value} ${String(value)}`;
 }

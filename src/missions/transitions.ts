@@ -4,6 +4,7 @@
 //
 // Each transition names the status it starts from and refuses any other with an
 // InvalidTransitionError (or LeaseLostError, for a runner that no longer holds the mission).
+import { doublingBackoff } from '../../machines/backoff.js';
 import { InvalidTransitionError, LeaseLostError } from './errors.js';
 import type { MissionEventType } from './events.js';
 import { isFinished, type Mission, type MissionResult, type MissionStatus, type OutcomeClass } from '../contracts/index.js';
@@ -37,9 +38,7 @@ export const TRANSIENT_BUDGET_SPENT = 'transient budget spent';
  * max(min(2^(n−1) × initial, max), retryAfter).
  */
 export function retryDelayMs(n: number, backoff: RetryBackoff, retryAfterMs = 0): number {
-  const exponent = Math.max(0, n - 1);
-  // 2^1024 is Infinity; min() with the cap keeps the arithmetic finite for any n.
-  const raw = Math.min(backoff.initialMs * 2 ** Math.min(exponent, 1000), backoff.maxMs);
+  const raw = doublingBackoff(n, backoff);
   return Math.max(raw, Number.isFinite(retryAfterMs) ? Math.max(0, retryAfterMs) : 0);
 }
 

@@ -4,6 +4,7 @@
 // quarantines what this refuses. Checks what readers rely on (types, enums, the key), not
 // every business rule.
 import type { Mission, MissionKind, MissionSource, MissionStatus, OutcomeClass } from '../contracts/index.js';
+import { clip } from '../text/oneLine.js';
 
 // Records, not lists, so adding a member to the type without adding it here is a compile error.
 const STATUSES: Record<MissionStatus, true> = { pending: true, running: true, done: true, failed: true, cancelled: true };
@@ -102,6 +103,6 @@ function show(value: unknown): string {
   if (value === undefined) return 'missing';
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 39)}…` : value);
+  if (typeof value === 'string') return JSON.stringify(clip(value, 40));
   return typeof value === 'object' ? 'an object' : `${typeof value} ${String(value)}`;
 }

@@ -19,6 +19,7 @@
 //   - PUT …/pulls/{n}/merge with `sha`: GitHub refuses (409) when the head moved in between.
 // Anything but a merge is a reset: the caller clears greenSince and the grace period starts over.
 import type { GitHubClient } from '../adapters/github.js';
+import { parsePullUrl } from '../adapters/github/pullUrl.js';
 import { isOwnBranch } from '../runner/slug.js';
 import { mergePull, statusOf } from './githubCalls.js';
 import { judgeOwnership } from './ownership.js';
@@ -129,12 +130,8 @@ const sameRepo = (a: string, b: string) => a.trim().toLowerCase() === b.trim().t
 
 /** Whether a PR's web URL is `…/<repo>/pull/<number>`. */
 function urlMatches(pr: TrackedPr, repo: string): boolean {
-  try {
-    const path = new URL(pr.url).pathname.replace(/\/+$/, '').toLowerCase();
-    return path.endsWith(`/${repo.toLowerCase()}/pull/${pr.number}`);
-  } catch {
-    return false;
-  }
+  const pull = parsePullUrl(pr.url);
+  return pull !== undefined && sameRepo(pull.repo, repo) && pull.number === pr.number;
 }
 
 /** Merges an own PR after re-checking it; never throws for GitHub's refusals (see MergeResult). */

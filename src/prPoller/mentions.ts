@@ -42,6 +42,7 @@
 // untrusted block naming the author and their permission: the agent (whose environment
 // holds no GitHub token) gets the text, marked as somebody else's words.
 import type { GitHubClient, PullHeadInfo } from '../adapters/github.js';
+import { parsePullUrl } from '../adapters/github/pullUrl.js';
 import type { Logger } from '../log.js';
 import { untrustedBlock } from '../runner/untrusted.js';
 import {
@@ -339,7 +340,7 @@ async function handleComment(ctx: MentionContext, input: HandleInput): Promise<M
   }
 
   const { command, args } = parsed;
-  const isPr = thread.type === 'PullRequest' || /\/pull\/\d+(?:#|$)/.test(comment.htmlUrl);
+  const isPr = thread.type === 'PullRequest' || parsePullUrl(comment.htmlUrl) !== undefined;
   if (isPr) {
     const head = await input.prHead();
     const ownership = judgeOwnership({ repo, headRef: head.ref, headRepo: head.headRepo }, { branchPrefix: ctx.branchPrefix, ownForks: ctx.ownForks ?? [] });

@@ -6,6 +6,7 @@
 // nothing: anyone can open a PR from a fork with a branch called `roshi/…`, and roshi would then
 // run its agent on a stranger's code and, with auto-merge on, merge it with its own token. A
 // deleted head repository ('' or undefined) is never own: nothing can be checked.
+import { parsePullUrl } from '../adapters/github/pullUrl.js';
 import { RoshiError } from '../errors.js';
 import { isOwnBranch } from '../runner/slug.js';
 
@@ -46,14 +47,6 @@ export function judgeOwnership(pull: PullHead, rule: OwnershipRule): Ownership {
 
 export function isOwnPull(pull: PullHead, rule: OwnershipRule): boolean {
   return judgeOwnership(pull, rule).own;
-}
-
-const PR_URL = /^https?:\/\/[^/\s]+\/([^/\s]+)\/([^/\s]+)\/pull\/(\d+)(?:[/?#]|$)/;
-
-/** owner/name and number of a pull request's web URL; undefined for anything else. */
-export function parsePullUrl(url: string): { repo: string; number: number } | undefined {
-  const m = PR_URL.exec(url.trim());
-  return m ? { repo: `${m[1]}/${m[2]}`, number: Number(m[3]) } : undefined;
 }
 
 /**

@@ -22,6 +22,7 @@
 // GitHubError, which the machine answers with backoff. Nothing here lets an error escape as a
 // crash: the actor runs the cycle inside the machine's invoke.
 import { GitHubError, type GitHubClient, type PullSummary } from '../adapters/github.js';
+import { parsePullUrl } from '../adapters/github/pullUrl.js';
 import type { Logger } from '../log.js';
 import type { MissionEvent } from '../missions/events.js';
 import { isOwnBranch } from '../runner/slug.js';
@@ -109,13 +110,6 @@ export function isCycleFatal(error: unknown): error is GitHubError {
   return error instanceof GitHubError && (error.outage || error.rateLimited || error.status === 401);
 }
 
-const PR_URL = /^https?:\/\/[^/]+\/([^/]+\/[^/]+)\/pull\/(\d+)/;
-
-export function parsePrUrl(url: string): { repo: string; number: number } | undefined {
-  const m = PR_URL.exec(url);
-  return m ? { repo: m[1] as string, number: Number(m[2]) } : undefined;
-}
-
 export class Poller {
   /** Every followed PR as of the last cycle or event, for status. */
   private tracked = new Map<string, TrackedPr>();
@@ -161,7 +155,7 @@ export class Poller {
     const now = this.clock();
     const prUrl = event.type === 'finished' ? event.result?.prUrl : undefined;
     if (prUrl !== undefined) {
-      const ref = parsePrUrl(prUrl);
+      const ref = parsePullUrl(prUrl);
       const branch = event.result?.branch ?? '';
       if (!ref || !isOwnBranch(this.settings.branchPrefix, branch)) return false;
       if (!this.settings.repos.includes(ref.repo)) {
@@ -184,7 +178,7 @@ export class Poller {
       });
     }
     if (event.url === undefined || !['claimed', 'finished', 'failed', 'requeued', 'cancelled', 'expired'].includes(event.type)) return false;
-    const ref = parsePrUrl(event.url);
+    const ref = parsePullUrl(event.url);
     if (!ref) return false;
     return this.exclusive(async () => {
       const existing = this.tracked.get(ciQueueKey(ref.repo, ref.number));

@@ -35,6 +35,7 @@ import {
 } from '../adapters/git.js';
 import { escapeMentions, type GitHubClient } from '../adapters/github.js';
 import type { Logger } from '../log.js';
+import { oneLine } from '../text/oneLine.js';
 import type { Mission, StepReport, TokenUsage } from '../contracts/index.js';
 import { guarded, type FireAndForgetStep, type PipelineBreakers } from './breakers.js';
 import { combineGates, gateEnv, runGate, type GateOutcome, type GateSettings } from './gates.js';
@@ -175,15 +176,13 @@ export const DEFAULT_GATE_TIMEOUT_MS = 15 * 60_000;
 
 // ─── the pipeline ────────────────────────────────────────────────────────────────────────────
 
-/** The mission text on one line, at most `max` characters (an ellipsis marks a cut). */
-export function oneLine(text: string, max = 60): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  const chars = Array.from(flat);
-  return chars.length <= max ? flat : `${chars.slice(0, max - 1).join('').trimEnd()}…`;
+/** The mission text as a commit or PR title: one line, at most 60 characters. */
+export function titleLine(text: string): string {
+  return oneLine(text, 60);
 }
 
 export function commitMessage(mission: PipelineInput['mission'], project: string): string {
-  return escapeMentions(`roshi: ${oneLine(mission.text)}\n\nMission ${mission.id} (${mission.kind}, project ${project})\n`);
+  return escapeMentions(`roshi: ${titleLine(mission.text)}\n\nMission ${mission.id} (${mission.kind}, project ${project})\n`);
 }
 
 export function pullRequestBody(input: Pick<PipelineInput, 'mission' | 'project' | 'summary'>): string {
@@ -292,7 +291,7 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineResult>
         head: branch,
         ...(repos.headOwner ? { headOwner: repos.headOwner } : {}),
         base: project.baseBranch,
-        title: `roshi: ${oneLine(input.mission.text)}`,
+        title: `roshi: ${titleLine(input.mission.text)}`,
         body: pullRequestBody(input),
         ...(input.draft ? { draft: true } : {}),
       });
@@ -391,7 +390,7 @@ export function notification(
       ? `branch ${input.branch} pushed, no PR`
       : `branch ${input.branch}, nothing pushed`;
   const problems = result.steps.filter((s) => !s.ok).map((s) => `${s.step}: ${s.detail.split('\n')[0] ?? ''}`);
-  const lines = [`${icon} [project:${input.project.name}] ${oneLine(input.mission.text)} → ${where} · gate ${result.gate}`];
+  const lines = [`${icon} [project:${input.project.name}] ${titleLine(input.mission.text)} → ${where} · gate ${result.gate}`];
   if (problems.length > 0) lines.push(...problems.map((p) => `  ${p}`));
   return lines.join('\n');
 }

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, type BackoffSettings } from '../../machines/backoff.js';
+import { backoffDelay, doublingBackoff, type BackoffSettings } from '../../machines/backoff.js';
 
 const exact: BackoffSettings = { initialMs: 1_000, maxMs: 30_000, multiplier: 2, jitter: 0 };
 
@@ -55,5 +55,23 @@ describe('backoffDelay', () => {
       ),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('doublingBackoff', () => {
+  const bounds = { initialMs: 1_000, maxMs: 30_000 };
+
+  it('waits initial × 2^(failures-1), capped at max; 0 failures counts as 1', () => {
+    expect([0, 1, 2, 3, 4, 5, 6].map((f) => doublingBackoff(f, bounds))).toEqual([1_000, 1_000, 2_000, 4_000, 8_000, 16_000, 30_000]);
+    expect(doublingBackoff(5_000, bounds)).toBe(30_000);
+  });
+
+  it('an initial of 0 never waits, however many failures', () => {
+    expect(doublingBackoff(5_000, { initialMs: 0, maxMs: 30_000 })).toBe(0);
+  });
+
+  it('spreads by ±jitter with the sample', () => {
+    expect(doublingBackoff(3, bounds, 0.2, 0)).toBe(3_200);
+    expect(doublingBackoff(3, bounds, 0.2, 0.999)).toBe(4_798);
   });
 });

@@ -1,6 +1,7 @@
 // Command parsing, aliases, did-you-mean, and which plain text reads as a mission.
 import { describe, expect, it } from 'vitest';
-import { classify, COMMANDS, editDistance, findCommand, helpText, missionFromText, missionOptions, parseCommand, suggest } from '../../src/bridge/commands.js';
+import { editDistance } from '../../src/text/suggest.js';
+import { classify, COMMANDS, findCommand, helpText, missionFromText, missionOptions, parseCommand, suggest } from '../../src/bridge/commands.js';
 import { describeError } from '../../src/errors.js';
 
 describe('parseCommand', () => {

@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { parseMissionText } from '../../src/missions/parse.js';
 import { findAddedPendingLines, parseMissionsFile, pendingLineText } from '../../src/missions/pendingImport.js';
 import type { Mission, MissionStatus } from '../../src/contracts/index.js';
-import { formatClock, formatStamp, formatTook, oneLine, renderMissionsFile } from '../../src/missions/render.js';
+import { formatClock, formatStamp, formatTook, renderMissionsFile } from '../../src/missions/render.js';
+import { oneLine } from '../../src/text/oneLine.js';
 
 // Friday 4 April 2025, 9pm UTC.
 const NOW = Date.UTC(2025, 3, 4, 21, 0);

@@ -1,7 +1,8 @@
 // Which pull requests are roshi's own (branch prefix AND head repository), and which PR a mission
 // command may name (only one of its project's repository).
 import { describe, expect, it } from 'vitest';
-import { isOwnPull, judgeOwnership, NotMyPullError, parsePullUrl, pullOfProject } from '../../src/prPoller/ownership.js';
+import { parsePullUrl } from '../../src/adapters/github/pullUrl.js';
+import { isOwnPull, judgeOwnership, NotMyPullError, pullOfProject } from '../../src/prPoller/ownership.js';
 
 const RULE = { branchPrefix: 'roshi', ownForks: [] as string[] };
 

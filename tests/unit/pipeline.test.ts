@@ -7,8 +7,8 @@ import {
   commitMessage,
   createPipelineBreakers,
   notification,
-  oneLine,
   pullRequestBody,
+  titleLine,
   type GateOutcome,
 } from '../../src/runner/pipeline.js';
 
@@ -43,12 +43,12 @@ describe('escapeMentions', () => {
 });
 
 describe('texts', () => {
-  it('oneLine flattens whitespace and cuts at 60 characters with an ellipsis', () => {
-    expect(oneLine('  fix\n\tthe   test ')).toBe('fix the test');
-    const long = oneLine('x'.repeat(100));
+  it('titleLine flattens whitespace and cuts at 60 characters with an ellipsis', () => {
+    expect(titleLine('  fix\n\tthe   test ')).toBe('fix the test');
+    const long = titleLine('x'.repeat(100));
     expect(long).toHaveLength(60);
     expect(long.endsWith('…')).toBe(true);
-    expect(Array.from(oneLine('🙂'.repeat(70)))).toHaveLength(60);
+    expect(Array.from(titleLine('🙂'.repeat(70)))).toHaveLength(60);
   });
 
   it('commit message: summary line, blank line, mission line', () => {

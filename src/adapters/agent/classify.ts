@@ -16,6 +16,7 @@
 //   trace of it at all. retryAfterMs therefore comes from the last api_retry event, or from a
 //   "retry-after" mention in the error text should a later CLI print one.
 // - `error_max_turns` has no `result` text but `errors: ["Reached maximum number of turns (1)"]`.
+import { clip } from '../../text/oneLine.js';
 import type { ApiRetryEvent, ResultEvent } from './streamJson.js';
 
 export type FinishedOutcome = 'success' | 'transient' | 'permanent';
@@ -120,7 +121,7 @@ export function tailText(text: string, max = TAIL_BYTES, lineMax = 500): string 
   let size = 0;
   for (let i = lines.length - 1; i >= 0; i -= 1) {
     const raw = lines[i] ?? '';
-    const line = raw.length > lineMax ? `${raw.slice(0, lineMax - 1)}…` : raw;
+    const line = clip(raw, lineMax);
     const bytes = Buffer.byteLength(line) + 1;
     if (size + bytes > max) {
       if (kept.length === 0) kept.unshift(lastBytes(line, max));

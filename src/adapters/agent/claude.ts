@@ -24,10 +24,12 @@ import { MissingDependencyError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { agentEnvironment } from '../../secrets/agentEnv.js';
 import { scrubText } from '../../secrets/scrubber.js';
+import { sleep } from '../../time/sleep.js';
 import { classifyRun, errorText, lastBytes, tailText, TAIL_BYTES } from './classify.js';
 import { ProcessTree } from './processTree.js';
 import { isValidEffort, isValidModel } from './resolve.js';
-import { clip, oneLine, parseStreamLine, summarizeToolInput, type ApiRetryEvent, type ResultEvent, type StreamEvent } from './streamJson.js';
+import { clip, oneLine } from '../../text/oneLine.js';
+import { parseStreamLine, summarizeToolInput, type ApiRetryEvent, type ResultEvent, type StreamEvent } from './streamJson.js';
 import type { AgentAdapter, AgentProgress, AgentRunRequest, AgentRunResult } from './types.js';
 
 export interface ClaudeAdapterOptions {
@@ -422,10 +424,6 @@ async function killTree(tree: ProcessTree, graceMs: number, rootExited: () => bo
 /** setTimeout fires at once for delays past 2^31-1 ms (~24.8 days): clamp. */
 function timerDelay(ms: number): number {
   return Math.min(Math.max(0, ms), 2_147_483_647);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((done) => setTimeout(done, ms));
 }
 
 function isDirectory(path: string): boolean {

@@ -11,6 +11,7 @@
 //    "duration_ms","total_cost_usd","usage":{input_tokens,output_tokens,cache_read_input_tokens,
 //    cache_creation_input_tokens},"session_id","terminal_reason"}
 import type { TokenUsage } from '../../contracts/index.js';
+import { clip, oneLine } from '../../text/oneLine.js';
 
 export interface InitEvent {
   kind: 'init';
@@ -183,14 +184,6 @@ export function summarizeToolInput(name: string, input: unknown, max = 120): str
     detail = JSON.stringify(input) ?? '';
   }
   return clip(detail === '' ? name : `${name}: ${oneLine(detail)}`, max);
-}
-
-export function clip(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
-}
-
-export function oneLine(text: string): string {
-  return text.replace(/\s+/g, ' ').trim();
 }
 
 function usageOf(value: unknown): TokenUsage | undefined {

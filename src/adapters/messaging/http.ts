@@ -6,9 +6,11 @@
 // are built here from the provider name, the call and the URL's origin only (never its path,
 // where Telegram keeps the token), then scrubbed of every secret once more; the underlying fetch
 // error is not attached as `cause`, because its text is outside our control.
+import { doublingBackoff } from '../../../machines/backoff.js';
 import type { Logger } from '../../log.js';
 import { formatDuration } from '../../config/duration.js';
 import { ConfigError, RoshiError } from '../../errors.js';
+import { sleep } from '../../time/sleep.js';
 import { ProviderError, type Cursor } from './types.js';
 
 /** What a provider factory needs besides its config section. */
@@ -176,26 +178,11 @@ export function retryAfterHeaderMs(headers: Headers): number | undefined {
   return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }
 
-/** Resolves after `ms`, or at once when `signal` aborts (never rejects). */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
-
 /** The wait of a receive loop after its `failures`-th consecutive failure (1-based). */
 export function backoffMs(failures: number, retry: { minMs: number; maxMs: number }, error?: unknown): number {
   if (error instanceof ProviderError && error.retryAfterMs !== undefined) return Math.max(error.retryAfterMs, retry.minMs);
-  const base = Math.min(retry.maxMs, retry.minMs * 2 ** Math.max(0, failures - 1));
   // ±20 % jitter, so several roshi instances do not hammer a recovering server in step.
-  return Math.round(base * (0.8 + Math.random() * 0.4));
+  return doublingBackoff(failures, { initialMs: retry.minMs, maxMs: retry.maxMs }, 0.2, Math.random());
 }
 
 export const DEFAULT_RETRY = { minMs: 1_000, maxMs: 60_000 } as const;
@@ -235,7 +222,7 @@ export async function deliver<M extends { messageId: string }>(
         return true;
       }
       logger.warn({ messageId: message.messageId, attempt, err: errorText(error) }, 'inbound message refused by the bridge; retrying');
-      await sleep(1_000 * attempt, signal);
+      await sleep(1_000 * attempt, { signal });
       if (signal.aborted) return false;
     }
   }

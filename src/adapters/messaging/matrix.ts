@@ -34,10 +34,10 @@ import {
   requestJson,
   retryAfterHeaderMs,
   saveCursor,
-  sleep,
   str,
   type ProviderDeps,
 } from './http.js';
+import { sleep } from '../../time/sleep.js';
 import { ProviderError, type InboundMessage, type MessagingProvider, type OutboundMessage } from './types.js';
 
 export type { ProviderDeps } from './http.js';
@@ -293,7 +293,7 @@ class MatrixProvider implements MessagingProvider {
         const wait = backoffMs(failures, this.retry, error);
         const level = error instanceof ProviderError && !error.transient ? 'error' : 'warn';
         this.logger[level]({ err: errorText(error), failures, retryInMs: wait }, 'matrix: /sync failed');
-        await sleep(wait, signal);
+        await sleep(wait, { signal });
         continue;
       }
       // The batch is handed over whole, even when stop() comes in between: `since` can only

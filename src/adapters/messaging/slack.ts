@@ -36,10 +36,10 @@ import {
   requestJson,
   retryAfterHeaderMs,
   saveCursor,
-  sleep,
   str,
   type ProviderDeps,
 } from './http.js';
+import { sleep } from '../../time/sleep.js';
 import { ProviderError, type InboundMessage, type MessagingProvider, type OutboundMessage } from './types.js';
 
 export type { ProviderDeps } from './http.js';
@@ -220,7 +220,7 @@ class SlackProvider implements MessagingProvider {
         const wait = Math.max(backoffMs(failures, this.retry, error), this.settings.pollInterval);
         const level = error instanceof ProviderError && !error.transient ? 'error' : 'warn';
         this.logger[level]({ err: errorText(error), failures, retryInMs: wait }, 'slack: conversations.history failed');
-        await sleep(wait, signal);
+        await sleep(wait, { signal });
         continue;
       }
       for (const raw of messages) {
@@ -232,7 +232,7 @@ class SlackProvider implements MessagingProvider {
         await saveCursor(this.deps.cursor, ts, this.logger);
         if (signal.aborted) return;
       }
-      await sleep(this.settings.pollInterval, signal);
+      await sleep(this.settings.pollInterval, { signal });
     }
   }
 

@@ -33,10 +33,10 @@ import {
   redact,
   requestJson,
   saveCursor,
-  sleep,
   str,
   type ProviderDeps,
 } from './http.js';
+import { sleep } from '../../time/sleep.js';
 import { ProviderError, type InboundMessage, type MessagingProvider, type OutboundMessage } from './types.js';
 
 export type { ProviderDeps } from './http.js';
@@ -305,7 +305,7 @@ class TelegramProvider implements MessagingProvider {
         const wait = backoffMs(failures, this.retry, error);
         const level = error instanceof ProviderError && !error.transient ? 'error' : 'warn';
         this.logger[level]({ err: errorText(error), failures, retryInMs: wait }, 'telegram: getUpdates failed');
-        await sleep(wait, signal);
+        await sleep(wait, { signal });
         continue;
       }
       for (const update of updates) {
@@ -318,7 +318,7 @@ class TelegramProvider implements MessagingProvider {
         if (signal.aborted) return;
       }
       // pollTimeout 0 means short polling: do not spin.
-      if (this.pollSeconds === 0 && updates.length === 0) await sleep(1_000, signal);
+      if (this.pollSeconds === 0 && updates.length === 0) await sleep(1_000, { signal });
     }
   }
 
