@@ -3,6 +3,7 @@
 // what the outside sees: describeError (operator text), exitCodeOf (process exit), and
 // errorReply in src/bus/reply.ts (the bus's refusal envelope). Messages tell an operator what to
 // do, so expected failures never show a stack.
+import { clip } from './text/oneLine.js';
 
 /** Process exit codes (sysexits.h), as docs/operations.md#exit-codes lists them. */
 export const EXIT = {
@@ -114,10 +115,6 @@ export function describeValue(value: unknown): string {
   if (value === undefined) return 'missing';
   if (value === null) return 'null';
   if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'object') return `${Array.isArray(value) ? 'a list' : 'a mapping'} ${truncate(JSON.stringify(value))}`;
+  if (typeof value === 'object') return `${Array.isArray(value) ? 'a list' : 'a mapping'} ${clip(JSON.stringify(value), 60)}`;
   return `${typeof value} ${String(value)}`;
-}
-
-function truncate(text: string, max = 60): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }

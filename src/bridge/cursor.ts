@@ -13,6 +13,7 @@
 import type { JsonKv } from '../bus/index.js';
 import type { Cursor } from '../adapters/messaging/types.js';
 import type { Logger } from '../log.js';
+import { sleep } from '../time/sleep.js';
 
 export interface SentMark {
   /** Outbox stream sequence of the message. */
@@ -107,7 +108,7 @@ export class SentMarks {
           this.failedWrites++;
           this.logger.warn({ err: error, provider, seq }, 'could not record the delivery in KV; a crash now could send it again');
         } else {
-          await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+          await sleep(100 * attempt);
         }
       }
     }

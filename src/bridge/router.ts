@@ -9,6 +9,7 @@ import type { Logger } from '../log.js';
 import type { AllowList } from './allowList.js';
 import { classify, COMMANDS, CommandError, type BridgeApi, type Command, type CommandContext } from './commands.js';
 import { oneLine } from '../text/oneLine.js';
+import { sleep } from '../time/sleep.js';
 import { RateLimiter } from './rateLimit.js';
 
 export interface ChatRequest {
@@ -130,7 +131,7 @@ export class Router {
 
   /** Waits (up to `timeoutMs`) for chat turns and updates still running. */
   async stop(timeoutMs = 2_000): Promise<void> {
-    await Promise.race([Promise.allSettled([...this.background]), new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
+    await Promise.race([Promise.allSettled([...this.background]), sleep(timeoutMs, { unref: true })]);
   }
 
   private async run(command: Command, ctx: CommandContext): Promise<string | undefined> {

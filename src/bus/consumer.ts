@@ -10,6 +10,7 @@
 // (the bridge remembers per provider how far it delivered, in KV).
 import { AckPolicy, DeliverPolicy, ReplayPolicy, nanos, type ConsumerConfig, type ConsumerMessages, type JsMsg } from 'nats';
 import type { Logger } from '../log.js';
+import { sleep } from '../time/sleep.js';
 import type { Bus, Payload } from './bus.js';
 import { decodeObject } from './codec.js';
 
@@ -165,7 +166,7 @@ export async function consumeDurable(bus: Bus, options: DurableConsumerOptions, 
       }
       if (stopped || bus.isClosed()) break;
       if (!lost) continue; // the iterator ended by itself (a reconnect): pull again
-      await new Promise((resolve) => setTimeout(resolve, RECREATE_WAIT_MS));
+      await sleep(RECREATE_WAIT_MS);
       try {
         if (!stopped) {
           await create();
@@ -181,7 +182,7 @@ export async function consumeDurable(bus: Bus, options: DurableConsumerOptions, 
     stop: async () => {
       stopped = true;
       current?.stop();
-      await Promise.race([loop, new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
+      await Promise.race([loop, sleep(2_000, { unref: true })]);
     },
     get recreated() {
       return recreated;

@@ -3,6 +3,7 @@
 // first, then every change). Buckets are created idempotently.
 import type { KV, KvEntry, NatsConnection, QueuedIterator } from 'nats';
 import { RoshiError } from '../errors.js';
+import { sleep } from '../time/sleep.js';
 import { decodeObject, encode } from './codec.js';
 import type { Bus } from './bus.js';
 
@@ -145,7 +146,7 @@ export class JsonKv {
             restarts++;
             break;
           } catch {
-            await new Promise((resolve) => setTimeout(resolve, WATCH_RETRY_MS));
+            await sleep(WATCH_RETRY_MS);
           }
         }
       }
