@@ -219,5 +219,5 @@ export const bridgeKind: ActorKind = {
 };
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  return Promise.race([promise, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), ms).unref())]);
+  return Promise.race([promise, sleep(ms, { unref: true }).then(() => undefined)]);
 }
