@@ -9,16 +9,17 @@ import { runnerMachine, type AgentOutcome } from '../../machines/runner.js';
 import { scrubJson } from '../secrets/scrubber.js';
 import { AGENT_OF_ENV, agentCommand, agentMarker, createClaudeAdapter, killOrphanedAgents, pruneRunLogs, resolveEffort, resolveModel, runLogPath, type AgentProgress, type AgentRunResult } from '../adapters/agent/index.js';
 import { ensureRepo, githubHostFromApiUrl, prepareWorktree, removeWorktree } from '../adapters/git.js';
-import { createGitHub } from '../adapters/github.js';
+import { createGitHub } from '../adapters/github/index.js';
 import { JsonKv, publishDurable } from '../bus/index.js';
 import type { RoshiConfig } from '../config/index.js';
 import { LeaseLostError } from '../missions/errors.js';
 import { isPausedAt, PAUSE_KEY, readPause, type PauseRecord } from '../missions/pause.js';
 import type { Mission } from '../contracts/index.js';
 import { missionSettings } from '../missions/settings.js';
+import { failureNotice, missionOutcome, type AttemptOutcome, type PipelineOutcome } from '../missions/outcome.js';
 import { MissionStore } from '../missions/store.js';
 import { statePaths } from '../paths.js';
-import { createPipelineBreakers, breakerStatus, repoOfRemote, runPipeline, type PipelineResult } from '../runner/pipeline.js';
+import { createPipelineBreakers, breakerStatus, repoOfRemote, runPipeline } from '../runner/pipeline.js';
 import { parsePullUrl } from '../adapters/github/pullUrl.js';
 import { judgeOwnership, NotMyPullError, pullOfProject } from '../prPoller/ownership.js';
 import { failingLogsForRebase } from '../prPoller/rebaseLogs.js';
@@ -35,10 +36,6 @@ interface Workspace {
 }
 
 const LIVE_LINES = 20;
-
-/** Preparation failures no retry can change: the mission fails at once. */
-const REFUSALS = /not my PR|there is no GitHub token|is not configured \(projects\./;
-
 
 export const runnerKind: ActorKind = {
   description: 'claims missions and runs the coding agent',
@@ -126,31 +123,11 @@ export const runnerKind: ActorKind = {
           current = undefined;
           // The branch lives on in the remote; the worktree would only block the next mission on it.
           if (ws) await removeWorktree(ws.repo, ws.worktree).catch((error: unknown) => logger.warn({ err: error, worktree: ws.worktree }, 'worktree not removed'));
-          const result = pipeline as PipelineResult | { error: string } | undefined;
-          const details = outcome.details as AgentRunResult | undefined;
-          const pipelineFailed = result && 'error' in result ? result.error : result && !result.ok ? failedSteps(result) : undefined;
-          const cls = outcome.outcome === 'success' && pipelineFailed ? 'permanent' : outcome.outcome;
-          const final = outcome.error !== undefined && REFUSALS.test(outcome.error);
-          const error = pipelineFailed ?? outcome.error;
-          const finished = await store.finish(mission.id, name, {
-            class: cls,
-            ...(final ? { final } : {}),
-            ...(error ? { error } : {}),
-            ...(outcome.retryAfterMs !== undefined ? { retryAfterMs: outcome.retryAfterMs } : {}),
-            result: {
-              summary: outcome.summary,
-              ...(ws ? { branch: ws.branch } : {}),
-              ...(result && 'steps' in result ? { steps: result.steps, ...(result.prUrl ? { prUrl: result.prUrl } : {}) } : {}),
-              ...(details?.costUsd !== undefined ? { costUsd: details.costUsd } : {}),
-              ...(details?.tokens ? { tokens: details.tokens } : {}),
-              ...(details ? { durationMs: details.durationMs } : {}),
-              ...(cls !== 'success' ? { errorClass: cls } : {}),
-              ...(error ? { error } : {}),
-            },
-          });
-          logger.info({ mission: mission.id, outcome: cls, status: finished.status, error }, 'mission finished');
-          // Success is announced by the pipeline's own notification step; failures here.
-          if (finished.status === 'failed') await notify(`❌ mission ${mission.id} failed: ${error ?? cls}`, `mission-${mission.id}-failed`).catch(() => undefined);
+          const finish = missionOutcome(outcome as AttemptOutcome, pipeline as PipelineOutcome, ws?.branch);
+          const finished = await store.finish(mission.id, name, finish);
+          logger.info({ mission: mission.id, outcome: finish.class, status: finished.status, error: finish.error }, 'mission finished');
+          const notice = failureNotice(finished, finish);
+          if (notice) await notify(notice.text, notice.id).catch(() => undefined);
           void pruneRunLogs(runLogDir, { maxAgeMs: config.agent.runLogs.maxAge, maxCount: config.agent.runLogs.maxCount }).catch(() => undefined);
         }),
         keepLease: fromCallback(({ input: { mission }, sendBack }) => {
@@ -310,10 +287,6 @@ function toOutcome(result: AgentRunResult): AgentOutcome {
     ...(result.retryAfterMs !== undefined ? { retryAfterMs: result.retryAfterMs } : {}),
     details: result,
   };
-}
-
-function failedSteps(result: PipelineResult): string {
-  return `post-mission: ${result.steps.filter((s) => !s.ok && !s.skipped).map((s) => `${s.step}: ${s.detail}`).join('; ')}`;
 }
 
 function appendLine(file: string, entry: unknown): void {
