@@ -9,6 +9,7 @@ import { BadRequestError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { readBuildInfo } from '../paths.js';
 import { Heartbeat } from './heartbeat.js';
+import { HostState } from './hostState.js';
 import { toInspectionRecord } from './inspection.js';
 import { watchLifeline } from './lifeline.js';
 
@@ -46,12 +47,16 @@ const FAULTS_ENV = 'ROSHI_FAULTS';
 /** Runs an actor until it is told to stop; resolves with the process exit code. */
 export async function hostActor(name: string, kind: ActorKind, config: RoshiConfig, logger: Logger): Promise<number> {
   injectFaults(name);
+  const state = new HostState();
   // Watch the lifeline first: a supervisor can die while this process still waits for NATS.
-  let onLifelineLost: () => void = () => {
-    logger.warn('supervisor is gone before the actor was up; exiting');
-    process.exit(0);
-  };
-  watchLifeline(() => onLifelineLost());
+  watchLifeline(() => {
+    if (state.phase === 'starting') {
+      logger.warn('supervisor is gone before the actor was up; exiting');
+      process.exit(0);
+    }
+    logger.warn('supervisor is gone; exiting');
+    void shutdown('orphaned');
+  });
   const build = readBuildInfo();
   const bus = await Bus.connect({
     ...config.nats,
@@ -87,12 +92,18 @@ export async function hostActor(name: string, kind: ActorKind, config: RoshiConf
   actor.start();
 
   const heartbeat = new Heartbeat({ actor: name, buildId: build.buildId, state: () => describeState(actor) });
-  let exiting: Promise<number> | undefined;
+  let draining: Promise<number> | undefined;
   let resolveExit!: (code: number) => void;
   const exited = new Promise<number>((resolve) => (resolveExit = resolve));
+  // The first of the forced exit and the finished drain decides the code.
+  const exit = (code: number) => {
+    state.advance('stopped');
+    resolveExit(code);
+  };
 
   function shutdown(reason: ExitReason, error?: unknown): Promise<number> {
-    exiting ??= (async () => {
+    if (!state.advance('draining')) return draining ?? exited;
+    draining = (async () => {
       if (error) logger.error({ err: error, reason }, 'actor failing');
       else logger.info({ reason }, 'actor draining');
       heartbeat.stop();
@@ -100,7 +111,7 @@ export async function hostActor(name: string, kind: ActorKind, config: RoshiConf
       const graceMs = reason === 'orphaned' ? config.supervision.orphanTimeout : config.supervision.sigtermGrace;
       const force = setTimeout(() => {
         logger.warn({ reason }, 'drain took longer than the grace; exiting');
-        resolveExit(error ? 1 : 0);
+        exit(error ? 1 : 0);
       }, graceMs);
       force.unref();
       try {
@@ -112,10 +123,10 @@ export async function hostActor(name: string, kind: ActorKind, config: RoshiConf
         logger.warn({ err: drainError }, 'drain failed');
       }
       clearTimeout(force);
-      resolveExit(error ? 1 : 0);
+      exit(error ? 1 : 0);
       return error ? 1 : 0;
     })();
-    return exiting;
+    return draining;
   }
 
   const control: Record<string, (payload: Record<string, unknown>) => unknown> = {
@@ -154,13 +165,11 @@ export async function hostActor(name: string, kind: ActorKind, config: RoshiConf
   await parts.start?.(actor);
   heartbeat.start(config.heartbeat.interval, (beat) => bus.publish(subjects.heartbeat(name), beat));
   logger.info({ pid: process.pid, buildId: build.buildId, url: bus.url }, 'actor running');
+  // Stays draining when a machine error or final state started the drain during start.
+  state.advance('running');
 
   process.once('SIGTERM', () => void shutdown('signal'));
   process.once('SIGINT', () => void shutdown('signal'));
-  onLifelineLost = () => {
-    logger.warn('supervisor is gone; exiting');
-    void shutdown('orphaned');
-  };
   void bus.nc.closed().then(() => void shutdown('bus-closed'));
 
   return exited;
