@@ -7,7 +7,9 @@ import type { InboundMessage } from '../adapters/messaging/types.js';
 import { BusError, describeError, RemoteError, TimeoutError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { AllowList } from './allowList.js';
-import { classify, COMMANDS, CommandError, type BridgeApi, type Command, type CommandContext } from './commands.js';
+import { CommandError, type BridgeApi, type Command, type CommandContext } from './command.js';
+import { bridgeCommands } from './commands.js';
+import { classify } from './intent.js';
 import { oneLine } from '../text/oneLine.js';
 import { sleep } from '../time/sleep.js';
 import { RateLimiter } from './rateLimit.js';
@@ -27,6 +29,7 @@ export interface RouterOptions {
   /** Messages one user may send per minute (bridge.maxPerMinute); default unlimited. */
   maxPerMinute?: number;
   api: BridgeApi;
+  /** Default: a fresh bridgeCommands() for this router. */
   commands?: readonly Command[];
   /** Sends `text` to the chat `message` came from; `index` numbers the replies to one message. */
   reply: (message: InboundMessage, text: string, index: number) => Promise<void>;
@@ -49,10 +52,12 @@ export class Router {
   private readonly background = new Set<Promise<unknown>>();
   private readonly now: () => number;
   private readonly rate: RateLimiter | undefined;
+  private readonly commands: readonly Command[];
   readonly counters = { received: 0, duplicates: 0, refused: 0, limited: 0, notAdmin: 0, commands: 0, unknown: 0, missions: 0, chats: 0, failures: 0 };
 
   constructor(private readonly options: RouterOptions) {
     this.now = options.now ?? Date.now;
+    this.commands = options.commands ?? bridgeCommands();
     this.rate = options.maxPerMinute === undefined ? undefined : new RateLimiter(options.maxPerMinute, 60_000, this.now);
   }
 
@@ -91,7 +96,7 @@ export class Router {
       return;
     }
 
-    const intent = classify(message.text, this.options.commands ?? COMMANDS);
+    const intent = classify(message.text, this.commands);
     logger.info({ provider: message.provider, userId: message.userId, chatId: message.chatId, intent: intent.type, ...('name' in intent ? { command: intent.name } : {}) }, 'inbound message');
     const ctx = (args: string): CommandContext => ({ args, by: who, message, api: this.options.api, reply });
     switch (intent.type) {
@@ -114,7 +119,7 @@ export class Router {
       }
       case 'mission': {
         this.counters.missions++;
-        const mission = (this.options.commands ?? COMMANDS).find((c) => c.name === 'mission');
+        const mission = this.commands.find((c) => c.name === 'mission');
         if (!mission) return;
         const text = await this.run(mission, ctx(intent.text));
         if (text) await reply(text);

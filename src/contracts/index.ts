@@ -3,7 +3,6 @@
 export type { ChatReply, ChatRequest } from './chatRequest.js';
 export {
   capContext,
-  COMMAND_KINDS,
   isFinished,
   MISSION_CONTEXT_MAX,
   type Lease,

@@ -3,9 +3,8 @@
 
 export type MissionStatus = 'pending' | 'running' | 'done' | 'failed' | 'cancelled';
 export type MissionSource = 'chat' | 'cli' | 'nats' | 'github' | 'file';
-/** `free` is plain text; the others are commands with a target URL. */
+/** `free` is plain text; the others are commands with a target URL (src/missions/commands.ts). */
 export type MissionKind = 'free' | 'rebase' | 'ci_check' | 'review' | 'implement' | 'fix';
-export const COMMAND_KINDS: readonly MissionKind[] = ['rebase', 'ci_check', 'review', 'implement', 'fix'];
 
 /** How an agent run ended; decides between done, retry and failed. */
 export type OutcomeClass = 'success' | 'transient' | 'permanent' | 'timeout' | 'cancelled';

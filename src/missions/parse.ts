@@ -4,9 +4,10 @@
 //   [project:app] /rebase https://github.com/o/r/pull/42   → app, rebase, that URL
 //   fix the flaky login test                                → the default project, free text
 //
-// Commands (/rebase, /ci_check, /review, /implement, /fix) need exactly one http(s) URL; any
-// other text, including an unknown /word, is a free mission.
-import { COMMAND_KINDS, type MissionKind } from '../contracts/index.js';
+// The commands of src/missions/commands.ts (/rebase, /fix, …) need exactly one http(s) URL; any
+// other text, including an unknown /word or a chat alias such as /ci, is a free mission.
+import type { MissionKind } from '../contracts/index.js';
+import { MISSION_COMMANDS, missionCommandNamed, type MissionCommand } from './commands.js';
 import { InvalidMissionError, UnknownProjectError } from './errors.js';
 
 export interface ParsedMission {
@@ -39,17 +40,20 @@ export function splitProjectTag(input: string): { tag?: string; rest: string } {
 }
 
 /** The command kind a text starts with (`/rebase …` → rebase), or undefined for free text. */
-export function commandKindOf(text: string): MissionKind | undefined {
-  const match = COMMAND.exec(text.trim());
-  const word = match?.[1]?.toLowerCase();
-  return word && (COMMAND_KINDS as readonly string[]).includes(word) ? (word as MissionKind) : undefined;
+export function commandKindOf(text: string, commands: readonly MissionCommand[] = MISSION_COMMANDS): MissionKind | undefined {
+  return commandOf(text, commands)?.kind;
+}
+
+function commandOf(text: string, commands: readonly MissionCommand[]): MissionCommand | undefined {
+  const word = COMMAND.exec(text.trim())?.[1];
+  return word === undefined ? undefined : missionCommandNamed(word, commands);
 }
 
 /**
  * Parses mission text. `project` is an explicit choice made outside the text (a --project
  * flag, a chat's bound project); it must agree with a tag in the text when both are given.
  */
-export function parseMissionText(input: string, choice: ProjectChoice, project?: string): ParsedMission {
+export function parseMissionText(input: string, choice: ProjectChoice, project?: string, commands: readonly MissionCommand[] = MISSION_COMMANDS): ParsedMission {
   const { tag, rest } = splitProjectTag(input);
   if (tag !== undefined && tag === '') throw new InvalidMissionError('the [project:] tag names no project; write [project:<name>]');
   if (rest === '') throw new InvalidMissionError('the mission text is empty');
@@ -57,12 +61,14 @@ export function parseMissionText(input: string, choice: ProjectChoice, project?:
     throw new InvalidMissionError(`the text says [project:${tag}] but the project was given as ${JSON.stringify(project)}; pick one`);
   }
   const resolved = resolveProject(tag ?? (project || undefined), choice);
-  const kind = commandKindOf(rest);
-  if (!kind) return { project: resolved, kind: 'free', text: rest };
+  const found = commandOf(rest, commands);
+  if (!found) return { project: resolved, kind: 'free', text: rest };
+  const kind = found.kind;
   const urls = rest.match(URL_TOKEN) ?? [];
   const command = `/${kind}`;
   if (urls.length === 0) {
-    throw new InvalidMissionError(`${command} needs the URL of ${targetOf(kind)}, e.g. ${command} https://github.com/owner/repo/${kind === 'implement' ? 'issues/7' : 'pull/42'}`);
+    const [target, example] = found.target === 'issue' ? ['an issue (or a pull request)', 'issues/7'] : ['a pull request', 'pull/42'];
+    throw new InvalidMissionError(`${command} needs the URL of ${target}, e.g. ${command} https://github.com/owner/repo/${example}`);
   }
   if (urls.length > 1) {
     throw new InvalidMissionError(`${command} takes one URL, got ${urls.length}: ${urls.join(', ')}; send one mission per URL`);
@@ -105,8 +111,4 @@ export function normalizeUrl(url: string): string {
 /** Strips punctuation that ends a sentence rather than the URL (`…/pull/42.` or `(…/pull/42)`). */
 function trimUrl(url: string): string {
   return url.replace(/[.,;:!?)\]]+$/, '');
-}
-
-function targetOf(kind: MissionKind): string {
-  return kind === 'implement' ? 'an issue (or a pull request)' : 'a pull request';
 }

@@ -1,8 +1,13 @@
 // Parsing `@<bot> <command> [args]` out of a comment's Markdown: which lines can hold a command
-// (not code, quotes or HTML comments), and the first command addressed to the bot.
+// (not code, quotes or HTML comments), and the first command addressed to the bot. The commands
+// are the mission commands of src/missions/commands.ts, by kind.
+import { MISSION_COMMANDS, missionCommandNamed, type CommandKind, type MissionCommand } from '../missions/commands.js';
 
-export const MENTION_COMMANDS = ['rebase', 'review', 'ci_check', 'implement', 'fix'] as const;
-export type MentionCommand = (typeof MENTION_COMMANDS)[number];
+/** The command words a mention may use, in the order a reply lists them. */
+export const MENTION_COMMANDS: readonly CommandKind[] = MISSION_COMMANDS.map((c) => c.kind);
+/** The commands a mention on an issue (not a pull request) may give. */
+export const ISSUE_COMMANDS: readonly CommandKind[] = MISSION_COMMANDS.filter((c) => c.target === 'issue').map((c) => c.kind);
+export type MentionCommand = CommandKind;
 /** Arguments longer than this are cut (they become mission text). */
 export const MAX_ARGS_LENGTH = 500;
 
@@ -37,7 +42,7 @@ function commandableLines(body: string): string[] {
  * too. A mention followed by a word that is no command is `{ unknown }` only when it starts a
  * line (someone addressing the bot); "thanks @bot!" mid-sentence is not a command at all.
  */
-export function parseMention(body: string, botLogin: string): ParsedMention | undefined {
+export function parseMention(body: string, botLogin: string, commands: readonly MissionCommand[] = MISSION_COMMANDS): ParsedMention | undefined {
   const login = botLogin.replace(/\[bot\]$/i, '');
   if (login === '') return undefined;
   const mention = new RegExp(`(^|[^A-Za-z0-9_@/.-])@${escapeRegExp(login)}(?![A-Za-z0-9_-])[:,]?(.*)$`, 'i');
@@ -53,10 +58,10 @@ export function parseMention(body: string, botLogin: string): ParsedMention | un
       const after = m[2] ?? '';
       const word = /^\s+\/?([A-Za-z][A-Za-z0-9_-]*)(.*)$/.exec(after);
       if (word) {
-        const name = (word[1] ?? '').toLowerCase().replace(/-/g, '_');
-        if ((MENTION_COMMANDS as readonly string[]).includes(name)) {
+        const command = missionCommandNamed((word[1] ?? '').replace(/-/g, '_'), commands);
+        if (command) {
           const args = (word[2] ?? '').trim().slice(0, MAX_ARGS_LENGTH);
-          return { command: name as MentionCommand, args };
+          return { command: command.kind, args };
         }
         if (atStart && unknown === undefined) unknown = word[1] ?? '';
       }

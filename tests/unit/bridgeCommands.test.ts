@@ -1,8 +1,12 @@
 // Command parsing, aliases, did-you-mean, and which plain text reads as a mission.
 import { describe, expect, it } from 'vitest';
 import { editDistance } from '../../src/text/suggest.js';
-import { classify, COMMANDS, findCommand, helpText, missionFromText, missionOptions, parseCommand, suggest } from '../../src/bridge/commands.js';
+import { bridgeCommands } from '../../src/bridge/commands.js';
+import { helpText } from '../../src/bridge/help.js';
+import { classify, findCommand, missionFromText, missionOptions, parseCommand, suggest } from '../../src/bridge/intent.js';
 import { describeError } from '../../src/errors.js';
+
+const COMMANDS = bridgeCommands();
 
 describe('parseCommand', () => {
   it('splits the command word from its arguments', () => {
@@ -41,21 +45,21 @@ describe('the registry', () => {
     expect(new Set(all).size).toBe(all.length);
   });
   it('finds commands by alias', () => {
-    expect(findCommand('m')?.name).toBe('mission');
-    expect(findCommand('ls')?.name).toBe('list');
-    expect(findCommand('/LS')?.name).toBe('list');
-    expect(findCommand('ci')?.name).toBe('ci_check');
-    expect(findCommand('start')?.name).toBe('help');
-    expect(findCommand('nope')).toBeUndefined();
+    expect(findCommand('m', COMMANDS)?.name).toBe('mission');
+    expect(findCommand('ls', COMMANDS)?.name).toBe('list');
+    expect(findCommand('/LS', COMMANDS)?.name).toBe('list');
+    expect(findCommand('ci', COMMANDS)?.name).toBe('ci_check');
+    expect(findCommand('start', COMMANDS)?.name).toBe('help');
+    expect(findCommand('nope', COMMANDS)).toBeUndefined();
   });
   it('groups /help by category and explains one command', () => {
-    const help = helpText();
+    const help = helpText('', COMMANDS);
     expect(help.indexOf('Missions:')).toBeLessThan(help.indexOf('Control:'));
     expect(help.indexOf('Control:')).toBeLessThan(help.indexOf('Pull requests:'));
     expect(help).toContain('/mission [--now] [project:x] <text> (/m)');
     expect(help).toContain('/list [pending|running|done|failed|cancelled|all] (/ls');
-    expect(helpText('ls')).toMatch(/^\/list .* — /);
-    expect(helpText('stauts')).toContain('did you mean /status?');
+    expect(helpText('ls', COMMANDS)).toMatch(/^\/list .* — /);
+    expect(helpText('stauts', COMMANDS)).toContain('did you mean /status?');
   });
 });
 
@@ -68,22 +72,22 @@ describe('did you mean', () => {
     expect(editDistance('', 'abc')).toBe(3);
   });
   it('suggests the nearest command for a typo', () => {
-    expect(suggest('stauts')).toBe('/status');
-    expect(suggest('lsit')).toBe('/list');
-    expect(suggest('cancle')).toBe('/cancel');
-    expect(suggest('missoin')).toBe('/mission');
-    expect(suggest('resum')).toBe('/resume');
-    expect(suggest('prio')).toBe('/priority'); // alias, exactly
-    expect(suggest('priorty')).toBe('/priority');
-    expect(suggest('rebse')).toBe('/rebase');
+    expect(suggest('stauts', COMMANDS)).toBe('/status');
+    expect(suggest('lsit', COMMANDS)).toBe('/list');
+    expect(suggest('cancle', COMMANDS)).toBe('/cancel');
+    expect(suggest('missoin', COMMANDS)).toBe('/mission');
+    expect(suggest('resum', COMMANDS)).toBe('/resume');
+    expect(suggest('prio', COMMANDS)).toBe('/priority'); // alias, exactly
+    expect(suggest('priorty', COMMANDS)).toBe('/priority');
+    expect(suggest('rebse', COMMANDS)).toBe('/rebase');
   });
   it('suggests a longer command from its beginning', () => {
-    expect(suggest('stat')).toBe('/status');
-    expect(suggest('implem')).toBe('/implement');
+    expect(suggest('stat', COMMANDS)).toBe('/status');
+    expect(suggest('implem', COMMANDS)).toBe('/implement');
   });
   it('suggests nothing for words far from every command', () => {
-    expect(suggest('xyzzy')).toBeUndefined();
-    expect(suggest('deploy')).toBeUndefined();
+    expect(suggest('xyzzy', COMMANDS)).toBeUndefined();
+    expect(suggest('deploy', COMMANDS)).toBeUndefined();
   });
 });
 
@@ -113,12 +117,12 @@ describe('missionFromText', () => {
 
 describe('classify', () => {
   it('tells commands, typos, missions and chat apart', () => {
-    expect(classify('/status')).toMatchObject({ type: 'command', name: 'status' });
-    expect(classify('/ls')).toMatchObject({ type: 'command', name: 'ls', command: { name: 'list' } });
-    expect(classify('/stauts')).toEqual({ type: 'unknown', name: 'stauts', suggestion: '/status' });
-    expect(classify('/xyzzy')).toEqual({ type: 'unknown', name: 'xyzzy' });
-    expect(classify('add a greeting file')).toEqual({ type: 'mission', text: 'add a greeting file' });
-    expect(classify('hello there')).toEqual({ type: 'chat', text: 'hello there' });
+    expect(classify('/status', COMMANDS)).toMatchObject({ type: 'command', name: 'status' });
+    expect(classify('/ls', COMMANDS)).toMatchObject({ type: 'command', name: 'ls', command: { name: 'list' } });
+    expect(classify('/stauts', COMMANDS)).toEqual({ type: 'unknown', name: 'stauts', suggestion: '/status' });
+    expect(classify('/xyzzy', COMMANDS)).toEqual({ type: 'unknown', name: 'xyzzy' });
+    expect(classify('add a greeting file', COMMANDS)).toEqual({ type: 'mission', text: 'add a greeting file' });
+    expect(classify('hello there', COMMANDS)).toEqual({ type: 'chat', text: 'hello there' });
   });
 });
 

@@ -1,0 +1,52 @@
+// The shape of one chat command and what its handler may reach. Handlers reach the tree only
+// through `BridgeApi` (requests on the bus, the pause record, the update runner), so they are
+// testable without NATS.
+import type { InboundMessage } from '../adapters/messaging/types.js';
+import type { Subjects } from '../bus/index.js';
+import { RoshiError } from '../errors.js';
+import type { PauseRecord } from '../missions/pause.js';
+
+export type CommandCategory = 'missions' | 'control' | 'PRs' | 'help';
+
+/** What a command handler may do to the world. */
+export interface BridgeApi {
+  subjects: Subjects;
+  /** A request on the bus; refusals arrive as RemoteError, silence as BusError/TimeoutError. */
+  request<T>(subject: string, payload: Record<string, unknown>, timeoutMs?: number): Promise<T>;
+  now(): number;
+  readPause(): Promise<PauseRecord | undefined>;
+  usageFile: string;
+  /** Runs /update; reports each step through `report`. */
+  update(report: (line: string) => Promise<void>, options: { force: boolean }): Promise<void>;
+  /** One line on the bridge's own providers, for /status. */
+  providersLine?(): string;
+}
+
+export interface CommandContext {
+  /** Everything after the command word, trimmed. */
+  args: string;
+  /** Who asks, as the allow-list names them: "<provider>:<userId>". */
+  by: string;
+  message: InboundMessage;
+  api: BridgeApi;
+  /** Another reply to the asking chat, for commands that report progress. */
+  reply: (text: string) => Promise<void>;
+}
+
+export interface Command {
+  name: string;
+  aliases: readonly string[];
+  category: CommandCategory;
+  /** e.g. "/cancel <n|id>" */
+  usage: string;
+  summary: string;
+  /** Changes or restarts the installation: only for bridge.admins, not everyone allowed. */
+  admin?: boolean;
+  /** The reply text; undefined when the handler replies by itself (or later). */
+  run: (ctx: CommandContext) => Promise<string | undefined>;
+}
+
+/** A refusal a person can act on; shown as is. */
+export class CommandError extends RoshiError {
+  override readonly code = 'command_refused';
+}

@@ -1,0 +1,75 @@
+// The bridge's requests to the tree over the bus: the missions actor, the supervisor and the
+// runners. A refusal, silence or nobody listening becomes a CommandError worded for the chat.
+import { BusError, describeError, RemoteError, TimeoutError } from '../errors.js';
+import type { Mission } from '../contracts/index.js';
+import type { ListReply } from '../missions/service.js';
+import type { TreeStatus } from '../supervisor/status.js';
+import { oneLine } from '../text/oneLine.js';
+import { CommandError, type BridgeApi, type CommandContext } from './command.js';
+import type { LiveReply } from './format.js';
+
+export async function ask<T>(api: BridgeApi, subject: string, payload: Record<string, unknown>, who: string, timeoutMs?: number): Promise<T> {
+  try {
+    return await api.request<T>(subject, payload, timeoutMs);
+  } catch (error) {
+    if (error instanceof RemoteError) throw new CommandError(describeError(error));
+    if (error instanceof TimeoutError) throw new CommandError(`${who} did not answer in time; try again in a moment`);
+    if (error instanceof BusError && /nobody is listening/.test(error.message)) throw new CommandError(`${who} is not running right now (nobody answers on ${subject}); /status shows the tree`);
+    throw error;
+  }
+}
+
+export const askMissions = <T>(api: BridgeApi, verb: string, payload: Record<string, unknown>) => ask<T>(api, api.subjects.missions(verb), payload, 'the missions actor');
+
+export async function addMission(ctx: CommandContext, text: string, options: { project?: string; now?: boolean }): Promise<string> {
+  const mission = await askMissions<Mission>(ctx.api, 'add', {
+    text,
+    source: 'chat',
+    by: ctx.by,
+    ...(options.project ? { project: options.project } : {}),
+    ...(options.now ? { now: true } : {}),
+  });
+  return `⏳ queued ${mission.id} [${mission.project}] ${oneLine(mission.text, 80)}${options.now ? ' (at the head of the queue)' : ''}`;
+}
+
+/** The mission an operator means: a position from /list ("2") or an id (or the start of one). */
+export async function resolveMission(api: BridgeApi, ref: string): Promise<string> {
+  if (!/^\d{1,4}$/.test(ref)) return ref;
+  const position = Number(ref);
+  const list = await askMissions<ListReply>(api, 'list', { status: ['running', 'pending'], limit: Math.max(1, position) });
+  const mission = list.missions[position - 1];
+  if (!mission) throw new CommandError(`there is no #${position} in the queue (${list.total} running or pending); /list shows it`);
+  return mission.id;
+}
+
+export async function treeStatus(api: BridgeApi): Promise<TreeStatus> {
+  return ask<TreeStatus>(api, api.subjects.supStatus, {}, 'the supervisor');
+}
+
+export const isRunner = (name: string) => /^runner-\d+$/.test(name);
+
+export async function runnerLive(api: BridgeApi, runners: string[]): Promise<Array<LiveReply | { runner: string; error: string }>> {
+  return Promise.all(
+    runners.map(async (runner) => {
+      try {
+        return await api.request<LiveReply>(api.subjects.control(runner), { verb: 'live' }, 2_000);
+      } catch (error) {
+        return { runner, error: describeError(error) };
+      }
+    }),
+  );
+}
+
+export async function runnerNames(api: BridgeApi): Promise<string[]> {
+  const tree = await treeStatus(api);
+  return tree.children.map((c) => c.name).filter(isRunner);
+}
+
+/** The value, or the error in words: for /status, which shows what it could get. */
+export const settle = async <T>(promise: Promise<T>): Promise<T | { error: string }> => {
+  try {
+    return await promise;
+  } catch (error) {
+    return { error: describeError(error) };
+  }
+};
