@@ -18,10 +18,8 @@
 //     sha as when the decision was made;
 //   - PUT …/pulls/{n}/merge with `sha`: GitHub refuses (409) when the head moved in between.
 // Anything but a merge is a reset: the caller clears greenSince and the grace period starts over.
-import type { GitHubClient } from '../adapters/github.js';
-import { parsePullUrl } from '../adapters/github/pullUrl.js';
 import { isOwnBranch } from '../runner/slug.js';
-import { mergePull, statusOf } from './githubCalls.js';
+import { mergePull, parsePullUrl, statusOf, type GitHubClient } from '../adapters/github/index.js';
 import { judgeOwnership } from './ownership.js';
 import type { TrackedPr } from './types.js';
 

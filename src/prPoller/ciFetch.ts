@@ -1,7 +1,7 @@
 // What the poller reads about one commit's CI: the verdict from its three sources (check runs,
 // the combined status, workflow runs) and the tails of the failing Actions jobs' logs, cached
 // per commit and job so a PR that stays red does not fetch the same log every poll.
-import type { GitHubClient } from '../adapters/github.js';
+import type { GitHubClient } from '../adapters/github/index.js';
 import { aggregateCi, type CiVerdict, type FailingItem } from './ciStatus.js';
 
 export interface CiReaderSettings {

@@ -12,7 +12,7 @@
 // pending → pending; else any success → success; else none. A listing that was truncated
 // (more pages than were fetched) never invents a failure, but it cannot be called green
 // either: what was not seen may be red, so it is pending at best.
-import type { CheckRun, CommitStatus, WorkflowRun } from '../adapters/githubTypes.js';
+import type { CheckRun, CommitStatus, WorkflowRun } from '../adapters/github/index.js';
 import type { CiState, FailingJob } from './types.js';
 
 // The GitHub adapter's shapes are the inputs: one definition of a check run, a status, a run.

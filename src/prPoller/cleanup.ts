@@ -13,10 +13,9 @@
 // DELETE /repos/{o}/{r}/git/refs/heads/<branch>, followed by removing the clone's
 // remote-tracking ref. A failure on one branch is logged and the others still go.
 // Fork setups: branches are looked up in `repo` with head owner = repo's owner.
-import type { GitHubClient } from '../adapters/github.js';
 import { git } from '../adapters/git.js';
 import type { Logger } from '../log.js';
-import { branchesUnder, deleteBranch, pullsForHead, type PullSummary } from './githubCalls.js';
+import { branchesUnder, deleteBranch, pullsForHead, type GitHubClient, type PullSummary } from '../adapters/github/index.js';
 
 export interface CleanupOptions {
   github: GitHubClient;
@@ -107,7 +106,7 @@ export async function cleanupMergedBranches(options: CleanupOptions): Promise<De
       continue;
     }
     // Only PRs whose head is this very repository vouch for its branch (a deleted head repository cannot).
-    const merged = pulls.filter((p) => p.merged && p.headRepo !== undefined && p.headRepo.toLowerCase() === options.repo.toLowerCase()).sort((a, b) => b.number - a.number);
+    const merged = pulls.filter((p) => p.state === 'merged' && p.headRepo.toLowerCase() === options.repo.toLowerCase()).sort((a, b) => b.number - a.number);
     if (merged.length === 0) continue;
     const byHead = (sha: string) => merged.find((p) => p.headSha === sha);
 

@@ -41,21 +41,21 @@
 // A command on an issue carries the issue's title and body as the mission's context, inside an
 // untrusted block naming the issue's author and their permission: the agent (whose environment
 // holds no GitHub token) gets the text, marked as somebody else's words.
-import type { GitHubClient, PullHeadInfo } from '../adapters/github.js';
-import { parsePullUrl } from '../adapters/github/pullUrl.js';
-import type { Logger } from '../log.js';
-import { untrustedBlock } from '../runner/untrusted.js';
 import {
   addPlusOne,
-  authenticatedLogin,
   getIssue,
   listIssueComments,
   listParticipatingNotifications,
+  parsePullUrl,
   plusOneLogins,
   postIssueComment,
+  type GitHubClient,
   type IssueComment,
   type NotificationThread,
-} from './githubCalls.js';
+  type PullHeadInfo,
+} from '../adapters/github/index.js';
+import type { Logger } from '../log.js';
+import { untrustedBlock } from '../runner/untrusted.js';
 import { judgeOwnership } from './ownership.js';
 import { createAuthorizer, type Authorizer } from './permissions.js';
 import { MENTION_COMMANDS, parseMention, type MentionCommand, type ParsedMention } from './mentionParse.js';
@@ -172,7 +172,7 @@ export async function resolveBotLogin(github: GitHubClient, botLogin: string): P
   if (botLogin.trim() !== '') return botLogin.trim();
   let pending = loginCache.get(github);
   if (!pending) {
-    pending = authenticatedLogin(github);
+    pending = github.viewerLogin();
     loginCache.set(github, pending);
     pending.catch(() => loginCache.delete(github)); // a failed lookup is retried next poll
   }

@@ -9,8 +9,7 @@
 // Answers are cached per repository and login for `ttlMs` (default 10 min), so a busy PR costs
 // one lookup per author, and a revoked permission takes effect within the TTL. A failed lookup
 // is not cached (and not taken as "no"): the caller retries the comment on a later poll.
-import type { GitHubClient } from '../adapters/github.js';
-import { collaboratorPermission } from './githubCalls.js';
+import { collaboratorPermission, type GitHubClient } from '../adapters/github/index.js';
 
 /** Repository permissions (base level or role) that may command roshi. */
 export const WRITE_PERMISSIONS: ReadonlySet<string> = new Set(['admin', 'maintain', 'write']);

@@ -21,8 +21,7 @@
 // on; an outage (network, 5xx), a rate limit or a refused token (401) ends the cycle with a
 // GitHubError, which the machine answers with backoff. Nothing here lets an error escape as a
 // crash: the actor runs the cycle inside the machine's invoke.
-import { GitHubError, type GitHubClient, type PullSummary } from '../adapters/github.js';
-import { parsePullUrl } from '../adapters/github/pullUrl.js';
+import { GitHubError, parsePullUrl, type GitHubClient, type PullSummary } from '../adapters/github/index.js';
 import type { Logger } from '../log.js';
 import type { MissionEvent } from '../missions/events.js';
 import { isOwnBranch } from '../runner/slug.js';

@@ -10,9 +10,8 @@
 // in progress do not count. Only GitHub Actions has logs here; other CI providers' statuses are
 // not fetched. Each log tail sits in an untrusted block (runner/untrusted.ts): a log is written by
 // the code under test, and through it by anyone who can push to the branch.
-import type { GitHubClient } from '../adapters/github.js';
 import { untrustedBlock } from '../runner/untrusted.js';
-import { jobLog, jobsOfRun, runsForSha, type WorkflowRunSummary } from './githubCalls.js';
+import { jobLog, jobsOfRun, runsForSha, type GitHubClient, type WorkflowRunSummary } from '../adapters/github/index.js';
 
 const FAILING = new Set(['failure', 'timed_out', 'startup_failure']);
 /** At most this many failing jobs get a log (the rest are listed by name). */

@@ -11,7 +11,7 @@
 // sits in an untrusted block naming its author and permission: reviewers describe what to fix,
 // they do not get to give the agent orders beyond that.
 import { createHash } from 'node:crypto';
-import type { ReviewComment, ReviewThread } from '../adapters/github.js';
+import type { ReviewComment, ReviewThread } from '../adapters/github/index.js';
 import { untrustedBlock } from '../runner/untrusted.js';
 import type { Authorization } from './permissions.js';
 

@@ -33,7 +33,7 @@ import {
   remoteBranchExists,
   remoteUrl,
 } from '../adapters/git.js';
-import { escapeMentions, type GitHubClient } from '../adapters/github.js';
+import { escapeMentions, type GitHubClient } from '../adapters/github/index.js';
 import type { Logger } from '../log.js';
 import { oneLine } from '../text/oneLine.js';
 import type { Mission, StepReport, TokenUsage } from '../contracts/index.js';

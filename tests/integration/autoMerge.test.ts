@@ -2,7 +2,7 @@
 // merging, the head sha guard, the repository check and ownership (a fork's `roshi/…` branch is
 // never merged).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createGitHub, type GitHubClient } from '../../src/adapters/github.js';
+import { createGitHub, type GitHubClient } from '../../src/adapters/github/index.js';
 import { silentLogger } from '../../src/log.js';
 import { decideAutoMerge, mergePullRequest, type MergeCandidate } from '../../src/prPoller/autoMerge.js';
 import { failingLogsForRebase, tailOfLog } from '../../src/prPoller/rebaseLogs.js';

@@ -9,10 +9,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createGitHub, type GitHubClient } from '../../src/adapters/github.js';
+import { createGitHub, deleteBranch, type GitHubClient } from '../../src/adapters/github/index.js';
 import { silentLogger } from '../../src/log.js';
 import { cleanupMergedBranches, type CleanupOptions } from '../../src/prPoller/cleanup.js';
-import { deleteBranch } from '../../src/prPoller/githubCalls.js';
 import { startFakeGitHub, type FakeGitHub } from '../fakes/github.js';
 import { installMentionRoutes, type MentionsFake } from '../fakes/githubMentions.js';
 

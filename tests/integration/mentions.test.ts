@@ -3,7 +3,7 @@
 // people who may not command roshi are ignored without a trace on GitHub; a fork's `roshi/…`
 // PR is not roshi's.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createGitHub, ZWJ, type GitHubClient } from '../../src/adapters/github.js';
+import { createGitHub, ZWJ, type GitHubClient } from '../../src/adapters/github/index.js';
 import { silentLogger } from '../../src/log.js';
 import { createMentionMemory, CURSOR_OVERLAP_MS, MAX_MENTION_ATTEMPTS, pollMentions, type MentionContext, type MentionMemory } from '../../src/prPoller/mentions.js';
 import { createAuthorizer } from '../../src/prPoller/permissions.js';

@@ -12,7 +12,7 @@ import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SimulatedClock } from 'xstate';
 import { ensureRepo, githubHostFromApiUrl, prepareWorktree, removeWorktree } from '../../src/adapters/git.js';
-import { createGitHub, type GitHubClient } from '../../src/adapters/github.js';
+import { createGitHub, type GitHubClient } from '../../src/adapters/github/index.js';
 import type { Logger } from '../../src/log.js';
 import type { StepReport } from '../../src/contracts/index.js';
 import {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { escapeMentions, ZWJ } from '../../src/adapters/github.js';
+import { escapeMentions, ZWJ } from '../../src/adapters/github/index.js';
 import {
   breakerStatus,
   combineGates,

@@ -1,7 +1,7 @@
 // Review feedback: which threads and comments count (only by people who may command roshi), the
 // fingerprint that keeps the same feedback from queueing twice, and the context's untrusted blocks.
 import { describe, expect, it } from 'vitest';
-import type { ReviewComment, ReviewThread } from '../../src/adapters/github.js';
+import type { ReviewComment, ReviewThread } from '../../src/adapters/github/index.js';
 import { collectFeedback, feedbackAuthors, feedbackContext, MAX_FEEDBACK_CHARS } from '../../src/prPoller/reviews.js';
 
 const c = (id: number, body: string, author = 'ana', path = 'src/a.ts', line = 3): ReviewComment => ({ id, body, author, path, line });

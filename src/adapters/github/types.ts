@@ -1,7 +1,6 @@
 // The shapes the GitHub adapter speaks in: what its calls return (listings, pull requests,
-// checks, statuses, workflow runs, review threads) and the client's interface. Split from
-// github.ts so the adapter itself is the calls, not a page of types.
-import type { Octokit } from 'octokit';
+// checks, statuses, workflow runs, review threads) and the client's interface. No octokit
+// here: callers see these shapes and functions, never the HTTP client under them.
 
 /** A cached answer to a GET, replayed when GitHub answers 304 Not Modified. */
 export interface CachedResponse {
@@ -27,7 +26,7 @@ export interface GitHubRequestStats {
   errors: number;
 }
 
-/** A pull request as the poller needs it. */
+/** A pull request as roshi reads it (the poller, auto-merge, branch cleanup). */
 export interface PullSummary {
   repo: string;
   number: number;
@@ -169,11 +168,9 @@ export interface GitHubClient {
   reviewThreads(repo: string, number: number): Promise<ReviewThreads>;
   /** Review (inline) comments of a pull request, oldest first (conditional). */
   listReviewComments(repo: string, number: number, options?: { maxPages?: number }): Promise<Listing<ReviewComment>>;
-  /** The login the token belongs to. */
+  /** The login the token belongs to (GET /user), looked up once per client. */
   viewerLogin(): Promise<string>;
   /** Requests made so far. */
   readonly stats: GitHubRequestStats;
-  /** The underlying client, for calls this adapter does not wrap yet. */
-  readonly octokit: Octokit;
   readonly apiUrl: string;
 }

@@ -2,7 +2,7 @@
 // 304 Not Modified. Bounded (least recently used goes first) and in memory only: after a
 // restart the first poll is a full one, which is one request per URL, not worth a KV round trip
 // for every answer.
-import type { CachedResponse, ConditionalCache } from '../adapters/github.js';
+import type { CachedResponse, ConditionalCache } from './types.js';
 
 export class EtagCache implements ConditionalCache {
   private readonly entries = new Map<string, CachedResponse>();

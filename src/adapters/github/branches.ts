@@ -1,0 +1,53 @@
+// Branches (refs) on GitHub: listing roshi's own and deleting merged ones. Paths with a branch
+// name in them are built with the branch's '/' kept as is and every segment URL-encoded:
+// `/git/refs/heads/roshi/fix-x`, the form GitHub documents, rather than octokit's `{ref}`
+// expansion, which would send `heads%2Froshi%2Ffix-x`.
+import { statusOf } from './errors.js';
+import { CALL_TIMEOUT_MS, call, splitRepo, transportOf } from './transport.js';
+import type { GitHubClient } from './types.js';
+
+/** `heads/roshi/x` → `heads/roshi/x` with each segment URL-encoded, slashes kept. */
+export function encodeRefPath(ref: string): string {
+  return ref
+    .split('/')
+    .map((part) => encodeURIComponent(part))
+    .join('/');
+}
+
+/**
+ * Branches under `<prefix>/` with their tips: GET /repos/{o}/{r}/git/matching-refs/heads/<prefix>
+ * (every page), filtered to `refs/heads/<prefix>/…` so `roshi-old/x` is not taken for `roshi/x`.
+ */
+export async function branchesUnder(github: GitHubClient, repo: string, prefix: string): Promise<Array<{ branch: string; sha: string }>> {
+  const t = transportOf(github);
+  const { owner, name } = splitRepo(repo);
+  const clean = prefix.replace(/\/+$/, '');
+  const route = `GET /repos/${repo}/git/matching-refs/heads/${clean}`;
+  const refs = await call(route, () =>
+    t.octokit.paginate(`GET /repos/{owner}/{repo}/git/matching-refs/heads/${encodeRefPath(clean)}`, {
+      owner,
+      repo: name,
+      per_page: 100,
+      request: t.request(CALL_TIMEOUT_MS),
+    }),
+  );
+  const head = `refs/heads/${clean}/`;
+  return (refs as Array<{ ref: string; object: { sha: string } }>)
+    .filter((r) => r.ref.startsWith(head))
+    .map((r) => ({ branch: r.ref.slice('refs/heads/'.length), sha: r.object.sha }));
+}
+
+/** DELETE /repos/{o}/{r}/git/refs/heads/<branch>: 'deleted', or 'missing' when it was already gone (422). */
+export async function deleteBranch(github: GitHubClient, repo: string, branch: string): Promise<'deleted' | 'missing'> {
+  const t = transportOf(github);
+  const { owner, name } = splitRepo(repo);
+  try {
+    await call(`DELETE /repos/${repo}/git/refs/heads/${branch}`, () =>
+      t.octokit.request(`DELETE /repos/{owner}/{repo}/git/refs/heads/${encodeRefPath(branch)}`, { owner, repo: name, request: t.request(CALL_TIMEOUT_MS) }),
+    );
+    return 'deleted';
+  } catch (error) {
+    if (statusOf(error) === 422) return 'missing'; // "Reference does not exist"
+    throw error;
+  }
+}

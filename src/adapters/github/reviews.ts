@@ -1,0 +1,103 @@
+// Review feedback on a pull request: review threads come from GraphQL (REST has no "resolved"
+// flag), inline review comments from REST (conditional, paginated).
+import { GitHubError, toGitHubError } from './errors.js';
+import { splitRepo, type Transport } from './transport.js';
+import type { Listing, ReviewComment, ReviewThreads } from './types.js';
+
+export async function reviewThreads(t: Transport, repo: string, number: number): Promise<ReviewThreads> {
+  const { owner, name } = splitRepo(repo);
+  t.stats.graphql++;
+  let data: RawThreadsQuery;
+  try {
+    data = await t.octokit.graphql<RawThreadsQuery>(REVIEW_THREADS_QUERY, { owner, name, number, request: t.request() });
+  } catch (error) {
+    t.stats.errors++;
+    throw toGitHubError(`POST /graphql (reviewThreads of ${repo}#${number})`, error);
+  }
+  const connection = data.repository?.pullRequest?.reviewThreads;
+  if (!connection) throw new GitHubError(`GitHub POST /graphql failed: no pull request ${repo}#${number}`, 404);
+  let truncated = connection.pageInfo?.hasNextPage === true;
+  const threads = (connection.nodes ?? []).filter((n): n is RawThread => n !== null).map((th) => {
+    if (th.comments?.pageInfo?.hasNextPage) truncated = true;
+    return {
+      id: th.id,
+      isResolved: th.isResolved === true,
+      isOutdated: th.isOutdated === true,
+      comments: (th.comments?.nodes ?? [])
+        .filter((c): c is RawThreadComment => c !== null)
+        .map((c, i) => ({
+          id: c.databaseId ?? -(i + 1),
+          body: c.body ?? '',
+          author: c.author?.login ?? 'ghost',
+          ...(c.path ? { path: c.path } : {}),
+          ...(typeof c.line === 'number' ? { line: c.line } : {}),
+          ...(c.url ? { url: c.url } : {}),
+          ...(c.createdAt ? { createdAt: c.createdAt } : {}),
+        })),
+    };
+  });
+  return { threads, truncated };
+}
+
+export async function listReviewComments(t: Transport, repo: string, number: number, opts: { maxPages?: number } = {}): Promise<Listing<ReviewComment>> {
+  const { owner, name } = splitRepo(repo);
+  return t.paged<ReviewComment, RawReviewComment[]>('GET /repos/{owner}/{repo}/pulls/{pull_number}/comments', { owner, repo: name, pull_number: number }, opts.maxPages ?? 3, (data) => ({
+    items: data.map((c) => ({
+      id: c.id,
+      body: c.body ?? '',
+      author: c.user?.login ?? 'ghost',
+      ...(c.path ? { path: c.path } : {}),
+      ...(typeof (c.line ?? c.original_line) === 'number' ? { line: (c.line ?? c.original_line) as number } : {}),
+      ...(c.html_url ? { url: c.html_url } : {}),
+      ...(c.created_at ? { createdAt: c.created_at } : {}),
+    })),
+  }));
+}
+
+const REVIEW_THREADS_QUERY = `query($owner: String!, $name: String!, $number: Int!) {
+  repository(owner: $owner, name: $name) {
+    pullRequest(number: $number) {
+      reviewThreads(first: 100) {
+        pageInfo { hasNextPage }
+        nodes {
+          id
+          isResolved
+          isOutdated
+          comments(first: 50) {
+            pageInfo { hasNextPage }
+            nodes { databaseId body author { login } path line url createdAt }
+          }
+        }
+      }
+    }
+  }
+}`;
+
+interface RawReviewComment {
+  id: number;
+  body?: string;
+  user?: { login?: string } | null;
+  path?: string;
+  line?: number | null;
+  original_line?: number | null;
+  html_url?: string;
+  created_at?: string;
+}
+interface RawThreadComment {
+  databaseId?: number | null;
+  body?: string;
+  author?: { login?: string } | null;
+  path?: string | null;
+  line?: number | null;
+  url?: string;
+  createdAt?: string;
+}
+interface RawThread {
+  id: string;
+  isResolved?: boolean;
+  isOutdated?: boolean;
+  comments?: { pageInfo?: { hasNextPage?: boolean }; nodes?: Array<RawThreadComment | null> };
+}
+interface RawThreadsQuery {
+  repository?: { pullRequest?: { reviewThreads?: { pageInfo?: { hasNextPage?: boolean }; nodes?: Array<RawThread | null> } | null } | null } | null;
+}
