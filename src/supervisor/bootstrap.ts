@@ -1,0 +1,86 @@
+// What the supervisor sets up before its machine runs: the state directory, the pid lock, the
+// tree's bus (embedded server spec, users and passwords), every child's environment, and the
+// supervisor's own connection with the JetStream assets it needs.
+import { mkdirSync } from 'node:fs';
+import { Bus, ensureOutbox, findNatsServer, JsonKv } from '../bus/index.js';
+import { SUPERVISOR_USER } from '../bus/permissions.js';
+import type { RoshiConfig } from '../config/index.js';
+import type { Logger } from '../log.js';
+import { TREE_STARTED_ENV } from '../missions/pauseService.js';
+import { readBuildInfo, statePaths } from '../paths.js';
+import { prepareTreeBus, type TreeBus } from './busSetup.js';
+import { HealStore } from './healStore.js';
+import { acquirePidLock } from './pidLock.js';
+import type { SpawnOptions } from './processes.js';
+
+export interface Bootstrap {
+  startedAt: number;
+  paths: ReturnType<typeof statePaths>;
+  buildId: string;
+  /** nats.url is "": the tree runs its own nats-server as the `nats` child. */
+  embedded: boolean;
+  releaseLock: () => void;
+  treeBus: TreeBus;
+  /** Spawn options of the nats child, and of an actor (with its own bus credential). */
+  spawnOptions: SpawnOptions;
+  actorSpawnOptions: (name: string) => SpawnOptions;
+}
+
+export async function bootstrap(config: RoshiConfig, configFile: string | undefined): Promise<Bootstrap> {
+  const startedAt = Date.now();
+  const paths = statePaths(config.stateDir);
+  mkdirSync(paths.root, { recursive: true });
+  const build = readBuildInfo();
+
+  const embedded = config.nats.url === '';
+  // Checked before the lock is taken, so a missing binary leaves no pid file behind.
+  const natsBinary = embedded ? findNatsServer(config.nats.embedded.binary) : undefined;
+  const releaseLock = acquirePidLock(paths.root);
+  const treeBus = await prepareTreeBus(config, paths.root, paths.nats, embedded ? natsBinary : undefined);
+
+  const childEnv: Record<string, string> = {
+    ROSHI_NATS__URL: treeBus.url,
+    ROSHI_STATE_DIR: config.stateDir,
+    [TREE_STARTED_ENV]: String(startedAt),
+    ...(configFile ? { ROSHI_CONFIG: configFile } : {}),
+  };
+  // `config` decides which of the supervisor's secrets each kind of child inherits (processes.ts).
+  return {
+    startedAt,
+    paths,
+    buildId: build.buildId,
+    embedded,
+    releaseLock,
+    treeBus,
+    spawnOptions: { logDir: paths.logs, env: childEnv, config },
+    actorSpawnOptions: (name) => ({ logDir: paths.logs, env: { ...childEnv, ...treeBus.credentialEnv(name) }, config }),
+  };
+}
+
+export interface SupervisorBus {
+  /** Resolves once connected; in embedded mode that is once the nats child is up. */
+  ready: Promise<Bus>;
+  /** The connection, or undefined while still connecting. */
+  current: () => Bus | undefined;
+  /** The heal-state store, once the JetStream assets exist. */
+  stores: Promise<HealStore>;
+}
+
+export function connectSupervisorBus(config: RoshiConfig, treeBus: TreeBus, logger: Logger): SupervisorBus {
+  let bus: Bus | undefined;
+  const ready = Bus.connect({
+    ...config.nats,
+    ...treeBus.credentialOf(SUPERVISOR_USER),
+    url: treeBus.url,
+    name: `${config.prefix}-supervisor`,
+    prefix: config.prefix,
+    logger,
+    requestTimeoutMs: config.nats.requestTimeout,
+  }).then((b) => (bus = b));
+  const stores = ready.then(async (b) => {
+    await ensureOutbox(b);
+    return new HealStore(await JsonKv.open(b, b.subjects.stateBucket), logger);
+  });
+  stores.catch((error: unknown) => logger.error({ err: error }, 'could not create JetStream assets'));
+  return { ready, current: () => bus, stores };
+}
