@@ -1,5 +1,7 @@
 // The GitHub adapter's shared pieces: its error class, the transport lookup that keeps octokit
 // inside the adapter, the text policy, ref paths and log tails.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { encodeRefPath } from '../../src/adapters/github/branches.js';
 import { toGitHubError } from '../../src/adapters/github/errors.js';
@@ -37,6 +39,13 @@ describe('the client hands out no octokit', () => {
     expect(github.apiUrl).toBe('http://127.0.0.1:9');
     expect(transportOf(github).stats).toBe(github.stats);
     expect(Object.keys(adapter)).not.toContain('transportOf');
+  });
+
+  it('is the only importer of octokit in src/', () => {
+    const files = readdirSync('src', { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
+    const importers = files.filter((f) => /from 'octokit'/.test(readFileSync(join('src', f), 'utf8'))).map((f) => f.split('\\').join('/'));
+    expect(importers.every((f) => f.startsWith('adapters/github/'))).toBe(true);
+    expect(importers).toContain('adapters/github/transport.ts');
   });
 
   it('refuses a client it did not make', async () => {
