@@ -58,12 +58,9 @@ import type { Logger } from '../log.js';
 import { untrustedBlock } from '../runner/untrusted.js';
 import { judgeOwnership } from './ownership.js';
 import { createAuthorizer, type Authorizer } from './permissions.js';
-import { MENTION_COMMANDS, parseMention, type MentionCommand, type ParsedMention } from './mentionParse.js';
+import { ISSUE_COMMANDS, MENTION_COMMANDS, parseMention, type ParsedMention } from './mentionParse.js';
 
 export { MAX_ARGS_LENGTH, MENTION_COMMANDS, parseMention, type MentionCommand, type ParsedMention } from './mentionParse.js';
-
-/** Commands that make sense on an issue. */
-const ISSUE_COMMANDS: readonly MentionCommand[] = ['implement', 'fix'];
 
 /** How far back the first poll (no cursor yet) looks. Older mentions are history, not commands. */
 export const FIRST_POLL_LOOKBACK_MS = 24 * 60 * 60_000;
