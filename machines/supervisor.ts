@@ -2,7 +2,7 @@
 // (each waits for the previous one's first heartbeat), rolls drifted children one at a time,
 // and stops them in reverse order. It decides nothing about a single child's health: that is
 // the child machine's job.
-import { assign, enqueueActions, fromPromise, setup, type ActorRefFrom } from 'xstate';
+import { assign, enqueueActions, fromCallback, fromPromise, setup, type ActorRefFrom } from 'xstate';
 import type { ChildNotice } from './childEvents.js';
 import { childSupervisionMachine, type ChildInput, type PersistedHealState } from './childSupervision.js';
 
@@ -46,6 +46,9 @@ interface SupervisorContext {
 
 export type ChildActor = ActorRefFrom<typeof childSupervisionMachine>;
 
+/** The id of the invoked self-watch among the machine's children; every other child is a child machine. */
+export const SELF_WATCH_ID = 'selfWatch';
+
 /** Eventless steps carry the time of the event that started the macrostep; init has none. */
 const timeOf = (context: SupervisorContext, event: { type: string }): number =>
   'at' in event && typeof event.at === 'number' ? event.at : context.now;
@@ -62,6 +65,9 @@ export const supervisorMachine = setup({
     child: childSupervisionMachine,
     // Provided by the host: reads PersistedHealState for every child from KV.
     loadHealState: fromPromise<HealStateLoad, { names: string[] }>(async () => ({ states: {}, at: 0 })),
+    // Provided by the host: watches what no child machine hears about on its own (the watchdog's
+    // heartbeats, the embedded server's round trip) for as long as the tree runs.
+    selfWatch: fromCallback(() => () => {}),
   },
   actions: {
     startCurrentChild: enqueueActions(({ context, event, enqueue }) => {
@@ -110,6 +116,7 @@ export const supervisorMachine = setup({
     now: input.now,
   }),
   initial: 'starting',
+  invoke: { id: SELF_WATCH_ID, src: 'selfWatch' },
   // Operator requests reach any child already spawned, also while the rest is still starting.
   on: {
         RESTART_CHILD: {

@@ -6,13 +6,13 @@ import { persistedHealState, stateName, type ChildSnapshot } from '../../machine
 import type { Logger } from '../log.js';
 import type { HealStore } from './healStore.js';
 import { NATS_CHILD } from './tree.js';
+import { childMachines } from './treeView.js';
 
 export function persistHealState(root: AnyActorRef, stores: Promise<HealStore>, logger: Logger): void {
   const last = new Map<string, string>();
   const watched = new Set<string>();
   root.subscribe(() => {
-    const children = (root.getSnapshot() as { children: Record<string, AnyActorRef> }).children;
-    for (const [name, ref] of Object.entries(children)) {
+    for (const [name, ref] of Object.entries(childMachines(root))) {
       if (watched.has(name) || name === NATS_CHILD) continue;
       watched.add(name);
       ref.subscribe({

@@ -1,9 +1,9 @@
 // The supervisor process: hosts the supervisor machine and gives it hands. The parts, in the
 // order they are put together: bootstrap (state dir, pid lock, the tree's bus), the process port
 // (spawn, signal, ask), the bus endpoints (heartbeats, verdicts, status, restart, ctl), the
-// self-watch (the watchdog and the embedded nats-server), heal persistence, and the lifecycle
-// (stop in reverse order on SIGINT/SIGTERM; a second signal forces).
-import { createActor, fromPromise, type InspectionEvent } from 'xstate';
+// self-watch (the watchdog and the embedded nats-server, an actor the machine invokes), heal
+// persistence, and the lifecycle (stop in reverse order on SIGINT/SIGTERM; a second signal forces).
+import { createActor, fromCallback, fromPromise, type InspectionEvent } from 'xstate';
 import type { HeartbeatRecord } from '../../machines/liveness.js';
 import { supervisorMachine } from '../../machines/supervisor.js';
 import { toInspectionRecord } from '../actors/inspection.js';
@@ -69,6 +69,8 @@ export async function runSupervisor({ config, configFile, logger }: SupervisorOp
           states: await (await bus.stores).loadAll(input.names),
           at: Date.now(),
         })),
+        // Runs while the machine does; its cleanup ends both timers.
+        selfWatch: fromCallback(() => startSelfWatch({ config, embedded, tree, heartbeats, processes: port.processes, bus: bus.current })),
       },
       actions: {
         announceTree: (_, { kind, detail }) => {
@@ -109,7 +111,6 @@ export async function runSupervisor({ config, configFile, logger }: SupervisorOp
     unsubscribers.push(endpoints.unsubscribe);
     return endpoints.registered;
   });
-  unsubscribers.push(startSelfWatch({ config, embedded, tree, heartbeats, processes: port.processes, bus: bus.current }));
 
   logger.info({ stateDir: config.stateDir, nats: embedded ? 'embedded' : 'external', pid: process.pid, buildId }, 'supervisor starting');
   root.start();

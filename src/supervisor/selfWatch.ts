@@ -1,6 +1,7 @@
 // Who watches the watchdog, and the embedded server: the supervisor judges the watchdog's own
 // heartbeats with the same liveness rules (drift included), and the nats child by a round trip
-// every heartbeat interval. Started with the tree; the stop function ends both timers.
+// every heartbeat interval. The supervisor machine invokes it as `selfWatch` for as long as it
+// runs; the returned function (the callback actor's cleanup) ends both timers.
 import * as ev from '../../machines/childEvents.js';
 import { assessLiveness, type HeartbeatRecord } from '../../machines/liveness.js';
 import type { Bus } from '../bus/index.js';

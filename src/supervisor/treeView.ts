@@ -1,7 +1,7 @@
 // Reading the running supervisor machine: one child machine by name, and every child's snapshot.
 import type { Actor, AnyActorRef } from 'xstate';
 import type { ChildSnapshot } from '../../machines/childStatus.js';
-import type { supervisorMachine } from '../../machines/supervisor.js';
+import { SELF_WATCH_ID, type supervisorMachine } from '../../machines/supervisor.js';
 
 export type SupervisorActor = Actor<typeof supervisorMachine>;
 
@@ -16,6 +16,12 @@ export function treeView(root: SupervisorActor): TreeView {
     root,
     // Children are spawned with their name as systemId.
     childRef: (name) => root.system.get(name) as AnyActorRef | undefined,
-    childSnapshots: () => Object.values(root.getSnapshot().children as Record<string, AnyActorRef>).map((ref) => ref.getSnapshot() as ChildSnapshot),
+    childSnapshots: () => Object.values(childMachines(root)).map((ref) => ref.getSnapshot() as ChildSnapshot),
   };
+}
+
+/** The child-supervision machines by name: the machine's children without the invoked self-watch. */
+export function childMachines(root: AnyActorRef): Record<string, AnyActorRef> {
+  const { [SELF_WATCH_ID]: _selfWatch, ...children } = (root.getSnapshot() as { children: Record<string, AnyActorRef> }).children;
+  return children;
 }
