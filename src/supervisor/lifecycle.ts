@@ -11,6 +11,8 @@ export interface LifecycleOptions {
   killAll: () => void;
   /** Stops timers and subscriptions, closes the bus, stops the machine, releases the state dir. */
   close: () => Promise<void>;
+  /** Where SIGINT and SIGTERM come from: the process, or a test's emitter. */
+  signals?: { on(signal: 'SIGINT' | 'SIGTERM', listener: () => void): unknown };
 }
 
 export interface Lifecycle {
@@ -20,7 +22,7 @@ export interface Lifecycle {
 }
 
 /** Subscribes to the machine and to SIGINT/SIGTERM; call before the machine starts. */
-export function superviseLifecycle({ root, logger, killAll, close }: LifecycleOptions): Lifecycle {
+export function superviseLifecycle({ root, logger, killAll, close, signals = process }: LifecycleOptions): Lifecycle {
   let resolveDone!: (code: number) => void;
   const done = new Promise<number>((resolve) => (resolveDone = resolve));
   let stopRequestedAt: number | undefined;
@@ -55,7 +57,7 @@ export function superviseLifecycle({ root, logger, killAll, close }: LifecycleOp
       void finish(70);
     },
   });
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  signals.on('SIGINT', () => shutdown('SIGINT'));
+  signals.on('SIGTERM', () => shutdown('SIGTERM'));
   return { shutdown, done };
 }
