@@ -1,10 +1,13 @@
 // A real nats-server per test file: random free port, JetStream store in a temp dir, killed and
-// removed in afterAll. The same way nats.js tests its own client. `config` adds to the server's
+// removed in afterAll. The same way nats.js tests its own client; `useNats()` is the two-line form. `config` adds to the server's
 // config file (authorization, tls, operator mode…): see natsAuth.ts for ready-made auth setups.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
+import { afterAll, beforeAll } from 'vitest';
+import { Bus } from '../../src/bus/bus.js';
+import { silentLogger } from '../../src/log.js';
 import { findNatsServer, freePort, probePort } from '../../src/bus/embedded-server.js';
 
 export interface TestNats {
@@ -54,6 +57,49 @@ export async function startNats(options: NatsOptions = {}): Promise<TestNats> {
       server.kill('SIGTERM');
       await server;
       rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface NatsFixture {
+  /** The server's URL; valid inside tests and hooks (after the fixture's beforeAll). */
+  readonly url: string;
+  /** The running server (port, pid, stop) for the tests that need more than the URL. */
+  readonly server: TestNats;
+  /** A Bus on this server, drained by the fixture before the server stops. */
+  connect: (name: string, prefix: string) => Promise<Bus>;
+}
+
+/**
+ * A nats-server for the whole test file in one line: registers its own beforeAll/afterAll.
+ * Call it first in the file, so its afterAll runs last (vitest runs hooks as a stack) and the
+ * file's own clean-up still sees the server.
+ */
+export function useNats(options: NatsOptions = {}): NatsFixture {
+  let server: TestNats | undefined;
+  const buses: Bus[] = [];
+  beforeAll(async () => {
+    server = await startNats(options);
+  });
+  afterAll(async () => {
+    for (const bus of buses) await bus.drain().catch(() => {});
+    await server?.stop();
+  });
+  const running = (): TestNats => {
+    if (!server) throw new Error('useNats: the server is not started yet (use it inside tests or hooks)');
+    return server;
+  };
+  return {
+    get url() {
+      return running().url;
+    },
+    get server() {
+      return running();
+    },
+    connect: async (name, prefix) => {
+      const bus = await Bus.connect({ url: running().url, name, prefix, logger: silentLogger() });
+      buses.push(bus);
+      return bus;
     },
   };
 }

@@ -1,7 +1,7 @@
 // The bridge's outbox against a real nats-server: acknowledged only after the provider accepted
 // the message, rate limits honoured, nothing lost or sent twice across a restart of the
 // consumer, one failing provider not holding up another, and the console provider in and out.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { ProviderError, type InboundMessage, type MessagingProvider, type OutboundMessage } from '../../src/adapters/messaging/types.js';
 import { consoleSubject, createConsoleProvider } from '../../src/adapters/messaging/console.js';
 import { Bus, durableState, ensureOutbox, JsonKv, publishDurable, streamState } from '../../src/bus/index.js';
@@ -9,22 +9,15 @@ import { ProviderChannel } from '../../src/bridge/channel.js';
 import { sentKey } from '../../src/bridge/cursor.js';
 import { Outbox } from '../../src/bridge/outbox.js';
 import { silentLogger } from '../../src/log.js';
-import { startNats, type TestNats } from '../harness/nats.js';
+import { useNats } from '../harness/nats.js';
+import { until } from '../harness/until.js';
 
-let nats: TestNats;
+const nats = useNats();
 let publisher: Bus;
 let prefixSeq = 0;
 let prefix = 'roshi';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await sleep(25);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 interface FakeProvider extends MessagingProvider {
   sent: OutboundMessage[];
@@ -72,12 +65,8 @@ const notify = (n: number | string, extra: Record<string, unknown> = {}) =>
 
 const consumerState = () => durableState(publisher, publisher.subjects.outboxStream, `${prefix}-bridge`);
 
-beforeAll(async () => {
-  nats = await startNats();
-});
 afterAll(async () => {
   await publisher?.drain();
-  await nats?.stop();
 });
 beforeEach(async () => {
   // A fresh prefix per test: its own stream, consumer and KV bucket on the shared server.
@@ -95,12 +84,12 @@ describe('outbox delivery', () => {
     provider.behaviour = () => gate;
     const bridge = await startOutbox([provider]);
     const seq = await notify(1);
-    await until(async () => (await consumerState())?.ackPending === 1, 5_000, 'the message to be delivered to the bridge');
+    await until(async () => (await consumerState())?.ackPending === 1, 'the message to be delivered to the bridge', { timeoutMs: 5_000 });
     await sleep(200);
     expect(provider.sent).toEqual([]);
     expect((await consumerState())?.ackFloor).toBe(0);
     release();
-    await until(async () => (await consumerState())?.ackFloor === seq, 5_000, 'the ack');
+    await until(async () => (await consumerState())?.ackFloor === seq, 'the ack', { timeoutMs: 5_000 });
     expect(provider.sent).toEqual([{ text: 'message 1', format: undefined }].map(({ text }) => expect.objectContaining({ text })));
     expect((await bridge.kv.get(sentKey('fake')))?.value).toMatchObject({ seq, part: 1, parts: 1 });
     await bridge.stop();
@@ -117,7 +106,7 @@ describe('outbox delivery', () => {
     };
     const bridge = await startOutbox([provider]);
     const seq = await notify(1);
-    await until(async () => (await consumerState())?.ackFloor === seq, 5_000, 'the ack after the rate limit');
+    await until(async () => (await consumerState())?.ackFloor === seq, 'the ack after the rate limit', { timeoutMs: 5_000 });
     expect(calls).toBe(2);
     expect(callTimes[1]! - callTimes[0]!).toBeGreaterThanOrEqual(390);
     expect(provider.sent.map((m) => m.text)).toEqual(['message 1']);
@@ -135,7 +124,7 @@ describe('outbox delivery', () => {
     };
     const before = await startOutbox([first]);
     for (let i = 1; i <= 10; i++) await notify(i);
-    await until(() => stuck, 5_000, 'message 4 to hang');
+    await until(() => stuck, 'message 4 to hang', { timeoutMs: 5_000 });
     const held = await consumerState();
     expect(held?.ackFloor).toBe(3);
     expect(held?.ackPending).toBeGreaterThan(0); // held by the dying bridge, ack wait 2 minutes
@@ -143,7 +132,7 @@ describe('outbox delivery', () => {
 
     const second = fakeProvider('fake');
     const after = await startOutbox([second]);
-    await until(async () => (await consumerState())?.ackFloor === 10, 10_000, 'every message acknowledged');
+    await until(async () => (await consumerState())?.ackFloor === 10, 'every message acknowledged', { timeoutMs: 10_000 });
     const all = [...first.sent, ...second.sent].map((m) => m.text);
     expect(all).toEqual(Array.from({ length: 10 }, (_, i) => `message ${i + 1}`));
     await after.stop();
@@ -155,14 +144,14 @@ describe('outbox delivery', () => {
     hanging.behaviour = () => new Promise(() => {});
     const crashed = await startOutbox([hanging]);
     for (let i = 1; i <= 3; i++) await notify(i);
-    await until(async () => (await consumerState())?.ackPending === 3, 5_000, 'three messages held');
+    await until(async () => (await consumerState())?.ackPending === 3, 'three messages held', { timeoutMs: 5_000 });
     await crashed.stop();
     const stream = (await streamState(publisher, publisher.subjects.outboxStream))!;
     const kv = await JsonKv.open(publisher, publisher.subjects.stateBucket);
     await kv.put(sentKey('fake'), { seq: stream.firstSeq + 1, part: 1, parts: 1, stream: stream.created, at: Date.now() });
     const provider = fakeProvider('fake');
     const bridge = await startOutbox([provider]);
-    await until(async () => (await consumerState())?.ackFloor === stream.lastSeq, 5_000, 'all acknowledged');
+    await until(async () => (await consumerState())?.ackFloor === stream.lastSeq, 'all acknowledged', { timeoutMs: 5_000 });
     expect(provider.sent.map((m) => m.text)).toEqual(['message 3']);
     expect(bridge.outbox.stats()).toMatchObject({ skipped: 2, delivered: 1 });
     await bridge.stop();
@@ -176,7 +165,7 @@ describe('outbox delivery', () => {
     await kv.put(sentKey('fake'), { seq, part: 1, parts: 3, stream: stream.created, at: Date.now() });
     const provider = fakeProvider('fake', 15);
     const bridge = await startOutbox([provider]);
-    await until(async () => (await consumerState())?.ackFloor === seq, 5_000, 'the ack');
+    await until(async () => (await consumerState())?.ackFloor === seq, 'the ack', { timeoutMs: 5_000 });
     expect(provider.sent.map((m) => m.text)).toEqual(['bravo bravo', 'charlie charlie']);
     await bridge.stop();
   });
@@ -190,10 +179,10 @@ describe('outbox delivery', () => {
     };
     const bridge = await startOutbox([good, bad]);
     const seqs = [await notify(1), await notify(2), await notify(3)];
-    await until(() => good.sent.length === 3, 5_000, 'the healthy provider to get everything');
+    await until(() => good.sent.length === 3, 'the healthy provider to get everything', { timeoutMs: 5_000 });
     expect((await consumerState())?.ackFloor).toBe(0);
     badUp = true;
-    await until(async () => (await consumerState())?.ackFloor === seqs[2], 5_000, 'the acks once the failing provider recovered');
+    await until(async () => (await consumerState())?.ackFloor === seqs[2], 'the acks once the failing provider recovered', { timeoutMs: 5_000 });
     expect(bad.sent.map((m) => m.text)).toEqual(['message 1', 'message 2', 'message 3']);
     expect(good.sent.map((m) => m.text)).toEqual(['message 1', 'message 2', 'message 3']);
     await bridge.stop();
@@ -208,7 +197,7 @@ describe('outbox delivery', () => {
     await publishDurable(publisher, publisher.subjects.bridgeOut, { id: 'x2', kind: 'alert', source: 'supervisor', child: 'chat', event: 'tier1', text: 'chat tier 1', at: 1 });
     await publishDurable(publisher, publisher.subjects.bridgeOut, { id: 'x3', kind: 'reply', source: 'bridge', provider: 'b', chatId: 'room', text: 'reply for b', at: 1 });
     const last = await publishDurable(publisher, publisher.subjects.bridgeOut, { id: 'x4', kind: 'notification', text: 'first line here\nsecond line here', at: 1 });
-    await until(async () => (await consumerState())?.ackFloor === last, 5_000, 'everything acknowledged');
+    await until(async () => (await consumerState())?.ackFloor === last, 'everything acknowledged', { timeoutMs: 5_000 });
     expect(a.sent.map((m) => m.text)).toEqual(['chat tier 1', 'first line here', 'second line here']);
     expect(b.sent).toEqual([expect.objectContaining({ text: 'chat tier 1' }), { text: 'reply for b', chatId: 'room' }, expect.objectContaining({ text: 'first line here\nsecond line here' })]);
     expect(bridge.outbox.stats()).toMatchObject({ filtered: 2 });
@@ -219,11 +208,11 @@ describe('outbox delivery', () => {
     const provider = fakeProvider('fake');
     const bridge = await startOutbox([provider]);
     await notify(1);
-    await until(() => provider.sent.length === 1, 5_000, 'the first message');
+    await until(() => provider.sent.length === 1, 'the first message', { timeoutMs: 5_000 });
     const jsm = await publisher.nc.jetstreamManager();
     await jsm.consumers.delete(publisher.subjects.outboxStream, `${prefix}-bridge`);
     const seq = await notify(2);
-    await until(async () => (await consumerState())?.ackFloor === seq, 15_000, 'the message after the consumer was re-created');
+    await until(async () => (await consumerState())?.ackFloor === seq, 'the message after the consumer was re-created', { timeoutMs: 15_000 });
     expect(provider.sent.map((m) => m.text)).toEqual(['message 1', 'message 2']);
     expect(bridge.outbox.stats().consumerRecreated).toBeGreaterThanOrEqual(1);
     await bridge.stop();
@@ -235,7 +224,7 @@ describe('outbox delivery', () => {
     const js = publisher.nc.jetstream();
     const bad = await js.publish(publisher.subjects.bridgeOut, new TextEncoder().encode('{not json'));
     const empty = await publishDurable(publisher, publisher.subjects.bridgeOut, { kind: 'notification' });
-    await until(async () => (await consumerState())?.ackFloor === empty, 5_000, 'both acknowledged');
+    await until(async () => (await consumerState())?.ackFloor === empty, 'both acknowledged', { timeoutMs: 5_000 });
     expect(bad.seq).toBeLessThan(empty);
     expect(provider.sent).toEqual([]);
     expect(bridge.outbox.stats().bad).toBe(2);
@@ -257,7 +246,7 @@ describe('console provider', () => {
     publisher.nc.publish(`${prefix}.bridge.in`, new TextEncoder().encode('{"text":"hi","user":"ana","chat":"ops","id":7}'));
     publisher.nc.publish(`${prefix}.bridge.in`, new TextEncoder().encode('{"user":"ana"}'));
     publisher.nc.publish(`${prefix}.bridge.in`, new TextEncoder().encode('not json'));
-    await until(() => inbound.length === 2, 5_000, 'two inbound messages');
+    await until(() => inbound.length === 2, 'two inbound messages', { timeoutMs: 5_000 });
     expect(inbound[0]).toMatchObject({ provider: 'console', chatId: 'console', userId: 'operator', text: '/status' });
     expect(inbound[1]).toMatchObject({ provider: 'console', chatId: 'ops', userId: 'ana', text: 'hi', messageId: '7' });
     await sleep(100);
@@ -265,7 +254,7 @@ describe('console provider', () => {
 
     await provider.send({ text: 'hello operator' });
     await provider.send({ text: 'hello ops', chatId: 'ops', format: 'markdown' });
-    await until(() => out.length === 2, 5_000, 'two console messages');
+    await until(() => out.length === 2, 'two console messages', { timeoutMs: 5_000 });
     expect(out).toEqual([
       { chatId: 'console', text: 'hello operator', format: 'plain', at: expect.any(Number) },
       { chatId: 'ops', text: 'hello ops', format: 'markdown', at: expect.any(Number) },
@@ -287,7 +276,7 @@ describe('console provider', () => {
     await outbox.start();
     await notify(1);
     await notify(2);
-    await until(() => out.length === 2, 5_000, 'the notifications on bridge.console');
+    await until(() => out.length === 2, 'the notifications on bridge.console', { timeoutMs: 5_000 });
     expect(out.map((o) => o.text)).toEqual(['message 1', 'message 2']);
     await outbox.stop();
     await channel.stop();

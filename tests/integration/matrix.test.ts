@@ -11,6 +11,7 @@ import type { Logger } from '../../src/log.js';
 import { MATRIX_MAX_LENGTH, createMatrixProvider, stripReplyFallback, type MatrixSettings } from '../../src/adapters/messaging/matrix.js';
 import { ProviderError, type Cursor, type InboundMessage, type MessagingProvider } from '../../src/adapters/messaging/types.js';
 import { startFakeMatrix, type FakeMatrix } from '../fakes/matrix.js';
+import { until } from '../harness/until.js';
 
 class MemoryCursor implements Cursor {
   saves: string[] = [];
@@ -21,14 +22,6 @@ class MemoryCursor implements Cursor {
   async save(value: string) {
     this.value = value;
     this.saves.push(value);
-  }
-}
-
-async function waitFor(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
   }
 }
 
@@ -104,7 +97,7 @@ describe('matrix: commands in', () => {
     fake.postText(ANA, '* /status (edited)', { content: { 'm.new_content': { msgtype: 'm.text', body: '/status' }, 'm.relates_to': { rel_type: 'm.replace', event_id: first.event_id } } });
     fake.postText(BOB, '> <@roshi:fake.test> our own reply\n\n/mission fix the tests', { content: { 'm.relates_to': { 'm.in_reply_to': { event_id: '$x' } } } });
     fake.postText(ANA, 'last');
-    await waitFor(() => received.length >= 3, 'three messages');
+    await until(() => received.length >= 3, 'three messages');
     await new Promise((r) => setTimeout(r, 200));
 
     expect(received.map((m) => m.text)).toEqual(['/status', '/mission fix the tests', 'last']);
@@ -130,7 +123,7 @@ describe('matrix: commands in', () => {
     await p.start(onMessage);
     expect(p.defaultChatId).toBe(fake.roomId);
     fake.postText(ANA, 'hi');
-    await waitFor(() => received.length === 1, 'the message');
+    await until(() => received.length === 1, 'the message');
     expect(received[0]!.chatId).toBe(fake.roomId);
   });
 
@@ -140,7 +133,7 @@ describe('matrix: commands in', () => {
     fake.failNext('sync', { status: 502, errcode: 'M_UNKNOWN', error: 'Bad gateway' });
     fake.failNext('sync', { status: 429, errcode: 'M_LIMIT_EXCEEDED', error: 'Too many requests', retryAfterMs: 10 });
     fake.postText(ANA, 'still there?');
-    await waitFor(() => received.length === 1, 'the message');
+    await until(() => received.length === 1, 'the message');
     expect(received[0]!.text).toBe('still there?');
   });
 });
@@ -221,14 +214,14 @@ describe('matrix: since cursor across restarts', () => {
     await a.start(first.onMessage);
     fake.postText(ANA, 'm1');
     fake.postText(ANA, 'm2');
-    await waitFor(() => first.received.length === 2, 'm1 and m2');
+    await until(() => first.received.length === 2, 'm1 and m2');
     await a.stop();
 
     fake.postText(ANA, 'm3 (while down)');
     const second = collector();
     await provider({ cursor }).start(second.onMessage);
     fake.postText(ANA, 'm4');
-    await waitFor(() => second.received.length === 2, 'm3 and m4');
+    await until(() => second.received.length === 2, 'm3 and m4');
     await new Promise((r) => setTimeout(r, 200));
     expect(second.received.map((m) => m.text)).toEqual(['m3 (while down)', 'm4']);
   });
@@ -242,7 +235,7 @@ describe('matrix: since cursor across restarts', () => {
     fake.failNext('whoami', { status: 502, errcode: 'M_UNKNOWN', error: 'Bad gateway' });
     const { received, onMessage } = collector();
     await provider({ cursor }).start(onMessage);
-    await waitFor(() => received.length === 1, 'the message');
+    await until(() => received.length === 1, 'the message');
     expect(received[0]!.text).toBe('sent while roshi was down');
     expect(logLines.join('')).toContain('cannot reach the homeserver yet');
   });
@@ -255,7 +248,7 @@ describe('matrix: since cursor across restarts', () => {
     for (let i = 1; i <= 250; i++) fake.postText(i % 2 ? ANA : BOB, `m${i}`);
     const { received, onMessage } = collector();
     await provider({ cursor }).start(onMessage);
-    await waitFor(() => received.length === 250, '250 messages');
+    await until(() => received.length === 250, '250 messages');
     expect(received.map((m) => m.text)).toEqual(Array.from({ length: 250 }, (_, i) => `m${i + 1}`));
     expect(fake.requests.some((r) => r.path.includes('/messages?'))).toBe(true);
   });
@@ -274,12 +267,12 @@ describe('matrix: since cursor across restarts', () => {
       seen.push(m.text);
       if (m.text === 'b1') stopping = a.stop();
     });
-    await waitFor(() => stopping !== undefined, 'the stop');
+    await until(() => stopping !== undefined, 'the stop');
     await stopping;
     const again = collector();
     await provider({ cursor }).start(again.onMessage);
     fake.postText(ANA, 'b3');
-    await waitFor(() => again.received.length >= 1, 'b3');
+    await until(() => again.received.length >= 1, 'b3');
     await new Promise((r) => setTimeout(r, 200));
     expect([...seen, ...again.received.map((m) => m.text)]).toEqual(['b1', 'b2', 'b3']);
   });

@@ -11,25 +11,22 @@ import { MissionsFile } from '../../src/missions/file.js';
 import type { Mission } from '../../src/contracts/index.js';
 import { missionHandlers } from '../../src/missions/service.js';
 import { MissionStore } from '../../src/missions/store.js';
-import { startNats, type TestNats } from '../harness/nats.js';
+import { useNats } from '../harness/nats.js';
 import { testMissionSettings } from '../harness/missionSettings.js';
 
 const SETTINGS = testMissionSettings({ keepDone: 5, keepFailed: 5, maxTextLength: 200 });
 
-let nats: TestNats;
+const nats = useNats();
 let bus: Bus;
 let store: MissionStore;
 let dir: string;
 beforeAll(async () => {
-  nats = await startNats();
-  bus = await Bus.connect({ url: nats.url, name: 'bounds', prefix: 'b', logger: silentLogger() });
+  bus = await nats.connect('bounds', 'b');
   store = await MissionStore.open(bus, SETTINGS, { logger: silentLogger() });
   dir = mkdtempSync(join(tmpdir(), 'roshi-bounds-'));
 });
 afterAll(async () => {
   store?.close();
-  await bus?.drain();
-  await nats?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 

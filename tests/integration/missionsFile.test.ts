@@ -10,23 +10,22 @@ import { silentLogger } from '../../src/log.js';
 import { MissionsFile } from '../../src/missions/file.js';
 import { parseMissionsFile } from '../../src/missions/pendingImport.js';
 import { MissionStore } from '../../src/missions/store.js';
-import { startNats, type TestNats } from '../harness/nats.js';
+import { useNats } from '../harness/nats.js';
+import { until } from '../harness/until.js';
 
-let nats: TestNats;
+const nats = useNats();
 let dir: string;
 const buses: Bus[] = [];
 const stores: MissionStore[] = [];
 let counter = 0;
 
 beforeAll(async () => {
-  nats = await startNats();
   dir = mkdtempSync(join(tmpdir(), 'roshi-missions-file-'));
 });
 
 afterAll(async () => {
   for (const store of stores) store.close();
   for (const bus of buses) await bus.drain();
-  await nats.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -49,16 +48,6 @@ async function setup() {
   const lastRenderedFile = join(dir, `state-${n}`, 'missions.last.md');
   const keeper = () => new MissionsFile(store, { file, lastRenderedFile, keepDone: 5, keepFailed: 5, logger: silentLogger(), debounceMs: 20, pollMs: 100 });
   return { store, file, lastRenderedFile, keeper };
-}
-
-async function until<T>(check: () => T | undefined | false, what: string, timeoutMs = 5_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 const pending = (file: string) => (existsSync(file) ? parseMissionsFile(readFileSync(file, 'utf8')).Pending : []);

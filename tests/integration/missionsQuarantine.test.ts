@@ -16,22 +16,20 @@ import { parseMissionsFile } from '../../src/missions/pendingImport.js';
 import { missionHandlers, type ListReply } from '../../src/missions/service.js';
 import { MissionStore } from '../../src/missions/store.js';
 import { silentLogger } from '../../src/log.js';
-import { startNats, type TestNats } from '../harness/nats.js';
+import { useNats } from '../harness/nats.js';
 import { testMissionSettings } from '../harness/missionSettings.js';
+import { until } from '../harness/until.js';
 
 const SETTINGS = testMissionSettings();
 
-let nats: TestNats;
+const nats = useNats();
 let bus: Bus;
 let dir: string;
 beforeAll(async () => {
-  nats = await startNats();
-  bus = await Bus.connect({ url: nats.url, name: 'quarantine', prefix: 'q', logger: silentLogger() });
+  bus = await nats.connect('quarantine', 'q');
   dir = mkdtempSync(join(tmpdir(), 'roshi-quarantine-'));
 });
 afterAll(async () => {
-  await bus?.drain();
-  await nats?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -46,14 +44,6 @@ async function rawPut(key: string, value: string): Promise<void> {
   const kv = await bus.nc.jetstream().views.kv(bus.subjects.missionsBucket);
   await kv.put(key, new TextEncoder().encode(value));
 }
-
-const until = async (check: () => boolean, what: string) => {
-  const deadline = Date.now() + 5_000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
 
 describe('a bad record in the missions bucket', () => {
   it('is quarantined and reported once; missions.md, the situation and the list keep working', async () => {

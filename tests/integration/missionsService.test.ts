@@ -1,23 +1,21 @@
 // The mission requests over a real nats-server, as a client sees them: the reply envelope,
 // store refusals with their codes, and bad payloads answered with bad_request naming the field.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Bus, registerService } from '../../src/bus/index.js';
+import { registerService, type Bus } from '../../src/bus/index.js';
 import { RemoteError } from '../../src/errors.js';
-import { silentLogger } from '../../src/log.js';
 import type { Mission } from '../../src/contracts/index.js';
 import { missionEndpoints, type ListReply } from '../../src/missions/service.js';
 import { MissionStore } from '../../src/missions/store.js';
-import { startNats, type TestNats } from '../harness/nats.js';
+import { useNats } from '../harness/nats.js';
 
-let nats: TestNats;
+const nats = useNats();
 let server: Bus;
 let client: Bus;
 let store: MissionStore;
 
 beforeAll(async () => {
-  nats = await startNats();
-  server = await Bus.connect({ url: nats.url, name: 'service', prefix: 'roshi', logger: silentLogger() });
-  client = await Bus.connect({ url: nats.url, name: 'client', prefix: 'roshi', logger: silentLogger() });
+  server = await nats.connect('service', 'roshi');
+  client = await nats.connect('client', 'roshi');
   store = await MissionStore.open(server, {
     maxAttempts: 3,
     maxTransientAttempts: 5,
@@ -33,9 +31,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   store.close();
-  await client.drain();
-  await server.drain();
-  await nats.stop();
 });
 
 const ask = <T>(verb: string, payload: unknown) => client.request<T>(client.subjects.missions(verb), payload);

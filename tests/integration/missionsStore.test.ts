@@ -1,29 +1,25 @@
 // The mission store against a real nats-server: intake, de-duplication, ordering, claims by
 // compare-and-set under contention, leases, poison, cancellation events, and the index that
 // follows the bucket. Each test uses its own prefix, so its own bucket.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { Bus } from '../../src/bus/index.js';
 import { DuplicateMissionError, InvalidTransitionError, LeaseLostError, UnknownMissionError, AmbiguousMissionIdError } from '../../src/missions/errors.js';
-import type { MissionEvent } from '../../src/missions/events.js';
+import type { MissionEvent } from '../../src/contracts/index.js';
 import type { MissionSettings } from '../../src/missions/settings.js';
 import { MissionStore } from '../../src/missions/store.js';
 import { silentLogger } from '../../src/log.js';
-import { startNats, type TestNats } from '../harness/nats.js';
+import { useNats } from '../harness/nats.js';
 import { testMissionSettings } from '../harness/missionSettings.js';
+import { until } from '../harness/until.js';
 
-let nats: TestNats;
+const nats = useNats();
 const buses: Bus[] = [];
 const stores: MissionStore[] = [];
 let counter = 0;
 
-beforeAll(async () => {
-  nats = await startNats();
-});
-
 afterAll(async () => {
   for (const store of stores) store.close();
   for (const bus of buses) await bus.drain();
-  await nats.stop();
 });
 
 const SETTINGS = testMissionSettings({ projects: { names: ['app', 'lib'], defaultProject: 'app' } });
@@ -50,16 +46,6 @@ async function setup(more = 0, settings: MissionSettings = SETTINGS) {
   bus.subscribe(bus.subjects.missionEvents, (payload) => void events.push(payload as unknown as MissionEvent));
   await bus.nc.flush();
   return { bus, store, others, events };
-}
-
-async function until<T>(check: () => T | undefined | false, what: string, timeoutMs = 5_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 describe('intake', () => {

@@ -11,7 +11,7 @@ import { missionIntake } from '../../src/actors/prPoller.js';
 import { createGitHub, EtagCache, GitHubError, type GitHubClient } from '../../src/adapters/github/index.js';
 import { Bus, JsonKv, registerService } from '../../src/bus/index.js';
 import { silentLogger } from '../../src/log.js';
-import { missionEvent } from '../../src/missions/events.js';
+import { missionEvent } from '../../src/contracts/index.js';
 import type { Mission } from '../../src/contracts/index.js';
 import { renderMissionsFile } from '../../src/missions/render.js';
 import { missionEndpoints } from '../../src/missions/service.js';
@@ -20,10 +20,10 @@ import { KvTrackedPrStore, watchCiQueue } from '../../src/prPoller/ciQueue.js';
 import { createAuthorizer } from '../../src/prPoller/permissions.js';
 import { isCycleFatal, Poller, type PollerSettings } from '../../src/prPoller/poller.js';
 import { startFakeGitHub, type FakeGitHub } from '../fakes/github.js';
-import { startNats, type TestNats } from '../harness/nats.js';
+import { useNats } from '../harness/nats.js';
 import { testMissionSettings } from '../harness/missionSettings.js';
 
-let nats: TestNats;
+const nats = useNats();
 let fake: FakeGitHub;
 /** Repository roles the fake's collaborator permission route answers (lower-case `repo|login`). */
 const roles = new Map<string, string>();
@@ -32,7 +32,6 @@ const stores: MissionStore[] = [];
 let counter = 0;
 
 beforeAll(async () => {
-  nats = await startNats();
   fake = await startFakeGitHub();
   fake.addRoute({
     method: 'GET',
@@ -49,7 +48,6 @@ afterAll(async () => {
   for (const store of stores) store.close();
   for (const bus of buses) await bus.drain();
   await fake?.stop();
-  await nats?.stop();
 });
 
 const MISSION_SETTINGS = testMissionSettings();

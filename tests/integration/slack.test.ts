@@ -18,6 +18,7 @@ import {
 } from '../../src/adapters/messaging/slack.js';
 import { ProviderError, type Cursor, type InboundMessage, type MessagingProvider } from '../../src/adapters/messaging/types.js';
 import { startFakeSlack, type FakeSlack } from '../fakes/slack.js';
+import { until } from '../harness/until.js';
 
 class MemoryCursor implements Cursor {
   saves: string[] = [];
@@ -28,14 +29,6 @@ class MemoryCursor implements Cursor {
   async save(value: string) {
     this.value = value;
     this.saves.push(value);
-  }
-}
-
-async function waitFor(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
   }
 }
 
@@ -109,7 +102,7 @@ describe('slack: commands in', () => {
     fake.postUserMessage(OTHER, ANA, 'another channel');
     fake.postUserMessage(CHANNEL, 'U0BOB', '/mission fix &lt;Foo&gt; &amp; see <https://example.com/x?a=1&amp;b=2|example.com/x> cc <@U024BE7LH|ana>');
     fake.postUserMessage(CHANNEL, ANA, 'also to the channel', { subtype: 'thread_broadcast', thread_ts: first.ts });
-    await waitFor(() => received.length >= 3, 'three messages');
+    await until(() => received.length >= 3, 'three messages');
     await new Promise((r) => setTimeout(r, 300));
 
     expect(received.map((m) => m.text)).toEqual([
@@ -134,7 +127,7 @@ describe('slack: commands in', () => {
     await p.stop();
     for (let i = 1; i <= 450; i++) fake.postUserMessage(CHANNEL, ANA, `m${i}`);
     await provider({ cursor }).start(onMessage);
-    await waitFor(() => received.length === 450, '450 messages');
+    await until(() => received.length === 450, '450 messages');
     expect(received.map((m) => m.text)).toEqual(Array.from({ length: 450 }, (_, i) => `m${i + 1}`));
   });
 
@@ -144,7 +137,7 @@ describe('slack: commands in', () => {
     fake.failNext('conversations.history', { status: 429, retryAfter: 0 });
     fake.failNext('conversations.history', { status: 503 });
     fake.postUserMessage(CHANNEL, ANA, 'after the storm');
-    await waitFor(() => received.length === 1, 'the message');
+    await until(() => received.length === 1, 'the message');
     expect(logLines.join('')).toContain('conversations.history failed');
   });
 });
@@ -214,7 +207,7 @@ describe('slack: oldest cursor across restarts', () => {
     await a.start(first.onMessage);
     fake.postUserMessage(CHANNEL, ANA, 'm1');
     const m2 = fake.postUserMessage(CHANNEL, ANA, 'm2');
-    await waitFor(() => first.received.length === 2, 'm1 and m2');
+    await until(() => first.received.length === 2, 'm1 and m2');
     await a.stop();
     expect(cursor.value).toBe(m2.ts);
 
@@ -222,7 +215,7 @@ describe('slack: oldest cursor across restarts', () => {
     const second = collector();
     await provider({ cursor }).start(second.onMessage);
     fake.postUserMessage(CHANNEL, ANA, 'm4');
-    await waitFor(() => second.received.length === 2, 'm3 and m4');
+    await until(() => second.received.length === 2, 'm3 and m4');
     await new Promise((r) => setTimeout(r, 300));
     expect(second.received.map((m) => m.text)).toEqual(['m3 (while down)', 'm4']);
     expect(first.received.map((m) => m.text)).toEqual(['m1', 'm2']);

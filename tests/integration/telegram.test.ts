@@ -17,6 +17,7 @@ import {
 import { RequestAborted, requestJson } from '../../src/adapters/messaging/http.js';
 import { ProviderError, type Cursor, type InboundMessage, type MessagingProvider } from '../../src/adapters/messaging/types.js';
 import { parseMarkdownV2, startFakeTelegram, type FakeTelegram } from '../fakes/telegram.js';
+import { until } from '../harness/until.js';
 
 class MemoryCursor implements Cursor {
   saves: string[] = [];
@@ -27,14 +28,6 @@ class MemoryCursor implements Cursor {
   async save(value: string) {
     this.value = value;
     this.saves.push(value);
-  }
-}
-
-async function waitFor(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
   }
 }
 
@@ -98,9 +91,9 @@ describe('telegram: commands in', () => {
     const { received, onMessage } = collector();
     const p = provider();
     await p.start(onMessage);
-    await waitFor(() => received.length >= 3, 'three messages');
+    await until(() => received.length >= 3, 'three messages');
     fake.pushMessage({ chatId: OPERATOR, userId: OPERATOR, text: 'later', username: 'ana' });
-    await waitFor(() => received.length >= 4, 'the later message');
+    await until(() => received.length >= 4, 'the later message');
 
     expect(received.map((m) => m.text)).toEqual(['/status', '/mission fix the flaky test', '/status now', 'later']);
     expect(received[0]).toEqual({
@@ -131,7 +124,7 @@ describe('telegram: commands in', () => {
     await p.stop(); // idempotent
     await p.start(onMessage);
     fake.pushMessage({ chatId: OPERATOR, userId: OPERATOR, text: 'after restart' });
-    await waitFor(() => received.length === 1, 'the message');
+    await until(() => received.length === 1, 'the message');
     await expect(p.start(onMessage)).rejects.toThrow(/already started/);
   });
 
@@ -141,7 +134,7 @@ describe('telegram: commands in', () => {
     fake.pushMessage({ chatId: OPERATOR, userId: OPERATOR, text: 'hello' });
     const { received, onMessage } = collector();
     await provider().start(onMessage);
-    await waitFor(() => received.length === 1, 'the message after the failures');
+    await until(() => received.length === 1, 'the message after the failures');
     expect(received[0]!.text).toBe('hello');
     expect(logLines.join('')).toContain('getUpdates failed');
   });
@@ -158,7 +151,7 @@ describe('telegram: commands in', () => {
         throw new Error('bus down');
       }
     });
-    await waitFor(() => seen.includes('two'), 'the second message');
+    await until(() => seen.includes('two'), 'the second message');
     expect(seen).toEqual(['one', 'one', 'two']);
   });
 });
@@ -270,7 +263,7 @@ describe('telegram: offset across restarts', () => {
     await a.start(first.onMessage);
     fake.pushMessage({ chatId: OPERATOR, userId: OPERATOR, text: 'm1' });
     const m2 = fake.pushMessage({ chatId: OPERATOR, userId: OPERATOR, text: 'm2' });
-    await waitFor(() => first.received.length === 2, 'm1 and m2');
+    await until(() => first.received.length === 2, 'm1 and m2');
     await a.stop();
     expect(cursor.value).toBe(String(m2.update_id + 1));
 
@@ -278,7 +271,7 @@ describe('telegram: offset across restarts', () => {
     const second = collector();
     await provider({ cursor }).start(second.onMessage);
     fake.pushMessage({ chatId: OPERATOR, userId: OPERATOR, text: 'm4' });
-    await waitFor(() => second.received.length === 2, 'm3 and m4');
+    await until(() => second.received.length === 2, 'm3 and m4');
     await new Promise((r) => setTimeout(r, 200));
     expect(second.received.map((m) => m.text)).toEqual(['m3 (while down)', 'm4']);
   });
@@ -295,7 +288,7 @@ describe('telegram: offset across restarts', () => {
       seen.push(m.text);
       if (m.text === 'b2') stopping = a.stop();
     });
-    await waitFor(() => stopping !== undefined, 'the stop');
+    await until(() => stopping !== undefined, 'the stop');
     await stopping;
     expect(seen).toEqual(['b1', 'b2']);
     expect(cursor.value).toBe(String(u2.update_id + 1));
@@ -304,7 +297,7 @@ describe('telegram: offset across restarts', () => {
 
     const again = collector();
     await provider({ cursor }).start(again.onMessage);
-    await waitFor(() => again.received.length === 1, 'b3');
+    await until(() => again.received.length === 1, 'b3');
     await new Promise((r) => setTimeout(r, 200));
     expect(again.received.map((m) => m.text)).toEqual(['b3']);
   });
@@ -342,7 +335,7 @@ describe('telegram: the token stays secret', () => {
 
     // start() against a dead API: resolves, and the loop logs (without the token) and retries.
     await p.start(async () => {});
-    await waitFor(() => logLines.join('').includes('getUpdates failed'), 'a logged poll failure');
+    await until(() => logLines.join('').includes('getUpdates failed'), 'a logged poll failure');
   });
 
   it('a request that gets no answer times out as a transient error; stop() aborts a long poll at once', async () => {
@@ -370,7 +363,7 @@ describe('telegram: the token stays secret', () => {
     // A two-minute long poll: were it not aborted, stop() would outlast the test's timeout.
     const p = provider({ settings: { pollTimeout: 120_000 } });
     await p.start(async () => {});
-    await waitFor(() => fake.requests.filter((r) => r.method === 'getUpdates').length >= 3, 'the provider polling');
+    await until(() => fake.requests.filter((r) => r.method === 'getUpdates').length >= 3, 'the provider polling');
     await p.stop();
   });
 });
