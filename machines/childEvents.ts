@@ -1,7 +1,7 @@
 // Events a child-supervision machine receives, and the notices it sends its parent. Built by
 // tiny factories so the actor host and the tests construct them the same way. Every event
 // carries `at` (ms since the epoch): the machine never reads a clock, it works from event times.
-import type { Verdict } from './liveness.js';
+import type { Verdict } from '../src/contracts/index.js';
 
 export type ChildEvent =
   | { type: 'START'; at: number }

@@ -2,7 +2,7 @@
 // heal state persisted in KV. Derived from the snapshot, never stored twice.
 import type { SnapshotFrom } from 'xstate';
 import type { childSupervisionMachine, CircuitState, PersistedHealState } from './childSupervision.js';
-import type { Verdict } from './liveness.js';
+import type { Verdict } from '../src/contracts/index.js';
 
 export type ChildSnapshot = SnapshotFrom<typeof childSupervisionMachine>;
 

@@ -16,7 +16,8 @@ import { and, assign, enqueueActions, sendParent, setup } from 'xstate';
 import { backoffDelay, type BackoffSettings } from './backoff.js';
 import type { AnnouncementKind, ChildEvent, ChildNotice } from './childEvents.js';
 import { emptyCounts, recordFailure, recordOpen, recordSuccess, shouldTrip, type CircuitCounts, type CircuitRules } from './circuitRules.js';
-import { isUnhealthy, type Verdict } from './liveness.js';
+import type { Verdict } from '../src/contracts/index.js';
+import { isUnhealthy } from './liveness.js';
 
 export interface HealSettings {
   readyTimeoutMs: number;

@@ -1,23 +1,7 @@
 // Liveness verdicts from heartbeat data. Pure: the caller passes the clock, whether the process
 // is alive, and the build id on disk. Used by the watchdog for every actor and by the
 // supervisor for the watchdog itself ("who watches the watchdog").
-
-export type VerdictKind = 'healthy' | 'stale' | 'dead' | 'drift' | 'hung';
-
-export interface HeartbeatRecord {
-  actor: string;
-  pid: number;
-  host: string;
-  bootId: string;
-  buildId: string;
-  state: string;
-  seq: number;
-  uptimeMs: number;
-  loopLagMs: number;
-  rssBytes: number;
-  /** When the heartbeat was received, in ms since the epoch (receiver's clock). */
-  receivedAt: number;
-}
+import type { HeartbeatRecord, Verdict, VerdictKind } from '../src/contracts/index.js';
 
 export interface LivenessSettings {
   staleAfterMs: number;
@@ -30,16 +14,6 @@ export interface LivenessFacts {
   processAlive: boolean | undefined;
   /** The build id on disk; undefined when unknown. */
   diskBuildId: string | undefined;
-}
-
-export interface Verdict {
-  actor: string;
-  verdict: VerdictKind;
-  pid: number;
-  bootId: string;
-  /** Human-readable reason, e.g. "no heartbeat for 10.4 s". */
-  evidence: string;
-  at: number;
 }
 
 /** The worst finding wins: dead, then stale, then hung, then drift. */

@@ -4,10 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import type { HeartbeatRecord } from '../../machines/liveness.js';
-
-/** What goes on the wire: the record the watchdog keeps, stamped by the sender instead of the receiver. */
-export type HeartbeatPayload = Omit<HeartbeatRecord, 'receivedAt'> & { sentAt: number };
+import type { HeartbeatPayload } from '../contracts/index.js';
 
 export interface HeartbeatSource {
   actor: string;
@@ -58,25 +55,4 @@ export class Heartbeat {
       sentAt: Date.now(),
     };
   }
-}
-
-/** Validates a heartbeat payload at the boundary; undefined when it is unusable. */
-export function toHeartbeatRecord(payload: Record<string, unknown>, receivedAt: number): HeartbeatRecord | undefined {
-  const { actor, pid, bootId } = payload;
-  if (typeof actor !== 'string' || typeof pid !== 'number' || typeof bootId !== 'string') return undefined;
-  const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
-  const str = (v: unknown) => (typeof v === 'string' ? v : '');
-  return {
-    actor,
-    pid,
-    bootId,
-    host: str(payload.host),
-    buildId: str(payload.buildId),
-    state: str(payload.state),
-    seq: num(payload.seq),
-    uptimeMs: num(payload.uptimeMs),
-    loopLagMs: num(payload.loopLagMs),
-    rssBytes: num(payload.rssBytes),
-    receivedAt,
-  };
 }

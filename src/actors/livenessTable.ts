@@ -1,7 +1,7 @@
 // The watchdog's liveness table: the latest heartbeat of every actor and the last verdict given
 // about it. Only data with events, so an @xstate/store store rather than a machine.
 import { createStore } from '@xstate/store';
-import type { HeartbeatRecord, Verdict } from '../../machines/liveness.js';
+import type { HeartbeatRecord, Verdict } from '../contracts/index.js';
 
 export interface LivenessEntry {
   heartbeat: HeartbeatRecord;

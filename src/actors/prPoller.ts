@@ -20,9 +20,9 @@ import { prPollerMachine, type PollResult, type PrPollerContext } from '../../ma
 import { createGitHub, EtagCache, GitHubError, type GitHubClient } from '../adapters/github/index.js';
 import { JsonKv, publishDurable, type Bus } from '../bus/index.js';
 import type { RoshiConfig } from '../config/index.js';
+import { toMissionEvent } from '../contracts/index.js';
 import { RemoteError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { toMissionEvent } from '../missions/events.js';
 import { decideAutoMerge, mergePullRequest } from '../prPoller/autoMerge.js';
 import { KvTrackedPrStore } from '../prPoller/ciQueue.js';
 import { cleanupMergedBranches } from '../prPoller/cleanup.js';

@@ -3,11 +3,11 @@
 // while it stays unhealthy, so a verdict lost in a reconnect is not lost for good. It detects;
 // the supervisor decides and acts.
 import { hostname } from 'node:os';
-import { assessLiveness, type Verdict } from '../../machines/liveness.js';
+import { assessLiveness } from '../../machines/liveness.js';
 import { watchdogMachine } from '../../machines/watchdog.js';
+import { toHeartbeatRecord, type Verdict } from '../contracts/index.js';
 import { diskBuildIdReader } from '../paths.js';
 import { isProcessAlive } from '../process.js';
-import { toHeartbeatRecord } from './heartbeat.js';
 import type { ActorKind } from './host.js';
 import { createLivenessTable, type LivenessEntry } from './livenessTable.js';
 

@@ -16,45 +16,13 @@
 // provider got is written to KV (see cursor.ts) before the ack, so a redelivery after a crash is
 // skipped; the consumer is re-created at its ack floor on start, so whatever a dead bridge held
 // unacknowledged comes back at once instead of after the ack wait.
-import { consumeDurable, durableState, ensureOutbox, streamState, type Bus, type DurableConsumer, type DurableMessage, type JsonKv, type Payload } from '../bus/index.js';
+import { consumeDurable, durableState, ensureOutbox, streamState, type Bus, type DurableConsumer, type DurableMessage, type JsonKv } from '../bus/index.js';
+import { parseOutboxMessage, type OutboxMessage } from '../contracts/index.js';
 import type { Logger } from '../log.js';
 import { ChannelStoppedError, type ProviderChannel } from './channel.js';
 import { SentMarks } from './cursor.js';
 import { passesLevel, type MessagingLevel } from './level.js';
 import { pieceLength, splitMessage } from './split.js';
-
-export interface OutboxMessage {
-  id?: string;
-  kind: string;
-  text: string;
-  source?: string;
-  provider?: string;
-  chatId?: string;
-  format?: 'plain' | 'markdown';
-  level?: string;
-  event?: string;
-}
-
-/** Validates an outbox payload; a message without text cannot be delivered anywhere. */
-export function parseOutboxMessage(payload: Payload): OutboxMessage | { error: string } {
-  const { text, kind, provider, chatId, format } = payload;
-  if (typeof text !== 'string' || text.trim() === '') return { error: 'field "text" must be a non-empty string' };
-  if (kind !== undefined && typeof kind !== 'string') return { error: 'field "kind" must be a string' };
-  if (provider !== undefined && typeof provider !== 'string') return { error: 'field "provider" must be a string' };
-  if (chatId !== undefined && typeof chatId !== 'string' && typeof chatId !== 'number') return { error: 'field "chatId" must be a string or a number' };
-  if (format !== undefined && format !== 'plain' && format !== 'markdown') return { error: 'field "format" must be "plain" or "markdown"' };
-  return {
-    kind: kind ?? 'notification',
-    text,
-    ...(typeof payload.id === 'string' ? { id: payload.id } : {}),
-    ...(typeof payload.source === 'string' ? { source: payload.source } : {}),
-    ...(provider !== undefined ? { provider } : {}),
-    ...(chatId !== undefined ? { chatId: String(chatId) } : {}),
-    ...(format !== undefined ? { format } : {}),
-    ...(typeof payload.level === 'string' ? { level: payload.level } : {}),
-    ...(typeof payload.event === 'string' ? { event: payload.event } : {}),
-  };
-}
 
 export interface OutboxOptions {
   bus: Bus;

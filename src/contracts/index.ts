@@ -1,6 +1,7 @@
 // The wire payloads machines and actors share, one file each, importing nothing outside
 // src/contracts/ (tests/unit/architecture.test.ts checks it). Import them from here.
 export type { ChatReply, ChatRequest } from './chatRequest.js';
+export { toHeartbeatRecord, type HeartbeatPayload, type HeartbeatRecord } from './heartbeat.js';
 export {
   capContext,
   isFinished,
@@ -15,3 +16,6 @@ export {
   type StepReport,
   type TokenUsage,
 } from './mission.js';
+export { missionEvent, toMissionEvent, type MissionEvent, type MissionEventType } from './missionEvent.js';
+export { parseOutboxMessage, type OutboxMessage } from './outboxMessage.js';
+export type { Verdict, VerdictKind } from './verdict.js';

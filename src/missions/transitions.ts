@@ -6,8 +6,7 @@
 // InvalidTransitionError (or LeaseLostError, for a runner that no longer holds the mission).
 import { doublingBackoff } from '../../machines/backoff.js';
 import { InvalidTransitionError, LeaseLostError } from './errors.js';
-import type { MissionEventType } from './events.js';
-import { isFinished, type Mission, type MissionResult, type MissionStatus, type OutcomeClass } from '../contracts/index.js';
+import { isFinished, type Mission, type MissionEventType, type MissionResult, type MissionStatus, type OutcomeClass } from '../contracts/index.js';
 import type { RetryBackoff } from './settings.js';
 
 /** How a runner's attempt ended, as given to finish(). */

@@ -22,8 +22,8 @@
 // GitHubError, which the machine answers with backoff. Nothing here lets an error escape as a
 // crash: the actor runs the cycle inside the machine's invoke.
 import { GitHubError, parsePullUrl, type GitHubClient, type PullSummary } from '../adapters/github/index.js';
+import type { MissionEvent } from '../contracts/index.js';
 import type { Logger } from '../log.js';
-import type { MissionEvent } from '../missions/events.js';
 import { isOwnBranch } from '../runner/slug.js';
 import { CiReader } from './ciFetch.js';
 import {

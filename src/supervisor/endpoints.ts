@@ -2,10 +2,9 @@
 // sup.status and sup.restart served, and the roshi-supervisor micro service with its ctl verbs.
 import * as ev from '../../machines/childEvents.js';
 import { childStatus, stateName, type ChildSnapshot } from '../../machines/childStatus.js';
-import type { HeartbeatRecord, Verdict } from '../../machines/liveness.js';
-import { toHeartbeatRecord } from '../actors/heartbeat.js';
 import { registerService, type Bus } from '../bus/index.js';
 import type { RoshiConfig } from '../config/index.js';
+import { toHeartbeatRecord, type HeartbeatRecord, type Verdict } from '../contracts/index.js';
 import { BadRequestError } from '../errors.js';
 import type { TreeStatus } from './status.js';
 import { NATS_CHILD } from './tree.js';

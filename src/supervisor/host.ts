@@ -4,7 +4,7 @@
 // self-watch (the watchdog and the embedded nats-server, an actor the machine invokes), heal
 // persistence, and the lifecycle (stop in reverse order on SIGINT/SIGTERM; a second signal forces).
 import { createActor, fromCallback, fromPromise, type InspectionEvent } from 'xstate';
-import type { HeartbeatRecord } from '../../machines/liveness.js';
+import type { HeartbeatRecord } from '../contracts/index.js';
 import { supervisorMachine } from '../../machines/supervisor.js';
 import { toInspectionRecord } from '../actors/inspection.js';
 import { publishDurable } from '../bus/index.js';

@@ -3,7 +3,8 @@
 // every heartbeat interval. The supervisor machine invokes it as `selfWatch` for as long as it
 // runs; the returned function (the callback actor's cleanup) ends both timers.
 import * as ev from '../../machines/childEvents.js';
-import { assessLiveness, type HeartbeatRecord } from '../../machines/liveness.js';
+import { assessLiveness } from '../../machines/liveness.js';
+import type { HeartbeatRecord } from '../contracts/index.js';
 import type { Bus } from '../bus/index.js';
 import type { RoshiConfig } from '../config/index.js';
 import { diskBuildIdReader } from '../paths.js';

@@ -1,7 +1,7 @@
 // The status view served on <prefix>.sup.status: the machines' view of each child joined with
 // its live process and its latest heartbeat.
 import { childStatus } from '../../machines/childStatus.js';
-import type { HeartbeatRecord } from '../../machines/liveness.js';
+import type { HeartbeatRecord } from '../contracts/index.js';
 import type { Bus } from '../bus/index.js';
 import type { RoshiConfig } from '../config/index.js';
 import type { ChildProcess } from './processes.js';

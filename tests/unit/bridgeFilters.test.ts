@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { AllowList } from '../../src/bridge/allowList.js';
 import { passesLevel } from '../../src/bridge/level.js';
-import { parseOutboxMessage } from '../../src/bridge/outbox.js';
+import { parseOutboxMessage } from '../../src/contracts/index.js';
 
 describe('AllowList', () => {
   it('admits exact "<provider>:<user>" entries only', () => {

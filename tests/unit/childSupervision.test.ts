@@ -20,7 +20,7 @@ import {
 } from '../../machines/childEvents.js';
 import { childStatus, circuitOf, persistedHealState, stateName } from '../../machines/childStatus.js';
 import { childSupervisionMachine, type HealSettings, type PersistedHealState } from '../../machines/childSupervision.js';
-import type { Verdict, VerdictKind } from '../../machines/liveness.js';
+import type { Verdict, VerdictKind } from '../../src/contracts/index.js';
 
 const T0 = 1_700_000_000_000;
 

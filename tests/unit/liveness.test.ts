@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { assessLiveness, isUnhealthy, type HeartbeatRecord, type LivenessFacts } from '../../machines/liveness.js';
+import { assessLiveness, isUnhealthy, type LivenessFacts } from '../../machines/liveness.js';
+import type { HeartbeatRecord } from '../../src/contracts/index.js';
 
 const settings = { staleAfterMs: 10_000, maxLoopLagMs: 500 };
 

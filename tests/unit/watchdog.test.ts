@@ -1,9 +1,8 @@
 // The watchdog's rhythm (machine), its liveness table (store) and its publishing policy.
 import { describe, expect, it } from 'vitest';
 import { createActor, SimulatedClock } from 'xstate';
-import type { HeartbeatRecord, Verdict } from '../../machines/liveness.js';
 import { watchdogMachine } from '../../machines/watchdog.js';
-import { toHeartbeatRecord } from '../../src/actors/heartbeat.js';
+import { toHeartbeatRecord, type HeartbeatRecord, type Verdict } from '../../src/contracts/index.js';
 import { createLivenessTable } from '../../src/actors/livenessTable.js';
 import { shouldPublish } from '../../src/actors/watchdog.js';
 

@@ -1,7 +1,7 @@
 // Mission lifecycle events, published on <prefix>.missions.events after every status change
 // the store makes. Fire-and-forget: a listener that must not miss a change (missions.md, a
 // runner holding a lease) also has the KV bucket, which is the truth.
-import type { Mission, MissionKind, MissionResult, MissionSource, MissionStatus } from '../contracts/index.js';
+import type { Mission, MissionKind, MissionResult, MissionSource, MissionStatus } from './mission.js';
 
 export type MissionEventType = 'added' | 'claimed' | 'finished' | 'requeued' | 'failed' | 'cancelled' | 'expired';
 

@@ -1,0 +1,41 @@
+// The heartbeat an actor publishes on <prefix>.hb.<actor>, and the record the receiver keeps.
+// Built by src/actors/heartbeat.ts; judged by machines/liveness.ts.
+
+export interface HeartbeatRecord {
+  actor: string;
+  pid: number;
+  host: string;
+  bootId: string;
+  buildId: string;
+  state: string;
+  seq: number;
+  uptimeMs: number;
+  loopLagMs: number;
+  rssBytes: number;
+  /** When the heartbeat was received, in ms since the epoch (receiver's clock). */
+  receivedAt: number;
+}
+
+/** What goes on the wire: the record the watchdog keeps, stamped by the sender instead of the receiver. */
+export type HeartbeatPayload = Omit<HeartbeatRecord, 'receivedAt'> & { sentAt: number };
+
+/** Validates a heartbeat payload at the boundary; undefined when it is unusable. */
+export function toHeartbeatRecord(payload: Record<string, unknown>, receivedAt: number): HeartbeatRecord | undefined {
+  const { actor, pid, bootId } = payload;
+  if (typeof actor !== 'string' || typeof pid !== 'number' || typeof bootId !== 'string') return undefined;
+  const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
+  const str = (v: unknown) => (typeof v === 'string' ? v : '');
+  return {
+    actor,
+    pid,
+    bootId,
+    host: str(payload.host),
+    buildId: str(payload.buildId),
+    state: str(payload.state),
+    seq: num(payload.seq),
+    uptimeMs: num(payload.uptimeMs),
+    loopLagMs: num(payload.loopLagMs),
+    rssBytes: num(payload.rssBytes),
+    receivedAt,
+  };
+}
