@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Mission } from '../../src/contracts/index.js';
 import { parseMissionsFile } from '../../src/missions/pendingImport.js';
-import { sleep, TestTree } from '../harness/tree.js';
+import { TestTree } from '../harness/tree.js';
+import { until } from '../harness/until.js';
 
 let tree: TestTree;
 
@@ -26,16 +27,6 @@ afterAll(async () => {
 
 async function roshi(...args: string[]) {
   return tree.cli(args);
-}
-
-async function until<T>(check: () => T | undefined | false, what: string, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
 }
 
 const missionsFile = () => join(tree.stateDir, 'missions.md');
@@ -100,7 +91,7 @@ describe('mission CLI', () => {
     await until(() => readPending().length === 2, 'two pending lines in missions.md');
     expect(readPending()[1]).toMatch(/^- \[project:lib\] \/rebase https:\/\/github\.com\/o\/r\/pull\/42 ⏳@ /);
     writeFileSync(missionsFile(), readFileSync(missionsFile(), 'utf8').replace('## Pending\n', '## Pending\n- [project:app] write the changelog\n'));
-    await until(() => readPending().some((l) => /write the changelog ⏳/.test(l)), 'the imported line rendered with its stamp', 15_000);
+    await until(() => readPending().some((l) => /write the changelog ⏳/.test(l)), 'the imported line rendered with its stamp', { timeoutMs: 15_000 });
     const json = JSON.parse((await roshi('mission', 'list', 'pending', '--json')).stdout) as { missions: Mission[] };
     expect(json.missions.find((m) => m.text === 'write the changelog')).toMatchObject({ source: 'file', project: 'app' });
   });

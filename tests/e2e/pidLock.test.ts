@@ -10,7 +10,8 @@ import { stringify } from 'yaml';
 import { mainScript, packageRoot } from '../../src/paths.js';
 import { readProcStat } from '../../src/supervisor/pidLock.js';
 import { isAlive } from '../harness/processes.js';
-import { FAST_TIMINGS, sleep, TestTree } from '../harness/tree.js';
+import { FAST_TIMINGS, TestTree } from '../harness/tree.js';
+import { until } from '../harness/until.js';
 
 const LOCK_MODULE = join(packageRoot(), 'dist', 'src', 'supervisor', 'pidLock.js');
 const ONLY_WATCHDOG = { actors: { missions: { enabled: false }, bridge: { enabled: false }, chat: { enabled: false }, runner: { enabled: false }, prPoller: { enabled: false } } };
@@ -77,7 +78,7 @@ describe('two real supervisors on one state dir', () => {
     expect(lost.exitCode, String(lost.all)).toBe(75);
     expect(String(lost.all)).toMatch(/a supervisor is already running for .* \(pid \d+\)/);
     // The winner runs the tree and holds the lock with its own pid.
-    await until(() => readText(join(stateDir, 'nats.url')), 'nats.url');
+    await until(() => readText(join(stateDir, 'nats.url')), 'nats.url', { timeoutMs: 15_000 });
     expect(readText(join(stateDir, 'supervisor.pid'))?.split(' ')[0]).toBe(String(winner.pid));
     expect(isAlive(winner.pid!)).toBe(true);
     winner.kill('SIGTERM');
@@ -103,7 +104,7 @@ describe('a lock that nobody holds', () => {
   it('naming the pid of another live program (a sleep) is taken over, with or without a start time', async () => {
     const other = execa('sleep', ['60']);
     spawned.push(other);
-    await until(() => (other.pid && isAlive(other.pid) ? true : undefined), 'sleep');
+    await until(() => (other.pid && isAlive(other.pid) ? true : undefined), 'sleep', { timeoutMs: 15_000 });
     // An older lock: the pid alone. The sleep is not a roshi supervisor.
     await startsOver(`${other.pid}\n`);
     // The pid with a start time that is not the sleep's: the supervisor that wrote it is gone and the pid was reused.
@@ -120,7 +121,7 @@ describe('a lock that nobody holds', () => {
     const stat = await until(() => {
       const s = readProcStat(zombie);
       return s?.state === 'Z' ? s : undefined;
-    }, 'a zombie');
+    }, 'a zombie', { timeoutMs: 15_000 });
     expect(isAlive(zombie)).toBe(true); // a signal probe alone would call it alive
     await startsOver(`${zombie} ${stat.startTime}\n`);
   });
@@ -146,12 +147,3 @@ function readText(path: string): string | undefined {
   }
 }
 
-async function until<T>(check: () => T | undefined, what: string, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}

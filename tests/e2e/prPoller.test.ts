@@ -11,19 +11,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Mission } from '../../src/contracts/index.js';
 import { createMissionWorld, gitIn, writesFile, type MissionWorld } from '../harness/missionWorld.js';
-import { sleep, TestTree } from '../harness/tree.js';
+import { TestTree } from '../harness/tree.js';
+import { until } from '../harness/until.js';
 
 const REPO = 'acme/app';
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs: number, tree?: TestTree): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await fn();
-    if (value !== undefined && value !== false) return value;
-    await sleep(200);
-  }
-  throw new Error(`timed out waiting for ${what}\n${tree ? `${tree.log('pr-poller').slice(-4000)}\n${tree.output().slice(-2000)}` : ''}`);
-}
+/** `until` with this file's argument order, the poller's log and the tree's output on a timeout. */
+const waitFor = <T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs: number, tree?: TestTree): Promise<T> =>
+  until(fn, what, { timeoutMs, intervalMs: 200, detail: () => (tree ? `${tree.log('pr-poller').slice(-4000)}\n${tree.output().slice(-2000)}` : '') });
 
 describe('PR poller: the CI queue end to end', () => {
   let world: MissionWorld;
