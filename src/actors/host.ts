@@ -5,6 +5,7 @@
 import { createActor, type AnyActorRef, type AnyStateMachine, type EventObject, type InspectionEvent } from 'xstate';
 import { Bus, registerService } from '../bus/index.js';
 import type { RoshiConfig } from '../config/index.js';
+import { controlVerb, type AcceptedReply, type PingReply, type SnapshotReply } from '../contracts/index.js';
 import { BadRequestError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { readBuildInfo } from '../paths.js';
@@ -130,14 +131,14 @@ export async function hostActor(name: string, kind: ActorKind, config: RoshiConf
   }
 
   const control: Record<string, (payload: Record<string, unknown>) => unknown> = {
-    ping: () => ({ pong: true, actor: name, pid: process.pid, state: describeState(actor), buildId: build.buildId, bootId: heartbeat.bootId }),
-    snapshot: () => ({ actor: name, state: describeState(actor), snapshot: actor.getPersistedSnapshot() }),
+    ping: (): PingReply => ({ pong: true, actor: name, pid: process.pid, state: describeState(actor), buildId: build.buildId, bootId: heartbeat.bootId }),
+    snapshot: (): SnapshotReply => ({ actor: name, state: describeState(actor), snapshot: actor.getPersistedSnapshot() }),
     // Reply first, then drain: the acknowledgement is what tells the supervisor tier 1 worked.
-    restart: () => {
+    restart: (): AcceptedReply => {
       setImmediate(() => void shutdown('restart'));
       return { accepted: true, pid: process.pid };
     },
-    stop: () => {
+    stop: (): AcceptedReply => {
       setImmediate(() => void shutdown('stop'));
       return { accepted: true, pid: process.pid };
     },
@@ -153,7 +154,7 @@ export async function hostActor(name: string, kind: ActorKind, config: RoshiConf
         name: 'ctl',
         subject: subjects.control(name),
         handler: (payload) => {
-          const verb = typeof payload.verb === 'string' ? payload.verb : '';
+          const verb = controlVerb(payload);
           const run = control[verb];
           if (!run) throw new BadRequestError(`unknown verb ${JSON.stringify(verb)}; known: ${Object.keys(control).join(', ')}`);
           return run(payload);

@@ -1,6 +1,7 @@
 // The wire payloads machines and actors share, one file each, importing nothing outside
 // src/contracts/ (tests/unit/architecture.test.ts checks it). Import them from here.
 export type { ChatReply, ChatRequest } from './chatRequest.js';
+export { controlVerb, type AcceptedReply, type ControlRequest, type PingReply, type SnapshotReply } from './control.js';
 export { toHeartbeatRecord, type HeartbeatPayload, type HeartbeatRecord } from './heartbeat.js';
 export {
   capContext,

@@ -4,7 +4,7 @@ import * as ev from '../../machines/childEvents.js';
 import { childStatus, stateName, type ChildSnapshot } from '../../machines/childStatus.js';
 import { registerService, type Bus } from '../bus/index.js';
 import type { RoshiConfig } from '../config/index.js';
-import { toHeartbeatRecord, type HeartbeatRecord, type Verdict } from '../contracts/index.js';
+import { controlVerb, toHeartbeatRecord, type AcceptedReply, type HeartbeatRecord, type PingReply, type Verdict } from '../contracts/index.js';
 import { BadRequestError } from '../errors.js';
 import type { TreeStatus } from './status.js';
 import { NATS_CHILD } from './tree.js';
@@ -76,8 +76,9 @@ export function serveEndpoints(b: Bus, { config, buildId, tree, heartbeats, stat
         name: 'ctl',
         subject: b.subjects.control('supervisor'),
         handler: (payload) => {
-          if (payload.verb === 'ping') return { pong: true, actor: 'supervisor', pid: process.pid };
-          if (payload.verb === 'stop') return void setImmediate(() => shutdown('ctl stop')), { accepted: true };
+          const verb = controlVerb(payload);
+          if (verb === 'ping') return { pong: true, actor: 'supervisor', pid: process.pid } satisfies PingReply;
+          if (verb === 'stop') return void setImmediate(() => shutdown('ctl stop')), { accepted: true } satisfies AcceptedReply;
           throw new BadRequestError('known verbs: ping, stop');
         },
       },

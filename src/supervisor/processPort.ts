@@ -6,6 +6,7 @@ import * as ev from '../../machines/childEvents.js';
 import { childSupervisionMachine } from '../../machines/childSupervision.js';
 import { probePort, type Bus, type EmbeddedServerSpec } from '../bus/index.js';
 import type { RoshiConfig } from '../config/index.js';
+import type { AcceptedReply, ControlRequest } from '../contracts/index.js';
 import { sleep } from '../time/sleep.js';
 import type { Announcer } from './announcer.js';
 import { sendSignal, spawnActor, spawnNatsServer, type ChildProcess, type SpawnOptions } from './processes.js';
@@ -53,7 +54,7 @@ export function createProcessPort({ config, nats, spawnOptions, actorSpawnOption
   const askActor = (name: string, verb: 'restart' | 'stop', pid: number, self: AnyActorRef) => {
     const b = bus();
     if (!b) return void setImmediate(() => self.send(ev.restartUnanswered(pid, 'bus not connected', Date.now())));
-    b.request<{ deferred?: boolean }>(b.subjects.control(name), { verb }, config.supervision.ackTimeout).then(
+    b.request<AcceptedReply>(b.subjects.control(name), { verb } satisfies ControlRequest, config.supervision.ackTimeout).then(
       (reply) => self.send(ev.restartAcked(pid, Date.now(), reply?.deferred === true)),
       (error: Error) => self.send(ev.restartUnanswered(pid, error.message, Date.now())),
     );

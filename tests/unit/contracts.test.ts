@@ -1,6 +1,6 @@
 // The wire payloads of src/contracts/: each parser keeps what is usable and refuses the rest.
 import { describe, expect, it } from 'vitest';
-import { missionEvent, toHeartbeatRecord, toMissionEvent, type Mission } from '../../src/contracts/index.js';
+import { controlVerb, missionEvent, toHeartbeatRecord, toMissionEvent, type Mission } from '../../src/contracts/index.js';
 
 describe('toHeartbeatRecord', () => {
   it('stamps the receive time and fills unusable optional fields with empty values', () => {
@@ -35,5 +35,13 @@ describe('mission events', () => {
   it('refuses an unknown type or a missing id', () => {
     expect(toMissionEvent({ type: 'exploded', id: 'm-1', at: 1, status: 'queued' })).toBeUndefined();
     expect(toMissionEvent({ type: 'added', at: 1, status: 'queued' })).toBeUndefined();
+  });
+});
+
+describe('controlVerb', () => {
+  it('reads the verb, or gives the empty verb no table knows', () => {
+    expect(controlVerb({ verb: 'ping' })).toBe('ping');
+    expect(controlVerb({ verb: 3 })).toBe('');
+    expect(controlVerb({})).toBe('');
   });
 });
