@@ -6,20 +6,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { externalServerBlock, natsUsers, passwordVariable } from '../../src/bus/permissions.js';
-import { startNats, type TestNats } from '../harness/nats.js';
+import { startNats, useNats, type TestNats } from '../harness/nats.js';
 import { makeTlsFiles, type TlsFiles } from '../harness/natsAuth.js';
 import { TestTree } from '../harness/tree.js';
 
 describe('an external NATS server', () => {
-  let nats: TestNats;
+  const nats = useNats();
   let tree: TestTree;
   beforeAll(async () => {
-    nats = await startNats();
     tree = await TestTree.start({ natsUrl: nats.url, config: { actors: { runner: { enabled: false } } } });
   });
   afterAll(async () => {
     await tree?.stop();
-    await nats?.stop();
   });
 
   it('runs the tree without an embedded server and reports the URL in use', async () => {
