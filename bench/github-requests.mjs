@@ -1,5 +1,5 @@
 // GitHub requests per hour of the PR poller for 10 open own PRs, against the fake GitHub
-// (tests/fakes/github.ts, transpiled on the fly): idle (CI settled, nothing changes) and with
+// (tests/fakes/github.ts, transpiled on the fly by fakes.mjs): idle (CI settled, nothing changes) and with
 // CI pending on every PR (fast cadence, one check run finishing now and then). A simulated hour:
 // the cycles one hour holds at the default cadence (prPoller.idleInterval 5m → 12,
 // fastInterval 30s → 120) are run back to back, after one warm-up cycle (first sight of every
@@ -11,12 +11,10 @@
 //
 // Target: idle polls are mostly 304 (≥ 90 %), and the rate-limit share of an hour stays small.
 // Reported, never a test assertion.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { environment, fmt, main, onCleanup, PACKAGE_ROOT, passMiss, ROOT, table } from './lib.mjs';
+import { importFake } from './fakes.mjs';
+import { environment, fmt, main, onCleanup, PACKAGE_ROOT, passMiss, table } from './lib.mjs';
 
 const PRS = Number(process.env.BENCH_GH_PRS ?? 10);
 const IDLE_INTERVAL_S = Number(process.env.BENCH_GH_IDLE_S ?? 300);
@@ -27,21 +25,9 @@ const REPO = 'acme/app';
 
 const dist = (path) => import(pathToFileURL(join(PACKAGE_ROOT, 'dist', 'src', path)).href);
 
-/** The TypeScript fake, transpiled to a temp .mjs (it imports node built-ins only). */
-async function loadFake() {
-  const ts = createRequire(import.meta.url)('typescript');
-  const source = readFileSync(join(ROOT, 'tests', 'fakes', 'github.ts'), 'utf8');
-  const { outputText } = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } });
-  const dir = mkdtempSync(join(tmpdir(), 'roshi-bench-gh-'));
-  onCleanup(() => rmSync(dir, { recursive: true, force: true }));
-  const file = join(dir, 'github.mjs');
-  writeFileSync(file, outputText);
-  return import(pathToFileURL(file).href);
-}
-
 await main('github-requests', async () => {
   console.log(environment());
-  const { startFakeGitHub } = await loadFake();
+  const { startFakeGitHub } = await importFake('github');
   const { createGitHub } = await dist('adapters/github.js');
   const { Poller } = await dist('prPoller/poller.js');
   const { MemoryTrackedPrStore, enterQueue } = await dist('prPoller/ciQueue.js');

@@ -6,8 +6,8 @@
 // answers it with server-sent events in the order the API uses: message_start,
 // content_block_start, content_block_delta, content_block_stop, message_delta, message_stop.
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HttpFake, readBody, sendJson as sendJsonBody } from './httpFake.js';
 
 export interface TextStep {
   text: string;
@@ -66,19 +66,7 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
   let fallback: Step = { text: 'done' };
   const requests: RecordedRequest[] = [];
   const hanging = new Set<ServerResponse>();
-  const sockets = new Set<Socket>();
   const usage = options.usage ?? { input_tokens: 120, output_tokens: 30, cache_read_input_tokens: 10, cache_creation_input_tokens: 5 };
-
-  const server = createServer((req, res) => {
-    void handle(req, res).catch((error: unknown) => {
-      if (!res.headersSent) sendJson(res, 500, apiError('api_error', String(error)));
-      else res.end();
-    });
-  });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const raw = await readBody(req);
@@ -180,14 +168,10 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
     res.end();
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const http = await HttpFake.listen(handle, (res, error) => sendJson(res, 500, apiError('api_error', String(error))));
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: http.url,
     requests,
     messageRequests: () => requests.filter((r) => r.method === 'POST' && r.path.startsWith('/v1/messages')),
     enqueue: (...steps: Step[]) => void queue.push(...steps),
@@ -195,9 +179,7 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
     stop: async () => {
       for (const res of hanging) res.destroy();
       hanging.clear();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const socket of sockets) socket.destroy();
-      await closed;
+      await http.close();
     },
   };
 }
@@ -216,15 +198,5 @@ function apiError(type: string, message: string) {
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'content-type': 'application/json', 'request-id': `req_${randomBytes(8).toString('hex')}`, ...headers });
-  res.end(JSON.stringify(body));
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
+  sendJsonBody(res, status, body, { 'request-id': `req_${randomBytes(8).toString('hex')}`, ...headers });
 }

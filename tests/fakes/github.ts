@@ -23,8 +23,8 @@
 // real git remote). Tests add routes with `addRoute`; faults are injected with `failNext`.
 // Requests are recorded with secrets redacted.
 import { createHash, randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HttpFake, readBody, sendJson as sendJsonBody } from './httpFake.js';
 
 export interface RecordedRequest {
   method: string;
@@ -206,20 +206,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   const jobLogs = new Map<string, string>();
   const threads: FakeReviewThread[] = [];
   let followHeads: ((repo: string, branch: string) => string | undefined) | undefined;
-  const sockets = new Set<Socket>();
   let nextId = 1_000;
   const rateLimit = { limit: 5000, remaining: 5000, reset: Math.floor(Date.now() / 1000) + 3600 };
-
-  const server = createServer((req, res) => {
-    void handle(req, res).catch((error: unknown) => {
-      if (!res.headersSent) sendJson(res, 500, { message: `fake github: ${String(error)}`, documentation_url: DOCS, status: '500' });
-      else res.end();
-    });
-  });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
 
   const compile = (template: string) => {
     const names: string[] = [];
@@ -731,12 +719,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     if (pull) pull.updatedAt = new Date(Math.max(Date.now(), Date.parse(pull.updatedAt) + 1)).toISOString();
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  const url = `http://127.0.0.1:${port}`;
+  const http = await HttpFake.listen(handle, (res, error) => sendJson(res, 500, { message: `fake github: ${String(error)}`, documentation_url: DOCS, status: '500' }));
+  const url = http.url;
 
   function reviewComment(c: Partial<Omit<FakeReviewComment, 'id'>> & { body: string }): FakeReviewComment {
     return { id: ++nextId, body: c.body, author: c.author ?? 'reviewer', path: c.path ?? 'README.md', line: c.line ?? 1, createdAt: c.createdAt ?? new Date().toISOString() };
@@ -805,24 +789,12 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     },
     rateLimit,
     stop: async () => {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const socket of sockets) socket.destroy();
-      await closed;
+      await http.close();
     },
   };
   return fake;
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
-  res.end(JSON.stringify(body));
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
+  sendJsonBody(res, status, body, { 'content-type': 'application/json; charset=utf-8', ...headers });
 }

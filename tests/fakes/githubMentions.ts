@@ -22,8 +22,7 @@
 // else 'comment'. Branch refs come from a real bare repository when one is given for the repo
 // (so a cleanup test deletes real refs), else from an in-memory table.
 import { execFileSync } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { HttpFake } from './httpFake.js';
 import type { FakeGitHub, RouteContext, RouteResult } from './github.js';
 
 const DOCS = 'https://docs.github.com/rest';
@@ -110,7 +109,7 @@ export async function installMentionRoutes(fake: FakeGitHub, options: MentionsFa
 
   // ─── "blob storage" for job logs: another origin, plain text ─────────────────────────────
   const logs = new Map<string, string>();
-  const blob: Server = createServer((req, res) => {
+  const blob = await HttpFake.listen(async (req, res) => {
     const path = req.url ?? '/';
     blobRequests.push({ path, authorization: req.headers.authorization !== undefined });
     const key = /^\/logs\/(\d+)/.exec(path)?.[1];
@@ -120,9 +119,8 @@ export async function installMentionRoutes(fake: FakeGitHub, options: MentionsFa
       return;
     }
     res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end(text);
-  });
-  await new Promise<void>((resolve) => blob.listen(0, '127.0.0.1', () => resolve()));
-  const blobUrl = `http://127.0.0.1:${(blob.address() as AddressInfo).port}`;
+  }, (res) => res.writeHead(500).end());
+  const blobUrl = blob.url;
 
   const key = (repo: string, number: number) => `${repo.toLowerCase()}#${number}`;
   const repoOf = (params: Record<string, string>) => `${params.owner}/${params.repo}`;
@@ -528,10 +526,7 @@ export async function installMentionRoutes(fake: FakeGitHub, options: MentionsFa
     },
     blobRequests,
     stop: async () => {
-      await new Promise<void>((resolve) => {
-        blob.close(() => resolve());
-        blob.closeAllConnections();
-      });
+      await blob.close();
     },
   };
 }

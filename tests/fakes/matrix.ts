@@ -12,8 +12,8 @@
 // Errors are { errcode, error } (429 adds retry_after_ms). Access token: `Authorization: Bearer`.
 // Only the timeline `limit` of a filter is honoured: the rest (rooms, types) is left to the
 // client, so its own filtering is exercised. Faults are injected with failNext.
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HttpFake, readBody, sendJson } from './httpFake.js';
 
 export interface MatrixEvent {
   type: string;
@@ -83,26 +83,10 @@ export async function startFakeMatrix(options: { token?: string; userId?: string
   const txns = new Map<string, string>();
   const faults = new Map<string, Array<MatrixFault & { remaining: number }>>();
   const waiters = new Set<() => void>();
-  const sockets = new Set<Socket>();
   let pos = 0;
   let eventCounter = 0;
 
-  const server = createServer((req, res) => {
-    void handle(req, res).catch((error: unknown) => {
-      if (!res.headersSent) send(res, 500, { errcode: 'M_UNKNOWN', error: `fake matrix: ${String(error)}` });
-      else res.end();
-    });
-  });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-
-  function send(res: ServerResponse, status: number, body: unknown): void {
-    if (res.writableEnded || res.destroyed) return;
-    const text = JSON.stringify(body);
-    res.writeHead(status, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) }).end(text);
-  }
+  const send = (res: ServerResponse, status: number, body: unknown): void => sendJson(res, status, body);
   const tokenPos = (token: string | null, prefix: string): number | undefined => {
     if (token === null || !token.startsWith(prefix)) return undefined;
     const n = Number(token.slice(prefix.length));
@@ -139,13 +123,7 @@ export async function startFakeMatrix(options: { token?: string; userId?: string
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const raw = await new Promise<string>((resolve, reject) => {
-      let data = '';
-      req.setEncoding('utf8');
-      req.on('data', (chunk: string) => (data += chunk));
-      req.on('end', () => resolve(data));
-      req.on('error', reject);
-    });
+    const raw = await readBody(req);
     const full = new URL(req.url ?? '/', 'http://127.0.0.1');
     const method = req.method ?? 'GET';
     let body: unknown;
@@ -268,8 +246,8 @@ export async function startFakeMatrix(options: { token?: string; userId?: string
     return send(res, 404, { errcode: 'M_UNRECOGNIZED', error: 'Unrecognized request' });
   }
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const http = await HttpFake.listen(handle, (res, error) => send(res, 500, { errcode: 'M_UNKNOWN', error: `fake matrix: ${String(error)}` }));
+  const url = http.url;
 
   return {
     url,
@@ -296,9 +274,7 @@ export async function startFakeMatrix(options: { token?: string; userId?: string
     },
     async stop() {
       for (const wake of [...waiters]) wake();
-      server.closeAllConnections();
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await http.close();
     },
   };
 }

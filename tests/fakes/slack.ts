@@ -10,8 +10,8 @@
 // newest first; has_more and response_metadata.next_cursor), chat.postMessage (channel, text;
 // the posted message joins the channel's history as the bot's, with bot_id, as in Slack).
 // Faults are injected with failNext. Recorded requests never carry the token.
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HttpFake, readBody, sendJson } from './httpFake.js';
 
 export interface SlackMessage {
   type: 'message';
@@ -69,7 +69,6 @@ export async function startFakeSlack(options: { botToken?: string; channels?: st
   const requests: RecordedSlackRequest[] = [];
   const posted: FakeSlack['posted'] = [];
   const faults = new Map<string, Array<SlackFault & { remaining: number }>>();
-  const sockets = new Set<Socket>();
   let lastSeconds = 0;
   let lastMicros = 0;
 
@@ -84,30 +83,11 @@ export async function startFakeSlack(options: { botToken?: string; channels?: st
     return `${lastSeconds}.${String(lastMicros).padStart(6, '0')}`;
   }
 
-  const server = createServer((req, res) => {
-    void handle(req, res).catch((error: unknown) => {
-      if (!res.headersSent) send(res, 500, { ok: false, error: `fake slack: ${String(error)}` });
-      else res.end();
-    });
-  });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-
-  function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-    const text = JSON.stringify(body);
-    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(text)), ...headers }).end(text);
-  }
+  const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void =>
+    sendJson(res, status, body, { 'content-type': 'application/json; charset=utf-8', ...headers });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const raw = await new Promise<string>((resolve, reject) => {
-      let data = '';
-      req.setEncoding('utf8');
-      req.on('data', (chunk: string) => (data += chunk));
-      req.on('end', () => resolve(data));
-      req.on('error', reject);
-    });
+    const raw = await readBody(req);
     const full = new URL(req.url ?? '/', 'http://127.0.0.1');
     const params: Record<string, unknown> = Object.fromEntries(full.searchParams);
     const type = req.headers['content-type'] ?? '';
@@ -184,8 +164,8 @@ export async function startFakeSlack(options: { botToken?: string; channels?: st
     }
   }
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api`;
+  const http = await HttpFake.listen(handle, (res, error) => send(res, 500, { ok: false, error: `fake slack: ${String(error)}` }));
+  const url = `${http.url}/api`;
 
   const fake: FakeSlack = {
     url,
@@ -211,9 +191,7 @@ export async function startFakeSlack(options: { botToken?: string; channels?: st
       faults.set(method, queue);
     },
     async stop() {
-      server.closeAllConnections();
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await http.close();
     },
   };
   return fake;

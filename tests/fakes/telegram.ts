@@ -12,8 +12,8 @@
 // https://core.telegram.org/bots/api#markdownv2-style and refused with "can't parse entities"
 // as Telegram does), sendChatAction. Faults are injected with failNext. Recorded requests never
 // carry the token.
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HttpFake, readBody, sendJson } from './httpFake.js';
 
 export interface TelegramUser {
   id: number;
@@ -105,24 +105,8 @@ export async function startFakeTelegram(options: { token?: string; botUsername?:
   let nextMessageId = 1;
   const faults = new Map<string, Array<TelegramFault & { remaining: number }>>();
   let waiter: Waiter | undefined;
-  const sockets = new Set<Socket>();
 
-  const server = createServer((req, res) => {
-    void handle(req, res).catch((error: unknown) => {
-      if (!res.headersSent) send(res, 500, { ok: false, error_code: 500, description: `Internal Server Error: fake telegram: ${String(error)}` });
-      else res.end();
-    });
-  });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-
-  function send(res: ServerResponse, status: number, body: unknown): void {
-    if (res.writableEnded || res.destroyed) return;
-    const text = JSON.stringify(body);
-    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }).end(text);
-  }
+  const send = (res: ServerResponse, status: number, body: unknown): void => sendJson(res, status, body);
   const ok = (res: ServerResponse, result: unknown) => send(res, 200, { ok: true, result });
   const fail = (res: ServerResponse, status: number, description: string, parameters?: Record<string, unknown>) =>
     send(res, status, { ok: false, error_code: status, description, ...(parameters ? { parameters } : {}) });
@@ -142,13 +126,7 @@ export async function startFakeTelegram(options: { token?: string; botUsername?:
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const raw = await new Promise<string>((resolve, reject) => {
-      let data = '';
-      req.setEncoding('utf8');
-      req.on('data', (chunk: string) => (data += chunk));
-      req.on('end', () => resolve(data));
-      req.on('error', reject);
-    });
+    const raw = await readBody(req);
     const full = new URL(req.url ?? '/', 'http://127.0.0.1');
     const match = /^\/bot([^/]*)\/([A-Za-z]+)$/.exec(full.pathname);
     let body: Record<string, unknown> = {};
@@ -237,8 +215,8 @@ export async function startFakeTelegram(options: { token?: string; botUsername?:
     }
   }
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const http = await HttpFake.listen(handle, (res, error) => send(res, 500, { ok: false, error_code: 500, description: `Internal Server Error: fake telegram: ${String(error)}` }));
+  const url = http.url;
 
   const fake: FakeTelegram = {
     url,
@@ -280,9 +258,7 @@ export async function startFakeTelegram(options: { token?: string; botUsername?:
     async stop() {
       if (waiter) clearTimeout(waiter.timer);
       waiter = undefined;
-      server.closeAllConnections();
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await http.close();
     },
   };
   return fake;
