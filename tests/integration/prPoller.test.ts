@@ -21,6 +21,7 @@ import { createAuthorizer } from '../../src/prPoller/permissions.js';
 import { isCycleFatal, Poller, type PollerSettings } from '../../src/prPoller/poller.js';
 import { startFakeGitHub, type FakeGitHub } from '../fakes/github.js';
 import { useNats } from '../harness/nats.js';
+import { until } from '../harness/until.js';
 import { testMissionSettings } from '../harness/missionSettings.js';
 
 const nats = useNats();
@@ -285,8 +286,7 @@ describe('the CI queue', () => {
     await w.pushed(pr.url);
     fake.setCheckRuns(w.repo, pr.sha, [{ name: 'unit', conclusion: 'failure' }]);
     await w.poller.cycle();
-    const deadline = Date.now() + 5_000;
-    while (view.entries()[0]?.attempt !== 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await until(() => view.entries()[0]?.attempt === 1, 'the CI entry at attempt 1', { timeoutMs: 5_000 });
     expect(view.entries()).toEqual([{ project: 'app', url: pr.url, branch: 'roshi/shown', attempt: 1, maxAttempts: 3 }]);
     expect(changes).toBeGreaterThan(0);
     const text = renderMissionsFile([], { now: Date.now(), keepDone: 5, keepFailed: 5, ci: view.entries() });
@@ -463,8 +463,7 @@ describe('GitHub failures', () => {
     const seen: Array<{ state: unknown; failures: number }> = [];
     actor.subscribe((s) => seen.push({ state: s.value, failures: s.context.failures }));
     actor.start();
-    const deadline = Date.now() + 10_000;
-    while (actor.getSnapshot().value !== 'waiting' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await until(() => actor.getSnapshot().value === 'waiting', 'the poller waiting again', { timeoutMs: 10_000 });
     expect(actor.getSnapshot().value).toBe('waiting');
     expect(Math.max(...seen.filter((s) => s.state === 'backingOff').map((s) => s.failures))).toBe(3);
     expect(actor.getSnapshot().context.failures).toBe(0);
