@@ -3,8 +3,6 @@
 // on retry, limits and errors, the `since` cursor across restarts (a `limited` timeline's gap
 // read back), and the token kept out of every error and log line.
 import { inspect } from 'node:util';
-import { Writable } from 'node:stream';
-import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
 import type { Logger } from '../../src/log.js';
@@ -12,18 +10,8 @@ import { MATRIX_MAX_LENGTH, createMatrixProvider, stripReplyFallback, type Matri
 import { ProviderError, type Cursor, type InboundMessage, type MessagingProvider } from '../../src/adapters/messaging/types.js';
 import { startFakeMatrix, type FakeMatrix } from '../fakes/matrix.js';
 import { until } from '../harness/until.js';
-
-class MemoryCursor implements Cursor {
-  saves: string[] = [];
-  constructor(public value?: string) {}
-  async load() {
-    return this.value;
-  }
-  async save(value: string) {
-    this.value = value;
-    this.saves.push(value);
-  }
-}
+import { capturingLogger } from '../harness/logCapture.js';
+import { MemoryCursor } from '../harness/memoryCursor.js';
 
 const ANA = '@ana:fake.test';
 const BOB = '@bob:fake.test';
@@ -36,16 +24,7 @@ let providers: MessagingProvider[];
 beforeEach(async () => {
   fake = await startFakeMatrix();
   providers = [];
-  logLines = [];
-  logger = pino(
-    { level: 'trace' },
-    new Writable({
-      write(chunk: Buffer, _enc, done) {
-        logLines.push(chunk.toString());
-        done();
-      },
-    }),
-  );
+  ({ logger, lines: logLines } = capturingLogger('trace'));
 });
 
 afterEach(async () => {

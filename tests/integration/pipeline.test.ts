@@ -7,8 +7,6 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SimulatedClock } from 'xstate';
 import { ensureRepo, githubHostFromApiUrl, prepareWorktree, removeWorktree } from '../../src/adapters/git.js';
@@ -28,6 +26,7 @@ import {
 } from '../../src/runner/pipeline.js';
 import { startFakeGitHub, type FakeGitHub } from '../fakes/github.js';
 import { isAlive } from '../harness/processes.js';
+import { capturingLogger } from '../harness/logCapture.js';
 
 const SEED_ID = { GIT_AUTHOR_NAME: 'Seed', GIT_AUTHOR_EMAIL: 'seed@example.test', GIT_COMMITTER_NAME: 'Seed', GIT_COMMITTER_EMAIL: 'seed@example.test' };
 const BRANCH = 'roshi/add-feature-m00001';
@@ -79,16 +78,7 @@ beforeEach(async () => {
     branchSha: (r, branch) => (r === 'acme/app' ? tryRevParse(remote, `refs/heads/${branch}`) : r === 'someone/app' ? tryRevParse(fork, `refs/heads/${branch}`) : undefined),
   });
   clock = new SimulatedClock();
-  logLines = [];
-  logger = pino(
-    { level: 'debug' },
-    new Writable({
-      write(chunk: Buffer, _enc, done) {
-        logLines.push(chunk.toString());
-        done();
-      },
-    }),
-  );
+  ({ logger, lines: logLines } = capturingLogger('debug'));
   breakers = createPipelineBreakers({ now, clock, logger });
 });
 

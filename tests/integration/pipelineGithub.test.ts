@@ -1,12 +1,11 @@
 // The GitHub adapter (octokit with throttling and retry) against the fake GitHub, and the fake's
 // own contract (auth, pagination, conditional requests, GitHub Enterprise prefix).
-import { Writable } from 'node:stream';
 import { Octokit } from 'octokit';
-import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createGitHub, GitHubError } from '../../src/adapters/github/index.js';
 import type { Logger } from '../../src/log.js';
 import { startFakeGitHub, type FakeGitHub } from '../fakes/github.js';
+import { capturingLogger } from '../harness/logCapture.js';
 
 let fake: FakeGitHub;
 let logLines: string[];
@@ -14,16 +13,7 @@ let logger: Logger;
 
 beforeEach(async () => {
   fake = await startFakeGitHub();
-  logLines = [];
-  logger = pino(
-    { level: 'debug' },
-    new Writable({
-      write(chunk: Buffer, _enc, done) {
-        logLines.push(chunk.toString());
-        done();
-      },
-    }),
-  );
+  ({ logger, lines: logLines } = capturingLogger('debug'));
 });
 
 afterEach(async () => {

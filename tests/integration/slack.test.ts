@@ -2,8 +2,6 @@
 // history; people's messages only, in order), replies with mrkdwn escaping, limits, errors, the
 // `oldest` cursor across restarts, and the token kept out of every error and log line.
 import { inspect } from 'node:util';
-import { Writable } from 'node:stream';
-import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
 import type { Logger } from '../../src/log.js';
@@ -19,18 +17,8 @@ import {
 import { ProviderError, type Cursor, type InboundMessage, type MessagingProvider } from '../../src/adapters/messaging/types.js';
 import { startFakeSlack, type FakeSlack } from '../fakes/slack.js';
 import { until } from '../harness/until.js';
-
-class MemoryCursor implements Cursor {
-  saves: string[] = [];
-  constructor(public value?: string) {}
-  async load() {
-    return this.value;
-  }
-  async save(value: string) {
-    this.value = value;
-    this.saves.push(value);
-  }
-}
+import { capturingLogger } from '../harness/logCapture.js';
+import { MemoryCursor } from '../harness/memoryCursor.js';
 
 const CHANNEL = 'C0TESTCHAN';
 const OTHER = 'C0OTHERCHAN';
@@ -45,16 +33,7 @@ let providers: MessagingProvider[];
 beforeEach(async () => {
   fake = await startFakeSlack({ channels: [CHANNEL, OTHER] });
   providers = [];
-  logLines = [];
-  logger = pino(
-    { level: 'trace' },
-    new Writable({
-      write(chunk: Buffer, _enc, done) {
-        logLines.push(chunk.toString());
-        done();
-      },
-    }),
-  );
+  ({ logger, lines: logLines } = capturingLogger('trace'));
 });
 
 afterEach(async () => {

@@ -2,8 +2,6 @@
 // out, MarkdownV2 escaping, limits, errors, the offset cursor across restarts, and the token
 // kept out of every error and log line.
 import { inspect } from 'node:util';
-import { Writable } from 'node:stream';
-import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
 import type { Logger } from '../../src/log.js';
@@ -18,18 +16,8 @@ import { RequestAborted, requestJson } from '../../src/adapters/messaging/http.j
 import { ProviderError, type Cursor, type InboundMessage, type MessagingProvider } from '../../src/adapters/messaging/types.js';
 import { parseMarkdownV2, startFakeTelegram, type FakeTelegram } from '../fakes/telegram.js';
 import { until } from '../harness/until.js';
-
-class MemoryCursor implements Cursor {
-  saves: string[] = [];
-  constructor(public value?: string) {}
-  async load() {
-    return this.value;
-  }
-  async save(value: string) {
-    this.value = value;
-    this.saves.push(value);
-  }
-}
+import { capturingLogger } from '../harness/logCapture.js';
+import { MemoryCursor } from '../harness/memoryCursor.js';
 
 const OPERATOR = 111_222_333;
 const GROUP = -1_001_234_567_890;
@@ -42,16 +30,7 @@ let providers: MessagingProvider[];
 beforeEach(async () => {
   fake = await startFakeTelegram();
   providers = [];
-  logLines = [];
-  logger = pino(
-    { level: 'trace' },
-    new Writable({
-      write(chunk: Buffer, _enc, done) {
-        logLines.push(chunk.toString());
-        done();
-      },
-    }),
-  );
+  ({ logger, lines: logLines } = capturingLogger('trace'));
 });
 
 afterEach(async () => {
