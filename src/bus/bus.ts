@@ -2,6 +2,7 @@
 // handler that throws or a payload that does not parse is answered (requests) or logged and
 // counted (publishes) — it never reaches the caller's stack as an uncaught exception.
 import { ErrorCode, type Msg, type NatsConnection, type NatsError, type Subscription } from 'nats';
+import type { ReplyOf, RequestOf, Subject } from '../contracts/index.js';
 import { BusError, RemoteError, TimeoutError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { BadPayloadError, decodeObject, encode } from './codec.js';
@@ -55,7 +56,7 @@ export class Bus {
    * Fire-and-forget. While reconnecting the client buffers; once closed, the message is dropped
    * (and counted) rather than thrown into the caller: nothing that must arrive goes this way.
    */
-  publish(subject: string, payload: unknown): void {
+  publish<S extends string>(subject: S, payload: RequestOf<S>): void {
     if (this.nc.isClosed()) {
       this.droppedPublishes++;
       return;
@@ -114,7 +115,10 @@ export class Bus {
     }
   }
 
-  async request<T>(subject: string, payload: unknown = {}, timeoutMs = this.requestTimeoutMs): Promise<T> {
+  /** On a typed subject the payload is checked and the reply typed; an explicit `T` names the reply instead. */
+  request<S extends Subject<unknown, unknown>>(subject: S, payload: RequestOf<S>, timeoutMs?: number): Promise<ReplyOf<S>>;
+  request<T = unknown, S extends string = string>(subject: S, payload?: RequestOf<S>, timeoutMs?: number): Promise<T>;
+  async request(subject: string, payload: unknown = {}, timeoutMs = this.requestTimeoutMs): Promise<unknown> {
     let msg: Msg;
     try {
       msg = await this.nc.request(subject, encode(payload), { timeout: timeoutMs });
@@ -124,7 +128,7 @@ export class Bus {
       if (code === ErrorCode.Timeout) throw new TimeoutError(`${subject}: no answer within ${timeoutMs} ms`);
       throw new BusError(`${subject}: ${(error as Error).message}`, { cause: error });
     }
-    return unwrapReply<T>(subject, decodeObject(msg.data));
+    return unwrapReply<unknown>(subject, decodeObject(msg.data));
   }
 
   /** Round trip to the server; rejects when the server does not answer. */

@@ -1,5 +1,7 @@
 // Every subject and JetStream asset name roshi uses, derived from one prefix so several
-// instances can share a NATS account. Nothing else in the code spells a subject by hand.
+// instances can share a NATS account. Nothing else in the code spells a subject by hand. Subjects
+// with one payload shape are typed (src/contracts/subject.ts), so Bus.publish/request check it.
+import { typedSubject, type ChatReply, type ChatRequest, type ControlRequest, type HeartbeatPayload, type MissionEvent, type Verdict } from '../contracts/index.js';
 
 export type Subjects = ReturnType<typeof subjectsFor>;
 
@@ -7,20 +9,20 @@ export function subjectsFor(prefix: string) {
   const p = prefix;
   return {
     prefix: p,
-    heartbeat: (actor: string) => `${p}.hb.${actor}`,
+    heartbeat: (actor: string) => typedSubject<HeartbeatPayload>(`${p}.hb.${actor}`),
     heartbeatAll: `${p}.hb.>`,
     /** The actor a heartbeat subject belongs to: the payload's own `actor` field is not trusted. */
     heartbeatActor: (subject: string) => (subject.startsWith(`${p}.hb.`) ? subject.slice(`${p}.hb.`.length) : undefined),
-    control: (actor: string) => `${p}.ctl.${actor}`,
+    control: (actor: string) => typedSubject<ControlRequest, unknown>(`${p}.ctl.${actor}`),
     supStatus: `${p}.sup.status`,
     supRestart: `${p}.sup.restart`,
     supEvents: `${p}.sup.events`,
-    watchdogVerdict: `${p}.watchdog.verdict`,
+    watchdogVerdict: typedSubject<Verdict>(`${p}.watchdog.verdict`),
     bridgeIn: `${p}.bridge.in`,
     bridgeOut: `${p}.bridge.out`,
     /** Where the console provider writes what roshi says (read with `nats sub`). */
     bridgeConsole: `${p}.bridge.console`,
-    chatRequest: `${p}.chat.req`,
+    chatRequest: typedSubject<ChatRequest, ChatReply>(`${p}.chat.req`),
     /** A missions verb as the operator asks it (only the operator's user may publish here). */
     missions: (verb: string) => `${p}.missions.${verb}`,
     /**
@@ -28,7 +30,7 @@ export function subjectsFor(prefix: string) {
      * server's permissions enforce, so the missions actor takes `source` and `by` from it.
      */
     missionsAs: (verb: string, identity: string) => `${p}.missions.${verb}.${identity}`,
-    missionEvents: `${p}.missions.events`,
+    missionEvents: typedSubject<MissionEvent>(`${p}.missions.events`),
     runnerProgress: (runner: string) => `${p}.runner.${runner}.progress`,
     prEvents: `${p}.pr.events`,
     inspect: (actor: string) => `${p}.inspect.${actor}`,

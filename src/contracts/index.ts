@@ -19,4 +19,5 @@ export {
 } from './mission.js';
 export { missionEvent, toMissionEvent, type MissionEvent, type MissionEventType } from './missionEvent.js';
 export { parseOutboxMessage, type OutboxMessage } from './outboxMessage.js';
+export { typedSubject, type ReplyOf, type RequestOf, type Subject } from './subject.js';
 export type { Verdict, VerdictKind } from './verdict.js';

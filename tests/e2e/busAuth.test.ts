@@ -83,11 +83,13 @@ describe('the embedded bus with authorization', () => {
     const unsubscribe = tree.bus.subscribe(tree.bus.subjects.watchdogVerdict, (p) => void verdicts.push(p as { actor?: string }));
     await tree.bus.nc.flush();
     for (let i = 0; i < 10; i++) {
-      runner.publish(runner.subjects.watchdogVerdict, { actor: 'chat', verdict: 'dead', pid: chatBefore.pid, bootId: 'x', evidence: 'forged', at: Date.now() });
+      runner.publish(runner.subjects.watchdogVerdict, { actor: 'chat', verdict: 'dead', pid: chatBefore.pid as number, bootId: 'x', evidence: 'forged', at: Date.now() });
     }
     runner.publish(runner.subjects.control('bridge'), { verb: 'stop' });
+    // @ts-expect-error a forged, partial beat
     runner.publish(runner.subjects.heartbeat('watchdog'), { actor: 'watchdog', pid: 1, bootId: 'forged', seq: 1 });
     // Its own heartbeat subject, but naming another actor: the watchdog must not believe it.
+    // @ts-expect-error a forged, partial beat
     runner.publish(runner.subjects.heartbeat('runner-1'), { actor: 'ghost', pid: process.pid, bootId: 'forged', seq: 1 });
     await expect(runner.request(runner.subjects.missions('add'), { text: 'forged' })).rejects.toThrow();
     await expect(runner.request(runner.subjects.missionsAs('add', 'bridge'), { text: 'forged' })).rejects.toThrow();

@@ -40,6 +40,7 @@ describe('a running tree', () => {
     expect(JSON.parse(new TextDecoder().decode(reply.data))).toMatchObject({ ok: false, error: { code: 'bad_payload' } });
     await expect(tree.bus.request(tree.bus.subjects.control('chat'), { verb: 'dance' })).rejects.toThrow(/unknown verb "dance"/);
     tree.bus.nc.publish(tree.bus.subjects.heartbeat('chat'), new TextEncoder().encode('[1,2'));
+    // @ts-expect-error a malformed verdict on purpose
     tree.bus.publish(tree.bus.subjects.watchdogVerdict, { nonsense: true });
     const pong = await tree.bus.request<{ pong: boolean }>(tree.bus.subjects.control('chat'), { verb: 'ping' });
     expect(pong.pong).toBe(true);
