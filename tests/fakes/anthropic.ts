@@ -7,7 +7,7 @@
 // content_block_start, content_block_delta, content_block_stop, message_delta, message_stop.
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HttpFake, readBody, sendJson as sendJsonBody } from './httpFake.js';
+import { HttpFake, jsonOrText, readBody, sendJson as sendJsonBody } from './httpFake.js';
 
 export interface TextStep {
   text: string;
@@ -69,15 +69,7 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
   const usage = options.usage ?? { input_tokens: 120, output_tokens: 30, cache_read_input_tokens: 10, cache_creation_input_tokens: 5 };
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const raw = await readBody(req);
-    let body: unknown;
-    if (raw.length > 0) {
-      try {
-        body = JSON.parse(raw);
-      } catch {
-        body = raw;
-      }
-    }
+    const body = jsonOrText(await readBody(req));
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(req.headers)) {
       if (value === undefined) continue;

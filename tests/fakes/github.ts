@@ -24,7 +24,7 @@
 // Requests are recorded with secrets redacted.
 import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HttpFake, readBody, sendJson as sendJsonBody } from './httpFake.js';
+import { HttpFake, jsonOrText, readBody, sendJson as sendJsonBody } from './httpFake.js';
 
 export interface RecordedRequest {
   method: string;
@@ -234,15 +234,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const raw = await readBody(req);
-    let body: unknown;
-    if (raw.length > 0) {
-      try {
-        body = JSON.parse(raw);
-      } catch {
-        body = raw;
-      }
-    }
+    const body = jsonOrText(await readBody(req));
     const method = req.method ?? 'GET';
     const full = new URL(req.url ?? '/', baseUrlOf(req));
     const prefix = full.pathname.startsWith('/api/v3/') || full.pathname === '/api/v3' ? '/api/v3' : '';

@@ -63,6 +63,16 @@ export function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
+/** A request body as the fakes record it: parsed JSON, else the text itself, undefined when empty. */
+export function jsonOrText(raw: string): unknown {
+  if (raw.length === 0) return undefined;
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch {
+    return raw;
+  }
+}
+
 /** A JSON answer with its content-length; `headers` may override the content type. Nothing once the response is over. */
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   if (res.writableEnded || res.destroyed) return;

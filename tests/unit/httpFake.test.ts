@@ -2,7 +2,7 @@
 // when the handler throws, JSON with its length, and close() not held up by an open connection.
 import { request } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { HttpFake, readBody, sendJson } from '../fakes/httpFake.js';
+import { HttpFake, jsonOrText, readBody, sendJson } from '../fakes/httpFake.js';
 
 describe('HttpFake', () => {
   it('serves on 127.0.0.1, answers JSON, and turns a thrown handler into the error answer', async () => {
@@ -40,5 +40,11 @@ describe('HttpFake', () => {
     await new Promise((r) => setTimeout(r, 50));
     await fake.close();
     expect(await held).toBe('dropped');
+  });
+
+  it('records a body as JSON, else as text, and an empty one as undefined', () => {
+    expect(jsonOrText('{"a":1}')).toEqual({ a: 1 });
+    expect(jsonOrText('a=1')).toBe('a=1');
+    expect(jsonOrText('')).toBeUndefined();
   });
 });
