@@ -17,6 +17,7 @@ import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { RoshiError } from '../errors.js';
+import { sleep } from '../time/sleep.js';
 
 /** A git command that failed (or could not start, or timed out). */
 export class GitError extends RoshiError {
@@ -83,15 +84,14 @@ function gitEnv(extra: Record<string, string> | undefined): Record<string, strin
 export async function git(args: readonly string[], options: GitRunOptions): Promise<GitRunResult> {
   const command = maskCredentials(['git', ...args].join(' '));
   const timeout = options.timeoutMs ?? LOCAL_TIMEOUT_MS;
-  const result = await execa('git', args, {
-    cwd: options.cwd,
-    env: gitEnv(options.env),
-    reject: false,
-    timeout,
-    forceKillAfterDelay: 5_000,
-    stripFinalNewline: true,
-    ...(options.input === undefined ? { stdin: 'ignore' as const } : { input: options.input }),
-  });
+  // Runners share a project's .git: another worktree's command may hold .git/config.lock (or a
+  // ref lock) for a moment, and git gives up at once. Such a step is retried, not failed; every
+  // command roshi runs is safe to repeat (a push of the same commit is a no-op).
+  let result = await runGitOnce(args, options, timeout);
+  for (let attempt = 1; attempt <= LOCK_RETRIES && result.failed && !result.timedOut && isLockContention(String(result.stderr ?? '')); attempt++) {
+    await sleep(LOCK_RETRY_MS * attempt);
+    result = await runGitOnce(args, options, timeout);
+  }
   const stdout = String(result.stdout ?? '');
   const stderr = String(result.stderr ?? '');
   const ok = options.okExitCodes ?? [0];
@@ -107,6 +107,26 @@ export async function git(args: readonly string[], options: GitRunOptions): Prom
   const message = `${command} failed (${why}) in ${options.cwd}${detail ? `: ${detail}` : ''}`;
   const Kind = args[0] === 'push' && isRejection(stderr) ? PushRejectedError : GitError;
   throw new Kind(maskCredentials(message), command, detail, result.timedOut ? undefined : result.exitCode);
+}
+
+const LOCK_RETRIES = 5;
+const LOCK_RETRY_MS = 50;
+
+function runGitOnce(args: readonly string[], options: GitRunOptions, timeout: number) {
+  return execa('git', args, {
+    cwd: options.cwd,
+    env: gitEnv(options.env),
+    reject: false,
+    timeout,
+    forceKillAfterDelay: 5_000,
+    stripFinalNewline: true,
+    ...(options.input === undefined ? { stdin: 'ignore' as const } : { input: options.input }),
+  });
+}
+
+/** git's words when another process holds a lock file it needs (config, index, a ref). */
+export function isLockContention(stderr: string): boolean {
+  return /could not lock config file|Unable to create '[^']*\.lock': File exists|cannot lock ref/i.test(stderr);
 }
 
 function isRejection(stderr: string): boolean {
