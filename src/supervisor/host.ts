@@ -29,7 +29,16 @@ export interface SupervisorOptions {
 }
 
 export async function runSupervisor({ config, configFile, logger }: SupervisorOptions): Promise<number> {
-  const boot = await bootstrap(config, configFile);
+  // A stop signal that arrives while the state dir, lock and bus are still being set up must
+  // not kill the process with the default action: remember it and stop once the machine runs.
+  let earlyStop: string | undefined;
+  const onEarlySignal = (signal: NodeJS.Signals) => void (earlyStop ??= signal);
+  process.on('SIGINT', onEarlySignal);
+  process.on('SIGTERM', onEarlySignal);
+  const boot = await bootstrap(config, configFile).finally(() => {
+    process.off('SIGINT', onEarlySignal);
+    process.off('SIGTERM', onEarlySignal);
+  });
   const { embedded, treeBus, paths, buildId } = boot;
   const bus = connectSupervisorBus(config, treeBus, logger);
 
@@ -114,5 +123,6 @@ export async function runSupervisor({ config, configFile, logger }: SupervisorOp
 
   logger.info({ stateDir: config.stateDir, nats: embedded ? 'embedded' : 'external', pid: process.pid, buildId }, 'supervisor starting');
   root.start();
+  if (earlyStop) lifecycle.shutdown(earlyStop);
   return lifecycle.done;
 }
