@@ -33,7 +33,13 @@ if (args[0] === '--no-nats') {
   const echo = args.indexOf('--echo');
   // Credentials from the environment (never argv): the tree's embedded server requires a user.
   const auth = process.env.NATS_USER ? { user: process.env.NATS_USER, pass: process.env.NATS_PASSWORD ?? '' } : {};
-  const nc = await connect({ servers: url, name: 'bench-bare', maxReconnectAttempts: -1, waitOnFirstConnect: true, ...auth });
+  const nc = await connect({
+    servers: url,
+    name: 'bench-bare',
+    maxReconnectAttempts: -1,
+    waitOnFirstConnect: true,
+    ...auth,
+  });
   if (echo >= 0) {
     nc.subscribe(args[echo + 1], {
       callback: (error, msg) => {

@@ -12,7 +12,19 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { environment, fmt, interleavedSamples, main, mean, onCleanup, passMiss, percentile, ROOT, startConfiguredNats, table } from './lib.mjs';
+import {
+  environment,
+  fmt,
+  interleavedSamples,
+  main,
+  mean,
+  onCleanup,
+  passMiss,
+  percentile,
+  ROOT,
+  startConfiguredNats,
+  table,
+} from './lib.mjs';
 
 const COUNT = Number(process.env.BENCH_AUTH_COUNT ?? 3_000);
 const WARMUP = 400;
@@ -28,7 +40,13 @@ const { silentLogger } = await dist('log.js');
 
 async function side(url, credential) {
   const connect = async (user) => {
-    const bus = await Bus.connect({ url, name: `bench-${user}`, prefix: 'roshi', logger: silentLogger(), ...(credential ? credential(user) : {}) });
+    const bus = await Bus.connect({
+      url,
+      name: `bench-${user}`,
+      prefix: 'roshi',
+      logger: silentLogger(),
+      ...(credential ? credential(user) : {}),
+    });
     onCleanup(() => bus.drain());
     return bus;
   };
@@ -37,7 +55,13 @@ async function side(url, credential) {
     name: 'roshi-chat',
     version: '0.1.0',
     description: 'bench',
-    endpoints: [{ name: 'ctl', subject: chat.subjects.control('chat'), handler: (p) => (p.verb === 'ping' ? { pong: true, actor: 'chat', pid: process.pid } : undefined) }],
+    endpoints: [
+      {
+        name: 'ctl',
+        subject: chat.subjects.control('chat'),
+        handler: (p) => (p.verb === 'ping' ? { pong: true, actor: 'chat', pid: process.pid } : undefined),
+      },
+    ],
   });
   const supervisor = await connect('supervisor');
   return async () => {
@@ -60,9 +84,20 @@ await main('bus-auth', async () => {
     open: await side(openUrl, undefined),
   };
 
-  const samples = await interleavedSamples(variants, { count: COUNT, warmup: WARMUP, block: BLOCK, timeLimitMs: TIME_LIMIT_MS });
+  const samples = await interleavedSamples(variants, {
+    count: COUNT,
+    warmup: WARMUP,
+    block: BLOCK,
+    timeLimitMs: TIME_LIMIT_MS,
+  });
 
-  const stats = (v) => ({ n: v.length, p50: percentile(v, 50), p90: percentile(v, 90), p99: percentile(v, 99), mean: mean(v) });
+  const stats = (v) => ({
+    n: v.length,
+    p50: percentile(v, 50),
+    p90: percentile(v, 90),
+    p99: percentile(v, 99),
+    mean: mean(v),
+  });
   const a = stats(samples.auth);
   const o = stats(samples.open);
   const ratio = (k) => a[k] / o[k];

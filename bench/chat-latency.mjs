@@ -35,7 +35,22 @@ import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { StringCodec } from 'nats';
-import { environment, fmt, isAlive, MARK, main, mean, onCleanup, PACKAGE_ROOT, passMiss, percentile, RUN_ID, sleep, table, Tree } from './lib.mjs';
+import {
+  environment,
+  fmt,
+  isAlive,
+  MARK,
+  main,
+  mean,
+  onCleanup,
+  PACKAGE_ROOT,
+  passMiss,
+  percentile,
+  RUN_ID,
+  sleep,
+  table,
+  Tree,
+} from './lib.mjs';
 import { addMission, CLAUDE, createMissionWorld, MissionWatcher, waitRunnerIdle } from './missionWorld.mjs';
 
 const COUNT = Number(process.env.BENCH_CHAT_COUNT ?? 10);
@@ -47,7 +62,14 @@ const SETTLE_MS = 300;
 const sc = StringCodec();
 const dist = (path) => import(join(PACKAGE_ROOT, 'dist', 'src', path));
 
-const stats = (v) => ({ n: v.length, p50: percentile(v, 50), p99: percentile(v, 99), mean: mean(v), min: Math.min(...v), max: Math.max(...v) });
+const stats = (v) => ({
+  n: v.length,
+  p50: percentile(v, 50),
+  p99: percentile(v, 99),
+  mean: mean(v),
+  min: Math.min(...v),
+  max: Math.max(...v),
+});
 const row = (name, v) => {
   const s = stats(v);
   return [name, s.n, fmt(s.p50, 1), fmt(s.p99, 1), fmt(s.mean, 1), fmt(s.min, 1), fmt(s.max, 1)];
@@ -77,7 +99,12 @@ async function startApi(dir) {
       if (req.method === 'HEAD' && pathname === '/') return void res.writeHead(200).end();
       if (req.method !== 'POST' || pathname !== '/v1/messages') {
         res.writeHead(404, { 'content-type': 'application/json' });
-        return void res.end(JSON.stringify({ type: 'error', error: { type: 'not_found_error', message: `no route for ${req.method} ${pathname}` } }));
+        return void res.end(
+          JSON.stringify({
+            type: 'error',
+            error: { type: 'not_found_error', message: `no route for ${req.method} ${pathname}` },
+          }),
+        );
       }
       posts++;
       let body = {};
@@ -99,7 +126,15 @@ async function startApi(dir) {
       } else if (napTag) {
         step =
           toolResults === 0
-            ? { toolUse: { name: 'Bash', input: { command: `sleep ${NAP_SECONDS} & echo $! > ${join(dir, `nap-${napTag}.pid`)}; wait $!`, description: 'take a long nap' } } }
+            ? {
+                toolUse: {
+                  name: 'Bash',
+                  input: {
+                    command: `sleep ${NAP_SECONDS} & echo $! > ${join(dir, `nap-${napTag}.pid`)}; wait $!`,
+                    description: 'take a long nap',
+                  },
+                },
+              }
             : { text: 'slept' };
       } else {
         step = { text: 'Nothing to do.' };
@@ -130,16 +165,32 @@ function lastUserText(body) {
   const first = (body.messages ?? []).find((m) => m.role === 'user');
   if (!first) return undefined;
   if (typeof first.content === 'string') return first.content;
-  const texts = (first.content ?? []).filter((b) => b.type === 'text' && typeof b.text === 'string' && !b.text.startsWith('<system-reminder>'));
+  const texts = (first.content ?? []).filter(
+    (b) => b.type === 'text' && typeof b.text === 'string' && !b.text.startsWith('<system-reminder>'),
+  );
   return texts.at(-1)?.text;
 }
 
 function answer(res, step, model) {
-  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'request-id': `req_${randomBytes(8).toString('hex')}` });
+  res.writeHead(200, {
+    'content-type': 'text/event-stream',
+    'cache-control': 'no-cache',
+    connection: 'keep-alive',
+    'request-id': `req_${randomBytes(8).toString('hex')}`,
+  });
   const send = (event, data) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
   send('message_start', {
     type: 'message_start',
-    message: { id: `msg_${randomBytes(12).toString('hex')}`, type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 120, output_tokens: 1, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 } },
+    message: {
+      id: `msg_${randomBytes(12).toString('hex')}`,
+      type: 'message',
+      role: 'assistant',
+      model,
+      content: [],
+      stop_reason: null,
+      stop_sequence: null,
+      usage: { input_tokens: 120, output_tokens: 1, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 },
+    },
   });
   let index = 0;
   if (step.text !== undefined) {
@@ -150,11 +201,23 @@ function answer(res, step, model) {
   }
   if (step.toolUse) {
     const id = `toolu_${randomBytes(12).toString('hex')}`;
-    send('content_block_start', { type: 'content_block_start', index, content_block: { type: 'tool_use', id, name: step.toolUse.name, input: {} } });
-    send('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: JSON.stringify(step.toolUse.input) } });
+    send('content_block_start', {
+      type: 'content_block_start',
+      index,
+      content_block: { type: 'tool_use', id, name: step.toolUse.name, input: {} },
+    });
+    send('content_block_delta', {
+      type: 'content_block_delta',
+      index,
+      delta: { type: 'input_json_delta', partial_json: JSON.stringify(step.toolUse.input) },
+    });
     send('content_block_stop', { type: 'content_block_stop', index });
   }
-  send('message_delta', { type: 'message_delta', delta: { stop_reason: step.toolUse ? 'tool_use' : 'end_turn', stop_sequence: null }, usage: { output_tokens: 30 } });
+  send('message_delta', {
+    type: 'message_delta',
+    delta: { stop_reason: step.toolUse ? 'tool_use' : 'end_turn', stop_sequence: null },
+    usage: { output_tokens: 30 },
+  });
   send('message_stop', { type: 'message_stop' });
   res.end();
 }
@@ -165,7 +228,12 @@ function answer(res, step, model) {
 function runDirect({ args, prompt, cwd, env }) {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(CLAUDE, args, { cwd, env: { ...env, [MARK]: RUN_ID }, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+    const child = spawn(CLAUDE, args, {
+      cwd,
+      env: { ...env, [MARK]: RUN_ID },
+      stdio: ['pipe', 'pipe', 'pipe'],
+      detached: true,
+    });
     const forget = onCleanup(() => {
       try {
         process.kill(-child.pid, 'SIGKILL');
@@ -194,7 +262,12 @@ function runDirect({ args, prompt, cwd, env }) {
             }
           })
           .find((e) => e?.type === 'result');
-        if (code !== 0 || !result || result.is_error) return reject(new Error(`direct run failed (exit ${code ?? signal}): ${JSON.stringify(result)?.slice(0, 300)} ${stderr.slice(-500)}`));
+        if (code !== 0 || !result || result.is_error)
+          return reject(
+            new Error(
+              `direct run failed (exit ${code ?? signal}): ${JSON.stringify(result)?.slice(0, 300)} ${stderr.slice(-500)}`,
+            ),
+          );
         resolve({ t0, exitMs, result });
       });
     });
@@ -272,7 +345,13 @@ await main('chat-latency', async () => {
   const ask = async () => {
     const tag = `q${++seq}`;
     const got = new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no reply to bench-chat-${tag} within ${REPLY_TIMEOUT_MS} ms\n${tree.output().slice(-1500)}`)), REPLY_TIMEOUT_MS);
+      const timer = setTimeout(
+        () =>
+          reject(
+            new Error(`no reply to bench-chat-${tag} within ${REPLY_TIMEOUT_MS} ms\n${tree.output().slice(-1500)}`),
+          ),
+        REPLY_TIMEOUT_MS,
+      );
       replyWaiters.set(tag, () => {
         clearTimeout(timer);
         resolve();
@@ -280,27 +359,55 @@ await main('chat-latency', async () => {
     });
     const wall = Date.now();
     const t0 = performance.now();
-    tree.nc.publish('roshi.bridge.in', sc.encode(JSON.stringify({ text: `what is running right now? bench-chat-${tag}`, user: 'operator', chat: `bench-${tag}` })));
+    tree.nc.publish(
+      'roshi.bridge.in',
+      sc.encode(
+        JSON.stringify({
+          text: `what is running right now? bench-chat-${tag}`,
+          user: 'operator',
+          chat: `bench-${tag}`,
+        }),
+      ),
+    );
     await got;
     replyWaiters.delete(tag);
     const first = api.firstChat.get(tag);
     const reply = replies.get(tag);
     if (!first) throw new Error(`the API never saw a request for bench-chat-${tag}`);
-    return { tag, wall, request: first.t - t0, reply: reply.t - t0, replyWall: reply.wall, firstWall: first.wall, prompt: first.prompt };
+    return {
+      tag,
+      wall,
+      request: first.t - t0,
+      reply: reply.t - t0,
+      replyWall: reply.wall,
+      firstWall: first.wall,
+      prompt: first.prompt,
+    };
   };
 
   const { buildClaudeArgs } = await dist('adapters/agent/claude.js');
   const { CHAT_MAX_TURNS } = await dist('actors/chat.js');
   const { readOnlyTools } = await dist('chat/turn.js');
   // What the chat actor passes with the default chat settings (src/actors/chat.ts).
-  const chatArgs = buildClaudeArgs({ maxTurns: Math.min(50, CHAT_MAX_TURNS), allowedTools: readOnlyTools(['Read', 'Glob', 'Grep', 'LS']).allowed });
+  const chatArgs = buildClaudeArgs({
+    maxTurns: Math.min(50, CHAT_MAX_TURNS),
+    allowedTools: readOnlyTools(['Read', 'Glob', 'Grep', 'LS']).allowed,
+  });
   const directDir = join(world.dir, 'direct-chat');
   mkdirSync(directDir);
-  const directEnv = { ...Object.fromEntries(Object.entries(world.treeEnv).filter(([, v]) => v !== undefined)), ...agentEnv };
+  const directEnv = {
+    ...Object.fromEntries(Object.entries(world.treeEnv).filter(([, v]) => v !== undefined)),
+    ...agentEnv,
+  };
   let promptTemplate;
   const direct = async () => {
     const tag = `d${++seq}`;
-    const run = await runDirect({ args: chatArgs, prompt: promptTemplate.replaceAll('bench-chat-TAG', `bench-chat-${tag}`), cwd: directDir, env: directEnv });
+    const run = await runDirect({
+      args: chatArgs,
+      prompt: promptTemplate.replaceAll('bench-chat-TAG', `bench-chat-${tag}`),
+      cwd: directDir,
+      env: directEnv,
+    });
     const first = api.firstChat.get(tag);
     if (!first) throw new Error(`the API never saw the direct run's request (bench-chat-${tag})`);
     return { request: first.t - run.t0, exit: run.exitMs };
@@ -329,7 +436,10 @@ await main('chat-latency', async () => {
       } catch {
         // not yet
       }
-      if (Date.now() > deadline) throw new Error(`mission ${mission.id}: its agent did not start sleeping within 30 s\n${tree.output().slice(-1500)}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `mission ${mission.id}: its agent did not start sleeping within 30 s\n${tree.output().slice(-1500)}`,
+        );
       await sleep(50);
     }
     await sleep(SETTLE_MS);
@@ -358,7 +468,8 @@ await main('chat-latency', async () => {
   // Warm-up: the CLI's first start in a fresh HOME, JIT in the bridge and the chat; the chat's
   // rendered prompt (idle) becomes the direct runs' prompt.
   const warm = await ask();
-  if (!warm.prompt?.includes(`bench-chat-${warm.tag}`)) throw new Error('could not read the chat prompt from the API request');
+  if (!warm.prompt?.includes(`bench-chat-${warm.tag}`))
+    throw new Error('could not read the chat prompt from the API request');
   promptTemplate = warm.prompt.replaceAll(`bench-chat-${warm.tag}`, 'bench-chat-TAG');
   await direct();
   await sleep(SETTLE_MS);
@@ -374,7 +485,8 @@ await main('chat-latency', async () => {
     for (let i = 0; i < BLOCK && samples[kind].length < COUNT; i++) {
       if (busy && !(await napRunning())) throw new Error('the nap mission ended before its block did');
       const sample = await ask();
-      if (busy && !(await napRunning())) throw new Error(`the nap mission ended before the reply to ${sample.tag} was checked`);
+      if (busy && !(await napRunning()))
+        throw new Error(`the nap mission ended before the reply to ${sample.tag} was checked`);
       samples[kind].push(sample);
       await sleep(SETTLE_MS);
       samples.direct.push(await direct());
@@ -391,7 +503,9 @@ await main('chat-latency', async () => {
     const chat = `bench-${s.tag}`;
     const inbound = bridgeLog.find((l) => l.msg === 'inbound message' && l.chatId === chat)?.time;
     const answering = chatLog.find((l) => l.msg === 'answering' && l.chat === chat);
-    const after = (msg, t) => chatLog.find((l) => l.msg === msg && l.time >= t && (msg !== 'answered' || l.request === answering?.request))?.time;
+    const after = (msg, t) =>
+      chatLog.find((l) => l.msg === msg && l.time >= t && (msg !== 'answered' || l.request === answering?.request))
+        ?.time;
     const started = answering ? after('agent started', answering.time) : undefined;
     const finished = started !== undefined ? after('agent finished', started) : undefined;
     const answered = answering ? after('answered', answering.time) : undefined;
@@ -425,8 +539,14 @@ await main('chat-latency', async () => {
       row('idle: in → console reply', pick('idle', 'reply')),
       row('busy: in → first API request', pick('busy', 'request')),
       row('busy: in → console reply', pick('busy', 'reply')),
-      row('direct: spawn → first API request', samples.direct.map((d) => d.request)),
-      row('direct: spawn → exit', samples.direct.map((d) => d.exit)),
+      row(
+        'direct: spawn → first API request',
+        samples.direct.map((d) => d.request),
+      ),
+      row(
+        'direct: spawn → exit',
+        samples.direct.map((d) => d.exit),
+      ),
       ['idle, from the logs', '', '', '', '', '', ''],
       ...phaseRows('idle'),
       ['busy, from the logs', '', '', '', '', '', ''],
@@ -434,12 +554,24 @@ await main('chat-latency', async () => {
     ]),
   );
   console.log('');
-  console.log(`chat-latency: ${api.posts()} API requests; chat argv ${chatArgs.join(' ')}; direct prompt ${promptTemplate.length} chars (the chat's own, idle); ${COUNT} questions each, blocks of ${BLOCK}, ${napSeq} nap missions`);
-  console.log(`chat-latency: overhead vs the direct CLI (p50): in → request ${fmt(idleReq.p50 - dReq.p50, 0)} ms idle / ${fmt(busyReq.p50 - dReq.p50, 0)} ms busy over spawn → request ${fmt(dReq.p50, 0)} ms; in → reply ${fmt(idleReply.p50 - dExit.p50, 0)} ms idle / ${fmt(busyReply.p50 - dExit.p50, 0)} ms busy over spawn → exit ${fmt(dExit.p50, 0)} ms (ratios ${fmt(idleReply.p50 / dExit.p50)} / ${fmt(busyReply.p50 / dExit.p50)})`);
-  console.log(`chat-latency: in → first request with/without a mission: p50 ${fmt(busyReq.p50 / idleReq.p50)} (${fmt(busyReq.p50, 1)} vs ${fmt(idleReq.p50, 1)} ms), p99 ${fmt(busyReq.p99 / idleReq.p99)} (${fmt(busyReq.p99, 1)} vs ${fmt(idleReq.p99, 1)} ms; reported, not judged)`);
-  console.log(`chat-latency: in → reply p99 with/without a mission ${fmt(busyReply.p99 / idleReply.p99)} (${fmt(busyReply.p99, 1)} vs ${fmt(idleReply.p99, 1)} ms; reported, not judged)`);
-  console.log(`chat-latency: ${survivors} of ${napSeq} nap sleeps outlived their cancelled mission by 2 s (killed here)`);
+  console.log(
+    `chat-latency: ${api.posts()} API requests; chat argv ${chatArgs.join(' ')}; direct prompt ${promptTemplate.length} chars (the chat's own, idle); ${COUNT} questions each, blocks of ${BLOCK}, ${napSeq} nap missions`,
+  );
+  console.log(
+    `chat-latency: overhead vs the direct CLI (p50): in → request ${fmt(idleReq.p50 - dReq.p50, 0)} ms idle / ${fmt(busyReq.p50 - dReq.p50, 0)} ms busy over spawn → request ${fmt(dReq.p50, 0)} ms; in → reply ${fmt(idleReply.p50 - dExit.p50, 0)} ms idle / ${fmt(busyReply.p50 - dExit.p50, 0)} ms busy over spawn → exit ${fmt(dExit.p50, 0)} ms (ratios ${fmt(idleReply.p50 / dExit.p50)} / ${fmt(busyReply.p50 / dExit.p50)})`,
+  );
+  console.log(
+    `chat-latency: in → first request with/without a mission: p50 ${fmt(busyReq.p50 / idleReq.p50)} (${fmt(busyReq.p50, 1)} vs ${fmt(idleReq.p50, 1)} ms), p99 ${fmt(busyReq.p99 / idleReq.p99)} (${fmt(busyReq.p99, 1)} vs ${fmt(idleReq.p99, 1)} ms; reported, not judged)`,
+  );
+  console.log(
+    `chat-latency: in → reply p99 with/without a mission ${fmt(busyReply.p99 / idleReply.p99)} (${fmt(busyReply.p99, 1)} vs ${fmt(idleReply.p99, 1)} ms; reported, not judged)`,
+  );
+  console.log(
+    `chat-latency: ${survivors} of ${napSeq} nap sleeps outlived their cancelled mission by 2 s (killed here)`,
+  );
   const ratio = busyReply.p50 / idleReply.p50;
-  console.log(`chat-latency: ratio ${fmt(ratio)} (in → reply p50 with a mission ${fmt(busyReply.p50, 1)} ms vs without ${fmt(idleReply.p50, 1)} ms; target ≤ ${TARGET}) ${passMiss(ratio <= TARGET)}`);
+  console.log(
+    `chat-latency: ratio ${fmt(ratio)} (in → reply p50 with a mission ${fmt(busyReply.p50, 1)} ms vs without ${fmt(idleReply.p50, 1)} ms; target ≤ ${TARGET}) ${passMiss(ratio <= TARGET)}`,
+  );
   watcher.stop();
 });

@@ -10,7 +10,20 @@
 // the machine's noise. Target: actor p50 within 1.5× raw p50.
 import { join } from 'node:path';
 import { StringCodec } from 'nats';
-import { environment, fmt, interleavedSamples, main, mean, passMiss, percentile, ROOT, RUN_ID, spawnReadyNode, table, Tree } from './lib.mjs';
+import {
+  environment,
+  fmt,
+  interleavedSamples,
+  main,
+  mean,
+  passMiss,
+  percentile,
+  ROOT,
+  RUN_ID,
+  spawnReadyNode,
+  table,
+  Tree,
+} from './lib.mjs';
 
 const COUNT = Number(process.env.BENCH_RTT_COUNT ?? 2_000);
 const WARMUP = 300;
@@ -24,7 +37,9 @@ await main('control-rtt', async () => {
   const tree = await Tree.start();
   await tree.waitForRunning();
   const echoSubject = `bench.echo.${RUN_ID}`;
-  await spawnReadyNode([join(ROOT, 'bench', 'bare-client.mjs'), tree.url, '--echo', echoSubject], { env: tree.operatorEnv });
+  await spawnReadyNode([join(ROOT, 'bench', 'bare-client.mjs'), tree.url, '--echo', echoSubject], {
+    env: tree.operatorEnv,
+  });
 
   const nc = tree.nc;
   const payload = sc.encode(JSON.stringify({ verb: 'ping' }));
@@ -32,7 +47,8 @@ await main('control-rtt', async () => {
     actor: async () => {
       const msg = await nc.request('roshi.ctl.chat', payload, { timeout: 2_000 });
       const reply = JSON.parse(sc.decode(msg.data));
-      if (reply.ok !== true || reply.data?.pong !== true) throw new Error(`unexpected ping reply ${sc.decode(msg.data)}`);
+      if (reply.ok !== true || reply.data?.pong !== true)
+        throw new Error(`unexpected ping reply ${sc.decode(msg.data)}`);
     },
     raw: async () => {
       const msg = await nc.request(echoSubject, payload, { timeout: 2_000 });
@@ -40,9 +56,21 @@ await main('control-rtt', async () => {
     },
   };
   // Warm-up (JIT, connection buffers, the server's subject cache), then interleaved blocks.
-  const samples = await interleavedSamples(variants, { count: COUNT, warmup: WARMUP, block: BLOCK, timeLimitMs: TIME_LIMIT_MS });
+  const samples = await interleavedSamples(variants, {
+    count: COUNT,
+    warmup: WARMUP,
+    block: BLOCK,
+    timeLimitMs: TIME_LIMIT_MS,
+  });
 
-  const stats = (v) => ({ n: v.length, p50: percentile(v, 50), p90: percentile(v, 90), p99: percentile(v, 99), mean: mean(v), max: Math.max(...v) });
+  const stats = (v) => ({
+    n: v.length,
+    p50: percentile(v, 50),
+    p90: percentile(v, 90),
+    p99: percentile(v, 99),
+    mean: mean(v),
+    max: Math.max(...v),
+  });
   const a = stats(samples.actor);
   const r = stats(samples.raw);
   const ratio = (k) => a[k] / r[k];
@@ -56,6 +84,8 @@ await main('control-rtt', async () => {
     ]),
   );
   console.log('');
-  console.log(`control-rtt: p99 ratio ${fmt(ratio('p99'))} (${fmt(a.p99, 3)} ms vs ${fmt(r.p99, 3)} ms; reported, not judged)`);
+  console.log(
+    `control-rtt: p99 ratio ${fmt(ratio('p99'))} (${fmt(a.p99, 3)} ms vs ${fmt(r.p99, 3)} ms; reported, not judged)`,
+  );
   console.log(`control-rtt: p50 ratio ${fmt(ratio('p50'))} (target ≤ ${TARGET}) ${passMiss(ratio('p50') <= TARGET)}`);
 });

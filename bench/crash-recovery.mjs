@@ -15,7 +15,23 @@
 // after five kills, which is the intended behaviour for a real crash loop but not what is
 // measured here. Targets: recovery median ≤ 1.5× bare median, and under 1 s.
 import { join } from 'node:path';
-import { environment, fmt, isAlive, main, median, MAIN, passMiss, sleep, spawnMarked, startTimeMs, stopChild, uptimeMs, table, Tree, onCleanup } from './lib.mjs';
+import {
+  environment,
+  fmt,
+  isAlive,
+  main,
+  median,
+  MAIN,
+  passMiss,
+  sleep,
+  spawnMarked,
+  startTimeMs,
+  stopChild,
+  uptimeMs,
+  table,
+  Tree,
+  onCleanup,
+} from './lib.mjs';
 
 const ROUNDS = Number(process.env.BENCH_CRASH_ROUNDS ?? 10);
 const WAIT_MS = 15_000;
@@ -40,7 +56,10 @@ function nextMessage(tree, subject, match, timeoutMs) {
 
 await main('crash-recovery', async () => {
   console.log(`crash-recovery: ${environment()}`);
-  const tree = await Tree.start({ actors: { bridge: { enabled: false } }, supervision: { intensity: { period: '1s' } } });
+  const tree = await Tree.start({
+    actors: { bridge: { enabled: false } },
+    supervision: { intensity: { period: '1s' } },
+  });
   await tree.waitForRunning();
   await tree.nc.flush();
   const events = [];
@@ -69,7 +88,13 @@ await main('crash-recovery', async () => {
     } catch {
       // already gone
     }
-    recovery.push({ ms: hb.at - t0, exitSeen: exited ? exited.at - wallKill : NaN, spawnDecided: spawning ? spawning.at - wallKill : NaN, procStart: started, beatAfterStart: hb.wall - wallKill - started });
+    recovery.push({
+      ms: hb.at - t0,
+      exitSeen: exited ? exited.at - wallKill : NaN,
+      spawnDecided: spawning ? spawning.at - wallKill : NaN,
+      procStart: started,
+      beatAfterStart: hb.wall - wallKill - started,
+    });
     await tree.waitForRunning(['chat'], WAIT_MS);
 
     // --- bare: start the same actor code by hand, wait for its first heartbeat --------------------
@@ -81,7 +106,13 @@ await main('crash-recovery', async () => {
     const t1 = performance.now();
     const child = spawnMarked(process.execPath, [MAIN, 'actor', 'bridge'], {
       // The tree has no bridge (so no bridge user): the hand-started one connects as the operator.
-      env: { ROSHI_NATS__URL: tree.url, ROSHI_STATE_DIR: tree.stateDir, ROSHI_CONFIG: tree.configFile, ROSHI_NATS__USER: 'operator', ROSHI_NATS__PASSWORD: tree.operator.password },
+      env: {
+        ROSHI_NATS__URL: tree.url,
+        ROSHI_STATE_DIR: tree.stateDir,
+        ROSHI_CONFIG: tree.configFile,
+        ROSHI_NATS__USER: 'operator',
+        ROSHI_NATS__PASSWORD: tree.operator.password,
+      },
       logFile: join(tree.stateDir, 'bare-bridge.log'),
       detached: true, // as the supervisor spawns its children
     });
@@ -99,7 +130,9 @@ await main('crash-recovery', async () => {
     unregister();
     if (isAlive(child.pid)) throw new Error(`bare bridge ${child.pid} survived SIGKILL`);
     await sleep(1_000);
-    process.stdout.write(`  round ${round + 1}/${ROUNDS}: recovery ${fmt(recovery.at(-1).ms, 0)} ms, bare start ${fmt(bare.at(-1).ms, 0)} ms\n`);
+    process.stdout.write(
+      `  round ${round + 1}/${ROUNDS}: recovery ${fmt(recovery.at(-1).ms, 0)} ms, bare start ${fmt(bare.at(-1).ms, 0)} ms\n`,
+    );
   }
 
   const med = (rows, key) => median(rows.map((r) => r[key]).filter(Number.isFinite));
@@ -109,14 +142,47 @@ await main('crash-recovery', async () => {
   console.log('');
   console.log(
     table([
-      ['median over ' + ROUNDS, 'total ms', 'min ms', 'max ms', 'exit seen', 'respawn decided', 'process started', 'first beat after start'],
-      ['recovery (SIGKILL → new beat)', fmt(rec, 0), fmt(Math.min(...recovery.map((r) => r.ms)), 0), fmt(Math.max(...recovery.map((r) => r.ms)), 0), fmt(med(recovery, 'exitSeen'), 0), fmt(med(recovery, 'spawnDecided'), 0), fmt(med(recovery, 'procStart'), 0), fmt(med(recovery, 'beatAfterStart'), 0)],
-      ['bare start (spawn → beat)', fmt(base, 0), fmt(Math.min(...bare.map((r) => r.ms)), 0), fmt(Math.max(...bare.map((r) => r.ms)), 0), '', '', fmt(med(bare, 'procStart'), 0), fmt(med(bare, 'beatAfterStart'), 0)],
+      [
+        'median over ' + ROUNDS,
+        'total ms',
+        'min ms',
+        'max ms',
+        'exit seen',
+        'respawn decided',
+        'process started',
+        'first beat after start',
+      ],
+      [
+        'recovery (SIGKILL → new beat)',
+        fmt(rec, 0),
+        fmt(Math.min(...recovery.map((r) => r.ms)), 0),
+        fmt(Math.max(...recovery.map((r) => r.ms)), 0),
+        fmt(med(recovery, 'exitSeen'), 0),
+        fmt(med(recovery, 'spawnDecided'), 0),
+        fmt(med(recovery, 'procStart'), 0),
+        fmt(med(recovery, 'beatAfterStart'), 0),
+      ],
+      [
+        'bare start (spawn → beat)',
+        fmt(base, 0),
+        fmt(Math.min(...bare.map((r) => r.ms)), 0),
+        fmt(Math.max(...bare.map((r) => r.ms)), 0),
+        '',
+        '',
+        fmt(med(bare, 'procStart'), 0),
+        fmt(med(bare, 'beatAfterStart'), 0),
+      ],
     ]),
   );
-  console.log('  (phase columns: ms after the kill / spawn; "process started" from /proc/<pid>/stat vs /proc/uptime, ±10 ms;');
-  console.log('   exit seen / respawn decided from the supervisor\'s exited / spawning events on roshi.sup.events)');
+  console.log(
+    '  (phase columns: ms after the kill / spawn; "process started" from /proc/<pid>/stat vs /proc/uptime, ±10 ms;',
+  );
+  console.log("   exit seen / respawn decided from the supervisor's exited / spawning events on roshi.sup.events)");
   console.log('');
-  console.log(`crash-recovery: median ${fmt(rec, 0)} ms (target < ${ABS_TARGET_MS} ms) ${passMiss(rec < ABS_TARGET_MS)}`);
-  console.log(`crash-recovery: ratio ${fmt(ratio)} vs bare start ${fmt(base, 0)} ms (target ≤ ${RATIO_TARGET}) ${passMiss(ratio <= RATIO_TARGET)}`);
+  console.log(
+    `crash-recovery: median ${fmt(rec, 0)} ms (target < ${ABS_TARGET_MS} ms) ${passMiss(rec < ABS_TARGET_MS)}`,
+  );
+  console.log(
+    `crash-recovery: ratio ${fmt(ratio)} vs bare start ${fmt(base, 0)} ms (target ≤ ${RATIO_TARGET}) ${passMiss(ratio <= RATIO_TARGET)}`,
+  );
 });

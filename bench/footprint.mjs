@@ -18,7 +18,24 @@
 // BENCH_LOOP_MONITOR_RESOLUTION=<ms> preloads bench/patch-loop-monitor.mjs into the tree, which
 // runs every actor's event-loop delay monitor at that resolution instead of 20 ms.
 import { join } from 'node:path';
-import { clockTick, cpuTicks, schedStat, descendants, environment, fmt, main, passMiss, procArgs, procComm, ROOT, sleep, spawnReadyNode, statusKb, table, Tree } from './lib.mjs';
+import {
+  clockTick,
+  cpuTicks,
+  schedStat,
+  descendants,
+  environment,
+  fmt,
+  main,
+  passMiss,
+  procArgs,
+  procComm,
+  ROOT,
+  sleep,
+  spawnReadyNode,
+  statusKb,
+  table,
+  Tree,
+} from './lib.mjs';
 
 const SETTLE_MS = Number(process.env.BENCH_SETTLE_MS ?? 10_000);
 const CPU_WINDOW_MS = Number(process.env.BENCH_CPU_WINDOW_MS ?? 30_000);
@@ -43,7 +60,12 @@ await main('footprint', async () => {
   if (Object.keys(TREE_CONFIG).length) console.log(`footprint: config overrides ${JSON.stringify(TREE_CONFIG)}`);
   const loopMonitor = process.env.BENCH_LOOP_MONITOR_RESOLUTION;
   if (loopMonitor) console.log(`footprint: actors' loop-delay monitor patched to ${loopMonitor} ms (analysis run)`);
-  const env = loopMonitor ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${join(ROOT, 'bench', 'patch-loop-monitor.mjs')}`.trim() } : {};
+  const env = loopMonitor
+    ? {
+        NODE_OPTIONS:
+          `${process.env.NODE_OPTIONS ?? ''} --import=${join(ROOT, 'bench', 'patch-loop-monitor.mjs')}`.trim(),
+      }
+    : {};
   const tree = await Tree.start(TREE_CONFIG, { env });
   await tree.waitForRunning();
   process.stdout.write(`  tree running; idling ${SETTLE_MS / 1000} s\n`);
@@ -52,11 +74,14 @@ await main('footprint', async () => {
   // Bare clients first, one per Node process of the tree, so both sides idle equally long.
   const first = await treeProcesses(tree);
   const bare = [];
-  for (let i = 0; i < first.nodePids.length; i++) bare.push(await spawnReadyNode([join(ROOT, 'bench', 'bare-client.mjs'), tree.url], { env: tree.operatorEnv }));
+  for (let i = 0; i < first.nodePids.length; i++)
+    bare.push(await spawnReadyNode([join(ROOT, 'bench', 'bare-client.mjs'), tree.url], { env: tree.operatorEnv }));
   const floor = await spawnReadyNode([join(ROOT, 'bench', 'bare-client.mjs'), '--no-nats']);
   // Reference for the idle CPU: a bare client that also keeps the event-loop delay monitor on,
   // at the resolution every actor's heartbeat uses (src/actors/heartbeat.ts).
-  const monitored = await spawnReadyNode([join(ROOT, 'bench', 'bare-client.mjs'), tree.url, '--loop-monitor', '20'], { env: tree.operatorEnv });
+  const monitored = await spawnReadyNode([join(ROOT, 'bench', 'bare-client.mjs'), tree.url, '--loop-monitor', '20'], {
+    env: tree.operatorEnv,
+  });
   process.stdout.write(`  ${bare.length} bare clients connected; idling ${SETTLE_MS / 1000} s\n`);
   await sleep(SETTLE_MS);
 
@@ -67,7 +92,9 @@ await main('footprint', async () => {
     m = await measure(tree, bare, floor, monitored);
     if (!m.changed.length) break;
     if (attempt === 3) throw new Error(`the tree kept replacing processes during the window: ${m.changed.join(', ')}`);
-    console.log(`  tree processes changed during the window (${m.changed.join(', ')}); waiting for a quiet tree and measuring again`);
+    console.log(
+      `  tree processes changed during the window (${m.changed.join(', ')}); waiting for a quiet tree and measuring again`,
+    );
     await tree.waitForRunning();
     await sleep(2 * SETTLE_MS); // as long as the first window's processes had idled
   }
@@ -84,16 +111,46 @@ await main('footprint', async () => {
     table([
       ['process', 'pid', 'RSS MB', 'anon MB', 'file MB', 'peak MB', 'CPU % (ticks)', 'CPU % (ns)', 'wakeups/s'],
       ...treeRows.map((r) => [r.name, r.pid, mb(r.rss), mb(r.anon), mb(r.file), mb(r.hwm), ...cpuCells(r.pid)]),
-      ['= tree (node)', '', mb(sum(treeRows, 'rss')), mb(sum(treeRows, 'anon')), mb(sum(treeRows, 'file')), '', ...cpuSums(nodePids)],
+      [
+        '= tree (node)',
+        '',
+        mb(sum(treeRows, 'rss')),
+        mb(sum(treeRows, 'anon')),
+        mb(sum(treeRows, 'file')),
+        '',
+        ...cpuSums(nodePids),
+      ],
       ...otherRows.map((r) => [r.name, r.pid, mb(r.rss), mb(r.anon), mb(r.file), mb(r.hwm), ...cpuCells(r.pid)]),
       ...bareRows.map((r) => [r.name, r.pid, mb(r.rss), mb(r.anon), mb(r.file), mb(r.hwm), ...cpuCells(r.pid)]),
-      [`= ${bareRows.length} bare clients`, '', mb(sum(bareRows, 'rss')), mb(sum(bareRows, 'anon')), mb(sum(bareRows, 'file')), '', ...cpuSums(bare.map((c) => c.pid))],
-      [floorRow.name, floorRow.pid, mb(floorRow.rss), mb(floorRow.anon), mb(floorRow.file), mb(floorRow.hwm), '', '', ''],
+      [
+        `= ${bareRows.length} bare clients`,
+        '',
+        mb(sum(bareRows, 'rss')),
+        mb(sum(bareRows, 'anon')),
+        mb(sum(bareRows, 'file')),
+        '',
+        ...cpuSums(bare.map((c) => c.pid)),
+      ],
+      [
+        floorRow.name,
+        floorRow.pid,
+        mb(floorRow.rss),
+        mb(floorRow.anon),
+        mb(floorRow.file),
+        mb(floorRow.hwm),
+        '',
+        '',
+        '',
+      ],
       ['bare client + loop monitor 20 ms', monitored.pid, mb(m.monitoredRss), '', '', '', ...cpuCells(monitored.pid)],
     ]),
   );
-  console.log(`  (CPU % of one core over ${fmt(seconds, 1)} s idle: from utime+stime, clock tick 1/${clockTick()} s, and from per-thread`);
-  console.log(`   schedstat ns; wakeups/s = times scheduled onto a CPU, all threads. RSS after ≥ ${SETTLE_MS / 1000} s idle)`);
+  console.log(
+    `  (CPU % of one core over ${fmt(seconds, 1)} s idle: from utime+stime, clock tick 1/${clockTick()} s, and from per-thread`,
+  );
+  console.log(
+    `   schedstat ns; wakeups/s = times scheduled onto a CPU, all threads. RSS after ≥ ${SETTLE_MS / 1000} s idle)`,
+  );
   if (process.env.BENCH_THREADS) {
     console.log('');
     for (const p of nodePids) {
@@ -101,7 +158,11 @@ await main('footprint', async () => {
       const after = s1.get(p).threads;
       const rows = Object.keys(after)
         .filter((t) => before[t])
-        .map((t) => [t, fmt(((after[t].ns - before[t].ns) / 1e9 / seconds) * 100, 3), fmt((after[t].slices - before[t].slices) / seconds, 1)])
+        .map((t) => [
+          t,
+          fmt(((after[t].ns - before[t].ns) / 1e9 / seconds) * 100, 3),
+          fmt((after[t].slices - before[t].slices) / seconds, 1),
+        ])
         .filter((r) => r[2] !== '0.0');
       console.log(`${label(p)} threads:\n${table([['thread', 'CPU %', 'wakeups/s'], ...rows])}`);
     }
@@ -109,10 +170,23 @@ await main('footprint', async () => {
   const ratio = sum(treeRows, 'rss') / sum(bareRows, 'rss');
   const treeCpu = cpuSum(nodePids);
   console.log('');
-  console.log(`footprint: nats-server ${mb(sum(otherRows.filter((r) => r.name === 'nats-server'), 'rss'))} MB RSS, ${fmt(cpuSum(otherPids.filter((p) => label(p) === 'nats-server')))} % CPU (not in the ratio)`);
-  console.log(`footprint: idle CPU from schedstat ${fmt(nsSum(nodePids), 3)} % of one core, ${fmt(wakeSum(nodePids), 0)} wake-ups/s (bare clients: ${fmt(nsSum(bare.map((c) => c.pid)), 3)} %, ${fmt(wakeSum(bare.map((c) => c.pid)), 0)}/s)`);
-  console.log(`footprint: RSS ratio ${fmt(ratio)} (${mb(sum(treeRows, 'rss'))} MB tree vs ${mb(sum(bareRows, 'rss'))} MB for ${bareRows.length} bare clients; target ≤ ${RSS_TARGET}) ${passMiss(ratio <= RSS_TARGET)}`);
-  console.log(`footprint: idle CPU ${fmt(treeCpu)} % of one core (target < ${CPU_TARGET} %) ${passMiss(treeCpu < CPU_TARGET)}`);
+  console.log(
+    `footprint: nats-server ${mb(
+      sum(
+        otherRows.filter((r) => r.name === 'nats-server'),
+        'rss',
+      ),
+    )} MB RSS, ${fmt(cpuSum(otherPids.filter((p) => label(p) === 'nats-server')))} % CPU (not in the ratio)`,
+  );
+  console.log(
+    `footprint: idle CPU from schedstat ${fmt(nsSum(nodePids), 3)} % of one core, ${fmt(wakeSum(nodePids), 0)} wake-ups/s (bare clients: ${fmt(nsSum(bare.map((c) => c.pid)), 3)} %, ${fmt(wakeSum(bare.map((c) => c.pid)), 0)}/s)`,
+  );
+  console.log(
+    `footprint: RSS ratio ${fmt(ratio)} (${mb(sum(treeRows, 'rss'))} MB tree vs ${mb(sum(bareRows, 'rss'))} MB for ${bareRows.length} bare clients; target ≤ ${RSS_TARGET}) ${passMiss(ratio <= RSS_TARGET)}`,
+  );
+  console.log(
+    `footprint: idle CPU ${fmt(treeCpu)} % of one core (target < ${CPU_TARGET} %) ${passMiss(treeCpu < CPU_TARGET)}`,
+  );
 });
 
 /** The tree's processes now: the supervisor and its descendants, Node ones apart. */
@@ -123,14 +197,24 @@ async function treeProcesses(tree) {
   const nodePids = all.filter((p) => procComm(p) === 'node' || procComm(p) === 'MainThread');
   const otherPids = all.filter((p) => !nodePids.includes(p));
   const expected = 1 + status.children.filter((c) => c.name !== 'nats').length;
-  if (nodePids.length !== expected) throw new Error(`found ${nodePids.length} node processes in the tree, expected ${expected}: ${all.map(label).join(', ')}`);
+  if (nodePids.length !== expected)
+    throw new Error(
+      `found ${nodePids.length} node processes in the tree, expected ${expected}: ${all.map(label).join(', ')}`,
+    );
   return { supPid, nodePids, otherPids };
 }
 
 /** Memory now, then CPU over CPU_WINDOW_MS; `changed` lists tree processes that came or went meanwhile. */
 async function measure(tree, bare, floor, monitored) {
   const { supPid, nodePids, otherPids } = await treeProcesses(tree);
-  const row = (pid) => ({ pid, name: label(pid), rss: statusKb(pid, 'VmRSS'), anon: statusKb(pid, 'RssAnon'), file: statusKb(pid, 'RssFile'), hwm: statusKb(pid, 'VmHWM') });
+  const row = (pid) => ({
+    pid,
+    name: label(pid),
+    rss: statusKb(pid, 'VmRSS'),
+    anon: statusKb(pid, 'RssAnon'),
+    file: statusKb(pid, 'RssFile'),
+    hwm: statusKb(pid, 'VmHWM'),
+  });
   const treeRows = nodePids.map(row);
   const otherRows = otherPids.map(row);
   const bareRows = bare.map((c) => ({ ...row(c.pid), name: 'bare nats client' }));
@@ -164,6 +248,24 @@ async function measure(tree, bare, floor, monitored) {
 
   const now = new Set([supPid, ...descendants(supPid)]);
   const before = new Set([...nodePids, ...otherPids]);
-  const changed = [...[...before].filter((p) => !now.has(p)).map((p) => `${p} gone`), ...[...now].filter((p) => !before.has(p)).map((p) => `${label(p)} ${p} new`)];
-  return { nodePids, otherPids, treeRows, otherRows, bareRows, floorRow, monitoredRss, seconds, cpu, nsPct, wakeups, s0, s1, changed };
+  const changed = [
+    ...[...before].filter((p) => !now.has(p)).map((p) => `${p} gone`),
+    ...[...now].filter((p) => !before.has(p)).map((p) => `${label(p)} ${p} new`),
+  ];
+  return {
+    nodePids,
+    otherPids,
+    treeRows,
+    otherRows,
+    bareRows,
+    floorRow,
+    monitoredRss,
+    seconds,
+    cpu,
+    nsPct,
+    wakeups,
+    s0,
+    s1,
+    changed,
+  };
 }

@@ -37,22 +37,54 @@ await main('github-requests', async () => {
   async function scenario(name, { pending }) {
     const fake = await startFakeGitHub();
     onCleanup(() => fake.stop());
-    const github = createGitHub({ apiUrl: fake.url, token: fake.token, logger: silentLogger(), etagCache: new EtagCache(), retries: 0, maxRateLimitRetries: 0 });
+    const github = createGitHub({
+      apiUrl: fake.url,
+      token: fake.token,
+      logger: silentLogger(),
+      etagCache: new EtagCache(),
+      retries: 0,
+      maxRateLimitRetries: 0,
+    });
     const store = new MemoryTrackedPrStore();
     let missions = 0;
     const poller = new Poller(
-      { repos: [REPO], branchPrefix: 'roshi', botLogin: 'roshi-bot', maxAttempts: 5, logTailLines: 200, settleMs: 60_000, projectFor: () => 'app' },
-      { github, store, missions: { add: async () => ({ id: `m${++missions}` }) }, notify: async () => undefined, logger: silentLogger() },
+      {
+        repos: [REPO],
+        branchPrefix: 'roshi',
+        botLogin: 'roshi-bot',
+        maxAttempts: 5,
+        logTailLines: 200,
+        settleMs: 60_000,
+        projectFor: () => 'app',
+      },
+      {
+        github,
+        store,
+        missions: { add: async () => ({ id: `m${++missions}` }) },
+        notify: async () => undefined,
+        logger: silentLogger(),
+      },
     );
     const runs = [];
     for (let i = 0; i < PRS; i++) {
       const sha = String(i + 1).padStart(40, '0');
       const pull = fake.addPull(REPO, { head: { ref: `roshi/change-${i + 1}`, sha } });
       runs.push({ sha, pull });
-      fake.setCheckRuns(REPO, sha, pending ? [{ name: 'unit', status: 'in_progress' }, { name: 'lint' }] : [{ name: 'unit' }, { name: 'lint' }]);
+      fake.setCheckRuns(
+        REPO,
+        sha,
+        pending ? [{ name: 'unit', status: 'in_progress' }, { name: 'lint' }] : [{ name: 'unit' }, { name: 'lint' }],
+      );
       if (pending) {
         const url = `https://github.com/${REPO}/pull/${pull.number}`;
-        await store.put(enterQueue(undefined, { repo: REPO, number: pull.number, url, project: 'app', branch: pull.head.ref, headSha: sha }, 5, Date.now()));
+        await store.put(
+          enterQueue(
+            undefined,
+            { repo: REPO, number: pull.number, url, project: 'app', branch: pull.head.ref, headSha: sha },
+            5,
+            Date.now(),
+          ),
+        );
       }
     }
     await poller.load();
@@ -64,7 +96,11 @@ await main('github-requests', async () => {
       // with CI pending, one job somewhere finishes every ~5 minutes: a real change to read
       if (pending && c > 0 && c % 10 === 0) {
         const run = runs[(c / 10) % runs.length];
-        fake.setCheckRuns(REPO, run.sha, [{ name: 'unit', status: 'in_progress' }, { name: 'lint', conclusion: 'success' }, { name: `step-${c}`, conclusion: 'success' }]);
+        fake.setCheckRuns(REPO, run.sha, [
+          { name: 'unit', status: 'in_progress' },
+          { name: 'lint', conclusion: 'success' },
+          { name: `step-${c}`, conclusion: 'success' },
+        ]);
       }
       await poller.cycle();
     }
@@ -89,12 +125,34 @@ await main('github-requests', async () => {
   console.log('');
   console.log(
     table([
-      ['per simulated hour', 'cycles', 'warm-up req', 'requests', '304', '304 share', 'counted', 'of 5000/h', 'graphql'],
-      ...[idle, busy].map((s) => [s.name, s.cyclesPerHour, s.warmUp, s.requests, s.notModified, `${fmt(s.share304 * 100, 1)}%`, s.counted, `${fmt((s.counted / RATE_LIMIT_PER_HOUR) * 100, 2)}%`, s.graphql]),
+      [
+        'per simulated hour',
+        'cycles',
+        'warm-up req',
+        'requests',
+        '304',
+        '304 share',
+        'counted',
+        'of 5000/h',
+        'graphql',
+      ],
+      ...[idle, busy].map((s) => [
+        s.name,
+        s.cyclesPerHour,
+        s.warmUp,
+        s.requests,
+        s.notModified,
+        `${fmt(s.share304 * 100, 1)}%`,
+        s.counted,
+        `${fmt((s.counted / RATE_LIMIT_PER_HOUR) * 100, 2)}%`,
+        s.graphql,
+      ]),
     ]),
   );
   console.log('');
-  console.log(`github-requests: idle ${idle.requests} requests/h, ${fmt(idle.share304 * 100, 1)}% answered 304 (target ≥ ${TARGET_IDLE_304 * 100}%) ${passMiss(idle.share304 >= TARGET_IDLE_304)}`);
+  console.log(
+    `github-requests: idle ${idle.requests} requests/h, ${fmt(idle.share304 * 100, 1)}% answered 304 (target ≥ ${TARGET_IDLE_304 * 100}%) ${passMiss(idle.share304 >= TARGET_IDLE_304)}`,
+  );
   console.log(
     `github-requests: CI pending ${busy.requests} requests/h, ${busy.counted} counted = ${fmt((busy.counted / RATE_LIMIT_PER_HOUR) * 100, 2)}% of the ${RATE_LIMIT_PER_HOUR}/h limit (reported, not judged)`,
   );

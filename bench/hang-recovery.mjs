@@ -10,7 +10,20 @@
 // Three runs, each on a different actor (chat, bridge, runner-1): each is then that child's
 // first failure, which the defaults restart immediately, as they would a one-off hang. Three
 // hangs of the same child within a minute would meet the backoff (0.5 s, 1 s) by design.
-import { environment, fmt, isAlive, main, MARK, median, passMiss, procState, RUN_ID, sleep, table, Tree } from './lib.mjs';
+import {
+  environment,
+  fmt,
+  isAlive,
+  main,
+  MARK,
+  median,
+  passMiss,
+  procState,
+  RUN_ID,
+  sleep,
+  table,
+  Tree,
+} from './lib.mjs';
 import { readFileSync } from 'node:fs';
 
 const ACTORS = (process.env.BENCH_HANG_ACTORS ?? 'chat,bridge,runner-1').split(',');
@@ -36,7 +49,8 @@ await main('hang-recovery', async () => {
 
   for (const actor of ACTORS) {
     const before = (await tree.status()).children.find((c) => c.name === actor);
-    if (before?.state !== 'running' || !before.pid) throw new Error(`${actor} is not running: ${JSON.stringify(before)}`);
+    if (before?.state !== 'running' || !before.pid)
+      throw new Error(`${actor} is not running: ${JSON.stringify(before)}`);
     const oldPid = before.pid;
     const events = [];
     let stopAt;
@@ -57,7 +71,10 @@ await main('hang-recovery', async () => {
       }
     });
     try {
-      await Promise.race([stopped, sleep(10_000).then(() => Promise.reject(new Error(`no heartbeat from ${actor} ${oldPid}`)))]);
+      await Promise.race([
+        stopped,
+        sleep(10_000).then(() => Promise.reject(new Error(`no heartbeat from ${actor} ${oldPid}`))),
+      ]);
       // The stop is asynchronous: a process busy on another core takes a moment to halt.
       for (let i = 0; i < 100 && procState(oldPid) !== 'T'; i++) await sleep(5);
       if (procState(oldPid) !== 'T') throw new Error(`${actor} ${oldPid} is not stopped (state ${procState(oldPid)})`);
@@ -75,7 +92,10 @@ await main('hang-recovery', async () => {
         }
         await sleep(50);
       }
-      if (healedMs === undefined) throw new Error(`${actor} was not healed within ${RUN_LIMIT_MS} ms; events: ${events.map((e) => e.kind).join(' ')}`);
+      if (healedMs === undefined)
+        throw new Error(
+          `${actor} was not healed within ${RUN_LIMIT_MS} ms; events: ${events.map((e) => e.kind).join(' ')}`,
+        );
       const waitBeat = performance.now();
       while (!newBeat && performance.now() - waitBeat < 5_000) await sleep(20);
       const phase = (kind) => {
@@ -119,13 +139,41 @@ await main('hang-recovery', async () => {
   console.log('');
   console.log(
     table([
-      ['actor', 'healed s', 'new beat s', 'tier1 s', 'tier2 s', 'tier3 s', 'exited s', 'ready s', 'old pid gone', 'path'],
-      ...results.map((r) => [r.actor, s(r.healedMs), s(r.beatMs), s(r.tier1), s(r.tier2), s(r.tier3), s(r.exited), s(r.ready), r.oldGone ? 'yes' : 'NO', r.path]),
+      [
+        'actor',
+        'healed s',
+        'new beat s',
+        'tier1 s',
+        'tier2 s',
+        'tier3 s',
+        'exited s',
+        'ready s',
+        'old pid gone',
+        'path',
+      ],
+      ...results.map((r) => [
+        r.actor,
+        s(r.healedMs),
+        s(r.beatMs),
+        s(r.tier1),
+        s(r.tier2),
+        s(r.tier3),
+        s(r.exited),
+        s(r.ready),
+        r.oldGone ? 'yes' : 'NO',
+        r.path,
+      ]),
     ]),
   );
-  console.log('  (seconds after SIGSTOP, which follows the actor\'s last heartbeat by < 1 ms; phases from roshi.sup.events)');
+  console.log(
+    "  (seconds after SIGSTOP, which follows the actor's last heartbeat by < 1 ms; phases from roshi.sup.events)",
+  );
   const worst = Math.max(...results.map((r) => r.healedMs));
   console.log('');
-  console.log(`hang-recovery: median ${s(median(results.map((r) => r.healedMs)))} s over ${results.length} runs, detection floor (staleAfter) ${s(STALE_AFTER_MS)} s`);
-  console.log(`hang-recovery: worst ${s(worst)} s, ${fmt(worst / TARGET_MS)}× target (target ≤ ${s(TARGET_MS)} s = staleAfter + 2 s) ${passMiss(worst <= TARGET_MS)}`);
+  console.log(
+    `hang-recovery: median ${s(median(results.map((r) => r.healedMs)))} s over ${results.length} runs, detection floor (staleAfter) ${s(STALE_AFTER_MS)} s`,
+  );
+  console.log(
+    `hang-recovery: worst ${s(worst)} s, ${fmt(worst / TARGET_MS)}× target (target ≤ ${s(TARGET_MS)} s = staleAfter + 2 s) ${passMiss(worst <= TARGET_MS)}`,
+  );
 });

@@ -54,7 +54,8 @@ export function cleanupAll() {
       }
     }
     const left = killMarked();
-    if (left.length) console.error(`killed ${left.length} leftover process(es): ${left.map((p) => `${p.pid} ${p.args}`).join('; ')}`);
+    if (left.length)
+      console.error(`killed ${left.length} leftover process(es): ${left.map((p) => `${p.pid} ${p.args}`).join('; ')}`);
     return left;
   })();
   return cleaning;
@@ -93,7 +94,9 @@ export async function main(name, body) {
     const left = await cleanupAll();
     if (left.length) console.log(`${name}: WARNING ${left.length} process(es) had to be killed in the final sweep`);
     if (buildId() !== buildAtStart) {
-      console.log(`${name}: WARNING dist/ was rebuilt during the run (${buildAtStart} → ${buildId()}); the watchdog then reports drift and the tree rolls its actors, which disturbs these figures`);
+      console.log(
+        `${name}: WARNING dist/ was rebuilt during the run (${buildAtStart} → ${buildId()}); the watchdog then reports drift and the tree rolls its actors, which disturbs these figures`,
+      );
     }
   }
   process.exit(code);
@@ -129,7 +132,10 @@ export function spawnMarked(file, args, { env = {}, logFile, stdin = 'ignore', d
 export function spawnReadyNode(args, { env = {}, timeoutMs = 15_000 } = {}) {
   if (interrupted) throw new Error('interrupted: not starting another process');
   // stdin is a lifeline: the process exits when this one is gone (see bare-client.mjs).
-  const child = spawn(process.execPath, args, { env: { ...process.env, ...env, [MARK]: RUN_ID }, stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, args, {
+    env: { ...process.env, ...env, [MARK]: RUN_ID },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   child.on('error', () => {});
   child.exitedPromise = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   onCleanup(() => stopChild(child));
@@ -253,7 +259,8 @@ export function schedStat(pid, perThread = false) {
       const [run, , n] = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').trim().split(' ').map(Number);
       ns += run;
       slices += n;
-      if (perThread) threads[`${tid} ${readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim()}`] = { ns: run, slices: n };
+      if (perThread)
+        threads[`${tid} ${readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim()}`] = { ns: run, slices: n };
     } catch {
       // thread gone
     }
@@ -332,13 +339,18 @@ export class Tree {
     const stateDir = mkdtempSync(join(tmpdir(), 'roshi-bench-'));
     const configFile = join(stateDir, 'bench.yaml');
     writeFileSync(configFile, stringify({ stateDir, ...config }));
-    const supervisor = spawnMarked(process.execPath, [MAIN, 'supervisor', '--config', configFile], { env, logFile: join(stateDir, 'supervisor.out') });
+    const supervisor = spawnMarked(process.execPath, [MAIN, 'supervisor', '--config', configFile], {
+      env,
+      logFile: join(stateDir, 'supervisor.out'),
+    });
     const tree = new Tree(stateDir, configFile, supervisor, undefined, undefined);
     onCleanup(() => tree.stop());
     const deadline = Date.now() + timeoutMs;
     while (!tree.url) {
-      if (Date.now() > deadline) throw new Error(`supervisor wrote no nats.url within ${timeoutMs} ms:\n${tree.output().slice(-2000)}`);
-      if (supervisor.exitCode !== null) throw new Error(`supervisor exited with ${supervisor.exitCode}:\n${tree.output().slice(-2000)}`);
+      if (Date.now() > deadline)
+        throw new Error(`supervisor wrote no nats.url within ${timeoutMs} ms:\n${tree.output().slice(-2000)}`);
+      if (supervisor.exitCode !== null)
+        throw new Error(`supervisor exited with ${supervisor.exitCode}:\n${tree.output().slice(-2000)}`);
       try {
         tree.url = readFileSync(join(stateDir, 'nats.url'), 'utf8').trim() || undefined;
       } catch {
@@ -347,7 +359,15 @@ export class Tree {
     }
     // The embedded server lets in only its users: the bench speaks as the operator, like the CLI.
     tree.operator = tree.credential('operator');
-    tree.nc = await connect({ servers: tree.url, user: tree.operator.user, pass: tree.operator.password, name: 'bench', maxReconnectAttempts: -1, waitOnFirstConnect: true, timeout: 5_000 });
+    tree.nc = await connect({
+      servers: tree.url,
+      user: tree.operator.user,
+      pass: tree.operator.password,
+      name: 'bench',
+      maxReconnectAttempts: -1,
+      waitOnFirstConnect: true,
+      timeout: 5_000,
+    });
     return tree;
   }
 
@@ -398,13 +418,17 @@ export class Tree {
       }
       await sleep(100);
     }
-    throw new Error(`timed out waiting for ${what}; last status: ${JSON.stringify(last?.children?.map((c) => [c.name, c.state, c.pid]))}\n${this.output().slice(-2000)}`);
+    throw new Error(
+      `timed out waiting for ${what}; last status: ${JSON.stringify(last?.children?.map((c) => [c.name, c.state, c.pid]))}\n${this.output().slice(-2000)}`,
+    );
   }
 
   /** Waits until every child (or the named ones) is running with a pid. */
   waitForRunning(names, timeoutMs = 30_000) {
     return this.waitForStatus(
-      (s) => s.children.length > 0 && s.children.filter((c) => !names || names.includes(c.name)).every((c) => c.state === 'running' && c.pid),
+      (s) =>
+        s.children.length > 0 &&
+        s.children.filter((c) => !names || names.includes(c.name)).every((c) => c.state === 'running' && c.pid),
       timeoutMs,
       names ? `running: ${names.join(', ')}` : 'every child running',
     );
@@ -454,7 +478,10 @@ export class Tree {
           // gone
         }
       }
-      if (left.length) console.error(`tree: ${left.length} process(es) survived the supervisor's stop and were killed: ${left.map((p) => `${p.pid} ${p.args}`).join('; ')}`);
+      if (left.length)
+        console.error(
+          `tree: ${left.length} process(es) survived the supervisor's stop and were killed: ${left.map((p) => `${p.pid} ${p.args}`).join('; ')}`,
+        );
       if (!process.env.BENCH_KEEP) rmSync(this.stateDir, { recursive: true, force: true });
       return left;
     })();
@@ -469,9 +496,18 @@ export class Tree {
  * ([] = no authorization), stopped at cleanup. Returns its URL once it accepts connections.
  */
 export async function startConfiguredNats(dir, users = []) {
-  const { embeddedServerSpec, findNatsServer, freePort, probePort } = await import(join(ROOT, 'dist', 'src', 'bus', 'index.js'));
+  const { embeddedServerSpec, findNatsServer, freePort, probePort } = await import(
+    join(ROOT, 'dist', 'src', 'bus', 'index.js')
+  );
   const port = await freePort('127.0.0.1');
-  const spec = embeddedServerSpec({ binary: findNatsServer(''), host: '127.0.0.1', port, storeDir: join(dir, 'js'), configFile: join(dir, 'nats.conf'), users });
+  const spec = embeddedServerSpec({
+    binary: findNatsServer(''),
+    host: '127.0.0.1',
+    port,
+    storeDir: join(dir, 'js'),
+    configFile: join(dir, 'nats.conf'),
+    users,
+  });
   writeFileSync(spec.configFile, spec.configText, { mode: 0o600 });
   const server = spawnMarked(spec.binary, spec.args);
   onCleanup(() => stopChild(server));
@@ -523,7 +559,11 @@ export const mean = (values) => values.reduce((a, b) => a + b, 0) / values.lengt
 /** A fixed-width table: first row is the header. */
 export function table(rows) {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
-  return rows.map((r) => r.map((cell, i) => (i === 0 ? String(cell).padEnd(widths[i]) : String(cell).padStart(widths[i]))).join('  ')).join('\n');
+  return rows
+    .map((r) =>
+      r.map((cell, i) => (i === 0 ? String(cell).padEnd(widths[i]) : String(cell).padStart(widths[i]))).join('  '),
+    )
+    .join('\n');
 }
 
 export const fmt = (n, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
@@ -542,7 +582,10 @@ export function environment() {
   }
   let natsVersion = '?';
   try {
-    natsVersion = execFileSync('nats-server', ['--version'], { encoding: 'utf8', env: { ...process.env, PATH: `${process.env.PATH}:/usr/sbin` } }).trim();
+    natsVersion = execFileSync('nats-server', ['--version'], {
+      encoding: 'utf8',
+      env: { ...process.env, PATH: `${process.env.PATH}:/usr/sbin` },
+    }).trim();
   } catch {
     // not on PATH
   }

@@ -19,14 +19,29 @@
 //
 // Target (this benchmark's own choice): add→init p50 within 1.3× the direct spawn→init p50.
 import { environment, fmt, main, mean, passMiss, percentile, table, Tree } from './lib.mjs';
-import { addMission, createMissionWorld, missionPhases, MissionWatcher, renderedPrompt, runnerLog, waitRunnerIdle } from './missionWorld.mjs';
+import {
+  addMission,
+  createMissionWorld,
+  missionPhases,
+  MissionWatcher,
+  renderedPrompt,
+  runnerLog,
+  waitRunnerIdle,
+} from './missionWorld.mjs';
 
 const COUNT = Number(process.env.BENCH_DISPATCH_COUNT ?? 10);
 const QUEUED = 4;
 const TARGET = Number(process.env.BENCH_DISPATCH_TARGET ?? 1.3);
 const MISSION_TIMEOUT_MS = 90_000;
 
-const stats = (v) => ({ n: v.length, p50: percentile(v, 50), p99: percentile(v, 99), mean: mean(v), min: Math.min(...v), max: Math.max(...v) });
+const stats = (v) => ({
+  n: v.length,
+  p50: percentile(v, 50),
+  p99: percentile(v, 99),
+  mean: mean(v),
+  min: Math.min(...v),
+  max: Math.max(...v),
+});
 const row = (name, v) => {
   const s = stats(v);
   return [name, s.n, fmt(s.p50, 1), fmt(s.p99, 1), fmt(s.mean, 1), fmt(s.min, 1), fmt(s.max, 1)];
@@ -50,10 +65,12 @@ await main('mission-dispatch', async () => {
     const added = await addMission(tree, `write the file bench-file-${tag}`);
     const id = added.mission.id;
     const end = await watcher.waitForEvent(id, ['finished', 'failed', 'cancelled'], MISSION_TIMEOUT_MS, 'mission end');
-    if (end.event.status !== 'done') throw new Error(`mission ${id} ended ${end.event.status}: ${end.event.result?.error ?? end.event.reason ?? ''}`);
+    if (end.event.status !== 'done')
+      throw new Error(`mission ${id} ended ${end.event.status}: ${end.event.result?.error ?? end.event.reason ?? ''}`);
     const claimed = watcher.event(id, 'claimed');
     const init = watcher.firstProgress(id, 'init');
-    if (!claimed || !init) throw new Error(`mission ${id}: missing ${claimed ? '' : "'claimed' event "}${init ? '' : "'init' progress"}`);
+    if (!claimed || !init)
+      throw new Error(`mission ${id}: missing ${claimed ? '' : "'claimed' event "}${init ? '' : "'init' progress"}`);
     if (!record) return;
     ids.push({ id, wall: added.wall });
     samples.reply.push(added.replyMs);
@@ -82,19 +99,28 @@ await main('mission-dispatch', async () => {
   // waits for the one before it. How long from the previous 'finished' to the next 'claimed'?
   await waitIdle();
   const queued = [];
-  for (let i = 0; i < QUEUED; i++) queued.push((await addMission(tree, `write the file bench-file-q${++seq}`)).mission.id);
+  for (let i = 0; i < QUEUED; i++)
+    queued.push((await addMission(tree, `write the file bench-file-q${++seq}`)).mission.id);
   for (const id of queued) {
-    const end = await watcher.waitForEvent(id, ['finished', 'failed', 'cancelled'], MISSION_TIMEOUT_MS, 'queued mission end');
+    const end = await watcher.waitForEvent(
+      id,
+      ['finished', 'failed', 'cancelled'],
+      MISSION_TIMEOUT_MS,
+      'queued mission end',
+    );
     if (end.event.status !== 'done') throw new Error(`queued mission ${id} ended ${end.event.status}`);
   }
   const gaps = [];
-  for (let i = 1; i < queued.length; i++) gaps.push(watcher.event(queued[i], 'claimed').t - watcher.event(queued[i - 1], 'finished').t);
+  for (let i = 1; i < queued.length; i++)
+    gaps.push(watcher.event(queued[i], 'claimed').t - watcher.event(queued[i - 1], 'finished').t);
 
   // Where the time between claim and init goes, from the runner's log (ms resolution).
   const lines = runnerLog(tree.stateDir);
   const phases = ids.map(({ id }) => missionPhases(lines, id));
   const workspace = phases.map((p) => p.agentStarted - p.claimed).filter(Number.isFinite);
-  const cliStart = ids.map(({ id }, i) => watcher.firstProgress(id, 'init').wall - phases[i].agentStarted).filter(Number.isFinite);
+  const cliStart = ids
+    .map(({ id }, i) => watcher.firstProgress(id, 'init').wall - phases[i].agentStarted)
+    .filter(Number.isFinite);
 
   const r = stats(samples.init);
   const d = stats(samples.direct);
@@ -114,11 +140,21 @@ await main('mission-dispatch', async () => {
     ]),
   );
   console.log('');
-  console.log(`mission-dispatch: claim p50 ${fmt(stats(samples.claimed).p50, 1)} ms, workspace+spawn p50 ${fmt(percentile(workspace, 50), 1)} ms, CLI start-up in roshi p50 ${fmt(percentile(cliStart, 50), 1)} ms vs direct ${fmt(d.p50, 1)} ms (bare --version ${fmt(percentile(samples.version, 50), 1)} ms)`);
+  console.log(
+    `mission-dispatch: claim p50 ${fmt(stats(samples.claimed).p50, 1)} ms, workspace+spawn p50 ${fmt(percentile(workspace, 50), 1)} ms, CLI start-up in roshi p50 ${fmt(percentile(cliStart, 50), 1)} ms vs direct ${fmt(d.p50, 1)} ms (bare --version ${fmt(percentile(samples.version, 50), 1)} ms)`,
+  );
   const late = samples.claimed.filter((ms) => ms > 1_000).length;
-  console.log(`mission-dispatch: ${late} of ${samples.claimed.length} missions added to an idle runner were claimed only by its next poll (> 1 s after the add), not by the 'added' event`);
-  console.log(`mission-dispatch: a queued mission waits p50 ${fmt(percentile(gaps, 50), 1)} ms after the previous one finished (runner.pollInterval; reported, not judged)`);
-  console.log(`mission-dispatch: p99 ratio ${fmt(ratio('p99'))} (${fmt(r.p99, 1)} ms vs ${fmt(d.p99, 1)} ms; reported, not judged)`);
-  console.log(`mission-dispatch: ratio ${fmt(ratio('p50'))} (add→init p50 ${fmt(r.p50, 1)} ms vs direct spawn→init p50 ${fmt(d.p50, 1)} ms; target ≤ ${TARGET}) ${passMiss(ratio('p50') <= TARGET)}`);
+  console.log(
+    `mission-dispatch: ${late} of ${samples.claimed.length} missions added to an idle runner were claimed only by its next poll (> 1 s after the add), not by the 'added' event`,
+  );
+  console.log(
+    `mission-dispatch: a queued mission waits p50 ${fmt(percentile(gaps, 50), 1)} ms after the previous one finished (runner.pollInterval; reported, not judged)`,
+  );
+  console.log(
+    `mission-dispatch: p99 ratio ${fmt(ratio('p99'))} (${fmt(r.p99, 1)} ms vs ${fmt(d.p99, 1)} ms; reported, not judged)`,
+  );
+  console.log(
+    `mission-dispatch: ratio ${fmt(ratio('p50'))} (add→init p50 ${fmt(r.p50, 1)} ms vs direct spawn→init p50 ${fmt(d.p50, 1)} ms; target ≤ ${TARGET}) ${passMiss(ratio('p50') <= TARGET)}`,
+  );
   watcher.stop();
 });

@@ -24,7 +24,18 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { environment, fmt, main, median, passMiss, PACKAGE_ROOT, table, Tree } from './lib.mjs';
-import { addMission, createMissionWorld, gitSync, GIT_ENV, missionPhases, MissionWatcher, renderedPrompt, runnerLog, shTimed, waitRunnerIdle } from './missionWorld.mjs';
+import {
+  addMission,
+  createMissionWorld,
+  gitSync,
+  GIT_ENV,
+  missionPhases,
+  MissionWatcher,
+  renderedPrompt,
+  runnerLog,
+  shTimed,
+  waitRunnerIdle,
+} from './missionWorld.mjs';
 
 const RUNS = Number(process.env.BENCH_OVERHEAD_RUNS ?? 5);
 const COMPONENT_RUNS = 5;
@@ -52,10 +63,12 @@ await main('mission-overhead', async () => {
     const end = await watcher.waitForEvent(id, ['finished', 'failed', 'cancelled'], MISSION_TIMEOUT_MS, 'mission end');
     const wall = end.t - added.t0;
     const result = end.event.result ?? {};
-    if (end.event.status !== 'done') throw new Error(`mission ${id} ended ${end.event.status}: ${result.error ?? end.event.reason ?? ''}`);
+    if (end.event.status !== 'done')
+      throw new Error(`mission ${id} ended ${end.event.status}: ${result.error ?? end.event.reason ?? ''}`);
     const pushStep = result.steps?.find((s) => s.step === 'push');
     if (!pushStep?.ok || pushStep.skipped) throw new Error(`mission ${id}: push step ${JSON.stringify(pushStep)}`);
-    if (!world.remoteBranches().includes(result.branch)) throw new Error(`mission ${id}: branch ${result.branch} not on the remote`);
+    if (!world.remoteBranches().includes(result.branch))
+      throw new Error(`mission ${id}: branch ${result.branch} not on the remote`);
     if (!record) return;
     roshi.wall.push(wall);
     roshi.claimed.push(watcher.event(id, 'claimed').t - added.t0);
@@ -67,8 +80,12 @@ await main('mission-overhead', async () => {
     const branch = world.resetDirect();
     const tag = `x${++seq}`;
     const run = await world.runDirect(renderedPrompt(`write the file bench-file-${tag}`, branch));
-    if (!existsSync(join(world.direct, `bench-${tag}.txt`))) throw new Error(`direct run: bench-${tag}.txt was not written`);
-    const pushMs = await shTimed(world.direct, `git add -A && git commit -q -m 'bench: write bench-${tag}.txt' && git push -q origin HEAD`);
+    if (!existsSync(join(world.direct, `bench-${tag}.txt`)))
+      throw new Error(`direct run: bench-${tag}.txt was not written`);
+    const pushMs = await shTimed(
+      world.direct,
+      `git add -A && git commit -q -m 'bench: write bench-${tag}.txt' && git push -q origin HEAD`,
+    );
     if (!world.remoteBranches().includes(branch)) throw new Error(`direct run: ${branch} not on the remote`);
     if (!record) return;
     direct.agent.push(run.exitMs);
@@ -143,7 +160,9 @@ await main('mission-overhead', async () => {
     `mission-overhead: roshi adds ${fmt(extra, 0)} ms per mission: claim ${ms(seg.claim)}, workspace ${ms(seg.workspace)}, agent ${fmt(m(seg.agent) - m(direct.agent), 0)} over direct, commit+push ${fmt(m(seg.commitPush) - m(direct.push), 0)} over direct, after push ${ms(seg.after)} (medians)`,
   );
   console.log(`mission-overhead: PR step skipped (no GitHub token in the tree), gates off`);
-  console.log(`mission-overhead: ratio ${fmt(ratio)} (roshi ${fmt(m(roshi.wall), 0)} ms vs direct agent + git push ${fmt(baseline, 0)} ms; target ≤ ${TARGET}) ${passMiss(ratio <= TARGET)}`);
+  console.log(
+    `mission-overhead: ratio ${fmt(ratio)} (roshi ${fmt(m(roshi.wall), 0)} ms vs direct agent + git push ${fmt(baseline, 0)} ms; target ≤ ${TARGET}) ${passMiss(ratio <= TARGET)}`,
+  );
 });
 
 /**
@@ -167,22 +186,38 @@ async function timeComponents(world) {
     'prepareWorktree (fetch, prune, worktree add)': [],
     'commitLeftovers (add, diff, commit)': [],
     'push (+ checks the pipeline makes)': [],
-    'removeWorktree': [],
+    removeWorktree: [],
     'prompt render (promptFor)': [],
   };
   for (let i = 0; i < COMPONENT_RUNS; i++) {
     const repo = await time(() => git.ensureRepo({ name: 'app', path: probe, workspace }));
     out['ensureRepo (rev-parse)'].push(repo.ms);
     const branch = `probe/b${i}`;
-    const wt = await time(() => git.prepareWorktree({ repo: probe, workspace, missionId: `probe${i}`, branch, baseBranch: 'main', remote: 'origin' }));
+    const wt = await time(() =>
+      git.prepareWorktree({
+        repo: probe,
+        workspace,
+        missionId: `probe${i}`,
+        branch,
+        baseBranch: 'main',
+        remote: 'origin',
+      }),
+    );
     out['prepareWorktree (fetch, prune, worktree add)'].push(wt.ms);
     const mission = { id: `probe${i}`, text: `write the file bench-file-p${i}`, kind: 'free', project: 'app' };
     const render = await time(() => {
-      for (let k = 0; k < 100; k++) promptFor(mission, { project: 'app', branch, baseBranch: 'main', remote: 'origin' }, workspace);
+      for (let k = 0; k < 100; k++)
+        promptFor(mission, { project: 'app', branch, baseBranch: 'main', remote: 'origin' }, workspace);
     });
     out['prompt render (promptFor)'].push(render.ms / 100);
     writeFileSync(join(wt.value.path, `probe-${i}.txt`), 'probe');
-    const commit = await time(() => git.commitLeftovers(wt.value.path, { message: `probe ${i}\n`, authorName: 'probe', authorEmail: 'probe@example.com' }));
+    const commit = await time(() =>
+      git.commitLeftovers(wt.value.path, {
+        message: `probe ${i}\n`,
+        authorName: 'probe',
+        authorEmail: 'probe@example.com',
+      }),
+    );
     out['commitLeftovers (add, diff, commit)'].push(commit.ms);
     const push = await time(async () => {
       const onRemote = await git.remoteBranchExists(wt.value.path, 'origin', branch);

@@ -28,7 +28,16 @@ const sc = StringCodec();
 
 export const CLAUDE = join(PACKAGE_ROOT, 'node_modules', '.bin', 'claude');
 /** What roshi passes with agent.allowedTools: [Bash] and the default maxTurns (buildClaudeArgs). */
-export const AGENT_ARGS = ['--print', '--output-format', 'stream-json', '--verbose', '--max-turns', '50', '--allowedTools', 'Bash'];
+export const AGENT_ARGS = [
+  '--print',
+  '--output-format',
+  'stream-json',
+  '--verbose',
+  '--max-turns',
+  '50',
+  '--allowedTools',
+  'Bash',
+];
 /** A variable nobody sets: github.tokenEnv points at it, so the tree has no GitHub client. */
 export const NO_TOKEN_ENV = 'BENCH_ROSHI_NO_GITHUB_TOKEN';
 
@@ -50,11 +59,16 @@ export function gitSync(cwd, ...args) {
 export function shTimed(cwd, script) {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    execFile('sh', ['-c', script], { cwd, env: { ...process.env, ...GIT_ENV, [MARK]: RUN_ID } }, (error, stdout, stderr) => {
-      const ms = performance.now() - t0;
-      if (error) reject(new Error(`${script}: ${error.message}\n${stderr}`));
-      else resolve(ms);
-    });
+    execFile(
+      'sh',
+      ['-c', script],
+      { cwd, env: { ...process.env, ...GIT_ENV, [MARK]: RUN_ID } },
+      (error, stdout, stderr) => {
+        const ms = performance.now() - t0;
+        if (error) reject(new Error(`${script}: ${error.message}\n${stderr}`));
+        else resolve(ms);
+      },
+    );
   });
 }
 
@@ -62,7 +76,15 @@ export function shTimed(cwd, script) {
 function cleanEnv() {
   const env = { ...process.env };
   for (const key of Object.keys(env)) {
-    if (key.startsWith('ROSHI_') || key.startsWith('ANTHROPIC_') || key.startsWith('CLAUDE_') || key === 'GITHUB_TOKEN' || key === 'GH_TOKEN' || key === NO_TOKEN_ENV) delete env[key];
+    if (
+      key.startsWith('ROSHI_') ||
+      key.startsWith('ANTHROPIC_') ||
+      key.startsWith('CLAUDE_') ||
+      key === 'GITHUB_TOKEN' ||
+      key === 'GH_TOKEN' ||
+      key === NO_TOKEN_ENV
+    )
+      delete env[key];
   }
   return env;
 }
@@ -82,7 +104,12 @@ export async function startScriptedApi() {
       if (req.method === 'HEAD' && pathname === '/') return void res.writeHead(200).end();
       if (req.method !== 'POST' || pathname !== '/v1/messages') {
         res.writeHead(404, { 'content-type': 'application/json' });
-        return void res.end(JSON.stringify({ type: 'error', error: { type: 'not_found_error', message: `no route for ${req.method} ${pathname}` } }));
+        return void res.end(
+          JSON.stringify({
+            type: 'error',
+            error: { type: 'not_found_error', message: `no route for ${req.method} ${pathname}` },
+          }),
+        );
       }
       posts++;
       let body = {};
@@ -97,7 +124,15 @@ export async function startScriptedApi() {
       const step = !tag
         ? { text: 'Nothing to do.' }
         : toolResults === 0
-          ? { toolUse: { name: 'Bash', input: { command: `printf '%s' 'hello ${tag}' > bench-${tag}.txt`, description: `write bench-${tag}.txt` } } }
+          ? {
+              toolUse: {
+                name: 'Bash',
+                input: {
+                  command: `printf '%s' 'hello ${tag}' > bench-${tag}.txt`,
+                  description: `write bench-${tag}.txt`,
+                },
+              },
+            }
           : { text: `Wrote bench-${tag}.txt.` };
       answer(res, step, typeof body.model === 'string' ? body.model : 'claude-fake-1');
     });
@@ -120,7 +155,12 @@ export async function startScriptedApi() {
 }
 
 function answer(res, step, model) {
-  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'request-id': `req_${randomBytes(8).toString('hex')}` });
+  res.writeHead(200, {
+    'content-type': 'text/event-stream',
+    'cache-control': 'no-cache',
+    connection: 'keep-alive',
+    'request-id': `req_${randomBytes(8).toString('hex')}`,
+  });
   const send = (event, data) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
   send('message_start', {
     type: 'message_start',
@@ -144,11 +184,23 @@ function answer(res, step, model) {
   }
   if (step.toolUse) {
     const id = `toolu_${randomBytes(12).toString('hex')}`;
-    send('content_block_start', { type: 'content_block_start', index, content_block: { type: 'tool_use', id, name: step.toolUse.name, input: {} } });
-    send('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: JSON.stringify(step.toolUse.input) } });
+    send('content_block_start', {
+      type: 'content_block_start',
+      index,
+      content_block: { type: 'tool_use', id, name: step.toolUse.name, input: {} },
+    });
+    send('content_block_delta', {
+      type: 'content_block_delta',
+      index,
+      delta: { type: 'input_json_delta', partial_json: JSON.stringify(step.toolUse.input) },
+    });
     send('content_block_stop', { type: 'content_block_stop', index });
   }
-  send('message_delta', { type: 'message_delta', delta: { stop_reason: step.toolUse ? 'tool_use' : 'end_turn', stop_sequence: null }, usage: { output_tokens: 30 } });
+  send('message_delta', {
+    type: 'message_delta',
+    delta: { stop_reason: step.toolUse ? 'tool_use' : 'end_turn', stop_sequence: null },
+    usage: { output_tokens: 30 },
+  });
   send('message_stop', { type: 'message_stop' });
   res.end();
 }
@@ -197,7 +249,11 @@ export async function createMissionWorld() {
     api,
     agentEnv,
     /** Environment for the supervisor (spawnMarked merges it over process.env: unset keys are dropped). */
-    treeEnv: Object.fromEntries(Object.keys(process.env).map((k) => [k, treeEnv[k]]).concat(Object.entries(treeEnv))),
+    treeEnv: Object.fromEntries(
+      Object.keys(process.env)
+        .map((k) => [k, treeEnv[k]])
+        .concat(Object.entries(treeEnv)),
+    ),
     config: (extra = {}) => ({
       projects: { app: { path: clone, baseBranch: 'main', remote: 'origin' } },
       git: { authorName: 'roshi-bench', authorEmail: 'roshi-bench@example.com' },
@@ -206,7 +262,10 @@ export async function createMissionWorld() {
       actors: { bridge: { enabled: false }, chat: { enabled: false }, prPoller: { enabled: false } },
       ...extra,
     }),
-    remoteBranches: () => gitSync(dir, '--git-dir', bare, 'for-each-ref', '--format=%(refname:short)', 'refs/heads').split('\n').filter(Boolean),
+    remoteBranches: () =>
+      gitSync(dir, '--git-dir', bare, 'for-each-ref', '--format=%(refname:short)', 'refs/heads')
+        .split('\n')
+        .filter(Boolean),
     /** Resets the direct clone to a fresh branch off origin/main (not timed). */
     resetDirect: () => {
       const branch = `direct-${++directRuns}`;
@@ -225,7 +284,16 @@ export async function createMissionWorld() {
 /** The prompt roshi renders for a free mission (config/prompts/free.md), for the direct runs. */
 export function renderedPrompt(text, branch) {
   const template = readFileSync(join(PACKAGE_ROOT, 'config', 'prompts', 'free.md'), 'utf8');
-  const fields = { text, url: '', project: 'app', branch, baseBranch: 'main', remote: 'origin', ciLogs: '', id: 'direct' };
+  const fields = {
+    text,
+    url: '',
+    project: 'app',
+    branch,
+    baseBranch: 'main',
+    remote: 'origin',
+    ciLogs: '',
+    id: 'direct',
+  };
   return template.replace(/\{\{(\w+)\}\}/g, (whole, name) => fields[name] ?? whole).replace(/\n{3,}/g, '\n\n');
 }
 
@@ -236,7 +304,12 @@ export function renderedPrompt(text, branch) {
 export function runAgentDirect({ prompt, cwd, env }) {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(CLAUDE, AGENT_ARGS, { cwd, env: { ...env, [MARK]: RUN_ID }, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+    const child = spawn(CLAUDE, AGENT_ARGS, {
+      cwd,
+      env: { ...env, [MARK]: RUN_ID },
+      stdio: ['pipe', 'pipe', 'pipe'],
+      detached: true,
+    });
     const forget = onCleanup(() => {
       try {
         process.kill(-child.pid, 'SIGKILL');
@@ -266,7 +339,12 @@ export function runAgentDirect({ prompt, cwd, env }) {
       const exitMs = performance.now() - t0;
       await closed;
       forget();
-      if (code !== 0 || !result || result.is_error) return reject(new Error(`direct agent run failed (exit ${code ?? signal}): ${JSON.stringify(result)?.slice(0, 300)} ${stderr.slice(-500)}`));
+      if (code !== 0 || !result || result.is_error)
+        return reject(
+          new Error(
+            `direct agent run failed (exit ${code ?? signal}): ${JSON.stringify(result)?.slice(0, 300)} ${stderr.slice(-500)}`,
+          ),
+        );
       resolve({ initMs, exitMs, result });
     });
   });
@@ -277,7 +355,9 @@ function timeProcess(file, args, { env, cwd }) {
     const t0 = performance.now();
     const child = spawn(file, args, { cwd, env: { ...env, [MARK]: RUN_ID }, stdio: 'ignore' });
     child.on('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve(performance.now() - t0) : reject(new Error(`${file} ${args.join(' ')} exited ${code}`))));
+    child.once('exit', (code) =>
+      code === 0 ? resolve(performance.now() - t0) : reject(new Error(`${file} ${args.join(' ')} exited ${code}`)),
+    );
   });
 }
 
@@ -348,7 +428,11 @@ export class MissionWatcher {
       };
       const timer = setTimeout(() => {
         cleanup();
-        reject(new Error(`mission ${id}: no ${types.join('/')} event within ${timeoutMs} ms (${what}); saw ${[...(this.events.get(id)?.keys() ?? [])].join(', ')}\n${this.tree.output().slice(-1500)}`));
+        reject(
+          new Error(
+            `mission ${id}: no ${types.join('/')} event within ${timeoutMs} ms (${what}); saw ${[...(this.events.get(id)?.keys() ?? [])].join(', ')}\n${this.tree.output().slice(-1500)}`,
+          ),
+        );
       }, timeoutMs);
       const cleanup = () => {
         clearTimeout(timer);
@@ -370,7 +454,8 @@ export async function waitRunnerIdle(tree, runner = 'runner-1', timeoutMs = 30_0
   for (;;) {
     const ping = await tree.request(`roshi.ctl.${runner}`, { verb: 'ping' }).catch(() => undefined);
     if (ping?.state === 'idle') return;
-    if (Date.now() > deadline) throw new Error(`${runner} not idle within ${timeoutMs} ms (state ${JSON.stringify(ping?.state)})`);
+    if (Date.now() > deadline)
+      throw new Error(`${runner} not idle within ${timeoutMs} ms (state ${JSON.stringify(ping?.state)})`);
     await sleep(20);
   }
 }

@@ -29,7 +29,19 @@ if (!process.env.BENCH_NO_SNAPSHOT && !process.env.BENCH_PACKAGE_ROOT) {
   console.log(`benchmarking build ${build.buildId} (copied to ${snapshot})`);
 }
 const removeSnapshot = () => snapshot && rmSync(snapshot, { recursive: true, force: true });
-const ALL = ['control-rtt', 'crash-recovery', 'hang-recovery', 'footprint', 'store', 'mission-dispatch', 'mission-overhead', 'github-requests', 'chat-latency', 'bus-auth', 'scrubber'];
+const ALL = [
+  'control-rtt',
+  'crash-recovery',
+  'hang-recovery',
+  'footprint',
+  'store',
+  'mission-dispatch',
+  'mission-overhead',
+  'github-requests',
+  'chat-latency',
+  'bus-auth',
+  'scrubber',
+];
 const chosen = process.argv.slice(2).length ? process.argv.slice(2) : ALL;
 const PER_BENCH_LIMIT_MS = 10 * 60_000;
 
@@ -75,6 +87,8 @@ for (const name of chosen) {
 console.log('\n=== summary ===');
 for (const line of verdicts) console.log(line);
 const missed = verdicts.filter((l) => l.endsWith('MISS')).length;
-console.log(`${verdicts.length - missed - verdicts.filter((l) => l.endsWith('ERROR')).length} PASS, ${missed} MISS${failures ? `, ${failures} benchmark(s) could not run` : ''}`);
+console.log(
+  `${verdicts.length - missed - verdicts.filter((l) => l.endsWith('ERROR')).length} PASS, ${missed} MISS${failures ? `, ${failures} benchmark(s) could not run` : ''}`,
+);
 removeSnapshot();
 process.exit(interrupted ? 130 : failures ? 1 : 0);

@@ -15,7 +15,16 @@
 // (prose, tool calls, command output and source code) with a few token shapes in it. The two
 // variants alternate on the same bytes. Target: median run ratio ≤ 1.1.
 import { once } from 'node:events';
-import { chmodSync, cpSync, createWriteStream, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  createWriteStream,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { tmpdir } from 'node:os';
@@ -38,20 +47,35 @@ const { parseStreamLine, summarizeToolInput } = await dist('adapters/agent/strea
 /** A deterministic pseudo-random source, so every run measures the same bytes. */
 function prng(seed) {
   let s = seed >>> 0;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
 }
 
-const WORDS = 'the runner agent mission branch commit test build passes fails function const return import from export await async error value config token github worktree file line change review check gates lint types index'.split(' ');
+const WORDS =
+  'the runner agent mission branch commit test build passes fails function const return import from export await async error value config token github worktree file line change review check gates lint types index'.split(
+    ' ',
+  );
 
 function agentOutput() {
   const rand = prng(42);
   const pick = (list) => list[Math.floor(rand() * list.length)];
   const prose = (n) => Array.from({ length: n }, () => pick(WORDS)).join(' ');
   const code = (n) =>
-    Array.from({ length: n }, (_, i) => `${i + 1}\t  const ${pick(WORDS)}: ${pick(['string', 'number', 'Mission'])} = await ${pick(WORDS)}(${pick(WORDS)}, { ${pick(WORDS)}: ${i} });`).join('\n');
+    Array.from(
+      { length: n },
+      (_, i) =>
+        `${i + 1}\t  const ${pick(WORDS)}: ${pick(['string', 'number', 'Mission'])} = await ${pick(WORDS)}(${pick(WORDS)}, { ${pick(WORDS)}: ${i} });`,
+    ).join('\n');
   const session = 'b6f3c1d2-0000-4000-8000-000000000001';
   const lines = [
-    JSON.stringify({ type: 'system', subtype: 'init', cwd: '/srv/roshi/workspace/app/m-1', session_id: session, tools: ['Bash', 'Edit', 'Read', 'Write', 'Glob', 'Grep'], model: 'claude-sonnet-4-5', claude_code_version: '2.1.197' }),
+    JSON.stringify({
+      type: 'system',
+      subtype: 'init',
+      cwd: '/srv/roshi/workspace/app/m-1',
+      session_id: session,
+      tools: ['Bash', 'Edit', 'Read', 'Write', 'Glob', 'Grep'],
+      model: 'claude-sonnet-4-5',
+      claude_code_version: '2.1.197',
+    }),
   ];
   let size = lines[0].length;
   let n = 0;
@@ -60,19 +84,61 @@ function agentOutput() {
     let line;
     const kind = n % 4;
     if (kind === 0) {
-      line = JSON.stringify({ type: 'assistant', message: { role: 'assistant', content: [{ type: 'text', text: prose(40 + Math.floor(rand() * 200)) }] }, session_id: session });
+      line = JSON.stringify({
+        type: 'assistant',
+        message: { role: 'assistant', content: [{ type: 'text', text: prose(40 + Math.floor(rand() * 200)) }] },
+        session_id: session,
+      });
     } else if (kind === 1) {
-      const input = rand() < 0.5 ? { command: `npm test -- ${pick(WORDS)}.test.ts 2>&1 | tail -50`, description: prose(6) } : { file_path: `/srv/roshi/workspace/app/m-1/src/${pick(WORDS)}.ts`, old_string: code(5), new_string: code(8) };
-      line = JSON.stringify({ type: 'assistant', message: { role: 'assistant', content: [{ type: 'tool_use', id: `toolu_${n}`, name: 'command' in input ? 'Bash' : 'Edit', input }] }, session_id: session });
+      const input =
+        rand() < 0.5
+          ? { command: `npm test -- ${pick(WORDS)}.test.ts 2>&1 | tail -50`, description: prose(6) }
+          : {
+              file_path: `/srv/roshi/workspace/app/m-1/src/${pick(WORDS)}.ts`,
+              old_string: code(5),
+              new_string: code(8),
+            };
+      line = JSON.stringify({
+        type: 'assistant',
+        message: {
+          role: 'assistant',
+          content: [{ type: 'tool_use', id: `toolu_${n}`, name: 'command' in input ? 'Bash' : 'Edit', input }],
+        },
+        session_id: session,
+      });
     } else {
       // Command output and file contents; now and then a token the agent found and printed.
       const leak = n % 97 === 0 ? ` remote: using ghp_${'Ab1'.repeat(12)} for push` : '';
-      line = JSON.stringify({ type: 'user', message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: `toolu_${n - 1}`, content: `${code(20 + Math.floor(rand() * 40))}\n${prose(30)}${leak}` }] }, session_id: session });
+      line = JSON.stringify({
+        type: 'user',
+        message: {
+          role: 'user',
+          content: [
+            {
+              type: 'tool_result',
+              tool_use_id: `toolu_${n - 1}`,
+              content: `${code(20 + Math.floor(rand() * 40))}\n${prose(30)}${leak}`,
+            },
+          ],
+        },
+        session_id: session,
+      });
     }
     lines.push(line);
     size += line.length + 1;
   }
-  lines.push(JSON.stringify({ type: 'result', subtype: 'success', is_error: false, result: prose(120), num_turns: n, session_id: session, total_cost_usd: 1.23, usage: { input_tokens: 120_000, output_tokens: 30_000 } }));
+  lines.push(
+    JSON.stringify({
+      type: 'result',
+      subtype: 'success',
+      is_error: false,
+      result: prose(120),
+      num_turns: n,
+      session_id: session,
+      total_cost_usd: 1.23,
+      usage: { input_tokens: 120_000, output_tokens: 30_000 },
+    }),
+  );
   return lines;
 }
 
@@ -99,8 +165,22 @@ async function runPath(output, file, scrub) {
     const event = parseStreamLine(line);
     if (!event) return;
     if (event.kind === 'assistant') {
-      for (const text of event.texts) bytes += publish({ runner: 'runner-1', missionId: 'm-1', kind: 'text', text: text.slice(0, 300), at: Date.now() }).length;
-      for (const use of event.toolUses) bytes += publish({ runner: 'runner-1', missionId: 'm-1', kind: 'tool', text: summarizeToolInput(use.name, use.input, 300), at: Date.now() }).length;
+      for (const text of event.texts)
+        bytes += publish({
+          runner: 'runner-1',
+          missionId: 'm-1',
+          kind: 'text',
+          text: text.slice(0, 300),
+          at: Date.now(),
+        }).length;
+      for (const use of event.toolUses)
+        bytes += publish({
+          runner: 'runner-1',
+          missionId: 'm-1',
+          kind: 'tool',
+          text: summarizeToolInput(use.name, use.input, 300),
+          at: Date.now(),
+        }).length;
     } else if (event.kind === 'result') {
       result = event;
     }
@@ -155,9 +235,11 @@ async function variantRunner(load, url, agent, dir, name) {
       timeoutMs: 60_000,
       killGraceMs: 1_000,
       logFile: join(dir, `run-${name}-${n++ % 2}.log`),
-      onProgress: (progress) => bus.publish(bus.subjects.runnerProgress('runner-1'), { runner: 'runner-1', missionId: 'm-1', ...progress }),
+      onProgress: (progress) =>
+        bus.publish(bus.subjects.runnerProgress('runner-1'), { runner: 'runner-1', missionId: 'm-1', ...progress }),
     });
-    if (result.outcome !== 'success') throw new Error(`${name}: the fake agent run ended ${result.outcome}: ${result.error}`);
+    if (result.outcome !== 'success')
+      throw new Error(`${name}: the fake agent run ended ${result.outcome}: ${result.error}`);
     rmSync(join(dir, `run-${name}-${(n - 1) % 2}.log`), { force: true });
   };
 }
@@ -193,7 +275,9 @@ await main('scrubber', async () => {
     'database-password-value-0123456789',
   ]);
   const output = Buffer.from(`${agentOutput().join('\n')}\n`);
-  console.log(`scrubber: ${(output.length / 1024).toFixed(0)} KiB of stream-json in ${Math.ceil(output.length / PIPE_CHUNK)} pipe-sized chunks`);
+  console.log(
+    `scrubber: ${(output.length / 1024).toFixed(0)} KiB of stream-json in ${Math.ceil(output.length / PIPE_CHUNK)} pipe-sized chunks`,
+  );
 
   // The judged measurement: whole runs through the real adapter.
   const outputFile = join(dir, 'agent-output.jsonl');
@@ -233,7 +317,11 @@ await main('scrubber', async () => {
     ]),
   );
   console.log('');
-  console.log(`scrubber: the scrubber adds ${fmt(median(runs.with) - median(runs.without))} ms to a run and ${fmt(median(lines.with) - median(lines.without))} ms to the per-line work for ${(output.length / 1024 / 1024).toFixed(2)} MiB`);
+  console.log(
+    `scrubber: the scrubber adds ${fmt(median(runs.with) - median(runs.without))} ms to a run and ${fmt(median(lines.with) - median(lines.without))} ms to the per-line work for ${(output.length / 1024 / 1024).toFixed(2)} MiB`,
+  );
   console.log(`scrubber: per-line work alone, median ratio ${fmt(ratio(lines))} (reported, not judged)`);
-  console.log(`scrubber: agent run, median ratio ${fmt(ratio(runs))} (target ≤ ${TARGET}) ${passMiss(ratio(runs) <= TARGET)}`);
+  console.log(
+    `scrubber: agent run, median ratio ${fmt(ratio(runs))} (target ≤ ${TARGET}) ${passMiss(ratio(runs) <= TARGET)}`,
+  );
 });

@@ -8,7 +8,20 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { environment, fmt, main, mean, onCleanup, passMiss, percentile, ROOT, sleep, spawnMarked, stopChild, table } from './lib.mjs';
+import {
+  environment,
+  fmt,
+  main,
+  mean,
+  onCleanup,
+  passMiss,
+  percentile,
+  ROOT,
+  sleep,
+  spawnMarked,
+  stopChild,
+  table,
+} from './lib.mjs';
 
 const COUNT = Number(process.env.BENCH_STORE_COUNT ?? 10_000);
 const CLAIMS = Math.min(COUNT, Number(process.env.BENCH_STORE_CLAIMS ?? 2_000));
@@ -35,7 +48,13 @@ const settings = {
   projects: { names: ['app', 'lib'], defaultProject: 'app' },
 };
 
-const stats = (v) => ({ n: v.length, p50: percentile(v, 50), p99: percentile(v, 99), mean: mean(v), max: Math.max(...v) });
+const stats = (v) => ({
+  n: v.length,
+  p50: percentile(v, 50),
+  p99: percentile(v, 99),
+  mean: mean(v),
+  max: Math.max(...v),
+});
 const time = async (fn) => {
   const t0 = process.hrtime.bigint();
   await fn();
@@ -50,7 +69,15 @@ await main('store', async () => {
   const storeDir = mkdtempSync(join(tmpdir(), 'roshi-bench-store-'));
   onCleanup(() => rmSync(storeDir, { recursive: true, force: true }));
   const port = await freePort('127.0.0.1');
-  const server = spawnMarked(findNatsServer(''), ['--addr', '127.0.0.1', '--port', String(port), '--jetstream', '--store_dir', storeDir]);
+  const server = spawnMarked(findNatsServer(''), [
+    '--addr',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--jetstream',
+    '--store_dir',
+    storeDir,
+  ]);
   onCleanup(() => stopChild(server));
   for (const deadline = Date.now() + 10_000; !(await probePort('127.0.0.1', port, 200)); await sleep(25)) {
     if (Date.now() > deadline) throw new Error('nats-server did not start');
@@ -63,7 +90,21 @@ await main('store', async () => {
 
   // The physical limit: the same KV operations without the store around them, in their own bucket.
   const raw = await JsonKv.open(bus, 'bench_raw');
-  const sample = { id: 'x', text: 'fix the flaky login test in the api package', project: 'app', kind: 'free', source: 'cli', status: 'pending', order: 1, attempts: 0, transientAttempts: 0, maxAttempts: 3, maxTransientAttempts: 6, createdAt: Date.now(), updatedAt: Date.now() };
+  const sample = {
+    id: 'x',
+    text: 'fix the flaky login test in the api package',
+    project: 'app',
+    kind: 'free',
+    source: 'cli',
+    status: 'pending',
+    order: 1,
+    attempts: 0,
+    transientAttempts: 0,
+    maxAttempts: 3,
+    maxTransientAttempts: 6,
+    createdAt: Date.now(),
+    updatedAt: Date.now(),
+  };
   const rawCreate = [];
   const rawUpdate = [];
   for (let i = 0; i < RAW; i++) {
@@ -75,7 +116,10 @@ await main('store', async () => {
   // add: a mix of free text and de-duplicated commands, like real intake.
   const adds = [];
   for (let i = 0; i < COUNT; i++) {
-    const text = i % 4 === 0 ? `[project:lib] /review https://github.com/o/r/pull/${i}` : `mission ${i}: fix the flaky login test in the api package`;
+    const text =
+      i % 4 === 0
+        ? `[project:lib] /review https://github.com/o/r/pull/${i}`
+        : `mission ${i}: fix the flaky login test in the api package`;
     adds.push(await time(() => store.add({ text, source: 'cli', by: 'bench' })));
   }
 
@@ -85,7 +129,12 @@ await main('store', async () => {
   other.close();
 
   // list: the whole index, sorted for display (in memory), and the list request a client makes.
-  await registerService(bus, { name: 'bench-missions', version: '0.0.0', description: 'bench', endpoints: missionEndpoints(store, bus.subjects) });
+  await registerService(bus, {
+    name: 'bench-missions',
+    version: '0.0.0',
+    description: 'bench',
+    endpoints: missionEndpoints(store, bus.subjects),
+  });
   const lists = [];
   const requests = [];
   for (let i = 0; i < LISTS; i++) {
@@ -97,14 +146,26 @@ await main('store', async () => {
   const renders = [];
   let bytes = 0;
   for (let i = 0; i < RENDERS; i++) {
-    renders.push(await time(() => void (bytes = renderMissionsFile(store.list(), { now: Date.now(), keepDone: 20, keepFailed: 20 }).length)));
+    renders.push(
+      await time(
+        () => void (bytes = renderMissionsFile(store.list(), { now: Date.now(), keepDone: 20, keepFailed: 20 }).length),
+      ),
+    );
   }
 
   // claim: the head of a 10,000-mission queue, one runner after another.
   const claims = [];
   for (let i = 0; i < CLAIMS; i++) claims.push(await time(() => store.claim(`runner-${(i % 4) + 1}`)));
 
-  const s = { add: stats(adds), claim: stats(claims), list: stats(lists), request: stats(requests), render: stats(renders), create: stats(rawCreate), update: stats(rawUpdate) };
+  const s = {
+    add: stats(adds),
+    claim: stats(claims),
+    list: stats(lists),
+    request: stats(requests),
+    render: stats(renders),
+    create: stats(rawCreate),
+    update: stats(rawUpdate),
+  };
   console.log('');
   console.log(
     table([
@@ -120,8 +181,16 @@ await main('store', async () => {
   );
   console.log('');
   console.log(`store: index load of ${other.size} missions at start ${fmt(load, 1)} ms; missions.md ${bytes} bytes`);
-  console.log(`store: add p50 ${fmt(s.add.p50, 3)} ms, ${fmt(s.add.p50 / s.create.p50)}× a bare KV create (target < ${TARGET.add} ms) ${passMiss(s.add.p50 < TARGET.add)}`);
-  console.log(`store: claim p50 ${fmt(s.claim.p50, 3)} ms, ${fmt(s.claim.p50 / s.update.p50)}× a bare KV update (target < ${TARGET.claim} ms) ${passMiss(s.claim.p50 < TARGET.claim)}`);
-  console.log(`store: render p50 ${fmt(s.render.p50, 1)} ms, p99 ${fmt(s.render.p99, 1)} ms at ${COUNT} missions (target < ${TARGET.render} ms) ${passMiss(s.render.p50 < TARGET.render)}`);
-  console.log(`store: list p50 ${fmt(s.list.p50, 2)} ms in memory, ${fmt(s.request.p50, 2)} ms as a request (reported, not judged)`);
+  console.log(
+    `store: add p50 ${fmt(s.add.p50, 3)} ms, ${fmt(s.add.p50 / s.create.p50)}× a bare KV create (target < ${TARGET.add} ms) ${passMiss(s.add.p50 < TARGET.add)}`,
+  );
+  console.log(
+    `store: claim p50 ${fmt(s.claim.p50, 3)} ms, ${fmt(s.claim.p50 / s.update.p50)}× a bare KV update (target < ${TARGET.claim} ms) ${passMiss(s.claim.p50 < TARGET.claim)}`,
+  );
+  console.log(
+    `store: render p50 ${fmt(s.render.p50, 1)} ms, p99 ${fmt(s.render.p99, 1)} ms at ${COUNT} missions (target < ${TARGET.render} ms) ${passMiss(s.render.p50 < TARGET.render)}`,
+  );
+  console.log(
+    `store: list p50 ${fmt(s.list.p50, 2)} ms in memory, ${fmt(s.request.p50, 2)} ms as a request (reported, not judged)`,
+  );
 });

@@ -28,6 +28,15 @@ export function backoffDelay(attempt: number, settings: BackoffSettings, sample:
  * capped at max, spread by ±`jitter` (0..1) with `sample` in [0, 1). Retry loops outside
  * restarts (providers, outbox, missions, GitHub polls) all wait this way.
  */
-export function doublingBackoff(failures: number, bounds: { initialMs: number; maxMs: number }, jitter = 0, sample = 0.5): number {
-  return backoffDelay(Math.max(1, failures), { initialMs: bounds.initialMs, maxMs: bounds.maxMs, multiplier: 2, jitter }, sample);
+export function doublingBackoff(
+  failures: number,
+  bounds: { initialMs: number; maxMs: number },
+  jitter = 0,
+  sample = 0.5,
+): number {
+  return backoffDelay(
+    Math.max(1, failures),
+    { initialMs: bounds.initialMs, maxMs: bounds.maxMs, multiplier: 2, jitter },
+    sample,
+  );
 }

@@ -50,7 +50,11 @@ export function isSettled(context: BridgeContext): boolean {
   return context.outbox.ready && Object.values(context.providers).every((p) => p.state !== 'starting');
 }
 
-function withProvider(context: BridgeContext, name: string, change: (previous: ProviderHealth | undefined) => ProviderHealth): BridgeContext['providers'] {
+function withProvider(
+  context: BridgeContext,
+  name: string,
+  change: (previous: ProviderHealth | undefined) => ProviderHealth,
+): BridgeContext['providers'] {
   return { ...context.providers, [name]: change(context.providers[name]) };
 }
 
@@ -68,22 +72,37 @@ export const bridgeMachine = setup({
   },
   actions: {
     outboxReady: assign({
-      outbox: ({ context, event }) => (event.type === 'OUTBOX.READY' ? { ready: true, since: event.at, ...(context.outbox.lastError ? { lastError: context.outbox.lastError } : {}) } : context.outbox),
+      outbox: ({ context, event }) =>
+        event.type === 'OUTBOX.READY'
+          ? {
+              ready: true,
+              since: event.at,
+              ...(context.outbox.lastError ? { lastError: context.outbox.lastError } : {}),
+            }
+          : context.outbox,
     }),
     outboxLost: assign({
-      outbox: ({ context, event }) => (event.type === 'OUTBOX.LOST' ? { ready: false, since: event.at, lastError: event.error } : context.outbox),
+      outbox: ({ context, event }) =>
+        event.type === 'OUTBOX.LOST' ? { ready: false, since: event.at, lastError: event.error } : context.outbox,
     }),
     providerStarting: assign({
       providers: ({ context, event }) => {
         if (event.type !== 'PROVIDER.STARTING') return context.providers;
-        return withProvider(context, event.name, (p) => ({ ...(p?.lastError ? { lastError: p.lastError } : {}), state: 'starting', since: event.at, failures: p?.failures ?? 0 }));
+        return withProvider(context, event.name, (p) => ({
+          ...(p?.lastError ? { lastError: p.lastError } : {}),
+          state: 'starting',
+          since: event.at,
+          failures: p?.failures ?? 0,
+        }));
       },
     }),
     providerUp: assign({
       providers: ({ context, event }) => {
         if (event.type !== 'PROVIDER.UP') return context.providers;
         return withProvider(context, event.name, (p) =>
-          p?.state === 'up' ? p : { ...(p?.lastError ? { lastError: p.lastError } : {}), state: 'up', since: event.at, failures: 0 },
+          p?.state === 'up'
+            ? p
+            : { ...(p?.lastError ? { lastError: p.lastError } : {}), state: 'up', since: event.at, failures: 0 },
         );
       },
     }),
@@ -99,13 +118,18 @@ export const bridgeMachine = setup({
       },
     }),
     providersStopped: assign({
-      providers: ({ context }) => Object.fromEntries(Object.entries(context.providers).map(([name, p]) => [name, { ...p, state: 'stopped' as const }])),
+      providers: ({ context }) =>
+        Object.fromEntries(
+          Object.entries(context.providers).map(([name, p]) => [name, { ...p, state: 'stopped' as const }]),
+        ),
     }),
   },
 }).createMachine({
   id: 'bridge',
   context: ({ input }) => ({
-    providers: Object.fromEntries(input.providers.map((name) => [name, { state: 'starting' as const, since: input.now, failures: 0 }])),
+    providers: Object.fromEntries(
+      input.providers.map((name) => [name, { state: 'starting' as const, since: input.now, failures: 0 }]),
+    ),
     outbox: { ready: false, since: input.now },
   }),
   initial: 'connecting',

@@ -108,7 +108,9 @@ export const chatMachine = setup({
     refuse: (_, _params: RefuseParams) => {},
     enqueue: assign({
       queue: ({ context, event }) =>
-        event.type === 'REQUEST' ? [...context.queue, { id: event.id, request: event.request, receivedAt: event.at }] : context.queue,
+        event.type === 'REQUEST'
+          ? [...context.queue, { id: event.id, request: event.request, receivedAt: event.at }]
+          : context.queue,
     }),
     dequeue: assign({ queue: ({ context }) => context.queue.slice(1) }),
   },
@@ -122,7 +124,8 @@ export const chatMachine = setup({
     retriesLeft: ({ context }) => context.attempt < context.retryDelaysMs.length,
   },
   delays: {
-    retryDelay: ({ context }) => context.retryDelaysMs[context.attempt] ?? context.retryDelaysMs[context.retryDelaysMs.length - 1] ?? 0,
+    retryDelay: ({ context }) =>
+      context.retryDelaysMs[context.attempt] ?? context.retryDelaysMs[context.retryDelaysMs.length - 1] ?? 0,
     drainGrace: ({ context }) => context.drainGraceMs,
   },
 }).createMachine({
@@ -172,18 +175,30 @@ export const chatMachine = setup({
             type: 'startTurn',
             params: ({ context }) => {
               const current = head(context)!;
-              return { id: current.id, request: current.request, receivedAt: current.receivedAt, attempt: context.attempt, waiting: context.queue.length - 1 };
+              return {
+                id: current.id,
+                request: current.request,
+                receivedAt: current.receivedAt,
+                attempt: context.attempt,
+                waiting: context.queue.length - 1,
+              };
             },
           },
           on: {
             'TURN.ANSWERED': [
               {
-                guard: ({ context, event }) => head(context)?.id === event.id && event.attempt === context.attempt && event.text.trim() !== '',
+                guard: ({ context, event }) =>
+                  head(context)?.id === event.id && event.attempt === context.attempt && event.text.trim() !== '',
                 target: '#chat.idle',
                 actions: [
                   {
                     type: 'reply',
-                    params: ({ context, event }) => ({ id: event.id, text: event.text, answered: true, attempts: context.attempt + 1 }),
+                    params: ({ context, event }) => ({
+                      id: event.id,
+                      text: event.text,
+                      answered: true,
+                      attempts: context.attempt + 1,
+                    }),
                   },
                   assign({ answered: ({ context }) => context.answered + 1 }),
                   'dequeue',
@@ -191,7 +206,11 @@ export const chatMachine = setup({
               },
               { guard: 'isCurrentTurn', target: 'noAnswer', actions: assign({ lastError: 'the answer was empty' }) },
             ],
-            'TURN.FAILED': { guard: 'isCurrentTurn', target: 'noAnswer', actions: assign({ lastError: ({ event }) => event.error }) },
+            'TURN.FAILED': {
+              guard: 'isCurrentTurn',
+              target: 'noAnswer',
+              actions: assign({ lastError: ({ event }) => event.error }),
+            },
             DRAIN: '#chat.draining',
           },
         },
@@ -217,7 +236,9 @@ export const chatMachine = setup({
           ],
         },
         waiting: {
-          after: { retryDelay: { target: 'asking', actions: assign({ attempt: ({ context }) => context.attempt + 1 }) } },
+          after: {
+            retryDelay: { target: 'asking', actions: assign({ attempt: ({ context }) => context.attempt + 1 }) },
+          },
           // Nothing in flight: the request in hand is refused with the rest of the queue.
           on: { DRAIN: '#chat.drained' },
         },
@@ -229,16 +250,28 @@ export const chatMachine = setup({
       on: {
         REQUEST: {
           actions: [
-            { type: 'refuse', params: ({ event }) => ({ id: event.id, code: 'unavailable' as const, reason: RESTARTING }) },
+            {
+              type: 'refuse',
+              params: ({ event }) => ({ id: event.id, code: 'unavailable' as const, reason: RESTARTING }),
+            },
             assign({ refused: ({ context }) => context.refused + 1 }),
           ],
         },
         'TURN.ANSWERED': [
           {
-            guard: ({ context, event }) => head(context)?.id === event.id && event.attempt === context.attempt && event.text.trim() !== '',
+            guard: ({ context, event }) =>
+              head(context)?.id === event.id && event.attempt === context.attempt && event.text.trim() !== '',
             target: 'drained',
             actions: [
-              { type: 'reply', params: ({ context, event }) => ({ id: event.id, text: event.text, answered: true, attempts: context.attempt + 1 }) },
+              {
+                type: 'reply',
+                params: ({ context, event }) => ({
+                  id: event.id,
+                  text: event.text,
+                  answered: true,
+                  attempts: context.attempt + 1,
+                }),
+              },
               assign({ answered: ({ context }) => context.answered + 1 }),
               'dequeue',
             ],

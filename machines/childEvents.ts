@@ -33,7 +33,12 @@ export const processExited = (
   at: number,
   sample?: number,
 ): ChildEvent => ({ type: 'PROCESS.EXITED', pid, code, signal, at, ...(sample === undefined ? {} : { sample }) });
-export const heartbeat = (pid: number, bootId: string, at: number): ChildEvent => ({ type: 'HEARTBEAT', pid, bootId, at });
+export const heartbeat = (pid: number, bootId: string, at: number): ChildEvent => ({
+  type: 'HEARTBEAT',
+  pid,
+  bootId,
+  at,
+});
 export const verdict = (v: Verdict): ChildEvent => ({ type: 'VERDICT', verdict: v, at: v.at });
 export const restartAcked = (pid: number, at: number, deferred = false): ChildEvent =>
   deferred ? { type: 'RESTART.ACKED', pid, at, deferred } : { type: 'RESTART.ACKED', pid, at };

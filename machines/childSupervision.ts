@@ -15,7 +15,15 @@
 import { and, assign, enqueueActions, sendParent, setup } from 'xstate';
 import { backoffDelay, type BackoffSettings } from './backoff.js';
 import type { AnnouncementKind, ChildEvent, ChildNotice } from './childEvents.js';
-import { emptyCounts, recordFailure, recordOpen, recordSuccess, shouldTrip, type CircuitCounts, type CircuitRules } from './circuitRules.js';
+import {
+  emptyCounts,
+  recordFailure,
+  recordOpen,
+  recordSuccess,
+  shouldTrip,
+  type CircuitCounts,
+  type CircuitRules,
+} from './circuitRules.js';
 import type { Verdict } from '../src/contracts/index.js';
 import { isUnhealthy } from './liveness.js';
 
@@ -104,7 +112,9 @@ export const childSupervisionMachine = setup({
         : {},
     ),
     noteVerdict: assign(({ event }) =>
-      event.type === 'VERDICT' ? { lastVerdict: event.verdict, reason: `${event.verdict.verdict}: ${event.verdict.evidence}` } : {},
+      event.type === 'VERDICT'
+        ? { lastVerdict: event.verdict, reason: `${event.verdict.verdict}: ${event.verdict.evidence}` }
+        : {},
     ),
   },
   guards: {
@@ -148,8 +158,14 @@ export const childSupervisionMachine = setup({
     'CIRCUIT.RESET': {
       target: '.spawning',
       actions: [
-        assign({ counts: ({ context }) => recordSuccess({ ...context.counts, recentFailures: [] }), openUntil: undefined }),
-        { type: 'announce', params: ({ event }) => ({ kind: 'circuitClosed', detail: 'circuit reset by operator', at: event.at }) },
+        assign({
+          counts: ({ context }) => recordSuccess({ ...context.counts, recentFailures: [] }),
+          openUntil: undefined,
+        }),
+        {
+          type: 'announce',
+          params: ({ event }) => ({ kind: 'circuitClosed', detail: 'circuit reset by operator', at: event.at }),
+        },
       ],
     },
   },
@@ -167,7 +183,14 @@ export const childSupervisionMachine = setup({
     spawning: {
       entry: [
         assign({ pid: undefined, bootId: undefined }),
-        { type: 'announce', params: ({ context, event }) => ({ kind: 'spawning', detail: context.restarted ? 'respawning' : 'starting', at: timeOf(context, event) }) },
+        {
+          type: 'announce',
+          params: ({ context, event }) => ({
+            kind: 'spawning',
+            detail: context.restarted ? 'respawning' : 'starting',
+            at: timeOf(context, event),
+          }),
+        },
         'spawnProcess',
       ],
       on: {
@@ -198,7 +221,15 @@ export const childSupervisionMachine = setup({
           counts: ({ context }) => (context.restarted ? recordSuccess(context.counts) : context.counts),
           restarted: false,
         }),
-        { type: 'announce', params: ({ context, event }) => ({ kind: 'ready', detail: `pid ${context.pid}`, at: timeOf(context, event), ...(context.pid ? { pid: context.pid } : {}) }) },
+        {
+          type: 'announce',
+          params: ({ context, event }) => ({
+            kind: 'ready',
+            detail: `pid ${context.pid}`,
+            at: timeOf(context, event),
+            ...(context.pid ? { pid: context.pid } : {}),
+          }),
+        },
         { type: 'notifyParent', params: { type: 'CHILD.READY' } },
       ],
       on: {
@@ -207,7 +238,10 @@ export const childSupervisionMachine = setup({
           { guard: and(['isUnhealthyVerdict', 'isCooperative']), target: 'tier1', actions: 'noteVerdict' },
           // Tier 1 is a request over the control protocol; a non-cooperative child starts at tier 2.
           { guard: 'isUnhealthyVerdict', target: 'tier2', actions: 'noteVerdict' },
-          { guard: 'isDriftVerdict', actions: ['noteVerdict', { type: 'notifyParent', params: { type: 'CHILD.DRIFT' } }] },
+          {
+            guard: 'isDriftVerdict',
+            actions: ['noteVerdict', { type: 'notifyParent', params: { type: 'CHILD.DRIFT' } }],
+          },
         ],
         ROLL: { target: 'rolling', actions: assign({ reason: ({ event }) => event.reason }) },
         'PROCESS.EXITED': { guard: 'isCurrentProcess', target: 'crashed', actions: 'recordExit' },
@@ -217,7 +251,14 @@ export const childSupervisionMachine = setup({
     // A restart that is not a failure: drift after an update, or an operator's /restart.
     rolling: {
       entry: [
-        { type: 'announce', params: ({ context, event }) => ({ kind: 'rolling', detail: context.reason ?? 'restart', at: timeOf(context, event) }) },
+        {
+          type: 'announce',
+          params: ({ context, event }) => ({
+            kind: 'rolling',
+            detail: context.reason ?? 'restart',
+            at: timeOf(context, event),
+          }),
+        },
         { type: 'setWait', params: ({ context }) => ({ ms: context.settings.cooperativeTimeoutMs }) },
         // A child that does not speak the control protocol is not asked: `always` takes it to tier2.
         enqueueActions(({ context, enqueue }) => {
@@ -227,7 +268,10 @@ export const childSupervisionMachine = setup({
       always: { guard: ({ context }) => !context.cooperative, target: 'tier2' },
       after: { wait: 'tier2' },
       on: {
-        'RESTART.ACKED': { guard: ({ context, event }) => event.pid === context.pid && event.deferred === true, target: 'rollingDeferred' },
+        'RESTART.ACKED': {
+          guard: ({ context, event }) => event.pid === context.pid && event.deferred === true,
+          target: 'rollingDeferred',
+        },
         'RESTART.UNANSWERED': { guard: 'isCurrentProcess', target: 'tier2' },
         'PROCESS.EXITED': { guard: 'isCurrentProcess', target: 'spawning', actions: 'recordExit' },
       },
@@ -237,7 +281,14 @@ export const childSupervisionMachine = setup({
     // taking its time, but it is still watched — a hang while waiting is healed as usual.
     rollingDeferred: {
       entry: [
-        { type: 'announce', params: ({ context, event }) => ({ kind: 'rolling', detail: 'deferred until the current work ends', at: timeOf(context, event) }) },
+        {
+          type: 'announce',
+          params: ({ context, event }) => ({
+            kind: 'rolling',
+            detail: 'deferred until the current work ends',
+            at: timeOf(context, event),
+          }),
+        },
         assign({ deadline: undefined }),
       ],
       on: {
@@ -251,7 +302,14 @@ export const childSupervisionMachine = setup({
 
     tier1: {
       entry: [
-        { type: 'announce', params: ({ context, event }) => ({ kind: 'tier1', detail: `cooperative restart (${context.reason})`, at: timeOf(context, event) }) },
+        {
+          type: 'announce',
+          params: ({ context, event }) => ({
+            kind: 'tier1',
+            detail: `cooperative restart (${context.reason})`,
+            at: timeOf(context, event),
+          }),
+        },
         { type: 'setWait', params: ({ context }) => ({ ms: context.settings.cooperativeTimeoutMs }) },
         { type: 'requestRestart', params: ({ context }) => ({ pid: context.pid! }) },
       ],
@@ -267,7 +325,14 @@ export const childSupervisionMachine = setup({
 
     tier2: {
       entry: [
-        { type: 'announce', params: ({ context, event }) => ({ kind: 'tier2', detail: `SIGTERM pid ${context.pid}`, at: timeOf(context, event) }) },
+        {
+          type: 'announce',
+          params: ({ context, event }) => ({
+            kind: 'tier2',
+            detail: `SIGTERM pid ${context.pid}`,
+            at: timeOf(context, event),
+          }),
+        },
         { type: 'setWait', params: ({ context }) => ({ ms: context.settings.sigtermGraceMs }) },
         { type: 'signalProcess', params: ({ context }) => ({ pid: context.pid, signal: 'SIGTERM' as const }) },
       ],
@@ -279,7 +344,14 @@ export const childSupervisionMachine = setup({
 
     tier3: {
       entry: [
-        { type: 'announce', params: ({ context, event }) => ({ kind: 'tier3', detail: `SIGKILL pid ${context.pid ?? 'none'} (${context.reason})`, at: timeOf(context, event) }) },
+        {
+          type: 'announce',
+          params: ({ context, event }) => ({
+            kind: 'tier3',
+            detail: `SIGKILL pid ${context.pid ?? 'none'} (${context.reason})`,
+            at: timeOf(context, event),
+          }),
+        },
         { type: 'setWait', params: ({ context }) => ({ ms: context.settings.sigtermGraceMs }) },
         { type: 'signalProcess', params: ({ context }) => ({ pid: context.pid, signal: 'SIGKILL' as const }) },
       ],
@@ -299,7 +371,14 @@ export const childSupervisionMachine = setup({
           restarted: true,
           pid: undefined,
         })),
-        { type: 'announce', params: ({ context, event }) => ({ kind: 'exited', detail: context.reason ?? 'exited', at: timeOf(context, event) }) },
+        {
+          type: 'announce',
+          params: ({ context, event }) => ({
+            kind: 'exited',
+            detail: context.reason ?? 'exited',
+            at: timeOf(context, event),
+          }),
+        },
       ],
       always: [{ guard: 'circuitTrips', target: 'circuitOpen' }, { target: 'backoff' }],
     },
@@ -311,19 +390,36 @@ export const childSupervisionMachine = setup({
           const waitMs = backoffDelay(context.counts.recentFailures.length - 1, context.settings.backoff, sample);
           return { waitMs, deadline: timeOf(context, event) + waitMs };
         }),
-        { type: 'announce', params: ({ context }) => ({ kind: 'backoff', detail: `respawn in ${context.waitMs} ms`, at: context.deadline! - context.waitMs }) },
+        {
+          type: 'announce',
+          params: ({ context }) => ({
+            kind: 'backoff',
+            detail: `respawn in ${context.waitMs} ms`,
+            at: context.deadline! - context.waitMs,
+          }),
+        },
       ],
       after: { wait: 'spawning' },
     },
 
     circuitOpen: {
       entry: [
-        { type: 'announce', params: ({ context, event }) => ({ kind: 'circuitOpen', detail: `${context.reason ?? 'failing'}; ${context.counts.failures} consecutive, ${context.counts.recentFailures.length} recent failures`, at: timeOf(context, event) }) },
+        {
+          type: 'announce',
+          params: ({ context, event }) => ({
+            kind: 'circuitOpen',
+            detail: `${context.reason ?? 'failing'}; ${context.counts.failures} consecutive, ${context.counts.recentFailures.length} recent failures`,
+            at: timeOf(context, event),
+          }),
+        },
         { type: 'notifyParent', params: { type: 'CHILD.GAVE_UP' } },
         assign(({ context, event }) => {
           const at = timeOf(context, event);
           // Restored: keep the persisted deadline. Fresh: open for openForMs from now.
-          const openUntil = event.type === 'START' && context.openUntil !== undefined ? context.openUntil : at + context.settings.circuit.openForMs;
+          const openUntil =
+            event.type === 'START' && context.openUntil !== undefined
+              ? context.openUntil
+              : at + context.settings.circuit.openForMs;
           const fresh = !(event.type === 'START');
           return {
             openUntil,
@@ -340,21 +436,45 @@ export const childSupervisionMachine = setup({
     // One probe: a single process start. Healthy closes the circuit; anything else re-opens it.
     halfOpen: {
       entry: [
-        { type: 'announce', params: ({ context, event }) => ({ kind: 'halfOpen', detail: 'probing with one start', at: timeOf(context, event) }) },
-        assign(({ context, event }) => ({ pid: undefined, waitMs: context.settings.readyTimeoutMs, deadline: timeOf(context, event) + context.settings.readyTimeoutMs })),
+        {
+          type: 'announce',
+          params: ({ context, event }) => ({
+            kind: 'halfOpen',
+            detail: 'probing with one start',
+            at: timeOf(context, event),
+          }),
+        },
+        assign(({ context, event }) => ({
+          pid: undefined,
+          waitMs: context.settings.readyTimeoutMs,
+          deadline: timeOf(context, event) + context.settings.readyTimeoutMs,
+        })),
         'spawnProcess',
       ],
       after: { wait: { target: 'halfOpenFailed', actions: assign({ reason: 'probe sent no heartbeat' }) } },
       on: {
         'PROCESS.STARTED': { actions: assign({ pid: ({ event }) => event.pid }) },
-        'PROCESS.SPAWN_FAILED': { target: 'halfOpenFailed', actions: assign({ reason: ({ event }) => `probe spawn failed: ${event.error}` }) },
-        'PROCESS.EXITED': { guard: 'isCurrentProcess', target: 'halfOpenFailed', actions: ['recordExit', assign({ pid: undefined })] },
+        'PROCESS.SPAWN_FAILED': {
+          target: 'halfOpenFailed',
+          actions: assign({ reason: ({ event }) => `probe spawn failed: ${event.error}` }),
+        },
+        'PROCESS.EXITED': {
+          guard: 'isCurrentProcess',
+          target: 'halfOpenFailed',
+          actions: ['recordExit', assign({ pid: undefined })],
+        },
         HEARTBEAT: {
           guard: 'isCurrentProcess',
           target: 'running',
           actions: [
-            assign({ counts: ({ context }) => ({ ...recordSuccess(context.counts), recentFailures: [] }), openUntil: undefined }),
-            { type: 'announce', params: ({ event }) => ({ kind: 'circuitClosed', detail: 'probe healthy', at: event.at }) },
+            assign({
+              counts: ({ context }) => ({ ...recordSuccess(context.counts), recentFailures: [] }),
+              openUntil: undefined,
+            }),
+            {
+              type: 'announce',
+              params: ({ event }) => ({ kind: 'circuitClosed', detail: 'probe healthy', at: event.at }),
+            },
           ],
         },
       },
@@ -374,23 +494,39 @@ export const childSupervisionMachine = setup({
 
     stopping: {
       initial: 'asking',
-      entry: { type: 'announce', params: ({ context, event }) => ({ kind: 'stopping', detail: `pid ${context.pid}`, at: timeOf(context, event) }) },
+      entry: {
+        type: 'announce',
+        params: ({ context, event }) => ({
+          kind: 'stopping',
+          detail: `pid ${context.pid}`,
+          at: timeOf(context, event),
+        }),
+      },
       on: {
         'PROCESS.EXITED': { guard: 'isCurrentProcess', target: 'stopped', actions: assign({ pid: undefined }) },
       },
       states: {
         asking: {
-          entry: [{ type: 'setWait', params: ({ context }) => ({ ms: context.settings.cooperativeTimeoutMs }) }, { type: 'requestStop', params: ({ context }) => ({ pid: context.pid! }) }],
+          entry: [
+            { type: 'setWait', params: ({ context }) => ({ ms: context.settings.cooperativeTimeoutMs }) },
+            { type: 'requestStop', params: ({ context }) => ({ pid: context.pid! }) },
+          ],
           always: { guard: ({ context }) => !context.cooperative, target: 'terminating' },
           after: { wait: 'terminating' },
           on: { 'RESTART.UNANSWERED': { guard: 'isCurrentProcess', target: 'terminating' } },
         },
         terminating: {
-          entry: [{ type: 'setWait', params: ({ context }) => ({ ms: context.settings.sigtermGraceMs }) }, { type: 'signalProcess', params: ({ context }) => ({ pid: context.pid, signal: 'SIGTERM' as const }) }],
+          entry: [
+            { type: 'setWait', params: ({ context }) => ({ ms: context.settings.sigtermGraceMs }) },
+            { type: 'signalProcess', params: ({ context }) => ({ pid: context.pid, signal: 'SIGTERM' as const }) },
+          ],
           after: { wait: 'killing' },
         },
         killing: {
-          entry: [{ type: 'setWait', params: ({ context }) => ({ ms: context.settings.sigtermGraceMs }) }, { type: 'signalProcess', params: ({ context }) => ({ pid: context.pid, signal: 'SIGKILL' as const }) }],
+          entry: [
+            { type: 'setWait', params: ({ context }) => ({ ms: context.settings.sigtermGraceMs }) },
+            { type: 'signalProcess', params: ({ context }) => ({ pid: context.pid, signal: 'SIGKILL' as const }) },
+          ],
           after: { wait: '#child.stopped' },
         },
       },
@@ -398,7 +534,10 @@ export const childSupervisionMachine = setup({
 
     stopped: {
       entry: [
-        { type: 'announce', params: ({ context, event }) => ({ kind: 'stopped', detail: 'stopped', at: timeOf(context, event) }) },
+        {
+          type: 'announce',
+          params: ({ context, event }) => ({ kind: 'stopped', detail: 'stopped', at: timeOf(context, event) }),
+        },
         { type: 'notifyParent', params: { type: 'CHILD.STOPPED' } },
         assign({ pid: undefined, deadline: undefined }),
       ],

@@ -61,16 +61,30 @@ export const breakerReset = (): BreakerEvent => ({ type: 'RESET' });
 
 type Named = { breaker?: string }; // copied from input.name
 export type CircuitOpened = Named & {
-  type: 'CIRCUIT.OPENED'; at: number; openUntil: number; failures: number; opens: number; reason?: string;
+  type: 'CIRCUIT.OPENED';
+  at: number;
+  openUntil: number;
+  failures: number;
+  opens: number;
+  reason?: string;
 };
 export type CircuitHalfOpened = Named & { type: 'CIRCUIT.HALF_OPENED'; at: number };
 /** `at` is absent for an operator RESET, which carries no time. */
 export type CircuitClosed = Named & { type: 'CIRCUIT.CLOSED'; at?: number; reset: boolean };
 export type CircuitNotice = CircuitOpened | CircuitHalfOpened | CircuitClosed;
 
-export const circuitOpened = (info: Omit<CircuitOpened, 'type'>): CircuitOpened => ({ type: 'CIRCUIT.OPENED', ...info });
-export const circuitHalfOpened = (info: Omit<CircuitHalfOpened, 'type'>): CircuitHalfOpened => ({ type: 'CIRCUIT.HALF_OPENED', ...info });
-export const circuitClosed = (info: Omit<CircuitClosed, 'type'>): CircuitClosed => ({ type: 'CIRCUIT.CLOSED', ...info });
+export const circuitOpened = (info: Omit<CircuitOpened, 'type'>): CircuitOpened => ({
+  type: 'CIRCUIT.OPENED',
+  ...info,
+});
+export const circuitHalfOpened = (info: Omit<CircuitHalfOpened, 'type'>): CircuitHalfOpened => ({
+  type: 'CIRCUIT.HALF_OPENED',
+  ...info,
+});
+export const circuitClosed = (info: Omit<CircuitClosed, 'type'>): CircuitClosed => ({
+  type: 'CIRCUIT.CLOSED',
+  ...info,
+});
 
 export interface BreakerContext {
   rules: BreakerRules;
@@ -119,10 +133,18 @@ function withFailure(context: BreakerContext, at: number) {
 }
 
 /** Both ways into `open` announce the same notice. */
-const notifyOpened = { type: 'notify', params: ({ context }: { context: BreakerContext }) => openedNotice(context) } as const;
+const notifyOpened = {
+  type: 'notify',
+  params: ({ context }: { context: BreakerContext }) => openedNotice(context),
+} as const;
 
 export const circuitBreakerMachine = setup({
-  types: { context: {} as BreakerContext, events: {} as BreakerEvent, input: {} as BreakerInput, emitted: {} as CircuitNotice },
+  types: {
+    context: {} as BreakerContext,
+    events: {} as BreakerEvent,
+    input: {} as BreakerInput,
+    emitted: {} as CircuitNotice,
+  },
   actions: {
     notify: enqueueActions(({ context, enqueue }, notice: CircuitNotice) => {
       const named = context.name === undefined ? notice : { ...notice, breaker: context.name };
@@ -135,18 +157,29 @@ export const circuitBreakerMachine = setup({
     recordSuccess: assign({ failures: 0 }),
     /** Starts a fresh open wait measured from the failure that caused it. */
     trip: assign(({ context, event }) =>
-      event.type === 'FAILURE' ? { opens: context.opens + 1, openedAt: event.at, openUntil: event.at + context.rules.openForMs } : {},
+      event.type === 'FAILURE'
+        ? { opens: context.opens + 1, openedAt: event.at, openUntil: event.at + context.rules.openForMs }
+        : {},
     ),
     /** After a good probe or a RESET: forget the streak AND the window, else one failure re-trips. */
-    clearCounts: assign({ failures: 0, recentFailures: [], openedAt: undefined, openUntil: undefined, reason: undefined }),
+    clearCounts: assign({
+      failures: 0,
+      recentFailures: [],
+      openedAt: undefined,
+      openUntil: undefined,
+      reason: undefined,
+    }),
   },
   guards: {
     failureTrips: ({ context, event }) =>
-      event.type === 'FAILURE' && shouldTrip({ ...withFailure(context, event.at), opens: context.opens }, context.rules),
+      event.type === 'FAILURE' &&
+      shouldTrip({ ...withFailure(context, event.at), opens: context.opens }, context.rules),
     restoredClosed: ({ context }) => context.restoredState === 'closed',
     restoredHalfOpen: ({ context }) => context.restoredState === 'halfOpen',
     restoredOpenPending: ({ context }) =>
-      context.restoredState === 'open' && context.openUntil !== undefined && context.openUntil > (context.openedAt ?? 0),
+      context.restoredState === 'open' &&
+      context.openUntil !== undefined &&
+      context.openUntil > (context.openedAt ?? 0),
   },
   delays: { openFor: ({ context }) => Math.max(0, (context.openUntil ?? 0) - (context.openedAt ?? 0)) },
 }).createMachine({
@@ -155,7 +188,11 @@ export const circuitBreakerMachine = setup({
     validateBreakerInput(input);
     const r = input.restore;
     return {
-      rules: { maxConsecutiveFailures: input.maxConsecutiveFailures, intensity: input.intensity, openForMs: input.openForMs },
+      rules: {
+        maxConsecutiveFailures: input.maxConsecutiveFailures,
+        intensity: input.intensity,
+        openForMs: input.openForMs,
+      },
       name: input.name,
       notifyParent: input.notifyParent ?? false,
       failures: r?.failures ?? 0,
@@ -168,7 +205,10 @@ export const circuitBreakerMachine = setup({
   },
   initial: 'restoring',
   on: {
-    RESET: { target: '.closed', actions: ['clearCounts', { type: 'notify', params: () => circuitClosed({ reset: true }) }] },
+    RESET: {
+      target: '.closed',
+      actions: ['clearCounts', { type: 'notify', params: () => circuitClosed({ reset: true }) }],
+    },
   },
   states: {
     // Transient: lands in the persisted state. Resuming is silent except an open wait that
@@ -178,7 +218,10 @@ export const circuitBreakerMachine = setup({
         { guard: 'restoredClosed', target: 'closed' },
         { guard: 'restoredHalfOpen', target: 'halfOpen' },
         { guard: 'restoredOpenPending', target: 'open' },
-        { target: 'halfOpen', actions: { type: 'notify', params: ({ context }) => circuitHalfOpened({ at: context.openedAt ?? 0 }) } },
+        {
+          target: 'halfOpen',
+          actions: { type: 'notify', params: ({ context }) => circuitHalfOpened({ at: context.openedAt ?? 0 }) },
+        },
       ],
     },
     closed: {
@@ -197,7 +240,10 @@ export const circuitBreakerMachine = setup({
     // protected thing, so whatever it reports is dropped and nothing is recorded.
     open: {
       after: {
-        openFor: { target: 'halfOpen', actions: { type: 'notify', params: ({ context }) => circuitHalfOpened({ at: context.openUntil ?? 0 }) } },
+        openFor: {
+          target: 'halfOpen',
+          actions: { type: 'notify', params: ({ context }) => circuitHalfOpened({ at: context.openUntil ?? 0 }) },
+        },
       },
     },
     // Exactly one probe: the first SUCCESS or FAILURE decides and leaves this state.
@@ -205,7 +251,10 @@ export const circuitBreakerMachine = setup({
       on: {
         SUCCESS: {
           target: 'closed',
-          actions: ['clearCounts', { type: 'notify', params: ({ event }) => circuitClosed({ at: event.at, reset: false }) }],
+          actions: [
+            'clearCounts',
+            { type: 'notify', params: ({ event }) => circuitClosed({ at: event.at, reset: false }) },
+          ],
         },
         FAILURE: { target: 'open', actions: ['recordFailure', 'trip', notifyOpened] },
       },
@@ -215,7 +264,13 @@ export const circuitBreakerMachine = setup({
 
 /** Params resolve after the preceding assigns, so the context already holds the new deadline. */
 function openedNotice({ openedAt, openUntil, failures, opens, reason }: BreakerContext): CircuitOpened {
-  return circuitOpened({ at: openedAt ?? 0, openUntil: openUntil ?? 0, failures, opens, ...(reason === undefined ? {} : { reason }) });
+  return circuitOpened({
+    at: openedAt ?? 0,
+    openUntil: openUntil ?? 0,
+    failures,
+    opens,
+    ...(reason === undefined ? {} : { reason }),
+  });
 }
 
 /** Status row and persisted form in one: feed it back as `input.restore` to resume. */

@@ -47,7 +47,11 @@ export interface PrPollerContext extends Required<Omit<PrPollerInput, 'idleReaso
 export type PrPollerEvent = { type: 'POKE' } | { type: 'DRAIN' };
 
 /** Delay before the next poll after `failures` failures in a row, raised to Retry-After. */
-export function pollBackoffMs(failures: number, context: Pick<PrPollerContext, 'backoffBaseMs' | 'backoffMaxMs' | 'maxRetryAfterMs'>, retryAfterMs?: number): number {
+export function pollBackoffMs(
+  failures: number,
+  context: Pick<PrPollerContext, 'backoffBaseMs' | 'backoffMaxMs' | 'maxRetryAfterMs'>,
+  retryAfterMs?: number,
+): number {
   const exponential = doublingBackoff(failures, { initialMs: context.backoffBaseMs, maxMs: context.backoffMaxMs });
   return Math.max(exponential, Math.min(retryAfterMs ?? 0, context.maxRetryAfterMs));
 }
@@ -119,7 +123,15 @@ export const prPollerMachine = setup({
               const result = event.output as Extract<PollResult, { ok: false }>;
               const failures = context.failures + 1;
               const until = result.at + pollBackoffMs(failures, context, result.retryAfterMs);
-              return { failures, lastPollAt: result.at, lastError: result.error, lastErrorKind: result.kind, backoffUntil: until, nextPollAt: until, polls: context.polls + 1 };
+              return {
+                failures,
+                lastPollAt: result.at,
+                lastError: result.error,
+                lastErrorKind: result.kind,
+                backoffUntil: until,
+                nextPollAt: until,
+                polls: context.polls + 1,
+              };
             }),
           },
         ],
@@ -130,7 +142,13 @@ export const prPollerMachine = setup({
             const at = context.lastPollAt ?? 0;
             const failures = context.failures + 1;
             const until = at + pollBackoffMs(failures, context);
-            return { failures, lastError: String((event.error as Error)?.message ?? event.error), lastErrorKind: 'error', backoffUntil: until, nextPollAt: until };
+            return {
+              failures,
+              lastError: String((event.error as Error)?.message ?? event.error),
+              lastErrorKind: 'error',
+              backoffUntil: until,
+              nextPollAt: until,
+            };
           }),
         },
       },

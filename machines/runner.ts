@@ -70,9 +70,17 @@ export const runnerMachine = setup({
     dispatchBreaker: circuitBreakerMachine,
     claimMission: fromPromise<Mission | undefined, { runner: string }>(async () => undefined),
     prepareWorkspace: fromPromise<{ worktree: string }, { mission: Mission }>(async () => ({ worktree: '' })),
-    runAgent: fromPromise<AgentOutcome, { mission: Mission; worktree: string }>(async () => ({ outcome: 'success', summary: '', at: 0 })),
-    runPipeline: fromPromise<unknown, { mission: Mission; worktree: string; outcome: AgentOutcome }>(async () => undefined),
-    finishMission: fromPromise<void, { mission: Mission; outcome: AgentOutcome; pipeline: unknown }>(async () => undefined),
+    runAgent: fromPromise<AgentOutcome, { mission: Mission; worktree: string }>(async () => ({
+      outcome: 'success',
+      summary: '',
+      at: 0,
+    })),
+    runPipeline: fromPromise<unknown, { mission: Mission; worktree: string; outcome: AgentOutcome }>(
+      async () => undefined,
+    ),
+    finishMission: fromPromise<void, { mission: Mission; outcome: AgentOutcome; pipeline: unknown }>(
+      async () => undefined,
+    ),
     keepLease: fromCallback<{ type: string }, { mission: Mission }>(() => () => {}),
   },
   guards: {
@@ -90,7 +98,10 @@ export const runnerMachine = setup({
       // a mission's own permanent failure says nothing about the service.
       const result = context.outcome;
       if (!result || result.outcome === 'cancelled') return;
-      enqueue.sendTo('breaker', result.outcome === 'transient' ? breakerFailure(result.at, result.error) : breakerSuccess(result.at));
+      enqueue.sendTo(
+        'breaker',
+        result.outcome === 'transient' ? breakerFailure(result.at, result.error) : breakerSuccess(result.at),
+      );
     }),
   },
 }).createMachine({
@@ -127,7 +138,13 @@ export const runnerMachine = setup({
   initial: 'idle',
   states: {
     idle: {
-      entry: assign({ mission: undefined, worktree: undefined, outcome: undefined, pipeline: undefined, stopReason: undefined }),
+      entry: assign({
+        mission: undefined,
+        worktree: undefined,
+        outcome: undefined,
+        pipeline: undefined,
+        stopReason: undefined,
+      }),
       always: [
         { guard: 'drainRequested', target: 'drained' },
         { guard: 'isPaused', target: 'paused' },
@@ -137,7 +154,10 @@ export const runnerMachine = setup({
       on: {
         'MISSION.AVAILABLE': 'claiming',
         DRAIN: 'drained',
-        'DISPATCH.PAUSED': { target: 'paused', actions: assign({ paused: true, pauseUntil: ({ event }) => event.until }) },
+        'DISPATCH.PAUSED': {
+          target: 'paused',
+          actions: assign({ paused: true, pauseUntil: ({ event }) => event.until }),
+        },
         'CIRCUIT.OPENED': { target: 'breakerOpen', actions: assign({ breakerOpen: true }) },
       },
     },
@@ -162,7 +182,11 @@ export const runnerMachine = setup({
         src: 'claimMission',
         input: ({ context }) => ({ runner: context.name }),
         onDone: [
-          { guard: ({ event }) => event.output !== undefined, target: 'busy', actions: assign({ mission: ({ event }) => event.output }) },
+          {
+            guard: ({ event }) => event.output !== undefined,
+            target: 'busy',
+            actions: assign({ mission: ({ event }) => event.output }),
+          },
           { target: 'idle' },
         ],
         // The store is unreachable (NATS reconnecting): try again on the next poll.
@@ -173,9 +197,17 @@ export const runnerMachine = setup({
     busy: {
       invoke: { src: 'keepLease', input: ({ context }) => ({ mission: context.mission! }) },
       on: {
-        'MISSION.CANCELLED': { guard: 'isCurrentMission', target: '.stopping', actions: assign({ stopReason: 'cancelled' }) },
+        'MISSION.CANCELLED': {
+          guard: 'isCurrentMission',
+          target: '.stopping',
+          actions: assign({ stopReason: 'cancelled' }),
+        },
         ABORT: { target: '.stopping', actions: assign({ stopReason: ({ event }) => `aborted: ${event.reason}` }) },
-        'LEASE.LOST': { guard: 'isCurrentMission', target: '.stopping', actions: assign({ stopReason: ({ event }) => `lease lost: ${event.reason}` }) },
+        'LEASE.LOST': {
+          guard: 'isCurrentMission',
+          target: '.stopping',
+          actions: assign({ stopReason: ({ event }) => `lease lost: ${event.reason}` }),
+        },
       },
       initial: 'preparing',
       states: {
@@ -186,7 +218,9 @@ export const runnerMachine = setup({
             onDone: { target: 'running', actions: assign({ worktree: ({ event }) => event.output.worktree }) },
             onError: {
               target: 'finishing',
-              actions: assign({ outcome: ({ context, event }) => classifyPrepareError(event.error, lastKnownTime(context)) }),
+              actions: assign({
+                outcome: ({ context, event }) => classifyPrepareError(event.error, lastKnownTime(context)),
+              }),
             },
           },
         },
@@ -195,12 +229,23 @@ export const runnerMachine = setup({
             src: 'runAgent',
             input: ({ context }) => ({ mission: context.mission!, worktree: context.worktree! }),
             onDone: [
-              { guard: ({ event }) => event.output.outcome === 'success', target: 'postMission', actions: assign({ outcome: ({ event }) => event.output }) },
+              {
+                guard: ({ event }) => event.output.outcome === 'success',
+                target: 'postMission',
+                actions: assign({ outcome: ({ event }) => event.output }),
+              },
               { target: 'finishing', actions: assign({ outcome: ({ event }) => event.output }) },
             ],
             onError: {
               target: 'finishing',
-              actions: assign({ outcome: ({ context, event }) => ({ outcome: 'permanent' as const, summary: '', error: errorText(event.error), at: lastKnownTime(context) }) }),
+              actions: assign({
+                outcome: ({ context, event }) => ({
+                  outcome: 'permanent' as const,
+                  summary: '',
+                  error: errorText(event.error),
+                  at: lastKnownTime(context),
+                }),
+              }),
             },
           },
         },
@@ -210,7 +255,11 @@ export const runnerMachine = setup({
           on: { 'MISSION.CANCELLED': {}, ABORT: {}, 'LEASE.LOST': {} },
           invoke: {
             src: 'runPipeline',
-            input: ({ context }) => ({ mission: context.mission!, worktree: context.worktree!, outcome: context.outcome! }),
+            input: ({ context }) => ({
+              mission: context.mission!,
+              worktree: context.worktree!,
+              outcome: context.outcome!,
+            }),
             onDone: { target: 'finishing', actions: assign({ pipeline: ({ event }) => event.output }) },
             onError: {
               target: 'finishing',
@@ -220,14 +269,25 @@ export const runnerMachine = setup({
         },
         // Leaving `running` stopped the agent actor, whose signal killed the agent.
         stopping: {
-          entry: assign({ outcome: ({ context }) => ({ outcome: 'cancelled' as const, summary: '', error: context.stopReason ?? 'stopped', at: lastKnownTime(context) }) }),
+          entry: assign({
+            outcome: ({ context }) => ({
+              outcome: 'cancelled' as const,
+              summary: '',
+              error: context.stopReason ?? 'stopped',
+              at: lastKnownTime(context),
+            }),
+          }),
           always: 'finishing',
         },
         finishing: {
           entry: 'reportOutcomeToBreaker',
           invoke: {
             src: 'finishMission',
-            input: ({ context }) => ({ mission: context.mission!, outcome: context.outcome!, pipeline: context.pipeline }),
+            input: ({ context }) => ({
+              mission: context.mission!,
+              outcome: context.outcome!,
+              pipeline: context.pipeline,
+            }),
             // Straight on to the next mission: a queue must not drain at one mission per poll.
             onDone: { target: '#runner.next', actions: assign({ completed: ({ context }) => context.completed + 1 }) },
             // A lost lease or an unreachable store: the lease will expire and the mission return.
@@ -268,6 +328,14 @@ function errorText(error: unknown): string {
 /** Preparing a worktree fails on the network (transient) or on the repository (permanent). */
 function classifyPrepareError(error: unknown, at: number): AgentOutcome {
   const text = errorText(error);
-  const transient = /could not resolve host|connection (refused|reset|timed out)|timed out|temporarily unavailable|early eof/i.test(text);
-  return { outcome: transient ? 'transient' : 'permanent', summary: '', error: `preparing the worktree failed: ${text}`, at };
+  const transient =
+    /could not resolve host|connection (refused|reset|timed out)|timed out|temporarily unavailable|early eof/i.test(
+      text,
+    );
+  return {
+    outcome: transient ? 'transient' : 'permanent',
+    summary: '',
+    error: `preparing the worktree failed: ${text}`,
+    at,
+  };
 }

@@ -73,7 +73,11 @@ export const supervisorMachine = setup({
     startCurrentChild: enqueueActions(({ context, event, enqueue }) => {
       const input = current(context)!;
       const restored = context.restored[input.name];
-      enqueue.spawnChild('child', { id: input.name, systemId: input.name, input: restored ? { ...input, restored } : input });
+      enqueue.spawnChild('child', {
+        id: input.name,
+        systemId: input.name,
+        input: restored ? { ...input, restored } : input,
+      });
       enqueue.assign({ spawned: [...context.spawned, input.name] });
       enqueue.sendTo(input.name, { type: 'START', at: timeOf(context, event) });
     }),
@@ -98,7 +102,8 @@ export const supervisorMachine = setup({
   guards: {
     allStarted: ({ context }) => context.cursor >= context.children.length,
     needsHealState: ({ context }) =>
-      !context.stateLoaded && (context.stateStoreChild === undefined || current(context)?.name !== context.stateStoreChild),
+      !context.stateLoaded &&
+      (context.stateStoreChild === undefined || current(context)?.name !== context.stateStoreChild),
     isCurrentChild: ({ context, event }) => 'child' in event && event.child === current(context)?.name,
     allStopped: ({ context }) => context.cursor < 0,
     isRollingChild: ({ context, event }) => 'child' in event && event.child === context.rolling,
@@ -119,20 +124,24 @@ export const supervisorMachine = setup({
   invoke: { id: SELF_WATCH_ID, src: 'selfWatch' },
   // Operator requests reach any child already spawned, also while the rest is still starting.
   on: {
-        RESTART_CHILD: {
-          actions: enqueueActions(({ context, event, enqueue }) => {
-            if (context.spawned.includes(event.child)) enqueue.sendTo(event.child, { type: 'ROLL', reason: event.reason, at: event.at });
-          }),
-        },
-        RESET_CIRCUIT: {
-          actions: enqueueActions(({ context, event, enqueue }) => {
-            if (context.spawned.includes(event.child)) enqueue.sendTo(event.child, { type: 'CIRCUIT.RESET', at: event.at });
-          }),
-        },
+    RESTART_CHILD: {
+      actions: enqueueActions(({ context, event, enqueue }) => {
+        if (context.spawned.includes(event.child))
+          enqueue.sendTo(event.child, { type: 'ROLL', reason: event.reason, at: event.at });
+      }),
+    },
+    RESET_CIRCUIT: {
+      actions: enqueueActions(({ context, event, enqueue }) => {
+        if (context.spawned.includes(event.child)) enqueue.sendTo(event.child, { type: 'CIRCUIT.RESET', at: event.at });
+      }),
+    },
   },
   states: {
     starting: {
-      entry: { type: 'announceTree', params: ({ context }) => ({ kind: 'starting', detail: context.children.map((c) => c.name).join(' → ') }) },
+      entry: {
+        type: 'announceTree',
+        params: ({ context }) => ({ kind: 'starting', detail: context.children.map((c) => c.name).join(' → ') }),
+      },
       initial: 'next',
       on: { STOP: '#supervisor.stopping' },
       states: {
@@ -162,9 +171,17 @@ export const supervisorMachine = setup({
         },
         waitingForReady: {
           on: {
-            'CHILD.READY': { guard: 'isCurrentChild', target: 'next', actions: assign({ cursor: ({ context }) => context.cursor + 1 }) },
+            'CHILD.READY': {
+              guard: 'isCurrentChild',
+              target: 'next',
+              actions: assign({ cursor: ({ context }) => context.cursor + 1 }),
+            },
             // A child whose circuit opened during start does not hold up the rest of the tree.
-            'CHILD.GAVE_UP': { guard: 'isCurrentChild', target: 'next', actions: assign({ cursor: ({ context }) => context.cursor + 1 }) },
+            'CHILD.GAVE_UP': {
+              guard: 'isCurrentChild',
+              target: 'next',
+              actions: assign({ cursor: ({ context }) => context.cursor + 1 }),
+            },
           },
         },
       },

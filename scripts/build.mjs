@@ -36,7 +36,10 @@ writeFileSync(join(dist, 'main.js'), "#!/usr/bin/env node\nimport './src/main.js
 
 // Atomic: a watchdog reading the file mid-write must never see half an id.
 const build = {
-  buildId: `${new Date().toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${randomBytes(3).toString('hex')}`,
+  buildId: `${new Date()
+    .toISOString()
+    .replace(/[-:.TZ]/g, '')
+    .slice(0, 14)}-${randomBytes(3).toString('hex')}`,
   builtAt: new Date().toISOString(),
 };
 const tmp = join(dist, `.build.json.${process.pid}`);

@@ -44,9 +44,7 @@ export class ConfigError extends RoshiError {
     readonly expected: string,
     readonly source?: string,
   ) {
-    super(
-      `config: ${key}${source ? ` (from ${source})` : ''} is ${describeValue(value)}; expected ${expected}`,
-    );
+    super(`config: ${key}${source ? ` (from ${source})` : ''} is ${describeValue(value)}; expected ${expected}`);
   }
 }
 
@@ -115,6 +113,7 @@ export function describeValue(value: unknown): string {
   if (value === undefined) return 'missing';
   if (value === null) return 'null';
   if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'object') return `${Array.isArray(value) ? 'a list' : 'a mapping'} ${clip(JSON.stringify(value), 60)}`;
+  if (typeof value === 'object')
+    return `${Array.isArray(value) ? 'a list' : 'a mapping'} ${clip(JSON.stringify(value), 60)}`;
   return `${typeof value} ${String(value)}`;
 }

@@ -29,7 +29,8 @@ export interface LogOptions {
  * private keys, credentials, authorization headers, cookies. Keys ending in `Env` name a variable
  * (`tokenEnv: GITHUB_TOKEN`), not a secret, and numbers (`outputTokens: 812`) are kept.
  */
-export const SECRET_KEY_PATTERN = /token|passw(?:or)?d|^pass$|secret|(?:api|private|access|signing)_?key|authori[sz]ation|^creds$|credential|cookie/i;
+export const SECRET_KEY_PATTERN =
+  /token|passw(?:or)?d|^pass$|secret|(?:api|private|access|signing)_?key|authori[sz]ation|^creds$|credential|cookie/i;
 
 function isSecretKey(key: string): boolean {
   return SECRET_KEY_PATTERN.test(key) && !key.endsWith('Env');
@@ -60,7 +61,10 @@ function redact(value: unknown, depth: number): unknown {
   if (proto !== Object.prototype && proto !== null) return value; // errors, dates: pino serializes them
   let copy: Record<string, unknown> | undefined;
   for (const [key, item] of Object.entries(value)) {
-    const next = isSecretKey(key) && item !== null && (typeof item === 'string' || typeof item === 'object') ? MASK : redact(item, depth + 1);
+    const next =
+      isSecretKey(key) && item !== null && (typeof item === 'string' || typeof item === 'object')
+        ? MASK
+        : redact(item, depth + 1);
     if (next !== item) (copy ??= { ...value })[key] = next;
   }
   return copy ?? value;
@@ -100,14 +104,23 @@ export function createLogger(options: LogOptions = {}): Logger {
       level: 'trace',
       stream: scrubbing(
         usePretty
-          ? loadPretty()({ destination: 2, sync: true, colorize: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' })
+          ? loadPretty()({
+              destination: 2,
+              sync: true,
+              colorize: true,
+              translateTime: 'HH:MM:ss.l',
+              ignore: 'pid,hostname',
+            })
           : pino.destination({ dest: 2, sync: true }),
       ),
     },
   ];
   if (options.file) {
     mkdirSync(dirname(options.file), { recursive: true });
-    streams.push({ level: 'trace', stream: scrubbing(pino.destination({ dest: options.file, sync: true, append: true })) });
+    streams.push({
+      level: 'trace',
+      stream: scrubbing(pino.destination({ dest: options.file, sync: true, append: true })),
+    });
   }
   return pino(base, pino.multistream(streams));
 }

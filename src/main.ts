@@ -27,7 +27,9 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
 };
 
 async function usage(): Promise<string> {
-  const lines = await Promise.all(Object.entries(COMMANDS).map(async ([name, load]) => `  ${name.padEnd(11)} ${(await load()).summary}`));
+  const lines = await Promise.all(
+    Object.entries(COMMANDS).map(async ([name, load]) => `  ${name.padEnd(11)} ${(await load()).summary}`),
+  );
   return `usage: node dist/main.js <command> [options]
 
 commands:
@@ -65,7 +67,11 @@ main(process.argv.slice(2)).then(
   (code) => exitAfterOutput(code),
   (error: unknown) => {
     const expected = error instanceof RoshiError;
-    process.stderr.write(expected ? `roshi: ${describeError(error)}\n` : `roshi: unexpected error\n${(error as Error)?.stack ?? String(error)}\n`);
+    process.stderr.write(
+      expected
+        ? `roshi: ${describeError(error)}\n`
+        : `roshi: unexpected error\n${(error as Error)?.stack ?? String(error)}\n`,
+    );
     return exitAfterOutput(exitCodeOf(error));
   },
 );

@@ -48,6 +48,7 @@ export function readProc(pid: number): ProcInfo | undefined {
   const ppid = Number(rest[1]);
   const pgid = Number(rest[2]);
   const startTime = rest[19];
-  if (state === undefined || !Number.isInteger(ppid) || !Number.isInteger(pgid) || startTime === undefined) return undefined;
+  if (state === undefined || !Number.isInteger(ppid) || !Number.isInteger(pgid) || startTime === undefined)
+    return undefined;
   return { pid, state, ppid, pgid, startTime, zombie: state === 'Z' || state === 'X' };
 }

@@ -71,7 +71,8 @@ export const bridgeKind: ActorKind = {
         }),
     );
     const channelOf = (name: string) => channels.find((c) => c.name === name);
-    const providerOf = (name: string): MessagingProvider | undefined => providers.find((p) => p.provider.name === name)?.provider;
+    const providerOf = (name: string): MessagingProvider | undefined =>
+      providers.find((p) => p.provider.name === name)?.provider;
 
     const outbox = new Outbox({
       bus,
@@ -96,7 +97,11 @@ export const bridgeKind: ActorKind = {
       providersLine: () => {
         const context = health();
         if (!context) return '';
-        const parts = Object.entries(context.providers).map(([name, p]) => (p.state === 'up' ? `${name} ✅` : `${name} ${p.state === 'failing' ? '⚠' : '…'} ${p.state}${p.lastError ? ` (${p.lastError.slice(0, 60)})` : ''}`));
+        const parts = Object.entries(context.providers).map(([name, p]) =>
+          p.state === 'up'
+            ? `${name} ✅`
+            : `${name} ${p.state === 'failing' ? '⚠' : '…'} ${p.state}${p.lastError ? ` (${p.lastError.slice(0, 60)})` : ''}`,
+        );
         return `chat providers: ${parts.join(' · ') || 'none'}`;
       },
     };
@@ -109,18 +114,35 @@ export const bridgeKind: ActorKind = {
       logger,
       reply: async (message, text, index) => {
         const id = `reply-${message.provider}-${message.chatId}-${message.messageId}-${index}`;
-        const payload = { id, kind: 'reply', source: 'bridge', provider: message.provider, chatId: message.chatId, text, at: Date.now() };
+        const payload = {
+          id,
+          kind: 'reply',
+          source: 'bridge',
+          provider: message.provider,
+          chatId: message.chatId,
+          text,
+          at: Date.now(),
+        };
         try {
           await publishDurable(bus, bus.subjects.bridgeOut, payload, id);
         } catch (error) {
           const channel = channelOf(message.provider);
           logger.warn({ err: error, provider: message.provider }, 'outbox unavailable; replying directly');
           if (!channel) throw error;
-          await channel.enqueue({ pieces: splitMessage(text, pieceLength(config.bridge.maxMessageLength, channel.provider.maxLength)), chatId: message.chatId });
+          await channel.enqueue({
+            pieces: splitMessage(text, pieceLength(config.bridge.maxMessageLength, channel.provider.maxLength)),
+            chatId: message.chatId,
+          });
         }
       },
       // As long as the chat may take for one reply, retries of empty answers included.
-      chat: (request) => askChat((s, p, t) => bus.request(s, p, t), bus.subjects.chatRequest, request, chatReplyBudgetMs(config.chat.timeout) + CHAT_GRACE_MS),
+      chat: (request) =>
+        askChat(
+          (s, p, t) => bus.request(s, p, t),
+          bus.subjects.chatRequest,
+          request,
+          chatReplyBudgetMs(config.chat.timeout) + CHAT_GRACE_MS,
+        ),
       typing: async (message) => {
         await providerOf(message.provider)?.typing?.(message.chatId);
       },
@@ -138,7 +160,10 @@ export const bridgeKind: ActorKind = {
           await Promise.race([
             provider.start((message) => router.handle(message)),
             new Promise((_, reject) => {
-              timer = setTimeout(() => reject(new Error(`did not start within ${PROVIDER_START_TIMEOUT_MS / 1000}s`)), PROVIDER_START_TIMEOUT_MS);
+              timer = setTimeout(
+                () => reject(new Error(`did not start within ${PROVIDER_START_TIMEOUT_MS / 1000}s`)),
+                PROVIDER_START_TIMEOUT_MS,
+              );
             }),
           ]);
           if (stopping.signal.aborted) return;
@@ -176,18 +201,25 @@ export const bridgeKind: ActorKind = {
       input: { providers: names, now: Date.now() },
       start: (actor) => {
         actorRef = actor;
-        for (const failure of failures) send({ type: 'PROVIDER.FAILED', name: failure.name, error: failure.error, at: Date.now() });
+        for (const failure of failures)
+          send({ type: 'PROVIDER.FAILED', name: failure.name, error: failure.error, at: Date.now() });
         // In the background: the heartbeat starts now, and the state says "connecting" meanwhile.
         void startOutbox();
         for (const { provider } of providers) void startProvider(provider);
-        logger.info({ providers: names, level: config.bridge.level, allowedUsers: config.bridge.allowedUsers.length }, 'bridge starting');
+        logger.info(
+          { providers: names, level: config.bridge.level, allowedUsers: config.bridge.allowedUsers.length },
+          'bridge starting',
+        );
       },
       stop: async () => {
         stopping.abort();
         send({ type: 'DRAIN' });
         // Inbound first, so nothing new starts; then the outbox, so nothing new is pulled; then
         // the sends in progress finish and record their marks (the rest stays in the stream).
-        await Promise.all([...providers.map(({ provider }) => withTimeout(provider.stop(), 1_000).catch(() => undefined)), router.stop(500)]);
+        await Promise.all([
+          ...providers.map(({ provider }) => withTimeout(provider.stop(), 1_000).catch(() => undefined)),
+          router.stop(500),
+        ]);
         await Promise.all([outbox.stop(), ...channels.map((c) => c.stop(1_000))]);
         send({ type: 'DRAINED' });
       },

@@ -10,7 +10,16 @@
 import { join } from 'node:path';
 import { waitFor, type AnyActorRef } from 'xstate';
 import { chatMachine, type ReplyParams, type TurnStart } from '../../machines/chat.js';
-import { AGENT_OF_ENV, agentCommand, agentMarker, createClaudeAdapter, killOrphanedAgents, pruneRunLogs, resolveEffort, resolveModel } from '../adapters/agent/index.js';
+import {
+  AGENT_OF_ENV,
+  agentCommand,
+  agentMarker,
+  createClaudeAdapter,
+  killOrphanedAgents,
+  pruneRunLogs,
+  resolveEffort,
+  resolveModel,
+} from '../adapters/agent/index.js';
 import { JsonKv, publishDurable } from '../bus/index.js';
 import { ChatHistoryStore } from '../chat/history.js';
 import { parseChatRequest } from '../chat/request.js';
@@ -54,14 +63,23 @@ export const chatKind: ActorKind = {
     ]);
     const fallbackModel = resolveModel([{ level: 'default', value: config.agent.fallbackModel }]);
     const effort = resolveEffort([{ level: 'default', value: config.agent.effort }]);
-    for (const r of [...model.rejected, ...fallbackModel.rejected, ...effort.rejected]) logger.warn(r, 'invalid chat agent setting skipped');
+    for (const r of [...model.rejected, ...fallbackModel.rejected, ...effort.rejected])
+      logger.warn(r, 'invalid chat agent setting skipped');
     const tools = readOnlyTools(config.chat.allowedTools);
-    if (tools.dropped.length > 0) logger.warn({ dropped: tools.dropped, kept: tools.allowed }, 'chat.allowedTools: only read-only tools are given to the chat (no web tools, no rules that widen where it reads)');
+    if (tools.dropped.length > 0)
+      logger.warn(
+        { dropped: tools.dropped, kept: tools.allowed },
+        'chat.allowedTools: only read-only tools are given to the chat (no web tools, no rules that widen where it reads)',
+      );
 
     const chatDir = join(config.stateDir, 'chat');
     const runLogDir = join(statePaths(config.stateDir).runs, name);
     const answerer = createChatAnswerer({
-      agent: createClaudeAdapter({ command: agentCommand(config.agent.command), logger, passEnv: config.agent.passEnv }),
+      agent: createClaudeAdapter({
+        command: agentCommand(config.agent.command),
+        logger,
+        passEnv: config.agent.passEnv,
+      }),
       missions,
       readPause: () => readPause(stateKv),
       history,
@@ -79,7 +97,9 @@ export const chatKind: ActorKind = {
         env: { ...config.agent.env, [AGENT_OF_ENV]: marker },
         killGraceMs: config.agent.killGrace,
         scratchDir: join(chatDir, 'scratch'),
-        readDirs: [config.workspace, ...Object.values(config.projects).map((project) => project.path)].filter((dir) => dir !== ''),
+        readDirs: [config.workspace, ...Object.values(config.projects).map((project) => project.path)].filter(
+          (dir) => dir !== '',
+        ),
         runLogDir,
       },
     });
@@ -91,23 +111,39 @@ export const chatKind: ActorKind = {
     let draining = false;
     let seq = 0;
     // Within what both the host (sigtermGrace) and a supervisor's cooperative restart wait for.
-    const drainGraceMs = Math.max(0, Math.min(config.supervision.sigtermGrace, config.supervision.cooperativeTimeout) - DRAIN_MARGIN_MS);
+    const drainGraceMs = Math.max(
+      0,
+      Math.min(config.supervision.sigtermGrace, config.supervision.cooperativeTimeout) - DRAIN_MARGIN_MS,
+    );
     const active = () => chatActor !== undefined && chatActor.getSnapshot().status === 'active';
     const runKey = (id: string, attempt: number) => `${id}#${attempt}`;
 
     const startTurn = (turn: TurnStart) => {
       const controller = new AbortController();
       const log = logger.child({ request: turn.id, attempt: turn.attempt });
-      log.info({ provider: turn.request.provider, chat: turn.request.chatId, waiting: turn.waiting }, turn.attempt === 0 ? 'answering' : 'answering again, lighter');
+      log.info(
+        { provider: turn.request.provider, chat: turn.request.chatId, waiting: turn.waiting },
+        turn.attempt === 0 ? 'answering' : 'answering again, lighter',
+      );
       const done = answerer.answer(turn, controller.signal).then(
         (answer) => {
-          log.info({ empty: answer.text === '', durationMs: answer.run.durationMs, historyTurns: answer.plan.historyTurns, memory: answer.plan.memory }, answer.text === '' ? 'empty answer' : 'answered');
-          if (active()) chatActor!.send({ type: 'TURN.ANSWERED', id: turn.id, attempt: turn.attempt, text: answer.text });
+          log.info(
+            {
+              empty: answer.text === '',
+              durationMs: answer.run.durationMs,
+              historyTurns: answer.plan.historyTurns,
+              memory: answer.plan.memory,
+            },
+            answer.text === '' ? 'empty answer' : 'answered',
+          );
+          if (active())
+            chatActor!.send({ type: 'TURN.ANSWERED', id: turn.id, attempt: turn.attempt, text: answer.text });
         },
         (error: unknown) => {
           const message = error instanceof Error ? error.message : String(error);
           if (controller.signal.aborted) log.info({ error: message }, 'abandoned (draining)');
-          else if (error instanceof ChatTurnError) log.warn({ error: message, outcome: error.run?.outcome }, 'no answer');
+          else if (error instanceof ChatTurnError)
+            log.warn({ error: message, outcome: error.run?.outcome }, 'no answer');
           else log.warn({ err: error }, 'no answer');
           if (active()) chatActor!.send({ type: 'TURN.FAILED', id: turn.id, attempt: turn.attempt, error: message });
         },
@@ -126,8 +162,13 @@ export const chatKind: ActorKind = {
       const { replyBy, provider, chatId } = waiting.request;
       if (replyBy !== undefined && Date.now() > replyBy) {
         const outboxId = `chat-${params.id}`;
-        void publishDurable(bus, bus.subjects.bridgeOut, { id: outboxId, kind: 'reply', source: 'chat', provider, chatId, text, at: Date.now() }, outboxId).catch(
-          (error: unknown) => logger.warn({ err: error, request: params.id }, 'late chat answer not delivered to the outbox'),
+        void publishDurable(
+          bus,
+          bus.subjects.bridgeOut,
+          { id: outboxId, kind: 'reply', source: 'chat', provider, chatId, text, at: Date.now() },
+          outboxId,
+        ).catch((error: unknown) =>
+          logger.warn({ err: error, request: params.id }, 'late chat answer not delivered to the outbox'),
         );
       }
       waiting.resolve({
@@ -138,8 +179,15 @@ export const chatKind: ActorKind = {
         durationMs: Date.now() - waiting.receivedAt,
         ...(params.error && !params.answered ? { error: params.error } : {}),
       });
-      if (!params.answered) logger.warn({ request: params.id, attempts: params.attempts, error: params.error }, 'gave up: replied without an answer');
-      void pruneRunLogs(runLogDir, { maxAgeMs: config.agent.runLogs.maxAge, maxCount: config.agent.runLogs.maxCount }).catch(() => undefined);
+      if (!params.answered)
+        logger.warn(
+          { request: params.id, attempts: params.attempts, error: params.error },
+          'gave up: replied without an answer',
+        );
+      void pruneRunLogs(runLogDir, {
+        maxAgeMs: config.agent.runLogs.maxAge,
+        maxCount: config.agent.runLogs.maxCount,
+      }).catch(() => undefined);
     };
 
     // A RemoteError is the bus's "the handler refused": answered with its code, not logged as a failure.
@@ -170,7 +218,8 @@ export const chatKind: ActorKind = {
           (payload) => {
             // Validated before queueing: an unreadable request is answered at once and never queued.
             const request = parseChatRequest(payload);
-            if (draining || !active()) throw new RemoteError('the chat is restarting; ask again in a moment', 'unavailable');
+            if (draining || !active())
+              throw new RemoteError('the chat is restarting; ask again in a moment', 'unavailable');
             const id = `c${Date.now().toString(36)}-${(++seq).toString(36)}`;
             const receivedAt = Date.now();
             return new Promise<ChatReply>((resolve, reject) => {
@@ -180,7 +229,15 @@ export const chatKind: ActorKind = {
           },
           { queue: 'chat' },
         );
-        logger.info({ model: model.value ?? '(CLI default)', tools: tools.allowed, historyTurns: config.chat.historyTurns, timeoutMs: config.chat.timeout }, 'chat ready');
+        logger.info(
+          {
+            model: model.value ?? '(CLI default)',
+            tools: tools.allowed,
+            historyTurns: config.chat.historyTurns,
+            timeoutMs: config.chat.timeout,
+          },
+          'chat ready',
+        );
       },
       stop: async () => {
         draining = true;
@@ -191,18 +248,34 @@ export const chatKind: ActorKind = {
         }
         const left = [...runs.values()];
         for (const run of left) run.controller.abort();
-        if (left.length > 0) await Promise.race([Promise.allSettled(left.map((r) => r.done)), sleep(AGENT_STOP_WAIT_MS, { unref: true })]);
-        for (const id of [...pending.keys()]) refuse(id, 'unavailable', 'the chat is restarting; ask again in a moment');
+        if (left.length > 0)
+          await Promise.race([Promise.allSettled(left.map((r) => r.done)), sleep(AGENT_STOP_WAIT_MS, { unref: true })]);
+        for (const id of [...pending.keys()])
+          refuse(id, 'unavailable', 'the chat is restarting; ask again in a moment');
         missions.close();
       },
       drainEvent: { type: 'DRAIN' },
       control: {
         chat: () => {
-          const snapshot = chatActor?.getSnapshot() as { value?: unknown; context?: Record<string, unknown> } | undefined;
-          const context = snapshot?.context as { queue?: Array<{ id: string; request: { provider: string; chatId: string }; receivedAt: number }>; answered?: number; unanswered?: number; refused?: number } | undefined;
+          const snapshot = chatActor?.getSnapshot() as
+            | { value?: unknown; context?: Record<string, unknown> }
+            | undefined;
+          const context = snapshot?.context as
+            | {
+                queue?: Array<{ id: string; request: { provider: string; chatId: string }; receivedAt: number }>;
+                answered?: number;
+                unanswered?: number;
+                refused?: number;
+              }
+            | undefined;
           return {
             state: snapshot?.value ?? null,
-            queue: (context?.queue ?? []).map((q) => ({ id: q.id, provider: q.request.provider, chatId: q.request.chatId, receivedAt: q.receivedAt })),
+            queue: (context?.queue ?? []).map((q) => ({
+              id: q.id,
+              provider: q.request.provider,
+              chatId: q.request.chatId,
+              receivedAt: q.receivedAt,
+            })),
             answered: context?.answered ?? 0,
             unanswered: context?.unanswered ?? 0,
             refused: context?.refused ?? 0,

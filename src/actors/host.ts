@@ -131,8 +131,19 @@ export async function hostActor(name: string, kind: ActorKind, config: RoshiConf
   }
 
   const control: Record<string, (payload: Record<string, unknown>) => unknown> = {
-    ping: (): PingReply => ({ pong: true, actor: name, pid: process.pid, state: describeState(actor), buildId: build.buildId, bootId: heartbeat.bootId }),
-    snapshot: (): SnapshotReply => ({ actor: name, state: describeState(actor), snapshot: actor.getPersistedSnapshot() }),
+    ping: (): PingReply => ({
+      pong: true,
+      actor: name,
+      pid: process.pid,
+      state: describeState(actor),
+      buildId: build.buildId,
+      bootId: heartbeat.bootId,
+    }),
+    snapshot: (): SnapshotReply => ({
+      actor: name,
+      state: describeState(actor),
+      snapshot: actor.getPersistedSnapshot(),
+    }),
     // Reply first, then drain: the acknowledgement is what tells the supervisor tier 1 worked.
     restart: (): AcceptedReply => {
       setImmediate(() => void shutdown('restart'));
@@ -156,7 +167,10 @@ export async function hostActor(name: string, kind: ActorKind, config: RoshiConf
         handler: (payload) => {
           const verb = controlVerb(payload);
           const run = control[verb];
-          if (!run) throw new BadRequestError(`unknown verb ${JSON.stringify(verb)}; known: ${Object.keys(control).join(', ')}`);
+          if (!run)
+            throw new BadRequestError(
+              `unknown verb ${JSON.stringify(verb)}; known: ${Object.keys(control).join(', ')}`,
+            );
           return run(payload);
         },
       },

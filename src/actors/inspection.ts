@@ -22,7 +22,15 @@ export function toInspectionRecord(actor: string, inspection: InspectionEvent): 
   }
   if (inspection.type === '@xstate.snapshot') {
     const snapshot = inspection.snapshot as { value?: unknown; context?: unknown; status?: string };
-    return { actor, kind: 'snapshot', actorId, at, state: snapshot.value, context: plain(snapshot.context), status: snapshot.status ?? '' };
+    return {
+      actor,
+      kind: 'snapshot',
+      actorId,
+      at,
+      state: snapshot.value,
+      context: plain(snapshot.context),
+      status: snapshot.status ?? '',
+    };
   }
   return undefined;
 }
@@ -33,7 +41,8 @@ function plain(value: unknown): unknown {
     return JSON.parse(
       JSON.stringify(value, (_key, v: unknown) => {
         if (typeof v === 'function') return undefined;
-        if (v && typeof v === 'object' && 'sessionId' in v && 'send' in v) return `actor:${(v as unknown as { id: string }).id}`;
+        if (v && typeof v === 'object' && 'sessionId' in v && 'send' in v)
+          return `actor:${(v as unknown as { id: string }).id}`;
         return v;
       }),
     );

@@ -26,7 +26,11 @@ export function createLivenessTable() {
         return {
           entries: {
             ...context.entries,
-            [event.verdict.actor]: { ...entry, verdict: event.verdict, ...(event.published ? { publishedAt: event.verdict.at } : {}) },
+            [event.verdict.actor]: {
+              ...entry,
+              verdict: event.verdict,
+              ...(event.published ? { publishedAt: event.verdict.at } : {}),
+            },
           },
         };
       },

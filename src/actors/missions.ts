@@ -40,10 +40,24 @@ export const missionsKind: ActorKind = {
         .expireLeases(Date.now())
         .then((changed) => {
           for (const m of changed) {
-            logger.warn({ id: m.id, status: m.status, attempts: m.attempts }, m.status === 'failed' ? 'mission failed as poison' : 'lease expired; mission back in the queue');
+            logger.warn(
+              { id: m.id, status: m.status, attempts: m.attempts },
+              m.status === 'failed' ? 'mission failed as poison' : 'lease expired; mission back in the queue',
+            );
             if (m.status === 'failed') {
               const id = `mission-${m.id}-poison`;
-              void publishDurable(bus, bus.subjects.bridgeOut, { id, kind: 'notification', source: 'missions', text: `❌ mission ${m.id} failed: abandoned by its runner ${m.attempts} times (poison)`, at: Date.now() }, id).catch(() => undefined);
+              void publishDurable(
+                bus,
+                bus.subjects.bridgeOut,
+                {
+                  id,
+                  kind: 'notification',
+                  source: 'missions',
+                  text: `❌ mission ${m.id} failed: abandoned by its runner ${m.attempts} times (poison)`,
+                  at: Date.now(),
+                },
+                id,
+              ).catch(() => undefined);
             }
           }
         })
@@ -63,13 +77,19 @@ export const missionsKind: ActorKind = {
           name: `${config.prefix}-missions-api`,
           version: '0.1.0',
           description: 'mission intake and control: add, list, get, cancel, priority, pause, resume',
-          endpoints: [...missionEndpoints(store, bus.subjects), ...forEveryIdentity(pauseEndpoints(stateKv, bus.subjects, logger))],
+          endpoints: [
+            ...missionEndpoints(store, bus.subjects),
+            ...forEveryIdentity(pauseEndpoints(stateKv, bus.subjects, logger)),
+          ],
         });
         ciQueue = await watchCiQueue(stateKv, () => void (fileStarted ? file.flush() : undefined), logger);
         await ciQueue.initialized;
         await file.start();
         fileStarted = true;
-        logger.info({ missions: store.size, counts: store.counts(), file: config.missions.file }, 'mission store ready');
+        logger.info(
+          { missions: store.size, counts: store.counts(), file: config.missions.file },
+          'mission store ready',
+        );
       },
       stop: async () => {
         stopTimedPauses?.();
@@ -79,7 +99,12 @@ export const missionsKind: ActorKind = {
       },
       drainEvent: { type: 'DRAIN' },
       control: {
-        missions: () => ({ counts: store.counts(), file: config.missions.file, writes: file.writes, imported: file.imported }),
+        missions: () => ({
+          counts: store.counts(),
+          file: config.missions.file,
+          writes: file.writes,
+          imported: file.imported,
+        }),
       },
     };
   },

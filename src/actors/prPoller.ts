@@ -56,7 +56,8 @@ export const prPollerKind: ActorKind = {
       backoffMaxMs: Math.max(BACKOFF_MAX_MS, p.idleInterval),
     };
     let actorRef: AnyActorRef | undefined;
-    const machineState = () => (actorRef?.getSnapshot() as { value?: unknown; context?: PrPollerContext } | undefined) ?? {};
+    const machineState = () =>
+      (actorRef?.getSnapshot() as { value?: unknown; context?: PrPollerContext } | undefined) ?? {};
 
     if (idleReason || !token) {
       logger.warn({ reason: idleReason }, 'PR poller idle');
@@ -73,12 +74,25 @@ export const prPollerKind: ActorKind = {
     const cache = new EtagCache();
     // No in-process waiting for rate limits (maxRateLimitRetries 0) and one retry of a 5xx: the
     // machine's visible backoff does the waiting.
-    const github = createGitHub({ apiUrl: config.github.apiUrl, token, logger, etagCache: cache, retries: 1, maxRateLimitRetries: 0, requestTimeoutMs: 60_000 });
+    const github = createGitHub({
+      apiUrl: config.github.apiUrl,
+      token,
+      logger,
+      etagCache: cache,
+      retries: 1,
+      maxRateLimitRetries: 0,
+      requestTimeoutMs: 60_000,
+    });
     const projectFor = (repo: string) => projectOfRepo(config, repo);
     // One permission lookup (and cache) for review feedback and mentions alike.
     const authorizer = createAuthorizer(github, { authorizedUsers: p.authorizedUsers });
     const notify = async (text: string, id: string) => {
-      await publishDurable(bus, bus.subjects.bridgeOut, { id, kind: 'notification', source: name, text, at: Date.now() }, id);
+      await publishDurable(
+        bus,
+        bus.subjects.bridgeOut,
+        { id, kind: 'notification', source: name, text, at: Date.now() },
+        id,
+      );
     };
     const poller = new Poller(
       {
@@ -111,12 +125,20 @@ export const prPollerKind: ActorKind = {
           try {
             const result = await poller.cycle(signal);
             await duties.run(signal);
-            lastPoll = { at: Date.now(), durationMs: result.durationMs, tracked: result.tracked, inQueue: result.inQueue };
+            lastPoll = {
+              at: Date.now(),
+              durationMs: result.durationMs,
+              tracked: result.tracked,
+              inQueue: result.inQueue,
+            };
             return { ok: true, fast: result.fast, at: Date.now() };
           } catch (error) {
             const failure = toPollFailure(error);
             lastPoll = { at: failure.at, error: failure.error };
-            logger.warn({ err: error, kind: failure.kind, retryAfterMs: failure.retryAfterMs }, 'PR poll failed; backing off');
+            logger.warn(
+              { err: error, kind: failure.kind, retryAfterMs: failure.retryAfterMs },
+              'PR poll failed; backing off',
+            );
             return failure;
           }
         }),
@@ -158,8 +180,21 @@ export const prPollerKind: ActorKind = {
             lastPoll,
             nextPollAt: context?.nextPollAt,
             polls: context?.polls ?? 0,
-            backoff: context && context.failures > 0 ? { failures: context.failures, until: context.backoffUntil, kind: context.lastErrorKind, error: context.lastError } : null,
-            requests: { ...stats, notModifiedShare: stats.requests === 0 ? 0 : Math.round((stats.notModified / stats.requests) * 1000) / 1000, cachedUrls: cache.size },
+            backoff:
+              context && context.failures > 0
+                ? {
+                    failures: context.failures,
+                    until: context.backoffUntil,
+                    kind: context.lastErrorKind,
+                    error: context.lastError,
+                  }
+                : null,
+            requests: {
+              ...stats,
+              notModifiedShare:
+                stats.requests === 0 ? 0 : Math.round((stats.notModified / stats.requests) * 1000) / 1000,
+              cachedUrls: cache.size,
+            },
             tracked: poller.trackedPrs().map((pr) => ({
               url: pr.url,
               branch: pr.branch,
@@ -187,7 +222,11 @@ export function missionIntake(bus: Bus, logger: Logger): MissionIntake {
   return {
     add: async ({ text, project, context }) => {
       try {
-        const mission = await bus.request<{ id: string }>(bus.subjects.missionsAs('add', 'pr-poller'), { text, ...(project ? { project } : {}), source: 'github', by: 'pr-poller', context }, 10_000);
+        const mission = await bus.request<{ id: string }>(
+          bus.subjects.missionsAs('add', 'pr-poller'),
+          { text, ...(project ? { project } : {}), source: 'github', by: 'pr-poller', context },
+          10_000,
+        );
         return { id: mission.id };
       } catch (error) {
         if (error instanceof RemoteError && error.code === 'duplicate') {
@@ -205,7 +244,13 @@ function toPollFailure(error: unknown): Extract<PollResult, { ok: false }> {
   const message = error instanceof Error ? error.message : String(error);
   if (error instanceof GitHubError && isCycleFatal(error)) {
     const kind = error.rateLimited ? 'rate_limit' : error.status === 401 ? 'auth' : 'outage';
-    return { ok: false, at, kind, error: message, ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}) };
+    return {
+      ok: false,
+      at,
+      kind,
+      error: message,
+      ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}),
+    };
   }
   return { ok: false, at, kind: 'error', error: message };
 }
@@ -286,7 +331,11 @@ function createDuties({ config, bus, github, authorizer, poller, stateKv, notify
           // would otherwise ask "which project?".
           const repo = /https?:\/\/[^/]+\/([^/\s]+\/[^/\s]+)\/(?:pull|issues)\//.exec(text)?.[1];
           const project = repo ? projectOfRepo(config, repo) : undefined;
-          const mission = await bus.request<{ id: string }>(bus.subjects.missionsAs('add', 'pr-poller'), { text, source: 'github', by, ...(project ? { project } : {}), ...(context ? { context } : {}) }, 10_000);
+          const mission = await bus.request<{ id: string }>(
+            bus.subjects.missionsAs('add', 'pr-poller'),
+            { text, source: 'github', by, ...(project ? { project } : {}), ...(context ? { context } : {}) },
+            10_000,
+          );
           return { id: mission.id };
         } catch (error) {
           if (error instanceof RemoteError) return { refused: error.message };
@@ -311,7 +360,11 @@ function createDuties({ config, bus, github, authorizer, poller, stateKv, notify
     if (!config.autoMerge.enabled) return;
     const now = Date.now();
     for (const pr of poller.trackedPrs()) {
-      const decision = decideAutoMerge({ ...pr, ...(pr.ciTruncated ? { truncated: true } : {}) }, { enabled: true, graceMinutes: config.autoMerge.graceMinutes }, now);
+      const decision = decideAutoMerge(
+        { ...pr, ...(pr.ciTruncated ? { truncated: true } : {}) },
+        { enabled: true, graceMinutes: config.autoMerge.graceMinutes },
+        now,
+      );
       if (decision.action === 'none') continue;
       if (decision.action !== 'merge') {
         await poller.update(pr.repo, pr.number, (current) => withGreenSince(current, decision.greenSince));
@@ -326,8 +379,15 @@ function createDuties({ config, bus, github, authorizer, poller, stateKv, notify
         ownForks: p.ownForks,
         recheck: () => poller.recheck(pr),
       });
-      logger.info({ url: pr.url, outcome: result.outcome, reason: result.reason }, result.merged ? 'auto-merged' : 'auto-merge not done');
-      if (result.merged) await notify(`🔀 auto-merged ${pr.url} (${config.autoMerge.method}): ${decision.reason}`, `automerge-${pr.repo}-${pr.number}`);
+      logger.info(
+        { url: pr.url, outcome: result.outcome, reason: result.reason },
+        result.merged ? 'auto-merged' : 'auto-merge not done',
+      );
+      if (result.merged)
+        await notify(
+          `🔀 auto-merged ${pr.url} (${config.autoMerge.method}): ${decision.reason}`,
+          `automerge-${pr.repo}-${pr.number}`,
+        );
       else await poller.update(pr.repo, pr.number, (current) => withGreenSince(current, undefined));
     }
   }
@@ -352,7 +412,8 @@ function createDuties({ config, bus, github, authorizer, poller, stateKv, notify
         remoteBranches: config.cleanup.remoteBranches,
         logger,
       });
-      if (deleted.length > 0) logger.info({ repo, deleted: deleted.map((d) => `${d.where}:${d.branch}`) }, 'deleted merged branches');
+      if (deleted.length > 0)
+        logger.info({ repo, deleted: deleted.map((d) => `${d.where}:${d.branch}`) }, 'deleted merged branches');
     }
   }
 

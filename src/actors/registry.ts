@@ -17,7 +17,9 @@ export async function kindOf(name: string): Promise<ActorKind> {
   const base = /^runner-\d+$/.test(name) ? 'runner' : name;
   const load = ACTOR_KINDS[base];
   if (!load) {
-    throw new UsageError(`unknown actor ${JSON.stringify(name)}; known: ${Object.keys(ACTOR_KINDS).join(', ')} (runners are runner-1, runner-2, …)`);
+    throw new UsageError(
+      `unknown actor ${JSON.stringify(name)}; known: ${Object.keys(ACTOR_KINDS).join(', ')} (runners are runner-1, runner-2, …)`,
+    );
   }
   return load();
 }

@@ -7,7 +7,19 @@ import { dirname, join } from 'node:path';
 import { fromCallback, fromPromise, type AnyActorRef } from 'xstate';
 import { runnerMachine, type AgentOutcome } from '../../machines/runner.js';
 import { scrubJson } from '../secrets/scrubber.js';
-import { AGENT_OF_ENV, agentCommand, agentMarker, createClaudeAdapter, killOrphanedAgents, pruneRunLogs, resolveEffort, resolveModel, runLogPath, type AgentProgress, type AgentRunResult } from '../adapters/agent/index.js';
+import {
+  AGENT_OF_ENV,
+  agentCommand,
+  agentMarker,
+  createClaudeAdapter,
+  killOrphanedAgents,
+  pruneRunLogs,
+  resolveEffort,
+  resolveModel,
+  runLogPath,
+  type AgentProgress,
+  type AgentRunResult,
+} from '../adapters/agent/index.js';
 import { ensureRepo, githubHostFromApiUrl, prepareWorktree, removeWorktree } from '../adapters/git.js';
 import { createGitHub } from '../adapters/github/index.js';
 import { JsonKv, publishDurable } from '../bus/index.js';
@@ -49,7 +61,11 @@ export const runnerKind: ActorKind = {
     const initiallyPaused = isPausedAt(await readPause(stateKv), Date.now());
     const paths = statePaths(config.stateDir);
     const runLogDir = join(paths.runs, name);
-    const agent = createClaudeAdapter({ command: agentCommand(config.agent.command), logger, passEnv: config.agent.passEnv });
+    const agent = createClaudeAdapter({
+      command: agentCommand(config.agent.command),
+      logger,
+      passEnv: config.agent.passEnv,
+    });
     const token = process.env[config.github.tokenEnv];
     const github = token ? createGitHub({ apiUrl: config.github.apiUrl, token, logger }) : undefined;
     const breakers = createPipelineBreakers({ now: Date.now, logger });
@@ -67,14 +83,26 @@ export const runnerKind: ActorKind = {
           if (mission) {
             current = mission;
             live.length = 0;
-            logger.info({ mission: mission.id, project: mission.project, kind: mission.kind, attempt: mission.attempts }, 'claimed');
+            logger.info(
+              { mission: mission.id, project: mission.project, kind: mission.kind, attempt: mission.attempts },
+              'claimed',
+            );
           }
           return mission;
         }),
         prepareWorkspace: fromPromise(async ({ input: { mission } }) => {
           const project = config.projects[mission.project];
-          if (!project) throw new Error(`project ${JSON.stringify(mission.project)} is not configured (projects.${mission.project})`);
-          const repo = await ensureRepo({ name: mission.project, path: project.path, url: project.url, workspace: config.workspace, remote: project.remote });
+          if (!project)
+            throw new Error(
+              `project ${JSON.stringify(mission.project)} is not configured (projects.${mission.project})`,
+            );
+          const repo = await ensureRepo({
+            name: mission.project,
+            path: project.path,
+            url: project.url,
+            workspace: config.workspace,
+            remote: project.remote,
+          });
           const branch = await branchFor(mission, repo, project);
           const prepared = await prepareWorktree({
             repo,
@@ -85,7 +113,12 @@ export const runnerKind: ActorKind = {
             remote: project.remote,
             pushRemote: project.pushRemote,
           });
-          workspaces.set(mission.id, { repo, worktree: prepared.path, branch: prepared.branch, project: { ...project, name: mission.project } });
+          workspaces.set(mission.id, {
+            repo,
+            worktree: prepared.path,
+            branch: prepared.branch,
+            project: { ...project, name: mission.project },
+          });
           return { worktree: prepared.path };
         }),
         runAgent: fromPromise(async ({ input: { mission, worktree }, signal }) => {
@@ -105,9 +138,15 @@ export const runnerKind: ActorKind = {
             github,
             githubTokenEnv: config.github.tokenEnv,
             agentEnv: { passEnv: config.agent.passEnv, env: config.agent.env },
-            ...(githubHostFromApiUrl(config.github.apiUrl) ? { githubHost: githubHostFromApiUrl(config.github.apiUrl)! } : {}),
+            ...(githubHostFromApiUrl(config.github.apiUrl)
+              ? { githubHost: githubHostFromApiUrl(config.github.apiUrl)! }
+              : {}),
             summary: outcome.summary,
-            usage: { ...(details?.costUsd !== undefined ? { costUsd: details.costUsd } : {}), ...(details?.tokens ? { tokens: details.tokens } : {}), durationMs: details?.durationMs ?? 0 },
+            usage: {
+              ...(details?.costUsd !== undefined ? { costUsd: details.costUsd } : {}),
+              ...(details?.tokens ? { tokens: details.tokens } : {}),
+              durationMs: details?.durationMs ?? 0,
+            },
             ...(mission.kind === 'rebase' ? { force: 'with-lease' as const } : {}),
             breakers,
             recordUsage: (entry) => appendLine(join(paths.root, 'usage.jsonl'), entry),
@@ -122,18 +161,28 @@ export const runnerKind: ActorKind = {
           workspaces.delete(mission.id);
           current = undefined;
           // The branch lives on in the remote; the worktree would only block the next mission on it.
-          if (ws) await removeWorktree(ws.repo, ws.worktree).catch((error: unknown) => logger.warn({ err: error, worktree: ws.worktree }, 'worktree not removed'));
+          if (ws)
+            await removeWorktree(ws.repo, ws.worktree).catch((error: unknown) =>
+              logger.warn({ err: error, worktree: ws.worktree }, 'worktree not removed'),
+            );
           const finish = missionOutcome(outcome as AttemptOutcome, pipeline as PipelineOutcome, ws?.branch);
           const finished = await store.finish(mission.id, name, finish);
-          logger.info({ mission: mission.id, outcome: finish.class, status: finished.status, error: finish.error }, 'mission finished');
+          logger.info(
+            { mission: mission.id, outcome: finish.class, status: finished.status, error: finish.error },
+            'mission finished',
+          );
           const notice = failureNotice(finished, finish);
           if (notice) await notify(notice.text, notice.id).catch(() => undefined);
-          void pruneRunLogs(runLogDir, { maxAgeMs: config.agent.runLogs.maxAge, maxCount: config.agent.runLogs.maxCount }).catch(() => undefined);
+          void pruneRunLogs(runLogDir, {
+            maxAgeMs: config.agent.runLogs.maxAge,
+            maxCount: config.agent.runLogs.maxCount,
+          }).catch(() => undefined);
         }),
         keepLease: fromCallback(({ input: { mission }, sendBack }) => {
           const timer = setInterval(() => {
             store.renew(mission.id, name).catch((error: unknown) => {
-              if (error instanceof LeaseLostError) sendBack({ type: 'LEASE.LOST', id: mission.id, reason: error.reason });
+              if (error instanceof LeaseLostError)
+                sendBack({ type: 'LEASE.LOST', id: mission.id, reason: error.reason });
               else logger.warn({ err: error, mission: mission.id }, 'lease renewal failed; will retry');
             });
           }, config.missions.leaseRenew);
@@ -147,13 +196,26 @@ export const runnerKind: ActorKind = {
      * own. The PR must be of the mission's project's repository and roshi's own (prefixed branch
      * in that repository or an ownForks one); otherwise "not my PR", final.
      */
-    async function branchFor(mission: Mission, repoPath: string, project: RoshiConfig['projects'][string]): Promise<string> {
-      if (!mission.url || !parsePullUrl(mission.url)) return missionBranch(config.git.branchPrefix, mission.text, mission.id);
-      const projectRepo = project.githubRepo || ((await repoOfRemote(repoPath, project.remote, githubHostFromApiUrl(config.github.apiUrl))) ?? '');
+    async function branchFor(
+      mission: Mission,
+      repoPath: string,
+      project: RoshiConfig['projects'][string],
+    ): Promise<string> {
+      if (!mission.url || !parsePullUrl(mission.url))
+        return missionBranch(config.git.branchPrefix, mission.text, mission.id);
+      const projectRepo =
+        project.githubRepo ||
+        ((await repoOfRemote(repoPath, project.remote, githubHostFromApiUrl(config.github.apiUrl))) ?? '');
       const pull = pullOfProject(mission.url, mission.project, projectRepo);
-      if (!github) throw new Error(`${mission.kind} of ${mission.url} needs the pull request's branch, and there is no GitHub token (${config.github.tokenEnv})`);
+      if (!github)
+        throw new Error(
+          `${mission.kind} of ${mission.url} needs the pull request's branch, and there is no GitHub token (${config.github.tokenEnv})`,
+        );
       const head = await github.pullRequestHead(pull.repo, pull.number);
-      const ownership = judgeOwnership({ repo: pull.repo, headRef: head.ref, headRepo: head.headRepo }, { branchPrefix: config.git.branchPrefix, ownForks: config.prPoller.ownForks });
+      const ownership = judgeOwnership(
+        { repo: pull.repo, headRef: head.ref, headRepo: head.headRepo },
+        { branchPrefix: config.git.branchPrefix, ownForks: config.prPoller.ownForks },
+      );
       if (!ownership.own) throw new NotMyPullError(`not my PR: ${mission.url}: ${ownership.reason}`);
       return head.ref;
     }
@@ -171,7 +233,12 @@ export const runnerKind: ActorKind = {
       });
     }
 
-    async function runAgentFor(mission: Mission, ws: Workspace, worktree: string, signal: AbortSignal): Promise<AgentRunResult> {
+    async function runAgentFor(
+      mission: Mission,
+      ws: Workspace,
+      worktree: string,
+      signal: AbortSignal,
+    ): Promise<AgentRunResult> {
       const project = ws.project;
       const role = config.agent.roles[mission.kind];
       const model = resolveModel([
@@ -184,12 +251,19 @@ export const runnerKind: ActorKind = {
         { level: 'role', value: role?.effort },
         { level: 'default', value: config.agent.effort },
       ]);
-      for (const r of [...model.rejected, ...effort.rejected]) logger.warn({ mission: mission.id, ...r }, 'invalid agent setting skipped');
+      for (const r of [...model.rejected, ...effort.rejected])
+        logger.warn({ mission: mission.id, ...r }, 'invalid agent setting skipped');
       const fallback = resolveModel([{ level: 'default', value: config.agent.fallbackModel }]);
       const ciLogs = mission.kind === 'rebase' ? await rebaseLogs(mission) : undefined;
       const prompt = promptFor(
         mission,
-        { project: mission.project, branch: ws.branch, baseBranch: project.baseBranch, remote: project.remote, ...(ciLogs ? { ciLogs } : {}) },
+        {
+          project: mission.project,
+          branch: ws.branch,
+          baseBranch: project.baseBranch,
+          remote: project.remote,
+          ...(ciLogs ? { ciLogs } : {}),
+        },
         config.stateDir,
       );
       mkdirSync(runLogDir, { recursive: true });
@@ -224,7 +298,10 @@ export const runnerKind: ActorKind = {
         name,
         pollIntervalMs: config.runner.pollInterval,
         startPaused: initiallyPaused,
-        breaker: { maxConsecutiveFailures: config.runner.breaker.maxConsecutiveFailures, openForMs: config.runner.breaker.openFor },
+        breaker: {
+          maxConsecutiveFailures: config.runner.breaker.maxConsecutiveFailures,
+          openForMs: config.runner.breaker.openFor,
+        },
         now: Date.now(),
       },
       start: async (actor) => {
@@ -235,7 +312,11 @@ export const runnerKind: ActorKind = {
             onChange: (change) => {
               const record = change.operation === 'put' ? change.value : undefined;
               const paused = record ? isPausedAt(record, Date.now()) : false;
-              actor.send(paused ? { type: 'DISPATCH.PAUSED', ...(record?.until ? { until: record.until } : {}) } : { type: 'DISPATCH.RESUMED' });
+              actor.send(
+                paused
+                  ? { type: 'DISPATCH.PAUSED', ...(record?.until ? { until: record.until } : {}) }
+                  : { type: 'DISPATCH.RESUMED' },
+              );
             },
           },
           { key: PAUSE_KEY },
@@ -247,10 +328,10 @@ export const runnerKind: ActorKind = {
         unsubscribers.push(
           store.onChange((id, mission) => {
             if (mission?.status === 'pending') actor.send({ type: 'MISSION.AVAILABLE' });
-            else if (mission?.status === 'cancelled' && id === current?.id) actor.send({ type: 'MISSION.CANCELLED', id });
+            else if (mission?.status === 'cancelled' && id === current?.id)
+              actor.send({ type: 'MISSION.CANCELLED', id });
           }),
         );
-
       },
       stop: () => {
         for (const unsubscribe of unsubscribers) unsubscribe();
@@ -268,7 +349,10 @@ export const runnerKind: ActorKind = {
         abort: (payload) => {
           const mission = current;
           if (!mission) return { aborted: false, reason: 'no mission running' };
-          runnerActorRef?.send({ type: 'ABORT', reason: typeof payload.reason === 'string' ? payload.reason : 'operator' });
+          runnerActorRef?.send({
+            type: 'ABORT',
+            reason: typeof payload.reason === 'string' ? payload.reason : 'operator',
+          });
           return { aborted: true, mission: mission.id };
         },
         live: () => ({ runner: name, mission: current ?? null, progress: live }),

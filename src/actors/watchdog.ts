@@ -49,7 +49,8 @@ export const watchdogKind: ActorKind = {
         unsubscribe = bus.subscribe(bus.subjects.heartbeatAll, (payload, subject) => {
           const record = toHeartbeatRecord(payload, Date.now());
           // Each actor may publish only on its own heartbeat subject: a beat naming another is forged.
-          if (record && record.actor !== bus.subjects.heartbeatActor(subject)) logger.warn({ subject, actor: record.actor }, 'ignored a heartbeat published for another actor');
+          if (record && record.actor !== bus.subjects.heartbeatActor(subject))
+            logger.warn({ subject, actor: record.actor }, 'ignored a heartbeat published for another actor');
           else if (record) table.trigger.heartbeat({ record });
           else logger.warn({ payload }, 'ignored a heartbeat without actor, pid or bootId');
         });

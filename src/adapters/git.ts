@@ -88,7 +88,11 @@ export async function git(args: readonly string[], options: GitRunOptions): Prom
   // ref lock) for a moment, and git gives up at once. Such a step is retried, not failed; every
   // command roshi runs is safe to repeat (a push of the same commit is a no-op).
   let result = await runGitOnce(args, options, timeout);
-  for (let attempt = 1; attempt <= LOCK_RETRIES && result.failed && !result.timedOut && isLockContention(String(result.stderr ?? '')); attempt++) {
+  for (
+    let attempt = 1;
+    attempt <= LOCK_RETRIES && result.failed && !result.timedOut && isLockContention(String(result.stderr ?? ''));
+    attempt++
+  ) {
     await sleep(LOCK_RETRY_MS * attempt);
     result = await runGitOnce(args, options, timeout);
   }
@@ -180,7 +184,11 @@ export async function ensureRepo(input: EnsureRepoInput): Promise<string> {
     throw new GitError(`project ${input.name}: neither path nor url is set, nothing to work on`, 'git clone', '');
   }
   if (!/^[A-Za-z0-9._-]+$/.test(input.name) || input.name === '.' || input.name === '..') {
-    throw new GitError(`project name ${JSON.stringify(input.name)} cannot be used as a directory name`, 'git clone', '');
+    throw new GitError(
+      `project name ${JSON.stringify(input.name)} cannot be used as a directory name`,
+      'git clone',
+      '',
+    );
   }
   const reposDir = join(resolve(input.workspace), 'repos');
   const target = join(reposDir, input.name);
@@ -228,7 +236,11 @@ export async function remoteBranchExists(cwd: string, remote: string, branch: st
  * A remote's URL: `git remote get-url` (url.*.insteadOf applied), or with `raw` the value as
  * configured in remote.<name>.url. Undefined when the remote does not exist.
  */
-export async function remoteUrl(cwd: string, remote: string, options: { raw?: boolean } = {}): Promise<string | undefined> {
+export async function remoteUrl(
+  cwd: string,
+  remote: string,
+  options: { raw?: boolean } = {},
+): Promise<string | undefined> {
   const args = options.raw ? ['config', '--get-all', `remote.${remote}.url`] : ['remote', 'get-url', remote];
   const r = await git(args, { cwd, okExitCodes: [0, 1, 2, 128] });
   const first = r.stdout.split('\n')[0]?.trim() ?? '';
@@ -272,7 +284,11 @@ const SAFE_ID = /^[A-Za-z0-9._-]+$/;
 
 export function worktreePath(workspace: string, missionId: string): string {
   if (!SAFE_ID.test(missionId) || missionId === '.' || missionId === '..') {
-    throw new GitError(`mission id ${JSON.stringify(missionId)} cannot be used as a worktree directory name`, 'git worktree add', '');
+    throw new GitError(
+      `mission id ${JSON.stringify(missionId)} cannot be used as a worktree directory name`,
+      'git worktree add',
+      '',
+    );
   }
   return join(resolve(workspace), 'worktrees', missionId);
 }
@@ -305,9 +321,13 @@ export async function prepareWorktree(input: PrepareWorktreeInput): Promise<Prep
   // --track only for our own remote branch, so a new branch never has the base as upstream
   // (a bare `git push` there would go to the base branch).
   try {
-    await git(['worktree', 'add', resumed ? '--track' : '--no-track', '-B', branch, path, resumed ? branchRef : baseRef], { cwd: repo });
+    await git(
+      ['worktree', 'add', resumed ? '--track' : '--no-track', '-B', branch, path, resumed ? branchRef : baseRef],
+      { cwd: repo },
+    );
   } catch (error) {
-    const busy = error instanceof GitError ? /already (?:checked out|used by worktree) at '([^']+)'/.exec(error.stderrTail) : null;
+    const busy =
+      error instanceof GitError ? /already (?:checked out|used by worktree) at '([^']+)'/.exec(error.stderrTail) : null;
     if (busy && error instanceof GitError) {
       // Another mission's worktree holds the branch: maybe running right now on another runner,
       // so it is not ours to remove. Its owner removes it when done.
@@ -327,7 +347,9 @@ export async function prepareWorktree(input: PrepareWorktreeInput): Promise<Prep
 /** Removes a mission's worktree (forced: it may hold uncommitted leftovers) and prunes. Idempotent. */
 export async function removeWorktree(repo: string, worktree: string): Promise<void> {
   if (existsSync(worktree)) {
-    await git(['worktree', 'remove', '--force', '--force', worktree], { cwd: repo, okExitCodes: [0, 128] }).catch(() => undefined);
+    await git(['worktree', 'remove', '--force', '--force', worktree], { cwd: repo, okExitCodes: [0, 128] }).catch(
+      () => undefined,
+    );
     if (existsSync(worktree) && statSync(worktree).isDirectory()) rmSync(worktree, { recursive: true, force: true });
   }
   await git(['worktree', 'prune'], { cwd: repo });
@@ -388,7 +410,10 @@ export async function push(worktree: string, options: PushOptions): Promise<{ sh
   args.push(options.remote, `HEAD:refs/heads/${options.branch}`);
   await git(args, { cwd: worktree, timeoutMs: NETWORK_TIMEOUT_MS });
   // `HEAD:<ref>` does not set the upstream of a detached HEAD; set it for the branch explicitly.
-  await git(['branch', '--set-upstream-to', `${options.remote}/${options.branch}`], { cwd: worktree, okExitCodes: [0, 128] });
+  await git(['branch', '--set-upstream-to', `${options.remote}/${options.branch}`], {
+    cwd: worktree,
+    okExitCodes: [0, 128],
+  });
   return { sha: await revParse(worktree, 'HEAD') };
 }
 
@@ -451,7 +476,11 @@ export function githubRepoFromRemote(url: string, host?: string): string | undef
     return undefined;
   }
   if (!hosts.has(h.toLowerCase())) return undefined;
-  const parts = path.replace(/^\/+/, '').replace(/\/+$/, '').replace(/\.git$/, '').split('/');
+  const parts = path
+    .replace(/^\/+/, '')
+    .replace(/\/+$/, '')
+    .replace(/\.git$/, '')
+    .split('/');
   if (parts.length !== 2) return undefined;
   const [owner, name] = parts as [string, string];
   if (!OWNER.test(owner) || !NAME.test(name) || name === '.' || name === '..') return undefined;

@@ -93,7 +93,13 @@ export class ProviderChannel {
   }
 
   get stats(): ChannelStats {
-    return { queued: this.queue.length, ...this.counters, failing: this.failing, lastSentAt: this.lastSentAt, lastError: this.lastError };
+    return {
+      queued: this.queue.length,
+      ...this.counters,
+      failing: this.failing,
+      lastSentAt: this.lastSentAt,
+      lastError: this.lastError,
+    };
   }
 
   /** Queues a message; resolves once every piece was accepted (or it was dropped as poison). */
@@ -135,7 +141,11 @@ export class ProviderChannel {
         this.throwIfStopped();
         await this.pace();
         try {
-          await this.provider.send({ text, ...(job.chatId !== undefined ? { chatId: job.chatId } : {}), ...(format ? { format } : {}) });
+          await this.provider.send({
+            text,
+            ...(job.chatId !== undefined ? { chatId: job.chatId } : {}),
+            ...(format ? { format } : {}),
+          });
           this.lastSendAt = this.now();
           this.lastSentAt = this.lastSendAt;
           this.counters.pieces++;
@@ -152,7 +162,10 @@ export class ProviderChannel {
           const message = (error as Error).message ?? String(error);
           if (refusal?.retryAfterMs !== undefined) {
             this.counters.rateLimited++;
-            this.options.logger.info({ provider: this.name, seq: job.seq, retryAfterMs: refusal.retryAfterMs }, 'rate limited; waiting as asked');
+            this.options.logger.info(
+              { provider: this.name, seq: job.seq, retryAfterMs: refusal.retryAfterMs },
+              'rate limited; waiting as asked',
+            );
             await this.wait(refusal.retryAfterMs);
             continue;
           }
@@ -161,22 +174,34 @@ export class ProviderChannel {
           this.reportFailing(message);
           if (refusal && !refusal.transient) {
             if (format === 'markdown') {
-              this.options.logger.warn({ provider: this.name, seq: job.seq, err: error }, 'markdown refused; sending as plain text');
+              this.options.logger.warn(
+                { provider: this.name, seq: job.seq, err: error },
+                'markdown refused; sending as plain text',
+              );
               format = 'plain';
               continue;
             }
             permanentFailures++;
             if (permanentFailures >= this.maxPermanentAttempts) {
               this.counters.dropped++;
-              this.options.logger.error({ provider: this.name, seq: job.seq, err: error, attempts: permanentFailures }, 'message refused for good; dropped for this provider');
+              this.options.logger.error(
+                { provider: this.name, seq: job.seq, err: error, attempts: permanentFailures },
+                'message refused for good; dropped for this provider',
+              );
               return 'dropped';
             }
-            this.options.logger.warn({ provider: this.name, seq: job.seq, err: error, attempt: permanentFailures }, 'send refused; retrying');
+            this.options.logger.warn(
+              { provider: this.name, seq: job.seq, err: error, attempt: permanentFailures },
+              'send refused; retrying',
+            );
             await this.wait(this.delay(permanentFailures));
             continue;
           }
           transientFailures++;
-          this.options.logger.warn({ provider: this.name, seq: job.seq, err: error, attempt: transientFailures }, 'send failed; retrying');
+          this.options.logger.warn(
+            { provider: this.name, seq: job.seq, err: error, attempt: transientFailures },
+            'send failed; retrying',
+          );
           await this.wait(this.delay(transientFailures));
         }
       }

@@ -17,7 +17,17 @@ import { CommandError, type Command } from './command.js';
 import { clockTime, countsLine, formatLive, formatStatus, missionLine, type LiveReply } from './format.js';
 import { helpText } from './help.js';
 import { missionOptions } from './intent.js';
-import { addMission, ask, askMissions, isRunner, resolveMission, runnerLive, runnerNames, settle, treeStatus } from './treeClient.js';
+import {
+  addMission,
+  ask,
+  askMissions,
+  isRunner,
+  resolveMission,
+  runnerLive,
+  runnerNames,
+  settle,
+  treeStatus,
+} from './treeClient.js';
 import { oneLine } from '../text/oneLine.js';
 import { formatUsage, readUsage } from './usage.js';
 
@@ -36,7 +46,10 @@ function missionCommand(pr: MissionCommand): Command {
     summary: pr.summary,
     run: async (ctx) => {
       const { text, project, now } = missionOptions(ctx.args);
-      if (!text) throw new CommandError(`/${pr.kind} needs the ${target === '<pr>' ? 'pull request' : 'issue'} URL, e.g. /${pr.kind} https://github.com/owner/repo/${target === '<pr>' ? 'pull' : 'issues'}/42`);
+      if (!text)
+        throw new CommandError(
+          `/${pr.kind} needs the ${target === '<pr>' ? 'pull request' : 'issue'} URL, e.g. /${pr.kind} https://github.com/owner/repo/${target === '<pr>' ? 'pull' : 'issues'}/42`,
+        );
       return addMission(ctx, `/${pr.kind} ${text}`, { ...(project ? { project } : {}), now });
     },
   };
@@ -58,7 +71,8 @@ export function bridgeCommands(missionCommands: readonly MissionCommand[] = MISS
       summary: 'queue a mission (--now: at the head of the queue)',
       run: async (ctx) => {
         const { text, project, now } = missionOptions(ctx.args);
-        if (!text) throw new CommandError('what should the mission do? e.g. /mission project:app fix the flaky login test');
+        if (!text)
+          throw new CommandError('what should the mission do? e.g. /mission project:app fix the flaky login test');
         return addMission(ctx, text, { ...(project ? { project } : {}), now });
       },
     },
@@ -70,8 +84,13 @@ export function bridgeCommands(missionCommands: readonly MissionCommand[] = MISS
       summary: 'the queue: running and pending missions, numbered for /cancel and /priority',
       run: async (ctx) => {
         const filter = ctx.args.toLowerCase() || undefined;
-        if (filter && !LIST_STATUSES.includes(filter)) throw new CommandError(`/list takes one of ${LIST_STATUSES.join(', ')} (got ${JSON.stringify(ctx.args)})`);
-        const status: MissionStatus[] | undefined = !filter ? ['running', 'pending'] : filter === 'all' ? undefined : [filter as MissionStatus];
+        if (filter && !LIST_STATUSES.includes(filter))
+          throw new CommandError(`/list takes one of ${LIST_STATUSES.join(', ')} (got ${JSON.stringify(ctx.args)})`);
+        const status: MissionStatus[] | undefined = !filter
+          ? ['running', 'pending']
+          : filter === 'all'
+            ? undefined
+            : [filter as MissionStatus];
         const reply = await askMissions<ListReply>(ctx.api, 'list', { ...(status ? { status } : {}), limit: 25 });
         const now = ctx.api.now();
         const numbered = !filter;
@@ -134,12 +153,20 @@ export function bridgeCommands(missionCommands: readonly MissionCommand[] = MISS
           const live = await runnerLive(ctx.api, await runnerNames(ctx.api));
           const busy = live.filter((l): l is LiveReply => !('error' in l) && l.mission !== null);
           if (busy.length === 0) return 'nothing is running';
-          if (busy.length > 1) return `several runners are busy — say which:\n${busy.map((l) => `/abort ${l.runner}  (${l.mission!.id} ${oneLine(l.mission!.text, 50)})`).join('\n')}`;
+          if (busy.length > 1)
+            return `several runners are busy — say which:\n${busy.map((l) => `/abort ${l.runner}  (${l.mission!.id} ${oneLine(l.mission!.text, 50)})`).join('\n')}`;
           runner = busy[0]!.runner;
         }
         if (!isRunner(runner)) throw new CommandError(`${runner} is not a runner; runners are runner-1, runner-2, …`);
-        const reply = await ask<{ aborted: boolean; mission?: string; reason?: string }>(ctx.api, ctx.api.subjects.control(runner), { verb: 'abort', reason: `aborted by ${ctx.by}` }, runner);
-        return reply.aborted ? `⏹ ${runner}: aborting mission ${reply.mission}` : `${runner}: ${reply.reason ?? 'nothing to abort'}`;
+        const reply = await ask<{ aborted: boolean; mission?: string; reason?: string }>(
+          ctx.api,
+          ctx.api.subjects.control(runner),
+          { verb: 'abort', reason: `aborted by ${ctx.by}` },
+          runner,
+        );
+        return reply.aborted
+          ? `⏹ ${runner}: aborting mission ${reply.mission}`
+          : `${runner}: ${reply.reason ?? 'nothing to abort'}`;
       },
     },
     // control
@@ -157,7 +184,10 @@ export function bridgeCommands(missionCommands: readonly MissionCommand[] = MISS
         } catch (error) {
           throw new CommandError(describeError(error));
         }
-        const record = await askMissions<PauseRecord>(ctx.api, 'pause', { by: ctx.by, ...(duration ? { for: duration } : {}) });
+        const record = await askMissions<PauseRecord>(ctx.api, 'pause', {
+          by: ctx.by,
+          ...(duration ? { for: duration } : {}),
+        });
         return `⏸ dispatch paused${record.until ? ` until ${clockTime(record.until, ctx.api.now())}` : ''}; running missions finish. /resume to go on`;
       },
     },
@@ -180,7 +210,11 @@ export function bridgeCommands(missionCommands: readonly MissionCommand[] = MISS
       summary: 'the tree, the queue, pause, and what each runner is doing',
       run: async (ctx) => {
         const { api } = ctx;
-        const [tree, list, pause] = await Promise.all([settle(treeStatus(api)), settle(askMissions<ListReply>(api, 'list', { limit: 0 })), settle(api.readPause())]);
+        const [tree, list, pause] = await Promise.all([
+          settle(treeStatus(api)),
+          settle(askMissions<ListReply>(api, 'list', { limit: 0 })),
+          settle(api.readPause()),
+        ]);
         const runners = 'error' in tree ? [] : await runnerLive(api, tree.children.map((c) => c.name).filter(isRunner));
         return formatStatus({
           tree,
@@ -203,9 +237,17 @@ export function bridgeCommands(missionCommands: readonly MissionCommand[] = MISS
         const actor = ctx.args.split(/\s+/)[0];
         if (!actor) {
           const tree = await treeStatus(ctx.api);
-          return `restart which actor? ${tree.children.map((c) => c.name).filter((n) => n !== 'nats').join(', ')}`;
+          return `restart which actor? ${tree.children
+            .map((c) => c.name)
+            .filter((n) => n !== 'nats')
+            .join(', ')}`;
         }
-        const reply = await ask<{ from: string; circuitReset: boolean }>(ctx.api, ctx.api.subjects.supRestart, { actor, by: ctx.by }, 'the supervisor');
+        const reply = await ask<{ from: string; circuitReset: boolean }>(
+          ctx.api,
+          ctx.api.subjects.supRestart,
+          { actor, by: ctx.by },
+          'the supervisor',
+        );
         return `🔄 ${actor}: ${reply.circuitReset ? 'circuit reset, starting' : 'restarting'} (was ${reply.from})`;
       },
     },

@@ -59,7 +59,13 @@ export class SentMarks {
   ) {}
 
   /** Loads the marks of `providers`, ignoring marks of another incarnation of the stream. */
-  static async load(kv: JsonKv, providers: readonly string[], stream: string, lastSeq: number, logger: Logger): Promise<SentMarks> {
+  static async load(
+    kv: JsonKv,
+    providers: readonly string[],
+    stream: string,
+    lastSeq: number,
+    logger: Logger,
+  ): Promise<SentMarks> {
     const marks = new SentMarks(kv, stream, logger);
     for (const provider of providers) {
       const entry = await kv.get<SentMark>(sentKey(provider));
@@ -106,7 +112,10 @@ export class SentMarks {
       } catch (error) {
         if (attempt === WRITE_ATTEMPTS) {
           this.failedWrites++;
-          this.logger.warn({ err: error, provider, seq }, 'could not record the delivery in KV; a crash now could send it again');
+          this.logger.warn(
+            { err: error, provider, seq },
+            'could not record the delivery in KV; a crash now could send it again',
+          );
         } else {
           await sleep(100 * attempt);
         }

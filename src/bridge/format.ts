@@ -27,12 +27,20 @@ export function clockTime(at: number, now: number): string {
   return `${d.getMonth() + 1}/${d.getDate()} ${time}`;
 }
 
-const STATUS_ICON: Record<MissionStatus, string> = { pending: '⏳', running: '▶', done: '✅', failed: '❌', cancelled: '✖' };
+const STATUS_ICON: Record<MissionStatus, string> = {
+  pending: '⏳',
+  running: '▶',
+  done: '✅',
+  failed: '❌',
+  cancelled: '✖',
+};
 
 export function missionLine(m: Mission, now: number, position?: number): string {
-  const where = m.status === 'running' && m.lease ? ` — ${m.lease.runner}${m.startedAt ? `, ${ago(now - m.startedAt)}` : ''}` : '';
+  const where =
+    m.status === 'running' && m.lease ? ` — ${m.lease.runner}${m.startedAt ? `, ${ago(now - m.startedAt)}` : ''}` : '';
   const tries = m.status === 'pending' && m.attempts > 0 ? ` (attempt ${m.attempts + 1}/${m.maxAttempts})` : '';
-  const waiting = m.status === 'pending' && m.notBefore && m.notBefore > now ? ` not before ${clockTime(m.notBefore, now)}` : '';
+  const waiting =
+    m.status === 'pending' && m.notBefore && m.notBefore > now ? ` not before ${clockTime(m.notBefore, now)}` : '';
   const error = m.status === 'failed' && m.lastError ? ` — ${oneLine(m.lastError, 60)}` : '';
   return `${position !== undefined ? `${position}. ` : ''}${STATUS_ICON[m.status]} ${m.id} [${m.project}] ${oneLine(m.text, 80)}${where}${tries}${waiting}${error}`;
 }
@@ -48,13 +56,15 @@ export function pauseLine(pause: PauseRecord | undefined, now: number): string {
   return `dispatch: ⏸ paused${pause.until ? ` until ${clockTime(pause.until, now)}` : ''} (by ${pause.by})`;
 }
 
-const CHILD_ICON = (c: ChildRow): string => (c.circuit !== 'closed' ? '🛑' : c.state === 'running' ? '✅' : c.tier > 0 ? '⚠️' : '…');
+const CHILD_ICON = (c: ChildRow): string =>
+  c.circuit !== 'closed' ? '🛑' : c.state === 'running' ? '✅' : c.tier > 0 ? '⚠️' : '…';
 
 export function childLine(c: ChildRow): string {
   const up = c.state === 'running' && c.uptimeMs !== null ? ` up ${duration(c.uptimeMs)}` : '';
   const restarts = c.restarts > 0 ? ` · ${c.restarts} restart${c.restarts === 1 ? '' : 's'}` : '';
   const circuit = c.circuit !== 'closed' ? ` · circuit ${c.circuit}` : '';
-  const verdict = c.state !== 'running' && c.lastVerdict ? ` · ${c.lastVerdict.verdict}: ${oneLine(c.lastVerdict.evidence, 50)}` : '';
+  const verdict =
+    c.state !== 'running' && c.lastVerdict ? ` · ${c.lastVerdict.verdict}: ${oneLine(c.lastVerdict.evidence, 50)}` : '';
   return `${CHILD_ICON(c)} ${c.name} ${c.state}${up}${restarts}${circuit}${verdict}`;
 }
 
@@ -84,23 +94,38 @@ export function formatStatus(parts: StatusParts): string {
     lines.push(`supervisor: not answering (${oneLine(parts.tree.error, 80)})`);
   } else {
     const s = parts.tree.supervisor;
-    lines.push(`roshi · up ${duration(s.uptimeMs)} · build ${s.buildId}${parts.tree.nats.connected ? '' : ' · NATS DISCONNECTED'}`);
+    lines.push(
+      `roshi · up ${duration(s.uptimeMs)} · build ${s.buildId}${parts.tree.nats.connected ? '' : ' · NATS DISCONNECTED'}`,
+    );
     for (const child of parts.tree.children) lines.push(childLine(child));
   }
-  lines.push('error' in parts.counts ? `missions: not answering (${oneLine(parts.counts.error, 60)})` : `missions: ${countsLine(parts.counts)}`);
-  lines.push(parts.pause && 'error' in parts.pause ? `dispatch: unknown (${oneLine(parts.pause.error, 60)})` : pauseLine(parts.pause, now));
+  lines.push(
+    'error' in parts.counts
+      ? `missions: not answering (${oneLine(parts.counts.error, 60)})`
+      : `missions: ${countsLine(parts.counts)}`,
+  );
+  lines.push(
+    parts.pause && 'error' in parts.pause
+      ? `dispatch: unknown (${oneLine(parts.pause.error, 60)})`
+      : pauseLine(parts.pause, now),
+  );
   for (const runner of parts.runners) lines.push(runnerLine(runner, now));
   if (parts.providers) lines.push(parts.providers);
   return lines.join('\n');
 }
 
-export function formatLive(replies: Array<LiveReply | { runner: string; error: string }>, now: number, lines = 5): string {
+export function formatLive(
+  replies: Array<LiveReply | { runner: string; error: string }>,
+  now: number,
+  lines = 5,
+): string {
   if (replies.length === 0) return 'no runners are running';
   const out: string[] = [];
   for (const live of replies) {
     out.push(runnerLine(live, now));
     if ('error' in live || !live.mission) continue;
-    for (const p of live.progress.slice(-lines)) out.push(`  ${ago(now - p.at)} ago · ${p.kind}: ${oneLine(p.text, 100)}`);
+    for (const p of live.progress.slice(-lines))
+      out.push(`  ${ago(now - p.at)} ago · ${p.kind}: ${oneLine(p.text, 100)}`);
   }
   return out.join('\n');
 }

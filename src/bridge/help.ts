@@ -2,7 +2,11 @@
 import type { Command, CommandCategory } from './command.js';
 import { findCommand, MISSION_VERBS, suggest } from './intent.js';
 
-const CATEGORY_TITLES: Record<Exclude<CommandCategory, 'help'>, string> = { missions: 'Missions', control: 'Control', PRs: 'Pull requests' };
+const CATEGORY_TITLES: Record<Exclude<CommandCategory, 'help'>, string> = {
+  missions: 'Missions',
+  control: 'Control',
+  PRs: 'Pull requests',
+};
 
 export function helpText(topic: string, commands: readonly Command[]): string {
   if (topic.trim()) {
@@ -17,9 +21,14 @@ export function helpText(topic: string, commands: readonly Command[]): string {
   for (const [category, title] of Object.entries(CATEGORY_TITLES)) {
     lines.push(`${title}:`);
     for (const c of commands.filter((x) => x.category === category)) {
-      lines.push(`  ${c.usage}${c.aliases.length ? ` (${c.aliases.map((a) => `/${a}`).join(', ')})` : ''} — ${c.summary}`);
+      lines.push(
+        `  ${c.usage}${c.aliases.length ? ` (${c.aliases.map((a) => `/${a}`).join(', ')})` : ''} — ${c.summary}`,
+      );
     }
   }
-  lines.push('', `Plain text starting with "mission:" or a verb (${MISSION_VERBS.slice(0, 4).join(', ')}, …) becomes a mission; anything else goes to chat.`);
+  lines.push(
+    '',
+    `Plain text starting with "mission:" or a verb (${MISSION_VERBS.slice(0, 4).join(', ')}, …) becomes a mission; anything else goes to chat.`,
+  );
   return lines.join('\n');
 }

@@ -11,7 +11,19 @@ export function parseCommand(text: string): { name: string; args: string } | und
 }
 
 /** First words that make plain text a mission ("fix the flaky login test"). */
-export const MISSION_VERBS = ['fix', 'add', 'implement', 'refactor', 'write', 'update', 'remove', 'rename', 'make', 'create', 'build'] as const;
+export const MISSION_VERBS = [
+  'fix',
+  'add',
+  'implement',
+  'refactor',
+  'write',
+  'update',
+  'remove',
+  'rename',
+  'make',
+  'create',
+  'build',
+] as const;
 
 /**
  * The mission in plain text, or undefined when it reads as conversation: "mission: <text>", or

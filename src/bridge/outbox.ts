@@ -16,7 +16,16 @@
 // provider got is written to KV (see cursor.ts) before the ack, so a redelivery after a crash is
 // skipped; the consumer is re-created at its ack floor on start, so whatever a dead bridge held
 // unacknowledged comes back at once instead of after the ack wait.
-import { consumeDurable, durableState, ensureOutbox, streamState, type Bus, type DurableConsumer, type DurableMessage, type JsonKv } from '../bus/index.js';
+import {
+  consumeDurable,
+  durableState,
+  ensureOutbox,
+  streamState,
+  type Bus,
+  type DurableConsumer,
+  type DurableMessage,
+  type JsonKv,
+} from '../bus/index.js';
 import { parseOutboxMessage, type OutboxMessage } from '../contracts/index.js';
 import type { Logger } from '../log.js';
 import { ChannelStoppedError, type ProviderChannel } from './channel.js';
@@ -56,7 +65,16 @@ export class Outbox {
   private stopped = false;
   readonly durable: string;
   private readonly ackWaitMs: number;
-  readonly counters = { received: 0, delivered: 0, filtered: 0, skipped: 0, noTarget: 0, bad: 0, dropped: 0, ackFailures: 0 };
+  readonly counters = {
+    received: 0,
+    delivered: 0,
+    filtered: 0,
+    skipped: 0,
+    noTarget: 0,
+    bad: 0,
+    dropped: 0,
+    ackFailures: 0,
+  };
 
   constructor(private readonly options: OutboxOptions) {
     this.durable = options.durable ?? `${options.bus.prefix}-bridge`;
@@ -73,7 +91,13 @@ export class Outbox {
       stream = await streamState(bus, name);
       if (!stream) throw new Error(`outbox stream ${name} could not be created`);
     }
-    this.marks = await SentMarks.load(this.options.kv, this.options.channels.map((c) => c.name), stream.created, stream.lastSeq, logger);
+    this.marks = await SentMarks.load(
+      this.options.kv,
+      this.options.channels.map((c) => c.name),
+      stream.created,
+      stream.lastSeq,
+      logger,
+    );
     const marks = this.marks;
     const startSeq = async () => {
       const durable = await durableState(bus, name, this.durable);
@@ -84,12 +108,22 @@ export class Outbox {
     };
     this.consumer = await consumeDurable(
       bus,
-      { stream: name, durable: this.durable, ackWaitMs: this.ackWaitMs, maxAckPending: this.options.maxAckPending ?? OUTBOX_MAX_ACK_PENDING, startSeq, logger },
+      {
+        stream: name,
+        durable: this.durable,
+        ackWaitMs: this.ackWaitMs,
+        maxAckPending: this.options.maxAckPending ?? OUTBOX_MAX_ACK_PENDING,
+        startSeq,
+        logger,
+      },
       (message) => this.handle(message),
     );
-    this.keepAlive = setInterval(() => {
-      for (const entry of this.inFlight.values()) entry.message.working();
-    }, Math.max(1_000, Math.floor(this.ackWaitMs / 3)));
+    this.keepAlive = setInterval(
+      () => {
+        for (const entry of this.inFlight.values()) entry.message.working();
+      },
+      Math.max(1_000, Math.floor(this.ackWaitMs / 3)),
+    );
     this.keepAlive.unref();
     this.options.onReady?.();
   }
@@ -137,14 +171,26 @@ export class Outbox {
     }
     if (!passesLevel(parsed, this.options.level)) {
       this.counters.filtered++;
-      logger.debug({ seq: message.seq, kind: parsed.kind, event: parsed.event, level: this.options.level }, 'not sent at this messaging level');
+      logger.debug(
+        { seq: message.seq, kind: parsed.kind, event: parsed.event, level: this.options.level },
+        'not sent at this messaging level',
+      );
       void this.ack(message);
       return;
     }
-    const targets = this.options.channels.filter((c) => (parsed.provider === undefined || parsed.provider === c.name) && (parsed.chatId ?? c.provider.defaultChatId) !== undefined);
+    const targets = this.options.channels.filter(
+      (c) =>
+        (parsed.provider === undefined || parsed.provider === c.name) &&
+        (parsed.chatId ?? c.provider.defaultChatId) !== undefined,
+    );
     if (targets.length === 0) {
       this.counters.noTarget++;
-      logger.warn({ seq: message.seq, provider: parsed.provider, kind: parsed.kind }, parsed.provider ? 'outbox message for a provider that is not running; dropped' : 'no provider has a chat for notifications; message dropped');
+      logger.warn(
+        { seq: message.seq, provider: parsed.provider, kind: parsed.kind },
+        parsed.provider
+          ? 'outbox message for a provider that is not running; dropped'
+          : 'no provider has a chat for notifications; message dropped',
+      );
       void this.ack(message);
       return;
     }
@@ -182,7 +228,10 @@ export class Outbox {
       })
       .catch((error: unknown) => {
         if (error instanceof ChannelStoppedError || this.stopped) return;
-        this.options.logger.error({ err: error, seq, provider: channel.name }, 'delivery failed unexpectedly; trying again');
+        this.options.logger.error(
+          { err: error, seq, provider: channel.name },
+          'delivery failed unexpectedly; trying again',
+        );
         setTimeout(() => {
           if (!this.stopped && this.inFlight.has(seq)) this.deliver(channel, seq, message);
         }, RETRY_ENQUEUE_MS).unref();
@@ -202,7 +251,10 @@ export class Outbox {
   private async ack(message: DurableMessage): Promise<void> {
     if (!(await message.ack())) {
       this.counters.ackFailures++;
-      this.options.logger.warn({ seq: message.seq }, 'outbox ack not confirmed; a redelivery will be recognised as sent');
+      this.options.logger.warn(
+        { seq: message.seq },
+        'outbox ack not confirmed; a redelivery will be recognised as sent',
+      );
     }
   }
 }

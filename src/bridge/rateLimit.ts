@@ -52,7 +52,8 @@ export class RateLimiter {
   private sweep(since: number): void {
     for (const [user, window] of this.users) {
       const last = window.times[window.times.length - 1];
-      if ((last === undefined || last <= since) && (window.warnedAt === undefined || window.warnedAt <= since)) this.users.delete(user);
+      if ((last === undefined || last <= since) && (window.warnedAt === undefined || window.warnedAt <= since))
+        this.users.delete(user);
     }
   }
 }

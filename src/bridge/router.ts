@@ -53,12 +53,24 @@ export class Router {
   private readonly now: () => number;
   private readonly rate: RateLimiter | undefined;
   private readonly commands: readonly Command[];
-  readonly counters = { received: 0, duplicates: 0, refused: 0, limited: 0, notAdmin: 0, commands: 0, unknown: 0, missions: 0, chats: 0, failures: 0 };
+  readonly counters = {
+    received: 0,
+    duplicates: 0,
+    refused: 0,
+    limited: 0,
+    notAdmin: 0,
+    commands: 0,
+    unknown: 0,
+    missions: 0,
+    chats: 0,
+    failures: 0,
+  };
 
   constructor(private readonly options: RouterOptions) {
     this.now = options.now ?? Date.now;
     this.commands = options.commands ?? bridgeCommands();
-    this.rate = options.maxPerMinute === undefined ? undefined : new RateLimiter(options.maxPerMinute, 60_000, this.now);
+    this.rate =
+      options.maxPerMinute === undefined ? undefined : new RateLimiter(options.maxPerMinute, 60_000, this.now);
   }
 
   /** Handles one message; resolves when its command ran (chat turns go on in the background). */
@@ -73,12 +85,24 @@ export class Router {
     }
     this.remember(key);
     let replies = 0;
-    const reply = (text: string) => this.options.reply(message, text, replies++).catch((error: unknown) => logger.error({ err: error, provider: message.provider }, 'reply not sent'));
+    const reply = (text: string) =>
+      this.options
+        .reply(message, text, replies++)
+        .catch((error: unknown) => logger.error({ err: error, provider: message.provider }, 'reply not sent'));
     const who = `${message.provider}:${message.userId}`;
 
     if (!this.options.allowList.allows(message.provider, message.userId)) {
       this.counters.refused++;
-      logger.warn({ provider: message.provider, userId: message.userId, userName: message.userName, chatId: message.chatId, text: oneLine(message.text, 60) }, 'message from a user not on the allow-list refused');
+      logger.warn(
+        {
+          provider: message.provider,
+          userId: message.userId,
+          userName: message.userName,
+          chatId: message.chatId,
+          text: oneLine(message.text, 60),
+        },
+        'message from a user not on the allow-list refused',
+      );
       const last = this.refusedAt.get(who);
       if (last === undefined || this.now() - last >= (this.options.refusalIntervalMs ?? 60_000)) {
         this.refusedAt.set(who, this.now());
@@ -91,13 +115,27 @@ export class Router {
     if (decision !== 'allow') {
       this.counters.limited++;
       if (decision === 'drop') return void logger.debug({ who }, 'message over the rate limit dropped');
-      logger.warn({ who, maxPerMinute: this.options.maxPerMinute }, 'user over the rate limit: told to slow down, further messages dropped this minute');
-      await reply(`🐢 Slow down: at most ${this.options.maxPerMinute} messages a minute (bridge.maxPerMinute). Nothing more from you is read until the minute has passed.`);
+      logger.warn(
+        { who, maxPerMinute: this.options.maxPerMinute },
+        'user over the rate limit: told to slow down, further messages dropped this minute',
+      );
+      await reply(
+        `🐢 Slow down: at most ${this.options.maxPerMinute} messages a minute (bridge.maxPerMinute). Nothing more from you is read until the minute has passed.`,
+      );
       return;
     }
 
     const intent = classify(message.text, this.commands);
-    logger.info({ provider: message.provider, userId: message.userId, chatId: message.chatId, intent: intent.type, ...('name' in intent ? { command: intent.name } : {}) }, 'inbound message');
+    logger.info(
+      {
+        provider: message.provider,
+        userId: message.userId,
+        chatId: message.chatId,
+        intent: intent.type,
+        ...('name' in intent ? { command: intent.name } : {}),
+      },
+      'inbound message',
+    );
     const ctx = (args: string): CommandContext => ({ args, by: who, message, api: this.options.api, reply });
     switch (intent.type) {
       case 'command': {
@@ -105,7 +143,9 @@ export class Router {
         if (intent.command.admin && !this.options.admins.allows(message.provider, message.userId)) {
           this.counters.notAdmin++;
           logger.warn({ who, command: intent.command.name }, 'admin command from a user not in bridge.admins refused');
-          await reply(`⛔ /${intent.command.name} needs an admin: ${who} may give missions but is not in bridge.admins. Nothing was run.`);
+          await reply(
+            `⛔ /${intent.command.name} needs an admin: ${who} may give missions but is not in bridge.admins. Nothing was run.`,
+          );
           return;
         }
         const text = await this.run(intent.command, ctx(intent.args));
@@ -114,7 +154,9 @@ export class Router {
       }
       case 'unknown': {
         this.counters.unknown++;
-        await reply(`Unknown command /${intent.name}${intent.suggestion ? ` — did you mean ${intent.suggestion}?` : ''} (/help lists them)`);
+        await reply(
+          `Unknown command /${intent.name}${intent.suggestion ? ` — did you mean ${intent.suggestion}?` : ''} (/help lists them)`,
+        );
         return;
       }
       case 'mission': {
@@ -173,7 +215,9 @@ export class Router {
   }
 
   private track(promise: Promise<unknown>): void {
-    const tracked = promise.catch((error: unknown) => this.options.logger.error({ err: error }, 'background task failed')).finally(() => this.background.delete(tracked));
+    const tracked = promise
+      .catch((error: unknown) => this.options.logger.error({ err: error }, 'background task failed'))
+      .finally(() => this.background.delete(tracked));
     this.background.add(tracked);
   }
 
@@ -199,14 +243,21 @@ export async function askChat(
 ): Promise<string> {
   try {
     // replyBy: past it the chat sends its answer through the outbox instead (a long queue).
-    const answer = await request<{ text?: unknown }>(subject, { ...chat, replyBy: Date.now() + timeoutMs - 1_000 }, timeoutMs);
+    const answer = await request<{ text?: unknown }>(
+      subject,
+      { ...chat, replyBy: Date.now() + timeoutMs - 1_000 },
+      timeoutMs,
+    );
     const text = typeof answer?.text === 'string' ? answer.text.trim() : '';
     return text || '(chat gave an empty answer)';
   } catch (error) {
-    if (error instanceof RemoteError && error.code === 'busy') return `💤 chat is ${describeError(error)}. Commands still work (/help).`;
+    if (error instanceof RemoteError && error.code === 'busy')
+      return `💤 chat is ${describeError(error)}. Commands still work (/help).`;
     if (error instanceof RemoteError) return `⚠ chat could not answer: ${describeError(error)}`;
-    if (error instanceof TimeoutError) return `💤 chat is busy; its answer will follow here when it is ready. Commands still work (/help).`;
-    if (error instanceof BusError) return '💤 chat is unavailable right now (no chat actor is answering). Commands still work (/help).';
+    if (error instanceof TimeoutError)
+      return `💤 chat is busy; its answer will follow here when it is ready. Commands still work (/help).`;
+    if (error instanceof BusError)
+      return '💤 chat is unavailable right now (no chat actor is answering). Commands still work (/help).';
     return `⚠ chat failed: ${describeError(error)}`;
   }
 }

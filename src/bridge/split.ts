@@ -4,7 +4,8 @@
 // Lengths are UTF-16 code units, what JavaScript and Telegram count.
 
 export function splitMessage(text: string, maxLength: number): string[] {
-  if (!Number.isInteger(maxLength) || maxLength < 1) throw new RangeError(`maxLength must be a positive integer, got ${maxLength}`);
+  if (!Number.isInteger(maxLength) || maxLength < 1)
+    throw new RangeError(`maxLength must be a positive integer, got ${maxLength}`);
   const parts: string[] = [];
   let rest = text.replace(/\s+$/, '');
   while (rest.length > maxLength) {

@@ -8,20 +8,32 @@ import { oneLine } from '../text/oneLine.js';
 import { CommandError, type BridgeApi, type CommandContext } from './command.js';
 import type { LiveReply } from './format.js';
 
-export async function ask<T>(api: BridgeApi, subject: string, payload: Record<string, unknown>, who: string, timeoutMs?: number): Promise<T> {
+export async function ask<T>(
+  api: BridgeApi,
+  subject: string,
+  payload: Record<string, unknown>,
+  who: string,
+  timeoutMs?: number,
+): Promise<T> {
   try {
     return await api.request<T>(subject, payload, timeoutMs);
   } catch (error) {
     if (error instanceof RemoteError) throw new CommandError(describeError(error));
     if (error instanceof TimeoutError) throw new CommandError(`${who} did not answer in time; try again in a moment`);
-    if (error instanceof BusError && /nobody is listening/.test(error.message)) throw new CommandError(`${who} is not running right now (nobody answers on ${subject}); /status shows the tree`);
+    if (error instanceof BusError && /nobody is listening/.test(error.message))
+      throw new CommandError(`${who} is not running right now (nobody answers on ${subject}); /status shows the tree`);
     throw error;
   }
 }
 
-export const askMissions = <T>(api: BridgeApi, verb: string, payload: Record<string, unknown>) => ask<T>(api, api.subjects.missions(verb), payload, 'the missions actor');
+export const askMissions = <T>(api: BridgeApi, verb: string, payload: Record<string, unknown>) =>
+  ask<T>(api, api.subjects.missions(verb), payload, 'the missions actor');
 
-export async function addMission(ctx: CommandContext, text: string, options: { project?: string; now?: boolean }): Promise<string> {
+export async function addMission(
+  ctx: CommandContext,
+  text: string,
+  options: { project?: string; now?: boolean },
+): Promise<string> {
   const mission = await askMissions<Mission>(ctx.api, 'add', {
     text,
     source: 'chat',
@@ -36,9 +48,13 @@ export async function addMission(ctx: CommandContext, text: string, options: { p
 export async function resolveMission(api: BridgeApi, ref: string): Promise<string> {
   if (!/^\d{1,4}$/.test(ref)) return ref;
   const position = Number(ref);
-  const list = await askMissions<ListReply>(api, 'list', { status: ['running', 'pending'], limit: Math.max(1, position) });
+  const list = await askMissions<ListReply>(api, 'list', {
+    status: ['running', 'pending'],
+    limit: Math.max(1, position),
+  });
   const mission = list.missions[position - 1];
-  if (!mission) throw new CommandError(`there is no #${position} in the queue (${list.total} running or pending); /list shows it`);
+  if (!mission)
+    throw new CommandError(`there is no #${position} in the queue (${list.total} running or pending); /list shows it`);
   return mission.id;
 }
 
@@ -48,7 +64,10 @@ export async function treeStatus(api: BridgeApi): Promise<TreeStatus> {
 
 export const isRunner = (name: string) => /^runner-\d+$/.test(name);
 
-export async function runnerLive(api: BridgeApi, runners: string[]): Promise<Array<LiveReply | { runner: string; error: string }>> {
+export async function runnerLive(
+  api: BridgeApi,
+  runners: string[],
+): Promise<Array<LiveReply | { runner: string; error: string }>> {
   return Promise.all(
     runners.map(async (runner) => {
       try {

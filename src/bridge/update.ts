@@ -42,9 +42,18 @@ export async function runUpdate(options: UpdateOptions): Promise<UpdateResult> {
   const before = await run('git', ['rev-parse', 'HEAD'], options.cwd, 10_000, env);
   const pull = await run('git', ['pull', '--ff-only'], options.cwd, options.gitTimeoutMs ?? 120_000, env);
   const upToDate = pull.ok && /already up[ -]to[ -]date/i.test(pull.output);
-  const pullStep: UpdateStep = { step: 'git pull', ok: pull.ok, detail: pull.ok ? lastLines(pull.output, 3) || 'done' : pull.error, durationMs: pull.durationMs };
+  const pullStep: UpdateStep = {
+    step: 'git pull',
+    ok: pull.ok,
+    detail: pull.ok ? lastLines(pull.output, 3) || 'done' : pull.error,
+    durationMs: pull.durationMs,
+  };
   steps.push(pullStep);
-  await options.report(pull.ok ? `✅ git pull (${seconds(pull.durationMs)}): ${pullStep.detail}` : `❌ git pull failed: ${pull.error}\nNothing was built; the running tree is unchanged.`);
+  await options.report(
+    pull.ok
+      ? `✅ git pull (${seconds(pull.durationMs)}): ${pullStep.detail}`
+      : `❌ git pull failed: ${pull.error}\nNothing was built; the running tree is unchanged.`,
+  );
   if (!pull.ok) return { ok: false, steps, built: false };
   if (upToDate && !options.force) {
     await options.report('Already up to date: build skipped (say /update force to rebuild anyway).');
@@ -52,16 +61,38 @@ export async function runUpdate(options: UpdateOptions): Promise<UpdateResult> {
   }
 
   // New or changed dependencies: the build (and the rolled actors) must not run on stale modules.
-  const changed = before.ok ? await run('git', ['diff', '--name-only', before.output.trim(), 'HEAD'], options.cwd, 10_000, env) : undefined;
+  const changed = before.ok
+    ? await run('git', ['diff', '--name-only', before.output.trim(), 'HEAD'], options.cwd, 10_000, env)
+    : undefined;
   if (!changed?.ok || /(^|\n)package-lock\.json(\n|$)/.test(changed.output)) {
-    const install = await run('npm', ['ci', '--no-audit', '--no-fund'], options.cwd, options.buildTimeoutMs ?? 600_000, env);
-    steps.push({ step: 'npm ci', ok: install.ok, detail: install.ok ? 'done' : install.error, durationMs: install.durationMs });
-    await options.report(install.ok ? `✅ npm ci (${seconds(install.durationMs)}): dependencies updated` : `❌ npm ci failed: ${install.error}\nNothing was built; the running tree is unchanged.`);
+    const install = await run(
+      'npm',
+      ['ci', '--no-audit', '--no-fund'],
+      options.cwd,
+      options.buildTimeoutMs ?? 600_000,
+      env,
+    );
+    steps.push({
+      step: 'npm ci',
+      ok: install.ok,
+      detail: install.ok ? 'done' : install.error,
+      durationMs: install.durationMs,
+    });
+    await options.report(
+      install.ok
+        ? `✅ npm ci (${seconds(install.durationMs)}): dependencies updated`
+        : `❌ npm ci failed: ${install.error}\nNothing was built; the running tree is unchanged.`,
+    );
     if (!install.ok) return { ok: false, steps, built: false };
   }
 
   const build = await run('npm', ['run', 'build'], options.cwd, options.buildTimeoutMs ?? 600_000, env);
-  const buildStep: UpdateStep = { step: 'build', ok: build.ok, detail: build.ok ? 'done' : build.error, durationMs: build.durationMs };
+  const buildStep: UpdateStep = {
+    step: 'build',
+    ok: build.ok,
+    detail: build.ok ? 'done' : build.error,
+    durationMs: build.durationMs,
+  };
   steps.push(buildStep);
   await options.report(
     build.ok
@@ -78,9 +109,22 @@ interface RunResult {
   durationMs: number;
 }
 
-async function run(command: string, args: string[], cwd: string, timeoutMs: number, env: Record<string, string>): Promise<RunResult> {
+async function run(
+  command: string,
+  args: string[],
+  cwd: string,
+  timeoutMs: number,
+  env: Record<string, string>,
+): Promise<RunResult> {
   const started = Date.now();
-  const result = await execa(command, args, { cwd, reject: false, all: true, timeout: timeoutMs, env, stdin: 'ignore' });
+  const result = await execa(command, args, {
+    cwd,
+    reject: false,
+    all: true,
+    timeout: timeoutMs,
+    env,
+    stdin: 'ignore',
+  });
   const output = String(result.all ?? '').trim();
   const durationMs = Date.now() - started;
   if (!result.failed) return { ok: true, output, error: '', durationMs };
@@ -96,7 +140,11 @@ async function run(command: string, args: string[], cwd: string, timeoutMs: numb
 }
 
 function lastLines(text: string, n: number): string {
-  return text.split('\n').filter((l) => l.trim() !== '').slice(-n).join('\n');
+  return text
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .slice(-n)
+    .join('\n');
 }
 
 function seconds(ms: number): string {

@@ -31,7 +31,10 @@ export function periodStarts(now: number): { day: number; week: number } {
 function tokensOf(value: unknown): number {
   if (typeof value === 'number' && Number.isFinite(value)) return value;
   if (value && typeof value === 'object') {
-    return Object.values(value as Record<string, unknown>).reduce<number>((sum, v) => sum + (typeof v === 'number' && Number.isFinite(v) ? v : 0), 0);
+    return Object.values(value as Record<string, unknown>).reduce<number>(
+      (sum, v) => sum + (typeof v === 'number' && Number.isFinite(v) ? v : 0),
+      0,
+    );
   }
   return 0;
 }
@@ -85,6 +88,7 @@ export function formatUsage(summary: UsageSummary): string {
   const line = (label: string, t: UsageTotals) =>
     `${label}: $${t.costUsd.toFixed(2)} · ${compactNumber(t.tokens)} tokens · ${t.missions} mission${t.missions === 1 ? '' : 's'}`;
   const lines = [line('today', summary.today), line('this week', summary.week)];
-  if (summary.unreadable > 0) lines.push(`(${summary.unreadable} unreadable line${summary.unreadable === 1 ? '' : 's'} in usage.jsonl skipped)`);
+  if (summary.unreadable > 0)
+    lines.push(`(${summary.unreadable} unreadable line${summary.unreadable === 1 ? '' : 's'} in usage.jsonl skipped)`);
   return lines.join('\n');
 }

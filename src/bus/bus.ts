@@ -116,7 +116,11 @@ export class Bus {
   }
 
   /** On a typed subject the payload is checked and the reply typed; an explicit `T` names the reply instead. */
-  request<S extends Subject<unknown, unknown>>(subject: S, payload: RequestOf<S>, timeoutMs?: number): Promise<ReplyOf<S>>;
+  request<S extends Subject<unknown, unknown>>(
+    subject: S,
+    payload: RequestOf<S>,
+    timeoutMs?: number,
+  ): Promise<ReplyOf<S>>;
   request<T = unknown, S extends string = string>(subject: S, payload?: RequestOf<S>, timeoutMs?: number): Promise<T>;
   async request(subject: string, payload: unknown = {}, timeoutMs = this.requestTimeoutMs): Promise<unknown> {
     let msg: Msg;
@@ -181,10 +185,14 @@ export class Bus {
     void (async () => {
       for await (const status of this.nc.status()) {
         if (status.type === 'pingTimer') continue;
-        const denied = (status as { permissionContext?: { operation: string; subject: string; queue?: string } }).permissionContext;
+        const denied = (status as { permissionContext?: { operation: string; subject: string; queue?: string } })
+          .permissionContext;
         if (denied) {
           this.permissionViolations++;
-          this.logger.warn({ operation: denied.operation, subject: denied.subject, ...(denied.queue ? { queue: denied.queue } : {}) }, 'nats refused: permissions violation');
+          this.logger.warn(
+            { operation: denied.operation, subject: denied.subject, ...(denied.queue ? { queue: denied.queue } : {}) },
+            'nats refused: permissions violation',
+          );
         } else if (status.type === 'error') {
           this.logger.warn({ status: status.type, data: String(status.data) }, 'nats error');
         } else {

@@ -31,7 +31,10 @@ export interface ConnectOptions extends NatsSettings {
 }
 
 export function connectionOptions(options: ConnectOptions): ConnectionOptions {
-  const servers = options.url.split(',').map((url) => url.trim()).filter(Boolean);
+  const servers = options.url
+    .split(',')
+    .map((url) => url.trim())
+    .filter(Boolean);
   if (servers.length === 0) throw new BusError('nats: no server URL to connect to');
   const wait = options.waitForServer ?? true;
   const result: ConnectionOptions = {
@@ -72,7 +75,9 @@ export async function openConnection(options: ConnectOptions, logger?: Logger): 
   try {
     return await connect(connectionOptions(options));
   } catch (error) {
-    throw new BusError(`nats: cannot connect to ${redactUrl(options.url)}: ${(error as Error).message}`, { cause: error });
+    throw new BusError(`nats: cannot connect to ${redactUrl(options.url)}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 }
 

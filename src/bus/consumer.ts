@@ -8,7 +8,15 @@
 // the durable consumer at its ack floor (`consumeDurable` always does): every unacknowledged
 // message is delivered again at once, and the caller skips the ones it had already handled
 // (the bridge remembers per provider how far it delivered, in KV).
-import { AckPolicy, DeliverPolicy, ReplayPolicy, nanos, type ConsumerConfig, type ConsumerMessages, type JsMsg } from 'nats';
+import {
+  AckPolicy,
+  DeliverPolicy,
+  ReplayPolicy,
+  nanos,
+  type ConsumerConfig,
+  type ConsumerMessages,
+  type JsMsg,
+} from 'nats';
 import type { Logger } from '../log.js';
 import { sleep } from '../time/sleep.js';
 import type { Bus, Payload } from './bus.js';
@@ -27,7 +35,12 @@ export async function streamState(bus: Bus, stream: string): Promise<StreamState
   const jsm = await bus.nc.jetstreamManager();
   try {
     const info = await jsm.streams.info(stream);
-    return { firstSeq: info.state.first_seq, lastSeq: info.state.last_seq, messages: info.state.messages, created: info.created };
+    return {
+      firstSeq: info.state.first_seq,
+      lastSeq: info.state.last_seq,
+      messages: info.state.messages,
+      created: info.created,
+    };
   } catch (error) {
     if (isNotFound(error)) return undefined;
     throw error;
@@ -112,7 +125,11 @@ const ACK_ATTEMPTS = 3;
  * `startSeq`, unlimited redeliveries — and hands each message to `onMessage`, in stream order,
  * without waiting for it to be handled: the caller acknowledges when it is done.
  */
-export async function consumeDurable(bus: Bus, options: DurableConsumerOptions, onMessage: (message: DurableMessage) => void): Promise<DurableConsumer> {
+export async function consumeDurable(
+  bus: Bus,
+  options: DurableConsumerOptions,
+  onMessage: (message: DurableMessage) => void,
+): Promise<DurableConsumer> {
   const { stream, durable, logger } = options;
   const jsm = await bus.nc.jetstreamManager();
   const js = bus.nc.jetstream();
@@ -131,7 +148,9 @@ export async function consumeDurable(bus: Bus, options: DurableConsumerOptions, 
       ack_wait: nanos(options.ackWaitMs),
       max_ack_pending: options.maxAckPending,
       replay_policy: ReplayPolicy.Instant,
-      ...(start <= 1 ? { deliver_policy: DeliverPolicy.All } : { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: start }),
+      ...(start <= 1
+        ? { deliver_policy: DeliverPolicy.All }
+        : { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: start }),
     };
     await jsm.consumers.add(stream, config);
     logger.info({ stream, durable, startSeq: start }, 'durable consumer ready');
@@ -151,7 +170,11 @@ export async function consumeDurable(bus: Bus, options: DurableConsumerOptions, 
         if (stopped) messages.stop();
         void (async () => {
           for await (const status of await messages.status()) {
-            if (status.type === 'consumer_deleted' || status.type === 'consumer_not_found' || status.type === 'stream_not_found') {
+            if (
+              status.type === 'consumer_deleted' ||
+              status.type === 'consumer_not_found' ||
+              status.type === 'stream_not_found'
+            ) {
               lost = true;
               logger.warn({ stream, durable, status: status.type }, 'durable consumer lost; creating it again');
               messages.stop();

@@ -35,7 +35,10 @@ export function operatorEnvPath(stateDir: string): string {
 }
 
 export function writeOperatorEnv(stateDir: string, credential: OperatorCredential): void {
-  writeFileAtomic(operatorEnvPath(stateDir), `NATS_URL=${credential.url}\nNATS_USER=${credential.user}\nNATS_PASSWORD=${credential.password}\n`);
+  writeFileAtomic(
+    operatorEnvPath(stateDir),
+    `NATS_URL=${credential.url}\nNATS_USER=${credential.user}\nNATS_PASSWORD=${credential.password}\n`,
+  );
 }
 
 /** The operator credential the running supervisor wrote, or undefined when there is none. */

@@ -27,10 +27,16 @@ export interface EmbeddedUser extends NatsUserPermissions {
 
 const FALLBACK_DIRS = ['/usr/sbin', '/usr/local/sbin', '/usr/local/bin'];
 
-export function findNatsServer(configured: string, env: NodeJS.ProcessEnv = process.env, fallbackDirs = FALLBACK_DIRS): string {
+export function findNatsServer(
+  configured: string,
+  env: NodeJS.ProcessEnv = process.env,
+  fallbackDirs = FALLBACK_DIRS,
+): string {
   if (configured) {
     if (isExecutable(configured)) return configured;
-    throw new MissingDependencyError(`nats.embedded.binary is ${JSON.stringify(configured)}, which is not an executable file`);
+    throw new MissingDependencyError(
+      `nats.embedded.binary is ${JSON.stringify(configured)}, which is not an executable file`,
+    );
   }
   const dirs = [...(env.PATH ?? '').split(delimiter).filter(Boolean), ...fallbackDirs];
   for (const dir of dirs) {
@@ -43,7 +49,14 @@ export function findNatsServer(configured: string, env: NodeJS.ProcessEnv = proc
   );
 }
 
-export function embeddedServerSpec(options: { binary: string; host: string; port: number; storeDir: string; configFile: string; users: readonly EmbeddedUser[] }): EmbeddedServerSpec {
+export function embeddedServerSpec(options: {
+  binary: string;
+  host: string;
+  port: number;
+  storeDir: string;
+  configFile: string;
+  users: readonly EmbeddedUser[];
+}): EmbeddedServerSpec {
   const { binary, host, port, storeDir, configFile, users } = options;
   return {
     binary,
@@ -60,7 +73,12 @@ export function embeddedServerSpec(options: { binary: string; host: string; port
  * A nats-server config (JSON is valid nats-server config syntax, and quoted strings are taken
  * literally, so `$JS.API.>` is a subject, not a variable). Checked against nats-server 2.9.
  */
-export function natsServerConfig(options: { listen: string; serverName: string; storeDir: string; users: readonly EmbeddedUser[] }): string {
+export function natsServerConfig(options: {
+  listen: string;
+  serverName: string;
+  storeDir: string;
+  users: readonly EmbeddedUser[];
+}): string {
   const config = {
     listen: options.listen,
     server_name: options.serverName,
@@ -73,7 +91,11 @@ export function natsServerConfig(options: { listen: string; serverName: string; 
             users: options.users.map((u) => ({
               user: u.user,
               password: u.password,
-              permissions: { publish: { allow: publishAllow(u) }, subscribe: { allow: u.subscribe }, allow_responses: u.maxResponses === 1 ? true : { max: u.maxResponses } },
+              permissions: {
+                publish: { allow: publishAllow(u) },
+                subscribe: { allow: u.subscribe },
+                allow_responses: u.maxResponses === 1 ? true : { max: u.maxResponses },
+              },
             })),
           },
         }),
@@ -89,7 +111,9 @@ export function freePort(host: string): Promise<number> {
     server.on('error', reject);
     server.listen(0, host, () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }

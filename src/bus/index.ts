@@ -1,6 +1,13 @@
 // The bus module is the only place that imports the NATS client. Everything else goes through
 // these exports.
-export { Bus, type BusOptions, type MessageHandler, type Payload, type RequestHandler, type Unsubscribe } from './bus.js';
+export {
+  Bus,
+  type BusOptions,
+  type MessageHandler,
+  type Payload,
+  type RequestHandler,
+  type Unsubscribe,
+} from './bus.js';
 export { BadPayloadError, decodeObject, encode } from './codec.js';
 export { redactUrl, type ConnectOptions, type NatsSettings } from './connect.js';
 export { embeddedServerSpec, findNatsServer, freePort, probePort, type EmbeddedServerSpec } from './embedded-server.js';
@@ -9,4 +16,13 @@ export { errorReply, okReply, unwrapReply, type Reply } from './reply.js';
 export { registerService, type EndpointSpec, type ServiceSpec } from './service.js';
 export { subjectsFor, type Subjects } from './subjects.js';
 export { ensureOutbox, publishDurable, type OutboxLimits } from './streams.js';
-export { consumeDurable, durableState, streamState, type DurableConsumer, type DurableConsumerOptions, type DurableMessage, type DurableState, type StreamState } from './consumer.js';
+export {
+  consumeDurable,
+  durableState,
+  streamState,
+  type DurableConsumer,
+  type DurableConsumerOptions,
+  type DurableMessage,
+  type DurableState,
+  type StreamState,
+} from './consumer.js';

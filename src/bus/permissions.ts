@@ -53,23 +53,43 @@ function jetStream(stream: string): string[] {
 
 /** Everything `user` may publish on: its subjects, and the JetStream subjects of its streams. */
 export function publishAllow(user: NatsUserPermissions): string[] {
-  const js = user.streams.flatMap((stream) => [...jetStream(stream), ...(stream.startsWith('KV_') ? [`$KV.${stream.slice(3)}.>`] : [])]);
+  const js = user.streams.flatMap((stream) => [
+    ...jetStream(stream),
+    ...(stream.startsWith('KV_') ? [`$KV.${stream.slice(3)}.>`] : []),
+  ]);
   return [...user.publish, ...(user.streams.length > 0 ? ['$JS.API.INFO'] : []), ...js];
 }
 
 /** What every actor process does through the actor host: heartbeat, inspection, control, service. */
-function actorBase(s: Subjects, actor: string, services: string[] = [serviceName(s.prefix, actor)]): NatsUserPermissions {
+function actorBase(
+  s: Subjects,
+  actor: string,
+  services: string[] = [serviceName(s.prefix, actor)],
+): NatsUserPermissions {
   return {
     user: actor,
     maxResponses: services.length,
     publish: [s.heartbeat(actor), s.inspect(actor)],
     streams: [],
-    subscribe: [s.control(actor), '$SRV.*', ...services.flatMap((name) => [`$SRV.*.${name}`, `$SRV.*.${name}.*`]), `${inboxPrefix(actor)}.>`],
+    subscribe: [
+      s.control(actor),
+      '$SRV.*',
+      ...services.flatMap((name) => [`$SRV.*.${name}`, `$SRV.*.${name}.*`]),
+      `${inboxPrefix(actor)}.>`,
+    ],
   };
 }
 
-function plus(base: NatsUserPermissions, more: { publish?: string[]; subscribe?: string[]; streams?: string[] }): NatsUserPermissions {
-  return { ...base, publish: [...base.publish, ...(more.publish ?? [])], subscribe: [...base.subscribe, ...(more.subscribe ?? [])], streams: more.streams ?? [] };
+function plus(
+  base: NatsUserPermissions,
+  more: { publish?: string[]; subscribe?: string[]; streams?: string[] },
+): NatsUserPermissions {
+  return {
+    ...base,
+    publish: [...base.publish, ...(more.publish ?? [])],
+    subscribe: [...base.subscribe, ...(more.subscribe ?? [])],
+    streams: more.streams ?? [],
+  };
 }
 
 /**
@@ -90,7 +110,17 @@ export function natsUsers(prefix: string, actors: readonly string[]): NatsUserPe
       // The root of the tree: asks any actor to restart or stop, creates the outbox stream.
       publish: [s.supEvents, s.inspect(SUPERVISOR_USER), s.control('*'), ...outboxPublish],
       streams: [state, outbox],
-      subscribe: [s.heartbeatAll, s.watchdogVerdict, s.supStatus, s.supRestart, s.control(SUPERVISOR_USER), '$SRV.*', `$SRV.*.${serviceName(prefix, SUPERVISOR_USER)}`, `$SRV.*.${serviceName(prefix, SUPERVISOR_USER)}.*`, `${inboxPrefix(SUPERVISOR_USER)}.>`],
+      subscribe: [
+        s.heartbeatAll,
+        s.watchdogVerdict,
+        s.supStatus,
+        s.supRestart,
+        s.control(SUPERVISOR_USER),
+        '$SRV.*',
+        `$SRV.*.${serviceName(prefix, SUPERVISOR_USER)}`,
+        `$SRV.*.${serviceName(prefix, SUPERVISOR_USER)}.*`,
+        `${inboxPrefix(SUPERVISOR_USER)}.>`,
+      ],
     },
   ];
   for (const actor of actors) {
@@ -122,12 +152,25 @@ export function natsUsers(prefix: string, actors: readonly string[]): NatsUserPe
         }),
       );
     } else if (actor === 'chat') {
-      users.push(plus(actorBase(s, actor), { publish: outboxPublish, subscribe: [s.chatRequest], streams: [missions, state] }));
+      users.push(
+        plus(actorBase(s, actor), { publish: outboxPublish, subscribe: [s.chatRequest], streams: [missions, state] }),
+      );
     } else if (/^runner-\d+$/.test(actor)) {
       // The mission store announces the transitions it makes (claims, results) on missions.events.
-      users.push(plus(actorBase(s, actor), { publish: [s.runnerProgress(actor), s.missionEvents, ...outboxPublish], streams: [missions, state] }));
+      users.push(
+        plus(actorBase(s, actor), {
+          publish: [s.runnerProgress(actor), s.missionEvents, ...outboxPublish],
+          streams: [missions, state],
+        }),
+      );
     } else if (actor === 'pr-poller') {
-      users.push(plus(actorBase(s, actor), { publish: [s.prEvents, s.missionsAs('add', actor), ...outboxPublish], subscribe: [s.missionEvents], streams: [state] }));
+      users.push(
+        plus(actorBase(s, actor), {
+          publish: [s.prEvents, s.missionsAs('add', actor), ...outboxPublish],
+          subscribe: [s.missionEvents],
+          streams: [state],
+        }),
+      );
     } else {
       // An actor kind this table does not know yet gets only what the host does for it.
       users.push(actorBase(s, actor));
@@ -184,7 +227,8 @@ export function externalServerBlock(users: readonly NatsUserPermissions[]): stri
   const variable = (user: string) => `$${passwordVariable(user)}`;
   const list = (subjects: string[]) => `[${subjects.map((s) => JSON.stringify(s)).join(', ')}]`;
   const lines = users.map(
-    (u) => `    { user: "${u.user}", password: ${variable(u.user)}, permissions: { publish: { allow: ${list(publishAllow(u))} }, subscribe: { allow: ${list(u.subscribe)} }, allow_responses: ${u.maxResponses === 1 ? 'true' : `{ max: ${u.maxResponses} }`} } }`,
+    (u) =>
+      `    { user: "${u.user}", password: ${variable(u.user)}, permissions: { publish: { allow: ${list(publishAllow(u))} }, subscribe: { allow: ${list(u.subscribe)} }, allow_responses: ${u.maxResponses === 1 ? 'true' : `{ max: ${u.maxResponses} }`} } }`,
   );
   return `authorization {\n  users = [\n${lines.join(',\n')}\n  ]\n}\n`;
 }

@@ -1,7 +1,15 @@
 // Every subject and JetStream asset name roshi uses, derived from one prefix so several
 // instances can share a NATS account. Nothing else in the code spells a subject by hand. Subjects
 // with one payload shape are typed (src/contracts/subject.ts), so Bus.publish/request check it.
-import { typedSubject, type ChatReply, type ChatRequest, type ControlRequest, type HeartbeatPayload, type MissionEvent, type Verdict } from '../contracts/index.js';
+import {
+  typedSubject,
+  type ChatReply,
+  type ChatRequest,
+  type ControlRequest,
+  type HeartbeatPayload,
+  type MissionEvent,
+  type Verdict,
+} from '../contracts/index.js';
 
 export type Subjects = ReturnType<typeof subjectsFor>;
 
@@ -12,7 +20,8 @@ export function subjectsFor(prefix: string) {
     heartbeat: (actor: string) => typedSubject<HeartbeatPayload>(`${p}.hb.${actor}`),
     heartbeatAll: `${p}.hb.>`,
     /** The actor a heartbeat subject belongs to: the payload's own `actor` field is not trusted. */
-    heartbeatActor: (subject: string) => (subject.startsWith(`${p}.hb.`) ? subject.slice(`${p}.hb.`.length) : undefined),
+    heartbeatActor: (subject: string) =>
+      subject.startsWith(`${p}.hb.`) ? subject.slice(`${p}.hb.`.length) : undefined,
     control: (actor: string) => typedSubject<ControlRequest, unknown>(`${p}.ctl.${actor}`),
     supStatus: `${p}.sup.status`,
     supRestart: `${p}.sup.restart`,

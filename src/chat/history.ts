@@ -74,7 +74,11 @@ export function summarizeTurn(turn: ChatTurn): string {
 export function appendTurn(history: ChatHistory, turn: ChatTurn, limits: HistoryLimits): ChatHistory {
   const keep = Math.max(0, Math.floor(limits.historyTurns));
   const maxSummaries = Math.max(0, Math.floor(limits.maxSummaries ?? MAX_SUMMARIES));
-  const stored: ChatTurn = { ...turn, user: clip(turn.user, MAX_STORED_TEXT), answer: clip(turn.answer, MAX_STORED_TEXT) };
+  const stored: ChatTurn = {
+    ...turn,
+    user: clip(turn.user, MAX_STORED_TEXT),
+    answer: clip(turn.answer, MAX_STORED_TEXT),
+  };
   const turns = [...history.turns, stored];
   const overflow = turns.length > keep ? turns.splice(0, turns.length - keep) : [];
   const summaries = [...history.summaries, ...overflow.map(summarizeTurn)];
@@ -120,7 +124,14 @@ export interface TurnPlan {
 const RETRY_TURNS = [4, 2, 0];
 
 export function planForAttempt(attempt: number, settings: { historyTurns: number; timeoutMs: number }): TurnPlan {
-  if (attempt <= 0) return { attempt: 0, historyTurns: settings.historyTurns, summaries: true, memory: true, timeoutMs: settings.timeoutMs };
+  if (attempt <= 0)
+    return {
+      attempt: 0,
+      historyTurns: settings.historyTurns,
+      summaries: true,
+      memory: true,
+      timeoutMs: settings.timeoutMs,
+    };
   return {
     attempt,
     historyTurns: Math.min(settings.historyTurns, RETRY_TURNS[attempt - 1] ?? 0),
@@ -171,7 +182,10 @@ export class ChatHistoryStore {
   private async read(provider: string, chatId: string): Promise<{ history: ChatHistory; revision?: number }> {
     const entry = await this.kv.get<unknown>(historyKey(provider, chatId));
     if (!entry) return { history: emptyHistory(provider, chatId) };
-    return { history: toHistory(entry.value, provider, chatId) ?? emptyHistory(provider, chatId), revision: entry.revision };
+    return {
+      history: toHistory(entry.value, provider, chatId) ?? emptyHistory(provider, chatId),
+      revision: entry.revision,
+    };
   }
 }
 

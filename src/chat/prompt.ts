@@ -29,7 +29,10 @@ export interface FileText {
 }
 
 /** The persona: the configured file, else the built-in one, else FALLBACK_PERSONA. */
-export function readPersona(configured: string, builtin: string = builtinPersonaPath()): FileText & { text: string; source: string } {
+export function readPersona(
+  configured: string,
+  builtin: string = builtinPersonaPath(),
+): FileText & { text: string; source: string } {
   const problems: string[] = [];
   for (const file of configured.trim() === '' ? [builtin] : [configured, builtin]) {
     const read = readText(file);
@@ -78,16 +81,22 @@ export function buildChatPrompt(parts: PromptParts): string {
   }
   sections.push(describeSituation(parts.situation, parts.waiting, now));
   if (parts.history.summaries.length > 0) {
-    sections.push(`# Earlier in this conversation (one line per exchange)\n\n${parts.history.summaries.map((s) => `- ${s}`).join('\n')}`);
+    sections.push(
+      `# Earlier in this conversation (one line per exchange)\n\n${parts.history.summaries.map((s) => `- ${s}`).join('\n')}`,
+    );
   }
   if (parts.history.turns.length > 0) {
-    const lines = parts.history.turns.map((t) => `[${t.from ?? 'user'}, ${ago(now - t.at)}]\n${t.user.trim()}\n[you]\n${t.answer.trim()}`);
+    const lines = parts.history.turns.map(
+      (t) => `[${t.from ?? 'user'}, ${ago(now - t.at)}]\n${t.user.trim()}\n[you]\n${t.answer.trim()}`,
+    );
     sections.push(`# Recent conversation (oldest first)\n\n${lines.join('\n\n')}`);
   }
   const from = request.userName ?? request.userId ?? 'someone';
-  sections.push(`# The message to answer\n\nFrom ${from} on ${request.provider} (chat ${request.chatId}):\n\n${request.text.trim()}`);
   sections.push(
-    'Answer this message as roshi\'s chat. Write only the reply that will be sent to the chat: plain text, short, ' +
+    `# The message to answer\n\nFrom ${from} on ${request.provider} (chat ${request.chatId}):\n\n${request.text.trim()}`,
+  );
+  sections.push(
+    "Answer this message as roshi's chat. Write only the reply that will be sent to the chat: plain text, short, " +
       'in the language of the message. You cannot start, stop or change missions yourself; when asked to, say which ' +
       'command does it (for example /mission <text>, /cancel <id>, /pause, /status).',
   );
@@ -98,15 +107,22 @@ export function buildChatPrompt(parts: PromptParts): string {
 export function describeSituation(s: Situation, waiting: number, now: number): string {
   const c = s.counts;
   const lines = [`# roshi right now (${new Date(s.at).toISOString().slice(0, 16).replace('T', ' ')} UTC)`, ''];
-  lines.push(`Missions: ${c.running} running, ${c.pending} pending, ${c.done} done, ${c.failed} failed, ${c.cancelled} cancelled.`);
+  lines.push(
+    `Missions: ${c.running} running, ${c.pending} pending, ${c.done} done, ${c.failed} failed, ${c.cancelled} cancelled.`,
+  );
   if (s.dispatch.paused) {
-    lines.push(`Dispatch is PAUSED${s.dispatch.until !== undefined ? ` for another ${duration(s.dispatch.until - now)}` : ' until resumed'}${s.dispatch.by ? ` (by ${s.dispatch.by})` : ''}: pending missions wait.`);
+    lines.push(
+      `Dispatch is PAUSED${s.dispatch.until !== undefined ? ` for another ${duration(s.dispatch.until - now)}` : ' until resumed'}${s.dispatch.by ? ` (by ${s.dispatch.by})` : ''}: pending missions wait.`,
+    );
   }
   if (s.running.length === 0) {
     lines.push('No mission is running now.');
   } else {
     lines.push(s.running.length === 1 ? 'A mission is running now:' : `${c.running} missions are running now:`);
-    for (const m of s.running) lines.push(`- ${missionLine(m)}${m.runner ? ` — on ${m.runner}` : ''}${m.since !== undefined ? `, for ${duration(now - m.since)}` : ''}, attempt ${m.attempts}/${m.maxAttempts}`);
+    for (const m of s.running)
+      lines.push(
+        `- ${missionLine(m)}${m.runner ? ` — on ${m.runner}` : ''}${m.since !== undefined ? `, for ${duration(now - m.since)}` : ''}, attempt ${m.attempts}/${m.maxAttempts}`,
+      );
   }
   if (s.next.length > 0) {
     lines.push(`Next in the queue${c.pending > s.next.length ? ` (${s.next.length} of ${c.pending})` : ''}:`);
@@ -116,10 +132,16 @@ export function describeSituation(s: Situation, waiting: number, now: number): s
     lines.push('Finished last:');
     for (const m of s.recent) {
       const mark = m.status === 'done' ? 'done' : m.status;
-      lines.push(`- ${missionLine(m)} — ${mark}${m.since !== undefined ? ` ${ago(now - m.since)}` : ''}${m.prUrl ? `, ${m.prUrl}` : ''}${m.outcome ? `: ${m.outcome}` : ''}`);
+      lines.push(
+        `- ${missionLine(m)} — ${mark}${m.since !== undefined ? ` ${ago(now - m.since)}` : ''}${m.prUrl ? `, ${m.prUrl}` : ''}${m.outcome ? `: ${m.outcome}` : ''}`,
+      );
     }
   }
-  lines.push(waiting > 0 ? `Chat: ${waiting} more message${waiting === 1 ? ' is' : 's are'} waiting for an answer after this one.` : 'Chat: no other message is waiting.');
+  lines.push(
+    waiting > 0
+      ? `Chat: ${waiting} more message${waiting === 1 ? ' is' : 's are'} waiting for an answer after this one.`
+      : 'Chat: no other message is waiting.',
+  );
   return lines.join('\n');
 }
 

@@ -57,13 +57,20 @@ export function readSituation(missions: MissionReader, pause: PauseRecord | unde
     running: missions.list({ status: 'running', limit: RUNNING_SHOWN }).map(brief),
     next: missions.list({ status: 'pending', limit: NEXT_SHOWN }).map(brief),
     recent: missions.list({ status: ['done', 'failed', 'cancelled'], limit: RECENT_SHOWN }).map(brief),
-    dispatch: paused && pause ? { paused: true, ...(pause.until !== undefined ? { until: pause.until } : {}), by: pause.by } : { paused: false },
+    dispatch:
+      paused && pause
+        ? { paused: true, ...(pause.until !== undefined ? { until: pause.until } : {}), by: pause.by }
+        : { paused: false },
   };
 }
 
 function brief(m: Mission): MissionBrief {
   const finished = m.status === 'done' || m.status === 'failed' || m.status === 'cancelled';
-  const outcome = finished ? (m.status === 'done' ? m.result?.summary : (m.result?.error ?? m.lastError ?? m.result?.summary)) : undefined;
+  const outcome = finished
+    ? m.status === 'done'
+      ? m.result?.summary
+      : (m.result?.error ?? m.lastError ?? m.result?.summary)
+    : undefined;
   const since = m.status === 'running' ? m.startedAt : finished ? (m.finishedAt ?? m.updatedAt) : m.createdAt;
   return {
     id: m.id,

@@ -46,7 +46,10 @@ export function readOnlyTools(configured: readonly string[]): { allowed: string[
  * `allowedTools` is the chat's whole tool set (readOnlyTools), given to the CLI as `--tools`.
  */
 export interface ChatAgentSettings
-  extends Pick<AgentRunRequest, 'model' | 'fallbackModel' | 'effort' | 'maxTurns' | 'allowedTools' | 'env' | 'killGraceMs'> {
+  extends Pick<
+    AgentRunRequest,
+    'model' | 'fallbackModel' | 'effort' | 'maxTurns' | 'allowedTools' | 'env' | 'killGraceMs'
+  > {
   /** chat.persona and chat.memory: paths, "" for the built-in persona / no memory. */
   persona: string;
   memory: string;
@@ -164,14 +167,17 @@ export function createChatAnswerer(deps: ChatAnswererDeps): ChatAnswerer {
       });
       if (run.outcome !== 'success') {
         const detail = (run.error ?? run.summary).split('\n')[0]?.trim() || 'no detail';
-        throw new ChatTurnError(detail.toLowerCase().startsWith(run.outcome) ? detail : `${run.outcome}: ${detail}`, run);
+        throw new ChatTurnError(
+          detail.toLowerCase().startsWith(run.outcome) ? detail : `${run.outcome}: ${detail}`,
+          run,
+        );
       }
       const text = run.summary.trim();
       if (text !== '') {
         try {
           await deps.history.append(request.provider, request.chatId, {
             at: turn.receivedAt,
-            ...(request.userName ?? request.userId ? { from: request.userName ?? request.userId } : {}),
+            ...((request.userName ?? request.userId) ? { from: request.userName ?? request.userId } : {}),
             user: request.text,
             answer: text,
           });

@@ -32,11 +32,15 @@ export async function withBus<T>(ctx: CommandContext, use: (bus: Bus) => Promise
 function embeddedOperator(ctx: CommandContext): { url: string; user: string; password: string } {
   const url = readNatsUrlFile(ctx.config.stateDir);
   if (!url) {
-    throw new BusError(`no supervisor seems to be running for ${ctx.config.stateDir} (no nats.url file); start one with \`node dist/main.js supervisor\` or set nats.url`);
+    throw new BusError(
+      `no supervisor seems to be running for ${ctx.config.stateDir} (no nats.url file); start one with \`node dist/main.js supervisor\` or set nats.url`,
+    );
   }
   const operator = readOperatorEnv(ctx.config.stateDir);
   if (!operator) {
-    throw new BusError(`the embedded server needs the operator credential, but ${operatorEnvPath(ctx.config.stateDir)} is missing or unreadable (run as the user the supervisor runs as)`);
+    throw new BusError(
+      `the embedded server needs the operator credential, but ${operatorEnvPath(ctx.config.stateDir)} is missing or unreadable (run as the user the supervisor runs as)`,
+    );
   }
   return { url, user: operator.user, password: operator.password };
 }

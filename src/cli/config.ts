@@ -7,7 +7,8 @@ import { childNames } from '../supervisor/tree.js';
 import { UsageError } from '../errors.js';
 import type { CommandContext } from './context.js';
 
-export const summary = 'config check — validate the configuration and print where it came from | config nats-users — the users block for an external nats-server (--json)';
+export const summary =
+  'config check — validate the configuration and print where it came from | config nats-users — the users block for an external nats-server (--json)';
 
 export async function run(ctx: CommandContext): Promise<number> {
   const sub = ctx.args.positionals[0];
@@ -16,7 +17,8 @@ export async function run(ctx: CommandContext): Promise<number> {
     ctx.print(ctx.args.json ? JSON.stringify(users, null, 2) : externalServerBlock(users).trimEnd());
     return 0;
   }
-  if (sub !== 'check') throw new UsageError(`config has two subcommands, check and nats-users (got ${JSON.stringify(sub ?? '')})`);
+  if (sub !== 'check')
+    throw new UsageError(`config has two subcommands, check and nats-users (got ${JSON.stringify(sub ?? '')})`);
   // commandContext() already loaded and validated it; reaching this line means it is valid.
   const c = ctx.config;
   if (ctx.args.json) {
@@ -24,7 +26,9 @@ export async function run(ctx: CommandContext): Promise<number> {
   } else {
     ctx.print(`config ok${ctx.configFile ? ` (${ctx.configFile} over the defaults)` : ' (defaults)'}`);
     ctx.print(`  state dir  ${c.stateDir}`);
-    ctx.print(`  nats       ${c.nats.url ? c.nats.url.replace(/\/\/[^@/]*@/g, '//[redacted]@') : 'embedded nats-server'}`);
+    ctx.print(
+      `  nats       ${c.nats.url ? c.nats.url.replace(/\/\/[^@/]*@/g, '//[redacted]@') : 'embedded nats-server'}`,
+    );
     ctx.print(`  runners    ${c.actors.runner.enabled ? c.actors.runner.instances : 0}`);
     ctx.print(`  projects   ${Object.keys(c.projects).join(', ') || '(none)'}`);
     ctx.print('');

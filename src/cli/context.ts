@@ -28,6 +28,10 @@ export function commandContext(args: CliArgs, loggerName = 'roshi'): CommandCont
   // Before the first log line or publish: from here on every text leaving this process is scrubbed.
   configureSecrets(secretValuesFrom(config, process.env));
   const pretty = config.log.pretty === 'auto' ? undefined : config.log.pretty === 'always';
-  const logger = createLogger({ level: config.log.level, name: loggerName, ...(pretty === undefined ? {} : { pretty }) });
+  const logger = createLogger({
+    level: config.log.level,
+    name: loggerName,
+    ...(pretty === undefined ? {} : { pretty }),
+  });
   return { args, config, loaded, configFile, logger, print: (text) => process.stdout.write(text + '\n') };
 }

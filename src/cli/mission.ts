@@ -15,7 +15,8 @@ import { oneLine } from '../text/oneLine.js';
 import { withBus } from './client.js';
 import type { CommandContext } from './context.js';
 
-export const summary = 'mission add "<text>" [--project P] [--now] | list [status] | show <id> | cancel <id> | priority <id> top|bottom|N | pause [30m] | resume';
+export const summary =
+  'mission add "<text>" [--project P] [--now] | list [status] | show <id> | cancel <id> | priority <id> top|bottom|N | pause [30m] | resume';
 
 const STATUSES: readonly string[] = ['pending', 'running', 'done', 'failed', 'cancelled'];
 
@@ -25,16 +26,28 @@ export async function run(ctx: CommandContext): Promise<number> {
   switch (sub) {
     case 'add': {
       const text = rest.join(' ').trim();
-      if (text === '') throw new UsageError('mission add needs the mission text, e.g. `node dist/main.js mission add "fix the flaky login test" --project app`');
+      if (text === '')
+        throw new UsageError(
+          'mission add needs the mission text, e.g. `node dist/main.js mission add "fix the flaky login test" --project app`',
+        );
       const project = typeof ctx.args.flags.project === 'string' ? ctx.args.flags.project : undefined;
-      const payload = { text, source: 'cli', by, ...(project ? { project } : {}), ...(ctx.args.flags.now === true ? { now: true } : {}) };
+      const payload = {
+        text,
+        source: 'cli',
+        by,
+        ...(project ? { project } : {}),
+        ...(ctx.args.flags.now === true ? { now: true } : {}),
+      };
       const mission = await ask<Mission>(ctx, 'add', payload);
       ctx.print(ctx.args.json ? JSON.stringify(mission, null, 2) : mission.id);
       return 0;
     }
     case 'list': {
       const status = rest[0];
-      if (status !== undefined && !STATUSES.includes(status)) throw new UsageError(`mission list takes a status to filter by: ${STATUSES.join(', ')} (got ${JSON.stringify(status)})`);
+      if (status !== undefined && !STATUSES.includes(status))
+        throw new UsageError(
+          `mission list takes a status to filter by: ${STATUSES.join(', ')} (got ${JSON.stringify(status)})`,
+        );
       const reply = await ask<ListReply>(ctx, 'list', status ? { status } : {});
       ctx.print(ctx.args.json ? JSON.stringify(reply, null, 2) : formatTable(reply));
       return 0;
@@ -49,23 +62,37 @@ export async function run(ctx: CommandContext): Promise<number> {
       const id = needId(rest[0], 'cancel');
       const mission = await ask<Mission>(ctx, 'cancel', { id, by });
       const runner = mission.lease?.runner;
-      ctx.print(ctx.args.json ? JSON.stringify(mission, null, 2) : `${mission.id} cancelled${runner ? ` (${runner} was told to stop)` : ''}`);
+      ctx.print(
+        ctx.args.json
+          ? JSON.stringify(mission, null, 2)
+          : `${mission.id} cancelled${runner ? ` (${runner} was told to stop)` : ''}`,
+      );
       return 0;
     }
     case 'priority': {
       const id = needId(rest[0], 'priority');
       const to = rest[1];
       if (to === undefined || !(to === 'top' || to === 'bottom' || /^[1-9]\d*$/.test(to))) {
-        throw new UsageError('mission priority needs where to: top, bottom or a queue position from 1, e.g. `mission priority k2x9 top`');
+        throw new UsageError(
+          'mission priority needs where to: top, bottom or a queue position from 1, e.g. `mission priority k2x9 top`',
+        );
       }
       const mission = await ask<Mission>(ctx, 'priority', { id, to: /^\d+$/.test(to) ? Number(to) : to });
-      ctx.print(ctx.args.json ? JSON.stringify(mission, null, 2) : `${mission.id} moved to the ${/^\d+$/.test(to) ? `position ${to}` : to} of the queue`);
+      ctx.print(
+        ctx.args.json
+          ? JSON.stringify(mission, null, 2)
+          : `${mission.id} moved to the ${/^\d+$/.test(to) ? `position ${to}` : to} of the queue`,
+      );
       return 0;
     }
     case 'pause': {
       const duration = rest[0];
       const record = await ask<{ until?: number }>(ctx, 'pause', { by, ...(duration ? { for: duration } : {}) });
-      ctx.print(ctx.args.json ? JSON.stringify(record) : `dispatch paused${record.until ? ` until ${new Date(record.until).toLocaleString()}` : ''}; running missions finish`);
+      ctx.print(
+        ctx.args.json
+          ? JSON.stringify(record)
+          : `dispatch paused${record.until ? ` until ${new Date(record.until).toLocaleString()}` : ''}; running missions finish`,
+      );
       return 0;
     }
     case 'resume': {
@@ -74,7 +101,9 @@ export async function run(ctx: CommandContext): Promise<number> {
       return 0;
     }
     default:
-      throw new UsageError(`mission needs a subcommand: add, list, show, cancel, priority, pause or resume (got ${JSON.stringify(sub ?? '')})`);
+      throw new UsageError(
+        `mission needs a subcommand: add, list, show, cancel, priority, pause or resume (got ${JSON.stringify(sub ?? '')})`,
+      );
   }
 }
 
@@ -92,7 +121,9 @@ async function ask<T>(ctx: CommandContext, verb: string, payload: Record<string,
     } catch (error) {
       if (error instanceof RemoteError) throw new MissionRefusedError(describeError(error), error.code);
       if (error instanceof BusError && /nobody is listening/.test(error.message)) {
-        throw new BusError(`no missions actor is answering on ${subject}; is the supervisor running with actors.missions.enabled?`);
+        throw new BusError(
+          `no missions actor is answering on ${subject}; is the supervisor running with actors.missions.enabled?`,
+        );
       }
       throw error;
     }
@@ -112,12 +143,21 @@ class MissionRefusedError extends RoshiError {
 export function formatTable(reply: ListReply): string {
   const invalid = formatInvalid(reply.invalid ?? []);
   if (reply.missions.length === 0) return ['no missions', ...invalid].join('\n');
-  const rows = reply.missions.map((m) => [m.id, m.status, m.project, m.kind, oneLine(m.text, 60), `${m.attempts}/${m.maxAttempts}`]);
+  const rows = reply.missions.map((m) => [
+    m.id,
+    m.status,
+    m.project,
+    m.kind,
+    oneLine(m.text, 60),
+    `${m.attempts}/${m.maxAttempts}`,
+  ]);
   const header = ['ID', 'STATUS', 'PROJECT', 'KIND', 'TEXT', 'ATTEMPTS'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ');
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ');
   const lines = [line(header), ...rows.map(line)];
-  if (reply.missions.length < reply.total) lines.push(`… ${reply.total - reply.missions.length} more (use --json, or filter by status)`);
+  if (reply.missions.length < reply.total)
+    lines.push(`… ${reply.total - reply.missions.length} more (use --json, or filter by status)`);
   const counts = Object.entries(reply.counts)
     .filter(([, n]) => n > 0)
     .map(([s, n]) => `${n} ${s as MissionStatus}`)
@@ -164,14 +204,22 @@ export function formatMission(m: Mission): string {
       ['branch', r.branch],
       ['pull request', r.prUrl],
       ['cost', r.costUsd === undefined ? undefined : `$${r.costUsd.toFixed(4)}`],
-      ['tokens', r.tokens ? `${r.tokens.input} in, ${r.tokens.output} out, ${r.tokens.cacheRead} cache read, ${r.tokens.cacheWrite} cache write` : undefined],
+      [
+        'tokens',
+        r.tokens
+          ? `${r.tokens.input} in, ${r.tokens.output} out, ${r.tokens.cacheRead} cache read, ${r.tokens.cacheWrite} cache write`
+          : undefined,
+      ],
       ['duration', r.durationMs === undefined ? undefined : `${Math.round(r.durationMs / 1000)}s`],
       ['outcome', r.errorClass],
       ['error', r.error],
     );
-    for (const step of r.steps ?? []) rows.push([`step ${step.step}`, `${step.skipped ? 'skipped' : step.ok ? 'ok' : 'FAILED'} ${step.detail}`]);
+    for (const step of r.steps ?? [])
+      rows.push([`step ${step.step}`, `${step.skipped ? 'skipped' : step.ok ? 'ok' : 'FAILED'} ${step.detail}`]);
   }
   const shown = rows.filter((row): row is [string, string | number] => row[1] !== undefined && row[1] !== '');
   const width = Math.max(...shown.map(([k]) => k.length));
-  return shown.map(([k, v]) => `${k.padEnd(width)}  ${String(v).replace(/\n/g, `\n${' '.repeat(width + 2)}`)}`).join('\n');
+  return shown
+    .map(([k, v]) => `${k.padEnd(width)}  ${String(v).replace(/\n/g, `\n${' '.repeat(width + 2)}`)}`)
+    .join('\n');
 }

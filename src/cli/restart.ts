@@ -10,8 +10,15 @@ export async function run(ctx: CommandContext): Promise<number> {
   const actor = ctx.args.positionals[0];
   if (!actor) throw new UsageError('restart needs an actor name, e.g. `node dist/main.js restart chat`');
   const reply = await withBus(ctx, (bus) =>
-    bus.request<{ from: string; circuitReset: boolean }>(bus.subjects.supRestart, { actor, by: ctx.args.flags.by ?? 'cli' }),
+    bus.request<{ from: string; circuitReset: boolean }>(bus.subjects.supRestart, {
+      actor,
+      by: ctx.args.flags.by ?? 'cli',
+    }),
   );
-  ctx.print(ctx.args.json ? JSON.stringify(reply) : `${actor}: ${reply.circuitReset ? 'circuit reset, starting' : 'restarting'} (was ${reply.from})`);
+  ctx.print(
+    ctx.args.json
+      ? JSON.stringify(reply)
+      : `${actor}: ${reply.circuitReset ? 'circuit reset, starting' : 'restarting'} (was ${reply.from})`,
+  );
   return 0;
 }

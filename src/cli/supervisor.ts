@@ -19,7 +19,10 @@ export async function run(ctx: CommandContext): Promise<number> {
     ...(pretty === undefined ? {} : { pretty }),
   });
   if (stateDir.tightenedFrom !== undefined) {
-    logger.warn({ stateDir: config.stateDir, was: stateDir.tightenedFrom.toString(8), now: '700' }, 'the state dir was open to other users; tightened it to 0700');
+    logger.warn(
+      { stateDir: config.stateDir, was: stateDir.tightenedFrom.toString(8), now: '700' },
+      'the state dir was open to other users; tightened it to 0700',
+    );
   }
   return runSupervisor({ config, logger, ...(ctx.configFile ? { configFile: ctx.configFile } : {}) });
 }

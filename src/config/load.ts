@@ -158,7 +158,8 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
     if (value === undefined) continue;
     const resolved = resolvePath(key);
     if (!resolved) throw unknownKey(key, value, OVERRIDES_SOURCE);
-    for (const { recordPath, record, name } of resolved.entries) addEntry(layers, recordPath, record, name, OVERRIDES_SOURCE);
+    for (const { recordPath, record, name } of resolved.entries)
+      addEntry(layers, recordPath, record, name, OVERRIDES_SOURCE);
     mergeTree(layers, value, key, resolved.spec, OVERRIDES_SOURCE);
   }
 
@@ -168,7 +169,12 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
     if (!violation) continue;
     const setting = layers.settings.get(violation.key);
     // A key filled from entry defaults was set by no one: blame the layer that created the entry.
-    throw new ConfigError(violation.key, shown(violation.key, setting?.value, setting?.source), violation.expected, setting?.source ?? entrySourceOf(layers, violation.key));
+    throw new ConfigError(
+      violation.key,
+      shown(violation.key, setting?.value, setting?.source),
+      violation.expected,
+      setting?.source ?? entrySourceOf(layers, violation.key),
+    );
   }
   resolveDerived(config, env);
 
@@ -187,7 +193,8 @@ function resolveDerived(config: RoshiConfig, env: NodeJS.ProcessEnv): void {
   const cwd = process.cwd();
   config.stateDir = config.stateDir === '' ? defaultStateDir(env) : resolve(cwd, config.stateDir);
   config.workspace = config.workspace === '' ? join(config.stateDir, 'workspace') : resolve(cwd, config.workspace);
-  config.missions.file = config.missions.file === '' ? join(config.stateDir, 'missions.md') : resolve(cwd, config.missions.file);
+  config.missions.file =
+    config.missions.file === '' ? join(config.stateDir, 'missions.md') : resolve(cwd, config.missions.file);
   for (const project of Object.values(config.projects)) {
     if (project.path !== '') project.path = resolve(cwd, project.path);
     if (project.pushRemote === '') project.pushRemote = project.remote;
@@ -202,7 +209,8 @@ function entrySourceOf(layers: Layers, key: string): string | undefined {
   for (const [recordPath, names] of layers.entries) {
     for (const [name, source] of names) {
       const entryPath = `${recordPath}.${name}`;
-      if (key.startsWith(`${entryPath}.`) && entryPath.length > (best?.length ?? -1)) best = { length: entryPath.length, source };
+      if (key.startsWith(`${entryPath}.`) && entryPath.length > (best?.length ?? -1))
+        best = { length: entryPath.length, source };
     }
   }
   return best?.source;
@@ -260,7 +268,10 @@ function mergeTree(layers: Layers, tree: unknown, path: string, spec: KeySpec, s
   // For a record entry (`app:` with nothing under it) that means an entry with every default.
   if (tree === null) return;
   if (typeof tree !== 'object' || Array.isArray(tree)) {
-    const expected = spec.kind === 'section' ? 'a mapping of keys' : `a mapping from names to entries (${Object.keys(spec.entry.keys).join(', ')})`;
+    const expected =
+      spec.kind === 'section'
+        ? 'a mapping of keys'
+        : `a mapping from names to entries (${Object.keys(spec.entry.keys).join(', ')})`;
     throw new ConfigError(path || '(top level)', shown(path, tree, source), expected, source);
   }
   for (const [key, value] of Object.entries(tree)) {
@@ -285,7 +296,12 @@ function addEntry(layers: Layers, recordPath: string, record: RecordSpec, name: 
       : `names under ${recordPath} are letters, digits, ".", "_" and "-", starting with a letter or digit`;
     const suggestion = record.names && closest(name, record.names);
     const hint = suggestion === undefined ? allowed : `did you mean ${recordPath}.${suggestion}? (${allowed})`;
-    throw new UnknownConfigKeyError(key, name, source, `config: ${JSON.stringify(name)} is not a valid name under ${recordPath} (from ${source}); ${hint}`);
+    throw new UnknownConfigKeyError(
+      key,
+      name,
+      source,
+      `config: ${JSON.stringify(name)} is not a valid name under ${recordPath} (from ${source}); ${hint}`,
+    );
   }
   let names = layers.entries.get(recordPath);
   if (!names) layers.entries.set(recordPath, (names = new Map()));
@@ -298,7 +314,8 @@ function mergeEnv(layers: Layers, env: NodeJS.ProcessEnv): void {
     const resolved = resolveEnvName(name);
     if (!resolved) throw unknownEnvVar(name, isSecretName(name) ? MASK : raw);
     const source = `env ${name}`;
-    for (const { recordPath, record, name: entry } of resolved.entries) addEntry(layers, recordPath, record, entry, source);
+    for (const { recordPath, record, name: entry } of resolved.entries)
+      addEntry(layers, recordPath, record, entry, source);
     layers.settings.set(resolved.key, { value: parseEnvValue(raw, resolved.spec), source });
   }
 }
@@ -314,7 +331,9 @@ function resolveEnvName(name: string): { key: string; spec: LeafSpec; entries: R
   let spec: KeySpec = configSchema;
   for (const segment of segments) {
     if (spec.kind === 'section') {
-      const found: [string, KeySpec] | undefined = Object.entries(spec.keys).find(([key]) => envSegment(key) === segment);
+      const found: [string, KeySpec] | undefined = Object.entries(spec.keys).find(
+        ([key]) => envSegment(key) === segment,
+      );
       if (!found) return undefined;
       path.push(found[0]);
       spec = found[1];
@@ -371,13 +390,26 @@ function buildSection(spec: SectionSpec, path: string, layers: Layers, defaults?
     const checked = checkLeaf(child, setting?.value);
     if (!checked.ok) {
       // A key missing after the merge means the defaults file lacks it, which is a roshi bug.
-      const expected = key.endsWith('Env') && looksLikeToken(checked.value) ? `${checked.expected} (${PASTED_TOKEN_HINT})` : checked.expected;
-      throw new ConfigError(childPath + checked.at, shown(childPath + checked.at, checked.value, setting?.source), expected, setting?.source ?? `no layer (${defaultConfigFile()} should define it)`);
+      const expected =
+        key.endsWith('Env') && looksLikeToken(checked.value)
+          ? `${checked.expected} (${PASTED_TOKEN_HINT})`
+          : checked.expected;
+      throw new ConfigError(
+        childPath + checked.at,
+        shown(childPath + checked.at, checked.value, setting?.source),
+        expected,
+        setting?.source ?? `no layer (${defaultConfigFile()} should define it)`,
+      );
     }
     // A GitHub token is a valid variable name (ghp_…): a token pasted where its variable's name
     // belongs would pass the check above, then be logged and shown as that "name".
     if (key.endsWith('Env') && looksLikeToken(checked.value)) {
-      throw new ConfigError(childPath, MASK, `the name of an environment variable (${PASTED_TOKEN_HINT})`, setting?.source);
+      throw new ConfigError(
+        childPath,
+        MASK,
+        `the name of an environment variable (${PASTED_TOKEN_HINT})`,
+        setting?.source,
+      );
     }
     result[key] = checked.value;
   }
@@ -430,7 +462,12 @@ function unknownEnvVar(name: string, raw: string): UnknownConfigKeyError {
     .split('__')
     .map((segment) => segment.toLowerCase().replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase()))
     .join('.');
-  return new UnknownConfigKeyError(key, raw, `env ${name}`, `config: environment variable ${name} is not a config key${hint}`);
+  return new UnknownConfigKeyError(
+    key,
+    raw,
+    `env ${name}`,
+    `config: environment variable ${name} is not a config key${hint}`,
+  );
 }
 
 /**
@@ -447,7 +484,8 @@ export function closest(word: string, candidates: readonly string[]): string | u
 
 // ─── secrets in error messages ─────────────────────────────────────────────────────────────────
 
-const PASTED_TOKEN_HINT = 'this looks like a token itself: put the token in an environment variable and write that variable\'s name here';
+const PASTED_TOKEN_HINT =
+  "this looks like a token itself: put the token in an environment variable and write that variable's name here";
 
 /**
  * A config key whose value is a secret (nats.password, agent.env.ANTHROPIC_API_KEY) or the name

@@ -69,7 +69,14 @@ const record = <const S extends SectionSpec>(entry: S, defaults: ValueOf<S>, nam
 const PREFIX_PATTERN = /^[a-z][a-z0-9_-]*$/;
 const BRANCH_PREFIX_PATTERN = /^[a-z0-9][a-z0-9._-]*$/i;
 /** The mission kinds agent.roles may name. */
-export const AGENT_ROLES = ['free', 'rebase', 'ci_check', 'review', 'implement', 'fix'] as const satisfies readonly MissionKind[];
+export const AGENT_ROLES = [
+  'free',
+  'rebase',
+  'ci_check',
+  'review',
+  'implement',
+  'fix',
+] as const satisfies readonly MissionKind[];
 // The Node client speaks NATS over TCP only: ws:// URLs would silently be dialled as TCP.
 const NATS_URL_SCHEMES = new Set(['nats:', 'tls:']);
 
@@ -87,7 +94,11 @@ function isNatsUrlList(value: string): boolean {
 }
 
 /** The NAME of an environment variable that holds a secret; the secret never sits in config. */
-const envName = () => string({ test: (v) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(v), expected: 'the name of an environment variable, e.g. GITHUB_TOKEN' });
+const envName = () =>
+  string({
+    test: (v) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(v),
+    expected: 'the name of an environment variable, e.g. GITHUB_TOKEN',
+  });
 
 function isHttpUrl(value: string): boolean {
   try {
@@ -106,7 +117,10 @@ const projectEntry = section({
   baseBranch: nonEmptyString(),
   remote: nonEmptyString(),
   pushRemote: string(),
-  githubRepo: string({ test: (v) => v === '' || /^[\w.-]+\/[\w.-]+$/.test(v), expected: '"" or owner/name, e.g. "acme/app"' }),
+  githubRepo: string({
+    test: (v) => v === '' || /^[\w.-]+\/[\w.-]+$/.test(v),
+    expected: '"" or owner/name, e.g. "acme/app"',
+  }),
   model: string(),
   effort: string(),
   qualityGate: section({ mode: gateMode(), commands: stringList() }),
@@ -116,7 +130,10 @@ const projectEntry = section({
 const agentRoleEntry = section({ model: string(), effort: string() });
 
 export const configSchema = section({
-  prefix: string({ test: (v) => PREFIX_PATTERN.test(v), expected: `a name matching ${PREFIX_PATTERN} (lower case, starts with a letter)` }),
+  prefix: string({
+    test: (v) => PREFIX_PATTERN.test(v),
+    expected: `a name matching ${PREFIX_PATTERN} (lower case, starts with a letter)`,
+  }),
   stateDir: string(),
   workspace: string(),
   defaultProject: string(),
@@ -133,7 +150,10 @@ export const configSchema = section({
     lint: { mode: 'off', commands: [] },
   }),
   git: section({
-    branchPrefix: string({ test: (v) => BRANCH_PREFIX_PATTERN.test(v), expected: `a name matching ${BRANCH_PREFIX_PATTERN}` }),
+    branchPrefix: string({
+      test: (v) => BRANCH_PREFIX_PATTERN.test(v),
+      expected: `a name matching ${BRANCH_PREFIX_PATTERN}`,
+    }),
     authorName: nonEmptyString(),
     authorEmail: nonEmptyString(),
   }),
@@ -181,9 +201,28 @@ export const configSchema = section({
     maxPerMinute: integer(1, 10_000),
     level: oneOf('normal', 'debug'),
     maxMessageLength: integer(100, 100_000),
-    telegram: section({ apiUrl: string({ test: isHttpUrl, expected: 'an http:// or https:// URL' }), tokenEnv: envName(), chatId: string(), pollTimeout: duration(0), minInterval: duration(0) }),
-    slack: section({ apiUrl: string({ test: isHttpUrl, expected: 'an http:// or https:// URL' }), botTokenEnv: envName(), appTokenEnv: envName(), channel: string(), pollInterval: duration(100), minInterval: duration(0) }),
-    matrix: section({ homeserverUrl: string({ test: (v) => v === '' || isHttpUrl(v), expected: '"" or an http:// or https:// URL' }), tokenEnv: envName(), roomId: string(), userId: string(), minInterval: duration(0) }),
+    telegram: section({
+      apiUrl: string({ test: isHttpUrl, expected: 'an http:// or https:// URL' }),
+      tokenEnv: envName(),
+      chatId: string(),
+      pollTimeout: duration(0),
+      minInterval: duration(0),
+    }),
+    slack: section({
+      apiUrl: string({ test: isHttpUrl, expected: 'an http:// or https:// URL' }),
+      botTokenEnv: envName(),
+      appTokenEnv: envName(),
+      channel: string(),
+      pollInterval: duration(100),
+      minInterval: duration(0),
+    }),
+    matrix: section({
+      homeserverUrl: string({ test: (v) => v === '' || isHttpUrl(v), expected: '"" or an http:// or https:// URL' }),
+      tokenEnv: envName(),
+      roomId: string(),
+      userId: string(),
+      minInterval: duration(0),
+    }),
   }),
   chat: section({
     persona: string(),
@@ -203,14 +242,21 @@ export const configSchema = section({
     idleInterval: duration(1000),
   }),
   ci: section({ maxAttempts: integer(1, 100), logTailLines: integer(10, 10_000) }),
-  autoMerge: section({ enabled: boolean(), graceMinutes: integer(0, 10_080), method: oneOf('merge', 'squash', 'rebase') }),
+  autoMerge: section({
+    enabled: boolean(),
+    graceMinutes: integer(0, 10_080),
+    method: oneOf('merge', 'squash', 'rebase'),
+  }),
   cleanup: section({ localBranches: boolean(), remoteBranches: boolean() }),
   log: section({
     level: oneOf('trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'),
     pretty: oneOf('auto', 'always', 'never'),
   }),
   nats: section({
-    url: string({ test: isNatsUrlList, expected: '"" (embedded server) or nats:// or tls:// URLs separated by commas' }),
+    url: string({
+      test: isNatsUrlList,
+      expected: '"" (embedded server) or nats:// or tls:// URLs separated by commas',
+    }),
     token: string(),
     user: string(),
     password: string(),
@@ -308,7 +354,10 @@ export const crossChecks: CrossCheck[] = [
     const name = Object.keys(c.projects).find((n) => c.projects[n]?.path === '' && c.projects[n]?.url === '');
     return name === undefined
       ? undefined
-      : { key: `projects.${name}.path`, expected: `a local git checkout, or projects.${name}.url set to a git URL to clone` };
+      : {
+          key: `projects.${name}.path`,
+          expected: `a local git checkout, or projects.${name}.url set to a git URL to clone`,
+        };
   },
   rule(
     'defaultProject',
@@ -364,12 +413,16 @@ export function checkLeaf(spec: LeafSpec, raw: unknown): LeafCheck {
     case 'stringList': {
       if (!Array.isArray(raw)) return fail(raw, describeExpected(spec));
       const bad = raw.findIndex((item) => typeof item !== 'string');
-      return bad === -1 ? { ok: true, value: [...(raw as string[])] } : fail(raw[bad], expectedString(raw[bad]), `[${bad}]`);
+      return bad === -1
+        ? { ok: true, value: [...(raw as string[])] }
+        : fail(raw[bad], expectedString(raw[bad]), `[${bad}]`);
     }
     case 'stringMap': {
       if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return fail(raw, describeExpected(spec));
       const bad = Object.entries(raw).find(([, value]) => typeof value !== 'string');
-      return bad === undefined ? { ok: true, value: { ...(raw as Record<string, string>) } } : fail(bad[1], expectedString(bad[1]), `.${bad[0]}`);
+      return bad === undefined
+        ? { ok: true, value: { ...(raw as Record<string, string>) } }
+        : fail(bad[1], expectedString(bad[1]), `.${bad[0]}`);
     }
     default: {
       const value = validateLeaf(spec, raw);
@@ -394,7 +447,8 @@ type ScalarSpec = Exclude<LeafSpec, { kind: 'stringList' | 'stringMap' }>;
 
 /** The validated value of a scalar (a duration becomes milliseconds), or `invalid`. */
 export function validateLeaf(spec: ScalarSpec, raw: unknown): unknown {
-  const inRange = (n: number, min?: number, max?: number) => (min === undefined || n >= min) && (max === undefined || n <= max);
+  const inRange = (n: number, min?: number, max?: number) =>
+    (min === undefined || n >= min) && (max === undefined || n <= max);
   switch (spec.kind) {
     case 'string':
       return typeof raw === 'string' && (!spec.check || spec.check.test(raw)) ? raw : invalid;

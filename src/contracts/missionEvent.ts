@@ -32,7 +32,12 @@ export interface MissionEvent {
   result?: MissionResult;
 }
 
-export function missionEvent(type: MissionEventType, mission: Mission, at: number, extra: { runner?: string; reason?: string } = {}): MissionEvent {
+export function missionEvent(
+  type: MissionEventType,
+  mission: Mission,
+  at: number,
+  extra: { runner?: string; reason?: string } = {},
+): MissionEvent {
   const event: MissionEvent = {
     type,
     id: mission.id,
@@ -61,6 +66,7 @@ const EVENT_TYPES: readonly string[] = ['added', 'claimed', 'finished', 'requeue
 /** A payload from the events subject that has the fields every event has, else undefined. */
 export function toMissionEvent(payload: Record<string, unknown>): MissionEvent | undefined {
   if (typeof payload.type !== 'string' || !EVENT_TYPES.includes(payload.type)) return undefined;
-  if (typeof payload.id !== 'string' || typeof payload.at !== 'number' || typeof payload.status !== 'string') return undefined;
+  if (typeof payload.id !== 'string' || typeof payload.at !== 'number' || typeof payload.status !== 'string')
+    return undefined;
   return payload as unknown as MissionEvent;
 }

@@ -19,8 +19,10 @@ export function parseOutboxMessage(payload: Record<string, unknown>): OutboxMess
   if (typeof text !== 'string' || text.trim() === '') return { error: 'field "text" must be a non-empty string' };
   if (kind !== undefined && typeof kind !== 'string') return { error: 'field "kind" must be a string' };
   if (provider !== undefined && typeof provider !== 'string') return { error: 'field "provider" must be a string' };
-  if (chatId !== undefined && typeof chatId !== 'string' && typeof chatId !== 'number') return { error: 'field "chatId" must be a string or a number' };
-  if (format !== undefined && format !== 'plain' && format !== 'markdown') return { error: 'field "format" must be "plain" or "markdown"' };
+  if (chatId !== undefined && typeof chatId !== 'string' && typeof chatId !== 'number')
+    return { error: 'field "chatId" must be a string or a number' };
+  if (format !== undefined && format !== 'plain' && format !== 'markdown')
+    return { error: 'field "format" must be "plain" or "markdown"' };
   return {
     kind: kind ?? 'notification',
     text,

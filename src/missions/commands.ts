@@ -24,9 +24,24 @@ export interface MissionCommand {
 
 // Keyed by kind, so the compiler refuses a MissionKind without its command; in /help order.
 const BY_KIND: { readonly [K in CommandKind]: MissionCommand & { kind: K } } = {
-  rebase: { kind: 'rebase', aliases: [], target: 'pr', summary: 'rebase a pull request of roshi on its base branch and push' },
-  review: { kind: 'review', aliases: [], target: 'pr', summary: 'review a pull request and report findings (no code change)' },
-  ci_check: { kind: 'ci_check', aliases: ['ci', 'cicheck', 'ci-check'], target: 'pr', summary: 'look at the failing CI of a pull request and fix it' },
+  rebase: {
+    kind: 'rebase',
+    aliases: [],
+    target: 'pr',
+    summary: 'rebase a pull request of roshi on its base branch and push',
+  },
+  review: {
+    kind: 'review',
+    aliases: [],
+    target: 'pr',
+    summary: 'review a pull request and report findings (no code change)',
+  },
+  ci_check: {
+    kind: 'ci_check',
+    aliases: ['ci', 'cicheck', 'ci-check'],
+    target: 'pr',
+    summary: 'look at the failing CI of a pull request and fix it',
+  },
   implement: { kind: 'implement', aliases: [], target: 'issue', summary: 'implement an issue in a new pull request' },
   fix: { kind: 'fix', aliases: [], target: 'issue', summary: 'fix a bug reported in an issue, in a new pull request' },
 };
@@ -35,7 +50,10 @@ const BY_KIND: { readonly [K in CommandKind]: MissionCommand & { kind: K } } = {
 export const MISSION_COMMANDS: readonly MissionCommand[] = Object.values(BY_KIND);
 
 /** The command a word names (`rebase`, `REBASE`), by kind only; undefined for any other word. */
-export function missionCommandNamed(word: string, commands: readonly MissionCommand[] = MISSION_COMMANDS): MissionCommand | undefined {
+export function missionCommandNamed(
+  word: string,
+  commands: readonly MissionCommand[] = MISSION_COMMANDS,
+): MissionCommand | undefined {
   const kind = word.toLowerCase();
   return commands.find((c) => c.kind === kind);
 }

@@ -111,7 +111,10 @@ export class MissionsFile {
     const now = Date.now();
     this.firstChangeAt ??= now;
     if (this.renderTimer) clearTimeout(this.renderTimer);
-    const wait = Math.max(0, Math.min(this.options.debounceMs ?? 100, this.firstChangeAt + (this.options.maxWaitMs ?? 1_000) - now));
+    const wait = Math.max(
+      0,
+      Math.min(this.options.debounceMs ?? 100, this.firstChangeAt + (this.options.maxWaitMs ?? 1_000) - now),
+    );
     this.renderTimer = setTimeout(() => {
       this.renderTimer = undefined;
       this.firstChangeAt = undefined;
@@ -188,7 +191,10 @@ export class MissionsFile {
         this.options.logger.info({ id: mission.id, text }, 'imported a mission from missions.md');
       } catch (error) {
         const level = error instanceof DuplicateMissionError ? 'info' : 'warn';
-        this.options.logger[level]({ text, reason: (error as Error).message }, 'did not import a line from missions.md');
+        this.options.logger[level](
+          { text, reason: (error as Error).message },
+          'did not import a line from missions.md',
+        );
       }
     }
   }
@@ -200,7 +206,9 @@ export class MissionsFile {
       this.watcher = watch(dirname(this.options.file), { persistent: false }, (_event, filename) => {
         if (filename === null || filename === name) this.scheduleImport();
       });
-      this.watcher.on('error', (error) => this.options.logger.warn({ err: error }, 'watching missions.md failed; the mtime poll continues'));
+      this.watcher.on('error', (error) =>
+        this.options.logger.warn({ err: error }, 'watching missions.md failed; the mtime poll continues'),
+      );
     } catch (error) {
       this.options.logger.warn({ err: error }, 'cannot watch missions.md; relying on the mtime poll');
     }

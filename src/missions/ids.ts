@@ -18,7 +18,9 @@ export function newMissionId(now: number = Date.now()): string {
   const ms = Math.max(Math.floor(now), lastMs + 1);
   lastMs = ms;
   const time = ms.toString(36).padStart(TIME_DIGITS, '0').slice(-TIME_DIGITS);
-  const random = randomInt(36 ** RANDOM_DIGITS).toString(36).padStart(RANDOM_DIGITS, '0');
+  const random = randomInt(36 ** RANDOM_DIGITS)
+    .toString(36)
+    .padStart(RANDOM_DIGITS, '0');
   return time + random;
 }
 

@@ -21,7 +21,12 @@ export interface AttemptOutcome {
 export type PipelineOutcome = { ok: boolean; steps: StepReport[]; prUrl?: string } | { error: string } | undefined;
 
 export function missionOutcome(agent: AttemptOutcome, pipeline: PipelineOutcome, branch?: string): MissionOutcome {
-  const pipelineFailed = pipeline && 'error' in pipeline ? pipeline.error : pipeline && !pipeline.ok ? failedSteps(pipeline.steps) : undefined;
+  const pipelineFailed =
+    pipeline && 'error' in pipeline
+      ? pipeline.error
+      : pipeline && !pipeline.ok
+        ? failedSteps(pipeline.steps)
+        : undefined;
   // The agent succeeded but the work did not land: no retry of the same run would help.
   const cls: OutcomeClass = agent.outcome === 'success' && pipelineFailed ? 'permanent' : agent.outcome;
   const final = agent.error !== undefined && REFUSALS.test(agent.error);
@@ -35,7 +40,9 @@ export function missionOutcome(agent: AttemptOutcome, pipeline: PipelineOutcome,
     result: {
       summary: agent.summary,
       ...(branch !== undefined ? { branch } : {}),
-      ...(pipeline && 'steps' in pipeline ? { steps: pipeline.steps, ...(pipeline.prUrl ? { prUrl: pipeline.prUrl } : {}) } : {}),
+      ...(pipeline && 'steps' in pipeline
+        ? { steps: pipeline.steps, ...(pipeline.prUrl ? { prUrl: pipeline.prUrl } : {}) }
+        : {}),
       ...(details?.costUsd !== undefined ? { costUsd: details.costUsd } : {}),
       ...(details?.tokens ? { tokens: details.tokens } : {}),
       ...(details ? { durationMs: details.durationMs } : {}),
@@ -46,11 +53,20 @@ export function missionOutcome(agent: AttemptOutcome, pipeline: PipelineOutcome,
 }
 
 /** The operator's notice for a mission the store failed; success is the pipeline's own notice. */
-export function failureNotice(mission: Pick<Mission, 'id' | 'status'>, outcome: MissionOutcome): { id: string; text: string } | undefined {
+export function failureNotice(
+  mission: Pick<Mission, 'id' | 'status'>,
+  outcome: MissionOutcome,
+): { id: string; text: string } | undefined {
   if (mission.status !== 'failed') return undefined;
-  return { id: `mission-${mission.id}-failed`, text: `❌ mission ${mission.id} failed: ${outcome.error ?? outcome.class}` };
+  return {
+    id: `mission-${mission.id}-failed`,
+    text: `❌ mission ${mission.id} failed: ${outcome.error ?? outcome.class}`,
+  };
 }
 
 function failedSteps(steps: StepReport[]): string {
-  return `post-mission: ${steps.filter((s) => !s.ok && !s.skipped).map((s) => `${s.step}: ${s.detail}`).join('; ')}`;
+  return `post-mission: ${steps
+    .filter((s) => !s.ok && !s.skipped)
+    .map((s) => `${s.step}: ${s.detail}`)
+    .join('; ')}`;
 }

@@ -40,7 +40,10 @@ export function splitProjectTag(input: string): { tag?: string; rest: string } {
 }
 
 /** The command kind a text starts with (`/rebase …` → rebase), or undefined for free text. */
-export function commandKindOf(text: string, commands: readonly MissionCommand[] = MISSION_COMMANDS): MissionKind | undefined {
+export function commandKindOf(
+  text: string,
+  commands: readonly MissionCommand[] = MISSION_COMMANDS,
+): MissionKind | undefined {
   return commandOf(text, commands)?.kind;
 }
 
@@ -53,12 +56,20 @@ function commandOf(text: string, commands: readonly MissionCommand[]): MissionCo
  * Parses mission text. `project` is an explicit choice made outside the text (a --project
  * flag, a chat's bound project); it must agree with a tag in the text when both are given.
  */
-export function parseMissionText(input: string, choice: ProjectChoice, project?: string, commands: readonly MissionCommand[] = MISSION_COMMANDS): ParsedMission {
+export function parseMissionText(
+  input: string,
+  choice: ProjectChoice,
+  project?: string,
+  commands: readonly MissionCommand[] = MISSION_COMMANDS,
+): ParsedMission {
   const { tag, rest } = splitProjectTag(input);
-  if (tag !== undefined && tag === '') throw new InvalidMissionError('the [project:] tag names no project; write [project:<name>]');
+  if (tag !== undefined && tag === '')
+    throw new InvalidMissionError('the [project:] tag names no project; write [project:<name>]');
   if (rest === '') throw new InvalidMissionError('the mission text is empty');
   if (tag !== undefined && project !== undefined && project !== '' && tag !== project) {
-    throw new InvalidMissionError(`the text says [project:${tag}] but the project was given as ${JSON.stringify(project)}; pick one`);
+    throw new InvalidMissionError(
+      `the text says [project:${tag}] but the project was given as ${JSON.stringify(project)}; pick one`,
+    );
   }
   const resolved = resolveProject(tag ?? (project || undefined), choice);
   const found = commandOf(rest, commands);
@@ -67,11 +78,16 @@ export function parseMissionText(input: string, choice: ProjectChoice, project?:
   const urls = rest.match(URL_TOKEN) ?? [];
   const command = `/${kind}`;
   if (urls.length === 0) {
-    const [target, example] = found.target === 'issue' ? ['an issue (or a pull request)', 'issues/7'] : ['a pull request', 'pull/42'];
-    throw new InvalidMissionError(`${command} needs the URL of ${target}, e.g. ${command} https://github.com/owner/repo/${example}`);
+    const [target, example] =
+      found.target === 'issue' ? ['an issue (or a pull request)', 'issues/7'] : ['a pull request', 'pull/42'];
+    throw new InvalidMissionError(
+      `${command} needs the URL of ${target}, e.g. ${command} https://github.com/owner/repo/${example}`,
+    );
   }
   if (urls.length > 1) {
-    throw new InvalidMissionError(`${command} takes one URL, got ${urls.length}: ${urls.join(', ')}; send one mission per URL`);
+    throw new InvalidMissionError(
+      `${command} takes one URL, got ${urls.length}: ${urls.join(', ')}; send one mission per URL`,
+    );
   }
   return { project: resolved, kind, url: trimUrl(urls[0] as string), text: rest };
 }
@@ -89,8 +105,11 @@ export function resolveProject(explicit: string | undefined, choice: ProjectChoi
   }
   if (choice.defaultProject !== '') return resolveProject(choice.defaultProject, choice);
   if (names.length === 1) return names[0] as string;
-  if (names.length === 0) throw new UnknownProjectError('no projects are configured: add one under projects: in the config');
-  throw new UnknownProjectError(`which project? Tag the mission with [project:<name>] (or set defaultProject); configured: ${names.join(', ')}`);
+  if (names.length === 0)
+    throw new UnknownProjectError('no projects are configured: add one under projects: in the config');
+  throw new UnknownProjectError(
+    `which project? Tag the mission with [project:<name>] (or set defaultProject); configured: ${names.join(', ')}`,
+  );
 }
 
 /**

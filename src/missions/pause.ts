@@ -48,10 +48,18 @@ export const MAX_PAUSE_MS = 30 * 24 * 60 * 60_000;
  */
 export function pauseLength(value: unknown): number | undefined {
   if (value === undefined || value === null || value === '') return undefined;
-  const ms = typeof value === 'string' ? parsePauseDuration(value) : typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : undefined;
-  if (ms === undefined) throw new BadRequestError(`a pause takes a duration like "30m", "2h" or "3d", got ${JSON.stringify(value)}`);
+  const ms =
+    typeof value === 'string'
+      ? parsePauseDuration(value)
+      : typeof value === 'number' && Number.isFinite(value) && value > 0
+        ? value
+        : undefined;
+  if (ms === undefined)
+    throw new BadRequestError(`a pause takes a duration like "30m", "2h" or "3d", got ${JSON.stringify(value)}`);
   if (ms > MAX_PAUSE_MS) {
-    throw new BadRequestError(`a timed pause is at most 30 days, got ${JSON.stringify(value)}; to pause until someone resumes, pause without a duration`);
+    throw new BadRequestError(
+      `a timed pause is at most 30 days, got ${JSON.stringify(value)}; to pause until someone resumes, pause without a duration`,
+    );
   }
   return ms;
 }

@@ -11,7 +11,12 @@ import { isPausedAt, pauseLength, PAUSE_KEY, readPause, setPause, type PauseReco
 
 export const TREE_STARTED_ENV = 'ROSHI_TREE_STARTED_AT';
 
-export async function applyStartPaused(kv: JsonKv, startPaused: boolean, treeStartedAt: number, now: number): Promise<PauseRecord> {
+export async function applyStartPaused(
+  kv: JsonKv,
+  startPaused: boolean,
+  treeStartedAt: number,
+  now: number,
+): Promise<PauseRecord> {
   const current = await readPause(kv);
   if (!startPaused || current.at >= treeStartedAt) return current;
   return setPause(kv, { paused: true, by: 'runner.startPaused', reason: 'started paused', at: now });
@@ -47,7 +52,10 @@ export function pauseEndpoints(kv: JsonKv, subjects: Subjects, logger: Logger): 
 /** Ends a timed pause when its deadline passes; returns a stop function. */
 export async function resumeTimedPauses(kv: JsonKv, logger: Logger, checkMs = 1000): Promise<() => void> {
   let record: PauseRecord | undefined;
-  const watch = await kv.watch<PauseRecord>({ onChange: (change) => (record = change.operation === 'put' ? change.value : undefined) }, { key: PAUSE_KEY });
+  const watch = await kv.watch<PauseRecord>(
+    { onChange: (change) => (record = change.operation === 'put' ? change.value : undefined) },
+    { key: PAUSE_KEY },
+  );
   const timer = setInterval(() => {
     const now = Date.now();
     if (record?.paused && record.until !== undefined && !isPausedAt(record, now)) {

@@ -64,20 +64,28 @@ export function renderMissionsFile(missions: Iterable<Mission>, options: RenderO
   }
   pending.sort(compareQueue);
   running.sort((a, b) => (a.startedAt ?? 0) - (b.startedAt ?? 0) || compareId(a, b));
-  const newestFirst = (a: Mission, b: Mission) => (b.finishedAt ?? b.updatedAt) - (a.finishedAt ?? a.updatedAt) || compareId(a, b);
+  const newestFirst = (a: Mission, b: Mission) =>
+    (b.finishedAt ?? b.updatedAt) - (a.finishedAt ?? a.updatedAt) || compareId(a, b);
   const { now } = options;
 
   const sections: Record<SectionTitle, string[]> = {
-    CI: (options.ci ?? []).map((c) => `- ${tag(c.project)} ${c.url} branch:${c.branch} (attempt ${c.attempt}/${c.maxAttempts})`),
-    Pending: pending.map((m) => `- ${tag(m.project)} ${oneLine(m.text)} ${STAMP.queued}${formatStamp(m.createdAt, now)}`),
+    CI: (options.ci ?? []).map(
+      (c) => `- ${tag(c.project)} ${c.url} branch:${c.branch} (attempt ${c.attempt}/${c.maxAttempts})`,
+    ),
+    Pending: pending.map(
+      (m) => `- ${tag(m.project)} ${oneLine(m.text)} ${STAMP.queued}${formatStamp(m.createdAt, now)}`,
+    ),
     'In Progress': running.map(
-      (m) => `- ${tag(m.project)} ${oneLine(m.text)} ${STAMP.queued}${formatStamp(m.createdAt, now)} ${STAMP.started}${formatStamp(m.startedAt ?? m.updatedAt, now)}`,
+      (m) =>
+        `- ${tag(m.project)} ${oneLine(m.text)} ${STAMP.queued}${formatStamp(m.createdAt, now)} ${STAMP.started}${formatStamp(m.startedAt ?? m.updatedAt, now)}`,
     ),
     Done: topN(done, newestFirst, options.keepDone).map((m) => {
       const took = tookMs(m);
       return `- ${tag(m.project)} ${oneLine(m.text)} ${STAMP.done}${took === undefined ? '' : ` took ${formatTook(took)}`}`;
     }),
-    Failed: topN(failed, newestFirst, options.keepFailed).map((m) => `- ${tag(m.project)} ${oneLine(m.text)} ${STAMP.failed} [${failureCause(m)}]`),
+    Failed: topN(failed, newestFirst, options.keepFailed).map(
+      (m) => `- ${tag(m.project)} ${oneLine(m.text)} ${STAMP.failed} [${failureCause(m)}]`,
+    ),
   };
   const blocks = SECTION_TITLES.map((title) => [`## ${title}`, ...sections[title]].join('\n'));
   return `# Missions\n\n${blocks.join('\n\n')}\n`;

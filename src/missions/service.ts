@@ -151,12 +151,15 @@ export function forEveryIdentity(endpoints: EndpointSpec[]): EndpointSpec[] {
  * passed on as a RemoteError with its code, which the bus replies with without logging a
  * warning and a stack for every operator typo. Anything not a RoshiError still reaches the bus as a failure.
  */
-function asRefusals(handler: (payload: Payload, subject: string) => unknown): (payload: Payload, subject: string) => Promise<unknown> {
+function asRefusals(
+  handler: (payload: Payload, subject: string) => unknown,
+): (payload: Payload, subject: string) => Promise<unknown> {
   return async (payload, subject) => {
     try {
       return await handler(payload, subject);
     } catch (error) {
-      if (error instanceof RoshiError && !(error instanceof RemoteError)) throw new RemoteError(error.message, error.code);
+      if (error instanceof RoshiError && !(error instanceof RemoteError))
+        throw new RemoteError(error.message, error.code);
       throw error;
     }
   };
@@ -167,13 +170,16 @@ function asRefusals(handler: (payload: Payload, subject: string) => unknown): (p
 function only(p: Payload, verb: string, allowed: readonly string[]): void {
   const unknown = Object.keys(p).filter((k) => !allowed.includes(k));
   if (unknown.length > 0) {
-    throw new BadRequestError(`${verb}: unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => JSON.stringify(k)).join(', ')}; expected ${allowed.join(', ')}`);
+    throw new BadRequestError(
+      `${verb}: unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => JSON.stringify(k)).join(', ')}; expected ${allowed.join(', ')}`,
+    );
   }
 }
 
 function requiredString(p: Payload, field: string): string {
   const value = p[field];
-  if (typeof value !== 'string' || value.trim() === '') throw new BadRequestError(`field "${field}" must be a non-empty string, got ${describe(value)}`);
+  if (typeof value !== 'string' || value.trim() === '')
+    throw new BadRequestError(`field "${field}" must be a non-empty string, got ${describe(value)}`);
   return value;
 }
 
@@ -187,7 +193,8 @@ function optionalString(p: Payload, field: string): string | undefined {
 function optionalBoolean(p: Payload, field: string): boolean | undefined {
   const value = p[field];
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'boolean') throw new BadRequestError(`field "${field}" must be true or false, got ${describe(value)}`);
+  if (typeof value !== 'boolean')
+    throw new BadRequestError(`field "${field}" must be true or false, got ${describe(value)}`);
   return value;
 }
 
@@ -214,7 +221,9 @@ function statusFilter(p: Payload): MissionStatus[] | undefined {
   const list = Array.isArray(value) ? value : [value];
   for (const item of list) {
     if (typeof item !== 'string' || !(STATUSES as readonly string[]).includes(item)) {
-      throw new BadRequestError(`field "status" must be one of ${STATUSES.join(', ')} (or a list of them), got ${describe(value)}`);
+      throw new BadRequestError(
+        `field "status" must be one of ${STATUSES.join(', ')} (or a list of them), got ${describe(value)}`,
+      );
     }
   }
   return list as MissionStatus[];

@@ -10,10 +10,26 @@
 import { BadPayloadError, type Bus } from '../bus/index.js';
 import { JsonKv, RevisionConflictError, type KvWatch } from '../bus/kv.js';
 import type { Logger } from '../log.js';
-import { AmbiguousMissionIdError, BadRequestError, DuplicateMissionError, InvalidRecordError, InvalidTransitionError, LeaseLostError, UnknownMissionError } from './errors.js';
+import {
+  AmbiguousMissionIdError,
+  BadRequestError,
+  DuplicateMissionError,
+  InvalidRecordError,
+  InvalidTransitionError,
+  LeaseLostError,
+  UnknownMissionError,
+} from './errors.js';
 import { MISSION_ID_PATTERN, newMissionId } from './ids.js';
 import { normalizeUrl, parseMissionText } from './parse.js';
-import { capContext, isFinished, missionEvent, type Mission, type MissionKind, type MissionSource, type MissionStatus } from '../contracts/index.js';
+import {
+  capContext,
+  isFinished,
+  missionEvent,
+  type Mission,
+  type MissionKind,
+  type MissionSource,
+  type MissionStatus,
+} from '../contracts/index.js';
 import type { MissionSettings } from './settings.js';
 import { cleanMissionText } from './text.js';
 import { asMission } from './validate.js';
@@ -105,7 +121,10 @@ export class MissionStore {
     const kv = await JsonKv.open(bus, bus.subjects.missionsBucket);
     const store = new MissionStore(bus, kv, settings, options.logger, options.clock);
     store.watch = await kv.watch<Mission>({
-      onChange: (change) => void (change.operation === 'put' ? store.applyStored(change.key, change.value, change.revision) : store.apply(change.key, undefined, change.revision)),
+      onChange: (change) =>
+        void (change.operation === 'put'
+          ? store.applyStored(change.key, change.value, change.revision)
+          : store.apply(change.key, undefined, change.revision)),
       onBadValue: (key, revision, error) => store.quarantineRecord(key, revision, error.message),
     });
     await store.watch.initialized;
@@ -136,7 +155,8 @@ export class MissionStore {
     const key = parsed.url !== undefined ? dedupeKey(parsed.kind, parsed.url) : undefined;
     if (key !== undefined) {
       const existing = this.active.get(key) ?? this.reserved.get(key);
-      if (existing !== undefined) throw new DuplicateMissionError(existing, this.index.get(existing)?.mission.status ?? 'pending');
+      if (existing !== undefined)
+        throw new DuplicateMissionError(existing, this.index.get(existing)?.mission.status ?? 'pending');
     }
     const now = this.clock();
     const id = newMissionId(now);
@@ -196,7 +216,10 @@ export class MissionStore {
 
   /** From the index: running first (oldest start first), then pending in queue order, then finished, newest first. */
   list(options: ListOptions = {}): Mission[] {
-    const wanted = options.status === undefined ? undefined : new Set(typeof options.status === 'string' ? [options.status] : options.status);
+    const wanted =
+      options.status === undefined
+        ? undefined
+        : new Set(typeof options.status === 'string' ? [options.status] : options.status);
     const missions: Mission[] = [];
     for (const { mission } of this.index.values()) if (!wanted || wanted.has(mission.status)) missions.push(mission);
     missions.sort(compareListing);
@@ -228,7 +251,8 @@ export class MissionStore {
 
   /** Moves a pending mission: to the head, the tail, or to a 1-based position in the pending queue. */
   async reorder(idOrPrefix: string, to: ReorderTarget, now: number = this.clock()): Promise<Mission> {
-    if (typeof to === 'number' && !(Number.isInteger(to) && to >= 1)) throw new BadRequestError(`a queue position is a whole number from 1, got ${to}`);
+    if (typeof to === 'number' && !(Number.isInteger(to) && to >= 1))
+      throw new BadRequestError(`a queue position is a whole number from 1, got ${to}`);
     const id = this.resolveOrKeep(idOrPrefix);
     const transition = await this.mutate(id, (m) => reorderMission(m, this.orderFor(id, to), now), now);
     this.maxOrder = Math.max(this.maxOrder, transition.mission.order);
@@ -273,7 +297,8 @@ export class MissionStore {
 
   /** Applies how a run ended (see decideFinish); LeaseLostError when `runner` no longer holds the mission. */
   async finish(id: string, runner: string, outcome: MissionOutcome, now: number = this.clock()): Promise<Mission> {
-    return (await this.mutate(id, (m) => finishMission(m, runner, outcome, now, this.settings.retryBackoff), now)).mission;
+    return (await this.mutate(id, (m) => finishMission(m, runner, outcome, now, this.settings.retryBackoff), now))
+      .mission;
   }
 
   /**
@@ -314,7 +339,11 @@ export class MissionStore {
     if (previous && previous.revision >= revision) return;
     const known = this.quarantine.get(id);
     this.quarantine.set(id, { id, revision, reason });
-    if (known?.reason !== reason) this.logger?.warn({ key: id, revision, reason }, 'quarantined a mission record that does not validate; fix or delete the key');
+    if (known?.reason !== reason)
+      this.logger?.warn(
+        { key: id, revision, reason },
+        'quarantined a mission record that does not validate; fix or delete the key',
+      );
     if (previous) this.apply(id, undefined, revision);
   }
 
@@ -425,7 +454,8 @@ export class MissionStore {
 
   private pendingQueue(except?: string): Mission[] {
     const pending: Mission[] = [];
-    for (const { mission } of this.index.values()) if (mission.status === 'pending' && mission.id !== except) pending.push(mission);
+    for (const { mission } of this.index.values())
+      if (mission.status === 'pending' && mission.id !== except) pending.push(mission);
     return pending.sort(compareQueue);
   }
 
@@ -477,6 +507,7 @@ function compareListing(a: Mission, b: Mission): number {
   const rank = LISTING_RANK[a.status] - LISTING_RANK[b.status];
   if (rank !== 0) return rank;
   if (a.status === 'pending' && b.status === 'pending') return compareQueue(a, b);
-  if (a.status === 'running' && b.status === 'running') return (a.startedAt ?? 0) - (b.startedAt ?? 0) || (a.id < b.id ? -1 : 1);
+  if (a.status === 'running' && b.status === 'running')
+    return (a.startedAt ?? 0) - (b.startedAt ?? 0) || (a.id < b.id ? -1 : 1);
   return (b.finishedAt ?? b.updatedAt) - (a.finishedAt ?? a.updatedAt) || (a.id < b.id ? 1 : -1);
 }

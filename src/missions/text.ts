@@ -16,7 +16,9 @@ export function cleanMissionText(text: string, maxLength: number = DEFAULT_MAX_T
   const clean = stripHiddenCharacters(text);
   const length = characterCount(clean);
   if (length > maxLength) {
-    throw new InvalidMissionError(`mission text is ${length} characters long; the limit is ${maxLength} (missions.maxTextLength): shorten it, or put the detail in a file or an issue and link to it`);
+    throw new InvalidMissionError(
+      `mission text is ${length} characters long; the limit is ${maxLength} (missions.maxTextLength): shorten it, or put the detail in a file or an issue and link to it`,
+    );
   }
   return clean;
 }

@@ -6,7 +6,14 @@
 // InvalidTransitionError (or LeaseLostError, for a runner that no longer holds the mission).
 import { doublingBackoff } from '../../machines/backoff.js';
 import { InvalidTransitionError, LeaseLostError } from './errors.js';
-import { isFinished, type Mission, type MissionEventType, type MissionResult, type MissionStatus, type OutcomeClass } from '../contracts/index.js';
+import {
+  isFinished,
+  type Mission,
+  type MissionEventType,
+  type MissionResult,
+  type MissionStatus,
+  type OutcomeClass,
+} from '../contracts/index.js';
 import type { RetryBackoff } from './settings.js';
 
 /** How a runner's attempt ended, as given to finish(). */
@@ -53,7 +60,14 @@ export function compareQueue(a: Mission, b: Mission): number {
 
 export function claimMission(m: Mission, runner: string, now: number, leaseMs: number): Transition {
   expectStatus(m, 'claim', ['pending']);
-  const next: Mission = { ...m, status: 'running', lease: { runner, until: now + leaseMs }, attempts: m.attempts + 1, startedAt: now, updatedAt: now };
+  const next: Mission = {
+    ...m,
+    status: 'running',
+    lease: { runner, until: now + leaseMs },
+    attempts: m.attempts + 1,
+    startedAt: now,
+    updatedAt: now,
+  };
   delete next.notBefore;
   return { mission: next, event: 'claimed', runner };
 }
@@ -81,7 +95,11 @@ export interface FinishDecision {
   reason?: string;
 }
 
-export function decideFinish(m: Pick<Mission, 'attempts' | 'transientAttempts' | 'maxAttempts' | 'maxTransientAttempts'>, outcome: MissionOutcome, backoff: RetryBackoff): FinishDecision {
+export function decideFinish(
+  m: Pick<Mission, 'attempts' | 'transientAttempts' | 'maxAttempts' | 'maxTransientAttempts'>,
+  outcome: MissionOutcome,
+  backoff: RetryBackoff,
+): FinishDecision {
   const { attempts, transientAttempts } = m;
   const error = firstLine(outcome.error) || undefined;
   switch (outcome.class) {
@@ -107,13 +125,26 @@ export function decideFinish(m: Pick<Mission, 'attempts' | 'transientAttempts' |
     case 'timeout': {
       const what = error ?? (outcome.class === 'timeout' ? 'timed out' : 'failed');
       // A refusal that no retry can change ("not my PR", no token): fail now, keep the budget honest.
-      if (outcome.final || attempts >= m.maxAttempts) return { status: 'failed', attempts, transientAttempts, reason: what };
-      return { status: 'pending', attempts, transientAttempts, delayMs: retryDelayMs(attempts, backoff), reason: `attempt ${attempts}/${m.maxAttempts}: ${what}` };
+      if (outcome.final || attempts >= m.maxAttempts)
+        return { status: 'failed', attempts, transientAttempts, reason: what };
+      return {
+        status: 'pending',
+        attempts,
+        transientAttempts,
+        delayMs: retryDelayMs(attempts, backoff),
+        reason: `attempt ${attempts}/${m.maxAttempts}: ${what}`,
+      };
     }
   }
 }
 
-export function finishMission(m: Mission, runner: string, outcome: MissionOutcome, now: number, backoff: RetryBackoff): Transition {
+export function finishMission(
+  m: Mission,
+  runner: string,
+  outcome: MissionOutcome,
+  now: number,
+  backoff: RetryBackoff,
+): Transition {
   // A mission cancelled while it ran: its runner reports how the run ended (cost, tokens); the
   // record stays cancelled and only gains the result.
   if (m.status === 'cancelled' && m.lease?.runner === runner) {
@@ -123,7 +154,12 @@ export function finishMission(m: Mission, runner: string, outcome: MissionOutcom
   }
   expectHolder(m, runner);
   const decision = decideFinish(m, outcome, backoff);
-  const next: Mission = { ...m, attempts: decision.attempts, transientAttempts: decision.transientAttempts, updatedAt: now };
+  const next: Mission = {
+    ...m,
+    attempts: decision.attempts,
+    transientAttempts: decision.transientAttempts,
+    updatedAt: now,
+  };
   delete next.lease;
   delete next.notBefore;
   if (outcome.error) next.lastError = outcome.error;
@@ -133,11 +169,21 @@ export function finishMission(m: Mission, runner: string, outcome: MissionOutcom
     case 'done':
       return { mission: { ...next, status: 'done', finishedAt: now, result }, event: 'finished', runner };
     case 'cancelled':
-      return { mission: { ...next, status: 'cancelled', finishedAt: now, result: { ...result, errorClass: 'cancelled' } }, event: 'cancelled', runner, reason: 'cancelled' };
+      return {
+        mission: { ...next, status: 'cancelled', finishedAt: now, result: { ...result, errorClass: 'cancelled' } },
+        event: 'cancelled',
+        runner,
+        reason: 'cancelled',
+      };
     case 'failed': {
       const reason = decision.reason ?? 'failed';
       return {
-        mission: { ...next, status: 'failed', finishedAt: now, result: { ...result, errorClass: outcome.class, error: reason } },
+        mission: {
+          ...next,
+          status: 'failed',
+          finishedAt: now,
+          result: { ...result, errorClass: outcome.class, error: reason },
+        },
         event: 'failed',
         runner,
         reason,
@@ -145,7 +191,12 @@ export function finishMission(m: Mission, runner: string, outcome: MissionOutcom
     }
     case 'pending':
       return {
-        mission: { ...next, status: 'pending', notBefore: now + (decision.delayMs ?? 0), result: { ...result, errorClass: outcome.class } },
+        mission: {
+          ...next,
+          status: 'pending',
+          notBefore: now + (decision.delayMs ?? 0),
+          result: { ...result, errorClass: outcome.class },
+        },
         event: 'requeued',
         runner,
         ...(decision.reason ? { reason: decision.reason } : {}),
@@ -165,7 +216,18 @@ export function expireLease(m: Mission, now: number): Transition | undefined {
   delete next.lease;
   if (m.attempts >= m.maxAttempts) {
     const reason = `abandoned by its runner ${m.attempts} time${m.attempts === 1 ? '' : 's'} (poison)`;
-    return { mission: { ...next, status: 'failed', finishedAt: now, lastError: reason, result: { ...m.result, error: reason } }, event: 'failed', runner, reason };
+    return {
+      mission: {
+        ...next,
+        status: 'failed',
+        finishedAt: now,
+        lastError: reason,
+        result: { ...m.result, error: reason },
+      },
+      event: 'failed',
+      runner,
+      reason,
+    };
   }
   const reason = `lease of ${runner} expired (attempt ${m.attempts}/${m.maxAttempts})`;
   return { mission: { ...next, status: 'pending', lastError: reason }, event: 'expired', runner, reason };
@@ -197,7 +259,8 @@ function expectHolder(m: Mission, runner: string): void {
 }
 
 function lostReason(m: Mission, runner: string): string {
-  if (m.status === 'running') return `it is running under ${m.lease?.runner ?? 'nobody'} now (the lease of ${runner} expired)`;
+  if (m.status === 'running')
+    return `it is running under ${m.lease?.runner ?? 'nobody'} now (the lease of ${runner} expired)`;
   if (m.status === 'pending') return 'its lease expired and it went back to the queue';
   if (isFinished(m)) return `it is ${m.status}`;
   return `it is ${m.status}`;

@@ -7,10 +7,29 @@ import type { Mission, MissionKind, MissionSource, MissionStatus, OutcomeClass }
 import { clip } from '../text/oneLine.js';
 
 // Records, not lists, so adding a member to the type without adding it here is a compile error.
-const STATUSES: Record<MissionStatus, true> = { pending: true, running: true, done: true, failed: true, cancelled: true };
+const STATUSES: Record<MissionStatus, true> = {
+  pending: true,
+  running: true,
+  done: true,
+  failed: true,
+  cancelled: true,
+};
 const SOURCES: Record<MissionSource, true> = { chat: true, cli: true, nats: true, github: true, file: true };
-const KINDS: Record<MissionKind, true> = { free: true, rebase: true, ci_check: true, review: true, implement: true, fix: true };
-const OUTCOMES: Record<OutcomeClass, true> = { success: true, transient: true, permanent: true, timeout: true, cancelled: true };
+const KINDS: Record<MissionKind, true> = {
+  free: true,
+  rebase: true,
+  ci_check: true,
+  review: true,
+  implement: true,
+  fix: true,
+};
+const OUTCOMES: Record<OutcomeClass, true> = {
+  success: true,
+  transient: true,
+  permanent: true,
+  timeout: true,
+  cancelled: true,
+};
 
 /** Why `value` (stored under `key`) is not a mission record; undefined when it is one. */
 export function missionRecordProblem(key: string, value: unknown): string | undefined {
@@ -55,10 +74,16 @@ function text(m: Record<string, unknown>, field: string, required: boolean): str
   return undefined;
 }
 
-function oneOf(m: Record<string, unknown>, field: string, values: Record<string, true>, required: boolean): string | undefined {
+function oneOf(
+  m: Record<string, unknown>,
+  field: string,
+  values: Record<string, true>,
+  required: boolean,
+): string | undefined {
   const value = m[field];
   if (value === undefined && !required) return undefined;
-  if (typeof value !== 'string' || !Object.hasOwn(values, value)) return `field "${field}" is ${show(value)}, expected one of ${Object.keys(values).join(', ')}`;
+  if (typeof value !== 'string' || !Object.hasOwn(values, value))
+    return `field "${field}" is ${show(value)}, expected one of ${Object.keys(values).join(', ')}`;
   return undefined;
 }
 
@@ -75,13 +100,15 @@ function lease(value: unknown): string | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'object' || value === null) return `field "lease" is ${show(value)}, expected { runner, until }`;
   const l = value as Record<string, unknown>;
-  if (typeof l.runner !== 'string' || typeof l.until !== 'number') return `field "lease" is ${show(value)}, expected { runner, until }`;
+  if (typeof l.runner !== 'string' || typeof l.until !== 'number')
+    return `field "lease" is ${show(value)}, expected { runner, until }`;
   return undefined;
 }
 
 function result(value: unknown): string | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return `field "result" is ${show(value)}, expected an object`;
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return `field "result" is ${show(value)}, expected an object`;
   const r = value as Record<string, unknown>;
   for (const field of ['summary', 'branch', 'prUrl', 'error']) {
     const problem = text(r, field, false);
@@ -93,7 +120,13 @@ function result(value: unknown): string | undefined {
   }
   const outcome = oneOf(r, 'errorClass', OUTCOMES, false);
   if (outcome) return `result: ${outcome}`;
-  if (r.steps !== undefined && !(Array.isArray(r.steps) && r.steps.every((s) => typeof s === 'object' && s !== null && typeof (s as { step?: unknown }).step === 'string'))) {
+  if (
+    r.steps !== undefined &&
+    !(
+      Array.isArray(r.steps) &&
+      r.steps.every((s) => typeof s === 'object' && s !== null && typeof (s as { step?: unknown }).step === 'string')
+    )
+  ) {
     return 'result: field "steps" is not a list of steps';
   }
   return undefined;

@@ -47,7 +47,8 @@ export interface AutoMergeDecision {
 /** Why a PR is not green, or undefined when it is. */
 export function notGreenReason(pr: MergeCandidate): string | undefined {
   if (pr.state !== 'open') return `the PR is ${pr.state}`;
-  if (pr.truncated || pr.ciTruncated) return 'a listing of checks or review threads was truncated, so green cannot be confirmed';
+  if (pr.truncated || pr.ciTruncated)
+    return 'a listing of checks or review threads was truncated, so green cannot be confirmed';
   if (pr.ci !== 'success') return `CI is ${pr.ci}`;
   if (pr.failing.length > 0) return `${pr.failing.length} failing job(s)`;
   if (!Number.isInteger(pr.unresolvedThreads) || pr.unresolvedThreads !== 0) {
@@ -64,24 +65,35 @@ const minutes = (ms: number) => `${Math.round((ms / 60_000) * 10) / 10} min`;
 export function decideAutoMerge(pr: MergeCandidate, settings: AutoMergeSettings, now: number): AutoMergeDecision {
   const wasGreen = pr.greenSince !== undefined;
   if (!settings.enabled) {
-    return wasGreen ? { action: 'reset', reason: 'auto-merge is off' } : { action: 'none', reason: 'auto-merge is off' };
+    return wasGreen
+      ? { action: 'reset', reason: 'auto-merge is off' }
+      : { action: 'none', reason: 'auto-merge is off' };
   }
   const why = notGreenReason(pr);
   if (why !== undefined) {
-    return wasGreen ? { action: 'reset', reason: `no longer green: ${why}` } : { action: 'none', reason: `not green: ${why}` };
+    return wasGreen
+      ? { action: 'reset', reason: `no longer green: ${why}` }
+      : { action: 'none', reason: `not green: ${why}` };
   }
   // The grace period belongs to one commit: green from before the current head was first seen
   // (TrackedPr.shaSeenAt) does not count for it.
   let greenSince = pr.greenSince ?? now;
-  if (pr.shaSeenAt !== undefined && pr.shaSeenAt > greenSince) greenSince = Math.max(greenSince, Math.min(pr.shaSeenAt, now));
+  if (pr.shaSeenAt !== undefined && pr.shaSeenAt > greenSince)
+    greenSince = Math.max(greenSince, Math.min(pr.shaSeenAt, now));
   const graceMs = Math.max(0, settings.graceMinutes) * 60_000;
   const elapsed = Math.max(0, now - greenSince); // a clock that went back counts as no time
   if (elapsed >= graceMs) {
-    return { action: 'merge', reason: `green for ${minutes(elapsed)} (grace ${settings.graceMinutes} min)`, greenSince };
+    return {
+      action: 'merge',
+      reason: `green for ${minutes(elapsed)} (grace ${settings.graceMinutes} min)`,
+      greenSince,
+    };
   }
   return {
     action: 'wait',
-    reason: wasGreen ? `green for ${minutes(elapsed)}; merging after ${settings.graceMinutes} min` : `turned green; merging after ${settings.graceMinutes} min if it stays green`,
+    reason: wasGreen
+      ? `green for ${minutes(elapsed)}; merging after ${settings.graceMinutes} min`
+      : `turned green; merging after ${settings.graceMinutes} min if it stays green`,
     greenSince,
   };
 }
@@ -133,7 +145,11 @@ function urlMatches(pr: TrackedPr, repo: string): boolean {
 }
 
 /** Merges an own PR after re-checking it; never throws for GitHub's refusals (see MergeResult). */
-export async function mergePullRequest(github: GitHubClient, pr: MergeCandidate, options: MergeOptions): Promise<MergeResult> {
+export async function mergePullRequest(
+  github: GitHubClient,
+  pr: MergeCandidate,
+  options: MergeOptions,
+): Promise<MergeResult> {
   const fail = (outcome: Exclude<MergeOutcome, 'merged'>, reason: string, fresh?: MergeCandidate): MergeResult => ({
     merged: false,
     outcome,
@@ -149,23 +165,40 @@ export async function mergePullRequest(github: GitHubClient, pr: MergeCandidate,
     return fail('not_own', `head branch ${pr.branch} does not start with ${options.branchPrefix.replace(/\/+$/, '')}/`);
   }
   const rule = { branchPrefix: options.branchPrefix, ownForks: options.ownForks ?? [] };
-  const known = pr.headRepo === undefined ? undefined : judgeOwnership({ repo: options.expectedRepo, headRef: pr.branch, headRepo: pr.headRepo }, rule);
+  const known =
+    pr.headRepo === undefined
+      ? undefined
+      : judgeOwnership({ repo: options.expectedRepo, headRef: pr.branch, headRepo: pr.headRepo }, rule);
   if (known && !known.own) return fail('not_own', `not roshi's own: ${known.reason}`);
 
   let fresh: MergeCandidate;
   try {
     fresh = await options.recheck();
   } catch (error) {
-    return fail('recheck_failed', `re-check before merging failed: ${error instanceof Error ? error.message : String(error)}`);
+    return fail(
+      'recheck_failed',
+      `re-check before merging failed: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
   if (!sameRepo(fresh.repo, pr.repo) || fresh.number !== pr.number) {
-    return fail('wrong_repo', `the re-check answered for ${fresh.repo}#${fresh.number}, not ${pr.repo}#${pr.number}`, fresh);
+    return fail(
+      'wrong_repo',
+      `the re-check answered for ${fresh.repo}#${fresh.number}, not ${pr.repo}#${pr.number}`,
+      fresh,
+    );
   }
   // The fresh answer decides: a record from before head repositories were kept has none.
-  const ownership = judgeOwnership({ repo: options.expectedRepo, headRef: fresh.branch, headRepo: fresh.headRepo }, rule);
+  const ownership = judgeOwnership(
+    { repo: options.expectedRepo, headRef: fresh.branch, headRepo: fresh.headRepo },
+    rule,
+  );
   if (!ownership.own) return fail('not_own', `not roshi's own: ${ownership.reason}`, fresh);
   if (fresh.headSha !== pr.headSha) {
-    return fail('head_changed', `head moved from ${pr.headSha.slice(0, 7)} to ${fresh.headSha.slice(0, 7)} since it turned green`, fresh);
+    return fail(
+      'head_changed',
+      `head moved from ${pr.headSha.slice(0, 7)} to ${fresh.headSha.slice(0, 7)} since it turned green`,
+      fresh,
+    );
   }
   const why = notGreenReason(fresh);
   if (why !== undefined) return fail('not_green', `re-check before merging: ${why}`, fresh);
@@ -173,7 +206,14 @@ export async function mergePullRequest(github: GitHubClient, pr: MergeCandidate,
   try {
     const result = await mergePull(github, pr.repo, pr.number, pr.headSha, options.method);
     if (!result.merged) return fail('merge_failed', `GitHub did not merge: ${result.message}`, fresh);
-    return { merged: true, outcome: 'merged', reason: result.message || 'merged', sha: result.sha, fresh, reset: false };
+    return {
+      merged: true,
+      outcome: 'merged',
+      reason: result.message || 'merged',
+      sha: result.sha,
+      fresh,
+      reset: false,
+    };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     // 409: "Head branch was modified. Review and try the merge again." (the sha guard)

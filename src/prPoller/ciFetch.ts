@@ -32,7 +32,12 @@ export class CiReader {
       this.github.combinedStatus(repo, sha, { maxPages: 1 }),
       this.github.listWorkflowRuns(repo, sha, { maxPages: 1 }),
     ]);
-    return aggregateCi({ checkRuns: checks.items, statuses: status.statuses, workflowRuns: runs.items, truncated: checks.truncated || status.truncated || runs.truncated });
+    return aggregateCi({
+      checkRuns: checks.items,
+      statuses: status.statuses,
+      workflowRuns: runs.items,
+      truncated: checks.truncated || status.truncated || runs.truncated,
+    });
   }
 
   /** The failing jobs with the tails of their logs (Actions jobs only; others have no log API). */
@@ -49,7 +54,9 @@ export class CiReader {
       const key = `${repo}@${sha}#${job}`;
       let tail = this.logTails.get(key);
       if (tail === undefined) {
-        tail = await guard(`log of job ${job} in ${repo}`, () => this.github.jobLogTail(repo, job, this.settings.logTailLines));
+        tail = await guard(`log of job ${job} in ${repo}`, () =>
+          this.github.jobLogTail(repo, job, this.settings.logTailLines),
+        );
         if (tail !== undefined) {
           if (this.logTails.size >= 200) this.logTails.clear();
           this.logTails.set(key, tail);

@@ -124,23 +124,39 @@ export function decideCi(pr: TrackedPr, ci: CiState, now: number, settings: CiQu
     case 'failure':
       if (pr.attempts >= settings.maxAttempts) return { type: 'leave', reason: 'budget' };
       // A roshi mission on this PR just ended: its push may not be visible yet.
-      if (pr.ownActivityAt !== undefined && now - pr.ownActivityAt < settings.settleMs && pr.ownActivityAt > (pr.shaSeenAt ?? 0)) return { type: 'none' };
+      if (
+        pr.ownActivityAt !== undefined &&
+        now - pr.ownActivityAt < settings.settleMs &&
+        pr.ownActivityAt > (pr.shaSeenAt ?? 0)
+      )
+        return { type: 'none' };
       return { type: 'queueCheck' };
   }
 }
 
 /** Applies a CI verdict to the record: state, failing jobs, empty-poll count, greenSince. Unchanged → the same object. */
-export function recordCi(pr: TrackedPr, ci: CiState, failing: FailingItem[], truncated: boolean, now: number): TrackedPr {
+export function recordCi(
+  pr: TrackedPr,
+  ci: CiState,
+  failing: FailingItem[],
+  truncated: boolean,
+  now: number,
+): TrackedPr {
   const next: TrackedPr = {
     ...pr,
     ci,
-    failing: failing.map((f) => ({ name: f.name, ...(f.url ? { url: f.url } : {}), ...(f.logTail ? { logTail: f.logTail } : {}) })),
+    failing: failing.map((f) => ({
+      name: f.name,
+      ...(f.url ? { url: f.url } : {}),
+      ...(f.logTail ? { logTail: f.logTail } : {}),
+    })),
     // only the queue counts empty polls: a followed PR without CI is no reason to give up on it
     emptyPolls: ci === 'none' && pr.inCiQueue === true ? (pr.emptyPolls ?? 0) + 1 : 0,
   };
   if (truncated) next.ciTruncated = true;
   else delete next.ciTruncated;
-  if (ci === 'success' && pr.unresolvedThreads === 0) next.greenSince = pr.ci === 'success' && pr.greenSince !== undefined ? pr.greenSince : now;
+  if (ci === 'success' && pr.unresolvedThreads === 0)
+    next.greenSince = pr.ci === 'success' && pr.greenSince !== undefined ? pr.greenSince : now;
   else delete next.greenSince;
   return JSON.stringify(next) === JSON.stringify(pr) ? pr : { ...next, updatedAt: now };
 }
@@ -185,7 +201,8 @@ export function ciCheckContext(pr: TrackedPr, failing: readonly FailingItem[], a
     lines.push('', `### ${f.name}${f.url ? ` (${f.url})` : ''}`);
     // The log is output of the PR's code and of whatever it runs: anyone who can push to the
     // branch or its dependencies writes it, so it is data in an untrusted block.
-    if (f.logTail) lines.push('', untrustedBlock(f.logTail, { kind: `CI log of ${f.name}`, ...(f.url ? { where: f.url } : {}) }));
+    if (f.logTail)
+      lines.push('', untrustedBlock(f.logTail, { kind: `CI log of ${f.name}`, ...(f.url ? { where: f.url } : {}) }));
     else lines.push('', '(no log available)');
   }
   return lines.join('\n');

@@ -87,17 +87,40 @@ export function aggregateCi(inputs: CiInputs): CiVerdict {
     else ignored++;
   };
   for (const run of inputs.checkRuns) {
-    count(runVerdict(run.status, run.conclusion), run.name, () => ({ kind: 'check', name: run.name, id: run.id, ...(run.url ? { url: run.url } : {}), ...(run.app ? { app: run.app } : {}) }));
+    count(runVerdict(run.status, run.conclusion), run.name, () => ({
+      kind: 'check',
+      name: run.name,
+      id: run.id,
+      ...(run.url ? { url: run.url } : {}),
+      ...(run.app ? { app: run.app } : {}),
+    }));
   }
   for (const status of inputs.statuses) {
-    count(statusVerdict(status.state), status.context, () => ({ kind: 'status', name: status.context, ...(status.url ? { url: status.url } : {}) }));
+    count(statusVerdict(status.state), status.context, () => ({
+      kind: 'status',
+      name: status.context,
+      ...(status.url ? { url: status.url } : {}),
+    }));
   }
   for (const run of inputs.workflowRuns) {
-    count(runVerdict(run.status, run.conclusion), run.name, () => ({ kind: 'workflow', name: run.name, id: run.id, ...(run.url ? { url: run.url } : {}) }));
+    count(runVerdict(run.status, run.conclusion), run.name, () => ({
+      kind: 'workflow',
+      name: run.name,
+      id: run.id,
+      ...(run.url ? { url: run.url } : {}),
+    }));
   }
   const truncated = inputs.truncated === true;
   const state: CiState =
-    failing.length > 0 ? 'failure' : blocked.length > 0 ? 'blocked_approval' : pending > 0 || truncated ? 'pending' : succeeded > 0 ? 'success' : 'none';
+    failing.length > 0
+      ? 'failure'
+      : blocked.length > 0
+        ? 'blocked_approval'
+        : pending > 0 || truncated
+          ? 'pending'
+          : succeeded > 0
+            ? 'success'
+            : 'none';
   return { state, failing: dedupeFailing(failing), blocked, pending, succeeded, ignored, truncated };
 }
 

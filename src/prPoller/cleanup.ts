@@ -15,7 +15,13 @@
 // Fork setups: branches are looked up in `repo` with head owner = repo's owner.
 import { git } from '../adapters/git.js';
 import type { Logger } from '../log.js';
-import { branchesUnder, deleteBranch, pullsForHead, type GitHubClient, type PullSummary } from '../adapters/github/index.js';
+import {
+  branchesUnder,
+  deleteBranch,
+  pullsForHead,
+  type GitHubClient,
+  type PullSummary,
+} from '../adapters/github/index.js';
 
 export interface CleanupOptions {
   github: GitHubClient;
@@ -49,7 +55,9 @@ interface LocalState {
 }
 
 async function localState(repoPath: string, prefix: string): Promise<LocalState> {
-  const refs = await git(['for-each-ref', '--format=%(refname)%00%(objectname)', `refs/heads/${prefix}/`], { cwd: repoPath });
+  const refs = await git(['for-each-ref', '--format=%(refname)%00%(objectname)', `refs/heads/${prefix}/`], {
+    cwd: repoPath,
+  });
   const tips = new Map<string, string>();
   for (const line of refs.stdout.split('\n')) {
     const [ref, sha] = line.split('\0');
@@ -57,7 +65,8 @@ async function localState(repoPath: string, prefix: string): Promise<LocalState>
   }
   const busy = new Set<string>();
   const head = await git(['symbolic-ref', '--quiet', 'HEAD'], { cwd: repoPath, okExitCodes: [0, 1, 128] });
-  if (head.exitCode === 0 && head.stdout.startsWith('refs/heads/')) busy.add(head.stdout.trim().slice('refs/heads/'.length));
+  if (head.exitCode === 0 && head.stdout.startsWith('refs/heads/'))
+    busy.add(head.stdout.trim().slice('refs/heads/'.length));
   const worktrees = await git(['worktree', 'list', '--porcelain'], { cwd: repoPath });
   for (const line of worktrees.stdout.split('\n')) {
     const m = /^branch refs\/heads\/(.+)$/.exec(line.trim());
@@ -79,13 +88,15 @@ export async function cleanupMergedBranches(options: CleanupOptions): Promise<De
   const prefix = options.branchPrefix.replace(/\/+$/, '');
   const deleted: DeletedBranch[] = [];
   if (prefix === '') {
-    log.warn('git.branchPrefix is empty: no branch is recognisably roshi\'s, nothing is cleaned up');
+    log.warn("git.branchPrefix is empty: no branch is recognisably roshi's, nothing is cleaned up");
     return deleted;
   }
   const doLocal = options.local && options.repoPath !== undefined;
   if (!doLocal && !options.remoteBranches) return deleted;
 
-  const local: LocalState = doLocal ? await localState(options.repoPath as string, prefix) : { tips: new Map(), busy: new Set() };
+  const local: LocalState = doLocal
+    ? await localState(options.repoPath as string, prefix)
+    : { tips: new Map(), busy: new Set() };
   const remote = new Map<string, string>();
   if (options.remoteBranches) {
     for (const { branch, sha } of await branchesUnder(options.github, options.repo, prefix)) remote.set(branch, sha);
@@ -106,7 +117,9 @@ export async function cleanupMergedBranches(options: CleanupOptions): Promise<De
       continue;
     }
     // Only PRs whose head is this very repository vouch for its branch (a deleted head repository cannot).
-    const merged = pulls.filter((p) => p.state === 'merged' && p.headRepo.toLowerCase() === options.repo.toLowerCase()).sort((a, b) => b.number - a.number);
+    const merged = pulls
+      .filter((p) => p.state === 'merged' && p.headRepo.toLowerCase() === options.repo.toLowerCase())
+      .sort((a, b) => b.number - a.number);
     if (merged.length === 0) continue;
     const byHead = (sha: string) => merged.find((p) => p.headSha === sha);
 
@@ -114,14 +127,20 @@ export async function cleanupMergedBranches(options: CleanupOptions): Promise<De
     if (remoteSha !== undefined) {
       const pr = byHead(remoteSha);
       if (!pr) {
-        log.info({ branch, sha: remoteSha, merged: merged.map((p) => p.number) }, 'remote branch has commits after its merged pull request; keeping it');
+        log.info(
+          { branch, sha: remoteSha, merged: merged.map((p) => p.number) },
+          'remote branch has commits after its merged pull request; keeping it',
+        );
       } else {
         try {
           const result = await deleteBranch(options.github, options.repo, branch);
           if (result === 'deleted') deleted.push({ branch, where: 'remote', pr: pr.number, sha: remoteSha });
           log.info({ branch, pr: pr.number, result }, 'merged branch deleted on GitHub');
           if (options.repoPath !== undefined) {
-            await git(['update-ref', '-d', `refs/remotes/${options.remote}/${branch}`], { cwd: options.repoPath, okExitCodes: [0, 1, 128] }).catch(() => undefined);
+            await git(['update-ref', '-d', `refs/remotes/${options.remote}/${branch}`], {
+              cwd: options.repoPath,
+              okExitCodes: [0, 1, 128],
+            }).catch(() => undefined);
           }
         } catch (error) {
           log.warn({ branch, err: String(error) }, 'could not delete a merged branch on GitHub');

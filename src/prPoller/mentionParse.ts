@@ -6,7 +6,9 @@ import { MISSION_COMMANDS, missionCommandNamed, type CommandKind, type MissionCo
 /** The command words a mention may use, in the order a reply lists them. */
 export const MENTION_COMMANDS: readonly CommandKind[] = MISSION_COMMANDS.map((c) => c.kind);
 /** The commands a mention on an issue (not a pull request) may give. */
-export const ISSUE_COMMANDS: readonly CommandKind[] = MISSION_COMMANDS.filter((c) => c.target === 'issue').map((c) => c.kind);
+export const ISSUE_COMMANDS: readonly CommandKind[] = MISSION_COMMANDS.filter((c) => c.target === 'issue').map(
+  (c) => c.kind,
+);
 export type MentionCommand = CommandKind;
 /** Arguments longer than this are cut (they become mission text). */
 export const MAX_ARGS_LENGTH = 500;
@@ -42,7 +44,11 @@ function commandableLines(body: string): string[] {
  * too. A mention followed by a word that is no command is `{ unknown }` only when it starts a
  * line (someone addressing the bot); "thanks @bot!" mid-sentence is not a command at all.
  */
-export function parseMention(body: string, botLogin: string, commands: readonly MissionCommand[] = MISSION_COMMANDS): ParsedMention | undefined {
+export function parseMention(
+  body: string,
+  botLogin: string,
+  commands: readonly MissionCommand[] = MISSION_COMMANDS,
+): ParsedMention | undefined {
   const login = botLogin.replace(/\[bot\]$/i, '');
   if (login === '') return undefined;
   const mention = new RegExp(`(^|[^A-Za-z0-9_@/.-])@${escapeRegExp(login)}(?![A-Za-z0-9_-])[:,]?(.*)$`, 'i');

@@ -38,9 +38,10 @@ const same = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLow
 /** Own, or why not (a sentence for logs and replies). */
 export function judgeOwnership(pull: PullHead, rule: OwnershipRule): Ownership {
   const prefix = rule.branchPrefix.replace(/\/+$/, '');
-  if (!isOwnBranch(rule.branchPrefix, pull.headRef)) return { own: false, reason: `its head branch ${pull.headRef} does not start with ${prefix}/` };
+  if (!isOwnBranch(rule.branchPrefix, pull.headRef))
+    return { own: false, reason: `its head branch ${pull.headRef} does not start with ${prefix}/` };
   const head = pull.headRepo ?? '';
-  if (head === '') return { own: false, reason: 'its head repository was deleted, so it cannot be roshi\'s' };
+  if (head === '') return { own: false, reason: "its head repository was deleted, so it cannot be roshi's" };
   if (same(head, pull.repo) || rule.ownForks.some((fork) => same(fork, head))) return { own: true };
   return { own: false, reason: `its head repository ${head} is neither ${pull.repo} nor listed in prPoller.ownForks` };
 }
@@ -57,9 +58,14 @@ export function isOwnPull(pull: PullHead, rule: OwnershipRule): boolean {
  */
 export function pullOfProject(url: string, project: string, projectRepo: string): { repo: string; number: number } {
   const pull = parsePullUrl(url);
-  if (!pull) throw new NotMyPullError(`not my PR: ${url} is not a pull request URL (https://<host>/<owner>/<repo>/pull/<number>)`);
+  if (!pull)
+    throw new NotMyPullError(
+      `not my PR: ${url} is not a pull request URL (https://<host>/<owner>/<repo>/pull/<number>)`,
+    );
   if (projectRepo.trim() === '') {
-    throw new NotMyPullError(`not my PR: project ${project} has no known GitHub repository (set projects.${project}.githubRepo), so ${url} cannot be checked`);
+    throw new NotMyPullError(
+      `not my PR: project ${project} has no known GitHub repository (set projects.${project}.githubRepo), so ${url} cannot be checked`,
+    );
   }
   if (!same(pull.repo, projectRepo)) {
     throw new NotMyPullError(`not my PR: ${url} belongs to ${pull.repo}, but project ${project} is ${projectRepo}`);

@@ -48,7 +48,8 @@ export function createAuthorizer(github: GitHubClient, options: AuthorizerOption
       return lookups;
     },
     check(repo: string, login: string): Promise<Authorization> {
-      if (listed.has(login.trim().toLowerCase())) return Promise.resolve({ allowed: true, permission: 'authorizedUsers' });
+      if (listed.has(login.trim().toLowerCase()))
+        return Promise.resolve({ allowed: true, permission: 'authorizedUsers' });
       if (login.trim() === '' || login === 'ghost') return Promise.resolve({ allowed: false, permission: 'none' });
       const key = `${repo.toLowerCase()}|${login.toLowerCase()}`;
       const hit = cache.get(key);

@@ -160,14 +160,22 @@ export class Poller {
       if (!this.settings.repos.includes(ref.repo)) {
         if (!this.unregisteredWarned.has(ref.repo)) {
           this.unregisteredWarned.add(ref.repo);
-          this.ports.logger.info({ repo: ref.repo, url: prUrl }, 'a mission pushed to a repository not in prPoller.repos: its CI and reviews are not followed');
+          this.ports.logger.info(
+            { repo: ref.repo, url: prUrl },
+            'a mission pushed to a repository not in prPoller.repos: its CI and reviews are not followed',
+          );
         }
         return false;
       }
       return this.exclusive(async () => {
         const existing = this.tracked.get(ciQueueKey(ref.repo, ref.number));
         const wasQueued = existing?.inCiQueue === true;
-        const pr = enterQueue(existing, { ...ref, url: prUrl, project: event.project, branch }, this.settings.maxAttempts, now);
+        const pr = enterQueue(
+          existing,
+          { ...ref, url: prUrl, project: event.project, branch },
+          this.settings.maxAttempts,
+          now,
+        );
         await this.save(pr);
         if (!wasQueued) {
           this.ports.logger.info({ url: prUrl, mission: event.id }, 'pull request entered the CI queue');
@@ -176,7 +184,11 @@ export class Poller {
         return true;
       });
     }
-    if (event.url === undefined || !['claimed', 'finished', 'failed', 'requeued', 'cancelled', 'expired'].includes(event.type)) return false;
+    if (
+      event.url === undefined ||
+      !['claimed', 'finished', 'failed', 'requeued', 'cancelled', 'expired'].includes(event.type)
+    )
+      return false;
     const ref = parsePullUrl(event.url);
     if (!ref) return false;
     return this.exclusive(async () => {
@@ -195,7 +207,9 @@ export class Poller {
       this.tracked = records;
       for (const repo of this.settings.repos) {
         signal?.throwIfAborted();
-        const listing = await this.guard(`open pull requests of ${repo}`, () => this.ports.github.listOpenPullRequests(repo, { maxPages: this.settings.maxPages ?? 3 }));
+        const listing = await this.guard(`open pull requests of ${repo}`, () =>
+          this.ports.github.listOpenPullRequests(repo, { maxPages: this.settings.maxPages ?? 3 }),
+        );
         if (!listing) continue;
         const seen = new Set<number>();
         for (const pull of listing.items) {
@@ -210,11 +224,13 @@ export class Poller {
           if (pr.repo !== repo || seen.has(pr.number)) continue;
           signal?.throwIfAborted();
           // Not in the open list: closed, merged, or beyond the pages fetched.
-          const pull = await this.guard(`pull request ${pr.url}`, () => this.ports.github.getPullRequest(repo, pr.number));
+          const pull = await this.guard(`pull request ${pr.url}`, () =>
+            this.ports.github.getPullRequest(repo, pr.number),
+          );
           if (!pull) continue;
           if (pull.state === 'open' && this.isOwn(pull)) await this.follow(pr, pull);
           else if (pull.state === 'open') {
-            this.ports.logger.info({ url: pr.url }, 'no longer following a pull request: it is not roshi\'s own');
+            this.ports.logger.info({ url: pr.url }, "no longer following a pull request: it is not roshi's own");
             await this.forget(pr, 'closed', false);
           } else {
             if (pull.state === 'merged') this.mergedRepos.add(repo);
@@ -224,7 +240,10 @@ export class Poller {
       }
       for (const pr of [...records.values()]) {
         if (this.settings.repos.includes(pr.repo)) continue;
-        this.ports.logger.info({ url: pr.url }, 'no longer following a pull request: its repository left prPoller.repos');
+        this.ports.logger.info(
+          { url: pr.url },
+          'no longer following a pull request: its repository left prPoller.repos',
+        );
         await this.forget(pr, 'closed', false);
       }
       this.cycles++;
@@ -244,7 +263,11 @@ export class Poller {
   private discovered(pull: PullSummary): TrackedPr {
     const project = this.settings.projectFor(pull.repo) ?? '';
     this.ports.logger.info({ url: pull.url, branch: pull.headRef }, 'following an own pull request');
-    return newTrackedPr({ repo: pull.repo, number: pull.number, url: pull.url, project, branch: pull.headRef }, this.settings.maxAttempts, this.clock());
+    return newTrackedPr(
+      { repo: pull.repo, number: pull.number, url: pull.url, project, branch: pull.headRef },
+      this.settings.maxAttempts,
+      this.clock(),
+    );
   }
 
   /** Own (prefix and head repository), else false; a fork's prefixed branch is logged once. */
@@ -255,7 +278,10 @@ export class Poller {
     if (isOwnBranch(this.settings.branchPrefix, pull.headRef) && !this.foreignLogged.has(key)) {
       if (this.foreignLogged.size >= 1_000) this.foreignLogged.clear();
       this.foreignLogged.add(key);
-      this.ports.logger.info({ url: pull.url, branch: pull.headRef, headRepo: pull.headRepo, reason: ownership.reason }, 'not following a pull request with a roshi-like branch: it is not roshi\'s own');
+      this.ports.logger.info(
+        { url: pull.url, branch: pull.headRef, headRepo: pull.headRepo, reason: ownership.reason },
+        "not following a pull request with a roshi-like branch: it is not roshi's own",
+      );
     }
     return false;
   }
@@ -273,20 +299,63 @@ export class Poller {
     const now = this.clock();
     const verdict = await this.guard(`CI of ${start.url}`, () => this.ci.verdict(start.repo, start.headSha));
     if (!verdict) return start;
-    const action = decideCi(start, verdict.state, now, { maxAttempts: this.settings.maxAttempts, settleMs: this.settings.settleMs, maxEmptyPolls: MAX_EMPTY_POLLS });
+    const action = decideCi(start, verdict.state, now, {
+      maxAttempts: this.settings.maxAttempts,
+      settleMs: this.settings.settleMs,
+      maxEmptyPolls: MAX_EMPTY_POLLS,
+    });
     let pr = recordCi(start, verdict.state, verdict.failing, verdict.truncated, now);
     if (start.ci !== pr.ci) {
-      this.ports.logger.info({ url: pr.url, sha: pr.headSha, ci: pr.ci, truncated: verdict.truncated, failing: verdict.failing.map((f) => f.name) }, 'CI changed');
-      this.ports.publish?.({ type: 'ci', repo: pr.repo, number: pr.number, url: pr.url, sha: pr.headSha, state: pr.ci, at: now });
+      this.ports.logger.info(
+        {
+          url: pr.url,
+          sha: pr.headSha,
+          ci: pr.ci,
+          truncated: verdict.truncated,
+          failing: verdict.failing.map((f) => f.name),
+        },
+        'CI changed',
+      );
+      this.ports.publish?.({
+        type: 'ci',
+        repo: pr.repo,
+        number: pr.number,
+        url: pr.url,
+        sha: pr.headSha,
+        state: pr.ci,
+        at: now,
+      });
     }
     if (action.type === 'leave') return this.leave(pr, action.reason, verdict.blocked);
     if (action.type === 'queueCheck') {
       const failing = await this.ci.withLogs(pr.repo, pr.headSha, verdict.failing, (what, fn) => this.guard(what, fn));
-      pr = { ...pr, failing: failing.map((f) => ({ name: f.name, ...(f.url ? { url: f.url } : {}), ...(f.logTail ? { logTail: f.logTail.slice(-2_000) } : {}) })) };
-      const added = await this.ports.missions.add({ text: `/ci_check ${pr.url}`, project: pr.project, context: ciCheckContext(pr, failing, pr.attempts + 1) });
+      pr = {
+        ...pr,
+        failing: failing.map((f) => ({
+          name: f.name,
+          ...(f.url ? { url: f.url } : {}),
+          ...(f.logTail ? { logTail: f.logTail.slice(-2_000) } : {}),
+        })),
+      };
+      const added = await this.ports.missions.add({
+        text: `/ci_check ${pr.url}`,
+        project: pr.project,
+        context: ciCheckContext(pr, failing, pr.attempts + 1),
+      });
       if (added === 'duplicate') return pr;
-      this.ports.logger.info({ url: pr.url, mission: added.id, attempt: pr.attempts + 1, of: pr.maxAttempts }, 'queued a /ci_check mission');
-      this.ports.publish?.({ type: 'mission', repo: pr.repo, number: pr.number, url: pr.url, kind: 'ci_check', id: added.id, at: now });
+      this.ports.logger.info(
+        { url: pr.url, mission: added.id, attempt: pr.attempts + 1, of: pr.maxAttempts },
+        'queued a /ci_check mission',
+      );
+      this.ports.publish?.({
+        type: 'mission',
+        repo: pr.repo,
+        number: pr.number,
+        url: pr.url,
+        kind: 'ci_check',
+        id: added.id,
+        at: now,
+      });
       return { ...pr, attempts: pr.attempts + 1, ownActivityAt: now };
     }
     return pr;
@@ -296,24 +365,60 @@ export class Poller {
     if (pull.updatedAt !== '' && pull.updatedAt === start.reviewsSeen) return start;
     const now = this.clock();
     const botLogin = await this.botLogin();
-    const threads = await this.guard(`review threads of ${start.url}`, () => this.ports.github.reviewThreads(start.repo, start.number));
-    const comments = await this.guard(`review comments of ${start.url}`, () => this.ports.github.listReviewComments(start.repo, start.number, { maxPages: this.settings.maxPages ?? 3 }));
+    const threads = await this.guard(`review threads of ${start.url}`, () =>
+      this.ports.github.reviewThreads(start.repo, start.number),
+    );
+    const comments = await this.guard(`review comments of ${start.url}`, () =>
+      this.ports.github.listReviewComments(start.repo, start.number, { maxPages: this.settings.maxPages ?? 3 }),
+    );
     if (!threads && !comments) return start;
     // Whose feedback counts: a lookup that fails leaves this PR's feedback for the next cycle.
-    const authors = await this.guard(`permissions of the reviewers of ${start.url}`, () => this.authorsOf(start.repo, feedbackAuthors(threads?.threads ?? [], comments?.items ?? [], botLogin)));
+    const authors = await this.guard(`permissions of the reviewers of ${start.url}`, () =>
+      this.authorsOf(start.repo, feedbackAuthors(threads?.threads ?? [], comments?.items ?? [], botLogin)),
+    );
     if (!authors) return start;
-    const feedback = collectFeedback(threads?.threads ?? [], comments?.items ?? [], botLogin, threads === undefined || threads.truncated || comments?.truncated === true, authors);
+    const feedback = collectFeedback(
+      threads?.threads ?? [],
+      comments?.items ?? [],
+      botLogin,
+      threads === undefined || threads.truncated || comments?.truncated === true,
+      authors,
+    );
     for (const [login, permission] of feedback.ignored) {
-      this.ports.logger.info({ url: start.url, login, permission, reason: 'no write, maintain or admin permission and not in prPoller.authorizedUsers' }, 'review feedback ignored');
+      this.ports.logger.info(
+        {
+          url: start.url,
+          login,
+          permission,
+          reason: 'no write, maintain or admin permission and not in prPoller.authorizedUsers',
+        },
+        'review feedback ignored',
+      );
     }
     let pr: TrackedPr = { ...start, unresolvedThreads: threads ? feedback.unresolvedThreads : start.unresolvedThreads };
     if (pr.unresolvedThreads > 0) delete pr.greenSince;
-    if (feedback.fingerprint === '' || pr.handledFeedback.includes(feedback.fingerprint)) return { ...pr, ...(threads && comments ? { reviewsSeen: pull.updatedAt } : {}) };
-    const added = await this.ports.missions.add({ text: `/fix ${pr.url}`, project: pr.project, context: feedbackContext(pr.url, feedback, authors) });
+    if (feedback.fingerprint === '' || pr.handledFeedback.includes(feedback.fingerprint))
+      return { ...pr, ...(threads && comments ? { reviewsSeen: pull.updatedAt } : {}) };
+    const added = await this.ports.missions.add({
+      text: `/fix ${pr.url}`,
+      project: pr.project,
+      context: feedbackContext(pr.url, feedback, authors),
+    });
     // A /fix already pending or running: this feedback waits for it (read again next cycle).
     if (added === 'duplicate') return pr;
-    this.ports.logger.info({ url: pr.url, mission: added.id, threads: feedback.items.length }, 'queued a /fix mission for review feedback');
-    this.ports.publish?.({ type: 'mission', repo: pr.repo, number: pr.number, url: pr.url, kind: 'fix', id: added.id, at: now });
+    this.ports.logger.info(
+      { url: pr.url, mission: added.id, threads: feedback.items.length },
+      'queued a /fix mission for review feedback',
+    );
+    this.ports.publish?.({
+      type: 'mission',
+      repo: pr.repo,
+      number: pr.number,
+      url: pr.url,
+      kind: 'fix',
+      id: added.id,
+      at: now,
+    });
     pr = rememberFeedback(pr, feedback.fingerprint, now);
     return { ...pr, ...(threads && comments ? { reviewsSeen: pull.updatedAt } : {}), ownActivityAt: now };
   }

@@ -36,7 +36,12 @@ export function latestRuns(runs: WorkflowRunSummary[]): WorkflowRunSummary[] {
   const byWorkflow = new Map<number, WorkflowRunSummary>();
   for (const run of runs) {
     const seen = byWorkflow.get(run.workflowId);
-    if (!seen || run.runNumber > seen.runNumber || (run.runNumber === seen.runNumber && run.runAttempt > seen.runAttempt)) byWorkflow.set(run.workflowId, run);
+    if (
+      !seen ||
+      run.runNumber > seen.runNumber ||
+      (run.runNumber === seen.runNumber && run.runAttempt > seen.runAttempt)
+    )
+      byWorkflow.set(run.workflowId, run);
   }
   return [...byWorkflow.values()].sort((a, b) => a.name.localeCompare(b.name));
 }
@@ -46,7 +51,12 @@ export function latestRuns(runs: WorkflowRunSummary[]): WorkflowRunSummary[] {
  * undefined when the latest CI was not failing (or there is none). GitHub errors on the run and
  * job listings propagate; a log that cannot be fetched (expired, 410) is noted in the text.
  */
-export async function failingLogsForRebase(github: GitHubClient, repo: string, prNumber: number, tailLines: number): Promise<string | undefined> {
+export async function failingLogsForRebase(
+  github: GitHubClient,
+  repo: string,
+  prNumber: number,
+  tailLines: number,
+): Promise<string | undefined> {
   const head = await github.pullRequestHead(repo, prNumber);
   const runs = latestRuns(await runsForSha(github, repo, head.sha));
   const failing = runs.filter((r) => r.status === 'completed' && r.conclusion !== null && FAILING.has(r.conclusion));
@@ -55,9 +65,13 @@ export async function failingLogsForRebase(github: GitHubClient, repo: string, p
   const sections: string[] = [];
   let logged = 0;
   for (const run of failing) {
-    const jobs = (await jobsOfRun(github, repo, run.id)).filter((j) => j.conclusion !== null && FAILING.has(j.conclusion));
+    const jobs = (await jobsOfRun(github, repo, run.id)).filter(
+      (j) => j.conclusion !== null && FAILING.has(j.conclusion),
+    );
     if (jobs.length === 0) {
-      sections.push(`### ${run.name} — ${run.conclusion}\n${run.url}\n\n(no failing job with a log: the workflow itself failed to start or was misconfigured)`);
+      sections.push(
+        `### ${run.name} — ${run.conclusion}\n${run.url}\n\n(no failing job with a log: the workflow itself failed to start or was misconfigured)`,
+      );
       continue;
     }
     for (const job of jobs) {
@@ -74,7 +88,9 @@ export async function failingLogsForRebase(github: GitHubClient, repo: string, p
         sections.push(`${title}\n\n(log unavailable: ${error instanceof Error ? error.message : String(error)})`);
         continue;
       }
-      sections.push(`${title}\n\nLast ${tailLines} lines of the log:\n\n${untrustedBlock(tail, { kind: `CI log of ${run.name} › ${job.name}`, ...(job.url ? { where: job.url } : {}) })}`);
+      sections.push(
+        `${title}\n\nLast ${tailLines} lines of the log:\n\n${untrustedBlock(tail, { kind: `CI log of ${run.name} › ${job.name}`, ...(job.url ? { where: job.url } : {}) })}`,
+      );
     }
   }
   const intro =

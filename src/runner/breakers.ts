@@ -59,11 +59,16 @@ export function createPipelineBreakers(options: PipelineBreakersOptions): Pipeli
       const log = options.logger;
       if (!log) return;
       if (notice.type === 'CIRCUIT.OPENED') {
-        log.warn({ breaker: name, failures: notice.failures, openUntil: notice.openUntil, reason: notice.reason }, `circuit ${name} opened`);
+        log.warn(
+          { breaker: name, failures: notice.failures, openUntil: notice.openUntil, reason: notice.reason },
+          `circuit ${name} opened`,
+        );
       } else log.info({ breaker: name, notice: notice.type }, `circuit ${name}: ${notice.type}`);
     });
     // An error in the machine must not become an uncaught exception in the runner.
-    actor.subscribe({ error: (error) => options.logger?.error({ breaker: name, err: error }, `circuit ${name} failed`) });
+    actor.subscribe({
+      error: (error) => options.logger?.error({ breaker: name, err: error }, `circuit ${name} failed`),
+    });
     actor.start();
     return actor;
   };
@@ -82,7 +87,10 @@ export type BreakerStatusRow = { name: string } & PersistedBreaker;
 
 /** For /status: one row per breaker (state, consecutive failures, open deadline, opens). */
 export function breakerStatus(breakers: PipelineBreakers): BreakerStatusRow[] {
-  return FIRE_AND_FORGET.map((step) => ({ name: `pipeline.${step}`, ...breakerSummary(breakers.actors[step].getSnapshot()) }));
+  return FIRE_AND_FORGET.map((step) => ({
+    name: `pipeline.${step}`,
+    ...breakerSummary(breakers.actors[step].getSnapshot()),
+  }));
 }
 
 // ─── fire-and-forget ─────────────────────────────────────────────────────────────────────────
@@ -103,7 +111,12 @@ export async function guarded(
   const before = breakerSummary(breaker.getSnapshot());
   if (before.state === 'open') {
     const until = before.openUntil === undefined ? '' : ` (retrying after ${new Date(before.openUntil).toISOString()})`;
-    return { step, ok: false, skipped: true, detail: `skipped: circuit open after ${before.failures} failures${until}` };
+    return {
+      step,
+      ok: false,
+      skipped: true,
+      detail: `skipped: circuit open after ${before.failures} failures${until}`,
+    };
   }
   const timeoutMs = input.sinkTimeoutMs ?? DEFAULT_SINK_TIMEOUT_MS;
   let timer: NodeJS.Timeout | undefined;

@@ -35,7 +35,10 @@ export function combineGates(a: GateOutcome, b: GateOutcome): GateOutcome {
  * credentials, so repository code never reads roshi's GitHub, chat or NATS credentials.
  * `settings` are agent.passEnv and agent.env, which the gates share with the agent.
  */
-export function gateEnv(settings: { passEnv: readonly string[]; env: Readonly<Record<string, string>> }, source: NodeJS.ProcessEnv = process.env): Record<string, string> {
+export function gateEnv(
+  settings: { passEnv: readonly string[]; env: Readonly<Record<string, string>> },
+  source: NodeJS.ProcessEnv = process.env,
+): Record<string, string> {
   return gateEnvironment(source, { passEnv: settings.passEnv, extra: settings.env });
 }
 
@@ -64,10 +67,19 @@ export async function runGate(
   log?: Logger,
 ): Promise<GateRun> {
   const mode = settings.mode;
-  if (mode === 'off') return { report: { step, ok: true, skipped: true, detail: 'skipped: mode off' }, outcome: 'off', failsMission: false };
+  if (mode === 'off')
+    return {
+      report: { step, ok: true, skipped: true, detail: 'skipped: mode off' },
+      outcome: 'off',
+      failsMission: false,
+    };
   if (!(GATE_MODES as readonly string[]).includes(mode)) {
     return {
-      report: { step, ok: false, detail: `broken: unknown mode ${JSON.stringify(mode)} (expected off, warn or strict); failing closed` },
+      report: {
+        step,
+        ok: false,
+        detail: `broken: unknown mode ${JSON.stringify(mode)} (expected off, warn or strict); failing closed`,
+      },
       outcome: 'broken',
       failsMission: true,
     };
@@ -77,7 +89,11 @@ export async function runGate(
   const commands = settings.commands.filter((c) => c.trim() !== '');
   if (commands.length === 0) {
     return {
-      report: { step, ok: false, detail: `broken: mode ${mode} but no commands configured; failing closed (${consequence})` },
+      report: {
+        step,
+        ok: false,
+        detail: `broken: mode ${mode} but no commands configured; failing closed (${consequence})`,
+      },
       outcome: 'broken',
       failsMission: strict,
     };
@@ -93,12 +109,20 @@ export async function runGate(
     if (broken) {
       const why = run.spawnError ?? (run.exitCode === 127 ? 'exit 127: command not found' : 'exit 126: not executable');
       return {
-        report: { step, ok: false, detail: `broken (${why}): \`${command}\` could not run; failing closed (${consequence})${out}` },
+        report: {
+          step,
+          ok: false,
+          detail: `broken (${why}): \`${command}\` could not run; failing closed (${consequence})${out}`,
+        },
         outcome: 'broken',
         failsMission: strict,
       };
     }
-    const why = run.timedOut ? `timed out after ${seconds(timeoutMs)}` : run.signal ? `killed by ${run.signal}` : `exit ${run.exitCode}`;
+    const why = run.timedOut
+      ? `timed out after ${seconds(timeoutMs)}`
+      : run.signal
+        ? `killed by ${run.signal}`
+        : `exit ${run.exitCode}`;
     return {
       report: { step, ok: false, detail: `failed (${mode}: ${consequence}): \`${command}\` ${why}${out}` },
       outcome: 'failed',
@@ -126,7 +150,12 @@ function outputTail(text: string, lines = 12, chars = 1_500): string {
  * grandchildren (npm → node → workers), and whatever it left running in the background is
  * killed when it exits.
  */
-async function runCommand(command: string, cwd: string, env: Record<string, string>, timeoutMs: number): Promise<CommandRun> {
+async function runCommand(
+  command: string,
+  cwd: string,
+  env: Record<string, string>,
+  timeoutMs: number,
+): Promise<CommandRun> {
   const started = Date.now();
   let output = '';
   const keep = (chunk: Buffer | string) => {
@@ -166,7 +195,10 @@ async function runCommand(command: string, cwd: string, env: Record<string, stri
   group('SIGKILL');
   const result = await sub;
   if (killTimer) clearTimeout(killTimer);
-  const spawnError = result.exitCode === undefined && result.signal === undefined && !timedOut ? result.originalMessage || result.shortMessage : undefined;
+  const spawnError =
+    result.exitCode === undefined && result.signal === undefined && !timedOut
+      ? result.originalMessage || result.shortMessage
+      : undefined;
   return {
     command,
     ...(result.exitCode === undefined ? {} : { exitCode: result.exitCode }),

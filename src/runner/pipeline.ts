@@ -182,7 +182,9 @@ export function titleLine(text: string): string {
 }
 
 export function commitMessage(mission: PipelineInput['mission'], project: string): string {
-  return escapeMentions(`roshi: ${titleLine(mission.text)}\n\nMission ${mission.id} (${mission.kind}, project ${project})\n`);
+  return escapeMentions(
+    `roshi: ${titleLine(mission.text)}\n\nMission ${mission.id} (${mission.kind}, project ${project})\n`,
+  );
 }
 
 export function pullRequestBody(input: Pick<PipelineInput, 'mission' | 'project' | 'summary'>): string {
@@ -190,7 +192,9 @@ export function pullRequestBody(input: Pick<PipelineInput, 'mission' | 'project'
   const parts = [mission.text.trim()];
   if (input.summary?.trim()) parts.push(`## Summary\n\n${input.summary.trim()}`);
   const target = mission.url ? `, target ${mission.url}` : '';
-  parts.push(`---\nMission \`${mission.id}\` (${mission.kind}, project ${input.project.name}${target}). Opened by roshi.`);
+  parts.push(
+    `---\nMission \`${mission.id}\` (${mission.kind}, project ${input.project.name}${target}). Opened by roshi.`,
+  );
   return parts.join('\n\n');
 }
 
@@ -244,12 +248,21 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineResult>
       const against = onRemote ? `${pushRemote}/${branch}` : baseRef;
       const ahead = await commitsAhead(worktree, against);
       if (ahead === 0) {
-        report({ step: STEP.push, ok: true, skipped: true, detail: `skipped: nothing to push (no commits ahead of ${against})` });
+        report({
+          step: STEP.push,
+          ok: true,
+          skipped: true,
+          detail: `skipped: nothing to push (no commits ahead of ${against})`,
+        });
       } else {
         await push(worktree, { remote: pushRemote, branch, ...(input.force ? { force: input.force } : {}) });
         pushed = true;
         const how = input.force ? 'force-pushed (with lease)' : 'pushed';
-        report({ step: STEP.push, ok: true, detail: `${how} ${ahead} commit${ahead === 1 ? '' : 's'} to ${pushRemote}/${branch}` });
+        report({
+          step: STEP.push,
+          ok: true,
+          detail: `${how} ${ahead} commit${ahead === 1 ? '' : 's'} to ${pushRemote}/${branch}`,
+        });
       }
     } catch (error) {
       pushFailed = true;
@@ -272,13 +285,25 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineResult>
     }
     try {
       const hasWork =
-        pushed || ((await remoteBranchExists(worktree, pushRemote, branch)) && (await commitsAhead(worktree, baseRef, `${pushRemote}/${branch}`)) > 0);
+        pushed ||
+        ((await remoteBranchExists(worktree, pushRemote, branch)) &&
+          (await commitsAhead(worktree, baseRef, `${pushRemote}/${branch}`)) > 0);
       if (!hasWork) {
-        report({ step: STEP.pr, ok: true, skipped: true, detail: `skipped: ${branch} has no commits ahead of ${baseRef}, no PR to open` });
+        report({
+          step: STEP.pr,
+          ok: true,
+          skipped: true,
+          detail: `skipped: ${branch} has no commits ahead of ${baseRef}, no PR to open`,
+        });
         return;
       }
       if (!input.github) {
-        report({ step: STEP.pr, ok: true, skipped: true, detail: `skipped: no GitHub token (${input.githubTokenEnv}): branch pushed, no PR opened` });
+        report({
+          step: STEP.pr,
+          ok: true,
+          skipped: true,
+          detail: `skipped: no GitHub token (${input.githubTokenEnv}): branch pushed, no PR opened`,
+        });
         return;
       }
       const repos = await githubRepos(input, pushRemote);
@@ -349,7 +374,10 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineResult>
 }
 
 /** The repository a PR goes to, and the fork owner of the head when the branch lives in a fork. */
-async function githubRepos(input: PipelineInput, pushRemote: string): Promise<{ repo?: string; headOwner?: string; why: string }> {
+async function githubRepos(
+  input: PipelineInput,
+  pushRemote: string,
+): Promise<{ repo?: string; headOwner?: string; why: string }> {
   const { project, worktree } = input;
   const baseUrl = await remoteUrl(worktree, project.remote);
   const repo = project.githubRepo || (await repoOfRemote(worktree, project.remote, input.githubHost));
@@ -390,8 +418,9 @@ export function notification(
       ? `branch ${input.branch} pushed, no PR`
       : `branch ${input.branch}, nothing pushed`;
   const problems = result.steps.filter((s) => !s.ok).map((s) => `${s.step}: ${s.detail.split('\n')[0] ?? ''}`);
-  const lines = [`${icon} [project:${input.project.name}] ${titleLine(input.mission.text)} → ${where} · gate ${result.gate}`];
+  const lines = [
+    `${icon} [project:${input.project.name}] ${titleLine(input.mission.text)} → ${where} · gate ${result.gate}`,
+  ];
   if (problems.length > 0) lines.push(...problems.map((p) => `  ${p}`));
   return lines.join('\n');
 }
-

@@ -37,12 +37,20 @@ const MARKER = /<<<\s*(END-)?UNTRUSTED-INPUT/gi;
 
 /** A field of the header line: no quotes, newlines or markers, bounded. */
 function field(value: string): string {
-  return value.replace(INVISIBLE, '').replace(/[\r\n"]+/g, ' ').replace(MARKER, '[marker]').slice(0, 200).trim();
+  return value
+    .replace(INVISIBLE, '')
+    .replace(/[\r\n"]+/g, ' ')
+    .replace(MARKER, '[marker]')
+    .slice(0, 200)
+    .trim();
 }
 
 /** The text made safe to sit between the markers. */
 export function defuse(text: string): string {
-  return text.replace(/\r\n?/g, '\n').replace(INVISIBLE, '').replace(MARKER, (_m, end: string | undefined) => `<< <${end ?? ''}UNTRUSTED-INPUT (quoted)`);
+  return text
+    .replace(/\r\n?/g, '\n')
+    .replace(INVISIBLE, '')
+    .replace(MARKER, (_m, end: string | undefined) => `<< <${end ?? ''}UNTRUSTED-INPUT (quoted)`);
 }
 
 /** A nonce that does not occur in `text` (16 hex digits: 2^64 guesses). */
@@ -54,7 +62,11 @@ function nonceFor(text: string, draw: () => string): string {
 }
 
 /** The untrusted block for one piece of text. `draw` is for tests; by default a random nonce. */
-export function untrustedBlock(text: string, source: UntrustedSource, draw: () => string = () => randomBytes(8).toString('hex')): string {
+export function untrustedBlock(
+  text: string,
+  source: UntrustedSource,
+  draw: () => string = () => randomBytes(8).toString('hex'),
+): string {
   const body = defuse(text).replace(/\n+$/, '');
   const id = nonceFor(body, draw);
   const attrs = [`source="${field(source.kind)}"`];

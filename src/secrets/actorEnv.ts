@@ -45,7 +45,11 @@ function grantsOf(config: ConfigPart, kind: ChildKind): { names: Set<string>; ag
     case 'runner':
       // The runner reads the agent's output, so it holds the secrets.env values too: to mask them
       // if the agent finds and prints one. They reach the agent only if agent.passEnv names them.
-      return { names: new Set([config.github.tokenEnv, ...config.agent.passEnv, ...config.secrets.env]), agentApi: true, git: true };
+      return {
+        names: new Set([config.github.tokenEnv, ...config.agent.passEnv, ...config.secrets.env]),
+        agentApi: true,
+        git: true,
+      };
     case 'chat':
       return { names: new Set(), agentApi: true, git: false };
     case 'bridge':
@@ -78,7 +82,12 @@ function isConfigVariable(name: string, secretNames: ReadonlySet<string>, kind: 
  * without the bus credentials: it only reads its config file), what its kind needs, then `own` (the supervisor's per-child variables, e.g. its
  * bus credential), which wins.
  */
-export function actorEnvironment(config: ConfigPart, kind: ChildKind, source: NodeJS.ProcessEnv, own: Readonly<Record<string, string>> = {}): Record<string, string> {
+export function actorEnvironment(
+  config: ConfigPart,
+  kind: ChildKind,
+  source: NodeJS.ProcessEnv,
+  own: Readonly<Record<string, string>> = {},
+): Record<string, string> {
   const secretNames = configuredSecretNames(config);
   const { names, agentApi, git } = grantsOf(config, kind);
   const env: Record<string, string> = {};

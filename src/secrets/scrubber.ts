@@ -91,7 +91,8 @@ function scrubAny(value: unknown, seen: WeakMap<object, unknown>): unknown {
     const copy = new (value.constructor as ErrorConstructor)(scrubText(value.message));
     seen.set(value, copy);
     if (value.stack) copy.stack = scrubText(value.stack);
-    for (const [key, item] of Object.entries(value)) (copy as unknown as Record<string, unknown>)[key] = scrubAny(item, seen);
+    for (const [key, item] of Object.entries(value))
+      (copy as unknown as Record<string, unknown>)[key] = scrubAny(item, seen);
     return copy;
   }
   const proto = Object.getPrototypeOf(value) as unknown;

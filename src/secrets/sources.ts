@@ -4,7 +4,8 @@
 import type { RoshiConfig } from '../config/schema.js';
 
 /** A variable whose NAME says it holds a secret (GITHUB_TOKEN, DB_PASSWORD, OPENAI_API_KEY, …). */
-export const SECRET_NAME_PATTERN = /TOKEN|SECRET|PASSW(?:OR)?D|API_?KEY|(?:^|_)KEY(?:$|_)|CREDENTIAL|(?:^|_)CREDS(?:$|_)/i;
+export const SECRET_NAME_PATTERN =
+  /TOKEN|SECRET|PASSW(?:OR)?D|API_?KEY|(?:^|_)KEY(?:$|_)|CREDENTIAL|(?:^|_)CREDS(?:$|_)/i;
 
 export function isSecretName(name: string): boolean {
   return SECRET_NAME_PATTERN.test(name);

@@ -70,7 +70,15 @@ export class Announcer {
       if (last !== undefined && at - last < this.alertIntervalMs) return undefined;
       this.lastAlertAt.set(child, at);
     }
-    return { id: `sup-${child}-${kind}-${at}`, kind: 'alert', source: 'supervisor', child, event: kind, text: alertText(event), at };
+    return {
+      id: `sup-${child}-${kind}-${at}`,
+      kind: 'alert',
+      source: 'supervisor',
+      child,
+      event: kind,
+      text: alertText(event),
+      at,
+    };
   }
 }
 

@@ -5,7 +5,13 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../atomicFile.js';
-import { operatorEnvPath, readExternalUsers, SERVER_CONFIG_FILE, withPasswords, writeOperatorEnv } from '../bus/credentials.js';
+import {
+  operatorEnvPath,
+  readExternalUsers,
+  SERVER_CONFIG_FILE,
+  withPasswords,
+  writeOperatorEnv,
+} from '../bus/credentials.js';
 import { embeddedServerSpec, freePort, type EmbeddedServerSpec } from '../bus/index.js';
 import { natsUsers, OPERATOR_USER } from '../bus/permissions.js';
 import type { RoshiConfig } from '../config/index.js';
@@ -23,7 +29,12 @@ export interface TreeBus {
   forget: () => void;
 }
 
-export async function prepareTreeBus(config: RoshiConfig, stateRoot: string, storeDir: string, natsBinary: string | undefined): Promise<TreeBus> {
+export async function prepareTreeBus(
+  config: RoshiConfig,
+  stateRoot: string,
+  storeDir: string,
+  natsBinary: string | undefined,
+): Promise<TreeBus> {
   const passwords = new Map<string, string>();
   let nats: EmbeddedServerSpec | undefined;
   // CLI commands (`roshi status`) find the embedded server through this file.
@@ -33,7 +44,14 @@ export async function prepareTreeBus(config: RoshiConfig, stateRoot: string, sto
     const port = config.nats.embedded.port || (await freePort(host));
     const users = withPasswords(natsUsers(config.prefix, childNames(config, false)));
     for (const user of users) passwords.set(user.user, user.password);
-    nats = embeddedServerSpec({ binary: natsBinary, host, port, storeDir, configFile: join(stateRoot, SERVER_CONFIG_FILE), users });
+    nats = embeddedServerSpec({
+      binary: natsBinary,
+      host,
+      port,
+      storeDir,
+      configFile: join(stateRoot, SERVER_CONFIG_FILE),
+      users,
+    });
     writeFileAtomic(nats.configFile, nats.configText);
     writeOperatorEnv(config.stateDir, { url: nats.url, user: OPERATOR_USER, password: passwords.get(OPERATOR_USER)! });
     writeFileAtomic(urlFile, `${nats.url}\n`);
@@ -45,7 +63,8 @@ export async function prepareTreeBus(config: RoshiConfig, stateRoot: string, sto
     nats: spec,
     url: spec?.url ?? config.nats.url,
     credentialOf: (user) => (passwords.has(user) ? { user, password: passwords.get(user)! } : {}),
-    credentialEnv: (user): Record<string, string> => (passwords.has(user) ? { ROSHI_NATS__USER: user, ROSHI_NATS__PASSWORD: passwords.get(user)! } : {}),
+    credentialEnv: (user): Record<string, string> =>
+      passwords.has(user) ? { ROSHI_NATS__USER: user, ROSHI_NATS__PASSWORD: passwords.get(user)! } : {},
     forget: () => {
       if (!spec) return;
       // This start's passwords die with it; the next start writes new ones.

@@ -4,7 +4,14 @@ import * as ev from '../../machines/childEvents.js';
 import { childStatus, stateName, type ChildSnapshot } from '../../machines/childStatus.js';
 import { registerService, type Bus } from '../bus/index.js';
 import type { RoshiConfig } from '../config/index.js';
-import { controlVerb, toHeartbeatRecord, type AcceptedReply, type HeartbeatRecord, type PingReply, type Verdict } from '../contracts/index.js';
+import {
+  controlVerb,
+  toHeartbeatRecord,
+  type AcceptedReply,
+  type HeartbeatRecord,
+  type PingReply,
+  type Verdict,
+} from '../contracts/index.js';
 import { BadRequestError } from '../errors.js';
 import type { TreeStatus } from './status.js';
 import { NATS_CHILD } from './tree.js';
@@ -27,7 +34,10 @@ export interface Endpoints {
   registered: Promise<void>;
 }
 
-export function serveEndpoints(b: Bus, { config, buildId, tree, heartbeats, status, shutdown }: EndpointOptions): Endpoints {
+export function serveEndpoints(
+  b: Bus,
+  { config, buildId, tree, heartbeats, status, shutdown }: EndpointOptions,
+): Endpoints {
   const { root, childRef, childSnapshots } = tree;
   const unsubscribers = [
     b.subscribe(b.subjects.heartbeatAll, (payload, subject) => {
@@ -43,7 +53,8 @@ export function serveEndpoints(b: Bus, { config, buildId, tree, heartbeats, stat
     }),
     b.subscribe(b.subjects.watchdogVerdict, (payload) => {
       const verdict = payload as unknown as Verdict;
-      if (typeof verdict.actor !== 'string' || typeof verdict.pid !== 'number' || typeof verdict.verdict !== 'string') return;
+      if (typeof verdict.actor !== 'string' || typeof verdict.pid !== 'number' || typeof verdict.verdict !== 'string')
+        return;
       if (verdict.actor === 'watchdog') return; // the supervisor judges the watchdog itself
       childRef(verdict.actor)?.send(ev.verdict({ ...verdict, at: Date.now() }));
     }),
@@ -52,16 +63,27 @@ export function serveEndpoints(b: Bus, { config, buildId, tree, heartbeats, stat
   b.serve(b.subjects.supRestart, (payload) => {
     const actor = payload.actor;
     if (actor === NATS_CHILD) {
-      throw new BadRequestError('the embedded nats-server restarts with the supervisor; restart the supervisor instead');
+      throw new BadRequestError(
+        'the embedded nats-server restarts with the supervisor; restart the supervisor instead',
+      );
     }
     if (typeof actor !== 'string' || !childRef(actor)) {
-      throw new BadRequestError(`unknown actor ${JSON.stringify(actor)}; known: ${childSnapshots().map((s) => s.context.name).join(', ')}`);
+      throw new BadRequestError(
+        `unknown actor ${JSON.stringify(actor)}; known: ${childSnapshots()
+          .map((s) => s.context.name)
+          .join(', ')}`,
+      );
     }
     const snapshot = childRef(actor)!.getSnapshot() as ChildSnapshot;
     const circuit = childStatus(snapshot).circuit;
     root.send(
       circuit === 'closed'
-        ? { type: 'RESTART_CHILD', child: actor, reason: `requested by ${String(payload.by ?? 'operator')}`, at: Date.now() }
+        ? {
+            type: 'RESTART_CHILD',
+            child: actor,
+            reason: `requested by ${String(payload.by ?? 'operator')}`,
+            at: Date.now(),
+          }
         : { type: 'RESET_CIRCUIT', child: actor, at: Date.now() },
     );
     return { accepted: true, actor, from: stateName(snapshot), circuitReset: circuit !== 'closed' };
@@ -78,7 +100,8 @@ export function serveEndpoints(b: Bus, { config, buildId, tree, heartbeats, stat
         handler: (payload) => {
           const verb = controlVerb(payload);
           if (verb === 'ping') return { pong: true, actor: 'supervisor', pid: process.pid } satisfies PingReply;
-          if (verb === 'stop') return void setImmediate(() => shutdown('ctl stop')), { accepted: true } satisfies AcceptedReply;
+          if (verb === 'stop')
+            return (void setImmediate(() => shutdown('ctl stop')), { accepted: true } satisfies AcceptedReply);
           throw new BadRequestError('known verbs: ping, stop');
         },
       },

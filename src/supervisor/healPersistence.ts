@@ -25,7 +25,9 @@ export function persistHealState(root: AnyActorRef, stores: Promise<HealStore>, 
           const json = JSON.stringify(state);
           if (last.get(name) === json) return;
           last.set(name, json);
-          void stores.then((store) => store.save(name, state)).catch((error: unknown) => logger.warn({ err: error, child: name }, 'heal state not persisted'));
+          void stores
+            .then((store) => store.save(name, state))
+            .catch((error: unknown) => logger.warn({ err: error, child: name }, 'heal state not persisted'));
         },
         error: (error: unknown) => logger.error({ err: error, child: name }, 'child supervision machine failed'),
       });

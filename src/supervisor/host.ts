@@ -51,7 +51,9 @@ export async function runSupervisor({ config, configFile, logger }: SupervisorOp
       sendAlert: (alert) => {
         void bus.ready
           .then((b) => publishDurable(b, b.subjects.bridgeOut, alert, alert.id))
-          .catch((error: unknown) => logger.warn({ err: error, alert: alert.text }, 'alert not delivered to the outbox'));
+          .catch((error: unknown) =>
+            logger.warn({ err: error, alert: alert.text }, 'alert not delivered to the outbox'),
+          );
       },
     },
     paths.journal,
@@ -59,7 +61,14 @@ export async function runSupervisor({ config, configFile, logger }: SupervisorOp
     config.supervision.alertInterval,
   );
 
-  const port = createProcessPort({ config, nats: treeBus.nats, spawnOptions: boot.spawnOptions, actorSpawnOptions: boot.actorSpawnOptions, bus: bus.current, announcer });
+  const port = createProcessPort({
+    config,
+    nats: treeBus.nats,
+    spawnOptions: boot.spawnOptions,
+    actorSpawnOptions: boot.actorSpawnOptions,
+    bus: bus.current,
+    announcer,
+  });
   const heartbeats = new Map<string, HeartbeatRecord>();
 
   const inspect = config.inspect.enabled
@@ -79,7 +88,9 @@ export async function runSupervisor({ config, configFile, logger }: SupervisorOp
           at: Date.now(),
         })),
         // Runs while the machine does; its cleanup ends both timers.
-        selfWatch: fromCallback(() => startSelfWatch({ config, embedded, tree, heartbeats, processes: port.processes, bus: bus.current })),
+        selfWatch: fromCallback(() =>
+          startSelfWatch({ config, embedded, tree, heartbeats, processes: port.processes, bus: bus.current }),
+        ),
       },
       actions: {
         announceTree: (_, { kind, detail }) => {
@@ -89,13 +100,27 @@ export async function runSupervisor({ config, configFile, logger }: SupervisorOp
       },
     }),
     {
-      input: { children: childInputs(config, embedded), ...(embedded ? { stateStoreChild: NATS_CHILD } : {}), now: Date.now() },
+      input: {
+        children: childInputs(config, embedded),
+        ...(embedded ? { stateStoreChild: NATS_CHILD } : {}),
+        now: Date.now(),
+      },
       ...(inspect ? { inspect } : {}),
     },
   );
   const tree = treeView(root);
   const status = () =>
-    treeStatus({ tree, processes: port.processes, heartbeats, bus: bus.current, config, url: treeBus.url, embedded, startedAt: boot.startedAt, buildId });
+    treeStatus({
+      tree,
+      processes: port.processes,
+      heartbeats,
+      bus: bus.current,
+      config,
+      url: treeBus.url,
+      embedded,
+      startedAt: boot.startedAt,
+      buildId,
+    });
 
   persistHealState(root, bus.stores, logger);
 
@@ -107,7 +132,10 @@ export async function runSupervisor({ config, configFile, logger }: SupervisorOp
     close: async () => {
       for (const unsubscribe of unsubscribers) unsubscribe();
       // The embedded server is gone by now: close rather than drain, which would wait to reconnect.
-      await bus.current()?.nc.close().catch(() => undefined);
+      await bus
+        .current()
+        ?.nc.close()
+        .catch(() => undefined);
       root.stop();
       treeBus.forget();
       boot.releaseLock();
@@ -121,7 +149,10 @@ export async function runSupervisor({ config, configFile, logger }: SupervisorOp
     return endpoints.registered;
   });
 
-  logger.info({ stateDir: config.stateDir, nats: embedded ? 'embedded' : 'external', pid: process.pid, buildId }, 'supervisor starting');
+  logger.info(
+    { stateDir: config.stateDir, nats: embedded ? 'embedded' : 'external', pid: process.pid, buildId },
+    'supervisor starting',
+  );
   root.start();
   if (earlyStop) lifecycle.shutdown(earlyStop);
   return lifecycle.done;

@@ -35,11 +35,15 @@ export function acquirePidLock(stateDir: string): () => void {
     if (seen === undefined) continue; // removed meanwhile: try again
     const holder = parseHolder(seen);
     if (holder && holder.pid !== process.pid && holdsLock(holder)) {
-      throw new SupervisorRunningError(`a supervisor is already running for ${stateDir} (pid ${holder.pid}); stop it first or use another --state-dir`);
+      throw new SupervisorRunningError(
+        `a supervisor is already running for ${stateDir} (pid ${holder.pid}); stop it first or use another --state-dir`,
+      );
     }
     takeOverStale(file, seen);
   }
-  throw new SupervisorRunningError(`could not take the lock ${file}: it keeps changing (several supervisors starting at once?); try again`);
+  throw new SupervisorRunningError(
+    `could not take the lock ${file}: it keeps changing (several supervisors starting at once?); try again`,
+  );
 }
 
 /** Removes the lock `file` if it still holds `stale`, under the takeover lock; false if someone else is at it. */
@@ -62,7 +66,8 @@ function clearAbandonedTakeover(takeover: string): void {
   try {
     const holder = parseHolder(readFileSync(takeover, 'utf8'));
     const age = Date.now() - statSync(takeover).mtimeMs;
-    if (age > TAKEOVER_STALE_MS || (holder !== undefined && !isProcessAlive(holder.pid))) rmSync(takeover, { force: true });
+    if (age > TAKEOVER_STALE_MS || (holder !== undefined && !isProcessAlive(holder.pid)))
+      rmSync(takeover, { force: true });
   } catch {
     // gone already
   }

@@ -31,13 +31,23 @@ export interface ProcessPort {
   killAll: () => void;
 }
 
-export function createProcessPort({ config, nats, spawnOptions, actorSpawnOptions, bus, announcer }: ProcessPortOptions): ProcessPort {
+export function createProcessPort({
+  config,
+  nats,
+  spawnOptions,
+  actorSpawnOptions,
+  bus,
+  announcer,
+}: ProcessPortOptions): ProcessPort {
   const processes = new Map<string, ChildProcess>();
 
   const spawn = (name: string, self: AnyActorRef) => {
     let child: ChildProcess;
     try {
-      child = name === NATS_CHILD && nats ? spawnNatsServer(nats.binary, nats.args, spawnOptions) : spawnActor(name, [], actorSpawnOptions(name));
+      child =
+        name === NATS_CHILD && nats
+          ? spawnNatsServer(nats.binary, nats.args, spawnOptions)
+          : spawnActor(name, [], actorSpawnOptions(name));
     } catch (error) {
       self.send(ev.spawnFailed((error as Error).message, Date.now(), Math.random()));
       return;
@@ -54,7 +64,11 @@ export function createProcessPort({ config, nats, spawnOptions, actorSpawnOption
   const askActor = (name: string, verb: 'restart' | 'stop', pid: number, self: AnyActorRef) => {
     const b = bus();
     if (!b) return void setImmediate(() => self.send(ev.restartUnanswered(pid, 'bus not connected', Date.now())));
-    b.request<AcceptedReply>(b.subjects.control(name), { verb } satisfies ControlRequest, config.supervision.ackTimeout).then(
+    b.request<AcceptedReply>(
+      b.subjects.control(name),
+      { verb } satisfies ControlRequest,
+      config.supervision.ackTimeout,
+    ).then(
       (reply) => self.send(ev.restartAcked(pid, Date.now(), reply?.deferred === true)),
       (error: Error) => self.send(ev.restartUnanswered(pid, error.message, Date.now())),
     );

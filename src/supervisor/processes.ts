@@ -45,10 +45,17 @@ function childEnv(options: SpawnOptions, kind: ChildKind, own: Record<string, st
 
 // sh gives a background job /dev/null as stdin, so the lifeline is handed over on fd 3; the
 // server itself gets neither, so only the watcher holds the pipe.
-const NATS_WRAPPER = 'exec 3<&0; (while read -r _ <&3; do :; done; kill -TERM $$ 2>/dev/null) & exec "$0" "$@" </dev/null 3<&-';
+const NATS_WRAPPER =
+  'exec 3<&0; (while read -r _ <&3; do :; done; kill -TERM $$ 2>/dev/null) & exec "$0" "$@" </dev/null 3<&-';
 
 export function spawnNatsServer(binary: string, args: string[], options: SpawnOptions): ChildProcess {
-  return start('nats', '/bin/sh', ['-c', NATS_WRAPPER, binary, ...args], childEnv(options, 'nats', options.env), options.logDir);
+  return start(
+    'nats',
+    '/bin/sh',
+    ['-c', NATS_WRAPPER, binary, ...args],
+    childEnv(options, 'nats', options.env),
+    options.logDir,
+  );
 }
 
 /** SIGTERM also sends SIGCONT, as systemd does: a stopped process could not act on SIGTERM. */

@@ -22,14 +22,25 @@ export interface SelfWatchOptions {
   bus: () => Bus | undefined;
 }
 
-export function startSelfWatch({ config, embedded, tree, heartbeats, processes, bus: currentBus }: SelfWatchOptions): () => void {
+export function startSelfWatch({
+  config,
+  embedded,
+  tree,
+  heartbeats,
+  processes,
+  bus: currentBus,
+}: SelfWatchOptions): () => void {
   const { childRef } = tree;
   const liveness = { staleAfterMs: config.watchdog.staleAfter, maxLoopLagMs: config.watchdog.maxLoopLag };
   const diskBuildId = diskBuildIdReader();
   const watchWatchdog = setInterval(() => {
     const hb = heartbeats.get('watchdog');
     if (!hb) return;
-    const verdict = assessLiveness(hb, { now: Date.now(), processAlive: isProcessAlive(hb.pid), diskBuildId: diskBuildId() }, liveness);
+    const verdict = assessLiveness(
+      hb,
+      { now: Date.now(), processAlive: isProcessAlive(hb.pid), diskBuildId: diskBuildId() },
+      liveness,
+    );
     if (verdict.verdict !== 'healthy') childRef('watchdog')?.send(ev.verdict(verdict));
   }, config.watchdog.checkInterval);
 
@@ -47,7 +58,16 @@ export function startSelfWatch({ config, embedded, tree, heartbeats, processes, 
         const now = Date.now();
         natsSilentSince ??= now;
         if (now - natsSilentSince > config.watchdog.staleAfter) {
-          childRef(NATS_CHILD)?.send(ev.verdict({ actor: NATS_CHILD, verdict: 'stale', pid: child.pid, bootId: `nats-${child.pid}`, evidence: `no round trip for ${now - natsSilentSince} ms`, at: now }));
+          childRef(NATS_CHILD)?.send(
+            ev.verdict({
+              actor: NATS_CHILD,
+              verdict: 'stale',
+              pid: child.pid,
+              bootId: `nats-${child.pid}`,
+              evidence: `no round trip for ${now - natsSilentSince} ms`,
+              at: now,
+            }),
+          );
         }
       },
     );

@@ -23,7 +23,16 @@ export function formatStatus(status: TreeStatus): string {
     `supervisor pid ${status.supervisor.pid}  ${status.supervisor.state}  up ${duration(status.supervisor.uptimeMs)}  build ${status.supervisor.buildId}`,
     `nats       ${status.nats.url}${status.nats.embedded ? ' (embedded)' : ''}${status.nats.connected ? '' : '  DISCONNECTED'}`,
     '',
-    [pad('NAME', 12), pad('STATE', 16), pad('PID', 8), pad('UPTIME', 9), pad('RESTARTS', 9), pad('TIER', 5), pad('CIRCUIT', 9), 'LAST VERDICT'].join(' '),
+    [
+      pad('NAME', 12),
+      pad('STATE', 16),
+      pad('PID', 8),
+      pad('UPTIME', 9),
+      pad('RESTARTS', 9),
+      pad('TIER', 5),
+      pad('CIRCUIT', 9),
+      'LAST VERDICT',
+    ].join(' '),
   ];
   for (const c of status.children) {
     const verdict = c.lastVerdict ? `${c.lastVerdict.verdict}: ${c.lastVerdict.evidence}` : '-';

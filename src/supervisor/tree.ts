@@ -11,7 +11,12 @@ export function healSettings(config: RoshiConfig): HealSettings {
     ackTimeoutMs: s.ackTimeout,
     cooperativeTimeoutMs: s.cooperativeTimeout,
     sigtermGraceMs: s.sigtermGrace,
-    backoff: { initialMs: s.backoff.initial, maxMs: s.backoff.max, multiplier: s.backoff.multiplier, jitter: s.backoff.jitter },
+    backoff: {
+      initialMs: s.backoff.initial,
+      maxMs: s.backoff.max,
+      multiplier: s.backoff.multiplier,
+      jitter: s.backoff.jitter,
+    },
     circuit: {
       maxConsecutiveFailures: s.maxTier3Failures,
       intensity: { maxFailures: s.intensity.maxRestarts, periodMs: s.intensity.period },

@@ -20,12 +20,32 @@ export interface TreeStatusSources {
   buildId: string;
 }
 
-export function treeStatus({ tree, processes, heartbeats, bus: currentBus, config, url, embedded, startedAt, buildId }: TreeStatusSources): TreeStatus {
+export function treeStatus({
+  tree,
+  processes,
+  heartbeats,
+  bus: currentBus,
+  config,
+  url,
+  embedded,
+  startedAt,
+  buildId,
+}: TreeStatusSources): TreeStatus {
   const snap = tree.root.getSnapshot();
   const bus = currentBus();
   return {
-    supervisor: { pid: process.pid, state: JSON.stringify(snap.value).replace(/"/g, ''), uptimeMs: Date.now() - startedAt, buildId, stateDir: config.stateDir },
-    nats: { url: bus?.url ?? url.replace(/\/\/[^@/]*@/g, '//[redacted]@'), embedded, connected: bus !== undefined && !bus.isClosed() },
+    supervisor: {
+      pid: process.pid,
+      state: JSON.stringify(snap.value).replace(/"/g, ''),
+      uptimeMs: Date.now() - startedAt,
+      buildId,
+      stateDir: config.stateDir,
+    },
+    nats: {
+      url: bus?.url ?? url.replace(/\/\/[^@/]*@/g, '//[redacted]@'),
+      embedded,
+      connected: bus !== undefined && !bus.isClosed(),
+    },
     children: tree.childSnapshots().map((child) => {
       const row = childStatus(child);
       const hb = heartbeats.get(row.name);

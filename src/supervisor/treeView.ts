@@ -22,6 +22,7 @@ export function treeView(root: SupervisorActor): TreeView {
 
 /** The child-supervision machines by name: the machine's children without the invoked self-watch. */
 export function childMachines(root: AnyActorRef): Record<string, AnyActorRef> {
-  const { [SELF_WATCH_ID]: _selfWatch, ...children } = (root.getSnapshot() as { children: Record<string, AnyActorRef> }).children;
+  const { [SELF_WATCH_ID]: _selfWatch, ...children } = (root.getSnapshot() as { children: Record<string, AnyActorRef> })
+    .children;
   return children;
 }

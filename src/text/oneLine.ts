@@ -6,7 +6,10 @@ export function clip(text: string, max: number): string {
   if (text.length <= max) return text; // UTF-16 length ≥ code points: nothing to count
   const chars = Array.from(text);
   if (chars.length <= max) return text;
-  return `${chars.slice(0, Math.max(0, max - 1)).join('').trimEnd()}…`;
+  return `${chars
+    .slice(0, Math.max(0, max - 1))
+    .join('')
+    .trimEnd()}…`;
 }
 
 /** `text` on one line (every run of whitespace one space, ends trimmed), clipped to `max`. */

@@ -26,14 +26,21 @@ describe('the bridge', () => {
   /** What `nats pub roshi.bridge.in '<json>'` does: raw bytes on the subject. */
   const say = (json: string) => tree.bus.nc.publish(tree.bus.subjects.bridgeIn, new TextEncoder().encode(json));
 
-  async function waitForLine(match: (line: ConsoleLine) => boolean, timeoutMs: number, what: string, from = 0): Promise<ConsoleLine> {
+  async function waitForLine(
+    match: (line: ConsoleLine) => boolean,
+    timeoutMs: number,
+    what: string,
+    from = 0,
+  ): Promise<ConsoleLine> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       const found = lines.slice(from).find(match);
       if (found) return found;
       await sleep(50);
     }
-    throw new Error(`timed out waiting for ${what} on bridge.console; saw:\n${lines.map((l) => l.text).join('\n---\n')}\n--- bridge log (tail) ---\n${tree.log('bridge').slice(-3000)}`);
+    throw new Error(
+      `timed out waiting for ${what} on bridge.console; saw:\n${lines.map((l) => l.text).join('\n---\n')}\n--- bridge log (tail) ---\n${tree.log('bridge').slice(-3000)}`,
+    );
   }
 
   beforeAll(async () => {
@@ -50,7 +57,9 @@ describe('the bridge', () => {
     // Wait for the bridge's machine to be up (providers started, outbox consumer ready).
     const deadline = Date.now() + 15_000;
     while (Date.now() < deadline) {
-      const reply = await tree.bus.request<{ state: string }>(tree.bus.subjects.control('bridge'), { verb: 'providers' }).catch(() => undefined);
+      const reply = await tree.bus
+        .request<{ state: string }>(tree.bus.subjects.control('bridge'), { verb: 'providers' })
+        .catch(() => undefined);
       if (reply?.state === 'running') break;
       await sleep(100);
     }
@@ -62,7 +71,11 @@ describe('the bridge', () => {
   });
 
   it('shows its providers on the control subject', async () => {
-    const reply = await tree.bus.request<{ state: string; providers: Record<string, { state: string }>; outbox: { durable: string; ready: boolean } }>(tree.bus.subjects.control('bridge'), { verb: 'providers' });
+    const reply = await tree.bus.request<{
+      state: string;
+      providers: Record<string, { state: string }>;
+      outbox: { durable: string; ready: boolean };
+    }>(tree.bus.subjects.control('bridge'), { verb: 'providers' });
     expect(reply.state).toBe('running');
     expect(reply.providers.console).toMatchObject({ state: 'up' });
     expect(reply.outbox).toMatchObject({ durable: 'roshi-bridge', ready: true });
@@ -87,7 +100,12 @@ describe('the bridge', () => {
     const id = /queued (\w+)/.exec(queued.text)?.[1];
     expect(id).toBeTruthy();
     expect(queued.text).toContain('[app] add a file {{b-1}}');
-    const result = await waitForLine((l) => l.text.includes('add a file {{b-1}}') && /^[✅⚠❌]/u.test(l.text), 90_000, 'the mission result notification', from);
+    const result = await waitForLine(
+      (l) => l.text.includes('add a file {{b-1}}') && /^[✅⚠❌]/u.test(l.text),
+      90_000,
+      'the mission result notification',
+      from,
+    );
     expect(result.text).toMatch(/^✅ \[project:app\] add a file \{\{b-1\}\} → /);
     expect(result.text).toMatch(/\/acme\/app\/pull\/\d+/);
     // Each outbox message reaches the console once.
@@ -119,13 +137,22 @@ describe('the bridge', () => {
     process.kill(pid, 'SIGSTOP');
     const texts = Array.from({ length: 5 }, (_, i) => `pending notification ${i + 1} (${Date.now()})`);
     for (const [i, text] of texts.entries()) {
-      await publishDurable(tree.bus, tree.bus.subjects.bridgeOut, { id: `e2e-pending-${i}`, kind: 'notification', source: 'test', text, at: Date.now() }, `e2e-pending-${i}`);
+      await publishDurable(
+        tree.bus,
+        tree.bus.subjects.bridgeOut,
+        { id: `e2e-pending-${i}`, kind: 'notification', source: 'test', text, at: Date.now() },
+        `e2e-pending-${i}`,
+      );
     }
     await sleep(300); // the frozen process's pull request takes them: delivered, never acknowledged
     const held = await durableState(tree.bus, tree.bus.subjects.outboxStream, 'roshi-bridge');
     expect(held?.ackPending).toBeGreaterThanOrEqual(5); // a plain restart would wait out the 2-minute ack wait for these
     process.kill(pid, 'SIGKILL');
-    await tree.waitForStatus((s) => s.children.some((c) => c.name === 'bridge' && c.state === 'running' && c.pid !== null && c.pid !== pid), 30_000, 'a new bridge');
+    await tree.waitForStatus(
+      (s) => s.children.some((c) => c.name === 'bridge' && c.state === 'running' && c.pid !== null && c.pid !== pid),
+      30_000,
+      'a new bridge',
+    );
     expect(isAlive(pid)).toBe(false);
     for (const text of texts) await waitForLine((l) => l.text === text, 20_000, text);
     await sleep(1_500);
@@ -145,20 +172,34 @@ describe('the bridge: chat while a mission runs', () => {
   const lines: ConsoleLine[] = [];
 
   /** What `nats pub roshi.bridge.in '<json>'` does, as the allowed operator. */
-  const say = (text: string) => tree.bus.nc.publish(tree.bus.subjects.bridgeIn, new TextEncoder().encode(JSON.stringify({ text, user: 'operator' })));
+  const say = (text: string) =>
+    tree.bus.nc.publish(
+      tree.bus.subjects.bridgeIn,
+      new TextEncoder().encode(JSON.stringify({ text, user: 'operator' })),
+    );
 
-  async function waitForLine(match: (line: ConsoleLine) => boolean, timeoutMs: number, what: string, from = 0): Promise<ConsoleLine> {
+  async function waitForLine(
+    match: (line: ConsoleLine) => boolean,
+    timeoutMs: number,
+    what: string,
+    from = 0,
+  ): Promise<ConsoleLine> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       const found = lines.slice(from).find(match);
       if (found) return found;
       await sleep(50);
     }
-    throw new Error(`timed out waiting for ${what} on bridge.console; saw:\n${lines.map((l) => l.text).join('\n---\n')}\n--- bridge log (tail) ---\n${tree.log('bridge').slice(-2000)}\n--- chat log (tail) ---\n${tree.log('chat').slice(-2000)}`);
+    throw new Error(
+      `timed out waiting for ${what} on bridge.console; saw:\n${lines.map((l) => l.text).join('\n---\n')}\n--- bridge log (tail) ---\n${tree.log('bridge').slice(-2000)}\n--- chat log (tail) ---\n${tree.log('chat').slice(-2000)}`,
+    );
   }
 
   /** API requests whose messages carry `{{marker}}`, in order. */
-  const promptsWith = (marker: string) => world.anthropic.messageRequests().filter((r) => JSON.stringify((r.body as { messages?: unknown }).messages ?? []).includes(`{{${marker}}}`));
+  const promptsWith = (marker: string) =>
+    world.anthropic
+      .messageRequests()
+      .filter((r) => JSON.stringify((r.body as { messages?: unknown }).messages ?? []).includes(`{{${marker}}}`));
 
   beforeAll(async () => {
     world = await createMissionWorld();
@@ -174,7 +215,12 @@ describe('the bridge: chat while a mission runs', () => {
     });
     tree = await TestTree.start({
       config: world.config({
-        actors: { bridge: { enabled: true }, chat: { enabled: true }, runner: { enabled: true }, prPoller: { enabled: false } },
+        actors: {
+          bridge: { enabled: true },
+          chat: { enabled: true },
+          runner: { enabled: true },
+          prPoller: { enabled: false },
+        },
         bridge: { providers: ['console'], allowedUsers: ['console:operator'] },
         chat: { timeout: '30s' },
       }),
@@ -184,7 +230,11 @@ describe('the bridge: chat while a mission runs', () => {
     await tree.waitForRunning(['watchdog', 'missions', 'bridge', 'chat', 'runner-1']);
     const deadline = Date.now() + 15_000;
     while (Date.now() < deadline) {
-      const reply = await tree.bus.request<{ state: string; providers: Record<string, { state: string }> }>(tree.bus.subjects.control('bridge'), { verb: 'providers' }).catch(() => undefined);
+      const reply = await tree.bus
+        .request<{ state: string; providers: Record<string, { state: string }> }>(tree.bus.subjects.control('bridge'), {
+          verb: 'providers',
+        })
+        .catch(() => undefined);
       if (reply?.state === 'running' && reply.providers.console?.state === 'up') break;
       await sleep(100);
     }
@@ -198,7 +248,14 @@ describe('the bridge: chat while a mission runs', () => {
   it('answers a chat question on bridge.console before the running mission ends', async () => {
     const pidFile = join(world.dir, 'bridge-chat-sleep.pid');
     world.scenarios.set('bnap-1', ({ toolResults }) =>
-      toolResults === 0 ? { toolUse: { name: 'Bash', input: { command: `sleep 20 & echo $! > ${pidFile}; wait $!`, description: 'take a long nap' } } } : { text: 'slept' },
+      toolResults === 0
+        ? {
+            toolUse: {
+              name: 'Bash',
+              input: { command: `sleep 20 & echo $! > ${pidFile}; wait $!`, description: 'take a long nap' },
+            },
+          }
+        : { text: 'slept' },
     );
     world.scenarios.set('bchat-1', () => ({ text: 'answer to bchat-1: one mission is napping' }));
     let missionId: string | undefined;
@@ -224,8 +281,10 @@ describe('the bridge: chat while a mission runs', () => {
         }
         await sleep(100);
       }
-      expect(sleepPid, 'the mission\'s agent started its `sleep 20`').toBeDefined();
-      expect((await tree.bus.request<Mission>(tree.bus.subjects.missions('get'), { id: missionId })).status).toBe('running');
+      expect(sleepPid, "the mission's agent started its `sleep 20`").toBeDefined();
+      expect((await tree.bus.request<Mission>(tree.bus.subjects.missions('get'), { id: missionId })).status).toBe(
+        'running',
+      );
 
       const asked = Date.now();
       const fromChat = lines.length;
@@ -248,7 +307,8 @@ describe('the bridge: chat while a mission runs', () => {
       expect(promptText).toContain('A mission is running now');
       expect(promptText).toContain(missionId!);
     } finally {
-      if (missionId) await tree.bus.request(tree.bus.subjects.missions('cancel'), { id: missionId }).catch(() => undefined);
+      if (missionId)
+        await tree.bus.request(tree.bus.subjects.missions('cancel'), { id: missionId }).catch(() => undefined);
       if (sleepPid !== undefined && isAlive(sleepPid)) {
         try {
           process.kill(sleepPid, 'SIGKILL');

@@ -24,17 +24,34 @@ describe('the embedded bus with authorization', () => {
   const as = async (user: string) => {
     const entry = users.find((u) => u.user === user);
     if (!entry) throw new Error(`no user ${user} in nats.conf`);
-    const bus = await Bus.connect({ url, user, password: entry.password, name: `test-as-${user}`, prefix: 'roshi', logger: silentLogger(), waitForServer: false, requestTimeoutMs: 1_000 });
+    const bus = await Bus.connect({
+      url,
+      user,
+      password: entry.password,
+      name: `test-as-${user}`,
+      prefix: 'roshi',
+      logger: silentLogger(),
+      waitForServer: false,
+      requestTimeoutMs: 1_000,
+    });
     opened.push(bus);
     return bus;
   };
 
   beforeAll(async () => {
     // Runners start paused: the missions added here only need to be recorded, not run.
-    tree = await TestTree.start({ config: { actors: { runner: { instances: 2 } }, runner: { startPaused: true }, projects: { app: { path: join(tmpdir(), 'roshi-no-such-checkout') } } } });
+    tree = await TestTree.start({
+      config: {
+        actors: { runner: { instances: 2 } },
+        runner: { startPaused: true },
+        projects: { app: { path: join(tmpdir(), 'roshi-no-such-checkout') } },
+      },
+    });
     await tree.waitForRunning(['nats', 'watchdog', 'missions', 'bridge', 'chat', 'runner-1', 'runner-2', 'pr-poller']);
     url = readFileSync(join(tree.stateDir, 'nats.url'), 'utf8').trim();
-    users = (JSON.parse(readFileSync(join(tree.stateDir, 'nats.conf'), 'utf8')) as { authorization: { users: ServerUser[] } }).authorization.users;
+    users = (
+      JSON.parse(readFileSync(join(tree.stateDir, 'nats.conf'), 'utf8')) as { authorization: { users: ServerUser[] } }
+    ).authorization.users;
   });
   afterAll(async () => {
     for (const bus of opened) await bus.nc.close().catch(() => undefined);
@@ -42,19 +59,46 @@ describe('the embedded bus with authorization', () => {
   });
 
   it('refuses a connection without credentials, or with a wrong password', async () => {
-    await expect(Bus.connect({ url, name: 'stranger', prefix: 'roshi', logger: silentLogger(), waitForServer: false })).rejects.toThrow(/authorization violation/i);
-    await expect(Bus.connect({ url, user: 'operator', password: 'guess', name: 'stranger', prefix: 'roshi', logger: silentLogger(), waitForServer: false })).rejects.toThrow(/authorization violation/i);
+    await expect(
+      Bus.connect({ url, name: 'stranger', prefix: 'roshi', logger: silentLogger(), waitForServer: false }),
+    ).rejects.toThrow(/authorization violation/i);
+    await expect(
+      Bus.connect({
+        url,
+        user: 'operator',
+        password: 'guess',
+        name: 'stranger',
+        prefix: 'roshi',
+        logger: silentLogger(),
+        waitForServer: false,
+      }),
+    ).rejects.toThrow(/authorization violation/i);
   });
 
   it('keeps its credentials in 0600 files, out of argv and status, fresh per user', async () => {
-    for (const file of ['nats.conf', 'operator.env']) expect(statSync(join(tree.stateDir, file)).mode & 0o777).toBe(0o600);
+    for (const file of ['nats.conf', 'operator.env'])
+      expect(statSync(join(tree.stateDir, file)).mode & 0o777).toBe(0o600);
     const passwords = users.map((u) => u.password);
     expect(new Set(passwords).size).toBe(passwords.length);
-    expect(users.map((u) => u.user).sort()).toEqual(['bridge', 'chat', 'missions', 'operator', 'pr-poller', 'runner-1', 'runner-2', 'supervisor', 'watchdog']);
+    expect(users.map((u) => u.user).sort()).toEqual([
+      'bridge',
+      'chat',
+      'missions',
+      'operator',
+      'pr-poller',
+      'runner-1',
+      'runner-2',
+      'supervisor',
+      'watchdog',
+    ]);
     const status = await tree.status();
     const natsPid = status.children.find((c) => c.name === 'nats')!.pid!;
     const argv = readFileSync(`/proc/${natsPid}/cmdline`, 'utf8');
-    const everything = [argv, JSON.stringify(status), ...['supervisor', 'nats', 'bridge', 'runner-1', 'missions'].map((n) => tree.log(n))].join('\n');
+    const everything = [
+      argv,
+      JSON.stringify(status),
+      ...['supervisor', 'nats', 'bridge', 'runner-1', 'missions'].map((n) => tree.log(n)),
+    ].join('\n');
     for (const password of passwords) expect(everything).not.toContain(password);
   });
 
@@ -70,7 +114,9 @@ describe('the embedded bus with authorization', () => {
     expect(isAlive(supervisorPid)).toBe(true);
     expect((await tree.status()).supervisor.state).not.toMatch(/stopping/);
     // The operator's own request is still answered by the real supervisor, once.
-    const pong = await tree.bus.request<{ pong: boolean; pid: number }>(tree.bus.subjects.control('supervisor'), { verb: 'ping' });
+    const pong = await tree.bus.request<{ pong: boolean; pid: number }>(tree.bus.subjects.control('supervisor'), {
+      verb: 'ping',
+    });
     expect(pong.pid).toBe(supervisorPid);
     expect(heard).toEqual([]);
   });
@@ -80,43 +126,76 @@ describe('the embedded bus with authorization', () => {
     const chatBefore = await tree.child('chat');
     const bridgeBefore = await tree.child('bridge');
     const verdicts: Array<{ actor?: string }> = [];
-    const unsubscribe = tree.bus.subscribe(tree.bus.subjects.watchdogVerdict, (p) => void verdicts.push(p as { actor?: string }));
+    const unsubscribe = tree.bus.subscribe(
+      tree.bus.subjects.watchdogVerdict,
+      (p) => void verdicts.push(p as { actor?: string }),
+    );
     await tree.bus.nc.flush();
     for (let i = 0; i < 10; i++) {
-      runner.publish(runner.subjects.watchdogVerdict, { actor: 'chat', verdict: 'dead', pid: chatBefore.pid as number, bootId: 'x', evidence: 'forged', at: Date.now() });
+      runner.publish(runner.subjects.watchdogVerdict, {
+        actor: 'chat',
+        verdict: 'dead',
+        pid: chatBefore.pid as number,
+        bootId: 'x',
+        evidence: 'forged',
+        at: Date.now(),
+      });
     }
     runner.publish(runner.subjects.control('bridge'), { verb: 'stop' });
     // @ts-expect-error a forged, partial beat
     runner.publish(runner.subjects.heartbeat('watchdog'), { actor: 'watchdog', pid: 1, bootId: 'forged', seq: 1 });
     // Its own heartbeat subject, but naming another actor: the watchdog must not believe it.
     // @ts-expect-error a forged, partial beat
-    runner.publish(runner.subjects.heartbeat('runner-1'), { actor: 'ghost', pid: process.pid, bootId: 'forged', seq: 1 });
+    runner.publish(runner.subjects.heartbeat('runner-1'), {
+      actor: 'ghost',
+      pid: process.pid,
+      bootId: 'forged',
+      seq: 1,
+    });
     await expect(runner.request(runner.subjects.missions('add'), { text: 'forged' })).rejects.toThrow();
     await expect(runner.request(runner.subjects.missionsAs('add', 'bridge'), { text: 'forged' })).rejects.toThrow();
     await runner.nc.flush().catch(() => undefined);
     await sleep(1_500);
     unsubscribe();
-    expect(verdicts.filter((v) => v.actor === 'chat' && (v as { evidence?: string }).evidence === 'forged')).toEqual([]);
+    expect(verdicts.filter((v) => v.actor === 'chat' && (v as { evidence?: string }).evidence === 'forged')).toEqual(
+      [],
+    );
     const chatAfter = await tree.child('chat');
     const bridgeAfter = await tree.child('bridge');
     expect([chatAfter.pid, chatAfter.restarts]).toEqual([chatBefore.pid, chatBefore.restarts]);
     expect([bridgeAfter.pid, bridgeAfter.restarts]).toEqual([bridgeBefore.pid, bridgeBefore.restarts]);
-    const table = await tree.bus.request<Record<string, unknown>>(tree.bus.subjects.control('watchdog'), { verb: 'table' });
+    const table = await tree.bus.request<Record<string, unknown>>(tree.bus.subjects.control('watchdog'), {
+      verb: 'table',
+    });
     expect(Object.keys(table)).not.toContain('ghost');
     expect(runner.permissionViolations).toBeGreaterThanOrEqual(3);
   });
 
   it('a mission’s source comes from who asked: a forged source is replaced by the authenticated one', async () => {
     const bridge = await as('bridge');
-    const viaBridge = await bridge.request<Mission>(bridge.subjects.missionsAs('add', 'bridge'), { text: 'from chat, claiming cli', source: 'cli', by: 'telegram:42' }, 5_000);
+    const viaBridge = await bridge.request<Mission>(
+      bridge.subjects.missionsAs('add', 'bridge'),
+      { text: 'from chat, claiming cli', source: 'cli', by: 'telegram:42' },
+      5_000,
+    );
     expect(viaBridge).toMatchObject({ source: 'chat', by: 'telegram:42' });
     const poller = await as('pr-poller');
-    const viaPoller = await poller.request<Mission>(poller.subjects.missionsAs('add', 'pr-poller'), { text: 'from github, claiming chat', source: 'chat', by: 'octocat' }, 5_000);
+    const viaPoller = await poller.request<Mission>(
+      poller.subjects.missionsAs('add', 'pr-poller'),
+      { text: 'from github, claiming chat', source: 'chat', by: 'octocat' },
+      5_000,
+    );
     expect(viaPoller).toMatchObject({ source: 'github', by: 'octocat' });
     // The bridge cannot speak as the pr-poller, nor on the operator's bare subject.
-    await expect(bridge.request(bridge.subjects.missionsAs('add', 'pr-poller'), { text: 'as github' })).rejects.toThrow();
+    await expect(
+      bridge.request(bridge.subjects.missionsAs('add', 'pr-poller'), { text: 'as github' }),
+    ).rejects.toThrow();
     await expect(bridge.request(bridge.subjects.missions('add'), { text: 'as operator' })).rejects.toThrow();
-    const viaOperator = await tree.bus.request<Mission>(tree.bus.subjects.missions('add'), { text: 'from the operator, claiming github', source: 'github' }, 5_000);
+    const viaOperator = await tree.bus.request<Mission>(
+      tree.bus.subjects.missions('add'),
+      { text: 'from the operator, claiming github', source: 'github' },
+      5_000,
+    );
     expect(viaOperator.source).toBe('nats');
   });
 
@@ -124,7 +203,17 @@ describe('the embedded bus with authorization', () => {
     // Discovery too: a connection with two services (missions) answers one $SRV.PING twice.
     const names = new Set<string>();
     for await (const info of await tree.bus.nc.services.client().ping()) names.add(info.name);
-    expect([...names].sort()).toEqual(['roshi-bridge', 'roshi-chat', 'roshi-missions', 'roshi-missions-api', 'roshi-pr-poller', 'roshi-runner-1', 'roshi-runner-2', 'roshi-supervisor', 'roshi-watchdog']);
+    expect([...names].sort()).toEqual([
+      'roshi-bridge',
+      'roshi-chat',
+      'roshi-missions',
+      'roshi-missions-api',
+      'roshi-pr-poller',
+      'roshi-runner-1',
+      'roshi-runner-2',
+      'roshi-supervisor',
+      'roshi-watchdog',
+    ]);
     await sleep(300);
     for (const name of ['supervisor', 'watchdog', 'missions', 'bridge', 'chat', 'runner-1', 'runner-2', 'pr-poller']) {
       expect(tree.log(name), `${name}.log`).not.toMatch(/permissions violation/i);
@@ -135,7 +224,9 @@ describe('the embedded bus with authorization', () => {
     const cli = await tree.cli(['status', '--json']);
     expect(cli.exitCode, cli.stderr).toBe(0);
     expect(JSON.parse(cli.stdout)).toMatchObject({ nats: { embedded: true, connected: true } });
-    const reply = await tree.bus.request<{ accepted: boolean }>(tree.bus.subjects.control('supervisor'), { verb: 'stop' });
+    const reply = await tree.bus.request<{ accepted: boolean }>(tree.bus.subjects.control('supervisor'), {
+      verb: 'stop',
+    });
     expect(reply.accepted).toBe(true);
     const result = await Promise.race([tree.process, sleep(20_000).then(() => undefined)]);
     expect(result?.exitCode).toBe(0);

@@ -49,14 +49,20 @@ describe('chat', () => {
   });
 
   const ask = (text: string, chatId = 'e2e-1') =>
-    tree.bus.request<ChatReply>(tree.bus.subjects.chatRequest, { text, chatId, provider: 'console', userId: 'tester' }, CHAT_TIMEOUT_MS);
+    tree.bus.request<ChatReply>(
+      tree.bus.subjects.chatRequest,
+      { text, chatId, provider: 'console', userId: 'tester' },
+      CHAT_TIMEOUT_MS,
+    );
   /** API requests whose messages carry `{{marker}}`, in order. */
   const promptsWith = (marker: string): RecordedRequest[] =>
-    world.anthropic.messageRequests().filter((r) => JSON.stringify((r.body as { messages?: unknown }).messages ?? []).includes(`{{${marker}}}`));
+    world.anthropic
+      .messageRequests()
+      .filter((r) => JSON.stringify((r.body as { messages?: unknown }).messages ?? []).includes(`{{${marker}}}`));
   const promptText = (r: RecordedRequest) => JSON.stringify((r.body as { messages?: unknown }).messages ?? []);
   const answers = (marker: string, text = `answer to ${marker}`) => world.scenarios.set(marker, () => ({ text }));
 
-  it('answers a request with the agent\'s answer, with persona and memory in the prompt', async () => {
+  it("answers a request with the agent's answer, with persona and memory in the prompt", async () => {
     answers('chat-hello');
     const reply = await ask('hello there {{chat-hello}}');
     expect(reply.text).toBe('answer to chat-hello');
@@ -72,33 +78,53 @@ describe('chat', () => {
   it('an answer ready after the asker stopped waiting (replyBy passed) goes through the outbox', async () => {
     answers('chat-late', 'the late answer');
     // replyBy already past: the asker (a bridge behind a long queue) has given up on the reply.
-    await tree.bus.request<ChatReply>(tree.bus.subjects.chatRequest, { text: 'late one {{chat-late}}', chatId: 'late-chat', provider: 'console', replyBy: Date.now() - 1 }, CHAT_TIMEOUT_MS);
+    await tree.bus.request<ChatReply>(
+      tree.bus.subjects.chatRequest,
+      { text: 'late one {{chat-late}}', chatId: 'late-chat', provider: 'console', replyBy: Date.now() - 1 },
+      CHAT_TIMEOUT_MS,
+    );
     const deadline = Date.now() + 10_000;
     let delivered: Record<string, unknown> | undefined;
     while (!delivered && Date.now() < deadline) {
       delivered = (await tree.outbox()).find((m) => m.source === 'chat' && m.chatId === 'late-chat');
       if (!delivered) await new Promise((r) => setTimeout(r, 200));
     }
-    expect(delivered).toMatchObject({ kind: 'reply', source: 'chat', provider: 'console', chatId: 'late-chat', text: 'the late answer' });
+    expect(delivered).toMatchObject({
+      kind: 'reply',
+      source: 'chat',
+      provider: 'console',
+      chatId: 'late-chat',
+      text: 'the late answer',
+    });
   });
 
   it('refuses an unreadable request at once, and goes on answering', async () => {
-    // @ts-expect-error a malformed request on purpose
-    await expect(tree.bus.request(tree.bus.subjects.chatRequest, { text: 42, chatId: 'x', provider: 'console' }, 5_000)).rejects.toThrow(/"text" must be a non-empty string/);
+    await expect(
+      // @ts-expect-error a malformed request on purpose
+      tree.bus.request(tree.bus.subjects.chatRequest, { text: 42, chatId: 'x', provider: 'console' }, 5_000),
+    ).rejects.toThrow(/"text" must be a non-empty string/);
     answers('chat-after-bad');
     expect((await ask('still there? {{chat-after-bad}}')).text).toBe('answer to chat-after-bad');
   });
 
   it('answers while a mission runs, before the mission ends, knowing which mission runs', async () => {
     world.scenarios.set('sleep-1', ({ toolResults }) =>
-      toolResults === 0 ? { toolUse: { name: 'Bash', input: { command: 'sleep 20', description: 'take a nap' } } } : { text: 'slept' },
+      toolResults === 0
+        ? { toolUse: { name: 'Bash', input: { command: 'sleep 20', description: 'take a nap' } } }
+        : { text: 'slept' },
     );
-    const mission = await tree.bus.request<Mission>(tree.bus.subjects.missions('add'), { text: 'take a long nap {{sleep-1}}', source: 'nats' }, 5_000);
+    const mission = await tree.bus.request<Mission>(
+      tree.bus.subjects.missions('add'),
+      { text: 'take a long nap {{sleep-1}}', source: 'nats' },
+      5_000,
+    );
     // Wait until the agent is inside its 20 s Bash call: the API has asked for it.
     const deadline = Date.now() + 30_000;
     while (promptsWith('sleep-1').length === 0 && Date.now() < deadline) await sleep(100);
     await sleep(500);
-    expect((await tree.bus.request<Mission>(tree.bus.subjects.missions('get'), { id: mission.id })).status).toBe('running');
+    expect((await tree.bus.request<Mission>(tree.bus.subjects.missions('get'), { id: mission.id })).status).toBe(
+      'running',
+    );
 
     answers('chat-busy');
     const asked = Date.now();
@@ -114,7 +140,7 @@ describe('chat', () => {
     await tree.bus.request(tree.bus.subjects.missions('cancel'), { id: mission.id });
   });
 
-  it('retries an empty answer (after 2 s, lighter) and returns the retry\'s answer', async () => {
+  it("retries an empty answer (after 2 s, lighter) and returns the retry's answer", async () => {
     // The CLI itself nudges the model once within a run after an empty response ("Your previous
     // response had no visible output"): two empty responses make one empty run.
     let calls = 0;
@@ -162,7 +188,11 @@ describe('chat', () => {
   it('keeps a conversation across a restart of the chat process (history in KV)', async () => {
     const before = (await tree.child('chat')).pid;
     await tree.bus.request(tree.bus.subjects.supRestart, { actor: 'chat', by: 'test' });
-    await tree.waitForStatus((s) => s.children.some((c) => c.name === 'chat' && c.state === 'running' && c.pid !== null && c.pid !== before), 20_000, 'chat restarted');
+    await tree.waitForStatus(
+      (s) => s.children.some((c) => c.name === 'chat' && c.state === 'running' && c.pid !== null && c.pid !== before),
+      20_000,
+      'chat restarted',
+    );
     answers('chat-q4');
     let reply: ChatReply | undefined;
     // The new process subscribes once its store is open: until then nobody answers.
@@ -199,7 +229,11 @@ describe('chat', () => {
     expect(await hanging).toMatch(/restarting; ask again/);
     expect(await queued).toMatch(/restarting; ask again/);
     expect(promptsWith('chat-queued')).toHaveLength(0);
-    await tree.waitForStatus((s) => s.children.some((c) => c.name === 'chat' && c.state === 'running' && c.pid !== null && c.pid !== before), 20_000, 'chat restarted');
+    await tree.waitForStatus(
+      (s) => s.children.some((c) => c.name === 'chat' && c.state === 'running' && c.pid !== null && c.pid !== before),
+      20_000,
+      'chat restarted',
+    );
     // The new process answers (and the abandoned agent is gone: the suite's leak check).
     let reply: ChatReply | undefined;
     const until = Date.now() + 15_000;

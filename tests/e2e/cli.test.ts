@@ -11,7 +11,10 @@ const dir = mkdtempSync(join(tmpdir(), 'roshi-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function roshi(args: string[], env: Record<string, string> = {}) {
-  const result = await execa(process.execPath, [mainScript(), ...args], { reject: false, env: { ROSHI_STATE_DIR: dir, ...env } });
+  const result = await execa(process.execPath, [mainScript(), ...args], {
+    reject: false,
+    env: { ROSHI_STATE_DIR: dir, ...env },
+  });
   return { code: result.exitCode, stdout: String(result.stdout), stderr: String(result.stderr) };
 }
 
@@ -25,7 +28,8 @@ describe('roshi CLI', () => {
   it('--help lists every command', async () => {
     const { code, stdout } = await roshi(['--help']);
     expect(code).toBe(0);
-    for (const command of ['supervisor', 'actor', 'status', 'restart', 'config']) expect(stdout).toMatch(new RegExp(`^  ${command}\\s`, 'm'));
+    for (const command of ['supervisor', 'actor', 'status', 'restart', 'config'])
+      expect(stdout).toMatch(new RegExp(`^  ${command}\\s`, 'm'));
   });
 
   it('an unknown command is a usage error (64) with the help', async () => {
@@ -77,13 +81,29 @@ describe('roshi CLI', () => {
     const file = configFile('users.yaml', 'actors:\n  runner:\n    instances: 2\n');
     const { code, stdout } = await roshi(['config', 'nats-users', '--config', file]);
     expect(code).toBe(0);
-    const users = [...stdout.matchAll(/user: "([^"]+)", password: \$(ROSHI_NATS_PASSWORD_[A-Z0-9_]+)/g)].map((m) => [m[1], m[2]]);
-    expect(users.map(([u]) => u)).toEqual(['supervisor', 'watchdog', 'missions', 'bridge', 'chat', 'runner-1', 'runner-2', 'pr-poller', 'operator']);
+    const users = [...stdout.matchAll(/user: "([^"]+)", password: \$(ROSHI_NATS_PASSWORD_[A-Z0-9_]+)/g)].map((m) => [
+      m[1],
+      m[2],
+    ]);
+    expect(users.map(([u]) => u)).toEqual([
+      'supervisor',
+      'watchdog',
+      'missions',
+      'bridge',
+      'chat',
+      'runner-1',
+      'runner-2',
+      'pr-poller',
+      'operator',
+    ]);
     const conf = configFile('server.conf', `listen: "127.0.0.1:4222"\n${stdout}\n`);
     const env = Object.fromEntries(users.map(([, variable]) => [variable!, 'x']));
     const check = await execa(findNatsServer(''), ['-c', conf, '-t'], { reject: false, env, extendEnv: false });
     expect(check.exitCode, String(check.stderr)).toBe(0);
-    const json = JSON.parse((await roshi(['config', 'nats-users', '--json', '--config', file])).stdout) as Array<{ user: string; publish: string[] }>;
+    const json = JSON.parse((await roshi(['config', 'nats-users', '--json', '--config', file])).stdout) as Array<{
+      user: string;
+      publish: string[];
+    }>;
     expect(json.find((u) => u.user === 'bridge')?.publish).not.toContain('roshi.ctl.supervisor');
   });
 

@@ -23,7 +23,10 @@ describe('version drift', () => {
     const since = tree.events.length;
     const buildId = pkg.rebuild();
     const status = await tree.waitForStatus(
-      (s) => ACTORS.every((name) => s.children.some((c) => c.name === name && c.state === 'running' && c.buildId === buildId)),
+      (s) =>
+        ACTORS.every((name) =>
+          s.children.some((c) => c.name === name && c.state === 'running' && c.buildId === buildId),
+        ),
       60_000,
       `every actor on ${buildId}`,
     );

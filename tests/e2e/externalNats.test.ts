@@ -30,7 +30,11 @@ describe('an external NATS server', () => {
     const seen: Array<{ actor: string; kind: string; state?: unknown }> = [];
     const unsubscribe = tree.bus.subscribe(tree.bus.subjects.inspectAll, (p) => void seen.push(p as never));
     await tree.bus.request(tree.bus.subjects.supRestart, { actor: 'chat' });
-    await tree.waitForStatus(() => seen.some((r) => r.actor === 'chat' && r.kind === 'snapshot' && r.state === 'idle'), 15_000, 'chat inspection snapshot');
+    await tree.waitForStatus(
+      () => seen.some((r) => r.actor === 'chat' && r.kind === 'snapshot' && r.state === 'idle'),
+      15_000,
+      'chat inspection snapshot',
+    );
     expect(seen.some((r) => r.actor === 'supervisor' && r.kind === 'event')).toBe(true);
     unsubscribe();
   });
@@ -48,9 +52,20 @@ describe('an external NATS server set up with the per-actor users block, over TL
     // The server reads each password from its environment, as the documented block says. A
     // leading letter: nats-server parses a variable's value, and "2026-…" would be a date.
     passwords = Object.fromEntries(users.map((u) => [passwordVariable(u.user), `p${randomBytes(24).toString('hex')}`]));
-    nats = await startNats({ scheme: 'tls', config: { tls: { cert_file: tls.certFile, key_file: tls.keyFile } }, configText: externalServerBlock(users), env: passwords });
+    nats = await startNats({
+      scheme: 'tls',
+      config: { tls: { cert_file: tls.certFile, key_file: tls.keyFile } },
+      configText: externalServerBlock(users),
+      env: passwords,
+    });
     const stateDir = mkdtempSync(join(tmpdir(), 'roshi-tree-'));
-    writeFileSync(join(stateDir, 'nats-users.env'), Object.entries(passwords).map(([k, v]) => `${k}=${v}\n`).join(''), { mode: 0o600 });
+    writeFileSync(
+      join(stateDir, 'nats-users.env'),
+      Object.entries(passwords)
+        .map(([k, v]) => `${k}=${v}\n`)
+        .join(''),
+      { mode: 0o600 },
+    );
     tree = await TestTree.start({
       stateDir,
       natsUrl: nats.url,
@@ -79,12 +94,24 @@ describe('an external NATS server set up with the per-actor users block, over TL
     await tree.waitForStatus(() => lines.length > 0, 15_000, 'a reply to /list on bridge.console');
     unsubscribe();
     expect(lines.join('\n')).toMatch(/no missions|queue/i);
-    for (const name of ['supervisor', ...actors]) expect(tree.log(name), `${name}.log`).not.toMatch(/permissions violation|authorization violation/i);
+    for (const name of ['supervisor', ...actors])
+      expect(tree.log(name), `${name}.log`).not.toMatch(/permissions violation|authorization violation/i);
   });
 
   it('the server refuses the actors’ names without their passwords', async () => {
     const { Bus } = await import('../../src/bus/index.js');
     const { silentLogger } = await import('../../src/log.js');
-    await expect(Bus.connect({ url: nats.url, user: 'bridge', password: 'guess', tls: { caFile: tls.caFile }, name: 'x', prefix: 'roshi', logger: silentLogger(), waitForServer: false })).rejects.toThrow(/authorization violation/i);
+    await expect(
+      Bus.connect({
+        url: nats.url,
+        user: 'bridge',
+        password: 'guess',
+        tls: { caFile: tls.caFile },
+        name: 'x',
+        prefix: 'roshi',
+        logger: silentLogger(),
+        waitForServer: false,
+      }),
+    ).rejects.toThrow(/authorization violation/i);
   });
 });

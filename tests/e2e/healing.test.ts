@@ -17,28 +17,51 @@ describe('a running tree', () => {
   it('started the children in order: nats, watchdog, bridge, chat, runners, pr-poller', () => {
     const ready = tree.events.filter((e) => e.kind === 'ready').map((e) => e.child);
     // Events before the test connected may be missing; the journal has them all.
-    const journal = tree.journal().filter((e) => e.kind === 'ready').map((e) => e.child);
+    const journal = tree
+      .journal()
+      .filter((e) => e.kind === 'ready')
+      .map((e) => e.child);
     expect(journal).toEqual(['nats', 'watchdog', 'missions', 'bridge', 'chat', 'runner-1', 'runner-2', 'pr-poller']);
     expect(ready.every((name) => journal.includes(name))).toBe(true);
   });
 
   it('answers ping on every control subject and lists every actor as a NATS service', async () => {
     for (const actor of ['watchdog', 'missions', 'bridge', 'chat', 'runner-1', 'pr-poller']) {
-      const pong = await tree.bus.request<{ pong: boolean; actor: string; pid: number }>(tree.bus.subjects.control(actor), { verb: 'ping' });
+      const pong = await tree.bus.request<{ pong: boolean; actor: string; pid: number }>(
+        tree.bus.subjects.control(actor),
+        { verb: 'ping' },
+      );
       expect(pong).toMatchObject({ pong: true, actor });
       expect(isAlive(pong.pid)).toBe(true);
     }
     const names = new Set<string>();
     for await (const info of await tree.bus.nc.services.client().ping()) names.add(info.name);
     expect([...names].sort()).toEqual(
-      ['roshi-bridge', 'roshi-chat', 'roshi-missions', 'roshi-missions-api', 'roshi-pr-poller', 'roshi-runner-1', 'roshi-runner-2', 'roshi-supervisor', 'roshi-watchdog'].sort(),
+      [
+        'roshi-bridge',
+        'roshi-chat',
+        'roshi-missions',
+        'roshi-missions-api',
+        'roshi-pr-poller',
+        'roshi-runner-1',
+        'roshi-runner-2',
+        'roshi-supervisor',
+        'roshi-watchdog',
+      ].sort(),
     );
   });
 
   it('answers a malformed control request with an error and keeps running', async () => {
-    const reply = await tree.bus.nc.request(tree.bus.subjects.control('chat'), new TextEncoder().encode('{not json'), { timeout: 2000 });
-    expect(JSON.parse(new TextDecoder().decode(reply.data))).toMatchObject({ ok: false, error: { code: 'bad_payload' } });
-    await expect(tree.bus.request(tree.bus.subjects.control('chat'), { verb: 'dance' })).rejects.toThrow(/unknown verb "dance"/);
+    const reply = await tree.bus.nc.request(tree.bus.subjects.control('chat'), new TextEncoder().encode('{not json'), {
+      timeout: 2000,
+    });
+    expect(JSON.parse(new TextDecoder().decode(reply.data))).toMatchObject({
+      ok: false,
+      error: { code: 'bad_payload' },
+    });
+    await expect(tree.bus.request(tree.bus.subjects.control('chat'), { verb: 'dance' })).rejects.toThrow(
+      /unknown verb "dance"/,
+    );
     tree.bus.nc.publish(tree.bus.subjects.heartbeat('chat'), new TextEncoder().encode('[1,2'));
     // @ts-expect-error a malformed verdict on purpose
     tree.bus.publish(tree.bus.subjects.watchdogVerdict, { nonsense: true });
@@ -50,7 +73,14 @@ describe('a running tree', () => {
   it('respawns an actor killed with SIGKILL, and the new process heartbeats', async () => {
     const before = await tree.child('chat');
     process.kill(before.pid!, 'SIGKILL');
-    const status = await tree.waitForStatus((s) => s.children.some((c) => c.name === 'chat' && c.state === 'running' && c.pid !== before.pid && c.uptimeMs !== null), 15_000, 'chat respawned');
+    const status = await tree.waitForStatus(
+      (s) =>
+        s.children.some(
+          (c) => c.name === 'chat' && c.state === 'running' && c.pid !== before.pid && c.uptimeMs !== null,
+        ),
+      15_000,
+      'chat respawned',
+    );
     const after = status.children.find((c) => c.name === 'chat')!;
     expect(after.restarts).toBe(before.restarts + 1);
     expect(after.actorState).toBe('idle'); // the chat machine waits for requests
@@ -61,11 +91,18 @@ describe('a running tree', () => {
     const since = tree.events.length;
     process.kill(before.pid!, 'SIGSTOP');
     try {
-      await tree.waitForStatus((s) => s.children.some((c) => c.name === 'bridge' && c.state === 'running' && c.pid !== before.pid), 30_000, 'bridge healed');
+      await tree.waitForStatus(
+        (s) => s.children.some((c) => c.name === 'bridge' && c.state === 'running' && c.pid !== before.pid),
+        30_000,
+        'bridge healed',
+      );
     } finally {
       if (isAlive(before.pid!)) process.kill(before.pid!, 'SIGCONT');
     }
-    const kinds = tree.events.slice(since).filter((e) => e.child === 'bridge').map((e) => e.kind);
+    const kinds = tree.events
+      .slice(since)
+      .filter((e) => e.child === 'bridge')
+      .map((e) => e.kind);
     expect(kinds.indexOf('tier1')).toBeGreaterThanOrEqual(0);
     expect(kinds.indexOf('tier2')).toBeGreaterThan(kinds.indexOf('tier1'));
     expect(kinds.indexOf('ready')).toBeGreaterThan(kinds.indexOf('tier2'));
@@ -77,8 +114,15 @@ describe('a running tree', () => {
     const since = tree.events.length;
     const { stdout } = await tree.cli(['restart', 'pr-poller']);
     expect(stdout).toMatch(/pr-poller: restarting/);
-    await tree.waitForStatus((s) => s.children.some((c) => c.name === 'pr-poller' && c.state === 'running' && c.pid !== before.pid), 15_000, 'pr-poller restarted');
-    const kinds = tree.events.slice(since).filter((e) => e.child === 'pr-poller').map((e) => e.kind);
+    await tree.waitForStatus(
+      (s) => s.children.some((c) => c.name === 'pr-poller' && c.state === 'running' && c.pid !== before.pid),
+      15_000,
+      'pr-poller restarted',
+    );
+    const kinds = tree.events
+      .slice(since)
+      .filter((e) => e.child === 'pr-poller')
+      .map((e) => e.kind);
     expect(kinds).toContain('rolling');
     expect(kinds).not.toContain('tier2');
     expect((await tree.child('pr-poller')).restarts).toBe(before.restarts); // not a failure
@@ -90,7 +134,16 @@ describe('a running tree', () => {
     expect(stdout).toMatch(/^watchdog\s+running\s+\d+/m);
     const json = JSON.parse((await tree.cli(['status', '--json'])).stdout);
     expect(json.nats.url).toMatch(/^nats:\/\/127\.0\.0\.1:\d+$/);
-    expect(json.children.map((c: { name: string }) => c.name)).toEqual(['nats', 'watchdog', 'missions', 'bridge', 'chat', 'runner-1', 'runner-2', 'pr-poller']);
+    expect(json.children.map((c: { name: string }) => c.name)).toEqual([
+      'nats',
+      'watchdog',
+      'missions',
+      'bridge',
+      'chat',
+      'runner-1',
+      'runner-2',
+      'pr-poller',
+    ]);
   });
 });
 
@@ -110,7 +163,11 @@ describe('an actor that crashes at every start', () => {
     await tree.waitForEvent((e) => e.child === 'chat' && e.kind === 'circuitOpen', 30_000, 'chat circuit open');
     await tree.waitForEvent((e) => e.child === 'chat' && e.kind === 'halfOpen', 15_000, 'chat half-open probe');
     // A failed probe re-opens the circuit; that is an event, not a second alert.
-    await tree.waitForEvent(() => tree.count('chat', 'circuitOpen') >= 2, 15_000, 'the circuit re-opened after the failed probe');
+    await tree.waitForEvent(
+      () => tree.count('chat', 'circuitOpen') >= 2,
+      15_000,
+      'the circuit re-opened after the failed probe',
+    );
     const status = await tree.waitForRunning(['watchdog', 'bridge']);
     expect(status.children.find((c) => c.name === 'chat')!.circuit).not.toBe('closed');
     const alerts = (await tree.outbox()).filter((a) => a.child === 'chat' && a.event === 'circuitOpen');
@@ -127,7 +184,10 @@ describe('stopping the supervisor', () => {
     const { exitCode } = await tree.stop('SIGTERM');
     expect(exitCode).toBe(0);
     expect(pids.filter(isAlive)).toEqual([]);
-    const stopped = tree.journal().filter((e) => e.kind === 'stopped').map((e) => e.child);
+    const stopped = tree
+      .journal()
+      .filter((e) => e.kind === 'stopped')
+      .map((e) => e.child);
     expect(stopped).toEqual(['pr-poller', 'runner-1', 'chat', 'bridge', 'missions', 'watchdog', 'nats']);
   });
 

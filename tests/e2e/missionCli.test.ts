@@ -13,7 +13,13 @@ let tree: TestTree;
 beforeAll(async () => {
   tree = await TestTree.start({
     config: {
-      actors: { runner: { enabled: false }, prPoller: { enabled: false }, bridge: { enabled: false }, chat: { enabled: false }, missions: { enabled: true } },
+      actors: {
+        runner: { enabled: false },
+        prPoller: { enabled: false },
+        bridge: { enabled: false },
+        chat: { enabled: false },
+        missions: { enabled: true },
+      },
       projects: { app: { path: '/tmp' }, lib: { path: '/tmp' } },
       defaultProject: 'app',
     },
@@ -68,11 +74,22 @@ describe('mission CLI', () => {
     const lines = table.stdout.split('\n');
     expect(lines[0]).toMatch(/^ID\s+STATUS\s+PROJECT\s+KIND\s+TEXT\s+ATTEMPTS$/);
     expect(lines[1]).toMatch(/^[0-9a-z]{11}\s+pending\s+app\s+free\s+fix the flaky login test\s+0\/3$/);
-    expect(lines[2]).toMatch(new RegExp(`^${first}\\s+pending\\s+lib\\s+rebase\\s+/rebase https://github.com/o/r/pull/42\\s+0/3$`));
+    expect(lines[2]).toMatch(
+      new RegExp(`^${first}\\s+pending\\s+lib\\s+rebase\\s+/rebase https://github.com/o/r/pull/42\\s+0/3$`),
+    );
     expect(lines.at(-1)).toBe('2 pending');
-    const json = JSON.parse((await roshi('mission', 'list', '--json')).stdout) as { missions: Mission[]; total: number };
+    const json = JSON.parse((await roshi('mission', 'list', '--json')).stdout) as {
+      missions: Mission[];
+      total: number;
+    };
     expect(json.total).toBe(2);
-    expect(json.missions[1]).toMatchObject({ id: first, source: 'cli', by: 'cli', kind: 'rebase', url: 'https://github.com/o/r/pull/42' });
+    expect(json.missions[1]).toMatchObject({
+      id: first,
+      source: 'cli',
+      by: 'cli',
+      kind: 'rebase',
+      url: 'https://github.com/o/r/pull/42',
+    });
   });
 
   it('mission show accepts a prefix; --json gives the record', async () => {
@@ -90,10 +107,20 @@ describe('mission CLI', () => {
   it('missions.md lists the pending missions, and a line added under Pending becomes a mission', async () => {
     await until(() => readPending().length === 2, 'two pending lines in missions.md');
     expect(readPending()[1]).toMatch(/^- \[project:lib\] \/rebase https:\/\/github\.com\/o\/r\/pull\/42 ⏳@ /);
-    writeFileSync(missionsFile(), readFileSync(missionsFile(), 'utf8').replace('## Pending\n', '## Pending\n- [project:app] write the changelog\n'));
-    await until(() => readPending().some((l) => /write the changelog ⏳/.test(l)), 'the imported line rendered with its stamp', { timeoutMs: 15_000 });
+    writeFileSync(
+      missionsFile(),
+      readFileSync(missionsFile(), 'utf8').replace('## Pending\n', '## Pending\n- [project:app] write the changelog\n'),
+    );
+    await until(
+      () => readPending().some((l) => /write the changelog ⏳/.test(l)),
+      'the imported line rendered with its stamp',
+      { timeoutMs: 15_000 },
+    );
     const json = JSON.parse((await roshi('mission', 'list', 'pending', '--json')).stdout) as { missions: Mission[] };
-    expect(json.missions.find((m) => m.text === 'write the changelog')).toMatchObject({ source: 'file', project: 'app' });
+    expect(json.missions.find((m) => m.text === 'write the changelog')).toMatchObject({
+      source: 'file',
+      project: 'app',
+    });
   });
 
   it('mission priority and mission cancel', async () => {

@@ -15,7 +15,13 @@ let tree: TestTree;
 beforeAll(async () => {
   tree = await TestTree.start({
     config: {
-      actors: { runner: { enabled: false }, prPoller: { enabled: false }, bridge: { enabled: false }, chat: { enabled: false }, missions: { enabled: true } },
+      actors: {
+        runner: { enabled: false },
+        prPoller: { enabled: false },
+        bridge: { enabled: false },
+        chat: { enabled: false },
+        missions: { enabled: true },
+      },
       projects: { app: { path: '/tmp' } },
       defaultProject: 'app',
     },
@@ -23,7 +29,11 @@ beforeAll(async () => {
   await tree.waitForRunning(['watchdog', 'missions']);
   // 30 missions of ~3 000 characters: ~100 KB of JSON.
   for (let i = 0; i < 30; i++) {
-    await tree.bus.request<Mission>(tree.bus.subjects.missions('add'), { text: `mission ${i} ${'lorem ipsum '.repeat(250)}`, source: 'cli' }, 5_000);
+    await tree.bus.request<Mission>(
+      tree.bus.subjects.missions('add'),
+      { text: `mission ${i} ${'lorem ipsum '.repeat(250)}`, source: 'cli' },
+      5_000,
+    );
   }
 });
 
@@ -33,7 +43,15 @@ afterAll(async () => {
 
 /** Runs the CLI through a shell, as an operator would; stdout goes wherever the command line says. */
 function shell(command: string): string {
-  return execFileSync('sh', ['-c', command], { encoding: 'utf8', env: { ...process.env, ROSHI_LOG__PRETTY: 'never', ROSHI: `${process.execPath} ${mainScript()}`, CONFIG: tree.configFile } });
+  return execFileSync('sh', ['-c', command], {
+    encoding: 'utf8',
+    env: {
+      ...process.env,
+      ROSHI_LOG__PRETTY: 'never',
+      ROSHI: `${process.execPath} ${mainScript()}`,
+      CONFIG: tree.configFile,
+    },
+  });
 }
 
 describe('mission list output', () => {
@@ -53,7 +71,10 @@ describe('mission list output', () => {
 
   it('a bad record in the bucket is listed as invalid; the list and missions.md keep working', async () => {
     const kv = await tree.bus.nc.jetstream().views.kv(tree.bus.subjects.missionsBucket);
-    await kv.put('mfx0000bad1', new TextEncoder().encode(JSON.stringify({ id: 'mfx0000bad1', status: 'pending', order: 0 })));
+    await kv.put(
+      'mfx0000bad1',
+      new TextEncoder().encode(JSON.stringify({ id: 'mfx0000bad1', status: 'pending', order: 0 })),
+    );
     let table = '';
     const deadline = Date.now() + 10_000;
     while (!/INVALID/.test(table) && Date.now() < deadline) {
@@ -62,17 +83,26 @@ describe('mission list output', () => {
     }
     expect(table).toMatch(/^ID\s+STATUS/);
     expect(table).toMatch(/mission 29 lorem/);
-    expect(table).toMatch(/1 invalid record in the store \(quarantined: fix or delete the key\):\n\s+mfx0000bad1\s+INVALID\s+field "text" is missing, expected a string/);
+    expect(table).toMatch(
+      /1 invalid record in the store \(quarantined: fix or delete the key\):\n\s+mfx0000bad1\s+INVALID\s+field "text" is missing, expected a string/,
+    );
     const json = JSON.parse((await tree.cli(['mission', 'list', '--json'])).stdout) as ListReply;
-    expect(json.invalid).toEqual([{ id: 'mfx0000bad1', revision: expect.any(Number), reason: 'field "text" is missing, expected a string' }]);
+    expect(json.invalid).toEqual([
+      { id: 'mfx0000bad1', revision: expect.any(Number), reason: 'field "text" is missing, expected a string' },
+    ]);
     const show = await tree.cli(['mission', 'show', 'mfx0000bad1']);
     expect(show.exitCode).toBe(1);
     expect(show.stderr).toMatch(/mission mfx0000bad1 is an invalid record in the store \(field "text" is missing/);
     // missions.md is rendered again after the bad record arrived, with every good mission.
-    await tree.bus.request<Mission>(tree.bus.subjects.missions('add'), { text: 'one more after the bad record', source: 'cli' }, 5_000);
+    await tree.bus.request<Mission>(
+      tree.bus.subjects.missions('add'),
+      { text: 'one more after the bad record', source: 'cli' },
+      5_000,
+    );
     const missionsFile = join(tree.stateDir, 'missions.md');
     const deadline2 = Date.now() + 10_000;
-    while (!readFileSync(missionsFile, 'utf8').includes('one more after the bad record') && Date.now() < deadline2) await sleep(100);
+    while (!readFileSync(missionsFile, 'utf8').includes('one more after the bad record') && Date.now() < deadline2)
+      await sleep(100);
     expect(readFileSync(missionsFile, 'utf8')).toMatch(/one more after the bad record/);
     expect(tree.log('missions')).toMatch(/quarantined a mission record that does not validate/);
   });

@@ -14,7 +14,13 @@ async function add(tree: TestTree, text: string): Promise<Mission> {
 async function get(tree: TestTree, id: string): Promise<Mission> {
   return tree.bus.request<Mission>(tree.bus.subjects.missions('get'), { id });
 }
-async function waitForMission(tree: TestTree, id: string, check: (m: Mission) => boolean, timeoutMs: number, what: string): Promise<Mission> {
+async function waitForMission(
+  tree: TestTree,
+  id: string,
+  check: (m: Mission) => boolean,
+  timeoutMs: number,
+  what: string,
+): Promise<Mission> {
   const deadline = Date.now() + timeoutMs;
   let last: Mission | undefined;
   while (Date.now() < deadline) {
@@ -22,7 +28,9 @@ async function waitForMission(tree: TestTree, id: string, check: (m: Mission) =>
     if (last && check(last)) return last;
     await sleep(200);
   }
-  throw new Error(`mission ${id}: timed out waiting for ${what}; last: ${JSON.stringify(last)}\n${tree.output().slice(-3000)}`);
+  throw new Error(
+    `mission ${id}: timed out waiting for ${what}; last: ${JSON.stringify(last)}\n${tree.output().slice(-3000)}`,
+  );
 }
 const finished = (m: Mission) => m.status === 'done' || m.status === 'failed' || m.status === 'cancelled';
 
@@ -61,7 +69,10 @@ describe('missions on one runner', () => {
     world.scenarios.set('rate-1', (req) => {
       calls++;
       // The CLI retries once by itself (CLAUDE_CODE_MAX_RETRIES=1): two 429s fail the first run.
-      if (calls <= 2) return { error: { status: 429, type: 'rate_limit_error', message: 'slow down', headers: { 'retry-after': '1' } } };
+      if (calls <= 2)
+        return {
+          error: { status: 429, type: 'rate_limit_error', message: 'slow down', headers: { 'retry-after': '1' } },
+        };
       return writesFile('rated.txt', 'eventually')(req);
     });
     const mission = await add(tree, 'write the rated file {{rate-1}}');
@@ -83,7 +94,9 @@ describe('missions on one runner', () => {
   it('cancels a running mission at once', async () => {
     const pidFile = join(world.dir, 'slow.pid');
     world.scenarios.set('slow-1', ({ toolResults }) =>
-      toolResults === 0 ? { toolUse: { name: 'Bash', input: { command: `echo $$ > ${pidFile}; exec sleep 300`, description: 'wait' } } } : { text: 'done' },
+      toolResults === 0
+        ? { toolUse: { name: 'Bash', input: { command: `echo $$ > ${pidFile}; exec sleep 300`, description: 'wait' } } }
+        : { text: 'done' },
     );
     const mission = await add(tree, 'take your time {{slow-1}}');
     await waitForMission(tree, mission.id, (m) => m.status === 'running', 30_000, 'running');
@@ -105,7 +118,10 @@ describe('agent failures', () => {
   let tree: TestTree;
   beforeAll(async () => {
     world = await createMissionWorld();
-    tree = await TestTree.start({ config: deepMerge(world.config(), { agent: { idleTimeout: '3s' } }), env: world.env });
+    tree = await TestTree.start({
+      config: deepMerge(world.config(), { agent: { idleTimeout: '3s' } }),
+      env: world.env,
+    });
     await tree.waitForRunning(['missions', 'runner-1']);
   });
   afterAll(async () => {
@@ -116,14 +132,22 @@ describe('agent failures', () => {
   it('kills an agent that hangs without output at the idle timeout, with its grandchildren', async () => {
     const pidFile = join(world.dir, 'hang.pid');
     world.scenarios.set('hang-1', ({ toolResults }) =>
-      toolResults === 0 ? { toolUse: { name: 'Bash', input: { command: `echo $$ > ${pidFile}; exec sleep 300`, description: 'hang' } } } : { text: 'done' },
+      toolResults === 0
+        ? { toolUse: { name: 'Bash', input: { command: `echo $$ > ${pidFile}; exec sleep 300`, description: 'hang' } } }
+        : { text: 'done' },
     );
     const mission = await add(tree, 'hang around {{hang-1}}');
     const deadline = Date.now() + 30_000;
     while (!existsSync(pidFile) && Date.now() < deadline) await sleep(100);
     const sleeper = Number(readFileSync(pidFile, 'utf8'));
     // Cancel the retry up front: this test is about the first attempt being killed.
-    const after = await waitForMission(tree, mission.id, (m) => m.attempts >= 1 && m.status !== 'running', 30_000, 'killed by the idle timeout');
+    const after = await waitForMission(
+      tree,
+      mission.id,
+      (m) => m.attempts >= 1 && m.status !== 'running',
+      30_000,
+      'killed by the idle timeout',
+    );
     await tree.bus.request(tree.bus.subjects.missions('cancel'), { id: mission.id }).catch(() => undefined);
     expect(after.lastError ?? after.result?.error).toMatch(/idle|no output|timeout/i);
     const deadline2 = Date.now() + 5_000;
@@ -133,12 +157,24 @@ describe('agent failures', () => {
 
   it('529 again and again opens the dispatch breaker, which recovers once the API does', async () => {
     let overloaded = true;
-    world.scenarios.set('busy-1', (req) => (overloaded ? { error: { status: 529, type: 'overloaded_error', message: 'Overloaded' } } : writesFile('busy.txt', 'ok')(req)));
+    world.scenarios.set('busy-1', (req) =>
+      overloaded
+        ? { error: { status: 529, type: 'overloaded_error', message: 'Overloaded' } }
+        : writesFile('busy.txt', 'ok')(req),
+    );
     const mission = await add(tree, 'try when busy {{busy-1}}');
     // Two consecutive transient failures open the breaker (runner.breaker.maxConsecutiveFailures: 2).
     await waitForMission(tree, mission.id, (m) => m.transientAttempts >= 2, 60_000, 'two transient failures');
     const live = await tree.bus.request<{ state?: string }>(tree.bus.subjects.control('runner-1'), { verb: 'ping' });
-    expect(live.state, tree.log('runner-1').split('\n').filter((l) => /circuit|transient|finished|claimed/.test(l)).join('\n').slice(-4000)).toBe('breakerOpen');
+    expect(
+      live.state,
+      tree
+        .log('runner-1')
+        .split('\n')
+        .filter((l) => /circuit|transient|finished|claimed/.test(l))
+        .join('\n')
+        .slice(-4000),
+    ).toBe('breakerOpen');
     overloaded = false;
     const done = await waitForMission(tree, mission.id, finished, 60_000, 'done after the breaker closed');
     expect(done.status, done.lastError).toBe('done');
@@ -150,7 +186,10 @@ describe('two runners', () => {
   let tree: TestTree;
   beforeAll(async () => {
     world = await createMissionWorld();
-    tree = await TestTree.start({ config: deepMerge(world.config(), { actors: { runner: { instances: 2 } } }), env: world.env });
+    tree = await TestTree.start({
+      config: deepMerge(world.config(), { actors: { runner: { instances: 2 } } }),
+      env: world.env,
+    });
     await tree.waitForRunning(['missions', 'runner-1', 'runner-2']);
   });
   afterAll(async () => {
@@ -165,13 +204,32 @@ describe('two runners', () => {
       if (toolResults === 0) {
         runs++;
         return runs === 1
-          ? { toolUse: { name: 'Bash', input: { command: `echo run >> ${ledger}; echo $$ > ${ledger}.pid; exec sleep 300`, description: 'slow' } } }
-          : { toolUse: { name: 'Bash', input: { command: `echo run >> ${ledger}; printf done > crash.txt`, description: 'fast' } } };
+          ? {
+              toolUse: {
+                name: 'Bash',
+                input: {
+                  command: `echo run >> ${ledger}; echo $$ > ${ledger}.pid; exec sleep 300`,
+                  description: 'slow',
+                },
+              },
+            }
+          : {
+              toolUse: {
+                name: 'Bash',
+                input: { command: `echo run >> ${ledger}; printf done > crash.txt`, description: 'fast' },
+              },
+            };
       }
       return { text: 'finished' };
     });
     const mission = await add(tree, 'survive a crash {{crash-1}}');
-    const running = await waitForMission(tree, mission.id, (m) => m.status === 'running' && existsSync(ledger), 30_000, 'running');
+    const running = await waitForMission(
+      tree,
+      mission.id,
+      (m) => m.status === 'running' && existsSync(ledger),
+      30_000,
+      'running',
+    );
     const holder = running.lease!.runner;
     const pid = (await tree.child(holder)).pid!;
     process.kill(pid, 'SIGKILL');
@@ -189,7 +247,12 @@ describe('two runners', () => {
     for (let i = 0; i < 20; i++) {
       world.scenarios.set(`many-${i}`, ({ toolResults }) =>
         toolResults === 0
-          ? { toolUse: { name: 'Bash', input: { command: `echo many-${i} >> ${ledger}; printf ${i} > f${i}.txt`, description: 'work' } } }
+          ? {
+              toolUse: {
+                name: 'Bash',
+                input: { command: `echo many-${i} >> ${ledger}; printf ${i} > f${i}.txt`, description: 'work' },
+              },
+            }
           : { text: 'ok' },
       );
       ids.push((await add(tree, `mission number ${i} {{many-${i}}}`)).id);

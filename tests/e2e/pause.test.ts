@@ -9,7 +9,10 @@ describe('dispatch pause', () => {
   let tree: TestTree;
   beforeAll(async () => {
     world = await createMissionWorld();
-    tree = await TestTree.start({ config: deepMerge(world.config(), { runner: { startPaused: true } }), env: world.env });
+    tree = await TestTree.start({
+      config: deepMerge(world.config(), { runner: { startPaused: true } }),
+      env: world.env,
+    });
     await tree.waitForRunning(['missions', 'runner-1']);
   });
   afterAll(async () => {
@@ -17,7 +20,8 @@ describe('dispatch pause', () => {
     await world?.stop();
   });
 
-  const status = async (id: string) => (await tree.bus.request<Mission>(tree.bus.subjects.missions('get'), { id })).status;
+  const status = async (id: string) =>
+    (await tree.bus.request<Mission>(tree.bus.subjects.missions('get'), { id })).status;
   async function waitFor(id: string, wanted: string, timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
@@ -33,16 +37,24 @@ describe('dispatch pause', () => {
     const id = stdout.trim();
     await sleep(1500);
     expect(await status(id)).toBe('pending');
-    expect((await tree.bus.request<{ state: string }>(tree.bus.subjects.control('runner-1'), { verb: 'ping' })).state).toBe('paused');
+    expect(
+      (await tree.bus.request<{ state: string }>(tree.bus.subjects.control('runner-1'), { verb: 'ping' })).state,
+    ).toBe('paused');
     expect((await tree.cli(['mission', 'resume'])).stdout).toMatch(/dispatch resumed/);
     await waitFor(id, 'done', 60_000);
   });
 
   it('a restart of the missions actor does not pause again', async () => {
     await tree.bus.request(tree.bus.subjects.supRestart, { actor: 'missions' });
-    await tree.waitForStatus((s) => s.children.some((c) => c.name === 'missions' && c.state === 'running' && c.restarts === 0), 15_000, 'missions restarted');
+    await tree.waitForStatus(
+      (s) => s.children.some((c) => c.name === 'missions' && c.state === 'running' && c.restarts === 0),
+      15_000,
+      'missions restarted',
+    );
     await sleep(500);
-    expect((await tree.bus.request<{ state: string }>(tree.bus.subjects.control('runner-1'), { verb: 'ping' })).state).not.toBe('paused');
+    expect(
+      (await tree.bus.request<{ state: string }>(tree.bus.subjects.control('runner-1'), { verb: 'ping' })).state,
+    ).not.toBe('paused');
   });
 
   it('a timed pause ends by itself', async () => {
@@ -59,7 +71,9 @@ describe('dispatch pause', () => {
     const { exitCode, stderr } = await tree.cli(['mission', 'pause', '31d']);
     expect(exitCode).not.toBe(0);
     expect(stderr).toMatch(/a timed pause is at most 30 days, got "31d"/);
-    expect((await tree.bus.request<{ state: string }>(tree.bus.subjects.control('runner-1'), { verb: 'ping' })).state).not.toBe('paused');
+    expect(
+      (await tree.bus.request<{ state: string }>(tree.bus.subjects.control('runner-1'), { verb: 'ping' })).state,
+    ).not.toBe('paused');
   });
 
   it('refuses a pause duration it cannot read', async () => {

@@ -4,7 +4,10 @@ import { rmSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { TestTree } from '../harness/tree.js';
 
-const SMALL = { actors: { runner: { enabled: false }, prPoller: { enabled: false } }, supervision: { circuitOpenFor: '60s' } };
+const SMALL = {
+  actors: { runner: { enabled: false }, prPoller: { enabled: false } },
+  supervision: { circuitOpenFor: '60s' },
+};
 
 describe('persisted heal state', () => {
   it('keeps an open circuit open across a supervisor restart', async () => {

@@ -14,7 +14,15 @@ import { FAST_TIMINGS, TestTree } from '../harness/tree.js';
 import { until } from '../harness/until.js';
 
 const LOCK_MODULE = join(packageRoot(), 'dist', 'src', 'supervisor', 'pidLock.js');
-const ONLY_WATCHDOG = { actors: { missions: { enabled: false }, bridge: { enabled: false }, chat: { enabled: false }, runner: { enabled: false }, prPoller: { enabled: false } } };
+const ONLY_WATCHDOG = {
+  actors: {
+    missions: { enabled: false },
+    bridge: { enabled: false },
+    chat: { enabled: false },
+    runner: { enabled: false },
+    prPoller: { enabled: false },
+  },
+};
 
 const dirs: string[] = [];
 const spawned: ResultPromise[] = [];
@@ -46,7 +54,9 @@ async function race(stateDir: string, count: number): Promise<string[]> {
     if (Date.now() > ${at + 3500}) said += ' (too late to be a fair race)';
     while (Date.now() < ${at + 4000}) await new Promise((r) => setTimeout(r, 50));
     process.stdout.write(said);`;
-  const runs = Array.from({ length: count }, () => execa(process.execPath, ['--input-type=module', '-e', script], { reject: false }));
+  const runs = Array.from({ length: count }, () =>
+    execa(process.execPath, ['--input-type=module', '-e', script], { reject: false }),
+  );
   return (await Promise.all(runs)).map((r) => String(r.stdout) || `exit ${r.exitCode}: ${String(r.stderr)}`);
 }
 
@@ -57,8 +67,14 @@ describe('the pid lock under a race', () => {
       // Rounds 2 and 4 start from a stale lock (a pid that cannot exist), so every contender takes the takeover path.
       if (round % 2 === 1) writeFileSync(join(dir, 'supervisor.pid'), '4194304 1\n');
       const results = await race(dir, 8);
-      expect(results.filter((r) => r === 'won'), results.join(', ')).toHaveLength(1);
-      expect(results.filter((r) => r === 'SupervisorRunningError'), results.join(', ')).toHaveLength(7);
+      expect(
+        results.filter((r) => r === 'won'),
+        results.join(', '),
+      ).toHaveLength(1);
+      expect(
+        results.filter((r) => r === 'SupervisorRunningError'),
+        results.join(', '),
+      ).toHaveLength(7);
     }
   }, 150_000);
 });
@@ -68,7 +84,12 @@ describe('two real supervisors on one state dir', () => {
     const stateDir = tempDir();
     const configFile = join(stateDir, 'test.yaml');
     writeFileSync(configFile, stringify({ stateDir, ...FAST_TIMINGS, ...ONLY_WATCHDOG }));
-    const start = () => execa(process.execPath, [mainScript(), 'supervisor', '--config', configFile], { reject: false, env: { ROSHI_LOG__PRETTY: 'never' }, all: true });
+    const start = () =>
+      execa(process.execPath, [mainScript(), 'supervisor', '--config', configFile], {
+        reject: false,
+        env: { ROSHI_LOG__PRETTY: 'never' },
+        all: true,
+      });
     const a = start();
     const b = start();
     spawned.push(a, b);
@@ -117,11 +138,19 @@ describe('a lock that nobody holds', () => {
     // `sleep 0` exits at once; its parent (the exec'd `sleep 60`) never reaps it: a zombie for a minute.
     const parent = execa('sh', ['-c', 'sleep 0 & echo $!; exec sleep 60'], { buffer: false });
     spawned.push(parent);
-    const zombie = Number(await new Promise<string>((resolve) => parent.stdout!.once('data', (chunk: Buffer) => resolve(chunk.toString().trim()))));
-    const stat = await until(() => {
-      const s = readProcStat(zombie);
-      return s?.state === 'Z' ? s : undefined;
-    }, 'a zombie', { timeoutMs: 15_000 });
+    const zombie = Number(
+      await new Promise<string>((resolve) =>
+        parent.stdout!.once('data', (chunk: Buffer) => resolve(chunk.toString().trim())),
+      ),
+    );
+    const stat = await until(
+      () => {
+        const s = readProcStat(zombie);
+        return s?.state === 'Z' ? s : undefined;
+      },
+      'a zombie',
+      { timeoutMs: 15_000 },
+    );
     expect(isAlive(zombie)).toBe(true); // a signal probe alone would call it alive
     await startsOver(`${zombie} ${stat.startTime}\n`);
   });
@@ -130,7 +159,10 @@ describe('a lock that nobody holds', () => {
     const stateDir = tempDir();
     const tree = await TestTree.start({ stateDir, config: ONLY_WATCHDOG });
     try {
-      const second = await execa(process.execPath, [mainScript(), 'supervisor', '--config', tree.configFile], { reject: false, env: { ROSHI_LOG__PRETTY: 'never' } });
+      const second = await execa(process.execPath, [mainScript(), 'supervisor', '--config', tree.configFile], {
+        reject: false,
+        env: { ROSHI_LOG__PRETTY: 'never' },
+      });
       expect(second.exitCode).toBe(75);
       expect(String(second.stderr)).toMatch(new RegExp(`already running for .* \\(pid ${tree.process.pid}\\)`));
     } finally {
@@ -146,4 +178,3 @@ function readText(path: string): string | undefined {
     return undefined;
   }
 }
-

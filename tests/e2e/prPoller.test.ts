@@ -17,8 +17,17 @@ import { until } from '../harness/until.js';
 const REPO = 'acme/app';
 
 /** `until` with this file's argument order, the poller's log and the tree's output on a timeout. */
-const waitFor = <T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs: number, tree?: TestTree): Promise<T> =>
-  until(fn, what, { timeoutMs, intervalMs: 200, detail: () => (tree ? `${tree.log('pr-poller').slice(-4000)}\n${tree.output().slice(-2000)}` : '') });
+const waitFor = <T>(
+  what: string,
+  fn: () => Promise<T | undefined> | T | undefined,
+  timeoutMs: number,
+  tree?: TestTree,
+): Promise<T> =>
+  until(fn, what, {
+    timeoutMs,
+    intervalMs: 200,
+    detail: () => (tree ? `${tree.log('pr-poller').slice(-4000)}\n${tree.output().slice(-2000)}` : ''),
+  });
 
 describe('PR poller: the CI queue end to end', () => {
   let world: MissionWorld;
@@ -31,7 +40,8 @@ describe('PR poller: the CI queue end to end', () => {
     }
   };
   const consoleLines: string[] = [];
-  const missions = async (): Promise<Mission[]> => (await tree.bus.request<{ missions: Mission[] }>(tree.bus.subjects.missions('list'), {}, 5_000)).missions;
+  const missions = async (): Promise<Mission[]> =>
+    (await tree.bus.request<{ missions: Mission[] }>(tree.bus.subjects.missions('list'), {}, 5_000)).missions;
 
   beforeAll(async () => {
     world = await createMissionWorld();
@@ -45,7 +55,10 @@ describe('PR poller: the CI queue end to end', () => {
       env: world.env,
     });
     // What the operator sees: the console provider's output, through the bridge.
-    tree.bus.subscribe(tree.bus.subjects.bridgeConsole, (payload) => void consoleLines.push(String(payload.text ?? '')));
+    tree.bus.subscribe(
+      tree.bus.subjects.bridgeConsole,
+      (payload) => void consoleLines.push(String(payload.text ?? '')),
+    );
     await tree.waitForRunning(['missions', 'bridge', 'runner-1', 'pr-poller']);
   });
   afterAll(async () => {
@@ -57,11 +70,20 @@ describe('PR poller: the CI queue end to end', () => {
     world.scenarios.set('ci-open', writesFile('feature.txt', 'the feature'));
     world.scenarios.set('ci-fix', writesFile('fixed.txt', 'the fix'));
 
-    const first = await tree.bus.request<Mission>(tree.bus.subjects.missions('add'), { text: 'add the feature {{ci-open}}', source: 'nats' }, 5_000);
-    const done = await waitFor('the first mission to finish', async () => {
-      const m = (await missions()).find((x) => x.id === first.id);
-      return m && (m.status === 'done' || m.status === 'failed') ? m : undefined;
-    }, 90_000, tree);
+    const first = await tree.bus.request<Mission>(
+      tree.bus.subjects.missions('add'),
+      { text: 'add the feature {{ci-open}}', source: 'nats' },
+      5_000,
+    );
+    const done = await waitFor(
+      'the first mission to finish',
+      async () => {
+        const m = (await missions()).find((x) => x.id === first.id);
+        return m && (m.status === 'done' || m.status === 'failed') ? m : undefined;
+      },
+      90_000,
+      tree,
+    );
     expect(done.status, done.lastError).toBe('done');
     const prUrl = done.result!.prUrl!;
     const branch = done.result!.branch!;
@@ -69,10 +91,26 @@ describe('PR poller: the CI queue end to end', () => {
     const sha1 = remoteSha(branch)!;
 
     // CI goes red on the PR's head: a failing Actions job whose log names the fix scenario
-    const [unit] = world.github.setCheckRuns(REPO, sha1, [{ name: 'unit tests', conclusion: 'failure' }, { name: 'lint', conclusion: 'success' }]);
-    world.github.setJobLog(REPO, unit!.id, ['2025-01-01T10:00:00.0000000Z > npm test', '2025-01-01T10:00:01.0000000Z FAIL fixed.test.js', '2025-01-01T10:00:01.5000000Z   fixed.txt is missing {{ci-fix}}'].join('\n'));
+    const [unit] = world.github.setCheckRuns(REPO, sha1, [
+      { name: 'unit tests', conclusion: 'failure' },
+      { name: 'lint', conclusion: 'success' },
+    ]);
+    world.github.setJobLog(
+      REPO,
+      unit!.id,
+      [
+        '2025-01-01T10:00:00.0000000Z > npm test',
+        '2025-01-01T10:00:01.0000000Z FAIL fixed.test.js',
+        '2025-01-01T10:00:01.5000000Z   fixed.txt is missing {{ci-fix}}',
+      ].join('\n'),
+    );
 
-    const check = await waitFor('a /ci_check mission', async () => (await missions()).find((m) => m.kind === 'ci_check'), 30_000, tree);
+    const check = await waitFor(
+      'a /ci_check mission',
+      async () => (await missions()).find((m) => m.kind === 'ci_check'),
+      30_000,
+      tree,
+    );
     expect(check.text).toBe(`/ci_check ${prUrl}`);
     expect(check.source).toBe('github');
     expect(check.context).toContain('unit tests');
@@ -80,49 +118,90 @@ describe('PR poller: the CI queue end to end', () => {
 
     // missions.md shows the PR in the CI section with its attempt
     const file = join(tree.stateDir, 'missions.md');
-    await waitFor('the CI section of missions.md', () => (readFileSync(file, 'utf8').includes(`${prUrl} branch:${branch} (attempt 1/5)`) ? true : undefined), 15_000, tree);
+    await waitFor(
+      'the CI section of missions.md',
+      () => (readFileSync(file, 'utf8').includes(`${prUrl} branch:${branch} (attempt 1/5)`) ? true : undefined),
+      15_000,
+      tree,
+    );
 
-    const fixed = await waitFor('the /ci_check mission to finish', async () => {
-      const m = (await missions()).find((x) => x.id === check.id);
-      return m && (m.status === 'done' || m.status === 'failed') ? m : undefined;
-    }, 90_000, tree);
+    const fixed = await waitFor(
+      'the /ci_check mission to finish',
+      async () => {
+        const m = (await missions()).find((x) => x.id === check.id);
+        return m && (m.status === 'done' || m.status === 'failed') ? m : undefined;
+      },
+      90_000,
+      tree,
+    );
     expect(fixed.status, fixed.lastError).toBe('done');
-    const sha2 = await waitFor('the fix on the remote', () => {
-      const sha = remoteSha(branch);
-      return sha && sha !== sha1 ? sha : undefined;
-    }, 10_000);
+    const sha2 = await waitFor(
+      'the fix on the remote',
+      () => {
+        const sha = remoteSha(branch);
+        return sha && sha !== sha1 ? sha : undefined;
+      },
+      10_000,
+    );
     expect(gitIn(world.dir, '--git-dir', world.bare, 'show', `${branch}:fixed.txt`)).toBe('the fix');
     // the agent saw the log tail: the scenario marker only reached it through the context
-    expect(world.anthropic.messageRequests().some((r) => JSON.stringify(r.body).includes('fixed.txt is missing'))).toBe(true);
+    expect(world.anthropic.messageRequests().some((r) => JSON.stringify(r.body).includes('fixed.txt is missing'))).toBe(
+      true,
+    );
 
     // CI goes green on the new head
-    world.github.setCheckRuns(REPO, sha2, [{ name: 'unit tests', conclusion: 'success' }, { name: 'lint', conclusion: 'success' }]);
-    const note = await waitFor('the ✅ notification in the outbox', async () => (await tree.outbox()).find((m) => m.source === 'pr-poller' && typeof m.text === 'string' && m.text.startsWith('✅') && m.text.includes(prUrl)), 30_000, tree);
+    world.github.setCheckRuns(REPO, sha2, [
+      { name: 'unit tests', conclusion: 'success' },
+      { name: 'lint', conclusion: 'success' },
+    ]);
+    const note = await waitFor(
+      'the ✅ notification in the outbox',
+      async () =>
+        (await tree.outbox()).find(
+          (m) =>
+            m.source === 'pr-poller' && typeof m.text === 'string' && m.text.startsWith('✅') && m.text.includes(prUrl),
+        ),
+      30_000,
+      tree,
+    );
     expect(note).toMatchObject({ kind: 'notification', source: 'pr-poller' });
     expect(note.text).toMatch(/after 1 fix attempt/);
     // …and reaches the operator through the bridge.
-    await waitFor('the ✅ notification on the console', async () => consoleLines.find((t) => t.startsWith('✅') && t.includes(prUrl)), 30_000, tree);
+    await waitFor(
+      'the ✅ notification on the console',
+      async () => consoleLines.find((t) => t.startsWith('✅') && t.includes(prUrl)),
+      30_000,
+      tree,
+    );
     expect((await missions()).filter((m) => m.kind === 'ci_check')).toHaveLength(1);
 
-    await waitFor('the CI section to empty', () => (/## CI\n\n## Pending/.test(readFileSync(file, 'utf8')) ? true : undefined), 15_000, tree);
-
-    const status = await tree.bus.request<{ state: string; tracked: Array<{ url: string; ci: string; inCiQueue: boolean }>; requests: { requests: number; notModified: number } }>(
-      tree.bus.subjects.control('pr-poller'),
-      { verb: 'status' },
+    await waitFor(
+      'the CI section to empty',
+      () => (/## CI\n\n## Pending/.test(readFileSync(file, 'utf8')) ? true : undefined),
+      15_000,
+      tree,
     );
+
+    const status = await tree.bus.request<{
+      state: string;
+      tracked: Array<{ url: string; ci: string; inCiQueue: boolean }>;
+      requests: { requests: number; notModified: number };
+    }>(tree.bus.subjects.control('pr-poller'), { verb: 'status' });
     expect(status.tracked).toEqual([expect.objectContaining({ url: prUrl, ci: 'success', inCiQueue: false })]);
     expect(status.requests.requests).toBeGreaterThan(0);
     expect(status.requests.notModified).toBeGreaterThan(0);
   });
 });
 
-describe('the runner works only on roshi\'s own PRs of the mission\'s project', () => {
+describe("the runner works only on roshi's own PRs of the mission's project", () => {
   let world: MissionWorld;
   let tree: TestTree;
   beforeAll(async () => {
     world = await createMissionWorld();
     tree = await TestTree.start({
-      config: world.config({ actors: { bridge: { enabled: false }, chat: { enabled: false }, prPoller: { enabled: false } } }),
+      config: world.config({
+        actors: { bridge: { enabled: false }, chat: { enabled: false }, prPoller: { enabled: false } },
+      }),
       env: world.env,
     });
     await tree.waitForRunning(['missions', 'runner-1']);
@@ -133,24 +212,45 @@ describe('the runner works only on roshi\'s own PRs of the mission\'s project', 
   });
 
   const finished = async (id: string): Promise<Mission> =>
-    waitFor(`mission ${id} to end`, async () => {
-      const { missions } = await tree.bus.request<{ missions: Mission[] }>(tree.bus.subjects.missions('list'), {}, 5_000);
-      const m = missions.find((x) => x.id === id);
-      return m && (m.status === 'done' || m.status === 'failed') ? m : undefined;
-    }, 60_000, tree);
+    waitFor(
+      `mission ${id} to end`,
+      async () => {
+        const { missions } = await tree.bus.request<{ missions: Mission[] }>(
+          tree.bus.subjects.missions('list'),
+          {},
+          5_000,
+        );
+        const m = missions.find((x) => x.id === id);
+        return m && (m.status === 'done' || m.status === 'failed') ? m : undefined;
+      },
+      60_000,
+      tree,
+    );
 
-  it('a /fix of a fork\'s roshi/ PR and a /rebase of another repository\'s PR fail at once, and the agent never runs', async () => {
+  it("a /fix of a fork's roshi/ PR and a /rebase of another repository's PR fail at once, and the agent never runs", async () => {
     const fork = world.github.addPull(REPO, { head: { ref: 'roshi/totally-legit', owner: 'stranger' } });
-    const fix = await tree.bus.request<Mission>(tree.bus.subjects.missions('add'), { text: `/fix https://github.com/${REPO}/pull/${fork.number}`, source: 'nats' }, 5_000);
-    const other = await tree.bus.request<Mission>(tree.bus.subjects.missions('add'), { text: '/rebase https://github.com/evil/app/pull/1', source: 'nats' }, 5_000);
+    const fix = await tree.bus.request<Mission>(
+      tree.bus.subjects.missions('add'),
+      { text: `/fix https://github.com/${REPO}/pull/${fork.number}`, source: 'nats' },
+      5_000,
+    );
+    const other = await tree.bus.request<Mission>(
+      tree.bus.subjects.missions('add'),
+      { text: '/rebase https://github.com/evil/app/pull/1', source: 'nats' },
+      5_000,
+    );
 
     const fixed = await finished(fix.id);
     expect(fixed.status).toBe('failed');
-    expect(fixed.lastError).toMatch(/not my PR: .*its head repository stranger\/app is neither acme\/app nor listed in prPoller.ownForks/);
+    expect(fixed.lastError).toMatch(
+      /not my PR: .*its head repository stranger\/app is neither acme\/app nor listed in prPoller.ownForks/,
+    );
     expect(fixed.attempts).toBe(1); // final: no retry can change it
     const rebased = await finished(other.id);
     expect(rebased.status).toBe('failed');
-    expect(rebased.lastError).toMatch(/not my PR: https:\/\/github.com\/evil\/app\/pull\/1 belongs to evil\/app, but project app is acme\/app/);
+    expect(rebased.lastError).toMatch(
+      /not my PR: https:\/\/github.com\/evil\/app\/pull\/1 belongs to evil\/app, but project app is acme\/app/,
+    );
     // Refused before any GitHub call about the foreign repository, and before the agent.
     expect(world.github.requestsTo('GET', '/repos/evil/')).toEqual([]);
     expect(world.anthropic.messageRequests()).toEqual([]);
@@ -160,11 +260,18 @@ describe('the runner works only on roshi\'s own PRs of the mission\'s project', 
 describe('PR poller without a token', () => {
   it('stays idle and says why', async () => {
     const tree = await TestTree.start({
-      config: { prPoller: { repos: [REPO] }, github: { tokenEnv: 'ROSHI_TEST_NO_SUCH_TOKEN' }, actors: { bridge: { enabled: false }, chat: { enabled: false }, runner: { enabled: false } } },
+      config: {
+        prPoller: { repos: [REPO] },
+        github: { tokenEnv: 'ROSHI_TEST_NO_SUCH_TOKEN' },
+        actors: { bridge: { enabled: false }, chat: { enabled: false }, runner: { enabled: false } },
+      },
     });
     try {
       await tree.waitForRunning(['pr-poller']);
-      const status = await tree.bus.request<{ state: string; idle: boolean; reason: string }>(tree.bus.subjects.control('pr-poller'), { verb: 'status' });
+      const status = await tree.bus.request<{ state: string; idle: boolean; reason: string }>(
+        tree.bus.subjects.control('pr-poller'),
+        { verb: 'status' },
+      );
       expect(status).toMatchObject({ state: 'idle', idle: true });
       expect(status.reason).toMatch(/ROSHI_TEST_NO_SUCH_TOKEN/);
     } finally {

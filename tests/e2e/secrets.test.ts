@@ -60,9 +60,14 @@ exit 1
       },
       env: { ...world.env, ...PLANTED },
     });
-    tree.bus.subscribe(consoleSubject('roshi'), (payload) => void chatLines.push(String((payload as { text?: unknown }).text)));
+    tree.bus.subscribe(
+      consoleSubject('roshi'),
+      (payload) => void chatLines.push(String((payload as { text?: unknown }).text)),
+    );
     // Everything the operator may see on the bus, raw.
-    tree.bus.nc.subscribe('roshi.>', { callback: (_error, msg) => void busPayloads.push(new TextDecoder().decode(msg.data)) });
+    tree.bus.nc.subscribe('roshi.>', {
+      callback: (_error, msg) => void busPayloads.push(new TextDecoder().decode(msg.data)),
+    });
     await tree.waitForRunning(['watchdog', 'missions', 'bridge', 'runner-1', 'pr-poller']);
   }, 90_000);
 
@@ -73,15 +78,22 @@ exit 1
 
   const secretValues = () => [SHAPED, githubToken, ...Object.values(PLANTED)];
   const expectClean = (text: string, where: string) => {
-    for (const secret of secretValues()) expect(text.includes(secret), `${where} holds ${secret.slice(0, 12)}…`).toBe(false);
+    for (const secret of secretValues())
+      expect(text.includes(secret), `${where} holds ${secret.slice(0, 12)}…`).toBe(false);
   };
 
   it('a failed run that prints tokens reaches chat, KV, the bus, logs, run log and journal masked', async () => {
-    const mission = await tree.bus.request<Mission>(tree.bus.subjects.missions('add'), { text: 'leak something', source: 'nats' }, 5_000);
+    const mission = await tree.bus.request<Mission>(
+      tree.bus.subjects.missions('add'),
+      { text: 'leak something', source: 'nats' },
+      5_000,
+    );
     const deadline = Date.now() + 60_000;
     let failed: Mission | undefined;
     while (Date.now() < deadline) {
-      const m = await tree.bus.request<Mission>(tree.bus.subjects.missions('get'), { id: mission.id }).catch(() => undefined);
+      const m = await tree.bus
+        .request<Mission>(tree.bus.subjects.missions('get'), { id: mission.id })
+        .catch(() => undefined);
       if (m?.status === 'failed') {
         failed = m;
         break;
@@ -119,10 +131,15 @@ exit 1
 
     // Every file under the state dir: actor logs, the agent's run log, the journal, usage.
     await sleep(500);
-    const files = walk(tree.stateDir).filter((file) => !file.includes(`${join(tree.stateDir, 'nats')}/`) && !file.includes('/workspace/'));
+    const files = walk(tree.stateDir).filter(
+      (file) => !file.includes(`${join(tree.stateDir, 'nats')}/`) && !file.includes('/workspace/'),
+    );
     expect(files.some((file) => file.includes('/runs/'))).toBe(true);
     expect(files.some((file) => file.endsWith('journal.jsonl'))).toBe(true);
-    const runLog = files.filter((file) => file.includes('/runs/')).map((file) => readFileSync(file, 'utf8')).join('\n');
+    const runLog = files
+      .filter((file) => file.includes('/runs/'))
+      .map((file) => readFileSync(file, 'utf8'))
+      .join('\n');
     expect(runLog).toContain(`[stderr] fatal: authentication failed for token ${MASK}`);
     for (const file of files) expectClean(readFileSync(file, 'utf8'), file);
   }, 90_000);
@@ -152,7 +169,10 @@ exit 1
     };
     for (const [name, secrets] of Object.entries(expected)) {
       const env = environOf(name);
-      expect(planted.filter((secret) => has(env, secret)), name).toEqual(secrets);
+      expect(
+        planted.filter((secret) => has(env, secret)),
+        name,
+      ).toEqual(secrets);
     }
     // Each actor has its own bus credential, and nats-server none at all.
     expect(environOf('bridge').find((e) => e.startsWith('ROSHI_NATS__USER='))).toBe('ROSHI_NATS__USER=bridge');

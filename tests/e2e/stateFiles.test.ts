@@ -47,10 +47,22 @@ describe('a started tree keeps its state dir private', () => {
   it('runs a mission whose agent records the modes in its worktree', async () => {
     world.scenarios.set('modes-1', ({ toolResults }) =>
       toolResults === 0
-        ? { toolUse: { name: 'Bash', input: { command: `printf x > made.txt && stat -c '%a %n' . README.md made.txt .git > ${modesFile()}`, description: 'record modes' } } }
+        ? {
+            toolUse: {
+              name: 'Bash',
+              input: {
+                command: `printf x > made.txt && stat -c '%a %n' . README.md made.txt .git > ${modesFile()}`,
+                description: 'record modes',
+              },
+            },
+          }
         : { text: 'Recorded.' },
     );
-    const mission = await tree.bus.request<Mission>(tree.bus.subjects.missions('add'), { text: 'record the modes {{modes-1}}', source: 'nats' }, 5_000);
+    const mission = await tree.bus.request<Mission>(
+      tree.bus.subjects.missions('add'),
+      { text: 'record the modes {{modes-1}}', source: 'nats' },
+      5_000,
+    );
     const deadline = Date.now() + 60_000;
     let last: Mission | undefined;
     while (Date.now() < deadline) {
@@ -64,11 +76,20 @@ describe('a started tree keeps its state dir private', () => {
     expect(lines).toEqual(['700 .', '600 README.md', '600 made.txt', '600 .git']);
   });
 
-  it('the state dir is 0700 (tightened, with a warning) and roshi\'s files in it are 0600', async () => {
+  it("the state dir is 0700 (tightened, with a warning) and roshi's files in it are 0600", async () => {
     expect(mode(stateDir)).toBe('700');
     expect(tree.log('supervisor')).toMatch(/the state dir was open to other users; tightened it to 0700/);
     // missions.md is written after the first render; the journal after the first supervision entry.
-    for (const file of ['nats.url', 'supervisor.pid', 'journal.jsonl', 'missions.md', 'missions.last.md', 'logs/supervisor.log', 'logs/runner-1.log', 'logs/missions.log']) {
+    for (const file of [
+      'nats.url',
+      'supervisor.pid',
+      'journal.jsonl',
+      'missions.md',
+      'missions.last.md',
+      'logs/supervisor.log',
+      'logs/runner-1.log',
+      'logs/missions.log',
+    ]) {
       expect([file, mode(join(stateDir, file))]).toEqual([file, '600']);
     }
     for (const dir of ['logs', 'nats', 'workspace']) expect([dir, mode(join(stateDir, dir))]).toEqual([dir, '700']);

@@ -42,7 +42,12 @@ export interface FakeAnthropicOptions {
   /** Model name echoed in message_start when the request names none. */
   model?: string;
   /** Usage reported per answer. */
-  usage?: { input_tokens: number; output_tokens: number; cache_read_input_tokens?: number; cache_creation_input_tokens?: number };
+  usage?: {
+    input_tokens: number;
+    output_tokens: number;
+    cache_read_input_tokens?: number;
+    cache_creation_input_tokens?: number;
+  };
 }
 
 export interface FakeAnthropic {
@@ -66,7 +71,12 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
   let fallback: Step = { text: 'done' };
   const requests: RecordedRequest[] = [];
   const hanging = new Set<ServerResponse>();
-  const usage = options.usage ?? { input_tokens: 120, output_tokens: 30, cache_read_input_tokens: 10, cache_creation_input_tokens: 5 };
+  const usage = options.usage ?? {
+    input_tokens: 120,
+    output_tokens: 30,
+    cache_read_input_tokens: 10,
+    cache_creation_input_tokens: 5,
+  };
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = jsonOrText(await readBody(req));

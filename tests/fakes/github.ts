@@ -101,7 +101,16 @@ export interface FakeCheckRun {
   id: number;
   name: string;
   status: 'queued' | 'in_progress' | 'completed' | 'waiting' | 'requested' | 'pending';
-  conclusion: 'success' | 'failure' | 'neutral' | 'cancelled' | 'skipped' | 'timed_out' | 'action_required' | 'stale' | null;
+  conclusion:
+    | 'success'
+    | 'failure'
+    | 'neutral'
+    | 'cancelled'
+    | 'skipped'
+    | 'timed_out'
+    | 'action_required'
+    | 'stale'
+    | null;
   /** App slug; default github-actions (its check runs are Actions jobs, with the same id). */
   app: string;
 }
@@ -162,7 +171,13 @@ export interface FakeGitHub {
   requestsTo(method: string, pathPrefix: string): RecordedRequest[];
   /** All pull requests of a base repository. */
   pulls(repo: string): FakePull[];
-  addPull(repo: string, pull: Partial<Omit<FakePull, 'repo' | 'head' | 'base'>> & { head: Partial<FakePull['head']> & { ref: string }; base?: Partial<FakePull['base']> }): FakePull;
+  addPull(
+    repo: string,
+    pull: Partial<Omit<FakePull, 'repo' | 'head' | 'base'>> & {
+      head: Partial<FakePull['head']> & { ref: string };
+      base?: Partial<FakePull['base']>;
+    },
+  ): FakePull;
   /** Serialises a pull request the way the REST API does. */
   pullJson(pull: FakePull): Record<string, unknown>;
   addRoute(route: Route): void;
@@ -176,13 +191,28 @@ export interface FakeGitHub {
   /** Replaces the commit statuses of a commit. */
   setStatuses(repo: string, sha: string, statuses: Array<Partial<FakeStatus> & { context: string }>): void;
   /** Replaces the workflow runs of a head commit. */
-  setWorkflowRuns(repo: string, sha: string, runs: Array<Partial<FakeWorkflowRun> & { name: string }>): FakeWorkflowRun[];
+  setWorkflowRuns(
+    repo: string,
+    sha: string,
+    runs: Array<Partial<FakeWorkflowRun> & { name: string }>,
+  ): FakeWorkflowRun[];
   /** The log of an Actions job (served through a 302, as GitHub does). */
   setJobLog(repo: string, jobId: number, text: string): void;
   /** A review thread on a PR; bumps the PR's updated_at. */
-  addReviewThread(repo: string, number: number, thread: { isResolved?: boolean; isOutdated?: boolean; comments: Array<Partial<Omit<FakeReviewComment, 'id'>> & { body: string }> }): FakeReviewThread;
+  addReviewThread(
+    repo: string,
+    number: number,
+    thread: {
+      isResolved?: boolean;
+      isOutdated?: boolean;
+      comments: Array<Partial<Omit<FakeReviewComment, 'id'>> & { body: string }>;
+    },
+  ): FakeReviewThread;
   /** Adds a reply to a thread; bumps the PR's updated_at. */
-  replyToThread(threadId: string, comment: Partial<Omit<FakeReviewComment, 'id'>> & { body: string }): FakeReviewComment;
+  replyToThread(
+    threadId: string,
+    comment: Partial<Omit<FakeReviewComment, 'id'>> & { body: string },
+  ): FakeReviewComment;
   resolveThread(threadId: string): void;
   /** Remaining core quota reported in x-ratelimit-* headers and /rate_limit. */
   rateLimit: { limit: number; remaining: number; reset: number };
@@ -246,7 +276,14 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       if (value === undefined) continue;
       headers[name] = SECRET_HEADERS.has(name) ? '[redacted]' : Array.isArray(value) ? value.join(', ') : value;
     }
-    const recorded: RecordedRequest = { method, path: pathname + full.search, headers, authorized, body, at: Date.now() };
+    const recorded: RecordedRequest = {
+      method,
+      path: pathname + full.search,
+      headers,
+      authorized,
+      body,
+      at: Date.now(),
+    };
     requests.push(recorded);
 
     const common: Record<string, string> = {
@@ -259,15 +296,22 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       'x-ratelimit-resource': 'core',
     };
 
-    const faultIndex = faults.findIndex((f) => f.method === method && (f.path === pathname || compile(f.path).regex.test(pathname)));
+    const faultIndex = faults.findIndex(
+      (f) => f.method === method && (f.path === pathname || compile(f.path).regex.test(pathname)),
+    );
     const fault = faultIndex >= 0 ? faults[faultIndex] : undefined;
     if (fault) {
       fault.remaining -= 1;
       if (fault.remaining <= 0) faults.splice(faultIndex, 1);
-      sendJson(res, fault.status, fault.body ?? { message: 'fault injected', documentation_url: DOCS, status: String(fault.status) }, {
-        ...common,
-        ...fault.headers,
-      });
+      sendJson(
+        res,
+        fault.status,
+        fault.body ?? { message: 'fault injected', documentation_url: DOCS, status: String(fault.status) },
+        {
+          ...common,
+          ...fault.headers,
+        },
+      );
       return;
     }
 
@@ -282,17 +326,29 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       if (route.auth ?? true) rateLimit.remaining = Math.max(0, rateLimit.remaining - 1);
       const params: Record<string, string> = {};
       route.names.forEach((name, i) => (params[name] = decodeURIComponent(m[i + 1] ?? '')));
-      const result = await route.handler({ method, pathname, query: full.searchParams, params, body, headers: req.headers, request: recorded, fake });
+      const result = await route.handler({
+        method,
+        pathname,
+        query: full.searchParams,
+        params,
+        body,
+        headers: req.headers,
+        request: recorded,
+        fake,
+      });
       const out = { ...common, ...result.headers };
       if (method === 'GET' && result.status === 200 && (result.body !== undefined || result.text !== undefined)) {
-        const etag = `W/"${createHash('sha1').update(result.text ?? JSON.stringify(result.body)).digest('hex')}"`;
+        const etag = `W/"${createHash('sha1')
+          .update(result.text ?? JSON.stringify(result.body))
+          .digest('hex')}"`;
         out.etag = etag;
         if (req.headers['if-none-match'] === etag) {
           res.writeHead(304, out).end();
           return;
         }
       }
-      if (result.text !== undefined) res.writeHead(result.status, { 'content-type': 'text/plain; charset=utf-8', ...out }).end(result.text);
+      if (result.text !== undefined)
+        res.writeHead(result.status, { 'content-type': 'text/plain; charset=utf-8', ...out }).end(result.text);
       else if (result.body === undefined) res.writeHead(result.status, out).end();
       else sendJson(res, result.status, result.body, out);
       return;
@@ -318,7 +374,9 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     if (!followHeads) return list;
     for (const pull of list) {
       if (pull.state !== 'open') continue;
-      const sha = followHeads(`${pull.head.owner}/${repo.split('/')[1] ?? ''}`, pull.head.ref) ?? followHeads(repo, pull.head.ref);
+      const sha =
+        followHeads(`${pull.head.owner}/${repo.split('/')[1] ?? ''}`, pull.head.ref) ??
+        followHeads(repo, pull.head.ref);
       if (sha !== undefined && sha !== pull.head.sha) {
         pull.head.sha = sha;
         pull.updatedAt = new Date().toISOString();
@@ -331,10 +389,17 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     return refreshHeads(repo).find((p) => p.number === number);
   }
 
-  const notFound = (): RouteResult => ({ status: 404, body: { message: 'Not Found', documentation_url: DOCS, status: '404' } });
+  const notFound = (): RouteResult => ({
+    status: 404,
+    body: { message: 'Not Found', documentation_url: DOCS, status: '404' },
+  });
 
   /** One page of a listing, with GitHub's Link header (prev, next, last, first) when there are several. */
-  function paginate<T>(list: T[], query: URLSearchParams, request: RecordedRequest): { page: T[]; headers: Record<string, string> } {
+  function paginate<T>(
+    list: T[],
+    query: URLSearchParams,
+    request: RecordedRequest,
+  ): { page: T[]; headers: Record<string, string> } {
     const perPage = Math.min(100, Math.max(1, Number(query.get('per_page') ?? 30) || 30));
     const page = Math.max(1, Number(query.get('page') ?? 1) || 1);
     const last = Math.max(1, Math.ceil(list.length / perPage));
@@ -368,8 +433,15 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       state: input.state ?? 'open',
       draft: input.draft ?? false,
       merged: input.merged ?? false,
-      head: { ref: input.head.ref, owner: input.head.owner ?? owner, sha: input.head.sha ?? shaOf(repo, input.head.ref) ?? '0'.repeat(40) },
-      base: { ref: input.base?.ref ?? 'main', sha: input.base?.sha ?? shaOf(repo, input.base?.ref ?? 'main') ?? '0'.repeat(40) },
+      head: {
+        ref: input.head.ref,
+        owner: input.head.owner ?? owner,
+        sha: input.head.sha ?? shaOf(repo, input.head.ref) ?? '0'.repeat(40),
+      },
+      base: {
+        ref: input.base?.ref ?? 'main',
+        sha: input.base?.sha ?? shaOf(repo, input.base?.ref ?? 'main') ?? '0'.repeat(40),
+      },
       user: input.user ?? login,
       createdAt: input.createdAt ?? now,
       updatedAt: input.updatedAt ?? now,
@@ -386,7 +458,15 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   });
   const repoJson = (fullName: string) => {
     const [owner = '', name = ''] = fullName.split('/');
-    return { id: createHash('sha1').update(fullName).digest().readUInt32BE(0), name, full_name: fullName, owner: user(owner), private: false, html_url: `${htmlBase}/${fullName}`, default_branch: 'main' };
+    return {
+      id: createHash('sha1').update(fullName).digest().readUInt32BE(0),
+      name,
+      full_name: fullName,
+      owner: user(owner),
+      private: false,
+      html_url: `${htmlBase}/${fullName}`,
+      default_branch: 'main',
+    };
   };
 
   function pullJson(p: FakePull): Record<string, unknown> {
@@ -408,8 +488,20 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       html_url: `${htmlBase}/${p.repo}/pull/${p.number}`,
       diff_url: `${htmlBase}/${p.repo}/pull/${p.number}.diff`,
       issue_url: `${apiBase}/repos/${p.repo}/issues/${p.number}`,
-      head: { label: `${p.head.owner}:${p.head.ref}`, ref: p.head.ref, sha: p.head.sha, user: user(p.head.owner), repo: repoJson(headRepo) },
-      base: { label: `${p.repo.split('/')[0] ?? ''}:${p.base.ref}`, ref: p.base.ref, sha: p.base.sha, user: user(p.repo.split('/')[0] ?? ''), repo: repoJson(p.repo) },
+      head: {
+        label: `${p.head.owner}:${p.head.ref}`,
+        ref: p.head.ref,
+        sha: p.head.sha,
+        user: user(p.head.owner),
+        repo: repoJson(headRepo),
+      },
+      base: {
+        label: `${p.repo.split('/')[0] ?? ''}:${p.base.ref}`,
+        ref: p.base.ref,
+        sha: p.base.sha,
+        user: user(p.repo.split('/')[0] ?? ''),
+        repo: repoJson(p.repo),
+      },
       created_at: p.createdAt,
       updated_at: p.updatedAt,
       closed_at: p.state === 'closed' ? p.updatedAt : null,
@@ -419,7 +511,12 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
 
   const validation = (errors: Array<Record<string, string>>) => ({
     status: 422,
-    body: { message: 'Validation Failed', errors, documentation_url: `${DOCS}/pulls/pulls#create-a-pull-request`, status: '422' },
+    body: {
+      message: 'Validation Failed',
+      errors,
+      documentation_url: `${DOCS}/pulls/pulls#create-a-pull-request`,
+      status: '422',
+    },
   });
 
   // ─── built-in routes ───────────────────────────────────────────────────────────────────────
@@ -429,9 +526,17 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     path: '/rate_limit',
     auth: false,
     handler: () => {
-      const core = { limit: rateLimit.limit, used: rateLimit.limit - rateLimit.remaining, remaining: rateLimit.remaining, reset: rateLimit.reset };
+      const core = {
+        limit: rateLimit.limit,
+        used: rateLimit.limit - rateLimit.remaining,
+        remaining: rateLimit.remaining,
+        reset: rateLimit.reset,
+      };
       const other = { limit: 30, used: 0, remaining: 30, reset: rateLimit.reset };
-      return { status: 200, body: { resources: { core, search: other, graphql: { ...core }, integration_manifest: other }, rate: core } };
+      return {
+        status: 200,
+        body: { resources: { core, search: other, graphql: { ...core }, integration_manifest: other }, rate: core },
+      };
     },
   });
 
@@ -446,7 +551,9 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       let list = refreshHeads(repo).filter((p) => state === 'all' || p.state === state);
       if (head) {
         const [owner, ref] = head.includes(':') ? (head.split(/:(.*)/s) as [string, string]) : [undefined, head];
-        list = list.filter((p) => p.head.ref === ref && (owner === undefined || p.head.owner.toLowerCase() === owner.toLowerCase()));
+        list = list.filter(
+          (p) => p.head.ref === ref && (owner === undefined || p.head.owner.toLowerCase() === owner.toLowerCase()),
+        );
       }
       if (base) list = list.filter((p) => p.base.ref === base);
       list = [...list].sort((a, b) => b.number - a.number); // GitHub's default: newest first
@@ -472,20 +579,33 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       const input = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
       const str = (key: string) => (typeof input[key] === 'string' ? (input[key] as string) : undefined);
       const missing = ['head', 'base', 'title'].filter((key) => !str(key));
-      if (missing.length > 0) return validation(missing.map((field) => ({ resource: 'PullRequest', field, code: 'missing_field' })));
+      if (missing.length > 0)
+        return validation(missing.map((field) => ({ resource: 'PullRequest', field, code: 'missing_field' })));
       const headSpec = str('head') ?? '';
-      const [headOwner, headRef] = headSpec.includes(':') ? (headSpec.split(/:(.*)/s) as [string, string]) : [params.owner ?? '', headSpec];
+      const [headOwner, headRef] = headSpec.includes(':')
+        ? (headSpec.split(/:(.*)/s) as [string, string])
+        : [params.owner ?? '', headSpec];
       const base = str('base') ?? '';
       const headSha = shaOf(`${headOwner}/${params.repo}`, headRef);
       if (headSha === undefined) return validation([{ resource: 'PullRequest', field: 'head', code: 'invalid' }]);
       const baseSha = shaOf(repo, base);
       if (baseSha === undefined) return validation([{ resource: 'PullRequest', field: 'base', code: 'invalid' }]);
       if (headSha === baseSha || (headOwner === params.owner && headRef === base)) {
-        return validation([{ resource: 'PullRequest', code: 'custom', message: `No commits between ${base} and ${headRef}` }]);
+        return validation([
+          { resource: 'PullRequest', code: 'custom', message: `No commits between ${base} and ${headRef}` },
+        ]);
       }
-      const duplicate = pullsOf(repo).some((p) => p.state === 'open' && p.head.ref === headRef && p.head.owner === headOwner && p.base.ref === base);
+      const duplicate = pullsOf(repo).some(
+        (p) => p.state === 'open' && p.head.ref === headRef && p.head.owner === headOwner && p.base.ref === base,
+      );
       if (duplicate) {
-        return validation([{ resource: 'PullRequest', code: 'custom', message: `A pull request already exists for ${headOwner}:${headRef}.` }]);
+        return validation([
+          {
+            resource: 'PullRequest',
+            code: 'custom',
+            message: `A pull request already exists for ${headOwner}:${headRef}.`,
+          },
+        ]);
       }
       const pull = addPull(repo, {
         title: str('title') ?? '',
@@ -549,7 +669,11 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       const list = statuses.get(commitKey(repo, sha)) ?? [];
       // GitHub's combined state: failure if any failure or error, else pending if any pending
       // (or none at all), else success.
-      const state = list.some((s) => s.state === 'failure' || s.state === 'error') ? 'failure' : list.length === 0 || list.some((s) => s.state === 'pending') ? 'pending' : 'success';
+      const state = list.some((s) => s.state === 'failure' || s.state === 'error')
+        ? 'failure'
+        : list.length === 0 || list.some((s) => s.state === 'pending')
+          ? 'pending'
+          : 'success';
       const { page, headers } = paginate(list, query, request);
       return {
         status: 200,
@@ -583,7 +707,9 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       const headSha = query.get('head_sha');
       const list = headSha
         ? (workflowRuns.get(commitKey(repo, headSha)) ?? []).map((r) => ({ run: r, sha: headSha }))
-        : [...workflowRuns.entries()].filter(([key]) => key.startsWith(`${repo}@`)).flatMap(([key, runs]) => runs.map((run) => ({ run, sha: key.slice(repo.length + 1) })));
+        : [...workflowRuns.entries()]
+            .filter(([key]) => key.startsWith(`${repo}@`))
+            .flatMap(([key, runs]) => runs.map((run) => ({ run, sha: key.slice(repo.length + 1) })));
       const { page, headers } = paginate(list, query, request);
       return {
         status: 200,
@@ -662,18 +788,35 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   });
 
   const graphql = ({ body }: RouteContext): RouteResult => {
-    const input = (typeof body === 'object' && body !== null ? body : {}) as { query?: unknown; variables?: Record<string, unknown> };
+    const input = (typeof body === 'object' && body !== null ? body : {}) as {
+      query?: unknown;
+      variables?: Record<string, unknown>;
+    };
     const query = typeof input.query === 'string' ? input.query : '';
     const vars = input.variables ?? {};
     if (!/reviewThreads/.test(query)) {
-      return { status: 200, body: { errors: [{ message: 'fake github: only pullRequest.reviewThreads queries are served', type: 'UNSUPPORTED' }] } };
+      return {
+        status: 200,
+        body: {
+          errors: [{ message: 'fake github: only pullRequest.reviewThreads queries are served', type: 'UNSUPPORTED' }],
+        },
+      };
     }
     const repo = `${String(vars.owner)}/${String(vars.name)}`;
     const number = Number(vars.number);
     if (!findPull(repo, number)) {
       return {
         status: 200,
-        body: { data: { repository: { pullRequest: null } }, errors: [{ type: 'NOT_FOUND', path: ['repository', 'pullRequest'], message: `Could not resolve to a PullRequest with the number of ${number}.` }] },
+        body: {
+          data: { repository: { pullRequest: null } },
+          errors: [
+            {
+              type: 'NOT_FOUND',
+              path: ['repository', 'pullRequest'],
+              message: `Could not resolve to a PullRequest with the number of ${number}.`,
+            },
+          ],
+        },
       };
     }
     const nodes = threads
@@ -695,7 +838,10 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
           })),
         },
       }));
-    return { status: 200, body: { data: { repository: { pullRequest: { reviewThreads: { pageInfo: { hasNextPage: false }, nodes } } } } } };
+    return {
+      status: 200,
+      body: { data: { repository: { pullRequest: { reviewThreads: { pageInfo: { hasNextPage: false }, nodes } } } } },
+    };
   };
   addRoute({ method: 'POST', path: '/graphql', handler: graphql });
   addRoute({ method: 'POST', path: '/api/graphql', handler: graphql });
@@ -711,18 +857,28 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     if (pull) pull.updatedAt = new Date(Math.max(Date.now(), Date.parse(pull.updatedAt) + 1)).toISOString();
   }
 
-  const http = await HttpFake.listen(handle, (res, error) => sendJson(res, 500, { message: `fake github: ${String(error)}`, documentation_url: DOCS, status: '500' }));
+  const http = await HttpFake.listen(handle, (res, error) =>
+    sendJson(res, 500, { message: `fake github: ${String(error)}`, documentation_url: DOCS, status: '500' }),
+  );
   const url = http.url;
 
   function reviewComment(c: Partial<Omit<FakeReviewComment, 'id'>> & { body: string }): FakeReviewComment {
-    return { id: ++nextId, body: c.body, author: c.author ?? 'reviewer', path: c.path ?? 'README.md', line: c.line ?? 1, createdAt: c.createdAt ?? new Date().toISOString() };
+    return {
+      id: ++nextId,
+      body: c.body,
+      author: c.author ?? 'reviewer',
+      path: c.path ?? 'README.md',
+      line: c.line ?? 1,
+      createdAt: c.createdAt ?? new Date().toISOString(),
+    };
   }
 
   const fake: FakeGitHub = {
     url,
     token,
     requests,
-    requestsTo: (method, pathPrefix) => requests.filter((r) => r.method === method && (r.path.split('?')[0] ?? '').startsWith(pathPrefix)),
+    requestsTo: (method, pathPrefix) =>
+      requests.filter((r) => r.method === method && (r.path.split('?')[0] ?? '').startsWith(pathPrefix)),
     pulls: (repo) => [...pullsOf(repo)],
     addPull,
     pullJson,
@@ -736,17 +892,34 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     },
     followBranches: (resolve) => void (followHeads = resolve),
     setCheckRuns: (repo, sha, runs) => {
-      const list = runs.map((r) => ({ id: r.id ?? ++nextId, name: r.name, status: r.status ?? 'completed', conclusion: r.conclusion ?? (r.status && r.status !== 'completed' ? null : 'success'), app: r.app ?? 'github-actions' }));
+      const list = runs.map((r) => ({
+        id: r.id ?? ++nextId,
+        name: r.name,
+        status: r.status ?? 'completed',
+        conclusion: r.conclusion ?? (r.status && r.status !== 'completed' ? null : 'success'),
+        app: r.app ?? 'github-actions',
+      }));
       checkRuns.set(commitKey(repo, sha), list);
       return list;
     },
     setStatuses: (repo, sha, list) =>
       void statuses.set(
         commitKey(repo, sha),
-        list.map((s) => ({ context: s.context, state: s.state ?? 'success', ...(s.description ? { description: s.description } : {}), ...(s.targetUrl ? { targetUrl: s.targetUrl } : {}) })),
+        list.map((s) => ({
+          context: s.context,
+          state: s.state ?? 'success',
+          ...(s.description ? { description: s.description } : {}),
+          ...(s.targetUrl ? { targetUrl: s.targetUrl } : {}),
+        })),
       ),
     setWorkflowRuns: (repo, sha, runs) => {
-      const list = runs.map((r) => ({ id: r.id ?? ++nextId, name: r.name, status: r.status ?? 'completed', conclusion: r.conclusion ?? (r.status && r.status !== 'completed' ? null : 'success'), event: r.event ?? 'pull_request' }));
+      const list = runs.map((r) => ({
+        id: r.id ?? ++nextId,
+        name: r.name,
+        status: r.status ?? 'completed',
+        conclusion: r.conclusion ?? (r.status && r.status !== 'completed' ? null : 'success'),
+        event: r.event ?? 'pull_request',
+      }));
       workflowRuns.set(commitKey(repo, sha), list);
       return list;
     },

@@ -26,9 +26,13 @@ import { HttpFake } from './httpFake.js';
 import type { FakeGitHub, RouteContext, RouteResult } from './github.js';
 
 const DOCS = 'https://docs.github.com/rest';
-const notFound = (): RouteResult => ({ status: 404, body: { message: 'Not Found', documentation_url: DOCS, status: '404' } });
+const notFound = (): RouteResult => ({
+  status: 404,
+  body: { message: 'Not Found', documentation_url: DOCS, status: '404' },
+});
 
-export const isoNow = (ms = Date.now()): string => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+export const isoNow = (ms = Date.now()): string =>
+  new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 export interface FakeThread {
   repo: string;
@@ -72,15 +76,26 @@ export interface MentionsFake {
   login: string;
   /** A separate server standing in for GitHub's log storage (redirect target). */
   blobUrl: string;
-  addThread(repo: string, number: number, options?: { pull?: boolean; title?: string; body?: string; author?: string }): FakeThread;
-  addComment(repo: string, number: number, comment: { login: string; body: string; type?: 'User' | 'Bot'; at?: string }): FakeComment;
+  addThread(
+    repo: string,
+    number: number,
+    options?: { pull?: boolean; title?: string; body?: string; author?: string },
+  ): FakeThread;
+  addComment(
+    repo: string,
+    number: number,
+    comment: { login: string; body: string; type?: 'User' | 'Bot'; at?: string },
+  ): FakeComment;
   comments(repo: string, number: number): FakeComment[];
   comment(id: number): FakeComment | undefined;
   react(commentId: number, login: string, content?: string): void;
   setRole(repo: string, login: string, role: Role): void;
   /** In-memory branch tips for repos without a bare repository. */
   setBranch(repo: string, branch: string, sha: string): void;
-  addRun(repo: string, run: Omit<FakeRun, 'id' | 'repo' | 'jobs'> & { jobs: Array<Omit<FakeRun['jobs'][number], 'id'>> }): FakeRun;
+  addRun(
+    repo: string,
+    run: Omit<FakeRun, 'id' | 'repo' | 'jobs'> & { jobs: Array<Omit<FakeRun['jobs'][number], 'id'>> },
+  ): FakeRun;
   /** Requests the blob server got (path and whether an Authorization header came along). */
   blobRequests: Array<{ path: string; authorization: boolean }>;
   stop(): Promise<void>;
@@ -109,17 +124,20 @@ export async function installMentionRoutes(fake: FakeGitHub, options: MentionsFa
 
   // ─── "blob storage" for job logs: another origin, plain text ─────────────────────────────
   const logs = new Map<string, string>();
-  const blob = await HttpFake.listen(async (req, res) => {
-    const path = req.url ?? '/';
-    blobRequests.push({ path, authorization: req.headers.authorization !== undefined });
-    const key = /^\/logs\/(\d+)/.exec(path)?.[1];
-    const text = key === undefined ? undefined : logs.get(key);
-    if (text === undefined) {
-      res.writeHead(404, { 'content-type': 'application/xml' }).end('<Error><Code>BlobNotFound</Code></Error>');
-      return;
-    }
-    res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end(text);
-  }, (res) => res.writeHead(500).end());
+  const blob = await HttpFake.listen(
+    async (req, res) => {
+      const path = req.url ?? '/';
+      blobRequests.push({ path, authorization: req.headers.authorization !== undefined });
+      const key = /^\/logs\/(\d+)/.exec(path)?.[1];
+      const text = key === undefined ? undefined : logs.get(key);
+      if (text === undefined) {
+        res.writeHead(404, { 'content-type': 'application/xml' }).end('<Error><Code>BlobNotFound</Code></Error>');
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end(text);
+    },
+    (res) => res.writeHead(500).end(),
+  );
   const blobUrl = blob.url;
 
   const key = (repo: string, number: number) => `${repo.toLowerCase()}#${number}`;
@@ -183,7 +201,11 @@ export async function installMentionRoutes(fake: FakeGitHub, options: MentionsFa
     };
   };
 
-  function addThread(repo: string, number: number, opts: { pull?: boolean; title?: string; body?: string; author?: string } = {}): FakeThread {
+  function addThread(
+    repo: string,
+    number: number,
+    opts: { pull?: boolean; title?: string; body?: string; author?: string } = {},
+  ): FakeThread {
     const existing = threads.get(key(repo, number));
     if (existing) return existing;
     const thread: FakeThread = {
@@ -200,10 +222,24 @@ export async function installMentionRoutes(fake: FakeGitHub, options: MentionsFa
     return thread;
   }
 
-  function addComment(repo: string, number: number, c: { login: string; body: string; type?: 'User' | 'Bot'; at?: string }): FakeComment {
+  function addComment(
+    repo: string,
+    number: number,
+    c: { login: string; body: string; type?: 'User' | 'Bot'; at?: string },
+  ): FakeComment {
     const thread = addThread(repo, number);
     const at = c.at ?? isoNow();
-    const comment: FakeComment = { id: ++nextId, repo: thread.repo, number, login: c.login, type: c.type ?? (c.login.endsWith('[bot]') ? 'Bot' : 'User'), body: c.body, createdAt: at, updatedAt: at, reactions: [] };
+    const comment: FakeComment = {
+      id: ++nextId,
+      repo: thread.repo,
+      number,
+      login: c.login,
+      type: c.type ?? (c.login.endsWith('[bot]') ? 'Bot' : 'User'),
+      body: c.body,
+      createdAt: at,
+      updatedAt: at,
+      reactions: [],
+    };
     comments.push(comment);
     thread.unread = true;
     return comment;
@@ -212,7 +248,11 @@ export async function installMentionRoutes(fake: FakeGitHub, options: MentionsFa
   const threadComments = (t: FakeThread) => comments.filter((c) => key(c.repo, c.number) === key(t.repo, t.number));
 
   // ─── identity ───────────────────────────────────────────────────────────────────────────
-  fake.addRoute({ method: 'GET', path: '/user', handler: () => ({ status: 200, body: { ...user(login), name: login, email: null } }) });
+  fake.addRoute({
+    method: 'GET',
+    path: '/user',
+    handler: () => ({ status: 200, body: { ...user(login), name: login, email: null } }),
+  });
 
   // ─── notifications ──────────────────────────────────────────────────────────────────────
   fake.addRoute({
@@ -247,7 +287,17 @@ export async function installMentionRoutes(fake: FakeGitHub, options: MentionsFa
               latest_comment_url: latest ? `${api}/issues/comments/${latest.id}` : null,
               type: t.pull ? 'PullRequest' : 'Issue',
             },
-            repository: { id: t.repo.length, node_id: `R_${t.repo}`, name, full_name: t.repo, owner: user(owner), private: false, html_url: `${htmlBase}/${t.repo}`, fork: false, url: api },
+            repository: {
+              id: t.repo.length,
+              node_id: `R_${t.repo}`,
+              name,
+              full_name: t.repo,
+              owner: user(owner),
+              private: false,
+              html_url: `${htmlBase}/${t.repo}`,
+              fork: false,
+              url: api,
+            },
             url: `${fake.url}/notifications/threads/${t.id}`,
             subscription_url: `${fake.url}/notifications/threads/${t.id}/subscription`,
           };
@@ -301,14 +351,32 @@ export async function installMentionRoutes(fake: FakeGitHub, options: MentionsFa
       if (!thread) return notFound();
       const body = (ctx.body as { body?: unknown } | undefined)?.body;
       if (typeof body !== 'string' || body === '') {
-        return { status: 422, body: { message: 'Validation Failed', errors: [{ resource: 'IssueComment', field: 'body', code: 'missing_field' }], documentation_url: DOCS, status: '422' } };
+        return {
+          status: 422,
+          body: {
+            message: 'Validation Failed',
+            errors: [{ resource: 'IssueComment', field: 'body', code: 'missing_field' }],
+            documentation_url: DOCS,
+            status: '422',
+          },
+        };
       }
       const c = addComment(thread.repo, thread.number, { login, body });
-      return { status: 201, body: commentJson(c), headers: { location: `${fake.url}/repos/${thread.repo}/issues/comments/${c.id}` } };
+      return {
+        status: 201,
+        body: commentJson(c),
+        headers: { location: `${fake.url}/repos/${thread.repo}/issues/comments/${c.id}` },
+      };
     },
   });
 
-  const reactionJson = (r: FakeComment['reactions'][number]) => ({ id: r.id, node_id: `REA_${r.id}`, user: user(r.login), content: r.content, created_at: r.createdAt });
+  const reactionJson = (r: FakeComment['reactions'][number]) => ({
+    id: r.id,
+    node_id: `REA_${r.id}`,
+    user: user(r.login),
+    content: r.content,
+    created_at: r.createdAt,
+  });
   // '+' in a query string is a space to URLSearchParams; GitHub clients send %2B1.
   const contentParam = (value: string | null) => (value === ' 1' ? '+1' : value);
 
@@ -316,7 +384,9 @@ export async function installMentionRoutes(fake: FakeGitHub, options: MentionsFa
     method: 'GET',
     path: '/repos/:owner/:repo/issues/comments/:id/reactions',
     handler: (ctx) => {
-      const c = comments.find((x) => x.id === Number(ctx.params.id) && x.repo.toLowerCase() === repoOf(ctx.params).toLowerCase());
+      const c = comments.find(
+        (x) => x.id === Number(ctx.params.id) && x.repo.toLowerCase() === repoOf(ctx.params).toLowerCase(),
+      );
       if (!c) return notFound();
       const content = contentParam(ctx.query.get('content'));
       return paginate(ctx, c.reactions.filter((r) => content === null || r.content === content).map(reactionJson));
@@ -327,11 +397,24 @@ export async function installMentionRoutes(fake: FakeGitHub, options: MentionsFa
     method: 'POST',
     path: '/repos/:owner/:repo/issues/comments/:id/reactions',
     handler: (ctx) => {
-      const c = comments.find((x) => x.id === Number(ctx.params.id) && x.repo.toLowerCase() === repoOf(ctx.params).toLowerCase());
+      const c = comments.find(
+        (x) => x.id === Number(ctx.params.id) && x.repo.toLowerCase() === repoOf(ctx.params).toLowerCase(),
+      );
       if (!c) return notFound();
       const content = (ctx.body as { content?: unknown } | undefined)?.content;
-      if (typeof content !== 'string' || !['+1', '-1', 'laugh', 'confused', 'heart', 'hooray', 'rocket', 'eyes'].includes(content)) {
-        return { status: 422, body: { message: 'Validation Failed', errors: [{ resource: 'Reaction', field: 'content', code: 'invalid' }], documentation_url: DOCS, status: '422' } };
+      if (
+        typeof content !== 'string' ||
+        !['+1', '-1', 'laugh', 'confused', 'heart', 'hooray', 'rocket', 'eyes'].includes(content)
+      ) {
+        return {
+          status: 422,
+          body: {
+            message: 'Validation Failed',
+            errors: [{ resource: 'Reaction', field: 'content', code: 'invalid' }],
+            documentation_url: DOCS,
+            status: '422',
+          },
+        };
       }
       const existing = c.reactions.find((r) => r.login === login && r.content === content);
       if (existing) return { status: 200, body: reactionJson(existing) };
@@ -353,7 +436,17 @@ export async function installMentionRoutes(fake: FakeGitHub, options: MentionsFa
         body: {
           permission,
           role_name: role,
-          user: { ...user(ctx.params.login ?? ''), permissions: { admin: role === 'admin', maintain: role === 'admin' || role === 'maintain', push: ['admin', 'maintain', 'write'].includes(role), triage: role !== 'read' && role !== 'none', pull: role !== 'none' }, role_name: role },
+          user: {
+            ...user(ctx.params.login ?? ''),
+            permissions: {
+              admin: role === 'admin',
+              maintain: role === 'admin' || role === 'maintain',
+              push: ['admin', 'maintain', 'write'].includes(role),
+              triage: role !== 'read' && role !== 'none',
+              pull: role !== 'none',
+            },
+            role_name: role,
+          },
         },
       };
     },
@@ -367,21 +460,41 @@ export async function installMentionRoutes(fake: FakeGitHub, options: MentionsFa
       const pull = fake.pulls(repoOf(ctx.params)).find((p) => p.number === Number(ctx.params.number));
       if (!pull) return notFound();
       const input = (ctx.body ?? {}) as { sha?: string; merge_method?: string };
-      if (pull.state !== 'open' || pull.merged) return { status: 405, body: { message: 'Pull Request is not mergeable', documentation_url: `${DOCS}/pulls/pulls#merge-a-pull-request`, status: '405' } };
+      if (pull.state !== 'open' || pull.merged)
+        return {
+          status: 405,
+          body: {
+            message: 'Pull Request is not mergeable',
+            documentation_url: `${DOCS}/pulls/pulls#merge-a-pull-request`,
+            status: '405',
+          },
+        };
       if (input.sha !== undefined && input.sha !== pull.head.sha) {
-        return { status: 409, body: { message: 'Head branch was modified. Review and try the merge again.', documentation_url: `${DOCS}/pulls/pulls#merge-a-pull-request`, status: '409' } };
+        return {
+          status: 409,
+          body: {
+            message: 'Head branch was modified. Review and try the merge again.',
+            documentation_url: `${DOCS}/pulls/pulls#merge-a-pull-request`,
+            status: '409',
+          },
+        };
       }
       pull.state = 'closed';
       pull.merged = true;
       pull.updatedAt = new Date().toISOString();
-      const sha = [...`merge:${pull.head.sha}:${input.merge_method ?? 'merge'}`].reduce((h, ch) => h + ch.charCodeAt(0).toString(16), '').padEnd(40, '0').slice(0, 40);
+      const sha = [...`merge:${pull.head.sha}:${input.merge_method ?? 'merge'}`]
+        .reduce((h, ch) => h + ch.charCodeAt(0).toString(16), '')
+        .padEnd(40, '0')
+        .slice(0, 40);
       return { status: 200, body: { sha, merged: true, message: 'Pull Request successfully merged' } };
     },
   });
 
   // ─── refs ───────────────────────────────────────────────────────────────────────────────
-  const bareOf = (repo: string) => Object.entries(options.bareRepos ?? {}).find(([r]) => r.toLowerCase() === repo.toLowerCase())?.[1];
-  const gitIn = (dir: string, args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const bareOf = (repo: string) =>
+    Object.entries(options.bareRepos ?? {}).find(([r]) => r.toLowerCase() === repo.toLowerCase())?.[1];
+  const gitIn = (dir: string, args: string[]) =>
+    execFileSync('git', args, { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   function branchesOf(repo: string): Map<string, string> {
     const bare = bareOf(repo);
     if (bare !== undefined) {
@@ -414,7 +527,10 @@ export async function installMentionRoutes(fake: FakeGitHub, options: MentionsFa
       handler: (ctx) => {
         const prefix = Array.from({ length: depth }, (_, i) => ctx.params[`p${i}`] ?? '').join('/');
         const repo = repoOf(ctx.params);
-        const list = [...branchesOf(repo)].filter(([b]) => b.startsWith(prefix)).sort(([a], [b]) => a.localeCompare(b)).map(([b, sha]) => refJson(repo, b, sha));
+        const list = [...branchesOf(repo)]
+          .filter(([b]) => b.startsWith(prefix))
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(([b, sha]) => refJson(repo, b, sha));
         return paginate(ctx, list);
       },
     });
@@ -426,7 +542,15 @@ export async function installMentionRoutes(fake: FakeGitHub, options: MentionsFa
         const repo = repoOf(ctx.params);
         const bare = bareOf(repo);
         const branches = branchesOf(repo);
-        if (!branches.has(branch)) return { status: 422, body: { message: 'Reference does not exist', documentation_url: `${DOCS}/git/refs#delete-a-reference`, status: '422' } };
+        if (!branches.has(branch))
+          return {
+            status: 422,
+            body: {
+              message: 'Reference does not exist',
+              documentation_url: `${DOCS}/git/refs#delete-a-reference`,
+              status: '422',
+            },
+          };
         if (bare !== undefined) gitIn(bare, ['update-ref', '-d', `refs/heads/${branch}`]);
         else branches.delete(branch);
         return { status: 204 };
@@ -462,7 +586,9 @@ export async function installMentionRoutes(fake: FakeGitHub, options: MentionsFa
     path: '/repos/:owner/:repo/actions/runs',
     handler: (ctx) => {
       const sha = ctx.query.get('head_sha');
-      const list = runs.filter((r) => r.repo.toLowerCase() === repoOf(ctx.params).toLowerCase() && (sha === null || r.headSha === sha)).sort((a, b) => b.id - a.id);
+      const list = runs
+        .filter((r) => r.repo.toLowerCase() === repoOf(ctx.params).toLowerCase() && (sha === null || r.headSha === sha))
+        .sort((a, b) => b.id - a.id);
       const page = paginate(ctx, list.map(runJson));
       return { ...page, body: { total_count: list.length, workflow_runs: page.body } };
     },
@@ -499,8 +625,12 @@ export async function installMentionRoutes(fake: FakeGitHub, options: MentionsFa
     method: 'GET',
     path: '/repos/:owner/:repo/actions/jobs/:id/logs',
     handler: (ctx) => {
-      if (!logs.has(ctx.params.id ?? '')) return { status: 410, body: { message: 'Gone', documentation_url: DOCS, status: '410' } };
-      return { status: 302, headers: { location: `${blobUrl}/logs/${ctx.params.id}?sig=fake&se=${Date.now() + 60_000}` } };
+      if (!logs.has(ctx.params.id ?? ''))
+        return { status: 410, body: { message: 'Gone', documentation_url: DOCS, status: '410' } };
+      return {
+        status: 302,
+        headers: { location: `${blobUrl}/logs/${ctx.params.id}?sig=fake&se=${Date.now() + 60_000}` },
+      };
     },
   });
 

@@ -61,7 +61,11 @@ export interface FakeMatrix {
   sent: Array<{ roomId: string; txnId: string; eventId: string; content: Record<string, unknown> }>;
   typing: Array<{ roomId: string; userId: string; typing: boolean }>;
   /** Someone writes in a room (default: the fake's room); returns the event. */
-  postText(sender: string, body: string, options?: { roomId?: string; msgtype?: string; content?: Record<string, unknown>; type?: string }): MatrixEvent;
+  postText(
+    sender: string,
+    body: string,
+    options?: { roomId?: string; msgtype?: string; content?: Record<string, unknown>; type?: string },
+  ): MatrixEvent;
   /** Rooms the client has joined. */
   joined: Set<string>;
   failNext(route: 'sync' | 'send' | 'whoami' | 'join' | 'messages' | 'typing', fault: MatrixFault): void;
@@ -70,7 +74,9 @@ export interface FakeMatrix {
 
 const PREFIX = '/_matrix/client/v3';
 
-export async function startFakeMatrix(options: { token?: string; userId?: string; roomId?: string; serverName?: string } = {}): Promise<FakeMatrix> {
+export async function startFakeMatrix(
+  options: { token?: string; userId?: string; roomId?: string; serverName?: string } = {},
+): Promise<FakeMatrix> {
   const serverName = options.serverName ?? 'fake.test';
   const token = options.token ?? 'syt_cm9zaGk_FakeMatrixAccessToken_0Abc12';
   const userId = options.userId ?? `@roshi:${serverName}`;
@@ -94,7 +100,11 @@ export async function startFakeMatrix(options: { token?: string; userId?: string
   };
 
   function append(room: string, event: Omit<MatrixEvent, 'event_id' | 'origin_server_ts'>): MatrixEvent {
-    const full: MatrixEvent = { ...event, event_id: `$ev${++eventCounter}_${Math.random().toString(36).slice(2, 8)}`, origin_server_ts: Date.now() };
+    const full: MatrixEvent = {
+      ...event,
+      event_id: `$ev${++eventCounter}_${Math.random().toString(36).slice(2, 8)}`,
+      origin_server_ts: Date.now(),
+    };
     stream.push({ pos: ++pos, roomId: room, event: full });
     for (const wake of [...waiters]) wake();
     return full;
@@ -119,7 +129,12 @@ export async function startFakeMatrix(options: { token?: string; userId?: string
         unread_notifications: { highlight_count: 0, notification_count: 0 },
       };
     }
-    return { next_batch: `s${pos}`, rooms: { join, invite: {}, leave: {} }, presence: { events: [] }, account_data: { events: [] } };
+    return {
+      next_batch: `s${pos}`,
+      rooms: { join, invite: {}, leave: {} },
+      presence: { events: [] },
+      account_data: { events: [] },
+    };
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -138,19 +153,27 @@ export async function startFakeMatrix(options: { token?: string; userId?: string
     const authorized = auth === `Bearer ${token}`;
     const path = full.pathname.startsWith(PREFIX) ? full.pathname.slice(PREFIX.length) : full.pathname;
     requests.push({ method, path: path + full.search, authorized, body, at: Date.now() });
-    if (!full.pathname.startsWith(PREFIX)) return send(res, 404, { errcode: 'M_UNRECOGNIZED', error: 'Unrecognized request' });
+    if (!full.pathname.startsWith(PREFIX))
+      return send(res, 404, { errcode: 'M_UNRECOGNIZED', error: 'Unrecognized request' });
     if (auth === undefined) return send(res, 401, { errcode: 'M_MISSING_TOKEN', error: 'Missing access token.' });
-    if (!authorized) return send(res, 401, { errcode: 'M_UNKNOWN_TOKEN', error: 'Unrecognised access token.', soft_logout: false });
+    if (!authorized)
+      return send(res, 401, { errcode: 'M_UNKNOWN_TOKEN', error: 'Unrecognised access token.', soft_logout: false });
 
     const segments = path.split('/').slice(1).map(decodeURIComponent);
     const route =
-      segments[0] === 'sync' ? 'sync'
-      : segments[0] === 'account' && segments[1] === 'whoami' ? 'whoami'
-      : segments[0] === 'join' ? 'join'
-      : segments[0] === 'rooms' && segments[2] === 'send' ? 'send'
-      : segments[0] === 'rooms' && segments[2] === 'messages' ? 'messages'
-      : segments[0] === 'rooms' && segments[2] === 'typing' ? 'typing'
-      : undefined;
+      segments[0] === 'sync'
+        ? 'sync'
+        : segments[0] === 'account' && segments[1] === 'whoami'
+          ? 'whoami'
+          : segments[0] === 'join'
+            ? 'join'
+            : segments[0] === 'rooms' && segments[2] === 'send'
+              ? 'send'
+              : segments[0] === 'rooms' && segments[2] === 'messages'
+                ? 'messages'
+                : segments[0] === 'rooms' && segments[2] === 'typing'
+                  ? 'typing'
+                  : undefined;
     const queue = route ? faults.get(route) : undefined;
     const fault = queue?.[0];
     let lateFault: MatrixFault | undefined;
@@ -158,7 +181,12 @@ export async function startFakeMatrix(options: { token?: string; userId?: string
       fault.remaining -= 1;
       if (fault.remaining <= 0) queue.shift();
       if (fault.afterProcessing && route === 'send') lateFault = fault;
-      else return send(res, fault.status, { errcode: fault.errcode, error: fault.error, ...(fault.retryAfterMs !== undefined ? { retry_after_ms: fault.retryAfterMs } : {}) });
+      else
+        return send(res, fault.status, {
+          errcode: fault.errcode,
+          error: fault.error,
+          ...(fault.retryAfterMs !== undefined ? { retry_after_ms: fault.retryAfterMs } : {}),
+        });
     }
 
     switch (route) {
@@ -168,7 +196,8 @@ export async function startFakeMatrix(options: { token?: string; userId?: string
         const target = segments[1] ?? '';
         const resolved = target.startsWith('#') ? (target === `#ops:${serverName}` ? roomId : undefined) : target;
         if (resolved === undefined) return send(res, 404, { errcode: 'M_NOT_FOUND', error: 'Room alias not found' });
-        if (resolved !== roomId && !joined.has(resolved)) return send(res, 403, { errcode: 'M_FORBIDDEN', error: 'You are not invited to this room.' });
+        if (resolved !== roomId && !joined.has(resolved))
+          return send(res, 403, { errcode: 'M_FORBIDDEN', error: 'You are not invited to this room.' });
         joined.add(resolved);
         return send(res, 200, { room_id: resolved });
       }
@@ -182,7 +211,8 @@ export async function startFakeMatrix(options: { token?: string; userId?: string
         }
         const sinceParam = full.searchParams.get('since');
         const since = sinceParam === null ? undefined : tokenPos(sinceParam, 's');
-        if (sinceParam !== null && since === undefined) return send(res, 400, { errcode: 'M_INVALID_PARAM', error: 'Invalid since token' });
+        if (sinceParam !== null && since === undefined)
+          return send(res, 400, { errcode: 'M_INVALID_PARAM', error: 'Invalid since token' });
         const timeout = Math.max(0, Number(full.searchParams.get('timeout') ?? 0) || 0);
         const hasNew = () => since === undefined || stream.some((s) => s.pos > since && joined.has(s.roomId));
         if (hasNew() || timeout === 0) return send(res, 200, syncBody(since, limit));
@@ -212,21 +242,31 @@ export async function startFakeMatrix(options: { token?: string; userId?: string
         const from = tokenPos(full.searchParams.get('from'), 't') ?? tokenPos(full.searchParams.get('from'), 's');
         const to = tokenPos(full.searchParams.get('to'), 's') ?? tokenPos(full.searchParams.get('to'), 't') ?? 0;
         const limit = Math.max(1, Number(full.searchParams.get('limit') ?? 10) || 10);
-        if (full.searchParams.get('dir') !== 'b' || from === undefined) return send(res, 400, { errcode: 'M_INVALID_PARAM', error: 'fake: only dir=b with a from token' });
-        const chunk = stream.filter((s) => s.roomId === room && s.pos <= from && s.pos > to).sort((a, b) => b.pos - a.pos).slice(0, limit);
+        if (full.searchParams.get('dir') !== 'b' || from === undefined)
+          return send(res, 400, { errcode: 'M_INVALID_PARAM', error: 'fake: only dir=b with a from token' });
+        const chunk = stream
+          .filter((s) => s.roomId === room && s.pos <= from && s.pos > to)
+          .sort((a, b) => b.pos - a.pos)
+          .slice(0, limit);
         const last = chunk.at(-1);
         const more = last !== undefined && stream.some((s) => s.roomId === room && s.pos < last.pos && s.pos > to);
-        return send(res, 200, { chunk: chunk.map((s) => s.event), start: `t${from}`, ...(more && last ? { end: `t${last.pos - 1}` } : {}) });
+        return send(res, 200, {
+          chunk: chunk.map((s) => s.event),
+          start: `t${from}`,
+          ...(more && last ? { end: `t${last.pos - 1}` } : {}),
+        });
       }
       case 'send': {
         if (method !== 'PUT') break;
         const room = segments[1] ?? '';
         const txnId = segments[4] ?? '';
-        if (!joined.has(room)) return send(res, 403, { errcode: 'M_FORBIDDEN', error: `User ${userId} not in room ${room}` });
+        if (!joined.has(room))
+          return send(res, 403, { errcode: 'M_FORBIDDEN', error: `User ${userId} not in room ${room}` });
         const existing = txns.get(txnId);
         if (existing) return send(res, 200, { event_id: existing });
         const content = (body ?? {}) as Record<string, unknown>;
-        if (Buffer.byteLength(raw) > 65_536) return send(res, 413, { errcode: 'M_TOO_LARGE', error: 'event too large' });
+        if (Buffer.byteLength(raw) > 65_536)
+          return send(res, 413, { errcode: 'M_TOO_LARGE', error: 'event too large' });
         const event = append(room, { type: segments[3] ?? 'm.room.message', sender: userId, content, room_id: room });
         txns.set(txnId, event.event_id);
         sent.push({ roomId: room, txnId, eventId: event.event_id, content });
@@ -246,7 +286,9 @@ export async function startFakeMatrix(options: { token?: string; userId?: string
     return send(res, 404, { errcode: 'M_UNRECOGNIZED', error: 'Unrecognized request' });
   }
 
-  const http = await HttpFake.listen(handle, (res, error) => send(res, 500, { errcode: 'M_UNKNOWN', error: `fake matrix: ${String(error)}` }));
+  const http = await HttpFake.listen(handle, (res, error) =>
+    send(res, 500, { errcode: 'M_UNKNOWN', error: `fake matrix: ${String(error)}` }),
+  );
   const url = http.url;
 
   return {

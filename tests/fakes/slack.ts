@@ -102,7 +102,11 @@ export async function startFakeSlack(options: { botToken?: string; channels?: st
     }
     const method = full.pathname.replace(/^\/api\//, '');
     const auth = req.headers.authorization;
-    const given = auth?.startsWith('Bearer ') ? auth.slice(7) : typeof params.token === 'string' ? params.token : undefined;
+    const given = auth?.startsWith('Bearer ')
+      ? auth.slice(7)
+      : typeof params.token === 'string'
+        ? params.token
+        : undefined;
     delete params.token;
     requests.push({ method, httpMethod: req.method ?? 'GET', params, authorized: given === botToken, at: Date.now() });
     if (!full.pathname.startsWith('/api/')) return send(res, 404, { ok: false, error: 'unknown_method' });
@@ -115,12 +119,26 @@ export async function startFakeSlack(options: { botToken?: string; channels?: st
       fault.remaining -= 1;
       if (fault.remaining <= 0) queue.shift();
       const error = fault.error ?? (fault.status === 429 ? 'ratelimited' : 'internal_error');
-      return send(res, fault.status, { ok: false, error, ...fault.extra }, fault.retryAfter !== undefined ? { 'retry-after': String(fault.retryAfter) } : {});
+      return send(
+        res,
+        fault.status,
+        { ok: false, error, ...fault.extra },
+        fault.retryAfter !== undefined ? { 'retry-after': String(fault.retryAfter) } : {},
+      );
     }
 
     switch (method) {
       case 'auth.test':
-        return send(res, 200, { ok: true, url: 'https://roshi-test.slack.com/', team: 'roshi test', user: 'roshi', team_id: 'T0ROSHI', user_id: botUserId, bot_id: botId, is_enterprise_install: false });
+        return send(res, 200, {
+          ok: true,
+          url: 'https://roshi-test.slack.com/',
+          team: 'roshi test',
+          user: 'roshi',
+          team_id: 'T0ROSHI',
+          user_id: botUserId,
+          bot_id: botId,
+          is_enterprise_install: false,
+        });
       case 'conversations.history': {
         const channel = String(params.channel ?? '');
         const list = channels.get(channel);
@@ -129,7 +147,10 @@ export async function startFakeSlack(options: { botToken?: string; channels?: st
         const latest = params.latest !== undefined ? String(params.latest) : undefined;
         const inclusive = params.inclusive === true || params.inclusive === 'true' || params.inclusive === '1';
         const limit = Math.min(999, Math.max(1, Number(params.limit ?? 100) || 100));
-        const start = typeof params.cursor === 'string' && params.cursor ? Number(Buffer.from(params.cursor, 'base64').toString().replace('next_ts:', '')) || 0 : 0;
+        const start =
+          typeof params.cursor === 'string' && params.cursor
+            ? Number(Buffer.from(params.cursor, 'base64').toString().replace('next_ts:', '')) || 0
+            : 0;
         const cmp = (a: string, b: string) => Number(a) - Number(b);
         const matching = list
           .filter((m) => (oldest === undefined ? true : inclusive ? cmp(m.ts, oldest) >= 0 : cmp(m.ts, oldest) > 0))
@@ -154,7 +175,16 @@ export async function startFakeSlack(options: { botToken?: string; channels?: st
         const text = typeof params.text === 'string' ? params.text : '';
         if (text === '') return send(res, 200, { ok: false, error: 'no_text' });
         if (text.length > 40_000) return send(res, 200, { ok: false, error: 'msg_too_long' });
-        const message: SlackMessage = { type: 'message', ts: nextTs(), text, user: botUserId, bot_id: botId, app_id: 'A0ROSHI', team: 'T0ROSHI', bot_profile: { id: botId, name: 'roshi' } };
+        const message: SlackMessage = {
+          type: 'message',
+          ts: nextTs(),
+          text,
+          user: botUserId,
+          bot_id: botId,
+          app_id: 'A0ROSHI',
+          team: 'T0ROSHI',
+          bot_profile: { id: botId, name: 'roshi' },
+        };
         list.push(message);
         posted.push({ channel, text, mrkdwn: params.mrkdwn, ts: message.ts });
         return send(res, 200, { ok: true, channel, ts: message.ts, message });
@@ -164,7 +194,9 @@ export async function startFakeSlack(options: { botToken?: string; channels?: st
     }
   }
 
-  const http = await HttpFake.listen(handle, (res, error) => send(res, 500, { ok: false, error: `fake slack: ${String(error)}` }));
+  const http = await HttpFake.listen(handle, (res, error) =>
+    send(res, 500, { ok: false, error: `fake slack: ${String(error)}` }),
+  );
   const url = `${http.url}/api`;
 
   const fake: FakeSlack = {

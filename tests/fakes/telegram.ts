@@ -26,7 +26,13 @@ export interface TelegramUser {
 export interface TelegramMessage {
   message_id: number;
   from?: TelegramUser;
-  chat: { id: number; type: 'private' | 'group' | 'supergroup' | 'channel'; title?: string; username?: string; first_name?: string };
+  chat: {
+    id: number;
+    type: 'private' | 'group' | 'supergroup' | 'channel';
+    title?: string;
+    username?: string;
+    first_name?: string;
+  };
   date: number;
   text?: string;
   [key: string]: unknown;
@@ -77,7 +83,15 @@ export interface FakeTelegram {
   /** Accepted sendChatAction calls. */
   actions: Array<{ chat_id: string; action: string }>;
   /** A user writes a text message; returns the update queued for the bot. */
-  pushMessage(input: { chatId: number; userId: number; text: string; username?: string; firstName?: string; chatType?: TelegramMessage['chat']['type']; isBot?: boolean }): TelegramUpdate;
+  pushMessage(input: {
+    chatId: number;
+    userId: number;
+    text: string;
+    username?: string;
+    firstName?: string;
+    chatType?: TelegramMessage['chat']['type'];
+    isBot?: boolean;
+  }): TelegramUpdate;
   /** Queues any update (update_id assigned). */
   pushUpdate(update: Omit<TelegramUpdate, 'update_id'>): TelegramUpdate;
   /** Updates Telegram still holds: not yet confirmed by a getUpdates offset. */
@@ -96,7 +110,12 @@ interface Waiter {
 
 export async function startFakeTelegram(options: { token?: string; botUsername?: string } = {}): Promise<FakeTelegram> {
   const token = options.token ?? '123456789:AAF-fake_Telegram_Token-0123456789ab';
-  const bot: TelegramUser = { id: Number(token.split(':')[0]) || 42, is_bot: true, first_name: 'roshi', username: options.botUsername ?? 'roshi_test_bot' };
+  const bot: TelegramUser = {
+    id: Number(token.split(':')[0]) || 42,
+    is_bot: true,
+    first_name: 'roshi',
+    username: options.botUsername ?? 'roshi_test_bot',
+  };
   const requests: RecordedTelegramRequest[] = [];
   const sent: SentMessage[] = [];
   const actions: Array<{ chat_id: string; action: string }> = [];
@@ -149,12 +168,22 @@ export async function startFakeTelegram(options: { token?: string; botUsername?:
     if (queue && fault) {
       fault.remaining -= 1;
       if (fault.remaining <= 0) queue.shift();
-      return fail(res, fault.status, fault.description, fault.retryAfter !== undefined ? { retry_after: fault.retryAfter } : undefined);
+      return fail(
+        res,
+        fault.status,
+        fault.description,
+        fault.retryAfter !== undefined ? { retry_after: fault.retryAfter } : undefined,
+      );
     }
 
     switch (method) {
       case 'getMe':
-        return ok(res, { ...bot, can_join_groups: true, can_read_all_group_messages: false, supports_inline_queries: false });
+        return ok(res, {
+          ...bot,
+          can_join_groups: true,
+          can_read_all_group_messages: false,
+          supports_inline_queries: false,
+        });
       case 'getUpdates': {
         const offset = Number(body.offset ?? 0) || 0;
         const limit = Math.min(100, Math.max(1, Number(body.limit ?? 100) || 100));
@@ -165,7 +194,11 @@ export async function startFakeTelegram(options: { token?: string; botUsername?:
           const old = waiter;
           waiter = undefined;
           clearTimeout(old.timer);
-          fail(old.res, 409, 'Conflict: terminated by other getUpdates request; make sure that only one bot instance is running');
+          fail(
+            old.res,
+            409,
+            'Conflict: terminated by other getUpdates request; make sure that only one bot instance is running',
+          );
         }
         const batch = available(offset, limit);
         if (batch.length > 0 || timeout === 0) return ok(res, batch);
@@ -194,7 +227,8 @@ export async function startFakeTelegram(options: { token?: string; botUsername?:
         const parseMode = typeof body.parse_mode === 'string' ? body.parse_mode : undefined;
         let shown = text;
         if (parseMode !== undefined) {
-          if (parseMode !== 'MarkdownV2') return fail(res, 400, `Bad Request: unsupported parse_mode in the fake: ${parseMode}`);
+          if (parseMode !== 'MarkdownV2')
+            return fail(res, 400, `Bad Request: unsupported parse_mode in the fake: ${parseMode}`);
           const parsed = parseMarkdownV2(text);
           if ('error' in parsed) return fail(res, 400, `Bad Request: can't parse entities: ${parsed.error}`);
           shown = parsed.text;
@@ -202,8 +236,20 @@ export async function startFakeTelegram(options: { token?: string; botUsername?:
         if (shown.trim() === '') return fail(res, 400, 'Bad Request: message text is empty');
         if (shown.length > 4096) return fail(res, 400, 'Bad Request: message is too long');
         const messageId = nextMessageId++;
-        sent.push({ chat_id: String(chatId), text, ...(parseMode ? { parse_mode: parseMode } : {}), shown, message_id: messageId });
-        return ok(res, { message_id: messageId, from: bot, chat: { id: Number(chatId), type: 'private' }, date: Math.floor(Date.now() / 1000), text: shown });
+        sent.push({
+          chat_id: String(chatId),
+          text,
+          ...(parseMode ? { parse_mode: parseMode } : {}),
+          shown,
+          message_id: messageId,
+        });
+        return ok(res, {
+          message_id: messageId,
+          from: bot,
+          chat: { id: Number(chatId), type: 'private' },
+          date: Math.floor(Date.now() / 1000),
+          text: shown,
+        });
       }
       case 'sendChatAction': {
         if (body.chat_id === undefined) return fail(res, 400, 'Bad Request: chat_id is empty');
@@ -215,7 +261,13 @@ export async function startFakeTelegram(options: { token?: string; botUsername?:
     }
   }
 
-  const http = await HttpFake.listen(handle, (res, error) => send(res, 500, { ok: false, error_code: 500, description: `Internal Server Error: fake telegram: ${String(error)}` }));
+  const http = await HttpFake.listen(handle, (res, error) =>
+    send(res, 500, {
+      ok: false,
+      error_code: 500,
+      description: `Internal Server Error: fake telegram: ${String(error)}`,
+    }),
+  );
   const url = http.url;
 
   const fake: FakeTelegram = {
@@ -243,7 +295,10 @@ export async function startFakeTelegram(options: { token?: string; botUsername?:
         message: {
           message_id: nextMessageId++,
           from,
-          chat: type === 'private' ? { id: input.chatId, type, first_name: from.first_name } : { id: input.chatId, type, title: 'roshi ops' },
+          chat:
+            type === 'private'
+              ? { id: input.chatId, type, first_name: from.first_name }
+              : { id: input.chatId, type, title: 'roshi ops' },
           date: Math.floor(Date.now() / 1000),
           text: input.text,
         },
@@ -287,7 +342,8 @@ export function parseMarkdownV2(text: string): { text: string } | { error: strin
     const byteOffset = Buffer.byteLength(text.slice(0, i));
     if (c === '\\') {
       const next = text[i + 1];
-      if (next === undefined) return { error: `Character '\\' is reserved and must be escaped with the preceding '\\'` };
+      if (next === undefined)
+        return { error: `Character '\\' is reserved and must be escaped with the preceding '\\'` };
       shown += next;
       i += 2;
       continue;
@@ -311,7 +367,8 @@ export function parseMarkdownV2(text: string): { text: string } | { error: strin
           continue;
         }
         if (d === '`') {
-          if (pre && !text.startsWith('```', j)) return { error: `Character '\`' is reserved and must be escaped with the preceding '\\'` };
+          if (pre && !text.startsWith('```', j))
+            return { error: `Character '\`' is reserved and must be escaped with the preceding '\\'` };
           closed = true;
           j += open;
           break;
@@ -330,9 +387,11 @@ export function parseMarkdownV2(text: string): { text: string } | { error: strin
       continue;
     }
     if (c === ']') {
-      if (stack.at(-1)?.mark !== '[') return { error: `Character ']' is reserved and must be escaped with the preceding '\\'` };
+      if (stack.at(-1)?.mark !== '[')
+        return { error: `Character ']' is reserved and must be escaped with the preceding '\\'` };
       stack.pop();
-      if (text[i + 1] !== '(') return { error: `Character ']' is reserved and must be escaped with the preceding '\\'` };
+      if (text[i + 1] !== '(')
+        return { error: `Character ']' is reserved and must be escaped with the preceding '\\'` };
       let j = i + 2;
       let closed = false;
       while (j < text.length) {
@@ -351,18 +410,21 @@ export function parseMarkdownV2(text: string): { text: string } | { error: strin
       continue;
     }
     if (c === '*' || c === '~') {
-      if (!toggle(c, byteOffset)) return { error: `Can't find end of the entity starting at byte offset ${byteOffset}` };
+      if (!toggle(c, byteOffset))
+        return { error: `Can't find end of the entity starting at byte offset ${byteOffset}` };
       i++;
       continue;
     }
     if (c === '_') {
       const mark = text[i + 1] === '_' ? '__' : '_';
-      if (!toggle(mark, byteOffset)) return { error: `Can't find end of the entity starting at byte offset ${byteOffset}` };
+      if (!toggle(mark, byteOffset))
+        return { error: `Can't find end of the entity starting at byte offset ${byteOffset}` };
       i += mark.length;
       continue;
     }
     if (c === '|' && text[i + 1] === '|') {
-      if (!toggle('||', byteOffset)) return { error: `Can't find end of the entity starting at byte offset ${byteOffset}` };
+      if (!toggle('||', byteOffset))
+        return { error: `Can't find end of the entity starting at byte offset ${byteOffset}` };
       i += 2;
       continue;
     }

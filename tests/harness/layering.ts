@@ -39,7 +39,10 @@ export function layeringViolations(graph: ImportGraph, knownCycles: readonly Kno
   for (const [file, imports] of Object.entries(graph)) {
     for (const target of imports) {
       // Machines stay pure: no I/O, no host code, only each other, the wire shapes and XState.
-      if (file.startsWith('machines/') && !(target.startsWith('machines/') || target.startsWith('src/contracts/') || target === 'xstate')) {
+      if (
+        file.startsWith('machines/') &&
+        !(target.startsWith('machines/') || target.startsWith('src/contracts/') || target === 'xstate')
+      ) {
         problems.push(`${file} imports ${target}: machines/ may import only machines/, src/contracts/ and xstate`);
       }
       // One module owns the NATS client, so connection options, codecs and errors are decided once.
@@ -47,7 +50,10 @@ export function layeringViolations(graph: ImportGraph, knownCycles: readonly Kno
         problems.push(`${file} imports ${target}: only src/bus/ may import the NATS client`);
       }
       // Adapters are the outside world; the processes that use them depend on them, never the reverse.
-      if (file.startsWith('src/adapters/') && (target.startsWith('src/actors/') || target.startsWith('src/supervisor/'))) {
+      if (
+        file.startsWith('src/adapters/') &&
+        (target.startsWith('src/actors/') || target.startsWith('src/supervisor/'))
+      ) {
         problems.push(`${file} imports ${target}: src/adapters/ may not import src/actors/ or src/supervisor/`);
       }
       // Contracts are the shared vocabulary: depending on anything would drag it into every machine.
@@ -117,7 +123,8 @@ function cyclePath(graph: ImportGraph, component: readonly string[]): string[] {
       if (!members.has(next)) continue;
       if (next === start) {
         const path = [start];
-        for (let at: string | undefined = file; at !== undefined && at !== start; at = cameFrom.get(at)) path.splice(1, 0, at);
+        for (let at: string | undefined = file; at !== undefined && at !== start; at = cameFrom.get(at))
+          path.splice(1, 0, at);
         return [...path, start];
       }
       if (!cameFrom.has(next)) {

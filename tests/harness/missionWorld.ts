@@ -43,10 +43,17 @@ export interface MissionWorld {
 }
 
 /** Writes a file through the agent's Bash tool, then reports done: what a successful mission does. */
-export const writesFile = (name: string, content: string): Scenario => ({ toolResults }) =>
-  toolResults === 0
-    ? { toolUse: { name: 'Bash', input: { command: `printf '%s' '${content}' > ${name}`, description: `write ${name}` } } }
-    : { text: `Wrote ${name}.` };
+export const writesFile =
+  (name: string, content: string): Scenario =>
+  ({ toolResults }) =>
+    toolResults === 0
+      ? {
+          toolUse: {
+            name: 'Bash',
+            input: { command: `printf '%s' '${content}' > ${name}`, description: `write ${name}` },
+          },
+        }
+      : { text: `Wrote ${name}.` };
 
 export async function createMissionWorld(): Promise<MissionWorld> {
   const dir = mkdtempSync(join(tmpdir(), 'roshi-world-'));

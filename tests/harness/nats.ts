@@ -34,10 +34,17 @@ export async function startNats(options: NatsOptions = {}): Promise<TestNats> {
   const port = await freePort('127.0.0.1');
   const configFile = join(dir, 'server.conf');
   const config = { listen: `127.0.0.1:${port}`, jetstream: { store_dir: join(dir, 'js') }, ...options.config };
-  const text = Object.entries(config).map(([key, value]) => `${key}: ${JSON.stringify(value, null, 2)}`).join('\n');
+  const text = Object.entries(config)
+    .map(([key, value]) => `${key}: ${JSON.stringify(value, null, 2)}`)
+    .join('\n');
   writeFileSync(configFile, `${text}\n${options.configText ?? ''}`, { mode: 0o600 });
   let output = '';
-  const server: ResultPromise = execa(binary, ['-c', configFile], { reject: false, all: true, buffer: false, ...(options.env ? { env: options.env, extendEnv: false } : {}) });
+  const server: ResultPromise = execa(binary, ['-c', configFile], {
+    reject: false,
+    all: true,
+    buffer: false,
+    ...(options.env ? { env: options.env, extendEnv: false } : {}),
+  });
   server.all?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const deadline = Date.now() + 10_000;
   while (!(await probePort('127.0.0.1', port, 200))) {

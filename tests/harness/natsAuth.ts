@@ -20,10 +20,51 @@ export function makeTlsFiles(): TlsFiles {
   const dir = mkdtempSync(join(tmpdir(), 'roshi-tls-'));
   const file = (name: string) => join(dir, name);
   const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-  openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '1', '-subj', '/CN=roshi test CA');
-  openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=localhost');
+  openssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.pem',
+    '-days',
+    '1',
+    '-subj',
+    '/CN=roshi test CA',
+  );
+  openssl(
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'server.key',
+    '-out',
+    'server.csr',
+    '-subj',
+    '/CN=localhost',
+  );
   writeFileSync(file('san.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
-  openssl('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '1', '-extfile', 'san.ext');
+  openssl(
+    'x509',
+    '-req',
+    '-in',
+    'server.csr',
+    '-CA',
+    'ca.pem',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-out',
+    'server.pem',
+    '-days',
+    '1',
+    '-extfile',
+    'san.ext',
+  );
   return { dir, caFile: file('ca.pem'), certFile: file('server.pem'), keyFile: file('server.key') };
 }
 
@@ -51,13 +92,43 @@ export function makeOperatorMode(): OperatorMode {
   const system = nkeys.createAccount();
   const user = nkeys.createUser();
   const unlimited = { subs: -1, data: -1, payload: -1, imports: -1, exports: -1, wildcards: true, conn: -1, leaf: -1 };
-  const operatorJwt = signJwt({ name: 'roshi-test', sub: operator.getPublicKey(), nats: { type: 'operator', version: 2, system_account: system.getPublicKey() } }, operator);
-  const accountJwt = signJwt(
-    { name: 'roshi', sub: account.getPublicKey(), nats: { type: 'account', version: 2, limits: { ...unlimited, mem_storage: -1, disk_storage: -1, streams: -1, consumer: -1 }, default_permissions: { pub: {}, sub: {} } } },
+  const operatorJwt = signJwt(
+    {
+      name: 'roshi-test',
+      sub: operator.getPublicKey(),
+      nats: { type: 'operator', version: 2, system_account: system.getPublicKey() },
+    },
     operator,
   );
-  const systemJwt = signJwt({ name: 'SYS', sub: system.getPublicKey(), nats: { type: 'account', version: 2, limits: unlimited, default_permissions: { pub: {}, sub: {} } } }, operator);
-  const userJwt = signJwt({ name: 'roshi-user', sub: user.getPublicKey(), nats: { type: 'user', version: 2, pub: {}, sub: {}, subs: -1, data: -1, payload: -1 } }, account);
+  const accountJwt = signJwt(
+    {
+      name: 'roshi',
+      sub: account.getPublicKey(),
+      nats: {
+        type: 'account',
+        version: 2,
+        limits: { ...unlimited, mem_storage: -1, disk_storage: -1, streams: -1, consumer: -1 },
+        default_permissions: { pub: {}, sub: {} },
+      },
+    },
+    operator,
+  );
+  const systemJwt = signJwt(
+    {
+      name: 'SYS',
+      sub: system.getPublicKey(),
+      nats: { type: 'account', version: 2, limits: unlimited, default_permissions: { pub: {}, sub: {} } },
+    },
+    operator,
+  );
+  const userJwt = signJwt(
+    {
+      name: 'roshi-user',
+      sub: user.getPublicKey(),
+      nats: { type: 'user', version: 2, pub: {}, sub: {}, subs: -1, data: -1, payload: -1 },
+    },
+    account,
+  );
   const credsFile = join(dir, 'user.creds');
   const seed = new TextDecoder().decode(user.getSeed());
   writeFileSync(

@@ -75,7 +75,15 @@ export class TestTree {
     // The embedded server lets in only its users: the test speaks as the operator, like the CLI.
     const operator = options.natsUrl ? undefined : readOperatorEnv(stateDir);
     if (!options.natsUrl && !operator) throw new Error(`supervisor wrote nats.url but no operator.env in ${stateDir}`);
-    const bus = await Bus.connect({ url, name: 'test', prefix: 'roshi', logger: silentLogger(), ...(operator ? { user: operator.user, password: operator.password } : {}), ...options.natsAuth, ...options.testAuth });
+    const bus = await Bus.connect({
+      url,
+      name: 'test',
+      prefix: 'roshi',
+      logger: silentLogger(),
+      ...(operator ? { user: operator.user, password: operator.password } : {}),
+      ...options.natsAuth,
+      ...options.testAuth,
+    });
     const tree = new TestTree(stateDir, configFile, child, bus, () => output);
     bus.subscribe(bus.subjects.supEvents, (payload) => void tree.events.push(payload as unknown as Announcement));
     return tree;
@@ -93,7 +101,11 @@ export class TestTree {
 
   /** Polls status until every named child is running with a pid. */
   async waitForRunning(names: string[], timeoutMs = 30_000): Promise<TreeStatus> {
-    return this.waitForStatus((s) => names.every((n) => s.children.some((c) => c.name === n && c.state === 'running' && c.pid)), timeoutMs, `running: ${names.join(', ')}`);
+    return this.waitForStatus(
+      (s) => names.every((n) => s.children.some((c) => c.name === n && c.state === 'running' && c.pid)),
+      timeoutMs,
+      `running: ${names.join(', ')}`,
+    );
   }
 
   async waitForStatus(check: (s: TreeStatus) => boolean, timeoutMs: number, what: string): Promise<TreeStatus> {
@@ -108,7 +120,13 @@ export class TestTree {
       }
       await sleep(100);
     }
-    throw new Error(`timed out waiting for ${what}; last status:\n${JSON.stringify(last?.children.map((c) => [c.name, c.state, c.pid, c.circuit]), null, 0)}\n--- supervisor output (tail) ---\n${this.output().slice(-4000)}`);
+    throw new Error(
+      `timed out waiting for ${what}; last status:\n${JSON.stringify(
+        last?.children.map((c) => [c.name, c.state, c.pid, c.circuit]),
+        null,
+        0,
+      )}\n--- supervisor output (tail) ---\n${this.output().slice(-4000)}`,
+    );
   }
 
   async waitForEvent(match: (e: Announcement) => boolean, timeoutMs: number, what: string): Promise<Announcement> {
@@ -118,7 +136,9 @@ export class TestTree {
       if (found) return found;
       await sleep(50);
     }
-    throw new Error(`timed out waiting for event ${what}; saw: ${this.events.map((e) => `${e.child}:${e.kind}`).join(' ')}`);
+    throw new Error(
+      `timed out waiting for event ${what}; saw: ${this.events.map((e) => `${e.child}:${e.kind}`).join(' ')}`,
+    );
   }
 
   /** Every pid the tree has now (supervisor, children). */
@@ -128,7 +148,10 @@ export class TestTree {
   }
 
   /** SIGTERM the supervisor and wait for it; kill anything left as a last resort (and fail). */
-  async stop(signal: 'SIGTERM' | 'SIGINT' = 'SIGTERM', options: { keepStateDir?: boolean } = {}): Promise<{ exitCode: number | undefined }> {
+  async stop(
+    signal: 'SIGTERM' | 'SIGINT' = 'SIGTERM',
+    options: { keepStateDir?: boolean } = {},
+  ): Promise<{ exitCode: number | undefined }> {
     let known: number[] = [];
     try {
       known = await this.pids();
@@ -145,7 +168,10 @@ export class TestTree {
     const refused = this.permissionViolations();
     if (!options.keepStateDir) rmSync(this.stateDir, { recursive: true, force: true });
     if (survivors.length) throw new Error(`processes survived the supervisor's stop: ${survivors.join(', ')}`);
-    if (refused.length) throw new Error(`the bus refused roshi's own processes (src/bus/permissions.ts is missing a permission):\n${refused.join('\n')}`);
+    if (refused.length)
+      throw new Error(
+        `the bus refused roshi's own processes (src/bus/permissions.ts is missing a permission):\n${refused.join('\n')}`,
+      );
     return { exitCode: result.exitCode };
   }
 
@@ -158,12 +184,20 @@ export class TestTree {
     } catch {
       return [];
     }
-    return names.flatMap((n) => readFileSync(join(dir, n), 'utf8').split('\n').filter((l) => /permissions violation/i.test(l)).map((l) => `${n}: ${l.slice(0, 300)}`));
+    return names.flatMap((n) =>
+      readFileSync(join(dir, n), 'utf8')
+        .split('\n')
+        .filter((l) => /permissions violation/i.test(l))
+        .map((l) => `${n}: ${l.slice(0, 300)}`),
+    );
   }
 
   /** Runs a CLI command of the built roshi against this tree. */
   async cli(args: string[]): Promise<{ stdout: string; stderr: string; exitCode: number | undefined }> {
-    const result = await execa(process.execPath, [mainScript(), ...args, '--config', this.configFile], { reject: false, env: { ROSHI_LOG__PRETTY: 'never' } });
+    const result = await execa(process.execPath, [mainScript(), ...args, '--config', this.configFile], {
+      reject: false,
+      env: { ROSHI_LOG__PRETTY: 'never' },
+    });
     return { stdout: String(result.stdout), stderr: String(result.stderr), exitCode: result.exitCode };
   }
 
@@ -227,7 +261,12 @@ export function deepMerge(base: Record<string, unknown>, over: Record<string, un
   for (const [key, value] of Object.entries(over)) {
     const prev = out[key];
     out[key] =
-      value && typeof value === 'object' && !Array.isArray(value) && prev && typeof prev === 'object' && !Array.isArray(prev)
+      value &&
+      typeof value === 'object' &&
+      !Array.isArray(value) &&
+      prev &&
+      typeof prev === 'object' &&
+      !Array.isArray(prev)
         ? deepMerge(prev as Record<string, unknown>, value as Record<string, unknown>)
         : value;
   }

@@ -80,7 +80,9 @@ function processesIn(dir: string): number[] {
 
 function cmdline(pid: number): string[] {
   try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter((s) => s !== '');
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+      .split('\0')
+      .filter((s) => s !== '');
   } catch {
     return [];
   }
@@ -110,7 +112,10 @@ function lastUserText(body: unknown): string {
 describe('claude adapter (real CLI, scripted API)', () => {
   it('runs a mission that writes a file, with progress, usage and cost; prompt on stdin only', async () => {
     const target = join(cwd, 'hello.txt');
-    fake.enqueue({ toolUse: { name: 'Write', input: { file_path: target, content: 'hello from the agent\n' } } }, { text: 'Created hello.txt.' });
+    fake.enqueue(
+      { toolUse: { name: 'Write', input: { file_path: target, content: 'hello from the agent\n' } } },
+      { text: 'Created hello.txt.' },
+    );
     const progress: AgentProgress[] = [];
     let argv: string[] = [];
     const result = await adapter().run(
@@ -171,11 +176,20 @@ describe('claude adapter (real CLI, scripted API)', () => {
   });
 
   it('a 429 with retry-after is transient, with the delay the CLI honoured', async () => {
-    const rateLimited = { error: { status: 429, type: 'rate_limit_error', message: 'Number of requests has exceeded your rate limit', headers: { 'retry-after': '2' } } };
+    const rateLimited = {
+      error: {
+        status: 429,
+        type: 'rate_limit_error',
+        message: 'Number of requests has exceeded your rate limit',
+        headers: { 'retry-after': '2' },
+      },
+    };
     fake.enqueue(rateLimited, rateLimited);
     const progress: AgentProgress[] = [];
     // One retry, so that the CLI reports (and waits) the server's Retry-After.
-    const result = await adapter().run(request({ onProgress: (p) => progress.push(p) }, { CLAUDE_CODE_MAX_RETRIES: '1' }));
+    const result = await adapter().run(
+      request({ onProgress: (p) => progress.push(p) }, { CLAUDE_CODE_MAX_RETRIES: '1' }),
+    );
     expect(result.outcome).toBe('transient');
     expect(result.retryAfterMs).toBe(2000);
     expect(result.error).toContain('429');
@@ -194,7 +208,9 @@ describe('claude adapter (real CLI, scripted API)', () => {
   });
 
   it('a 400 is permanent, with the API message in the error', async () => {
-    fake.enqueue({ error: { status: 400, type: 'invalid_request_error', message: 'messages.0.content: field required' } });
+    fake.enqueue({
+      error: { status: 400, type: 'invalid_request_error', message: 'messages.0.content: field required' },
+    });
     const result = await adapter().run(request());
     expect(result.outcome).toBe('permanent');
     expect(result.error).toContain('API Error: 400 messages.0.content: field required');
@@ -205,7 +221,9 @@ describe('claude adapter (real CLI, scripted API)', () => {
 
   it('an agent silent in a long Bash command is killed at the idle timeout, grandchild included', async () => {
     const pidFile = join(root, 'sleep.pid');
-    fake.enqueue({ toolUse: { name: 'Bash', input: { command: `echo $$ > ${pidFile}; exec sleep 300`, description: 'wait' } } });
+    fake.enqueue({
+      toolUse: { name: 'Bash', input: { command: `echo $$ > ${pidFile}; exec sleep 300`, description: 'wait' } },
+    });
     const started = Date.now();
     const result = await adapter().run(request({ idleTimeoutMs: 3_000, killGraceMs: 1_000 }));
     const elapsed = Date.now() - started;

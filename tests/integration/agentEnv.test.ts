@@ -83,12 +83,19 @@ echo '{"type":"result","subtype":"success","is_error":false,"result":"dumped","n
     chmodSync(agent, 0o755);
     mkdirSync(join(root, 'work'));
 
-    const result = await createClaudeAdapter({ command: agent, logger: silentLogger(), passEnv: ['OPERATOR_CHOSEN'] }).run({
+    const result = await createClaudeAdapter({
+      command: agent,
+      logger: silentLogger(),
+      passEnv: ['OPERATOR_CHOSEN'],
+    }).run({
       prompt: 'dump your environment',
       cwd: join(root, 'work'),
       maxTurns: 1,
       allowedTools: [],
-      env: { FROM_AGENT_ENV: 'literal', ...(process.env[TEST_MARKER] ? { [TEST_MARKER]: process.env[TEST_MARKER] } : {}) },
+      env: {
+        FROM_AGENT_ENV: 'literal',
+        ...(process.env[TEST_MARKER] ? { [TEST_MARKER]: process.env[TEST_MARKER] } : {}),
+      },
       idleTimeoutMs: 10_000,
       timeoutMs: 20_000,
       killGraceMs: 1_000,
@@ -111,7 +118,14 @@ describe('the gates environment', () => {
   it('a gate command sees none of the planted secrets nor the agent API key, and gets passEnv and CI', async () => {
     const dump = join(root, 'gate-env.txt');
     const env = gateEnv({ passEnv: ['OPERATOR_CHOSEN'], env: { FROM_AGENT_ENV: 'literal' } });
-    const gate = await runGate('quality', { mode: 'strict', commands: [`env > "${dump}"`] }, root, env, 10_000, silentLogger());
+    const gate = await runGate(
+      'quality',
+      { mode: 'strict', commands: [`env > "${dump}"`] },
+      root,
+      env,
+      10_000,
+      silentLogger(),
+    );
     expect(gate.outcome).toBe('passed');
 
     const dumped = readFileSync(dump, 'utf8');

@@ -23,7 +23,10 @@ function events(sse: string): { event: string; data: Record<string, unknown> }[]
     .filter((chunk) => chunk.trim() !== '')
     .map((chunk) => {
       const [eventLine, dataLine] = chunk.split('\n');
-      return { event: (eventLine ?? '').replace('event: ', ''), data: JSON.parse((dataLine ?? '').replace('data: ', '')) as Record<string, unknown> };
+      return {
+        event: (eventLine ?? '').replace('event: ', ''),
+        data: JSON.parse((dataLine ?? '').replace('data: ', '')) as Record<string, unknown>,
+      };
     });
 }
 
@@ -32,7 +35,10 @@ describe('fake Anthropic API', () => {
     expect((await fetch(`${fake.url}/`, { method: 'HEAD' })).status).toBe(200);
     const res = await fetch(`${fake.url}/v1/models`);
     expect(res.status).toBe(404);
-    expect(await res.json()).toEqual({ type: 'error', error: { type: 'not_found_error', message: 'no route for GET /v1/models' } });
+    expect(await res.json()).toEqual({
+      type: 'error',
+      error: { type: 'not_found_error', message: 'no route for GET /v1/models' },
+    });
   });
 
   it('streams a text answer in the API order and records the request without secrets', async () => {
@@ -40,9 +46,22 @@ describe('fake Anthropic API', () => {
     const res = await post({ model: 'claude-x-1', stream: true, messages: [{ role: 'user', content: 'hi' }] });
     expect(res.headers.get('content-type')).toBe('text/event-stream');
     const evs = events(await res.text());
-    expect(evs.map((e) => e.event)).toEqual(['message_start', 'content_block_start', 'content_block_delta', 'content_block_stop', 'message_delta', 'message_stop']);
+    expect(evs.map((e) => e.event)).toEqual([
+      'message_start',
+      'content_block_start',
+      'content_block_delta',
+      'content_block_stop',
+      'message_delta',
+      'message_stop',
+    ]);
     expect(evs.every((e) => e.data.type === e.event)).toBe(true);
-    expect(evs[0]?.data.message).toMatchObject({ type: 'message', role: 'assistant', model: 'claude-x-1', content: [], stop_reason: null });
+    expect(evs[0]?.data.message).toMatchObject({
+      type: 'message',
+      role: 'assistant',
+      model: 'claude-x-1',
+      content: [],
+      stop_reason: null,
+    });
     expect(evs[2]?.data.delta).toEqual({ type: 'text_delta', text: 'hello' });
     expect(evs[4]?.data).toMatchObject({ delta: { stop_reason: 'end_turn' }, usage: { output_tokens: 30 } });
     const [recorded] = fake.messageRequests();
@@ -55,12 +74,17 @@ describe('fake Anthropic API', () => {
     fake.enqueue({ toolUse: { name: 'Write', input: { file_path: '/tmp/a', content: 'x' } } });
     const evs = events(await (await post({})).text());
     expect(evs[1]?.data.content_block).toMatchObject({ type: 'tool_use', name: 'Write', input: {} });
-    expect(evs[2]?.data.delta).toEqual({ type: 'input_json_delta', partial_json: '{"file_path":"/tmp/a","content":"x"}' });
+    expect(evs[2]?.data.delta).toEqual({
+      type: 'input_json_delta',
+      partial_json: '{"file_path":"/tmp/a","content":"x"}',
+    });
     expect(evs[4]?.data).toMatchObject({ delta: { stop_reason: 'tool_use' } });
   });
 
   it('answers errors with the API error body and headers; an empty queue says done', async () => {
-    fake.enqueue({ error: { status: 429, type: 'rate_limit_error', message: 'slow down', headers: { 'retry-after': '7' } } });
+    fake.enqueue({
+      error: { status: 429, type: 'rate_limit_error', message: 'slow down', headers: { 'retry-after': '7' } },
+    });
     const res = await post({});
     expect(res.status).toBe(429);
     expect(res.headers.get('retry-after')).toBe('7');

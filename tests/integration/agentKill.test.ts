@@ -94,7 +94,9 @@ while :; do sleep 1; done`,
     );
     const progress: AgentProgress[] = [];
     const started = Date.now();
-    const result = await createClaudeAdapter({ command, logger: silentLogger(), passEnv: [] }).run(request({ onProgress: (p) => progress.push(p) }));
+    const result = await createClaudeAdapter({ command, logger: silentLogger(), passEnv: [] }).run(
+      request({ onProgress: (p) => progress.push(p) }),
+    );
     const elapsed = Date.now() - started;
 
     expect(result.outcome).toBe('timeout');
@@ -123,7 +125,9 @@ echo '${INIT}'
 while :; do echo '{"type":"system","subtype":"status"}'; sleep 0.2; done`,
     );
     const started = Date.now();
-    const result = await createClaudeAdapter({ command, logger: silentLogger(), passEnv: [] }).run(request({ idleTimeoutMs: 1_000, timeoutMs: 3_000 }));
+    const result = await createClaudeAdapter({ command, logger: silentLogger(), passEnv: [] }).run(
+      request({ idleTimeoutMs: 1_000, timeoutMs: 3_000 }),
+    );
     expect(result.outcome).toBe('timeout');
     expect(result.killedBy).toBe('timeout');
     expect(Date.now() - started).toBeGreaterThanOrEqual(3_000 - 100);
@@ -141,7 +145,9 @@ sleep 2.5
 echo '{"type":"result","subtype":"success","is_error":false,"api_error_status":null,"result":"finally","num_turns":1,"total_cost_usd":0.5,"usage":{"input_tokens":3,"output_tokens":4},"session_id":"s-1"}'`,
     );
     const progress: AgentProgress[] = [];
-    const result = await createClaudeAdapter({ command, logger: silentLogger(), passEnv: [] }).run(request({ idleTimeoutMs: 1_500, onProgress: (p) => progress.push(p) }));
+    const result = await createClaudeAdapter({ command, logger: silentLogger(), passEnv: [] }).run(
+      request({ idleTimeoutMs: 1_500, onProgress: (p) => progress.push(p) }),
+    );
     expect(result.outcome).toBe('success');
     expect(result.summary).toBe('finally');
     expect(result.costUsd).toBe(0.5);
@@ -178,7 +184,9 @@ echo '{"type":"result","subtype":"success","is_error":false,"api_error_status":n
 
   it('a missing working directory is a permanent failure, not a missing command', async () => {
     const command = script('never.sh', 'exit 0');
-    const result = await createClaudeAdapter({ command, logger: silentLogger(), passEnv: [] }).run(request({ cwd: join(root, 'no-such-dir') }));
+    const result = await createClaudeAdapter({ command, logger: silentLogger(), passEnv: [] }).run(
+      request({ cwd: join(root, 'no-such-dir') }),
+    );
     expect(result.outcome).toBe('permanent');
     expect(result.error).toContain('no-such-dir');
     expect(result.error).toContain('does not exist');
@@ -190,7 +198,9 @@ echo '{"type":"result","subtype":"success","is_error":false,"api_error_status":n
       'fine.sh',
       `cat > /dev/null\necho '{"type":"result","subtype":"success","is_error":false,"api_error_status":null,"result":"fine","num_turns":1}'`,
     );
-    const result = await createClaudeAdapter({ command, logger: silentLogger(), passEnv: [] }).run(request({ logFile: join(root, 'a-file', 'logs', 'run.log') }));
+    const result = await createClaudeAdapter({ command, logger: silentLogger(), passEnv: [] }).run(
+      request({ logFile: join(root, 'a-file', 'logs', 'run.log') }),
+    );
     expect(result.outcome).toBe('success');
     expect(result.summary).toBe('fine');
   });

@@ -62,7 +62,12 @@ function tracked(over: Partial<MergeCandidate> = {}): MergeCandidate {
 async function recheck(): Promise<MergeCandidate> {
   rechecks += 1;
   const head = await github.pullRequestHead(REPO, pull.number);
-  return tracked({ headSha: head.sha, branch: head.ref, headRepo: head.headRepo, state: head.state === 'open' ? 'open' : 'closed' });
+  return tracked({
+    headSha: head.sha,
+    branch: head.ref,
+    headRepo: head.headRepo,
+    state: head.state === 'open' ? 'open' : 'closed',
+  });
 }
 
 const options = (over: Partial<Parameters<typeof mergePullRequest>[2]> = {}) => ({
@@ -100,7 +105,11 @@ describe('auto-merge', () => {
     const t0 = Date.UTC(2025, 0, 1, 12);
     let greenSince: number | undefined;
     const step = (t: number, ci: MergeCandidate['ci'], threads = 0) => {
-      const d = decideAutoMerge(tracked({ ci, unresolvedThreads: threads, ...(greenSince === undefined ? {} : { greenSince }) }), SETTINGS, t);
+      const d = decideAutoMerge(
+        tracked({ ci, unresolvedThreads: threads, ...(greenSince === undefined ? {} : { greenSince }) }),
+        SETTINGS,
+        t,
+      );
       greenSince = d.greenSince;
       return d.action;
     };
@@ -125,10 +134,14 @@ describe('auto-merge', () => {
 
   it('a new unresolved thread or a truncated listing at re-check time: no merge', async () => {
     live.unresolvedThreads = 1;
-    expect(await mergePullRequest(github, tracked({ unresolvedThreads: 0 }), options())).toMatchObject({ outcome: 'not_green' });
+    expect(await mergePullRequest(github, tracked({ unresolvedThreads: 0 }), options())).toMatchObject({
+      outcome: 'not_green',
+    });
     live.unresolvedThreads = 0;
     live.truncated = true;
-    expect(await mergePullRequest(github, tracked({ truncated: false }), options())).toMatchObject({ outcome: 'not_green' });
+    expect(await mergePullRequest(github, tracked({ truncated: false }), options())).toMatchObject({
+      outcome: 'not_green',
+    });
     expect(merges()).toHaveLength(0);
   });
 
@@ -140,7 +153,7 @@ describe('auto-merge', () => {
     expect(merges()).toHaveLength(0);
   });
 
-  it('head pushed between the re-check and the merge: GitHub\'s sha guard (409) refuses, reported as head_changed', async () => {
+  it("head pushed between the re-check and the merge: GitHub's sha guard (409) refuses, reported as head_changed", async () => {
     const pr = tracked({ greenSince: 0 });
     const result = await mergePullRequest(
       github,
@@ -161,20 +174,33 @@ describe('auto-merge', () => {
   });
 
   it('a PR of another repository is refused before any call', async () => {
-    const other = await mergePullRequest(github, tracked({ repo: 'evil/app', url: 'https://github.com/evil/app/pull/7' }), options());
+    const other = await mergePullRequest(
+      github,
+      tracked({ repo: 'evil/app', url: 'https://github.com/evil/app/pull/7' }),
+      options(),
+    );
     expect(other).toMatchObject({ merged: false, outcome: 'wrong_repo', reset: true });
     // Right repo name, but the URL points elsewhere: refused as well.
-    const mismatched = await mergePullRequest(github, tracked({ url: 'https://github.com/evil/app/pull/7' }), options());
+    const mismatched = await mergePullRequest(
+      github,
+      tracked({ url: 'https://github.com/evil/app/pull/7' }),
+      options(),
+    );
     expect(mismatched).toMatchObject({ outcome: 'wrong_repo' });
     expect(rechecks).toBe(0);
     expect(merges()).toHaveLength(0);
   });
 
-  it('a PR that is not roshi\'s is refused; so is a PR that is no longer open', async () => {
-    expect(await mergePullRequest(github, tracked({ branch: 'feature/x' }), options())).toMatchObject({ outcome: 'not_own' });
+  it("a PR that is not roshi's is refused; so is a PR that is no longer open", async () => {
+    expect(await mergePullRequest(github, tracked({ branch: 'feature/x' }), options())).toMatchObject({
+      outcome: 'not_own',
+    });
     expect(rechecks).toBe(0);
     pull.state = 'closed';
-    expect(await mergePullRequest(github, tracked({ state: 'open' }), options())).toMatchObject({ outcome: 'not_green', reason: expect.stringMatching(/closed/) });
+    expect(await mergePullRequest(github, tracked({ state: 'open' }), options())).toMatchObject({
+      outcome: 'not_green',
+      reason: expect.stringMatching(/closed/),
+    });
     expect(merges()).toHaveLength(0);
   });
 
@@ -182,25 +208,53 @@ describe('auto-merge', () => {
     pull.head.owner = 'stranger'; // head repository stranger/app: a fork
     // the record does not know the head repository (older record): the fresh re-check decides
     const unknown = await mergePullRequest(github, tracked(), options());
-    expect(unknown).toMatchObject({ merged: false, outcome: 'not_own', reset: true, reason: expect.stringMatching(/stranger\/app is neither acme\/app nor listed in prPoller.ownForks/) });
+    expect(unknown).toMatchObject({
+      merged: false,
+      outcome: 'not_own',
+      reset: true,
+      reason: expect.stringMatching(/stranger\/app is neither acme\/app nor listed in prPoller.ownForks/),
+    });
     expect(rechecks).toBe(1);
     // the record knows it: refused before any call
     const known = await mergePullRequest(github, tracked({ headRepo: 'stranger/app' }), options());
     expect(known).toMatchObject({ outcome: 'not_own' });
     expect(rechecks).toBe(1);
     // a record claiming the own repository does not help: the fresh look says fork
-    expect(await mergePullRequest(github, tracked({ headRepo: REPO }), options())).toMatchObject({ outcome: 'not_own' });
+    expect(await mergePullRequest(github, tracked({ headRepo: REPO }), options())).toMatchObject({
+      outcome: 'not_own',
+    });
     expect(merges()).toHaveLength(0);
     // the fork listed in ownForks is roshi's own
-    expect(await mergePullRequest(github, tracked({ headRepo: 'stranger/app' }), options({ ownForks: ['stranger/app'] }))).toMatchObject({ merged: true, outcome: 'merged' });
+    expect(
+      await mergePullRequest(github, tracked({ headRepo: 'stranger/app' }), options({ ownForks: ['stranger/app'] })),
+    ).toMatchObject({ merged: true, outcome: 'merged' });
   });
 
   it('a failing re-check or merge call is a reset, never a throw', async () => {
-    const failed = await mergePullRequest(github, tracked(), options({ recheck: () => Promise.reject(new Error('GitHub down')) }));
-    expect(failed).toMatchObject({ merged: false, outcome: 'recheck_failed', reset: true, reason: expect.stringMatching(/GitHub down/) });
-    fake.failNext({ method: 'PUT', path: '/repos/:owner/:repo/pulls/:number/merge', status: 405, body: { message: 'Required status check "build" is expected.' } });
+    const failed = await mergePullRequest(
+      github,
+      tracked(),
+      options({ recheck: () => Promise.reject(new Error('GitHub down')) }),
+    );
+    expect(failed).toMatchObject({
+      merged: false,
+      outcome: 'recheck_failed',
+      reset: true,
+      reason: expect.stringMatching(/GitHub down/),
+    });
+    fake.failNext({
+      method: 'PUT',
+      path: '/repos/:owner/:repo/pulls/:number/merge',
+      status: 405,
+      body: { message: 'Required status check "build" is expected.' },
+    });
     const refused = await mergePullRequest(github, tracked(), options());
-    expect(refused).toMatchObject({ merged: false, outcome: 'merge_failed', reset: true, reason: expect.stringMatching(/405 Required status check/) });
+    expect(refused).toMatchObject({
+      merged: false,
+      outcome: 'merge_failed',
+      reset: true,
+      reason: expect.stringMatching(/405 Required status check/),
+    });
   });
 });
 
@@ -208,23 +262,83 @@ describe('auto-merge', () => {
 describe('failing logs for a /rebase', () => {
   const SHA = 'a'.repeat(40);
   const log = (lines: number, prefix: string) =>
-    Array.from({ length: lines }, (_, i) => `2025-01-01T12:00:${String(i % 60).padStart(2, '0')}.1234567Z \u001b[31m${prefix} line ${i + 1}\u001b[0m`).join('\n') + '\n\n';
+    Array.from(
+      { length: lines },
+      (_, i) =>
+        `2025-01-01T12:00:${String(i % 60).padStart(2, '0')}.1234567Z \u001b[31m${prefix} line ${i + 1}\u001b[0m`,
+    ).join('\n') + '\n\n';
 
   it('no runs, or the latest run of every workflow green: undefined', async () => {
     expect(await failingLogsForRebase(github, REPO, 7, 20)).toBeUndefined();
-    gh.addRun(REPO, { name: 'CI', workflowId: 1, runNumber: 1, headSha: SHA, status: 'completed', conclusion: 'failure', jobs: [{ name: 'test', status: 'completed', conclusion: 'failure', log: log(5, 'old') }] });
-    gh.addRun(REPO, { name: 'CI', workflowId: 1, runNumber: 2, headSha: SHA, status: 'completed', conclusion: 'success', jobs: [{ name: 'test', status: 'completed', conclusion: 'success' }] });
-    gh.addRun(REPO, { name: 'Docs', workflowId: 2, runNumber: 9, headSha: SHA, status: 'completed', conclusion: 'skipped', jobs: [] });
-    gh.addRun(REPO, { name: 'Lint', workflowId: 3, runNumber: 4, headSha: SHA, status: 'completed', conclusion: 'cancelled', jobs: [] });
-    gh.addRun(REPO, { name: 'Slow', workflowId: 4, runNumber: 4, headSha: SHA, status: 'in_progress', conclusion: null, jobs: [] });
+    gh.addRun(REPO, {
+      name: 'CI',
+      workflowId: 1,
+      runNumber: 1,
+      headSha: SHA,
+      status: 'completed',
+      conclusion: 'failure',
+      jobs: [{ name: 'test', status: 'completed', conclusion: 'failure', log: log(5, 'old') }],
+    });
+    gh.addRun(REPO, {
+      name: 'CI',
+      workflowId: 1,
+      runNumber: 2,
+      headSha: SHA,
+      status: 'completed',
+      conclusion: 'success',
+      jobs: [{ name: 'test', status: 'completed', conclusion: 'success' }],
+    });
+    gh.addRun(REPO, {
+      name: 'Docs',
+      workflowId: 2,
+      runNumber: 9,
+      headSha: SHA,
+      status: 'completed',
+      conclusion: 'skipped',
+      jobs: [],
+    });
+    gh.addRun(REPO, {
+      name: 'Lint',
+      workflowId: 3,
+      runNumber: 4,
+      headSha: SHA,
+      status: 'completed',
+      conclusion: 'cancelled',
+      jobs: [],
+    });
+    gh.addRun(REPO, {
+      name: 'Slow',
+      workflowId: 4,
+      runNumber: 4,
+      headSha: SHA,
+      status: 'in_progress',
+      conclusion: null,
+      jobs: [],
+    });
     // A failing run of another commit does not count.
-    gh.addRun(REPO, { name: 'CI', workflowId: 1, runNumber: 3, headSha: 'f'.repeat(40), status: 'completed', conclusion: 'failure', jobs: [] });
+    gh.addRun(REPO, {
+      name: 'CI',
+      workflowId: 1,
+      runNumber: 3,
+      headSha: 'f'.repeat(40),
+      status: 'completed',
+      conclusion: 'failure',
+      jobs: [],
+    });
     expect(await failingLogsForRebase(github, REPO, 7, 20)).toBeUndefined();
     expect(fake.requestsTo('GET', `/repos/${REPO}/actions/jobs`)).toHaveLength(0);
   });
 
-  it('the latest run failed: the failing jobs\' log tails, cleaned, in untrusted blocks, with a note that they predate the rebase', async () => {
-    gh.addRun(REPO, { name: 'CI', workflowId: 1, runNumber: 1, headSha: SHA, status: 'completed', conclusion: 'success', jobs: [] });
+  it("the latest run failed: the failing jobs' log tails, cleaned, in untrusted blocks, with a note that they predate the rebase", async () => {
+    gh.addRun(REPO, {
+      name: 'CI',
+      workflowId: 1,
+      runNumber: 1,
+      headSha: SHA,
+      status: 'completed',
+      conclusion: 'success',
+      jobs: [],
+    });
     gh.addRun(REPO, {
       name: 'CI',
       workflowId: 1,
@@ -246,7 +360,9 @@ describe('failing logs for a /rebase', () => {
     expect(text).toContain('test line 200');
     expect(text).toContain('test line 181');
     // the tail is data: inside one untrusted block naming the job
-    expect(text).toMatch(/<<<UNTRUSTED-INPUT id=([0-9a-f]{16}) source="CI log of CI › test"[^\n]*>>>\n.*\n[^<]*test line 181[^<]*test line 200\n<<<END-UNTRUSTED-INPUT id=\1>>>/);
+    expect(text).toMatch(
+      /<<<UNTRUSTED-INPUT id=([0-9a-f]{16}) source="CI log of CI › test"[^\n]*>>>\n.*\n[^<]*test line 181[^<]*test line 200\n<<<END-UNTRUSTED-INPUT id=\1>>>/,
+    );
     expect(text).not.toContain('test line 180');
     expect(text).not.toMatch(/\u001b|2025-01-01T12/); // colours and timestamps stripped
     expect(text).not.toContain('lint line');

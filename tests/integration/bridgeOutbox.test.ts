@@ -2,7 +2,12 @@
 // the message, rate limits honoured, nothing lost or sent twice across a restart of the
 // consumer, one failing provider not holding up another, and the console provider in and out.
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { ProviderError, type InboundMessage, type MessagingProvider, type OutboundMessage } from '../../src/adapters/messaging/types.js';
+import {
+  ProviderError,
+  type InboundMessage,
+  type MessagingProvider,
+  type OutboundMessage,
+} from '../../src/adapters/messaging/types.js';
 import { consoleSubject, createConsoleProvider } from '../../src/adapters/messaging/console.js';
 import { Bus, durableState, ensureOutbox, JsonKv, publishDurable, streamState } from '../../src/bus/index.js';
 import { ProviderChannel } from '../../src/bridge/channel.js';
@@ -42,11 +47,23 @@ function fakeProvider(name: string, maxLength = 1000, defaultChatId: string | un
 }
 
 /** A bridge's outbox side on its own connection, as one bridge process would have it. */
-async function startOutbox(providers: FakeProvider[], options: { level?: 'normal' | 'debug'; maxMessageLength?: number } = {}) {
+async function startOutbox(
+  providers: FakeProvider[],
+  options: { level?: 'normal' | 'debug'; maxMessageLength?: number } = {},
+) {
   const bus = await Bus.connect({ url: nats.url, name: 'bridge', prefix, logger: silentLogger() });
   const kv = await JsonKv.open(bus, bus.subjects.stateBucket);
-  const channels = providers.map((p) => new ProviderChannel(p, { minIntervalMs: 0, logger: silentLogger(), backoff: { initialMs: 20, maxMs: 100 } }));
-  const outbox = new Outbox({ bus, kv, channels, level: options.level ?? 'normal', maxMessageLength: options.maxMessageLength ?? 4000, logger: silentLogger() });
+  const channels = providers.map(
+    (p) => new ProviderChannel(p, { minIntervalMs: 0, logger: silentLogger(), backoff: { initialMs: 20, maxMs: 100 } }),
+  );
+  const outbox = new Outbox({
+    bus,
+    kv,
+    channels,
+    level: options.level ?? 'normal',
+    maxMessageLength: options.maxMessageLength ?? 4000,
+    logger: silentLogger(),
+  });
   await outbox.start();
   return {
     bus,
@@ -61,7 +78,19 @@ async function startOutbox(providers: FakeProvider[], options: { level?: 'normal
 }
 
 const notify = (n: number | string, extra: Record<string, unknown> = {}) =>
-  publishDurable(publisher, publisher.subjects.bridgeOut, { id: `n-${prefix}-${n}`, kind: 'notification', source: 'runner-1', text: `message ${n}`, at: Date.now(), ...extra }, `n-${prefix}-${n}`);
+  publishDurable(
+    publisher,
+    publisher.subjects.bridgeOut,
+    {
+      id: `n-${prefix}-${n}`,
+      kind: 'notification',
+      source: 'runner-1',
+      text: `message ${n}`,
+      at: Date.now(),
+      ...extra,
+    },
+    `n-${prefix}-${n}`,
+  );
 
 const consumerState = () => durableState(publisher, publisher.subjects.outboxStream, `${prefix}-bridge`);
 
@@ -84,13 +113,17 @@ describe('outbox delivery', () => {
     provider.behaviour = () => gate;
     const bridge = await startOutbox([provider]);
     const seq = await notify(1);
-    await until(async () => (await consumerState())?.ackPending === 1, 'the message to be delivered to the bridge', { timeoutMs: 5_000 });
+    await until(async () => (await consumerState())?.ackPending === 1, 'the message to be delivered to the bridge', {
+      timeoutMs: 5_000,
+    });
     await sleep(200);
     expect(provider.sent).toEqual([]);
     expect((await consumerState())?.ackFloor).toBe(0);
     release();
     await until(async () => (await consumerState())?.ackFloor === seq, 'the ack', { timeoutMs: 5_000 });
-    expect(provider.sent).toEqual([{ text: 'message 1', format: undefined }].map(({ text }) => expect.objectContaining({ text })));
+    expect(provider.sent).toEqual(
+      [{ text: 'message 1', format: undefined }].map(({ text }) => expect.objectContaining({ text })),
+    );
     expect((await bridge.kv.get(sentKey('fake')))?.value).toMatchObject({ seq, part: 1, parts: 1 });
     await bridge.stop();
   });
@@ -106,7 +139,9 @@ describe('outbox delivery', () => {
     };
     const bridge = await startOutbox([provider]);
     const seq = await notify(1);
-    await until(async () => (await consumerState())?.ackFloor === seq, 'the ack after the rate limit', { timeoutMs: 5_000 });
+    await until(async () => (await consumerState())?.ackFloor === seq, 'the ack after the rate limit', {
+      timeoutMs: 5_000,
+    });
     expect(calls).toBe(2);
     expect(callTimes[1]! - callTimes[0]!).toBeGreaterThanOrEqual(390);
     expect(provider.sent.map((m) => m.text)).toEqual(['message 1']);
@@ -132,7 +167,9 @@ describe('outbox delivery', () => {
 
     const second = fakeProvider('fake');
     const after = await startOutbox([second]);
-    await until(async () => (await consumerState())?.ackFloor === 10, 'every message acknowledged', { timeoutMs: 10_000 });
+    await until(async () => (await consumerState())?.ackFloor === 10, 'every message acknowledged', {
+      timeoutMs: 10_000,
+    });
     const all = [...first.sent, ...second.sent].map((m) => m.text);
     expect(all).toEqual(Array.from({ length: 10 }, (_, i) => `message ${i + 1}`));
     await after.stop();
@@ -148,10 +185,18 @@ describe('outbox delivery', () => {
     await crashed.stop();
     const stream = (await streamState(publisher, publisher.subjects.outboxStream))!;
     const kv = await JsonKv.open(publisher, publisher.subjects.stateBucket);
-    await kv.put(sentKey('fake'), { seq: stream.firstSeq + 1, part: 1, parts: 1, stream: stream.created, at: Date.now() });
+    await kv.put(sentKey('fake'), {
+      seq: stream.firstSeq + 1,
+      part: 1,
+      parts: 1,
+      stream: stream.created,
+      at: Date.now(),
+    });
     const provider = fakeProvider('fake');
     const bridge = await startOutbox([provider]);
-    await until(async () => (await consumerState())?.ackFloor === stream.lastSeq, 'all acknowledged', { timeoutMs: 5_000 });
+    await until(async () => (await consumerState())?.ackFloor === stream.lastSeq, 'all acknowledged', {
+      timeoutMs: 5_000,
+    });
     expect(provider.sent.map((m) => m.text)).toEqual(['message 3']);
     expect(bridge.outbox.stats()).toMatchObject({ skipped: 2, delivered: 1 });
     await bridge.stop();
@@ -159,7 +204,12 @@ describe('outbox delivery', () => {
 
   it('resumes a long message at the piece where it was cut off', async () => {
     const text = ['alpha alpha', 'bravo bravo', 'charlie charlie'].join('\n');
-    const seq = await publishDurable(publisher, publisher.subjects.bridgeOut, { id: 'long', kind: 'notification', text, at: 1 }, 'long');
+    const seq = await publishDurable(
+      publisher,
+      publisher.subjects.bridgeOut,
+      { id: 'long', kind: 'notification', text, at: 1 },
+      'long',
+    );
     const stream = (await streamState(publisher, publisher.subjects.outboxStream))!;
     const kv = await JsonKv.open(publisher, publisher.subjects.stateBucket);
     await kv.put(sentKey('fake'), { seq, part: 1, parts: 3, stream: stream.created, at: Date.now() });
@@ -182,7 +232,11 @@ describe('outbox delivery', () => {
     await until(() => good.sent.length === 3, 'the healthy provider to get everything', { timeoutMs: 5_000 });
     expect((await consumerState())?.ackFloor).toBe(0);
     badUp = true;
-    await until(async () => (await consumerState())?.ackFloor === seqs[2], 'the acks once the failing provider recovered', { timeoutMs: 5_000 });
+    await until(
+      async () => (await consumerState())?.ackFloor === seqs[2],
+      'the acks once the failing provider recovered',
+      { timeoutMs: 5_000 },
+    );
     expect(bad.sent.map((m) => m.text)).toEqual(['message 1', 'message 2', 'message 3']);
     expect(good.sent.map((m) => m.text)).toEqual(['message 1', 'message 2', 'message 3']);
     await bridge.stop();
@@ -193,13 +247,48 @@ describe('outbox delivery', () => {
     const b = fakeProvider('b');
     const bridge = await startOutbox([a, b], { level: 'normal' });
     await notify('debug', { level: 'debug' });
-    await publishDurable(publisher, publisher.subjects.bridgeOut, { id: 'x1', kind: 'alert', source: 'supervisor', child: 'chat', event: 'exited', text: 'chat exited', at: 1 });
-    await publishDurable(publisher, publisher.subjects.bridgeOut, { id: 'x2', kind: 'alert', source: 'supervisor', child: 'chat', event: 'tier1', text: 'chat tier 1', at: 1 });
-    await publishDurable(publisher, publisher.subjects.bridgeOut, { id: 'x3', kind: 'reply', source: 'bridge', provider: 'b', chatId: 'room', text: 'reply for b', at: 1 });
-    const last = await publishDurable(publisher, publisher.subjects.bridgeOut, { id: 'x4', kind: 'notification', text: 'first line here\nsecond line here', at: 1 });
-    await until(async () => (await consumerState())?.ackFloor === last, 'everything acknowledged', { timeoutMs: 5_000 });
+    await publishDurable(publisher, publisher.subjects.bridgeOut, {
+      id: 'x1',
+      kind: 'alert',
+      source: 'supervisor',
+      child: 'chat',
+      event: 'exited',
+      text: 'chat exited',
+      at: 1,
+    });
+    await publishDurable(publisher, publisher.subjects.bridgeOut, {
+      id: 'x2',
+      kind: 'alert',
+      source: 'supervisor',
+      child: 'chat',
+      event: 'tier1',
+      text: 'chat tier 1',
+      at: 1,
+    });
+    await publishDurable(publisher, publisher.subjects.bridgeOut, {
+      id: 'x3',
+      kind: 'reply',
+      source: 'bridge',
+      provider: 'b',
+      chatId: 'room',
+      text: 'reply for b',
+      at: 1,
+    });
+    const last = await publishDurable(publisher, publisher.subjects.bridgeOut, {
+      id: 'x4',
+      kind: 'notification',
+      text: 'first line here\nsecond line here',
+      at: 1,
+    });
+    await until(async () => (await consumerState())?.ackFloor === last, 'everything acknowledged', {
+      timeoutMs: 5_000,
+    });
     expect(a.sent.map((m) => m.text)).toEqual(['chat tier 1', 'first line here', 'second line here']);
-    expect(b.sent).toEqual([expect.objectContaining({ text: 'chat tier 1' }), { text: 'reply for b', chatId: 'room' }, expect.objectContaining({ text: 'first line here\nsecond line here' })]);
+    expect(b.sent).toEqual([
+      expect.objectContaining({ text: 'chat tier 1' }),
+      { text: 'reply for b', chatId: 'room' },
+      expect.objectContaining({ text: 'first line here\nsecond line here' }),
+    ]);
     expect(bridge.outbox.stats()).toMatchObject({ filtered: 2 });
     await bridge.stop();
   });
@@ -212,7 +301,11 @@ describe('outbox delivery', () => {
     const jsm = await publisher.nc.jetstreamManager();
     await jsm.consumers.delete(publisher.subjects.outboxStream, `${prefix}-bridge`);
     const seq = await notify(2);
-    await until(async () => (await consumerState())?.ackFloor === seq, 'the message after the consumer was re-created', { timeoutMs: 15_000 });
+    await until(
+      async () => (await consumerState())?.ackFloor === seq,
+      'the message after the consumer was re-created',
+      { timeoutMs: 15_000 },
+    );
     expect(provider.sent.map((m) => m.text)).toEqual(['message 1', 'message 2']);
     expect(bridge.outbox.stats().consumerRecreated).toBeGreaterThanOrEqual(1);
     await bridge.stop();
@@ -243,7 +336,10 @@ describe('console provider', () => {
     await publisher.rtt();
     // Raw bytes, as `nats pub <prefix>.bridge.in '{"text":"/status"}'` sends them.
     publisher.nc.publish(`${prefix}.bridge.in`, new TextEncoder().encode('{"text":"/status"}'));
-    publisher.nc.publish(`${prefix}.bridge.in`, new TextEncoder().encode('{"text":"hi","user":"ana","chat":"ops","id":7}'));
+    publisher.nc.publish(
+      `${prefix}.bridge.in`,
+      new TextEncoder().encode('{"text":"hi","user":"ana","chat":"ops","id":7}'),
+    );
     publisher.nc.publish(`${prefix}.bridge.in`, new TextEncoder().encode('{"user":"ana"}'));
     publisher.nc.publish(`${prefix}.bridge.in`, new TextEncoder().encode('not json'));
     await until(() => inbound.length === 2, 'two inbound messages', { timeoutMs: 5_000 });
@@ -269,7 +365,14 @@ describe('console provider', () => {
     const kv = await JsonKv.open(bus, bus.subjects.stateBucket);
     const provider = createConsoleProvider({ bus, logger: silentLogger() });
     const channel = new ProviderChannel(provider, { minIntervalMs: 0, logger: silentLogger() });
-    const outbox = new Outbox({ bus, kv, channels: [channel], level: 'normal', maxMessageLength: 4000, logger: silentLogger() });
+    const outbox = new Outbox({
+      bus,
+      kv,
+      channels: [channel],
+      level: 'normal',
+      maxMessageLength: 4000,
+      logger: silentLogger(),
+    });
     const out: Array<{ text: string }> = [];
     publisher.subscribe(consoleSubject(prefix), (payload) => void out.push(payload as { text: string }));
     await publisher.rtt();

@@ -11,7 +11,8 @@ let dir: string;
 let upstream: string;
 let installed: string;
 
-const pkg = (build: string) => JSON.stringify({ name: 'fake-roshi', version: '0.0.0', private: true, scripts: { build } }, null, 2);
+const pkg = (build: string) =>
+  JSON.stringify({ name: 'fake-roshi', version: '0.0.0', private: true, scripts: { build } }, null, 2);
 
 function commit(repo: string, file: string, content: string, message: string): void {
   writeFileSync(join(repo, file), content);
@@ -26,7 +27,12 @@ beforeAll(() => {
   installed = join(dir, 'installed');
   gitIn(dir, 'init', '--bare', '--initial-branch=main', bare);
   gitIn(dir, 'clone', bare, upstream);
-  commit(upstream, 'package.json', pkg(`node -e "require('fs').writeFileSync('built.txt', require('fs').readFileSync('version.txt'))"`), 'initial');
+  commit(
+    upstream,
+    'package.json',
+    pkg(`node -e "require('fs').writeFileSync('built.txt', require('fs').readFileSync('version.txt'))"`),
+    'initial',
+  );
   commit(upstream, 'version.txt', '1', 'v1');
   gitIn(upstream, 'push', 'origin', 'HEAD:main');
   gitIn(dir, 'clone', bare, installed);
@@ -38,9 +44,16 @@ describe('runUpdate', () => {
     commit(upstream, 'version.txt', '2', 'v2');
     gitIn(upstream, 'push', 'origin', 'HEAD:main');
     const lines: string[] = [];
-    const result = await runUpdate({ cwd: installed, report: async (l) => void lines.push(l), env: { GIT_CONFIG_GLOBAL: '/dev/null' } });
+    const result = await runUpdate({
+      cwd: installed,
+      report: async (l) => void lines.push(l),
+      env: { GIT_CONFIG_GLOBAL: '/dev/null' },
+    });
     expect(result).toMatchObject({ ok: true, built: true });
-    expect(result.steps.map((s) => [s.step, s.ok])).toEqual([['git pull', true], ['build', true]]);
+    expect(result.steps.map((s) => [s.step, s.ok])).toEqual([
+      ['git pull', true],
+      ['build', true],
+    ]);
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatch(/^✅ git pull/);
     expect(lines[1]).toMatch(/^✅ npm run build .*supervisor restarts each actor/);
@@ -48,11 +61,21 @@ describe('runUpdate', () => {
   }, 120_000);
 
   it('runs npm ci before the build when the pull changed package-lock.json', async () => {
-    const lock = { name: 'fake-roshi', version: '0.0.0', lockfileVersion: 3, requires: true, packages: { '': { name: 'fake-roshi', version: '0.0.0' } } };
+    const lock = {
+      name: 'fake-roshi',
+      version: '0.0.0',
+      lockfileVersion: 3,
+      requires: true,
+      packages: { '': { name: 'fake-roshi', version: '0.0.0' } },
+    };
     commit(upstream, 'package-lock.json', JSON.stringify(lock, null, 2), 'lock file');
     gitIn(upstream, 'push', 'origin', 'HEAD:main');
     const lines: string[] = [];
-    const result = await runUpdate({ cwd: installed, report: async (l) => void lines.push(l), env: { GIT_CONFIG_GLOBAL: '/dev/null' } });
+    const result = await runUpdate({
+      cwd: installed,
+      report: async (l) => void lines.push(l),
+      env: { GIT_CONFIG_GLOBAL: '/dev/null' },
+    });
     expect(result).toMatchObject({ ok: true, built: true });
     expect(result.steps.map((s) => s.step)).toEqual(['git pull', 'npm ci', 'build']);
     expect(lines[1]).toMatch(/^✅ npm ci .*dependencies updated/);
@@ -81,7 +104,12 @@ describe('runUpdate', () => {
   }, 120_000);
 
   it('reports a failing build with the tail of its output', async () => {
-    commit(upstream, 'package.json', pkg(`node -e "console.error('type error in x.ts'); process.exit(2)"`), 'broken build');
+    commit(
+      upstream,
+      'package.json',
+      pkg(`node -e "console.error('type error in x.ts'); process.exit(2)"`),
+      'broken build',
+    );
     gitIn(upstream, 'push', 'origin', 'HEAD:main');
     const lines: string[] = [];
     const result = await runUpdate({ cwd: installed, report: async (l) => void lines.push(l) });

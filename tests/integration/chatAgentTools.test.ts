@@ -43,7 +43,10 @@ const EMPTY_HISTORY: ChatHistory = { provider: 'console', chatId: 'c', summaries
 const CONFIGURED = ['Read', 'Glob', 'Grep', 'LS', 'Read(//**)', 'WebFetch', 'WebSearch', 'Bash'];
 
 /** Asks the chat once; the scripted model calls `tool`, then answers. Returns what the tool gave back. */
-async function chatToolResult(tool: { name: string; input: Record<string, unknown> }): Promise<{ content: string; isError: boolean }> {
+async function chatToolResult(tool: {
+  name: string;
+  input: Record<string, unknown>;
+}): Promise<{ content: string; isError: boolean }> {
   let toolResult: { content: string; isError: boolean } | undefined;
   fake.enqueue({ toolUse: tool }, (body: unknown): StaticStep => {
     const messages = (body as { messages: Array<{ content: unknown }> }).messages;
@@ -54,7 +57,10 @@ async function chatToolResult(tool: { name: string; input: Record<string, unknow
   });
   const answerer = createChatAnswerer({
     agent: createClaudeAdapter({ command: resolve('node_modules/.bin/claude'), logger: silentLogger(), passEnv: [] }),
-    missions: { list: () => [], counts: () => ({ pending: 0, running: 0, done: 0, failed: 0, cancelled: 0 }) as Record<MissionStatus, number> },
+    missions: {
+      list: () => [],
+      counts: () => ({ pending: 0, running: 0, done: 0, failed: 0, cancelled: 0 }) as Record<MissionStatus, number>,
+    },
     readPause: async () => undefined,
     history: { load: async () => EMPTY_HISTORY, append: async () => EMPTY_HISTORY },
     logger: silentLogger(),
@@ -79,7 +85,13 @@ async function chatToolResult(tool: { name: string; input: Record<string, unknow
       readDirs: [project],
     },
   });
-  const turn: TurnStart = { id: `t-${Math.random().toString(36).slice(2)}`, attempt: 0, waiting: 0, receivedAt: Date.now(), request: { text: 'look', chatId: 'c', provider: 'console' } } as TurnStart;
+  const turn: TurnStart = {
+    id: `t-${Math.random().toString(36).slice(2)}`,
+    attempt: 0,
+    waiting: 0,
+    receivedAt: Date.now(),
+    request: { text: 'look', chatId: 'c', provider: 'console' },
+  } as TurnStart;
   const answer = await answerer.answer(turn, new AbortController().signal);
   expect(answer.text).toBe('answered');
   expect(toolResult, 'the model got a tool result').toBeDefined();
@@ -98,7 +110,10 @@ describe('the chat agent’s tools (real CLI)', () => {
   });
 
   it('searches a checkout with Grep', async () => {
-    const r = await chatToolResult({ name: 'Grep', input: { pattern: 'PROJECT', path: project, output_mode: 'content' } });
+    const r = await chatToolResult({
+      name: 'Grep',
+      input: { pattern: 'PROJECT', path: project, output_mode: 'content' },
+    });
     expect(r.content).toContain('PROJECT-CONTENT');
   });
 
@@ -109,7 +124,10 @@ describe('the chat agent’s tools (real CLI)', () => {
   });
 
   it('cannot Grep or Glob outside them', async () => {
-    const grep = await chatToolResult({ name: 'Grep', input: { pattern: 'OUTSIDE', path: outside, output_mode: 'content' } });
+    const grep = await chatToolResult({
+      name: 'Grep',
+      input: { pattern: 'OUTSIDE', path: outside, output_mode: 'content' },
+    });
     expect(grep.content).not.toContain('OUTSIDE-SECRET-CONTENT');
     expect(grep.isError).toBe(true);
     const glob = await chatToolResult({ name: 'Glob', input: { pattern: '**/*', path: outside } });

@@ -16,10 +16,20 @@ import { startFakeGitHub, type FakeGitHub } from '../fakes/github.js';
 import { installMentionRoutes, type MentionsFake } from '../fakes/githubMentions.js';
 
 const REPO = 'acme/app';
-const ID = { GIT_AUTHOR_NAME: 'Seed', GIT_AUTHOR_EMAIL: 'seed@example.test', GIT_COMMITTER_NAME: 'Seed', GIT_COMMITTER_EMAIL: 'seed@example.test' };
+const ID = {
+  GIT_AUTHOR_NAME: 'Seed',
+  GIT_AUTHOR_EMAIL: 'seed@example.test',
+  GIT_COMMITTER_NAME: 'Seed',
+  GIT_COMMITTER_EMAIL: 'seed@example.test',
+};
 
 function sh(cwd: string, ...args: string[]): string {
-  return execFileSync('git', args, { cwd, env: { ...process.env, ...ID }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+  return execFileSync('git', args, {
+    cwd,
+    env: { ...process.env, ...ID },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  }).trim();
 }
 
 let tmp: string;
@@ -43,8 +53,10 @@ function commitOn(branch: string, push = true): string {
 }
 
 const merged = (ref: string, sha: string) => fake.addPull(REPO, { state: 'closed', merged: true, head: { ref, sha } });
-const localBranches = () => sh(clone, 'for-each-ref', '--format=%(refname:short)', 'refs/heads/').split('\n').filter(Boolean).sort();
-const remoteBranches = () => sh(bare, 'for-each-ref', '--format=%(refname:short)', 'refs/heads/').split('\n').filter(Boolean).sort();
+const localBranches = () =>
+  sh(clone, 'for-each-ref', '--format=%(refname:short)', 'refs/heads/').split('\n').filter(Boolean).sort();
+const remoteBranches = () =>
+  sh(bare, 'for-each-ref', '--format=%(refname:short)', 'refs/heads/').split('\n').filter(Boolean).sort();
 
 beforeEach(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'roshi-cleanup-'));
@@ -111,8 +123,31 @@ const opts = (over: Partial<CleanupOptions>): CleanupOptions => ({
 });
 const summary = (list: Array<{ branch: string; where: string }>) => list.map((d) => `${d.where}:${d.branch}`).sort();
 
-const ALL_LOCAL = ['feature/g', 'main', 'roshi-old/h', 'roshi/behind-i', 'roshi/closed-f', 'roshi/current-d', 'roshi/extra-b', 'roshi/local-j', 'roshi/merged-a', 'roshi/open-c', 'roshi/wt-e'];
-const ALL_REMOTE = ['feature/g', 'main', 'roshi-old/h', 'roshi/behind-i', 'roshi/closed-f', 'roshi/current-d', 'roshi/extra-b', 'roshi/merged-a', 'roshi/open-c', 'roshi/wt-e'];
+const ALL_LOCAL = [
+  'feature/g',
+  'main',
+  'roshi-old/h',
+  'roshi/behind-i',
+  'roshi/closed-f',
+  'roshi/current-d',
+  'roshi/extra-b',
+  'roshi/local-j',
+  'roshi/merged-a',
+  'roshi/open-c',
+  'roshi/wt-e',
+];
+const ALL_REMOTE = [
+  'feature/g',
+  'main',
+  'roshi-old/h',
+  'roshi/behind-i',
+  'roshi/closed-f',
+  'roshi/current-d',
+  'roshi/extra-b',
+  'roshi/merged-a',
+  'roshi/open-c',
+  'roshi/wt-e',
+];
 
 describe('cleanupMergedBranches', () => {
   it('both switches on: merged roshi branches go locally and on GitHub, everything else stays', async () => {
@@ -128,8 +163,24 @@ describe('cleanupMergedBranches', () => {
       'remote:roshi/merged-a',
       'remote:roshi/wt-e',
     ]);
-    expect(localBranches()).toEqual(['feature/g', 'main', 'roshi-old/h', 'roshi/closed-f', 'roshi/current-d', 'roshi/extra-b', 'roshi/open-c', 'roshi/wt-e']);
-    expect(remoteBranches()).toEqual(['feature/g', 'main', 'roshi-old/h', 'roshi/closed-f', 'roshi/extra-b', 'roshi/open-c']);
+    expect(localBranches()).toEqual([
+      'feature/g',
+      'main',
+      'roshi-old/h',
+      'roshi/closed-f',
+      'roshi/current-d',
+      'roshi/extra-b',
+      'roshi/open-c',
+      'roshi/wt-e',
+    ]);
+    expect(remoteBranches()).toEqual([
+      'feature/g',
+      'main',
+      'roshi-old/h',
+      'roshi/closed-f',
+      'roshi/extra-b',
+      'roshi/open-c',
+    ]);
     // The clone's remote-tracking refs of deleted remote branches are gone too.
     expect(sh(clone, 'for-each-ref', '--format=%(refname:short)', 'refs/remotes/origin/roshi/merged-a')).toBe('');
     // Each entry names the merged PR and the commit.
@@ -139,7 +190,12 @@ describe('cleanupMergedBranches', () => {
     expect(pr?.merged).toBe(true);
     expect(a.sha).toBe(pr?.head.sha);
     // Remote deletions went through the API with the branch's slash kept in the path.
-    expect(fake.requestsTo('DELETE', `/repos/${REPO}/git/refs/heads/roshi/`).map((r) => r.path).sort()).toEqual([
+    expect(
+      fake
+        .requestsTo('DELETE', `/repos/${REPO}/git/refs/heads/roshi/`)
+        .map((r) => r.path)
+        .sort(),
+    ).toEqual([
       `/repos/${REPO}/git/refs/heads/roshi/behind-i`,
       `/repos/${REPO}/git/refs/heads/roshi/current-d`,
       `/repos/${REPO}/git/refs/heads/roshi/merged-a`,
@@ -157,7 +213,12 @@ describe('cleanupMergedBranches', () => {
 
   it('remote only: local branches stay, and without a clone remote cleanup still works', async () => {
     const deleted = await cleanupMergedBranches(opts({ remoteBranches: true, repoPath: undefined, local: true }));
-    expect(summary(deleted)).toEqual(['remote:roshi/behind-i', 'remote:roshi/current-d', 'remote:roshi/merged-a', 'remote:roshi/wt-e']);
+    expect(summary(deleted)).toEqual([
+      'remote:roshi/behind-i',
+      'remote:roshi/current-d',
+      'remote:roshi/merged-a',
+      'remote:roshi/wt-e',
+    ]);
     expect(localBranches()).toEqual(ALL_LOCAL);
   });
 

@@ -24,11 +24,21 @@ import {
   removeWorktree,
 } from '../../src/adapters/git.js';
 
-const SEED_ID = { GIT_AUTHOR_NAME: 'Seed', GIT_AUTHOR_EMAIL: 'seed@example.test', GIT_COMMITTER_NAME: 'Seed', GIT_COMMITTER_EMAIL: 'seed@example.test' };
+const SEED_ID = {
+  GIT_AUTHOR_NAME: 'Seed',
+  GIT_AUTHOR_EMAIL: 'seed@example.test',
+  GIT_COMMITTER_NAME: 'Seed',
+  GIT_COMMITTER_EMAIL: 'seed@example.test',
+};
 const AUTHOR = { authorName: 'Roshi Bot', authorEmail: 'roshi@example.test' };
 
 function sh(cwd: string, ...args: string[]): string {
-  return execFileSync('git', args, { cwd, env: { ...process.env, ...SEED_ID }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+  return execFileSync('git', args, {
+    cwd,
+    env: { ...process.env, ...SEED_ID },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  }).trim();
 }
 
 let tmp: string;
@@ -106,8 +116,21 @@ describe('prepareWorktree', () => {
     const fresh = seedCommit('fresh.txt', 'fresh\n');
     seedCommit('fork-only.txt', 'x\n', 'feature-x', 'fork');
 
-    const wt = await prepareWorktree({ repo, workspace, missionId: 'm1', branch: 'roshi/fix-a-m00001', baseBranch: 'main', remote: 'origin' });
-    expect(wt).toMatchObject({ path: join(workspace, 'worktrees', 'm1'), branch: 'roshi/fix-a-m00001', startPoint: 'origin/main', resumed: false, head: fresh });
+    const wt = await prepareWorktree({
+      repo,
+      workspace,
+      missionId: 'm1',
+      branch: 'roshi/fix-a-m00001',
+      baseBranch: 'main',
+      remote: 'origin',
+    });
+    expect(wt).toMatchObject({
+      path: join(workspace, 'worktrees', 'm1'),
+      branch: 'roshi/fix-a-m00001',
+      startPoint: 'origin/main',
+      resumed: false,
+      head: fresh,
+    });
     expect(sh(wt.path, 'rev-parse', '--abbrev-ref', 'HEAD')).toBe('roshi/fix-a-m00001');
     expect(readFileSync(join(wt.path, 'fresh.txt'), 'utf8')).toBe('fresh\n');
     // the second remote was fetched too
@@ -116,36 +139,65 @@ describe('prepareWorktree', () => {
     expect(() => sh(wt.path, 'rev-parse', '--abbrev-ref', '@{upstream}')).toThrow();
   });
 
-  it("an empty pushRemote or clone remote (unset in config) means the default", async () => {
+  it('an empty pushRemote or clone remote (unset in config) means the default', async () => {
     const repo = await ensureRepo({ name: 'app', url: remote, workspace, remote: '' });
     expect(sh(repo, 'remote')).toBe('origin');
-    const wt = await prepareWorktree({ repo, workspace, missionId: 'm1', branch: 'roshi/x', baseBranch: 'main', remote: 'origin', pushRemote: '' });
+    const wt = await prepareWorktree({
+      repo,
+      workspace,
+      missionId: 'm1',
+      branch: 'roshi/x',
+      baseBranch: 'main',
+      remote: 'origin',
+      pushRemote: '',
+    });
     expect(wt.startPoint).toBe('origin/main');
   });
 
   it('a missing base branch is a clear error', async () => {
     const repo = await ensureRepo({ name: 'app', url: remote, workspace });
-    await expect(prepareWorktree({ repo, workspace, missionId: 'm1', branch: 'roshi/x', baseBranch: 'develop', remote: 'origin' })).rejects.toThrow(
-      /base branch origin\/develop not found/,
-    );
+    await expect(
+      prepareWorktree({ repo, workspace, missionId: 'm1', branch: 'roshi/x', baseBranch: 'develop', remote: 'origin' }),
+    ).rejects.toThrow(/base branch origin\/develop not found/);
   });
 
   it('refuses a mission id that is not a plain directory name', async () => {
     const repo = await ensureRepo({ name: 'app', url: remote, workspace });
-    await expect(prepareWorktree({ repo, workspace, missionId: '../escape', branch: 'roshi/x', baseBranch: 'main', remote: 'origin' })).rejects.toThrow(
-      /cannot be used as a worktree directory/,
-    );
+    await expect(
+      prepareWorktree({
+        repo,
+        workspace,
+        missionId: '../escape',
+        branch: 'roshi/x',
+        baseBranch: 'main',
+        remote: 'origin',
+      }),
+    ).rejects.toThrow(/cannot be used as a worktree directory/);
   });
 
   it('replaces a leftover worktree of the same mission (crash)', async () => {
     const repo = await ensureRepo({ name: 'app', url: remote, workspace });
-    const first = await prepareWorktree({ repo, workspace, missionId: 'm1', branch: 'roshi/crash', baseBranch: 'main', remote: 'origin' });
+    const first = await prepareWorktree({
+      repo,
+      workspace,
+      missionId: 'm1',
+      branch: 'roshi/crash',
+      baseBranch: 'main',
+      remote: 'origin',
+    });
     writeFileSync(join(first.path, 'junk.txt'), 'half-done work of a dead runner\n');
     // the dead attempt had also committed locally, never pushed
     writeFileSync(join(first.path, 'local.txt'), 'x\n');
     await commitLeftovers(first.path, { message: 'local only', ...AUTHOR });
 
-    const again = await prepareWorktree({ repo, workspace, missionId: 'm1', branch: 'roshi/crash', baseBranch: 'main', remote: 'origin' });
+    const again = await prepareWorktree({
+      repo,
+      workspace,
+      missionId: 'm1',
+      branch: 'roshi/crash',
+      baseBranch: 'main',
+      remote: 'origin',
+    });
     expect(again.path).toBe(first.path);
     expect(existsSync(join(again.path, 'junk.txt'))).toBe(false);
     expect(existsSync(join(again.path, 'local.txt'))).toBe(false);
@@ -158,14 +210,28 @@ describe('prepareWorktree', () => {
     const dir = join(workspace, 'worktrees', 'm2');
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'stray.txt'), 'x');
-    const wt = await prepareWorktree({ repo, workspace, missionId: 'm2', branch: 'roshi/stray', baseBranch: 'main', remote: 'origin' });
+    const wt = await prepareWorktree({
+      repo,
+      workspace,
+      missionId: 'm2',
+      branch: 'roshi/stray',
+      baseBranch: 'main',
+      remote: 'origin',
+    });
     expect(existsSync(join(wt.path, 'stray.txt'))).toBe(false);
     expect(existsSync(join(wt.path, 'README.md'))).toBe(true);
   });
 
   it('removeWorktree removes and prunes, and is idempotent', async () => {
     const repo = await ensureRepo({ name: 'app', url: remote, workspace });
-    const wt = await prepareWorktree({ repo, workspace, missionId: 'm1', branch: 'roshi/rm', baseBranch: 'main', remote: 'origin' });
+    const wt = await prepareWorktree({
+      repo,
+      workspace,
+      missionId: 'm1',
+      branch: 'roshi/rm',
+      baseBranch: 'main',
+      remote: 'origin',
+    });
     writeFileSync(join(wt.path, 'dirty.txt'), 'x');
     await removeWorktree(repo, wt.path);
     expect(existsSync(wt.path)).toBe(false);
@@ -178,13 +244,26 @@ describe('commit and push', () => {
   it('commits leftovers with the configured author, pushes, and a retried mission resumes the remote branch', async () => {
     const repo = await ensureRepo({ name: 'app', url: remote, workspace });
     const branch = 'roshi/feature-m00001';
-    const wt = await prepareWorktree({ repo, workspace, missionId: 'm1', branch, baseBranch: 'main', remote: 'origin' });
+    const wt = await prepareWorktree({
+      repo,
+      workspace,
+      missionId: 'm1',
+      branch,
+      baseBranch: 'main',
+      remote: 'origin',
+    });
 
-    expect(await commitLeftovers(wt.path, { message: 'nothing', ...AUTHOR })).toEqual({ committed: false, sha: wt.head });
+    expect(await commitLeftovers(wt.path, { message: 'nothing', ...AUTHOR })).toEqual({
+      committed: false,
+      sha: wt.head,
+    });
     expect(await hasCommitsAhead(wt.path, 'origin/main')).toBe(false);
 
     writeFileSync(join(wt.path, 'feature.txt'), 'done\n');
-    const c = await commitLeftovers(wt.path, { message: 'roshi: add feature\n\nMission m1 (free, project app)', ...AUTHOR });
+    const c = await commitLeftovers(wt.path, {
+      message: 'roshi: add feature\n\nMission m1 (free, project app)',
+      ...AUTHOR,
+    });
     expect(c.committed).toBe(true);
     expect(sh(wt.path, 'log', '-1', '--format=%an <%ae>|%cn <%ce>|%B')).toBe(
       'Roshi Bot <roshi@example.test>|Roshi Bot <roshi@example.test>|roshi: add feature\n\nMission m1 (free, project app)',
@@ -198,7 +277,14 @@ describe('commit and push', () => {
 
     // The runner died after pushing; the mission is retried under a new worktree.
     await removeWorktree(repo, wt.path);
-    const retry = await prepareWorktree({ repo, workspace, missionId: 'm1-retry', branch, baseBranch: 'main', remote: 'origin' });
+    const retry = await prepareWorktree({
+      repo,
+      workspace,
+      missionId: 'm1-retry',
+      branch,
+      baseBranch: 'main',
+      remote: 'origin',
+    });
     expect(retry).toMatchObject({ startPoint: `origin/${branch}`, resumed: true, head: c.sha });
     expect(readFileSync(join(retry.path, 'feature.txt'), 'utf8')).toBe('done\n');
     expect(sh(retry.path, 'rev-parse', '--abbrev-ref', '@{upstream}')).toBe(`origin/${branch}`);
@@ -206,18 +292,34 @@ describe('commit and push', () => {
 
   it('the commit ignores identities from the environment git would otherwise use', async () => {
     const repo = await ensureRepo({ name: 'app', url: remote, workspace });
-    const wt = await prepareWorktree({ repo, workspace, missionId: 'm1', branch: 'roshi/id', baseBranch: 'main', remote: 'origin' });
+    const wt = await prepareWorktree({
+      repo,
+      workspace,
+      missionId: 'm1',
+      branch: 'roshi/id',
+      baseBranch: 'main',
+      remote: 'origin',
+    });
     sh(wt.path, 'config', 'user.name', 'Local Config');
     sh(wt.path, 'config', 'user.email', 'local@config.test');
     writeFileSync(join(wt.path, 'a.txt'), 'a');
     await commitLeftovers(wt.path, { message: 'm', ...AUTHOR });
-    expect(sh(wt.path, 'log', '-1', '--format=%an %ae %cn %ce')).toBe('Roshi Bot roshi@example.test Roshi Bot roshi@example.test');
+    expect(sh(wt.path, 'log', '-1', '--format=%an %ae %cn %ce')).toBe(
+      'Roshi Bot roshi@example.test Roshi Bot roshi@example.test',
+    );
   });
 
   it('a non-fast-forward push is rejected, unless forced with a lease', async () => {
     const repo = await ensureRepo({ name: 'app', url: remote, workspace });
     const branch = 'roshi/contested';
-    const wt = await prepareWorktree({ repo, workspace, missionId: 'm1', branch, baseBranch: 'main', remote: 'origin' });
+    const wt = await prepareWorktree({
+      repo,
+      workspace,
+      missionId: 'm1',
+      branch,
+      baseBranch: 'main',
+      remote: 'origin',
+    });
     writeFileSync(join(wt.path, 'ours.txt'), 'ours\n');
     await commitLeftovers(wt.path, { message: 'ours', ...AUTHOR });
     // Someone else pushed to the same branch meanwhile.
@@ -237,11 +339,20 @@ describe('commit and push', () => {
 
   it('push to a missing remote names the command and the stderr tail', async () => {
     const repo = await ensureRepo({ name: 'app', url: remote, workspace });
-    const wt = await prepareWorktree({ repo, workspace, missionId: 'm1', branch: 'roshi/x', baseBranch: 'main', remote: 'origin' });
+    const wt = await prepareWorktree({
+      repo,
+      workspace,
+      missionId: 'm1',
+      branch: 'roshi/x',
+      baseBranch: 'main',
+      remote: 'origin',
+    });
     const error = (await push(wt.path, { remote: 'nowhere', branch: 'roshi/x' }).catch((e: unknown) => e)) as GitError;
     expect(error).toBeInstanceOf(GitError);
     expect(error).not.toBeInstanceOf(PushRejectedError);
-    expect(error.message).toMatch(/^git push --porcelain --set-upstream nowhere HEAD:refs\/heads\/roshi\/x failed \(exit 128\)/);
+    expect(error.message).toMatch(
+      /^git push --porcelain --set-upstream nowhere HEAD:refs\/heads\/roshi\/x failed \(exit 128\)/,
+    );
     expect(error.stderrTail).toMatch(/nowhere/);
   });
 
@@ -249,18 +360,42 @@ describe('commit and push', () => {
     const repo = await ensureRepo({ name: 'app', url: remote, workspace });
     sh(repo, 'remote', 'add', 'fork', fork);
     const branch = 'roshi/forked';
-    const wt = await prepareWorktree({ repo, workspace, missionId: 'm1', branch, baseBranch: 'main', remote: 'origin', pushRemote: 'fork' });
+    const wt = await prepareWorktree({
+      repo,
+      workspace,
+      missionId: 'm1',
+      branch,
+      baseBranch: 'main',
+      remote: 'origin',
+      pushRemote: 'fork',
+    });
     writeFileSync(join(wt.path, 'f.txt'), 'f');
     const c = await commitLeftovers(wt.path, { message: 'f', ...AUTHOR });
     await push(wt.path, { remote: 'fork', branch });
     expect(sh(fork, 'rev-parse', `refs/heads/${branch}`)).toBe(c.sha);
     expect(() => sh(remote, 'rev-parse', '--verify', `refs/heads/${branch}`)).toThrow();
     // While m1's worktree holds the branch, another mission cannot take it.
-    await expect(prepareWorktree({ repo, workspace, missionId: 'm2', branch, baseBranch: 'main', remote: 'origin', pushRemote: 'fork' })).rejects.toThrow(
-      /branch roshi\/forked is checked out in another worktree \(.*worktrees\/m1\)/,
-    );
+    await expect(
+      prepareWorktree({
+        repo,
+        workspace,
+        missionId: 'm2',
+        branch,
+        baseBranch: 'main',
+        remote: 'origin',
+        pushRemote: 'fork',
+      }),
+    ).rejects.toThrow(/branch roshi\/forked is checked out in another worktree \(.*worktrees\/m1\)/);
     await removeWorktree(repo, wt.path);
-    const again = await prepareWorktree({ repo, workspace, missionId: 'm2', branch, baseBranch: 'main', remote: 'origin', pushRemote: 'fork' });
+    const again = await prepareWorktree({
+      repo,
+      workspace,
+      missionId: 'm2',
+      branch,
+      baseBranch: 'main',
+      remote: 'origin',
+      pushRemote: 'fork',
+    });
     expect(again).toMatchObject({ resumed: true, startPoint: `fork/${branch}`, head: c.sha });
   });
 });
@@ -299,7 +434,9 @@ describe('GitHub remotes', () => {
   });
 
   it('masks credentials in URLs', () => {
-    expect(maskCredentials('git clone https://x-access-token:ghp_abc@github.com/o/r.git')).toBe('git clone https://***@github.com/o/r.git');
+    expect(maskCredentials('git clone https://x-access-token:ghp_abc@github.com/o/r.git')).toBe(
+      'git clone https://***@github.com/o/r.git',
+    );
     expect(maskCredentials('git@github.com:o/r.git')).toBe('git@github.com:o/r.git');
   });
 });

@@ -13,7 +13,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('a git step meeting another process lock', () => {
   it('recognises git lock messages, and only those', () => {
-    expect(isLockContention("error: could not lock config file .git/config: File exists")).toBe(true);
+    expect(isLockContention('error: could not lock config file .git/config: File exists')).toBe(true);
     expect(isLockContention("fatal: Unable to create '/r/.git/index.lock': File exists.")).toBe(true);
     expect(isLockContention('error: cannot lock ref refs/heads/x: is at abc but expected def')).toBe(true);
     expect(isLockContention('fatal: not a git repository')).toBe(false);

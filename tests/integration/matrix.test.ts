@@ -6,8 +6,18 @@ import { inspect } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
 import type { Logger } from '../../src/log.js';
-import { MATRIX_MAX_LENGTH, createMatrixProvider, stripReplyFallback, type MatrixSettings } from '../../src/adapters/messaging/matrix.js';
-import { ProviderError, type Cursor, type InboundMessage, type MessagingProvider } from '../../src/adapters/messaging/types.js';
+import {
+  MATRIX_MAX_LENGTH,
+  createMatrixProvider,
+  stripReplyFallback,
+  type MatrixSettings,
+} from '../../src/adapters/messaging/matrix.js';
+import {
+  ProviderError,
+  type Cursor,
+  type InboundMessage,
+  type MessagingProvider,
+} from '../../src/adapters/messaging/types.js';
 import { startFakeMatrix, type FakeMatrix } from '../fakes/matrix.js';
 import { until } from '../harness/until.js';
 import { capturingLogger } from '../harness/logCapture.js';
@@ -34,10 +44,19 @@ afterEach(async () => {
 });
 
 function settings(overrides: Partial<MatrixSettings> = {}): MatrixSettings {
-  return { homeserverUrl: fake.url, tokenEnv: 'TEST_MATRIX_TOKEN', roomId: fake.roomId, userId: '', minInterval: 0, ...overrides };
+  return {
+    homeserverUrl: fake.url,
+    tokenEnv: 'TEST_MATRIX_TOKEN',
+    roomId: fake.roomId,
+    userId: '',
+    minInterval: 0,
+    ...overrides,
+  };
 }
 
-function provider(options: { cursor?: Cursor; token?: string; settings?: Partial<MatrixSettings> } = {}): MessagingProvider {
+function provider(
+  options: { cursor?: Cursor; token?: string; settings?: Partial<MatrixSettings> } = {},
+): MessagingProvider {
   const p = createMatrixProvider(settings(options.settings), {
     logger,
     cursor: options.cursor ?? new MemoryCursor(),
@@ -73,14 +92,28 @@ describe('matrix: commands in', () => {
     fake.postText(BOB, 'a notice', { msgtype: 'm.notice' });
     fake.postText(BOB, 'in another room', { roomId: OTHER_ROOM });
     fake.postText(BOB, '', { type: 'm.room.member', content: { membership: 'join' } });
-    fake.postText(ANA, '* /status (edited)', { content: { 'm.new_content': { msgtype: 'm.text', body: '/status' }, 'm.relates_to': { rel_type: 'm.replace', event_id: first.event_id } } });
-    fake.postText(BOB, '> <@roshi:fake.test> our own reply\n\n/mission fix the tests', { content: { 'm.relates_to': { 'm.in_reply_to': { event_id: '$x' } } } });
+    fake.postText(ANA, '* /status (edited)', {
+      content: {
+        'm.new_content': { msgtype: 'm.text', body: '/status' },
+        'm.relates_to': { rel_type: 'm.replace', event_id: first.event_id },
+      },
+    });
+    fake.postText(BOB, '> <@roshi:fake.test> our own reply\n\n/mission fix the tests', {
+      content: { 'm.relates_to': { 'm.in_reply_to': { event_id: '$x' } } },
+    });
     fake.postText(ANA, 'last');
     await until(() => received.length >= 3, 'three messages');
     await new Promise((r) => setTimeout(r, 200));
 
     expect(received.map((m) => m.text)).toEqual(['/status', '/mission fix the tests', 'last']);
-    expect(received[0]).toEqual({ provider: 'matrix', chatId: fake.roomId, userId: ANA, text: '/status', messageId: first.event_id, at: first.origin_server_ts });
+    expect(received[0]).toEqual({
+      provider: 'matrix',
+      chatId: fake.roomId,
+      userId: ANA,
+      text: '/status',
+      messageId: first.event_id,
+      at: first.origin_server_ts,
+    });
     expect(received[1]!.userId).toBe(BOB);
     const syncs = fake.requests.filter((r) => r.path.startsWith('/sync'));
     expect(syncs.every((r) => r.authorized)).toBe(true);
@@ -91,7 +124,9 @@ describe('matrix: commands in', () => {
     const p = provider();
     await p.start(async () => {});
     expect(fake.joined.has(fake.roomId)).toBe(true);
-    expect(fake.requests.map((r) => r.path.split('?')[0])).toEqual(expect.arrayContaining(['/account/whoami', `/join/${encodeURIComponent(fake.roomId)}`]));
+    expect(fake.requests.map((r) => r.path.split('?')[0])).toEqual(
+      expect.arrayContaining(['/account/whoami', `/join/${encodeURIComponent(fake.roomId)}`]),
+    );
     await p.typing!(fake.roomId);
     expect(fake.typing).toEqual([{ roomId: fake.roomId, userId: fake.userId, typing: true }]);
   });
@@ -172,15 +207,24 @@ describe('matrix: replies out', () => {
   it('429 is transient with retryAfterMs; 4xx fails fast with errcode and error', async () => {
     const p = provider();
     await p.start(async () => {});
-    fake.failNext('send', { status: 429, errcode: 'M_LIMIT_EXCEEDED', error: 'Too Many Requests', retryAfterMs: 2_500 });
+    fake.failNext('send', {
+      status: 429,
+      errcode: 'M_LIMIT_EXCEEDED',
+      error: 'Too Many Requests',
+      retryAfterMs: 2_500,
+    });
     const limited = (await p.send({ text: 'hi' }).catch((e: unknown) => e)) as ProviderError;
     expect(limited).toBeInstanceOf(ProviderError);
     expect(limited).toMatchObject({ transient: true, retryAfterMs: 2_500 });
 
-    const forbidden = (await p.send({ chatId: '!notjoined:fake.test', text: 'hi' }).catch((e: unknown) => e)) as ProviderError;
+    const forbidden = (await p
+      .send({ chatId: '!notjoined:fake.test', text: 'hi' })
+      .catch((e: unknown) => e)) as ProviderError;
     expect(forbidden.transient).toBe(false);
     expect(forbidden.retryAfterMs).toBeUndefined();
-    expect(forbidden.message).toBe(`matrix: send refused: 403 M_FORBIDDEN: User ${fake.userId} not in room !notjoined:fake.test (invite ${fake.userId} to ${fake.roomId})`);
+    expect(forbidden.message).toBe(
+      `matrix: send refused: 403 M_FORBIDDEN: User ${fake.userId} not in room !notjoined:fake.test (invite ${fake.userId} to ${fake.roomId})`,
+    );
     expect(fake.sent).toHaveLength(0);
   });
 });
@@ -268,10 +312,14 @@ describe('matrix: the token stays secret', () => {
 
   it('a wrong token fails start() with M_UNKNOWN_TOKEN, never showing the token', async () => {
     const wrong = 'syt_d3Jvbmc_WrongWrongWrongWrong_1a2b3c';
-    const error = (await provider({ token: wrong }).start(async () => {}).catch((e: unknown) => e)) as ProviderError;
+    const error = (await provider({ token: wrong })
+      .start(async () => {})
+      .catch((e: unknown) => e)) as ProviderError;
     expect(error).toBeInstanceOf(ProviderError);
     expect(error.transient).toBe(false);
-    expect(error.message).toBe('matrix: whoami refused: 401 M_UNKNOWN_TOKEN: Unrecognised access token. (check the access token in TEST_MATRIX_TOKEN)');
+    expect(error.message).toBe(
+      'matrix: whoami refused: 401 M_UNKNOWN_TOKEN: Unrecognised access token. (check the access token in TEST_MATRIX_TOKEN)',
+    );
     expect(inspect(error)).not.toContain(wrong);
     expect(logLines.join('')).not.toContain(wrong);
   });
@@ -280,7 +328,9 @@ describe('matrix: the token stays secret', () => {
     const dead = await startFakeMatrix();
     const deadUrl = dead.url;
     await dead.stop();
-    const error = (await provider({ settings: { homeserverUrl: deadUrl } }).send({ text: 'hi' }).catch((e: unknown) => e)) as ProviderError;
+    const error = (await provider({ settings: { homeserverUrl: deadUrl } })
+      .send({ text: 'hi' })
+      .catch((e: unknown) => e)) as ProviderError;
     expect(error.transient).toBe(true);
     expect(error.message).toMatch(/^matrix: send failed: cannot reach http:\/\/127\.0\.0\.1:\d+: ECONNREFUSED$/);
     expect(inspect(error)).not.toContain(fake.token);

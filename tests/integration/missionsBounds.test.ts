@@ -33,8 +33,13 @@ afterAll(async () => {
 describe('mission text at intake', () => {
   it('through the service: refused past missions.maxTextLength with the limit named, stripped of hidden characters', async () => {
     const add = missionHandlers(store).add;
-    await expect(Promise.resolve(add({ text: 'y'.repeat(201), source: 'cli' }, OPERATOR_USER))).rejects.toThrow('mission text is 201 characters long; the limit is 200 (missions.maxTextLength)');
-    const mission = (await add({ text: 'rename \u202Eeliforp\u202C the \u001b[2Jfile\u0000', source: 'cli' }, OPERATOR_USER)) as Mission;
+    await expect(Promise.resolve(add({ text: 'y'.repeat(201), source: 'cli' }, OPERATOR_USER))).rejects.toThrow(
+      'mission text is 201 characters long; the limit is 200 (missions.maxTextLength)',
+    );
+    const mission = (await add(
+      { text: 'rename \u202Eeliforp\u202C the \u001b[2Jfile\u0000', source: 'cli' },
+      OPERATOR_USER,
+    )) as Mission;
     expect(mission.text).toBe('rename eliforp the [2Jfile');
     expect((await store.get(mission.id)).text).toBe('rename eliforp the [2Jfile');
     expect(store.list().some((m) => m.text.length > 200)).toBe(false);
@@ -42,10 +47,24 @@ describe('mission text at intake', () => {
 
   it('from missions.md: a line too long is not imported, hidden characters are stripped from one that is', async () => {
     const file = join(dir, 'missions.md');
-    const keeper = new MissionsFile(store, { file, lastRenderedFile: join(dir, 'last.md'), keepDone: 5, keepFailed: 5, logger: silentLogger(), debounceMs: 20, pollMs: 100 });
+    const keeper = new MissionsFile(store, {
+      file,
+      lastRenderedFile: join(dir, 'last.md'),
+      keepDone: 5,
+      keepFailed: 5,
+      logger: silentLogger(),
+      debounceMs: 20,
+      pollMs: 100,
+    });
     await keeper.start();
     const before = store.size;
-    writeFileSync(file, readFileSync(file, 'utf8').replace('## Pending\n', `## Pending\n- ${'z'.repeat(300)}\n- tidy \u2066the\u2069 readme\u0007\n`));
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8').replace(
+        '## Pending\n',
+        `## Pending\n- ${'z'.repeat(300)}\n- tidy \u2066the\u2069 readme\u0007\n`,
+      ),
+    );
     await keeper.flush();
     await keeper.stop();
     expect(store.size).toBe(before + 1);

@@ -46,7 +46,16 @@ async function setup() {
   stores.push(store);
   const file = join(dir, `missions-${n}.md`);
   const lastRenderedFile = join(dir, `state-${n}`, 'missions.last.md');
-  const keeper = () => new MissionsFile(store, { file, lastRenderedFile, keepDone: 5, keepFailed: 5, logger: silentLogger(), debounceMs: 20, pollMs: 100 });
+  const keeper = () =>
+    new MissionsFile(store, {
+      file,
+      lastRenderedFile,
+      keepDone: 5,
+      keepFailed: 5,
+      logger: silentLogger(),
+      debounceMs: 20,
+      pollMs: 100,
+    });
   return { store, file, lastRenderedFile, keeper };
 }
 
@@ -62,14 +71,19 @@ describe('missions.md', () => {
     const { store, file, keeper } = await setup();
     const k = keeper();
     await k.start();
-    expect(readFileSync(file, 'utf8')).toBe('# Missions\n\n## CI\n\n## Pending\n\n## In Progress\n\n## Done\n\n## Failed\n');
+    expect(readFileSync(file, 'utf8')).toBe(
+      '# Missions\n\n## CI\n\n## Pending\n\n## In Progress\n\n## Done\n\n## Failed\n',
+    );
     const m = await store.add({ text: '[project:lib] write the docs' });
     await until(() => pending(file).length === 1, 'the pending line');
     expect(pending(file)[0]).toMatch(/^- \[project:lib\] write the docs ⏳@ \d{1,2}(:\d\d)?(am|pm)$/);
     await store.claim('runner-1');
     await until(() => parseMissionsFile(readFileSync(file, 'utf8'))['In Progress'].length === 1, 'in progress');
     await store.finish(m.id, 'runner-1', { class: 'success' });
-    await until(() => parseMissionsFile(readFileSync(file, 'utf8')).Done[0]?.startsWith('- [project:lib] write the docs ✅ took'), 'done');
+    await until(
+      () => parseMissionsFile(readFileSync(file, 'utf8')).Done[0]?.startsWith('- [project:lib] write the docs ✅ took'),
+      'done',
+    );
     await k.stop();
   });
 
@@ -81,8 +95,16 @@ describe('missions.md', () => {
     await until(() => pending(file).length === 1, 'the first line');
     addUnderPending(file, '- [project:lib] /review https://github.com/o/r/pull/5');
     const imported = await until(() => store.list().find((m) => m.source === 'file'), 'the imported mission');
-    expect(imported).toMatchObject({ project: 'lib', kind: 'review', url: 'https://github.com/o/r/pull/5', by: `missions-${counter}.md` });
-    await until(() => pending(file).some((l) => l.includes('/review https://github.com/o/r/pull/5 ⏳')), 'the imported line rendered');
+    expect(imported).toMatchObject({
+      project: 'lib',
+      kind: 'review',
+      url: 'https://github.com/o/r/pull/5',
+      by: `missions-${counter}.md`,
+    });
+    await until(
+      () => pending(file).some((l) => l.includes('/review https://github.com/o/r/pull/5 ⏳')),
+      'the imported line rendered',
+    );
     expect(store.list()).toHaveLength(2);
     await k.stop();
   });
@@ -120,9 +142,15 @@ describe('missions.md', () => {
     addUnderPending(file, '- fix the login page');
     k = keeper();
     await k.start();
-    const texts = store.list().map((m) => `${m.status} ${m.text}`).sort();
+    const texts = store
+      .list()
+      .map((m) => `${m.status} ${m.text}`)
+      .sort();
     expect(texts).toEqual(['done will be done while down', 'pending fix the login page', 'pending still pending']);
-    expect(pending(file).map((l) => l.replace(/ ⏳.*/, ''))).toEqual(['- [project:app] still pending', '- [project:app] fix the login page']);
+    expect(pending(file).map((l) => l.replace(/ ⏳.*/, ''))).toEqual([
+      '- [project:app] still pending',
+      '- [project:app] fix the login page',
+    ]);
     await k.stop();
   });
 

@@ -36,7 +36,10 @@ afterAll(async () => {
 /** A logger whose lines the test can read. */
 function capturingLogger() {
   const lines: Array<Record<string, unknown>> = [];
-  const logger = pino({ level: 'debug' }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
+  const logger = pino(
+    { level: 'debug' },
+    { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) },
+  );
   return { logger, lines };
 }
 
@@ -55,7 +58,9 @@ describe('a bad record in the missions bucket', () => {
     const store = await MissionStore.open(bus, SETTINGS, { logger });
 
     expect(store.list().map((m) => m.id)).toEqual([good.id]);
-    expect(store.quarantined()).toEqual([{ id: 'mfx00000bad', revision: expect.any(Number), reason: 'field "text" is missing, expected a string' }]);
+    expect(store.quarantined()).toEqual([
+      { id: 'mfx00000bad', revision: expect.any(Number), reason: 'field "text" is missing, expected a string' },
+    ]);
 
     // Arriving while it runs: not JSON at all, and a mission whose status is made up.
     await rawPut('mfx00000bin', '\u0000\u0001 not json');
@@ -76,10 +81,18 @@ describe('a bad record in the missions bucket', () => {
     expect(warnings.find((w) => w.key === 'mfx00000bad')?.reason).toBe('field "text" is missing, expected a string');
 
     // missions.md renders the good mission.
-    const file = new MissionsFile(store, { file: join(dir, 'missions.md'), lastRenderedFile: join(dir, 'last.md'), keepDone: 5, keepFailed: 5, logger: silentLogger() });
+    const file = new MissionsFile(store, {
+      file: join(dir, 'missions.md'),
+      lastRenderedFile: join(dir, 'last.md'),
+      keepDone: 5,
+      keepFailed: 5,
+      logger: silentLogger(),
+    });
     await file.start();
     await file.stop();
-    expect(parseMissionsFile(readFileSync(join(dir, 'missions.md'), 'utf8')).Pending.join('\n')).toMatch(/fix the login test/);
+    expect(parseMissionsFile(readFileSync(join(dir, 'missions.md'), 'utf8')).Pending.join('\n')).toMatch(
+      /fix the login test/,
+    );
 
     // The chat's situation builds.
     const situation = readSituation(store, undefined, Date.now());

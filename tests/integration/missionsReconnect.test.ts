@@ -24,7 +24,11 @@ afterAll(async () => {
 
 /** Wrapped: an execa child is a thenable, so returning it from an async function would wait for its exit. */
 async function startServer(port: number): Promise<{ child: ResultPromise }> {
-  const child = execa(findNatsServer(''), ['--addr', '127.0.0.1', '--port', String(port), '--jetstream', '--store_dir', dir], { reject: false, stdio: 'ignore' });
+  const child = execa(
+    findNatsServer(''),
+    ['--addr', '127.0.0.1', '--port', String(port), '--jetstream', '--store_dir', dir],
+    { reject: false, stdio: 'ignore' },
+  );
   const deadline = Date.now() + 10_000;
   while (!(await probePort('127.0.0.1', port, 200))) {
     if (Date.now() > deadline) throw new Error('nats-server did not start');

@@ -26,7 +26,12 @@ beforeAll(async () => {
     keepFailed: 10,
     projects: { names: ['app', 'lib'], defaultProject: '' },
   });
-  await registerService(server, { name: 'roshi-missions-api', version: '0.0.0', description: 'test', endpoints: missionEndpoints(store, server.subjects) });
+  await registerService(server, {
+    name: 'roshi-missions-api',
+    version: '0.0.0',
+    description: 'test',
+    endpoints: missionEndpoints(store, server.subjects),
+  });
 });
 
 afterAll(async () => {
@@ -35,7 +40,8 @@ afterAll(async () => {
 
 const ask = <T>(verb: string, payload: unknown) => client.request<T>(client.subjects.missions(verb), payload);
 /** As another bus user would ask: on the verb subject carrying its identity (server permissions make it true). */
-const askAs = <T>(identity: string, verb: string, payload: unknown) => client.request<T>(client.subjects.missionsAs(verb, identity), payload);
+const askAs = <T>(identity: string, verb: string, payload: unknown) =>
+  client.request<T>(client.subjects.missionsAs(verb, identity), payload);
 
 async function refusal(verb: string, payload: unknown): Promise<RemoteError> {
   try {
@@ -49,7 +55,11 @@ async function refusal(verb: string, payload: unknown): Promise<RemoteError> {
 
 describe('missions service', () => {
   it('add, list, get by prefix, priority, cancel', async () => {
-    const a = await askAs<Mission>('bridge', 'add', { text: '[project:app] /rebase https://github.com/o/r/pull/42', source: 'chat', by: 'ana' });
+    const a = await askAs<Mission>('bridge', 'add', {
+      text: '[project:app] /rebase https://github.com/o/r/pull/42',
+      source: 'chat',
+      by: 'ana',
+    });
     expect(a).toMatchObject({ project: 'app', kind: 'rebase', source: 'chat', by: 'ana', status: 'pending' });
     const b = await ask<Mission>('add', { text: 'write docs', project: 'lib' });
     expect(b).toMatchObject({ project: 'lib', source: 'nats' });
@@ -113,7 +123,9 @@ describe('missions service', () => {
   });
 
   it('a payload that is not a JSON object is answered, not dropped', async () => {
-    const msg = await client.nc.request(client.subjects.missions('add'), new TextEncoder().encode('not json'), { timeout: 2_000 });
+    const msg = await client.nc.request(client.subjects.missions('add'), new TextEncoder().encode('not json'), {
+      timeout: 2_000,
+    });
     expect(JSON.parse(new TextDecoder().decode(msg.data))).toMatchObject({ ok: false, error: { code: 'bad_payload' } });
     expect((await refusal('list', [1, 2])).code).toBe('bad_payload');
   });
@@ -121,15 +133,30 @@ describe('missions service', () => {
 
 describe('mission identity', () => {
   it('takes source from the identity the request subject carries, not from the payload', async () => {
-    const chat = await askAs<Mission>('bridge', 'add', { text: 'identity chat', project: 'app', source: 'github', by: 'telegram:7' });
+    const chat = await askAs<Mission>('bridge', 'add', {
+      text: 'identity chat',
+      project: 'app',
+      source: 'github',
+      by: 'telegram:7',
+    });
     expect(chat).toMatchObject({ source: 'chat', by: 'telegram:7' });
     const github = await askAs<Mission>('pr-poller', 'add', { text: 'identity github', project: 'app', source: 'cli' });
     expect(github).toMatchObject({ source: 'github', by: 'pr-poller' });
-    const operator = await ask<Mission>('add', { text: 'identity operator', project: 'app', source: 'chat', by: 'ana' });
+    const operator = await ask<Mission>('add', {
+      text: 'identity operator',
+      project: 'app',
+      source: 'chat',
+      by: 'ana',
+    });
     expect(operator).toMatchObject({ source: 'nats', by: 'ana' });
-    expect(await ask<Mission>('add', { text: 'identity cli', project: 'app', source: 'cli' })).toMatchObject({ source: 'cli', by: 'operator' });
+    expect(await ask<Mission>('add', { text: 'identity cli', project: 'app', source: 'cli' })).toMatchObject({
+      source: 'cli',
+      by: 'operator',
+    });
     // Anyone else may not add, whatever the payload claims.
-    await expect(askAs('runner-1', 'add', { text: 'from a runner', project: 'app', source: 'cli' })).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(
+      askAs('runner-1', 'add', { text: 'from a runner', project: 'app', source: 'cli' }),
+    ).rejects.toMatchObject({ code: 'forbidden' });
     // The other verbs answer on identity subjects too (the bridge lists, cancels, pauses).
     expect((await askAs<ListReply>('bridge', 'list', {})).total).toBeGreaterThanOrEqual(4);
     for (const id of [chat.id, github.id, operator.id]) await askAs('bridge', 'cancel', { id });

@@ -3,7 +3,13 @@
 // follows the bucket. Each test uses its own prefix, so its own bucket.
 import { afterAll, describe, expect, it } from 'vitest';
 import { Bus } from '../../src/bus/index.js';
-import { DuplicateMissionError, InvalidTransitionError, LeaseLostError, UnknownMissionError, AmbiguousMissionIdError } from '../../src/missions/errors.js';
+import {
+  DuplicateMissionError,
+  InvalidTransitionError,
+  LeaseLostError,
+  UnknownMissionError,
+  AmbiguousMissionIdError,
+} from '../../src/missions/errors.js';
 import type { MissionEvent } from '../../src/contracts/index.js';
 import type { MissionSettings } from '../../src/missions/settings.js';
 import { MissionStore } from '../../src/missions/store.js';
@@ -51,8 +57,21 @@ async function setup(more = 0, settings: MissionSettings = SETTINGS) {
 describe('intake', () => {
   it('add, get (by id or prefix), list', async () => {
     const { store, events } = await setup();
-    const a = await store.add({ text: '[project:lib] /rebase https://github.com/o/r/pull/42', source: 'cli', by: 'ana' });
-    expect(a).toMatchObject({ project: 'lib', kind: 'rebase', url: 'https://github.com/o/r/pull/42', status: 'pending', source: 'cli', by: 'ana', attempts: 0, maxAttempts: 3 });
+    const a = await store.add({
+      text: '[project:lib] /rebase https://github.com/o/r/pull/42',
+      source: 'cli',
+      by: 'ana',
+    });
+    expect(a).toMatchObject({
+      project: 'lib',
+      kind: 'rebase',
+      url: 'https://github.com/o/r/pull/42',
+      status: 'pending',
+      source: 'cli',
+      by: 'ana',
+      attempts: 0,
+      maxAttempts: 3,
+    });
     expect(a.id).toMatch(/^[0-9a-z]{11}$/);
     const b = await store.add({ text: 'fix the flaky test' });
     expect(b).toMatchObject({ project: 'app', kind: 'free', source: 'nats' });
@@ -64,18 +83,33 @@ describe('intake', () => {
     expect(store.list().map((m) => m.id)).toEqual([a.id, b.id]);
     expect(store.list({ status: 'done' })).toEqual([]);
     await until(() => events.length === 2, 'two added events');
-    expect(events[0]).toMatchObject({ type: 'added', id: a.id, status: 'pending', project: 'lib', kind: 'rebase', url: a.url, by: 'ana' });
+    expect(events[0]).toMatchObject({
+      type: 'added',
+      id: a.id,
+      status: 'pending',
+      project: 'lib',
+      kind: 'rebase',
+      url: a.url,
+      by: 'ana',
+    });
   });
 
   it('refuses the same command on the same URL while pending or running; free text is never de-duplicated', async () => {
     const { store } = await setup();
     const first = await store.add({ text: '/review https://github.com/o/r/pull/7' });
-    await expect(store.add({ text: '/review https://github.com/o/r/pull/7/' })).rejects.toThrow(new DuplicateMissionError(first.id, 'pending'));
-    await expect(store.add({ text: '/review https://github.com/o/r/pull/7' })).rejects.toMatchObject({ code: 'duplicate', message: `already queued as ${first.id} (pending)` });
+    await expect(store.add({ text: '/review https://github.com/o/r/pull/7/' })).rejects.toThrow(
+      new DuplicateMissionError(first.id, 'pending'),
+    );
+    await expect(store.add({ text: '/review https://github.com/o/r/pull/7' })).rejects.toMatchObject({
+      code: 'duplicate',
+      message: `already queued as ${first.id} (pending)`,
+    });
     // Another command on the same URL is a different mission.
     await store.add({ text: '/rebase https://github.com/o/r/pull/7' });
     await store.claim('runner-1');
-    await expect(store.add({ text: '/review https://github.com/o/r/pull/7' })).rejects.toThrow(`already queued as ${first.id} (running)`);
+    await expect(store.add({ text: '/review https://github.com/o/r/pull/7' })).rejects.toThrow(
+      `already queued as ${first.id} (running)`,
+    );
     await store.finish(first.id, 'runner-1', { class: 'success' });
     const again = await store.add({ text: '/review https://github.com/o/r/pull/7' });
     expect(again.id).not.toBe(first.id);
@@ -86,7 +120,9 @@ describe('intake', () => {
 
   it('concurrent adds of one command: exactly one is queued', async () => {
     const { store } = await setup();
-    const results = await Promise.allSettled(Array.from({ length: 5 }, () => store.add({ text: '/fix https://github.com/o/r/issues/1' })));
+    const results = await Promise.allSettled(
+      Array.from({ length: 5 }, () => store.add({ text: '/fix https://github.com/o/r/issues/1' })),
+    );
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
   });
 
@@ -152,7 +188,12 @@ describe('claims and leases', () => {
     await store.add({ text: 'b' });
     const claimedA = await store.claim('r1', t);
     expect(claimedA?.id).toBe(a.id);
-    expect(claimedA).toMatchObject({ status: 'running', attempts: 1, lease: { runner: 'r1', until: t + 30_000 }, startedAt: t });
+    expect(claimedA).toMatchObject({
+      status: 'running',
+      attempts: 1,
+      lease: { runner: 'r1', until: t + 30_000 },
+      startedAt: t,
+    });
     // A transient failure puts it back with a backoff; b is next, then nothing until the backoff passes.
     const requeued = await store.finish(a.id, 'r1', { class: 'transient', error: '529 overloaded' }, t + 10);
     expect(requeued).toMatchObject({ status: 'pending', attempts: 0, transientAttempts: 1, notBefore: t + 1_010 });
@@ -201,11 +242,27 @@ describe('claims and leases', () => {
       expect(changed?.status).toBe(attempt < 3 ? 'pending' : 'failed');
     }
     const failed = await store.get(m.id);
-    expect(failed).toMatchObject({ status: 'failed', attempts: 3, result: { error: 'abandoned by its runner 3 times (poison)' } });
+    expect(failed).toMatchObject({
+      status: 'failed',
+      attempts: 3,
+      result: { error: 'abandoned by its runner 3 times (poison)' },
+    });
     expect(await store.claim('runner-4', t)).toBeUndefined();
     await until(() => events.filter((e) => e.id === m.id).length === 7, 'seven events');
-    expect(events.filter((e) => e.id === m.id).map((e) => e.type)).toEqual(['added', 'claimed', 'expired', 'claimed', 'expired', 'claimed', 'failed']);
-    expect(events.at(-1)).toMatchObject({ type: 'failed', runner: 'runner-3', reason: 'abandoned by its runner 3 times (poison)' });
+    expect(events.filter((e) => e.id === m.id).map((e) => e.type)).toEqual([
+      'added',
+      'claimed',
+      'expired',
+      'claimed',
+      'expired',
+      'claimed',
+      'failed',
+    ]);
+    expect(events.at(-1)).toMatchObject({
+      type: 'failed',
+      runner: 'runner-3',
+      reason: 'abandoned by its runner 3 times (poison)',
+    });
   });
 
   it('permanent failures retry with backoff until attempts are spent', async () => {
@@ -220,7 +277,11 @@ describe('claims and leases', () => {
         expect(after).toMatchObject({ status: 'pending', notBefore: t + 1_000 * 2 ** (attempt - 1) });
         t = after.notBefore ?? t;
       } else {
-        expect(after).toMatchObject({ status: 'failed', lastError: 'exit 1 (try 3)', result: { error: 'exit 1 (try 3)', errorClass: 'permanent' } });
+        expect(after).toMatchObject({
+          status: 'failed',
+          lastError: 'exit 1 (try 3)',
+          result: { error: 'exit 1 (try 3)', errorClass: 'permanent' },
+        });
       }
     }
   });
@@ -242,7 +303,13 @@ describe('cancel', () => {
     const cancelled = await store.cancel(m.id, 'ana');
     expect(cancelled).toMatchObject({ status: 'cancelled', lease: { runner: 'runner-7' } });
     const event = await until(() => events.find((e) => e.type === 'cancelled'), 'the cancelled event');
-    expect(event).toMatchObject({ type: 'cancelled', id: m.id, runner: 'runner-7', status: 'cancelled', reason: 'cancelled by ana' });
+    expect(event).toMatchObject({
+      type: 'cancelled',
+      id: m.id,
+      runner: 'runner-7',
+      status: 'cancelled',
+      reason: 'cancelled by ana',
+    });
     await expect(store.renew(m.id, 'runner-7')).rejects.toThrow(/it is cancelled/);
     // The runner still records how its run ended; the mission stays cancelled.
     const final = await store.finish(m.id, 'runner-7', { class: 'cancelled', result: { costUsd: 0.12 } });
@@ -258,7 +325,9 @@ describe('the index', () => {
     const m = await other.add({ text: '/implement https://github.com/o/r/issues/9' });
     await until(() => store.list().length === 1, 'the first index to see the add');
     // De-duplication sees it too.
-    await expect(store.add({ text: '/implement https://github.com/o/r/issues/9' })).rejects.toThrow(DuplicateMissionError);
+    await expect(store.add({ text: '/implement https://github.com/o/r/issues/9' })).rejects.toThrow(
+      DuplicateMissionError,
+    );
     await other.cancel(m.id);
     await until(() => store.list({ status: 'cancelled' }).length === 1, 'the cancel');
     const late = await MissionStore.open(await connect(bus.prefix), SETTINGS);

@@ -21,7 +21,13 @@ async function server(options: NatsOptions): Promise<TestNats> {
 }
 
 async function connect(settings: NatsSettings): Promise<Bus> {
-  const bus = await Bus.connect({ ...settings, name: 'auth-mode-test', prefix: 'roshi', logger: silentLogger(), waitForServer: false });
+  const bus = await Bus.connect({
+    ...settings,
+    name: 'auth-mode-test',
+    prefix: 'roshi',
+    logger: silentLogger(),
+    waitForServer: false,
+  });
   cleanups.push(() => bus.nc.close());
   return bus;
 }
@@ -48,13 +54,18 @@ describe('external NATS authentication', () => {
     const nats = await server({ config: { authorization: { users: [{ user: 'roshi', password: 'pa55word' }] } } });
     await works(await connect({ url: nats.url, user: 'roshi', password: 'pa55word' }));
     await expect(connect({ url: nats.url })).rejects.toThrow(/authorization violation/i);
-    await expect(connect({ url: nats.url, user: 'roshi', password: 'nope' })).rejects.toThrow(/authorization violation/i);
+    await expect(connect({ url: nats.url, user: 'roshi', password: 'nope' })).rejects.toThrow(
+      /authorization violation/i,
+    );
   });
 
   it('creds file (operator mode: JWT and NKey seed)', async () => {
     const mode = makeOperatorMode();
     const stranger = makeOperatorMode();
-    cleanups.push(() => mode.remove(), () => stranger.remove());
+    cleanups.push(
+      () => mode.remove(),
+      () => stranger.remove(),
+    );
     const nats = await server({ config: mode.serverConfig });
     await works(await connect({ url: nats.url, credsFile: mode.credsFile }));
     await expect(connect({ url: nats.url })).rejects.toThrow(/authorization violation/i);

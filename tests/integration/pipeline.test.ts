@@ -28,18 +28,31 @@ import { startFakeGitHub, type FakeGitHub } from '../fakes/github.js';
 import { isAlive } from '../harness/processes.js';
 import { capturingLogger } from '../harness/logCapture.js';
 
-const SEED_ID = { GIT_AUTHOR_NAME: 'Seed', GIT_AUTHOR_EMAIL: 'seed@example.test', GIT_COMMITTER_NAME: 'Seed', GIT_COMMITTER_EMAIL: 'seed@example.test' };
+const SEED_ID = {
+  GIT_AUTHOR_NAME: 'Seed',
+  GIT_AUTHOR_EMAIL: 'seed@example.test',
+  GIT_COMMITTER_NAME: 'Seed',
+  GIT_COMMITTER_EMAIL: 'seed@example.test',
+};
 const BRANCH = 'roshi/add-feature-m00001';
 const OFF: GateSettings = { mode: 'off', commands: [] };
 const T0 = 1_700_000_000_000;
 
 function sh(cwd: string, ...args: string[]): string {
-  return execFileSync('git', args, { cwd, env: { ...process.env, ...SEED_ID }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+  return execFileSync('git', args, {
+    cwd,
+    env: { ...process.env, ...SEED_ID },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  }).trim();
 }
 
 function tryRevParse(gitDir: string, ref: string): string | undefined {
   try {
-    return execFileSync('git', ['--git-dir', gitDir, 'rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return execFileSync('git', ['--git-dir', gitDir, 'rev-parse', '--verify', '--quiet', `${ref}^{commit}`], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
   } catch {
     return undefined;
   }
@@ -75,7 +88,12 @@ beforeEach(async () => {
 
   // The fake knows the branches of acme/app (the bare remote) and someone/app (the fork).
   fake = await startFakeGitHub({
-    branchSha: (r, branch) => (r === 'acme/app' ? tryRevParse(remote, `refs/heads/${branch}`) : r === 'someone/app' ? tryRevParse(fork, `refs/heads/${branch}`) : undefined),
+    branchSha: (r, branch) =>
+      r === 'acme/app'
+        ? tryRevParse(remote, `refs/heads/${branch}`)
+        : r === 'someone/app'
+          ? tryRevParse(fork, `refs/heads/${branch}`)
+          : undefined,
   });
   clock = new SimulatedClock();
   ({ logger, lines: logLines } = capturingLogger('debug'));
@@ -95,7 +113,15 @@ function github(token = fake.token): GitHubClient {
 }
 
 function project(overrides: Partial<PipelineProject> = {}): PipelineProject {
-  return { name: 'app', baseBranch: 'main', remote: 'origin', githubRepo: 'acme/app', qualityGate: OFF, lint: OFF, ...overrides };
+  return {
+    name: 'app',
+    baseBranch: 'main',
+    remote: 'origin',
+    githubRepo: 'acme/app',
+    qualityGate: OFF,
+    lint: OFF,
+    ...overrides,
+  };
 }
 
 interface Sinks {
@@ -105,10 +131,22 @@ interface Sinks {
 }
 
 async function worktree(missionId = 'm00001', branch = BRANCH, pushRemote?: string) {
-  return prepareWorktree({ repo, workspace, missionId, branch, baseBranch: 'main', remote: 'origin', ...(pushRemote ? { pushRemote } : {}) });
+  return prepareWorktree({
+    repo,
+    workspace,
+    missionId,
+    branch,
+    baseBranch: 'main',
+    remote: 'origin',
+    ...(pushRemote ? { pushRemote } : {}),
+  });
 }
 
-function input(path: string, overrides: Partial<PipelineInput> = {}, sinks: Sinks = { usage: [], journal: [], notes: [] }): PipelineInput {
+function input(
+  path: string,
+  overrides: Partial<PipelineInput> = {},
+  sinks: Sinks = { usage: [], journal: [], notes: [] },
+): PipelineInput {
   return {
     mission: { id: 'm00001', text: 'Add the feature file', kind: 'free', project: 'app' },
     worktree: path,
@@ -137,13 +175,38 @@ describe('runPipeline: push and PR', () => {
     const sinks: Sinks = { usage: [], journal: [], notes: [] };
     const first = await runPipeline(input(wt.path, {}, sinks));
 
-    expect(first.steps.map((s) => s.step)).toEqual(['commit', 'push', 'pr', 'quality-gate', 'lint', 'usage', 'journal', 'notify']);
-    expect(first).toMatchObject({ branch: BRANCH, pushed: true, gate: 'off', ok: true, prUrl: 'https://github.com/acme/app/pull/1' });
-    expect(stepOf(first.steps, 'push')).toEqual({ step: 'push', ok: true, detail: `pushed 1 commit to origin/${BRANCH}` });
-    expect(stepOf(first.steps, 'pr')).toEqual({ step: 'pr', ok: true, detail: 'opened https://github.com/acme/app/pull/1' });
+    expect(first.steps.map((s) => s.step)).toEqual([
+      'commit',
+      'push',
+      'pr',
+      'quality-gate',
+      'lint',
+      'usage',
+      'journal',
+      'notify',
+    ]);
+    expect(first).toMatchObject({
+      branch: BRANCH,
+      pushed: true,
+      gate: 'off',
+      ok: true,
+      prUrl: 'https://github.com/acme/app/pull/1',
+    });
+    expect(stepOf(first.steps, 'push')).toEqual({
+      step: 'push',
+      ok: true,
+      detail: `pushed 1 commit to origin/${BRANCH}`,
+    });
+    expect(stepOf(first.steps, 'pr')).toEqual({
+      step: 'pr',
+      ok: true,
+      detail: 'opened https://github.com/acme/app/pull/1',
+    });
     const pushedSha = sh(remote, 'rev-parse', `refs/heads/${BRANCH}`);
     expect(first.commit).toBe(pushedSha);
-    expect(sh(remote, 'log', '-1', '--format=%an|%s|%b', BRANCH)).toBe('Roshi Bot|roshi: Add the feature file|Mission m00001 (free, project app)');
+    expect(sh(remote, 'log', '-1', '--format=%an|%s|%b', BRANCH)).toBe(
+      'Roshi Bot|roshi: Add the feature file|Mission m00001 (free, project app)',
+    );
 
     // GitHub saw: GET with the head filter, then one POST with our branch and base.
     const gets = fake.requestsTo('GET', '/repos/acme/app/pulls');
@@ -171,18 +234,46 @@ describe('runPipeline: push and PR', () => {
         tokens: { input: 10, output: 5, cacheRead: 0, cacheWrite: 0 },
       },
     ]);
-    expect(sinks.journal[0]).toMatchObject({ type: 'mission.pipeline', missionId: 'm00001', pushed: true, gate: 'off', ok: true });
-    expect(sinks.journal[0]!.steps.map((s) => s.step)).toEqual(['commit', 'push', 'pr', 'quality-gate', 'lint', 'usage']);
-    expect(sinks.notes).toEqual(['✅ [project:app] Add the feature file → https://github.com/acme/app/pull/1 · gate off']);
+    expect(sinks.journal[0]).toMatchObject({
+      type: 'mission.pipeline',
+      missionId: 'm00001',
+      pushed: true,
+      gate: 'off',
+      ok: true,
+    });
+    expect(sinks.journal[0]!.steps.map((s) => s.step)).toEqual([
+      'commit',
+      'push',
+      'pr',
+      'quality-gate',
+      'lint',
+      'usage',
+    ]);
+    expect(sinks.notes).toEqual([
+      '✅ [project:app] Add the feature file → https://github.com/acme/app/pull/1 · gate off',
+    ]);
 
     // The runner died after the PR; the mission is retried in a fresh worktree.
     await removeWorktree(repo, wt.path);
     const retry = await worktree();
     expect(retry.resumed).toBe(true);
     const second = await runPipeline(input(retry.path));
-    expect(stepOf(second.steps, 'commit')).toMatchObject({ ok: true, skipped: true, detail: 'skipped: nothing left to commit' });
-    expect(stepOf(second.steps, 'push')).toEqual({ step: 'push', ok: true, skipped: true, detail: `skipped: nothing to push (no commits ahead of origin/${BRANCH})` });
-    expect(stepOf(second.steps, 'pr')).toEqual({ step: 'pr', ok: true, detail: 'already open: https://github.com/acme/app/pull/1' });
+    expect(stepOf(second.steps, 'commit')).toMatchObject({
+      ok: true,
+      skipped: true,
+      detail: 'skipped: nothing left to commit',
+    });
+    expect(stepOf(second.steps, 'push')).toEqual({
+      step: 'push',
+      ok: true,
+      skipped: true,
+      detail: `skipped: nothing to push (no commits ahead of origin/${BRANCH})`,
+    });
+    expect(stepOf(second.steps, 'pr')).toEqual({
+      step: 'pr',
+      ok: true,
+      detail: 'already open: https://github.com/acme/app/pull/1',
+    });
     expect(second).toMatchObject({ pushed: false, ok: true, prUrl: 'https://github.com/acme/app/pull/1' });
 
     // More work on the same branch: pushed, PR still the same one.
@@ -197,7 +288,9 @@ describe('runPipeline: push and PR', () => {
     const wt = await worktree();
     writeFileSync(join(wt.path, 'feature.txt'), 'x\n');
     const sinks: Sinks = { usage: [], journal: [], notes: [] };
-    const result = await runPipeline(input(wt.path, { github: undefined, githubTokenEnv: 'ROSHI_GITHUB_TOKEN' }, sinks));
+    const result = await runPipeline(
+      input(wt.path, { github: undefined, githubTokenEnv: 'ROSHI_GITHUB_TOKEN' }, sinks),
+    );
     expect(stepOf(result.steps, 'pr')).toEqual({
       step: 'pr',
       ok: true,
@@ -214,8 +307,16 @@ describe('runPipeline: push and PR', () => {
   it('nothing to push: no push, no PR, no GitHub call', async () => {
     const wt = await worktree();
     const result = await runPipeline(input(wt.path));
-    expect(stepOf(result.steps, 'push')).toMatchObject({ ok: true, skipped: true, detail: 'skipped: nothing to push (no commits ahead of origin/main)' });
-    expect(stepOf(result.steps, 'pr')).toMatchObject({ ok: true, skipped: true, detail: `skipped: ${BRANCH} has no commits ahead of origin/main, no PR to open` });
+    expect(stepOf(result.steps, 'push')).toMatchObject({
+      ok: true,
+      skipped: true,
+      detail: 'skipped: nothing to push (no commits ahead of origin/main)',
+    });
+    expect(stepOf(result.steps, 'pr')).toMatchObject({
+      ok: true,
+      skipped: true,
+      detail: `skipped: ${BRANCH} has no commits ahead of origin/main, no PR to open`,
+    });
     expect(result).toMatchObject({ pushed: false, ok: true });
     expect(fake.requests).toHaveLength(0);
   });
@@ -224,7 +325,9 @@ describe('runPipeline: push and PR', () => {
     const wt = await worktree();
     writeFileSync(join(wt.path, 'feature.txt'), 'x\n');
     const text = 'Ask @copilot and @Dependabot, cc @github-actions; leave @copilot-fan and me@example.com alone';
-    const result = await runPipeline(input(wt.path, { mission: { id: 'm00001', text, kind: 'free', project: 'app' }, summary: 'Done, @copilot.' }));
+    const result = await runPipeline(
+      input(wt.path, { mission: { id: 'm00001', text, kind: 'free', project: 'app' }, summary: 'Done, @copilot.' }),
+    );
     expect(result.prUrl).toBeDefined();
     const body = fake.requestsTo('POST', '/repos/acme/app/pulls')[0]!.body as { title: string; body: string };
     const summon = /@(?:copilot|dependabot|github-actions)(?![A-Za-z0-9-])/i;
@@ -253,7 +356,9 @@ describe('runPipeline: push and PR', () => {
     writeFileSync(join(wt.path, 'more.txt'), 'x\n');
     const unknown = await runPipeline(input(wt.path, { project: project({ githubRepo: '' }) }));
     expect(stepOf(unknown.steps, 'pr')).toMatchObject({ ok: false, skipped: true });
-    expect(stepOf(unknown.steps, 'pr')!.detail).toMatch(/^skipped: no GitHub repository for project app: set projects\.app\.githubRepo/);
+    expect(stepOf(unknown.steps, 'pr')!.detail).toMatch(
+      /^skipped: no GitHub repository for project app: set projects\.app\.githubRepo/,
+    );
     expect(unknown.ok).toBe(true);
   });
 
@@ -276,22 +381,31 @@ describe('runPipeline: push and PR', () => {
   it('a PR opened concurrently (422 already exists) is adopted, not duplicated', async () => {
     const wt = await worktree();
     writeFileSync(join(wt.path, 'feature.txt'), 'x\n');
-    const other = fake.addPull('acme/app', { head: { ref: BRANCH }, base: { ref: 'main' }, title: 'opened by another runner' });
+    const other = fake.addPull('acme/app', {
+      head: { ref: BRANCH },
+      base: { ref: 'main' },
+      title: 'opened by another runner',
+    });
     // Our first look happens before it exists…
     fake.failNext({ method: 'GET', path: '/repos/:owner/:repo/pulls', status: 200, body: [] });
     const result = await runPipeline(input(wt.path));
-    expect(stepOf(result.steps, 'pr')).toEqual({ step: 'pr', ok: true, detail: `already open: https://github.com/acme/app/pull/${other.number}` });
+    expect(stepOf(result.steps, 'pr')).toEqual({
+      step: 'pr',
+      ok: true,
+      detail: `already open: https://github.com/acme/app/pull/${other.number}`,
+    });
     expect(fake.pulls('acme/app')).toHaveLength(1);
   });
 
-  it('a wrong token fails the PR step with GitHub\'s answer, and the mission is not done', async () => {
+  it("a wrong token fails the PR step with GitHub's answer, and the mission is not done", async () => {
     const wt = await worktree();
     writeFileSync(join(wt.path, 'feature.txt'), 'x\n');
     const result = await runPipeline(input(wt.path, { github: github('ghp_wrong_token') }));
     expect(stepOf(result.steps, 'pr')).toEqual({
       step: 'pr',
       ok: false,
-      detail: 'failed: GitHub GET /repos/acme/app/pulls failed: 401 Bad credentials (check the token in github.tokenEnv)',
+      detail:
+        'failed: GitHub GET /repos/acme/app/pulls failed: 401 Bad credentials (check the token in github.tokenEnv)',
     });
     expect(result).toMatchObject({ pushed: true, ok: false });
     expect(logLines.join('')).not.toContain('ghp_wrong_token');
@@ -310,8 +424,15 @@ describe('runPipeline: push and PR', () => {
 
     const result = await runPipeline(input(wt.path));
     expect(stepOf(result.steps, 'push')!.ok).toBe(false);
-    expect(stepOf(result.steps, 'push')!.detail).toMatch(/^failed: origin rejected the push of roshi\/add-feature-m00001: .*non-fast-forward.*not forcing/s);
-    expect(stepOf(result.steps, 'pr')).toEqual({ step: 'pr', ok: false, skipped: true, detail: 'skipped: the branch was not pushed' });
+    expect(stepOf(result.steps, 'push')!.detail).toMatch(
+      /^failed: origin rejected the push of roshi\/add-feature-m00001: .*non-fast-forward.*not forcing/s,
+    );
+    expect(stepOf(result.steps, 'pr')).toEqual({
+      step: 'pr',
+      ok: false,
+      skipped: true,
+      detail: 'skipped: the branch was not pushed',
+    });
     expect(result).toMatchObject({ pushed: false, ok: false });
     expect(fake.requests).toHaveLength(0);
   });
@@ -321,7 +442,9 @@ describe('runPipeline: gates', () => {
   async function gated(qualityGate: GateSettings, lint: GateSettings = OFF, extra: Partial<PipelineInput> = {}) {
     const wt = await worktree();
     writeFileSync(join(wt.path, 'feature.txt'), 'x\n');
-    const result = await runPipeline(input(wt.path, { github: undefined, project: project({ qualityGate, lint }), ...extra }));
+    const result = await runPipeline(
+      input(wt.path, { github: undefined, project: project({ qualityGate, lint }), ...extra }),
+    );
     return { result, quality: stepOf(result.steps, 'quality-gate')!, lintStep: stepOf(result.steps, 'lint')! };
   }
 
@@ -333,15 +456,24 @@ describe('runPipeline: gates', () => {
   });
 
   it('strict, failing: the step fails and so does the mission, with the output tail', async () => {
-    const { result, quality } = await gated({ mode: 'strict', commands: ['echo compiling; echo "2 tests failed" >&2; exit 3', 'echo never > ran.txt'] });
+    const { result, quality } = await gated({
+      mode: 'strict',
+      commands: ['echo compiling; echo "2 tests failed" >&2; exit 3', 'echo never > ran.txt'],
+    });
     expect(quality.ok).toBe(false);
-    expect(quality.detail).toMatch(/^failed \(strict: the mission fails\): `echo compiling; .*` exit 3\ncompiling\n2 tests failed$/);
+    expect(quality.detail).toMatch(
+      /^failed \(strict: the mission fails\): `echo compiling; .*` exit 3\ncompiling\n2 tests failed$/,
+    );
     expect(result).toMatchObject({ gate: 'failed', ok: false });
   });
 
   it('warn, failing: reported failed, the mission stays successful (and says so)', async () => {
     const { result, quality } = await gated({ mode: 'warn', commands: ['exit 1'] });
-    expect(quality).toEqual({ step: 'quality-gate', ok: false, detail: 'failed (warn: warn mode: the mission stays successful): `exit 1` exit 1' });
+    expect(quality).toEqual({
+      step: 'quality-gate',
+      ok: false,
+      detail: 'failed (warn: warn mode: the mission stays successful): `exit 1` exit 1',
+    });
     expect(result).toMatchObject({ gate: 'failed', ok: true });
   });
 
@@ -355,29 +487,42 @@ describe('runPipeline: gates', () => {
   it('broken (exit 127, command not found) fails closed: never passed', async () => {
     const strict = await gated({ mode: 'strict', commands: ['true', 'roshi-no-such-linter --check'] });
     expect(strict.quality.ok).toBe(false);
-    expect(strict.quality.detail).toMatch(/^broken \(exit 127: command not found\): `roshi-no-such-linter --check` could not run; failing closed \(the mission fails\)\n.*not found/);
+    expect(strict.quality.detail).toMatch(
+      /^broken \(exit 127: command not found\): `roshi-no-such-linter --check` could not run; failing closed \(the mission fails\)\n.*not found/,
+    );
     expect(strict.result).toMatchObject({ gate: 'broken', ok: false });
   });
 
   it('broken in warn mode: the step and the gate are failed/broken, the mission stays successful', async () => {
     const warn = await gated(OFF, { mode: 'warn', commands: ['roshi-no-such-linter'] });
     expect(warn.lintStep.ok).toBe(false);
-    expect(warn.lintStep.detail).toMatch(/^broken \(exit 127: command not found\).*warn mode: the mission stays successful/);
+    expect(warn.lintStep.detail).toMatch(
+      /^broken \(exit 127: command not found\).*warn mode: the mission stays successful/,
+    );
     expect(warn.result).toMatchObject({ gate: 'broken', ok: true });
   });
 
   it('a mode typo or a gate without commands is broken and fails closed', async () => {
     const typo = await gated({ mode: 'stirct', commands: ['true'] });
-    expect(typo.quality).toEqual({ step: 'quality-gate', ok: false, detail: 'broken: unknown mode "stirct" (expected off, warn or strict); failing closed' });
+    expect(typo.quality).toEqual({
+      step: 'quality-gate',
+      ok: false,
+      detail: 'broken: unknown mode "stirct" (expected off, warn or strict); failing closed',
+    });
     expect(typo.result).toMatchObject({ gate: 'broken', ok: false });
     await removeWorktree(repo, join(workspace, 'worktrees', 'm00001'));
     const empty = await gated({ mode: 'strict', commands: [] });
-    expect(empty.quality.detail).toBe('broken: mode strict but no commands configured; failing closed (the mission fails)');
+    expect(empty.quality.detail).toBe(
+      'broken: mode strict but no commands configured; failing closed (the mission fails)',
+    );
     expect(empty.result).toMatchObject({ gate: 'broken', ok: false });
   });
 
   it('the gates combine: a failing lint wins over a passing quality gate', async () => {
-    const { result, quality, lintStep } = await gated({ mode: 'strict', commands: ['true'] }, { mode: 'strict', commands: ['false'] });
+    const { result, quality, lintStep } = await gated(
+      { mode: 'strict', commands: ['true'] },
+      { mode: 'strict', commands: ['false'] },
+    );
     expect(quality.ok).toBe(true);
     expect(lintStep.ok).toBe(false);
     expect(result).toMatchObject({ gate: 'failed', ok: false });
@@ -405,7 +550,12 @@ describe('runPipeline: gates', () => {
     process.env.GITHUB_TOKEN ??= 'another-secret';
     try {
       const { quality } = await gated(
-        { mode: 'strict', commands: ['test -z "$ROSHI_TEST_GH_TOKEN" && test -z "$GITHUB_TOKEN" && test "$CI" = true && test -n "$PATH"'] },
+        {
+          mode: 'strict',
+          commands: [
+            'test -z "$ROSHI_TEST_GH_TOKEN" && test -z "$GITHUB_TOKEN" && test "$CI" = true && test -n "$PATH"',
+          ],
+        },
         OFF,
         { githubTokenEnv: 'ROSHI_TEST_GH_TOKEN' },
       );
@@ -465,20 +615,34 @@ describe('runPipeline: fire-and-forget steps behind breakers', () => {
     // A report is built per call: mutating one cannot change the next.
     skipped.detail = 'tampered';
     skipped.ok = true;
-    expect(stepOf((await run()).steps, 'notify')).toMatchObject({ ok: false, skipped: true, detail: expect.stringMatching(/^skipped: circuit open/) });
+    expect(stepOf((await run()).steps, 'notify')).toMatchObject({
+      ok: false,
+      skipped: true,
+      detail: expect.stringMatching(/^skipped: circuit open/),
+    });
 
     // After openFor, one probe; a working outbox closes the circuit again.
     clock.increment(60_000);
     const notes: string[] = [];
     const healed = await runPipeline(input(wt.path, { github: undefined, notify: (t) => void notes.push(t) }));
-    expect(stepOf(healed.steps, 'notify')).toEqual({ step: 'notify', ok: true, detail: 'notification sent (circuit closed again)' });
+    expect(stepOf(healed.steps, 'notify')).toEqual({
+      step: 'notify',
+      ok: true,
+      detail: 'notification sent (circuit closed again)',
+    });
     expect(notes).toHaveLength(1);
-    expect(breakerStatus(breakers).find((s) => s.name === 'pipeline.notify')).toMatchObject({ state: 'closed', failures: 0, opens: 1 });
+    expect(breakerStatus(breakers).find((s) => s.name === 'pipeline.notify')).toMatchObject({
+      state: 'closed',
+      failures: 0,
+      opens: 1,
+    });
   });
 
   it('a sink that never answers counts as a failure after its timeout', async () => {
     const wt = await worktree();
-    const result = await runPipeline(input(wt.path, { github: undefined, sinkTimeoutMs: 50, recordUsage: () => new Promise<void>(() => undefined) }));
+    const result = await runPipeline(
+      input(wt.path, { github: undefined, sinkTimeoutMs: 50, recordUsage: () => new Promise<void>(() => undefined) }),
+    );
     expect(stepOf(result.steps, 'usage')).toEqual({
       step: 'usage',
       ok: false,
@@ -492,7 +656,11 @@ describe('runPipeline: fire-and-forget steps behind breakers', () => {
     writeFileSync(join(wt.path, 'feature.txt'), 'x\n');
     const sinks: Sinks = { usage: [], journal: [], notes: [] };
     const result = await runPipeline(
-      input(wt.path, { github: undefined, project: project({ qualityGate: { mode: 'strict', commands: ['exit 2'] } }) }, sinks),
+      input(
+        wt.path,
+        { github: undefined, project: project({ qualityGate: { mode: 'strict', commands: ['exit 2'] } }) },
+        sinks,
+      ),
     );
     expect(result.ok).toBe(false);
     expect(sinks.journal[0]).toMatchObject({ ok: false, gate: 'failed', pushed: true });

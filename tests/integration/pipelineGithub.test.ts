@@ -28,10 +28,15 @@ const PR = { repo: 'acme/app', head: 'roshi/x-abcdef', base: 'main', title: 'ros
 
 describe('fake GitHub contract', () => {
   it('401 without the token; token and Bearer schemes accepted; /rate_limit is open', async () => {
-    const get = (auth?: string) => fetch(`${fake.url}/repos/acme/app/pulls`, auth ? { headers: { authorization: auth } } : {});
+    const get = (auth?: string) =>
+      fetch(`${fake.url}/repos/acme/app/pulls`, auth ? { headers: { authorization: auth } } : {});
     const anonymous = await get();
     expect(anonymous.status).toBe(401);
-    expect(await anonymous.json()).toEqual({ message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest', status: '401' });
+    expect(await anonymous.json()).toEqual({
+      message: 'Bad credentials',
+      documentation_url: 'https://docs.github.com/rest',
+      status: '401',
+    });
     expect((await get('token nope')).status).toBe(401);
     expect((await get(`token ${fake.token}`)).status).toBe(200);
     expect((await get(`Bearer ${fake.token}`)).status).toBe(200);
@@ -45,7 +50,9 @@ describe('fake GitHub contract', () => {
 
   it('paginates with a Link header as GitHub does, and octokit follows it', async () => {
     for (let i = 0; i < 25; i += 1) fake.addPull('acme/app', { head: { ref: `roshi/b${i}` } });
-    const page2 = await fetch(`${fake.url}/repos/acme/app/pulls?per_page=10&page=2`, { headers: { authorization: `token ${fake.token}` } });
+    const page2 = await fetch(`${fake.url}/repos/acme/app/pulls?per_page=10&page=2`, {
+      headers: { authorization: `token ${fake.token}` },
+    });
     const link = page2.headers.get('link') ?? '';
     expect(link).toMatch(/<http:\/\/127\.0\.0\.1:\d+\/repos\/acme\/app\/pulls\?per_page=10&page=1>; rel="prev"/);
     expect(link).toMatch(/page=3>; rel="next"/);
@@ -64,12 +71,18 @@ describe('fake GitHub contract', () => {
     const first = await fetch(`${fake.url}/repos/acme/app/pulls/1`, { headers });
     const etag = first.headers.get('etag') ?? '';
     expect(etag).toMatch(/^W\/"[0-9a-f]{40}"$/);
-    const second = await fetch(`${fake.url}/repos/acme/app/pulls/1`, { headers: { ...headers, 'if-none-match': etag } });
+    const second = await fetch(`${fake.url}/repos/acme/app/pulls/1`, {
+      headers: { ...headers, 'if-none-match': etag },
+    });
     expect(second.status).toBe(304);
   });
 
   it('routes can be added (later: checks, reviews, GraphQL)', async () => {
-    fake.addRoute({ method: 'POST', path: '/graphql', handler: ({ body }) => ({ status: 200, body: { data: { echo: body } } }) });
+    fake.addRoute({
+      method: 'POST',
+      path: '/graphql',
+      handler: ({ body }) => ({ status: 200, body: { data: { echo: body } } }),
+    });
     const { data } = await rawOctokit().request('POST /graphql', { query: '{ viewer { login } }' });
     expect(data).toEqual({ data: { echo: { query: '{ viewer { login } }' } } });
   });
@@ -80,7 +93,11 @@ describe('createGitHub', () => {
     const gh = client();
     const first = await gh.ensurePullRequest(PR);
     expect(first).toEqual({ url: 'https://github.com/acme/app/pull/1', number: 1, created: true });
-    expect(await gh.ensurePullRequest(PR)).toEqual({ url: 'https://github.com/acme/app/pull/1', number: 1, created: false });
+    expect(await gh.ensurePullRequest(PR)).toEqual({
+      url: 'https://github.com/acme/app/pull/1',
+      number: 1,
+      created: false,
+    });
     expect(fake.requestsTo('POST', '/repos/acme/app/pulls')).toHaveLength(1);
     // A closed PR on the same head does not count: a new one is opened.
     fake.pulls('acme/app')[0]!.state = 'closed';
@@ -89,7 +106,11 @@ describe('createGitHub', () => {
 
   it('PR titles and bodies pass through the secret scrubber before they reach GitHub', async () => {
     const token = `ghp_${'A1b2C3d4'.repeat(5)}`;
-    await client().ensurePullRequest({ ...PR, title: `roshi: use ${token}`, body: `The agent said: export GITHUB_TOKEN=${token}\nand @copilot` });
+    await client().ensurePullRequest({
+      ...PR,
+      title: `roshi: use ${token}`,
+      body: `The agent said: export GITHUB_TOKEN=${token}\nand @copilot`,
+    });
     const sent = JSON.stringify(fake.requestsTo('POST', '/repos/acme/app/pulls')[0]?.body);
     expect(sent).not.toContain(token);
     expect(sent).toContain('export GITHUB_TOKEN=[redacted]');
@@ -107,7 +128,9 @@ describe('createGitHub', () => {
     expect(res.status).toBe(422);
     expect(await res.json()).toMatchObject({
       message: 'Validation Failed',
-      errors: [{ resource: 'PullRequest', code: 'custom', message: `A pull request already exists for acme:${PR.head}.` }],
+      errors: [
+        { resource: 'PullRequest', code: 'custom', message: `A pull request already exists for acme:${PR.head}.` },
+      ],
     });
   });
 
@@ -139,10 +162,14 @@ describe('createGitHub', () => {
       headers: { 'retry-after': '1' },
       times: 10,
     });
-    const error = await client().findOpenPullRequest(PR).catch((e: unknown) => e);
+    const error = await client()
+      .findOpenPullRequest(PR)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GitHubError);
     expect((error as GitHubError).status).toBe(403);
-    expect((error as GitHubError).message).toMatch(/^GitHub GET \/repos\/acme\/app\/pulls failed: 403 You have exceeded a secondary rate limit/);
+    expect((error as GitHubError).message).toMatch(
+      /^GitHub GET \/repos\/acme\/app\/pulls failed: 403 You have exceeded a secondary rate limit/,
+    );
     expect(fake.requestsTo('GET', '/repos/acme/app/pulls')).toHaveLength(3); // first try + 2 retries
     expect(logLines.join('')).toContain('GitHub secondary rate limit: giving up');
   });
@@ -154,12 +181,18 @@ describe('createGitHub', () => {
   });
 
   it('a PR with no commits is a clear error', async () => {
-    const error = await client().ensurePullRequest({ ...PR, head: 'main' }).catch((e: unknown) => e);
+    const error = await client()
+      .ensurePullRequest({ ...PR, head: 'main' })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GitHubError);
-    expect((error as Error).message).toBe('GitHub POST /repos/acme/app/pulls failed: 422 Validation Failed: No commits between main and main');
+    expect((error as Error).message).toBe(
+      'GitHub POST /repos/acme/app/pulls failed: 422 Validation Failed: No commits between main and main',
+    );
   });
 
   it('refuses a malformed repository name', async () => {
-    await expect(client().ensurePullRequest({ ...PR, repo: 'not a repo' })).rejects.toThrow(/not a GitHub repository name/);
+    await expect(client().ensurePullRequest({ ...PR, repo: 'not a repo' })).rejects.toThrow(
+      /not a GitHub repository name/,
+    );
   });
 });

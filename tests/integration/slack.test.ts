@@ -14,7 +14,12 @@ import {
   slackToPlain,
   type SlackSettings,
 } from '../../src/adapters/messaging/slack.js';
-import { ProviderError, type Cursor, type InboundMessage, type MessagingProvider } from '../../src/adapters/messaging/types.js';
+import {
+  ProviderError,
+  type Cursor,
+  type InboundMessage,
+  type MessagingProvider,
+} from '../../src/adapters/messaging/types.js';
 import { startFakeSlack, type FakeSlack } from '../fakes/slack.js';
 import { until } from '../harness/until.js';
 import { capturingLogger } from '../harness/logCapture.js';
@@ -45,10 +50,20 @@ afterEach(async () => {
 });
 
 function settings(overrides: Partial<SlackSettings> = {}): SlackSettings {
-  return { apiUrl: fake.url, botTokenEnv: 'TEST_SLACK_BOT', appTokenEnv: 'TEST_SLACK_APP', channel: CHANNEL, pollInterval: 100, minInterval: 0, ...overrides };
+  return {
+    apiUrl: fake.url,
+    botTokenEnv: 'TEST_SLACK_BOT',
+    appTokenEnv: 'TEST_SLACK_APP',
+    channel: CHANNEL,
+    pollInterval: 100,
+    minInterval: 0,
+    ...overrides,
+  };
 }
 
-function provider(options: { cursor?: Cursor; token?: string; settings?: Partial<SlackSettings> } = {}): MessagingProvider {
+function provider(
+  options: { cursor?: Cursor; token?: string; settings?: Partial<SlackSettings> } = {},
+): MessagingProvider {
   const p = createSlackProvider(settings(options.settings), {
     logger,
     cursor: options.cursor ?? new MemoryCursor(),
@@ -73,13 +88,19 @@ describe('slack: commands in', () => {
     await p.start(onMessage);
     expect(cursor.value).toBe(fake.history(CHANNEL).at(-1)!.ts);
 
-    const first = fake.postUserMessage(CHANNEL, ANA, ' /status', { user_profile: { display_name: 'ana', real_name: 'Ana' } });
+    const first = fake.postUserMessage(CHANNEL, ANA, ' /status', {
+      user_profile: { display_name: 'ana', real_name: 'Ana' },
+    });
     fake.addMessage(CHANNEL, { user: ANA, subtype: 'channel_join', text: '<@U024BE7LH> has joined the channel' });
     fake.addMessage(CHANNEL, { subtype: 'bot_message', bot_id: 'B0OTHER', text: 'deploy finished' });
     fake.addMessage(CHANNEL, { user: 'U0APPUSER', bot_id: 'B0OTHER', text: 'an app posting as a user' });
     await p.send({ text: 'our own reply' });
     fake.postUserMessage(OTHER, ANA, 'another channel');
-    fake.postUserMessage(CHANNEL, 'U0BOB', '/mission fix &lt;Foo&gt; &amp; see <https://example.com/x?a=1&amp;b=2|example.com/x> cc <@U024BE7LH|ana>');
+    fake.postUserMessage(
+      CHANNEL,
+      'U0BOB',
+      '/mission fix &lt;Foo&gt; &amp; see <https://example.com/x?a=1&amp;b=2|example.com/x> cc <@U024BE7LH|ana>',
+    );
     fake.postUserMessage(CHANNEL, ANA, 'also to the channel', { subtype: 'thread_broadcast', thread_ts: first.ts });
     await until(() => received.length >= 3, 'three messages');
     await new Promise((r) => setTimeout(r, 300));
@@ -89,7 +110,15 @@ describe('slack: commands in', () => {
       '/mission fix <Foo> & see https://example.com/x?a=1&b=2 cc @ana',
       'also to the channel',
     ]);
-    expect(received[0]).toEqual({ provider: 'slack', chatId: CHANNEL, userId: ANA, userName: 'ana', text: '/status', messageId: first.ts, at: Math.round(Number(first.ts) * 1000) });
+    expect(received[0]).toEqual({
+      provider: 'slack',
+      chatId: CHANNEL,
+      userId: ANA,
+      userName: 'ana',
+      text: '/status',
+      messageId: first.ts,
+      at: Math.round(Number(first.ts) * 1000),
+    });
     expect(received[1]).toMatchObject({ userId: 'U0BOB', chatId: CHANNEL });
     expect(cursor.value).toBe(fake.history(CHANNEL).at(-1)!.ts);
 
@@ -138,8 +167,9 @@ describe('slack: replies out', () => {
   });
 
   it('converts markdown to mrkdwn and leaves code alone', async () => {
-    expect(markdownToMrkdwn('**done** in *2 min*, see [PR #1](https://x.y/p?a=1&b=2) `a **b** <c>`\n# Title\n~~old~~'))
-      .toBe('*done* in _2 min_, see <https://x.y/p?a=1&amp;b=2|PR #1> `a **b** &lt;c&gt;`\n*Title*\n~old~');
+    expect(
+      markdownToMrkdwn('**done** in *2 min*, see [PR #1](https://x.y/p?a=1&b=2) `a **b** <c>`\n# Title\n~~old~~'),
+    ).toBe('*done* in _2 min_, see <https://x.y/p?a=1&amp;b=2|PR #1> `a **b** &lt;c&gt;`\n*Title*\n~old~');
     expect(markdownToMrkdwn('```ts\nconst x = a && b;\n```')).toBe('```\nconst x = a &amp;&amp; b;\n```');
     await provider().send({ text: '**ok** <b>', format: 'markdown' });
     expect(fake.posted[0]).toMatchObject({ text: '*ok* &lt;b&gt;', mrkdwn: true });
@@ -170,7 +200,11 @@ describe('slack: replies out', () => {
     expect(notFound.retryAfterMs).toBeUndefined();
     expect(notFound.message).toBe('slack: chat.postMessage refused: channel_not_found');
 
-    fake.failNext('chat.postMessage', { status: 200, error: 'missing_scope', extra: { needed: 'chat:write', provided: 'channels:history' } });
+    fake.failNext('chat.postMessage', {
+      status: 200,
+      error: 'missing_scope',
+      extra: { needed: 'chat:write', provided: 'channels:history' },
+    });
     const scope = (await p.send({ text: 'hi' }).catch((e: unknown) => e)) as ProviderError;
     expect(scope.transient).toBe(false);
     expect(scope.message).toContain('missing_scope (the app needs the chat:write scope');
@@ -215,14 +249,18 @@ describe('slack: tokens stay secret', () => {
     const base = { logger, cursor: new MemoryCursor() };
     expect(() => createSlackProvider(settings(), { ...base, env: {} })).toThrow(/TEST_SLACK_BOT/);
     expect(() => createSlackProvider(settings(), { ...base, env: {} })).toThrow(ConfigError);
-    expect(() => createSlackProvider(settings({ channel: '' }), { ...base, env: { TEST_SLACK_BOT: 'xoxb-1' } })).toThrow(/bridge\.slack\.channel/);
+    expect(() =>
+      createSlackProvider(settings({ channel: '' }), { ...base, env: { TEST_SLACK_BOT: 'xoxb-1' } }),
+    ).toThrow(/bridge\.slack\.channel/);
     // The app token is not needed: polling works with the bot token alone.
     expect(() => createSlackProvider(settings(), { ...base, env: { TEST_SLACK_BOT: 'xoxb-1' } })).not.toThrow();
   });
 
   it('a wrong token fails start() with invalid_auth, never showing the token', async () => {
     const wrong = 'xoxb-9999999999-8888888888-WrongWrongWrongWrong00';
-    const error = (await provider({ token: wrong }).start(async () => {}).catch((e: unknown) => e)) as ProviderError;
+    const error = (await provider({ token: wrong })
+      .start(async () => {})
+      .catch((e: unknown) => e)) as ProviderError;
     expect(error).toBeInstanceOf(ProviderError);
     expect(error.transient).toBe(false);
     expect(error.message).toBe('slack: auth.test refused: invalid_auth (check the bot token in TEST_SLACK_BOT)');
@@ -232,17 +270,25 @@ describe('slack: tokens stay secret', () => {
 
   it('a channel the app cannot read fails start() with the reason', async () => {
     fake.failNext('conversations.history', { status: 200, error: 'not_in_channel' });
-    const error = (await provider().start(async () => {}).catch((e: unknown) => e)) as ProviderError;
-    expect(error.message).toBe(`slack: conversations.history refused: not_in_channel (invite the app to ${CHANNEL}: /invite @<app name>)`);
+    const error = (await provider()
+      .start(async () => {})
+      .catch((e: unknown) => e)) as ProviderError;
+    expect(error.message).toBe(
+      `slack: conversations.history refused: not_in_channel (invite the app to ${CHANNEL}: /invite @<app name>)`,
+    );
   });
 
   it('network failures carry no token', async () => {
     const dead = await startFakeSlack();
     const deadUrl = dead.url;
     await dead.stop();
-    const error = (await provider({ settings: { apiUrl: deadUrl } }).send({ text: 'hi' }).catch((e: unknown) => e)) as ProviderError;
+    const error = (await provider({ settings: { apiUrl: deadUrl } })
+      .send({ text: 'hi' })
+      .catch((e: unknown) => e)) as ProviderError;
     expect(error.transient).toBe(true);
-    expect(error.message).toMatch(/^slack: chat\.postMessage failed: cannot reach http:\/\/127\.0\.0\.1:\d+: ECONNREFUSED$/);
+    expect(error.message).toMatch(
+      /^slack: chat\.postMessage failed: cannot reach http:\/\/127\.0\.0\.1:\d+: ECONNREFUSED$/,
+    );
     expect(inspect(error)).not.toContain(fake.botToken);
   });
 });

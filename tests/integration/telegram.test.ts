@@ -13,7 +13,12 @@ import {
   type TelegramSettings,
 } from '../../src/adapters/messaging/telegram.js';
 import { RequestAborted, requestJson } from '../../src/adapters/messaging/http.js';
-import { ProviderError, type Cursor, type InboundMessage, type MessagingProvider } from '../../src/adapters/messaging/types.js';
+import {
+  ProviderError,
+  type Cursor,
+  type InboundMessage,
+  type MessagingProvider,
+} from '../../src/adapters/messaging/types.js';
 import { parseMarkdownV2, startFakeTelegram, type FakeTelegram } from '../fakes/telegram.js';
 import { until } from '../harness/until.js';
 import { capturingLogger } from '../harness/logCapture.js';
@@ -40,10 +45,19 @@ afterEach(async () => {
 });
 
 function settings(overrides: Partial<TelegramSettings> = {}): TelegramSettings {
-  return { apiUrl: fake.url, tokenEnv: 'TEST_TELEGRAM_TOKEN', chatId: String(OPERATOR), pollTimeout: 1_000, minInterval: 0, ...overrides };
+  return {
+    apiUrl: fake.url,
+    tokenEnv: 'TEST_TELEGRAM_TOKEN',
+    chatId: String(OPERATOR),
+    pollTimeout: 1_000,
+    minInterval: 0,
+    ...overrides,
+  };
 }
 
-function provider(options: { cursor?: Cursor; token?: string; settings?: Partial<TelegramSettings> } = {}): MessagingProvider {
+function provider(
+  options: { cursor?: Cursor; token?: string; settings?: Partial<TelegramSettings> } = {},
+): MessagingProvider {
   const p = createTelegramProvider(settings(options.settings), {
     logger,
     cursor: options.cursor ?? new MemoryCursor(),
@@ -62,8 +76,22 @@ function collector() {
 describe('telegram: commands in', () => {
   it('delivers text messages in order with chat, user and message ids', async () => {
     const u1 = fake.pushMessage({ chatId: OPERATOR, userId: OPERATOR, text: '/status', username: 'ana' });
-    fake.pushMessage({ chatId: GROUP, userId: OPERATOR, text: '/mission fix the flaky test', username: 'ana', chatType: 'supergroup' });
-    fake.pushUpdate({ message: { message_id: 900, chat: { id: OPERATOR, type: 'private' }, date: 1, from: { id: OPERATOR, is_bot: false, first_name: 'Ana' }, sticker: {} } });
+    fake.pushMessage({
+      chatId: GROUP,
+      userId: OPERATOR,
+      text: '/mission fix the flaky test',
+      username: 'ana',
+      chatType: 'supergroup',
+    });
+    fake.pushUpdate({
+      message: {
+        message_id: 900,
+        chat: { id: OPERATOR, type: 'private' },
+        date: 1,
+        from: { id: OPERATOR, is_bot: false, first_name: 'Ana' },
+        sticker: {},
+      },
+    });
     fake.pushMessage({ chatId: GROUP, userId: 444, text: '/status@roshi_test_bot now', firstName: 'Bo' });
     fake.pushMessage({ chatId: GROUP, userId: 444, text: '/status@some_other_bot', firstName: 'Bo' });
     const u6 = fake.pushMessage({ chatId: GROUP, userId: 555, text: 'I am a bot', isBot: true });
@@ -173,7 +201,9 @@ describe('telegram: replies out', () => {
 
   it('rate limit: a transient ProviderError with retryAfterMs from parameters.retry_after', async () => {
     fake.failNext('sendMessage', { status: 429, description: 'Too Many Requests: retry after 7', retryAfter: 7 });
-    const error = (await provider().send({ text: 'hi' }).catch((e: unknown) => e)) as ProviderError;
+    const error = (await provider()
+      .send({ text: 'hi' })
+      .catch((e: unknown) => e)) as ProviderError;
     expect(error).toBeInstanceOf(ProviderError);
     expect(error.provider).toBe('telegram');
     expect(error.transient).toBe(true);
@@ -209,7 +239,8 @@ describe('telegram: MarkdownV2', () => {
   });
 
   it('keeps Markdown formatting as entities and escapes the rest', () => {
-    const md = '**Mission done** in 2.5 min (fix_the_bug) - see [PR #12](https://github.com/o/r/pull/12?a=b) and `a_b*c`!';
+    const md =
+      '**Mission done** in 2.5 min (fix_the_bug) - see [PR #12](https://github.com/o/r/pull/12?a=b) and `a_b*c`!';
     expect(markdownToMarkdownV2(md)).toBe(
       '*Mission done* in 2\\.5 min \\(fix\\_the\\_bug\\) \\- see [PR \\#12](https://github.com/o/r/pull/12?a=b) and `a_b*c`\\!',
     );
@@ -222,11 +253,19 @@ describe('telegram: MarkdownV2', () => {
   it('sends markdown with parse_mode MarkdownV2 that Telegram parses, shown as meant', async () => {
     const p = provider();
     await p.send({ text: 'Done: *fix_bug* (1.2) - ok! a\\b', format: 'markdown' });
-    expect(fake.sent[0]).toMatchObject({ parse_mode: 'MarkdownV2', text: 'Done: _fix\\_bug_ \\(1\\.2\\) \\- ok\\! a\\\\b', shown: 'Done: fix_bug (1.2) - ok! a\\b' });
+    expect(fake.sent[0]).toMatchObject({
+      parse_mode: 'MarkdownV2',
+      text: 'Done: _fix\\_bug_ \\(1\\.2\\) \\- ok\\! a\\\\b',
+      shown: 'Done: fix_bug (1.2) - ok! a\\b',
+    });
   });
 
   it('falls back to plain text when Telegram cannot parse the entities', async () => {
-    fake.failNext('sendMessage', { status: 400, description: "Bad Request: can't parse entities: Character '.' is reserved and must be escaped with the preceding '\\'" });
+    fake.failNext('sendMessage', {
+      status: 400,
+      description:
+        "Bad Request: can't parse entities: Character '.' is reserved and must be escaped with the preceding '\\'",
+    });
     await provider().send({ text: 'odd *markdown*.', format: 'markdown' });
     expect(fake.sent).toHaveLength(1);
     expect(fake.sent[0]!.text).toBe('odd *markdown*.');
@@ -292,10 +331,14 @@ describe('telegram: the token stays secret', () => {
 
   it('a wrong token fails start() with Telegram’s answer, not the token', async () => {
     const wrong = '987654321:AAwrongWrongWrongWrongWrongWrong00';
-    const error = (await provider({ token: wrong }).start(async () => {}).catch((e: unknown) => e)) as ProviderError;
+    const error = (await provider({ token: wrong })
+      .start(async () => {})
+      .catch((e: unknown) => e)) as ProviderError;
     expect(error).toBeInstanceOf(ProviderError);
     expect(error.transient).toBe(false);
-    expect(error.message).toBe('telegram: getMe refused: 401 Unauthorized (check the bot token in TEST_TELEGRAM_TOKEN)');
+    expect(error.message).toBe(
+      'telegram: getMe refused: 401 Unauthorized (check the bot token in TEST_TELEGRAM_TOKEN)',
+    );
     expect(inspect(error)).not.toContain(wrong);
     expect(logLines.join('')).not.toContain(wrong);
   });
@@ -308,7 +351,9 @@ describe('telegram: the token stays secret', () => {
     const error = (await p.send({ text: 'hi' }).catch((e: unknown) => e)) as ProviderError;
     expect(error).toBeInstanceOf(ProviderError);
     expect(error.transient).toBe(true);
-    expect(error.message).toMatch(/^telegram: sendMessage failed: cannot reach http:\/\/127\.0\.0\.1:\d+: ECONNREFUSED$/);
+    expect(error.message).toMatch(
+      /^telegram: sendMessage failed: cannot reach http:\/\/127\.0\.0\.1:\d+: ECONNREFUSED$/,
+    );
     expect(inspect(error)).not.toContain(fake.token);
     expect(JSON.stringify(error)).not.toContain(fake.token);
 
@@ -332,7 +377,9 @@ describe('telegram: the token stays secret', () => {
     const slow = (await request(200).catch((e: unknown) => e)) as ProviderError;
     expect(slow).toBeInstanceOf(ProviderError);
     expect(slow.transient).toBe(true);
-    expect(slow.message).toMatch(/^telegram: getUpdates failed: cannot reach http:\/\/127\.0\.0\.1:\d+: no answer within 200ms$/);
+    expect(slow.message).toMatch(
+      /^telegram: getUpdates failed: cannot reach http:\/\/127\.0\.0\.1:\d+: no answer within 200ms$/,
+    );
 
     const stop = new AbortController();
     const pending = request(10_000, stop.signal).catch((e: unknown) => e);

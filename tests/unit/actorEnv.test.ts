@@ -38,7 +38,18 @@ const SUPERVISOR_ENV = {
   RANDOM_VAR: 'x',
 };
 
-const SECRETS = ['GITHUB_TOKEN', 'MY_TG_BOT', 'SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN', 'MATRIX_ACCESS_TOKEN', 'ANTHROPIC_API_KEY', 'NPM_TOKEN', 'DEPLOY_THING', 'NATS_PASSWORD', 'AWS_SECRET_ACCESS_KEY'];
+const SECRETS = [
+  'GITHUB_TOKEN',
+  'MY_TG_BOT',
+  'SLACK_BOT_TOKEN',
+  'SLACK_APP_TOKEN',
+  'MATRIX_ACCESS_TOKEN',
+  'ANTHROPIC_API_KEY',
+  'NPM_TOKEN',
+  'DEPLOY_THING',
+  'NATS_PASSWORD',
+  'AWS_SECRET_ACCESS_KEY',
+];
 
 function secretsOf(kind: ChildKind): string[] {
   const env = actorEnvironment(config, kind, SUPERVISOR_ENV, { ROSHI_NATS__USER: kind });
@@ -92,10 +103,17 @@ describe('actorEnvironment: the config layer and the child’s own variables', (
     expect(env.ROSHI_GITHUB__TOKEN_ENV).toBe('GITHUB_TOKEN');
     expect(env.ROSHI_NATS__PASSWORD).toBe('shared-bus-password');
     const nats = actorEnvironment(config, 'nats', SUPERVISOR_ENV, { ROSHI_STATE_DIR: '/s' });
-    expect(Object.keys(nats).filter((name) => name.startsWith('ROSHI_')).sort()).toEqual(['ROSHI_CONFIG', 'ROSHI_GITHUB__TOKEN_ENV', 'ROSHI_LOG__LEVEL', 'ROSHI_STATE_DIR']);
+    expect(
+      Object.keys(nats)
+        .filter((name) => name.startsWith('ROSHI_'))
+        .sort(),
+    ).toEqual(['ROSHI_CONFIG', 'ROSHI_GITHUB__TOKEN_ENV', 'ROSHI_LOG__LEVEL', 'ROSHI_STATE_DIR']);
   });
   it('the supervisor’s per-child variables win (its own bus credential)', () => {
-    const env = actorEnvironment(config, 'bridge', SUPERVISOR_ENV, { ROSHI_NATS__USER: 'bridge', ROSHI_NATS__PASSWORD: 'bridge-only' });
+    const env = actorEnvironment(config, 'bridge', SUPERVISOR_ENV, {
+      ROSHI_NATS__USER: 'bridge',
+      ROSHI_NATS__PASSWORD: 'bridge-only',
+    });
     expect(env.ROSHI_NATS__PASSWORD).toBe('bridge-only');
   });
   it('a configured token variable named ROSHI_* is a secret, not config', () => {

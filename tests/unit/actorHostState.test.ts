@@ -32,7 +32,8 @@ describe('HostState', () => {
 
   it('stops once, and nothing leaves stopped', () => {
     const state = at('running', 'draining', 'stopped');
-    for (const phase of ['starting', 'running', 'draining', 'stopped'] as const) expect(state.advance(phase)).toBe(false);
+    for (const phase of ['starting', 'running', 'draining', 'stopped'] as const)
+      expect(state.advance(phase)).toBe(false);
     expect(state.phase).toBe('stopped');
   });
 

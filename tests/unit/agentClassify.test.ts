@@ -3,9 +3,31 @@ import { describe, expect, it } from 'vitest';
 import { classifyRun, errorText, tailText, type ClassifyInput } from '../../src/adapters/agent/classify.js';
 import type { ApiRetryEvent, ResultEvent } from '../../src/adapters/agent/streamJson.js';
 
-const result = (over: Partial<ResultEvent> = {}): ResultEvent => ({ kind: 'result', subtype: 'success', isError: false, apiErrorStatus: null, result: 'done', errors: [], ...over });
-const retry = (over: Partial<ApiRetryEvent> = {}): ApiRetryEvent => ({ kind: 'api_retry', attempt: 1, maxRetries: 1, retryDelayMs: 7000, errorStatus: 429, error: 'rate_limit', ...over });
-const input = (over: Partial<ClassifyInput> = {}): ClassifyInput => ({ exitCode: 1, signal: null, stderrTail: '', stdoutTail: '', ...over });
+const result = (over: Partial<ResultEvent> = {}): ResultEvent => ({
+  kind: 'result',
+  subtype: 'success',
+  isError: false,
+  apiErrorStatus: null,
+  result: 'done',
+  errors: [],
+  ...over,
+});
+const retry = (over: Partial<ApiRetryEvent> = {}): ApiRetryEvent => ({
+  kind: 'api_retry',
+  attempt: 1,
+  maxRetries: 1,
+  retryDelayMs: 7000,
+  errorStatus: 429,
+  error: 'rate_limit',
+  ...over,
+});
+const input = (over: Partial<ClassifyInput> = {}): ClassifyInput => ({
+  exitCode: 1,
+  signal: null,
+  stderrTail: '',
+  stdoutTail: '',
+  ...over,
+});
 
 describe('classifyRun', () => {
   it('success: exit 0 and is_error false', () => {
@@ -13,7 +35,11 @@ describe('classifyRun', () => {
   });
 
   it('429 whose subtype says success but is_error is true → transient, retry delay from the api_retry event', () => {
-    const r = result({ isError: true, apiErrorStatus: 429, result: 'API Error: Request rejected (429) · Number of requests has exceeded your rate limit' });
+    const r = result({
+      isError: true,
+      apiErrorStatus: 429,
+      result: 'API Error: Request rejected (429) · Number of requests has exceeded your rate limit',
+    });
     const c = classifyRun(input({ result: r, lastRetry: retry() }));
     expect(c.outcome).toBe('transient');
     expect(c.retryAfterMs).toBe(7000);
@@ -22,19 +48,33 @@ describe('classifyRun', () => {
   });
 
   it('is_error true wins even with exit code 0', () => {
-    expect(classifyRun(input({ exitCode: 0, result: result({ isError: true, apiErrorStatus: 529, result: 'API Error: 529 overloaded' }) })).outcome).toBe('transient');
+    expect(
+      classifyRun(
+        input({
+          exitCode: 0,
+          result: result({ isError: true, apiErrorStatus: 529, result: 'API Error: 529 overloaded' }),
+        }),
+      ).outcome,
+    ).toBe('transient');
   });
 
   it('529 and 5xx → transient, without retry delay when the CLI did not retry', () => {
     for (const status of [529, 500, 502, 503, 504]) {
-      const c = classifyRun(input({ result: result({ isError: true, apiErrorStatus: status, result: `API Error: ${status}` }) }));
+      const c = classifyRun(
+        input({ result: result({ isError: true, apiErrorStatus: status, result: `API Error: ${status}` }) }),
+      );
       expect(c).toMatchObject({ outcome: 'transient' });
       expect(c.retryAfterMs).toBeUndefined();
     }
   });
 
   it('rounds a jittered CLI backoff', () => {
-    const c = classifyRun(input({ result: result({ isError: true, apiErrorStatus: 529 }), lastRetry: retry({ retryDelayMs: 520.2782, errorStatus: 529 }) }));
+    const c = classifyRun(
+      input({
+        result: result({ isError: true, apiErrorStatus: 529 }),
+        lastRetry: retry({ retryDelayMs: 520.2782, errorStatus: 529 }),
+      }),
+    );
     expect(c.retryAfterMs).toBe(520);
   });
 
@@ -51,19 +91,34 @@ describe('classifyRun', () => {
       expect(classifyRun(input({ result: result({ isError: true, result: text }) })).outcome, text).toBe('transient');
     }
     // Only on stderr, no result at all.
-    expect(classifyRun(input({ stderrTail: 'TypeError: fetch failed\n  cause: ECONNREFUSED\n' })).outcome).toBe('transient');
+    expect(classifyRun(input({ stderrTail: 'TypeError: fetch failed\n  cause: ECONNREFUSED\n' })).outcome).toBe(
+      'transient',
+    );
   });
 
   it('400, 401, 403, 404 → permanent, even when the text mentions something transient-looking', () => {
     for (const status of [400, 401, 403, 404, 413]) {
-      const c = classifyRun(input({ result: result({ isError: true, apiErrorStatus: status, result: `API Error: ${status} overloaded prompt` }) }));
+      const c = classifyRun(
+        input({
+          result: result({ isError: true, apiErrorStatus: status, result: `API Error: ${status} overloaded prompt` }),
+        }),
+      );
       expect(c.outcome).toBe('permanent');
       expect(c.retryAfterMs).toBeUndefined();
     }
   });
 
   it('max turns and other error subtypes → permanent with their error list', () => {
-    const c = classifyRun(input({ result: result({ subtype: 'error_max_turns', isError: true, result: undefined, errors: ['Reached maximum number of turns (1)'] }) }));
+    const c = classifyRun(
+      input({
+        result: result({
+          subtype: 'error_max_turns',
+          isError: true,
+          result: undefined,
+          errors: ['Reached maximum number of turns (1)'],
+        }),
+      }),
+    );
     expect(c.outcome).toBe('permanent');
     expect(c.error).toMatch(/^Reached maximum number of turns \(1\); exit code 1/);
   });
@@ -88,7 +143,8 @@ describe('classifyRun', () => {
   });
 
   it('reads a retry-after value from the error text when there is no api_retry event', () => {
-    const text = (t: string) => classifyRun(input({ result: result({ isError: true, apiErrorStatus: 429, result: t }) })).retryAfterMs;
+    const text = (t: string) =>
+      classifyRun(input({ result: result({ isError: true, apiErrorStatus: 429, result: t }) })).retryAfterMs;
     expect(text('API Error: 429 rate limited, retry-after: 30')).toBe(30_000);
     expect(text('429 Too Many Requests (Retry-After 1.5s)')).toBe(1_500);
     expect(text('429 {"retry_after": 250 ms}')).toBe(250);
@@ -99,8 +155,12 @@ describe('classifyRun', () => {
 
 describe('errorText', () => {
   it('uses the stderr tail, or the stdout tail when stderr is empty', () => {
-    expect(errorText({ exitCode: 1, signal: null, stderrTail: 'boom\n', stdoutTail: '{"x":1}\n' })).toBe('agent ended without a result; exit code 1\nstderr:\nboom');
-    expect(errorText({ exitCode: 1, signal: null, stderrTail: '  \n', stdoutTail: 'line1\nline2\n' })).toBe('agent ended without a result; exit code 1\nstdout:\nline1\nline2');
+    expect(errorText({ exitCode: 1, signal: null, stderrTail: 'boom\n', stdoutTail: '{"x":1}\n' })).toBe(
+      'agent ended without a result; exit code 1\nstderr:\nboom',
+    );
+    expect(errorText({ exitCode: 1, signal: null, stderrTail: '  \n', stdoutTail: 'line1\nline2\n' })).toBe(
+      'agent ended without a result; exit code 1\nstdout:\nline1\nline2',
+    );
   });
 
   it('keeps the last ~2 KB, whole lines, each clipped', () => {

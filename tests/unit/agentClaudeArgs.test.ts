@@ -8,7 +8,13 @@ import { buildClaudeArgs, findExecutable } from '../../src/adapters/agent/claude
 describe('buildClaudeArgs', () => {
   it('builds print mode with stream-json, model, fallback, effort, turns and tools last', () => {
     expect(
-      buildClaudeArgs({ model: 'claude-sonnet-4-5', fallbackModel: 'haiku', effort: 'xhigh', maxTurns: 40, allowedTools: ['Write', 'Edit', 'Bash(git *)'] }),
+      buildClaudeArgs({
+        model: 'claude-sonnet-4-5',
+        fallbackModel: 'haiku',
+        effort: 'xhigh',
+        maxTurns: 40,
+        allowedTools: ['Write', 'Edit', 'Bash(git *)'],
+      }),
     ).toEqual([
       '--print',
       '--output-format',
@@ -30,8 +36,23 @@ describe('buildClaudeArgs', () => {
   });
 
   it('drops invalid or empty values instead of passing them', () => {
-    const args = buildClaudeArgs({ model: 'gpt-4o', fallbackModel: ' ', effort: 'ultra', maxTurns: 3, allowedTools: ['', '--dangerously-skip-permissions', 'Read'] });
-    expect(args).toEqual(['--print', '--output-format', 'stream-json', '--verbose', '--max-turns', '3', '--allowedTools', 'Read']);
+    const args = buildClaudeArgs({
+      model: 'gpt-4o',
+      fallbackModel: ' ',
+      effort: 'ultra',
+      maxTurns: 3,
+      allowedTools: ['', '--dangerously-skip-permissions', 'Read'],
+    });
+    expect(args).toEqual([
+      '--print',
+      '--output-format',
+      'stream-json',
+      '--verbose',
+      '--max-turns',
+      '3',
+      '--allowedTools',
+      'Read',
+    ]);
     expect(buildClaudeArgs({ maxTurns: 1, allowedTools: [] })).not.toContain('--allowedTools');
   });
 });
@@ -60,8 +81,27 @@ describe('findExecutable', () => {
 describe('buildClaudeArgs: the tool set, extra read dirs and refused tools', () => {
   it('gives --tools as one comma list, then --add-dir, --disallowedTools and --allowedTools last', () => {
     expect(
-      buildClaudeArgs({ maxTurns: 3, tools: ['Read', 'Grep'], addDirs: ['/srv/app', 'relative/dir', ''], disallowedTools: ['WebFetch', '-x'], allowedTools: [] }),
-    ).toEqual(['--print', '--output-format', 'stream-json', '--verbose', '--max-turns', '3', '--tools', 'Read,Grep', '--add-dir', '/srv/app', '--disallowedTools', 'WebFetch']);
+      buildClaudeArgs({
+        maxTurns: 3,
+        tools: ['Read', 'Grep'],
+        addDirs: ['/srv/app', 'relative/dir', ''],
+        disallowedTools: ['WebFetch', '-x'],
+        allowedTools: [],
+      }),
+    ).toEqual([
+      '--print',
+      '--output-format',
+      'stream-json',
+      '--verbose',
+      '--max-turns',
+      '3',
+      '--tools',
+      'Read,Grep',
+      '--add-dir',
+      '/srv/app',
+      '--disallowedTools',
+      'WebFetch',
+    ]);
   });
 
   it('an empty tool set is --tools "" (no tools), not the default set', () => {

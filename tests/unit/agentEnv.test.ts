@@ -33,12 +33,30 @@ const ROSHI_ENV = {
 describe('agentEnvironment', () => {
   it('keeps the base set and the agent API variables, and nothing else', () => {
     expect(Object.keys(agentEnvironment(ROSHI_ENV)).sort()).toEqual(
-      ['ANTHROPIC_API_KEY', 'ANTHROPIC_BASE_URL', 'CLAUDE_CODE_USE_BEDROCK', 'CLAUDE_CONFIG_DIR', 'HOME', 'LANG', 'LC_ALL', 'NODE_EXTRA_CA_CERTS', 'NO_PROXY', 'PATH', 'TMPDIR', 'TZ', 'USER', 'https_proxy'].sort(),
+      [
+        'ANTHROPIC_API_KEY',
+        'ANTHROPIC_BASE_URL',
+        'CLAUDE_CODE_USE_BEDROCK',
+        'CLAUDE_CONFIG_DIR',
+        'HOME',
+        'LANG',
+        'LC_ALL',
+        'NODE_EXTRA_CA_CERTS',
+        'NO_PROXY',
+        'PATH',
+        'TMPDIR',
+        'TZ',
+        'USER',
+        'https_proxy',
+      ].sort(),
     );
   });
 
   it('adds what passEnv names (even a secret, on purpose) and agent.env literals last', () => {
-    const env = agentEnvironment(ROSHI_ENV, { passEnv: ['NPM_TOKEN', 'GOPATH', 'NOT_SET'], extra: { PATH: '/opt/bin', MARKER: 'm' } });
+    const env = agentEnvironment(ROSHI_ENV, {
+      passEnv: ['NPM_TOKEN', 'GOPATH', 'NOT_SET'],
+      extra: { PATH: '/opt/bin', MARKER: 'm' },
+    });
     expect(env.NPM_TOKEN).toBe('npm-secret');
     expect(env.GOPATH).toBe('/go');
     expect('NOT_SET' in env).toBe(false);
@@ -55,7 +73,16 @@ describe('gateEnvironment', () => {
     expect(env.ANTHROPIC_BASE_URL).toBe('https://api.example');
     expect(env.GOPATH).toBe('/go');
     expect(env.CI).toBe('true');
-    for (const name of ['GITHUB_TOKEN', 'GH_TOKEN', 'TELEGRAM_BOT_TOKEN', 'SLACK_APP_TOKEN', 'ROSHI_NATS__PASSWORD', 'NATS_URL', 'NATS_CREDS', 'NPM_TOKEN']) {
+    for (const name of [
+      'GITHUB_TOKEN',
+      'GH_TOKEN',
+      'TELEGRAM_BOT_TOKEN',
+      'SLACK_APP_TOKEN',
+      'ROSHI_NATS__PASSWORD',
+      'NATS_URL',
+      'NATS_CREDS',
+      'NPM_TOKEN',
+    ]) {
       expect(env[name], name).toBeUndefined();
     }
   });

@@ -1,7 +1,13 @@
 // Model and effort resolution: project → role → default, invalid values reported and skipped.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { EFFORT_LEVELS, isValidModel, MODEL_ALIASES, resolveEffort, resolveModel } from '../../src/adapters/agent/resolve.js';
+import {
+  EFFORT_LEVELS,
+  isValidModel,
+  MODEL_ALIASES,
+  resolveEffort,
+  resolveModel,
+} from '../../src/adapters/agent/resolve.js';
 
 describe('resolveModel', () => {
   it('takes the first level that has a value', () => {
@@ -23,7 +29,12 @@ describe('resolveModel', () => {
         { level: 'extra', value: null },
       ]),
     ).toEqual({ rejected: [] });
-    expect(resolveModel([{ level: 'project', value: '' }, { level: 'role', value: ' sonnet ' }])).toEqual({ value: 'sonnet', level: 'role', rejected: [] });
+    expect(
+      resolveModel([
+        { level: 'project', value: '' },
+        { level: 'role', value: ' sonnet ' },
+      ]),
+    ).toEqual({ value: 'sonnet', level: 'role', rejected: [] });
   });
 
   it('reports an invalid value and falls through to the next level', () => {
@@ -42,25 +53,51 @@ describe('resolveModel', () => {
   });
 
   it('nothing valid → no value (the CLI default)', () => {
-    const r = resolveModel([{ level: 'project', value: 'claude-' }, { level: 'default', value: '--dangerously-skip-permissions' }]);
+    const r = resolveModel([
+      { level: 'project', value: 'claude-' },
+      { level: 'default', value: '--dangerously-skip-permissions' },
+    ]);
     expect(r.value).toBeUndefined();
     expect(r.rejected).toHaveLength(2);
   });
 
   it('accepts the aliases the CLI knows and structurally valid names only', () => {
     for (const alias of ['opus', 'sonnet', 'haiku', 'fable']) expect(isValidModel(alias)).toBe(true);
-    for (const good of ['claude-sonnet-4-5', 'claude-3-5-haiku-20241022', 'claude-opus-4.1', 'claude-x1']) expect(isValidModel(good), good).toBe(true);
-    for (const bad of ['', 'claude', 'claude-', 'claude--x-', 'claude-x-', 'Claude-opus', 'claude-opus-4-8[1m]', 'opus ', 'gpt-4', 'claude-a b', '-claude-x', 'OPUS', 'claude-a_b'])
+    for (const good of ['claude-sonnet-4-5', 'claude-3-5-haiku-20241022', 'claude-opus-4.1', 'claude-x1'])
+      expect(isValidModel(good), good).toBe(true);
+    for (const bad of [
+      '',
+      'claude',
+      'claude-',
+      'claude--x-',
+      'claude-x-',
+      'Claude-opus',
+      'claude-opus-4-8[1m]',
+      'opus ',
+      'gpt-4',
+      'claude-a b',
+      '-claude-x',
+      'OPUS',
+      'claude-a_b',
+    ])
       expect(isValidModel(bad), bad).toBe(false);
   });
 
   it('never returns an invalid value (property)', () => {
     fc.assert(
-      fc.property(fc.array(fc.record({ level: fc.constantFrom('project', 'role', 'default'), value: fc.option(fc.string(), { nil: undefined }) })), (candidates) => {
-        const r = resolveModel(candidates);
-        if (r.value !== undefined) expect(isValidModel(r.value)).toBe(true);
-        expect(r.rejected.every((x) => !isValidModel(x.value.trim()))).toBe(true);
-      }),
+      fc.property(
+        fc.array(
+          fc.record({
+            level: fc.constantFrom('project', 'role', 'default'),
+            value: fc.option(fc.string(), { nil: undefined }),
+          }),
+        ),
+        (candidates) => {
+          const r = resolveModel(candidates);
+          if (r.value !== undefined) expect(isValidModel(r.value)).toBe(true);
+          expect(r.rejected.every((x) => !isValidModel(x.value.trim()))).toBe(true);
+        },
+      ),
     );
   });
 

@@ -24,7 +24,9 @@ function logAt(name: string, ageMs: number): string {
 
 describe('runLogPath', () => {
   it('is <dir>/<missionId>-<timestamp>.log', () => {
-    expect(runLogPath('/var/roshi/logs', 'm-42', new Date('2026-03-01T12:34:56.789Z'))).toBe('/var/roshi/logs/m-42-20260301T123456789Z.log');
+    expect(runLogPath('/var/roshi/logs', 'm-42', new Date('2026-03-01T12:34:56.789Z'))).toBe(
+      '/var/roshi/logs/m-42-20260301T123456789Z.log',
+    );
   });
 
   it('makes the mission id safe for a file name', () => {

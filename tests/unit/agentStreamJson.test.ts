@@ -37,14 +37,20 @@ describe('parseStreamLine', () => {
       error: undefined,
       sessionId: 's1',
     });
-    const text = parseStreamLine('{"type":"assistant","message":{"content":[{"type":"text","text":"hello"},{"type":"thinking","thinking":"…"}]}}');
+    const text = parseStreamLine(
+      '{"type":"assistant","message":{"content":[{"type":"text","text":"hello"},{"type":"thinking","thinking":"…"}]}}',
+    );
     expect(text).toMatchObject({ kind: 'assistant', texts: ['hello'], toolUses: [] });
   });
 
   it("reads the CLI's synthetic error message", () => {
     const line =
       '{"type":"assistant","message":{"id":"x","model":"<synthetic>","role":"assistant","content":[{"type":"text","text":"API Error: Request rejected (429) · slow down"}]},"error":"rate_limit"}';
-    expect(parseStreamLine(line)).toMatchObject({ kind: 'assistant', error: 'rate_limit', texts: ['API Error: Request rejected (429) · slow down'] });
+    expect(parseStreamLine(line)).toMatchObject({
+      kind: 'assistant',
+      error: 'rate_limit',
+      texts: ['API Error: Request rejected (429) · slow down'],
+    });
   });
 
   it('reads tool results, string or block content', () => {
@@ -55,14 +61,30 @@ describe('parseStreamLine', () => {
     const blocks = parseStreamLine(
       '{"type":"user","message":{"content":[{"type":"tool_result","tool_use_id":"t2","is_error":true,"content":[{"type":"text","text":"Exit code 137"},{"type":"image"}]}]}}',
     );
-    expect(blocks).toEqual({ kind: 'tool_results', results: [{ toolUseId: 't2', isError: true, text: 'Exit code 137\n[image]' }] });
+    expect(blocks).toEqual({
+      kind: 'tool_results',
+      results: [{ toolUseId: 't2', isError: true, text: 'Exit code 137\n[image]' }],
+    });
     // A user message without tool results (e.g. a replayed prompt) is just "other".
-    expect(parseStreamLine('{"type":"user","message":{"content":"hi"}}')).toEqual({ kind: 'other', type: 'user', subtype: undefined });
+    expect(parseStreamLine('{"type":"user","message":{"content":"hi"}}')).toEqual({
+      kind: 'other',
+      type: 'user',
+      subtype: undefined,
+    });
   });
 
   it('reads api_retry events', () => {
-    expect(parseStreamLine(RETRY)).toEqual({ kind: 'api_retry', attempt: 1, maxRetries: 1, retryDelayMs: 7000, errorStatus: 429, error: 'rate_limit' });
-    expect(parseStreamLine('{"type":"system","subtype":"api_retry","retry_delay_ms":520.27,"error_status":null}')).toMatchObject({
+    expect(parseStreamLine(RETRY)).toEqual({
+      kind: 'api_retry',
+      attempt: 1,
+      maxRetries: 1,
+      retryDelayMs: 7000,
+      errorStatus: 429,
+      error: 'rate_limit',
+    });
+    expect(
+      parseStreamLine('{"type":"system","subtype":"api_retry","retry_delay_ms":520.27,"error_status":null}'),
+    ).toMatchObject({
       retryDelayMs: 520.27,
       errorStatus: null,
     });
@@ -86,7 +108,12 @@ describe('parseStreamLine', () => {
   });
 
   it('keeps is_error and api_error_status of an API failure whose subtype says success', () => {
-    expect(parseStreamLine(RESULT_429)).toMatchObject({ kind: 'result', subtype: 'success', isError: true, apiErrorStatus: 429 });
+    expect(parseStreamLine(RESULT_429)).toMatchObject({
+      kind: 'result',
+      subtype: 'success',
+      isError: true,
+      apiErrorStatus: 429,
+    });
   });
 
   it('reads error subtypes without result text', () => {
@@ -104,8 +131,16 @@ describe('parseStreamLine', () => {
   it('never throws: unknown, invalid and blank lines', () => {
     expect(parseStreamLine('')).toBeUndefined();
     expect(parseStreamLine('   ')).toBeUndefined();
-    expect(parseStreamLine('{"type":"stream_event","event":{}}')).toEqual({ kind: 'other', type: 'stream_event', subtype: undefined });
-    expect(parseStreamLine('{"type":"system","subtype":"hook_started"}')).toEqual({ kind: 'other', type: 'system', subtype: 'hook_started' });
+    expect(parseStreamLine('{"type":"stream_event","event":{}}')).toEqual({
+      kind: 'other',
+      type: 'stream_event',
+      subtype: undefined,
+    });
+    expect(parseStreamLine('{"type":"system","subtype":"hook_started"}')).toEqual({
+      kind: 'other',
+      type: 'system',
+      subtype: 'hook_started',
+    });
     expect(parseStreamLine('Warning: something')).toMatchObject({ kind: 'invalid', line: 'Warning: something' });
     expect(parseStreamLine('{"type":')).toMatchObject({ kind: 'invalid' });
     expect(parseStreamLine('[1,2]')).toMatchObject({ kind: 'invalid', reason: 'not a JSON object' });
@@ -118,13 +153,18 @@ describe('parseStreamLine', () => {
       usage: undefined,
       errors: ['{"a":1}'],
     });
-    expect(parseStreamLine('{"type":"assistant","message":{"content":[null,1,{"type":"tool_use"}]}}')).toMatchObject({ texts: [], toolUses: [] });
+    expect(parseStreamLine('{"type":"assistant","message":{"content":[null,1,{"type":"tool_use"}]}}')).toMatchObject({
+      texts: [],
+      toolUses: [],
+    });
   });
 });
 
 describe('summarizeToolInput', () => {
   it('names the tool and its most telling argument', () => {
-    expect(summarizeToolInput('Bash', { command: 'npm test\n  -- --run', description: 'run tests' })).toBe('Bash: npm test -- --run');
+    expect(summarizeToolInput('Bash', { command: 'npm test\n  -- --run', description: 'run tests' })).toBe(
+      'Bash: npm test -- --run',
+    );
     expect(summarizeToolInput('Write', { file_path: '/w/a.txt', content: 'x'.repeat(5000) })).toBe('Write: /w/a.txt');
     expect(summarizeToolInput('Grep', { pattern: 'TODO' })).toBe('Grep: TODO');
     expect(summarizeToolInput('TodoWrite', {})).toBe('TodoWrite');

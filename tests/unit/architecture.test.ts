@@ -4,7 +4,13 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { importSpecifiers, layeringViolations, resolveSpecifier, type ImportGraph, type KnownCycle } from '../harness/layering.js';
+import {
+  importSpecifiers,
+  layeringViolations,
+  resolveSpecifier,
+  type ImportGraph,
+  type KnownCycle,
+} from '../harness/layering.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -15,7 +21,9 @@ function realGraph(): ImportGraph {
     for (const entry of readdirSync(join(ROOT, top), { recursive: true, encoding: 'utf8' })) {
       if (!entry.endsWith('.ts')) continue;
       const file = `${top}/${entry.split('\\').join('/')}`;
-      graph[file] = importSpecifiers(readFileSync(join(ROOT, file), 'utf8')).map((specifier) => resolveSpecifier(file, specifier));
+      graph[file] = importSpecifiers(readFileSync(join(ROOT, file), 'utf8')).map((specifier) =>
+        resolveSpecifier(file, specifier),
+      );
     }
   }
   return graph;
@@ -51,25 +59,36 @@ describe('the checker, on planted violations', () => {
     'src/adapters/git.ts': ['execa', 'node:fs'],
     'src/actors/runner.ts': ['machines/runner.ts', 'src/adapters/git.ts', 'src/bus/connect.ts'],
   };
-  const plant = (file: string, ...imports: string[]): ImportGraph => ({ ...clean, [file]: [...(clean[file] ?? []), ...imports] });
+  const plant = (file: string, ...imports: string[]): ImportGraph => ({
+    ...clean,
+    [file]: [...(clean[file] ?? []), ...imports],
+  });
 
   it('passes a graph that keeps the rules', () => {
     expect(layeringViolations(clean)).toEqual([]);
   });
 
   it('fails a machine importing src/, I/O or another package, type-only imports included', () => {
-    expect(layeringViolations(plant('machines/runner.ts', 'src/missions/store.ts', 'node:fs', '@xstate/store'))).toEqual([
+    expect(
+      layeringViolations(plant('machines/runner.ts', 'src/missions/store.ts', 'node:fs', '@xstate/store')),
+    ).toEqual([
       'machines/runner.ts imports src/missions/store.ts: machines/ may import only machines/, src/contracts/ and xstate',
       'machines/runner.ts imports node:fs: machines/ may import only machines/, src/contracts/ and xstate',
       'machines/runner.ts imports @xstate/store: machines/ may import only machines/, src/contracts/ and xstate',
     ]);
     // importSpecifiers keeps `import type`, so a type-only import is held to the same rule.
-    expect(importSpecifiers("import type { Mission } from '../src/missions/store.js';")).toEqual(['../src/missions/store.js']);
+    expect(importSpecifiers("import type { Mission } from '../src/missions/store.js';")).toEqual([
+      '../src/missions/store.js',
+    ]);
   });
 
   it('fails the NATS client imported outside src/bus/, a subpath included', () => {
-    expect(layeringViolations(plant('src/actors/runner.ts', 'nats'))).toEqual(['src/actors/runner.ts imports nats: only src/bus/ may import the NATS client']);
-    expect(layeringViolations(plant('machines/backoff.ts', 'nats/lib/x'))).toContain('machines/backoff.ts imports nats/lib/x: only src/bus/ may import the NATS client');
+    expect(layeringViolations(plant('src/actors/runner.ts', 'nats'))).toEqual([
+      'src/actors/runner.ts imports nats: only src/bus/ may import the NATS client',
+    ]);
+    expect(layeringViolations(plant('machines/backoff.ts', 'nats/lib/x'))).toContain(
+      'machines/backoff.ts imports nats/lib/x: only src/bus/ may import the NATS client',
+    );
   });
 
   it('fails an adapter importing an actor or the supervisor', () => {
@@ -89,8 +108,17 @@ describe('the checker, on planted violations', () => {
   });
 
   it('fails an import cycle and names its path', () => {
-    const cyclic = { ...clean, 'src/a.ts': ['src/b.ts'], 'src/b.ts': ['src/c.ts'], 'src/c.ts': ['src/a.ts'], 'src/self.ts': ['src/self.ts'] };
-    expect(layeringViolations(cyclic)).toEqual(['import cycle: src/a.ts → src/b.ts → src/c.ts → src/a.ts', 'import cycle: src/self.ts → src/self.ts']);
+    const cyclic = {
+      ...clean,
+      'src/a.ts': ['src/b.ts'],
+      'src/b.ts': ['src/c.ts'],
+      'src/c.ts': ['src/a.ts'],
+      'src/self.ts': ['src/self.ts'],
+    };
+    expect(layeringViolations(cyclic)).toEqual([
+      'import cycle: src/a.ts → src/b.ts → src/c.ts → src/a.ts',
+      'import cycle: src/self.ts → src/self.ts',
+    ]);
   });
 
   it('lets a known cycle pass, but not one that grew, and flags a known cycle that is gone', () => {
@@ -101,7 +129,9 @@ describe('the checker, on planted violations', () => {
       'import cycle: src/a.ts → src/b.ts → src/c.ts → src/a.ts',
       'known cycle no longer there, remove it from the list: src/a.ts src/b.ts',
     ]);
-    expect(layeringViolations(clean, known)).toEqual(['known cycle no longer there, remove it from the list: src/a.ts src/b.ts']);
+    expect(layeringViolations(clean, known)).toEqual([
+      'known cycle no longer there, remove it from the list: src/a.ts src/b.ts',
+    ]);
   });
 
   it('reads static, re-export, side-effect, dynamic and type-position imports, not comments', () => {

@@ -33,14 +33,20 @@ describe('decideAutoMerge', () => {
   it('starts the clock on the first green poll and waits for the grace period', () => {
     const first = decideAutoMerge(pr(), ON, T0);
     expect(first).toMatchObject({ action: 'wait', greenSince: T0 });
-    expect(decideAutoMerge(pr({ greenSince: T0 }), ON, T0 + 9 * MIN + 59_000)).toMatchObject({ action: 'wait', greenSince: T0 });
+    expect(decideAutoMerge(pr({ greenSince: T0 }), ON, T0 + 9 * MIN + 59_000)).toMatchObject({
+      action: 'wait',
+      greenSince: T0,
+    });
     const merge = decideAutoMerge(pr({ greenSince: T0 }), ON, T0 + 10 * MIN);
     expect(merge).toMatchObject({ action: 'merge', greenSince: T0 });
     expect(merge.reason).toMatch(/green for 10 min/);
   });
 
   it('graceMinutes 0 merges on the first green poll', () => {
-    expect(decideAutoMerge(pr(), { enabled: true, graceMinutes: 0 }, T0)).toMatchObject({ action: 'merge', greenSince: T0 });
+    expect(decideAutoMerge(pr(), { enabled: true, graceMinutes: 0 }, T0)).toMatchObject({
+      action: 'merge',
+      greenSince: T0,
+    });
   });
 
   it('resets on any regression, and says why', () => {
@@ -67,24 +73,34 @@ describe('decideAutoMerge', () => {
   });
 
   it('a PR that was never green is left alone (none), not reset', () => {
-    expect(decideAutoMerge(pr({ ci: 'pending' }), ON, T0)).toEqual({ action: 'none', reason: 'not green: CI is pending' });
+    expect(decideAutoMerge(pr({ ci: 'pending' }), ON, T0)).toEqual({
+      action: 'none',
+      reason: 'not green: CI is pending',
+    });
   });
 
   it('turned off: nothing, and a running grace period is reset', () => {
     expect(decideAutoMerge(pr(), { enabled: false, graceMinutes: 10 }, T0)).toMatchObject({ action: 'none' });
-    expect(decideAutoMerge(pr({ greenSince: T0 }), { enabled: false, graceMinutes: 10 }, T0 + 60 * MIN)).toMatchObject({ action: 'reset' });
+    expect(decideAutoMerge(pr({ greenSince: T0 }), { enabled: false, graceMinutes: 10 }, T0 + 60 * MIN)).toMatchObject({
+      action: 'reset',
+    });
   });
 
   it('green time before the current head commit was first seen does not count', () => {
     // Green since T0, but a new head appeared at T0 + 8 min (CI was never seen pending for it).
     const d = decideAutoMerge(pr({ greenSince: T0, shaSeenAt: T0 + 8 * MIN }), ON, T0 + 12 * MIN);
     expect(d).toMatchObject({ action: 'wait', greenSince: T0 + 8 * MIN });
-    expect(decideAutoMerge(pr({ greenSince: T0 + 8 * MIN, shaSeenAt: T0 + 8 * MIN }), ON, T0 + 18 * MIN)).toMatchObject({ action: 'merge' });
+    expect(decideAutoMerge(pr({ greenSince: T0 + 8 * MIN, shaSeenAt: T0 + 8 * MIN }), ON, T0 + 18 * MIN)).toMatchObject(
+      { action: 'merge' },
+    );
     expect(decideAutoMerge(pr({ shaSeenAt: T0 - 60 * MIN }), ON, T0)).toMatchObject({ action: 'wait', greenSince: T0 });
   });
 
   it('a clock that went back does not count as time passed', () => {
-    expect(decideAutoMerge(pr({ greenSince: T0 }), ON, T0 - 30 * MIN)).toMatchObject({ action: 'wait', greenSince: T0 });
+    expect(decideAutoMerge(pr({ greenSince: T0 }), ON, T0 - 30 * MIN)).toMatchObject({
+      action: 'wait',
+      greenSince: T0,
+    });
   });
 
   it('notGreenReason is undefined only for open, success, nothing failing, no threads, not truncated', () => {
@@ -101,7 +117,11 @@ describe('decideAutoMerge', () => {
         let streakStart: number | undefined; // the model: when the current green streak began
         for (const p of polls) {
           now += p.step;
-          const d = decideAutoMerge(pr({ ci: p.green ? 'success' : 'failure', ...(greenSince === undefined ? {} : { greenSince }) }), { enabled: true, graceMinutes: grace }, now);
+          const d = decideAutoMerge(
+            pr({ ci: p.green ? 'success' : 'failure', ...(greenSince === undefined ? {} : { greenSince }) }),
+            { enabled: true, graceMinutes: grace },
+            now,
+          );
           streakStart = p.green ? (streakStart ?? now) : undefined;
           if (d.action === 'merge') {
             expect(p.green).toBe(true);

@@ -62,7 +62,9 @@ describe('doublingBackoff', () => {
   const bounds = { initialMs: 1_000, maxMs: 30_000 };
 
   it('waits initial × 2^(failures-1), capped at max; 0 failures counts as 1', () => {
-    expect([0, 1, 2, 3, 4, 5, 6].map((f) => doublingBackoff(f, bounds))).toEqual([1_000, 1_000, 2_000, 4_000, 8_000, 16_000, 30_000]);
+    expect([0, 1, 2, 3, 4, 5, 6].map((f) => doublingBackoff(f, bounds))).toEqual([
+      1_000, 1_000, 2_000, 4_000, 8_000, 16_000, 30_000,
+    ]);
     expect(doublingBackoff(5_000, bounds)).toBe(30_000);
   });
 

@@ -59,7 +59,11 @@ describe('ProviderChannel', () => {
       if (call === 1) throw new ProviderError('429 too many requests', 'fake', true, 150);
     });
     const health: HealthReport[] = [];
-    const channel = new ProviderChannel(provider, { minIntervalMs: 0, logger: silentLogger(), onHealth: (h) => health.push(h) });
+    const channel = new ProviderChannel(provider, {
+      minIntervalMs: 0,
+      logger: silentLogger(),
+      onHealth: (h) => health.push(h),
+    });
     const started = Date.now();
     expect(await channel.enqueue({ pieces: ['once'] })).toBe('sent');
     expect(Date.now() - started).toBeGreaterThanOrEqual(140);
@@ -74,7 +78,12 @@ describe('ProviderChannel', () => {
       if (call <= 3) throw new ProviderError('ECONNRESET', 'fake', true);
     });
     const health: HealthReport[] = [];
-    const channel = new ProviderChannel(provider, { minIntervalMs: 0, logger: silentLogger(), backoff: fast, onHealth: (h) => health.push(h) });
+    const channel = new ProviderChannel(provider, {
+      minIntervalMs: 0,
+      logger: silentLogger(),
+      backoff: fast,
+      onHealth: (h) => health.push(h),
+    });
     expect(await channel.enqueue({ pieces: ['m'] })).toBe('sent');
     expect(sent).toHaveLength(1);
     expect(health).toEqual([{ up: false, error: 'ECONNRESET' }, { up: true }]);
@@ -94,7 +103,12 @@ describe('ProviderChannel', () => {
     const { provider, sent } = fakeProvider((message) => {
       if (message.text === 'poison') throw new ProviderError('400 bad request', 'fake', false);
     });
-    const channel = new ProviderChannel(provider, { minIntervalMs: 0, logger: silentLogger(), backoff: fast, maxPermanentAttempts: 3 });
+    const channel = new ProviderChannel(provider, {
+      minIntervalMs: 0,
+      logger: silentLogger(),
+      backoff: fast,
+      maxPermanentAttempts: 3,
+    });
     const poison = channel.enqueue({ pieces: ['poison'] });
     const next = channel.enqueue({ pieces: ['fine'] });
     expect(await poison).toBe('dropped');

@@ -3,7 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { editDistance } from '../../src/text/suggest.js';
 import { bridgeCommands } from '../../src/bridge/commands.js';
 import { helpText } from '../../src/bridge/help.js';
-import { classify, findCommand, missionFromText, missionOptions, parseCommand, suggest } from '../../src/bridge/intent.js';
+import {
+  classify,
+  findCommand,
+  missionFromText,
+  missionOptions,
+  parseCommand,
+  suggest,
+} from '../../src/bridge/intent.js';
 import { describeError } from '../../src/errors.js';
 
 const COMMANDS = bridgeCommands();
@@ -13,7 +20,10 @@ describe('parseCommand', () => {
     expect(parseCommand('/status')).toEqual({ name: 'status', args: '' });
     expect(parseCommand('  /Mission   fix the   test  ')).toEqual({ name: 'mission', args: 'fix the   test' });
     expect(parseCommand('/cancel 2')).toEqual({ name: 'cancel', args: '2' });
-    expect(parseCommand('/ci_check https://github.com/o/r/pull/1')).toEqual({ name: 'ci_check', args: 'https://github.com/o/r/pull/1' });
+    expect(parseCommand('/ci_check https://github.com/o/r/pull/1')).toEqual({
+      name: 'ci_check',
+      args: 'https://github.com/o/r/pull/1',
+    });
   });
   it('drops the @botname Telegram adds in groups', () => {
     expect(parseCommand('/status@roshi_bot')).toEqual({ name: 'status', args: '' });
@@ -98,7 +108,19 @@ describe('missionFromText', () => {
     expect(missionFromText('mission:')).toBeUndefined();
   });
   it('takes text starting with a verb, case-insensitively, as it is', () => {
-    for (const verb of ['fix', 'add', 'implement', 'refactor', 'write', 'update', 'remove', 'rename', 'make', 'create', 'build']) {
+    for (const verb of [
+      'fix',
+      'add',
+      'implement',
+      'refactor',
+      'write',
+      'update',
+      'remove',
+      'rename',
+      'make',
+      'create',
+      'build',
+    ]) {
       expect(missionFromText(`${verb} the thing`)).toBe(`${verb} the thing`);
     }
     expect(missionFromText('Fix the flaky login test')).toBe('Fix the flaky login test');
@@ -141,7 +163,9 @@ describe('missionOptions', () => {
 
 describe('describeError in chat', () => {
   it('drops the subject the bus puts before a refusal', () => {
-    expect(describeError(new Error('roshi.missions.add: already queued as abc (pending)'))).toBe('already queued as abc (pending)');
+    expect(describeError(new Error('roshi.missions.add: already queued as abc (pending)'))).toBe(
+      'already queued as abc (pending)',
+    );
     expect(describeError(new Error('plain words'))).toBe('plain words');
   });
 });

@@ -46,8 +46,10 @@ describe('passesLevel', () => {
     expect(passesLevel({ kind: 'notification', level: 'info' }, 'normal')).toBe(true);
   });
   it('keeps only tier and circuit alerts at normal', () => {
-    for (const event of ['tier1', 'tier2', 'tier3', 'circuitOpen', 'circuitClosed']) expect(passesLevel({ kind: 'alert', event }, 'normal')).toBe(true);
-    for (const event of ['exited', 'spawning', 'ready', 'backoff', 'rolling']) expect(passesLevel({ kind: 'alert', event }, 'normal')).toBe(false);
+    for (const event of ['tier1', 'tier2', 'tier3', 'circuitOpen', 'circuitClosed'])
+      expect(passesLevel({ kind: 'alert', event }, 'normal')).toBe(true);
+    for (const event of ['exited', 'spawning', 'ready', 'backoff', 'rolling'])
+      expect(passesLevel({ kind: 'alert', event }, 'normal')).toBe(false);
   });
   it('always sends replies', () => {
     expect(passesLevel({ kind: 'reply' }, 'normal')).toBe(true);
@@ -56,9 +58,24 @@ describe('passesLevel', () => {
 
 describe('parseOutboxMessage', () => {
   it('takes the runner and supervisor payloads as they are published', () => {
-    expect(parseOutboxMessage({ id: 'mission-1-1', kind: 'notification', source: 'runner-1', text: '✅ done', at: 1 })).toEqual({ id: 'mission-1-1', kind: 'notification', source: 'runner-1', text: '✅ done' });
-    expect(parseOutboxMessage({ id: 'a', kind: 'alert', source: 'supervisor', child: 'chat', event: 'tier1', text: '⚠ chat', at: 1 })).toMatchObject({ kind: 'alert', event: 'tier1' });
-    expect(parseOutboxMessage({ kind: 'reply', provider: 'telegram', chatId: 42, text: 'ok' })).toMatchObject({ provider: 'telegram', chatId: '42' });
+    expect(
+      parseOutboxMessage({ id: 'mission-1-1', kind: 'notification', source: 'runner-1', text: '✅ done', at: 1 }),
+    ).toEqual({ id: 'mission-1-1', kind: 'notification', source: 'runner-1', text: '✅ done' });
+    expect(
+      parseOutboxMessage({
+        id: 'a',
+        kind: 'alert',
+        source: 'supervisor',
+        child: 'chat',
+        event: 'tier1',
+        text: '⚠ chat',
+        at: 1,
+      }),
+    ).toMatchObject({ kind: 'alert', event: 'tier1' });
+    expect(parseOutboxMessage({ kind: 'reply', provider: 'telegram', chatId: 42, text: 'ok' })).toMatchObject({
+      provider: 'telegram',
+      chatId: '42',
+    });
   });
   it('refuses what cannot be delivered', () => {
     expect(parseOutboxMessage({ kind: 'notification' })).toHaveProperty('error');

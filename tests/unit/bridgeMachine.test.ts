@@ -29,13 +29,22 @@ describe('bridge machine', () => {
     actor.send({ type: 'PROVIDER.FAILED', name: 'telegram', error: 'starting: 401', at: 2 });
     expect(actor.getSnapshot().value).toBe('degraded');
     actor.send({ type: 'PROVIDER.FAILED', name: 'telegram', error: 'starting: 401 again', at: 5 });
-    expect(actor.getSnapshot().context.providers.telegram).toEqual({ state: 'failing', since: 2, lastError: 'starting: 401 again', failures: 2 });
+    expect(actor.getSnapshot().context.providers.telegram).toEqual({
+      state: 'failing',
+      since: 2,
+      lastError: 'starting: 401 again',
+      failures: 2,
+    });
     actor.send({ type: 'PROVIDER.STARTING', name: 'telegram', at: 6 });
     expect(actor.getSnapshot().value).toBe('degraded');
     actor.send({ type: 'PROVIDER.UP', name: 'telegram', at: 7 });
     expect(actor.getSnapshot().value).toBe('running');
     // The last error stays visible for the operator after the recovery.
-    expect(actor.getSnapshot().context.providers.telegram).toMatchObject({ state: 'up', failures: 0, lastError: 'starting: 401 again' });
+    expect(actor.getSnapshot().context.providers.telegram).toMatchObject({
+      state: 'up',
+      failures: 0,
+      lastError: 'starting: 401 again',
+    });
     actor.send({ type: 'PROVIDER.FAILED', name: 'console', error: 'sending: closed', at: 8 });
     expect(actor.getSnapshot().value).toBe('degraded');
     actor.send({ type: 'PROVIDER.UP', name: 'console', at: 9 });

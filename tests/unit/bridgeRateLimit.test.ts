@@ -11,7 +11,14 @@ function limiter(limit: number, windowMs = 60_000) {
 describe('RateLimiter', () => {
   it('allows `limit` messages in a window, warns once, then drops', () => {
     const { rate } = limiter(3);
-    expect(['a', 'a', 'a', 'a', 'a', 'a'].map((u) => rate.take(u))).toEqual(['allow', 'allow', 'allow', 'warn', 'drop', 'drop']);
+    expect(['a', 'a', 'a', 'a', 'a', 'a'].map((u) => rate.take(u))).toEqual([
+      'allow',
+      'allow',
+      'allow',
+      'warn',
+      'drop',
+      'drop',
+    ]);
   });
 
   it('slides: a message is counted for exactly one window after it came', () => {

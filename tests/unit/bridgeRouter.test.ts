@@ -48,15 +48,31 @@ function world(
   });
   let id = 0;
   const say = (text: string, from: Partial<InboundMessage> = {}) =>
-    router.handle({ provider: 'console', chatId: 'console', userId: 'operator', text, messageId: String(++id), at: 0, ...from });
+    router.handle({
+      provider: 'console',
+      chatId: 'console',
+      userId: 'operator',
+      text,
+      messageId: String(++id),
+      at: 0,
+      ...from,
+    });
   return { router, requests, replies, chats, say, tick: (ms: number) => (now += ms) };
 }
 
-const mission = (over: Record<string, unknown> = {}) => ({ id: 'mabc1234xyz', text: 'add a file', project: 'app', status: 'pending', ...over });
+const mission = (over: Record<string, unknown> = {}) => ({
+  id: 'mabc1234xyz',
+  text: 'add a file',
+  project: 'app',
+  status: 'pending',
+  ...over,
+});
 
 describe('Router: admins, rate limit, pause bound', () => {
   it('/restart and /update by an allowed user who is not an admin are refused, and nothing is asked', async () => {
-    const w = world({ [subjects.supRestart]: () => ({ from: 'running', circuitReset: false }) }, ['console:*'], { admins: ['console:root'] });
+    const w = world({ [subjects.supRestart]: () => ({ from: 'running', circuitReset: false }) }, ['console:*'], {
+      admins: ['console:root'],
+    });
     await w.say('/restart chat', { userId: 'bob' });
     await w.say('/update', { userId: 'bob' });
     await w.say('/upgrade force', { userId: 'bob' });
@@ -74,7 +90,11 @@ describe('Router: admins, rate limit, pause bound', () => {
   });
 
   it('a user past maxPerMinute gets one "slow down" per window, then silence; others are not affected; the window slides', async () => {
-    const w = world({ [subjects.missions('list')]: () => ({ missions: [], total: 0, truncated: false, counts: {}, invalid: [] }) }, ['console:*'], { maxPerMinute: 3 });
+    const w = world(
+      { [subjects.missions('list')]: () => ({ missions: [], total: 0, truncated: false, counts: {}, invalid: [] }) },
+      ['console:*'],
+      { maxPerMinute: 3 },
+    );
     for (let i = 0; i < 3; i++) {
       await w.say('/list', { userId: 'eve' });
       w.tick(1_000);
@@ -83,7 +103,9 @@ describe('Router: admins, rate limit, pause bound', () => {
     for (let i = 0; i < 5; i++) await w.say('/list', { userId: 'eve' });
     expect(w.requests).toHaveLength(3);
     const slowDowns = w.replies.filter((r) => /Slow down/.test(r.text));
-    expect(slowDowns.map((r) => r.text)).toEqual(['🐢 Slow down: at most 3 messages a minute (bridge.maxPerMinute). Nothing more from you is read until the minute has passed.']);
+    expect(slowDowns.map((r) => r.text)).toEqual([
+      '🐢 Slow down: at most 3 messages a minute (bridge.maxPerMinute). Nothing more from you is read until the minute has passed.',
+    ]);
     expect(w.router.counters.limited).toBe(5);
     // Someone else is served meanwhile.
     await w.say('/list', { userId: 'ann' });
@@ -98,7 +120,9 @@ describe('Router: admins, rate limit, pause bound', () => {
     const w = world({ [subjects.missions('pause')]: () => ({ paused: true, by: 'x', at: 0 }) });
     await w.say('/pause 45d');
     expect(w.requests).toEqual([]);
-    expect(w.replies.map((r) => r.text)).toEqual(['⚠ a timed pause is at most 30 days, got "45d"; to pause until someone resumes, pause without a duration']);
+    expect(w.replies.map((r) => r.text)).toEqual([
+      '⚠ a timed pause is at most 30 days, got "45d"; to pause until someone resumes, pause without a duration',
+    ]);
     await w.say('/pause 2h');
     expect(w.requests.map((r) => r.payload)).toEqual([{ by: 'console:operator', for: '2h' }]);
   });
@@ -106,13 +130,18 @@ describe('Router: admins, rate limit, pause bound', () => {
   it('a chat refused as busy says so and that commands still work', async () => {
     const text = await askChat(
       async () => {
-        throw new RemoteError(`${subjects.chatRequest}: busy: 20 questions are already waiting for an answer; ask again in a little while`, 'busy');
+        throw new RemoteError(
+          `${subjects.chatRequest}: busy: 20 questions are already waiting for an answer; ask again in a little while`,
+          'busy',
+        );
       },
       subjects.chatRequest,
       { text: 'hi', chatId: 'c', userId: 'u', provider: 'console' },
       1_000,
     );
-    expect(text).toBe('💤 chat is busy: 20 questions are already waiting for an answer; ask again in a little while. Commands still work (/help).');
+    expect(text).toBe(
+      '💤 chat is busy: 20 questions are already waiting for an answer; ask again in a little while. Commands still work (/help).',
+    );
   });
 });
 
@@ -132,7 +161,9 @@ describe('Router', () => {
   });
 
   it('queues a mission from /mission, an alias, and from plain text that reads as one', async () => {
-    const w = world({ [subjects.missions('add')]: (p) => mission({ text: p.text, ...(p.project ? { project: p.project } : {}) }) });
+    const w = world({
+      [subjects.missions('add')]: (p) => mission({ text: p.text, ...(p.project ? { project: p.project } : {}) }),
+    });
     await w.say('/mission --now project:lib fix the flaky test');
     await w.say('/m add a greeting file');
     await w.say('Refactor the parser');
@@ -151,14 +182,18 @@ describe('Router', () => {
   it('turns PR commands into missions with the command in the text, and shows the store refusal', async () => {
     const w = world({
       [subjects.missions('add')]: (p) => {
-        if (String(p.text).includes('/pull/42')) throw new RemoteError(`${subjects.missions('add')}: already queued as m1 (pending)`, 'duplicate');
+        if (String(p.text).includes('/pull/42'))
+          throw new RemoteError(`${subjects.missions('add')}: already queued as m1 (pending)`, 'duplicate');
         return mission({ text: p.text });
       },
     });
     await w.say('/rebase https://github.com/o/r/pull/41');
     await w.say('/rebase https://github.com/o/r/pull/42');
     await w.say('/rebase');
-    expect(w.requests.map((r) => r.payload.text)).toEqual(['/rebase https://github.com/o/r/pull/41', '/rebase https://github.com/o/r/pull/42']);
+    expect(w.requests.map((r) => r.payload.text)).toEqual([
+      '/rebase https://github.com/o/r/pull/41',
+      '/rebase https://github.com/o/r/pull/42',
+    ]);
     expect(w.replies.map((r) => r.text)).toEqual([
       '⏳ queued mabc1234xyz [app] /rebase https://github.com/o/r/pull/41',
       '⚠ already queued as m1 (pending)',
@@ -170,7 +205,10 @@ describe('Router', () => {
     const w = world();
     await w.say('/stauts');
     await w.say('/xyzzy');
-    expect(w.replies.map((r) => r.text)).toEqual(['Unknown command /stauts — did you mean /status? (/help lists them)', 'Unknown command /xyzzy (/help lists them)']);
+    expect(w.replies.map((r) => r.text)).toEqual([
+      'Unknown command /stauts — did you mean /status? (/help lists them)',
+      'Unknown command /xyzzy (/help lists them)',
+    ]);
   });
 
   it('sends conversation to chat and the answer back', async () => {
@@ -183,7 +221,14 @@ describe('Router', () => {
 
   it('handles a message the provider delivers twice only once', async () => {
     const w = world({ [subjects.missions('resume')]: () => ({}) });
-    const message: InboundMessage = { provider: 'console', chatId: 'c', userId: 'operator', text: '/resume', messageId: 'same', at: 0 };
+    const message: InboundMessage = {
+      provider: 'console',
+      chatId: 'c',
+      userId: 'operator',
+      text: '/resume',
+      messageId: 'same',
+      at: 0,
+    };
     await w.router.handle(message);
     await w.router.handle({ ...message });
     expect(w.requests).toHaveLength(1);
@@ -192,12 +237,19 @@ describe('Router', () => {
 
   it('cancels by queue position from /list', async () => {
     const w = world({
-      [subjects.missions('list')]: () => ({ missions: [mission({ id: 'first000000' }), mission({ id: 'second00000' })], total: 2, truncated: false, counts: {} }),
+      [subjects.missions('list')]: () => ({
+        missions: [mission({ id: 'first000000' }), mission({ id: 'second00000' })],
+        total: 2,
+        truncated: false,
+        counts: {},
+      }),
       [subjects.missions('cancel')]: (p) => mission({ id: p.id, status: 'cancelled' }),
     });
     await w.say('/cancel 2');
     await w.say('/cancel 7');
-    expect(w.requests.filter((r) => r.subject === subjects.missions('cancel')).map((r) => r.payload)).toEqual([{ id: 'second00000', by: 'console:operator' }]);
+    expect(w.requests.filter((r) => r.subject === subjects.missions('cancel')).map((r) => r.payload)).toEqual([
+      { id: 'second00000', by: 'console:operator' },
+    ]);
     expect(w.replies[0]!.text).toMatch(/^✖ cancelled second00000/);
     expect(w.replies[1]!.text).toMatch(/there is no #7/);
   });
@@ -209,7 +261,14 @@ describe('Router', () => {
   });
 
   it('reports the status with what is known when the supervisor does not answer', async () => {
-    const w = world({ [subjects.missions('list')]: () => ({ missions: [], total: 0, truncated: false, counts: { pending: 2, running: 1, done: 0, failed: 0, cancelled: 0 } }) });
+    const w = world({
+      [subjects.missions('list')]: () => ({
+        missions: [],
+        total: 0,
+        truncated: false,
+        counts: { pending: 2, running: 1, done: 0, failed: 0, cancelled: 0 },
+      }),
+    });
     await w.say('/status');
     expect(w.replies[0]!.text).toContain('supervisor: not answering');
     expect(w.replies[0]!.text).toContain('missions: 2 pending · 1 running');
@@ -219,16 +278,31 @@ describe('Router', () => {
 
 describe('askChat', () => {
   const req: ChatRequest = { text: 'hi', chatId: 'c', userId: 'u', provider: 'console' };
-  const failing = (error: Error) => async <T>(): Promise<T> => {
-    throw error;
-  };
+  const failing =
+    (error: Error) =>
+    async <T>(): Promise<T> => {
+      throw error;
+    };
   it('returns the answer text', async () => {
     expect(await askChat(async <T>() => ({ text: ' hello ' }) as T, 'roshi.chat.req', req, 1000)).toBe('hello');
-    expect(await askChat(async <T>() => ({ text: '' }) as T, 'roshi.chat.req', req, 1000)).toBe('(chat gave an empty answer)');
+    expect(await askChat(async <T>() => ({ text: '' }) as T, 'roshi.chat.req', req, 1000)).toBe(
+      '(chat gave an empty answer)',
+    );
   });
   it('says chat is unavailable when nobody answers', async () => {
-    expect(await askChat(failing(new BusError('roshi.chat.req: nobody is listening')), 'roshi.chat.req', req, 1000)).toMatch(/chat is unavailable/);
-    expect(await askChat(failing(new TimeoutError('roshi.chat.req: no answer')), 'roshi.chat.req', req, 135_000)).toMatch(/chat is busy; its answer will follow here/);
-    expect(await askChat(failing(new RemoteError('roshi.chat.req: the chat is restarting', 'unavailable')), 'roshi.chat.req', req, 1000)).toBe('⚠ chat could not answer: the chat is restarting');
+    expect(
+      await askChat(failing(new BusError('roshi.chat.req: nobody is listening')), 'roshi.chat.req', req, 1000),
+    ).toMatch(/chat is unavailable/);
+    expect(
+      await askChat(failing(new TimeoutError('roshi.chat.req: no answer')), 'roshi.chat.req', req, 135_000),
+    ).toMatch(/chat is busy; its answer will follow here/);
+    expect(
+      await askChat(
+        failing(new RemoteError('roshi.chat.req: the chat is restarting', 'unavailable')),
+        'roshi.chat.req',
+        req,
+        1000,
+      ),
+    ).toBe('⚠ chat could not answer: the chat is restarting');
   });
 });

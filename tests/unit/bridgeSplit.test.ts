@@ -27,13 +27,19 @@ describe('splitMessage', () => {
   });
   it('keeps every piece within the limit and every word, for any text', () => {
     fc.assert(
-      fc.property(fc.array(fc.oneof(fc.constantFrom('\n', ' ', '\n\n'), fc.string({ minLength: 1, maxLength: 30 })), { maxLength: 60 }), fc.integer({ min: 2, max: 50 }), (chunks, max) => {
-        const text = chunks.join('');
-        const pieces = splitMessage(text, max);
-        for (const p of pieces) expect(p.length).toBeLessThanOrEqual(max);
-        const words = (s: string) => s.split(/\s+/).filter(Boolean).join('');
-        expect(words(pieces.join(' '))).toBe(words(text));
-      }),
+      fc.property(
+        fc.array(fc.oneof(fc.constantFrom('\n', ' ', '\n\n'), fc.string({ minLength: 1, maxLength: 30 })), {
+          maxLength: 60,
+        }),
+        fc.integer({ min: 2, max: 50 }),
+        (chunks, max) => {
+          const text = chunks.join('');
+          const pieces = splitMessage(text, max);
+          for (const p of pieces) expect(p.length).toBeLessThanOrEqual(max);
+          const words = (s: string) => s.split(/\s+/).filter(Boolean).join('');
+          expect(words(pieces.join(' '))).toBe(words(text));
+        },
+      ),
     );
   });
   it('uses the lower of the bridge limit and the provider limit', () => {

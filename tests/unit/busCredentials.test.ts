@@ -4,7 +4,13 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { newSecret, operatorEnvPath, readExternalUsers, readOperatorEnv, writeOperatorEnv } from '../../src/bus/credentials.js';
+import {
+  newSecret,
+  operatorEnvPath,
+  readExternalUsers,
+  readOperatorEnv,
+  writeOperatorEnv,
+} from '../../src/bus/credentials.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'roshi-creds-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -24,8 +30,16 @@ describe('bus credentials on disk', () => {
   });
 
   it('nats-users.env: ROSHI_NATS_PASSWORD_<USER> lines, export and quotes allowed, other lines ignored', () => {
-    writeFileSync(join(dir, 'nats-users.env'), '# per-actor users\nexport ROSHI_NATS_PASSWORD_RUNNER_1="a b"\nROSHI_NATS_PASSWORD_PR_POLLER=x=y\nOTHER=1\nROSHI_NATS_PASSWORD_CHAT=\n');
-    expect(readExternalUsers(dir)).toEqual(new Map([['runner-1', 'a b'], ['pr-poller', 'x=y']]));
+    writeFileSync(
+      join(dir, 'nats-users.env'),
+      '# per-actor users\nexport ROSHI_NATS_PASSWORD_RUNNER_1="a b"\nROSHI_NATS_PASSWORD_PR_POLLER=x=y\nOTHER=1\nROSHI_NATS_PASSWORD_CHAT=\n',
+    );
+    expect(readExternalUsers(dir)).toEqual(
+      new Map([
+        ['runner-1', 'a b'],
+        ['pr-poller', 'x=y'],
+      ]),
+    );
     expect(readExternalUsers(join(dir, 'missing'))).toBeUndefined();
   });
 });

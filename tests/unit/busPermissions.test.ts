@@ -7,14 +7,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findNatsServer } from '../../src/bus/embedded-server.js';
-import { externalServerBlock, mayPublish, publishAllow, natsUsers, permissionsMarkdown, subjectMatches } from '../../src/bus/permissions.js';
+import {
+  externalServerBlock,
+  mayPublish,
+  publishAllow,
+  natsUsers,
+  permissionsMarkdown,
+  subjectMatches,
+} from '../../src/bus/permissions.js';
 import { loadConfig } from '../../src/config/index.js';
 import { childNames } from '../../src/supervisor/tree.js';
 
 const actors = ['watchdog', 'missions', 'bridge', 'chat', 'runner-1', 'runner-2', 'pr-poller'];
 const users = natsUsers('roshi', actors);
 const publishers = (subject: string) => users.filter((u) => mayPublish(users, u.user, subject)).map((u) => u.user);
-const subscribers = (subject: string) => users.filter((u) => u.subscribe.some((p) => subjectMatches(p, subject))).map((u) => u.user);
+const subscribers = (subject: string) =>
+  users.filter((u) => u.subscribe.some((p) => subjectMatches(p, subject))).map((u) => u.user);
 
 describe('bus permissions', () => {
   it('only the supervisor and the operator may stop the tree', () => {
@@ -68,7 +76,9 @@ describe('bus permissions', () => {
     try {
       const file = join(dir, 'server.conf');
       writeFileSync(file, `listen: "127.0.0.1:4222"\n${externalServerBlock(users)}`);
-      const env = Object.fromEntries(users.map((u) => [`ROSHI_NATS_PASSWORD_${u.user.toUpperCase().replace(/-/g, '_')}`, `pw-${u.user}`]));
+      const env = Object.fromEntries(
+        users.map((u) => [`ROSHI_NATS_PASSWORD_${u.user.toUpperCase().replace(/-/g, '_')}`, `pw-${u.user}`]),
+      );
       const check = spawnSync(findNatsServer(''), ['-c', file, '-t'], { env, encoding: 'utf8' });
       expect(check.status, check.stderr).toBe(0);
       expect(check.stderr + check.stdout).toMatch(/is valid/);

@@ -15,7 +15,12 @@ import {
   type HistoryKv,
 } from '../../src/chat/history.js';
 
-const turn = (n: number, extra: Partial<ChatTurn> = {}): ChatTurn => ({ at: Date.UTC(2026, 0, 2, 3, n), user: `question ${n}`, answer: `answer ${n}`, ...extra });
+const turn = (n: number, extra: Partial<ChatTurn> = {}): ChatTurn => ({
+  at: Date.UTC(2026, 0, 2, 3, n),
+  user: `question ${n}`,
+  answer: `answer ${n}`,
+  ...extra,
+});
 
 describe('history compaction', () => {
   it('keeps the last historyTurns turns whole and compacts older ones into one line each, in order', () => {
@@ -42,14 +47,20 @@ describe('history compaction', () => {
   });
 
   it('a summary line is one line, clipped, with the speaker', () => {
-    const line = summarizeTurn(turn(1, { from: 'Ana', user: 'a\nvery\n\n' + 'long '.repeat(100), answer: 'he said "no"' }));
+    const line = summarizeTurn(
+      turn(1, { from: 'Ana', user: 'a\nvery\n\n' + 'long '.repeat(100), answer: 'he said "no"' }),
+    );
     expect(line).not.toContain('\n');
     expect(line).toMatch(/^2026-01-02 03:01 Ana: "a very long long .*…" → you: "he said 'no'"$/);
     expect(line.length).toBeLessThan(260);
   });
 
   it('stored texts are clipped so a record stays far below the NATS payload limit', () => {
-    const h = appendTurn(emptyHistory('console', 'c'), turn(1, { user: 'x'.repeat(50_000), answer: 'y'.repeat(50_000) }), { historyTurns: 20 });
+    const h = appendTurn(
+      emptyHistory('console', 'c'),
+      turn(1, { user: 'x'.repeat(50_000), answer: 'y'.repeat(50_000) }),
+      { historyTurns: 20 },
+    );
     expect(JSON.stringify(h).length).toBeLessThan(10_000);
   });
 
@@ -78,10 +89,34 @@ describe('history key', () => {
 describe('lighter context on retries', () => {
   it('first attempt: everything and the full timeout; each retry less history, no memory, a shorter timeout', () => {
     const s = { historyTurns: 20, timeoutMs: 120_000 };
-    expect(planForAttempt(0, s)).toEqual({ attempt: 0, historyTurns: 20, summaries: true, memory: true, timeoutMs: 120_000 });
-    expect(planForAttempt(1, s)).toEqual({ attempt: 1, historyTurns: 4, summaries: false, memory: false, timeoutMs: 60_000 });
-    expect(planForAttempt(2, s)).toEqual({ attempt: 2, historyTurns: 2, summaries: false, memory: false, timeoutMs: 40_000 });
-    expect(planForAttempt(3, s)).toEqual({ attempt: 3, historyTurns: 0, summaries: false, memory: false, timeoutMs: 30_000 });
+    expect(planForAttempt(0, s)).toEqual({
+      attempt: 0,
+      historyTurns: 20,
+      summaries: true,
+      memory: true,
+      timeoutMs: 120_000,
+    });
+    expect(planForAttempt(1, s)).toEqual({
+      attempt: 1,
+      historyTurns: 4,
+      summaries: false,
+      memory: false,
+      timeoutMs: 60_000,
+    });
+    expect(planForAttempt(2, s)).toEqual({
+      attempt: 2,
+      historyTurns: 2,
+      summaries: false,
+      memory: false,
+      timeoutMs: 40_000,
+    });
+    expect(planForAttempt(3, s)).toEqual({
+      attempt: 3,
+      historyTurns: 0,
+      summaries: false,
+      memory: false,
+      timeoutMs: 30_000,
+    });
     expect(planForAttempt(1, { historyTurns: 1, timeoutMs: 1_000 }).historyTurns).toBe(1);
   });
 });
@@ -108,7 +143,11 @@ function memoryKv() {
         conflictsToInject--;
         // Someone else wrote meanwhile.
         const e = data.get(key)!;
-        const other = appendTurn(toHistory(e.value, 'console', 'c')!, { at: 1, user: 'concurrent', answer: 'write' }, { historyTurns: 10 });
+        const other = appendTurn(
+          toHistory(e.value, 'console', 'c')!,
+          { at: 1, user: 'concurrent', answer: 'write' },
+          { historyTurns: 10 },
+        );
         data.set(key, { value: other, revision: ++revision });
       }
       if (data.get(key)?.revision !== rev) throw new RevisionConflictError(`${key} changed`);
@@ -141,7 +180,11 @@ describe('ChatHistoryStore', () => {
     await store.append('console', 'c', turn(1));
     kv.injectConflicts(1);
     await store.append('console', 'c', turn(2));
-    expect((await store.load('console', 'c')).turns.map((t) => t.user)).toEqual(['question 1', 'concurrent', 'question 2']);
+    expect((await store.load('console', 'c')).turns.map((t) => t.user)).toEqual([
+      'question 1',
+      'concurrent',
+      'question 2',
+    ]);
   });
 
   it('an unreadable stored value counts as no history and is replaced', async () => {

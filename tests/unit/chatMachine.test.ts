@@ -44,7 +44,8 @@ function chat(options: { drainGraceMs?: number; retryDelaysMs?: number[]; maxQue
   });
   actor.start();
   const send = (id: string, text = id) => actor.send({ type: 'REQUEST', id, request: req(text), at: clock.now() });
-  const answer = (id: string, attempt: number, text: string) => actor.send({ type: 'TURN.ANSWERED', id, attempt, text });
+  const answer = (id: string, attempt: number, text: string) =>
+    actor.send({ type: 'TURN.ANSWERED', id, attempt, text });
   const fail = (id: string, attempt: number, error: string) => actor.send({ type: 'TURN.FAILED', id, attempt, error });
   return { clock, actor, started, replies, refused, aborted, log, send, answer, fail };
 }
@@ -71,10 +72,14 @@ describe('chat machine: FIFO', () => {
     c.answer('c', 0, 'answer c');
     c.answer('d', 0, 'answer d');
     expect(c.log).toEqual([
-      'start a#0', 'reply a answer a',
-      'start b#0', 'reply b answer b',
-      'start c#0', 'reply c answer c',
-      'start d#0', 'reply d answer d',
+      'start a#0',
+      'reply a answer a',
+      'start b#0',
+      'reply b answer b',
+      'start c#0',
+      'reply c answer c',
+      'start d#0',
+      'reply d answer d',
     ]);
     expect(c.actor.getSnapshot().value).toBe('idle');
     expect(c.actor.getSnapshot().context.answered).toBe(4);
@@ -102,8 +107,16 @@ describe('chat machine: the queue is bounded (chat.maxQueue)', () => {
     c.send('d'); // one too many
     c.send('e');
     expect(c.refused).toEqual([
-      { id: 'd', code: 'busy', reason: 'busy: 3 questions are already waiting for an answer; ask again in a little while' },
-      { id: 'e', code: 'busy', reason: 'busy: 3 questions are already waiting for an answer; ask again in a little while' },
+      {
+        id: 'd',
+        code: 'busy',
+        reason: 'busy: 3 questions are already waiting for an answer; ask again in a little while',
+      },
+      {
+        id: 'e',
+        code: 'busy',
+        reason: 'busy: 3 questions are already waiting for an answer; ask again in a little while',
+      },
     ]);
     expect(c.actor.getSnapshot().context.queue.map((q) => q.id)).toEqual(['a', 'b', 'c']);
     expect(c.actor.getSnapshot().context.refused).toBe(2);
@@ -136,7 +149,10 @@ describe('chat machine: empty answers are retried after 2 s, 5 s and 10 s', () =
     c.clock.increment(1_999);
     expect(c.started).toHaveLength(1);
     c.clock.increment(1);
-    expect(c.started.map((s) => [s.id, s.attempt, s.at])).toEqual([['a', 0, 0], ['a', 1, 2_000]]);
+    expect(c.started.map((s) => [s.id, s.attempt, s.at])).toEqual([
+      ['a', 0, 0],
+      ['a', 1, 2_000],
+    ]);
     c.answer('a', 1, '');
     c.clock.increment(4_999);
     expect(c.started).toHaveLength(2);
@@ -160,7 +176,12 @@ describe('chat machine: empty answers are retried after 2 s, 5 s and 10 s', () =
     c.clock.increment(9_999);
     expect(c.started).toHaveLength(3);
     c.clock.increment(1);
-    expect(c.started.map((s) => `${s.id}#${s.attempt}@${s.at}`)).toEqual(['a#0@0', 'a#1@2000', 'a#2@7000', 'a#3@17000']);
+    expect(c.started.map((s) => `${s.id}#${s.attempt}@${s.at}`)).toEqual([
+      'a#0@0',
+      'a#1@2000',
+      'a#2@7000',
+      'a#3@17000',
+    ]);
     c.answer('a', 3, '');
     expect(c.replies).toEqual([{ id: 'a', answered: false, attempts: 4, error: 'the answer was empty' }]);
     // Not stuck: the next request is answered at once.

@@ -19,7 +19,11 @@ import {
   type ChildEvent,
 } from '../../machines/childEvents.js';
 import { childStatus, circuitOf, persistedHealState, stateName } from '../../machines/childStatus.js';
-import { childSupervisionMachine, type HealSettings, type PersistedHealState } from '../../machines/childSupervision.js';
+import {
+  childSupervisionMachine,
+  type HealSettings,
+  type PersistedHealState,
+} from '../../machines/childSupervision.js';
 import type { Verdict, VerdictKind } from '../../src/contracts/index.js';
 
 const T0 = 1_700_000_000_000;
@@ -224,7 +228,10 @@ describe('heal tiers', () => {
       reason: 'stale: no heartbeat for 12.0 s',
       lastVerdict: stale,
     });
-    expect(h.take()).toEqual(['announce tier1 +1000 cooperative restart (stale: no heartbeat for 12.0 s)', 'requestRestart 101']);
+    expect(h.take()).toEqual([
+      'announce tier1 +1000 cooperative restart (stale: no heartbeat for 12.0 s)',
+      'requestRestart 101',
+    ]);
 
     h.advance(1_500);
     h.send(restartUnanswered(999, 'timeout', h.now())); // another process: ignored
@@ -342,7 +349,10 @@ describe('heal tiers', () => {
     h.toRunning(101);
     h.send(verdict(mkVerdict('hung', 101, h.now(), 'event loop lagged 3.0 s')));
     expect(h.state()).toBe('tier1');
-    expect(h.take()).toEqual(['announce tier1 +0 cooperative restart (hung: event loop lagged 3.0 s)', 'requestRestart 101']);
+    expect(h.take()).toEqual([
+      'announce tier1 +0 cooperative restart (hung: event loop lagged 3.0 s)',
+      'requestRestart 101',
+    ]);
   });
 
   it('a non-cooperative child skips tier1: no cooperative request, straight to SIGTERM', () => {
@@ -351,7 +361,12 @@ describe('heal tiers', () => {
     h.advance(1_000);
     h.send(verdict(mkVerdict('stale', 101, h.now())));
     expect(h.state()).toBe('tier2');
-    expect(h.status()).toMatchObject({ name: 'nats', tier: 2, deadline: T0 + 4_000, reason: 'stale: no heartbeat for 12.0 s' });
+    expect(h.status()).toMatchObject({
+      name: 'nats',
+      tier: 2,
+      deadline: T0 + 4_000,
+      reason: 'stale: no heartbeat for 12.0 s',
+    });
     expect(h.take()).toEqual(['announce tier2 +1000 SIGTERM pid 101', 'SIGTERM 101']);
 
     h.advance(3_000);
@@ -463,7 +478,11 @@ describe('rolling', () => {
     h.send(roll('requested by ops', h.now()));
     expect(h.state()).toBe('tier2');
     expect(h.ctx().reason).toBe('requested by ops');
-    expect(h.take()).toEqual(['announce rolling +0 requested by ops', 'announce tier2 +0 SIGTERM pid 101', 'SIGTERM 101']);
+    expect(h.take()).toEqual([
+      'announce rolling +0 requested by ops',
+      'announce tier2 +0 SIGTERM pid 101',
+      'SIGTERM 101',
+    ]);
   });
 });
 
@@ -564,7 +583,14 @@ describe('restart circuit', () => {
     expect(h.ctx().counts).toEqual({ failures: 1, recentFailures: crashes, opens: 1 });
     expect(h.ctx().totalRestarts).toBe(5);
     expect(h.ctx().openUntil).toBe(h.now() + 30_000);
-    expect(h.status()).toMatchObject({ state: 'circuitOpen', circuit: 'open', pid: null, restarts: 5, recentRestarts: 5, deadline: h.now() + 30_000 });
+    expect(h.status()).toMatchObject({
+      state: 'circuitOpen',
+      circuit: 'open',
+      pid: null,
+      restarts: 5,
+      recentRestarts: 5,
+      deadline: h.now() + 30_000,
+    });
     const at = h.now() - T0;
     expect(h.take()).toEqual([
       'announce ready +' + at + ' pid 105',
@@ -639,8 +665,16 @@ describe('restart circuit', () => {
     expect(h.ctx().counts).toEqual({ failures: 0, recentFailures: [], opens: 1 });
     expect(h.ctx().openUntil).toBeUndefined();
     expect(h.status()).toMatchObject({ circuit: 'closed', pid: 201, restarts: 3, recentRestarts: 0, deadline: null });
-    expect(h.persisted()).toEqual({ counts: { failures: 0, recentFailures: [], opens: 1 }, circuit: 'closed', totalRestarts: 3 });
-    expect(h.take()).toEqual(['announce circuitClosed +31300 probe healthy', 'announce ready +31300 pid 201', 'notify CHILD.READY']);
+    expect(h.persisted()).toEqual({
+      counts: { failures: 0, recentFailures: [], opens: 1 },
+      circuit: 'closed',
+      totalRestarts: 3,
+    });
+    expect(h.take()).toEqual([
+      'announce circuitClosed +31300 probe healthy',
+      'announce ready +31300 pid 201',
+      'notify CHILD.READY',
+    ]);
 
     // Its probe timer is gone, and the next crash restarts at once.
     h.advance(20_000);
@@ -658,7 +692,11 @@ describe('restart circuit', () => {
     h.advance(500);
     h.send(processExited(201, 1, null, h.now()));
     expect(h.state()).toBe('circuitOpen');
-    expect(h.ctx().counts).toEqual({ failures: 4, recentFailures: [T0 + 100, T0 + 100, T0 + 1_100, T0 + 31_600], opens: 2 });
+    expect(h.ctx().counts).toEqual({
+      failures: 4,
+      recentFailures: [T0 + 100, T0 + 100, T0 + 1_100, T0 + 31_600],
+      opens: 2,
+    });
     expect(h.ctx().totalRestarts).toBe(4);
     expect(h.ctx().openUntil).toBe(T0 + 61_600);
     expect(h.ctx().deadline).toBe(T0 + 61_600);
@@ -715,7 +753,11 @@ describe('restart circuit', () => {
     expect(h.state()).toBe('spawning');
     expect(h.ctx().counts).toEqual({ failures: 0, recentFailures: [], opens: 1 });
     expect(h.ctx().openUntil).toBeUndefined();
-    expect(h.take()).toEqual(['announce circuitClosed +2100 circuit reset by operator', 'announce spawning +2100 respawning', 'spawn']);
+    expect(h.take()).toEqual([
+      'announce circuitClosed +2100 circuit reset by operator',
+      'announce spawning +2100 respawning',
+      'spawn',
+    ]);
     // The half-open timer was cancelled.
     h.advance(60_000);
     expect(h.state()).toBe('spawning');
@@ -730,7 +772,13 @@ describe('stop', () => {
     h.advance(1_000);
     h.send(stop(h.now()));
     expect(h.state()).toBe('stopping.asking');
-    expect(h.status()).toMatchObject({ state: 'stopping.asking', tier: 0, circuit: 'closed', pid: 101, deadline: T0 + 6_000 });
+    expect(h.status()).toMatchObject({
+      state: 'stopping.asking',
+      tier: 0,
+      circuit: 'closed',
+      pid: 101,
+      deadline: T0 + 6_000,
+    });
     expect(h.take()).toEqual(['announce stopping +1000 pid 101', 'requestStop 101']);
 
     h.advance(4_999);
@@ -828,7 +876,14 @@ describe('stop', () => {
     expect(inBackoff.state()).toBe('stopped');
     expect(inBackoff.take()).toEqual([]);
 
-    const open = child({ restored: { circuit: 'open', openUntil: T0 + 30_000, counts: { failures: 3, recentFailures: [], opens: 1 }, totalRestarts: 3 } });
+    const open = child({
+      restored: {
+        circuit: 'open',
+        openUntil: T0 + 30_000,
+        counts: { failures: 3, recentFailures: [], opens: 1 },
+        totalRestarts: 3,
+      },
+    });
     open.send(start(open.now()));
     open.take();
     open.send(stop(open.now()));
@@ -880,7 +935,10 @@ describe('restored heal state', () => {
     expect(h.ctx().counts).toEqual(counts);
     expect(h.status()).toMatchObject({ circuit: 'open', restarts: 9, recentRestarts: 3, deadline: T0 + 30_000 });
     expect(h.persisted()).toEqual(restored);
-    expect(h.take()).toEqual(['announce circuitOpen +0 failing; 3 consecutive, 3 recent failures', 'notify CHILD.GAVE_UP']);
+    expect(h.take()).toEqual([
+      'announce circuitOpen +0 failing; 3 consecutive, 3 recent failures',
+      'notify CHILD.GAVE_UP',
+    ]);
 
     h.advance(29_999);
     expect(h.state()).toBe('circuitOpen');
@@ -930,13 +988,21 @@ describe('restored heal state', () => {
     h.advance(1_000);
     h.crash(101, { ready: true });
     expect(h.state()).toBe('circuitOpen');
-    expect(h.ctx().counts).toEqual({ failures: 1, recentFailures: [T0 - 50_000, T0 - 40_000, T0 - 30_000, T0 - 20_000, T0 + 1_000], opens: 2 });
+    expect(h.ctx().counts).toEqual({
+      failures: 1,
+      recentFailures: [T0 - 50_000, T0 - 40_000, T0 - 30_000, T0 - 20_000, T0 + 1_000],
+      opens: 2,
+    });
     expect(h.ctx().totalRestarts).toBe(5);
   });
 
   it('restored failures that have left the window are pruned, but the rest still set the backoff', () => {
     const h = child({
-      restored: { circuit: 'closed', counts: { failures: 0, recentFailures: [T0 - 70_000, T0 - 40_000, T0 - 30_000, T0 - 20_000], opens: 0 }, totalRestarts: 4 },
+      restored: {
+        circuit: 'closed',
+        counts: { failures: 0, recentFailures: [T0 - 70_000, T0 - 40_000, T0 - 30_000, T0 - 20_000], opens: 0 },
+        totalRestarts: 4,
+      },
     });
     h.send(start(h.now()));
     h.advance(1_000);
@@ -986,7 +1052,8 @@ describe('childStatus helpers', () => {
     expect(circuitOf('circuitOpen')).toBe('open');
     expect(circuitOf('halfOpenFailed')).toBe('open');
     expect(circuitOf('halfOpen')).toBe('halfOpen');
-    for (const s of ['idle', 'running', 'tier1', 'backoff', 'stopping.asking', 'stopped']) expect(circuitOf(s)).toBe('closed');
+    for (const s of ['idle', 'running', 'tier1', 'backoff', 'stopping.asking', 'stopped'])
+      expect(circuitOf(s)).toBe('closed');
   });
 
   it('reports tier 1, 2 and 3 and nothing else', () => {

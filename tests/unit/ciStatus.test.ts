@@ -1,15 +1,37 @@
 // CI aggregation rules, one by one: latest head only is the caller's job; here every verdict
 // an item can give and the order in which they win.
 import { describe, expect, it } from 'vitest';
-import { aggregateCi, runVerdict, statusVerdict, type CheckRunInfo, type CommitStatusInfo, type WorkflowRunInfo } from '../../src/prPoller/ciStatus.js';
+import {
+  aggregateCi,
+  runVerdict,
+  statusVerdict,
+  type CheckRunInfo,
+  type CommitStatusInfo,
+  type WorkflowRunInfo,
+} from '../../src/prPoller/ciStatus.js';
 
 let id = 0;
-const check = (status: string, conclusion: string | null = null, name = `check-${++id}`): CheckRunInfo => ({ id: ++id, name, status, conclusion, app: 'github-actions' });
+const check = (status: string, conclusion: string | null = null, name = `check-${++id}`): CheckRunInfo => ({
+  id: ++id,
+  name,
+  status,
+  conclusion,
+  app: 'github-actions',
+});
 const done = (conclusion: string, name?: string) => check('completed', conclusion, name);
 const status = (state: string, context = `ctx-${++id}`): CommitStatusInfo => ({ context, state });
-const run = (s: string, conclusion: string | null = null, name = `wf-${++id}`): WorkflowRunInfo => ({ id: ++id, name, status: s, conclusion });
-const agg = (checkRuns: CheckRunInfo[] = [], statuses: CommitStatusInfo[] = [], workflowRuns: WorkflowRunInfo[] = [], truncated = false) =>
-  aggregateCi({ checkRuns, statuses, workflowRuns, truncated });
+const run = (s: string, conclusion: string | null = null, name = `wf-${++id}`): WorkflowRunInfo => ({
+  id: ++id,
+  name,
+  status: s,
+  conclusion,
+});
+const agg = (
+  checkRuns: CheckRunInfo[] = [],
+  statuses: CommitStatusInfo[] = [],
+  workflowRuns: WorkflowRunInfo[] = [],
+  truncated = false,
+) => aggregateCi({ checkRuns, statuses, workflowRuns, truncated });
 
 describe('item verdicts', () => {
   it.each([
@@ -75,7 +97,11 @@ describe('aggregation', () => {
   });
 
   it('a failure wins over everything', () => {
-    const v = agg([done('success'), check('in_progress'), done('failure', 'test')], [status('success')], [run('completed', 'action_required')]);
+    const v = agg(
+      [done('success'), check('in_progress'), done('failure', 'test')],
+      [status('success')],
+      [run('completed', 'action_required')],
+    );
     expect(v.state).toBe('failure');
     expect(v.failing.map((f) => f.name)).toEqual(['test']);
   });

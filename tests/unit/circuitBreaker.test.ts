@@ -43,7 +43,13 @@ describe('circuitBreaker: trip rules', () => {
     expect(b.notices).toEqual([]);
     b.clock.increment(10);
     b.fail('boom');
-    expect(b.summary()).toEqual({ state: 'open', failures: 3, recentFailures: [], openUntil: T0 + 10 + 1_000, opens: 1 });
+    expect(b.summary()).toEqual({
+      state: 'open',
+      failures: 3,
+      recentFailures: [],
+      openUntil: T0 + 10 + 1_000,
+      opens: 1,
+    });
     expect(b.notices).toEqual([
       { type: 'CIRCUIT.OPENED', at: T0 + 10, openUntil: T0 + 1_010, failures: 3, opens: 1, reason: 'boom' },
     ]);
@@ -168,7 +174,11 @@ describe('circuitBreaker: restore', () => {
   });
 
   it('open with time left stays open for the remaining time only', () => {
-    const b = start({ maxConsecutiveFailures: 3, openForMs: 10_000, restore: persisted({ state: 'open', failures: 3, openUntil: T0 + 300, opens: 4 }) });
+    const b = start({
+      maxConsecutiveFailures: 3,
+      openForMs: 10_000,
+      restore: persisted({ state: 'open', failures: 3, openUntil: T0 + 300, opens: 4 }),
+    });
     expect(b.summary()).toEqual({ state: 'open', failures: 3, recentFailures: [], openUntil: T0 + 300, opens: 4 });
     expect(b.notices).toEqual([]);
     b.clock.increment(299);
@@ -178,7 +188,10 @@ describe('circuitBreaker: restore', () => {
   });
 
   it('open whose deadline passed while down goes half-open at once', () => {
-    const b = start({ maxConsecutiveFailures: 3, restore: persisted({ state: 'open', failures: 3, openUntil: T0 - 1, opens: 1 }) });
+    const b = start({
+      maxConsecutiveFailures: 3,
+      restore: persisted({ state: 'open', failures: 3, openUntil: T0 - 1, opens: 1 }),
+    });
     expect(b.state()).toBe('halfOpen');
     expect(b.notices).toEqual([{ type: 'CIRCUIT.HALF_OPENED', at: T0 }]);
   });
@@ -205,7 +218,10 @@ describe('circuitBreaker: restore', () => {
 describe('circuitBreaker: parent notification', () => {
   it('an invoking machine reacts to CIRCUIT.* sent with notifyParent', () => {
     const parent = setup({
-      types: { context: {} as { seen: string[] }, events: {} as CircuitNotice | { type: 'REPORT'; ok: boolean; at: number } },
+      types: {
+        context: {} as { seen: string[] },
+        events: {} as CircuitNotice | { type: 'REPORT'; ok: boolean; at: number },
+      },
       actors: { breaker: circuitBreakerMachine },
     }).createMachine({
       context: { seen: [] },
@@ -218,7 +234,11 @@ describe('circuitBreaker: parent notification', () => {
         REPORT: {
           actions: sendTo('breaker', ({ event }) => (event.ok ? breakerSuccess(event.at) : breakerFailure(event.at))),
         },
-        'CIRCUIT.*': { actions: assign({ seen: ({ context, event }) => [...context.seen, `${event.type}:${(event as CircuitNotice).breaker}`] }) },
+        'CIRCUIT.*': {
+          actions: assign({
+            seen: ({ context, event }) => [...context.seen, `${event.type}:${(event as CircuitNotice).breaker}`],
+          }),
+        },
       },
     });
     const clock = new SimulatedClock();
@@ -237,7 +257,9 @@ describe('circuitBreaker: parent notification', () => {
 
   it('the notify action can be overridden with provide()', () => {
     const routed: string[] = [];
-    const machine = circuitBreakerMachine.provide({ actions: { notify: (_, notice) => void routed.push(notice.type) } });
+    const machine = circuitBreakerMachine.provide({
+      actions: { notify: (_, notice) => void routed.push(notice.type) },
+    });
     const actor = createActor(machine, { input: { maxConsecutiveFailures: 1, openForMs: 1_000, now: T0 } }).start();
     actor.send(breakerFailure(T0));
     expect(routed).toEqual(['CIRCUIT.OPENED']);
@@ -277,6 +299,8 @@ describe('circuitBreaker: input validation', () => {
     expect(actor.getSnapshot().value).toBe('failed');
   });
   it('accepts the smallest valid breaker', () => {
-    expect(() => validateBreakerInput({ intensity: { maxFailures: 1, periodMs: 1 }, openForMs: 1, now: 0 })).not.toThrow();
+    expect(() =>
+      validateBreakerInput({ intensity: { maxFailures: 1, periodMs: 1 }, openForMs: 1, now: 0 }),
+    ).not.toThrow();
   });
 });

@@ -1,9 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { emptyCounts, recordFailure, recordOpen, recordSuccess, shouldTrip, type CircuitCounts, type CircuitRules } from '../../machines/circuitRules.js';
+import {
+  emptyCounts,
+  recordFailure,
+  recordOpen,
+  recordSuccess,
+  shouldTrip,
+  type CircuitCounts,
+  type CircuitRules,
+} from '../../machines/circuitRules.js';
 
-const both: CircuitRules = { maxConsecutiveFailures: 3, intensity: { maxFailures: 5, periodMs: 60_000 }, openForMs: 30_000 };
+const both: CircuitRules = {
+  maxConsecutiveFailures: 3,
+  intensity: { maxFailures: 5, periodMs: 60_000 },
+  openForMs: 30_000,
+};
 
-const fail = (counts: CircuitCounts, times: number[], rules: CircuitRules = both) => times.reduce((c, at) => recordFailure(c, at, rules), counts);
+const fail = (counts: CircuitCounts, times: number[], rules: CircuitRules = both) =>
+  times.reduce((c, at) => recordFailure(c, at, rules), counts);
 
 describe('circuit rules', () => {
   it('emptyCounts is fresh every time', () => {

@@ -2,7 +2,14 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, expectTypeOf, it } from 'vitest';
-import { describeSources, ENTRY_DEFAULTS_SOURCE, envNameFor, loadConfig, type LoadOptions, type RoshiConfig } from '../../src/config/index.js';
+import {
+  describeSources,
+  ENTRY_DEFAULTS_SOURCE,
+  envNameFor,
+  loadConfig,
+  type LoadOptions,
+  type RoshiConfig,
+} from '../../src/config/index.js';
 import { ConfigError, ParseError } from '../../src/errors.js';
 import { defaultConfigFile, packageRoot } from '../../src/paths.js';
 
@@ -84,7 +91,11 @@ describe('defaults', () => {
       file: join(config.stateDir, 'missions.md'),
       maxTextLength: 8000,
     });
-    expect(config.runner).toEqual({ startPaused: false, pollInterval: 2_000, breaker: { maxConsecutiveFailures: 3, openFor: 300_000 } });
+    expect(config.runner).toEqual({
+      startPaused: false,
+      pollInterval: 2_000,
+      breaker: { maxConsecutiveFailures: 3, openFor: 300_000 },
+    });
     expect(config.github).toEqual({ apiUrl: 'https://api.github.com', tokenEnv: 'GITHUB_TOKEN' });
   });
 
@@ -194,7 +205,9 @@ describe('environment', () => {
   });
 
   it('keeps string values verbatim, so secrets that look like numbers or comments survive', () => {
-    const { config } = load({ env: { ROSHI_NATS__TOKEN: '12345', ROSHI_NATS__PASSWORD: 'pa ss #word: x', ROSHI_NATS__URL: 'nats://h:4222' } });
+    const { config } = load({
+      env: { ROSHI_NATS__TOKEN: '12345', ROSHI_NATS__PASSWORD: 'pa ss #word: x', ROSHI_NATS__URL: 'nats://h:4222' },
+    });
     expect(config.nats.token).toBe('12345');
     expect(config.nats.password).toBe('pa ss #word: x');
     expect(config.nats.url).toBe('nats://h:4222');
@@ -219,11 +232,15 @@ describe('environment', () => {
   });
 
   it('rejects a variable that names a whole section', () => {
-    expect(loadError({ env: { ROSHI_NATS: 'x' } }).message).toContain('environment variable ROSHI_NATS is not a config key');
+    expect(loadError({ env: { ROSHI_NATS: 'x' } }).message).toContain(
+      'environment variable ROSHI_NATS is not a config key',
+    );
   });
 
   it('ignores ROSHI_ variables that are process plumbing, and other variables', () => {
-    expect(() => load({ env: { ROSHI_TEST_RUN: '1', ROSHI_FAULTS: 'chat:crash-on-start', ROSHI_LIFELINE: '3', HOME: '/x' } })).not.toThrow();
+    expect(() =>
+      load({ env: { ROSHI_TEST_RUN: '1', ROSHI_FAULTS: 'chat:crash-on-start', ROSHI_LIFELINE: '3', HOME: '/x' } }),
+    ).not.toThrow();
   });
 
   it('has a variable for every key', () => {
@@ -267,7 +284,9 @@ describe('validation', () => {
   });
 
   it('suggests a nested key for a flattened spelling', () => {
-    expect(loadError({ file: writeConfig('heartbeatInterval: 1s\n') }).message).toContain('did you mean heartbeat.interval?');
+    expect(loadError({ file: writeConfig('heartbeatInterval: 1s\n') }).message).toContain(
+      'did you mean heartbeat.interval?',
+    );
   });
 
   it('lists the valid keys when nothing is close', () => {
@@ -285,7 +304,9 @@ describe('validation', () => {
     expect(error.key).toBe('nats.embedded.port');
     expect(error.value).toBe(70000);
     expect(error.source).toBe(file);
-    expect(error.message).toBe(`config: nats.embedded.port (from ${file}) is number 70000; expected an integer from 0 to 65535`);
+    expect(error.message).toBe(
+      `config: nats.embedded.port (from ${file}) is number 70000; expected an integer from 0 to 65535`,
+    );
   });
 
   it('reports a wrong value from the environment with the variable name', () => {
@@ -331,10 +352,25 @@ describe('validation', () => {
 describe('cross-checks', () => {
   it.each([
     ['missions:\n  leaseRenew: 30s\n', 'missions.leaseRenew', 'a duration less than missions.lease (30s)', 'file'],
-    ['missions:\n  retryBackoff:\n    initial: 1h\n', 'missions.retryBackoff.max', 'at least missions.retryBackoff.initial (1h)', 'defaults'],
-    ['supervision:\n  backoff:\n    initial: 1m\n', 'supervision.backoff.max', 'at least supervision.backoff.initial (1m)', 'defaults'],
+    [
+      'missions:\n  retryBackoff:\n    initial: 1h\n',
+      'missions.retryBackoff.max',
+      'at least missions.retryBackoff.initial (1h)',
+      'defaults',
+    ],
+    [
+      'supervision:\n  backoff:\n    initial: 1m\n',
+      'supervision.backoff.max',
+      'at least supervision.backoff.initial (1m)',
+      'defaults',
+    ],
     ['defaultProject: app\n', 'defaultProject', '"" (no projects are configured)', 'file'],
-    ['defaultProject: ap\nprojects:\n  app: { path: /src/app }\n  web: { path: /src/web }\n', 'defaultProject', 'a configured project: app, web', 'file'],
+    [
+      'defaultProject: ap\nprojects:\n  app: { path: /src/app }\n  web: { path: /src/web }\n',
+      'defaultProject',
+      'a configured project: app, web',
+      'file',
+    ],
   ])('rejects %j, blaming %s', (text, key, expected, blamed) => {
     const file = writeConfig(text);
     const error = loadError({ file }) as ConfigError;
@@ -349,7 +385,9 @@ describe('cross-checks', () => {
     const error = loadError({ file }) as ConfigError;
     expect(error.key).toBe('projects.web.path');
     expect(error.source).toBe(file);
-    expect(error.message).toBe(`config: projects.web.path (from ${file}) is missing; expected a local git checkout, or projects.web.url set to a git URL to clone`);
+    expect(error.message).toBe(
+      `config: projects.web.path (from ${file}) is missing; expected a local git checkout, or projects.web.url set to a git URL to clone`,
+    );
     const explicit = loadError({ file: writeConfig('projects:\n  web:\n    path: ""\n') });
     expect(explicit.message).toContain('projects.web.path (from');
     expect(explicit.message).toContain('is ""');
@@ -374,20 +412,35 @@ describe('lists', () => {
     const error = loadError({ file }) as ConfigError;
     expect(error.key).toBe('agent.allowedTools[2]');
     expect(error.value).toBe(42);
-    expect(error.message).toBe(`config: agent.allowedTools[2] (from ${file}) is number 42; expected a string; YAML reads 42 as a number, so quote it: "42"`);
-  });
-
-  it('reject a scalar or a missing value', () => {
-    expect(loadError({ file: writeConfig('agent:\n  allowedTools: Read\n') }).message).toContain('agent.allowedTools (from');
-    expect(loadError({ file: writeConfig('agent:\n  allowedTools: Read\n') }).message).toContain('expected a list of strings');
-    expect((loadError({ file: writeConfig('agent:\n  allowedTools:\n') }) as ConfigError).key).toBe('agent.allowedTools');
-    expect((loadError({ file: writeConfig('projects:\n  a:\n    path: /a\n    lint: { commands: [x, null] }\n') }) as ConfigError).key).toBe(
-      'projects.a.lint.commands[1]',
+    expect(error.message).toBe(
+      `config: agent.allowedTools[2] (from ${file}) is number 42; expected a string; YAML reads 42 as a number, so quote it: "42"`,
     );
   });
 
+  it('reject a scalar or a missing value', () => {
+    expect(loadError({ file: writeConfig('agent:\n  allowedTools: Read\n') }).message).toContain(
+      'agent.allowedTools (from',
+    );
+    expect(loadError({ file: writeConfig('agent:\n  allowedTools: Read\n') }).message).toContain(
+      'expected a list of strings',
+    );
+    expect((loadError({ file: writeConfig('agent:\n  allowedTools:\n') }) as ConfigError).key).toBe(
+      'agent.allowedTools',
+    );
+    expect(
+      (
+        loadError({
+          file: writeConfig('projects:\n  a:\n    path: /a\n    lint: { commands: [x, null] }\n'),
+        }) as ConfigError
+      ).key,
+    ).toBe('projects.a.lint.commands[1]');
+  });
+
   it('come from the environment as a YAML flow sequence', () => {
-    expect(load({ env: { ROSHI_AGENT__ALLOWED_TOOLS: '[Read, "Bash"]' } }).config.agent.allowedTools).toEqual(['Read', 'Bash']);
+    expect(load({ env: { ROSHI_AGENT__ALLOWED_TOOLS: '[Read, "Bash"]' } }).config.agent.allowedTools).toEqual([
+      'Read',
+      'Bash',
+    ]);
     expect(loadError({ env: { ROSHI_AGENT__ALLOWED_TOOLS: 'Read,Bash' } }).message).toContain(
       'agent.allowedTools (from env ROSHI_AGENT__ALLOWED_TOOLS) is "Read,Bash"; expected a list of strings',
     );
@@ -409,9 +462,13 @@ describe('maps', () => {
     const file = writeConfig('agent:\n  env:\n    FOO: bar\n    PORT: 8080\n');
     const error = loadError({ file }) as ConfigError;
     expect(error.key).toBe('agent.env.PORT');
-    expect(error.message).toBe(`config: agent.env.PORT (from ${file}) is number 8080; expected a string; YAML reads 8080 as a number, so quote it: "8080"`);
+    expect(error.message).toBe(
+      `config: agent.env.PORT (from ${file}) is number 8080; expected a string; YAML reads 8080 as a number, so quote it: "8080"`,
+    );
     expect(loadError({ file: writeConfig('agent:\n  env:\n    CI: true\n') }).message).toContain('quote it: "true"');
-    expect(loadError({ file: writeConfig('agent:\n  env:\n    EMPTY:\n') }).message).toContain('write "" for an empty one');
+    expect(loadError({ file: writeConfig('agent:\n  env:\n    EMPTY:\n') }).message).toContain(
+      'write "" for an empty one',
+    );
   });
 
   it('reject a list', () => {
@@ -427,7 +484,9 @@ describe('maps', () => {
 
 describe('records', () => {
   it('fill the keys an entry leaves out from the entry defaults', () => {
-    const file = writeConfig('projects:\n  app:\n    path: /src/app\n    qualityGate:\n      mode: strict\n      commands: [npm test]\n');
+    const file = writeConfig(
+      'projects:\n  app:\n    path: /src/app\n    qualityGate:\n      mode: strict\n      commands: [npm test]\n',
+    );
     const { config, sources } = load({ file });
     expect(config.projects).toEqual({
       app: {
@@ -450,7 +509,9 @@ describe('records', () => {
   });
 
   it('keep the entries in file order and resolve their shorthands', () => {
-    const file = writeConfig('projects:\n  zeta:\n    url: https://x/z.git\n    remote: upstream\n  alpha:\n    path: rel/alpha\n    pushRemote: fork\n');
+    const file = writeConfig(
+      'projects:\n  zeta:\n    url: https://x/z.git\n    remote: upstream\n  alpha:\n    path: rel/alpha\n    pushRemote: fork\n',
+    );
     const { config } = load({ file });
     expect(Object.keys(config.projects)).toEqual(['zeta', 'alpha']);
     expect(config.projects.zeta?.pushRemote).toBe('upstream');
@@ -475,8 +536,12 @@ describe('records', () => {
     const error = loadError({ file }) as ConfigError;
     expect(error).toBeInstanceOf(ConfigError);
     expect(error.key).toBe('projects.app.baseBrnach');
-    expect(error.message).toBe(`config: unknown key projects.app.baseBrnach (from ${file}); did you mean projects.app.baseBranch?`);
-    const nested = loadError({ file: writeConfig('projects:\n  app:\n    qualityGate:\n      comands: [x]\n') }).message;
+    expect(error.message).toBe(
+      `config: unknown key projects.app.baseBrnach (from ${file}); did you mean projects.app.baseBranch?`,
+    );
+    const nested = loadError({
+      file: writeConfig('projects:\n  app:\n    qualityGate:\n      comands: [x]\n'),
+    }).message;
     expect(nested).toContain('did you mean projects.app.qualityGate.commands?');
   });
 
@@ -487,11 +552,15 @@ describe('records', () => {
   });
 
   it('check entry values with the types of sections', () => {
-    const error = loadError({ file: writeConfig('projects:\n  app:\n    path: /a\n    lint: { mode: loud }\n') }) as ConfigError;
+    const error = loadError({
+      file: writeConfig('projects:\n  app:\n    path: /a\n    lint: { mode: loud }\n'),
+    }) as ConfigError;
     expect(error.key).toBe('projects.app.lint.mode');
     expect(error.message).toContain('expected one of "off", "warn", "strict"');
     expect((loadError({ file: writeConfig('projects:\n  app: /src/app\n') }) as ConfigError).key).toBe('projects.app');
-    expect(loadError({ file: writeConfig('projects:\n  app: /src/app\n') }).message).toContain('expected a mapping of keys');
+    expect(loadError({ file: writeConfig('projects:\n  app: /src/app\n') }).message).toContain(
+      'expected a mapping of keys',
+    );
     const notMapping = loadError({ file: writeConfig('projects: [app]\n') }) as ConfigError;
     expect(notMapping.key).toBe('projects');
     expect(notMapping.message).toContain('expected a mapping from names to entries (path, url');
@@ -505,7 +574,9 @@ describe('records', () => {
     expect(error.message).toBe(
       `config: "my app" is not a valid name under projects (from ${file}); names under projects are letters, digits, ".", "_" and "-", starting with a letter or digit`,
     );
-    expect(loadError({ file: writeConfig('projects:\n  -app: { path: /a }\n') }).message).toContain('"-app" is not a valid name');
+    expect(loadError({ file: writeConfig('projects:\n  -app: { path: /a }\n') }).message).toContain(
+      '"-app" is not a valid name',
+    );
   });
 
   it('allow only mission kinds under agent.roles, suggesting the nearest', () => {
@@ -517,7 +588,11 @@ describe('records', () => {
 
   it('create an entry from the environment alone, lower-casing its name', () => {
     const { config, sources } = load({
-      env: { ROSHI_PROJECTS__APP__PATH: '/src/app', ROSHI_PROJECTS__APP__BASE_BRANCH: 'dev', ROSHI_AGENT__ROLES__CI_CHECK__MODEL: 'm' },
+      env: {
+        ROSHI_PROJECTS__APP__PATH: '/src/app',
+        ROSHI_PROJECTS__APP__BASE_BRANCH: 'dev',
+        ROSHI_AGENT__ROLES__CI_CHECK__MODEL: 'm',
+      },
     });
     expect(config.projects.app).toMatchObject({ path: '/src/app', baseBranch: 'dev', remote: 'origin' });
     expect(config.agent.roles).toEqual({ ci_check: { model: 'm', effort: '' } });
@@ -527,19 +602,33 @@ describe('records', () => {
 
   it('merge the environment into an entry from a file key by key', () => {
     const file = writeConfig('projects:\n  app:\n    path: /a\n    baseBranch: dev\n');
-    const { config } = load({ file, env: { ROSHI_PROJECTS__APP__REMOTE: 'upstream', ROSHI_PROJECTS__APP__LINT__COMMANDS: '[make lint]' } });
-    expect(config.projects.app).toMatchObject({ path: '/a', baseBranch: 'dev', remote: 'upstream', lint: { mode: 'off', commands: ['make lint'] } });
+    const { config } = load({
+      file,
+      env: { ROSHI_PROJECTS__APP__REMOTE: 'upstream', ROSHI_PROJECTS__APP__LINT__COMMANDS: '[make lint]' },
+    });
+    expect(config.projects.app).toMatchObject({
+      path: '/a',
+      baseBranch: 'dev',
+      remote: 'upstream',
+      lint: { mode: 'off', commands: ['make lint'] },
+    });
   });
 
   it('suggest the nearest variable for a typo inside an entry', () => {
     const error = loadError({ env: { ROSHI_PROJECTS__APP__PAHT: '/a' } });
-    expect(error.message).toContain('ROSHI_PROJECTS__APP__PAHT is not a config key; did you mean ROSHI_PROJECTS__APP__PATH (projects.app.path)?');
-    expect(loadError({ env: { ROSHI_PROJECTS__APP: '/a' } }).message).toContain('ROSHI_PROJECTS__APP is not a config key');
+    expect(error.message).toContain(
+      'ROSHI_PROJECTS__APP__PAHT is not a config key; did you mean ROSHI_PROJECTS__APP__PATH (projects.app.path)?',
+    );
+    expect(loadError({ env: { ROSHI_PROJECTS__APP: '/a' } }).message).toContain(
+      'ROSHI_PROJECTS__APP is not a config key',
+    );
     expect(loadError({ env: { ROSHI_PROJECTS: 'x' } }).message).toContain('ROSHI_PROJECTS is not a config key');
   });
 
   it('take overrides by dotted key, including entry names with dots', () => {
-    const { config } = load({ overrides: { 'projects.my.app.path': '/a', 'projects.web': { url: 'https://x/w.git' }, defaultProject: 'web' } });
+    const { config } = load({
+      overrides: { 'projects.my.app.path': '/a', 'projects.web': { url: 'https://x/w.git' }, defaultProject: 'web' },
+    });
     expect(Object.keys(config.projects)).toEqual(['my.app', 'web']);
     expect(config.projects['my.app']?.path).toBe('/a');
     expect(config.projects.web?.url).toBe('https://x/w.git');
@@ -650,6 +739,11 @@ describe('describeSources', () => {
   it('lists the files and every key not taken from the defaults', () => {
     const file = writeConfig('prefix: other\n');
     const lines = describeSources(load({ file, env: { ROSHI_LOG__LEVEL: 'warn' } }));
-    expect(lines).toEqual([`defaults  ${defaultConfigFile()}`, `file      ${file}`, `prefix from ${file}`, 'log.level from env ROSHI_LOG__LEVEL']);
+    expect(lines).toEqual([
+      `defaults  ${defaultConfigFile()}`,
+      `file      ${file}`,
+      `prefix from ${file}`,
+      'log.level from env ROSHI_LOG__LEVEL',
+    ]);
   });
 });

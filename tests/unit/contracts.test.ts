@@ -1,11 +1,32 @@
 // The wire payloads of src/contracts/: each parser keeps what is usable and refuses the rest.
 import { describe, expect, it } from 'vitest';
-import { controlVerb, missionEvent, toHeartbeatRecord, toMissionEvent, type Mission } from '../../src/contracts/index.js';
+import {
+  controlVerb,
+  missionEvent,
+  toHeartbeatRecord,
+  toMissionEvent,
+  type Mission,
+} from '../../src/contracts/index.js';
 
 describe('toHeartbeatRecord', () => {
   it('stamps the receive time and fills unusable optional fields with empty values', () => {
-    expect(toHeartbeatRecord({ actor: 'chat', pid: 7, bootId: 'b', buildId: 'x', seq: 'nope', loopLagMs: Infinity, sentAt: 1 }, 50)).toEqual({
-      actor: 'chat', pid: 7, bootId: 'b', host: '', buildId: 'x', state: '', seq: 0, uptimeMs: 0, loopLagMs: 0, rssBytes: 0, receivedAt: 50,
+    expect(
+      toHeartbeatRecord(
+        { actor: 'chat', pid: 7, bootId: 'b', buildId: 'x', seq: 'nope', loopLagMs: Infinity, sentAt: 1 },
+        50,
+      ),
+    ).toEqual({
+      actor: 'chat',
+      pid: 7,
+      bootId: 'b',
+      host: '',
+      buildId: 'x',
+      state: '',
+      seq: 0,
+      uptimeMs: 0,
+      loopLagMs: 0,
+      rssBytes: 0,
+      receivedAt: 50,
     });
   });
 
@@ -18,13 +39,31 @@ describe('toHeartbeatRecord', () => {
 
 describe('mission events', () => {
   const mission = {
-    id: 'm-1', status: 'queued', project: 'roshi', kind: 'task', text: 'do it', source: 'cli', by: 'op',
-    attempts: 0, maxAttempts: 3, transientAttempts: 0, maxTransientAttempts: 5, notBefore: 99,
+    id: 'm-1',
+    status: 'queued',
+    project: 'roshi',
+    kind: 'task',
+    text: 'do it',
+    source: 'cli',
+    by: 'op',
+    attempts: 0,
+    maxAttempts: 3,
+    transientAttempts: 0,
+    maxTransientAttempts: 5,
+    notBefore: 99,
   } as unknown as Mission;
 
   it('builds an event that reads back through toMissionEvent', () => {
     const event = missionEvent('requeued', mission, 10, { reason: 'busy' });
-    expect(event).toMatchObject({ type: 'requeued', id: 'm-1', at: 10, status: 'queued', by: 'op', reason: 'busy', notBefore: 99 });
+    expect(event).toMatchObject({
+      type: 'requeued',
+      id: 'm-1',
+      at: 10,
+      status: 'queued',
+      by: 'op',
+      reason: 'busy',
+      notBefore: 99,
+    });
     expect(toMissionEvent(JSON.parse(JSON.stringify(event)))).toEqual(event);
   });
 

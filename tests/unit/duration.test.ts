@@ -43,12 +43,20 @@ describe('parseDuration', () => {
     expect(() => parseDuration(text)).toThrow(RangeError);
   });
 
-  it.each([-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, Number.MAX_SAFE_INTEGER + 2, null, undefined, true, {}, ['2s']])(
-    'rejects the non-string %j',
-    (value) => {
-      expect(() => parseDuration(value)).toThrow(/is not a duration such as "250ms"/);
-    },
-  );
+  it.each([
+    -1,
+    1.5,
+    Number.NaN,
+    Number.POSITIVE_INFINITY,
+    Number.MAX_SAFE_INTEGER + 2,
+    null,
+    undefined,
+    true,
+    {},
+    ['2s'],
+  ])('rejects the non-string %j', (value) => {
+    expect(() => parseDuration(value)).toThrow(/is not a duration such as "250ms"/);
+  });
 
   it('names the offending value in the error', () => {
     expect(() => parseDuration('2 s')).toThrow('"2 s" is not a duration');

@@ -23,7 +23,11 @@ import {
   TimeoutError,
   UsageError,
 } from '../../src/errors.js';
-import { BadRequestError as MissionsBadRequestError, DuplicateMissionError, UnknownMissionError } from '../../src/missions/errors.js';
+import {
+  BadRequestError as MissionsBadRequestError,
+  DuplicateMissionError,
+  UnknownMissionError,
+} from '../../src/missions/errors.js';
 import { ForbiddenError } from '../../src/missions/service.js';
 
 describe('the classes', () => {
@@ -73,14 +77,22 @@ describe('describeError', () => {
   });
 
   it('drops the bus subject a request error starts with', () => {
-    expect(describeError(new RemoteError('roshi.missions.add: already queued as abc (pending)', 'duplicate'))).toBe('already queued as abc (pending)');
-    expect(describeError(new TimeoutError('roshi.ctl.runner-1: no answer within 2000 ms'))).toBe('no answer within 2000 ms');
+    expect(describeError(new RemoteError('roshi.missions.add: already queued as abc (pending)', 'duplicate'))).toBe(
+      'already queued as abc (pending)',
+    );
+    expect(describeError(new TimeoutError('roshi.ctl.runner-1: no answer within 2000 ms'))).toBe(
+      'no answer within 2000 ms',
+    );
     expect(describeError(new Error('$SRV.PING: refused'))).toBe('refused');
   });
 
   it('keeps a prefix that is not a subject, and a subject later in the text', () => {
-    expect(describeError(new ProviderError('telegram: getUpdates failed', 'telegram', true))).toBe('telegram: getUpdates failed');
-    expect(describeError(new BusError('no missions actor is answering on roshi.missions.add; is it running?'))).toBe('no missions actor is answering on roshi.missions.add; is it running?');
+    expect(describeError(new ProviderError('telegram: getUpdates failed', 'telegram', true))).toBe(
+      'telegram: getUpdates failed',
+    );
+    expect(describeError(new BusError('no missions actor is answering on roshi.missions.add; is it running?'))).toBe(
+      'no missions actor is answering on roshi.missions.add; is it running?',
+    );
   });
 
   it('describes what is not an Error', () => {
@@ -108,19 +120,33 @@ describe('exitCodeOf', () => {
 
 describe('errorReply', () => {
   it("carries a roshi error's code and message", () => {
-    expect(errorReply(new BadRequestError('known verbs: ping, stop'))).toEqual({ ok: false, error: { code: 'bad_request', message: 'known verbs: ping, stop' } });
-    expect(errorReply(new BadPayloadError('payload is not JSON'))).toEqual({ ok: false, error: { code: 'bad_payload', message: 'payload is not JSON' } });
-    expect(errorReply(new RemoteError('busy: 3 waiting', 'busy'))).toEqual({ ok: false, error: { code: 'busy', message: 'busy: 3 waiting' } });
+    expect(errorReply(new BadRequestError('known verbs: ping, stop'))).toEqual({
+      ok: false,
+      error: { code: 'bad_request', message: 'known verbs: ping, stop' },
+    });
+    expect(errorReply(new BadPayloadError('payload is not JSON'))).toEqual({
+      ok: false,
+      error: { code: 'bad_payload', message: 'payload is not JSON' },
+    });
+    expect(errorReply(new RemoteError('busy: 3 waiting', 'busy'))).toEqual({
+      ok: false,
+      error: { code: 'busy', message: 'busy: 3 waiting' },
+    });
   });
 
   it('calls anything else "error", whatever code property it has', () => {
     expect(errorReply(new Error('kv down'))).toEqual({ ok: false, error: { code: 'error', message: 'kv down' } });
-    expect(errorReply(Object.assign(new Error('no such file'), { code: 'ENOENT' }))).toEqual({ ok: false, error: { code: 'error', message: 'no such file' } });
+    expect(errorReply(Object.assign(new Error('no such file'), { code: 'ENOENT' }))).toEqual({
+      ok: false,
+      error: { code: 'error', message: 'no such file' },
+    });
     expect(errorReply('boom')).toEqual({ ok: false, error: { code: 'error', message: 'boom' } });
   });
 
   it('round-trips through unwrapReply as a RemoteError with the same code', () => {
     const reply = errorReply(new UnknownMissionError('zz')) as unknown as Record<string, unknown>;
-    expect(() => unwrapReply('roshi.missions.get', reply)).toThrow(expect.objectContaining({ code: 'unknown_mission', message: 'roshi.missions.get: no mission "zz"' }));
+    expect(() => unwrapReply('roshi.missions.get', reply)).toThrow(
+      expect.objectContaining({ code: 'unknown_mission', message: 'roshi.missions.get: no mission "zz"' }),
+    );
   });
 });

@@ -7,7 +7,16 @@ import { encodeRefPath } from '../../src/adapters/github/branches.js';
 import { toGitHubError } from '../../src/adapters/github/errors.js';
 import { transportOf, splitRepo } from '../../src/adapters/github/transport.js';
 import * as adapter from '../../src/adapters/github/index.js';
-import { createGitHub, deleteBranch, GitHubError, outgoingText, statusOf, tailLines, ZWJ, type GitHubClient } from '../../src/adapters/github/index.js';
+import {
+  createGitHub,
+  deleteBranch,
+  GitHubError,
+  outgoingText,
+  statusOf,
+  tailLines,
+  ZWJ,
+  type GitHubClient,
+} from '../../src/adapters/github/index.js';
 import { RoshiError, describeError } from '../../src/errors.js';
 import { silentLogger } from '../../src/log.js';
 
@@ -43,7 +52,9 @@ describe('the client hands out no octokit', () => {
 
   it('is the only importer of octokit in src/', () => {
     const files = readdirSync('src', { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
-    const importers = files.filter((f) => /from 'octokit'/.test(readFileSync(join('src', f), 'utf8'))).map((f) => f.split('\\').join('/'));
+    const importers = files
+      .filter((f) => /from 'octokit'/.test(readFileSync(join('src', f), 'utf8')))
+      .map((f) => f.split('\\').join('/'));
     expect(importers.every((f) => f.startsWith('adapters/github/'))).toBe(true);
     expect(importers).toContain('adapters/github/transport.ts');
   });

@@ -31,7 +31,10 @@ describe('HttpFake', () => {
   });
 
   it('closes at once while a request is held open', async () => {
-    const fake = await HttpFake.listen(async () => {}, () => {}); // never answers
+    const fake = await HttpFake.listen(
+      async () => {},
+      () => {},
+    ); // never answers
     const held = new Promise<string>((resolve) => {
       const req = request(fake.url, () => resolve('answered'));
       req.on('error', () => resolve('dropped'));

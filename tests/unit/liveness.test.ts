@@ -19,7 +19,12 @@ const hb = (over: Partial<HeartbeatRecord> = {}): HeartbeatRecord => ({
   ...over,
 });
 
-const facts = (over: Partial<LivenessFacts> = {}): LivenessFacts => ({ now: 3_000, processAlive: true, diskBuildId: 'b1', ...over });
+const facts = (over: Partial<LivenessFacts> = {}): LivenessFacts => ({
+  now: 3_000,
+  processAlive: true,
+  diskBuildId: 'b1',
+  ...over,
+});
 
 describe('assessLiveness', () => {
   it('healthy: fresh, alive, responsive, same build', () => {
@@ -34,7 +39,11 @@ describe('assessLiveness', () => {
   });
 
   it('dead beats stale, hung and drift', () => {
-    const v = assessLiveness(hb({ loopLagMs: 9_000 }), facts({ now: 50_000, processAlive: false, diskBuildId: 'b2' }), settings);
+    const v = assessLiveness(
+      hb({ loopLagMs: 9_000 }),
+      facts({ now: 50_000, processAlive: false, diskBuildId: 'b2' }),
+      settings,
+    );
     expect(v.verdict).toBe('dead');
     expect(v.evidence).toBe('process 42 is gone');
     expect(v.at).toBe(50_000);

@@ -31,16 +31,28 @@ function logLines(write: (logger: ReturnType<typeof createLogger>) => void): Arr
 describe('log redaction', () => {
   it('redacts secret-named keys at depth 5 (pino path redaction stops at 3)', () => {
     const [line] = logLines((logger) =>
-      logger.info({ a: { b: { c: { d: { password: 'deep-secret-1', apiKey: 'deep-secret-2', token: 'deep-secret-3', name: 'kept' } } } } }, 'nested'),
+      logger.info(
+        {
+          a: {
+            b: {
+              c: { d: { password: 'deep-secret-1', apiKey: 'deep-secret-2', token: 'deep-secret-3', name: 'kept' } },
+            },
+          },
+        },
+        'nested',
+      ),
     );
-    const d = (((line?.a as Record<string, unknown>).b as Record<string, unknown>).c as Record<string, unknown>).d as Record<string, unknown>;
+    const d = (((line?.a as Record<string, unknown>).b as Record<string, unknown>).c as Record<string, unknown>)
+      .d as Record<string, unknown>;
     expect(d).toEqual({ password: MASK, apiKey: MASK, token: MASK, name: 'kept' });
     expect(JSON.stringify(line)).not.toMatch(/deep-secret/);
   });
 
   it('redacts secret keys in child bindings and arrays, keeps variable names and token counts', () => {
     const [line] = logLines((logger) =>
-      logger.child({ auth: { clientSecret: 'binding-secret' } }).info({ list: [{ x: [{ accessToken: 'array-secret' }] }], tokenEnv: 'GITHUB_TOKEN', outputTokens: 812 }, 'm'),
+      logger
+        .child({ auth: { clientSecret: 'binding-secret' } })
+        .info({ list: [{ x: [{ accessToken: 'array-secret' }] }], tokenEnv: 'GITHUB_TOKEN', outputTokens: 812 }, 'm'),
     );
     const text = JSON.stringify(line);
     expect(text).not.toMatch(/binding-secret|array-secret/);

@@ -8,7 +8,10 @@ const BOT = 'roshi-bot';
 describe('parseMention', () => {
   it('finds `@bot <command> [args]` at the start of a comment, case-insensitively', () => {
     expect(parseMention('@roshi-bot rebase', BOT)).toEqual({ command: 'rebase', args: '' });
-    expect(parseMention('@Roshi-Bot  Fix the flaky login test\nthanks', BOT)).toEqual({ command: 'fix', args: 'the flaky login test' });
+    expect(parseMention('@Roshi-Bot  Fix the flaky login test\nthanks', BOT)).toEqual({
+      command: 'fix',
+      args: 'the flaky login test',
+    });
     expect(parseMention('@roshi-bot implement', BOT)).toEqual({ command: 'implement', args: '' });
   });
 
@@ -19,7 +22,10 @@ describe('parseMention', () => {
   });
 
   it('finds a command mid-sentence and on a later line', () => {
-    expect(parseMention('Looks good. Could you @roshi-bot rebase this?', BOT)).toEqual({ command: 'rebase', args: 'this?' });
+    expect(parseMention('Looks good. Could you @roshi-bot rebase this?', BOT)).toEqual({
+      command: 'rebase',
+      args: 'this?',
+    });
     expect(parseMention('LGTM\n\n@roshi-bot review', BOT)).toEqual({ command: 'review', args: '' });
   });
 

@@ -5,13 +5,24 @@ import { bridgeCommands } from '../../src/bridge/commands.js';
 import { helpText } from '../../src/bridge/help.js';
 import { classify } from '../../src/bridge/intent.js';
 import { AGENT_ROLES } from '../../src/config/schema.js';
-import { MISSION_COMMANDS, missionCommandNamed, targetPlaceholder, type CommandKind, type MissionCommand } from '../../src/missions/commands.js';
+import {
+  MISSION_COMMANDS,
+  missionCommandNamed,
+  targetPlaceholder,
+  type CommandKind,
+  type MissionCommand,
+} from '../../src/missions/commands.js';
 import { commandKindOf, parseMissionText } from '../../src/missions/parse.js';
 import { ISSUE_COMMANDS, MENTION_COMMANDS, parseMention } from '../../src/prPoller/mentionParse.js';
 
 const one = { names: ['app'], defaultProject: '' };
 // A command that exists only in this test; kinds are a closed union, hence the cast.
-const deploy: MissionCommand = { kind: 'deploy' as CommandKind, aliases: ['ship'], target: 'pr', summary: 'deploy a pull request' };
+const deploy: MissionCommand = {
+  kind: 'deploy' as CommandKind,
+  aliases: ['ship'],
+  target: 'pr',
+  summary: 'deploy a pull request',
+};
 const extended = [...MISSION_COMMANDS, deploy];
 
 describe('the mission command table', () => {
@@ -45,22 +56,35 @@ describe('a command added to the table', () => {
   it('is parsed from mission text, with the argument rule of its target', () => {
     expect(commandKindOf('/deploy https://github.com/o/r/pull/1', extended)).toBe('deploy');
     expect(commandKindOf('/deploy https://github.com/o/r/pull/1')).toBeUndefined();
-    expect(parseMissionText('/deploy https://github.com/o/r/pull/1', one, undefined, extended)).toMatchObject({ kind: 'deploy', url: 'https://github.com/o/r/pull/1' });
-    expect(() => parseMissionText('/deploy now', one, undefined, extended)).toThrow(/\/deploy needs the URL of a pull request/);
+    expect(parseMissionText('/deploy https://github.com/o/r/pull/1', one, undefined, extended)).toMatchObject({
+      kind: 'deploy',
+      url: 'https://github.com/o/r/pull/1',
+    });
+    expect(() => parseMissionText('/deploy now', one, undefined, extended)).toThrow(
+      /\/deploy needs the URL of a pull request/,
+    );
     expect(parseMissionText('/deploy now', one).kind).toBe('free');
   });
 
   it('is a chat command with its alias, listed in /help under Pull requests', () => {
     const commands = bridgeCommands(extended);
-    expect(classify('/ship https://github.com/o/r/pull/1', commands)).toMatchObject({ type: 'command', command: { name: 'deploy' } });
+    expect(classify('/ship https://github.com/o/r/pull/1', commands)).toMatchObject({
+      type: 'command',
+      command: { name: 'deploy' },
+    });
     expect(classify('/ship x', bridgeCommands())).toMatchObject({ type: 'unknown' });
     const help = helpText('', commands);
-    expect(help.indexOf('/deploy <pr> (/ship) — deploy a pull request')).toBeGreaterThan(help.indexOf('Pull requests:'));
+    expect(help.indexOf('/deploy <pr> (/ship) — deploy a pull request')).toBeGreaterThan(
+      help.indexOf('Pull requests:'),
+    );
     expect(helpText('deploy', commands)).toBe('/deploy <pr> — deploy a pull request\naliases: /ship');
   });
 
   it('is a command in a GitHub mention', () => {
-    expect(parseMention('@roshi-bot deploy please', 'roshi-bot', extended)).toEqual({ command: 'deploy', args: 'please' });
+    expect(parseMention('@roshi-bot deploy please', 'roshi-bot', extended)).toEqual({
+      command: 'deploy',
+      args: 'please',
+    });
     expect(parseMention('@roshi-bot deploy please', 'roshi-bot')).toEqual({ unknown: 'deploy' });
   });
 });

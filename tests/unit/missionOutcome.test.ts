@@ -13,7 +13,11 @@ const steps = [
 describe('missionOutcome', () => {
   it('a success with a clean pipeline is a success with its result', () => {
     const out = missionOutcome(
-      { outcome: 'success', summary: 'did it', details: { costUsd: 0.5, tokens: { input: 1, output: 2, cacheRead: 3, cacheWrite: 4 }, durationMs: 900 } },
+      {
+        outcome: 'success',
+        summary: 'did it',
+        details: { costUsd: 0.5, tokens: { input: 1, output: 2, cacheRead: 3, cacheWrite: 4 }, durationMs: 900 },
+      },
       { ok: true, steps: steps.slice(0, 1), prUrl: 'https://github.com/o/r/pull/1' },
       'roshi/x',
     );
@@ -47,7 +51,11 @@ describe('missionOutcome', () => {
   });
 
   it('a transient failure keeps its class and the server’s Retry-After', () => {
-    const out = missionOutcome({ outcome: 'transient', summary: '', error: 'overloaded', retryAfterMs: 30_000 }, undefined, 'b');
+    const out = missionOutcome(
+      { outcome: 'transient', summary: '', error: 'overloaded', retryAfterMs: 30_000 },
+      undefined,
+      'b',
+    );
     expect(out).toMatchObject({ class: 'transient', error: 'overloaded', retryAfterMs: 30_000 });
     expect(out.final).toBeUndefined();
     expect(out.result).toMatchObject({ errorClass: 'transient', error: 'overloaded' });
@@ -68,14 +76,21 @@ describe('missionOutcome', () => {
   });
 
   it('an ordinary permanent failure is not final', () => {
-    expect(missionOutcome({ outcome: 'permanent', summary: '', error: 'agent exited 1' }, undefined).final).toBeUndefined();
+    expect(
+      missionOutcome({ outcome: 'permanent', summary: '', error: 'agent exited 1' }, undefined).final,
+    ).toBeUndefined();
   });
 });
 
 describe('failureNotice', () => {
   it('announces a failed mission with its error, else its class', () => {
-    expect(failureNotice({ id: 'm1', status: 'failed' }, { class: 'permanent', error: 'boom' })).toEqual({ id: 'mission-m1-failed', text: '❌ mission m1 failed: boom' });
-    expect(failureNotice({ id: 'm1', status: 'failed' }, { class: 'timeout' })?.text).toBe('❌ mission m1 failed: timeout');
+    expect(failureNotice({ id: 'm1', status: 'failed' }, { class: 'permanent', error: 'boom' })).toEqual({
+      id: 'mission-m1-failed',
+      text: '❌ mission m1 failed: boom',
+    });
+    expect(failureNotice({ id: 'm1', status: 'failed' }, { class: 'timeout' })?.text).toBe(
+      '❌ mission m1 failed: timeout',
+    );
   });
 
   it('says nothing for a mission that is done or will be retried', () => {

@@ -1,7 +1,13 @@
 // Mission text intake: project tags and resolution, commands and their URLs.
 import { describe, expect, it } from 'vitest';
 import { InvalidMissionError, UnknownProjectError } from '../../src/missions/errors.js';
-import { commandKindOf, normalizeUrl, parseMissionText, resolveProject, splitProjectTag } from '../../src/missions/parse.js';
+import {
+  commandKindOf,
+  normalizeUrl,
+  parseMissionText,
+  resolveProject,
+  splitProjectTag,
+} from '../../src/missions/parse.js';
 
 const two = { names: ['app', 'lib'], defaultProject: '' };
 const withDefault = { names: ['app', 'lib'], defaultProject: 'lib' };
@@ -28,14 +34,24 @@ describe('parseMissionText', () => {
   });
 
   it('anything else is free text, unknown /words included', () => {
-    expect(parseMissionText('fix the flaky login test', one)).toEqual({ project: 'app', kind: 'free', text: 'fix the flaky login test' });
+    expect(parseMissionText('fix the flaky login test', one)).toEqual({
+      project: 'app',
+      kind: 'free',
+      text: 'fix the flaky login test',
+    });
     expect(parseMissionText('/deploy to prod', one).kind).toBe('free');
-    expect(parseMissionText('see https://x.org/a and https://x.org/b', one)).toEqual({ project: 'app', kind: 'free', text: 'see https://x.org/a and https://x.org/b' });
+    expect(parseMissionText('see https://x.org/a and https://x.org/b', one)).toEqual({
+      project: 'app',
+      kind: 'free',
+      text: 'see https://x.org/a and https://x.org/b',
+    });
   });
 
   it('a command without a URL, or with two, is refused with an example', () => {
     expect(() => parseMissionText('/rebase', one)).toThrow(InvalidMissionError);
-    expect(() => parseMissionText('/rebase the branch', one)).toThrow(/\/rebase needs the URL of a pull request, e\.g\. \/rebase https:\/\/github\.com/);
+    expect(() => parseMissionText('/rebase the branch', one)).toThrow(
+      /\/rebase needs the URL of a pull request, e\.g\. \/rebase https:\/\/github\.com/,
+    );
     expect(() => parseMissionText('/implement ftp://x/y', one)).toThrow(/\/implement needs the URL of an issue/);
     expect(() => parseMissionText('/fix https://a/1 https://a/2', one)).toThrow(/takes one URL, got 2/);
   });
@@ -53,7 +69,9 @@ describe('parseMissionText', () => {
   it('an explicit project must agree with the tag', () => {
     expect(parseMissionText('x', two, 'lib').project).toBe('lib');
     expect(parseMissionText('[project:lib] x', two, 'lib').project).toBe('lib');
-    expect(() => parseMissionText('[project:app] x', two, 'lib')).toThrow(/\[project:app\] but the project was given as "lib"/);
+    expect(() => parseMissionText('[project:app] x', two, 'lib')).toThrow(
+      /\[project:app\] but the project was given as "lib"/,
+    );
   });
 });
 

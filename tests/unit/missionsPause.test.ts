@@ -16,7 +16,9 @@ describe('pauseLength', () => {
   });
   it('refuses more than 30 days, saying the limit and the open-ended alternative', () => {
     expect(() => pauseLength('31d')).toThrow(BadRequestError);
-    expect(() => pauseLength('30d1s')).toThrow('a timed pause is at most 30 days, got "30d1s"; to pause until someone resumes, pause without a duration');
+    expect(() => pauseLength('30d1s')).toThrow(
+      'a timed pause is at most 30 days, got "30d1s"; to pause until someone resumes, pause without a duration',
+    );
     expect(() => pauseLength('9999999d')).toThrow(/at most 30 days/);
     expect(() => pauseLength(MAX_PAUSE_MS + 1)).toThrow(/at most 30 days/);
   });

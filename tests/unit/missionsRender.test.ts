@@ -53,19 +53,56 @@ describe('times', () => {
   it('clock and durations', () => {
     expect(formatClock(new Date(april(4, 12, 0)))).toBe('12pm');
     expect(formatClock(new Date(april(4, 9, 30)))).toBe('9:30am');
-    expect([0, 42_000, 35 * 60_000, 2 * 3600_000, 65 * 60_000, 27 * 3600_000, 48 * 3600_000].map(formatTook)).toEqual(['0s', '42s', '35m', '2h', '1h 5m', '1d 3h', '2d']);
+    expect([0, 42_000, 35 * 60_000, 2 * 3600_000, 65 * 60_000, 27 * 3600_000, 48 * 3600_000].map(formatTook)).toEqual([
+      '0s',
+      '42s',
+      '35m',
+      '2h',
+      '1h 5m',
+      '1d 3h',
+      '2d',
+    ]);
   });
 });
 
 describe('renderMissionsFile', () => {
   it('writes the documented format', () => {
     const missions = [
-      mission({ id: 'a', text: '/rebase https://github.com/o/r/pull/42', kind: 'rebase', url: 'https://github.com/o/r/pull/42', createdAt: april(4, 20, 14) }),
-      mission({ id: 'b', text: 'implement dark mode', status: 'running', createdAt: at(31, 9), startedAt: april(4, 9, 30), attempts: 1 }),
-      mission({ id: 'c', text: 'fix flaky test', status: 'done', startedAt: april(4, 10), finishedAt: april(4, 10, 35), result: {} }),
-      mission({ id: 'd', text: 'upgrade deps', project: 'lib', status: 'failed', finishedAt: april(4, 11), result: { error: 'transient budget spent' } }),
+      mission({
+        id: 'a',
+        text: '/rebase https://github.com/o/r/pull/42',
+        kind: 'rebase',
+        url: 'https://github.com/o/r/pull/42',
+        createdAt: april(4, 20, 14),
+      }),
+      mission({
+        id: 'b',
+        text: 'implement dark mode',
+        status: 'running',
+        createdAt: at(31, 9),
+        startedAt: april(4, 9, 30),
+        attempts: 1,
+      }),
+      mission({
+        id: 'c',
+        text: 'fix flaky test',
+        status: 'done',
+        startedAt: april(4, 10),
+        finishedAt: april(4, 10, 35),
+        result: {},
+      }),
+      mission({
+        id: 'd',
+        text: 'upgrade deps',
+        project: 'lib',
+        status: 'failed',
+        finishedAt: april(4, 11),
+        result: { error: 'transient budget spent' },
+      }),
     ];
-    const ci = [{ project: 'app', url: 'https://github.com/o/r/pull/42', branch: 'roshi/fix-x', attempt: 1, maxAttempts: 5 }];
+    const ci = [
+      { project: 'app', url: 'https://github.com/o/r/pull/42', branch: 'roshi/fix-x', attempt: 1, maxAttempts: 5 },
+    ];
     expect(renderMissionsFile(missions, { now: NOW, keepDone: 20, keepFailed: 20, ci })).toBe(
       [
         '# Missions',
@@ -90,7 +127,9 @@ describe('renderMissionsFile', () => {
   });
 
   it('keeps every heading when there is nothing to list', () => {
-    expect(renderMissionsFile([], { now: NOW, keepDone: 5, keepFailed: 5 })).toBe('# Missions\n\n## CI\n\n## Pending\n\n## In Progress\n\n## Done\n\n## Failed\n');
+    expect(renderMissionsFile([], { now: NOW, keepDone: 5, keepFailed: 5 })).toBe(
+      '# Missions\n\n## CI\n\n## Pending\n\n## In Progress\n\n## Done\n\n## Failed\n',
+    );
   });
 
   it('pending in queue order; Done and Failed newest first and bounded; cancelled not listed', () => {
@@ -98,8 +137,18 @@ describe('renderMissionsFile', () => {
       mission({ id: 'p1', text: 'second', order: 2 }),
       mission({ id: 'p2', text: 'first', order: -1 }),
       mission({ id: 'p3', text: 'third', order: 2, createdAt: NOW }),
-      ...[1, 2, 3, 4].map((n) => mission({ id: `d${n}`, text: `done ${n}`, status: 'done', finishedAt: NOW - n * 60_000 })),
-      ...[1, 2, 3].map((n) => mission({ id: `f${n}`, text: `failed ${n}`, status: 'failed', finishedAt: NOW - n * 60_000, lastError: `boom ${n}\nstack` })),
+      ...[1, 2, 3, 4].map((n) =>
+        mission({ id: `d${n}`, text: `done ${n}`, status: 'done', finishedAt: NOW - n * 60_000 }),
+      ),
+      ...[1, 2, 3].map((n) =>
+        mission({
+          id: `f${n}`,
+          text: `failed ${n}`,
+          status: 'failed',
+          finishedAt: NOW - n * 60_000,
+          lastError: `boom ${n}\nstack`,
+        }),
+      ),
       mission({ id: 'x', text: 'never mind', status: 'cancelled' }),
     ];
     const sections = parseMissionsFile(renderMissionsFile(missions, { now: NOW, keepDone: 2, keepFailed: 1 }));
@@ -111,7 +160,11 @@ describe('renderMissionsFile', () => {
   });
 
   it('puts multi-line text on one line', () => {
-    const text = renderMissionsFile([mission({ id: 'a', text: 'fix\n  the   tests\n' })], { now: NOW, keepDone: 1, keepFailed: 1 });
+    const text = renderMissionsFile([mission({ id: 'a', text: 'fix\n  the   tests\n' })], {
+      now: NOW,
+      keepDone: 1,
+      keepFailed: 1,
+    });
     expect(parseMissionsFile(text).Pending).toEqual(['- [project:app] fix the tests ⏳@ 8:59pm']);
   });
 });
@@ -122,7 +175,13 @@ const COMMANDS = ['/rebase', '/ci_check', '/review', '/implement', '/fix'];
 const words = fc.string({ unit: 'grapheme', minLength: 1, maxLength: 40 });
 const missionInput = fc.oneof(
   words,
-  fc.tuple(fc.constantFrom(...COMMANDS), fc.webUrl({ withFragments: false, withQueryParameters: false }), fc.string({ maxLength: 20 })).map(([c, u, rest]) => `${c} ${u} ${rest}`),
+  fc
+    .tuple(
+      fc.constantFrom(...COMMANDS),
+      fc.webUrl({ withFragments: false, withQueryParameters: false }),
+      fc.string({ maxLength: 20 }),
+    )
+    .map(([c, u, rest]) => `${c} ${u} ${rest}`),
 );
 const STATUSES: MissionStatus[] = ['pending', 'running', 'done', 'failed', 'cancelled'];
 
@@ -148,7 +207,8 @@ const missionsArb = fc
         return [];
       }
       const started = row.status === 'pending' ? undefined : row.createdAt + 1000;
-      const finished = ['done', 'failed', 'cancelled'].includes(row.status) && started !== undefined ? started + row.took : undefined;
+      const finished =
+        ['done', 'failed', 'cancelled'].includes(row.status) && started !== undefined ? started + row.took : undefined;
       return [
         mission({
           id: `m${String(i).padStart(3, '0')}`,
@@ -187,7 +247,9 @@ describe('properties', () => {
   it('rendering is deterministic, whatever order the missions come in', () => {
     fc.assert(
       fc.property(missionsArb, fc.integer(), (missions, seed) => {
-        const shuffled = [...missions].sort((a, b) => ((a.id.charCodeAt(3) * 31 + seed) % 7) - ((b.id.charCodeAt(3) * 31 + seed) % 7));
+        const shuffled = [...missions].sort(
+          (a, b) => ((a.id.charCodeAt(3) * 31 + seed) % 7) - ((b.id.charCodeAt(3) * 31 + seed) % 7),
+        );
         const first = renderMissionsFile(missions, options);
         expect(renderMissionsFile(shuffled, options)).toBe(first);
         expect(renderMissionsFile(missions, options)).toBe(first);
@@ -220,11 +282,16 @@ describe('properties', () => {
 
   it('lines added under other sections are not imported', () => {
     fc.assert(
-      fc.property(missionsArb, addedLine, fc.constantFrom('## CI', '## In Progress', '## Done', '## Failed'), (missions, line, heading) => {
-        const rendered = renderMissionsFile(missions, options);
-        const edited = rendered.replace(`${heading}\n`, `${heading}\n${line}\n`);
-        expect(findAddedPendingLines(edited, rendered)).toEqual([]);
-      }),
+      fc.property(
+        missionsArb,
+        addedLine,
+        fc.constantFrom('## CI', '## In Progress', '## Done', '## Failed'),
+        (missions, line, heading) => {
+          const rendered = renderMissionsFile(missions, options);
+          const edited = rendered.replace(`${heading}\n`, `${heading}\n${line}\n`);
+          expect(findAddedPendingLines(edited, rendered)).toEqual([]);
+        },
+      ),
       { numRuns: 200 },
     );
   });

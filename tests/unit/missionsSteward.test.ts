@@ -7,7 +7,10 @@ describe('missionsSteward', () => {
   it('reaps every interval until drained', () => {
     const clock = new SimulatedClock();
     let reaps = 0;
-    const actor = createActor(missionsStewardMachine.provide({ actions: { reapLeases: () => void reaps++ } }), { input: { reapIntervalMs: 10_000 }, clock });
+    const actor = createActor(missionsStewardMachine.provide({ actions: { reapLeases: () => void reaps++ } }), {
+      input: { reapIntervalMs: 10_000 },
+      clock,
+    });
     actor.start();
     expect(actor.getSnapshot().value).toBe('serving');
     clock.increment(9_999);

@@ -10,7 +10,9 @@ describe('cleanMissionText', () => {
   });
 
   it('strips control characters other than newline and tab: NUL, escapes, carriage return, DEL, C1', () => {
-    expect(stripHiddenCharacters('a\u0000b\u001b[31mred\u001b[0m\r\nc\u007fd\u0085e\u009bf')).toBe('ab[31mred[0m\ncdef');
+    expect(stripHiddenCharacters('a\u0000b\u001b[31mred\u001b[0m\r\nc\u007fd\u0085e\u009bf')).toBe(
+      'ab[31mred[0m\ncdef',
+    );
   });
 
   it('strips bidi overrides and isolates (U+202A–U+202E, U+2066–U+2069), so what is read is what is run', () => {
@@ -23,7 +25,9 @@ describe('cleanMissionText', () => {
   it('accepts text at the limit and refuses one character more, saying the limit', () => {
     expect(cleanMissionText('x'.repeat(DEFAULT_MAX_TEXT_LENGTH))).toHaveLength(DEFAULT_MAX_TEXT_LENGTH);
     expect(() => cleanMissionText('x'.repeat(DEFAULT_MAX_TEXT_LENGTH + 1))).toThrow(InvalidMissionError);
-    expect(() => cleanMissionText('x'.repeat(8001))).toThrow('mission text is 8001 characters long; the limit is 8000 (missions.maxTextLength)');
+    expect(() => cleanMissionText('x'.repeat(8001))).toThrow(
+      'mission text is 8001 characters long; the limit is 8000 (missions.maxTextLength)',
+    );
     expect(() => cleanMissionText('x'.repeat(101), 100)).toThrow(/the limit is 100/);
   });
 

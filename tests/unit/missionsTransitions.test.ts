@@ -38,11 +38,14 @@ function mission(over: Partial<Mission> = {}): Mission {
   };
 }
 
-const running = (over: Partial<Mission> = {}) => mission({ status: 'running', attempts: 1, lease: { runner: 'runner-1', until: T + 30_000 }, startedAt: T, ...over });
+const running = (over: Partial<Mission> = {}) =>
+  mission({ status: 'running', attempts: 1, lease: { runner: 'runner-1', until: T + 30_000 }, startedAt: T, ...over });
 
 describe('retryDelayMs', () => {
   it('min(2^(n-1) × initial, max), the first retry waiting initial', () => {
-    expect([1, 2, 3, 4, 5, 6, 7].map((n) => retryDelayMs(n, backoff))).toEqual([1_000, 2_000, 4_000, 8_000, 16_000, 30_000, 30_000]);
+    expect([1, 2, 3, 4, 5, 6, 7].map((n) => retryDelayMs(n, backoff))).toEqual([
+      1_000, 2_000, 4_000, 8_000, 16_000, 30_000, 30_000,
+    ]);
   });
 
   it('raised to Retry-After, never lowered by it', () => {
@@ -65,7 +68,11 @@ describe('decideFinish', () => {
   });
 
   it('transient: its own budget, the run not counted as an attempt, backoff on the transient count', () => {
-    const d = decideFinish(running({ attempts: 2, transientAttempts: 1 }), { class: 'transient', error: 'HTTP 529 overloaded' }, backoff);
+    const d = decideFinish(
+      running({ attempts: 2, transientAttempts: 1 }),
+      { class: 'transient', error: 'HTTP 529 overloaded' },
+      backoff,
+    );
     expect(d).toMatchObject({ status: 'pending', attempts: 1, transientAttempts: 2, delayMs: 2_000 });
     expect(d.reason).toMatch(/transient failure 2\/4: HTTP 529/);
   });
@@ -76,21 +83,42 @@ describe('decideFinish', () => {
 
   it('transient: the failure that reaches the budget fails the mission', () => {
     expect(decideFinish(running({ transientAttempts: 2 }), { class: 'transient' }, backoff).status).toBe('pending');
-    expect(decideFinish(running({ transientAttempts: 3 }), { class: 'transient' }, backoff)).toMatchObject({ status: 'failed', transientAttempts: 4, reason: TRANSIENT_BUDGET_SPENT });
+    expect(decideFinish(running({ transientAttempts: 3 }), { class: 'transient' }, backoff)).toMatchObject({
+      status: 'failed',
+      transientAttempts: 4,
+      reason: TRANSIENT_BUDGET_SPENT,
+    });
   });
 
   it('permanent and timeout: retried with backoff while attempts remain, then failed with the error', () => {
-    expect(decideFinish(running({ attempts: 1 }), { class: 'permanent', error: 'tests fail\nmore' }, backoff)).toMatchObject({ status: 'pending', delayMs: 1_000, reason: 'attempt 1/3: tests fail' });
-    expect(decideFinish(running({ attempts: 2 }), { class: 'timeout' }, backoff)).toMatchObject({ status: 'pending', delayMs: 2_000, reason: 'attempt 2/3: timed out' });
-    expect(decideFinish(running({ attempts: 3 }), { class: 'permanent', error: 'tests fail' }, backoff)).toMatchObject({ status: 'failed', reason: 'tests fail' });
-    expect(decideFinish(running({ attempts: 3 }), { class: 'timeout' }, backoff)).toMatchObject({ status: 'failed', reason: 'timed out' });
+    expect(
+      decideFinish(running({ attempts: 1 }), { class: 'permanent', error: 'tests fail\nmore' }, backoff),
+    ).toMatchObject({ status: 'pending', delayMs: 1_000, reason: 'attempt 1/3: tests fail' });
+    expect(decideFinish(running({ attempts: 2 }), { class: 'timeout' }, backoff)).toMatchObject({
+      status: 'pending',
+      delayMs: 2_000,
+      reason: 'attempt 2/3: timed out',
+    });
+    expect(decideFinish(running({ attempts: 3 }), { class: 'permanent', error: 'tests fail' }, backoff)).toMatchObject({
+      status: 'failed',
+      reason: 'tests fail',
+    });
+    expect(decideFinish(running({ attempts: 3 }), { class: 'timeout' }, backoff)).toMatchObject({
+      status: 'failed',
+      reason: 'timed out',
+    });
   });
 });
 
 describe('transitions', () => {
   it('claim: pending → running with a lease and one more attempt', () => {
     const t = claimMission(mission({ notBefore: T - 1 }), 'runner-2', T + 5, 30_000);
-    expect(t.mission).toMatchObject({ status: 'running', lease: { runner: 'runner-2', until: T + 30_005 }, attempts: 1, startedAt: T + 5 });
+    expect(t.mission).toMatchObject({
+      status: 'running',
+      lease: { runner: 'runner-2', until: T + 30_005 },
+      attempts: 1,
+      startedAt: T + 5,
+    });
     expect(t.mission.notBefore).toBeUndefined();
     expect(t).toMatchObject({ event: 'claimed', runner: 'runner-2' });
     expect(() => claimMission(running(), 'runner-2', T, 1)).toThrow(InvalidTransitionError);
@@ -103,15 +131,30 @@ describe('transitions', () => {
   });
 
   it('renew: only the holder, only while running', () => {
-    expect(renewLease(running(), 'runner-1', T + 10_000, 30_000).mission.lease).toEqual({ runner: 'runner-1', until: T + 40_000 });
+    expect(renewLease(running(), 'runner-1', T + 10_000, 30_000).mission.lease).toEqual({
+      runner: 'runner-1',
+      until: T + 40_000,
+    });
     expect(() => renewLease(running(), 'runner-2', T, 30_000)).toThrow(LeaseLostError);
-    expect(() => renewLease(running({ status: 'cancelled' }), 'runner-1', T, 30_000)).toThrow(/no longer holds mission m1: it is cancelled/);
+    expect(() => renewLease(running({ status: 'cancelled' }), 'runner-1', T, 30_000)).toThrow(
+      /no longer holds mission m1: it is cancelled/,
+    );
     expect(() => renewLease(mission(), 'runner-1', T, 30_000)).toThrow(/back to the queue/);
   });
 
   it('finish success → done with the result and a duration', () => {
-    const t = finishMission(running(), 'runner-1', { class: 'success', result: { summary: 'fixed', prUrl: 'https://x/pull/1' } }, T + 60_000, backoff);
-    expect(t.mission).toMatchObject({ status: 'done', finishedAt: T + 60_000, result: { summary: 'fixed', prUrl: 'https://x/pull/1', durationMs: 60_000 } });
+    const t = finishMission(
+      running(),
+      'runner-1',
+      { class: 'success', result: { summary: 'fixed', prUrl: 'https://x/pull/1' } },
+      T + 60_000,
+      backoff,
+    );
+    expect(t.mission).toMatchObject({
+      status: 'done',
+      finishedAt: T + 60_000,
+      result: { summary: 'fixed', prUrl: 'https://x/pull/1', durationMs: 60_000 },
+    });
     expect(t.mission.lease).toBeUndefined();
     expect(t.event).toBe('finished');
   });
@@ -123,8 +166,19 @@ describe('transitions', () => {
   });
 
   it('finish transient past the budget → failed', () => {
-    const t = finishMission(running({ transientAttempts: 3 }), 'runner-1', { class: 'transient', error: '429' }, T, backoff);
-    expect(t.mission).toMatchObject({ status: 'failed', attempts: 0, transientAttempts: 4, result: { error: TRANSIENT_BUDGET_SPENT, errorClass: 'transient' } });
+    const t = finishMission(
+      running({ transientAttempts: 3 }),
+      'runner-1',
+      { class: 'transient', error: '429' },
+      T,
+      backoff,
+    );
+    expect(t.mission).toMatchObject({
+      status: 'failed',
+      attempts: 0,
+      transientAttempts: 4,
+      result: { error: TRANSIENT_BUDGET_SPENT, errorClass: 'transient' },
+    });
     expect(t).toMatchObject({ event: 'failed', reason: TRANSIENT_BUDGET_SPENT });
   });
 
@@ -148,15 +202,24 @@ describe('transitions', () => {
     expect(back?.mission.lease).toBeUndefined();
     expect(back).toMatchObject({ event: 'expired', runner: 'runner-1' });
     const poison = expireLease(running({ attempts: 3 }), T + 30_001);
-    expect(poison?.mission).toMatchObject({ status: 'failed', result: { error: 'abandoned by its runner 3 times (poison)' } });
+    expect(poison?.mission).toMatchObject({
+      status: 'failed',
+      result: { error: 'abandoned by its runner 3 times (poison)' },
+    });
     expect(poison?.event).toBe('failed');
     expect(expireLease(mission(), T + 1e9)).toBeUndefined();
   });
 
   it('cancel: pending or running only; a running cancel names its runner', () => {
     expect(cancelMission(mission(), T).runner).toBeUndefined();
-    expect(cancelMission(running(), T, 'ana')).toMatchObject({ event: 'cancelled', runner: 'runner-1', reason: 'cancelled by ana' });
-    expect(() => cancelMission(mission({ status: 'done' }), T)).toThrow(/cannot cancel mission m1: it is done, and cancel needs pending or running/);
+    expect(cancelMission(running(), T, 'ana')).toMatchObject({
+      event: 'cancelled',
+      runner: 'runner-1',
+      reason: 'cancelled by ana',
+    });
+    expect(() => cancelMission(mission({ status: 'done' }), T)).toThrow(
+      /cannot cancel mission m1: it is done, and cancel needs pending or running/,
+    );
   });
 
   it('reorder: pending only', () => {

@@ -29,14 +29,30 @@ describe('escapeMentions', () => {
   });
 
   it('property: idempotent, only inserts joiners, and leaves no bot summoned', () => {
-    const piece = fc.constantFrom('@copilot', '@Copilot', '@dependabot', '@github-actions', '@copilot-x', ' ', '@', 'a', '-', '\n', '`', ZWJ);
+    const piece = fc.constantFrom(
+      '@copilot',
+      '@Copilot',
+      '@dependabot',
+      '@github-actions',
+      '@copilot-x',
+      ' ',
+      '@',
+      'a',
+      '-',
+      '\n',
+      '`',
+      ZWJ,
+    );
     fc.assert(
-      fc.property(fc.array(piece, { maxLength: 20 }).map((p) => p.join('')), (text) => {
-        const once = escapeMentions(text);
-        expect(escapeMentions(once)).toBe(once);
-        expect(once.replaceAll(ZWJ, '')).toBe(text.replaceAll(ZWJ, ''));
-        expect(once).not.toMatch(/@(?:copilot|dependabot|github-actions)(?![A-Za-z0-9-])/i);
-      }),
+      fc.property(
+        fc.array(piece, { maxLength: 20 }).map((p) => p.join('')),
+        (text) => {
+          const once = escapeMentions(text);
+          expect(escapeMentions(once)).toBe(once);
+          expect(once.replaceAll(ZWJ, '')).toBe(text.replaceAll(ZWJ, ''));
+          expect(once).not.toMatch(/@(?:copilot|dependabot|github-actions)(?![A-Za-z0-9-])/i);
+        },
+      ),
       { numRuns: 1_000 },
     );
   });
@@ -52,13 +68,19 @@ describe('texts', () => {
   });
 
   it('commit message: summary line, blank line, mission line', () => {
-    expect(commitMessage(mission, 'app')).toBe('roshi: Fix the flaky test in api\n\nMission m-42 (free, project app)\n');
+    expect(commitMessage(mission, 'app')).toBe(
+      'roshi: Fix the flaky test in api\n\nMission m-42 (free, project app)\n',
+    );
     const summary = commitMessage({ ...mission, text: `a ${'very '.repeat(30)}long mission` }, 'app').split('\n')[0]!;
     expect(summary.length).toBeLessThanOrEqual('roshi: '.length + 60);
   });
 
   it('PR body: mission text, agent summary, mission line with the target', () => {
-    const body = pullRequestBody({ mission: { ...mission, kind: 'fix', url: 'https://github.com/o/r/issues/3' }, project: { name: 'app' } as never, summary: 'Made it deterministic.' });
+    const body = pullRequestBody({
+      mission: { ...mission, kind: 'fix', url: 'https://github.com/o/r/issues/3' },
+      project: { name: 'app' } as never,
+      summary: 'Made it deterministic.',
+    });
     expect(body).toBe(
       'Fix the flaky test in api\n\n## Summary\n\nMade it deterministic.\n\n---\nMission `m-42` (fix, project app, target https://github.com/o/r/issues/3). Opened by roshi.',
     );
@@ -66,12 +88,19 @@ describe('texts', () => {
 
   it('notification: one terse line, plus one per problem', () => {
     const base = { mission, project: { name: 'app' } as never, branch: 'roshi/fix-m00042' };
-    expect(notification(base, { steps: [], prUrl: 'https://github.com/o/r/pull/1', pushed: true, gate: 'passed', ok: true })).toBe(
-      '✅ [project:app] Fix the flaky test in api → https://github.com/o/r/pull/1 · gate passed',
-    );
     expect(
-      notification(base, { steps: [{ step: 'lint', ok: false, detail: 'failed (warn: …): `x` exit 1\nlots\nof output' }], pushed: false, gate: 'failed', ok: true }),
-    ).toBe('⚠️ [project:app] Fix the flaky test in api → branch roshi/fix-m00042, nothing pushed · gate failed\n  lint: failed (warn: …): `x` exit 1');
+      notification(base, { steps: [], prUrl: 'https://github.com/o/r/pull/1', pushed: true, gate: 'passed', ok: true }),
+    ).toBe('✅ [project:app] Fix the flaky test in api → https://github.com/o/r/pull/1 · gate passed');
+    expect(
+      notification(base, {
+        steps: [{ step: 'lint', ok: false, detail: 'failed (warn: …): `x` exit 1\nlots\nof output' }],
+        pushed: false,
+        gate: 'failed',
+        ok: true,
+      }),
+    ).toBe(
+      '⚠️ [project:app] Fix the flaky test in api → branch roshi/fix-m00042, nothing pushed · gate failed\n  lint: failed (warn: …): `x` exit 1',
+    );
   });
 });
 

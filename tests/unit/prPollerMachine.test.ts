@@ -22,7 +22,13 @@ function start(results: Array<PollResult | Error>, input: PrPollerInput = INPUT)
   });
   const actor = createActor(machine, { input, clock });
   actor.start();
-  return { actor, clock, polls: () => polls, state: () => actor.getSnapshot().value, context: () => actor.getSnapshot().context };
+  return {
+    actor,
+    clock,
+    polls: () => polls,
+    state: () => actor.getSnapshot().value,
+    context: () => actor.getSnapshot().context,
+  };
 }
 
 describe('prPoller machine', () => {
@@ -34,7 +40,11 @@ describe('prPoller machine', () => {
   });
 
   it('polls at the idle cadence when nothing is pending, fast when something is', async () => {
-    const { clock, polls, state, context } = start([{ ok: true, fast: false, at: 0 }, { ok: true, fast: true, at: 0 }, { ok: true, fast: true, at: 0 }]);
+    const { clock, polls, state, context } = start([
+      { ok: true, fast: false, at: 0 },
+      { ok: true, fast: true, at: 0 },
+      { ok: true, fast: true, at: 0 },
+    ]);
     await flush();
     expect(polls()).toBe(1);
     expect(state()).toBe('waiting');
@@ -65,7 +75,12 @@ describe('prPoller machine', () => {
   });
 
   it('backs off exponentially on failures, visibly, and recovers', async () => {
-    const outage: PollResult = { ok: false, at: 0, kind: 'outage', error: 'GitHub GET /repos/acme/app/pulls failed: 503' };
+    const outage: PollResult = {
+      ok: false,
+      at: 0,
+      kind: 'outage',
+      error: 'GitHub GET /repos/acme/app/pulls failed: 503',
+    };
     const { clock, polls, state, context } = start([outage, outage, outage, { ok: true, fast: false, at: 0 }]);
     await flush();
     expect(state()).toBe('backingOff');

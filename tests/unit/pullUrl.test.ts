@@ -7,7 +7,10 @@ describe('parsePullUrl', () => {
     expect(parsePullUrl('https://github.com/acme/app/pull/42')).toEqual({ repo: 'acme/app', number: 42 });
     expect(parsePullUrl('  https://ghe.example.com/acme/app/pull/7/files ')).toEqual({ repo: 'acme/app', number: 7 });
     expect(parsePullUrl('https://github.com/acme/app/pull/42?w=1')).toEqual({ repo: 'acme/app', number: 42 });
-    expect(parsePullUrl('https://github.com/acme/app/pull/42#issuecomment-1')).toEqual({ repo: 'acme/app', number: 42 });
+    expect(parsePullUrl('https://github.com/acme/app/pull/42#issuecomment-1')).toEqual({
+      repo: 'acme/app',
+      number: 42,
+    });
   });
 
   it('is undefined for anything else', () => {

@@ -6,8 +6,20 @@ import { runnerMachine, type AgentOutcome } from '../../machines/runner.js';
 import type { Mission } from '../../src/contracts/index.js';
 
 const mission = (id: string): Mission => ({
-  id, text: 'fix it', project: 'app', kind: 'free', source: 'cli', status: 'running', order: 0, attempts: 1, transientAttempts: 0,
-  maxAttempts: 3, maxTransientAttempts: 6, createdAt: 1, updatedAt: 2, startedAt: 2,
+  id,
+  text: 'fix it',
+  project: 'app',
+  kind: 'free',
+  source: 'cli',
+  status: 'running',
+  order: 0,
+  attempts: 1,
+  transientAttempts: 0,
+  maxAttempts: 3,
+  maxTransientAttempts: 6,
+  createdAt: 1,
+  updatedAt: 2,
+  startedAt: 2,
 });
 
 function deferred<T>() {
@@ -57,11 +69,21 @@ function runner(options: { startPaused?: boolean; claims?: Array<Mission | undef
   });
   const actor = createActor(machine, {
     clock,
-    input: { name: 'runner-1', pollIntervalMs: 1000, startPaused: options.startPaused ?? false, breaker: { maxConsecutiveFailures: 2, openForMs: 60_000 }, now: 0 },
+    input: {
+      name: 'runner-1',
+      pollIntervalMs: 1000,
+      startPaused: options.startPaused ?? false,
+      breaker: { maxConsecutiveFailures: 2, openForMs: 60_000 },
+      now: 0,
+    },
   });
   actor.start();
   return {
-    actor, clock, log, aborted, finished,
+    actor,
+    clock,
+    log,
+    aborted,
+    finished,
     state: () => actor.getSnapshot().value,
     ctx: () => actor.getSnapshot().context,
     completeAgent: (outcome: Partial<AgentOutcome> = {}) => {
@@ -91,7 +113,17 @@ describe('runner machine', () => {
     await tick();
     expect(r.state()).toBe('idle');
     // After a mission it claims again at once (here: nothing left) instead of waiting a poll.
-    expect(r.log).toEqual(['claim', 'claim', 'lease+ m1', 'prepare m1', 'agent m1 in /wt/m1', 'pipeline m1', 'finish m1 success', 'lease- m1', 'claim']);
+    expect(r.log).toEqual([
+      'claim',
+      'claim',
+      'lease+ m1',
+      'prepare m1',
+      'agent m1 in /wt/m1',
+      'pipeline m1',
+      'finish m1 success',
+      'lease- m1',
+      'claim',
+    ]);
     expect(r.ctx().completed).toBe(1);
   });
 

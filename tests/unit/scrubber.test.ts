@@ -39,7 +39,9 @@ describe('scrubText: token shapes', () => {
 describe('scrubText: configured values', () => {
   it('masks the value of a configured secret wherever it occurs', () => {
     configureSecrets(['hunter2-but-longer']);
-    expect(scrubText('password=hunter2-but-longer; again:hunter2-but-longer.')).toBe(`password=${MASK}; again:${MASK}.`);
+    expect(scrubText('password=hunter2-but-longer; again:hunter2-but-longer.')).toBe(
+      `password=${MASK}; again:${MASK}.`,
+    );
   });
 
   it('masks values with regexp metacharacters literally', () => {
@@ -110,9 +112,17 @@ describe('scrubJson', () => {
 describe('scrubValue', () => {
   it('returns a deep copy with every string scrubbed and the input untouched', () => {
     configureSecrets(['deep-secret-value']);
-    const input = { a: { b: { c: { d: { e: 'has deep-secret-value inside' } } } }, list: [GHP, 3, null, true], when: new Date(0) };
+    const input = {
+      a: { b: { c: { d: { e: 'has deep-secret-value inside' } } } },
+      list: [GHP, 3, null, true],
+      when: new Date(0),
+    };
     const output = scrubValue(input);
-    expect(output).toEqual({ a: { b: { c: { d: { e: `has ${MASK} inside` } } } }, list: [MASK, 3, null, true], when: new Date(0) });
+    expect(output).toEqual({
+      a: { b: { c: { d: { e: `has ${MASK} inside` } } } },
+      list: [MASK, 3, null, true],
+      when: new Date(0),
+    });
     expect(input.a.b.c.d.e).toBe('has deep-secret-value inside');
     expect(input.list[0]).toBe(GHP);
   });
@@ -132,7 +142,17 @@ describe('scrubValue', () => {
 
 describe('secret sources', () => {
   it('recognises secret-looking names and leaves ordinary ones', () => {
-    for (const name of ['GITHUB_TOKEN', 'DB_PASSWORD', 'SMTP_PASSWD', 'OPENAI_API_KEY', 'AWS_SECRET_ACCESS_KEY', 'GPG_KEY', 'GOOGLE_APPLICATION_CREDENTIALS', 'ROSHI_NATS__PASSWORD', 'NATS_CREDS']) {
+    for (const name of [
+      'GITHUB_TOKEN',
+      'DB_PASSWORD',
+      'SMTP_PASSWD',
+      'OPENAI_API_KEY',
+      'AWS_SECRET_ACCESS_KEY',
+      'GPG_KEY',
+      'GOOGLE_APPLICATION_CREDENTIALS',
+      'ROSHI_NATS__PASSWORD',
+      'NATS_CREDS',
+    ]) {
       expect(isSecretName(name), name).toBe(true);
     }
     for (const name of ['PATH', 'HOME', 'LANG', 'KEYBOARD_LAYOUT', 'MONKEY_BUSINESS', 'SSH_AUTH_SOCK', 'TERM']) {
@@ -151,7 +171,16 @@ describe('secret sources', () => {
       },
     });
     const names = configuredSecretNames(config);
-    expect([...names]).toEqual(expect.arrayContaining(['GITHUB_TOKEN', 'TG_BOT', 'SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN', 'MATRIX_ACCESS_TOKEN', 'MY_CUSTOM_THING']));
+    expect([...names]).toEqual(
+      expect.arrayContaining([
+        'GITHUB_TOKEN',
+        'TG_BOT',
+        'SLACK_BOT_TOKEN',
+        'SLACK_APP_TOKEN',
+        'MATRIX_ACCESS_TOKEN',
+        'MY_CUSTOM_THING',
+      ]),
+    );
     const values = secretValuesFrom(config, {
       GITHUB_TOKEN: 'github-token-value',
       TG_BOT: 'telegram-value-1',
@@ -160,7 +189,15 @@ describe('secret sources', () => {
       PATH: '/usr/bin:/bin',
     });
     expect(values.sort()).toEqual(
-      ['agent-env-api-key', 'by-name-value-1', 'custom-secret-value', 'github-token-value', 'nats-password-value', 'nats-token-value', 'telegram-value-1'].sort(),
+      [
+        'agent-env-api-key',
+        'by-name-value-1',
+        'custom-secret-value',
+        'github-token-value',
+        'nats-password-value',
+        'nats-token-value',
+        'telegram-value-1',
+      ].sort(),
     );
   });
 });

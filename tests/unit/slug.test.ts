@@ -1,7 +1,14 @@
 import { execFileSync } from 'node:child_process';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isOwnBranch, isValidBranchName, missionBranch, missionSuffix, SLUG_MAX, slugify } from '../../src/runner/slug.js';
+import {
+  isOwnBranch,
+  isValidBranchName,
+  missionBranch,
+  missionSuffix,
+  SLUG_MAX,
+  slugify,
+} from '../../src/runner/slug.js';
 
 const gitEnv = { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' };
 
@@ -16,12 +23,41 @@ function gitAccepts(name: string): boolean {
 }
 
 // Mission texts as people type them: any Unicode, plus the characters that break ref names.
-const tricky = fc.constantFrom('.', '..', '/', '-', '@{', '~', '^', ':', '?', '*', '[', '\\', ' ', '\t', '\n', '.lock', 'é', 'ß', '日本', '🙂', '\u0301', '\u007f');
+const tricky = fc.constantFrom(
+  '.',
+  '..',
+  '/',
+  '-',
+  '@{',
+  '~',
+  '^',
+  ':',
+  '?',
+  '*',
+  '[',
+  '\\',
+  ' ',
+  '\t',
+  '\n',
+  '.lock',
+  'é',
+  'ß',
+  '日本',
+  '🙂',
+  '\u0301',
+  '\u007f',
+);
 const missionText = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 120 }),
-  fc.array(fc.oneof(tricky, fc.string({ unit: 'grapheme-ascii', maxLength: 12 })), { maxLength: 30 }).map((parts) => parts.join('')),
+  fc
+    .array(fc.oneof(tricky, fc.string({ unit: 'grapheme-ascii', maxLength: 12 })), { maxLength: 30 })
+    .map((parts) => parts.join('')),
 );
-const missionId = fc.oneof(fc.uuid(), fc.string({ unit: 'binary', maxLength: 30 }), fc.stringMatching(/^m-[0-9]{1,6}$/));
+const missionId = fc.oneof(
+  fc.uuid(),
+  fc.string({ unit: 'binary', maxLength: 30 }),
+  fc.stringMatching(/^m-[0-9]{1,6}$/),
+);
 
 describe('slugify', () => {
   it('lower-case ASCII words joined by dashes', () => {
@@ -31,7 +67,9 @@ describe('slugify', () => {
   });
 
   it('cuts on a word boundary at 40 characters, a single long word hard', () => {
-    expect(slugify('implement dark mode for the settings page and the profile page')).toBe('implement-dark-mode-for-the-settings');
+    expect(slugify('implement dark mode for the settings page and the profile page')).toBe(
+      'implement-dark-mode-for-the-settings',
+    );
     expect(slugify('x'.repeat(100))).toBe('x'.repeat(SLUG_MAX));
   });
 
@@ -94,7 +132,9 @@ describe('missionBranch', () => {
 
   it('property: isValidBranchName agrees with git check-ref-format --branch', () => {
     const refish = fc
-      .array(fc.constantFrom('a', 'b', 'H', 'E', 'A', 'D', '.', '/', '-', '@', '{', '}', '~', ':', ' ', 'lock', 'é'), { maxLength: 10 })
+      .array(fc.constantFrom('a', 'b', 'H', 'E', 'A', 'D', '.', '/', '-', '@', '{', '}', '~', ':', ' ', 'lock', 'é'), {
+        maxLength: 10,
+      })
       .map((parts) => parts.join(''));
     fc.assert(
       fc.property(refish, (name) => {

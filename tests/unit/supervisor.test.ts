@@ -6,7 +6,12 @@ import { describe, expect, it } from 'vitest';
 import { createActor, fromPromise, SimulatedClock, type InspectionEvent } from 'xstate';
 import { heartbeat, processExited, processStarted, verdict } from '../../machines/childEvents.js';
 import { stateName } from '../../machines/childStatus.js';
-import { childSupervisionMachine, type ChildInput, type HealSettings, type PersistedHealState } from '../../machines/childSupervision.js';
+import {
+  childSupervisionMachine,
+  type ChildInput,
+  type HealSettings,
+  type PersistedHealState,
+} from '../../machines/childSupervision.js';
 import { supervisorMachine, type ChildActor, type HealStateLoad } from '../../machines/supervisor.js';
 
 const T0 = 1_700_000_000_000;
@@ -105,10 +110,18 @@ function tree(options: TreeOptions = {}) {
       must(name).send(heartbeat(pid, `boot-${pid}`, clock.now()));
     },
     beat: (name: string, pid: number) => must(name).send(heartbeat(pid, `boot-${pid}`, clock.now())),
-    exit: (name: string, pid: number, code: number | null = 0) => must(name).send(processExited(pid, code, null, clock.now())),
+    exit: (name: string, pid: number, code: number | null = 0) =>
+      must(name).send(processExited(pid, code, null, clock.now())),
     drift: (name: string, pid: number) =>
       must(name).send(
-        verdict({ actor: name, verdict: 'drift', pid, bootId: `boot-${pid}`, evidence: 'runs build b1, disk has b2', at: clock.now() }),
+        verdict({
+          actor: name,
+          verdict: 'drift',
+          pid,
+          bootId: `boot-${pid}`,
+          evidence: 'runs build b1, disk has b2',
+          at: clock.now(),
+        }),
       ),
     /** Starts the tree and brings every child up: nats 11, watchdog 21, worker 31. */
     async allRunning() {
@@ -131,8 +144,17 @@ function tree(options: TreeOptions = {}) {
 describe('start', () => {
   it('starts children in order, each after the previous one is ready, and loads heal state after the store child', async () => {
     const restored: Record<string, PersistedHealState> = {
-      watchdog: { circuit: 'closed', counts: { failures: 0, recentFailures: [T0 - 1_000], opens: 0 }, totalRestarts: 1 },
-      worker: { circuit: 'open', openUntil: T0 + 30_000, counts: { failures: 3, recentFailures: [T0 - 3_000, T0 - 2_000, T0 - 1_000], opens: 1 }, totalRestarts: 3 },
+      watchdog: {
+        circuit: 'closed',
+        counts: { failures: 0, recentFailures: [T0 - 1_000], opens: 0 },
+        totalRestarts: 1,
+      },
+      worker: {
+        circuit: 'open',
+        openUntil: T0 + 30_000,
+        counts: { failures: 3, recentFailures: [T0 - 3_000, T0 - 2_000, T0 - 1_000], opens: 1 },
+        totalRestarts: 3,
+      },
     };
     const t = tree({ restored });
     t.actor.start();
@@ -188,7 +210,14 @@ describe('start', () => {
   it('with external NATS (no store child) loads heal state before the first child', async () => {
     const t = tree({
       stateStoreChild: null,
-      restored: { nats: { circuit: 'open', openUntil: T0 + 10_000, counts: { failures: 3, recentFailures: [], opens: 1 }, totalRestarts: 3 } },
+      restored: {
+        nats: {
+          circuit: 'open',
+          openUntil: T0 + 10_000,
+          counts: { failures: 3, recentFailures: [], opens: 1 },
+          totalRestarts: 3,
+        },
+      },
     });
     t.actor.start();
     expect(t.sup()).toEqual({ starting: 'loadingHealState' });
@@ -332,7 +361,14 @@ describe('running', () => {
 
   it('RESET_CIRCUIT respawns a child whose circuit is open', async () => {
     const t = tree({
-      restored: { worker: { circuit: 'open', openUntil: T0 + 60_000, counts: { failures: 3, recentFailures: [], opens: 1 }, totalRestarts: 3 } },
+      restored: {
+        worker: {
+          circuit: 'open',
+          openUntil: T0 + 60_000,
+          counts: { failures: 3, recentFailures: [], opens: 1 },
+          totalRestarts: 3,
+        },
+      },
     });
     t.actor.start();
     t.ready('nats', 11);
@@ -419,7 +455,14 @@ describe('stop', () => {
 
   it('a child with no process stops at once and the next one is stopped in the same step', async () => {
     const t = tree({
-      restored: { worker: { circuit: 'open', openUntil: T0 + 60_000, counts: { failures: 3, recentFailures: [], opens: 1 }, totalRestarts: 3 } },
+      restored: {
+        worker: {
+          circuit: 'open',
+          openUntil: T0 + 60_000,
+          counts: { failures: 3, recentFailures: [], opens: 1 },
+          totalRestarts: 3,
+        },
+      },
     });
     t.actor.start();
     t.ready('nats', 11);

@@ -10,7 +10,11 @@ import { superviseLifecycle } from '../../src/supervisor/lifecycle.js';
 
 const T0 = 1_700_000_000_000;
 // A tree whose children never report stopped: it stays in stopping until forced.
-const neverStops = createMachine({ id: 'tree', initial: 'running', states: { running: { on: { STOP: 'stopping' } }, stopping: {} } });
+const neverStops = createMachine({
+  id: 'tree',
+  initial: 'running',
+  states: { running: { on: { STOP: 'stopping' } }, stopping: {} },
+});
 
 function setup(machine: typeof supervisorMachine | typeof neverStops = supervisorMachine) {
   const signals = new EventEmitter();

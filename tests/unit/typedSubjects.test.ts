@@ -3,7 +3,15 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import type { Bus } from '../../src/bus/index.js';
 import { subjectsFor } from '../../src/bus/subjects.js';
-import type { ChatReply, ChatRequest, HeartbeatPayload, MissionEvent, ReplyOf, RequestOf, Verdict } from '../../src/contracts/index.js';
+import type {
+  ChatReply,
+  ChatRequest,
+  HeartbeatPayload,
+  MissionEvent,
+  ReplyOf,
+  RequestOf,
+  Verdict,
+} from '../../src/contracts/index.js';
 
 const subjects = subjectsFor('roshi');
 
@@ -34,8 +42,12 @@ describe('typed subjects', () => {
       bus.publish(subjects.watchdogVerdict, { nonsense: true });
       // @ts-expect-error a chat request needs chatId and provider
       await bus.request(subjects.chatRequest, { text: 'hi' });
-      expectTypeOf(bus.request(subjects.chatRequest, { text: 'hi', chatId: '1', provider: 'console' })).resolves.toEqualTypeOf<ChatReply>();
-      expectTypeOf(bus.request<{ pong: boolean }>(subjects.control('chat'), { verb: 'ping' })).resolves.toEqualTypeOf<{ pong: boolean }>();
+      expectTypeOf(
+        bus.request(subjects.chatRequest, { text: 'hi', chatId: '1', provider: 'console' }),
+      ).resolves.toEqualTypeOf<ChatReply>();
+      expectTypeOf(bus.request<{ pong: boolean }>(subjects.control('chat'), { verb: 'ping' })).resolves.toEqualTypeOf<{
+        pong: boolean;
+      }>();
       bus.publish(subjects.supEvents, { anything: 1 });
     };
     expect(typeof calls).toBe('function');

@@ -12,6 +12,8 @@ describe('until', () => {
   });
 
   it('times out naming what it waited for, with the detail', async () => {
-    await expect(until(() => false, 'never', { timeoutMs: 30, intervalMs: 5, detail: () => 'the log' })).rejects.toThrow(/^timed out waiting for never\nthe log$/);
+    await expect(
+      until(() => false, 'never', { timeoutMs: 30, intervalMs: 5, detail: () => 'the log' }),
+    ).rejects.toThrow(/^timed out waiting for never\nthe log$/);
   });
 });

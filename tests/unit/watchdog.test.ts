@@ -7,19 +7,39 @@ import { createLivenessTable } from '../../src/actors/livenessTable.js';
 import { shouldPublish } from '../../src/actors/watchdog.js';
 
 const hb = (over: Partial<HeartbeatRecord> = {}): HeartbeatRecord => ({
-  actor: 'chat', pid: 10, host: 'h', bootId: 'b1', buildId: 'x', state: 'running', seq: 1, uptimeMs: 5, loopLagMs: 0, rssBytes: 1, receivedAt: 1_000,
+  actor: 'chat',
+  pid: 10,
+  host: 'h',
+  bootId: 'b1',
+  buildId: 'x',
+  state: 'running',
+  seq: 1,
+  uptimeMs: 5,
+  loopLagMs: 0,
+  rssBytes: 1,
+  receivedAt: 1_000,
   ...over,
 });
-const v = (verdict: Verdict['verdict'], at: number): Verdict => ({ actor: 'chat', verdict, pid: 10, bootId: 'b1', evidence: '', at });
+const v = (verdict: Verdict['verdict'], at: number): Verdict => ({
+  actor: 'chat',
+  verdict,
+  pid: 10,
+  bootId: 'b1',
+  evidence: '',
+  at,
+});
 
 describe('watchdog machine', () => {
   it('assesses every checkInterval, exactly, until drained', () => {
     const clock = new SimulatedClock();
     const checks: number[] = [];
-    const actor = createActor(watchdogMachine.provide({ actions: { assessAll: () => void checks.push(clock.now()) } }), {
-      clock,
-      input: { checkIntervalMs: 500 },
-    });
+    const actor = createActor(
+      watchdogMachine.provide({ actions: { assessAll: () => void checks.push(clock.now()) } }),
+      {
+        clock,
+        input: { checkIntervalMs: 500 },
+      },
+    );
     actor.start();
     clock.increment(499);
     expect(checks).toEqual([]);
@@ -41,11 +61,16 @@ describe('liveness table', () => {
     const table = createLivenessTable();
     table.trigger.heartbeat({ record: hb() });
     table.trigger.verdict({ verdict: v('stale', 2_000), published: true });
-    expect(table.getSnapshot().context.entries.chat).toMatchObject({ verdict: { verdict: 'stale' }, publishedAt: 2_000 });
+    expect(table.getSnapshot().context.entries.chat).toMatchObject({
+      verdict: { verdict: 'stale' },
+      publishedAt: 2_000,
+    });
     table.trigger.heartbeat({ record: hb({ seq: 2, receivedAt: 3_000 }) });
     expect(table.getSnapshot().context.entries.chat?.verdict?.verdict).toBe('stale'); // same boot keeps its verdict
     table.trigger.heartbeat({ record: hb({ pid: 11, bootId: 'b2', receivedAt: 4_000 }) });
-    expect(table.getSnapshot().context.entries.chat).toEqual({ heartbeat: hb({ pid: 11, bootId: 'b2', receivedAt: 4_000 }) });
+    expect(table.getSnapshot().context.entries.chat).toEqual({
+      heartbeat: hb({ pid: 11, bootId: 'b2', receivedAt: 4_000 }),
+    });
     table.trigger.forget({ actor: 'chat' });
     expect(table.getSnapshot().context.entries).toEqual({});
   });
@@ -68,6 +93,10 @@ describe('heartbeat payloads', () => {
   it('are validated at the boundary: missing identity is refused, bad numbers become 0', () => {
     expect(toHeartbeatRecord({ pid: 1, bootId: 'b' }, 5)).toBeUndefined();
     expect(toHeartbeatRecord({ actor: 'chat', pid: '1', bootId: 'b' }, 5)).toBeUndefined();
-    expect(toHeartbeatRecord({ actor: 'chat', pid: 1, bootId: 'b', loopLagMs: 'lots', seq: 3 }, 5)).toMatchObject({ loopLagMs: 0, seq: 3, receivedAt: 5 });
+    expect(toHeartbeatRecord({ actor: 'chat', pid: 1, bootId: 'b', loopLagMs: 'lots', seq: 3 }, 5)).toMatchObject({
+      loopLagMs: 0,
+      seq: 3,
+      receivedAt: 5,
+    });
   });
 });

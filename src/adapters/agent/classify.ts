@@ -82,11 +82,17 @@ export function classifyRun(input: ClassifyInput): Classification {
  * The error message of a failed run: what the result says (its text or error list), how the
  * process ended, then the stderr tail, or the stdout tail when stderr is empty.
  */
-export function errorText(input: Pick<ClassifyInput, 'exitCode' | 'signal' | 'result' | 'stderrTail' | 'stdoutTail'>): string {
+export function errorText(
+  input: Pick<ClassifyInput, 'exitCode' | 'signal' | 'result' | 'stderrTail' | 'stdoutTail'>,
+): string {
   const parts: string[] = [];
   const { result } = input;
   if (result?.isError) {
-    const headline = result.result ?? (result.errors.length > 0 ? result.errors.join('; ') : `agent reported an error (${result.subtype ?? 'no subtype'})`);
+    const headline =
+      result.result ??
+      (result.errors.length > 0
+        ? result.errors.join('; ')
+        : `agent reported an error (${result.subtype ?? 'no subtype'})`);
     parts.push(headline);
   } else if (result === undefined) {
     parts.push('agent ended without a result');
@@ -104,7 +110,9 @@ export function errorText(input: Pick<ClassifyInput, 'exitCode' | 'signal' | 're
 
 function retryAfterFrom(lastRetry: ApiRetryEvent | undefined, error: string): number | undefined {
   if (lastRetry?.retryDelayMs !== undefined && lastRetry.retryDelayMs > 0) return Math.round(lastRetry.retryDelayMs);
-  const match = /retry[-_ ]after["']?\s*[:=]?\s*["']?(\d+(?:\.\d+)?)\s*(ms|milliseconds?|s|sec|seconds?)?\b/i.exec(error);
+  const match = /retry[-_ ]after["']?\s*[:=]?\s*["']?(\d+(?:\.\d+)?)\s*(ms|milliseconds?|s|sec|seconds?)?\b/i.exec(
+    error,
+  );
   if (!match?.[1]) return undefined;
   const value = Number(match[1]);
   const unit = match[2]?.toLowerCase() ?? 's';
@@ -116,7 +124,10 @@ function retryAfterFrom(lastRetry: ApiRetryEvent | undefined, error: string): nu
  * be kilobytes long), together at most `max` bytes.
  */
 export function tailText(text: string, max = TAIL_BYTES, lineMax = 500): string {
-  const lines = text.split('\n').map((l) => l.trimEnd()).filter((l) => l !== '');
+  const lines = text
+    .split('\n')
+    .map((l) => l.trimEnd())
+    .filter((l) => l !== '');
   const kept: string[] = [];
   let size = 0;
   for (let i = lines.length - 1; i >= 0; i -= 1) {
@@ -136,7 +147,10 @@ export function tailText(text: string, max = TAIL_BYTES, lineMax = 500): string 
 /** The last `max` bytes' worth of a text, cut at a line start when one is close. */
 export function lastBytes(text: string, max: number): string {
   if (Buffer.byteLength(text) <= max) return text;
-  const tail = Buffer.from(text).subarray(-max).toString('utf8').replace(/^\uFFFD+/, '');
+  const tail = Buffer.from(text)
+    .subarray(-max)
+    .toString('utf8')
+    .replace(/^\uFFFD+/, '');
   const newline = tail.indexOf('\n');
   return newline >= 0 && newline < tail.length / 2 ? tail.slice(newline + 1) : tail;
 }

@@ -29,7 +29,13 @@ import { classifyRun, errorText, lastBytes, tailText, TAIL_BYTES } from './class
 import { ProcessTree } from './processTree.js';
 import { isValidEffort, isValidModel } from './resolve.js';
 import { clip, oneLine } from '../../text/oneLine.js';
-import { parseStreamLine, summarizeToolInput, type ApiRetryEvent, type ResultEvent, type StreamEvent } from './streamJson.js';
+import {
+  parseStreamLine,
+  summarizeToolInput,
+  type ApiRetryEvent,
+  type ResultEvent,
+  type StreamEvent,
+} from './streamJson.js';
 import type { AgentAdapter, AgentProgress, AgentRunRequest, AgentRunResult } from './types.js';
 
 export interface ClaudeAdapterOptions {
@@ -66,7 +72,10 @@ function scrubResult(result: AgentRunResult): AgentRunResult {
 
 /** The argv for a request (without the executable). Exported for tests. */
 export function buildClaudeArgs(
-  request: Pick<AgentRunRequest, 'model' | 'fallbackModel' | 'effort' | 'maxTurns' | 'allowedTools' | 'tools' | 'disallowedTools' | 'addDirs'>,
+  request: Pick<
+    AgentRunRequest,
+    'model' | 'fallbackModel' | 'effort' | 'maxTurns' | 'allowedTools' | 'tools' | 'disallowedTools' | 'addDirs'
+  >,
   log?: Logger,
 ): string[] {
   const args = ['--print', '--output-format', 'stream-json', '--verbose', '--max-turns', String(request.maxTurns)];
@@ -132,7 +141,8 @@ export function findExecutable(command: string, pathVar: string | undefined, cwd
 }
 
 function checkRequest(request: AgentRunRequest): void {
-  if (!Number.isInteger(request.maxTurns) || request.maxTurns < 1) throw new RangeError(`maxTurns must be a positive integer, got ${request.maxTurns}`);
+  if (!Number.isInteger(request.maxTurns) || request.maxTurns < 1)
+    throw new RangeError(`maxTurns must be a positive integer, got ${request.maxTurns}`);
   for (const key of ['idleTimeoutMs', 'timeoutMs', 'killGraceMs'] as const) {
     const v = request[key];
     if (!Number.isFinite(v) || v < 0) throw new RangeError(`${key} must be a non-negative number, got ${v}`);
@@ -151,7 +161,12 @@ class TailBuffer {
   }
 }
 
-async function runClaude(command: string, passEnv: readonly string[], log: Logger, request: AgentRunRequest): Promise<AgentRunResult> {
+async function runClaude(
+  command: string,
+  passEnv: readonly string[],
+  log: Logger,
+  request: AgentRunRequest,
+): Promise<AgentRunResult> {
   checkRequest(request);
   const env = agentEnvironment(process.env, { passEnv, extra: request.env });
   const executable = findExecutable(command, env.PATH);
@@ -164,7 +179,14 @@ async function runClaude(command: string, passEnv: readonly string[], log: Logge
   const args = buildClaudeArgs(request, log);
 
   if (request.signal?.aborted) {
-    return { outcome: 'cancelled', summary: 'cancelled before the agent started', durationMs: 0, exitCode: null, signal: null, killedBy: 'cancel' };
+    return {
+      outcome: 'cancelled',
+      summary: 'cancelled before the agent started',
+      durationMs: 0,
+      exitCode: null,
+      signal: null,
+      killedBy: 'cancel',
+    };
   }
 
   if (!isDirectory(request.cwd)) {
@@ -281,7 +303,8 @@ async function runClaude(command: string, passEnv: readonly string[], log: Logge
         for (const use of event.toolUses) progress('tool', summarizeToolInput(use.name, use.input, PROGRESS_MAX));
         break;
       case 'tool_results':
-        for (const r of event.results) progress('tool_result', `${r.isError ? 'error: ' : ''}${r.text.split('\n')[0] ?? ''}`);
+        for (const r of event.results)
+          progress('tool_result', `${r.isError ? 'error: ' : ''}${r.text.split('\n')[0] ?? ''}`);
         break;
       case 'api_retry': {
         lastRetry = event;
@@ -345,7 +368,9 @@ async function runClaude(command: string, passEnv: readonly string[], log: Logge
     await closeLog(logStream);
     if (finished.code === 'ENOENT' || finished.code === 'EACCES') {
       // Found a moment ago, gone now (or not executable after all).
-      throw new MissingDependencyError(`agent.command: ${JSON.stringify(command)} could not be started: ${finished.shortMessage}`);
+      throw new MissingDependencyError(
+        `agent.command: ${JSON.stringify(command)} could not be started: ${finished.shortMessage}`,
+      );
     }
     const error = `could not start the agent: ${finished.shortMessage}`;
     runLog.error({ code: finished.code }, error);
@@ -354,7 +379,9 @@ async function runClaude(command: string, passEnv: readonly string[], log: Logge
 
   const exitCode = finished.exitCode ?? null;
   const signal = finished.signal ?? null;
-  writeLog(`[roshi] ${new Date().toISOString()} exit: code ${exitCode ?? '-'} signal ${signal ?? '-'} after ${durationMs}ms${killedBy ? ` (killed: ${killedBy})` : ''}`);
+  writeLog(
+    `[roshi] ${new Date().toISOString()} exit: code ${exitCode ?? '-'} signal ${signal ?? '-'} after ${durationMs}ms${killedBy ? ` (killed: ${killedBy})` : ''}`,
+  );
   await closeLog(logStream);
 
   const base = {
@@ -382,12 +409,24 @@ async function runClaude(command: string, passEnv: readonly string[], log: Logge
     return { ...base, outcome, summary: clip(lastText ?? headline, SUMMARY_MAX), error, killedBy };
   }
 
-  const classification = classifyRun({ exitCode, signal, result, lastRetry, stderrTail: stderrTail.toString(), stdoutTail: stdoutTail.toString() });
-  runLog.info({ outcome: classification.outcome, exitCode, signal, durationMs, apiErrorStatus: result?.apiErrorStatus }, 'agent finished');
+  const classification = classifyRun({
+    exitCode,
+    signal,
+    result,
+    lastRetry,
+    stderrTail: stderrTail.toString(),
+    stdoutTail: stdoutTail.toString(),
+  });
+  runLog.info(
+    { outcome: classification.outcome, exitCode, signal, durationMs, apiErrorStatus: result?.apiErrorStatus },
+    'agent finished',
+  );
   if (classification.outcome === 'success') {
     return { ...base, outcome: 'success', summary: clip(result?.result ?? lastText ?? '', SUMMARY_MAX) };
   }
-  const error = classification.error ?? errorText({ exitCode, signal, result, stderrTail: stderrTail.toString(), stdoutTail: stdoutTail.toString() });
+  const error =
+    classification.error ??
+    errorText({ exitCode, signal, result, stderrTail: stderrTail.toString(), stdoutTail: stdoutTail.toString() });
   const summary = clip(result?.result ?? result?.errors.join('; ') ?? error.split('\n')[0] ?? error, SUMMARY_MAX);
   return {
     ...base,
@@ -402,7 +441,12 @@ async function runClaude(command: string, passEnv: readonly string[], log: Logge
  * SIGTERM to the tree, poll for its end during the grace period, SIGKILL whatever is left, then
  * wait (bounded) for it to be reaped.
  */
-async function killTree(tree: ProcessTree, graceMs: number, rootExited: () => boolean, writeLog: (line: string) => void): Promise<void> {
+async function killTree(
+  tree: ProcessTree,
+  graceMs: number,
+  rootExited: () => boolean,
+  writeLog: (line: string) => void,
+): Promise<void> {
   tree.refresh();
   tree.signal('SIGTERM');
   const deadline = Date.now() + graceMs;

@@ -1,7 +1,14 @@
 // The agent adapter: how roshi runs a coding-agent CLI on a mission.
 export type { AgentAdapter, AgentProgress, AgentRunRequest, AgentRunResult } from './types.js';
 export { buildClaudeArgs, createClaudeAdapter, findExecutable, type ClaudeAdapterOptions } from './claude.js';
-export { classifyRun, errorText, isTransientStatus, type Classification, type ClassifyInput, type FinishedOutcome } from './classify.js';
+export {
+  classifyRun,
+  errorText,
+  isTransientStatus,
+  type Classification,
+  type ClassifyInput,
+  type FinishedOutcome,
+} from './classify.js';
 export {
   EFFORT_LEVELS,
   isValidEffort,

@@ -44,6 +44,7 @@ export function killOrphanedAgents(runner: string, logger: Logger): number[] {
       // already gone
     }
   }
-  if (killed.length > 0) logger.warn({ runner, pids: killed }, 'killed agent processes left by a previous run of this runner');
+  if (killed.length > 0)
+    logger.warn({ runner, pids: killed }, 'killed agent processes left by a previous run of this runner');
   return killed;
 }

@@ -54,7 +54,9 @@ export function resolveModel(candidates: readonly Candidate[]): Resolution {
 }
 
 export function resolveEffort(candidates: readonly Candidate[]): Resolution {
-  return resolveFirst(candidates, (v) => (isValidEffort(v) ? undefined : `not an effort level (expected one of ${EFFORT_LEVELS.join(', ')})`));
+  return resolveFirst(candidates, (v) =>
+    isValidEffort(v) ? undefined : `not an effort level (expected one of ${EFFORT_LEVELS.join(', ')})`,
+  );
 }
 
 function resolveFirst(candidates: readonly Candidate[], invalid: (value: string) => string | undefined): Resolution {

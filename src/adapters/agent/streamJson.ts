@@ -93,7 +93,14 @@ export interface InvalidLine {
   line: string;
 }
 
-export type StreamEvent = InitEvent | AssistantEvent | ToolResultsEvent | ApiRetryEvent | ResultEvent | OtherEvent | InvalidLine;
+export type StreamEvent =
+  | InitEvent
+  | AssistantEvent
+  | ToolResultsEvent
+  | ApiRetryEvent
+  | ResultEvent
+  | OtherEvent
+  | InvalidLine;
 
 /** Parses one stdout line; undefined for a blank line. */
 export function parseStreamLine(line: string): StreamEvent | undefined {
@@ -127,7 +134,9 @@ export function parseStreamLine(line: string): StreamEvent | undefined {
       maxRetries: num(value.max_retries),
       retryDelayMs: num(value.retry_delay_ms),
       errorStatus: num(value.error_status) ?? null,
-      error: str(value.error) ?? (value.error === undefined || value.error === null ? undefined : JSON.stringify(value.error)),
+      error:
+        str(value.error) ??
+        (value.error === undefined || value.error === null ? undefined : JSON.stringify(value.error)),
     };
   }
   if (type === 'assistant') {
@@ -136,7 +145,8 @@ export function parseStreamLine(line: string): StreamEvent | undefined {
     const toolUses: ToolUse[] = [];
     for (const block of content) {
       if (block.type === 'text' && typeof block.text === 'string') texts.push(block.text);
-      else if (block.type === 'tool_use' && typeof block.name === 'string') toolUses.push({ id: str(block.id), name: block.name, input: block.input });
+      else if (block.type === 'tool_use' && typeof block.name === 'string')
+        toolUses.push({ id: str(block.id), name: block.name, input: block.input });
     }
     return { kind: 'assistant', texts, toolUses, error: str(value.error), sessionId: str(value.session_id) };
   }
@@ -144,7 +154,11 @@ export function parseStreamLine(line: string): StreamEvent | undefined {
     const results: ToolResult[] = [];
     for (const block of contentOf(value.message)) {
       if (block.type !== 'tool_result') continue;
-      results.push({ toolUseId: str(block.tool_use_id), isError: block.is_error === true, text: toolResultText(block.content) });
+      results.push({
+        toolUseId: str(block.tool_use_id),
+        isError: block.is_error === true,
+        text: toolResultText(block.content),
+      });
     }
     if (results.length > 0) return { kind: 'tool_results', results };
     return { kind: 'other', type, subtype };
@@ -156,7 +170,9 @@ export function parseStreamLine(line: string): StreamEvent | undefined {
       isError: value.is_error === true,
       apiErrorStatus: num(value.api_error_status) ?? null,
       result: str(value.result),
-      errors: Array.isArray(value.errors) ? value.errors.map((e) => (typeof e === 'string' ? e : JSON.stringify(e))) : [],
+      errors: Array.isArray(value.errors)
+        ? value.errors.map((e) => (typeof e === 'string' ? e : JSON.stringify(e)))
+        : [],
       numTurns: num(value.num_turns),
       durationMs: num(value.duration_ms),
       totalCostUsd: num(value.total_cost_usd),
@@ -172,7 +188,17 @@ export function parseStreamLine(line: string): StreamEvent | undefined {
 export function summarizeToolInput(name: string, input: unknown, max = 120): string {
   let detail = '';
   if (isRecord(input)) {
-    for (const key of ['command', 'file_path', 'notebook_path', 'path', 'pattern', 'url', 'query', 'description', 'prompt']) {
+    for (const key of [
+      'command',
+      'file_path',
+      'notebook_path',
+      'path',
+      'pattern',
+      'url',
+      'query',
+      'description',
+      'prompt',
+    ]) {
       const v = input[key];
       if (typeof v === 'string' && v.trim() !== '') {
         detail = v;
@@ -200,7 +226,13 @@ function toolResultText(content: unknown): string {
   if (typeof content === 'string') return content;
   if (Array.isArray(content)) {
     return content
-      .map((part) => (isRecord(part) && typeof part.text === 'string' ? part.text : isRecord(part) ? `[${str(part.type) ?? 'part'}]` : ''))
+      .map((part) =>
+        isRecord(part) && typeof part.text === 'string'
+          ? part.text
+          : isRecord(part)
+            ? `[${str(part.type) ?? 'part'}]`
+            : '',
+      )
       .filter((t) => t !== '')
       .join('\n');
   }

@@ -18,7 +18,11 @@ export function encodeRefPath(ref: string): string {
  * Branches under `<prefix>/` with their tips: GET /repos/{o}/{r}/git/matching-refs/heads/<prefix>
  * (every page), filtered to `refs/heads/<prefix>/…` so `roshi-old/x` is not taken for `roshi/x`.
  */
-export async function branchesUnder(github: GitHubClient, repo: string, prefix: string): Promise<Array<{ branch: string; sha: string }>> {
+export async function branchesUnder(
+  github: GitHubClient,
+  repo: string,
+  prefix: string,
+): Promise<Array<{ branch: string; sha: string }>> {
   const t = transportOf(github);
   const { owner, name } = splitRepo(repo);
   const clean = prefix.replace(/\/+$/, '');
@@ -43,7 +47,11 @@ export async function deleteBranch(github: GitHubClient, repo: string, branch: s
   const { owner, name } = splitRepo(repo);
   try {
     await call(`DELETE /repos/${repo}/git/refs/heads/${branch}`, () =>
-      t.octokit.request(`DELETE /repos/{owner}/{repo}/git/refs/heads/${encodeRefPath(branch)}`, { owner, repo: name, request: t.request(CALL_TIMEOUT_MS) }),
+      t.octokit.request(`DELETE /repos/{owner}/{repo}/git/refs/heads/${encodeRefPath(branch)}`, {
+        owner,
+        repo: name,
+        request: t.request(CALL_TIMEOUT_MS),
+      }),
     );
     return 'deleted';
   } catch (error) {

@@ -5,7 +5,12 @@
 import { CALL_TIMEOUT_MS, call, splitRepo, transportOf, type Transport } from './transport.js';
 import type { CheckRun, CombinedStatus, CommitStatus, GitHubClient, Listing, WorkflowRun } from './types.js';
 
-export async function listCheckRuns(t: Transport, repo: string, sha: string, opts: { maxPages?: number } = {}): Promise<Listing<CheckRun>> {
+export async function listCheckRuns(
+  t: Transport,
+  repo: string,
+  sha: string,
+  opts: { maxPages?: number } = {},
+): Promise<Listing<CheckRun>> {
   const { owner, name } = splitRepo(repo);
   return t.paged<CheckRun, { total_count?: number; check_runs?: RawCheckRun[] }>(
     'GET /repos/{owner}/{repo}/commits/{ref}/check-runs',
@@ -25,7 +30,12 @@ export async function listCheckRuns(t: Transport, repo: string, sha: string, opt
   );
 }
 
-export async function combinedStatus(t: Transport, repo: string, sha: string, opts: { maxPages?: number } = {}): Promise<CombinedStatus> {
+export async function combinedStatus(
+  t: Transport,
+  repo: string,
+  sha: string,
+  opts: { maxPages?: number } = {},
+): Promise<CombinedStatus> {
   const { owner, name } = splitRepo(repo);
   let state = 'pending';
   const listing = await t.paged<CommitStatus, { state?: string; total_count?: number; statuses?: RawStatus[] }>(
@@ -45,10 +55,21 @@ export async function combinedStatus(t: Transport, repo: string, sha: string, op
       };
     },
   );
-  return { state, statuses: listing.items, total: listing.total, truncated: listing.truncated, notModified: listing.notModified };
+  return {
+    state,
+    statuses: listing.items,
+    total: listing.total,
+    truncated: listing.truncated,
+    notModified: listing.notModified,
+  };
 }
 
-export async function listWorkflowRuns(t: Transport, repo: string, sha: string, opts: { maxPages?: number } = {}): Promise<Listing<WorkflowRun>> {
+export async function listWorkflowRuns(
+  t: Transport,
+  repo: string,
+  sha: string,
+  opts: { maxPages?: number } = {},
+): Promise<Listing<WorkflowRun>> {
   const { owner, name } = splitRepo(repo);
   return t.paged<WorkflowRun, { total_count?: number; workflow_runs?: RawWorkflowRun[] }>(
     'GET /repos/{owner}/{repo}/actions/runs',
@@ -75,7 +96,12 @@ export async function listWorkflowRuns(t: Transport, repo: string, sha: string, 
 async function fetchJobLog(t: Transport, repo: string, jobId: number, timeoutMs?: number): Promise<unknown> {
   const { owner, name } = splitRepo(repo);
   const { data } = await call(`GET /repos/${repo}/actions/jobs/${jobId}/logs`, () =>
-    t.octokit.request('GET /repos/{owner}/{repo}/actions/jobs/{job_id}/logs', { owner, repo: name, job_id: jobId, request: t.request(timeoutMs) }),
+    t.octokit.request('GET /repos/{owner}/{repo}/actions/jobs/{job_id}/logs', {
+      owner,
+      repo: name,
+      job_id: jobId,
+      request: t.request(timeoutMs),
+    }),
   );
   return data;
 }
@@ -86,7 +112,8 @@ export async function jobLogTail(t: Transport, repo: string, jobId: number, line
     t.stats.errors++;
     throw error;
   });
-  const text = typeof data === 'string' ? data : data instanceof ArrayBuffer ? new TextDecoder().decode(data) : String(data ?? '');
+  const text =
+    typeof data === 'string' ? data : data instanceof ArrayBuffer ? new TextDecoder().decode(data) : String(data ?? '');
   return tailLines(text, lines);
 }
 
@@ -116,7 +143,13 @@ export async function runsForSha(github: GitHubClient, repo: string, sha: string
   const t = transportOf(github);
   const { owner, name } = splitRepo(repo);
   const runs = await call(`GET /repos/${repo}/actions/runs`, () =>
-    t.octokit.paginate(t.octokit.rest.actions.listWorkflowRunsForRepo, { owner, repo: name, head_sha: sha, per_page: 100, request: t.request(CALL_TIMEOUT_MS) }),
+    t.octokit.paginate(t.octokit.rest.actions.listWorkflowRunsForRepo, {
+      owner,
+      repo: name,
+      head_sha: sha,
+      per_page: 100,
+      request: t.request(CALL_TIMEOUT_MS),
+    }),
   );
   return runs.map((r) => ({
     id: r.id,
@@ -145,9 +178,22 @@ export async function jobsOfRun(github: GitHubClient, repo: string, runId: numbe
   const t = transportOf(github);
   const { owner, name } = splitRepo(repo);
   const jobs = await call(`GET /repos/${repo}/actions/runs/${runId}/jobs`, () =>
-    t.octokit.paginate(t.octokit.rest.actions.listJobsForWorkflowRun, { owner, repo: name, run_id: runId, filter: 'latest', per_page: 100, request: t.request(CALL_TIMEOUT_MS) }),
+    t.octokit.paginate(t.octokit.rest.actions.listJobsForWorkflowRun, {
+      owner,
+      repo: name,
+      run_id: runId,
+      filter: 'latest',
+      per_page: 100,
+      request: t.request(CALL_TIMEOUT_MS),
+    }),
   );
-  return jobs.map((j) => ({ id: j.id, name: j.name, status: j.status, conclusion: j.conclusion ?? null, url: j.html_url ?? null }));
+  return jobs.map((j) => ({
+    id: j.id,
+    name: j.name,
+    status: j.status,
+    conclusion: j.conclusion ?? null,
+    url: j.html_url ?? null,
+  }));
 }
 
 // GitHub Actions log lines start with an ISO timestamp: noise for the agent.

@@ -2,7 +2,13 @@
 // counts). The adapter's functions that take a client (merges, comments, branches, runs) reach
 // the same transport, so every GitHub call of roshi shares throttling, retries and stats.
 import { combinedStatus, jobLogTail, listCheckRuns, listWorkflowRuns } from './ci.js';
-import { ensurePullRequest, findOpenPullRequest, getPullRequest, listOpenPullRequests, pullRequestHead } from './pulls.js';
+import {
+  ensurePullRequest,
+  findOpenPullRequest,
+  getPullRequest,
+  listOpenPullRequests,
+  pullRequestHead,
+} from './pulls.js';
 import { listReviewComments, reviewThreads } from './reviews.js';
 import { attachTransport, createTransport, type GitHubOptions } from './transport.js';
 import type { GitHubClient } from './types.js';

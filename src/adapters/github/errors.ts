@@ -33,7 +33,9 @@ export function statusOf(error: unknown): number | undefined {
 export function toGitHubError(route: string, error: unknown): GitHubError {
   if (error instanceof GitHubError) return error;
   if (error instanceof RequestError) {
-    const data = error.response?.data as { message?: string; errors?: Array<{ message?: string; code?: string; field?: string }> } | undefined;
+    const data = error.response?.data as
+      | { message?: string; errors?: Array<{ message?: string; code?: string; field?: string }> }
+      | undefined;
     const details = (data?.errors ?? [])
       .map((e) => e.message ?? [e.field, e.code].filter(Boolean).join(' '))
       .filter((s) => s !== '')
@@ -44,19 +46,32 @@ export function toGitHubError(route: string, error: unknown): GitHubError {
     const limited = rateLimitOf(error.status, message, headers);
     // octokit reports a timeout or a refused connection as a 500 without a response
     const status = error.response === undefined && error.status === 500 ? undefined : error.status;
-    return new GitHubError(`GitHub ${route} failed: ${error.status} ${message}${details ? `: ${details}` : ''}${hint}`, status, limited.rateLimited, limited.retryAfterMs);
+    return new GitHubError(
+      `GitHub ${route} failed: ${error.status} ${message}${details ? `: ${details}` : ''}${hint}`,
+      status,
+      limited.rateLimited,
+      limited.retryAfterMs,
+    );
   }
   const text = error instanceof Error ? error.message : String(error);
   return new GitHubError(`GitHub ${route} failed: ${text}`);
 }
 
 /** Whether a refusal is a rate limit, and how long GitHub asked to wait (Retry-After, else until the reset). */
-function rateLimitOf(status: number, message: string, headers: Record<string, string | undefined>): { rateLimited: boolean; retryAfterMs?: number } {
-  const limited = status === 429 || ((status === 403 || status === 429) && (headers['x-ratelimit-remaining'] === '0' || /rate limit/i.test(message)));
+function rateLimitOf(
+  status: number,
+  message: string,
+  headers: Record<string, string | undefined>,
+): { rateLimited: boolean; retryAfterMs?: number } {
+  const limited =
+    status === 429 ||
+    ((status === 403 || status === 429) && (headers['x-ratelimit-remaining'] === '0' || /rate limit/i.test(message)));
   if (!limited) return { rateLimited: false };
   const retryAfter = Number(headers['retry-after']);
-  if (Number.isFinite(retryAfter) && retryAfter >= 0 && headers['retry-after'] !== undefined) return { rateLimited: true, retryAfterMs: retryAfter * 1000 };
+  if (Number.isFinite(retryAfter) && retryAfter >= 0 && headers['retry-after'] !== undefined)
+    return { rateLimited: true, retryAfterMs: retryAfter * 1000 };
   const reset = Number(headers['x-ratelimit-reset']);
-  if (Number.isFinite(reset) && reset > 0 && headers['x-ratelimit-reset'] !== undefined) return { rateLimited: true, retryAfterMs: Math.max(0, reset * 1000 - Date.now()) };
+  if (Number.isFinite(reset) && reset > 0 && headers['x-ratelimit-reset'] !== undefined)
+    return { rateLimited: true, retryAfterMs: Math.max(0, reset * 1000 - Date.now()) };
   return { rateLimited: true };
 }

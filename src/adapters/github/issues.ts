@@ -26,7 +26,10 @@ export interface NotificationThread {
  * 50 here). `all=true` because a notification someone marked read in the web UI is still a
  * command; the cursor (`since`) is what keeps polls small.
  */
-export async function listParticipatingNotifications(github: GitHubClient, since: string): Promise<{ threads: NotificationThread[]; serverDate?: string }> {
+export async function listParticipatingNotifications(
+  github: GitHubClient,
+  since: string,
+): Promise<{ threads: NotificationThread[]; serverDate?: string }> {
   const t = transportOf(github);
   let serverDate: string | undefined;
   const threads = await call('GET /notifications', () =>
@@ -72,7 +75,12 @@ export interface IssueComment {
 }
 
 /** GET /repos/{o}/{r}/issues/{n}/comments?since=…, every page, oldest first (GitHub's order). */
-export async function listIssueComments(github: GitHubClient, repo: string, number: number, since?: string): Promise<IssueComment[]> {
+export async function listIssueComments(
+  github: GitHubClient,
+  repo: string,
+  number: number,
+  since?: string,
+): Promise<IssueComment[]> {
   const t = transportOf(github);
   const { owner, name } = splitRepo(repo);
   const comments = await call(`GET /repos/${repo}/issues/${number}/comments`, () =>
@@ -109,7 +117,12 @@ export async function getIssue(github: GitHubClient, repo: string, number: numbe
   const t = transportOf(github);
   const { owner, name } = splitRepo(repo);
   const { data } = await call(`GET /repos/${repo}/issues/${number}`, () =>
-    t.octokit.request('GET /repos/{owner}/{repo}/issues/{issue_number}', { owner, repo: name, issue_number: number, request: t.request(CALL_TIMEOUT_MS) }),
+    t.octokit.request('GET /repos/{owner}/{repo}/issues/{issue_number}', {
+      owner,
+      repo: name,
+      issue_number: number,
+      request: t.request(CALL_TIMEOUT_MS),
+    }),
   );
   return { title: data.title, body: data.body ?? '', login: data.user?.login ?? 'ghost', htmlUrl: data.html_url };
 }
@@ -147,7 +160,12 @@ export async function addPlusOne(github: GitHubClient, repo: string, commentId: 
 }
 
 /** POST /repos/{o}/{r}/issues/{n}/comments with the body passed through outgoingText (scrubbed, mentions escaped). */
-export async function postIssueComment(github: GitHubClient, repo: string, number: number, body: string): Promise<{ id: number; url: string }> {
+export async function postIssueComment(
+  github: GitHubClient,
+  repo: string,
+  number: number,
+  body: string,
+): Promise<{ id: number; url: string }> {
   const t = transportOf(github);
   const { owner, name } = splitRepo(repo);
   const { data } = await call(`POST /repos/${repo}/issues/${number}/comments`, () =>
@@ -168,12 +186,21 @@ export async function postIssueComment(github: GitHubClient, repo: string, numbe
  * maintain, write, triage, read or a custom role). A 404 (not a collaborator, or no such user)
  * is `none`.
  */
-export async function collaboratorPermission(github: GitHubClient, repo: string, login: string): Promise<{ permission: string; roleName: string }> {
+export async function collaboratorPermission(
+  github: GitHubClient,
+  repo: string,
+  login: string,
+): Promise<{ permission: string; roleName: string }> {
   const t = transportOf(github);
   const { owner, name } = splitRepo(repo);
   try {
     const { data } = await call(`GET /repos/${repo}/collaborators/${login}/permission`, () =>
-      t.octokit.request('GET /repos/{owner}/{repo}/collaborators/{username}/permission', { owner, repo: name, username: login, request: t.request(CALL_TIMEOUT_MS) }),
+      t.octokit.request('GET /repos/{owner}/{repo}/collaborators/{username}/permission', {
+        owner,
+        repo: name,
+        username: login,
+        request: t.request(CALL_TIMEOUT_MS),
+      }),
     );
     return { permission: data.permission, roleName: data.role_name ?? data.permission };
   } catch (error) {

@@ -5,21 +5,35 @@ import { outgoingText } from './textPolicy.js';
 import { CALL_TIMEOUT_MS, call, splitRepo, transportOf, type Transport } from './transport.js';
 import type { GitHubClient, Listing, PullHeadInfo, PullRequestInput, PullRequestRef, PullSummary } from './types.js';
 
-export async function findOpenPullRequest(t: Transport, input: Pick<PullRequestInput, 'repo' | 'head' | 'headOwner'>): Promise<Omit<PullRequestRef, 'created'> | undefined> {
+export async function findOpenPullRequest(
+  t: Transport,
+  input: Pick<PullRequestInput, 'repo' | 'head' | 'headOwner'>,
+): Promise<Omit<PullRequestRef, 'created'> | undefined> {
   const { owner, name } = splitRepo(input.repo);
   const headOwner = input.headOwner ?? owner;
   const { data } = await call(`GET /repos/${input.repo}/pulls`, () =>
-    t.octokit.rest.pulls.list({ owner, repo: name, head: `${headOwner}:${input.head}`, state: 'open', per_page: 100, request: t.request() }),
+    t.octokit.rest.pulls.list({
+      owner,
+      repo: name,
+      head: `${headOwner}:${input.head}`,
+      state: 'open',
+      per_page: 100,
+      request: t.request(),
+    }),
   );
   // GitHub filters by head already; check again so a fake or a proxy cannot make us adopt
   // somebody else's PR.
-  const pr = data.find((p) => p.head.ref === input.head && (p.head.repo?.owner.login ?? p.head.user?.login ?? headOwner) === headOwner);
+  const pr = data.find(
+    (p) => p.head.ref === input.head && (p.head.repo?.owner.login ?? p.head.user?.login ?? headOwner) === headOwner,
+  );
   return pr ? { url: pr.html_url, number: pr.number } : undefined;
 }
 
 export async function pullRequestHead(t: Transport, repo: string, number: number): Promise<PullHeadInfo> {
   const { owner, name } = splitRepo(repo);
-  const { data } = await call(`GET /repos/${repo}/pulls/${number}`, () => t.octokit.rest.pulls.get({ owner, repo: name, pull_number: number, request: t.request() }));
+  const { data } = await call(`GET /repos/${repo}/pulls/${number}`, () =>
+    t.octokit.rest.pulls.get({ owner, repo: name, pull_number: number, request: t.request() }),
+  );
   return { ref: data.head.ref, sha: data.head.sha, state: data.state, headRepo: data.head.repo?.full_name ?? '' };
 }
 
@@ -57,21 +71,39 @@ export async function ensurePullRequest(t: Transport, input: PullRequestInput): 
   }
 }
 
-export async function listOpenPullRequests(t: Transport, repo: string, opts: { maxPages?: number } = {}): Promise<Listing<PullSummary>> {
+export async function listOpenPullRequests(
+  t: Transport,
+  repo: string,
+  opts: { maxPages?: number } = {},
+): Promise<Listing<PullSummary>> {
   const { owner, name } = splitRepo(repo);
-  return t.paged<PullSummary, RawPull[]>('GET /repos/{owner}/{repo}/pulls', { owner, repo: name, state: 'open' }, opts.maxPages ?? 3, (data) => ({
-    items: data.map((p) => toPullSummary(repo, p)),
-  }));
+  return t.paged<PullSummary, RawPull[]>(
+    'GET /repos/{owner}/{repo}/pulls',
+    { owner, repo: name, state: 'open' },
+    opts.maxPages ?? 3,
+    (data) => ({
+      items: data.map((p) => toPullSummary(repo, p)),
+    }),
+  );
 }
 
 export async function getPullRequest(t: Transport, repo: string, number: number): Promise<PullSummary> {
   const { owner, name } = splitRepo(repo);
-  const { data } = await t.conditionalGet<RawPull>('GET /repos/{owner}/{repo}/pulls/{pull_number}', { owner, repo: name, pull_number: number });
+  const { data } = await t.conditionalGet<RawPull>('GET /repos/{owner}/{repo}/pulls/{pull_number}', {
+    owner,
+    repo: name,
+    pull_number: number,
+  });
   return toPullSummary(repo, data);
 }
 
 /** GET /repos/{o}/{r}/pulls?head=<owner>:<branch>&state=all, every page. */
-export async function pullsForHead(github: GitHubClient, repo: string, branch: string, headOwner?: string): Promise<PullSummary[]> {
+export async function pullsForHead(
+  github: GitHubClient,
+  repo: string,
+  branch: string,
+  headOwner?: string,
+): Promise<PullSummary[]> {
   const t = transportOf(github);
   const { owner, name } = splitRepo(repo);
   const pulls = await call(`GET /repos/${repo}/pulls`, () =>
@@ -98,7 +130,13 @@ export interface MergeCallResult {
  * PUT /repos/{o}/{r}/pulls/{n}/merge with `sha`: GitHub merges only if the head is still that
  * commit (409 otherwise). 405 means not mergeable (conflicts, branch protection, required reviews).
  */
-export async function mergePull(github: GitHubClient, repo: string, number: number, sha: string, method: 'merge' | 'squash' | 'rebase'): Promise<MergeCallResult> {
+export async function mergePull(
+  github: GitHubClient,
+  repo: string,
+  number: number,
+  sha: string,
+  method: 'merge' | 'squash' | 'rebase',
+): Promise<MergeCallResult> {
   const t = transportOf(github);
   const { owner, name } = splitRepo(repo);
   const { data } = await call(`PUT /repos/${repo}/pulls/${number}/merge`, () =>
@@ -124,7 +162,12 @@ interface RawPull {
   draft?: boolean;
   updated_at?: string;
   user?: { login?: string } | null;
-  head: { ref: string; sha: string; repo?: { full_name?: string; owner?: { login?: string } } | null; user?: { login?: string } | null };
+  head: {
+    ref: string;
+    sha: string;
+    repo?: { full_name?: string; owner?: { login?: string } } | null;
+    user?: { login?: string } | null;
+  };
   base: { ref: string };
 }
 

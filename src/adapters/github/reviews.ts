@@ -9,7 +9,12 @@ export async function reviewThreads(t: Transport, repo: string, number: number):
   t.stats.graphql++;
   let data: RawThreadsQuery;
   try {
-    data = await t.octokit.graphql<RawThreadsQuery>(REVIEW_THREADS_QUERY, { owner, name, number, request: t.request() });
+    data = await t.octokit.graphql<RawThreadsQuery>(REVIEW_THREADS_QUERY, {
+      owner,
+      name,
+      number,
+      request: t.request(),
+    });
   } catch (error) {
     t.stats.errors++;
     throw toGitHubError(`POST /graphql (reviewThreads of ${repo}#${number})`, error);
@@ -17,41 +22,53 @@ export async function reviewThreads(t: Transport, repo: string, number: number):
   const connection = data.repository?.pullRequest?.reviewThreads;
   if (!connection) throw new GitHubError(`GitHub POST /graphql failed: no pull request ${repo}#${number}`, 404);
   let truncated = connection.pageInfo?.hasNextPage === true;
-  const threads = (connection.nodes ?? []).filter((n): n is RawThread => n !== null).map((th) => {
-    if (th.comments?.pageInfo?.hasNextPage) truncated = true;
-    return {
-      id: th.id,
-      isResolved: th.isResolved === true,
-      isOutdated: th.isOutdated === true,
-      comments: (th.comments?.nodes ?? [])
-        .filter((c): c is RawThreadComment => c !== null)
-        .map((c, i) => ({
-          id: c.databaseId ?? -(i + 1),
-          body: c.body ?? '',
-          author: c.author?.login ?? 'ghost',
-          ...(c.path ? { path: c.path } : {}),
-          ...(typeof c.line === 'number' ? { line: c.line } : {}),
-          ...(c.url ? { url: c.url } : {}),
-          ...(c.createdAt ? { createdAt: c.createdAt } : {}),
-        })),
-    };
-  });
+  const threads = (connection.nodes ?? [])
+    .filter((n): n is RawThread => n !== null)
+    .map((th) => {
+      if (th.comments?.pageInfo?.hasNextPage) truncated = true;
+      return {
+        id: th.id,
+        isResolved: th.isResolved === true,
+        isOutdated: th.isOutdated === true,
+        comments: (th.comments?.nodes ?? [])
+          .filter((c): c is RawThreadComment => c !== null)
+          .map((c, i) => ({
+            id: c.databaseId ?? -(i + 1),
+            body: c.body ?? '',
+            author: c.author?.login ?? 'ghost',
+            ...(c.path ? { path: c.path } : {}),
+            ...(typeof c.line === 'number' ? { line: c.line } : {}),
+            ...(c.url ? { url: c.url } : {}),
+            ...(c.createdAt ? { createdAt: c.createdAt } : {}),
+          })),
+      };
+    });
   return { threads, truncated };
 }
 
-export async function listReviewComments(t: Transport, repo: string, number: number, opts: { maxPages?: number } = {}): Promise<Listing<ReviewComment>> {
+export async function listReviewComments(
+  t: Transport,
+  repo: string,
+  number: number,
+  opts: { maxPages?: number } = {},
+): Promise<Listing<ReviewComment>> {
   const { owner, name } = splitRepo(repo);
-  return t.paged<ReviewComment, RawReviewComment[]>('GET /repos/{owner}/{repo}/pulls/{pull_number}/comments', { owner, repo: name, pull_number: number }, opts.maxPages ?? 3, (data) => ({
-    items: data.map((c) => ({
-      id: c.id,
-      body: c.body ?? '',
-      author: c.user?.login ?? 'ghost',
-      ...(c.path ? { path: c.path } : {}),
-      ...(typeof (c.line ?? c.original_line) === 'number' ? { line: (c.line ?? c.original_line) as number } : {}),
-      ...(c.html_url ? { url: c.html_url } : {}),
-      ...(c.created_at ? { createdAt: c.created_at } : {}),
-    })),
-  }));
+  return t.paged<ReviewComment, RawReviewComment[]>(
+    'GET /repos/{owner}/{repo}/pulls/{pull_number}/comments',
+    { owner, repo: name, pull_number: number },
+    opts.maxPages ?? 3,
+    (data) => ({
+      items: data.map((c) => ({
+        id: c.id,
+        body: c.body ?? '',
+        author: c.user?.login ?? 'ghost',
+        ...(c.path ? { path: c.path } : {}),
+        ...(typeof (c.line ?? c.original_line) === 'number' ? { line: (c.line ?? c.original_line) as number } : {}),
+        ...(c.html_url ? { url: c.html_url } : {}),
+        ...(c.created_at ? { createdAt: c.created_at } : {}),
+      })),
+    }),
+  );
 }
 
 const REVIEW_THREADS_QUERY = `query($owner: String!, $name: String!, $number: Int!) {
@@ -99,5 +116,9 @@ interface RawThread {
   comments?: { pageInfo?: { hasNextPage?: boolean }; nodes?: Array<RawThreadComment | null> };
 }
 interface RawThreadsQuery {
-  repository?: { pullRequest?: { reviewThreads?: { pageInfo?: { hasNextPage?: boolean }; nodes?: Array<RawThread | null> } | null } | null } | null;
+  repository?: {
+    pullRequest?: {
+      reviewThreads?: { pageInfo?: { hasNextPage?: boolean }; nodes?: Array<RawThread | null> } | null;
+    } | null;
+  } | null;
 }

@@ -36,9 +36,17 @@ export interface Transport {
   /** Request options with an overall deadline (default the client's requestTimeoutMs). */
   request(timeoutMs?: number): { signal: AbortSignal };
   /** A GET with If-None-Match when the cache has the URL; `route` names the call in errors. */
-  conditionalGet<T>(route: string, params: Record<string, unknown>): Promise<{ data: T; link?: string; notModified: boolean }>;
+  conditionalGet<T>(
+    route: string,
+    params: Record<string, unknown>,
+  ): Promise<{ data: T; link?: string; notModified: boolean }>;
   /** Pages 1…maxPages of a listing; `pick` takes the items (and total_count) out of one page. */
-  paged<T, R>(route: string, params: Record<string, unknown>, maxPages: number, pick: (data: R) => { items: T[]; total?: number }): Promise<Listing<T>>;
+  paged<T, R>(
+    route: string,
+    params: Record<string, unknown>,
+    maxPages: number,
+    pick: (data: R) => { items: T[]; total?: number },
+  ): Promise<Listing<T>>;
 }
 
 /**
@@ -124,7 +132,10 @@ export function createTransport(options: GitHubOptions): Transport {
   octokit.hook.before('request', () => void stats.requests++);
 
   // A 304 replays the cached answer (GitHub does not count it against the rate limit).
-  async function conditionalGet<T>(route: string, params: Record<string, unknown>): Promise<{ data: T; link?: string; notModified: boolean }> {
+  async function conditionalGet<T>(
+    route: string,
+    params: Record<string, unknown>,
+  ): Promise<{ data: T; link?: string; notModified: boolean }> {
     const { url } = octokit.request.endpoint(route, params);
     const cached = cache?.get(url);
     try {
@@ -147,7 +158,12 @@ export function createTransport(options: GitHubOptions): Transport {
     }
   }
 
-  async function paged<T, R>(route: string, params: Record<string, unknown>, maxPages: number, pick: (data: R) => { items: T[]; total?: number }): Promise<Listing<T>> {
+  async function paged<T, R>(
+    route: string,
+    params: Record<string, unknown>,
+    maxPages: number,
+    pick: (data: R) => { items: T[]; total?: number },
+  ): Promise<Listing<T>> {
     const items: T[] = [];
     let total: number | undefined;
     let notModified = true;

@@ -149,7 +149,9 @@ export interface GitHubClient {
   /** The open PR for `headOwner:head`, created only when there is none. */
   ensurePullRequest(input: PullRequestInput): Promise<PullRequestRef>;
   /** The open PR for a head, if any. */
-  findOpenPullRequest(input: Pick<PullRequestInput, 'repo' | 'head' | 'headOwner'>): Promise<Omit<PullRequestRef, 'created'> | undefined>;
+  findOpenPullRequest(
+    input: Pick<PullRequestInput, 'repo' | 'head' | 'headOwner'>,
+  ): Promise<Omit<PullRequestRef, 'created'> | undefined>;
   /** A pull request's head branch, head repository ('' when deleted) and state, for commands on a PR (/rebase, /ci_check, /review). */
   pullRequestHead(repo: string, number: number): Promise<PullHeadInfo>;
   /** Open pull requests of a repository, newest first (conditional). */

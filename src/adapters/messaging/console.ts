@@ -33,9 +33,12 @@ export interface ConsoleOutput {
 export function toConsoleInbound(payload: Payload, now: number): InboundMessage | { error: string } {
   const { text, user, chat, id } = payload;
   if (typeof text !== 'string' || text.trim() === '') return { error: 'field "text" must be a non-empty string' };
-  if (user !== undefined && (typeof user !== 'string' || user === '')) return { error: 'field "user" must be a non-empty string' };
-  if (chat !== undefined && (typeof chat !== 'string' || chat === '')) return { error: 'field "chat" must be a non-empty string' };
-  if (id !== undefined && typeof id !== 'string' && typeof id !== 'number') return { error: 'field "id" must be a string or a number' };
+  if (user !== undefined && (typeof user !== 'string' || user === ''))
+    return { error: 'field "user" must be a non-empty string' };
+  if (chat !== undefined && (typeof chat !== 'string' || chat === ''))
+    return { error: 'field "chat" must be a non-empty string' };
+  if (id !== undefined && typeof id !== 'string' && typeof id !== 'number')
+    return { error: 'field "id" must be a string or a number' };
   return {
     provider: CONSOLE_PROVIDER,
     chatId: chat ?? CONSOLE_CHAT,
@@ -51,7 +54,10 @@ export interface ConsoleProviderOptions {
   logger: Logger;
 }
 
-export function createConsoleProvider({ bus, logger }: ConsoleProviderOptions): MessagingProvider & { readonly rejected: number } {
+export function createConsoleProvider({
+  bus,
+  logger,
+}: ConsoleProviderOptions): MessagingProvider & { readonly rejected: number } {
   const subject = consoleSubject(bus.prefix);
   let unsubscribe: Unsubscribe | undefined;
   let chain: Promise<void> = Promise.resolve();
@@ -74,7 +80,9 @@ export function createConsoleProvider({ bus, logger }: ConsoleProviderOptions): 
           return;
         }
         // One at a time, in arrival order, as the provider contract promises.
-        chain = chain.then(() => onMessage(message)).catch((error: unknown) => logger.error({ err: error }, 'console message handling failed'));
+        chain = chain
+          .then(() => onMessage(message))
+          .catch((error: unknown) => logger.error({ err: error }, 'console message handling failed'));
       });
     },
     stop: async () => {
@@ -84,7 +92,12 @@ export function createConsoleProvider({ bus, logger }: ConsoleProviderOptions): 
     },
     send: async (message: OutboundMessage) => {
       if (bus.isClosed()) throw new ProviderError('the NATS connection is closed', CONSOLE_PROVIDER, true);
-      const out: ConsoleOutput = { chatId: message.chatId ?? CONSOLE_CHAT, text: message.text, format: message.format ?? 'plain', at: Date.now() };
+      const out: ConsoleOutput = {
+        chatId: message.chatId ?? CONSOLE_CHAT,
+        text: message.text,
+        format: message.format ?? 'plain',
+        at: Date.now(),
+      };
       bus.publish(subject, out);
       logger.info({ chatId: out.chatId, text: out.text }, 'console message');
       // Accepted once the server has it: a round trip after the publish flushes it.
@@ -93,7 +106,10 @@ export function createConsoleProvider({ bus, logger }: ConsoleProviderOptions): 
         await Promise.race([
           bus.rtt(),
           new Promise((_, reject) => {
-            timer = setTimeout(() => reject(new Error(`no round trip to NATS within ${CONFIRM_TIMEOUT_MS} ms`)), CONFIRM_TIMEOUT_MS);
+            timer = setTimeout(
+              () => reject(new Error(`no round trip to NATS within ${CONFIRM_TIMEOUT_MS} ms`)),
+              CONFIRM_TIMEOUT_MS,
+            );
           }),
         ]);
       } catch (error) {

@@ -50,7 +50,12 @@ export function redact(text: string, secrets: readonly string[]): string {
  * Reads a token from the environment variable `configKey` names; a clear ConfigError (exit code
  * 78) naming the variable when it is unset or empty. The value never appears in the message.
  */
-export function readToken(env: Record<string, string | undefined>, variable: string, configKey: string, what: string): string {
+export function readToken(
+  env: Record<string, string | undefined>,
+  variable: string,
+  configKey: string,
+  what: string,
+): string {
   const value = env[variable];
   if (value === undefined || value.trim() === '') {
     throw new ConfigError(
@@ -134,7 +139,10 @@ async function exchange(request: JsonRequest, signal: AbortSignal, timedOut: () 
     if (request.signal?.aborted) throw new RequestAborted();
     const reason = timedOut() ? `no answer within ${formatDuration(request.timeoutMs)}` : describeFetchError(error);
     throw new ProviderError(
-      redact(`${request.provider}: ${request.what} failed: cannot reach ${originOf(request.url)}: ${reason}`, request.secrets),
+      redact(
+        `${request.provider}: ${request.what} failed: cannot reach ${originOf(request.url)}: ${reason}`,
+        request.secrets,
+      ),
       request.provider,
       true,
     );
@@ -180,7 +188,8 @@ export function retryAfterHeaderMs(headers: Headers): number | undefined {
 
 /** The wait of a receive loop after its `failures`-th consecutive failure (1-based). */
 export function backoffMs(failures: number, retry: { minMs: number; maxMs: number }, error?: unknown): number {
-  if (error instanceof ProviderError && error.retryAfterMs !== undefined) return Math.max(error.retryAfterMs, retry.minMs);
+  if (error instanceof ProviderError && error.retryAfterMs !== undefined)
+    return Math.max(error.retryAfterMs, retry.minMs);
   // ±20 % jitter, so several roshi instances do not hammer a recovering server in step.
   return doublingBackoff(failures, { initialMs: retry.minMs, maxMs: retry.maxMs }, 0.2, Math.random());
 }
@@ -218,10 +227,16 @@ export async function deliver<M extends { messageId: string }>(
       return true;
     } catch (error) {
       if (attempt >= 3) {
-        logger.error({ messageId: message.messageId, err: errorText(error) }, 'inbound message refused by the bridge 3 times; skipped');
+        logger.error(
+          { messageId: message.messageId, err: errorText(error) },
+          'inbound message refused by the bridge 3 times; skipped',
+        );
         return true;
       }
-      logger.warn({ messageId: message.messageId, attempt, err: errorText(error) }, 'inbound message refused by the bridge; retrying');
+      logger.warn(
+        { messageId: message.messageId, attempt, err: errorText(error) },
+        'inbound message refused by the bridge; retrying',
+      );
       await sleep(1_000 * attempt, { signal });
       if (signal.aborted) return false;
     }

@@ -11,8 +11,20 @@ import { createSlackProvider } from './slack.js';
 import { createTelegramProvider } from './telegram.js';
 import type { Cursor, MessagingProvider } from './types.js';
 
-export { CONSOLE_PROVIDER, consoleSubject, createConsoleProvider, toConsoleInbound, type ConsoleOutput } from './console.js';
-export { ProviderError, type Cursor, type InboundMessage, type MessagingProvider, type OutboundMessage } from './types.js';
+export {
+  CONSOLE_PROVIDER,
+  consoleSubject,
+  createConsoleProvider,
+  toConsoleInbound,
+  type ConsoleOutput,
+} from './console.js';
+export {
+  ProviderError,
+  type Cursor,
+  type InboundMessage,
+  type MessagingProvider,
+  type OutboundMessage,
+} from './types.js';
 
 export const PROVIDER_NAMES = ['console', 'telegram', 'slack', 'matrix'] as const;
 
@@ -56,19 +68,33 @@ export async function createProviders(
     try {
       switch (name) {
         case 'console':
-          providers.push({ provider: createConsoleProvider({ bus: options.bus, logger: logger.child({ provider: 'console' }) }), minIntervalMs: 0 });
+          providers.push({
+            provider: createConsoleProvider({ bus: options.bus, logger: logger.child({ provider: 'console' }) }),
+            minIntervalMs: 0,
+          });
           break;
         case 'telegram':
-          providers.push({ provider: await createTelegramProvider(config.bridge.telegram, deps('telegram')), minIntervalMs: config.bridge.telegram.minInterval });
+          providers.push({
+            provider: await createTelegramProvider(config.bridge.telegram, deps('telegram')),
+            minIntervalMs: config.bridge.telegram.minInterval,
+          });
           break;
         case 'slack':
-          providers.push({ provider: await createSlackProvider(config.bridge.slack, deps('slack')), minIntervalMs: config.bridge.slack.minInterval });
+          providers.push({
+            provider: await createSlackProvider(config.bridge.slack, deps('slack')),
+            minIntervalMs: config.bridge.slack.minInterval,
+          });
           break;
         case 'matrix':
-          providers.push({ provider: await createMatrixProvider(config.bridge.matrix, deps('matrix')), minIntervalMs: config.bridge.matrix.minInterval });
+          providers.push({
+            provider: await createMatrixProvider(config.bridge.matrix, deps('matrix')),
+            minIntervalMs: config.bridge.matrix.minInterval,
+          });
           break;
         default:
-          throw new Error(`unknown provider ${JSON.stringify(raw)} in bridge.providers; known: ${PROVIDER_NAMES.join(', ')}`);
+          throw new Error(
+            `unknown provider ${JSON.stringify(raw)} in bridge.providers; known: ${PROVIDER_NAMES.join(', ')}`,
+          );
       }
     } catch (error) {
       const message = (error as Error).message ?? String(error);

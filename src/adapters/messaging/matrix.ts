@@ -62,15 +62,32 @@ const TXN_MAX_PENDING = 200;
 
 export function createMatrixProvider(settings: MatrixSettings, deps: ProviderDeps): MessagingProvider {
   if (settings.homeserverUrl === '') {
-    throw new ConfigError('bridge.matrix.homeserverUrl', '', 'the client-server API root of the homeserver, e.g. https://matrix.example.org (the matrix provider is listed in bridge.providers)');
+    throw new ConfigError(
+      'bridge.matrix.homeserverUrl',
+      '',
+      'the client-server API root of the homeserver, e.g. https://matrix.example.org (the matrix provider is listed in bridge.providers)',
+    );
   }
   if (!/^[!#][^:]+:.+$/.test(settings.roomId)) {
-    throw new ConfigError('bridge.matrix.roomId', settings.roomId, 'a room id such as !abc:example.org (Room settings → Advanced) or an alias such as #roshi:example.org');
+    throw new ConfigError(
+      'bridge.matrix.roomId',
+      settings.roomId,
+      'a room id such as !abc:example.org (Room settings → Advanced) or an alias such as #roshi:example.org',
+    );
   }
   if (settings.userId !== '' && !/^@[^:]+:.+$/.test(settings.userId)) {
-    throw new ConfigError('bridge.matrix.userId', settings.userId, 'a user id such as @roshi:example.org, or "" to ask the homeserver');
+    throw new ConfigError(
+      'bridge.matrix.userId',
+      settings.userId,
+      'a user id such as @roshi:example.org, or "" to ask the homeserver',
+    );
   }
-  const token = readToken(deps.env, settings.tokenEnv, 'bridge.matrix.tokenEnv', "the Matrix access token of roshi's account");
+  const token = readToken(
+    deps.env,
+    settings.tokenEnv,
+    'bridge.matrix.tokenEnv',
+    "the Matrix access token of roshi's account",
+  );
   return new MatrixProvider(settings, deps, token);
 }
 
@@ -147,7 +164,11 @@ class MatrixProvider implements MessagingProvider {
     const roomId = message.chatId ?? this.defaultChatId;
     const content = { msgtype: 'm.text', body: message.text };
     if (Buffer.byteLength(JSON.stringify(content)) > MAX_CONTENT_BYTES) {
-      throw new ProviderError(`matrix: message too large for one event (${message.text.length} characters; split it below ${MATRIX_MAX_LENGTH})`, NAME, false);
+      throw new ProviderError(
+        `matrix: message too large for one event (${message.text.length} characters; split it below ${MATRIX_MAX_LENGTH})`,
+        NAME,
+        false,
+      );
     }
     const key = `${roomId}\n${message.text}`;
     const entry = this.transaction(key);
@@ -214,18 +235,34 @@ class MatrixProvider implements MessagingProvider {
   }
 
   private async whoami(signal: AbortSignal): Promise<void> {
-    const answer = await this.call({ what: 'whoami', method: 'GET', path: '/account/whoami', signal, timeoutMs: START_CALL_TIMEOUT_MS });
+    const answer = await this.call({
+      what: 'whoami',
+      method: 'GET',
+      path: '/account/whoami',
+      signal,
+      timeoutMs: START_CALL_TIMEOUT_MS,
+    });
     const userId = str(field(answer, 'user_id'));
     if (userId === undefined) return;
     if (this.ownUserId !== undefined && this.ownUserId !== userId) {
-      this.logger.warn({ configured: this.ownUserId, owner: userId }, "matrix: bridge.matrix.userId is not the access token's owner; using the owner");
+      this.logger.warn(
+        { configured: this.ownUserId, owner: userId },
+        "matrix: bridge.matrix.userId is not the access token's owner; using the owner",
+      );
     }
     this.ownUserId = userId;
   }
 
   /** Joins the room (idempotent; accepts a pending invite) and learns an alias's room id. */
   private async join(signal: AbortSignal): Promise<void> {
-    const answer = await this.call({ what: 'join', method: 'POST', path: `/join/${encodeURIComponent(this.settings.roomId)}`, body: {}, signal, timeoutMs: START_CALL_TIMEOUT_MS });
+    const answer = await this.call({
+      what: 'join',
+      method: 'POST',
+      path: `/join/${encodeURIComponent(this.settings.roomId)}`,
+      body: {},
+      signal,
+      timeoutMs: START_CALL_TIMEOUT_MS,
+    });
     const roomId = str(field(answer, 'room_id'));
     if (roomId !== undefined) this.roomId = roomId;
   }
@@ -262,7 +299,10 @@ class MatrixProvider implements MessagingProvider {
     });
   }
 
-  private async receive(onMessage: (message: InboundMessage) => Promise<void>, initialSince: string | undefined): Promise<void> {
+  private async receive(
+    onMessage: (message: InboundMessage) => Promise<void>,
+    initialSince: string | undefined,
+  ): Promise<void> {
     const signal = this.stopController.signal;
     let since = initialSince;
     let failures = 0;
@@ -322,7 +362,13 @@ class MatrixProvider implements MessagingProvider {
         what: '/messages',
         method: 'GET',
         path: `/rooms/${encodeURIComponent(this.roomId)}/messages`,
-        query: { dir: 'b', from, to: since, limit: String(TIMELINE_LIMIT), filter: JSON.stringify({ types: ['m.room.message'] }) },
+        query: {
+          dir: 'b',
+          from,
+          to: since,
+          limit: String(TIMELINE_LIMIT),
+          filter: JSON.stringify({ types: ['m.room.message'] }),
+        },
         signal,
       });
       const chunk = field(chunkAnswer, 'chunk');
@@ -343,7 +389,8 @@ class MatrixProvider implements MessagingProvider {
     const sender = str(field(event, 'sender'));
     const eventId = str(field(event, 'event_id'));
     let body = str(field(content, 'body'));
-    if (sender === undefined || eventId === undefined || body === undefined || this.roomId === undefined) return undefined;
+    if (sender === undefined || eventId === undefined || body === undefined || this.roomId === undefined)
+      return undefined;
     if (sender === this.ownUserId) return undefined;
     if (field(field(event, 'unsigned'), 'redacted_because') !== undefined) return undefined;
     const relation = field(content, 'm.relates_to');

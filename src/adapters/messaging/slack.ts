@@ -54,7 +54,14 @@ const NAME = 'slack';
 const TIMEOUT_MS = 30_000;
 const HISTORY_PAGE = 200;
 const HISTORY_MAX_PAGES = 20;
-const TRANSIENT_CODES = new Set(['ratelimited', 'rate_limited', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout']);
+const TRANSIENT_CODES = new Set([
+  'ratelimited',
+  'rate_limited',
+  'internal_error',
+  'fatal_error',
+  'service_unavailable',
+  'request_timeout',
+]);
 
 // ─── text ────────────────────────────────────────────────────────────────────────────────────
 
@@ -75,7 +82,10 @@ export function markdownToMrkdwn(markdown: string): string {
       }
       // Italics before bold and headings, which both produce single stars.
       return escapeSlack(part)
-        .replace(/\[([^\]\n]+)\]\(([^()\s]+)\)/g, (_m, label: string, url: string) => `<${url}|${label.replace(/\|/g, '¦')}>`)
+        .replace(
+          /\[([^\]\n]+)\]\(([^()\s]+)\)/g,
+          (_m, label: string, url: string) => `<${url}|${label.replace(/\|/g, '¦')}>`,
+        )
         .replace(/(?<![*\w])\*(?![\s*])([^*\n]+?)(?<![\s*])\*(?![*\w])/g, '_$1_')
         .replace(/\*\*(?!\s)([^\n]+?)(?<!\s)\*\*/g, '*$1*')
         .replace(/(?<!\w)__(?!\s)([^\n]+?)(?<!\s)__(?!\w)/g, '*$1*')
@@ -114,9 +124,18 @@ export function compareTs(a: string, b: string): number {
 // ─── provider ────────────────────────────────────────────────────────────────────────────────
 
 export function createSlackProvider(settings: SlackSettings, deps: ProviderDeps): MessagingProvider {
-  const botToken = readToken(deps.env, settings.botTokenEnv, 'bridge.slack.botTokenEnv', 'the Slack bot token (xoxb-…)');
+  const botToken = readToken(
+    deps.env,
+    settings.botTokenEnv,
+    'bridge.slack.botTokenEnv',
+    'the Slack bot token (xoxb-…)',
+  );
   if (!/^[CGD][A-Z0-9]{2,}$/.test(settings.channel)) {
-    throw new ConfigError('bridge.slack.channel', settings.channel, "a channel id such as C0123456789 (the channel's details in Slack show it), the one channel roshi listens and posts in");
+    throw new ConfigError(
+      'bridge.slack.channel',
+      settings.channel,
+      "a channel id such as C0123456789 (the channel's details in Slack show it), the one channel roshi listens and posts in",
+    );
   }
   return new SlackProvider(settings, deps, botToken);
 }
@@ -153,7 +172,10 @@ class SlackProvider implements MessagingProvider {
     try {
       const auth = await this.call('auth.test', 'POST', {}, signal, START_CALL_TIMEOUT_MS);
       this.botUserId = str(field(auth, 'user_id'));
-      this.logger.info({ team: str(field(auth, 'team')), botUser: this.botUserId, channel: this.settings.channel }, 'slack: connected (polling conversations.history)');
+      this.logger.info(
+        { team: str(field(auth, 'team')), botUser: this.botUserId, channel: this.settings.channel },
+        'slack: connected (polling conversations.history)',
+      );
     } catch (error) {
       if (error instanceof RequestAborted) return;
       if (error instanceof ProviderError && !error.transient) throw error;
@@ -195,7 +217,13 @@ class SlackProvider implements MessagingProvider {
 
   /** The ts to start from on a first start: the channel's latest message ("0" when empty). */
   private async latestTs(signal: AbortSignal, timeoutMs = TIMEOUT_MS): Promise<string> {
-    const result = await this.call('conversations.history', 'GET', { channel: this.settings.channel, limit: '1' }, signal, timeoutMs);
+    const result = await this.call(
+      'conversations.history',
+      'GET',
+      { channel: this.settings.channel, limit: '1' },
+      signal,
+      timeoutMs,
+    );
     const messages = field(result, 'messages');
     const latest = Array.isArray(messages) ? str(field(messages[0], 'ts')) : undefined;
     const ts = latest ?? '0';
@@ -204,7 +232,10 @@ class SlackProvider implements MessagingProvider {
     return ts;
   }
 
-  private async receive(onMessage: (message: InboundMessage) => Promise<void>, initialOldest: string | undefined): Promise<void> {
+  private async receive(
+    onMessage: (message: InboundMessage) => Promise<void>,
+    initialOldest: string | undefined,
+  ): Promise<void> {
     const signal = this.stopController.signal;
     let oldest = initialOldest;
     let failures = 0;
@@ -243,13 +274,22 @@ class SlackProvider implements MessagingProvider {
     for (let page = 0; ; page++) {
       if (page === HISTORY_MAX_PAGES) {
         // Only after an outage with thousands of messages: the newest are read, older ones skipped.
-        this.logger.warn({ oldest, read: all.length }, 'slack: too many new messages since the last poll; the oldest are skipped');
+        this.logger.warn(
+          { oldest, read: all.length },
+          'slack: too many new messages since the last poll; the oldest are skipped',
+        );
         break;
       }
       const result = await this.call(
         'conversations.history',
         'GET',
-        { channel: this.settings.channel, oldest, inclusive: 'false', limit: String(HISTORY_PAGE), ...(cursor ? { cursor } : {}) },
+        {
+          channel: this.settings.channel,
+          oldest,
+          inclusive: 'false',
+          limit: String(HISTORY_PAGE),
+          ...(cursor ? { cursor } : {}),
+        },
         signal,
       );
       const messages = field(result, 'messages');
@@ -257,7 +297,10 @@ class SlackProvider implements MessagingProvider {
       cursor = str(field(field(result, 'response_metadata'), 'next_cursor'));
       if (field(result, 'has_more') !== true || !cursor) break;
     }
-    const withTs = all.filter((m): m is { ts: string } => typeof field(m, 'ts') === 'string' && compareTs(str(field(m, 'ts')) ?? '0', oldest) > 0);
+    const withTs = all.filter(
+      (m): m is { ts: string } =>
+        typeof field(m, 'ts') === 'string' && compareTs(str(field(m, 'ts')) ?? '0', oldest) > 0,
+    );
     return withTs.sort((a, b) => compareTs(a.ts, b.ts));
   }
 
@@ -270,7 +313,11 @@ class SlackProvider implements MessagingProvider {
     const text = str(field(raw, 'text'));
     if (user === undefined || text === undefined || user === this.botUserId) return undefined;
     const profile = field(raw, 'user_profile');
-    const userName = str(field(profile, 'display_name')) || str(field(profile, 'real_name')) || str(field(profile, 'name')) || undefined;
+    const userName =
+      str(field(profile, 'display_name')) ||
+      str(field(profile, 'real_name')) ||
+      str(field(profile, 'name')) ||
+      undefined;
     return {
       provider: NAME,
       chatId: this.settings.channel,
@@ -283,7 +330,13 @@ class SlackProvider implements MessagingProvider {
   }
 
   /** One Web API call: `ok: true` → the whole answer; ProviderError otherwise. */
-  private async call(method: string, httpMethod: 'GET' | 'POST', params: Record<string, unknown>, signal?: AbortSignal, timeoutMs = TIMEOUT_MS): Promise<unknown> {
+  private async call(
+    method: string,
+    httpMethod: 'GET' | 'POST',
+    params: Record<string, unknown>,
+    signal?: AbortSignal,
+    timeoutMs = TIMEOUT_MS,
+  ): Promise<unknown> {
     let url = `${this.apiRoot}/${method}`;
     if (httpMethod === 'GET') {
       const query = new URLSearchParams(params as Record<string, string>).toString();
@@ -303,13 +356,24 @@ class SlackProvider implements MessagingProvider {
     const body = response.body;
     const scrub = (text: string) => redact(text, this.secrets);
     if (response.status === 429) {
-      throw new ProviderError(scrub(`slack: ${method} rate limited`), NAME, true, retryAfterHeaderMs(response.headers) ?? 1_000);
+      throw new ProviderError(
+        scrub(`slack: ${method} rate limited`),
+        NAME,
+        true,
+        retryAfterHeaderMs(response.headers) ?? 1_000,
+      );
     }
-    if (response.status >= 500) throw new ProviderError(scrub(`slack: ${method} failed: HTTP ${response.status}`), NAME, true);
+    if (response.status >= 500)
+      throw new ProviderError(scrub(`slack: ${method} failed: HTTP ${response.status}`), NAME, true);
     if (response.status === 200 && field(body, 'ok') === true) return body;
     const code = str(field(body, 'error')) ?? `HTTP ${response.status}`;
     if (TRANSIENT_CODES.has(code)) {
-      throw new ProviderError(scrub(`slack: ${method} failed: ${code}`), NAME, true, code.includes('rate') ? (retryAfterHeaderMs(response.headers) ?? 1_000) : undefined);
+      throw new ProviderError(
+        scrub(`slack: ${method} failed: ${code}`),
+        NAME,
+        true,
+        code.includes('rate') ? (retryAfterHeaderMs(response.headers) ?? 1_000) : undefined,
+      );
     }
     const needed = str(field(body, 'needed'));
     const hint =

@@ -185,9 +185,18 @@ interface TelegramCall {
 }
 
 export function createTelegramProvider(settings: TelegramSettings, deps: ProviderDeps): MessagingProvider {
-  const token = readToken(deps.env, settings.tokenEnv, 'bridge.telegram.tokenEnv', 'the Telegram bot token from @BotFather');
+  const token = readToken(
+    deps.env,
+    settings.tokenEnv,
+    'bridge.telegram.tokenEnv',
+    'the Telegram bot token from @BotFather',
+  );
   if (settings.chatId !== '' && !/^(-?\d+|@\w+)$/.test(settings.chatId)) {
-    throw new ConfigError('bridge.telegram.chatId', settings.chatId, 'a numeric chat id (e.g. 123456789 or -1001234567890), an @channelusername, or ""');
+    throw new ConfigError(
+      'bridge.telegram.chatId',
+      settings.chatId,
+      'a numeric chat id (e.g. 123456789 or -1001234567890), an @channelusername, or ""',
+    );
   }
   return new TelegramProvider(settings, deps, token);
 }
@@ -245,10 +254,19 @@ class TelegramProvider implements MessagingProvider {
 
   async send(message: OutboundMessage): Promise<void> {
     const chatId = message.chatId ?? this.defaultChatId;
-    if (chatId === undefined) throw new ProviderError('telegram: no chat to send to (bridge.telegram.chatId is empty and the message names none)', NAME, false);
+    if (chatId === undefined)
+      throw new ProviderError(
+        'telegram: no chat to send to (bridge.telegram.chatId is empty and the message names none)',
+        NAME,
+        false,
+      );
     if (message.text.trim() === '') throw new ProviderError('telegram: refusing to send an empty message', NAME, false);
     if (message.format !== 'markdown') {
-      await this.call({ what: 'sendMessage', body: { chat_id: chatId, text: message.text }, timeoutMs: SEND_TIMEOUT_MS });
+      await this.call({
+        what: 'sendMessage',
+        body: { chat_id: chatId, text: message.text },
+        timeoutMs: SEND_TIMEOUT_MS,
+      });
       return;
     }
     try {
@@ -258,11 +276,16 @@ class TelegramProvider implements MessagingProvider {
         timeoutMs: SEND_TIMEOUT_MS,
       });
     } catch (error) {
-      if (!(error instanceof ProviderError) || error.transient || !/can't parse entities/i.test(error.message)) throw error;
+      if (!(error instanceof ProviderError) || error.transient || !/can't parse entities/i.test(error.message))
+        throw error;
       // Our conversion produced something Telegram does not accept: the words matter more than
       // the formatting.
       this.logger.warn({ err: error.message }, 'telegram: markdown refused; sending as plain text');
-      await this.call({ what: 'sendMessage', body: { chat_id: chatId, text: message.text }, timeoutMs: SEND_TIMEOUT_MS });
+      await this.call({
+        what: 'sendMessage',
+        body: { chat_id: chatId, text: message.text },
+        timeoutMs: SEND_TIMEOUT_MS,
+      });
     }
   }
 
@@ -283,7 +306,10 @@ class TelegramProvider implements MessagingProvider {
     return undefined;
   }
 
-  private async receive(onMessage: (message: InboundMessage) => Promise<void>, initialOffset: number | undefined): Promise<void> {
+  private async receive(
+    onMessage: (message: InboundMessage) => Promise<void>,
+    initialOffset: number | undefined,
+  ): Promise<void> {
     const signal = this.stopController.signal;
     let offset = initialOffset;
     let failures = 0;
@@ -292,7 +318,12 @@ class TelegramProvider implements MessagingProvider {
       try {
         const result = await this.call({
           what: 'getUpdates',
-          body: { ...(offset !== undefined ? { offset } : {}), timeout: this.pollSeconds, limit: 100, allowed_updates: ['message'] },
+          body: {
+            ...(offset !== undefined ? { offset } : {}),
+            timeout: this.pollSeconds,
+            limit: 100,
+            allowed_updates: ['message'],
+          },
           timeoutMs: this.settings.pollTimeout + 15_000,
           signal,
         });
@@ -344,7 +375,8 @@ class TelegramProvider implements MessagingProvider {
     // Commands in groups come as "/status@SomeBot": keep ours, drop those meant for another bot.
     const addressed = /^(\/[A-Za-z0-9_]+)@([A-Za-z0-9_]+)(?=\s|$)/.exec(text);
     if (addressed) {
-      if (this.botUsername !== undefined && addressed[2]?.toLowerCase() !== this.botUsername.toLowerCase()) return undefined;
+      if (this.botUsername !== undefined && addressed[2]?.toLowerCase() !== this.botUsername.toLowerCase())
+        return undefined;
       text = `${addressed[1] ?? ''}${text.slice(addressed[0].length)}`;
     }
     const username = str(field(from, 'username'));
@@ -380,20 +412,25 @@ class TelegramProvider implements MessagingProvider {
 
   private toError(what: string, status: number, body: unknown): ProviderError {
     const code = num(field(body, 'error_code')) ?? status;
-    const description = str(field(body, 'description')) ?? (typeof body === 'string' && body.length < 200 ? body : `HTTP ${status}`);
+    const description =
+      str(field(body, 'description')) ?? (typeof body === 'string' && body.length < 200 ? body : `HTTP ${status}`);
     const parameters = field(body, 'parameters');
     const scrub = (text: string) => redact(text, [this.token]);
     if (code === 429 || status === 429) {
       const seconds = num(field(parameters, 'retry_after')) ?? 1;
       return new ProviderError(scrub(`telegram: ${what} rate limited: ${description}`), NAME, true, seconds * 1000);
     }
-    if (status >= 500 || code >= 500) return new ProviderError(scrub(`telegram: ${what} failed: ${code} ${description}`), NAME, true);
-    if (status === 200) return new ProviderError(scrub(`telegram: ${what}: unexpected answer from the Bot API`), NAME, true);
+    if (status >= 500 || code >= 500)
+      return new ProviderError(scrub(`telegram: ${what} failed: ${code} ${description}`), NAME, true);
+    if (status === 200)
+      return new ProviderError(scrub(`telegram: ${what}: unexpected answer from the Bot API`), NAME, true);
     let hint = '';
     const migratedTo = num(field(parameters, 'migrate_to_chat_id'));
-    if (migratedTo !== undefined) hint = ` (the group is now a supergroup: set bridge.telegram.chatId to ${migratedTo})`;
+    if (migratedTo !== undefined)
+      hint = ` (the group is now a supergroup: set bridge.telegram.chatId to ${migratedTo})`;
     else if (code === 401 || code === 404) hint = ` (check the bot token in ${this.settings.tokenEnv})`;
-    else if (code === 409 && what === 'getUpdates') hint = ' (a webhook is set or another instance polls with this token)';
+    else if (code === 409 && what === 'getUpdates')
+      hint = ' (a webhook is set or another instance polls with this token)';
     return new ProviderError(scrub(`telegram: ${what} refused: ${code} ${description}${hint}`), NAME, false);
   }
 }
