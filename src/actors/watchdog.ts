@@ -5,7 +5,7 @@
 import { hostname } from 'node:os';
 import { assessLiveness } from '../../machines/liveness.js';
 import { watchdogMachine } from '../../machines/watchdog.js';
-import { toHeartbeatRecord, type Verdict } from '../contracts/index.js';
+import { readHeartbeat, type Verdict } from '../contracts/index.js';
 import { diskBuildIdReader } from '../paths.js';
 import { isProcessAlive } from '../process.js';
 import type { ActorKind } from './host.js';
@@ -46,13 +46,12 @@ export const watchdogKind: ActorKind = {
       machine: watchdogMachine.provide({ actions: { assessAll } }),
       input: { checkIntervalMs: config.watchdog.checkInterval },
       start: () => {
-        unsubscribe = bus.subscribe(bus.subjects.heartbeatAll, (payload, subject) => {
-          const record = toHeartbeatRecord(payload, Date.now());
+        // A heartbeat without actor, pid or bootId is dropped (and logged) by the bus's reader.
+        unsubscribe = bus.subscribe(bus.subjects.heartbeatAll, readHeartbeat, (record, subject) => {
           // Each actor may publish only on its own heartbeat subject: a beat naming another is forged.
-          if (record && record.actor !== bus.subjects.heartbeatActor(subject))
+          if (record.actor !== bus.subjects.heartbeatActor(subject))
             logger.warn({ subject, actor: record.actor }, 'ignored a heartbeat published for another actor');
-          else if (record) table.trigger.heartbeat({ record });
-          else logger.warn({ payload }, 'ignored a heartbeat without actor, pid or bootId');
+          else table.trigger.heartbeat({ record });
         });
       },
       stop: () => unsubscribe?.(),

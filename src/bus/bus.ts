@@ -2,7 +2,7 @@
 // handler that throws or a payload that does not parse is answered (requests) or logged and
 // counted (publishes) — it never reaches the caller's stack as an uncaught exception.
 import { ErrorCode, type Msg, type NatsConnection, type NatsError, type Subscription } from 'nats';
-import type { ReplyOf, RequestOf, Subject } from '../contracts/index.js';
+import type { Reader, ReplyOf, RequestOf, Subject } from '../contracts/index.js';
 import { BusError, RemoteError, TimeoutError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { BadPayloadError, decodeObject, encode } from './codec.js';
@@ -69,15 +69,37 @@ export class Bus {
     }
   }
 
-  /** Delivers each decodable JSON object to `onMessage`; anything else is logged and counted. */
-  subscribe(subject: string, onMessage: MessageHandler, options: { queue?: string } = {}): Unsubscribe {
+  /**
+   * On a typed subject, each message goes through the subject's reader (its contract) and
+   * `onMessage` gets what the reader returns; on a plain subject it gets the decoded object.
+   * Anything unreadable is logged and counted, never delivered.
+   */
+  subscribe<S extends Subject<unknown, unknown>, Out>(
+    subject: S,
+    read: Reader<RequestOf<S>, Out>,
+    onMessage: (message: Out, subject: string) => void | Promise<void>,
+    options?: { queue?: string },
+  ): Unsubscribe;
+  subscribe(subject: string, onMessage: MessageHandler, options?: { queue?: string }): Unsubscribe;
+  subscribe(
+    subject: string,
+    ...args:
+      | [Reader<unknown, unknown>, (message: unknown, subject: string) => void | Promise<void>, { queue?: string }?]
+      | [MessageHandler, { queue?: string }?]
+  ): Unsubscribe {
+    const [read, onMessage, options = {}] =
+      args.length >= 2 && typeof args[1] === 'function'
+        ? (args as [Reader<unknown, unknown>, (m: unknown, s: string) => void | Promise<void>, { queue?: string }?])
+        : [undefined, ...(args as [MessageHandler, { queue?: string }?])];
     const sub = this.nc.subscribe(subject, {
       ...(options.queue ? { queue: options.queue } : {}),
       callback: (error, msg) => {
         if (error) return this.logger.warn({ err: error, subject }, 'subscription error');
         const payload = this.decode(msg);
         if (!payload) return;
-        this.guard(msg.subject, () => onMessage(payload, msg.subject));
+        const message = read ? read(payload, Date.now()) : payload;
+        if (message === undefined) return this.reject(msg.subject, "does not match the subject's contract");
+        this.guard(msg.subject, () => onMessage(message as never, msg.subject));
       },
     });
     return () => sub.unsubscribe();
@@ -159,10 +181,14 @@ export class Bus {
     try {
       return decodeObject(msg.data);
     } catch (error) {
-      this.count(msg.subject);
-      this.logger.warn({ subject: msg.subject, reason: (error as Error).message }, 'dropped unreadable message');
+      this.reject(msg.subject, (error as Error).message);
       return undefined;
     }
+  }
+
+  private reject(subject: string, reason: string): void {
+    this.count(subject);
+    this.logger.warn({ subject, reason }, 'dropped unreadable message');
   }
 
   private guard(subject: string, run: () => void | Promise<void>): void {

@@ -18,7 +18,7 @@ export function subjectsFor(prefix: string) {
   return {
     prefix: p,
     heartbeat: (actor: string) => typedSubject<HeartbeatPayload>(`${p}.hb.${actor}`),
-    heartbeatAll: `${p}.hb.>`,
+    heartbeatAll: typedSubject<HeartbeatPayload>(`${p}.hb.>`),
     /** The actor a heartbeat subject belongs to: the payload's own `actor` field is not trusted. */
     heartbeatActor: (subject: string) =>
       subject.startsWith(`${p}.hb.`) ? subject.slice(`${p}.hb.`.length) : undefined,

@@ -1,5 +1,6 @@
 // The heartbeat an actor publishes on <prefix>.hb.<actor>, and the record the receiver keeps.
 // Built by src/actors/heartbeat.ts; judged by machines/liveness.ts.
+import { reader } from './subject.js';
 
 export interface HeartbeatRecord {
   actor: string;
@@ -39,3 +40,6 @@ export function toHeartbeatRecord(payload: Record<string, unknown>, receivedAt: 
     receivedAt,
   };
 }
+
+/** The reader for heartbeat subjects (Bus.subscribe checks it is used on one). */
+export const readHeartbeat = reader<HeartbeatPayload, HeartbeatRecord>(toHeartbeatRecord);

@@ -2,7 +2,7 @@
 // src/contracts/ (tests/unit/architecture.test.ts checks it). Import them from here.
 export type { ChatReply, ChatRequest } from './chatRequest.js';
 export { controlVerb, type AcceptedReply, type ControlRequest, type PingReply, type SnapshotReply } from './control.js';
-export { toHeartbeatRecord, type HeartbeatPayload, type HeartbeatRecord } from './heartbeat.js';
+export { readHeartbeat, toHeartbeatRecord, type HeartbeatPayload, type HeartbeatRecord } from './heartbeat.js';
 export {
   capContext,
   isFinished,
@@ -17,7 +17,13 @@ export {
   type StepReport,
   type TokenUsage,
 } from './mission.js';
-export { missionEvent, toMissionEvent, type MissionEvent, type MissionEventType } from './missionEvent.js';
+export {
+  missionEvent,
+  readMissionEvent,
+  toMissionEvent,
+  type MissionEvent,
+  type MissionEventType,
+} from './missionEvent.js';
 export { parseOutboxMessage, type OutboxMessage } from './outboxMessage.js';
-export { typedSubject, type ReplyOf, type RequestOf, type Subject } from './subject.js';
-export type { Verdict, VerdictKind } from './verdict.js';
+export { reader, typedSubject, type Reader, type ReplyOf, type RequestOf, type Subject } from './subject.js';
+export { readVerdict, type Verdict, type VerdictKind } from './verdict.js';

@@ -2,6 +2,7 @@
 // the store makes. Fire-and-forget: a listener that must not miss a change (missions.md, a
 // runner holding a lease) also has the KV bucket, which is the truth.
 import type { Mission, MissionKind, MissionResult, MissionSource, MissionStatus } from './mission.js';
+import { reader } from './subject.js';
 
 export type MissionEventType = 'added' | 'claimed' | 'finished' | 'requeued' | 'failed' | 'cancelled' | 'expired';
 
@@ -70,3 +71,6 @@ export function toMissionEvent(payload: Record<string, unknown>): MissionEvent |
     return undefined;
   return payload as unknown as MissionEvent;
 }
+
+/** The reader for the mission events subject. */
+export const readMissionEvent = reader<MissionEvent>(toMissionEvent);

@@ -2,6 +2,7 @@
 // type error. A plain string at run time: the brand exists only for the type checker.
 
 declare const wire: unique symbol;
+declare const reads: unique symbol;
 
 /** A subject whose messages are `Req` and whose replies (for requests) are `Res`. */
 export type Subject<Req, Res = void> = string & { readonly [wire]: { req: Req; res: Res } };
@@ -15,4 +16,20 @@ export type ReplyOf<S> = S extends { readonly [wire]: { res: infer R } } ? R : u
 /** Types a subject name; the name itself is unchanged. */
 export function typedSubject<Req, Res = void>(name: string): Subject<Req, Res> {
   return name as Subject<Req, Res>;
+}
+
+/**
+ * Checks a received payload of wire type `Req` and returns what the receiver keeps (`Out`), or
+ * undefined when it is unusable. The brand ties a reader to its payload type, so
+ * `Bus.subscribe(subject, reader, …)` does not compile with another subject's reader.
+ */
+export type Reader<Req, Out = Req> = ((payload: Record<string, unknown>, receivedAt: number) => Out | undefined) & {
+  readonly [reads]?: Req;
+};
+
+/** Brands a validation function as the reader of payloads of type `Req`. */
+export function reader<Req, Out = Req>(
+  read: (payload: Record<string, unknown>, receivedAt: number) => Out | undefined,
+): Reader<Req, Out> {
+  return read as Reader<Req, Out>;
 }

@@ -1,5 +1,6 @@
 // The watchdog's verdict on one actor, published on <prefix>.watchdog.verdict. Computed by
 // machines/liveness.ts; the supervisor tree acts on it (machines/childSupervision.ts).
+import { reader } from './subject.js';
 
 export type VerdictKind = 'healthy' | 'stale' | 'dead' | 'drift' | 'hung';
 
@@ -12,3 +13,20 @@ export interface Verdict {
   evidence: string;
   at: number;
 }
+
+const VERDICT_KINDS: readonly string[] = ['healthy', 'stale', 'dead', 'drift', 'hung'];
+
+/** A verdict as received, stamped with the receiver's clock; undefined when a field is unusable. */
+export const readVerdict = reader<Verdict>((payload, receivedAt) => {
+  const { actor, pid, bootId, evidence, verdict } = payload;
+  if (typeof actor !== 'string' || typeof pid !== 'number' || typeof verdict !== 'string') return undefined;
+  if (!VERDICT_KINDS.includes(verdict)) return undefined;
+  return {
+    actor,
+    pid,
+    verdict: verdict as VerdictKind,
+    bootId: typeof bootId === 'string' ? bootId : '',
+    evidence: typeof evidence === 'string' ? evidence : '',
+    at: receivedAt,
+  };
+});

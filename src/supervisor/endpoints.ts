@@ -6,11 +6,11 @@ import { registerService, type Bus } from '../bus/index.js';
 import type { RoshiConfig } from '../config/index.js';
 import {
   controlVerb,
-  toHeartbeatRecord,
+  readHeartbeat,
+  readVerdict,
   type AcceptedReply,
   type HeartbeatRecord,
   type PingReply,
-  type Verdict,
 } from '../contracts/index.js';
 import { BadRequestError } from '../errors.js';
 import type { TreeStatus } from './status.js';
@@ -40,10 +40,9 @@ export function serveEndpoints(
 ): Endpoints {
   const { root, childRef, childSnapshots } = tree;
   const unsubscribers = [
-    b.subscribe(b.subjects.heartbeatAll, (payload, subject) => {
-      const record = toHeartbeatRecord(payload, Date.now());
+    b.subscribe(b.subjects.heartbeatAll, readHeartbeat, (record, subject) => {
       // An actor may publish only its own heartbeat subject, so the subject names the sender.
-      if (!record || record.actor !== b.subjects.heartbeatActor(subject)) return;
+      if (record.actor !== b.subjects.heartbeatActor(subject)) return;
       heartbeats.set(record.actor, record);
       // Only when the child machine would act on it (starting, a tier, half-open): a running
       // child's heartbeats are the watchdog's business, and forwarding them all costs CPU.
@@ -51,12 +50,9 @@ export function serveEndpoints(
       const event = ev.heartbeat(record.pid, record.bootId, record.receivedAt);
       if (child && (child.getSnapshot() as ChildSnapshot).can(event)) child.send(event);
     }),
-    b.subscribe(b.subjects.watchdogVerdict, (payload) => {
-      const verdict = payload as unknown as Verdict;
-      if (typeof verdict.actor !== 'string' || typeof verdict.pid !== 'number' || typeof verdict.verdict !== 'string')
-        return;
+    b.subscribe(b.subjects.watchdogVerdict, readVerdict, (verdict) => {
       if (verdict.actor === 'watchdog') return; // the supervisor judges the watchdog itself
-      childRef(verdict.actor)?.send(ev.verdict({ ...verdict, at: Date.now() }));
+      childRef(verdict.actor)?.send(ev.verdict(verdict));
     }),
   ];
   b.serve(b.subjects.supStatus, () => status());
