@@ -34,6 +34,14 @@ export function createLivenessTable() {
           },
         };
       },
+      /** Heartbeats heard by someone else (the supervisor) before this table existed; never newer news. */
+      seed: (context, event: { records: HeartbeatRecord[] }) => {
+        const entries = { ...context.entries };
+        for (const record of event.records) {
+          if (!entries[record.actor]) entries[record.actor] = { heartbeat: record };
+        }
+        return { entries };
+      },
       forget: (context, event: { actor: string }) => {
         const { [event.actor]: _gone, ...entries } = context.entries;
         return { entries };

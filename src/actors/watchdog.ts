@@ -5,11 +5,15 @@
 import { hostname } from 'node:os';
 import { assessLiveness } from '../../machines/liveness.js';
 import { watchdogMachine } from '../../machines/watchdog.js';
-import { readHeartbeat, type Verdict } from '../contracts/index.js';
+import { readHeartbeat, toHeartbeatRecords, type Verdict } from '../contracts/index.js';
 import { diskBuildIdReader } from '../paths.js';
 import { isProcessAlive } from '../process.js';
+import { sleep } from '../time/sleep.js';
 import type { ActorKind } from './host.js';
 import { createLivenessTable, type LivenessEntry } from './livenessTable.js';
+
+const SEED_ATTEMPTS = 5;
+const SEED_RETRY_MS = 1_000;
 
 export const watchdogKind: ActorKind = {
   description: 'detects stale, dead, hung and drifted actors from their heartbeats',
@@ -21,6 +25,23 @@ export const watchdogKind: ActorKind = {
     // Entries silent for this long belong to actors that were removed or renamed: forget them.
     const forgetAfterMs = config.watchdog.staleAfter * 10;
     let unsubscribe: (() => void) | undefined;
+    const seeding = new AbortController();
+
+    // A watchdog that (re)starts has heard nobody yet: an actor that froze meanwhile would never be
+    // judged. The supervisor keeps every child's latest heartbeat; start from those.
+    const seedFromSupervisor = async () => {
+      for (let attempt = 1; attempt <= SEED_ATTEMPTS && !seeding.signal.aborted; attempt++) {
+        try {
+          const reply = await bus.request(bus.subjects.supHeartbeats, {});
+          table.trigger.seed({ records: toHeartbeatRecords(reply) });
+          return;
+        } catch (error) {
+          if (attempt === SEED_ATTEMPTS)
+            logger.warn({ err: error }, 'could not learn the heartbeats the supervisor heard');
+          else await sleep(SEED_RETRY_MS, { signal: seeding.signal });
+        }
+      }
+    };
 
     const assessAll = () => {
       const now = Date.now();
@@ -53,8 +74,12 @@ export const watchdogKind: ActorKind = {
             logger.warn({ subject, actor: record.actor }, 'ignored a heartbeat published for another actor');
           else table.trigger.heartbeat({ record });
         });
+        void seedFromSupervisor();
       },
-      stop: () => unsubscribe?.(),
+      stop: () => {
+        unsubscribe?.();
+        seeding.abort();
+      },
       drainEvent: { type: 'DRAIN' },
       control: {
         table: () => table.getSnapshot().context.entries,

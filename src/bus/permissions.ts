@@ -114,6 +114,7 @@ export function natsUsers(prefix: string, actors: readonly string[]): NatsUserPe
         s.heartbeatAll,
         s.watchdogVerdict,
         s.supStatus,
+        s.supHeartbeats,
         s.supRestart,
         s.control(SUPERVISOR_USER),
         '$SRV.*',
@@ -125,7 +126,12 @@ export function natsUsers(prefix: string, actors: readonly string[]): NatsUserPe
   ];
   for (const actor of actors) {
     if (actor === 'watchdog') {
-      users.push(plus(actorBase(s, actor), { publish: [s.watchdogVerdict], subscribe: [s.heartbeatAll] }));
+      users.push(
+        plus(actorBase(s, actor), {
+          publish: [s.watchdogVerdict, s.supHeartbeats],
+          subscribe: [s.heartbeatAll],
+        }),
+      );
     } else if (actor === 'missions') {
       users.push(
         plus(actorBase(s, actor, [serviceName(prefix, actor), serviceName(prefix, 'missions-api')]), {

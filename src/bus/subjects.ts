@@ -7,6 +7,7 @@ import {
   type ChatRequest,
   type ControlRequest,
   type HeartbeatPayload,
+  type HeartbeatsReply,
   type MissionEvent,
   type Verdict,
 } from '../contracts/index.js';
@@ -24,6 +25,8 @@ export function subjectsFor(prefix: string) {
       subject.startsWith(`${p}.hb.`) ? subject.slice(`${p}.hb.`.length) : undefined,
     control: (actor: string) => typedSubject<ControlRequest, unknown>(`${p}.ctl.${actor}`),
     supStatus: `${p}.sup.status`,
+    /** The latest heartbeat the supervisor heard from each child: a new watchdog starts from these. */
+    supHeartbeats: typedSubject<Record<string, never>, HeartbeatsReply>(`${p}.sup.heartbeats`),
     supRestart: `${p}.sup.restart`,
     supEvents: `${p}.sup.events`,
     watchdogVerdict: typedSubject<Verdict>(`${p}.watchdog.verdict`),

@@ -43,3 +43,21 @@ export function toHeartbeatRecord(payload: Record<string, unknown>, receivedAt: 
 
 /** The reader for heartbeat subjects (Bus.subscribe checks it is used on one). */
 export const readHeartbeat = reader<HeartbeatPayload, HeartbeatRecord>(toHeartbeatRecord);
+
+/** The supervisor's answer on <prefix>.sup.heartbeats: the latest heartbeat it heard from each child. */
+export interface HeartbeatsReply {
+  heartbeats: HeartbeatRecord[];
+}
+
+/** The usable records of a heartbeats reply, each keeping the time the supervisor received it. */
+export function toHeartbeatRecords(reply: unknown): HeartbeatRecord[] {
+  const list = (reply as { heartbeats?: unknown } | null)?.heartbeats;
+  if (!Array.isArray(list)) return [];
+  return list.flatMap((item) => {
+    if (typeof item !== 'object' || item === null) return [];
+    const receivedAt = (item as { receivedAt?: unknown }).receivedAt;
+    if (typeof receivedAt !== 'number' || !Number.isFinite(receivedAt)) return [];
+    const record = toHeartbeatRecord(item as Record<string, unknown>, receivedAt);
+    return record ? [record] : [];
+  });
+}

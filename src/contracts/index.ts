@@ -2,7 +2,14 @@
 // src/contracts/ (tests/unit/architecture.test.ts checks it). Import them from here.
 export type { ChatReply, ChatRequest } from './chatRequest.js';
 export { controlVerb, type AcceptedReply, type ControlRequest, type PingReply, type SnapshotReply } from './control.js';
-export { readHeartbeat, toHeartbeatRecord, type HeartbeatPayload, type HeartbeatRecord } from './heartbeat.js';
+export {
+  readHeartbeat,
+  toHeartbeatRecord,
+  toHeartbeatRecords,
+  type HeartbeatsReply,
+  type HeartbeatPayload,
+  type HeartbeatRecord,
+} from './heartbeat.js';
 export {
   capContext,
   isFinished,

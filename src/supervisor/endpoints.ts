@@ -10,6 +10,7 @@ import {
   readVerdict,
   type AcceptedReply,
   type HeartbeatRecord,
+  type HeartbeatsReply,
   type PingReply,
 } from '../contracts/index.js';
 import { BadRequestError } from '../errors.js';
@@ -56,6 +57,7 @@ export function serveEndpoints(
     }),
   ];
   b.serve(b.subjects.supStatus, () => status());
+  b.serve(b.subjects.supHeartbeats, (): HeartbeatsReply => ({ heartbeats: [...heartbeats.values()] }));
   b.serve(b.subjects.supRestart, (payload) => {
     const actor = payload.actor;
     if (actor === NATS_CHILD) {

@@ -109,6 +109,24 @@ describe('a running tree', () => {
     expect(isAlive(before.pid!)).toBe(false);
   });
 
+  it('judges an actor that froze while the watchdog was restarting, from the heartbeats the supervisor kept', async () => {
+    const watchdog = await tree.child('watchdog');
+    const before = await tree.child('missions');
+    // The new watchdog never hears the frozen actor: it must learn of it from the supervisor.
+    process.kill(watchdog.pid!, 'SIGKILL');
+    process.kill(before.pid!, 'SIGSTOP');
+    try {
+      await tree.waitForStatus(
+        (s) => s.children.some((c) => c.name === 'missions' && c.state === 'running' && c.pid !== before.pid),
+        40_000,
+        'missions healed',
+      );
+    } finally {
+      if (isAlive(before.pid!)) process.kill(before.pid!, 'SIGCONT');
+    }
+    expect((await tree.child('watchdog')).pid).not.toBe(watchdog.pid);
+  });
+
   it('restarts an actor on request, cooperatively', async () => {
     const before = await tree.child('pr-poller');
     const since = tree.events.length;

@@ -2,7 +2,12 @@
 import { describe, expect, it } from 'vitest';
 import { createActor, SimulatedClock } from 'xstate';
 import { watchdogMachine } from '../../machines/watchdog.js';
-import { toHeartbeatRecord, type HeartbeatRecord, type Verdict } from '../../src/contracts/index.js';
+import {
+  toHeartbeatRecord,
+  toHeartbeatRecords,
+  type HeartbeatRecord,
+  type Verdict,
+} from '../../src/contracts/index.js';
 import { createLivenessTable } from '../../src/actors/livenessTable.js';
 import { shouldPublish } from '../../src/actors/watchdog.js';
 
@@ -73,6 +78,21 @@ describe('liveness table', () => {
     });
     table.trigger.forget({ actor: 'chat' });
     expect(table.getSnapshot().context.entries).toEqual({});
+  });
+
+  it('is seeded with heartbeats the supervisor heard, which never replace one it heard itself', () => {
+    const table = createLivenessTable();
+    table.trigger.heartbeat({ record: hb({ seq: 9, receivedAt: 5_000 }) });
+    table.trigger.seed({ records: [hb({ seq: 3, receivedAt: 4_000 }), hb({ actor: 'bridge', receivedAt: 1_500 })] });
+    expect(table.getSnapshot().context.entries.chat?.heartbeat.seq).toBe(9);
+    expect(table.getSnapshot().context.entries.bridge?.heartbeat).toEqual(hb({ actor: 'bridge', receivedAt: 1_500 }));
+  });
+
+  it('reads a supervisor heartbeats reply, keeping each receivedAt and dropping unusable records', () => {
+    const reply = { heartbeats: [hb({ receivedAt: 7_000 }), { actor: 'x' }, { ...hb(), receivedAt: 'soon' }, null] };
+    expect(toHeartbeatRecords(reply)).toEqual([hb({ receivedAt: 7_000 })]);
+    expect(toHeartbeatRecords({ nope: 1 })).toEqual([]);
+    expect(toHeartbeatRecords(null)).toEqual([]);
   });
 });
 
