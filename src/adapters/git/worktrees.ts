@@ -1,0 +1,110 @@
+// One worktree per mission attempt, <workspace>/worktrees/<missionId>, on the mission's branch.
+// See docs/missions.md#worktree-and-branch.
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { GitError } from './errors.js';
+import { refExists, revParse } from './refs.js';
+import { fetchAll } from './repos.js';
+import { git } from './run.js';
+
+export interface PrepareWorktreeInput {
+  repo: string;
+  workspace: string;
+  missionId: string;
+  branch: string;
+  baseBranch: string;
+  /** The remote holding the base branch. */
+  remote: string;
+  /**
+   * Where the mission's branch lives (config pushRemote: a fork). Default `remote`. An existing
+   * `<pushRemote>/<branch>` (a retried mission, a /rebase of our own PR) is checked out from there.
+   */
+  pushRemote?: string;
+}
+
+export interface PreparedWorktree {
+  /** <workspace>/worktrees/<missionId> */
+  path: string;
+  branch: string;
+  /** The ref the branch starts from: `<pushRemote>/<branch>` or `<remote>/<baseBranch>`. */
+  startPoint: string;
+  /** True when the branch already existed on the remote and was checked out from there. */
+  resumed: boolean;
+  /** The commit the worktree starts at. */
+  head: string;
+}
+
+const SAFE_ID = /^[A-Za-z0-9._-]+$/;
+
+export function worktreePath(workspace: string, missionId: string): string {
+  if (!SAFE_ID.test(missionId) || missionId === '.' || missionId === '..') {
+    throw new GitError(
+      `mission id ${JSON.stringify(missionId)} cannot be used as a worktree directory name`,
+      'git worktree add',
+      '',
+    );
+  }
+  return join(resolve(workspace), 'worktrees', missionId);
+}
+
+/**
+ * A fresh worktree for a mission: fetch every remote, remove a leftover worktree of the same
+ * mission (a crash), then check out `branch` from `<pushRemote>/<branch>` when it exists, else
+ * create it from the freshly fetched `<remote>/<baseBranch>`. The local branch is reset to that
+ * start point (`-B`), so a local branch left by a crashed attempt cannot win over the remote.
+ */
+export async function prepareWorktree(input: PrepareWorktreeInput): Promise<PreparedWorktree> {
+  const { repo, branch, baseBranch, remote } = input;
+  const pushRemote = input.pushRemote || remote; // '' (unset in config) means the base remote
+  const path = worktreePath(input.workspace, input.missionId);
+  await fetchAll(repo);
+  await removeWorktree(repo, path);
+
+  const baseRef = `refs/remotes/${remote}/${baseBranch}`;
+  const branchRef = `refs/remotes/${pushRemote}/${branch}`;
+  const resumed = await refExists(repo, branchRef);
+  if (!resumed && !(await refExists(repo, baseRef))) {
+    throw new GitError(
+      `base branch ${remote}/${baseBranch} not found after fetching ${repo} (check projects.*.baseBranch and remote)`,
+      `git rev-parse --verify ${baseRef}`,
+      '',
+    );
+  }
+  const startPoint = resumed ? `${pushRemote}/${branch}` : `${remote}/${baseBranch}`;
+  mkdirSync(join(resolve(input.workspace), 'worktrees'), { recursive: true });
+  // --track only for our own remote branch, so a new branch never has the base as upstream
+  // (a bare `git push` there would go to the base branch).
+  try {
+    await git(
+      ['worktree', 'add', resumed ? '--track' : '--no-track', '-B', branch, path, resumed ? branchRef : baseRef],
+      { cwd: repo },
+    );
+  } catch (error) {
+    const busy =
+      error instanceof GitError ? /already (?:checked out|used by worktree) at '([^']+)'/.exec(error.stderrTail) : null;
+    if (busy && error instanceof GitError) {
+      // Another mission's worktree holds the branch: maybe running right now on another runner,
+      // so it is not ours to remove. Its owner removes it when done.
+      throw new GitError(
+        `branch ${branch} is checked out in another worktree (${busy[1]}): another mission on the same branch is running or was not cleaned up`,
+        error.command,
+        error.stderrTail,
+        error.gitExitCode,
+      );
+    }
+    throw error;
+  }
+  const head = await revParse(path, 'HEAD');
+  return { path, branch, startPoint, resumed, head };
+}
+
+/** Removes a mission's worktree (forced: it may hold uncommitted leftovers) and prunes. Idempotent. */
+export async function removeWorktree(repo: string, worktree: string): Promise<void> {
+  if (existsSync(worktree)) {
+    await git(['worktree', 'remove', '--force', '--force', worktree], { cwd: repo, okExitCodes: [0, 128] }).catch(
+      () => undefined,
+    );
+    if (existsSync(worktree) && statSync(worktree).isDirectory()) rmSync(worktree, { recursive: true, force: true });
+  }
+  await git(['worktree', 'prune'], { cwd: repo });
+}
