@@ -1,4 +1,5 @@
-// The chat actor's machine: one conversation turn at a time, in arrival order.
+// The chat actor's machine: one conversation turn at a time, in arrival order
+// (docs/chat.md#the-chat-machine). Types are in chatTypes.ts.
 //
 //   idle ─request queued→ answering.asking ─answer→ (reply) idle ─queue not empty→ answering …
 //                               │ empty / failed, retries left
@@ -6,94 +7,49 @@
 //                         answering.waiting ─2 s, 5 s, 10 s→ answering.asking (lighter context)
 //   answering.asking ─DRAIN→ draining ─answer, or drain grace (run aborted)→ drained
 //   idle / answering.waiting ─DRAIN→ drained          drained: everything still queued is refused
-//
-// Requests arriving while one is being answered are queued in the context — never dropped and
-// never refused for being second, up to `maxQueue` (the one in hand included): one more is
-// refused at once with code `busy`, so a flood cannot build a backlog answered hours late. An empty answer or a failed run is retried after each delay in
-// `retryDelaysMs` (2 s, 5 s, 10 s); the attempt number goes to the host, which makes each retry's
-// context lighter and its timeout shorter. After the last retry the request is replied to as
-// unanswered, so nothing blocks the queue.
-//
-// A drain never starts anything new: the answer in progress may still be replied to within the
-// grace; what is left gets `refuse` (code `unavailable`), so the asker can ask again after the
-// restart instead of waiting for a reply that will never come.
-//
-// Pure: the host provides the actions. `startTurn` runs one attempt and reports it back with
-// TURN.ANSWERED or TURN.FAILED (tagged with id and attempt, so a late report of an abandoned
-// attempt is ignored); `reply` and `refuse` answer a request; `abortTurn` stops a run in flight.
-// The machine reads no clock: arrival times come with the REQUEST event.
 import { assign, enqueueActions, setup } from 'xstate';
-import type { ChatRequest } from '../src/contracts/index.js';
+import type {
+  ChatContext,
+  ChatEvent,
+  ChatInput,
+  QueuedRequest,
+  RefuseParams,
+  ReplyParams,
+  TurnStart,
+} from './chatTypes.js';
 
-export interface QueuedRequest {
-  id: string;
-  request: ChatRequest;
-  /** ms since the epoch, as the host saw it arrive. */
-  receivedAt: number;
-}
-
-/** What the host needs to run one attempt. */
-export interface TurnStart {
-  id: string;
-  request: ChatRequest;
-  receivedAt: number;
-  /** 0 for the first run; 1, 2, 3 for the retries (lighter context, shorter timeout). */
-  attempt: number;
-  /** Requests queued behind this one. */
-  waiting: number;
-}
-
-export interface ReplyParams {
-  id: string;
-  /** The answer; absent when there is none (`answered` false). */
-  text?: string;
-  answered: boolean;
-  /** Runs made: attempt + 1. */
-  attempts: number;
-  /** Why the last attempt gave no answer. */
-  error?: string;
-}
-
-export interface RefuseParams {
-  id: string;
-  code: 'unavailable' | 'busy';
-  reason: string;
-}
-
-export interface ChatInput {
-  /** Delay before each retry; its length is the number of retries. Default 2 s, 5 s, 10 s. */
-  retryDelaysMs?: number[];
-  /** How long a drain waits for the answer in progress before abandoning it. */
-  drainGraceMs: number;
-  /** Requests held at most, the one being answered included (chat.maxQueue). Default unbounded. */
-  maxQueue?: number;
-}
-
-export interface ChatContext {
-  /** Waiting requests; while answering or draining, the head is the one in hand. */
-  queue: QueuedRequest[];
-  attempt: number;
-  lastError?: string;
-  retryDelaysMs: number[];
-  drainGraceMs: number;
-  maxQueue: number;
-  answered: number;
-  unanswered: number;
-  refused: number;
-}
-
-export type ChatEvent =
-  | { type: 'REQUEST'; id: string; request: ChatRequest; at: number }
-  | { type: 'TURN.ANSWERED'; id: string; attempt: number; text: string }
-  | { type: 'TURN.FAILED'; id: string; attempt: number; error: string }
-  | { type: 'DRAIN' };
+export type {
+  ChatContext,
+  ChatEvent,
+  ChatInput,
+  QueuedRequest,
+  RefuseParams,
+  ReplyParams,
+  TurnStart,
+} from './chatTypes.js';
 
 export const DEFAULT_RETRY_DELAYS_MS: readonly number[] = [2_000, 5_000, 10_000];
 
 type TurnEvent = Extract<ChatEvent, { type: 'TURN.ANSWERED' | 'TURN.FAILED' }>;
+type AnsweredEvent = Extract<ChatEvent, { type: 'TURN.ANSWERED' }>;
 
 const head = (context: ChatContext): QueuedRequest | undefined => context.queue[0];
 const RESTARTING = 'the chat is restarting; ask again in a moment';
+
+/** The current attempt answered with text: reply with it, count it, take it off the queue. */
+const replyWithAnswer = [
+  {
+    type: 'reply',
+    params: ({ context, event }: { context: ChatContext; event: AnsweredEvent }) => ({
+      id: event.id,
+      text: event.text,
+      answered: true,
+      attempts: context.attempt + 1,
+    }),
+  },
+  'countAnswered',
+  'dequeue',
+] as const;
 
 export const chatMachine = setup({
   types: {
@@ -113,6 +69,8 @@ export const chatMachine = setup({
           : context.queue,
     }),
     dequeue: assign({ queue: ({ context }) => context.queue.slice(1) }),
+    countAnswered: assign({ answered: ({ context }) => context.answered + 1 }),
+    countRefused: assign({ refused: ({ context }) => context.refused + 1 }),
   },
   guards: {
     queueFull: ({ context }) => context.queue.length >= context.maxQueue,
@@ -120,6 +78,11 @@ export const chatMachine = setup({
     isCurrentTurn: ({ context, event }) => {
       const turn = event as TurnEvent;
       return head(context)?.id === turn.id && turn.attempt === context.attempt;
+    },
+    /** The current attempt's answer, and not an empty one. */
+    isCurrentAnswer: ({ context, event }) => {
+      const turn = event as AnsweredEvent;
+      return head(context)?.id === turn.id && turn.attempt === context.attempt && turn.text.trim() !== '';
     },
     retriesLeft: ({ context }) => context.attempt < context.retryDelaysMs.length,
   },
@@ -153,7 +116,7 @@ export const chatMachine = setup({
               reason: `busy: ${context.queue.length} questions are already waiting for an answer; ask again in a little while`,
             }),
           },
-          assign({ refused: ({ context }) => context.refused + 1 }),
+          'countRefused',
         ],
       },
       { actions: 'enqueue' },
@@ -186,24 +149,7 @@ export const chatMachine = setup({
           },
           on: {
             'TURN.ANSWERED': [
-              {
-                guard: ({ context, event }) =>
-                  head(context)?.id === event.id && event.attempt === context.attempt && event.text.trim() !== '',
-                target: '#chat.idle',
-                actions: [
-                  {
-                    type: 'reply',
-                    params: ({ context, event }) => ({
-                      id: event.id,
-                      text: event.text,
-                      answered: true,
-                      attempts: context.attempt + 1,
-                    }),
-                  },
-                  assign({ answered: ({ context }) => context.answered + 1 }),
-                  'dequeue',
-                ],
-              },
+              { guard: 'isCurrentAnswer', target: '#chat.idle', actions: replyWithAnswer },
               { guard: 'isCurrentTurn', target: 'noAnswer', actions: assign({ lastError: 'the answer was empty' }) },
             ],
             'TURN.FAILED': {
@@ -254,28 +200,11 @@ export const chatMachine = setup({
               type: 'refuse',
               params: ({ event }) => ({ id: event.id, code: 'unavailable' as const, reason: RESTARTING }),
             },
-            assign({ refused: ({ context }) => context.refused + 1 }),
+            'countRefused',
           ],
         },
         'TURN.ANSWERED': [
-          {
-            guard: ({ context, event }) =>
-              head(context)?.id === event.id && event.attempt === context.attempt && event.text.trim() !== '',
-            target: 'drained',
-            actions: [
-              {
-                type: 'reply',
-                params: ({ context, event }) => ({
-                  id: event.id,
-                  text: event.text,
-                  answered: true,
-                  attempts: context.attempt + 1,
-                }),
-              },
-              assign({ answered: ({ context }) => context.answered + 1 }),
-              'dequeue',
-            ],
-          },
+          { guard: 'isCurrentAnswer', target: 'drained', actions: replyWithAnswer },
           // An empty or failed answer is not retried while draining: refused with the queue.
           { guard: 'isCurrentTurn', target: 'drained' },
         ],
