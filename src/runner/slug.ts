@@ -1,14 +1,9 @@
-// Branch names for missions: `<branchPrefix>/<slug>-<suffix>`.
-//
-// - slug: the mission text in lower-case ASCII (accents folded, everything else dropped), words
-//   joined by '-', cut on a word boundary to at most SLUG_MAX characters, never empty
-//   ('mission' when nothing is left);
-// - suffix: a short tag from the mission id, so two missions with the same text get different
-//   branches while a retried mission gets the same one. It is the id's last 6 letters and
-//   digits (lower case) when it has at least 6, else 6 hex digits of its SHA-256.
-//
-// The result is always a valid branch name (`git check-ref-format --branch`); a prefix that
-// would break that is refused.
+// Branch names for missions: `<branchPrefix>/<slug>-<suffix>`, always a valid branch name
+// (`git check-ref-format --branch`); a prefix that would break that is refused.
+// - slug: the mission text as lower-case ASCII words joined by '-', at most SLUG_MAX
+//   characters, never empty ('mission' when nothing is left);
+// - suffix: from the mission id, so equal texts get different branches and a retry the same
+//   one: the id's last 6 letters and digits when it has them, else 6 hex digits of its SHA-256.
 import { createHash } from 'node:crypto';
 
 export const SLUG_MAX = 40;

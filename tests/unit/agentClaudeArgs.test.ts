@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync, chmodSync, mkdirSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildClaudeArgs, findExecutable } from '../../src/adapters/agent/claude.js';
+import { buildClaudeArgs } from '../../src/adapters/agent/claudeArgs.js';
+import { findExecutable } from '../../src/adapters/agent/executable.js';
 
 describe('buildClaudeArgs', () => {
   it('builds print mode with stream-json, model, fallback, effort, turns and tools last', () => {

@@ -1,21 +1,8 @@
 // How a finished (not killed) Claude Code run ended: success, transient or permanent. Pure.
-//
-// What the CLI (2.1.197) really does, observed against a scripted API:
-// - API failures end with exit code 1 and a `result` event whose `subtype` is still `success`;
-//   `is_error: true` and `api_error_status` (429, 529, 500, 400…) carry the truth, and `result`
-//   holds the text: "API Error: Request rejected (429) · <message>", "API Error: 529 …",
-//   "API Error: 400 <message>".
-// - Network failures have `api_error_status: null` and text such as
-//   "API Error: Unable to connect to API (ConnectionRefused)" (also ECONNRESET,
-//   FailedToOpenSocket for a DNS failure).
-// - Retry-After: on a 429 with `retry-after: 7` and CLAUDE_CODE_MAX_RETRIES=1, the CLI printed
-//   one `api_retry` event with `retry_delay_ms: 7000` (60 → 60000; an absurd 3600 was ignored
-//   and replaced by its own ~0.5 s backoff), waited that long, retried, and on the second 429
-//   ended with the result text above: the Retry-After value appears nowhere else (not in the
-//   result, not on stderr). With CLAUDE_CODE_MAX_RETRIES=0 there is no api_retry event and so no
-//   trace of it at all. retryAfterMs therefore comes from the last api_retry event, or from a
-//   "retry-after" mention in the error text should a later CLI print one.
-// - `error_max_turns` has no `result` text but `errors: ["Reached maximum number of turns (1)"]`.
+// API failures exit 1 with a `result` whose subtype is still `success`: `is_error` and
+// `api_error_status` carry the truth. retryAfterMs comes from the last api_retry event (the
+// CLI prints the server's Retry-After nowhere else), or from a "retry-after" mention in the
+// error text. What the CLI does, observed: docs/claude-cli.md#errors-and-retries.
 import { clip } from '../../text/oneLine.js';
 import type { ApiRetryEvent, ResultEvent } from './streamJson.js';
 

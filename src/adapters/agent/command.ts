@@ -2,7 +2,7 @@
 // alongside roshi (node_modules/.bin/claude, a dev dependency used by the tests).
 import { join } from 'node:path';
 import { packageRoot } from '../../paths.js';
-import { findExecutable } from './claude.js';
+import { findExecutable } from './executable.js';
 
 export function agentCommand(configured: string, pathVar: string | undefined = process.env.PATH): string {
   if (configured.trim() !== '') return configured;

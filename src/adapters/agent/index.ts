@@ -1,6 +1,8 @@
 // The agent adapter: how roshi runs a coding-agent CLI on a mission.
 export type { AgentAdapter, AgentProgress, AgentRunRequest, AgentRunResult } from './types.js';
-export { buildClaudeArgs, createClaudeAdapter, findExecutable, type ClaudeAdapterOptions } from './claude.js';
+export { createClaudeAdapter, type ClaudeAdapterOptions } from './claude.js';
+export { buildClaudeArgs } from './claudeArgs.js';
+export { findExecutable } from './executable.js';
 export {
   classifyRun,
   errorText,

@@ -1,15 +1,7 @@
-// Claude Code's `--output-format stream-json --verbose` output: one JSON object per line. This
-// is a pure parser from one line to a typed event; it never throws. Lines it does not know are
-// `other` (valid JSON) or `invalid` (not a JSON object) and are the caller's to log.
-//
-// Shapes as observed with CLI 2.1.197 (see /work/shared/reference/claude-cli.md):
-//   {"type":"system","subtype":"init","session_id","cwd","model","tools":[…],"claude_code_version"}
-//   {"type":"assistant","message":{"content":[{"type":"text","text"},{"type":"tool_use","id","name","input"}]},"error"?}
-//   {"type":"user","message":{"content":[{"type":"tool_result","tool_use_id","content","is_error"?}]}}
-//   {"type":"system","subtype":"api_retry","attempt","max_retries","retry_delay_ms","error_status","error"}
-//   {"type":"result","subtype","is_error","api_error_status","result"?,"errors"?,"num_turns",
-//    "duration_ms","total_cost_usd","usage":{input_tokens,output_tokens,cache_read_input_tokens,
-//    cache_creation_input_tokens},"session_id","terminal_reason"}
+// Claude Code's `--output-format stream-json --verbose` output: one JSON object per line. A pure
+// parser from one line to a typed event; it never throws. Lines it does not know are `other`
+// (valid JSON) or `invalid` (not a JSON object), the caller's to log. The event shapes seen
+// with CLI 2.1.197 are in docs/claude-cli.md#stream-json-events.
 import type { TokenUsage } from '../../contracts/index.js';
 import { clip, oneLine } from '../../text/oneLine.js';
 

@@ -1,0 +1,71 @@
+// The AgentRunResult of a run that started: killed by roshi (timeout, idle, cancel) or finished
+// on its own and classified (classify.ts; exit codes in docs/claude-cli.md#errors-and-retries).
+import type { Logger } from '../../log.js';
+import { clip } from '../../text/oneLine.js';
+import { classifyRun, errorText, tailText } from './classify.js';
+import type { RunTranscript } from './runTranscript.js';
+import type { AgentRunRequest, AgentRunResult } from './types.js';
+
+/** How long summaries may be. */
+const SUMMARY_MAX = 4000;
+
+export interface RunExit {
+  durationMs: number;
+  exitCode: number | null;
+  signal: string | null;
+}
+
+export function runResult(
+  run: RunTranscript,
+  exit: RunExit,
+  killedBy: AgentRunResult['killedBy'],
+  request: Pick<AgentRunRequest, 'idleTimeoutMs' | 'timeoutMs'>,
+  log: Logger,
+): AgentRunResult {
+  const { exitCode, signal, durationMs } = exit;
+  const { result } = run;
+  const base = {
+    durationMs,
+    exitCode,
+    signal,
+    sessionId: run.sessionId,
+    costUsd: result?.totalCostUsd,
+    tokens: result?.usage,
+    numTurns: result?.numTurns,
+  };
+  const stderrTail = run.stderrTail.toString();
+  const stdoutTail = run.stdoutTail.toString();
+
+  if (killedBy) {
+    const outcome = killedBy === 'cancel' ? 'cancelled' : 'timeout';
+    const headline =
+      killedBy === 'cancel'
+        ? 'cancelled: the agent was stopped'
+        : killedBy === 'idle-timeout'
+          ? `killed after ${Math.round(request.idleTimeoutMs / 1000)}s without output (idle timeout)`
+          : `killed after running for ${Math.round(request.timeoutMs / 1000)}s (timeout)`;
+    const stderr = tailText(stderrTail);
+    const tail = stderr || tailText(stdoutTail);
+    const error = tail ? `${headline}\n${stderr ? 'stderr' : 'stdout'}:\n${tail}` : headline;
+    log.info({ outcome, killedBy, exitCode, signal, durationMs }, 'agent killed');
+    return { ...base, outcome, summary: clip(run.lastText ?? headline, SUMMARY_MAX), error, killedBy };
+  }
+
+  const classification = classifyRun({ exitCode, signal, result, lastRetry: run.lastRetry, stderrTail, stdoutTail });
+  log.info(
+    { outcome: classification.outcome, exitCode, signal, durationMs, apiErrorStatus: result?.apiErrorStatus },
+    'agent finished',
+  );
+  if (classification.outcome === 'success') {
+    return { ...base, outcome: 'success', summary: clip(result?.result ?? run.lastText ?? '', SUMMARY_MAX) };
+  }
+  const error = classification.error ?? errorText({ exitCode, signal, result, stderrTail, stdoutTail });
+  const summary = clip(result?.result ?? result?.errors.join('; ') ?? error.split('\n')[0] ?? error, SUMMARY_MAX);
+  return {
+    ...base,
+    outcome: classification.outcome,
+    summary,
+    error,
+    ...(classification.retryAfterMs !== undefined ? { retryAfterMs: classification.retryAfterMs } : {}),
+  };
+}
