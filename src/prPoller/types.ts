@@ -58,3 +58,9 @@ export const ciQueueKey = (repo: string, number: number): string => `ci.${repo.r
 
 /** Prefix of every key ciQueueKey makes, for watches and listings. */
 export const CI_QUEUE_KEYS = 'ci.>';
+
+/** Polls in a row without any CI before a PR leaves the CI queue (reconciler lesson: 10). */
+export const MAX_EMPTY_POLLS = 10;
+
+/** Why a PR left the CI queue. */
+export type LeaveReason = 'success' | 'blocked_approval' | 'budget' | 'no_ci' | 'closed' | 'merged';
