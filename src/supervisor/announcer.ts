@@ -1,7 +1,9 @@
 // Every supervision transition goes three ways: <prefix>.sup.events for machines and people
 // watching the bus, the journal file, and — for heal actions and circuit changes — a terse
-// operator alert on the durable outbox. Alerts about one child are paced (at most one per
-// alertInterval) except circuit changes, and an open circuit is announced once until it closes.
+// operator alert on the durable outbox. Alerts are paced per child and kind (at most one per
+// alertInterval; the next one counts those held back) except circuit changes, and an open
+// circuit is announced once until it closes, also across a supervisor restart
+// (docs/supervision.md#operator-alerts).
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Announcement, AnnouncementKind } from '../../machines/childEvents.js';
@@ -19,6 +21,8 @@ export interface OperatorAlert {
   event: AnnouncementKind;
   text: string;
   at: number;
+  /** Alerts of this child and kind held back by pacing since the previous one was sent. */
+  suppressed?: number;
 }
 
 export interface AnnouncerSinks {
@@ -26,8 +30,14 @@ export interface AnnouncerSinks {
   sendAlert: (alert: OperatorAlert) => void;
 }
 
+/** The pace of one child's alerts of one kind: when the last was sent, how many were held back since. */
+interface Pace {
+  lastAt: number;
+  suppressed: number;
+}
+
 export class Announcer {
-  private readonly lastAlertAt = new Map<string, number>();
+  private readonly paces = new Map<string, Pace>();
   private readonly circuitAnnounced = new Set<string>();
 
   constructor(
@@ -48,6 +58,16 @@ export class Announcer {
     if (alert) this.sinks.sendAlert(alert);
   }
 
+  /**
+   * The heal state a restarted supervisor restored: a circuit that was open (or probing) when the
+   * last supervisor stopped was announced then, so restoring it is no change to announce again.
+   */
+  restored(states: Record<string, { circuit: string }>): void {
+    for (const [child, state] of Object.entries(states)) {
+      if (state.circuit !== 'closed') this.circuitAnnounced.add(child);
+    }
+  }
+
   journal(entry: Record<string, unknown>): void {
     try {
       // A child's exit detail can quote its stderr: the journal is scrubbed like everything that leaves.
@@ -66,19 +86,24 @@ export class Announcer {
     } else if (kind === 'circuitClosed') {
       if (!this.circuitAnnounced.delete(child)) return undefined;
     } else {
-      const last = this.lastAlertAt.get(child);
-      if (last !== undefined && at - last < this.alertIntervalMs) return undefined;
-      this.lastAlertAt.set(child, at);
+      // Per kind, so a paced low-level alert (exited) never hides the hang alert that follows.
+      const key = `${child}\u0000${kind}`;
+      const pace = this.paces.get(key);
+      if (pace && at - pace.lastAt < this.alertIntervalMs) {
+        pace.suppressed += 1;
+        return undefined;
+      }
+      this.paces.set(key, { lastAt: at, suppressed: 0 });
+      if (pace && pace.suppressed > 0) {
+        const text = `${alertText(event)} (${pace.suppressed} more since ${clockTimeUtc(pace.lastAt)} UTC)`;
+        return { ...this.alert(event, text), suppressed: pace.suppressed };
+      }
     }
-    return {
-      id: `sup-${child}-${kind}-${at}`,
-      kind: 'alert',
-      source: 'supervisor',
-      child,
-      event: kind,
-      text: alertText(event),
-      at,
-    };
+    return this.alert(event, alertText(event));
+  }
+
+  private alert({ child, kind, at }: Announcement, text: string): OperatorAlert {
+    return { id: `sup-${child}-${kind}-${at}`, kind: 'alert', source: 'supervisor', child, event: kind, text, at };
   }
 }
 
@@ -93,4 +118,9 @@ const TEXT: Record<string, (e: Announcement) => string> = {
 
 export function alertText(event: Announcement): string {
   return (TEXT[event.kind] ?? ((e: Announcement) => `${e.child}: ${e.kind} ${e.detail}`))(event);
+}
+
+/** HH:MM:SS of an epoch time, in UTC: the time of the last alert sent for a child and kind. */
+function clockTimeUtc(at: number): string {
+  return new Date(at).toISOString().slice(11, 19);
 }

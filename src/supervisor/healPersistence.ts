@@ -1,7 +1,9 @@
 // Writes each child's heal state to KV whenever it changes, so the next supervisor start
 // remembers crash loops and open circuits. Never for nats (it holds the store), and not while
-// the tree is stopping.
-import type { AnyActorRef } from 'xstate';
+// the tree is stopping. At start, loads it back for the machines and the announcer.
+import { fromPromise, type AnyActorRef } from 'xstate';
+import type { HealStateLoad } from '../../machines/supervisor.js';
+import type { Announcer } from './announcer.js';
 import { persistedHealState, stateName, type ChildSnapshot } from '../../machines/childStatus.js';
 import type { Logger } from '../log.js';
 import type { HealStore } from './healStore.js';
@@ -32,5 +34,17 @@ export function persistHealState(root: AnyActorRef, stores: Promise<HealStore>, 
         error: (error: unknown) => logger.error({ err: error, child: name }, 'child supervision machine failed'),
       });
     }
+  });
+}
+
+/**
+ * The supervisor machine's loadHealState actor: the persisted heal state of the named children,
+ * also told to the announcer so that restoring an open circuit is not announced as news.
+ */
+export function loadHealStateActor(stores: Promise<HealStore>, announcer: Announcer, now: () => number = Date.now) {
+  return fromPromise<HealStateLoad, { names: string[] }>(async ({ input }) => {
+    const states = await (await stores).loadAll(input.names);
+    announcer.restored(states);
+    return { states, at: now() };
   });
 }

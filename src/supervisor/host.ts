@@ -3,7 +3,7 @@
 // (spawn, signal, ask), the bus endpoints (heartbeats, verdicts, status, restart, ctl), the
 // self-watch (the watchdog and the embedded nats-server, an actor the machine invokes), heal
 // persistence, and the lifecycle (stop in reverse order on SIGINT/SIGTERM; a second signal forces).
-import { createActor, fromCallback, fromPromise, type InspectionEvent } from 'xstate';
+import { createActor, fromCallback, type InspectionEvent } from 'xstate';
 import type { HeartbeatRecord } from '../contracts/index.js';
 import { supervisorMachine } from '../../machines/supervisor.js';
 import { toInspectionRecord } from '../actors/inspection.js';
@@ -13,7 +13,7 @@ import type { Logger } from '../log.js';
 import { Announcer } from './announcer.js';
 import { bootstrap, connectSupervisorBus } from './bootstrap.js';
 import { serveEndpoints } from './endpoints.js';
-import { persistHealState } from './healPersistence.js';
+import { loadHealStateActor, persistHealState } from './healPersistence.js';
 import { superviseLifecycle } from './lifecycle.js';
 import { createProcessPort } from './processPort.js';
 import { startSelfWatch } from './selfWatch.js';
@@ -83,10 +83,7 @@ export async function runSupervisor({ config, configFile, logger }: SupervisorOp
     supervisorMachine.provide({
       actors: {
         child: port.childMachine,
-        loadHealState: fromPromise(async ({ input }: { input: { names: string[] } }) => ({
-          states: await (await bus.stores).loadAll(input.names),
-          at: Date.now(),
-        })),
+        loadHealState: loadHealStateActor(bus.stores, announcer),
         // Runs while the machine does; its cleanup ends both timers.
         selfWatch: fromCallback(() =>
           startSelfWatch({ config, embedded, tree, heartbeats, processes: port.processes, bus: bus.current }),
