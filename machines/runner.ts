@@ -1,5 +1,5 @@
-// A runner: claims one mission at a time and carries it through to a recorded outcome.
-//
+// A runner: claims one mission at a time and carries it through to a recorded outcome
+// (docs/missions.md#lifecycle). Types in runnerTypes.ts, outcome helpers in runnerOutcome.ts.
 //   idle ─poll / mission available→ claiming ─got one→ preparing → running → postMission → finishing → idle
 //     │                                  └─none→ idle
 //     ├─dispatch paused→ paused ─resumed / until→ idle
@@ -10,55 +10,12 @@
 // cancel, an abort or a lost lease leaves the running state, which stops the agent actor — its
 // AbortSignal kills the agent at once. A drain request lets the current mission finish first.
 import { assign, enqueueActions, fromCallback, fromPromise, setup } from 'xstate';
-import type { Mission, OutcomeClass } from '../src/contracts/index.js';
-import { breakerFailure, breakerSuccess, circuitBreakerMachine, type CircuitNotice } from './circuitBreaker.js';
+import type { Mission } from '../src/contracts/index.js';
+import { breakerFailure, breakerSuccess, circuitBreakerMachine } from './circuitBreaker.js';
+import { classifyPrepareError, errorText, lastKnownTime } from './runnerOutcome.js';
+import type { AgentOutcome, RunnerContext, RunnerEvent, RunnerInput } from './runnerTypes.js';
 
-/** What the runner needs to know about a finished agent run. */
-export interface AgentOutcome {
-  outcome: OutcomeClass;
-  /** When the run ended, ms since the epoch (the machine reads no clock). */
-  at: number;
-  summary: string;
-  error?: string;
-  retryAfterMs?: number;
-  /** The adapter's full result, passed through to the pipeline and the store untouched. */
-  details?: unknown;
-}
-
-export interface RunnerInput {
-  name: string;
-  pollIntervalMs: number;
-  startPaused: boolean;
-  breaker: { maxConsecutiveFailures: number; openForMs: number };
-  now: number;
-}
-
-interface RunnerContext {
-  name: string;
-  breakerSettings: RunnerInput['breaker'];
-  pollIntervalMs: number;
-  paused: boolean;
-  pauseUntil?: number;
-  mission?: Mission;
-  worktree?: string;
-  outcome?: AgentOutcome;
-  pipeline?: unknown;
-  drainRequested: boolean;
-  /** Why the current mission is being stopped early (cancel, abort, lease lost). */
-  stopReason?: string;
-  breakerOpen: boolean;
-  completed: number;
-}
-
-export type RunnerEvent =
-  | { type: 'MISSION.AVAILABLE' }
-  | { type: 'DISPATCH.PAUSED'; until?: number }
-  | { type: 'DISPATCH.RESUMED' }
-  | { type: 'MISSION.CANCELLED'; id: string }
-  | { type: 'ABORT'; reason: string }
-  | { type: 'LEASE.LOST'; id: string; reason: string }
-  | { type: 'DRAIN' }
-  | CircuitNotice;
+export type { AgentOutcome, RunnerEvent, RunnerInput } from './runnerTypes.js';
 
 export const runnerMachine = setup({
   types: {
@@ -312,30 +269,3 @@ export const runnerMachine = setup({
     drained: { type: 'final' },
   },
 });
-
-/**
- * Endings without a time of their own (an error, a cancel) are stamped with the mission's
- * start: only the dispatch breaker reads it, and it counts consecutive failures, not a window.
- */
-function lastKnownTime(context: RunnerContext): number {
-  return context.mission?.startedAt ?? context.mission?.updatedAt ?? 0;
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-/** Preparing a worktree fails on the network (transient) or on the repository (permanent). */
-function classifyPrepareError(error: unknown, at: number): AgentOutcome {
-  const text = errorText(error);
-  const transient =
-    /could not resolve host|connection (refused|reset|timed out)|timed out|temporarily unavailable|early eof/i.test(
-      text,
-    );
-  return {
-    outcome: transient ? 'transient' : 'permanent',
-    summary: '',
-    error: `preparing the worktree failed: ${text}`,
-    at,
-  };
-}
