@@ -1,5 +1,7 @@
 // The configuration module's public surface. Everything else in src/config is internal.
-export { loadConfig, describeSources, envNameFor, UnknownConfigKeyError, ENTRY_DEFAULTS_SOURCE } from './load.js';
-export type { LoadOptions, LoadedConfig } from './load.js';
+export { describeSources, type LoadedConfig, type LoadOptions, loadConfig } from './load.js';
+export { envNameFor } from './envVars.js';
+export { ENTRY_DEFAULTS_SOURCE } from './layers.js';
+export { UnknownConfigKeyError } from './unknownKeys.js';
 export type { RoshiConfig } from './schema.js';
 export { parseDuration, formatDuration, DURATION_FORMAT } from './duration.js';

@@ -1,0 +1,43 @@
+// The schema of the mission pipeline: the queue (`missions`), the runners that work it, GitHub,
+// PR polling, CI retries and what happens after a merge. Keys: docs/configuration.md#missions-runner-github
+// and #pr-poller-ci-auto-merge-cleanup.
+import { boolean, duration, envName, httpUrl, integer, oneOf, section, string, stringList } from '../specBuilders.js';
+
+export const missionsSection = section({
+  maxAttempts: integer(1),
+  maxTransientAttempts: integer(1),
+  lease: duration(1),
+  leaseRenew: duration(1),
+  retryBackoff: section({ initial: duration(0), max: duration(0) }),
+  keepDone: integer(0),
+  keepFailed: integer(0),
+  file: string(),
+  maxTextLength: integer(100, 100_000),
+});
+
+export const runnerSection = section({
+  startPaused: boolean(),
+  pollInterval: duration(1),
+  breaker: section({ maxConsecutiveFailures: integer(1), openFor: duration(1) }),
+});
+
+export const githubSection = section({ apiUrl: httpUrl(), tokenEnv: envName() });
+
+export const prPollerSection = section({
+  repos: stringList(),
+  botLogin: string(),
+  authorizedUsers: stringList(),
+  ownForks: stringList(),
+  fastInterval: duration(1000),
+  idleInterval: duration(1000),
+});
+
+export const ciSection = section({ maxAttempts: integer(1, 100), logTailLines: integer(10, 10_000) });
+
+export const autoMergeSection = section({
+  enabled: boolean(),
+  graceMinutes: integer(0, 10_080),
+  method: oneOf('merge', 'squash', 'rebase'),
+});
+
+export const cleanupSection = section({ localBranches: boolean(), remoteBranches: boolean() });
