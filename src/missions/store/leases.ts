@@ -1,0 +1,101 @@
+// Claims and leases: a runner claims the next pending mission with a compare-and-set, renews its
+// lease while it works, finishes the mission, and leases that ran out are reaped back to pending
+// (or to failed as poison). See docs/missions.md#claims-and-leases.
+import type { Logger } from '../../log.js';
+import type { Mission } from '../../contracts/index.js';
+import { RevisionConflictError } from '../../bus/kv.js';
+import type { MissionSettings } from '../settings.js';
+import {
+  claimMission,
+  compareQueue,
+  expireLease,
+  finishMission,
+  isClaimable,
+  renewLease,
+  type MissionOutcome,
+} from '../transitions.js';
+import type { IndexEntry, MissionIndex } from './missionIndex.js';
+import { NothingToDo, type MissionRecords } from './records.js';
+
+export class MissionLeases {
+  /** Missions this process is claiming right now, so a second local claimer skips them. */
+  private readonly claiming = new Set<string>();
+
+  constructor(
+    private readonly index: MissionIndex,
+    private readonly records: MissionRecords,
+    private readonly settings: MissionSettings,
+    private readonly logger: Logger | undefined,
+  ) {}
+
+  /**
+   * Takes the first pending mission by (order, createdAt) whose notBefore has passed: status
+   * running, a lease for `runner` until now + lease, one more attempt. A compare-and-set lost to
+   * another claimer moves on to the next candidate. undefined when there is nothing to do.
+   */
+  async claim(runner: string, now: number): Promise<Mission | undefined> {
+    const tried = new Set<string>();
+    for (;;) {
+      const entry = this.nextCandidate(now, tried);
+      if (!entry) return undefined;
+      const id = entry.mission.id;
+      tried.add(id);
+      const transition = claimMission(entry.mission, runner, now, this.settings.leaseMs);
+      this.claiming.add(id);
+      let revision: number;
+      try {
+        revision = await this.records.update(id, transition.mission, entry.revision);
+      } catch (error) {
+        if (error instanceof RevisionConflictError) continue;
+        throw error;
+      } finally {
+        this.claiming.delete(id);
+      }
+      this.records.written(id, transition, revision, now);
+      return transition.mission;
+    }
+  }
+
+  /** Extends the lease of a mission `runner` holds; LeaseLostError when it no longer holds it. */
+  async renew(id: string, runner: string, now: number): Promise<Mission> {
+    return (await this.records.mutate(id, (m) => renewLease(m, runner, now, this.settings.leaseMs), now)).mission;
+  }
+
+  /** Applies how a run ended (see decideFinish); LeaseLostError when `runner` no longer holds the mission. */
+  async finish(id: string, runner: string, outcome: MissionOutcome, now: number): Promise<Mission> {
+    const finish = (m: Mission) => finishMission(m, runner, outcome, now, this.settings.retryBackoff);
+    return (await this.records.mutate(id, finish, now)).mission;
+  }
+
+  /**
+   * Running missions whose lease ran out go back to pending (the attempt stays counted), or
+   * to failed as poison once their attempts are spent. Returns the missions it changed.
+   */
+  async expire(now: number): Promise<Mission[]> {
+    const expired: string[] = [];
+    for (const mission of this.index.missions()) {
+      if (mission.status === 'running' && mission.lease && mission.lease.until < now) expired.push(mission.id);
+    }
+    const changed: Mission[] = [];
+    for (const id of expired) {
+      try {
+        const transition = await this.records.mutate(id, (m) => expireLease(m, now), now);
+        changed.push(transition.mission);
+      } catch (error) {
+        if (error instanceof NothingToDo) continue;
+        this.logger?.warn({ err: error, id }, 'could not expire a lease');
+      }
+    }
+    return changed;
+  }
+
+  private nextCandidate(now: number, tried: Set<string>): IndexEntry | undefined {
+    let best: IndexEntry | undefined;
+    for (const entry of this.index.values()) {
+      const m = entry.mission;
+      if (!isClaimable(m, now) || tried.has(m.id) || this.claiming.has(m.id)) continue;
+      if (!best || compareQueue(m, best.mission) < 0) best = entry;
+    }
+    return best;
+  }
+}
