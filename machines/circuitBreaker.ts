@@ -1,130 +1,52 @@
 // A reusable circuit breaker: the supervisor's restart circuit, the runner's dispatch breaker
-// and fire-and-forget pipeline steps all use this one machine so they trip the same way.
+// and fire-and-forget pipeline steps all use this one machine so they trip the same way
+// (docs/supervision.md#the-circuit-breaker-machine: how notices reach their consumer).
 //
 //   closed ─FAILURE that trips a rule→ open ─openFor→ halfOpen ─SUCCESS→ closed (counts reset)
 //                                         ↑                    │
 //                                         └──────FAILURE───────┘ (fresh deadline, opens + 1)
 //
-// Pure: imports only xstate and the shared trip arithmetic (circuitRules.ts, which the
-// child-supervision machine uses too), never reads a clock. Every FAILURE/SUCCESS carries `at`, the
-// intensity window is computed from those times, and the open wait is kept as data (openedAt,
-// openUntil) so `breakerSummary` can persist it and `input.restore` + `input.now` resume it.
-//
-// Notifying the consumer (a breaker never imports its consumers): one named action, `notify`,
-// does both of these with the same CIRCUIT.* notice:
-//  - `emit` always. Plain-code owners (runner, pipeline steps) hold the actor and listen with
-//    `actor.on('CIRCUIT.OPENED', …)` or `actor.on('*', …)`; with no listener it is a no-op.
-//  - `sendParent` only when `input.notifyParent` is true. A parent *machine* cannot subscribe to
-//    an invoked child's emitted events declaratively, so this is how it reacts in its own
-//    `on: { 'CIRCUIT.OPENED': … }`. It is opt-in because sendParent throws when the actor has
-//    no parent, and reaching for `self._parent` would be internal API.
-// Consumers can `.provide({ actions: { notify } })` to route notices some other way.
+// Pure: never reads a clock. Every FAILURE/SUCCESS carries `at`; the open wait is kept as data
+// (openedAt, openUntil) so `breakerSummary` can persist it and `input.restore` + `input.now` resume it.
 import { assign, enqueueActions, setup, type SnapshotFrom } from 'xstate';
-import { recordFailure as countFailure, shouldTrip, type CircuitRules } from './circuitRules.js';
+import { recordFailure as countFailure, shouldTrip } from './circuitRules.js';
+import {
+  validateBreakerInput,
+  type BreakerContext,
+  type BreakerInput,
+  type BreakerState,
+  type PersistedBreaker,
+} from './circuitBreakerInput.js';
+import {
+  circuitClosed,
+  circuitHalfOpened,
+  circuitOpened,
+  type BreakerEvent,
+  type CircuitNotice,
+  type CircuitOpened,
+} from './circuitNotices.js';
 
-export type BreakerState = 'closed' | 'open' | 'halfOpen';
-
-/** What survives a restart; exactly what `breakerSummary` returns and `input.restore` takes. */
-export interface PersistedBreaker {
-  state: BreakerState;
-  /** Consecutive failures since the last success. */
-  failures: number;
-  /** Failure times inside the intensity window (empty when there is no intensity rule). */
-  recentFailures: number[];
-  /** Deadline of the current open wait, ms since the epoch. */
-  openUntil?: number;
-  opens: number;
-}
-
-/** OTP restart intensity trips at maxFailures failures in the window (at - periodMs, at]. */
-export type BreakerRules = CircuitRules;
-
-export interface BreakerInput extends BreakerRules {
-  /** Creation time (ms); only used to resume a restored open wait. */
-  now: number;
-  restore?: PersistedBreaker;
-  /** Also sendParent every notice; set it only when the breaker is invoked/spawned by a machine. */
-  notifyParent?: boolean;
-  /** Copied into notices as `breaker`, so a parent with several breakers can tell them apart. */
-  name?: string;
-}
-
-export type BreakerEvent =
-  | { type: 'FAILURE'; at: number; reason?: string }
-  | { type: 'SUCCESS'; at: number }
-  | { type: 'RESET' };
-
-export const breakerFailure = (at: number, reason?: string): BreakerEvent =>
-  reason === undefined ? { type: 'FAILURE', at } : { type: 'FAILURE', at, reason };
-export const breakerSuccess = (at: number): BreakerEvent => ({ type: 'SUCCESS', at });
-export const breakerReset = (): BreakerEvent => ({ type: 'RESET' });
-
-type Named = { breaker?: string }; // copied from input.name
-export type CircuitOpened = Named & {
-  type: 'CIRCUIT.OPENED';
-  at: number;
-  openUntil: number;
-  failures: number;
-  opens: number;
-  reason?: string;
-};
-export type CircuitHalfOpened = Named & { type: 'CIRCUIT.HALF_OPENED'; at: number };
-/** `at` is absent for an operator RESET, which carries no time. */
-export type CircuitClosed = Named & { type: 'CIRCUIT.CLOSED'; at?: number; reset: boolean };
-export type CircuitNotice = CircuitOpened | CircuitHalfOpened | CircuitClosed;
-
-export const circuitOpened = (info: Omit<CircuitOpened, 'type'>): CircuitOpened => ({
-  type: 'CIRCUIT.OPENED',
-  ...info,
-});
-export const circuitHalfOpened = (info: Omit<CircuitHalfOpened, 'type'>): CircuitHalfOpened => ({
-  type: 'CIRCUIT.HALF_OPENED',
-  ...info,
-});
-export const circuitClosed = (info: Omit<CircuitClosed, 'type'>): CircuitClosed => ({
-  type: 'CIRCUIT.CLOSED',
-  ...info,
-});
-
-export interface BreakerContext {
-  rules: BreakerRules;
-  name?: string;
-  notifyParent: boolean;
-  failures: number;
-  recentFailures: number[];
-  opens: number;
-  /** When the current open wait starts counting: the tripping FAILURE's `at`, or input.now on restore. */
-  openedAt?: number;
-  openUntil?: number;
-  /** The persisted state to resume; read once by the transient `restoring` state. */
-  restoredState: BreakerState;
-  reason?: string;
-}
-
-const positive = (n: number | undefined): boolean => typeof n === 'number' && Number.isFinite(n) && n > 0;
-
-/**
- * Throws on a breaker that could never work. The machine calls it while building its context;
- * xstate turns that throw into an error snapshot (an invoking parent gets onError), so config
- * loaders should also call it directly to fail fast with the message.
- */
-export function validateBreakerInput(input: BreakerInput): void {
-  const fail = (why: string): never => {
-    throw new Error(`circuitBreaker${input.name ? ` '${input.name}'` : ''}: ${why}`);
-  };
-  if (!positive(input.openForMs)) fail(`openForMs must be a positive number of ms, got ${input.openForMs}`);
-  if (input.maxConsecutiveFailures === undefined && !input.intensity) {
-    fail('give at least one trip rule: maxConsecutiveFailures or intensity');
-  }
-  const count = (n: number): boolean => Number.isInteger(n) && n >= 1;
-  const max = input.maxConsecutiveFailures;
-  if (max !== undefined && !count(max)) fail(`maxConsecutiveFailures must be an integer >= 1, got ${max}`);
-  const { intensity } = input;
-  if (intensity && !(count(intensity.maxFailures) && positive(intensity.periodMs))) {
-    fail('intensity needs an integer maxFailures >= 1 and a positive periodMs');
-  }
-  if (!Number.isFinite(input.now)) fail(`now must be a time in ms, got ${input.now}`);
-}
+export {
+  validateBreakerInput,
+  type BreakerContext,
+  type BreakerInput,
+  type BreakerRules,
+  type BreakerState,
+  type PersistedBreaker,
+} from './circuitBreakerInput.js';
+export {
+  breakerFailure,
+  breakerReset,
+  breakerSuccess,
+  circuitClosed,
+  circuitHalfOpened,
+  circuitOpened,
+  type BreakerEvent,
+  type CircuitClosed,
+  type CircuitHalfOpened,
+  type CircuitNotice,
+  type CircuitOpened,
+} from './circuitNotices.js';
 
 /** The counts after one more failure at `at`; the window drops failures older than periodMs. */
 function withFailure(context: BreakerContext, at: number) {
