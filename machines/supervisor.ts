@@ -1,7 +1,7 @@
 // The root of the tree. It owns one child-supervision machine per child, starts them in order
 // (each waits for the previous one's first heartbeat), rolls drifted children one at a time,
 // and stops them in reverse order. It decides nothing about a single child's health: that is
-// the child machine's job.
+// the child machine's job (docs/supervision.md#stopping-the-tree, #drift-and-rolling-restarts).
 import { assign, enqueueActions, fromCallback, fromPromise, setup, type ActorRefFrom } from 'xstate';
 import type { ChildNotice } from './childEvents.js';
 import { childSupervisionMachine, type ChildInput, type PersistedHealState } from './childSupervision.js';
