@@ -1,15 +1,11 @@
 // The missions.md keeper: the one writer of the file, and the importer of lines a person adds
-// under Pending. Lives in the missions actor.
-//
-//  - Every change the store sees schedules a render (debounced, so a burst of changes is one
-//    write, but never postponed for more than maxWait); a periodic refresh keeps "today" and
-//    "Mon" right as the days turn. The file is written atomically, and only when it changed.
-//  - Before each write, and whenever the file changes on disk (fs.watch, with an mtime poll as
-//    fallback: watches miss events on some file systems and editors), the file is read back and
-//    lines under Pending that were not in the last render become missions. Importing before
-//    writing is what keeps a person's line from being overwritten by a render that raced it.
-//  - The last render is kept in the state dir, so lines added while roshi was down are still
-//    told apart from lines roshi wrote.
+// under Pending; lives in the missions actor (docs/missions.md#missionsmd).
+//  - Every store change schedules a render (debounced, never postponed past maxWait); a periodic
+//    refresh keeps "today" and "Mon" right. Writes are atomic, and only when the text changed.
+//  - Before each write, and whenever the file changes on disk (fs.watch plus an mtime poll:
+//    watches miss events on some file systems), the file is read back and new Pending lines
+//    become missions. Importing first keeps a person's line from being overwritten by a render.
+//  - The last render is kept in the state dir, so lines added while roshi was down still count.
 import { mkdirSync, watch, type FSWatcher } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';

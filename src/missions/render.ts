@@ -1,25 +1,7 @@
 // missions.md: a view of the store for people, rendered by one writer (the missions actor).
-//
-//   # Missions
-//
-//   ## CI
-//   - [project:app] https://github.com/o/r/pull/42 branch:roshi/fix-x (attempt 1/5)
-//
-//   ## Pending
-//   - [project:app] /rebase https://github.com/o/r/pull/42 ⏳@ 8:14pm
-//
-//   ## In Progress
-//   - [project:app] implement dark mode ⏳Mon @ 9am ▶@ 9:30am
-//
-//   ## Done
-//   - [project:app] fix flaky test ✅ took 35m
-//
-//   ## Failed
-//   - [project:lib] upgrade deps ❌ [transient budget spent]
-//
-// Times are local: `@ 8:14pm` today, `Mon @ 9am` within the last six days, `Mon 3/31 @ 9am`
-// before that. Rendering is a pure function of the missions and `now`: the same input gives
-// the same bytes, whatever order the missions come in.
+// Sections CI, Pending, In Progress, Done and Failed with local-time stamps, as shown in
+// docs/missions.md#missionsmd. Rendering is a pure function of the missions and `now`: the same
+// input gives the same bytes, whatever order the missions come in.
 import type { Mission } from '../contracts/index.js';
 import { clip, oneLine } from '../text/oneLine.js';
 import { compareQueue } from './transitions.js';

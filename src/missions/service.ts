@@ -1,25 +1,10 @@
 // The mission store on the bus: request handlers for <prefix>.missions.{add,list,get,cancel,
-// priority}. Every payload is validated here, at the boundary; a bad one is answered with
-// code bad_request and a message naming the field. Refusals from the store (duplicate,
-// unknown_mission, ambiguous_id, invalid_transition, invalid_mission, unknown_project) travel
-// in the reply envelope with their own codes.
-//
-//   add      { text, project?, now?, source?, by?, context? } → Mission
-//   list     { status?: status | status[], limit? }          → { missions, total, counts }
-//   get      { id }                                          → Mission
-//   cancel   { id, by? }                                     → Mission
-//   priority { id, to: 'top' | 'bottom' | position ≥ 1 }     → Mission
-//
-// Ids may be given as a unique prefix.
-//
-// Who asks is known from the subject, not the payload: the operator asks on the bare verb
-// subject (<prefix>.missions.add), any other bus user on <prefix>.missions.add.<its user name>,
-// and the server's permissions let each user publish only there (src/bus/permissions.ts). So
-// `source` comes from that identity: operator → cli (when the payload says so) or nats;
-// bridge → chat; pr-poller → github; anyone else may not add. A payload `source` that disagrees
-// is ignored. `by` is taken from the payload only because these identities vouch for a person
-// (the operator for themself, the bridge for an allow-listed chat user, the pr-poller for a
-// GitHub login with write access); without one it is the identity's name.
+// priority}; payloads and replies are in docs/subjects.md#roshimissions. Every payload is
+// validated here, at the boundary: a bad one is answered with code bad_request naming the field;
+// the store's refusals travel in the reply envelope with their own codes. Ids may be a prefix.
+// Who asks is known from the subject, not the payload, and decides `source` (a payload `source`
+// that disagrees is ignored); `by` is taken from the payload because these identities vouch for
+// a person. See docs/subjects.md#who-asks-source-and-by.
 import type { EndpointSpec, Payload, Subjects } from '../bus/index.js';
 import { OPERATOR_USER } from '../bus/permissions.js';
 import { RemoteError, RoshiError } from '../errors.js';
