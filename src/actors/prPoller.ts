@@ -28,7 +28,8 @@ import { KvTrackedPrStore } from '../prPoller/ciQueue.js';
 import { cleanupMergedBranches } from '../prPoller/cleanup.js';
 import { createMentionMemory, pollMentions } from '../prPoller/mentions.js';
 import { createAuthorizer, type Authorizer } from '../prPoller/permissions.js';
-import { isCycleFatal, Poller, type MissionIntake } from '../prPoller/poller.js';
+import { Poller } from '../prPoller/poller.js';
+import { isCycleFatal, type MissionIntake } from '../prPoller/pollerTypes.js';
 import type { ActorKind, ActorParts } from './host.js';
 
 /** KV <prefix>_state key of the mentions cursor. */
