@@ -1,8 +1,10 @@
 // The embedded nats-server: found on PATH or in /usr/sbin (where Debian's package puts it),
 // JetStream on, store in the state dir, loopback only, a free port, and authorization: one user
 // per actor with the permissions of permissions.ts, in a config file (`-c`, never argv, so no
-// password shows in `ps`). Spawning and supervising the process is the supervisor's job; this
-// module only knows how to describe and probe it.
+// password shows in `ps`), and JetStream syncing every write where the server's version takes it
+// (docs/operations.md#jetstream-durability). Spawning and supervising the process is the
+// supervisor's job; this module only knows how to describe and probe it.
+import { execFileSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { delimiter, join } from 'node:path';
@@ -18,6 +20,8 @@ export interface EmbeddedServerSpec {
   /** The server config to write to `configFile` (0600): it holds every user's password. */
   configText: string;
   configFile: string;
+  /** Whether the config asks JetStream to sync each write before acknowledging it. */
+  syncAlways: boolean;
 }
 
 /** A user of the embedded server: its permissions and this tree start's password. */
@@ -56,33 +60,45 @@ export function embeddedServerSpec(options: {
   storeDir: string;
   configFile: string;
   users: readonly EmbeddedUser[];
+  /** Only for a server that takes `sync_interval: always` (2.10+; 2.9 refuses to start with it). */
+  syncAlways?: boolean;
 }): EmbeddedServerSpec {
   const { binary, host, port, storeDir, configFile, users } = options;
+  const syncAlways = options.syncAlways === true;
   return {
     binary,
     host,
     port,
     url: `nats://${host}:${port}`,
     configFile,
-    configText: natsServerConfig({ listen: `${host}:${port}`, serverName: `roshi_${port}`, storeDir, users }),
+    syncAlways,
+    configText: natsServerConfig({
+      listen: `${host}:${port}`,
+      serverName: `roshi_${port}`,
+      storeDir,
+      users,
+      syncAlways,
+    }),
     args: ['-c', configFile],
   };
 }
 
 /**
  * A nats-server config (JSON is valid nats-server config syntax, and quoted strings are taken
- * literally, so `$JS.API.>` is a subject, not a variable). Checked against nats-server 2.9.
+ * literally, so `$JS.API.>` is a subject, not a variable). Checked against nats-server 2.9;
+ * `syncAlways` adds `sync_interval: "always"`, which needs 2.10+.
  */
 export function natsServerConfig(options: {
   listen: string;
   serverName: string;
   storeDir: string;
   users: readonly EmbeddedUser[];
+  syncAlways?: boolean;
 }): string {
   const config = {
     listen: options.listen,
     server_name: options.serverName,
-    jetstream: { store_dir: options.storeDir },
+    jetstream: { store_dir: options.storeDir, ...(options.syncAlways ? { sync_interval: 'always' } : {}) },
     // No users, no authorization block (the open baseline of bench/bus-auth.mjs).
     ...(options.users.length === 0
       ? {}
@@ -101,6 +117,15 @@ export function natsServerConfig(options: {
         }),
   };
   return `${JSON.stringify(config, null, 2)}\n`;
+}
+
+/** What `<binary> --version` prints (`nats-server: v2.9.10`), or undefined if it would not say. */
+export function natsServerVersionText(binary: string): string | undefined {
+  try {
+    return execFileSync(binary, ['--version'], { encoding: 'utf8', timeout: 5_000, stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch {
+    return undefined;
+  }
 }
 
 /** A TCP port that was free a moment ago on `host`. */

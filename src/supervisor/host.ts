@@ -15,6 +15,7 @@ import { bootstrap, connectSupervisorBus } from './bootstrap.js';
 import { serveEndpoints } from './endpoints.js';
 import { loadHealStateActor, persistHealState } from './healPersistence.js';
 import { superviseLifecycle } from './lifecycle.js';
+import { reportJetStreamSync } from './jetstreamDurability.js';
 import { createProcessPort } from './processPort.js';
 import { startSelfWatch } from './selfWatch.js';
 import { childInputs, NATS_CHILD } from './tree.js';
@@ -106,8 +107,9 @@ export async function runSupervisor({ config, configFile, logger }: SupervisorOp
     },
   );
   const tree = treeView(root);
-  const status = () =>
-    treeStatus({
+  const jetstreamSync = reportJetStreamSync(treeBus.jetstreamSync, embedded, bus.ready, logger);
+  const status = () => {
+    const view = treeStatus({
       tree,
       processes: port.processes,
       heartbeats,
@@ -118,6 +120,8 @@ export async function runSupervisor({ config, configFile, logger }: SupervisorOp
       startedAt: boot.startedAt,
       buildId,
     });
+    return { ...view, nats: { ...view.nats, jetstreamSync: jetstreamSync() } };
+  };
 
   persistHealState(root, bus.stores, logger);
 

@@ -1,5 +1,6 @@
 // The status view served on <prefix>.sup.status and printed by `roshi status`.
 import type { ChildStatus } from '../../machines/childStatus.js';
+import type { JetStreamSync } from '../bus/jetstreamSync.js';
 
 export interface ChildRow extends ChildStatus {
   /** Uptime of the current process (from its spawn), and from its latest heartbeat its machine state, memory and build. */
@@ -11,7 +12,8 @@ export interface ChildRow extends ChildStatus {
 
 export interface TreeStatus {
   supervisor: { pid: number; state: string; uptimeMs: number; buildId: string; stateDir: string };
-  nats: { url: string; embedded: boolean; connected: boolean };
+  /** jetstreamSync: whether acknowledged JetStream writes are on disk (absent from older supervisors). */
+  nats: { url: string; embedded: boolean; connected: boolean; jetstreamSync?: JetStreamSync };
   children: ChildRow[];
 }
 
@@ -22,6 +24,7 @@ export function formatStatus(status: TreeStatus): string {
   const lines = [
     `supervisor pid ${status.supervisor.pid}  ${status.supervisor.state}  up ${duration(status.supervisor.uptimeMs)}  build ${status.supervisor.buildId}`,
     `nats       ${status.nats.url}${status.nats.embedded ? ' (embedded)' : ''}${status.nats.connected ? '' : '  DISCONNECTED'}`,
+    ...(status.nats.jetstreamSync ? [jetstreamLine(status.nats.jetstreamSync)] : []),
     '',
     [
       pad('NAME', 12),
@@ -50,6 +53,14 @@ export function formatStatus(status: TreeStatus): string {
     );
   }
   return lines.join('\n');
+}
+
+/** Synced: one short line. Anything else: why not, and what the operator can do. */
+function jetstreamLine(sync: JetStreamSync): string {
+  const version = sync.serverVersion ? `nats-server ${sync.serverVersion}, ` : '';
+  if (sync.mode === 'always') return `jetstream  ${version}every write synced before its ack`;
+  const label = sync.mode === 'interval' ? 'WRITES NOT SYNCED' : 'WRITE SYNC UNCONFIRMED';
+  return `jetstream  ${label}: ${sync.detail}`;
 }
 
 export function duration(ms: number): string {
