@@ -1,37 +1,15 @@
 // Chat reply latency through the bridge, with and without a mission running, against the agent
-// CLI's own start-up and run measured in the same run.
-//
-//   roshi:  publish { text, user: 'operator', chat } on roshi.bridge.in (the console provider)
-//           → (a) the scripted Messages API receives the chat agent's first request for that
-//             question (the chat's prompt holds the question and its marker): the CLI was
-//             spawned, started and asked the model
-//           → (b) the reply on roshi.bridge.console (bridge → chat.req → chat actor → agent CLI
-//             → chat reply → durable outbox → console provider).
-//   limit:  the same CLI (node_modules/.bin/claude) with the argv the chat builds
-//           (buildClaudeArgs from dist/: max-turns 10, the read-only tools), the prompt the chat
-//           rendered for the warm-up question on stdin, the same environment and the same
-//           scripted API, spawned directly in an empty directory: spawn → its first API request,
-//           and spawn → exit.
-//
-// Questions alternate in blocks (BENCH_CHAT_BLOCK, default 2) between an idle tree and a tree
-// whose runner has a mission inside a Bash `sleep 60` (the agent is waiting on its tool; one
-// mission per busy block, cancelled after it), and every question is followed by a direct
-// run, so all three share the machine's noise. Each question goes to a fresh chat id, so no
-// history grows between samples (the busy prompt carries the running mission, as it should).
-//
-// The real tree from dist/: bridge (console provider, allowedUsers console:operator), chat,
-// missions and one runner; pr-poller off; no GitHub token. The scripted API is this file's own
-// (the one in missionWorld.mjs cannot tell chat turns apart): it stamps each request when it
-// arrives, answers `bench-chat-<tag>` with text, `bench-nap-<n>` with a Bash sleep first.
+// CLI's own start-up and run measured in the same run: in → the chat agent's first API request
+// → the reply on roshi.bridge.console, vs the same CLI (the chat's argv and rendered prompt)
+// spawned directly. Questions alternate in blocks between an idle tree and one whose runner's
+// agent sits in a Bash `sleep 60`. The world's scripted API (tests/fakes/anthropic.ts) gets this
+// file's agent. Method and results: docs/performance.md#chat-reply-latency-with-and-without-a-mission-running
 //
 //   node bench/chat-latency.mjs        (after `npm run build`; BENCH_CHAT_COUNT=… for ≠ 10 each)
 //
-// Target (this benchmark's own choice): in → reply p50 with a mission running within 1.2× the
-// same figure on an idle tree.
+// Target (this benchmark's own choice): in → reply p50 with a mission running ≤ 1.2× idle.
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { StringCodec } from 'nats';
@@ -51,7 +29,10 @@ import {
   table,
   Tree,
 } from './lib.mjs';
-import { addMission, CLAUDE, createMissionWorld, MissionWatcher, waitRunnerIdle } from './missionWorld.mjs';
+import { importFake } from './fakes.mjs';
+import { actorLog, addMission, CLAUDE, createMissionWorld, MissionWatcher, waitRunnerIdle } from './missionWorld.mjs';
+
+const { conversationOf } = await importFake('anthropic');
 
 const COUNT = Number(process.env.BENCH_CHAT_COUNT ?? 10);
 const BLOCK = Math.max(1, Number(process.env.BENCH_CHAT_BLOCK ?? 2));
@@ -75,7 +56,7 @@ const row = (name, v) => {
   return [name, s.n, fmt(s.p50, 1), fmt(s.p99, 1), fmt(s.mean, 1), fmt(s.min, 1), fmt(s.max, 1)];
 };
 
-// ---- the scripted Messages API ----------------------------------------------------------------
+// ---- the scripted agent ------------------------------------------------------------------------
 
 const CHAT = /bench-chat-([a-z0-9]+)/g;
 const NAP = /bench-nap-([a-z0-9]+)/;
@@ -83,143 +64,48 @@ const NAP = /bench-nap-([a-z0-9]+)/;
 /**
  * Answers the chat's questions with text naming their tag, and a mission `bench-nap-<n>` with a
  * Bash call that sleeps (its pid in <dir>/nap-<n>.pid), then text. Remembers when the first
- * request naming each chat tag arrived (performance.now(), stamped before the body is read).
+ * request naming each chat tag arrived (the fake's stamp, taken before the body is read).
  */
-async function startApi(dir) {
+function chatAgent(dir) {
   const firstChat = new Map(); // tag → { t, wall, prompt }
-  const sockets = new Set();
-  let posts = 0;
-  const server = createServer((req, res) => {
-    const t = performance.now();
-    const wall = Date.now();
-    const chunks = [];
-    req.on('data', (c) => chunks.push(c));
-    req.on('end', () => {
-      const pathname = (req.url ?? '/').split('?')[0];
-      if (req.method === 'HEAD' && pathname === '/') return void res.writeHead(200).end();
-      if (req.method !== 'POST' || pathname !== '/v1/messages') {
-        res.writeHead(404, { 'content-type': 'application/json' });
-        return void res.end(
-          JSON.stringify({
-            type: 'error',
-            error: { type: 'not_found_error', message: `no route for ${req.method} ${pathname}` },
-          }),
-        );
+  const agent = (body, request) => {
+    const { text: conversation, toolResults } = conversationOf(body);
+    // A chat prompt also names the running mission (bench-nap-…): the chat tag decides. The
+    // question ends the prompt, so its tag is the last one.
+    const chatTag = [...conversation.matchAll(CHAT)].map((m) => m[1]).pop();
+    const napTag = NAP.exec(conversation)?.[1];
+    if (chatTag) {
+      if (!firstChat.has(chatTag)) {
+        const t = request.arrivedAt;
+        firstChat.set(chatTag, { t, wall: performance.timeOrigin + t, prompt: lastUserText(body) });
       }
-      posts++;
-      let body = {};
-      try {
-        body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-      } catch {
-        // answered with text below
-      }
-      const conversation = JSON.stringify(body.messages ?? []);
-      // A chat prompt also names the running mission (bench-nap-…): the chat tag decides. The
-      // question ends the prompt, so its tag is the last one.
-      const chatTag = [...conversation.matchAll(CHAT)].map((m) => m[1]).pop();
-      const napTag = NAP.exec(conversation)?.[1];
-      const toolResults = (conversation.match(/"tool_result"/g) ?? []).length;
-      let step;
-      if (chatTag) {
-        if (!firstChat.has(chatTag)) firstChat.set(chatTag, { t, wall, prompt: lastUserText(body) });
-        step = { text: `answer bench-chat-${chatTag}` };
-      } else if (napTag) {
-        step =
-          toolResults === 0
-            ? {
-                toolUse: {
-                  name: 'Bash',
-                  input: {
-                    command: `sleep ${NAP_SECONDS} & echo $! > ${join(dir, `nap-${napTag}.pid`)}; wait $!`,
-                    description: 'take a long nap',
-                  },
-                },
-              }
-            : { text: 'slept' };
-      } else {
-        step = { text: 'Nothing to do.' };
-      }
-      answer(res, step, typeof body.model === 'string' ? body.model : 'claude-fake-1');
-    });
-  });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  onCleanup(
-    () =>
-      new Promise((resolve) => {
-        server.close(() => resolve());
-        for (const socket of sockets) socket.destroy();
-      }),
-  );
-  return { url: `http://127.0.0.1:${server.address().port}`, firstChat, posts: () => posts };
+      return { text: `answer bench-chat-${chatTag}` };
+    }
+    if (!napTag) return { text: 'Nothing to do.' };
+    return toolResults === 0
+      ? {
+          toolUse: {
+            name: 'Bash',
+            input: {
+              command: `sleep ${NAP_SECONDS} & echo $! > ${join(dir, `nap-${napTag}.pid`)}; wait $!`,
+              description: 'take a long nap',
+            },
+          },
+        }
+      : { text: 'slept' };
+  };
+  return { agent, firstChat };
 }
 
 /** The text of the first user message's last text block: the prompt as the CLI got it on stdin. */
 function lastUserText(body) {
-  const first = (body.messages ?? []).find((m) => m.role === 'user');
+  const first = (body?.messages ?? []).find((m) => m.role === 'user');
   if (!first) return undefined;
   if (typeof first.content === 'string') return first.content;
   const texts = (first.content ?? []).filter(
     (b) => b.type === 'text' && typeof b.text === 'string' && !b.text.startsWith('<system-reminder>'),
   );
   return texts.at(-1)?.text;
-}
-
-function answer(res, step, model) {
-  res.writeHead(200, {
-    'content-type': 'text/event-stream',
-    'cache-control': 'no-cache',
-    connection: 'keep-alive',
-    'request-id': `req_${randomBytes(8).toString('hex')}`,
-  });
-  const send = (event, data) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-  send('message_start', {
-    type: 'message_start',
-    message: {
-      id: `msg_${randomBytes(12).toString('hex')}`,
-      type: 'message',
-      role: 'assistant',
-      model,
-      content: [],
-      stop_reason: null,
-      stop_sequence: null,
-      usage: { input_tokens: 120, output_tokens: 1, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 },
-    },
-  });
-  let index = 0;
-  if (step.text !== undefined) {
-    send('content_block_start', { type: 'content_block_start', index, content_block: { type: 'text', text: '' } });
-    send('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'text_delta', text: step.text } });
-    send('content_block_stop', { type: 'content_block_stop', index });
-    index++;
-  }
-  if (step.toolUse) {
-    const id = `toolu_${randomBytes(12).toString('hex')}`;
-    send('content_block_start', {
-      type: 'content_block_start',
-      index,
-      content_block: { type: 'tool_use', id, name: step.toolUse.name, input: {} },
-    });
-    send('content_block_delta', {
-      type: 'content_block_delta',
-      index,
-      delta: { type: 'input_json_delta', partial_json: JSON.stringify(step.toolUse.input) },
-    });
-    send('content_block_stop', { type: 'content_block_stop', index });
-  }
-  send('message_delta', {
-    type: 'message_delta',
-    delta: { stop_reason: step.toolUse ? 'tool_use' : 'end_turn', stop_sequence: null },
-    usage: { output_tokens: 30 },
-  });
-  send('message_stop', { type: 'message_stop' });
-  res.end();
 }
 
 // ---- the direct run ----------------------------------------------------------------------------
@@ -274,26 +160,6 @@ function runDirect({ args, prompt, cwd, env }) {
   });
 }
 
-// ---- logs --------------------------------------------------------------------------------------
-
-function logLines(stateDir, name) {
-  try {
-    return readFileSync(join(stateDir, 'logs', `${name}.log`), 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => {
-        try {
-          return JSON.parse(line);
-        } catch {
-          return undefined;
-        }
-      })
-      .filter(Boolean);
-  } catch {
-    return [];
-  }
-}
-
 // ---- the benchmark -----------------------------------------------------------------------------
 
 await main('chat-latency', async () => {
@@ -301,13 +167,13 @@ await main('chat-latency', async () => {
   const world = await createMissionWorld();
   const napDir = join(world.dir, 'naps');
   mkdirSync(napDir);
-  const api = await startApi(napDir);
-  const agentEnv = { ...world.agentEnv, ANTHROPIC_BASE_URL: api.url };
+  const api = chatAgent(napDir);
+  world.api.setAgent(api.agent);
+  const agentEnv = world.agentEnv;
   const config = world.config({
     actors: { bridge: { enabled: true }, chat: { enabled: true }, prPoller: { enabled: false } },
     bridge: { providers: ['console'], allowedUsers: ['console:operator'] },
   });
-  config.agent = { ...config.agent, env: agentEnv };
   const tree = await Tree.start(config, { env: world.treeEnv });
   await tree.waitForRunning(['watchdog', 'missions', 'bridge', 'chat', 'runner-1']);
   for (const deadline = Date.now() + 20_000; ; ) {
@@ -385,7 +251,7 @@ await main('chat-latency', async () => {
     };
   };
 
-  const { buildClaudeArgs } = await dist('adapters/agent/claude.js');
+  const { buildClaudeArgs } = await dist('adapters/agent/index.js');
   const { CHAT_MAX_TURNS } = await dist('actors/chat.js');
   const { readOnlyTools } = await dist('chat/turn.js');
   // What the chat actor passes with the default chat settings (src/actors/chat.ts).
@@ -497,8 +363,8 @@ await main('chat-latency', async () => {
 
   // Where the time goes, from the logs (ms since the epoch): bridge 'inbound message', chat
   // 'answering', the chat agent's 'agent started' and 'agent finished', chat 'answered'.
-  const bridgeLog = logLines(tree.stateDir, 'bridge');
-  const chatLog = logLines(tree.stateDir, 'chat');
+  const bridgeLog = actorLog(tree.stateDir, 'bridge');
+  const chatLog = actorLog(tree.stateDir, 'chat');
   const phasesOf = (s) => {
     const chat = `bench-${s.tag}`;
     const inbound = bridgeLog.find((l) => l.msg === 'inbound message' && l.chatId === chat)?.time;
@@ -555,7 +421,7 @@ await main('chat-latency', async () => {
   );
   console.log('');
   console.log(
-    `chat-latency: ${api.posts()} API requests; chat argv ${chatArgs.join(' ')}; direct prompt ${promptTemplate.length} chars (the chat's own, idle); ${COUNT} questions each, blocks of ${BLOCK}, ${napSeq} nap missions`,
+    `chat-latency: ${world.api.posts()} API requests; chat argv ${chatArgs.join(' ')}; direct prompt ${promptTemplate.length} chars (the chat's own, idle); ${COUNT} questions each, blocks of ${BLOCK}, ${napSeq} nap missions`,
   );
   console.log(
     `chat-latency: overhead vs the direct CLI (p50): in → request ${fmt(idleReq.p50 - dReq.p50, 0)} ms idle / ${fmt(busyReq.p50 - dReq.p50, 0)} ms busy over spawn → request ${fmt(dReq.p50, 0)} ms; in → reply ${fmt(idleReply.p50 - dExit.p50, 0)} ms idle / ${fmt(busyReply.p50 - dExit.p50, 0)} ms busy over spawn → exit ${fmt(dExit.p50, 0)} ms (ratios ${fmt(idleReply.p50 / dExit.p50)} / ${fmt(busyReply.p50 / dExit.p50)})`,

@@ -1,19 +1,11 @@
-// Crash recovery: SIGKILL of an actor to the first heartbeat of its replacement, vs a bare start
-// of the same actor code measured in the same run.
+// Crash recovery: SIGKILL of the tree's `chat` actor to the first heartbeat of its replacement,
+// vs `node dist/main.js actor bridge` started by this script (same server, config and state dir;
+// bridge is off in the tree) from spawn to its first heartbeat: the cost of starting the actor
+// with no supervisor. Interleaved, ROUNDS times each. The restart intensity window is shortened
+// (supervision.intensity.period: 1s, kills ≥ 2 s apart) so every kill is a first, immediate
+// restart rather than a walk up the backoff ladder. Method: docs/performance.md#crash-recovery
 //
-//   recovery: SIGKILL the tree's `chat` actor; wait on roshi.hb.chat for a heartbeat with a new
-//             pid. Covers: the supervisor noticing the exit, its machine deciding to respawn,
-//             the spawn, and the new process booting, connecting and beating.
-//   bare:     `node dist/main.js actor bridge` started by this script (same server, same
-//             config file and state dir; bridge is disabled in the tree so nothing clashes),
-//             from spawn to its first heartbeat on roshi.hb.bridge. The physical limit: what
-//             starting the actor process costs with no supervisor involved.
-//
-// Both are interleaved, ROUNDS times each. The tree's restart intensity window is shortened
-// (supervision.intensity.period: 1s, kills are ≥ 2 s apart) so every kill is a "first restart"
-// — immediate by design — instead of walking up the backoff ladder and opening the circuit
-// after five kills, which is the intended behaviour for a real crash loop but not what is
-// measured here. Targets: recovery median ≤ 1.5× bare median, and under 1 s.
+// Targets: recovery median ≤ 1.5× bare median, and under 1 s.
 import { join } from 'node:path';
 import {
   environment,

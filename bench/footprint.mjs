@@ -1,20 +1,10 @@
-// Footprint of an idle tree: resident memory and CPU, against bare Node processes that only hold
-// a NATS connection to the same server (bench/bare-client.mjs) — the floor for "one Node process
-// per actor, talking over NATS", which is the design's premise.
+// Footprint of an idle tree: resident memory (sum of VmRSS) and CPU (utime + stime over
+// CPU_WINDOW_MS, cross-checked with schedstat) of the tree's Node processes, against bare Node
+// processes that only hold a NATS connection to the same server (bench/bare-client.mjs): the
+// floor for "one Node process per actor". Method: docs/performance.md#footprint
+// Targets: memory ≤ 1.3×, CPU < 1 % of a core for the Node processes.
 //
-//   memory: sum of VmRSS (/proc/<pid>/status) of the tree's Node processes (supervisor + every
-//           actor) after SETTLE_MS idle, vs the same number of bare clients idle as long, read at
-//           the same moment. nats-server and the lifeline watcher (sh) are listed separately.
-//           Target: ≤ 1.3×.
-//   cpu:    utime + stime deltas (/proc/<pid>/stat, in CLK_TCK ticks) of the tree's processes
-//           over CPU_WINDOW_MS idle, as % of one core. Target: < 1 % for the Node processes.
-//           Cross-checked with the per-thread on-CPU nanoseconds of /proc/<pid>/task/*/schedstat,
-//           which also count how often each process was scheduled (≈ wake-ups per second).
-//           The window is 30 s: a tick is 10 ms, so over 10 s each process's figure is only
-//           good to ±0.1 % and six of them to ±0.6 %, too coarse against a 1 % target.
-//
-// BENCH_TREE_CONFIG='{"inspect":{"enabled":false}}' runs the same measurement with config
-// overrides (JSON), for finding out where time or memory goes; the default is the default config.
+// BENCH_TREE_CONFIG='{"inspect":{"enabled":false}}' runs it with config overrides (JSON);
 // BENCH_LOOP_MONITOR_RESOLUTION=<ms> preloads bench/patch-loop-monitor.mjs into the tree, which
 // runs every actor's event-loop delay monitor at that resolution instead of 20 ms.
 import { join } from 'node:path';

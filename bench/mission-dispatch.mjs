@@ -1,19 +1,9 @@
-// Dispatch latency: from a mission added over NATS to its agent running, against the agent
-// CLI's own start-up measured in the same run.
-//
-//   roshi:  request roshi.missions.add → the store's 'claimed' event on roshi.missions.events
-//           (runner-1 took it) → the first progress event of kind 'init' for that mission on
-//           roshi.runner.runner-1.progress: the Claude Code CLI printed its system/init line,
-//           so it is running. In between: claim, fetch, worktree, prompt render, spawn.
-//   limit:  the same CLI (node_modules/.bin/claude, same argv, same prompt on stdin, same
-//           environment and scripted Messages API) spawned directly in a plain clone: spawn →
-//           its system/init line. Also `claude --version` spawn → exit, the bare process start.
-//
-// The real tree from dist/ (bridge, chat and pr-poller off; no GitHub token, so the PR step is
-// skipped and the branch is only pushed to the local bare remote). Missions run one at a time,
-// each added once runner-1 is idle, interleaved with the direct runs so both share the
-// machine's noise. Then a few missions are queued at once, to show how long a queued mission
-// waits after the one before it finished (reported, not judged).
+// Dispatch latency: roshi.missions.add → the 'claimed' event → the mission's first 'init'
+// progress (the CLI printed system/init), against the same CLI (argv, prompt, environment,
+// scripted API) spawned directly in a plain clone: spawn → system/init, and `claude --version`.
+// One mission at a time, interleaved with the direct runs; then a few queued at once, to show
+// how long a queued mission waits (reported). Setup and method:
+// docs/performance.md#missions-dispatch-latency-and-per-mission-overhead
 //
 //   node bench/mission-dispatch.mjs        (after `npm run build`; BENCH_DISPATCH_COUNT=… for ≠ 10)
 //

@@ -1,21 +1,9 @@
-// Mission overhead: the wall time of a trivial mission through roshi against the same agent
-// run by hand, measured in the same run.
-//
-//   roshi:   request roshi.missions.add → the 'finished' event on roshi.missions.events. In
-//            between: claim, fetch, worktree, prompt render, the Claude Code CLI, commit, push,
-//            the PR step (skipped: the tree has no GitHub token), gates (off), usage, journal,
-//            notification, worktree removal, the store's finish.
-//   direct:  the same CLI (node_modules/.bin/claude, the argv roshi builds:
-//            --print --output-format stream-json --verbose --max-turns 50 --allowedTools Bash,
-//            the prompt roshi renders on stdin, same environment) against the same scripted
-//            Messages API in a plain clone of the same bare remote, then
-//            `git add -A && git commit && git push` done by this script, timed on its own as
-//            "+ git push". Setting the clone to a fresh branch before each run is not timed.
-//
-// The scripted agent answers with one Bash tool call that writes a file, then a line of text.
-// Runs alternate (roshi first, then direct first) so both share the machine's noise; each
-// roshi mission is added once runner-1 is idle. Afterwards the product's own git steps and the
-// prompt render are timed in this process on a third clone, to show where roshi's extra time goes.
+// Mission overhead: a trivial mission through roshi (roshi.missions.add → its 'finished' event)
+// against the same CLI run by hand (roshi's argv and rendered prompt, same environment and
+// scripted API, a plain clone) plus `git add -A && git commit && git push`, timed apart. Runs
+// alternate which side goes first; afterwards roshi's own git steps and the prompt render are
+// timed in this process, to show where the extra time goes. Setup and method:
+// docs/performance.md#missions-dispatch-latency-and-per-mission-overhead
 //
 //   node bench/mission-overhead.mjs        (after `npm run build`; BENCH_OVERHEAD_RUNS=… for ≠ 5)
 //

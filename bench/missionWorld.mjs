@@ -1,28 +1,22 @@
-// Everything the mission benchmarks need around a real tree, in plain ESM (the .ts fakes in
-// tests/ cannot be imported here): a project on a local bare remote, a minimal scripted
-// Messages API for the real Claude Code CLI, a watcher for mission events and runner progress,
-// and the same CLI run directly (the baseline each benchmark measures in the same run).
-//
-// The scripted API (see tests/fakes/anthropic.ts and /work/shared/reference/claude-cli.md):
-// `HEAD /` → 200; `POST /v1/messages` → server-sent events message_start, content_block_start,
-// content_block_delta, content_block_stop, message_delta, message_stop. A request whose
-// conversation names `bench-file-<tag>` and holds no tool_result yet is answered with a Bash
-// tool_use writing bench-<tag>.txt; once the tool_result is there, with text and end_turn.
-// Anything else gets a short text answer.
-//
-// No GitHub token reaches the tree (github.tokenEnv names a variable that is never set): the
-// pipeline's PR step reports "skipped: no GitHub token" and the mission still ends 'done'
-// with its branch pushed to the bare remote.
-import { execFile, execFileSync, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
+// Everything the mission benchmarks need around a real tree (the bench's side of
+// tests/harness/missionWorld.ts): a project on a local bare remote (tests/fakes/gitRemote.ts),
+// the scripted Messages API of tests/fakes/anthropic.ts for the real Claude Code CLI
+// (docs/claude-cli.md), a watcher for mission events and runner progress, and the same CLI run
+// directly (the baseline each benchmark measures in the same run). No GitHub token reaches the
+// tree (github.tokenEnv names a variable never set): the PR step is skipped, the mission still
+// ends 'done' with its branch pushed.
+import { execFile, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { StringCodec } from 'nats';
+import { importFake } from './fakes.mjs';
 import { MARK, onCleanup, PACKAGE_ROOT, RUN_ID, sleep } from './lib.mjs';
+
+const { conversationOf, startFakeAnthropic, writeFileStep } = await importFake('anthropic');
+const { createSeededRemote, gitWith } = await importFake('gitRemote');
 
 const sc = StringCodec();
 
@@ -52,7 +46,7 @@ export const GIT_ENV = {
 };
 
 export function gitSync(cwd, ...args) {
-  return execFileSync('git', args, { cwd, env: { ...process.env, ...GIT_ENV }, encoding: 'utf8' }).trim();
+  return gitWith(GIT_ENV, cwd, ...args);
 }
 
 /** `sh -c <script>` with the git identity; resolves with the wall time in ms, rejects on failure. */
@@ -92,117 +86,36 @@ function cleanEnv() {
 // ---- the scripted Messages API ----------------------------------------------------------------
 
 const MARKER = /bench-file-([a-z0-9]+)/;
+/** The usage each answer reports (no cache tokens). */
+const USAGE = { input_tokens: 120, output_tokens: 30, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 };
 
-export async function startScriptedApi() {
-  let posts = 0;
-  const sockets = new Set();
-  const server = createServer((req, res) => {
-    const chunks = [];
-    req.on('data', (c) => chunks.push(c));
-    req.on('end', () => {
-      const pathname = (req.url ?? '/').split('?')[0];
-      if (req.method === 'HEAD' && pathname === '/') return void res.writeHead(200).end();
-      if (req.method !== 'POST' || pathname !== '/v1/messages') {
-        res.writeHead(404, { 'content-type': 'application/json' });
-        return void res.end(
-          JSON.stringify({
-            type: 'error',
-            error: { type: 'not_found_error', message: `no route for ${req.method} ${pathname}` },
-          }),
-        );
-      }
-      posts++;
-      let body = {};
-      try {
-        body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-      } catch {
-        // answered with text below
-      }
-      const conversation = JSON.stringify(body.messages ?? []);
-      const tag = MARKER.exec(conversation)?.[1];
-      const toolResults = (conversation.match(/"tool_result"/g) ?? []).length;
-      const step = !tag
-        ? { text: 'Nothing to do.' }
-        : toolResults === 0
-          ? {
-              toolUse: {
-                name: 'Bash',
-                input: {
-                  command: `printf '%s' 'hello ${tag}' > bench-${tag}.txt`,
-                  description: `write bench-${tag}.txt`,
-                },
-              },
-            }
-          : { text: `Wrote bench-${tag}.txt.` };
-      answer(res, step, typeof body.model === 'string' ? body.model : 'claude-fake-1');
-    });
-  });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const stop = () =>
-    new Promise((resolve) => {
-      server.close(() => resolve());
-      for (const socket of sockets) socket.destroy();
-    });
-  onCleanup(stop);
-  return { url: `http://127.0.0.1:${server.address().port}`, posts: () => posts, stop };
+/** A mission naming `bench-file-<tag>` writes bench-<tag>.txt; anything else gets a short text answer. */
+function fileWritingAgent(body) {
+  const { text, toolResults } = conversationOf(body);
+  const tag = MARKER.exec(text)?.[1];
+  return tag ? writeFileStep(`bench-${tag}.txt`, `hello ${tag}`, toolResults) : { text: 'Nothing to do.' };
 }
 
-function answer(res, step, model) {
-  res.writeHead(200, {
-    'content-type': 'text/event-stream',
-    'cache-control': 'no-cache',
-    connection: 'keep-alive',
-    'request-id': `req_${randomBytes(8).toString('hex')}`,
-  });
-  const send = (event, data) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-  send('message_start', {
-    type: 'message_start',
-    message: {
-      id: `msg_${randomBytes(12).toString('hex')}`,
-      type: 'message',
-      role: 'assistant',
-      model,
-      content: [],
-      stop_reason: null,
-      stop_sequence: null,
-      usage: { input_tokens: 120, output_tokens: 1, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 },
-    },
-  });
-  let index = 0;
-  if (step.text !== undefined) {
-    send('content_block_start', { type: 'content_block_start', index, content_block: { type: 'text', text: '' } });
-    send('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'text_delta', text: step.text } });
-    send('content_block_stop', { type: 'content_block_stop', index });
-    index++;
-  }
-  if (step.toolUse) {
-    const id = `toolu_${randomBytes(12).toString('hex')}`;
-    send('content_block_start', {
-      type: 'content_block_start',
-      index,
-      content_block: { type: 'tool_use', id, name: step.toolUse.name, input: {} },
-    });
-    send('content_block_delta', {
-      type: 'content_block_delta',
-      index,
-      delta: { type: 'input_json_delta', partial_json: JSON.stringify(step.toolUse.input) },
-    });
-    send('content_block_stop', { type: 'content_block_stop', index });
-  }
-  send('message_delta', {
-    type: 'message_delta',
-    delta: { stop_reason: step.toolUse ? 'tool_use' : 'end_turn', stop_sequence: null },
-    usage: { output_tokens: 30 },
-  });
-  send('message_stop', { type: 'message_stop' });
-  res.end();
+/**
+ * tests/fakes/anthropic.ts, answering every POST /v1/messages with `agent(body, request)`
+ * (default: the file-writing agent); `posts()` counts them. Stopped by the bench's cleanup.
+ */
+export async function startScriptedApi(agent = fileWritingAgent) {
+  const fake = await startFakeAnthropic({ usage: USAGE });
+  let posts = 0;
+  const answering = (handler) => (body, request) => {
+    posts++;
+    return handler(body, request);
+  };
+  fake.setHandler(answering(agent));
+  onCleanup(() => fake.stop());
+  return {
+    url: fake.url,
+    posts: () => posts,
+    /** Answers the requests from now on with `next` instead. */
+    setAgent: (next) => fake.setHandler(answering(next)),
+    stop: () => fake.stop(),
+  };
 }
 
 // ---- the world ---------------------------------------------------------------------------------
@@ -214,19 +127,11 @@ function answer(res, step, model) {
 export async function createMissionWorld() {
   const dir = mkdtempSync(join(tmpdir(), 'roshi-bench-world-'));
   onCleanup(() => rmSync(dir, { recursive: true, force: true }));
-  const bare = join(dir, 'remote.git');
-  const seed = join(dir, 'seed');
   const clone = join(dir, 'app');
   const direct = join(dir, 'direct');
   const home = join(dir, 'home');
   mkdirSync(home);
-  gitSync(dir, 'init', '-q', '--bare', '--initial-branch=main', bare);
-  gitSync(dir, 'init', '-q', '--initial-branch=main', seed);
-  writeFileSync(join(seed, 'README.md'), '# app\n');
-  gitSync(seed, 'add', '-A');
-  gitSync(seed, 'commit', '-q', '-m', 'initial');
-  gitSync(seed, 'remote', 'add', 'origin', bare);
-  gitSync(seed, 'push', '-q', 'origin', 'main');
+  const bare = createSeededRemote(dir, GIT_ENV);
   gitSync(dir, 'clone', '-q', bare, clone);
   gitSync(dir, 'clone', '-q', bare, direct);
   const api = await startScriptedApi();
@@ -470,8 +375,13 @@ export async function addMission(tree, text) {
 
 /** The runner's JSON log lines (pino: `time` in ms since the epoch, `msg`). */
 export function runnerLog(stateDir, runner = 'runner-1') {
+  return actorLog(stateDir, runner);
+}
+
+/** An actor's JSON log lines (<stateDir>/logs/<name>.log); none when there is no log yet. */
+export function actorLog(stateDir, name) {
   try {
-    return readFileSync(join(stateDir, 'logs', `${runner}.log`), 'utf8')
+    return readFileSync(join(stateDir, 'logs', `${name}.log`), 'utf8')
       .split('\n')
       .filter(Boolean)
       .map((line) => {

@@ -1,5 +1,6 @@
 // A scripted, local stand-in for the Anthropic Messages API, good enough for the real Claude
-// Code CLI (see /work/shared/reference/claude-cli.md): point ANTHROPIC_BASE_URL at `url`.
+// Code CLI (docs/claude-cli.md#environment): point ANTHROPIC_BASE_URL at `url`. The tests and the
+// benchmarks (bench/fakes.mjs) both use it.
 //
 // The CLI sends `HEAD /` first, then `POST /v1/messages?beta=true` with `"stream": true`. Each
 // POST takes the next scripted step from the queue (or `{ text: 'done' }` when it is empty) and
@@ -7,6 +8,7 @@
 // content_block_start, content_block_delta, content_block_stop, message_delta, message_stop.
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import { HttpFake, jsonOrText, readBody, sendJson as sendJsonBody } from './httpFake.js';
 
 export interface TextStep {
@@ -36,6 +38,8 @@ export interface RecordedRequest {
   /** The parsed JSON body, or the raw text when it is not JSON, or undefined when empty. */
   body: unknown;
   at: number;
+  /** performance.now() when the request arrived, before its body was read (the benchmarks' stamp). */
+  arrivedAt: number;
 }
 
 export interface FakeAnthropicOptions {
@@ -79,6 +83,7 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
   };
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const arrivedAt = performance.now();
     const body = jsonOrText(await readBody(req));
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(req.headers)) {
@@ -86,7 +91,14 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
       headers[name] = SECRET_HEADERS.has(name) ? '[redacted]' : Array.isArray(value) ? value.join(', ') : value;
     }
     const path = req.url ?? '/';
-    const recorded: RecordedRequest = { method: req.method ?? 'GET', path, headers, body, at: Date.now() };
+    const recorded: RecordedRequest = {
+      method: req.method ?? 'GET',
+      path,
+      headers,
+      body,
+      at: Date.now(),
+      arrivedAt,
+    };
     requests.push(recorded);
 
     const pathname = path.split('?')[0];
@@ -184,6 +196,25 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
       await http.close();
     },
   };
+}
+
+/** A request's conversation so far: its messages as JSON text, and how many tool results it holds. */
+export function conversationOf(body: unknown): { text: string; toolResults: number } {
+  const messages = typeof body === 'object' && body !== null ? (body as { messages?: unknown }).messages : undefined;
+  const text = JSON.stringify(messages ?? []);
+  return { text, toolResults: (text.match(/"tool_result"/g) ?? []).length };
+}
+
+/** Writes a file through the agent's Bash tool, then reports done: what a successful mission's agent does. */
+export function writeFileStep(name: string, content: string, toolResults: number): StaticStep {
+  return toolResults === 0
+    ? {
+        toolUse: {
+          name: 'Bash',
+          input: { command: `printf '%s' '${content}' > ${name}`, description: `write ${name}` },
+        },
+      }
+    : { text: `Wrote ${name}.` };
 }
 
 function modelOf(body: unknown): string | undefined {

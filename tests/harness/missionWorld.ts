@@ -2,12 +2,18 @@
 // Claude Code CLI pointed at a scripted Messages API, and a fake GitHub for the PR. The
 // scripted agent reads a scenario marker from the mission text, so missions on several
 // runners at once each get their own answers.
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../../src/paths.js';
-import { startFakeAnthropic, type FakeAnthropic, type StaticStep } from '../fakes/anthropic.js';
+import {
+  conversationOf,
+  startFakeAnthropic,
+  writeFileStep,
+  type FakeAnthropic,
+  type StaticStep,
+} from '../fakes/anthropic.js';
+import { createSeededRemote, gitWith } from '../fakes/gitRemote.js';
 import { startFakeGitHub, type FakeGitHub } from '../fakes/github.js';
 
 export const GIT_ENV = {
@@ -20,7 +26,7 @@ export const GIT_ENV = {
 };
 
 export function gitIn(cwd: string, ...args: string[]): string {
-  return execFileSync('git', args, { cwd, env: { ...process.env, ...GIT_ENV }, encoding: 'utf8' }).trim();
+  return gitWith(GIT_ENV, cwd, ...args);
 }
 
 /** A scenario decides the answer to one request of one mission's agent. */
@@ -46,39 +52,23 @@ export interface MissionWorld {
 export const writesFile =
   (name: string, content: string): Scenario =>
   ({ toolResults }) =>
-    toolResults === 0
-      ? {
-          toolUse: {
-            name: 'Bash',
-            input: { command: `printf '%s' '${content}' > ${name}`, description: `write ${name}` },
-          },
-        }
-      : { text: `Wrote ${name}.` };
+    writeFileStep(name, content, toolResults);
 
 export async function createMissionWorld(): Promise<MissionWorld> {
   const dir = mkdtempSync(join(tmpdir(), 'roshi-world-'));
-  const bare = join(dir, 'remote.git');
-  const seed = join(dir, 'seed');
   const clone = join(dir, 'app');
   const home = join(dir, 'home');
   mkdirSync(home);
-  gitIn(dir, 'init', '--bare', '--initial-branch=main', bare);
-  gitIn(dir, 'init', '--initial-branch=main', seed);
-  writeFileSync(join(seed, 'README.md'), '# app\n');
-  gitIn(seed, 'add', '-A');
-  gitIn(seed, 'commit', '-m', 'initial');
-  gitIn(seed, 'remote', 'add', 'origin', bare);
-  gitIn(seed, 'push', 'origin', 'main');
-  gitIn(dir, 'clone', bare, clone);
+  const bare = createSeededRemote(dir, GIT_ENV);
+  gitIn(dir, 'clone', '-q', bare, clone);
 
   const anthropic = await startFakeAnthropic();
   const github = await startFakeGitHub();
   const scenarios = new Map<string, Scenario>();
   anthropic.setHandler((body) => {
-    const text = JSON.stringify((body as { messages?: unknown }).messages ?? []);
+    const { text, toolResults } = conversationOf(body);
     const markers = [...text.matchAll(/\{\{([a-z0-9-]+)\}\}/g)].map((m) => m[1]!);
     const key = markers.find((m) => scenarios.has(m));
-    const toolResults = (text.match(/"tool_result"/g) ?? []).length;
     if (!key) return { text: 'Nothing to do.' };
     return scenarios.get(key)!({ body, toolResults, missionKey: key });
   });
