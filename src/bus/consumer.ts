@@ -33,18 +33,14 @@ export interface StreamState {
 /** The stream's current state, or undefined when it does not exist. */
 export async function streamState(bus: Bus, stream: string): Promise<StreamState | undefined> {
   const jsm = await bus.nc.jetstreamManager();
-  try {
-    const info = await jsm.streams.info(stream);
-    return {
-      firstSeq: info.state.first_seq,
-      lastSeq: info.state.last_seq,
-      messages: info.state.messages,
-      created: info.created,
-    };
-  } catch (error) {
-    if (isNotFound(error)) return undefined;
-    throw error;
-  }
+  const info = await unlessNotFound(() => jsm.streams.info(stream));
+  if (!info) return undefined;
+  return {
+    firstSeq: info.state.first_seq,
+    lastSeq: info.state.last_seq,
+    messages: info.state.messages,
+    created: info.created,
+  };
 }
 
 export interface DurableState {
@@ -61,20 +57,16 @@ export interface DurableState {
 /** The durable consumer's position, or undefined when it does not exist. */
 export async function durableState(bus: Bus, stream: string, durable: string): Promise<DurableState | undefined> {
   const jsm = await bus.nc.jetstreamManager();
-  try {
-    const info = await jsm.consumers.info(stream, durable);
-    // A consumer created at a start sequence reports an ack floor of 0 until its first ack.
-    const start = info.config.opt_start_seq ?? 0;
-    return {
-      ackFloor: Math.max(info.ack_floor.stream_seq, start > 0 ? start - 1 : 0),
-      delivered: info.delivered.stream_seq,
-      ackPending: info.num_ack_pending,
-      pending: info.num_pending,
-    };
-  } catch (error) {
-    if (isNotFound(error)) return undefined;
-    throw error;
-  }
+  const info = await unlessNotFound(() => jsm.consumers.info(stream, durable));
+  if (!info) return undefined;
+  // A consumer created at a start sequence reports an ack floor of 0 until its first ack.
+  const start = info.config.opt_start_seq ?? 0;
+  return {
+    ackFloor: Math.max(info.ack_floor.stream_seq, start > 0 ? start - 1 : 0),
+    delivered: info.delivered.stream_seq,
+    ackPending: info.num_ack_pending,
+    pending: info.num_pending,
+  };
 }
 
 /** One delivery of a stream message. */
@@ -136,11 +128,7 @@ export async function consumeDurable(
 
   const create = async () => {
     const start = Math.max(1, Math.floor(await options.startSeq()));
-    try {
-      await jsm.consumers.delete(stream, durable);
-    } catch (error) {
-      if (!isNotFound(error)) throw error;
-    }
+    await unlessNotFound(() => jsm.consumers.delete(stream, durable));
     const config: Partial<ConsumerConfig> = {
       durable_name: durable,
       ack_policy: AckPolicy.Explicit,
@@ -239,6 +227,16 @@ function wrap(msg: JsMsg, logger: Logger): DurableMessage {
     nak: (delayMs) => msg.nak(delayMs),
     working: () => msg.working(),
   };
+}
+
+/** `read()`'s answer, or undefined when the stream or consumer it names does not exist. */
+async function unlessNotFound<T>(read: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await read();
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
 }
 
 function isNotFound(error: unknown): boolean {
