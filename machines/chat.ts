@@ -18,15 +18,7 @@ import type {
   TurnStart,
 } from './chatTypes.js';
 
-export type {
-  ChatContext,
-  ChatEvent,
-  ChatInput,
-  QueuedRequest,
-  RefuseParams,
-  ReplyParams,
-  TurnStart,
-} from './chatTypes.js';
+export type * from './chatTypes.js';
 
 export const DEFAULT_RETRY_DELAYS_MS: readonly number[] = [2_000, 5_000, 10_000];
 

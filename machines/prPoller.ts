@@ -1,5 +1,6 @@
 // The PR poller's rhythm (docs/github.md#cadence-conditional-requests-and-rate-limits). Pure:
 // the poll itself is an invoked promise the actor host supplies.
+//
 //   idle ─────────────────────── no GitHub token: nothing to do; `reason` says why
 //   polling ─ok→ waiting ─(fast | idle cadence, or POKE)→ polling
 //      └─GitHub down / rate limited / token refused→ backingOff ─(exponential, Retry-After)→ polling
