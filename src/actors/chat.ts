@@ -10,27 +10,17 @@
 import { join } from 'node:path';
 import { waitFor, type AnyActorRef } from 'xstate';
 import { chatMachine, type ReplyParams, type TurnStart } from '../../machines/chat.js';
-import {
-  AGENT_OF_ENV,
-  agentCommand,
-  agentMarker,
-  createClaudeAdapter,
-  killOrphanedAgents,
-  pruneRunLogs,
-  resolveEffort,
-  resolveModel,
-} from '../adapters/agent/index.js';
-import { JsonKv, publishDurable } from '../bus/index.js';
+import { AGENT_OF_ENV, pruneRunLogs, resolveEffort, resolveModel } from '../adapters/agent/index.js';
+import { publishDurable } from '../bus/index.js';
 import { ChatHistoryStore } from '../chat/history.js';
 import { parseChatRequest } from '../chat/request.js';
 import type { ChatReply, ChatRequest } from '../contracts/index.js';
 import { ChatTurnError, createChatAnswerer, readOnlyTools } from '../chat/turn.js';
 import { RemoteError } from '../errors.js';
 import { readPause } from '../missions/pause.js';
-import { missionSettings } from '../missions/settings.js';
-import { MissionStore } from '../missions/store.js';
 import { statePaths } from '../paths.js';
 import { sleep } from '../time/sleep.js';
+import { openAgentActor } from './agentActorBase.js';
 import type { ActorKind } from './host.js';
 
 /** A chat reply needing more model round trips than this is a mission, not a chat. */
@@ -49,12 +39,9 @@ interface Pending {
 export const chatKind: ActorKind = {
   description: 'free-form conversation with the LLM, never blocked by missions',
   create: async ({ name, config, bus, logger }) => {
-    // An agent left by this actor's previous process (killed mid-answer) must not linger.
-    const marker = agentMarker(config.prefix, config.stateDir, name);
-    killOrphanedAgents(marker, logger);
-    // The one source of "is a mission running": the store's index of the missions bucket.
-    const missions = await MissionStore.open(bus, missionSettings(config), { logger });
-    const stateKv = await JsonKv.open(bus, bus.subjects.stateBucket);
+    // An agent left by this actor's previous process (killed mid-answer) must not linger. The
+    // one source of "is a mission running": the store's index of the missions bucket.
+    const { marker, missions, stateKv, agent } = await openAgentActor({ name, config, bus, logger });
     const history = new ChatHistoryStore(stateKv, { historyTurns: config.chat.historyTurns });
 
     const model = resolveModel([
@@ -75,11 +62,7 @@ export const chatKind: ActorKind = {
     const chatDir = join(config.stateDir, 'chat');
     const runLogDir = join(statePaths(config.stateDir).runs, name);
     const answerer = createChatAnswerer({
-      agent: createClaudeAdapter({
-        command: agentCommand(config.agent.command),
-        logger,
-        passEnv: config.agent.passEnv,
-      }),
+      agent,
       missions,
       readPause: () => readPause(stateKv),
       history,

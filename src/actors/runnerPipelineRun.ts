@@ -1,0 +1,54 @@
+// The runner's post-mission effect: the pipeline's input from the config, the workspace and the
+// agent's result; usage and journal lines appended (scrubbed) under the state directory.
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { AgentOutcome } from '../../machines/runner.js';
+import type { AgentRunResult } from '../adapters/agent/index.js';
+import { githubHostFromApiUrl } from '../adapters/git.js';
+import type { Mission } from '../contracts/index.js';
+import { statePaths } from '../paths.js';
+import { runPipeline, type PipelineResult } from '../runner/pipeline.js';
+import { scrubJson } from '../secrets/scrubber.js';
+import type { RunnerDeps, Workspace } from './runnerDeps.js';
+
+export function pipelineFor(
+  deps: RunnerDeps,
+  mission: Mission,
+  ws: Workspace,
+  worktree: string,
+  outcome: AgentOutcome,
+): Promise<PipelineResult> {
+  const { config, github, logger } = deps;
+  const paths = statePaths(config.stateDir);
+  const details = outcome.details as AgentRunResult | undefined;
+  const githubHost = githubHostFromApiUrl(config.github.apiUrl);
+  return runPipeline({
+    mission,
+    worktree,
+    branch: ws.branch,
+    project: { ...ws.project, name: mission.project },
+    git: { authorName: config.git.authorName, authorEmail: config.git.authorEmail },
+    github,
+    githubTokenEnv: config.github.tokenEnv,
+    agentEnv: { passEnv: config.agent.passEnv, env: config.agent.env },
+    ...(githubHost ? { githubHost } : {}),
+    summary: outcome.summary,
+    usage: {
+      ...(details?.costUsd !== undefined ? { costUsd: details.costUsd } : {}),
+      ...(details?.tokens ? { tokens: details.tokens } : {}),
+      durationMs: details?.durationMs ?? 0,
+    },
+    ...(mission.kind === 'rebase' ? { force: 'with-lease' as const } : {}),
+    breakers: deps.breakers,
+    recordUsage: (entry) => appendLine(join(paths.root, 'usage.jsonl'), entry),
+    journal: (entry) => appendLine(paths.journal, entry),
+    notify: (text) => deps.notify(text, `mission-${mission.id}-${mission.attempts}`).then(() => undefined),
+    logger,
+    now: Date.now,
+  });
+}
+
+function appendLine(file: string, entry: unknown): void {
+  mkdirSync(dirname(file), { recursive: true });
+  appendFileSync(file, scrubJson(JSON.stringify(entry)) + '\n');
+}
