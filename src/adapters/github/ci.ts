@@ -25,7 +25,7 @@ export async function listCheckRuns(
         ...(r.html_url || r.details_url ? { url: (r.html_url || r.details_url) as string } : {}),
         ...(r.app?.slug ? { app: r.app.slug } : {}),
       })),
-      ...(typeof data.total_count === 'number' ? { total: data.total_count } : {}),
+      ...totalOf(data),
     }),
   );
 }
@@ -51,7 +51,7 @@ export async function combinedStatus(
           ...(s.target_url ? { url: s.target_url } : {}),
           ...(s.description ? { description: s.description } : {}),
         })),
-        ...(typeof data.total_count === 'number' ? { total: data.total_count } : {}),
+        ...totalOf(data),
       };
     },
   );
@@ -87,9 +87,14 @@ export async function listWorkflowRuns(
           headSha: r.head_sha ?? sha,
           ...(r.html_url ? { url: r.html_url } : {}),
         })),
-      ...(typeof data.total_count === 'number' ? { total: data.total_count } : {}),
+      ...totalOf(data),
     }),
   );
+}
+
+/** A listing page's total_count, when GitHub sent one. */
+function totalOf(data: { total_count?: number }): { total?: number } {
+  return typeof data.total_count === 'number' ? { total: data.total_count } : {};
 }
 
 /** A job's log as octokit hands it over (text or bytes); `timeoutMs` is the overall deadline. */
