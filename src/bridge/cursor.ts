@@ -1,15 +1,8 @@
-// What the bridge keeps in KV <prefix>_state:
-//
-//   bridge.sent.<provider>    { seq, part, parts, stream, at }  how far the outbox was delivered
-//   bridge.cursor.<provider>  { value, at }                     the provider's inbound position
-//                                                               (Telegram offset, Matrix since)
-//
-// The sent mark is written after every piece a provider accepted and before the outbox message
-// is acknowledged. A message redelivered after a crash between the send and the ack is
-// therefore skipped (or resumed at the next piece); only a crash between a provider accepting a
-// piece and this write completing can send that one piece twice. `stream` is the outbox
-// stream's creation time: a stream created again restarts its sequence, and marks from the old
-// one must not hide new messages.
+// What the bridge keeps in KV <prefix>_state: `bridge.sent.<provider>` (how far the outbox was
+// delivered, written after every accepted piece and before the ack, with the outbox stream's
+// creation time so marks from a re-created stream are ignored) and `bridge.cursor.<provider>`
+// (the provider's inbound position). Keys and the crash window: docs/chat.md#kv-keys-prefix_state
+// and docs/chat.md#nothing-lost-nothing-twice.
 import type { JsonKv } from '../bus/index.js';
 import type { Cursor } from '../adapters/messaging/types.js';
 import type { Logger } from '../log.js';

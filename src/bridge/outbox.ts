@@ -1,21 +1,10 @@
 // Delivery of the durable outbox (stream <PREFIX>_OUTBOX on <prefix>.bridge.out) to every chat
-// provider, through a durable pull consumer `<prefix>-bridge`: explicit ack, every message
-// from the start, unlimited redeliveries, a generous ack wait kept alive while a message waits
-// for a slow or rate-limited provider.
-//
-// What is published there (JSON):
-//   { id, kind: 'notification', source, text, at, level? }          a runner's result, …
-//   { id, kind: 'alert', source: 'supervisor', child, event, text, at }   a supervision alert
-//   { id, kind: 'reply', source: 'bridge', provider, chatId, text, at }   a reply to a command
-// Optional on any: provider (only that one), chatId (else the provider's notification chat),
-// format ('plain' | 'markdown').
-//
-// A message is acknowledged only after every provider that should get it accepted it (each
-// piece, in order). Providers do not wait for each other: one that is down keeps its messages
-// unacknowledged (up to the consumer's max ack pending) while the others go on. How far each
-// provider got is written to KV (see cursor.ts) before the ack, so a redelivery after a crash is
-// skipped; the consumer is re-created at its ack floor on start, so whatever a dead bridge held
-// unacknowledged comes back at once instead of after the ack wait.
+// provider through the durable pull consumer `<prefix>-bridge`. A message is acknowledged only
+// after every provider that should get it accepted each piece; providers do not wait for each
+// other. Each provider's progress goes to KV (cursor.ts) before the ack, and the consumer is
+// re-created at its ack floor on start, so nothing is lost and a redelivery is skipped.
+// Message shapes: docs/subjects.md#roshibridgeout-stream-roshi_outbox; delivery rules:
+// docs/chat.md#delivery and docs/chat.md#nothing-lost-nothing-twice.
 import {
   consumeDurable,
   durableState,
