@@ -6,12 +6,8 @@ import { inspect } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
 import type { Logger } from '../../src/log.js';
-import {
-  MATRIX_MAX_LENGTH,
-  createMatrixProvider,
-  stripReplyFallback,
-  type MatrixSettings,
-} from '../../src/adapters/messaging/matrix.js';
+import { MATRIX_MAX_LENGTH, createMatrixProvider, type MatrixSettings } from '../../src/adapters/messaging/matrix.js';
+import { stripReplyFallback } from '../../src/adapters/messaging/matrixTimeline.js';
 import {
   ProviderError,
   type Cursor,

@@ -5,15 +5,8 @@ import { inspect } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
 import type { Logger } from '../../src/log.js';
-import {
-  SLACK_MAX_LENGTH,
-  compareTs,
-  createSlackProvider,
-  escapeSlack,
-  markdownToMrkdwn,
-  slackToPlain,
-  type SlackSettings,
-} from '../../src/adapters/messaging/slack.js';
+import { SLACK_MAX_LENGTH, createSlackProvider, type SlackSettings } from '../../src/adapters/messaging/slack.js';
+import { compareTs, escapeSlack, markdownToMrkdwn, slackToPlain } from '../../src/adapters/messaging/slackText.js';
 import {
   ProviderError,
   type Cursor,

@@ -8,10 +8,9 @@ import type { Logger } from '../../src/log.js';
 import {
   TELEGRAM_MAX_LENGTH,
   createTelegramProvider,
-  escapeMarkdownV2,
-  markdownToMarkdownV2,
   type TelegramSettings,
 } from '../../src/adapters/messaging/telegram.js';
+import { escapeMarkdownV2, markdownToMarkdownV2 } from '../../src/adapters/messaging/telegramMarkdown.js';
 import { RequestAborted, requestJson } from '../../src/adapters/messaging/http.js';
 import {
   ProviderError,

@@ -9,7 +9,7 @@
 import { doublingBackoff } from '../../../machines/backoff.js';
 import type { Logger } from '../../log.js';
 import { formatDuration } from '../../config/duration.js';
-import { ConfigError, RoshiError } from '../../errors.js';
+import { RoshiError } from '../../errors.js';
 import { sleep } from '../../time/sleep.js';
 import { ProviderError, type Cursor } from './types.js';
 
@@ -44,27 +44,6 @@ export function redact(text: string, secrets: readonly string[]): string {
     if (secret.length >= 4) out = out.split(secret).join(REDACTED);
   }
   return out;
-}
-
-/**
- * Reads a token from the environment variable `configKey` names; a clear ConfigError (exit code
- * 78) naming the variable when it is unset or empty. The value never appears in the message.
- */
-export function readToken(
-  env: Record<string, string | undefined>,
-  variable: string,
-  configKey: string,
-  what: string,
-): string {
-  const value = env[variable];
-  if (value === undefined || value.trim() === '') {
-    throw new ConfigError(
-      `environment variable ${variable}`,
-      value === undefined ? undefined : '',
-      `${what} (${configKey} names this variable; set it, or name another one there)`,
-    );
-  }
-  return value.trim();
 }
 
 export interface JsonRequest {
