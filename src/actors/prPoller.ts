@@ -1,41 +1,27 @@
-// The pr-poller actor: hosts the prPoller machine and gives it hands — GitHub through the
-// adapter (conditional requests with an ETag cache, throttling, retry), the tracked PRs and the
-// CI queue in KV <prefix>_state, mission intake over <prefix>.missions.add, notifications on the
-// durable outbox, CI and review outcomes on <prefix>.pr.events. Mission events put PRs roshi
-// pushed into the CI queue and poke the machine.
-//
-// After every successful cycle it runs the other PR duties, each failure contained: @mentions
-// (pollMentions), auto-merge (decideAutoMerge + mergePullRequest) and cleanup of merged branches
-// (cleanupMergedBranches).
-//
-// No token in env[github.tokenEnv], or no repository in prPoller.repos: the machine stays idle,
-// and `status` says why. ctl verbs: status (tracked PRs, cadence, last poll, backoff, requests
-// and the share of 304s), poll (poll now).
-import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+// The pr-poller actor: hosts the prPoller machine and gives it hands: GitHub through the adapter
+// (ETag cache, throttling, retry), tracked PRs in KV <prefix>_state, mission intake, the durable
+// outbox, <prefix>.pr.events; mission events poke it. After each good cycle it runs its duties
+// (prPollerDuties.ts: mentions, auto-merge, branch cleanup). Idle without a token or repository.
+// docs/github.md, docs/github.md#status
 import type { AnyActorRef } from 'xstate';
 import { fromPromise } from 'xstate';
 import { prPollerMachine, type PollResult, type PrPollerContext } from '../../machines/prPoller.js';
-import { createGitHub, EtagCache, GitHubError, type GitHubClient } from '../adapters/github/index.js';
+import { createGitHub, EtagCache, GitHubError } from '../adapters/github/index.js';
 import { JsonKv, publishDurable, type Bus } from '../bus/index.js';
-import type { RoshiConfig } from '../config/index.js';
 import { toMissionEvent } from '../contracts/index.js';
 import { RemoteError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { decideAutoMerge, mergePullRequest } from '../prPoller/autoMerge.js';
 import { KvTrackedPrStore } from '../prPoller/ciQueue.js';
-import { cleanupMergedBranches } from '../prPoller/cleanup.js';
-import { createMentionMemory, pollMentions } from '../prPoller/mentions.js';
-import { createAuthorizer, type Authorizer } from '../prPoller/permissions.js';
+import { createAuthorizer } from '../prPoller/permissions.js';
 import { Poller } from '../prPoller/poller.js';
 import { isCycleFatal, type MissionIntake } from '../prPoller/pollerTypes.js';
 import type { ActorKind, ActorParts } from './host.js';
+import { createDuties } from './prPollerDuties.js';
+import { projectOfRepo } from './prPollerRepos.js';
+import { prPollerStatus, type LastPoll } from './prPollerStatus.js';
 
-/** KV <prefix>_state key of the mentions cursor. */
-const MENTIONS_KEY = 'prpoller.mentions';
-/** Branch cleanup runs at least this often per repository, and after a merge is seen. */
-const CLEANUP_EVERY_MS = 60 * 60_000;
+export { configuredRepoOf, projectOfRepo } from './prPollerRepos.js';
+
 /** Backoff ceiling: never quieter than this while GitHub is down. */
 const BACKOFF_MAX_MS = 15 * 60_000;
 
@@ -119,7 +105,7 @@ export const prPollerKind: ActorKind = {
     await poller.load();
     const duties = createDuties({ config, bus, github, authorizer, poller, stateKv, notify, logger });
 
-    let lastPoll: { at: number; durationMs?: number; tracked?: number; inQueue?: number; error?: string } | undefined;
+    let lastPoll: LastPoll | undefined;
     const machine = prPollerMachine.provide({
       actors: {
         poll: fromPromise<PollResult>(async ({ signal }) => {
@@ -169,46 +155,7 @@ export const prPollerKind: ActorKind = {
       },
       drainEvent: { type: 'DRAIN' },
       control: {
-        status: () => {
-          const { value, context } = machineState();
-          const stats = github.stats;
-          return {
-            state: value,
-            idle: false,
-            repos: p.repos,
-            cadence: context?.cadence,
-            intervals: { fastMs: p.fastInterval, idleMs: p.idleInterval },
-            lastPoll,
-            nextPollAt: context?.nextPollAt,
-            polls: context?.polls ?? 0,
-            backoff:
-              context && context.failures > 0
-                ? {
-                    failures: context.failures,
-                    until: context.backoffUntil,
-                    kind: context.lastErrorKind,
-                    error: context.lastError,
-                  }
-                : null,
-            requests: {
-              ...stats,
-              notModifiedShare:
-                stats.requests === 0 ? 0 : Math.round((stats.notModified / stats.requests) * 1000) / 1000,
-              cachedUrls: cache.size,
-            },
-            tracked: poller.trackedPrs().map((pr) => ({
-              url: pr.url,
-              branch: pr.branch,
-              sha: pr.headSha.slice(0, 12),
-              ci: pr.ci,
-              inCiQueue: pr.inCiQueue === true,
-              attempt: `${pr.attempts}/${pr.maxAttempts}`,
-              unresolvedThreads: pr.unresolvedThreads,
-              failing: pr.failing.map((f) => f.name),
-              ...(pr.greenSince !== undefined ? { greenSince: pr.greenSince } : {}),
-            })),
-          };
-        },
+        status: () => prPollerStatus({ ...machineState(), repos: p.repos, config: p, lastPoll, github, cache, poller }),
         poll: () => {
           actorRef?.send({ type: 'POKE' });
           return { accepted: true };
@@ -254,185 +201,4 @@ function toPollFailure(error: unknown): Extract<PollResult, { ok: false }> {
     };
   }
   return { ok: false, at, kind: 'error', error: message };
-}
-
-/**
- * The repository auto-merge may merge in for a PR of `project`: the project's githubRepo when
- * set, else the registered repository of that name; '' (refused) when neither matches.
- */
-export function configuredRepoOf(config: RoshiConfig, project: string, repo: string): string {
-  const configured = config.projects[project]?.githubRepo;
-  if (configured) return configured;
-  return config.prPoller.repos.find((r) => r.toLowerCase() === repo.toLowerCase()) ?? '';
-}
-
-/** The project whose githubRepo is `repo`, else the default project. */
-export function projectOfRepo(config: RoshiConfig, repo: string): string | undefined {
-  const wanted = repo.toLowerCase();
-  for (const [name, project] of Object.entries(config.projects)) {
-    if (project.githubRepo.toLowerCase() === wanted) return name;
-  }
-  return config.defaultProject || undefined;
-}
-
-// ─── mentions, auto-merge, cleanup ───────────────────────────────────────────────────────────
-
-interface DutiesInput {
-  config: RoshiConfig;
-  bus: Bus;
-  github: GitHubClient;
-  authorizer: Authorizer;
-  poller: Poller;
-  stateKv: JsonKv;
-  notify: (text: string, id: string) => Promise<void>;
-  logger: Logger;
-}
-
-/**
- * The duties that run after each successful cycle. A GitHub outage or rate limit in one of them
- * ends the poll as a failure (the machine backs off); any other error is logged and the next
- * duty still runs.
- */
-function createDuties({ config, bus, github, authorizer, poller, stateKv, notify, logger }: DutiesInput) {
-  const p = config.prPoller;
-  const memory = createMentionMemory();
-  const reportedRepos = new Set<string>();
-  const lastCleanup = new Map<string, number>();
-  let mentionsSince: string | undefined;
-  let mentionsLoaded = false;
-  let botLogin = p.botLogin;
-
-  const contained = async (what: string, fn: () => Promise<void>) => {
-    try {
-      await fn();
-    } catch (error) {
-      if (isCycleFatal(error) || (error as Error).name === 'AbortError') throw error;
-      logger.warn({ err: error, duty: what }, `${what} failed; the poller goes on`);
-    }
-  };
-
-  async function mentions(): Promise<void> {
-    if (!mentionsLoaded) {
-      const saved = await stateKv.get<{ since?: string }>(MENTIONS_KEY).catch(() => undefined);
-      mentionsSince = saved?.value.since;
-      mentionsLoaded = true;
-    }
-    const result = await pollMentions({
-      github,
-      repos: [...p.repos],
-      botLogin,
-      authorizedUsers: [...p.authorizedUsers],
-      authorizer,
-      branchPrefix: config.git.branchPrefix,
-      ownForks: p.ownForks,
-      since: mentionsSince,
-      addMission: async (text, by, context) => {
-        try {
-          // The mention's repository decides the project: with several projects the store
-          // would otherwise ask "which project?".
-          const repo = /https?:\/\/[^/]+\/([^/\s]+\/[^/\s]+)\/(?:pull|issues)\//.exec(text)?.[1];
-          const project = repo ? projectOfRepo(config, repo) : undefined;
-          const mission = await bus.request<{ id: string }>(
-            bus.subjects.missionsAs('add', 'pr-poller'),
-            { text, source: 'github', by, ...(project ? { project } : {}), ...(context ? { context } : {}) },
-            10_000,
-          );
-          return { id: mission.id };
-        } catch (error) {
-          if (error instanceof RemoteError) return { refused: error.message };
-          throw error;
-        }
-      },
-      // The whole text decides the id: two notices sharing a beginning are two notices.
-      notify: (text) => notify(text, `mention-${createHash('sha256').update(text).digest('hex').slice(0, 32)}`),
-      reportedRepos,
-      logger,
-      now: Date.now,
-      memory,
-    });
-    botLogin = result.botLogin;
-    if (result.since !== mentionsSince) {
-      mentionsSince = result.since;
-      await stateKv.put(MENTIONS_KEY, { since: result.since });
-    }
-  }
-
-  async function autoMerge(): Promise<void> {
-    if (!config.autoMerge.enabled) return;
-    const now = Date.now();
-    for (const pr of poller.trackedPrs()) {
-      const decision = decideAutoMerge(
-        { ...pr, ...(pr.ciTruncated ? { truncated: true } : {}) },
-        { enabled: true, graceMinutes: config.autoMerge.graceMinutes },
-        now,
-      );
-      if (decision.action === 'none') continue;
-      if (decision.action !== 'merge') {
-        await poller.update(pr.repo, pr.number, (current) => withGreenSince(current, decision.greenSince));
-        continue;
-      }
-      const result = await mergePullRequest(github, pr, {
-        method: config.autoMerge.method,
-        // The repository the configuration says this PR's project lives in — never the PR's own
-        // claim about itself, or the check would compare the PR with itself.
-        expectedRepo: configuredRepoOf(config, pr.project, pr.repo),
-        branchPrefix: config.git.branchPrefix,
-        ownForks: p.ownForks,
-        recheck: () => poller.recheck(pr),
-      });
-      logger.info(
-        { url: pr.url, outcome: result.outcome, reason: result.reason },
-        result.merged ? 'auto-merged' : 'auto-merge not done',
-      );
-      if (result.merged)
-        await notify(
-          `🔀 auto-merged ${pr.url} (${config.autoMerge.method}): ${decision.reason}`,
-          `automerge-${pr.repo}-${pr.number}`,
-        );
-      else await poller.update(pr.repo, pr.number, (current) => withGreenSince(current, undefined));
-    }
-  }
-
-  async function cleanup(merged: ReadonlySet<string>): Promise<void> {
-    if (!config.cleanup.localBranches && !config.cleanup.remoteBranches) return;
-    const now = Date.now();
-    for (const repo of p.repos) {
-      const due = merged.has(repo) || now - (lastCleanup.get(repo) ?? 0) >= CLEANUP_EVERY_MS;
-      if (!due) continue;
-      lastCleanup.set(repo, now);
-      const project = projectOfRepo(config, repo);
-      const settings = project ? config.projects[project] : undefined;
-      const clone = settings ? settings.path || join(config.workspace, 'repos', project ?? '') : undefined;
-      const deleted = await cleanupMergedBranches({
-        github,
-        repo,
-        repoPath: clone && existsSync(clone) ? clone : undefined,
-        remote: settings?.pushRemote || settings?.remote || 'origin',
-        branchPrefix: config.git.branchPrefix,
-        local: config.cleanup.localBranches,
-        remoteBranches: config.cleanup.remoteBranches,
-        logger,
-      });
-      if (deleted.length > 0)
-        logger.info({ repo, deleted: deleted.map((d) => `${d.where}:${d.branch}`) }, 'deleted merged branches');
-    }
-  }
-
-  return {
-    run: async (signal?: AbortSignal) => {
-      const merged = poller.mergedRepos;
-      await contained('mentions', mentions);
-      signal?.throwIfAborted();
-      await contained('auto-merge', autoMerge);
-      signal?.throwIfAborted();
-      await contained('branch cleanup', () => cleanup(merged));
-    },
-  };
-}
-
-function withGreenSince<T extends { greenSince?: number }>(pr: T, greenSince: number | undefined): T {
-  const next = { ...pr };
-  if (greenSince === undefined) delete next.greenSince;
-  else next.greenSince = greenSince;
-  return next;
 }
