@@ -1,23 +1,9 @@
-// Auto-merge of roshi's own pull requests (config autoMerge: enabled, graceMinutes, method).
-//
-// decideAutoMerge is pure and runs every poll on each tracked PR:
-//   green  = CI success on the head commit, no unresolved review thread, nothing failing, and
-//            nothing truncated (a listing cut by pagination could hide a red check or an open
-//            thread: assume the worst for merging, without inventing a failure);
-//   greenSince starts on the first green poll; any regression (not green any more, PR closed,
-//            auto-merge turned off) resets it, so the grace period counts *continuous* green;
-//   merge  only when green for graceMinutes.
-// The caller stores the returned greenSince in TrackedPr.greenSince (absent → delete it). The
-// grace period belongs to one commit: green time before TrackedPr.shaSeenAt (the current head
-// first seen) does not count, so a push that was never seen pending still restarts the clock.
-//
-// mergePullRequest is the merge itself, done only after fresh checks:
-//   - the PR belongs to the configured repository (repo and URL) and is roshi's own (branch
-//     prefix and head repository: a fork's `roshi/…` branch is never merged, ownership.ts);
-//   - recheck() — a fresh look at GitHub, no cache — still says open and green, on the same head
-//     sha as when the decision was made;
-//   - PUT …/pulls/{n}/merge with `sha`: GitHub refuses (409) when the head moved in between.
-// Anything but a merge is a reset: the caller clears greenSince and the grace period starts over.
+// Auto-merge of roshi's own pull requests (config autoMerge). decideAutoMerge is pure and runs
+// every poll on each tracked PR; the caller stores the returned greenSince in
+// TrackedPr.greenSince (absent → delete it). mergePullRequest merges only after fresh checks
+// (configured repository, own PR, recheck() still open and green on the same head sha) and
+// sends that sha, so GitHub refuses when the head moved; anything but a merge is a reset.
+// What green means and how the grace period counts: docs/github-mentions.md#auto-merge.
 import { isOwnBranch } from '../runner/slug.js';
 import { mergePull, parsePullUrl, statusOf, type GitHubClient } from '../adapters/github/index.js';
 import { judgeOwnership } from './ownership.js';

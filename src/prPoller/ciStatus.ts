@@ -1,17 +1,7 @@
-// CI aggregation of one commit (always the PR's latest head SHA), from the three places GitHub
-// reports CI: check runs (GitHub Actions jobs and other apps), commit statuses (older
-// integrations) and workflow runs (the only place that says a run waits for approval). Pure.
-//
-//   ignored            skipped, cancelled, neutral, stale (GitHub's "gave up waiting" mark)
-//   failure            failure, timed_out, startup_failure; a status in state failure or error
-//   blocked_approval   action_required (conclusion), waiting (status): a person must approve
-//   pending            anything not completed yet; a status in state pending
-//   success            success
-//
-// The verdict: any failure wins → failure; else any blocked → blocked_approval; else anything
-// pending → pending; else any success → success; else none. A listing that was truncated
-// (more pages than were fetched) never invents a failure, but it cannot be called green
-// either: what was not seen may be red, so it is pending at best.
+// CI aggregation of one commit (always the PR's latest head SHA) from check runs, commit
+// statuses and workflow runs (the only place that says a run waits for approval). Pure.
+// What counts as what, the verdict's order, and why a truncated listing is pending at best:
+// docs/github.md#ci.
 import type { CheckRun, CommitStatus, WorkflowRun } from '../adapters/github/index.js';
 import type { CiState, FailingJob } from './types.js';
 

@@ -1,18 +1,8 @@
-// Cleanup of merged `<branchPrefix>/` branches (config cleanup.localBranches, cleanup.remoteBranches).
-//
-// Candidates are roshi's branches only: the local clone's refs/heads/<prefix>/… and the
-// repository's refs/heads/<prefix>/… on GitHub (matching-refs). For each, GitHub's pull requests
-// with that head decide:
-//   - an open PR on the branch → kept (the branch was reused, or the merge was reverted);
-//   - no merged PR → kept (closed without merging is a person's decision to look at);
-//   - merged → deleted, but only if the branch still points at the merged PR's head commit (or,
-//     locally, at an ancestor of it): commits pushed after the merge are never thrown away.
-// Locally a branch is never deleted while it is checked out in the clone or in any worktree (a
-// mission may be running on it). Deletion is `git branch -D` (a squash or rebase merge leaves
-// the branch unmerged in git's eyes; the sha check above is the safety), remotely
-// DELETE /repos/{o}/{r}/git/refs/heads/<branch>, followed by removing the clone's
-// remote-tracking ref. A failure on one branch is logged and the others still go.
-// Fork setups: branches are looked up in `repo` with head owner = repo's owner.
+// Cleanup of merged `<branchPrefix>/` branches (config cleanup.localBranches,
+// cleanup.remoteBranches), locally and on GitHub. A branch goes only when its PR is merged, no
+// PR on it is open, it still points at the merged head (locally: or an ancestor), and locally it
+// is checked out nowhere. A failure on one branch is logged and the others still go.
+// The rules and why: docs/github-mentions.md#branch-cleanup.
 import { git } from '../adapters/git.js';
 import type { Logger } from '../log.js';
 import {

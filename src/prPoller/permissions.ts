@@ -1,14 +1,8 @@
 // Who may command roshi on GitHub: the one permission lookup behind mentions and review feedback.
-//
 // Allowed = listed in prPoller.authorizedUsers, or write, maintain or admin on the repository
-// (GET /repos/{o}/{r}/collaborators/{login}/permission; `permission` is the base level and
-// `role_name` the role, so both are read). Anyone else — read, triage, no access, a bot that is
-// no collaborator — is not. This is the bar GitHub's own coding agent sets: only users with
-// write access can trigger it.
-//
-// Answers are cached per repository and login for `ttlMs` (default 10 min), so a busy PR costs
-// one lookup per author, and a revoked permission takes effect within the TTL. A failed lookup
-// is not cached (and not taken as "no"): the caller retries the comment on a later poll.
+// (`permission` and `role_name` both read). Answers are cached per repository and login for
+// `ttlMs` (default 10 min); a failed lookup is not cached and never taken as "no".
+// docs/github-mentions.md#commands-by-mention
 import { collaboratorPermission, type GitHubClient } from '../adapters/github/index.js';
 
 /** Repository permissions (base level or role) that may command roshi. */

@@ -1,15 +1,7 @@
-// Failing CI logs for a /rebase: before the rebased branch is pushed, look at the PR's latest CI
-// (GitHub Actions runs of the current head commit, i.e. the commit before the rebase). If it was
-// failing, the failing jobs' log tails go to the agent, so it can fix them in the same push
-// instead of pushing a rebase that is known red and waiting a CI round for the verdict. The text
-// says plainly that the logs predate the rebase: some failures may come from the old base.
-//
-// "Latest" is per workflow: the highest run number of each workflow for the head commit (a
-// re-run replaces its attempt in place). Failing = completed with failure, timed_out or
-// startup_failure; skipped, cancelled and neutral are ignored (as the CI status is). Runs still
-// in progress do not count. Only GitHub Actions has logs here; other CI providers' statuses are
-// not fetched. Each log tail sits in an untrusted block (runner/untrusted.ts): a log is written by
-// the code under test, and through it by anyone who can push to the branch.
+// Failing CI logs for a /rebase: the failing jobs' log tails of the PR's latest GitHub Actions
+// runs (newest run per workflow for the head commit before the rebase), each in an untrusted
+// block, so the agent can fix them in the same push. The text says the logs predate the rebase.
+// docs/github-mentions.md#rebase-logs
 import { untrustedBlock } from '../runner/untrusted.js';
 import { jobLog, jobsOfRun, runsForSha, type GitHubClient, type WorkflowRunSummary } from '../adapters/github/index.js';
 

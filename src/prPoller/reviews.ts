@@ -1,15 +1,7 @@
-// Review feedback on own PRs: unresolved review threads (GraphQL: REST has no "resolved") and
-// review comments (REST) that are in no resolved thread, minus what roshi itself wrote. The
-// whole set is fingerprinted — thread ids, comment ids and a hash of each body — and turned
-// into one `/fix <PR url>` mission carrying the feedback as context, once: the fingerprint is
-// kept in TrackedPr.handledFeedback, so the same feedback never queues twice, while a new
-// comment (or an edited one) makes a new fingerprint and a new mission.
-//
-// Only people who may command roshi give feedback (permissions.ts: write, maintain, admin or
-// prPoller.authorizedUsers): a stranger's comment is left out of the items, the fingerprint and
-// the prompt, so it neither starts a mission nor rides along in one. Each comment that does go in
-// sits in an untrusted block naming its author and permission: reviewers describe what to fix,
-// they do not get to give the agent orders beyond that.
+// Review feedback on own PRs: unresolved threads (GraphQL) and review comments in no resolved
+// thread, minus roshi's own, from people who may command roshi only; fingerprinted, so the same
+// feedback becomes one /fix mission once. Each comment sits in an untrusted block naming its
+// author and permission. docs/github.md#review-feedback
 import { createHash } from 'node:crypto';
 import type { ReviewComment, ReviewThread } from '../adapters/github/index.js';
 import { untrustedBlock } from '../runner/untrusted.js';
