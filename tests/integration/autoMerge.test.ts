@@ -4,6 +4,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createGitHub, type GitHubClient } from '../../src/adapters/github/index.js';
 import { silentLogger } from '../../src/log.js';
+import { formatGateMark } from '../../src/adapters/github/gateMark.js';
 import { decideAutoMerge, mergePullRequest, type MergeCandidate } from '../../src/prPoller/autoMerge.js';
 import { failingLogsForRebase, tailOfLog } from '../../src/prPoller/rebaseLogs.js';
 import { startFakeGitHub, type FakeGitHub, type FakePull } from '../fakes/github.js';
@@ -130,6 +131,16 @@ describe('auto-merge', () => {
     expect(result.reason).toMatch(/CI is failure/);
     expect(merges()).toHaveLength(0);
     expect(pull.merged).toBe(false);
+  });
+
+  it('a PR whose last gate was red is never merged; a passed gate does not stop it', async () => {
+    pull.body = `Add x\n\n---\nMission \`m1\`.\n${formatGateMark({ gate: 'failed', mission: 'm1', commit: 'a'.repeat(12) })}`;
+    const red = await mergePullRequest(github, tracked({ greenSince: 0 }), options());
+    expect(red).toMatchObject({ merged: false, outcome: 'not_green', reset: true });
+    expect(red.reason).toBe('re-check before merging: the last gate (mission m1) was failed');
+    expect(merges()).toHaveLength(0);
+    pull.body = `${pull.body}\n${formatGateMark({ gate: 'passed', mission: 'm2', commit: 'a'.repeat(12) })}`;
+    expect(await mergePullRequest(github, tracked({ greenSince: 0 }), options())).toMatchObject({ merged: true });
   });
 
   it('a new unresolved thread or a truncated listing at re-check time: no merge', async () => {

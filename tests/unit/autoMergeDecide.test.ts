@@ -108,6 +108,16 @@ describe('decideAutoMerge', () => {
     expect(notGreenReason(pr({ truncated: false }))).toBeUndefined();
   });
 
+  it('a red last gate (failed, broken or unknown) is never green; passed and off are', () => {
+    const mark = (gate: string) => ({ gate, mission: 'm1', commit: 'abc' });
+    expect(notGreenReason(pr({ lastGate: mark('failed') }))).toBe('the last gate (mission m1) was failed');
+    expect(notGreenReason(pr({ lastGate: mark('broken') }))).toBe('the last gate (mission m1) was broken');
+    expect(notGreenReason(pr({ lastGate: mark('weird') }))).toBe('the last gate (mission m1) was weird');
+    expect(notGreenReason(pr({ lastGate: mark('passed') }))).toBeUndefined();
+    expect(notGreenReason(pr({ lastGate: mark('off') }))).toBeUndefined();
+    expect(decideAutoMerge(pr({ lastGate: mark('failed'), greenSince: T0 }), ON, T0 + 20 * MIN).action).toBe('reset');
+  });
+
   it('property: it merges only after graceMinutes of uninterrupted green polls', () => {
     const poll = fc.record({ green: fc.boolean(), step: fc.integer({ min: 0, max: 6 * MIN }) });
     fc.assert(

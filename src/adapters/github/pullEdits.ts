@@ -1,0 +1,49 @@
+// Reading and rewriting an open pull request's title and body, and its gate mark
+// (docs/missions.md#gates-and-pull-requests). Reads here are never conditional: the text decides a
+// rewrite or a merge, so it must be GitHub's current one. Written text goes through outgoingText.
+import { lastGateMark, type GateMark } from './gateMark.js';
+import { outgoingText } from './textPolicy.js';
+import { CALL_TIMEOUT_MS, call, splitRepo, transportOf } from './transport.js';
+import type { GitHubClient } from './types.js';
+
+export interface PullText {
+  title: string;
+  body: string;
+  draft: boolean;
+}
+
+/** GET /repos/{o}/{r}/pulls/{n}: title and body as they are now (a null body is ''). */
+export async function pullRequestText(github: GitHubClient, repo: string, number: number): Promise<PullText> {
+  const t = transportOf(github);
+  const { owner, name } = splitRepo(repo);
+  const { data } = await call(`GET /repos/${repo}/pulls/${number}`, () =>
+    t.octokit.rest.pulls.get({ owner, repo: name, pull_number: number, request: t.request(CALL_TIMEOUT_MS) }),
+  );
+  return { title: data.title, body: data.body ?? '', draft: data.draft === true };
+}
+
+/** PATCH /repos/{o}/{r}/pulls/{n} with a new title and body. */
+export async function updatePullRequest(
+  github: GitHubClient,
+  repo: string,
+  number: number,
+  text: { title: string; body: string },
+): Promise<void> {
+  const t = transportOf(github);
+  const { owner, name } = splitRepo(repo);
+  await call(`PATCH /repos/${repo}/pulls/${number}`, () =>
+    t.octokit.rest.pulls.update({
+      owner,
+      repo: name,
+      pull_number: number,
+      title: outgoingText(text.title),
+      body: outgoingText(text.body),
+      request: t.request(CALL_TIMEOUT_MS),
+    }),
+  );
+}
+
+/** The last gate mark in the PR's body, read fresh (auto-merge asks right before merging). */
+export async function pullGateMark(github: GitHubClient, repo: string, number: number): Promise<GateMark | undefined> {
+  return lastGateMark((await pullRequestText(github, repo, number)).body);
+}

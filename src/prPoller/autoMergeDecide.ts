@@ -1,0 +1,86 @@
+// Whether an own PR may auto-merge, decided each poll (pure: `now` is the only clock). The
+// caller stores the returned greenSince in TrackedPr.greenSince (absent → delete it). What green
+// means and how the grace period counts: docs/github-mentions.md#auto-merge.
+import { isRedGate, type GateMark } from '../adapters/github/gateMark.js';
+import type { TrackedPr } from './types.js';
+
+export interface AutoMergeSettings {
+  enabled: boolean;
+  graceMinutes: number;
+}
+
+/**
+ * A tracked PR as auto-merge sees it. `truncated` (or TrackedPr.ciTruncated): set when any
+ * listing behind `ci` or `unresolvedThreads` was cut short (pagination limit, partial GraphQL
+ * page): such a PR is never green.
+ */
+export type MergeCandidate = TrackedPr & {
+  truncated?: boolean;
+  /** The gate mark in the PR's body, read fresh right before a merge (docs/missions.md#gates-and-pull-requests). */
+  lastGate?: GateMark;
+};
+
+export type AutoMergeAction = 'none' | 'wait' | 'merge' | 'reset';
+
+export interface AutoMergeDecision {
+  action: AutoMergeAction;
+  reason: string;
+  /** The value to store in TrackedPr.greenSince; absent = clear it. */
+  greenSince?: number;
+}
+
+/** Why a PR is not green, or undefined when it is. */
+export function notGreenReason(pr: MergeCandidate): string | undefined {
+  if (pr.state !== 'open') return `the PR is ${pr.state}`;
+  if (pr.truncated || pr.ciTruncated)
+    return 'a listing of checks or review threads was truncated, so green cannot be confirmed';
+  if (pr.ci !== 'success') return `CI is ${pr.ci}`;
+  if (pr.failing.length > 0) return `${pr.failing.length} failing job(s)`;
+  if (pr.lastGate && isRedGate(pr.lastGate.gate))
+    return `the last gate (mission ${pr.lastGate.mission}) was ${pr.lastGate.gate}`;
+  if (!Number.isInteger(pr.unresolvedThreads) || pr.unresolvedThreads !== 0) {
+    return Number.isInteger(pr.unresolvedThreads) && pr.unresolvedThreads > 0
+      ? `${pr.unresolvedThreads} unresolved review thread(s)`
+      : 'unresolved review threads unknown';
+  }
+  return undefined;
+}
+
+const minutes = (ms: number) => `${Math.round((ms / 60_000) * 10) / 10} min`;
+
+/** What to do with a tracked PR this poll (pure: `now` is the only clock). */
+export function decideAutoMerge(pr: MergeCandidate, settings: AutoMergeSettings, now: number): AutoMergeDecision {
+  const wasGreen = pr.greenSince !== undefined;
+  if (!settings.enabled) {
+    return wasGreen
+      ? { action: 'reset', reason: 'auto-merge is off' }
+      : { action: 'none', reason: 'auto-merge is off' };
+  }
+  const why = notGreenReason(pr);
+  if (why !== undefined) {
+    return wasGreen
+      ? { action: 'reset', reason: `no longer green: ${why}` }
+      : { action: 'none', reason: `not green: ${why}` };
+  }
+  // The grace period belongs to one commit: green from before the current head was first seen
+  // (TrackedPr.shaSeenAt) does not count for it.
+  let greenSince = pr.greenSince ?? now;
+  if (pr.shaSeenAt !== undefined && pr.shaSeenAt > greenSince)
+    greenSince = Math.max(greenSince, Math.min(pr.shaSeenAt, now));
+  const graceMs = Math.max(0, settings.graceMinutes) * 60_000;
+  const elapsed = Math.max(0, now - greenSince); // a clock that went back counts as no time
+  if (elapsed >= graceMs) {
+    return {
+      action: 'merge',
+      reason: `green for ${minutes(elapsed)} (grace ${settings.graceMinutes} min)`,
+      greenSince,
+    };
+  }
+  return {
+    action: 'wait',
+    reason: wasGreen
+      ? `green for ${minutes(elapsed)}; merging after ${settings.graceMinutes} min`
+      : `turned green; merging after ${settings.graceMinutes} min if it stays green`,
+    greenSince,
+  };
+}
