@@ -6,10 +6,8 @@
 //      └─GitHub down / rate limited / token refused→ backingOff ─(exponential, Retry-After)→ polling
 //   any state ─DRAIN→ draining (final)
 //
-// The cadence is fast while a PR in the CI queue waits for CI, idle otherwise. A POKE (a PR
-// entered the CI queue) cuts a wait short; one that arrives mid-poll makes the next poll start
-// at once. A backoff is not cut short: GitHub asked for quiet. Deadlines are kept in context
-// (`nextPollAt`, `backoffUntil`) so status can show them.
+// A POKE (a PR entered the CI queue) cuts a wait short, not a backoff: GitHub asked for quiet.
+// Deadlines are kept in context (`nextPollAt`, `backoffUntil`) so status can show them.
 import { assign, fromPromise, setup } from 'xstate';
 import { doublingBackoff } from './backoff.js';
 

@@ -4,11 +4,9 @@
 //     │                                  └─none→ idle
 //     ├─dispatch paused→ paused ─resumed / until→ idle
 //     └─dispatch breaker open→ breakerOpen ─half-open→ claiming (one probe mission)
-//
-// Pure: claiming, preparing, running the agent, the pipeline and recording the outcome are
-// actors the host provides; the lease is renewed by a provided callback actor while busy. A
-// cancel, an abort or a lost lease leaves the running state, which stops the agent actor — its
-// AbortSignal kills the agent at once. A drain request lets the current mission finish first.
+// Pure: every step is an actor the host provides; the lease is renewed by a provided callback
+// while busy. A cancel, an abort or a lost lease leaves `running`, which stops the agent actor
+// (its AbortSignal kills the agent at once); a drain lets the current mission finish first.
 import { assign, enqueueActions, fromCallback, fromPromise, setup } from 'xstate';
 import type { Mission } from '../src/contracts/index.js';
 import { breakerFailure, breakerSuccess, circuitBreakerMachine } from './circuitBreaker.js';

@@ -1,14 +1,10 @@
 // One supervisor per state directory: two would fight over the embedded server's store and
-// spawn every actor twice. The lock file `supervisor.pid` holds "<pid> <start time>" (the
-// start time from /proc/<pid>/stat, so a pid reused by another program is told apart).
-//
-// Taking it is atomic: the content is written to a private temp file and hard-linked to the
-// lock name, which fails if the name exists, so two supervisors started at the same moment
-// cannot both win, and nobody reads a half-written lock. A stale lock (holder gone, a zombie,
-// or its pid now another program) is removed only under a second short-lived lock
-// (`supervisor.pid.takeover`, also taken by link), after re-reading that it is still the same
-// stale content; then the lock is taken by link again, so a racing newcomer can still win it,
-// but only one of them.
+// spawn every actor twice. `supervisor.pid` holds "<pid> <start time>" (from /proc/<pid>/stat,
+// so a reused pid is told apart). It is taken by hard-linking a private temp file to the lock
+// name, which fails if the name exists: two supervisors started together cannot both win, and
+// nobody reads a half-written lock. A stale lock (holder gone, a zombie, a reused pid) is removed
+// only under a second lock taken the same way, after re-reading it; then the lock is taken by
+// link again, so a racing newcomer can still win it, but only one of them.
 import { linkSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PRIVATE_FILE_MODE } from '../atomicFile.js';
