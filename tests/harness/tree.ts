@@ -63,6 +63,8 @@ export class TestTree {
     const config = deepMerge(deepMerge({ stateDir }, FAST_TIMINGS), options.config ?? {});
     if (options.natsUrl) (config as { nats?: unknown }).nats = { url: options.natsUrl, ...options.natsAuth };
     writeFileSync(configFile, stringify(config));
+    // A supervisor that was SIGKILLed left the old server's URL behind: wait for the new one.
+    rmSync(join(stateDir, 'nats.url'), { force: true });
     let output = '';
     const child = execa(process.execPath, [options.mainScript ?? mainScript(), 'supervisor', '--config', configFile], {
       reject: false,
