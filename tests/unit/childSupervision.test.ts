@@ -2,6 +2,7 @@
 // of every event we send: each test advances the clock, then sends events stamped clock.now().
 // Side effects are recorded as short strings, in order, so every test asserts the exact
 // sequence the host would have performed. Times in the log are relative to T0.
+import { HEAL_SETTINGS, T0 } from '../harness/healSettings.js';
 import { describe, expect, it } from 'vitest';
 import { createActor, SimulatedClock } from 'xstate';
 import {
@@ -26,16 +27,7 @@ import {
 } from '../../machines/childSupervision.js';
 import type { Verdict, VerdictKind } from '../../src/contracts/index.js';
 
-const T0 = 1_700_000_000_000;
-
-const SETTINGS: HealSettings = {
-  readyTimeoutMs: 10_000,
-  ackTimeoutMs: 2_000,
-  cooperativeTimeoutMs: 5_000,
-  sigtermGraceMs: 3_000,
-  backoff: { initialMs: 1_000, maxMs: 8_000, multiplier: 2, jitter: 0 },
-  circuit: { maxConsecutiveFailures: 3, intensity: { maxFailures: 5, periodMs: 60_000 }, openForMs: 30_000 },
-};
+const SETTINGS = HEAL_SETTINGS;
 
 /** Settings whose circuit never trips in these tests, to watch backoff alone. */
 const noTrip = (backoff: Partial<HealSettings['backoff']> = {}): HealSettings => ({

@@ -2,28 +2,15 @@
 // children's side effects are recorded, and we answer them by sending PROCESS.* / HEARTBEAT /
 // VERDICT events to the child actors found through the system registry. The clock is simulated
 // and every event is stamped clock.now(). Notices the root receives are recorded via inspect.
+import { HEAL_SETTINGS, T0 } from '../harness/healSettings.js';
 import { describe, expect, it } from 'vitest';
 import { createActor, fromPromise, SimulatedClock, type InspectionEvent } from 'xstate';
 import { heartbeat, processExited, processStarted, verdict } from '../../machines/childEvents.js';
 import { stateName } from '../../machines/childStatus.js';
-import {
-  childSupervisionMachine,
-  type ChildInput,
-  type HealSettings,
-  type PersistedHealState,
-} from '../../machines/childSupervision.js';
+import { childSupervisionMachine, type ChildInput, type PersistedHealState } from '../../machines/childSupervision.js';
 import { supervisorMachine, type ChildActor, type HealStateLoad } from '../../machines/supervisor.js';
 
-const T0 = 1_700_000_000_000;
-
-const SETTINGS: HealSettings = {
-  readyTimeoutMs: 10_000,
-  ackTimeoutMs: 2_000,
-  cooperativeTimeoutMs: 5_000,
-  sigtermGraceMs: 3_000,
-  backoff: { initialMs: 1_000, maxMs: 8_000, multiplier: 2, jitter: 0 },
-  circuit: { maxConsecutiveFailures: 3, intensity: { maxFailures: 5, periodMs: 60_000 }, openForMs: 30_000 },
-};
+const SETTINGS = HEAL_SETTINGS;
 
 const CHILDREN: ChildInput[] = [
   { name: 'nats', cooperative: false, settings: SETTINGS },
@@ -141,6 +128,28 @@ function tree(options: TreeOptions = {}) {
   return t;
 }
 
+/** Heal state as saved by a child whose circuit opened after three failures. */
+const openCircuit = (openUntil: number): PersistedHealState => ({
+  circuit: 'open',
+  openUntil,
+  counts: { failures: 3, recentFailures: [], opens: 1 },
+  totalRestarts: 3,
+});
+
+/** A tree whose worker was restored with an open circuit, started with nats and watchdog ready. */
+async function withWorkerCircuitOpen() {
+  const t = tree({
+    restored: {
+      worker: openCircuit(T0 + 60_000),
+    },
+  });
+  t.actor.start();
+  t.ready('nats', 11);
+  await tick();
+  t.ready('watchdog', 21);
+  return t;
+}
+
 describe('start', () => {
   it('starts children in order, each after the previous one is ready, and loads heal state after the store child', async () => {
     const restored: Record<string, PersistedHealState> = {
@@ -211,12 +220,7 @@ describe('start', () => {
     const t = tree({
       stateStoreChild: null,
       restored: {
-        nats: {
-          circuit: 'open',
-          openUntil: T0 + 10_000,
-          counts: { failures: 3, recentFailures: [], opens: 1 },
-          totalRestarts: 3,
-        },
+        nats: openCircuit(T0 + 10_000),
       },
     });
     t.actor.start();
@@ -360,20 +364,7 @@ describe('running', () => {
   });
 
   it('RESET_CIRCUIT respawns a child whose circuit is open', async () => {
-    const t = tree({
-      restored: {
-        worker: {
-          circuit: 'open',
-          openUntil: T0 + 60_000,
-          counts: { failures: 3, recentFailures: [], opens: 1 },
-          totalRestarts: 3,
-        },
-      },
-    });
-    t.actor.start();
-    t.ready('nats', 11);
-    await tick();
-    t.ready('watchdog', 21);
+    const t = await withWorkerCircuitOpen();
     expect(t.sup()).toBe('running');
     expect(t.childState('worker')).toBe('circuitOpen');
     t.take();
@@ -454,20 +445,7 @@ describe('stop', () => {
   });
 
   it('a child with no process stops at once and the next one is stopped in the same step', async () => {
-    const t = tree({
-      restored: {
-        worker: {
-          circuit: 'open',
-          openUntil: T0 + 60_000,
-          counts: { failures: 3, recentFailures: [], opens: 1 },
-          totalRestarts: 3,
-        },
-      },
-    });
-    t.actor.start();
-    t.ready('nats', 11);
-    await tick();
-    t.ready('watchdog', 21);
+    const t = await withWorkerCircuitOpen();
     t.take();
     t.actor.send({ type: 'STOP', at: t.now() });
     expect(t.childState('worker')).toBe('stopped');
