@@ -10,6 +10,8 @@ import { BadRequestError, DuplicateMissionError } from './errors.js';
 import { newMissionId } from './ids.js';
 import { parseMissionText } from './parse.js';
 import type { MissionSettings } from './settings.js';
+import type { BranchHolder } from './store/branchKeys.js';
+import { BranchLocks, isBranchLockKey } from './store/branchLocks.js';
 import { MissionLeases } from './store/leases.js';
 import { dedupeKey, MissionIndex } from './store/missionIndex.js';
 import { countMissions, listMissions, resolveId, resolveOrKeep } from './store/queries.js';
@@ -53,7 +55,8 @@ export class MissionStore {
     this.clock = options.clock ?? Date.now;
     this.index = new MissionIndex(options.logger);
     this.records = new MissionRecords(bus, kv, this.index);
-    this.leases = new MissionLeases(this.index, this.records, settings, options.logger);
+    const locks = new BranchLocks(kv, options.logger);
+    this.leases = new MissionLeases(this.index, this.records, locks, settings, options.logger);
   }
 
   /** Opens (creating if needed) the bucket and resolves once the index holds every mission. */
@@ -62,11 +65,15 @@ export class MissionStore {
     const store = new MissionStore(bus, kv, settings, options);
     const index = store.index;
     store.watch = await kv.watch<Mission>({
+      // Branch locks share the bucket (store/branchLocks.ts) and are not missions.
       onChange: (change) =>
-        void (change.operation === 'put'
-          ? index.applyStored(change.key, change.value, change.revision)
-          : index.apply(change.key, undefined, change.revision)),
-      onBadValue: (key, revision, error) => index.quarantineRecord(key, revision, error.message),
+        isBranchLockKey(change.key)
+          ? undefined
+          : change.operation === 'put'
+            ? index.applyStored(change.key, change.value, change.revision)
+            : index.apply(change.key, undefined, change.revision),
+      onBadValue: (key, revision, error) =>
+        isBranchLockKey(key) ? undefined : index.quarantineRecord(key, revision, error.message),
     });
     await store.watch.initialized;
     return store;
@@ -147,6 +154,11 @@ export class MissionStore {
   /** From the index: running first (oldest start first), then pending in queue order, then finished, newest first. */
   list(options: ListOptions = {}): Mission[] {
     return listMissions(this.index, options);
+  }
+
+  /** The running mission a pending one waits for, because it holds the same branch or PR. */
+  waitingFor(mission: Mission, now: number = this.clock()): BranchHolder | undefined {
+    return this.leases.waitingFor(mission, now);
   }
 
   /** Records in the bucket that are not missions, by id. */

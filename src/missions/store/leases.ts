@@ -1,6 +1,7 @@
 // Claims and leases: a runner claims the next pending mission with a compare-and-set, renews its
 // lease while it works, finishes the mission, and leases that ran out are reaped back to pending
-// (or to failed as poison). See docs/missions.md#claims-and-leases.
+// (or to failed as poison). A claim first takes the branch locks of its mission (branchLocks.ts),
+// so missions on one branch run one at a time. See docs/missions.md#claims-and-leases.
 import type { Logger } from '../../log.js';
 import type { Mission } from '../../contracts/index.js';
 import { RevisionConflictError } from '../../bus/kv.js';
@@ -14,6 +15,8 @@ import {
   renewLease,
   type MissionOutcome,
 } from '../transitions.js';
+import { branchKeys, heldBranches, holdsBranch, waitingFor, type BranchHolder } from './branchKeys.js';
+import type { BranchLock, BranchLocks } from './branchLocks.js';
 import type { IndexEntry, MissionIndex } from './missionIndex.js';
 import { NothingToDo, type MissionRecords } from './records.js';
 
@@ -24,6 +27,7 @@ export class MissionLeases {
   constructor(
     private readonly index: MissionIndex,
     private readonly records: MissionRecords,
+    private readonly locks: BranchLocks,
     private readonly settings: MissionSettings,
     private readonly logger: Logger | undefined,
   ) {}
@@ -31,12 +35,15 @@ export class MissionLeases {
   /**
    * Takes the first pending mission by (order, createdAt) whose notBefore has passed: status
    * running, a lease for `runner` until now + lease, one more attempt. A compare-and-set lost to
-   * another claimer moves on to the next candidate. undefined when there is nothing to do.
+   * another claimer moves on to the next candidate. A mission whose branch another mission holds
+   * waits: skipped here, and its branch lock refused to a claimer whose index is behind.
+   * undefined when there is nothing to do.
    */
   async claim(runner: string, now: number): Promise<Mission | undefined> {
     const tried = new Set<string>();
+    const held = heldBranches(this.index.missions(), now);
     for (;;) {
-      const entry = this.nextCandidate(now, tried);
+      const entry = this.nextCandidate(now, tried, held);
       if (!entry) return undefined;
       const id = entry.mission.id;
       tried.add(id);
@@ -44,10 +51,16 @@ export class MissionLeases {
       this.claiming.add(id);
       let revision: number;
       try {
-        revision = await this.records.update(id, transition.mission, entry.revision);
-      } catch (error) {
-        if (error instanceof RevisionConflictError) continue;
-        throw error;
+        const active = (lock: BranchLock) => this.holderActive(lock, now);
+        const locks = await this.locks.take(branchKeys(entry.mission), id, runner, now, active);
+        if (!locks) continue;
+        try {
+          revision = await this.records.update(id, transition.mission, entry.revision);
+        } catch (error) {
+          await this.locks.release(locks);
+          if (error instanceof RevisionConflictError) continue;
+          throw error;
+        }
       } finally {
         this.claiming.delete(id);
       }
@@ -63,8 +76,16 @@ export class MissionLeases {
 
   /** Applies how a run ended (see decideFinish); LeaseLostError when `runner` no longer holds the mission. */
   async finish(id: string, runner: string, outcome: MissionOutcome, now: number): Promise<Mission> {
+    const before = this.index.entry(id)?.mission;
     const finish = (m: Mission) => finishMission(m, runner, outcome, now, this.settings.retryBackoff);
-    return (await this.records.mutate(id, finish, now)).mission;
+    const finished = (await this.records.mutate(id, finish, now)).mission;
+    await this.releaseBranch(finished, before, now);
+    return finished;
+  }
+
+  /** The pending mission `m` waits for because that one holds its branch; undefined when none. */
+  waitingFor(m: Mission, now: number): BranchHolder | undefined {
+    return waitingFor(m, heldBranches(this.index.missions(), now));
   }
 
   /**
@@ -81,6 +102,7 @@ export class MissionLeases {
       try {
         const transition = await this.records.mutate(id, (m) => expireLease(m, now), now);
         changed.push(transition.mission);
+        await this.releaseBranch(transition.mission, undefined, now);
       } catch (error) {
         if (error instanceof NothingToDo) continue;
         this.logger?.warn({ err: error, id }, 'could not expire a lease');
@@ -89,11 +111,33 @@ export class MissionLeases {
     return changed;
   }
 
-  private nextCandidate(now: number, tried: Set<string>): IndexEntry | undefined {
+  /** A mission that no longer holds its branch gives back its locks (under the keys it had and has). */
+  private async releaseBranch(m: Mission, before: Mission | undefined, now: number): Promise<void> {
+    if (holdsBranch(m, now)) return;
+    const keys = new Map([...(before ? branchKeys(before) : []), ...branchKeys(m)].map((k) => [k.key, k]));
+    await this.locks.releaseFor([...keys.values()], m.id);
+  }
+
+  /**
+   * Is the mission named by another mission's lock still on its branch? A young lock is, whatever
+   * the record says: its claimer takes the lock a moment before its claim lands. After that, the
+   * bucket's record decides (the index may be a change behind).
+   */
+  private async holderActive(lock: BranchLock, now: number): Promise<boolean> {
+    if (now - lock.at <= this.settings.leaseMs) return true;
+    try {
+      return holdsBranch((await this.records.fetch(lock.mission)).mission, now);
+    } catch {
+      return false; // the holder is gone from the bucket or no longer a mission
+    }
+  }
+
+  private nextCandidate(now: number, tried: Set<string>, held: Map<string, BranchHolder>): IndexEntry | undefined {
     let best: IndexEntry | undefined;
     for (const entry of this.index.values()) {
       const m = entry.mission;
       if (!isClaimable(m, now) || tried.has(m.id) || this.claiming.has(m.id)) continue;
+      if (waitingFor(m, held)) continue;
       if (!best || compareQueue(m, best.mission) < 0) best = entry;
     }
     return best;
