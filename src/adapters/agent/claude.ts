@@ -19,7 +19,7 @@ import { killTree, timerDelay } from './killTree.js';
 import { ProcessTree } from './processTree.js';
 import { openRunLogFile } from './runLogFile.js';
 import { runResult } from './runResult.js';
-import { RunTranscript } from './runTranscript.js';
+import { RunTranscript, type RetryNotice } from './runTranscript.js';
 import { parseStreamLine } from './streamJson.js';
 import type { AgentAdapter, AgentProgress, AgentRunRequest, AgentRunResult } from './types.js';
 
@@ -99,10 +99,16 @@ async function runClaude(
   const writeLog = runLogFile.write;
   writeLog(`[roshi] ${new Date().toISOString()} start: ${executable} ${args.join(' ')} (cwd ${request.cwd})`);
 
-  const progress = (kind: AgentProgress['kind'], text: string) => {
+  const progress = (kind: AgentProgress['kind'], text: string, retry?: RetryNotice) => {
     if (!request.onProgress) return;
     try {
-      request.onProgress({ kind, text: clip(oneLine(text), PROGRESS_MAX), at: Date.now() });
+      const at = Date.now();
+      request.onProgress({
+        kind,
+        text: clip(oneLine(text), PROGRESS_MAX),
+        at,
+        ...(retry ? { retry: { ...retry, nextAt: at + retry.delayMs } } : {}),
+      });
     } catch (error) {
       log.warn({ err: error }, 'onProgress threw; ignored');
     }

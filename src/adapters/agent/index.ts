@@ -1,5 +1,7 @@
 // The agent adapter: how roshi runs a coding-agent CLI on a mission.
-export type { AgentAdapter, AgentProgress, AgentRunRequest, AgentRunResult } from './types.js';
+export type { AgentAdapter, AgentProgress, AgentRetryState, AgentRunRequest, AgentRunResult } from './types.js';
+export { describeRetry, retryStateOf } from './retryState.js';
+export { apiFailureSentence } from './apiFailure.js';
 export { createClaudeAdapter, type ClaudeAdapterOptions } from './claude.js';
 export { buildClaudeArgs } from './claudeArgs.js';
 export { findExecutable } from './executable.js';

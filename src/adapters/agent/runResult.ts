@@ -1,7 +1,9 @@
 // The AgentRunResult of a run that started: killed by roshi (timeout, idle, cancel) or finished
-// on its own and classified (classify.ts; exit codes in docs/claude-cli.md#errors-and-retries).
+// on its own and classified (classify.ts; exit codes in docs/claude-cli.md#errors-and-retries);
+// a transient API failure's error is one sentence (apiFailure.ts).
 import type { Logger } from '../../log.js';
 import { clip } from '../../text/oneLine.js';
+import { apiFailureSentence } from './apiFailure.js';
 import { classifyRun, errorText, tailText } from './classify.js';
 import type { RunTranscript } from './runTranscript.js';
 import type { AgentRunRequest, AgentRunResult } from './types.js';
@@ -59,7 +61,9 @@ export function runResult(
   if (classification.outcome === 'success') {
     return { ...base, outcome: 'success', summary: clip(result?.result ?? run.lastText ?? '', SUMMARY_MAX) };
   }
-  const error = classification.error ?? errorText({ exitCode, signal, result, stderrTail, stdoutTail });
+  // A transient API failure is one sentence; its raw stream-json is in the run log already.
+  const sentence = classification.outcome === 'transient' ? apiFailureSentence(result, run.lastRetry) : undefined;
+  const error = sentence ?? classification.error ?? errorText({ exitCode, signal, result, stderrTail, stdoutTail });
   const summary = clip(result?.result ?? result?.errors.join('; ') ?? error.split('\n')[0] ?? error, SUMMARY_MAX);
   return {
     ...base,

@@ -5,7 +5,10 @@ import type { Logger } from '../../log.js';
 import { clip } from '../../text/oneLine.js';
 import { lastBytes, TAIL_BYTES } from './classify.js';
 import { summarizeToolInput, type ApiRetryEvent, type ResultEvent, type StreamEvent } from './streamJson.js';
-import type { AgentProgress } from './types.js';
+import type { AgentProgress, AgentRetryState } from './types.js';
+
+/** A retry as the transcript sees it; the supervisor stamps `nextAt` when it stamps `at`. */
+export type RetryNotice = Omit<AgentRetryState, 'nextAt'>;
 
 /** Tail kept of each stream for error messages. */
 const TAIL_KEEP = TAIL_BYTES * 2;
@@ -30,7 +33,7 @@ export class RunTranscript {
   readonly stderrTail = new TailBuffer();
 
   constructor(
-    private readonly progress: (kind: AgentProgress['kind'], text: string) => void,
+    private readonly progress: (kind: AgentProgress['kind'], text: string, retry?: RetryNotice) => void,
     /** The CLI stays silent while it waits to retry: that wait is not idleness. */
     private readonly onRetryWait: (delayMs: number) => void,
     private readonly log: Logger,
@@ -59,10 +62,17 @@ export class RunTranscript {
         break;
       case 'api_retry': {
         this.lastRetry = event;
-        const delay = event.retryDelayMs ?? 0;
+        const delay = Math.max(0, Math.round(event.retryDelayMs ?? 0));
+        const { attempt, maxRetries, errorStatus } = event;
         this.progress(
           'retry',
-          `API ${event.errorStatus ?? 'error'} ${event.error ?? ''}: retry ${event.attempt ?? '?'}/${event.maxRetries ?? '?'} in ${(delay / 1000).toFixed(1)}s`,
+          `API ${errorStatus ?? 'error'} ${event.error ?? ''}: retry ${attempt ?? '?'}/${maxRetries ?? '?'} in ${(delay / 1000).toFixed(1)}s`,
+          {
+            ...(attempt === undefined ? {} : { attempt }),
+            ...(maxRetries === undefined ? {} : { maxRetries }),
+            errorStatus,
+            delayMs: delay,
+          },
         );
         this.onRetryWait(delay);
         break;

@@ -46,6 +46,20 @@ export interface AgentProgress {
   text: string;
   /** ms since the epoch. */
   at: number;
+  /** Kind `retry` only: the CLI's retry of a failed API call (retryState.ts words it). */
+  retry?: AgentRetryState;
+}
+
+/** What an `api_retry` event says: docs/claude-cli.md#errors-and-retries. */
+export interface AgentRetryState {
+  /** The retry the CLI is about to make, and how many it makes at most. */
+  attempt?: number;
+  maxRetries?: number;
+  /** HTTP status of the failed call; null for a network failure. */
+  errorStatus: number | null;
+  /** How long the CLI waits before that retry, and when it sends it (ms since the epoch). */
+  delayMs: number;
+  nextAt: number;
 }
 
 export interface AgentRunResult {
