@@ -24,6 +24,7 @@
 // Requests are recorded with secrets redacted.
 import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pageOf } from './githubPages.js';
 import { HttpFake, jsonOrText, readBody, sendJson as sendJsonBody } from './httpFake.js';
 
 export interface RecordedRequest {
@@ -400,23 +401,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     query: URLSearchParams,
     request: RecordedRequest,
   ): { page: T[]; headers: Record<string, string> } {
-    const perPage = Math.min(100, Math.max(1, Number(query.get('per_page') ?? 30) || 30));
-    const page = Math.max(1, Number(query.get('page') ?? 1) || 1);
-    const last = Math.max(1, Math.ceil(list.length / perPage));
-    const headers: Record<string, string> = {};
-    if (list.length > perPage) {
-      const link = (n: number, rel: string) => {
-        const u = new URL(`${url}${request.path}`);
-        u.searchParams.set('page', String(n));
-        return `<${u.toString()}>; rel="${rel}"`;
-      };
-      const links: string[] = [];
-      if (page > 1) links.push(link(page - 1, 'prev'));
-      if (page < last) links.push(link(page + 1, 'next'), link(last, 'last'));
-      if (page > 1) links.push(link(1, 'first'));
-      headers.link = links.join(', ');
-    }
-    return { page: list.slice((page - 1) * perPage, page * perPage), headers };
+    return pageOf(list, query, `${url}${request.path}`);
   }
 
   function addPull(repo: string, input: Parameters<FakeGitHub['addPull']>[1]): FakePull {

@@ -22,6 +22,7 @@
 // else 'comment'. Branch refs come from a real bare repository when one is given for the repo
 // (so a cleanup test deletes real refs), else from an in-memory table.
 import { execFileSync } from 'node:child_process';
+import { pageOf } from './githubPages.js';
 import { HttpFake } from './httpFake.js';
 import type { FakeGitHub, RouteContext, RouteResult } from './github.js';
 
@@ -152,23 +153,8 @@ export async function installMentionRoutes(fake: FakeGitHub, options: MentionsFa
   });
 
   function paginate<T>(ctx: RouteContext, list: T[], maxPerPage = 100): RouteResult {
-    const perPage = Math.min(maxPerPage, Math.max(1, Number(ctx.query.get('per_page') ?? 30) || 30));
-    const page = Math.max(1, Number(ctx.query.get('page') ?? 1) || 1);
-    const last = Math.max(1, Math.ceil(list.length / perPage));
-    const headers: Record<string, string> = {};
-    if (list.length > perPage) {
-      const link = (n: number, rel: string) => {
-        const u = new URL(`${ctx.fake.url}${ctx.request.path}`);
-        u.searchParams.set('page', String(n));
-        return `<${u.toString()}>; rel="${rel}"`;
-      };
-      const links: string[] = [];
-      if (page > 1) links.push(link(page - 1, 'prev'));
-      if (page < last) links.push(link(page + 1, 'next'), link(last, 'last'));
-      if (page > 1) links.push(link(1, 'first'));
-      headers.link = links.join(', ');
-    }
-    return { status: 200, body: list.slice((page - 1) * perPage, page * perPage), headers };
+    const { page, headers } = pageOf(list, ctx.query, `${ctx.fake.url}${ctx.request.path}`, maxPerPage);
+    return { status: 200, body: page, headers };
   }
 
   const commentJson = (c: FakeComment) => {

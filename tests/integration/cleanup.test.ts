@@ -4,11 +4,11 @@
 process.env.GIT_CONFIG_GLOBAL = '/dev/null';
 process.env.GIT_CONFIG_NOSYSTEM = '1';
 
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { git } from '../harness/gitRepo.js';
 import { createGitHub, deleteBranch, type GitHubClient } from '../../src/adapters/github/index.js';
 import { silentLogger } from '../../src/log.js';
 import { cleanupMergedBranches, type CleanupOptions } from '../../src/prPoller/cleanup.js';
@@ -16,21 +16,6 @@ import { startFakeGitHub, type FakeGitHub } from '../fakes/github.js';
 import { installMentionRoutes, type MentionsFake } from '../fakes/githubMentions.js';
 
 const REPO = 'acme/app';
-const ID = {
-  GIT_AUTHOR_NAME: 'Seed',
-  GIT_AUTHOR_EMAIL: 'seed@example.test',
-  GIT_COMMITTER_NAME: 'Seed',
-  GIT_COMMITTER_EMAIL: 'seed@example.test',
-};
-
-function sh(cwd: string, ...args: string[]): string {
-  return execFileSync('git', args, {
-    cwd,
-    env: { ...process.env, ...ID },
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  }).trim();
-}
 
 let tmp: string;
 let bare: string;
@@ -42,33 +27,33 @@ let counter = 0;
 
 /** A commit on `branch` in the clone (created from main when new); returns its sha. */
 function commitOn(branch: string, push = true): string {
-  const exists = sh(clone, 'branch', '--list', branch) !== '';
-  sh(clone, 'checkout', '-q', exists ? branch : '-b', ...(exists ? [] : [branch, 'main']));
+  const exists = git(clone, 'branch', '--list', branch) !== '';
+  git(clone, 'checkout', '-q', exists ? branch : '-b', ...(exists ? [] : [branch, 'main']));
   counter += 1;
   writeFileSync(join(clone, `f${counter}.txt`), `${counter}\n`);
-  sh(clone, 'add', '-A');
-  sh(clone, 'commit', '-q', '-m', `commit ${counter}`);
-  if (push) sh(clone, 'push', '-q', 'origin', `${branch}:refs/heads/${branch}`);
-  return sh(clone, 'rev-parse', 'HEAD');
+  git(clone, 'add', '-A');
+  git(clone, 'commit', '-q', '-m', `commit ${counter}`);
+  if (push) git(clone, 'push', '-q', 'origin', `${branch}:refs/heads/${branch}`);
+  return git(clone, 'rev-parse', 'HEAD');
 }
 
 const merged = (ref: string, sha: string) => fake.addPull(REPO, { state: 'closed', merged: true, head: { ref, sha } });
 const localBranches = () =>
-  sh(clone, 'for-each-ref', '--format=%(refname:short)', 'refs/heads/').split('\n').filter(Boolean).sort();
+  git(clone, 'for-each-ref', '--format=%(refname:short)', 'refs/heads/').split('\n').filter(Boolean).sort();
 const remoteBranches = () =>
-  sh(bare, 'for-each-ref', '--format=%(refname:short)', 'refs/heads/').split('\n').filter(Boolean).sort();
+  git(bare, 'for-each-ref', '--format=%(refname:short)', 'refs/heads/').split('\n').filter(Boolean).sort();
 
 beforeEach(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'roshi-cleanup-'));
   bare = join(tmp, 'remote.git');
   clone = join(tmp, 'clone');
-  sh(tmp, 'init', '-q', '--bare', '-b', 'main', bare);
-  sh(tmp, 'init', '-q', '-b', 'main', clone);
-  sh(clone, 'remote', 'add', 'origin', bare);
+  git(tmp, 'init', '-q', '--bare', '-b', 'main', bare);
+  git(tmp, 'init', '-q', '-b', 'main', clone);
+  git(clone, 'remote', 'add', 'origin', bare);
   writeFileSync(join(clone, 'README.md'), '# app\n');
-  sh(clone, 'add', '-A');
-  sh(clone, 'commit', '-q', '-m', 'init');
-  sh(clone, 'push', '-q', 'origin', 'main');
+  git(clone, 'add', '-A');
+  git(clone, 'commit', '-q', '-m', 'init');
+  git(clone, 'push', '-q', 'origin', 'main');
 
   fake = await startFakeGitHub();
   gh = await installMentionRoutes(fake, { bareRepos: { [REPO]: bare } });
@@ -90,7 +75,7 @@ beforeEach(async () => {
   // local branch behind the merged head (someone pushed from a worktree elsewhere) → deleted
   commitOn('roshi/behind-i');
   const i2 = commitOn('roshi/behind-i');
-  sh(clone, 'reset', '-q', '--hard', 'HEAD~1'); // the local branch stays one commit behind
+  git(clone, 'reset', '-q', '--hard', 'HEAD~1'); // the local branch stays one commit behind
   merged('roshi/behind-i', i2);
   // local only (GitHub deleted the head branch on merge) → deleted locally
   merged('roshi/local-j', commitOn('roshi/local-j', false));
@@ -98,10 +83,10 @@ beforeEach(async () => {
   merged('roshi/wt-e', commitOn('roshi/wt-e'));
   // merged, checked out in the clone → kept locally
   merged('roshi/current-d', commitOn('roshi/current-d'));
-  sh(clone, 'checkout', '-q', 'main');
-  sh(clone, 'worktree', 'add', '-q', join(tmp, 'wt-e'), 'roshi/wt-e');
-  sh(clone, 'checkout', '-q', 'roshi/current-d');
-  sh(clone, 'fetch', '-q', 'origin');
+  git(clone, 'checkout', '-q', 'main');
+  git(clone, 'worktree', 'add', '-q', join(tmp, 'wt-e'), 'roshi/wt-e');
+  git(clone, 'checkout', '-q', 'roshi/current-d');
+  git(clone, 'fetch', '-q', 'origin');
 });
 
 afterEach(async () => {
@@ -182,7 +167,7 @@ describe('cleanupMergedBranches', () => {
       'roshi/open-c',
     ]);
     // The clone's remote-tracking refs of deleted remote branches are gone too.
-    expect(sh(clone, 'for-each-ref', '--format=%(refname:short)', 'refs/remotes/origin/roshi/merged-a')).toBe('');
+    expect(git(clone, 'for-each-ref', '--format=%(refname:short)', 'refs/remotes/origin/roshi/merged-a')).toBe('');
     // Each entry names the merged PR and the commit.
     const a = deleted.find((d) => d.where === 'local' && d.branch === 'roshi/merged-a')!;
     const pr = fake.pulls(REPO).find((p) => p.number === a.pr);

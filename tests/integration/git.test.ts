@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { git } from '../harness/gitRepo.js';
 import {
   commitLeftovers,
   commitsAhead,
@@ -24,22 +25,7 @@ import {
   removeWorktree,
 } from '../../src/adapters/git.js';
 
-const SEED_ID = {
-  GIT_AUTHOR_NAME: 'Seed',
-  GIT_AUTHOR_EMAIL: 'seed@example.test',
-  GIT_COMMITTER_NAME: 'Seed',
-  GIT_COMMITTER_EMAIL: 'seed@example.test',
-};
 const AUTHOR = { authorName: 'Roshi Bot', authorEmail: 'roshi@example.test' };
-
-function sh(cwd: string, ...args: string[]): string {
-  return execFileSync('git', args, {
-    cwd,
-    env: { ...process.env, ...SEED_ID },
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  }).trim();
-}
 
 let tmp: string;
 let remote: string; // bare "upstream"
@@ -50,10 +36,10 @@ let workspace: string;
 /** Commits a file in the seed clone and pushes it to `to` (a remote name there). */
 function seedCommit(file: string, content: string, branch = 'main', to = 'origin'): string {
   writeFileSync(join(seed, file), content);
-  sh(seed, 'add', '-A');
-  sh(seed, 'commit', '-q', '-m', `seed ${file}`);
-  sh(seed, 'push', '-q', to, `HEAD:refs/heads/${branch}`);
-  return sh(seed, 'rev-parse', 'HEAD');
+  git(seed, 'add', '-A');
+  git(seed, 'commit', '-q', '-m', `seed ${file}`);
+  git(seed, 'push', '-q', to, `HEAD:refs/heads/${branch}`);
+  return git(seed, 'rev-parse', 'HEAD');
 }
 
 beforeEach(() => {
@@ -62,13 +48,13 @@ beforeEach(() => {
   fork = join(tmp, 'fork.git');
   seed = join(tmp, 'seed');
   workspace = join(tmp, 'workspace');
-  sh(tmp, 'init', '-q', '--bare', '-b', 'main', remote);
-  sh(tmp, 'init', '-q', '--bare', '-b', 'main', fork);
-  sh(tmp, 'init', '-q', '-b', 'main', seed);
-  sh(seed, 'remote', 'add', 'origin', remote);
-  sh(seed, 'remote', 'add', 'fork', fork);
+  git(tmp, 'init', '-q', '--bare', '-b', 'main', remote);
+  git(tmp, 'init', '-q', '--bare', '-b', 'main', fork);
+  git(tmp, 'init', '-q', '-b', 'main', seed);
+  git(seed, 'remote', 'add', 'origin', remote);
+  git(seed, 'remote', 'add', 'fork', fork);
   seedCommit('README.md', '# app\n');
-  sh(seed, 'push', '-q', 'fork', 'HEAD:refs/heads/main');
+  git(seed, 'push', '-q', 'fork', 'HEAD:refs/heads/main');
 });
 
 afterEach(() => {
@@ -82,7 +68,7 @@ describe('ensureRepo', () => {
     expect(readFileSync(join(repo, 'README.md'), 'utf8')).toBe('# app\n');
     const newer = seedCommit('later.txt', 'later\n');
     expect(await ensureRepo({ name: 'app', url: remote, workspace })).toBe(repo);
-    expect(sh(repo, 'rev-parse', 'origin/main')).toBe(newer);
+    expect(git(repo, 'rev-parse', 'origin/main')).toBe(newer);
     // no temporary clone left behind
     expect(execFileSync('ls', ['-A', join(workspace, 'repos')], { encoding: 'utf8' }).trim()).toBe('app');
   });
@@ -111,7 +97,7 @@ describe('ensureRepo', () => {
 describe('prepareWorktree', () => {
   it('fetches every remote, then branches from the freshly fetched base', async () => {
     const repo = await ensureRepo({ name: 'app', url: remote, workspace });
-    sh(repo, 'remote', 'add', 'fork', fork);
+    git(repo, 'remote', 'add', 'fork', fork);
     // Pushed after the clone: only a fresh fetch sees these.
     const fresh = seedCommit('fresh.txt', 'fresh\n');
     seedCommit('fork-only.txt', 'x\n', 'feature-x', 'fork');
@@ -131,17 +117,17 @@ describe('prepareWorktree', () => {
       resumed: false,
       head: fresh,
     });
-    expect(sh(wt.path, 'rev-parse', '--abbrev-ref', 'HEAD')).toBe('roshi/fix-a-m00001');
+    expect(git(wt.path, 'rev-parse', '--abbrev-ref', 'HEAD')).toBe('roshi/fix-a-m00001');
     expect(readFileSync(join(wt.path, 'fresh.txt'), 'utf8')).toBe('fresh\n');
     // the second remote was fetched too
-    expect(sh(repo, 'rev-parse', '--verify', 'refs/remotes/fork/feature-x')).toMatch(/^[0-9a-f]{40}$/);
+    expect(git(repo, 'rev-parse', '--verify', 'refs/remotes/fork/feature-x')).toMatch(/^[0-9a-f]{40}$/);
     // a new branch does not track the base (a bare `git push` must not go to main)
-    expect(() => sh(wt.path, 'rev-parse', '--abbrev-ref', '@{upstream}')).toThrow();
+    expect(() => git(wt.path, 'rev-parse', '--abbrev-ref', '@{upstream}')).toThrow();
   });
 
   it('an empty pushRemote or clone remote (unset in config) means the default', async () => {
     const repo = await ensureRepo({ name: 'app', url: remote, workspace, remote: '' });
-    expect(sh(repo, 'remote')).toBe('origin');
+    expect(git(repo, 'remote')).toBe('origin');
     const wt = await prepareWorktree({
       repo,
       workspace,
@@ -201,8 +187,8 @@ describe('prepareWorktree', () => {
     expect(again.path).toBe(first.path);
     expect(existsSync(join(again.path, 'junk.txt'))).toBe(false);
     expect(existsSync(join(again.path, 'local.txt'))).toBe(false);
-    expect(again.head).toBe(sh(repo, 'rev-parse', 'origin/main'));
-    expect(sh(repo, 'worktree', 'list', '--porcelain').match(/^worktree /gm)).toHaveLength(2);
+    expect(again.head).toBe(git(repo, 'rev-parse', 'origin/main'));
+    expect(git(repo, 'worktree', 'list', '--porcelain').match(/^worktree /gm)).toHaveLength(2);
   });
 
   it('replaces a leftover directory that git no longer knows as a worktree', async () => {
@@ -236,7 +222,7 @@ describe('prepareWorktree', () => {
     await removeWorktree(repo, wt.path);
     expect(existsSync(wt.path)).toBe(false);
     await removeWorktree(repo, wt.path);
-    expect(sh(repo, 'worktree', 'list', '--porcelain').match(/^worktree /gm)).toHaveLength(1);
+    expect(git(repo, 'worktree', 'list', '--porcelain').match(/^worktree /gm)).toHaveLength(1);
   });
 });
 
@@ -265,14 +251,14 @@ describe('commit and push', () => {
       ...AUTHOR,
     });
     expect(c.committed).toBe(true);
-    expect(sh(wt.path, 'log', '-1', '--format=%an <%ae>|%cn <%ce>|%B')).toBe(
+    expect(git(wt.path, 'log', '-1', '--format=%an <%ae>|%cn <%ce>|%B')).toBe(
       'Roshi Bot <roshi@example.test>|Roshi Bot <roshi@example.test>|roshi: add feature\n\nMission m1 (free, project app)',
     );
     expect(await commitsAhead(wt.path, 'origin/main')).toBe(1);
 
     expect(await push(wt.path, { remote: 'origin', branch })).toEqual({ sha: c.sha });
-    expect(sh(remote, 'rev-parse', `refs/heads/${branch}`)).toBe(c.sha);
-    expect(sh(wt.path, 'rev-parse', '--abbrev-ref', '@{upstream}')).toBe(`origin/${branch}`);
+    expect(git(remote, 'rev-parse', `refs/heads/${branch}`)).toBe(c.sha);
+    expect(git(wt.path, 'rev-parse', '--abbrev-ref', '@{upstream}')).toBe(`origin/${branch}`);
     expect(await hasCommitsAhead(wt.path, `origin/${branch}`)).toBe(false);
 
     // The runner died after pushing; the mission is retried under a new worktree.
@@ -287,7 +273,7 @@ describe('commit and push', () => {
     });
     expect(retry).toMatchObject({ startPoint: `origin/${branch}`, resumed: true, head: c.sha });
     expect(readFileSync(join(retry.path, 'feature.txt'), 'utf8')).toBe('done\n');
-    expect(sh(retry.path, 'rev-parse', '--abbrev-ref', '@{upstream}')).toBe(`origin/${branch}`);
+    expect(git(retry.path, 'rev-parse', '--abbrev-ref', '@{upstream}')).toBe(`origin/${branch}`);
   });
 
   it('the commit ignores identities from the environment git would otherwise use', async () => {
@@ -300,11 +286,11 @@ describe('commit and push', () => {
       baseBranch: 'main',
       remote: 'origin',
     });
-    sh(wt.path, 'config', 'user.name', 'Local Config');
-    sh(wt.path, 'config', 'user.email', 'local@config.test');
+    git(wt.path, 'config', 'user.name', 'Local Config');
+    git(wt.path, 'config', 'user.email', 'local@config.test');
     writeFileSync(join(wt.path, 'a.txt'), 'a');
     await commitLeftovers(wt.path, { message: 'm', ...AUTHOR });
-    expect(sh(wt.path, 'log', '-1', '--format=%an %ae %cn %ce')).toBe(
+    expect(git(wt.path, 'log', '-1', '--format=%an %ae %cn %ce')).toBe(
       'Roshi Bot roshi@example.test Roshi Bot roshi@example.test',
     );
   });
@@ -329,12 +315,12 @@ describe('commit and push', () => {
     expect(error).toBeInstanceOf(PushRejectedError);
     expect((error as GitError).command).toBe(`git push --porcelain --set-upstream origin HEAD:refs/heads/${branch}`);
     expect((error as GitError).stderrTail).toMatch(/rejected|fetch first|non-fast-forward/);
-    expect(sh(remote, 'rev-parse', `refs/heads/${branch}`)).toBe(theirs);
+    expect(git(remote, 'rev-parse', `refs/heads/${branch}`)).toBe(theirs);
 
     // /rebase: the lease holds only when we know what we replace, so fetch first.
-    sh(repo, 'fetch', '-q', 'origin');
+    git(repo, 'fetch', '-q', 'origin');
     const forced = await push(wt.path, { remote: 'origin', branch, force: 'with-lease' });
-    expect(sh(remote, 'rev-parse', `refs/heads/${branch}`)).toBe(forced.sha);
+    expect(git(remote, 'rev-parse', `refs/heads/${branch}`)).toBe(forced.sha);
   });
 
   it('push to a missing remote names the command and the stderr tail', async () => {
@@ -358,7 +344,7 @@ describe('commit and push', () => {
 
   it('a fork setup pushes to the push remote and resumes from it', async () => {
     const repo = await ensureRepo({ name: 'app', url: remote, workspace });
-    sh(repo, 'remote', 'add', 'fork', fork);
+    git(repo, 'remote', 'add', 'fork', fork);
     const branch = 'roshi/forked';
     const wt = await prepareWorktree({
       repo,
@@ -372,8 +358,8 @@ describe('commit and push', () => {
     writeFileSync(join(wt.path, 'f.txt'), 'f');
     const c = await commitLeftovers(wt.path, { message: 'f', ...AUTHOR });
     await push(wt.path, { remote: 'fork', branch });
-    expect(sh(fork, 'rev-parse', `refs/heads/${branch}`)).toBe(c.sha);
-    expect(() => sh(remote, 'rev-parse', '--verify', `refs/heads/${branch}`)).toThrow();
+    expect(git(fork, 'rev-parse', `refs/heads/${branch}`)).toBe(c.sha);
+    expect(() => git(remote, 'rev-parse', '--verify', `refs/heads/${branch}`)).toThrow();
     // While m1's worktree holds the branch, another mission cannot take it.
     await expect(
       prepareWorktree({
