@@ -4,6 +4,7 @@
 // input gives the same bytes, whatever order the missions come in.
 import type { Mission } from '../contracts/index.js';
 import { clip, oneLine } from '../text/oneLine.js';
+import { heldBranches, waitingFor, waitingText } from './store/branchKeys.js';
 import { compareQueue } from './transitions.js';
 
 /** One PR in the CI queue (filled by the PR poller). */
@@ -38,24 +39,32 @@ export function renderMissionsFile(missions: Iterable<Mission>, options: RenderO
   const running: Mission[] = [];
   const done: Mission[] = [];
   const failed: Mission[] = [];
+  const cancelled: Mission[] = [];
   for (const m of missions) {
     if (m.status === 'pending') pending.push(m);
     else if (m.status === 'running') running.push(m);
     else if (m.status === 'done') done.push(m);
     else if (m.status === 'failed') failed.push(m);
+    else cancelled.push(m);
   }
   pending.sort(compareQueue);
   running.sort((a, b) => (a.startedAt ?? 0) - (b.startedAt ?? 0) || compareId(a, b));
   const newestFirst = (a: Mission, b: Mission) =>
     (b.finishedAt ?? b.updatedAt) - (a.finishedAt ?? a.updatedAt) || compareId(a, b);
   const { now } = options;
+  // A pending mission another holds the branch of says so (docs/missions.md#one-mission-per-branch).
+  const held = heldBranches([...running, ...cancelled], now);
+  const waits = (m: Mission) => {
+    const holder = waitingFor(m, held);
+    return holder ? ` — ${waitingText(holder)}` : '';
+  };
 
   const sections: Record<SectionTitle, string[]> = {
     CI: (options.ci ?? []).map(
       (c) => `- ${tag(c.project)} ${c.url} branch:${c.branch} (attempt ${c.attempt}/${c.maxAttempts})`,
     ),
     Pending: pending.map(
-      (m) => `- ${tag(m.project)} ${oneLine(m.text)} ${STAMP.queued}${formatStamp(m.createdAt, now)}`,
+      (m) => `- ${tag(m.project)} ${oneLine(m.text)} ${STAMP.queued}${formatStamp(m.createdAt, now)}${waits(m)}`,
     ),
     'In Progress': running.map(
       (m) =>
