@@ -77,15 +77,24 @@ export class TestTree {
     // The embedded server lets in only its users: the test speaks as the operator, like the CLI.
     const operator = options.natsUrl ? undefined : readOperatorEnv(stateDir);
     if (!options.natsUrl && !operator) throw new Error(`supervisor wrote nats.url but no operator.env in ${stateDir}`);
-    const bus = await Bus.connect({
-      url,
-      name: 'test',
-      prefix: 'roshi',
-      logger: silentLogger(),
-      ...(operator ? { user: operator.user, password: operator.password } : {}),
-      ...options.natsAuth,
-      ...options.testAuth,
+    // The client waits for its server forever; a supervisor that dies while starting must fail
+    // the test instead (its embedded server dies with it).
+    const exited = child.then(() => {
+      throw new Error(`the supervisor exited while starting\n${output.slice(-3000)}`);
     });
+    exited.catch(() => undefined);
+    const bus = await Promise.race([
+      Bus.connect({
+        url,
+        name: 'test',
+        prefix: 'roshi',
+        logger: silentLogger(),
+        ...(operator ? { user: operator.user, password: operator.password } : {}),
+        ...options.natsAuth,
+        ...options.testAuth,
+      }),
+      exited,
+    ]);
     const tree = new TestTree(stateDir, configFile, child, bus, () => output);
     bus.subscribe(bus.subjects.supEvents, (payload) => void tree.events.push(payload as unknown as Announcement));
     return tree;
