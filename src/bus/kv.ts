@@ -20,7 +20,7 @@ export interface Entry<T> {
 /** One change seen by a watch: a value written (`put`) or a key deleted or purged (`delete`). */
 export type KvChange<T> =
   | { operation: 'put'; key: string; revision: number; value: T }
-  | { operation: 'delete'; key: string; revision: number };
+  | { operation: 'delete'; key: string; revision: number; note?: unknown };
 
 export interface KvWatchHandlers<T> {
   onChange: (change: KvChange<T>) => void;
@@ -104,7 +104,9 @@ export class JsonKv {
     let restarts = 0;
     const deliver = (entry: KvEntry) => {
       if (entry.operation !== 'PUT' || entry.value.length === 0) {
-        handlers.onChange({ operation: 'delete', key: entry.key, revision: entry.revision });
+        // A deleter may leave a note in the marker (kvDeleteWithNote.ts): what the key held.
+        const note = entry.value.length > 0 ? noteOf(entry.value) : undefined;
+        handlers.onChange({ operation: 'delete', key: entry.key, revision: entry.revision, ...(note ? { note } : {}) });
         return;
       }
       let value: T;
@@ -179,7 +181,15 @@ export class JsonKv {
   }
 }
 
-function conflictOr(error: unknown, message: string): Error {
+function noteOf(data: Uint8Array): unknown {
+  try {
+    return decodeObject(data);
+  } catch {
+    return undefined;
+  }
+}
+
+export function conflictOr(error: unknown, message: string): Error {
   const text = (error as Error).message ?? '';
   if (/wrong last sequence|key exists/i.test(text)) return new RevisionConflictError(message);
   return error as Error;

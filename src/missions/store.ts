@@ -14,7 +14,8 @@ import type { BranchHolder } from './store/branchKeys.js';
 import { BranchLocks, isBranchLockKey } from './store/branchLocks.js';
 import { MissionLeases } from './store/leases.js';
 import { dedupeKey, MissionIndex } from './store/missionIndex.js';
-import { countMissions, listMissions, resolveId, resolveOrKeep } from './store/queries.js';
+import { listMissions, resolveId, resolveOrKeep } from './store/queries.js';
+import { recentPerStatus } from './store/finishedMissions.js';
 import { minPendingOrder, orderFor } from './store/queueOrder.js';
 import { MissionRecords } from './store/records.js';
 import type {
@@ -53,7 +54,7 @@ export class MissionStore {
     options: MissionStoreOptions,
   ) {
     this.clock = options.clock ?? Date.now;
-    this.index = new MissionIndex(options.logger);
+    this.index = new MissionIndex(options.logger, { recentPerStatus: recentPerStatus(settings) });
     this.records = new MissionRecords(bus, kv, this.index);
     const locks = new BranchLocks(kv, options.logger);
     this.leases = new MissionLeases(this.index, this.records, locks, settings, options.logger);
@@ -70,12 +71,13 @@ export class MissionStore {
         isBranchLockKey(change.key)
           ? undefined
           : change.operation === 'put'
-            ? index.applyStored(change.key, change.value, change.revision)
-            : index.apply(change.key, undefined, change.revision),
+            ? index.watched(change.key, change.value, change.revision)
+            : index.watchedDelete(change.key, change.revision, change.note),
       onBadValue: (key, revision, error) =>
         isBranchLockKey(key) ? undefined : index.quarantineRecord(key, revision, error.message),
     });
     await store.watch.initialized;
+    index.markLoaded();
     return store;
   }
 
@@ -168,7 +170,7 @@ export class MissionStore {
 
   /** How many missions have each status. */
   counts(): Record<MissionStatus, number> {
-    return countMissions(this.index);
+    return this.index.counts();
   }
 
   // ── control ───────────────────────────────────────────────────────────────────────────────

@@ -53,6 +53,9 @@ describe('defaults', () => {
       retryBackoff: { initial: 30_000, max: 1_800_000 },
       keepDone: 20,
       keepFailed: 20,
+      keepFinished: 30 * 86_400_000,
+      keepFinishedMax: 10_000,
+      archiveInterval: 3_600_000,
       file: join(config.stateDir, 'missions.md'),
       maxTextLength: 8000,
     });

@@ -11,6 +11,9 @@ export const missionsSection = section({
   retryBackoff: section({ initial: duration(0), max: duration(0) }),
   keepDone: integer(0),
   keepFailed: integer(0),
+  keepFinished: duration(0),
+  keepFinishedMax: integer(0),
+  archiveInterval: duration(1000),
   file: string(),
   maxTextLength: integer(100, 100_000),
 });
