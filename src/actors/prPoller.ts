@@ -1,14 +1,14 @@
 // The pr-poller actor: hosts the prPoller machine and gives it hands: GitHub through the adapter
 // (ETag cache, throttling, retry), tracked PRs in KV <prefix>_state, mission intake, the durable
-// outbox, <prefix>.pr.events; mission events poke it. After each good cycle it runs its duties
-// (prPollerDuties.ts: mentions, auto-merge, branch cleanup). Idle without a token or repository.
+// outbox, <prefix>.pr.events; mission events, read durably (prPollerMissionFeed.ts), poke it.
+// After each good cycle it runs its duties (prPollerDuties.ts: mentions, auto-merge, branch
+// cleanup). Idle without a token or repository.
 // docs/github.md, docs/github.md#status
 import type { AnyActorRef } from 'xstate';
 import { fromPromise } from 'xstate';
 import { prPollerMachine, type PollResult, type PrPollerContext } from '../../machines/prPoller.js';
 import { createGitHub, EtagCache, GitHubError } from '../adapters/github/index.js';
-import { JsonKv, publishDurable, type Bus } from '../bus/index.js';
-import { toMissionEvent } from '../contracts/index.js';
+import { JsonKv, publishDurable, type Bus, type DurableConsumer } from '../bus/index.js';
 import { RemoteError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { KvTrackedPrStore } from '../prPoller/ciQueue.js';
@@ -17,6 +17,7 @@ import { Poller } from '../prPoller/poller.js';
 import { isCycleFatal, type MissionIntake } from '../prPoller/pollerTypes.js';
 import type { ActorKind, ActorParts } from './host.js';
 import { createDuties } from './prPollerDuties.js';
+import { followMissionEvents } from './prPollerMissionFeed.js';
 import { projectOfRepo } from './prPollerRepos.js';
 import { prPollerStatus, type LastPoll } from './prPollerStatus.js';
 
@@ -132,26 +133,16 @@ export const prPollerKind: ActorKind = {
       },
     });
 
-    const unsubscribers: Array<() => void> = [];
+    let missionEvents: DurableConsumer | undefined;
     return {
       machine,
       input,
-      start: (actor) => {
+      start: async (actor) => {
         actorRef = actor;
-        unsubscribers.push(
-          bus.subscribe(bus.subjects.missionEvents, async (payload) => {
-            const event = toMissionEvent(payload);
-            if (!event) return;
-            const poke = await poller.onMissionEvent(event).catch((error: unknown) => {
-              logger.warn({ err: error, mission: event.id }, 'could not note a mission event');
-              return false;
-            });
-            if (poke) actor.send({ type: 'POKE' });
-          }),
-        );
+        missionEvents = await followMissionEvents(bus, poller, () => actor.send({ type: 'POKE' }), logger);
       },
-      stop: () => {
-        for (const unsubscribe of unsubscribers) unsubscribe();
+      stop: async () => {
+        await missionEvents?.stop();
       },
       drainEvent: { type: 'DRAIN' },
       control: {

@@ -15,7 +15,7 @@ export { JsonKv, RevisionConflictError, type Entry } from './kv.js';
 export { errorReply, okReply, unwrapReply, type Reply } from './reply.js';
 export { registerService, type EndpointSpec, type ServiceSpec } from './service.js';
 export { subjectsFor, type Subjects } from './subjects.js';
-export { ensureOutbox, publishDurable, type OutboxLimits } from './streams.js';
+export { ensureMissionEventLog, ensureOutbox, publishDurable, type OutboxLimits } from './streams.js';
 export {
   consumeDurable,
   durableState,

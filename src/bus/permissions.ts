@@ -170,11 +170,12 @@ export function natsUsers(prefix: string, actors: readonly string[]): NatsUserPe
         }),
       );
     } else if (actor === 'pr-poller') {
+      // Mission events reach it through its durable consumer on the mission event log (which it
+      // creates), not a plain subscription: none is lost while it is down.
       users.push(
         plus(actorBase(s, actor), {
           publish: [s.prEvents, s.missionsAs('add', actor), ...outboxPublish],
-          subscribe: [s.missionEvents],
-          streams: [state],
+          streams: [state, s.missionEventsStream],
         }),
       );
     } else {

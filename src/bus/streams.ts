@@ -1,7 +1,9 @@
 // JetStream assets roshi creates idempotently at start, and the durable publish used for
 // anything that must arrive (operator alerts, notifications). A plain publish while the
 // connection is down is silently lost; a JetStream publish is acknowledged or fails loudly.
-import { DiscardPolicy, RetentionPolicy, StorageType, nanos } from 'nats';
+// The mission event log keeps the (plain) publishes on <prefix>.missions.events for the
+// pr-poller's durable consumer: docs/github.md#the-ci-queue.
+import { DiscardPolicy, RetentionPolicy, StorageType, nanos, type StreamConfig } from 'nats';
 import type { Bus } from './bus.js';
 import { encode } from './codec.js';
 
@@ -14,11 +16,30 @@ export interface OutboxLimits {
 
 const DEFAULT_OUTBOX: OutboxLimits = { maxMessages: 10_000, maxAgeMs: 7 * 24 * 3600_000, duplicateWindowMs: 120_000 };
 
+/** The mission event log: a week of events, far more than a poller stays down. */
+const MISSION_EVENT_LOG: OutboxLimits = {
+  maxMessages: 10_000,
+  maxAgeMs: 7 * 24 * 3600_000,
+  duplicateWindowMs: 120_000,
+};
+
 export async function ensureOutbox(bus: Bus, limits: OutboxLimits = DEFAULT_OUTBOX): Promise<void> {
+  await ensureStream(bus, bus.subjects.outboxStream, bus.subjects.bridgeOut, limits);
+}
+
+/**
+ * The stream that keeps every event on <prefix>.missions.events (the mission store publishes
+ * them plainly; the server stores them all the same). True when it was created just now.
+ */
+export function ensureMissionEventLog(bus: Bus, limits: OutboxLimits = MISSION_EVENT_LOG): Promise<boolean> {
+  return ensureStream(bus, bus.subjects.missionEventsStream, bus.subjects.missionEvents, limits);
+}
+
+/** Creates the stream, or brings an existing one to this config; true when it was created. */
+async function ensureStream(bus: Bus, name: string, subject: string, limits: OutboxLimits): Promise<boolean> {
   const jsm = await bus.nc.jetstreamManager();
-  const name = bus.subjects.outboxStream;
-  const config = {
-    subjects: [bus.subjects.bridgeOut],
+  const config: Partial<StreamConfig> = {
+    subjects: [subject],
     retention: RetentionPolicy.Limits,
     storage: StorageType.File,
     discard: DiscardPolicy.Old,
@@ -29,8 +50,10 @@ export async function ensureOutbox(bus: Bus, limits: OutboxLimits = DEFAULT_OUTB
   try {
     await jsm.streams.info(name);
     await jsm.streams.update(name, config);
+    return false;
   } catch {
     await jsm.streams.add({ name, ...config });
+    return true;
   }
 }
 

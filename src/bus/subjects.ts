@@ -51,5 +51,7 @@ export function subjectsFor(prefix: string) {
     missionsBucket: `${p.replace(/-/g, '_')}_missions`,
     stateBucket: `${p.replace(/-/g, '_')}_state`,
     outboxStream: `${p.replace(/-/g, '_').toUpperCase()}_OUTBOX`,
+    /** Keeps every mission event, so the pr-poller misses none while it is down (streams.ts). */
+    missionEventsStream: `${p.replace(/-/g, '_').toUpperCase()}_MISSION_EVENTS`,
   };
 }

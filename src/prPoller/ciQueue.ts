@@ -64,8 +64,14 @@ export function newTrackedPr(pr: NewPr, maxAttempts: number, now: number): Track
   };
 }
 
-/** roshi pushed to the PR (a mission finished with its URL): it is (still) in the CI queue. */
-export function enterQueue(existing: TrackedPr | undefined, pr: NewPr, maxAttempts: number, now: number): TrackedPr {
+/** roshi pushed to the PR (a mission finished with its URL): it is (still) in the CI queue. `push` names that push. */
+export function enterQueue(
+  existing: TrackedPr | undefined,
+  pr: NewPr,
+  maxAttempts: number,
+  now: number,
+  push?: string,
+): TrackedPr {
   const base = existing ?? newTrackedPr(pr, maxAttempts, now);
   const rejoin = base.inCiQueue !== true;
   return {
@@ -76,6 +82,7 @@ export function enterQueue(existing: TrackedPr | undefined, pr: NewPr, maxAttemp
     inCiQueue: true,
     ownActivityAt: now,
     emptyPolls: 0,
+    ...(push !== undefined ? { enteredBy: push } : {}),
     ...(rejoin ? { attempts: 0, enteredAt: now, ci: 'none' as const, failing: [] } : {}),
     updatedAt: now,
   };

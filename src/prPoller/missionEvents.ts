@@ -8,10 +8,18 @@ import { isOwnBranch } from '../runner/slug.js';
 type PullRef = NonNullable<ReturnType<typeof parsePullUrl>>;
 
 export type MissionEventMeaning =
-  | { type: 'pushed'; ref: PullRef; url: string; branch: string }
+  | { type: 'pushed'; ref: PullRef; url: string; branch: string; push: string }
   | { type: 'unregistered'; repo: string; url: string }
   | { type: 'activity'; ref: PullRef }
   | { type: 'none' };
+
+/**
+ * One push: the mission and the time of its `finished` event. The durable stream may hand the
+ * same event over again (docs/github.md#the-ci-queue); a mission finishing again is a new push.
+ */
+export function pushId(event: MissionEvent): string {
+  return `${event.id}@${event.at}`;
+}
 
 /** Events by which a roshi mission on a PR was claimed or ended. */
 const ACTIVITY: readonly string[] = ['claimed', 'finished', 'failed', 'requeued', 'cancelled', 'expired'];
@@ -26,7 +34,7 @@ export function missionEventMeaning(
     const branch = event.result?.branch ?? '';
     if (!ref || !isOwnBranch(settings.branchPrefix, branch)) return { type: 'none' };
     if (!settings.repos.includes(ref.repo)) return { type: 'unregistered', repo: ref.repo, url: prUrl };
-    return { type: 'pushed', ref, url: prUrl, branch };
+    return { type: 'pushed', ref, url: prUrl, branch, push: pushId(event) };
   }
   if (event.url === undefined || !ACTIVITY.includes(event.type)) return { type: 'none' };
   const ref = parsePullUrl(event.url);

@@ -98,11 +98,19 @@ export class Poller {
       });
     }
     if (meaning.type !== 'pushed') return false;
-    const { ref, url, branch } = meaning;
+    const { ref, url, branch, push } = meaning;
     return this.exclusive(async () => {
       const existing = this.tracked.get(ciQueueKey(ref.repo, ref.number));
+      // The same push handed over again (a redelivery): it entered the queue once already.
+      if (existing?.enteredBy === push) return false;
       const wasQueued = existing?.inCiQueue === true;
-      const pr = enterQueue(existing, { ...ref, url, project: event.project, branch }, this.settings.maxAttempts, now);
+      const pr = enterQueue(
+        existing,
+        { ...ref, url, project: event.project, branch },
+        this.settings.maxAttempts,
+        now,
+        push,
+      );
       await this.save(pr);
       if (!wasQueued) {
         this.ports.logger.info({ url, mission: event.id }, 'pull request entered the CI queue');

@@ -43,6 +43,8 @@ export interface TrackedPr {
   inCiQueue?: boolean;
   /** Consecutive polls that found no CI at all on the head commit (10 → the PR leaves the queue). */
   emptyPolls?: number;
+  /** The push that last put the PR in the queue (missionEvents.ts pushId): handed over again, it is no new push. */
+  enteredBy?: string;
   /** Last time a roshi mission on this PR was claimed or ended: a new head SHA after it is roshi's own push. */
   ownActivityAt?: number;
   /** When the current head SHA was first seen. */
