@@ -9,6 +9,8 @@ import { JsonKv, publishDurable, registerService } from '../bus/index.js';
 import { MissionsFile } from '../missions/file.js';
 import { applyStartPaused, pauseEndpoints, resumeTimedPauses, TREE_STARTED_ENV } from '../missions/pauseService.js';
 import { forEveryIdentity, missionEndpoints } from '../missions/service.js';
+import { MissionRetention } from '../missions/retention.js';
+import { retentionSettings } from '../missions/retentionPolicy.js';
 import { missionSettings } from '../missions/settings.js';
 import { MissionStore } from '../missions/store.js';
 import { watchCiQueue, type CiQueueView } from '../prPoller/ciQueue.js';
@@ -20,6 +22,7 @@ export const missionsKind: ActorKind = {
     const settings = missionSettings(config);
     const store = await MissionStore.open(bus, settings, { logger });
     const stateKv = await JsonKv.open(bus, bus.subjects.stateBucket);
+    const retention = await MissionRetention.open(bus, retentionSettings(config), logger);
     let stopTimedPauses: (() => void) | undefined;
     // The CI section: the PR poller keeps the queue in KV; a change re-renders the file.
     let ciQueue: CiQueueView | undefined;
@@ -78,7 +81,7 @@ export const missionsKind: ActorKind = {
           version: '0.1.0',
           description: 'mission intake and control: add, list, get, cancel, priority, pause, resume',
           endpoints: [
-            ...missionEndpoints(store, bus.subjects),
+            ...missionEndpoints(store, bus.subjects, retention),
             ...forEveryIdentity(pauseEndpoints(stateKv, bus.subjects, logger)),
           ],
         });
@@ -86,6 +89,7 @@ export const missionsKind: ActorKind = {
         await ciQueue.initialized;
         await file.start();
         fileStarted = true;
+        retention.start();
         logger.info(
           { missions: store.size, counts: store.counts(), file: config.missions.file },
           'mission store ready',
@@ -93,6 +97,7 @@ export const missionsKind: ActorKind = {
       },
       stop: async () => {
         stopTimedPauses?.();
+        retention.stop();
         ciQueue?.stop();
         await file.stop();
         store.close();

@@ -161,6 +161,7 @@ export function formatTable(reply: ListReply): string {
   const counts = Object.entries(reply.counts)
     .filter(([, n]) => n > 0)
     .map(([s, n]) => `${n} ${s as MissionStatus}`)
+    .concat(reply.archived ? [`${reply.archived} archived`] : [])
     .join(', ');
   if (counts) lines.push(counts);
   lines.push(...invalid);

@@ -33,6 +33,13 @@ export interface ListReply {
   counts: Record<MissionStatus, number>;
   /** Records in the bucket that are not missions (quarantined), whatever the filter. */
   invalid: QuarantinedRecord[];
+  /** Finished missions moved to the archive file (docs/missions.md#retention), when known. */
+  archived?: number;
+}
+
+/** Where the count of archived missions comes from (the retention in the missions actor). */
+export interface ArchiveCount {
+  readonly archived: number;
 }
 
 /** A bus user asked for something its identity may not do (e.g. a runner adding a mission). */
@@ -56,7 +63,7 @@ export function identityOf(subject: string, subjects: Subjects, verb: string): s
 
 export type MissionHandler = (payload: Payload, identity: string) => unknown;
 
-export function missionHandlers(store: MissionStore): Record<MissionVerb, MissionHandler> {
+export function missionHandlers(store: MissionStore, archive?: ArchiveCount): Record<MissionVerb, MissionHandler> {
   return {
     add: async (p, identity) => {
       only(p, 'add', ['text', 'project', 'now', 'source', 'by', 'context']);
@@ -92,7 +99,15 @@ export function missionHandlers(store: MissionStore): Record<MissionVerb, Missio
         }
         missions.push(mission);
       }
-      return { missions, total: all.length, truncated, counts: store.counts(), invalid: store.quarantined() };
+      const archived = archive ? { archived: archive.archived } : {};
+      return {
+        missions,
+        total: all.length,
+        truncated,
+        counts: store.counts(),
+        invalid: store.quarantined(),
+        ...archived,
+      };
     },
     get: (p) => {
       only(p, 'get', ['id']);
@@ -115,8 +130,8 @@ export function missionHandlers(store: MissionStore): Record<MissionVerb, Missio
  * The handlers as NATS micro endpoints (queue group "q": a second missions actor shares the
  * load), each on the operator's bare subject and on the one other users ask on.
  */
-export function missionEndpoints(store: MissionStore, subjects: Subjects): EndpointSpec[] {
-  const handlers = missionHandlers(store);
+export function missionEndpoints(store: MissionStore, subjects: Subjects, archive?: ArchiveCount): EndpointSpec[] {
+  const handlers = missionHandlers(store, archive);
   return forEveryIdentity(
     MISSION_VERBS.map((verb) => ({
       name: verb,

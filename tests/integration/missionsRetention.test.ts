@@ -9,7 +9,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Bus } from '../../src/bus/index.js';
 import type { Mission } from '../../src/contracts/index.js';
 import { silentLogger } from '../../src/log.js';
+import { OPERATOR_USER } from '../../src/bus/permissions.js';
+import { formatTable } from '../../src/cli/mission.js';
 import { UnknownMissionError } from '../../src/missions/errors.js';
+import { missionHandlers, type ListReply } from '../../src/missions/service.js';
 import { ARCHIVE_FILE, MissionRetention } from '../../src/missions/retention.js';
 import { MissionStore } from '../../src/missions/store.js';
 import { testMissionSettings } from '../harness/missionSettings.js';
@@ -72,6 +75,12 @@ describe('mission retention', () => {
     expect((await store.get(pending.id)).status).toBe('pending');
     await until(() => store.counts().done === 1 && other.counts().done === 1, 'both indexes to count the archived out');
     expect(other.counts()).toMatchObject({ pending: 1, done: 1 });
+
+    // `mission list` still says how many were archived
+    const reply = (await missionHandlers(store, retention).list({}, OPERATOR_USER)) as ListReply;
+    expect(reply.archived).toBe(2);
+    expect(reply.counts).toMatchObject({ pending: 1, done: 1 });
+    expect(formatTable(reply)).toContain('1 pending, 1 done, 2 archived');
 
     // nothing more to do; a restart reads the count back from the file
     expect(await retention.runOnce(now)).toBe(0);
