@@ -1,5 +1,6 @@
 // Classifying finished agent runs: success, transient, permanent, from what the CLI really prints.
 import { describe, expect, it } from 'vitest';
+import { RATE_LIMIT_RETRY } from '../harness/agentEvents.js';
 import { classifyRun, errorText, tailText, type ClassifyInput } from '../../src/adapters/agent/classify.js';
 import type { ApiRetryEvent, ResultEvent } from '../../src/adapters/agent/streamJson.js';
 
@@ -12,15 +13,7 @@ const result = (over: Partial<ResultEvent> = {}): ResultEvent => ({
   errors: [],
   ...over,
 });
-const retry = (over: Partial<ApiRetryEvent> = {}): ApiRetryEvent => ({
-  kind: 'api_retry',
-  attempt: 1,
-  maxRetries: 1,
-  retryDelayMs: 7000,
-  errorStatus: 429,
-  error: 'rate_limit',
-  ...over,
-});
+const retry = (over: Partial<ApiRetryEvent> = {}): ApiRetryEvent => ({ ...RATE_LIMIT_RETRY, ...over });
 const input = (over: Partial<ClassifyInput> = {}): ClassifyInput => ({
   exitCode: 1,
   signal: null,

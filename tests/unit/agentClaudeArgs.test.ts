@@ -6,6 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { buildClaudeArgs } from '../../src/adapters/agent/claudeArgs.js';
 import { findExecutable } from '../../src/adapters/agent/executable.js';
 
+/** What every command line starts with: print mode streaming JSON events, verbose (stream-json needs it). */
+const PRINT_MODE = ['--print', '--output-format', 'stream-json', '--verbose'];
+
 describe('buildClaudeArgs', () => {
   it('builds print mode with stream-json, model, fallback, effort, turns and tools last', () => {
     expect(
@@ -17,10 +20,7 @@ describe('buildClaudeArgs', () => {
         allowedTools: ['Write', 'Edit', 'Bash(git *)'],
       }),
     ).toEqual([
-      '--print',
-      '--output-format',
-      'stream-json',
-      '--verbose',
+      ...PRINT_MODE,
       '--max-turns',
       '40',
       '--model',
@@ -44,16 +44,7 @@ describe('buildClaudeArgs', () => {
       maxTurns: 3,
       allowedTools: ['', '--dangerously-skip-permissions', 'Read'],
     });
-    expect(args).toEqual([
-      '--print',
-      '--output-format',
-      'stream-json',
-      '--verbose',
-      '--max-turns',
-      '3',
-      '--allowedTools',
-      'Read',
-    ]);
+    expect(args).toEqual([...PRINT_MODE, '--max-turns', '3', '--allowedTools', 'Read']);
     expect(buildClaudeArgs({ maxTurns: 1, allowedTools: [] })).not.toContain('--allowedTools');
   });
 });
@@ -90,10 +81,7 @@ describe('buildClaudeArgs: the tool set, extra read dirs and refused tools', () 
         allowedTools: [],
       }),
     ).toEqual([
-      '--print',
-      '--output-format',
-      'stream-json',
-      '--verbose',
+      ...PRINT_MODE,
       '--max-turns',
       '3',
       '--tools',

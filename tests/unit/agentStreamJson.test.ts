@@ -1,6 +1,7 @@
 // The stream-json line parser, on lines as Claude Code 2.1.197 printed them against a scripted API.
 import { describe, expect, it } from 'vitest';
-import { parseStreamLine, summarizeToolInput } from '../../src/adapters/agent/streamJson.js';
+import { RATE_LIMIT_RETRY } from '../harness/agentEvents.js';
+import { parseStreamLine, summarizeToolInput, type ResultEvent } from '../../src/adapters/agent/streamJson.js';
 
 const INIT =
   '{"type":"system","subtype":"init","cwd":"/tmp/w","session_id":"62effe4b-9570-4bcb-90ac-0110ce7c98d8","tools":["Bash","Edit","Read","Write"],"mcp_servers":[],"model":"claude-opus-4-8[1m]","permissionMode":"default","apiKeySource":"ANTHROPIC_API_KEY","claude_code_version":"2.1.197","output_style":"default"}';
@@ -16,6 +17,15 @@ const RESULT_429 =
   '{"type":"result","subtype":"success","is_error":true,"api_error_status":429,"duration_ms":7090,"num_turns":1,"result":"API Error: Request rejected (429) · Number of requests has exceeded your rate limit","session_id":"s1","total_cost_usd":0,"usage":{"input_tokens":0,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"output_tokens":0}}';
 const RESULT_MAX_TURNS =
   '{"type":"result","subtype":"error_max_turns","duration_ms":85,"is_error":true,"num_turns":2,"stop_reason":"tool_use","session_id":"s1","total_cost_usd":0.001,"usage":{"input_tokens":120,"output_tokens":30},"terminal_reason":"max_turns","errors":["Reached maximum number of turns (1)"]}';
+
+/** A parsed result event: a success with no API error unless `over` says otherwise. */
+const resultEvent = (over: Partial<ResultEvent>): Partial<ResultEvent> => ({
+  kind: 'result',
+  subtype: 'success',
+  isError: false,
+  apiErrorStatus: null,
+  ...over,
+});
 
 describe('parseStreamLine', () => {
   it('reads the init event', () => {
@@ -74,14 +84,7 @@ describe('parseStreamLine', () => {
   });
 
   it('reads api_retry events', () => {
-    expect(parseStreamLine(RETRY)).toEqual({
-      kind: 'api_retry',
-      attempt: 1,
-      maxRetries: 1,
-      retryDelayMs: 7000,
-      errorStatus: 429,
-      error: 'rate_limit',
-    });
+    expect(parseStreamLine(RETRY)).toEqual(RATE_LIMIT_RETRY);
     expect(
       parseStreamLine('{"type":"system","subtype":"api_retry","retry_delay_ms":520.27,"error_status":null}'),
     ).toMatchObject({
@@ -91,41 +94,34 @@ describe('parseStreamLine', () => {
   });
 
   it('reads a successful result with usage and cost', () => {
-    expect(parseStreamLine(RESULT_OK)).toEqual({
-      kind: 'result',
-      subtype: 'success',
-      isError: false,
-      apiErrorStatus: null,
-      result: 'wrote it',
-      errors: [],
-      numTurns: 2,
-      durationMs: 102,
-      totalCostUsd: 0.0027725,
-      usage: { input: 240, output: 60, cacheRead: 20, cacheWrite: 10 },
-      sessionId: 's1',
-      terminalReason: 'completed',
-    });
+    expect(parseStreamLine(RESULT_OK)).toEqual(
+      resultEvent({
+        result: 'wrote it',
+        errors: [],
+        numTurns: 2,
+        durationMs: 102,
+        totalCostUsd: 0.0027725,
+        usage: { input: 240, output: 60, cacheRead: 20, cacheWrite: 10 },
+        sessionId: 's1',
+        terminalReason: 'completed',
+      }),
+    );
   });
 
   it('keeps is_error and api_error_status of an API failure whose subtype says success', () => {
-    expect(parseStreamLine(RESULT_429)).toMatchObject({
-      kind: 'result',
-      subtype: 'success',
-      isError: true,
-      apiErrorStatus: 429,
-    });
+    expect(parseStreamLine(RESULT_429)).toMatchObject(resultEvent({ isError: true, apiErrorStatus: 429 }));
   });
 
   it('reads error subtypes without result text', () => {
-    expect(parseStreamLine(RESULT_MAX_TURNS)).toMatchObject({
-      kind: 'result',
-      subtype: 'error_max_turns',
-      isError: true,
-      apiErrorStatus: null,
-      result: undefined,
-      errors: ['Reached maximum number of turns (1)'],
-      terminalReason: 'max_turns',
-    });
+    expect(parseStreamLine(RESULT_MAX_TURNS)).toMatchObject(
+      resultEvent({
+        subtype: 'error_max_turns',
+        isError: true,
+        result: undefined,
+        errors: ['Reached maximum number of turns (1)'],
+        terminalReason: 'max_turns',
+      }),
+    );
   });
 
   it('never throws: unknown, invalid and blank lines', () => {

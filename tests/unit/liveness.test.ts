@@ -86,10 +86,7 @@ describe('assessLiveness', () => {
 
 describe('isUnhealthy', () => {
   it('stale, dead and hung are unhealthy; drift and healthy are not', () => {
-    expect(isUnhealthy('stale')).toBe(true);
-    expect(isUnhealthy('dead')).toBe(true);
-    expect(isUnhealthy('hung')).toBe(true);
-    expect(isUnhealthy('drift')).toBe(false);
-    expect(isUnhealthy('healthy')).toBe(false);
+    for (const kind of ['stale', 'dead', 'hung'] as const) expect(isUnhealthy(kind), kind).toBe(true);
+    for (const kind of ['drift', 'healthy'] as const) expect(isUnhealthy(kind), kind).toBe(false);
   });
 });

@@ -5,55 +5,55 @@ import { isoSeconds, MAX_ARGS_LENGTH, parseMention } from '../../src/prPoller/me
 
 const BOT = 'roshi-bot';
 
+/** `text` is a `command` for the bot, with `args`. */
+const expectCommand = (text: string, command: string, args = '') =>
+  expect(parseMention(text, BOT)).toEqual({ command, args });
+/** `text` holds no mention of the bot that counts. */
+const expectNoCommand = (text: string) => expect(parseMention(text, BOT)).toBeUndefined();
+
 describe('parseMention', () => {
   it('finds `@bot <command> [args]` at the start of a comment, case-insensitively', () => {
-    expect(parseMention('@roshi-bot rebase', BOT)).toEqual({ command: 'rebase', args: '' });
-    expect(parseMention('@Roshi-Bot  Fix the flaky login test\nthanks', BOT)).toEqual({
-      command: 'fix',
-      args: 'the flaky login test',
-    });
-    expect(parseMention('@roshi-bot implement', BOT)).toEqual({ command: 'implement', args: '' });
+    expectCommand('@roshi-bot rebase', 'rebase');
+    expectCommand('@Roshi-Bot  Fix the flaky login test\nthanks', 'fix', 'the flaky login test');
+    expectCommand('@roshi-bot implement', 'implement');
   });
 
   it('accepts a slash, a colon or comma after the name, and ci-check for ci_check', () => {
-    expect(parseMention('@roshi-bot /review', BOT)).toEqual({ command: 'review', args: '' });
-    expect(parseMention('@roshi-bot: ci-check please', BOT)).toEqual({ command: 'ci_check', args: 'please' });
-    expect(parseMention('@roshi-bot, ci_check', BOT)).toEqual({ command: 'ci_check', args: '' });
+    expectCommand('@roshi-bot /review', 'review');
+    expectCommand('@roshi-bot: ci-check please', 'ci_check', 'please');
+    expectCommand('@roshi-bot, ci_check', 'ci_check');
   });
 
   it('finds a command mid-sentence and on a later line', () => {
-    expect(parseMention('Looks good. Could you @roshi-bot rebase this?', BOT)).toEqual({
-      command: 'rebase',
-      args: 'this?',
-    });
-    expect(parseMention('LGTM\n\n@roshi-bot review', BOT)).toEqual({ command: 'review', args: '' });
+    expectCommand('Looks good. Could you @roshi-bot rebase this?', 'rebase', 'this?');
+    expectCommand('LGTM\n\n@roshi-bot review', 'review');
   });
 
   it('takes the first command of a comment', () => {
-    expect(parseMention('@roshi-bot rebase\n@roshi-bot review', BOT)).toEqual({ command: 'rebase', args: '' });
+    expectCommand('@roshi-bot rebase\n@roshi-bot review', 'rebase');
   });
 
   it('ignores quotes, code blocks, inline code and HTML comments (a quoted command is not a new one)', () => {
-    expect(parseMention('> @roshi-bot rebase\n\nthat did not work', BOT)).toBeUndefined();
-    expect(parseMention('```\n@roshi-bot rebase\n```', BOT)).toBeUndefined();
-    expect(parseMention('~~~sh\n@roshi-bot rebase\n~~~\n', BOT)).toBeUndefined();
-    expect(parseMention('type `@roshi-bot rebase` to rebase', BOT)).toBeUndefined();
-    expect(parseMention('<!-- @roshi-bot rebase -->', BOT)).toBeUndefined();
-    expect(parseMention('```\nx\n```\n@roshi-bot rebase', BOT)).toEqual({ command: 'rebase', args: '' });
+    expectNoCommand('> @roshi-bot rebase\n\nthat did not work');
+    expectNoCommand('```\n@roshi-bot rebase\n```');
+    expectNoCommand('~~~sh\n@roshi-bot rebase\n~~~\n');
+    expectNoCommand('type `@roshi-bot rebase` to rebase');
+    expectNoCommand('<!-- @roshi-bot rebase -->');
+    expectCommand('```\nx\n```\n@roshi-bot rebase', 'rebase');
   });
 
   it('does not take other logins, e-mail addresses or paths for the bot', () => {
-    expect(parseMention('@roshi-bot-2 rebase', BOT)).toBeUndefined();
-    expect(parseMention('@roshi rebase', BOT)).toBeUndefined();
-    expect(parseMention('mail ops@roshi-bot rebase', BOT)).toBeUndefined();
-    expect(parseMention('see org/@roshi-bot rebase', BOT)).toBeUndefined();
+    expectNoCommand('@roshi-bot-2 rebase');
+    expectNoCommand('@roshi rebase');
+    expectNoCommand('mail ops@roshi-bot rebase');
+    expectNoCommand('see org/@roshi-bot rebase');
   });
 
   it('an unknown word is `unknown` only when the mention starts a line', () => {
     expect(parseMention('@roshi-bot rebsae', BOT)).toEqual({ unknown: 'rebsae' });
-    expect(parseMention('thanks @roshi-bot for the fix', BOT)).toBeUndefined();
-    expect(parseMention('@roshi-bot', BOT)).toBeUndefined();
-    expect(parseMention('cc @roshi-bot', BOT)).toBeUndefined();
+    expectNoCommand('thanks @roshi-bot for the fix');
+    expectNoCommand('@roshi-bot');
+    expectNoCommand('cc @roshi-bot');
   });
 
   it('matches a GitHub App login without its [bot] suffix, and nothing for an empty login', () => {
