@@ -22,6 +22,26 @@ export interface PrepareWorktreeInput {
   pushRemote?: string;
 }
 
+/**
+ * The mission's branch is checked out in another worktree. Its owner may be running right now on
+ * another runner, so the adapter does not remove it; a caller that knows the owner is gone may
+ * (removeWorktree on `holder`) and try again.
+ */
+export class BranchBusyError extends GitError {
+  constructor(
+    message: string,
+    command: string,
+    stderrTail: string,
+    gitExitCode: number | undefined,
+    /** The repository whose worktree holds the branch. */
+    readonly repo: string,
+    /** The worktree holding the branch. */
+    readonly holder: string,
+  ) {
+    super(message, command, stderrTail, gitExitCode);
+  }
+}
+
 export interface PreparedWorktree {
   /** <workspace>/worktrees/<missionId> */
   path: string;
@@ -52,6 +72,8 @@ export function worktreePath(workspace: string, missionId: string): string {
  * mission (a crash), then check out `branch` from `<pushRemote>/<branch>` when it exists, else
  * create it from the freshly fetched `<remote>/<baseBranch>`. The local branch is reset to that
  * start point (`-B`), so a local branch left by a crashed attempt cannot win over the remote.
+ * A failure after `git worktree add` began removes what it made: no half-made worktree is left
+ * holding the branch.
  */
 export async function prepareWorktree(input: PrepareWorktreeInput): Promise<PreparedWorktree> {
   const { repo, branch, baseBranch, remote } = input;
@@ -79,23 +101,24 @@ export async function prepareWorktree(input: PrepareWorktreeInput): Promise<Prep
       ['worktree', 'add', resumed ? '--track' : '--no-track', '-B', branch, path, resumed ? branchRef : baseRef],
       { cwd: repo },
     );
+    const head = await revParse(path, 'HEAD');
+    return { path, branch, startPoint, resumed, head };
   } catch (error) {
+    await removeWorktree(repo, path).catch(() => undefined);
     const busy =
       error instanceof GitError ? /already (?:checked out|used by worktree) at '([^']+)'/.exec(error.stderrTail) : null;
-    if (busy && error instanceof GitError) {
-      // Another mission's worktree holds the branch: maybe running right now on another runner,
-      // so it is not ours to remove. Its owner removes it when done.
-      throw new GitError(
+    if (busy?.[1] && error instanceof GitError) {
+      throw new BranchBusyError(
         `branch ${branch} is checked out in another worktree (${busy[1]}): another mission on the same branch is running or was not cleaned up`,
         error.command,
         error.stderrTail,
         error.gitExitCode,
+        repo,
+        busy[1],
       );
     }
     throw error;
   }
-  const head = await revParse(path, 'HEAD');
-  return { path, branch, startPoint, resumed, head };
 }
 
 /** Removes a mission's worktree (forced: it may hold uncommitted leftovers) and prunes. Idempotent. */
