@@ -2,7 +2,7 @@
 // waiting for it but not git: the set-up is tracked until it settles, and whatever it made is
 // removed, whichever of set-up and release ends first. A stale worktree of another mission that
 // holds the branch (left by a crash) is removed and the set-up tried again.
-// See docs/missions.md#cancel-and-worktrees.
+// See docs/missions.md#one-mission-per-branch.
 import { basename, dirname, resolve } from 'node:path';
 import { BranchBusyError, removeWorktree } from '../adapters/git/worktrees.js';
 import type { Logger } from '../log.js';
