@@ -20,6 +20,7 @@ import { RemoteError } from '../errors.js';
 import { readPause } from '../missions/pause.js';
 import { statePaths } from '../paths.js';
 import { sleep } from '../time/sleep.js';
+import { recordUsageLine } from '../usage/record.js';
 import { openAgentActor } from './agentActorBase.js';
 import type { ActorKind } from './host.js';
 
@@ -67,6 +68,7 @@ export const chatKind: ActorKind = {
       readPause: () => readPause(stateKv),
       history,
       logger,
+      recordUsage: (line) => recordUsageLine(config.stateDir, line, logger),
       settings: {
         persona: config.chat.persona,
         memory: config.chat.memory,

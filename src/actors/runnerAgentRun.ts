@@ -7,6 +7,7 @@ import { parsePullUrl } from '../adapters/github/pullUrl.js';
 import type { Mission } from '../contracts/index.js';
 import { failingLogsForRebase } from '../prPoller/rebaseLogs.js';
 import { promptFor } from '../runner/prompts.js';
+import { missionRunLine, recordUsageLine } from '../usage/record.js';
 import type { RunnerDeps, Workspace } from './runnerDeps.js';
 
 /** Progress lines kept for the `live` control verb. */
@@ -48,7 +49,7 @@ export async function runAgentFor(
     config.stateDir,
   );
   mkdirSync(deps.runLogDir, { recursive: true });
-  return deps.agent.run({
+  const result = await deps.agent.run({
     prompt,
     cwd: worktree,
     ...(model.value ? { model: model.value } : {}),
@@ -68,6 +69,11 @@ export async function runAgentFor(
       bus.publish(bus.subjects.runnerProgress(name), { runner: name, missionId: mission.id, ...progress });
     },
   });
+  // Every run is counted: a success by the pipeline's usage step (with its PR), any other ending
+  // here — also a cancel, whose outcome the machine no longer waits for.
+  if (result.outcome !== 'success')
+    recordUsageLine(config.stateDir, missionRunLine(mission, ws.branch, result, Date.now()), logger);
+  return result;
 }
 
 export function toOutcome(result: AgentRunResult): AgentOutcome {

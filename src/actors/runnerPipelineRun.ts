@@ -1,7 +1,7 @@
 // The runner's post-mission effect: the pipeline's input from the config, the workspace and the
 // agent's result; usage and journal lines appended (scrubbed) under the state directory.
 import { appendFileSync, mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import type { AgentOutcome } from '../../machines/runner.js';
 import type { AgentRunResult } from '../adapters/agent/index.js';
 import { githubHostFromApiUrl } from '../adapters/git.js';
@@ -9,6 +9,7 @@ import type { Mission } from '../contracts/index.js';
 import { statePaths } from '../paths.js';
 import { runPipeline, type PipelineResult } from '../runner/pipeline.js';
 import { scrubJson } from '../secrets/scrubber.js';
+import { writeUsageLine } from '../usage/record.js';
 import type { RunnerDeps, Workspace } from './runnerDeps.js';
 
 export function pipelineFor(
@@ -40,7 +41,9 @@ export function pipelineFor(
     },
     ...(mission.kind === 'rebase' ? { force: 'with-lease' as const } : {}),
     breakers: deps.breakers,
-    recordUsage: (entry) => appendLine(join(paths.root, 'usage.jsonl'), entry),
+    // The pipeline runs after a successful agent run only; other endings: runnerAgentRun.ts.
+    recordUsage: (entry) =>
+      writeUsageLine(config.stateDir, { ...entry, attempt: mission.attempts, outcome: 'success' }),
     journal: (entry) => appendLine(paths.journal, entry),
     notify: (text) => deps.notify(text, `mission-${mission.id}-${mission.attempts}`).then(() => undefined),
     logger,

@@ -1,13 +1,22 @@
-// `/usage`: what the agents cost, from <stateDir>/usage.jsonl — one JSON line per finished
-// mission, { at, costUsd, tokens, … } written by the runners' post-mission pipeline. `at` is an
-// ISO time or ms since the epoch; `tokens` is { input, output, cacheRead, cacheWrite } or a
-// number. Unreadable lines are counted, never fatal.
+// `/usage`: what the agents cost today and this week, from <stateDir>/usage.jsonl — one JSON line
+// per agent run (src/usage/record.ts; format in docs/operations.md#usagejsonl): mission runs of
+// every outcome and chat runs (kind 'chat'), counted apart and by outcome. `at` is an ISO time or
+// ms since the epoch; `tokens` is { input, output, cacheRead, cacheWrite } or a number; a line
+// without an outcome (written before outcomes were) is a success. Unreadable lines are counted,
+// never fatal.
 import { readFile } from 'node:fs/promises';
 
+/** How many runs, and how many of them ended each way (by outcome class). */
+export interface RunCounts {
+  runs: number;
+  outcomes: Record<string, number>;
+}
+
 export interface UsageTotals {
-  missions: number;
   costUsd: number;
   tokens: number;
+  missions: RunCounts;
+  chat: RunCounts;
 }
 
 export interface UsageSummary {
@@ -16,7 +25,12 @@ export interface UsageSummary {
   unreadable: number;
 }
 
-const empty = (): UsageTotals => ({ missions: 0, costUsd: 0, tokens: 0 });
+const empty = (): UsageTotals => ({
+  costUsd: 0,
+  tokens: 0,
+  missions: { runs: 0, outcomes: {} },
+  chat: { runs: 0, outcomes: {} },
+});
 
 /** Local midnight of `now`'s day, and of the Monday that starts its week. */
 export function periodStarts(now: number): { day: number; week: number } {
@@ -44,7 +58,7 @@ export function summariseUsage(text: string, now: number): UsageSummary {
   const summary: UsageSummary = { today: empty(), week: empty(), unreadable: 0 };
   for (const line of text.split('\n')) {
     if (line.trim() === '') continue;
-    let entry: { at?: unknown; costUsd?: unknown; tokens?: unknown };
+    let entry: { at?: unknown; costUsd?: unknown; tokens?: unknown; kind?: unknown; outcome?: unknown };
     try {
       entry = JSON.parse(line) as typeof entry;
     } catch {
@@ -59,8 +73,11 @@ export function summariseUsage(text: string, now: number): UsageSummary {
     if (at < week || at > now + 60_000) continue;
     const cost = typeof entry.costUsd === 'number' && Number.isFinite(entry.costUsd) ? entry.costUsd : 0;
     const tokens = tokensOf(entry.tokens);
+    const outcome = typeof entry.outcome === 'string' && entry.outcome !== '' ? entry.outcome : 'success';
     for (const totals of at >= day ? [summary.today, summary.week] : [summary.week]) {
-      totals.missions++;
+      const counts = entry.kind === 'chat' ? totals.chat : totals.missions;
+      counts.runs++;
+      counts.outcomes[outcome] = (counts.outcomes[outcome] ?? 0) + 1;
       totals.costUsd += cost;
       totals.tokens += tokens;
     }
@@ -84,9 +101,35 @@ export function compactNumber(n: number): string {
   return String(Math.round(n));
 }
 
+/** Outcome classes in the operator's words, in the order /usage lists them. */
+const OUTCOME_WORDS: Record<string, string> = {
+  success: 'succeeded',
+  permanent: 'failed',
+  transient: 'failed (transient)',
+  timeout: 'timed out',
+  cancelled: 'cancelled',
+};
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** "3 mission runs (1 succeeded, 1 failed, 1 cancelled)"; no breakdown when every run succeeded. */
+function runsText(counts: RunCounts, noun: string): string {
+  const head = plural(counts.runs, noun);
+  if (counts.runs === (counts.outcomes.success ?? 0)) return head;
+  const known = Object.keys(OUTCOME_WORDS).filter((o) => counts.outcomes[o]);
+  const others = Object.keys(counts.outcomes).filter((o) => !(o in OUTCOME_WORDS));
+  const parts = [...known, ...others.sort()].map((o) => `${counts.outcomes[o]} ${OUTCOME_WORDS[o] ?? o}`);
+  return `${head} (${parts.join(', ')})`;
+}
+
 export function formatUsage(summary: UsageSummary): string {
   const line = (label: string, t: UsageTotals) =>
-    `${label}: $${t.costUsd.toFixed(2)} · ${compactNumber(t.tokens)} tokens · ${t.missions} mission${t.missions === 1 ? '' : 's'}`;
+    [
+      `${label}: $${t.costUsd.toFixed(2)}`,
+      `${compactNumber(t.tokens)} tokens`,
+      runsText(t.missions, 'mission run'),
+      ...(t.chat.runs > 0 ? [runsText(t.chat, 'chat run')] : []),
+    ].join(' · ');
   const lines = [line('today', summary.today), line('this week', summary.week)];
   if (summary.unreadable > 0)
     lines.push(`(${summary.unreadable} unreadable line${summary.unreadable === 1 ? '' : 's'} in usage.jsonl skipped)`);

@@ -9,6 +9,7 @@ import { runLogPath, type AgentAdapter, type AgentRunRequest, type AgentRunResul
 import { RoshiError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { PauseRecord } from '../missions/pause.js';
+import { chatRunLine, type UsageLine } from '../usage/record.js';
 import { planForAttempt, type ChatHistory, type ChatHistoryStore, type TurnPlan } from './history.js';
 import { buildChatPrompt, readMemory, readPersona } from './prompt.js';
 import { readSituation, type MissionReader } from './situation.js';
@@ -71,6 +72,8 @@ export interface ChatAnswererDeps {
   settings: ChatAgentSettings;
   logger: Logger;
   now?: () => number;
+  /** Counts every agent run, whatever its outcome, in usage.jsonl (src/usage/record.ts). */
+  recordUsage?: (line: UsageLine) => void;
 }
 
 export interface TurnAnswer {
@@ -165,6 +168,7 @@ export function createChatAnswerer(deps: ChatAnswererDeps): ChatAnswerer {
         logFile: runLogPath(settings.runLogDir, `${turn.id}-${turn.attempt}`),
         signal,
       });
+      deps.recordUsage?.(chatRunLine(turn, run, now()));
       if (run.outcome !== 'success') {
         const detail = (run.error ?? run.summary).split('\n')[0]?.trim() || 'no detail';
         throw new ChatTurnError(
