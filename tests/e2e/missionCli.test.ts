@@ -3,28 +3,16 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startMissionsTree } from '../harness/missionClient.js';
 import type { Mission } from '../../src/contracts/index.js';
 import { parseMissionsFile } from '../../src/missions/pendingImport.js';
-import { TestTree } from '../harness/tree.js';
+import type { TestTree } from '../harness/tree.js';
 import { until } from '../harness/until.js';
 
 let tree: TestTree;
 
 beforeAll(async () => {
-  tree = await TestTree.start({
-    config: {
-      actors: {
-        runner: { enabled: false },
-        prPoller: { enabled: false },
-        bridge: { enabled: false },
-        chat: { enabled: false },
-        missions: { enabled: true },
-      },
-      projects: { app: { path: '/tmp' }, lib: { path: '/tmp' } },
-      defaultProject: 'app',
-    },
-  });
-  await tree.waitForRunning(['watchdog', 'missions']);
+  tree = await startMissionsTree(['app', 'lib']);
 });
 
 afterAll(async () => {

@@ -13,9 +13,12 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('a git step meeting another process lock', () => {
   it('recognises git lock messages, and only those', () => {
-    expect(isLockContention('error: could not lock config file .git/config: File exists')).toBe(true);
-    expect(isLockContention("fatal: Unable to create '/r/.git/index.lock': File exists.")).toBe(true);
-    expect(isLockContention('error: cannot lock ref refs/heads/x: is at abc but expected def')).toBe(true);
+    const locks = [
+      'error: could not lock config file .git/config: File exists',
+      "fatal: Unable to create '/r/.git/index.lock': File exists.",
+      'error: cannot lock ref refs/heads/x: is at abc but expected def',
+    ];
+    for (const message of locks) expect(isLockContention(message), message).toBe(true);
     expect(isLockContention('fatal: not a git repository')).toBe(false);
   });
 

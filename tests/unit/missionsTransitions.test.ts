@@ -1,6 +1,7 @@
 // The mission state changes as pure functions: backoff arithmetic, what each outcome does to
 // the budgets, leases, cancellation, and refusals of transitions from the wrong status.
 import { describe, expect, it } from 'vitest';
+import { MISSION_T0, missionRecord } from '../harness/missionRecord.js';
 import { InvalidTransitionError, LeaseLostError } from '../../src/missions/errors.js';
 import type { Mission } from '../../src/contracts/index.js';
 import {
@@ -17,26 +18,8 @@ import {
 } from '../../src/missions/transitions.js';
 
 const backoff = { initialMs: 1_000, maxMs: 30_000 };
-const T = 1_700_000_000_000;
-
-function mission(over: Partial<Mission> = {}): Mission {
-  return {
-    id: 'm1',
-    text: 'fix it',
-    project: 'app',
-    kind: 'free',
-    source: 'cli',
-    status: 'pending',
-    order: 1,
-    attempts: 0,
-    transientAttempts: 0,
-    maxAttempts: 3,
-    maxTransientAttempts: 4,
-    createdAt: T,
-    updatedAt: T,
-    ...over,
-  };
-}
+const T = MISSION_T0;
+const mission = missionRecord;
 
 const running = (over: Partial<Mission> = {}) =>
   mission({ status: 'running', attempts: 1, lease: { runner: 'runner-1', until: T + 30_000 }, startedAt: T, ...over });
