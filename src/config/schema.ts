@@ -42,6 +42,8 @@ export const AGENT_ROLES = [
 ] as const satisfies readonly MissionKind[];
 
 const gateMode = () => oneOf('off', 'warn', 'strict');
+/** A quality gate or lint section; onFail: what a red strict gate does to the push (docs/missions.md#gates-and-pull-requests). */
+const gateSection = () => section({ mode: gateMode(), commands: stringList(), onFail: oneOf('block', 'draft') });
 
 const projectEntry = section({
   path: string(),
@@ -55,8 +57,8 @@ const projectEntry = section({
   }),
   model: string(),
   effort: string(),
-  qualityGate: section({ mode: gateMode(), commands: stringList() }),
-  lint: section({ mode: gateMode(), commands: stringList() }),
+  qualityGate: gateSection(),
+  lint: gateSection(),
 });
 
 const agentRoleEntry = section({ model: string(), effort: string() });
@@ -78,8 +80,8 @@ export const configSchema = section({
     githubRepo: '',
     model: '',
     effort: '',
-    qualityGate: { mode: 'off', commands: [] },
-    lint: { mode: 'off', commands: [] },
+    qualityGate: { mode: 'off', commands: [], onFail: 'block' },
+    lint: { mode: 'off', commands: [], onFail: 'block' },
   }),
   git: section({
     branchPrefix: string({

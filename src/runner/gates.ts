@@ -18,6 +18,8 @@ export type GateOutcome = 'passed' | 'failed' | 'off' | 'broken';
 export interface GateSettings {
   mode: string;
   commands: readonly string[];
+  /** What a red strict gate does to the push: block (default) or draft (gateVerdict.ts). */
+  onFail?: string;
 }
 
 export function combineGates(a: GateOutcome, b: GateOutcome): GateOutcome {
@@ -42,7 +44,7 @@ export function gateEnv(
   return gateEnvironment(source, { passEnv: settings.passEnv, extra: settings.env });
 }
 
-interface GateRun {
+export interface GateRun {
   report: StepReport;
   outcome: GateOutcome;
   failsMission: boolean;

@@ -1,12 +1,13 @@
 // The post-mission pipeline: what happens after the agent finished in its worktree
 // (docs/missions.md#post-mission-pipeline). Steps in order, each reported (StepReport):
-// commit, push, pr, quality-gate, lint (gates.ts: fail closed), then usage, journal, notify
-// (fire-and-forget behind circuit breakers). `ok` is false when the mission should not count
-// as done; the fire-and-forget steps never change it.
+// commit, quality-gate, lint (gates.ts: fail closed, before anything leaves the worktree), push
+// and pr (held back or drafted by a red strict gate: gateVerdict.ts), then usage, journal,
+// notify (fire-and-forget behind circuit breakers). `ok` is false when the mission should not
+// count as done; the fire-and-forget steps never change it.
 import type { StepReport } from '../contracts/index.js';
 import { commitStep } from './commitStep.js';
-import { combineGates, gateEnv, runGate } from './gates.js';
-import { DEFAULT_GATE_TIMEOUT_MS, STEP, type PipelineInput, type PipelineResult } from './pipelineTypes.js';
+import { gatesStep } from './gatesStep.js';
+import type { PipelineInput, PipelineResult } from './pipelineTypes.js';
 import { pullRequestStep } from './pullRequestStep.js';
 import { pushStep } from './pushStep.js';
 import { recordSteps } from './recordSteps.js';
@@ -22,6 +23,7 @@ export {
   type PipelineBreakersOptions,
 } from './breakers.js';
 export { combineGates, GATE_MODES, runGate, type GateMode, type GateOutcome, type GateSettings } from './gates.js';
+export { GATE_ON_FAIL, gateVerdict, type GateAction, type GateVerdict } from './gateVerdict.js';
 export { commitMessage, notification, pullRequestBody, titleLine } from './pipelineText.js';
 export {
   DEFAULT_GATE_TIMEOUT_MS,
@@ -38,7 +40,7 @@ export { repoOfRemote } from './pullRequestStep.js';
 
 export async function runPipeline(input: PipelineInput): Promise<PipelineResult> {
   const log = input.logger.child({ component: 'pipeline', mission: input.mission.id });
-  const { project, worktree, branch } = input;
+  const { project, branch } = input;
   const where = {
     pushRemote: project.pushRemote || project.remote,
     baseRef: `${project.remote}/${project.baseBranch}`,
@@ -55,16 +57,10 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineResult>
   };
 
   const { commit, failed: commitFailed } = await commitStep(input, report);
-  const push = await pushStep(input, where, commitFailed, report);
-  const prUrl = await pullRequestStep(input, where, push, report);
-
-  const env = gateEnv(input.agentEnv ?? { passEnv: [], env: {} });
-  const timeoutMs = input.gateTimeoutMs ?? DEFAULT_GATE_TIMEOUT_MS;
-  const quality = await runGate(STEP.quality, project.qualityGate, worktree, env, timeoutMs, log);
-  report(quality.report, quality.failsMission);
-  const lint = await runGate(STEP.lint, project.lint, worktree, env, timeoutMs, log);
-  report(lint.report, lint.failsMission);
-  const gate = combineGates(quality.outcome, lint.outcome);
+  const { gate, verdict } = await gatesStep(input, log, report);
+  const gateBlock = verdict.action === 'block' ? verdict.red : undefined;
+  const push = await pushStep(input, where, { commitFailed, ...(gateBlock ? { gateBlock } : {}) }, report);
+  const prUrl = await pullRequestStep(input, where, push, { gate, verdict, ...(commit ? { commit } : {}) }, report);
   const ok = !missionFails;
   const { pushed } = push;
 

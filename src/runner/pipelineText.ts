@@ -14,13 +14,20 @@ export function commitMessage(mission: PipelineInput['mission'], project: string
   );
 }
 
-export function pullRequestBody(input: Pick<PipelineInput, 'mission' | 'project' | 'summary'>): string {
+/**
+ * Description (the mission text unless given), agent summary, the mission line. An update of an
+ * existing PR passes the description and summary it keeps, and `Updated` (pullRequestText.ts).
+ */
+export function pullRequestBody(
+  input: Pick<PipelineInput, 'mission' | 'project' | 'summary'>,
+  keep: { description?: string; verb?: 'Opened' | 'Updated' } = {},
+): string {
   const { mission } = input;
-  const parts = [mission.text.trim()];
+  const parts = [keep.description ?? mission.text.trim()].filter((p) => p !== '');
   if (input.summary?.trim()) parts.push(`## Summary\n\n${input.summary.trim()}`);
   const target = mission.url ? `, target ${mission.url}` : '';
   parts.push(
-    `---\nMission \`${mission.id}\` (${mission.kind}, project ${input.project.name}${target}). Opened by roshi.`,
+    `---\nMission \`${mission.id}\` (${mission.kind}, project ${input.project.name}${target}). ${keep.verb ?? 'Opened'} by roshi.`,
   );
   return parts.join('\n\n');
 }

@@ -1,5 +1,6 @@
 // Pipeline step `push`: the branch to its push remote when it has commits the remote lacks;
-// never forced, except with a lease for /rebase of our own branch.
+// never forced, except with a lease for /rebase of our own branch. Nothing is pushed after a
+// failed commit or when a red strict gate blocks (docs/missions.md#gates-and-pull-requests).
 import { commitsAhead, push, PushRejectedError, remoteBranchExists } from '../adapters/git.js';
 import { errorText, STEP, type PipelineInput, type ReportStep } from './pipelineTypes.js';
 
@@ -7,18 +8,31 @@ export interface PushStepResult {
   /** A push happened in this run. */
   pushed: boolean;
   failed: boolean;
+  /** Commits pushed in this run. */
+  commits?: number;
+}
+
+/** Why nothing may be pushed: the commit failed, or the red strict gates that block ("quality-gate failed"). */
+export interface PushHold {
+  commitFailed: boolean;
+  gateBlock?: string;
 }
 
 export async function pushStep(
   input: PipelineInput,
   where: { pushRemote: string; baseRef: string },
-  commitFailed: boolean,
+  hold: PushHold,
   report: ReportStep,
 ): Promise<PushStepResult> {
   const { worktree, branch } = input;
   const { pushRemote, baseRef } = where;
-  if (commitFailed) {
+  if (hold.commitFailed) {
     report({ step: STEP.push, ok: false, skipped: true, detail: 'skipped: commit failed, nothing pushed' });
+    return { pushed: false, failed: true };
+  }
+  if (hold.gateBlock) {
+    const detail = `skipped: the strict gate is red (${hold.gateBlock}), nothing pushed (onFail: block)`;
+    report({ step: STEP.push, ok: false, skipped: true, detail });
     return { pushed: false, failed: true };
   }
   try {
@@ -41,7 +55,7 @@ export async function pushStep(
       ok: true,
       detail: `${how} ${ahead} commit${ahead === 1 ? '' : 's'} to ${pushRemote}/${branch}`,
     });
-    return { pushed: true, failed: false };
+    return { pushed: true, failed: false, commits: ahead };
   } catch (error) {
     const detail =
       error instanceof PushRejectedError

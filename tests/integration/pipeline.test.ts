@@ -24,7 +24,9 @@ import {
   type PipelineProject,
   type UsageEntry,
 } from '../../src/runner/pipeline.js';
+import { lastGateMark } from '../../src/adapters/github/gateMark.js';
 import { startFakeGitHub, type FakeGitHub } from '../fakes/github.js';
+import { installPullEditRoutes, type PullComment } from '../fakes/githubPullEdits.js';
 import { isAlive } from '../harness/processes.js';
 import { capturingLogger } from '../harness/logCapture.js';
 
@@ -64,6 +66,8 @@ let fork: string;
 let workspace: string;
 let repo: string;
 let fake: FakeGitHub;
+/** Comments posted on PRs (the fake's PATCH and comment routes). */
+let prComments: PullComment[];
 let clock: SimulatedClock;
 let breakers: PipelineBreakers;
 let logLines: string[];
@@ -95,6 +99,7 @@ beforeEach(async () => {
           ? tryRevParse(fork, `refs/heads/${branch}`)
           : undefined,
   });
+  ({ comments: prComments } = installPullEditRoutes(fake));
   clock = new SimulatedClock();
   ({ logger, lines: logLines } = capturingLogger('debug'));
   breakers = createPipelineBreakers({ now, clock, logger });
@@ -177,10 +182,10 @@ describe('runPipeline: push and PR', () => {
 
     expect(first.steps.map((s) => s.step)).toEqual([
       'commit',
-      'push',
-      'pr',
       'quality-gate',
       'lint',
+      'push',
+      'pr',
       'usage',
       'journal',
       'notify',
@@ -243,10 +248,10 @@ describe('runPipeline: push and PR', () => {
     });
     expect(sinks.journal[0]!.steps.map((s) => s.step)).toEqual([
       'commit',
-      'push',
-      'pr',
       'quality-gate',
       'lint',
+      'push',
+      'pr',
       'usage',
     ]);
     expect(sinks.notes).toEqual([
@@ -392,9 +397,11 @@ describe('runPipeline: push and PR', () => {
     expect(stepOf(result.steps, 'pr')).toEqual({
       step: 'pr',
       ok: true,
-      detail: `already open: https://github.com/acme/app/pull/${other.number}`,
+      // Adopted as ours: this mission's title, body and gate mark, and a comment on what it pushed.
+      detail: `already open: https://github.com/acme/app/pull/${other.number}; title and body updated; comment posted`,
     });
     expect(fake.pulls('acme/app')).toHaveLength(1);
+    expect(fake.pulls('acme/app')[0]!.title).toBe('roshi: Add the feature file');
   });
 
   it("a wrong token fails the PR step with GitHub's answer, and the mission is not done", async () => {
@@ -567,6 +574,104 @@ describe('runPipeline: gates', () => {
   });
 });
 
+describe('runPipeline: the strict gate runs before the push', () => {
+  const RED = { mode: 'strict', commands: ['echo "2 tests failed"; exit 1'] };
+
+  it('a red strict gate pushes nothing and opens no PR (onFail: block, the default)', async () => {
+    const wt = await worktree();
+    writeFileSync(join(wt.path, 'feature.txt'), 'broken\n');
+    const result = await runPipeline(input(wt.path, { project: project({ qualityGate: RED }) }));
+    expect(result.steps.map((s) => s.step)).toEqual([
+      'commit',
+      'quality-gate',
+      'lint',
+      'push',
+      'pr',
+      'usage',
+      'journal',
+      'notify',
+    ]);
+    expect(stepOf(result.steps, 'push')).toEqual({
+      step: 'push',
+      ok: false,
+      skipped: true,
+      detail: 'skipped: the strict gate is red (quality-gate failed), nothing pushed (onFail: block)',
+    });
+    expect(stepOf(result.steps, 'pr')).toMatchObject({ ok: false, skipped: true });
+    expect(result).toMatchObject({ pushed: false, gate: 'failed', ok: false });
+    expect(tryRevParse(remote, `refs/heads/${BRANCH}`)).toBeUndefined();
+    expect(fake.requests).toHaveLength(0);
+  });
+
+  it('onFail: draft pushes a draft PR that says why, with a red gate mark', async () => {
+    const wt = await worktree();
+    writeFileSync(join(wt.path, 'feature.txt'), 'broken\n');
+    const result = await runPipeline(
+      input(wt.path, { project: project({ qualityGate: { ...RED, onFail: 'draft' } }) }),
+    );
+    expect(result).toMatchObject({
+      pushed: true,
+      gate: 'failed',
+      ok: false,
+      prUrl: 'https://github.com/acme/app/pull/1',
+    });
+    const post = fake.requestsTo('POST', '/repos/acme/app/pulls')[0]!.body as { draft: boolean; body: string };
+    expect(post.draft).toBe(true);
+    expect(post.body).toContain('quality-gate: failed (strict');
+    expect(post.body).toContain('2 tests failed');
+    expect(lastGateMark(post.body)?.gate).toBe('failed');
+  });
+
+  it('a passing strict gate pushes and opens the PR with a passed gate mark', async () => {
+    const wt = await worktree();
+    writeFileSync(join(wt.path, 'feature.txt'), 'fine\n');
+    const result = await runPipeline(
+      input(wt.path, { project: project({ qualityGate: { mode: 'strict', commands: ['true'] } }) }),
+    );
+    expect(result).toMatchObject({ pushed: true, gate: 'passed', ok: true });
+    expect(lastGateMark(fake.pulls('acme/app')[0]!.body ?? '')).toEqual({
+      gate: 'passed',
+      mission: 'm00001',
+      commit: result.commit?.slice(0, 12),
+    });
+  });
+});
+
+describe('runPipeline: an existing PR is updated', () => {
+  it("a second mission on the PR's branch updates its title and body and comments what it changed", async () => {
+    const first = await worktree();
+    writeFileSync(join(first.path, 'feature.txt'), 'the feature\n');
+    await runPipeline(input(first.path, { summary: 'Added feature.txt.' }));
+    await removeWorktree(repo, first.path);
+    const url = 'https://github.com/acme/app/pull/1';
+
+    const second = await worktree('m00002');
+    writeFileSync(join(second.path, 'feature.txt'), 'the renamed feature\n');
+    const result = await runPipeline(
+      input(second.path, {
+        mission: { id: 'm00002', text: `/fix ${url} say renamed`, kind: 'fix', project: 'app', url },
+        summary: 'Changed the wording of feature.txt.',
+      }),
+    );
+    expect(stepOf(result.steps, 'pr')).toEqual({
+      step: 'pr',
+      ok: true,
+      detail: `already open: ${url}; title and body updated; comment posted`,
+    });
+    const pull = fake.pulls('acme/app')[0]!;
+    expect(fake.pulls('acme/app')).toHaveLength(1);
+    expect(pull.title).toBe('roshi: say renamed');
+    expect(pull.body).toMatch(/^Add the feature file\n\n## Summary\n\nChanged the wording of feature\.txt\.\n\n---\n/);
+    expect(pull.body).toContain('Mission `m00002` (fix, project app');
+    expect(lastGateMark(pull.body ?? '')?.mission).toBe('m00002');
+    expect(prComments).toHaveLength(1);
+    expect(prComments[0]!.number).toBe(1);
+    expect(prComments[0]!.body).toContain('Mission `m00002` (fix)');
+    expect(prComments[0]!.body).toContain('pushed 1 commit');
+    expect(prComments[0]!.body).toContain('Changed the wording of feature.txt.');
+  });
+});
+
 describe('runPipeline: fire-and-forget steps behind breakers', () => {
   it('a notify failing three times opens its breaker; the report says so, never success', async () => {
     const wt = await worktree();
@@ -663,9 +768,15 @@ describe('runPipeline: fire-and-forget steps behind breakers', () => {
       ),
     );
     expect(result.ok).toBe(false);
-    expect(sinks.journal[0]).toMatchObject({ ok: false, gate: 'failed', pushed: true });
+    // A red strict gate holds the push back (onFail: block), and the report says so.
+    expect(sinks.journal[0]).toMatchObject({ ok: false, gate: 'failed', pushed: false });
     expect(sinks.notes[0]).toBe(
-      `❌ [project:app] Add the feature file → branch ${BRANCH} pushed, no PR · gate failed\n  quality-gate: failed (strict: the mission fails): \`exit 2\` exit 2`,
+      [
+        `❌ [project:app] Add the feature file → branch ${BRANCH}, nothing pushed · gate failed`,
+        '  quality-gate: failed (strict: the mission fails): `exit 2` exit 2',
+        '  push: skipped: the strict gate is red (quality-gate failed), nothing pushed (onFail: block)',
+        '  pr: skipped: the strict gate is red, no PR opened or updated',
+      ].join('\n'),
     );
     expect(existsSync(join(wt.path, 'feature.txt'))).toBe(true);
   });

@@ -84,7 +84,7 @@ describe('defaults', () => {
     expectTypeOf(config.agent.allowedTools).toEqualTypeOf<string[]>();
     expectTypeOf(config.agent.env).toEqualTypeOf<Record<string, string>>();
     expectTypeOf(config.agent.roles).toEqualTypeOf<Record<string, { model: string; effort: string }>>();
-    type Gate = { mode: 'off' | 'warn' | 'strict'; commands: string[] };
+    type Gate = { mode: 'off' | 'warn' | 'strict'; commands: string[]; onFail: 'block' | 'draft' };
     expectTypeOf(config.projects).toEqualTypeOf<
       Record<
         string,
@@ -108,7 +108,11 @@ describe('defaults', () => {
     const { config } = load({ file: join(packageRoot(), 'config', 'example.yaml') });
     expect(Object.keys(config.projects)).toEqual(['webapp', 'docs-site']);
     expect(config.defaultProject).toBe('webapp');
-    expect(config.projects.webapp?.qualityGate).toEqual({ mode: 'strict', commands: ['npm ci', 'npm test'] });
+    expect(config.projects.webapp?.qualityGate).toEqual({
+      mode: 'strict',
+      commands: ['npm ci', 'npm test'],
+      onFail: 'block',
+    });
     expect(config.projects['docs-site']?.path).toBe('');
     expect(config.actors.runner.instances).toBe(2);
     expect(config.nats.url).toBe('');

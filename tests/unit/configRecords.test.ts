@@ -24,8 +24,8 @@ describe('records', () => {
         githubRepo: '',
         model: '',
         effort: '',
-        qualityGate: { mode: 'strict', commands: ['npm test'] },
-        lint: { mode: 'off', commands: [] },
+        qualityGate: { mode: 'strict', commands: ['npm test'], onFail: 'block' },
+        lint: { mode: 'off', commands: [], onFail: 'block' },
       },
     });
     expect(sources['projects.app.path']).toBe(file);
