@@ -5,35 +5,18 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addMission, startMissionsTree } from '../harness/missionClient.js';
 import type { ListReply } from '../../src/missions/service.js';
-import type { Mission } from '../../src/contracts/index.js';
 import { mainScript } from '../../src/paths.js';
-import { sleep, TestTree } from '../harness/tree.js';
+import { sleep, type TestTree } from '../harness/tree.js';
 
 let tree: TestTree;
 
 beforeAll(async () => {
-  tree = await TestTree.start({
-    config: {
-      actors: {
-        runner: { enabled: false },
-        prPoller: { enabled: false },
-        bridge: { enabled: false },
-        chat: { enabled: false },
-        missions: { enabled: true },
-      },
-      projects: { app: { path: '/tmp' } },
-      defaultProject: 'app',
-    },
-  });
-  await tree.waitForRunning(['watchdog', 'missions']);
+  tree = await startMissionsTree(['app']);
   // 30 missions of ~3 000 characters: ~100 KB of JSON.
   for (let i = 0; i < 30; i++) {
-    await tree.bus.request<Mission>(
-      tree.bus.subjects.missions('add'),
-      { text: `mission ${i} ${'lorem ipsum '.repeat(250)}`, source: 'cli' },
-      5_000,
-    );
+    await addMission(tree, `mission ${i} ${'lorem ipsum '.repeat(250)}`, 'cli');
   }
 });
 
@@ -94,11 +77,7 @@ describe('mission list output', () => {
     expect(show.exitCode).toBe(1);
     expect(show.stderr).toMatch(/mission mfx0000bad1 is an invalid record in the store \(field "text" is missing/);
     // missions.md is rendered again after the bad record arrived, with every good mission.
-    await tree.bus.request<Mission>(
-      tree.bus.subjects.missions('add'),
-      { text: 'one more after the bad record', source: 'cli' },
-      5_000,
-    );
+    await addMission(tree, 'one more after the bad record', 'cli');
     const missionsFile = join(tree.stateDir, 'missions.md');
     const deadline2 = Date.now() + 10_000;
     while (!readFileSync(missionsFile, 'utf8').includes('one more after the bad record') && Date.now() < deadline2)
