@@ -14,10 +14,11 @@ import { LeaseLostError } from '../missions/errors.js';
 import { failureNotice, missionOutcome, type AttemptOutcome, type PipelineOutcome } from '../missions/outcome.js';
 import { isPausedAt, readPause } from '../missions/pause.js';
 import { statePaths } from '../paths.js';
-import { breakerStatus, createPipelineBreakers } from '../runner/pipeline.js';
+import { createPipelineBreakers } from '../runner/pipeline.js';
 import { openAgentActor } from './agentActorBase.js';
 import type { ActorKind } from './host.js';
 import { runAgentFor, toOutcome } from './runnerAgentRun.js';
+import { runnerBreakerRows } from '../runner/breakers.js';
 import type { RunnerDeps, Workspace } from './runnerDeps.js';
 import { pipelineFor } from './runnerPipelineRun.js';
 import { watchRunnerTriggers } from './runnerTriggers.js';
@@ -154,7 +155,7 @@ export const runnerKind: ActorKind = {
           return { aborted: true, mission: mission.id };
         },
         live: () => ({ runner: name, mission: current ?? null, progress: live }),
-        breakers: () => breakerStatus(breakers),
+        breakers: () => runnerBreakerRows(breakers, runnerActorRef?.system.get('dispatchBreaker')),
       },
     };
   },

@@ -14,6 +14,7 @@ import { MISSION_COMMANDS, targetPlaceholder, type MissionCommand } from '../mis
 import { pauseLength, type PauseRecord } from '../missions/pause.js';
 import type { ListReply } from '../missions/service.js';
 import { CommandError, type Command } from './command.js';
+import { askOpenBreakers } from '../supervisor/openBreakers.js';
 import { clockTime, countsLine, formatLive, formatStatus, missionLine, type LiveReply } from './format.js';
 import { helpText } from './help.js';
 import { missionOptions } from './intent.js';
@@ -215,12 +216,17 @@ export function bridgeCommands(missionCommands: readonly MissionCommand[] = MISS
           settle(askMissions<ListReply>(api, 'list', { limit: 0 })),
           settle(api.readPause()),
         ]);
-        const runners = 'error' in tree ? [] : await runnerLive(api, tree.children.map((c) => c.name).filter(isRunner));
+        const names = 'error' in tree ? [] : tree.children.map((c) => c.name).filter(isRunner);
+        const [runners, openBreakers] = await Promise.all([
+          runnerLive(api, names),
+          askOpenBreakers(names, (r) => api.request(api.subjects.control(r), { verb: 'breakers' }, 2_000)),
+        ]);
         return formatStatus({
           tree,
           counts: 'error' in list ? list : list.counts,
           pause,
           runners,
+          openBreakers,
           ...(api.providersLine ? { providers: api.providersLine() } : {}),
           now: api.now(),
         });

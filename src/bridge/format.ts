@@ -2,13 +2,16 @@
 // refuse), one line per thing.
 import type { Mission, MissionStatus } from '../contracts/index.js';
 import type { PauseRecord } from '../missions/pause.js';
-import { duration, type ChildRow, type TreeStatus } from '../supervisor/status.js';
+import { describeRetry, retryStateOf } from '../adapters/agent/retryState.js';
+import type { AgentRetryState } from '../adapters/agent/types.js';
+import { openBreakerText, type OpenBreaker } from '../supervisor/openBreakers.js';
+import { duration, jetstreamText, type ChildRow, type TreeStatus } from '../supervisor/status.js';
 import { oneLine } from '../text/oneLine.js';
 
 export interface LiveReply {
   runner: string;
   mission: Mission | null;
-  progress: Array<{ kind: string; text: string; at: number }>;
+  progress: Array<{ kind: string; text: string; at: number; retry?: AgentRetryState }>;
 }
 
 export function ago(ms: number): string {
@@ -74,7 +77,13 @@ export function runnerLine(live: LiveReply | { runner: string; error: string }, 
   if (!m) return `${live.runner}: idle`;
   const age = m.startedAt ? ` for ${ago(now - m.startedAt)}` : '';
   const last = live.progress[live.progress.length - 1];
-  const output = last ? ` — last: ${oneLine(last.text, 60)} (${ago(now - last.at)} ago)` : '';
+  // Waiting out an API retry says so rather than quoting the retry's raw line.
+  const retry = retryStateOf(live.progress);
+  const output = retry
+    ? ` — ${describeRetry(retry, now)}`
+    : last
+      ? ` — last: ${oneLine(last.text, 60)} (${ago(now - last.at)} ago)`
+      : '';
   return `${live.runner}: ▶ ${m.id} [${m.project}] ${oneLine(m.text, 60)}${age}${output}`;
 }
 
@@ -84,6 +93,8 @@ export interface StatusParts {
   pause: PauseRecord | undefined | { error: string };
   runners: Array<LiveReply | { runner: string; error: string }>;
   providers?: string;
+  /** The runners' open breakers (supervisor/openBreakers.ts). */
+  openBreakers?: readonly OpenBreaker[];
   now: number;
 }
 
@@ -97,8 +108,11 @@ export function formatStatus(parts: StatusParts): string {
     lines.push(
       `roshi · up ${duration(s.uptimeMs)} · build ${s.buildId}${parts.tree.nats.connected ? '' : ' · NATS DISCONNECTED'}`,
     );
+    const sync = parts.tree.nats.jetstreamSync;
+    if (sync) lines.push(`jetstream: ${jetstreamText(sync)}`);
     for (const child of parts.tree.children) lines.push(childLine(child));
   }
+  for (const b of parts.openBreakers ?? []) lines.push(`🛑 ${openBreakerText(b, now)}`);
   lines.push(
     'error' in parts.counts
       ? `missions: not answering (${oneLine(parts.counts.error, 60)})`

@@ -1,13 +1,25 @@
 // `roshi status [--json]`: the supervision tree as the running supervisor sees it.
 import type { TreeStatus } from '../supervisor/status.js';
+import { askOpenBreakers } from '../supervisor/openBreakers.js';
 import { formatStatus } from '../supervisor/status.js';
 import { withBus } from './client.js';
 import type { CommandContext } from './context.js';
 
-export const summary = 'print the tree: state, pid, uptime, restarts, tier, circuit, last verdict (--json)';
+export const summary =
+  'print the tree: state, pid, uptime, restarts, tier, circuit, last verdict, open breakers (--json)';
 
 export async function run(ctx: CommandContext): Promise<number> {
-  const status = await withBus(ctx, (bus) => bus.request<TreeStatus>(bus.subjects.supStatus, {}));
-  ctx.print(ctx.args.json ? JSON.stringify(status, null, 2) : formatStatus(status));
+  const { status, openBreakers } = await withBus(ctx, async (bus) => {
+    const status = await bus.request<TreeStatus>(bus.subjects.supStatus, {});
+    // The runners' breakers (dispatch, pipeline): only each runner knows its own.
+    const runners = status.children.map((c) => c.name).filter((name) => /^runner-\d+$/.test(name));
+    const openBreakers = await askOpenBreakers(runners, (runner) =>
+      bus.request(bus.subjects.control(runner), { verb: 'breakers' }, 2_000),
+    );
+    return { status, openBreakers };
+  });
+  ctx.print(
+    ctx.args.json ? JSON.stringify({ ...status, openBreakers }, null, 2) : formatStatus(status, { openBreakers }),
+  );
   return 0;
 }

@@ -2,7 +2,7 @@
 // behind a circuit breaker the runner keeps for its lifetime. Lessons kept here: every call
 // builds its own report (no shared default); a breaker never turns a failure into a success in
 // the report; an open breaker skips the step and says so; breaker state is exported for status.
-import { createActor, type Actor } from 'xstate';
+import { createActor, type Actor, type AnyActorRef, type SnapshotFrom } from 'xstate';
 import {
   breakerFailure,
   breakerSuccess,
@@ -91,6 +91,25 @@ export function breakerStatus(breakers: PipelineBreakers): BreakerStatusRow[] {
     name: `pipeline.${step}`,
     ...breakerSummary(breakers.actors[step].getSnapshot()),
   }));
+}
+
+/** A status row with the last failure's words, for `roshi status` and /status. */
+export type RunnerBreakerRow = BreakerStatusRow & { reason?: string };
+
+/**
+ * Every breaker of a runner: its dispatch breaker (the runner machine's child, systemId
+ * `dispatchBreaker`; absent before the machine starts) and the pipeline's.
+ */
+export function runnerBreakerRows(breakers: PipelineBreakers, dispatch: AnyActorRef | undefined): RunnerBreakerRow[] {
+  const row = (name: string, actor: AnyActorRef): RunnerBreakerRow => {
+    const snapshot = actor.getSnapshot() as SnapshotFrom<typeof circuitBreakerMachine>;
+    const reason = snapshot.context.reason;
+    return { name, ...breakerSummary(snapshot), ...(reason === undefined ? {} : { reason }) };
+  };
+  return [
+    ...(dispatch ? [row('dispatch', dispatch)] : []),
+    ...FIRE_AND_FORGET.map((step) => row(`pipeline.${step}`, breakers.actors[step])),
+  ];
 }
 
 // ─── fire-and-forget ─────────────────────────────────────────────────────────────────────────

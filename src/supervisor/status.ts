@@ -1,6 +1,8 @@
-// The status view served on <prefix>.sup.status and printed by `roshi status`.
+// The status view served on <prefix>.sup.status and printed by `roshi status`, with the open
+// breakers the caller asked the runners for (openBreakers.ts).
 import type { ChildStatus } from '../../machines/childStatus.js';
 import type { JetStreamSync } from '../bus/jetstreamSync.js';
+import { openBreakerText, type OpenBreaker } from './openBreakers.js';
 
 export interface ChildRow extends ChildStatus {
   /** Uptime of the current process (from its spawn), and from its latest heartbeat its machine state, memory and build. */
@@ -19,12 +21,20 @@ export interface TreeStatus {
 
 const pad = (text: string, width: number) => text.padEnd(width);
 
+/** What the caller gathered besides the tree: the runners' open breakers (openBreakers.ts). */
+export interface StatusExtras {
+  openBreakers?: readonly OpenBreaker[];
+  now?: number;
+}
+
 /** A fixed-width table for terminals. */
-export function formatStatus(status: TreeStatus): string {
+export function formatStatus(status: TreeStatus, extras: StatusExtras = {}): string {
+  const now = extras.now ?? Date.now();
   const lines = [
     `supervisor pid ${status.supervisor.pid}  ${status.supervisor.state}  up ${duration(status.supervisor.uptimeMs)}  build ${status.supervisor.buildId}`,
     `nats       ${status.nats.url}${status.nats.embedded ? ' (embedded)' : ''}${status.nats.connected ? '' : '  DISCONNECTED'}`,
-    ...(status.nats.jetstreamSync ? [jetstreamLine(status.nats.jetstreamSync)] : []),
+    ...(status.nats.jetstreamSync ? [`jetstream  ${jetstreamText(status.nats.jetstreamSync)}`] : []),
+    ...(extras.openBreakers ?? []).map((b) => `breaker    ${openBreakerText(b, now)}`),
     '',
     [
       pad('NAME', 12),
@@ -55,12 +65,12 @@ export function formatStatus(status: TreeStatus): string {
   return lines.join('\n');
 }
 
-/** Synced: one short line. Anything else: why not, and what the operator can do. */
-function jetstreamLine(sync: JetStreamSync): string {
+/** Synced: a few words. Anything else: why not, and what the operator can do. */
+export function jetstreamText(sync: JetStreamSync): string {
   const version = sync.serverVersion ? `nats-server ${sync.serverVersion}, ` : '';
-  if (sync.mode === 'always') return `jetstream  ${version}every write synced before its ack`;
+  if (sync.mode === 'always') return `${version}every write synced before its ack`;
   const label = sync.mode === 'interval' ? 'WRITES NOT SYNCED' : 'WRITE SYNC UNCONFIRMED';
-  return `jetstream  ${label}: ${sync.detail}`;
+  return `${label}: ${sync.detail}`;
 }
 
 export function duration(ms: number): string {

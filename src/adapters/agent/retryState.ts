@@ -6,7 +6,7 @@ import type { AgentProgress, AgentRetryState } from './types.js';
 
 /** The retry the agent is waiting on, when its last progress line is one. */
 export function retryStateOf(
-  progress: ReadonlyArray<Pick<AgentProgress, 'kind'> & { retry?: AgentRetryState }>,
+  progress: ReadonlyArray<{ kind: AgentProgress['kind'] | string; retry?: AgentRetryState }>,
 ): AgentRetryState | undefined {
   const last = progress[progress.length - 1];
   return last?.kind === 'retry' ? last.retry : undefined;
