@@ -1,13 +1,13 @@
 // /usage counts every agent run (docs/operations.md#usage-jsonl): a real tree (runner and chat
-// from dist/, the real Claude Code CLI against the scripted Messages API). A mission that fails,
-// one cancelled mid-run and a chat answer each leave their line in usage.jsonl, with their
-// outcome, and /usage's summary counts them.
+// from dist/, the real Claude Code CLI against the scripted Messages API). A mission that
+// succeeds, one that fails, one cancelled mid-run and a chat answer each leave their line in
+// usage.jsonl, with their outcome, and /usage's summary counts them.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatUsage, readUsage } from '../../src/bridge/usage.js';
 import type { ChatReply, Mission } from '../../src/contracts/index.js';
-import { createMissionWorld, type MissionWorld } from '../harness/missionWorld.js';
+import { createMissionWorld, writesFile, type MissionWorld } from '../harness/missionWorld.js';
 import { deepMerge, TestTree } from '../harness/tree.js';
 import { until } from '../harness/until.js';
 
@@ -65,6 +65,15 @@ describe('usage.jsonl and /usage', { timeout: 120_000 }, () => {
     tree.bus.request<Mission>(tree.bus.subjects.missions('add'), { text, source: 'nats' }, 5_000);
   const get = (id: string) => tree.bus.request<Mission>(tree.bus.subjects.missions('get'), { id });
 
+  it('records a successful mission run from the pipeline, with its PR', async () => {
+    world.scenarios.set('usage-ok', writesFile('usage.txt', 'counted'));
+    const mission = await add('write the usage file {{usage-ok}}');
+    const line = await lineOf('the successful run in usage.jsonl', (l) => l.missionId === mission.id);
+    expect(line).toMatchObject({ kind: 'free', project: 'app', outcome: 'success', attempt: 1 });
+    expect(line.prUrl).toMatch(/\/acme\/app\/pull\/\d+$/);
+    expect(typeof line.costUsd).toBe('number');
+  });
+
   it('records a failed mission run with its outcome and what it cost', async () => {
     // One answered turn (a tool call), then the API refuses: the run fails permanently.
     world.scenarios.set('usage-fail', ({ toolResults }) =>
@@ -74,9 +83,12 @@ describe('usage.jsonl and /usage', { timeout: 120_000 }, () => {
     );
     const mission = await add('do something doomed {{usage-fail}}');
     const line = await lineOf('the failed run in usage.jsonl', (l) => l.missionId === mission.id);
-    expect(line).toMatchObject({ kind: 'free', project: 'app', outcome: 'permanent' });
+    expect(line).toMatchObject({ kind: 'free', project: 'app', outcome: 'permanent', attempt: 1 });
     expect(line.branch).toMatch(/^roshi\//);
     expect(typeof line.durationMs).toBe('number');
+    // The CLI's result line of the failed run still says what its answered turn cost.
+    expect(typeof line.costUsd).toBe('number');
+    expect(line.tokens).toMatchObject({ input: expect.any(Number), output: expect.any(Number) });
     await until(async () => (await get(mission.id)).status === 'failed', 'the mission failed', { timeoutMs: 30_000 });
   });
 
@@ -101,7 +113,7 @@ describe('usage.jsonl and /usage', { timeout: 120_000 }, () => {
     expect(typeof line.durationMs).toBe('number');
   });
 
-  it('records a chat answer, and /usage counts all three by outcome', async () => {
+  it('records a chat answer, and /usage counts every run by outcome', async () => {
     world.scenarios.set('usage-chat', () => ({ text: 'a chat answer' }));
     const reply = await tree.bus.request<ChatReply>(
       tree.bus.subjects.chatRequest,
@@ -115,9 +127,11 @@ describe('usage.jsonl and /usage', { timeout: 120_000 }, () => {
     expect(line.tokens).toMatchObject({ input: expect.any(Number), output: expect.any(Number) });
 
     const summary = await readUsage(usageFile(), Date.now());
-    expect(summary.today.missions).toEqual({ runs: 2, outcomes: { permanent: 1, cancelled: 1 } });
+    expect(summary.today.missions).toEqual({ runs: 3, outcomes: { success: 1, permanent: 1, cancelled: 1 } });
     expect(summary.today.chat).toEqual({ runs: 1, outcomes: { success: 1 } });
     const text = formatUsage(summary);
-    expect(text).toMatch(/^today: \$\d+\.\d\d · \S+ tokens · 2 mission runs \(1 failed, 1 cancelled\) · 1 chat run$/m);
+    expect(text).toMatch(
+      /^today: \$\d+\.\d\d · \S+ tokens · 3 mission runs \(1 succeeded, 1 failed, 1 cancelled\) · 1 chat run$/m,
+    );
   });
 });
