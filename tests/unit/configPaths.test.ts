@@ -5,8 +5,9 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { describeSources } from '../../src/config/index.js';
-import { ConfigError, ParseError } from '../../src/errors.js';
+import { ParseError } from '../../src/errors.js';
 import { defaultConfigFile } from '../../src/paths.js';
+import { expectRefused } from '../harness/configRefusal.js';
 import { load, loadError, useConfigDir } from '../harness/configFiles.js';
 
 const { dir, writeConfig } = useConfigDir();
@@ -47,9 +48,7 @@ describe('other new keys', () => {
     ['runner:\n  breaker:\n    maxConsecutiveFailures: 0\n', 'runner.breaker.maxConsecutiveFailures', 'an integer ≥ 1'],
     ['projects:\n  a:\n    path: /a\n    githubRepo: https://github.com/a/b\n', 'projects.a.githubRepo', 'owner/name'],
   ])('rejects %j at %s', (text, key, expected) => {
-    const error = loadError({ file: writeConfig(text) }) as ConfigError;
-    expect(error).toBeInstanceOf(ConfigError);
-    expect(error.key).toBe(key);
+    const error = expectRefused({ file: writeConfig(text) }, key);
     expect(error.message).toContain(expected);
   });
 

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { describeSources, ENTRY_DEFAULTS_SOURCE } from '../../src/config/index.js';
 import { ConfigError } from '../../src/errors.js';
+import { expectRefused } from '../harness/configRefusal.js';
 import { load, loadError, useConfigDir } from '../harness/configFiles.js';
 
 const { writeConfig } = useConfigDir();
@@ -59,9 +60,7 @@ describe('records', () => {
 
   it('suggest the nearest key for an unknown key in an entry', () => {
     const file = writeConfig('projects:\n  app:\n    path: /a\n    baseBrnach: dev\n');
-    const error = loadError({ file }) as ConfigError;
-    expect(error).toBeInstanceOf(ConfigError);
-    expect(error.key).toBe('projects.app.baseBrnach');
+    const error = expectRefused({ file }, 'projects.app.baseBrnach');
     expect(error.message).toBe(
       `config: unknown key projects.app.baseBrnach (from ${file}); did you mean projects.app.baseBranch?`,
     );
@@ -78,25 +77,24 @@ describe('records', () => {
   });
 
   it('check entry values with the types of sections', () => {
-    const error = loadError({
-      file: writeConfig('projects:\n  app:\n    path: /a\n    lint: { mode: loud }\n'),
-    }) as ConfigError;
-    expect(error.key).toBe('projects.app.lint.mode');
+    const error = expectRefused(
+      {
+        file: writeConfig('projects:\n  app:\n    path: /a\n    lint: { mode: loud }\n'),
+      },
+      'projects.app.lint.mode',
+    );
     expect(error.message).toContain('expected one of "off", "warn", "strict"');
     expect((loadError({ file: writeConfig('projects:\n  app: /src/app\n') }) as ConfigError).key).toBe('projects.app');
     expect(loadError({ file: writeConfig('projects:\n  app: /src/app\n') }).message).toContain(
       'expected a mapping of keys',
     );
-    const notMapping = loadError({ file: writeConfig('projects: [app]\n') }) as ConfigError;
-    expect(notMapping.key).toBe('projects');
+    const notMapping = expectRefused({ file: writeConfig('projects: [app]\n') }, 'projects');
     expect(notMapping.message).toContain('expected a mapping from names to entries (path, url');
   });
 
   it('reject a bad entry name', () => {
     const file = writeConfig('projects:\n  "my app":\n    path: /a\n');
-    const error = loadError({ file }) as ConfigError;
-    expect(error).toBeInstanceOf(ConfigError);
-    expect(error.key).toBe('projects.my app');
+    const error = expectRefused({ file }, 'projects.my app');
     expect(error.message).toBe(
       `config: "my app" is not a valid name under projects (from ${file}); names under projects are letters, digits, ".", "_" and "-", starting with a letter or digit`,
     );

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
 import { defaultConfigFile } from '../../src/paths.js';
+import { expectRefused } from '../harness/configRefusal.js';
 import { load, loadError, useConfigDir } from '../harness/configFiles.js';
 
 const { writeConfig } = useConfigDir();
@@ -32,9 +33,7 @@ describe('validation', () => {
 
   it('reports a wrong value with key, value, expectation and source', () => {
     const file = writeConfig('nats:\n  embedded:\n    port: 70000\n');
-    const error = loadError({ file }) as ConfigError;
-    expect(error).toBeInstanceOf(ConfigError);
-    expect(error.key).toBe('nats.embedded.port');
+    const error = expectRefused({ file }, 'nats.embedded.port');
     expect(error.value).toBe(70000);
     expect(error.source).toBe(file);
     expect(error.message).toBe(
@@ -63,16 +62,13 @@ describe('validation', () => {
     ['log:\n  level: [info]\n', 'log.level', 'is a list ["info"]'],
     ['nats: nats://h:4222\n', 'nats', 'expected a mapping of keys'],
   ])('rejects %j at %s', (text, key, expected) => {
-    const error = loadError({ file: writeConfig(text) });
-    expect(error).toBeInstanceOf(ConfigError);
-    expect((error as ConfigError).key).toBe(key);
+    const error = expectRefused({ file: writeConfig(text) }, key);
     expect(error.message).toContain(expected);
   });
 
   it('checks that watchdog.staleAfter exceeds heartbeat.interval, blaming staleAfter', () => {
     const file = writeConfig('watchdog:\n  staleAfter: 2s\n');
-    const error = loadError({ file }) as ConfigError;
-    expect(error.key).toBe('watchdog.staleAfter');
+    const error = expectRefused({ file }, 'watchdog.staleAfter');
     expect(error.source).toBe(file);
     expect(error.message).toContain('greater than heartbeat.interval (2s)');
   });
@@ -106,17 +102,14 @@ describe('cross-checks', () => {
     ],
   ])('rejects %j, blaming %s', (text, key, expected, blamed) => {
     const file = writeConfig(text);
-    const error = loadError({ file }) as ConfigError;
-    expect(error).toBeInstanceOf(ConfigError);
-    expect(error.key).toBe(key);
+    const error = expectRefused({ file }, key);
     expect(error.source).toBe(blamed === 'file' ? file : defaultConfigFile());
     expect(error.message).toContain(expected);
   });
 
   it('requires path or url for every project, blaming the file that defined it', () => {
     const file = writeConfig('projects:\n  app:\n    path: /src/app\n  web:\n    baseBranch: dev\n');
-    const error = loadError({ file }) as ConfigError;
-    expect(error.key).toBe('projects.web.path');
+    const error = expectRefused({ file }, 'projects.web.path');
     expect(error.source).toBe(file);
     expect(error.message).toBe(
       `config: projects.web.path (from ${file}) is missing; expected a local git checkout, or projects.web.url set to a git URL to clone`,
@@ -142,8 +135,7 @@ describe('lists', () => {
 
   it('name the offending item by index, with a hint to quote numbers', () => {
     const file = writeConfig('agent:\n  allowedTools: [Read, Bash, 42]\n');
-    const error = loadError({ file }) as ConfigError;
-    expect(error.key).toBe('agent.allowedTools[2]');
+    const error = expectRefused({ file }, 'agent.allowedTools[2]');
     expect(error.value).toBe(42);
     expect(error.message).toBe(
       `config: agent.allowedTools[2] (from ${file}) is number 42; expected a string; YAML reads 42 as a number, so quote it: "42"`,
@@ -193,8 +185,7 @@ describe('maps', () => {
 
   it('reject a number value, naming the entry and suggesting quotes', () => {
     const file = writeConfig('agent:\n  env:\n    FOO: bar\n    PORT: 8080\n');
-    const error = loadError({ file }) as ConfigError;
-    expect(error.key).toBe('agent.env.PORT');
+    const error = expectRefused({ file }, 'agent.env.PORT');
     expect(error.message).toBe(
       `config: agent.env.PORT (from ${file}) is number 8080; expected a string; YAML reads 8080 as a number, so quote it: "8080"`,
     );
@@ -205,8 +196,7 @@ describe('maps', () => {
   });
 
   it('reject a list', () => {
-    const error = loadError({ file: writeConfig('agent:\n  env: [A=b]\n') }) as ConfigError;
-    expect(error.key).toBe('agent.env');
+    const error = expectRefused({ file: writeConfig('agent:\n  env: [A=b]\n') }, 'agent.env');
     expect(error.message).toContain('expected a mapping of names to strings');
   });
 
