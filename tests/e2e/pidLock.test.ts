@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
+import { onlyActors } from '../harness/actorSelection.js';
 import { stringify } from 'yaml';
 import { mainScript, packageRoot } from '../../src/paths.js';
 import { readProcStat } from '../../src/supervisor/pidLock.js';
@@ -14,15 +15,7 @@ import { FAST_TIMINGS, TestTree } from '../harness/tree.js';
 import { until } from '../harness/until.js';
 
 const LOCK_MODULE = join(packageRoot(), 'dist', 'src', 'supervisor', 'pidLock.js');
-const ONLY_WATCHDOG = {
-  actors: {
-    missions: { enabled: false },
-    bridge: { enabled: false },
-    chat: { enabled: false },
-    runner: { enabled: false },
-    prPoller: { enabled: false },
-  },
-};
+const ONLY_WATCHDOG = { actors: onlyActors() };
 
 const dirs: string[] = [];
 const spawned: ResultPromise[] = [];
