@@ -15,6 +15,7 @@ import {
 } from '../fakes/anthropic.js';
 import { createSeededRemote, gitWith } from '../fakes/gitRemote.js';
 import { startFakeGitHub, type FakeGitHub } from '../fakes/github.js';
+import { installPullEditRoutes } from '../fakes/githubPullEdits.js';
 
 export const GIT_ENV = {
   GIT_CONFIG_GLOBAL: '/dev/null',
@@ -64,6 +65,7 @@ export async function createMissionWorld(): Promise<MissionWorld> {
 
   const anthropic = await startFakeAnthropic();
   const github = await startFakeGitHub();
+  installPullEditRoutes(github); // the pipeline updates an open PR (title, body, comment)
   const scenarios = new Map<string, Scenario>();
   anthropic.setHandler((body) => {
     const { text, toolResults } = conversationOf(body);
