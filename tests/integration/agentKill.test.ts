@@ -1,10 +1,11 @@
 // The Claude adapter's process handling against scripted stand-ins for the CLI (shell scripts
 // that speak a little stream-json): a stubborn agent that ignores SIGTERM and hides a grandchild
 // in its own session, output that keeps an agent alive, the idle allowance for API retries.
-import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { isLiveProcess, liveProcessesWhere } from '../harness/procScan.js';
 import { createClaudeAdapter } from '../../src/adapters/agent/claude.js';
 import type { AgentProgress, AgentRunRequest } from '../../src/adapters/agent/types.js';
 import { silentLogger } from '../../src/log.js';
@@ -28,33 +29,14 @@ afterEach(() => {
   expect(survivors, 'processes left behind').toEqual([]);
 });
 
-function processesIn(dir: string): number[] {
-  const found: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    const pid = Number(entry);
-    if (!Number.isInteger(pid) || pid === process.pid) continue;
-    try {
-      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      const environ = readFileSync(`/proc/${pid}/environ`, 'utf8');
-      if (!cmd.includes(dir) && !environ.includes(dir)) continue;
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      if (/^[ZX]/.test(stat.slice(stat.lastIndexOf(')') + 2))) continue;
-      found.push(pid);
-    } catch {
-      // gone
-    }
-  }
-  return found;
-}
-
-function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return !/^[ZX]/.test(stat.slice(stat.lastIndexOf(')') + 2));
-  } catch {
-    return false;
-  }
-}
+/** Live processes that name `dir` in their command line or environment. */
+const processesIn = (dir: string): number[] =>
+  liveProcessesWhere(
+    (pid) =>
+      readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(dir) ||
+      readFileSync(`/proc/${pid}/environ`, 'utf8').includes(dir),
+  );
+const alive = isLiveProcess;
 
 function script(name: string, body: string): string {
   const file = join(root, name);
