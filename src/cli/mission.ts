@@ -13,6 +13,7 @@ import type { Mission, MissionStatus } from '../contracts/index.js';
 import type { ListReply } from '../missions/service.js';
 import { oneLine } from '../text/oneLine.js';
 import { withBus } from './client.js';
+import { askAgentState } from './missionAgentState.js';
 import type { CommandContext } from './context.js';
 
 export const summary =
@@ -55,7 +56,12 @@ export async function run(ctx: CommandContext): Promise<number> {
     case 'show': {
       const id = needId(rest[0], 'show');
       const mission = await ask<Mission>(ctx, 'get', { id });
-      ctx.print(ctx.args.json ? JSON.stringify(mission, null, 2) : formatMission(mission));
+      const agent = ctx.args.json
+        ? undefined
+        : await askAgentState(mission, (r) =>
+            withBus(ctx, (bus) => bus.request(bus.subjects.control(r), { verb: 'live' }, 2_000)),
+          );
+      ctx.print(ctx.args.json ? JSON.stringify(mission, null, 2) : formatMission(mission, agent));
       return 0;
     }
     case 'cancel': {
@@ -178,7 +184,8 @@ function formatInvalid(invalid: ListReply['invalid']): string[] {
   ];
 }
 
-export function formatMission(m: Mission): string {
+/** `agent`: what the agent of a running mission is doing (missionAgentState.ts), when known. */
+export function formatMission(m: Mission, agent?: string): string {
   const time = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toLocaleString());
   const rows: Array<[string, string | number | undefined]> = [
     ['id', m.id],
@@ -193,6 +200,7 @@ export function formatMission(m: Mission): string {
     ['transient', `${m.transientAttempts}/${m.maxTransientAttempts}`],
     ['not before', time(m.notBefore)],
     ['lease', m.lease ? `${m.lease.runner} until ${time(m.lease.until)}` : undefined],
+    ['agent', agent],
     ['last error', m.lastError],
     ['created', time(m.createdAt)],
     ['started', time(m.startedAt)],
