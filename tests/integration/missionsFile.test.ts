@@ -10,6 +10,7 @@ import { silentLogger } from '../../src/log.js';
 import { MissionsFile } from '../../src/missions/file.js';
 import { parseMissionsFile } from '../../src/missions/pendingImport.js';
 import { MissionStore } from '../../src/missions/store.js';
+import { testMissionSettings } from '../harness/missionSettings.js';
 import { useNats } from '../harness/nats.js';
 import { until } from '../harness/until.js';
 
@@ -33,16 +34,10 @@ async function setup() {
   const n = ++counter;
   const bus = await Bus.connect({ url: nats.url, name: `file-${n}`, prefix: `f${n}`, logger: silentLogger() });
   buses.push(bus);
-  const store = await MissionStore.open(bus, {
-    maxAttempts: 3,
-    maxTransientAttempts: 3,
-    leaseMs: 30_000,
-    leaseRenewMs: 10_000,
-    retryBackoff: { initialMs: 1_000, maxMs: 60_000 },
-    keepDone: 5,
-    keepFailed: 5,
-    projects: { names: ['app', 'lib'], defaultProject: 'app' },
-  });
+  const store = await MissionStore.open(
+    bus,
+    testMissionSettings({ keepDone: 5, keepFailed: 5, projects: { names: ['app', 'lib'], defaultProject: 'app' } }),
+  );
   stores.push(store);
   const file = join(dir, `missions-${n}.md`);
   const lastRenderedFile = join(dir, `state-${n}`, 'missions.last.md');
@@ -59,6 +54,14 @@ async function setup() {
   return { store, file, lastRenderedFile, keeper };
 }
 
+/** setup() with a keeper already started as `k`. */
+async function withStartedKeeper() {
+  const world = await setup();
+  const k = world.keeper();
+  await k.start();
+  return { ...world, k };
+}
+
 const pending = (file: string) => (existsSync(file) ? parseMissionsFile(readFileSync(file, 'utf8')).Pending : []);
 
 /** Adds a line right under `## Pending`, the way a person would with an editor. */
@@ -68,9 +71,7 @@ function addUnderPending(file: string, line: string): void {
 
 describe('missions.md', () => {
   it('is written at start and follows every change', async () => {
-    const { store, file, keeper } = await setup();
-    const k = keeper();
-    await k.start();
+    const { store, file, k } = await withStartedKeeper();
     expect(readFileSync(file, 'utf8')).toBe(
       '# Missions\n\n## CI\n\n## Pending\n\n## In Progress\n\n## Done\n\n## Failed\n',
     );
@@ -88,9 +89,7 @@ describe('missions.md', () => {
   });
 
   it('imports a line a person adds under Pending, then renders it with its stamp', async () => {
-    const { store, file, keeper } = await setup();
-    const k = keeper();
-    await k.start();
+    const { store, file, k } = await withStartedKeeper();
     await store.add({ text: 'already here' });
     await until(() => pending(file).length === 1, 'the first line');
     addUnderPending(file, '- [project:lib] /review https://github.com/o/r/pull/5');
@@ -110,18 +109,14 @@ describe('missions.md', () => {
   });
 
   it('imports a plain line without a bullet', async () => {
-    const { store, file, keeper } = await setup();
-    const k = keeper();
-    await k.start();
+    const { store, file, k } = await withStartedKeeper();
     addUnderPending(file, 'plain line without a bullet');
     await until(() => store.list().some((m) => m.text === 'plain line without a bullet'), 'the import');
     await k.stop();
   });
 
   it('a line it cannot import is dropped at the next render, not retried forever', async () => {
-    const { store, file, keeper } = await setup();
-    const k = keeper();
-    await k.start();
+    const { store, file, k } = await withStartedKeeper();
     addUnderPending(file, '- [project:nope] something');
     await until(() => !readFileSync(file, 'utf8').includes('[project:nope]'), 'the line dropped');
     expect(store.list()).toEqual([]);

@@ -6,6 +6,7 @@ import { RemoteError } from '../../src/errors.js';
 import type { Mission } from '../../src/contracts/index.js';
 import { missionEndpoints, type ListReply } from '../../src/missions/service.js';
 import { MissionStore } from '../../src/missions/store.js';
+import { testMissionSettings } from '../harness/missionSettings.js';
 import { useNats } from '../harness/nats.js';
 
 const nats = useNats();
@@ -16,16 +17,10 @@ let store: MissionStore;
 beforeAll(async () => {
   server = await nats.connect('service', 'roshi');
   client = await nats.connect('client', 'roshi');
-  store = await MissionStore.open(server, {
-    maxAttempts: 3,
-    maxTransientAttempts: 5,
-    leaseMs: 30_000,
-    leaseRenewMs: 10_000,
-    retryBackoff: { initialMs: 1_000, maxMs: 60_000 },
-    keepDone: 10,
-    keepFailed: 10,
-    projects: { names: ['app', 'lib'], defaultProject: '' },
-  });
+  store = await MissionStore.open(
+    server,
+    testMissionSettings({ maxTransientAttempts: 5, projects: { names: ['app', 'lib'], defaultProject: '' } }),
+  );
   await registerService(server, {
     name: 'roshi-missions-api',
     version: '0.0.0',
