@@ -22,7 +22,8 @@ import { runnerBreakerRows } from '../runner/breakers.js';
 import type { RunnerDeps, Workspace } from './runnerDeps.js';
 import { pipelineFor } from './runnerPipelineRun.js';
 import { watchRunnerTriggers } from './runnerTriggers.js';
-import { dropWorktree, prepareWorkspace } from './runnerWorkspace.js';
+import { MissionWorkspaces, missionHoldsBranchIn } from '../runner/workspace.js';
+import { prepareWorkspace } from './runnerWorkspace.js';
 
 export const runnerKind: ActorKind = {
   description: 'claims missions and runs the coding agent',
@@ -54,7 +55,12 @@ export const runnerKind: ActorKind = {
         ),
     };
     const { breakers, live } = deps;
-    const workspaces = new Map<string, Workspace>();
+    // Tracks each set-up until it settles: a cancel mid set-up leaks no worktree (runner/workspace.ts).
+    const workspaces = new MissionWorkspaces<Workspace>({
+      workspace: config.workspace,
+      missionHoldsBranch: missionHoldsBranchIn(store),
+      logger,
+    });
     let current: Mission | undefined;
 
     const machine = runnerMachine.provide({
@@ -71,9 +77,8 @@ export const runnerKind: ActorKind = {
           }
           return mission;
         }),
-        prepareWorkspace: fromPromise(async ({ input: { mission } }) => {
-          const ws = await prepareWorkspace(deps, mission);
-          workspaces.set(mission.id, ws);
+        prepareWorkspace: fromPromise(async ({ input: { mission }, signal }) => {
+          const ws = await workspaces.prepare(mission.id, () => prepareWorkspace(deps, mission), signal);
           return { worktree: ws.worktree };
         }),
         runAgent: fromPromise(async ({ input: { mission, worktree }, signal }) =>
@@ -83,10 +88,8 @@ export const runnerKind: ActorKind = {
           pipelineFor(deps, mission, workspaces.get(mission.id)!, worktree, outcome),
         ),
         finishMission: fromPromise(async ({ input: { mission, outcome, pipeline } }) => {
-          const ws = workspaces.get(mission.id);
-          workspaces.delete(mission.id);
           current = undefined;
-          if (ws) await dropWorktree(deps, ws);
+          const ws = await workspaces.release(mission.id);
           const finish = missionOutcome(outcome as AttemptOutcome, pipeline as PipelineOutcome, ws?.branch);
           const finished = await store.finish(mission.id, name, finish);
           logger.info(

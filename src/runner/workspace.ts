@@ -6,7 +6,10 @@
 import { basename, dirname, resolve } from 'node:path';
 import { BranchBusyError, removeWorktree } from '../adapters/git/worktrees.js';
 import type { Logger } from '../log.js';
+import { UnknownMissionError } from '../missions/errors.js';
 import { MISSION_ID_PATTERN } from '../missions/ids.js';
+import type { MissionStore } from '../missions/store.js';
+import { holdsBranch } from '../missions/store/branchKeys.js';
 
 export interface MissionWorktree {
   repo: string;
@@ -26,6 +29,15 @@ export class WorkspaceAbandonedError extends Error {
   constructor(id: string) {
     super(`mission ${id} was stopped while its worktree was being set up; the worktree is removed`);
   }
+}
+
+/** missionHoldsBranch read from the store: a mission gone from the bucket holds nothing; an unreachable store, everything. */
+export function missionHoldsBranchIn(store: Pick<MissionStore, 'get'>, now: () => number = Date.now) {
+  return (id: string): Promise<boolean> =>
+    store.get(id).then(
+      (mission) => holdsBranch(mission, now()),
+      (error: unknown) => !(error instanceof UnknownMissionError),
+    );
 }
 
 export class MissionWorkspaces<W extends MissionWorktree> {
