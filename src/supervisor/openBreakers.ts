@@ -1,6 +1,6 @@
 // Open circuit breakers of the runners (dispatch and pipeline), for `roshi status` and the chat's
 // /status: each runner answers the `breakers` control verb, and only breakers that are not closed
-// are shown. What an open breaker means: docs/operations.md#open-breakers.
+// are shown. What an open breaker means: docs/operations.md#rate-limits-and-open-breakers.
 import { oneLine } from '../text/oneLine.js';
 
 export interface OpenBreaker {
