@@ -10,6 +10,14 @@ const start = (providers = ['console', 'telegram']) => {
   return actor;
 };
 
+/** The default bridge with the outbox ready and console up at 1; telegram is still starting. */
+const consoleAndOutboxUp = () => {
+  const actor = start();
+  actor.send({ type: 'OUTBOX.READY', at: 1 });
+  actor.send({ type: 'PROVIDER.UP', name: 'console', at: 1 });
+  return actor;
+};
+
 describe('bridge machine', () => {
   it('connects, then runs once the outbox is ready and every provider is up', () => {
     const actor = start();
@@ -23,9 +31,7 @@ describe('bridge machine', () => {
   });
 
   it('is degraded while a provider fails, and runs again when it recovers', () => {
-    const actor = start();
-    actor.send({ type: 'OUTBOX.READY', at: 1 });
-    actor.send({ type: 'PROVIDER.UP', name: 'console', at: 1 });
+    const actor = consoleAndOutboxUp();
     actor.send({ type: 'PROVIDER.FAILED', name: 'telegram', error: 'starting: 401', at: 2 });
     expect(actor.getSnapshot().value).toBe('degraded');
     actor.send({ type: 'PROVIDER.FAILED', name: 'telegram', error: 'starting: 401 again', at: 5 });
@@ -63,9 +69,7 @@ describe('bridge machine', () => {
   });
 
   it('settles as degraded when a provider fails while connecting', () => {
-    const actor = start();
-    actor.send({ type: 'OUTBOX.READY', at: 1 });
-    actor.send({ type: 'PROVIDER.UP', name: 'console', at: 1 });
+    const actor = consoleAndOutboxUp();
     actor.send({ type: 'PROVIDER.FAILED', name: 'telegram', error: 'no token', at: 1 });
     expect(actor.getSnapshot().value).toBe('degraded');
   });

@@ -6,6 +6,11 @@ import { pollBackoffMs, prPollerMachine, type PollResult, type PrPollerInput } f
 
 const INPUT: PrPollerInput = { fastMs: 1_000, idleMs: 10_000, backoffBaseMs: 500, backoffMaxMs: 8_000 };
 const flush = () => new Promise((resolve) => setTimeout(resolve, 0));
+/** Lets `ms` pass on the simulated clock, then lets the poll it may start settle. */
+const advance = async (clock: SimulatedClock, ms: number) => {
+  clock.increment(ms);
+  await flush();
+};
 
 function start(results: Array<PollResult | Error>, input: PrPollerInput = INPUT) {
   const clock = new SimulatedClock();
@@ -49,15 +54,12 @@ describe('prPoller machine', () => {
     expect(polls()).toBe(1);
     expect(state()).toBe('waiting');
     expect(context().cadence).toBe('idle');
-    clock.increment(9_999);
-    await flush();
+    await advance(clock, 9_999);
     expect(polls()).toBe(1);
-    clock.increment(1);
-    await flush();
+    await advance(clock, 1);
     expect(polls()).toBe(2);
     expect(context().cadence).toBe('fast');
-    clock.increment(1_000);
-    await flush();
+    await advance(clock, 1_000);
     expect(polls()).toBe(3);
   });
 
@@ -86,20 +88,16 @@ describe('prPoller machine', () => {
     expect(state()).toBe('backingOff');
     expect(context()).toMatchObject({ failures: 1, lastErrorKind: 'outage' });
     expect(context().backoffUntil).toBe(500);
-    clock.increment(500);
-    await flush();
+    await advance(clock, 500);
     expect(polls()).toBe(2);
     expect(context().failures).toBe(2);
     expect((context().backoffUntil ?? 0) - clock.now()).toBe(1_000);
-    clock.increment(999);
-    await flush();
+    await advance(clock, 999);
     expect(polls()).toBe(2);
-    clock.increment(1);
-    await flush();
+    await advance(clock, 1);
     expect(polls()).toBe(3);
     expect((context().backoffUntil ?? 0) - clock.now()).toBe(2_000);
-    clock.increment(2_000);
-    await flush();
+    await advance(clock, 2_000);
     expect(state()).toBe('waiting');
     expect(context().failures).toBe(0);
   });

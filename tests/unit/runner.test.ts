@@ -30,6 +30,15 @@ function deferred<T>() {
 }
 
 const tick = () => new Promise((r) => setTimeout(r, 0));
+/** `n` turns of the event loop: each promise step of the runner's actors takes one. */
+const ticks = async (n: number) => {
+  for (let i = 0; i < n; i++) await tick();
+};
+/** MISSION.AVAILABLE, then the two turns a claim and the agent start take. */
+const announceAndSettle = async (r: { actor: { send: (event: { type: 'MISSION.AVAILABLE' }) => void } }) => {
+  r.actor.send({ type: 'MISSION.AVAILABLE' });
+  await ticks(2);
+};
 
 function runner(options: { startPaused?: boolean; claims?: Array<Mission | undefined> } = {}) {
   const clock = new SimulatedClock();
@@ -103,14 +112,10 @@ describe('runner machine', () => {
     await tick();
     expect(r.log).toEqual(['claim']);
     expect(r.state()).toBe('idle'); // nothing to claim
-    r.actor.send({ type: 'MISSION.AVAILABLE' });
-    await tick();
-    await tick();
+    await announceAndSettle(r);
     expect(r.state()).toEqual({ busy: 'running' });
     r.completeAgent();
-    await tick();
-    await tick();
-    await tick();
+    await ticks(3);
     expect(r.state()).toBe('idle');
     // After a mission it claims again at once (here: nothing left) instead of waiting a poll.
     expect(r.log).toEqual([
@@ -129,9 +134,7 @@ describe('runner machine', () => {
 
   it('a failed agent run skips the pipeline and records the outcome', async () => {
     const r = runner({ claims: [mission('m1')] });
-    r.actor.send({ type: 'MISSION.AVAILABLE' });
-    await tick();
-    await tick();
+    await announceAndSettle(r);
     r.completeAgent({ outcome: 'permanent', error: 'boom' });
     await tick();
     await tick();
@@ -141,9 +144,7 @@ describe('runner machine', () => {
 
   it('cancelling the running mission stops the agent at once and records cancelled', async () => {
     const r = runner({ claims: [mission('m1')] });
-    r.actor.send({ type: 'MISSION.AVAILABLE' });
-    await tick();
-    await tick();
+    await announceAndSettle(r);
     expect(r.state()).toEqual({ busy: 'running' });
     r.actor.send({ type: 'MISSION.CANCELLED', id: 'other' });
     expect(r.aborted).toEqual([]);
@@ -156,9 +157,7 @@ describe('runner machine', () => {
 
   it('a lost lease stops the agent too', async () => {
     const r = runner({ claims: [mission('m1')] });
-    r.actor.send({ type: 'MISSION.AVAILABLE' });
-    await tick();
-    await tick();
+    await announceAndSettle(r);
     r.actor.send({ type: 'LEASE.LOST', id: 'm1', reason: 'reclaimed' });
     expect(r.aborted).toEqual(['m1']);
   });
@@ -172,37 +171,27 @@ describe('runner machine', () => {
     expect(r.log).toEqual([]);
     r.actor.send({ type: 'DISPATCH.RESUMED' });
     expect(r.state()).toBe('idle');
-    r.actor.send({ type: 'MISSION.AVAILABLE' });
-    await tick();
-    await tick();
+    await announceAndSettle(r);
     expect(r.state()).toEqual({ busy: 'running' });
   });
 
   it('a pause during a mission lets it finish, then stays paused', async () => {
     const r = runner({ claims: [mission('m1')] });
-    r.actor.send({ type: 'MISSION.AVAILABLE' });
-    await tick();
-    await tick();
+    await announceAndSettle(r);
     r.actor.send({ type: 'DISPATCH.PAUSED' });
     expect(r.state()).toEqual({ busy: 'running' });
     r.completeAgent();
-    await tick();
-    await tick();
-    await tick();
+    await ticks(3);
     expect(r.state()).toBe('paused');
   });
 
   it('drain during a mission finishes it first, then stops', async () => {
     const r = runner({ claims: [mission('m1')] });
-    r.actor.send({ type: 'MISSION.AVAILABLE' });
-    await tick();
-    await tick();
+    await announceAndSettle(r);
     r.actor.send({ type: 'DRAIN' });
     expect(r.aborted).toEqual([]);
     r.completeAgent();
-    await tick();
-    await tick();
-    await tick();
+    await ticks(3);
     expect(r.finished).toEqual([{ id: 'm1', outcome: 'success' }]);
     expect(r.actor.getSnapshot().status).toBe('done');
   });
@@ -210,9 +199,7 @@ describe('runner machine', () => {
   it('consecutive transient failures open the dispatch breaker; half-open probes one mission', async () => {
     const r = runner({ claims: [mission('m1'), mission('m2'), mission('m3')] });
     for (const id of ['m1', 'm2']) {
-      r.actor.send({ type: 'MISSION.AVAILABLE' });
-      await tick();
-      await tick();
+      await announceAndSettle(r);
       r.completeAgent({ outcome: 'transient', error: '529 overloaded', at: 100 });
       await tick();
       await tick();
@@ -228,9 +215,7 @@ describe('runner machine', () => {
     await tick();
     expect(r.state()).toEqual({ busy: 'running' });
     r.completeAgent({ outcome: 'success', at: 70_000 });
-    await tick();
-    await tick();
-    await tick();
+    await ticks(3);
     expect(r.state()).toBe('idle');
     expect(r.ctx().breakerOpen).toBe(false);
   });
