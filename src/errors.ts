@@ -28,16 +28,22 @@ export class RoshiError extends Error {
   }
 }
 
-/** Wrong command line: unknown command, missing argument. */
-export class UsageError extends RoshiError {
-  override readonly code = 'usage';
-  override readonly exitCode = EXIT.usage;
+/**
+ * The base of an error class that differs from RoshiError only in its code and exit code:
+ * `class UsageError extends errorKind('usage', EXIT.usage) {}`.
+ */
+function errorKind<Code extends string>(code: Code, exitCode: number) {
+  return class extends RoshiError {
+    override readonly code: Code = code;
+    override readonly exitCode: number = exitCode;
+  };
 }
 
+/** Wrong command line: unknown command, missing argument. */
+export class UsageError extends errorKind('usage', EXIT.usage) {}
+
 /** Configuration that does not validate; the message names the key, the value and what was expected. */
-export class ConfigError extends RoshiError {
-  override readonly code = 'config';
-  override readonly exitCode = EXIT.config;
+export class ConfigError extends errorKind('config', EXIT.config) {
   constructor(
     readonly key: string,
     readonly value: unknown,
@@ -49,22 +55,13 @@ export class ConfigError extends RoshiError {
 }
 
 /** A file that should parse (config YAML, a state file) and does not. */
-export class ParseError extends RoshiError {
-  override readonly code = 'parse';
-  override readonly exitCode = EXIT.dataErr;
-}
+export class ParseError extends errorKind('parse', EXIT.dataErr) {}
 
 /** Something the machine lacks: nats-server not installed, a binary not found. */
-export class MissingDependencyError extends RoshiError {
-  override readonly code = 'missing_dependency';
-  override readonly exitCode = EXIT.unavailable;
-}
+export class MissingDependencyError extends errorKind('missing_dependency', EXIT.unavailable) {}
 
-/** Another supervisor already runs on the same state directory. */
-export class SupervisorRunningError extends RoshiError {
-  override readonly code = 'supervisor_running';
-  override readonly exitCode = EXIT.tempFail; // try again once the other one stopped
-}
+/** Another supervisor already runs on the same state directory; try again once it stopped. */
+export class SupervisorRunningError extends errorKind('supervisor_running', EXIT.tempFail) {}
 
 /** The bus could not be reached or answered with an error. */
 export class BusError extends RoshiError {
