@@ -279,26 +279,14 @@ describe('failing logs for a /rebase', () => {
         `2025-01-01T12:00:${String(i % 60).padStart(2, '0')}.1234567Z \u001b[31m${prefix} line ${i + 1}\u001b[0m`,
     ).join('\n') + '\n\n';
 
+  /** A completed run number `runNumber` of workflow 1 ("CI") on SHA. */
+  const addCiRun = (runNumber: number, conclusion: string, jobs: Parameters<MentionsFake['addRun']>[1]['jobs']) =>
+    gh.addRun(REPO, { name: 'CI', workflowId: 1, runNumber, headSha: SHA, status: 'completed', conclusion, jobs });
+
   it('no runs, or the latest run of every workflow green: undefined', async () => {
     expect(await failingLogsForRebase(github, REPO, 7, 20)).toBeUndefined();
-    gh.addRun(REPO, {
-      name: 'CI',
-      workflowId: 1,
-      runNumber: 1,
-      headSha: SHA,
-      status: 'completed',
-      conclusion: 'failure',
-      jobs: [{ name: 'test', status: 'completed', conclusion: 'failure', log: log(5, 'old') }],
-    });
-    gh.addRun(REPO, {
-      name: 'CI',
-      workflowId: 1,
-      runNumber: 2,
-      headSha: SHA,
-      status: 'completed',
-      conclusion: 'success',
-      jobs: [{ name: 'test', status: 'completed', conclusion: 'success' }],
-    });
+    addCiRun(1, 'failure', [{ name: 'test', status: 'completed', conclusion: 'failure', log: log(5, 'old') }]);
+    addCiRun(2, 'success', [{ name: 'test', status: 'completed', conclusion: 'success' }]);
     gh.addRun(REPO, {
       name: 'Docs',
       workflowId: 2,
@@ -341,28 +329,12 @@ describe('failing logs for a /rebase', () => {
   });
 
   it("the latest run failed: the failing jobs' log tails, cleaned, in untrusted blocks, with a note that they predate the rebase", async () => {
-    gh.addRun(REPO, {
-      name: 'CI',
-      workflowId: 1,
-      runNumber: 1,
-      headSha: SHA,
-      status: 'completed',
-      conclusion: 'success',
-      jobs: [],
-    });
-    gh.addRun(REPO, {
-      name: 'CI',
-      workflowId: 1,
-      runNumber: 2,
-      headSha: SHA,
-      status: 'completed',
-      conclusion: 'failure',
-      jobs: [
-        { name: 'test', status: 'completed', conclusion: 'failure', log: log(200, 'test') },
-        { name: 'lint', status: 'completed', conclusion: 'success', log: log(3, 'lint') },
-        { name: 'e2e', status: 'completed', conclusion: 'timed_out' }, // its log has expired
-      ],
-    });
+    addCiRun(1, 'success', []);
+    addCiRun(2, 'failure', [
+      { name: 'test', status: 'completed', conclusion: 'failure', log: log(200, 'test') },
+      { name: 'lint', status: 'completed', conclusion: 'success', log: log(3, 'lint') },
+      { name: 'e2e', status: 'completed', conclusion: 'timed_out' }, // its log has expired
+    ]);
     const text = await failingLogsForRebase(github, REPO, 7, 20);
     expect(text).toBeDefined();
     expect(text).toMatch(/CI was failing on this pull request before the rebase \(head aaaaaaa\)/);
