@@ -1,5 +1,6 @@
 // The part of the configuration the mission store and missions.md need, in one place, so the
 // store, its tests and the benchmark can be given settings without a whole RoshiConfig.
+import { backoffSettings } from '../config/backoffSettings.js';
 import type { RoshiConfig } from '../config/index.js';
 import type { ProjectChoice } from './parse.js';
 
@@ -23,17 +24,16 @@ export interface MissionSettings {
   maxTextLength?: number;
 }
 
-export function missionSettings(config: RoshiConfig): MissionSettings {
-  const m = config.missions;
+export function missionSettings({ missions: m, projects, defaultProject }: RoshiConfig): MissionSettings {
   return {
     maxAttempts: m.maxAttempts,
     maxTransientAttempts: m.maxTransientAttempts,
     leaseMs: m.lease,
     leaseRenewMs: m.leaseRenew,
-    retryBackoff: { initialMs: m.retryBackoff.initial, maxMs: m.retryBackoff.max },
+    retryBackoff: backoffSettings(m.retryBackoff),
     keepDone: m.keepDone,
     keepFailed: m.keepFailed,
-    projects: { names: Object.keys(config.projects), defaultProject: config.defaultProject },
+    projects: { names: Object.keys(projects), defaultProject },
     maxTextLength: m.maxTextLength,
   };
 }

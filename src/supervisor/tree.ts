@@ -1,22 +1,17 @@
 // The supervision tree as configured: which children, in which order, with which heal settings.
 import type { ChildInput, HealSettings } from '../../machines/childSupervision.js';
+import { backoffSettings } from '../config/backoffSettings.js';
 import type { RoshiConfig } from '../config/index.js';
 
 export const NATS_CHILD = 'nats';
 
-export function healSettings(config: RoshiConfig): HealSettings {
-  const s = config.supervision;
+export function healSettings({ supervision: s }: RoshiConfig): HealSettings {
   return {
     readyTimeoutMs: s.readyTimeout,
     ackTimeoutMs: s.ackTimeout,
     cooperativeTimeoutMs: s.cooperativeTimeout,
     sigtermGraceMs: s.sigtermGrace,
-    backoff: {
-      initialMs: s.backoff.initial,
-      maxMs: s.backoff.max,
-      multiplier: s.backoff.multiplier,
-      jitter: s.backoff.jitter,
-    },
+    backoff: backoffSettings(s.backoff),
     circuit: {
       maxConsecutiveFailures: s.maxTier3Failures,
       intensity: { maxFailures: s.intensity.maxRestarts, periodMs: s.intensity.period },
