@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
+import { DEFAULT_ACTORS } from '../harness/defaultTree.js';
 import { findNatsServer } from '../../src/bus/embedded-server.js';
 import { mainScript } from '../../src/paths.js';
 
@@ -85,17 +86,7 @@ describe('roshi CLI', () => {
       m[1],
       m[2],
     ]);
-    expect(users.map(([u]) => u)).toEqual([
-      'supervisor',
-      'watchdog',
-      'missions',
-      'bridge',
-      'chat',
-      'runner-1',
-      'runner-2',
-      'pr-poller',
-      'operator',
-    ]);
+    expect(users.map(([u]) => u)).toEqual(['supervisor', ...DEFAULT_ACTORS, 'operator']);
     const conf = configFile('server.conf', `listen: "127.0.0.1:4222"\n${stdout}\n`);
     const env = Object.fromEntries(users.map(([, variable]) => [variable!, 'x']));
     const check = await execa(findNatsServer(''), ['-c', conf, '-t'], { reject: false, env, extendEnv: false });
