@@ -1,0 +1,95 @@
+// One mission per branch, end to end: two runners, a /review and a /rebase of one pull request.
+// The second waits (missions.md says for whom) until the first is done, then runs on the branch
+// the first one's worktree held (issue 10, item 4).
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Mission } from '../../src/contracts/index.js';
+import { createMissionWorld, gitIn, type MissionWorld } from '../harness/missionWorld.js';
+import { deepMerge, TestTree } from '../harness/tree.js';
+import { until } from '../harness/until.js';
+
+async function add(tree: TestTree, text: string): Promise<Mission> {
+  return tree.bus.request<Mission>(tree.bus.subjects.missions('add'), { text, source: 'nats' }, 5_000);
+}
+async function get(tree: TestTree, id: string): Promise<Mission> {
+  return tree.bus.request<Mission>(tree.bus.subjects.missions('get'), { id });
+}
+const finished = (m: Mission) => m.status === 'done' || m.status === 'failed' || m.status === 'cancelled';
+
+describe('two runners, one pull request', () => {
+  let world: MissionWorld;
+  let tree: TestTree;
+  beforeAll(async () => {
+    world = await createMissionWorld();
+    tree = await TestTree.start({
+      config: deepMerge(world.config(), { actors: { runner: { instances: 2 } } }),
+      env: world.env,
+    });
+    await tree.waitForRunning(['missions', 'runner-1', 'runner-2']);
+  });
+  afterAll(async () => {
+    await tree?.stop();
+    await world?.stop();
+  });
+
+  it('a second mission on the PR waits for the first, visibly, and runs after it', async () => {
+    gitIn(world.clone, 'push', '-q', 'origin', 'main:refs/heads/roshi/shared');
+    const pull = world.github.addPull('acme/app', { head: { ref: 'roshi/shared' } });
+    const url = `https://github.com/acme/app/pull/${pull.number}`;
+    const started = join(world.dir, 'review-started');
+    const release = join(world.dir, 'review-release');
+    world.scenarios.set('hold-review', ({ toolResults }) =>
+      toolResults === 0
+        ? {
+            toolUse: {
+              name: 'Bash',
+              input: {
+                command: `touch ${started}; while [ ! -f ${release} ]; do sleep 0.2; done`,
+                description: 'wait',
+              },
+            },
+          }
+        : { text: 'reviewed' },
+    );
+    const review = await add(tree, `/review ${url} {{hold-review}}`);
+    const rebase = await add(tree, `/rebase ${url}`);
+    await until(() => existsSync(started), 'the review agent to start', { timeoutMs: 60_000 });
+    // Both runners are up and one is idle, yet the rebase waits, and missions.md says why.
+    const file = join(tree.stateDir, 'missions.md');
+    const line = await until(
+      () =>
+        existsSync(file) &&
+        readFileSync(file, 'utf8')
+          .split('\n')
+          .find((l) => l.includes(`/rebase ${url}`) && l.includes(`waits for ${review.id} on `)),
+      'missions.md to show the rebase waiting for the review',
+      { timeoutMs: 30_000, detail: () => (existsSync(file) ? readFileSync(file, 'utf8') : 'no missions.md') },
+    );
+    // The PR, until a run has recorded its branch.
+    expect(line).toContain(`waits for ${review.id} on acme/app#${pull.number}`);
+    expect((await get(tree, rebase.id)).status).toBe('pending');
+    writeFileSync(release, '');
+    const reviewed = await until(
+      async () => {
+        const m = await get(tree, review.id);
+        return finished(m) && m;
+      },
+      'the review to finish',
+      { timeoutMs: 90_000, detail: () => tree.output().slice(-3000) },
+    );
+    expect(reviewed.status, reviewed.lastError).toBe('done');
+    const rebased = await until(
+      async () => {
+        const m = await get(tree, rebase.id);
+        return finished(m) && m;
+      },
+      'the rebase to finish',
+      { timeoutMs: 90_000, detail: () => tree.output().slice(-3000) },
+    );
+    // It ran once the review was over, on the branch the review's worktree no longer holds.
+    expect(rebased.startedAt).toBeGreaterThanOrEqual(reviewed.finishedAt!);
+    expect(rebased.result?.error ?? '').not.toMatch(/checked out in another worktree/);
+    expect(rebased.attempts).toBe(1);
+  }, 240_000);
+});
