@@ -9,6 +9,7 @@ import { createConsoleProvider } from './console.js';
 import { createMatrixProvider } from './matrix.js';
 import { createSlackProvider } from './slack.js';
 import { createTelegramProvider } from './telegram.js';
+import type { ProviderDeps } from './http.js';
 import type { Cursor, MessagingProvider } from './types.js';
 
 export {
@@ -50,6 +51,33 @@ export interface ProviderFactoryOptions {
   env?: Record<string, string | undefined>;
 }
 
+type ProviderName = (typeof PROVIDER_NAMES)[number];
+type ChatProviders = Omit<RoshiConfig['bridge'], 'providers'>;
+
+/** Builds one provider from the config; `deps` are its own logger, cursor and env. */
+type ProviderFactory = (config: RoshiConfig, deps: ProviderDeps, bus: Bus) => ProviderSetup;
+
+/** A chat provider: built from its config section, which also holds its send interval. */
+function chatProvider<S extends { minInterval: number }>(
+  create: (settings: S, deps: ProviderDeps) => MessagingProvider,
+  section: (bridge: ChatProviders) => S,
+): ProviderFactory {
+  return (config, deps) => ({
+    provider: create(section(config.bridge), deps),
+    minIntervalMs: section(config.bridge).minInterval,
+  });
+}
+
+const FACTORIES: Record<ProviderName, ProviderFactory> = {
+  console: (_config, deps, bus) => ({
+    provider: createConsoleProvider({ bus, logger: deps.logger }),
+    minIntervalMs: 0,
+  }),
+  telegram: chatProvider(createTelegramProvider, (bridge) => bridge.telegram),
+  slack: chatProvider(createSlackProvider, (bridge) => bridge.slack),
+  matrix: chatProvider(createMatrixProvider, (bridge) => bridge.matrix),
+};
+
 export async function createProviders(
   config: RoshiConfig,
   logger: Logger,
@@ -64,38 +92,16 @@ export async function createProviders(
     const name = raw.trim().toLowerCase();
     if (seen.has(name)) continue;
     seen.add(name);
-    const deps = (provider: string) => ({ logger: logger.child({ provider }), cursor: cursors(provider), env });
     try {
-      switch (name) {
-        case 'console':
-          providers.push({
-            provider: createConsoleProvider({ bus: options.bus, logger: logger.child({ provider: 'console' }) }),
-            minIntervalMs: 0,
-          });
-          break;
-        case 'telegram':
-          providers.push({
-            provider: await createTelegramProvider(config.bridge.telegram, deps('telegram')),
-            minIntervalMs: config.bridge.telegram.minInterval,
-          });
-          break;
-        case 'slack':
-          providers.push({
-            provider: await createSlackProvider(config.bridge.slack, deps('slack')),
-            minIntervalMs: config.bridge.slack.minInterval,
-          });
-          break;
-        case 'matrix':
-          providers.push({
-            provider: await createMatrixProvider(config.bridge.matrix, deps('matrix')),
-            minIntervalMs: config.bridge.matrix.minInterval,
-          });
-          break;
-        default:
-          throw new Error(
-            `unknown provider ${JSON.stringify(raw)} in bridge.providers; known: ${PROVIDER_NAMES.join(', ')}`,
-          );
+      const factory = Object.hasOwn(FACTORIES, name) ? FACTORIES[name as ProviderName] : undefined;
+      if (!factory) {
+        throw new Error(
+          `unknown provider ${JSON.stringify(raw)} in bridge.providers; known: ${PROVIDER_NAMES.join(', ')}`,
+        );
       }
+      providers.push(
+        factory(config, { logger: logger.child({ provider: name }), cursor: cursors(name), env }, options.bus),
+      );
     } catch (error) {
       const message = (error as Error).message ?? String(error);
       logger.error({ provider: name, reason: message }, 'chat provider not started');
