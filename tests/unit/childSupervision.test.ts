@@ -89,6 +89,33 @@ function child(options: Options = {}) {
       expect(h.state()).toBe('running');
       h.take();
     },
+    /** Running on `pid`'s heartbeat at +`rel`: no deadline, failures forgotten, READY told to the parent. */
+    expectReadyAgain(pid: number, rel: number) {
+      expect(h.state()).toBe('running');
+      expect(h.ctx().deadline).toBeUndefined();
+      expect(h.ctx().counts).toEqual({ failures: 0, recentFailures: [], opens: 0 });
+      expect(h.take()).toEqual([`announce ready +${rel} pid ${pid}`, 'notify CHILD.READY']);
+    },
+    /** `ms` pass; then the state is `state` and the side effects since the last take() are `effects`. */
+    after(ms: number, state: string, effects: string[]) {
+      h.advance(ms);
+      expect(h.state()).toBe(state);
+      expect(h.take()).toEqual(effects);
+    },
+    /** `ms` pass in `state` with no side effect. */
+    quietFor(ms: number, state: string) {
+      h.advance(ms);
+      expect(h.state()).toBe(state);
+      expect(h.take()).toEqual([]);
+    },
+    /** Exactly `ms` from now, not 1 ms before, the state goes from `before` to `after` (quiet: with no side effect before). */
+    flipsAt(ms: number, before: string, after: string, opts: { quiet?: boolean } = {}) {
+      h.advance(ms - 1);
+      expect(h.state()).toBe(before);
+      if (opts.quiet) expect(h.take()).toEqual([]);
+      h.advance(1);
+      expect(h.state()).toBe(after);
+    },
     /** From spawning: the process starts, optionally reports ready, then exits now. */
     crash(pid: number, opts: { ready?: boolean; sample?: number; code?: number } = {}) {
       expect(h.state()).toBe('spawning');
@@ -97,6 +124,20 @@ function child(options: Options = {}) {
       h.send(processExited(pid, opts.code ?? 1, null, h.now(), opts.sample));
     },
   };
+  return h;
+}
+
+/** Three crashes without a ready, the first `firstAfter` ms after start, the last 1 s later: the circuit opens. */
+function crashedThrice(firstAfter: number) {
+  const h = child();
+  h.send(start(h.now()));
+  h.advance(firstAfter);
+  h.crash(101);
+  h.advance(0);
+  h.crash(102);
+  h.advance(1_000);
+  h.crash(103);
+  expect(h.state()).toBe('circuitOpen');
   return h;
 }
 
@@ -143,16 +184,11 @@ describe('start', () => {
     expect(h.take()).toEqual([]);
 
     h.send(heartbeat(101, 'boot-101', h.now()));
-    expect(h.state()).toBe('running');
     expect(h.ctx().bootId).toBe('boot-101');
-    expect(h.ctx().deadline).toBeUndefined();
-    expect(h.ctx().counts).toEqual({ failures: 0, recentFailures: [], opens: 0 });
-    expect(h.take()).toEqual(['announce ready +600 pid 101', 'notify CHILD.READY']);
+    h.expectReadyAgain(101, 600);
 
     // The ready timer was cancelled with the state.
-    h.advance(60_000);
-    expect(h.state()).toBe('running');
-    expect(h.take()).toEqual([]);
+    h.quietFor(60_000, 'running');
   });
 
   it('kills a process that sends no heartbeat within readyTimeout, exactly at the deadline', () => {
@@ -161,12 +197,7 @@ describe('start', () => {
     h.send(processStarted(101, h.now()));
     h.take();
 
-    h.advance(9_999);
-    expect(h.state()).toBe('starting');
-    expect(h.take()).toEqual([]);
-
-    h.advance(1);
-    expect(h.state()).toBe('tier3');
+    h.flipsAt(10_000, 'starting', 'tier3', { quiet: true });
     expect(h.status()).toMatchObject({ tier: 3, pid: 101, deadline: T0 + 13_000, reason: 'no heartbeat after start' });
     expect(h.take()).toEqual(['announce tier3 +10000 SIGKILL pid 101 (no heartbeat after start)', 'SIGKILL 101']);
 
@@ -233,11 +264,7 @@ describe('heal tiers', () => {
     expect(h.status()).toMatchObject({ tier: 2, deadline: T0 + 5_500 });
     expect(h.take()).toEqual(['announce tier2 +2500 SIGTERM pid 101', 'SIGTERM 101']);
 
-    h.advance(2_999);
-    expect(h.state()).toBe('tier2');
-    expect(h.take()).toEqual([]);
-    h.advance(1);
-    expect(h.state()).toBe('tier3');
+    h.flipsAt(3_000, 'tier2', 'tier3', { quiet: true });
     expect(h.status()).toMatchObject({ tier: 3, deadline: T0 + 8_500 });
     expect(h.take()).toEqual(['announce tier3 +5500 SIGKILL pid 101 (stale: no heartbeat for 12.0 s)', 'SIGKILL 101']);
 
@@ -249,9 +276,7 @@ describe('heal tiers', () => {
     expect(h.status()).toMatchObject({ tier: 0, pid: null, restarts: 1, recentRestarts: 1, deadline: T0 + 6_100 });
     expect(h.take()).toEqual(['announce exited +6100 killed by SIGKILL', 'announce backoff +6100 respawn in 0 ms']);
 
-    h.advance(0);
-    expect(h.state()).toBe('spawning');
-    expect(h.take()).toEqual(['announce spawning +6100 respawning', 'spawn']);
+    h.after(0, 'spawning', ['announce spawning +6100 respawning', 'spawn']);
   });
 
   it('tier1 escalates to tier2 exactly at the cooperative deadline, not 1 ms before', () => {
@@ -262,11 +287,7 @@ describe('heal tiers', () => {
     h.take();
     expect(h.ctx().deadline).toBe(T0 + 6_000);
 
-    h.advance(4_999);
-    expect(h.state()).toBe('tier1');
-    expect(h.take()).toEqual([]);
-    h.advance(1);
-    expect(h.state()).toBe('tier2');
+    h.flipsAt(5_000, 'tier1', 'tier2', { quiet: true });
     // The new wait starts at the old deadline.
     expect(h.ctx().deadline).toBe(T0 + 9_000);
     expect(h.take()).toEqual(['announce tier2 +6000 SIGTERM pid 101', 'SIGTERM 101']);
@@ -277,10 +298,7 @@ describe('heal tiers', () => {
     h.toRunning(101);
     h.send(verdict(mkVerdict('dead', 101, h.now(), 'process 101 is gone')));
     h.take();
-    h.advance(2_999);
-    expect(h.state()).toBe('tier3');
-    h.advance(1);
-    expect(h.state()).toBe('backoff');
+    h.flipsAt(3_000, 'tier3', 'backoff');
     expect(h.ctx().reason).toBe('no exit after SIGKILL');
     expect(h.ctx().counts.recentFailures).toEqual([T0 + 3_000]);
     expect(h.take()).toEqual(['announce exited +3000 no exit after SIGKILL', 'announce backoff +3000 respawn in 0 ms']);
@@ -297,14 +315,9 @@ describe('heal tiers', () => {
     h.send(heartbeat(555, 'boot-555', h.now()));
     expect(h.state()).toBe('tier1');
     h.send(heartbeat(101, 'boot-101', h.now()));
-    expect(h.state()).toBe('running');
-    expect(h.ctx().deadline).toBeUndefined();
-    expect(h.ctx().counts).toEqual({ failures: 0, recentFailures: [], opens: 0 });
-    expect(h.take()).toEqual(['announce ready +2000 pid 101', 'notify CHILD.READY']);
+    h.expectReadyAgain(101, 2000);
 
-    h.advance(30_000);
-    expect(h.state()).toBe('running');
-    expect(h.take()).toEqual([]);
+    h.quietFor(30_000, 'running');
   });
 
   it('ignores verdicts about an old pid', () => {
@@ -361,9 +374,7 @@ describe('heal tiers', () => {
     });
     expect(h.take()).toEqual(['announce tier2 +1000 SIGTERM pid 101', 'SIGTERM 101']);
 
-    h.advance(3_000);
-    expect(h.state()).toBe('tier3');
-    expect(h.take()).toEqual(['announce tier3 +4000 SIGKILL pid 101 (stale: no heartbeat for 12.0 s)', 'SIGKILL 101']);
+    h.after(3_000, 'tier3', ['announce tier3 +4000 SIGKILL pid 101 (stale: no heartbeat for 12.0 s)', 'SIGKILL 101']);
   });
 
   it('a drift verdict tells the parent and keeps running', () => {
@@ -446,10 +457,7 @@ describe('rolling', () => {
     h.toRunning(101);
     h.send(roll('requested by ops', h.now()));
     h.take();
-    h.advance(4_999);
-    expect(h.state()).toBe('rolling');
-    h.advance(1);
-    expect(h.state()).toBe('tier2');
+    h.flipsAt(5_000, 'rolling', 'tier2');
     expect(h.take()).toEqual(['announce tier2 +5000 SIGTERM pid 101', 'SIGTERM 101']);
   });
 
@@ -616,28 +624,16 @@ describe('restart circuit', () => {
     ]);
   });
 
-  /** A child whose circuit opened at T0 + 1100 (three quick crashes). */
+  /** A child whose circuit opened at T0 + 1100 (three quick crashes), its log taken. */
   function opened() {
-    const h = child();
-    h.send(start(h.now()));
-    h.advance(100);
-    h.crash(101);
-    h.advance(0);
-    h.crash(102);
-    h.advance(1_000);
-    h.crash(103);
-    expect(h.state()).toBe('circuitOpen');
+    const h = crashedThrice(100);
     h.take();
     return h;
   }
 
   it('goes half-open exactly after openForMs and spawns one probe', () => {
     const h = opened();
-    h.advance(29_999);
-    expect(h.state()).toBe('circuitOpen');
-    expect(h.take()).toEqual([]);
-    h.advance(1);
-    expect(h.state()).toBe('halfOpen');
+    h.flipsAt(30_000, 'circuitOpen', 'halfOpen', { quiet: true });
     expect(h.status()).toMatchObject({ state: 'halfOpen', circuit: 'halfOpen', pid: null, deadline: T0 + 41_100 });
     expect(h.take()).toEqual(['announce halfOpen +31100 probing with one start', 'spawn']);
   });
@@ -698,10 +694,7 @@ describe('restart circuit', () => {
       'announce circuitOpen +31600 exited with code 1; 4 consecutive, 4 recent failures',
       'notify CHILD.GAVE_UP',
     ]);
-    h.advance(29_999);
-    expect(h.state()).toBe('circuitOpen');
-    h.advance(1);
-    expect(h.state()).toBe('halfOpen');
+    h.flipsAt(30_000, 'circuitOpen', 'halfOpen');
   });
 
   it('a probe with no heartbeat within readyTimeout is killed and the circuit re-opens', () => {
@@ -709,10 +702,7 @@ describe('restart circuit', () => {
     h.advance(30_000);
     h.send(processStarted(201, h.now()));
     h.take();
-    h.advance(9_999);
-    expect(h.state()).toBe('halfOpen');
-    h.advance(1);
-    expect(h.state()).toBe('circuitOpen');
+    h.flipsAt(10_000, 'halfOpen', 'circuitOpen');
     expect(h.ctx().reason).toBe('probe sent no heartbeat');
     expect(h.ctx().counts).toMatchObject({ failures: 4, opens: 2 });
     expect(h.ctx().openUntil).toBe(T0 + 71_100);
@@ -751,9 +741,7 @@ describe('restart circuit', () => {
       'spawn',
     ]);
     // The half-open timer was cancelled.
-    h.advance(60_000);
-    expect(h.state()).toBe('spawning');
-    expect(h.take()).toEqual([]);
+    h.quietFor(60_000, 'spawning');
   });
 });
 
@@ -773,17 +761,11 @@ describe('stop', () => {
     });
     expect(h.take()).toEqual(['announce stopping +1000 pid 101', 'requestStop 101']);
 
-    h.advance(4_999);
-    expect(h.state()).toBe('stopping.asking');
-    h.advance(1);
-    expect(h.state()).toBe('stopping.terminating');
+    h.flipsAt(5_000, 'stopping.asking', 'stopping.terminating');
     expect(h.ctx().deadline).toBe(T0 + 9_000);
     expect(h.take()).toEqual(['SIGTERM 101']);
 
-    h.advance(2_999);
-    expect(h.state()).toBe('stopping.terminating');
-    h.advance(1);
-    expect(h.state()).toBe('stopping.killing');
+    h.flipsAt(3_000, 'stopping.terminating', 'stopping.killing');
     expect(h.ctx().deadline).toBe(T0 + 12_000);
     expect(h.take()).toEqual(['SIGKILL 101']);
 
@@ -799,9 +781,7 @@ describe('stop', () => {
     expect(h.ctx().totalRestarts).toBe(0);
     expect(h.take()).toEqual(['announce stopped +9100 stopped', 'notify CHILD.STOPPED']);
 
-    h.advance(60_000);
-    expect(h.state()).toBe('stopped');
-    expect(h.take()).toEqual([]);
+    h.quietFor(60_000, 'stopped');
   });
 
   it('an exit while asking stops at once', () => {
@@ -837,9 +817,7 @@ describe('stop', () => {
     h.advance(2_999);
     expect(h.state()).toBe('stopping.killing');
     h.take();
-    h.advance(1);
-    expect(h.state()).toBe('stopped');
-    expect(h.take()).toEqual(['announce stopped +11000 stopped', 'notify CHILD.STOPPED']);
+    h.after(1, 'stopped', ['announce stopped +11000 stopped', 'notify CHILD.STOPPED']);
   });
 
   it('a non-cooperative child is not asked: SIGTERM at once', () => {
@@ -864,9 +842,7 @@ describe('stop', () => {
     inBackoff.send(stop(inBackoff.now()));
     expect(inBackoff.state()).toBe('stopped');
     expect(inBackoff.take()).toEqual(['announce stopped +10 stopped', 'notify CHILD.STOPPED']);
-    inBackoff.advance(60_000);
-    expect(inBackoff.state()).toBe('stopped');
-    expect(inBackoff.take()).toEqual([]);
+    inBackoff.quietFor(60_000, 'stopped');
 
     const open = child({
       restored: {
@@ -932,11 +908,7 @@ describe('restored heal state', () => {
       'notify CHILD.GAVE_UP',
     ]);
 
-    h.advance(29_999);
-    expect(h.state()).toBe('circuitOpen');
-    expect(h.take()).toEqual([]);
-    h.advance(1);
-    expect(h.state()).toBe('halfOpen');
+    h.flipsAt(30_000, 'circuitOpen', 'halfOpen', { quiet: true });
     expect(h.ctx().deadline).toBe(T0 + 40_000);
     expect(h.take()).toEqual(['announce halfOpen +30000 probing with one start', 'spawn']);
   });
@@ -957,10 +929,7 @@ describe('restored heal state', () => {
       'spawn',
     ]);
     // The probe's timer and its deadline agree.
-    h.advance(9_999);
-    expect(h.state()).toBe('halfOpen');
-    h.advance(1);
-    expect(h.state()).toBe('circuitOpen');
+    h.flipsAt(10_000, 'halfOpen', 'circuitOpen');
     expect(h.ctx().openUntil).toBe(T0 + 40_000);
     expect(h.ctx().counts.opens).toBe(3);
   });
@@ -1018,25 +987,12 @@ describe('restored heal state', () => {
     second.send(start(second.now()));
     expect(second.state()).toBe('circuitOpen');
     expect(second.ctx().deadline).toBe(T0 + 31_000);
-    second.advance(29_999);
-    expect(second.state()).toBe('circuitOpen');
-    second.advance(1);
-    expect(second.state()).toBe('halfOpen');
+    second.flipsAt(30_000, 'circuitOpen', 'halfOpen');
     // halfOpen persists as not closed, with the openUntil it came from.
     expect(second.persisted()).toEqual({ ...saved, circuit: 'halfOpen' });
   });
 
-  function opened3() {
-    const h = child();
-    h.send(start(h.now()));
-    h.crash(101);
-    h.advance(0);
-    h.crash(102);
-    h.advance(1_000);
-    h.crash(103);
-    expect(h.state()).toBe('circuitOpen');
-    return h;
-  }
+  const opened3 = () => crashedThrice(0);
 });
 
 describe('childStatus helpers', () => {
