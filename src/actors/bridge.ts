@@ -92,7 +92,7 @@ export const bridgeKind: ActorKind = {
       readPause: () => readPause(kv),
       usageFile: join(config.stateDir, 'usage.jsonl'),
       update: async (report, { force }) => {
-        await runUpdate({ cwd: packageRoot(), report, force });
+        await runUpdate({ cwd: packageRoot(), stateDir: config.stateDir, report, force });
       },
       providersLine: () => {
         const context = health();

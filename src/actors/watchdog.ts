@@ -6,9 +6,9 @@ import { hostname } from 'node:os';
 import { assessLiveness } from '../../machines/liveness.js';
 import { watchdogMachine } from '../../machines/watchdog.js';
 import { readHeartbeat, toHeartbeatRecords, type Verdict } from '../contracts/index.js';
-import { diskBuildIdReader } from '../paths.js';
 import { isProcessAlive } from '../process.js';
 import { sleep } from '../time/sleep.js';
+import { liveBuildIdReader } from '../update/releaseLink.js';
 import type { ActorKind } from './host.js';
 import { createLivenessTable, type LivenessEntry } from './livenessTable.js';
 
@@ -19,7 +19,7 @@ export const watchdogKind: ActorKind = {
   description: 'detects stale, dead, hung and drifted actors from their heartbeats',
   create: ({ config, bus, logger }) => {
     const table = createLivenessTable();
-    const diskBuild = diskBuildIdReader();
+    const diskBuild = liveBuildIdReader(config.stateDir);
     const localHost = hostname();
     const settings = { staleAfterMs: config.watchdog.staleAfter, maxLoopLagMs: config.watchdog.maxLoopLag };
     // Entries silent for this long belong to actors that were removed or renamed: forget them.

@@ -1,15 +1,21 @@
-// `/update`: bring the installed roshi up to date in place. `git pull --ff-only` in the package
-// directory, then `npm run build`, each step reported as it ends. The build writes a new build
-// id (dist/build.json); the watchdog sees every actor running the old one (drift) and the
-// supervisor rolls the tree one actor at a time with cooperative restarts — this process
-// included, after its report went out through the durable outbox.
-//
-// Nothing to pull means nothing to build (a rebuild would roll the tree for nothing), unless
-// the operator says `/update force`.
-import { execa } from 'execa';
+// `/update`: prepare the new version beside the live one and switch to it atomically. The pull
+// becomes a git worktree under <stateDir>/releases/<id>, dependencies and the build happen
+// there, then the `current` link moves to it in one rename; each step is reported as it ends.
+// The watchdog then sees drift and the supervisor rolls the tree onto the link's build; its
+// rollback guard switches back if the new build's actors do not reach running
+// (docs/operations.md#updating-from-chat). Nothing new means nothing to build, unless forced.
+import { realpathSync } from 'node:fs';
+import { join } from 'node:path';
+import { lastLines, seconds, type CommandResult } from '../update/command.js';
+import { pruneReleases } from '../update/pruneReleases.js';
+import { npmBuild, npmCi, planDependencies, reuseDependencies } from '../update/releaseBuild.js';
+import { checkOutRelease, removeWorktree } from '../update/releaseCheckout.js';
+import { liveRoot, switchLink } from '../update/releaseLink.js';
+import { writeSwitchRecord } from '../update/switchRecord.js';
+import { readBuildId } from '../update/buildId.js';
 
 export interface UpdateStep {
-  step: 'git pull' | 'npm ci' | 'build';
+  step: 'git pull' | 'npm ci' | 'build' | 'switch';
   ok: boolean;
   detail: string;
   durationMs: number;
@@ -18,13 +24,17 @@ export interface UpdateStep {
 export interface UpdateResult {
   ok: boolean;
   steps: UpdateStep[];
-  /** The build ran (a new build id is on disk). */
+  /** A new release was built and the link now points at it. */
   built: boolean;
+  /** The new release's directory, once it exists. */
+  release?: string;
 }
 
 export interface UpdateOptions {
-  /** The package directory (a git clone of roshi). */
+  /** roshi's checkout (or any of its release worktrees): where the pull comes from. */
   cwd: string;
+  /** Holds releases/ and the `current` link. */
+  stateDir: string;
   /** Called with one line per step as it ends. */
   report: (line: string) => Promise<void>;
   force?: boolean;
@@ -33,120 +43,79 @@ export interface UpdateOptions {
   env?: Record<string, string>;
 }
 
-const TAIL_LINES = 12;
-
 export async function runUpdate(options: UpdateOptions): Promise<UpdateResult> {
   const steps: UpdateStep[] = [];
   const env = { GIT_TERMINAL_PROMPT: '0', ...options.env };
+  const buildTimeoutMs = options.buildTimeoutMs ?? 600_000;
+  const live = liveRoot(options.stateDir, options.cwd);
 
-  const before = await run('git', ['rev-parse', 'HEAD'], options.cwd, 10_000, env);
-  const pull = await run('git', ['pull', '--ff-only'], options.cwd, options.gitTimeoutMs ?? 120_000, env);
-  const upToDate = pull.ok && /already up[ -]to[ -]date/i.test(pull.output);
-  const pullStep: UpdateStep = {
-    step: 'git pull',
-    ok: pull.ok,
-    detail: pull.ok ? lastLines(pull.output, 3) || 'done' : pull.error,
-    durationMs: pull.durationMs,
-  };
-  steps.push(pullStep);
-  await options.report(
-    pull.ok
-      ? `✅ git pull (${seconds(pull.durationMs)}): ${pullStep.detail}`
-      : `❌ git pull failed: ${pull.error}\nNothing was built; the running tree is unchanged.`,
-  );
-  if (!pull.ok) return { ok: false, steps, built: false };
-  if (upToDate && !options.force) {
+  const checkout = await checkOutRelease({
+    cwd: options.cwd,
+    live,
+    stateDir: options.stateDir,
+    force: options.force ?? false,
+    timeoutMs: options.gitTimeoutMs ?? 120_000,
+    env,
+  });
+  if (checkout.kind === 'failed') {
+    steps.push({ step: 'git pull', ok: false, detail: checkout.error, durationMs: checkout.durationMs });
+    await options.report(`❌ git pull failed: ${checkout.error}\nNothing was built; the running tree is unchanged.`);
+    return { ok: false, steps, built: false };
+  }
+  const detail = checkout.kind === 'ready' ? checkout.detail : 'already up to date';
+  steps.push({ step: 'git pull', ok: true, detail, durationMs: checkout.durationMs });
+  await options.report(`✅ git pull (${seconds(checkout.durationMs)}): ${detail}`);
+  if (checkout.kind === 'upToDate') {
     await options.report('Already up to date: build skipped (say /update force to rebuild anyway).');
     return { ok: true, steps, built: false };
   }
+  const { dir, source } = checkout;
+  const abandon = async (): Promise<UpdateResult> => {
+    await removeWorktree(source, dir, env);
+    return { ok: false, steps, built: false };
+  };
 
-  // New or changed dependencies: the build (and the rolled actors) must not run on stale modules.
-  const changed = before.ok
-    ? await run('git', ['diff', '--name-only', before.output.trim(), 'HEAD'], options.cwd, 10_000, env)
-    : undefined;
-  if (!changed?.ok || /(^|\n)package-lock\.json(\n|$)/.test(changed.output)) {
-    const install = await run(
-      'npm',
-      ['ci', '--no-audit', '--no-fund'],
-      options.cwd,
-      options.buildTimeoutMs ?? 600_000,
-      env,
-    );
-    steps.push({
-      step: 'npm ci',
-      ok: install.ok,
-      detail: install.ok ? 'done' : install.error,
-      durationMs: install.durationMs,
-    });
+  // A lock file unchanged since the live release: its modules are reused as hard links.
+  const plan = await planDependencies(dir, { root: live, ...(checkout.live ? { commit: checkout.live } : {}) }, env);
+  const reused = plan.reuseFrom !== undefined && (await reuseDependencies(plan.reuseFrom, dir, env));
+  if (plan.install || (plan.reuseFrom !== undefined && !reused)) {
+    const install = await npmCi(dir, buildTimeoutMs, env);
+    steps.push(step('npm ci', install));
     await options.report(
       install.ok
         ? `✅ npm ci (${seconds(install.durationMs)}): dependencies updated`
-        : `❌ npm ci failed: ${install.error}\nNothing was built; the running tree is unchanged.`,
+        : `❌ npm ci failed: ${install.error}\nNothing was switched; the running tree is unchanged.`,
     );
-    if (!install.ok) return { ok: false, steps, built: false };
+    if (!install.ok) return abandon();
   }
 
-  const build = await run('npm', ['run', 'build'], options.cwd, options.buildTimeoutMs ?? 600_000, env);
-  const buildStep: UpdateStep = {
-    step: 'build',
-    ok: build.ok,
-    detail: build.ok ? 'done' : build.error,
-    durationMs: build.durationMs,
-  };
-  steps.push(buildStep);
+  const build = await npmBuild(dir, buildTimeoutMs, env);
+  steps.push(step('build', build));
   await options.report(
     build.ok
-      ? `✅ npm run build (${seconds(build.durationMs)}): new build on disk. The watchdog will see the drift and the supervisor restarts each actor in turn (runners after their current mission).`
+      ? `✅ npm run build (${seconds(build.durationMs)}): built in ${dir}`
       : `❌ npm run build failed: ${build.error}\nThe running tree keeps the previous build.`,
   );
-  return { ok: build.ok, steps, built: build.ok };
-}
+  if (!build.ok) return abandon();
 
-interface RunResult {
-  ok: boolean;
-  output: string;
-  error: string;
-  durationMs: number;
-}
-
-async function run(
-  command: string,
-  args: string[],
-  cwd: string,
-  timeoutMs: number,
-  env: Record<string, string>,
-): Promise<RunResult> {
   const started = Date.now();
-  const result = await execa(command, args, {
-    cwd,
-    reject: false,
-    all: true,
-    timeout: timeoutMs,
-    env,
-    stdin: 'ignore',
-  });
-  const output = String(result.all ?? '').trim();
-  const durationMs = Date.now() - started;
-  if (!result.failed) return { ok: true, output, error: '', durationMs };
-  const why = result.timedOut
-    ? `timed out after ${seconds(timeoutMs)}`
-    : result.exitCode !== undefined
-      ? `exit code ${result.exitCode}`
-      : (result as { code?: string }).code === 'ENOENT'
-        ? `${command} not found`
-        : (result.shortMessage ?? 'failed');
-  const tail = lastLines(output, TAIL_LINES);
-  return { ok: false, output, error: tail ? `${why}\n${tail}` : why, durationMs };
+  const from = realpathSync(live);
+  const buildId = readBuildId(join(dir, 'dist', 'build.json')) ?? checkout.id;
+  switchLink(options.stateDir, dir);
+  writeSwitchRecord(options.stateDir, { from, to: dir, buildId, at: Date.now(), state: 'pending' });
+  steps.push({ step: 'switch', ok: true, detail: dir, durationMs: Date.now() - started });
+  await options.report(
+    `✅ switched to release ${checkout.id} (build ${buildId}). The watchdog will see the drift and the supervisor restarts each actor in turn (runners after their current mission); if the new build's actors do not reach running it switches back.`,
+  );
+  await pruneReleases(options.stateDir, source, [dir, from], env).catch(() => []);
+  return { ok: true, steps, built: true, release: dir };
 }
 
-function lastLines(text: string, n: number): string {
-  return text
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .slice(-n)
-    .join('\n');
-}
-
-function seconds(ms: number): string {
-  return ms < 10_000 ? `${(ms / 1000).toFixed(1)}s` : `${Math.round(ms / 1000)}s`;
+function step(name: UpdateStep['step'], result: CommandResult): UpdateStep {
+  return {
+    step: name,
+    ok: result.ok,
+    detail: result.ok ? lastLines(result.output, 3) || 'done' : result.error,
+    durationMs: result.durationMs,
+  };
 }

@@ -17,6 +17,7 @@ import { loadHealStateActor, persistHealState } from './healPersistence.js';
 import { superviseLifecycle } from './lifecycle.js';
 import { reportJetStreamSync } from './jetstreamDurability.js';
 import { createProcessPort } from './processPort.js';
+import { guardRelease } from './releaseGuard.js';
 import { startSelfWatch } from './selfWatch.js';
 import { childInputs, NATS_CHILD } from './tree.js';
 import { treeStatus } from './treeStatus.js';
@@ -125,7 +126,9 @@ export async function runSupervisor({ config, configFile, logger }: SupervisorOp
 
   persistHealState(root, bus.stores, logger);
 
-  const unsubscribers: Array<() => void> = [];
+  const unsubscribers: Array<() => void> = [
+    guardRelease({ root, stateDir: config.stateDir, logger, journal: (entry) => announcer.journal(entry) }),
+  ];
   const lifecycle = superviseLifecycle({
     root,
     logger,

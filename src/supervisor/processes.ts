@@ -14,10 +14,10 @@ import { spawn, type ChildProcess as NodeChild } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { LIFELINE_ENV } from '../actors/lifeline.js';
-import { mainScript } from '../paths.js';
 import { signalProcess } from '../process.js';
 import type { RoshiConfig } from '../config/schema.js';
 import { actorEnvironment, childKindOf, type ChildKind } from '../secrets/actorEnv.js';
+import { liveMainScript } from '../update/releaseLink.js';
 
 export interface ChildProcess {
   pid: number;
@@ -31,12 +31,18 @@ export interface SpawnOptions {
   /** The child's own variables (its bus credential, the state dir, …), set over its allow-list. */
   env: Record<string, string>;
   /** What decides which of the supervisor's secrets a child of each kind receives. */
-  config: Pick<RoshiConfig, 'github' | 'bridge' | 'agent' | 'secrets'>;
+  config: Pick<RoshiConfig, 'github' | 'bridge' | 'agent' | 'secrets' | 'stateDir'>;
 }
 
 export function spawnActor(name: string, args: string[], options: SpawnOptions): ChildProcess {
   const env = childEnv(options, childKindOf(name), { ...options.env, [LIFELINE_ENV]: '1' });
-  return start(name, process.execPath, [mainScript(), 'actor', name, ...args], env, options.logDir);
+  return start(
+    name,
+    process.execPath,
+    [liveMainScript(options.config.stateDir), 'actor', name, ...args],
+    env,
+    options.logDir,
+  );
 }
 
 function childEnv(options: SpawnOptions, kind: ChildKind, own: Record<string, string>): Record<string, string> {

@@ -7,8 +7,8 @@ import { assessLiveness } from '../../machines/liveness.js';
 import type { HeartbeatRecord } from '../contracts/index.js';
 import type { Bus } from '../bus/index.js';
 import type { RoshiConfig } from '../config/index.js';
-import { diskBuildIdReader } from '../paths.js';
 import { isProcessAlive } from '../process.js';
+import { liveBuildIdReader } from '../update/releaseLink.js';
 import type { ChildProcess } from './processes.js';
 import { NATS_CHILD } from './tree.js';
 import type { TreeView } from './treeView.js';
@@ -32,7 +32,7 @@ export function startSelfWatch({
 }: SelfWatchOptions): () => void {
   const { childRef } = tree;
   const liveness = { staleAfterMs: config.watchdog.staleAfter, maxLoopLagMs: config.watchdog.maxLoopLag };
-  const diskBuildId = diskBuildIdReader();
+  const diskBuildId = liveBuildIdReader(config.stateDir);
   const watchWatchdog = setInterval(() => {
     const hb = heartbeats.get('watchdog');
     if (!hb) return;
