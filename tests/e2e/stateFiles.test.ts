@@ -7,9 +7,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Mission } from '../../src/contracts/index.js';
+import { addMission, waitForMission } from '../harness/missionClient.js';
 import { createMissionWorld, type MissionWorld } from '../harness/missionWorld.js';
-import { sleep, TestTree } from '../harness/tree.js';
+import { TestTree } from '../harness/tree.js';
 
 const mode = (path: string) => (statSync(path).mode & 0o777).toString(8);
 
@@ -58,18 +58,8 @@ describe('a started tree keeps its state dir private', () => {
           }
         : { text: 'Recorded.' },
     );
-    const mission = await tree.bus.request<Mission>(
-      tree.bus.subjects.missions('add'),
-      { text: 'record the modes {{modes-1}}', source: 'nats' },
-      5_000,
-    );
-    const deadline = Date.now() + 60_000;
-    let last: Mission | undefined;
-    while (Date.now() < deadline) {
-      last = await tree.bus.request<Mission>(tree.bus.subjects.missions('get'), { id: mission.id }).catch(() => last);
-      if (last && ['done', 'failed', 'cancelled'].includes(last.status)) break;
-      await sleep(200);
-    }
+    const mission = await addMission(tree, 'record the modes {{modes-1}}');
+    const last = await waitForMission(tree, mission.id, (m) => ['done', 'failed', 'cancelled'].includes(m.status));
     expect(last?.status, last?.lastError).toBe('done');
     const lines = readFileSync(modesFile(), 'utf8').trim().split('\n');
     // The worktree dir, a file git checked out, a file the agent wrote, the worktree's .git link file.
