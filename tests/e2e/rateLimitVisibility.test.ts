@@ -39,6 +39,9 @@ describe('a rate-limited mission', () => {
         headers: { 'retry-after': '15' },
       },
     }));
+    // The runner's progress subject carries the retry state too (the live view reads it there).
+    const progress: Array<Record<string, unknown>> = [];
+    const unsubscribe = tree.bus.subscribe(tree.bus.subjects.runnerProgress('runner-1'), (p) => void progress.push(p));
     const mission = await tree.bus.request<Mission>(
       tree.bus.subjects.missions('add'),
       { text: 'touch the rate limit {{limited}}', source: 'nats' },
@@ -54,6 +57,12 @@ describe('a rate-limited mission', () => {
       { timeoutMs: 60_000, intervalMs: 500, detail: () => tree.output().slice(-3000) },
     );
     expect(shown).toMatch(/^status +running$/m);
+    const retry = progress.find((p) => p.kind === 'retry');
+    expect(retry).toMatchObject({
+      missionId: mission.id,
+      retry: { attempt: 1, maxRetries: 1, errorStatus: 429, delayMs: 15_000 },
+    });
+    unsubscribe();
 
     const failed = await until(
       async () => {
