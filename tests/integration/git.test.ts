@@ -42,6 +42,16 @@ function seedCommit(file: string, content: string, branch = 'main', to = 'origin
   return git(seed, 'rev-parse', 'HEAD');
 }
 
+/** Mission `missionId`'s worktree in `repo` on `branch`, started from origin/main. */
+function worktreeFromMain(
+  repo: Parameters<typeof prepareWorktree>[0]['repo'],
+  missionId: string,
+  branch: string,
+  over: Partial<Parameters<typeof prepareWorktree>[0]> = {},
+) {
+  return prepareWorktree({ repo, workspace, missionId, branch, baseBranch: 'main', remote: 'origin', ...over });
+}
+
 beforeEach(() => {
   tmp = mkdtempSync(join(tmpdir(), 'roshi-git-'));
   remote = join(tmp, 'remote.git');
@@ -102,14 +112,7 @@ describe('prepareWorktree', () => {
     const fresh = seedCommit('fresh.txt', 'fresh\n');
     seedCommit('fork-only.txt', 'x\n', 'feature-x', 'fork');
 
-    const wt = await prepareWorktree({
-      repo,
-      workspace,
-      missionId: 'm1',
-      branch: 'roshi/fix-a-m00001',
-      baseBranch: 'main',
-      remote: 'origin',
-    });
+    const wt = await worktreeFromMain(repo, 'm1', 'roshi/fix-a-m00001');
     expect(wt).toMatchObject({
       path: join(workspace, 'worktrees', 'm1'),
       branch: 'roshi/fix-a-m00001',
@@ -128,15 +131,7 @@ describe('prepareWorktree', () => {
   it('an empty pushRemote or clone remote (unset in config) means the default', async () => {
     const repo = await ensureRepo({ name: 'app', url: remote, workspace, remote: '' });
     expect(git(repo, 'remote')).toBe('origin');
-    const wt = await prepareWorktree({
-      repo,
-      workspace,
-      missionId: 'm1',
-      branch: 'roshi/x',
-      baseBranch: 'main',
-      remote: 'origin',
-      pushRemote: '',
-    });
+    const wt = await worktreeFromMain(repo, 'm1', 'roshi/x', { pushRemote: '' });
     expect(wt.startPoint).toBe('origin/main');
   });
 
@@ -149,41 +144,20 @@ describe('prepareWorktree', () => {
 
   it('refuses a mission id that is not a plain directory name', async () => {
     const repo = await ensureRepo({ name: 'app', url: remote, workspace });
-    await expect(
-      prepareWorktree({
-        repo,
-        workspace,
-        missionId: '../escape',
-        branch: 'roshi/x',
-        baseBranch: 'main',
-        remote: 'origin',
-      }),
-    ).rejects.toThrow(/cannot be used as a worktree directory/);
+    await expect(worktreeFromMain(repo, '../escape', 'roshi/x')).rejects.toThrow(
+      /cannot be used as a worktree directory/,
+    );
   });
 
   it('replaces a leftover worktree of the same mission (crash)', async () => {
     const repo = await ensureRepo({ name: 'app', url: remote, workspace });
-    const first = await prepareWorktree({
-      repo,
-      workspace,
-      missionId: 'm1',
-      branch: 'roshi/crash',
-      baseBranch: 'main',
-      remote: 'origin',
-    });
+    const first = await worktreeFromMain(repo, 'm1', 'roshi/crash');
     writeFileSync(join(first.path, 'junk.txt'), 'half-done work of a dead runner\n');
     // the dead attempt had also committed locally, never pushed
     writeFileSync(join(first.path, 'local.txt'), 'x\n');
     await commitLeftovers(first.path, { message: 'local only', ...AUTHOR });
 
-    const again = await prepareWorktree({
-      repo,
-      workspace,
-      missionId: 'm1',
-      branch: 'roshi/crash',
-      baseBranch: 'main',
-      remote: 'origin',
-    });
+    const again = await worktreeFromMain(repo, 'm1', 'roshi/crash');
     expect(again.path).toBe(first.path);
     expect(existsSync(join(again.path, 'junk.txt'))).toBe(false);
     expect(existsSync(join(again.path, 'local.txt'))).toBe(false);
@@ -196,28 +170,14 @@ describe('prepareWorktree', () => {
     const dir = join(workspace, 'worktrees', 'm2');
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'stray.txt'), 'x');
-    const wt = await prepareWorktree({
-      repo,
-      workspace,
-      missionId: 'm2',
-      branch: 'roshi/stray',
-      baseBranch: 'main',
-      remote: 'origin',
-    });
+    const wt = await worktreeFromMain(repo, 'm2', 'roshi/stray');
     expect(existsSync(join(wt.path, 'stray.txt'))).toBe(false);
     expect(existsSync(join(wt.path, 'README.md'))).toBe(true);
   });
 
   it('removeWorktree removes and prunes, and is idempotent', async () => {
     const repo = await ensureRepo({ name: 'app', url: remote, workspace });
-    const wt = await prepareWorktree({
-      repo,
-      workspace,
-      missionId: 'm1',
-      branch: 'roshi/rm',
-      baseBranch: 'main',
-      remote: 'origin',
-    });
+    const wt = await worktreeFromMain(repo, 'm1', 'roshi/rm');
     writeFileSync(join(wt.path, 'dirty.txt'), 'x');
     await removeWorktree(repo, wt.path);
     expect(existsSync(wt.path)).toBe(false);
@@ -230,14 +190,7 @@ describe('commit and push', () => {
   it('commits leftovers with the configured author, pushes, and a retried mission resumes the remote branch', async () => {
     const repo = await ensureRepo({ name: 'app', url: remote, workspace });
     const branch = 'roshi/feature-m00001';
-    const wt = await prepareWorktree({
-      repo,
-      workspace,
-      missionId: 'm1',
-      branch,
-      baseBranch: 'main',
-      remote: 'origin',
-    });
+    const wt = await worktreeFromMain(repo, 'm1', branch);
 
     expect(await commitLeftovers(wt.path, { message: 'nothing', ...AUTHOR })).toEqual({
       committed: false,
@@ -263,14 +216,7 @@ describe('commit and push', () => {
 
     // The runner died after pushing; the mission is retried under a new worktree.
     await removeWorktree(repo, wt.path);
-    const retry = await prepareWorktree({
-      repo,
-      workspace,
-      missionId: 'm1-retry',
-      branch,
-      baseBranch: 'main',
-      remote: 'origin',
-    });
+    const retry = await worktreeFromMain(repo, 'm1-retry', branch);
     expect(retry).toMatchObject({ startPoint: `origin/${branch}`, resumed: true, head: c.sha });
     expect(readFileSync(join(retry.path, 'feature.txt'), 'utf8')).toBe('done\n');
     expect(git(retry.path, 'rev-parse', '--abbrev-ref', '@{upstream}')).toBe(`origin/${branch}`);
@@ -278,14 +224,7 @@ describe('commit and push', () => {
 
   it('the commit ignores identities from the environment git would otherwise use', async () => {
     const repo = await ensureRepo({ name: 'app', url: remote, workspace });
-    const wt = await prepareWorktree({
-      repo,
-      workspace,
-      missionId: 'm1',
-      branch: 'roshi/id',
-      baseBranch: 'main',
-      remote: 'origin',
-    });
+    const wt = await worktreeFromMain(repo, 'm1', 'roshi/id');
     git(wt.path, 'config', 'user.name', 'Local Config');
     git(wt.path, 'config', 'user.email', 'local@config.test');
     writeFileSync(join(wt.path, 'a.txt'), 'a');
@@ -298,14 +237,7 @@ describe('commit and push', () => {
   it('a non-fast-forward push is rejected, unless forced with a lease', async () => {
     const repo = await ensureRepo({ name: 'app', url: remote, workspace });
     const branch = 'roshi/contested';
-    const wt = await prepareWorktree({
-      repo,
-      workspace,
-      missionId: 'm1',
-      branch,
-      baseBranch: 'main',
-      remote: 'origin',
-    });
+    const wt = await worktreeFromMain(repo, 'm1', branch);
     writeFileSync(join(wt.path, 'ours.txt'), 'ours\n');
     await commitLeftovers(wt.path, { message: 'ours', ...AUTHOR });
     // Someone else pushed to the same branch meanwhile.
@@ -325,14 +257,7 @@ describe('commit and push', () => {
 
   it('push to a missing remote names the command and the stderr tail', async () => {
     const repo = await ensureRepo({ name: 'app', url: remote, workspace });
-    const wt = await prepareWorktree({
-      repo,
-      workspace,
-      missionId: 'm1',
-      branch: 'roshi/x',
-      baseBranch: 'main',
-      remote: 'origin',
-    });
+    const wt = await worktreeFromMain(repo, 'm1', 'roshi/x');
     const error = (await push(wt.path, { remote: 'nowhere', branch: 'roshi/x' }).catch((e: unknown) => e)) as GitError;
     expect(error).toBeInstanceOf(GitError);
     expect(error).not.toBeInstanceOf(PushRejectedError);
@@ -346,42 +271,18 @@ describe('commit and push', () => {
     const repo = await ensureRepo({ name: 'app', url: remote, workspace });
     git(repo, 'remote', 'add', 'fork', fork);
     const branch = 'roshi/forked';
-    const wt = await prepareWorktree({
-      repo,
-      workspace,
-      missionId: 'm1',
-      branch,
-      baseBranch: 'main',
-      remote: 'origin',
-      pushRemote: 'fork',
-    });
+    const wt = await worktreeFromMain(repo, 'm1', branch, { pushRemote: 'fork' });
     writeFileSync(join(wt.path, 'f.txt'), 'f');
     const c = await commitLeftovers(wt.path, { message: 'f', ...AUTHOR });
     await push(wt.path, { remote: 'fork', branch });
     expect(git(fork, 'rev-parse', `refs/heads/${branch}`)).toBe(c.sha);
     expect(() => git(remote, 'rev-parse', '--verify', `refs/heads/${branch}`)).toThrow();
     // While m1's worktree holds the branch, another mission cannot take it.
-    await expect(
-      prepareWorktree({
-        repo,
-        workspace,
-        missionId: 'm2',
-        branch,
-        baseBranch: 'main',
-        remote: 'origin',
-        pushRemote: 'fork',
-      }),
-    ).rejects.toThrow(/branch roshi\/forked is checked out in another worktree \(.*worktrees\/m1\)/);
+    await expect(worktreeFromMain(repo, 'm2', branch, { pushRemote: 'fork' })).rejects.toThrow(
+      /branch roshi\/forked is checked out in another worktree \(.*worktrees\/m1\)/,
+    );
     await removeWorktree(repo, wt.path);
-    const again = await prepareWorktree({
-      repo,
-      workspace,
-      missionId: 'm2',
-      branch,
-      baseBranch: 'main',
-      remote: 'origin',
-      pushRemote: 'fork',
-    });
+    const again = await worktreeFromMain(repo, 'm2', branch, { pushRemote: 'fork' });
     expect(again).toMatchObject({ resumed: true, startPoint: `fork/${branch}`, head: c.sha });
   });
 });
