@@ -53,7 +53,7 @@ export const circuitReset = (at: number): ChildEvent => ({ type: 'CIRCUIT.RESET'
 
 /** What a child-supervision machine tells its parent. */
 export type ChildNotice = {
-  type: 'CHILD.READY' | 'CHILD.GAVE_UP' | 'CHILD.DRIFT' | 'CHILD.STOPPED';
+  type: 'CHILD.READY' | 'CHILD.GAVE_UP' | 'CHILD.DRIFT' | 'CHILD.DEFERRED' | 'CHILD.STOPPED';
   child: string;
   at: number;
 };

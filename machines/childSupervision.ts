@@ -154,7 +154,12 @@ export const childSupervisionMachine = childSetup.createMachine({
     // The actor restarts when its current work ends (a runner mid-mission): no escalation for
     // taking its time, but it is still watched — a hang while waiting is healed as usual.
     rollingDeferred: {
-      entry: [announce('rolling', () => 'deferred until the current work ends'), assign({ deadline: undefined })],
+      entry: [
+        announce('rolling', () => 'deferred until the current work ends'),
+        assign({ deadline: undefined }),
+        // The roll queue moves on: a busy runner must not hold every other actor on the old build.
+        { type: 'notifyParent', params: { type: 'CHILD.DEFERRED' } },
+      ],
       on: {
         VERDICT: [
           { guard: 'isDeadVerdict', target: 'tier3', actions: 'noteVerdict' },

@@ -194,6 +194,7 @@ export const supervisorMachine = setup({
         'CHILD.DRIFT': { actions: 'queueRoll' },
         'CHILD.READY': { guard: 'isRollingChild', actions: 'rollNext' },
         'CHILD.GAVE_UP': { guard: 'isRollingChild', actions: 'rollNext' },
+        'CHILD.DEFERRED': { guard: 'isRollingChild', actions: 'rollNext' },
       },
     },
 

@@ -5,7 +5,7 @@
 import { HEAL_SETTINGS, T0 } from '../harness/healSettings.js';
 import { describe, expect, it } from 'vitest';
 import { createActor, fromPromise, SimulatedClock, type InspectionEvent } from 'xstate';
-import { heartbeat, processExited, processStarted, verdict } from '../../machines/childEvents.js';
+import { heartbeat, processExited, processStarted, restartAcked, verdict } from '../../machines/childEvents.js';
 import { stateName } from '../../machines/childStatus.js';
 import { childSupervisionMachine, type ChildInput, type PersistedHealState } from '../../machines/childSupervision.js';
 import { supervisorMachine, type ChildActor, type HealStateLoad } from '../../machines/supervisor.js';
@@ -345,6 +345,30 @@ describe('running', () => {
       'CHILD.READY watchdog +2300',
       'CHILD.READY worker +2300',
     ]);
+  });
+
+  it('a child that defers its restart (a busy runner) does not hold the roll of the others', async () => {
+    const t = tree();
+    await t.allRunning();
+    t.drift('worker', 31);
+    t.drift('watchdog', 21);
+    expect(t.supCtx().rolling).toBe('worker');
+    expect(t.take()).toEqual(['worker: requestRestart 31']);
+
+    // The worker is mid-mission: it restarts when the mission ends. The watchdog rolls now.
+    t.c('worker')!.send(restartAcked(31, t.now(), true));
+    expect(t.childState('worker')).toBe('rollingDeferred');
+    expect(t.childState('watchdog')).toBe('rolling');
+    expect(t.take()).toEqual(['watchdog: requestRestart 21']);
+    t.exit('watchdog', 21);
+    t.ready('watchdog', 22);
+    expect(t.supCtx().rolling).toBeUndefined();
+
+    // The mission ends: the worker exits and comes back on the new build, still not a failure.
+    t.exit('worker', 31);
+    t.ready('worker', 32);
+    expect(t.childState('worker')).toBe('running');
+    expect(t.childCtx('worker').totalRestarts).toBe(0);
   });
 
   it('RESTART_CHILD sends ROLL to that child only; unknown children are ignored', async () => {
