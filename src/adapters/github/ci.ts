@@ -2,19 +2,21 @@
 // and job logs (GitHub answers 302 to a short-lived URL of the plain-text log, which fetch
 // follows without our Authorization header: another origin). The poller's reads are
 // conditional (ETag cache); the rebase logs page through everything.
+import { everyPage, listingFor, type PageLimit } from './listings.js';
 import { CALL_TIMEOUT_MS, call, splitRepo, transportOf, type Transport } from './transport.js';
 import type { CheckRun, CombinedStatus, CommitStatus, GitHubClient, Listing, WorkflowRun } from './types.js';
 
-export async function listCheckRuns(
+export function listCheckRuns(
   t: Transport,
   repo: string,
   sha: string,
-  opts: { maxPages?: number } = {},
+  opts: PageLimit = {},
 ): Promise<Listing<CheckRun>> {
-  const { owner, name } = splitRepo(repo);
-  return t.paged<CheckRun, { total_count?: number; check_runs?: RawCheckRun[] }>(
+  return listingFor<CheckRun, { total_count?: number; check_runs?: RawCheckRun[] }>(
+    t,
+    repo,
     'GET /repos/{owner}/{repo}/commits/{ref}/check-runs',
-    { owner, repo: name, ref: sha },
+    { ref: sha },
     opts.maxPages ?? 3,
     (data) => ({
       items: (data.check_runs ?? []).map((r) => ({
@@ -34,13 +36,14 @@ export async function combinedStatus(
   t: Transport,
   repo: string,
   sha: string,
-  opts: { maxPages?: number } = {},
+  opts: PageLimit = {},
 ): Promise<CombinedStatus> {
-  const { owner, name } = splitRepo(repo);
   let state = 'pending';
-  const listing = await t.paged<CommitStatus, { state?: string; total_count?: number; statuses?: RawStatus[] }>(
+  const listing = await listingFor<CommitStatus, { state?: string; total_count?: number; statuses?: RawStatus[] }>(
+    t,
+    repo,
     'GET /repos/{owner}/{repo}/commits/{ref}/status',
-    { owner, repo: name, ref: sha },
+    { ref: sha },
     opts.maxPages ?? 1,
     (data) => {
       state = data.state ?? state;
@@ -64,16 +67,17 @@ export async function combinedStatus(
   };
 }
 
-export async function listWorkflowRuns(
+export function listWorkflowRuns(
   t: Transport,
   repo: string,
   sha: string,
-  opts: { maxPages?: number } = {},
+  opts: PageLimit = {},
 ): Promise<Listing<WorkflowRun>> {
-  const { owner, name } = splitRepo(repo);
-  return t.paged<WorkflowRun, { total_count?: number; workflow_runs?: RawWorkflowRun[] }>(
+  return listingFor<WorkflowRun, { total_count?: number; workflow_runs?: RawWorkflowRun[] }>(
+    t,
+    repo,
     'GET /repos/{owner}/{repo}/actions/runs',
-    { owner, repo: name, head_sha: sha },
+    { head_sha: sha },
     opts.maxPages ?? 1,
     (data) => ({
       items: (data.workflow_runs ?? [])
@@ -145,17 +149,7 @@ export interface WorkflowRunSummary {
 
 /** GET /repos/{o}/{r}/actions/runs?head_sha=…, every page. */
 export async function runsForSha(github: GitHubClient, repo: string, sha: string): Promise<WorkflowRunSummary[]> {
-  const t = transportOf(github);
-  const { owner, name } = splitRepo(repo);
-  const runs = await call(`GET /repos/${repo}/actions/runs`, () =>
-    t.octokit.paginate(t.octokit.rest.actions.listWorkflowRunsForRepo, {
-      owner,
-      repo: name,
-      head_sha: sha,
-      per_page: 100,
-      request: t.request(CALL_TIMEOUT_MS),
-    }),
-  );
+  const runs = await everyPage(github, repo, 'GET /repos/{owner}/{repo}/actions/runs', { head_sha: sha });
   return runs.map((r) => ({
     id: r.id,
     name: r.name ?? r.display_title ?? `run ${r.id}`,
@@ -180,18 +174,10 @@ export interface JobSummary {
 
 /** GET /repos/{o}/{r}/actions/runs/{id}/jobs?filter=latest (the latest attempt), every page. */
 export async function jobsOfRun(github: GitHubClient, repo: string, runId: number): Promise<JobSummary[]> {
-  const t = transportOf(github);
-  const { owner, name } = splitRepo(repo);
-  const jobs = await call(`GET /repos/${repo}/actions/runs/${runId}/jobs`, () =>
-    t.octokit.paginate(t.octokit.rest.actions.listJobsForWorkflowRun, {
-      owner,
-      repo: name,
-      run_id: runId,
-      filter: 'latest',
-      per_page: 100,
-      request: t.request(CALL_TIMEOUT_MS),
-    }),
-  );
+  const jobs = await everyPage(github, repo, 'GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs', {
+    run_id: runId,
+    filter: 'latest',
+  });
   return jobs.map((j) => ({
     id: j.id,
     name: j.name,

@@ -2,6 +2,7 @@
 // mentions (`@bot rebase`) and the permission check read and write. Every page is fetched; a
 // comment roshi posts goes through outgoingText (secret scrubber, then escapeMentions).
 import { statusOf } from './errors.js';
+import { everyPage } from './listings.js';
 import { outgoingText } from './textPolicy.js';
 import { CALL_TIMEOUT_MS, call, splitRepo, transportOf } from './transport.js';
 import type { GitHubClient } from './types.js';
@@ -81,18 +82,10 @@ export async function listIssueComments(
   number: number,
   since?: string,
 ): Promise<IssueComment[]> {
-  const t = transportOf(github);
-  const { owner, name } = splitRepo(repo);
-  const comments = await call(`GET /repos/${repo}/issues/${number}/comments`, () =>
-    t.octokit.paginate(t.octokit.rest.issues.listComments, {
-      owner,
-      repo: name,
-      issue_number: number,
-      per_page: 100,
-      ...(since === undefined ? {} : { since }),
-      request: t.request(CALL_TIMEOUT_MS),
-    }),
-  );
+  const comments = await everyPage(github, repo, 'GET /repos/{owner}/{repo}/issues/{issue_number}/comments', {
+    issue_number: number,
+    ...(since === undefined ? {} : { since }),
+  });
   return comments.map((c) => ({
     id: c.id,
     body: c.body ?? '',
@@ -129,18 +122,10 @@ export async function getIssue(github: GitHubClient, repo: string, number: numbe
 
 /** Logins that reacted 👍 to an issue comment (GET …/issues/comments/{id}/reactions?content=+1, every page). */
 export async function plusOneLogins(github: GitHubClient, repo: string, commentId: number): Promise<string[]> {
-  const t = transportOf(github);
-  const { owner, name } = splitRepo(repo);
-  const reactions = await call(`GET /repos/${repo}/issues/comments/${commentId}/reactions`, () =>
-    t.octokit.paginate(t.octokit.rest.reactions.listForIssueComment, {
-      owner,
-      repo: name,
-      comment_id: commentId,
-      content: '+1',
-      per_page: 100,
-      request: t.request(CALL_TIMEOUT_MS),
-    }),
-  );
+  const reactions = await everyPage(github, repo, 'GET /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions', {
+    comment_id: commentId,
+    content: '+1',
+  });
   return reactions.filter((r) => r.content === '+1').map((r) => r.user?.login ?? '');
 }
 

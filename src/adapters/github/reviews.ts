@@ -1,6 +1,7 @@
 // Review feedback on a pull request: review threads come from GraphQL (REST has no "resolved"
 // flag), inline review comments from REST (conditional, paginated).
 import { GitHubError, toGitHubError } from './errors.js';
+import { listingFor, type PageLimit } from './listings.js';
 import { splitRepo, type Transport } from './transport.js';
 import type { Listing, ReviewComment, ReviewThreads } from './types.js';
 
@@ -46,16 +47,17 @@ export async function reviewThreads(t: Transport, repo: string, number: number):
   return { threads, truncated };
 }
 
-export async function listReviewComments(
+export function listReviewComments(
   t: Transport,
   repo: string,
   number: number,
-  opts: { maxPages?: number } = {},
+  opts: PageLimit = {},
 ): Promise<Listing<ReviewComment>> {
-  const { owner, name } = splitRepo(repo);
-  return t.paged<ReviewComment, RawReviewComment[]>(
+  return listingFor<ReviewComment, RawReviewComment[]>(
+    t,
+    repo,
     'GET /repos/{owner}/{repo}/pulls/{pull_number}/comments',
-    { owner, repo: name, pull_number: number },
+    { pull_number: number },
     opts.maxPages ?? 3,
     (data) => ({
       items: data.map((c) => ({

@@ -71,6 +71,11 @@ export async function call<T>(route: string, fn: () => Promise<T>): Promise<T> {
   }
 }
 
+/** A route with its values filled in ("GET /repos/o/r/pulls/5"): how errors name a call. */
+export function routeLabel(route: string, params: Record<string, unknown>): string {
+  return route.replace(/\{(\w+)\}/g, (_, k: string) => String(params[k] ?? k));
+}
+
 // Which transport a client runs on: the adapter's functions that take a client find it here,
 // so the client itself hands out no octokit.
 const transports = new WeakMap<GitHubClient, Transport>();
@@ -154,7 +159,7 @@ export function createTransport(options: GitHubOptions): Transport {
         return { data: cached.data as T, ...(cached.link ? { link: cached.link } : {}), notModified: true };
       }
       stats.errors++;
-      throw toGitHubError(`${route.replace(/\{(\w+)\}/g, (_, k: string) => String(params[k] ?? k))}`, error);
+      throw toGitHubError(routeLabel(route, params), error);
     }
   }
 
