@@ -102,6 +102,9 @@ function child(options: Options = {}) {
       expect(h.state()).toBe(state);
       expect(h.take()).toEqual(effects);
     },
+    /** The watchdog's verdict `kind` on `pid`, now. */
+    judge: (kind: VerdictKind, pid: number, evidence?: string) =>
+      h.send(verdict(mkVerdict(kind, pid, h.now(), evidence))),
     /** `ms` pass in `state` with no side effect. */
     quietFor(ms: number, state: string) {
       h.advance(ms);
@@ -127,6 +130,16 @@ function child(options: Options = {}) {
   return h;
 }
 
+/** Two crashes straight after start, with a circuit that never trips: backing off 1 s. */
+function crashedTwice() {
+  const h = child({ settings: noTrip() });
+  h.send(start(h.now()));
+  h.crash(101);
+  h.advance(0);
+  h.crash(102);
+  return h;
+}
+
 /** Three crashes without a ready, the first `firstAfter` ms after start, the last 1 s later: the circuit opens. */
 function crashedThrice(firstAfter: number) {
   const h = child();
@@ -138,6 +151,13 @@ function crashedThrice(firstAfter: number) {
   h.advance(1_000);
   h.crash(103);
   expect(h.state()).toBe('circuitOpen');
+  return h;
+}
+
+/** A child already running as pid 101, its log taken. */
+function runningChild(options: Options = {}) {
+  const h = child(options);
+  h.toRunning(101);
   return h;
 }
 
@@ -232,8 +252,7 @@ describe('start', () => {
 
 describe('heal tiers', () => {
   it('stale → tier1 → unanswered → tier2 → grace → tier3 → exit → backoff → spawning', () => {
-    const h = child();
-    h.toRunning(101);
+    const h = runningChild();
 
     h.advance(1_000);
     const stale = mkVerdict('stale', 101, h.now());
@@ -280,10 +299,9 @@ describe('heal tiers', () => {
   });
 
   it('tier1 escalates to tier2 exactly at the cooperative deadline, not 1 ms before', () => {
-    const h = child();
-    h.toRunning(101);
+    const h = runningChild();
     h.advance(1_000);
-    h.send(verdict(mkVerdict('stale', 101, h.now())));
+    h.judge('stale', 101);
     h.take();
     expect(h.ctx().deadline).toBe(T0 + 6_000);
 
@@ -294,9 +312,8 @@ describe('heal tiers', () => {
   });
 
   it('tier3 gives up on a process that does not exit after SIGKILL', () => {
-    const h = child();
-    h.toRunning(101);
-    h.send(verdict(mkVerdict('dead', 101, h.now(), 'process 101 is gone')));
+    const h = runningChild();
+    h.judge('dead', 101, 'process 101 is gone');
     h.take();
     h.flipsAt(3_000, 'tier3', 'backoff');
     expect(h.ctx().reason).toBe('no exit after SIGKILL');
@@ -305,10 +322,9 @@ describe('heal tiers', () => {
   });
 
   it('a heartbeat from the current process during tier1 returns to running and cancels the escalation', () => {
-    const h = child();
-    h.toRunning(101);
+    const h = runningChild();
     h.advance(1_000);
-    h.send(verdict(mkVerdict('stale', 101, h.now())));
+    h.judge('stale', 101);
     h.take();
 
     h.advance(1_000);
@@ -321,8 +337,7 @@ describe('heal tiers', () => {
   });
 
   it('ignores verdicts about an old pid', () => {
-    const h = child();
-    h.toRunning(101);
+    const h = runningChild();
     for (const kind of ['stale', 'dead', 'hung', 'drift'] as const) {
       h.send(verdict(mkVerdict(kind, 100, h.now())));
       expect(h.state()).toBe('running');
@@ -332,27 +347,24 @@ describe('heal tiers', () => {
   });
 
   it('ignores a healthy verdict', () => {
-    const h = child();
-    h.toRunning(101);
-    h.send(verdict(mkVerdict('healthy', 101, h.now(), 'heartbeat 1.0 s ago')));
+    const h = runningChild();
+    h.judge('healthy', 101, 'heartbeat 1.0 s ago');
     expect(h.state()).toBe('running');
     expect(h.take()).toEqual([]);
   });
 
   it("a 'dead' verdict skips straight to tier3", () => {
-    const h = child();
-    h.toRunning(101);
+    const h = runningChild();
     h.advance(1_000);
-    h.send(verdict(mkVerdict('dead', 101, h.now(), 'process 101 is gone')));
+    h.judge('dead', 101, 'process 101 is gone');
     expect(h.state()).toBe('tier3');
     expect(h.ctx().deadline).toBe(T0 + 4_000);
     expect(h.take()).toEqual(['announce tier3 +1000 SIGKILL pid 101 (dead: process 101 is gone)', 'SIGKILL 101']);
   });
 
   it("a 'hung' verdict starts at tier1", () => {
-    const h = child();
-    h.toRunning(101);
-    h.send(verdict(mkVerdict('hung', 101, h.now(), 'event loop lagged 3.0 s')));
+    const h = runningChild();
+    h.judge('hung', 101, 'event loop lagged 3.0 s');
     expect(h.state()).toBe('tier1');
     expect(h.take()).toEqual([
       'announce tier1 +0 cooperative restart (hung: event loop lagged 3.0 s)',
@@ -361,10 +373,9 @@ describe('heal tiers', () => {
   });
 
   it('a non-cooperative child skips tier1: no cooperative request, straight to SIGTERM', () => {
-    const h = child({ cooperative: false, name: 'nats' });
-    h.toRunning(101);
+    const h = runningChild({ cooperative: false, name: 'nats' });
     h.advance(1_000);
-    h.send(verdict(mkVerdict('stale', 101, h.now())));
+    h.judge('stale', 101);
     expect(h.state()).toBe('tier2');
     expect(h.status()).toMatchObject({
       name: 'nats',
@@ -378,8 +389,7 @@ describe('heal tiers', () => {
   });
 
   it('a drift verdict tells the parent and keeps running', () => {
-    const h = child();
-    h.toRunning(101);
+    const h = runningChild();
     const drift = mkVerdict('drift', 101, h.now(), 'runs build b1, disk has b2');
     h.send(verdict(drift));
     expect(h.state()).toBe('running');
@@ -391,8 +401,7 @@ describe('heal tiers', () => {
 
 describe('rolling', () => {
   it('ROLL restarts cooperatively and respawns without counting a failure', () => {
-    const h = child();
-    h.toRunning(101);
+    const h = runningChild();
     // One earlier crash, so there are counts to leave alone.
     h.advance(1_000);
     h.send(processExited(101, 1, null, h.now()));
@@ -436,7 +445,7 @@ describe('rolling', () => {
     expect(h.state()).toBe('rollingDeferred');
     h.advance(SETTINGS.cooperativeTimeoutMs * 10);
     expect(h.state()).toBe('rollingDeferred');
-    h.send(verdict(mkVerdict('stale', 100, h.now())));
+    h.judge('stale', 100);
     expect(h.state()).toBe('tier1');
   });
 
@@ -453,8 +462,7 @@ describe('rolling', () => {
   });
 
   it('a roll the child does not answer escalates to SIGTERM at the deadline', () => {
-    const h = child();
-    h.toRunning(101);
+    const h = runningChild();
     h.send(roll('requested by ops', h.now()));
     h.take();
     h.flipsAt(5_000, 'rolling', 'tier2');
@@ -462,8 +470,7 @@ describe('rolling', () => {
   });
 
   it('RESTART.UNANSWERED during a roll escalates at once', () => {
-    const h = child();
-    h.toRunning(101);
+    const h = runningChild();
     h.send(roll('requested by ops', h.now()));
     h.take();
     h.advance(2_000);
@@ -473,8 +480,7 @@ describe('rolling', () => {
   });
 
   it('a non-cooperative child is rolled with SIGTERM, never asked to restart', () => {
-    const h = child({ cooperative: false, name: 'nats' });
-    h.toRunning(101);
+    const h = runningChild({ cooperative: false, name: 'nats' });
     h.send(roll('requested by ops', h.now()));
     expect(h.state()).toBe('tier2');
     expect(h.ctx().reason).toBe('requested by ops');
@@ -514,11 +520,7 @@ describe('backoff', () => {
   });
 
   it('announces each wait', () => {
-    const h = child({ settings: noTrip() });
-    h.send(start(h.now()));
-    h.crash(101);
-    h.advance(0);
-    h.crash(102);
+    const h = crashedTwice();
     expect(h.take()).toEqual([
       'announce spawning +0 starting',
       'spawn',
@@ -624,6 +626,14 @@ describe('restart circuit', () => {
     ]);
   });
 
+  /** The probe failed: `kill` sent, the circuit announced open again after 4 failures, GAVE_UP told. */
+  const expectReopened = (h: ReturnType<typeof child>, kill: string, rel: number, reason: string) =>
+    expect(h.take()).toEqual([
+      kill,
+      `announce circuitOpen +${rel} ${reason}; 4 consecutive, 4 recent failures`,
+      'notify CHILD.GAVE_UP',
+    ]);
+
   /** A child whose circuit opened at T0 + 1100 (three quick crashes), its log taken. */
   function opened() {
     const h = crashedThrice(100);
@@ -688,12 +698,8 @@ describe('restart circuit', () => {
     expect(h.ctx().totalRestarts).toBe(4);
     expect(h.ctx().openUntil).toBe(T0 + 61_600);
     expect(h.ctx().deadline).toBe(T0 + 61_600);
-    expect(h.take()).toEqual([
-      // The probe is already gone, so there is no pid to kill.
-      'SIGKILL undefined',
-      'announce circuitOpen +31600 exited with code 1; 4 consecutive, 4 recent failures',
-      'notify CHILD.GAVE_UP',
-    ]);
+    // The probe is already gone, so there is no pid to kill.
+    expectReopened(h, 'SIGKILL undefined', 31600, 'exited with code 1');
     h.flipsAt(30_000, 'circuitOpen', 'halfOpen');
   });
 
@@ -707,11 +713,7 @@ describe('restart circuit', () => {
     expect(h.ctx().counts).toMatchObject({ failures: 4, opens: 2 });
     expect(h.ctx().openUntil).toBe(T0 + 71_100);
     expect(h.ctx().pid).toBeUndefined();
-    expect(h.take()).toEqual([
-      'SIGKILL 201',
-      'announce circuitOpen +41100 probe sent no heartbeat; 4 consecutive, 4 recent failures',
-      'notify CHILD.GAVE_UP',
-    ]);
+    expectReopened(h, 'SIGKILL 201', 41100, 'probe sent no heartbeat');
   });
 
   it('a probe that cannot be spawned re-opens the circuit', () => {
@@ -721,11 +723,7 @@ describe('restart circuit', () => {
     h.send(spawnFailed('ENOENT', h.now()));
     expect(h.state()).toBe('circuitOpen');
     expect(h.ctx().openUntil).toBe(T0 + 61_100);
-    expect(h.take()).toEqual([
-      'SIGKILL undefined',
-      'announce circuitOpen +31100 probe spawn failed: ENOENT; 4 consecutive, 4 recent failures',
-      'notify CHILD.GAVE_UP',
-    ]);
+    expectReopened(h, 'SIGKILL undefined', 31100, 'probe spawn failed: ENOENT');
   });
 
   it('CIRCUIT.RESET from circuitOpen respawns at once with cleared counts', () => {
@@ -746,9 +744,16 @@ describe('restart circuit', () => {
 });
 
 describe('stop', () => {
+  /** A running child sent STOP (it is being asked to exit), its log taken. */
+  function askedToStop() {
+    const h = runningChild();
+    h.send(stop(h.now()));
+    h.take();
+    return h;
+  }
+
   it('asks, then SIGTERM after cooperativeTimeout, then SIGKILL after the grace; the exit stops it', () => {
-    const h = child();
-    h.toRunning(101);
+    const h = runningChild();
     h.advance(1_000);
     h.send(stop(h.now()));
     expect(h.state()).toBe('stopping.asking');
@@ -785,10 +790,7 @@ describe('stop', () => {
   });
 
   it('an exit while asking stops at once', () => {
-    const h = child();
-    h.toRunning(101);
-    h.send(stop(h.now()));
-    h.take();
+    const h = askedToStop();
     h.advance(700);
     h.send(processExited(101, 0, null, h.now()));
     expect(h.state()).toBe('stopped');
@@ -796,10 +798,7 @@ describe('stop', () => {
   });
 
   it('an unanswered stop request goes to SIGTERM at once', () => {
-    const h = child();
-    h.toRunning(101);
-    h.send(stop(h.now()));
-    h.take();
+    const h = askedToStop();
     h.advance(700);
     h.send(restartUnanswered(101, 'no responders', h.now()));
     expect(h.state()).toBe('stopping.terminating');
@@ -808,8 +807,7 @@ describe('stop', () => {
   });
 
   it('gives up waiting after SIGKILL and reports stopped', () => {
-    const h = child();
-    h.toRunning(101);
+    const h = runningChild();
     h.send(stop(h.now()));
     // One step per wait: a single big increment would start each next wait late.
     h.advance(5_000);
@@ -821,8 +819,7 @@ describe('stop', () => {
   });
 
   it('a non-cooperative child is not asked: SIGTERM at once', () => {
-    const h = child({ cooperative: false, name: 'nats' });
-    h.toRunning(101);
+    const h = runningChild({ cooperative: false, name: 'nats' });
     h.send(stop(h.now()));
     expect(h.state()).toBe('stopping.terminating');
     expect(h.ctx().deadline).toBe(T0 + 3_000);
@@ -830,11 +827,7 @@ describe('stop', () => {
   });
 
   it('with no process (backoff, circuitOpen, idle) it stops at once and cancels the pending wait', () => {
-    const inBackoff = child({ settings: noTrip() });
-    inBackoff.send(start(inBackoff.now()));
-    inBackoff.crash(101);
-    inBackoff.advance(0);
-    inBackoff.crash(102);
+    const inBackoff = crashedTwice();
     expect(inBackoff.state()).toBe('backoff');
     expect(inBackoff.ctx().waitMs).toBe(1_000);
     inBackoff.take();
@@ -1015,7 +1008,7 @@ describe('childStatus helpers', () => {
     note();
     h.send(heartbeat(101, 'boot-101', h.now()));
     note();
-    h.send(verdict(mkVerdict('stale', 101, h.now())));
+    h.judge('stale', 101);
     note();
     h.advance(5_000);
     note();
