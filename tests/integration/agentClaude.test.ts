@@ -1,9 +1,10 @@
 // The Claude Code adapter with the REAL CLI (node_modules/.bin/claude) against a scripted local
 // Messages API (tests/fakes/anthropic.ts).
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { liveProcessesWhere } from '../harness/procScan.js';
 import { createClaudeAdapter } from '../../src/adapters/agent/claude.js';
 import type { AgentProgress, AgentRunRequest } from '../../src/adapters/agent/types.js';
 import { MissingDependencyError } from '../../src/errors.js';
@@ -60,23 +61,8 @@ function request(over: Partial<AgentRunRequest> = {}, env: Record<string, string
 const adapter = () => createClaudeAdapter({ command: CLAUDE, logger: silentLogger(), passEnv: [] });
 
 /** Live (non-zombie) processes whose working directory is inside `dir`. */
-function processesIn(dir: string): number[] {
-  const found: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    const pid = Number(entry);
-    if (!Number.isInteger(pid) || pid === process.pid) continue;
-    try {
-      const where = readlinkSync(`/proc/${pid}/cwd`);
-      if (!where.startsWith(dir)) continue;
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      if (/^[ZX]/.test(stat.slice(stat.lastIndexOf(')') + 2))) continue;
-      found.push(pid);
-    } catch {
-      // gone or not ours
-    }
-  }
-  return found;
-}
+const processesIn = (dir: string): number[] =>
+  liveProcessesWhere((pid) => readlinkSync(`/proc/${pid}/cwd`).startsWith(dir));
 
 function cmdline(pid: number): string[] {
   try {
