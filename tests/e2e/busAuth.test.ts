@@ -5,6 +5,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_ACTORS, DEFAULT_SERVICES, serviceNames } from '../harness/defaultTree.js';
 import { Bus } from '../../src/bus/index.js';
 import { silentLogger } from '../../src/log.js';
 import type { Mission } from '../../src/contracts/index.js';
@@ -171,20 +172,16 @@ describe('the embedded bus with authorization', () => {
     expect(runner.permissionViolations).toBeGreaterThanOrEqual(3);
   });
 
+  /** Adds a mission on `actor`'s own missions subject over `client` (its connection), claiming `source` and `by`. */
+  const addAs = (client: Bus, actor: string, text: string, source: string, by: string) =>
+    client.request<Mission>(client.subjects.missionsAs('add', actor), { text, source, by }, 5_000);
+
   it('a mission’s source comes from who asked: a forged source is replaced by the authenticated one', async () => {
     const bridge = await as('bridge');
-    const viaBridge = await bridge.request<Mission>(
-      bridge.subjects.missionsAs('add', 'bridge'),
-      { text: 'from chat, claiming cli', source: 'cli', by: 'telegram:42' },
-      5_000,
-    );
+    const viaBridge = await addAs(bridge, 'bridge', 'from chat, claiming cli', 'cli', 'telegram:42');
     expect(viaBridge).toMatchObject({ source: 'chat', by: 'telegram:42' });
     const poller = await as('pr-poller');
-    const viaPoller = await poller.request<Mission>(
-      poller.subjects.missionsAs('add', 'pr-poller'),
-      { text: 'from github, claiming chat', source: 'chat', by: 'octocat' },
-      5_000,
-    );
+    const viaPoller = await addAs(poller, 'pr-poller', 'from github, claiming chat', 'chat', 'octocat');
     expect(viaPoller).toMatchObject({ source: 'github', by: 'octocat' });
     // The bridge cannot speak as the pr-poller, nor on the operator's bare subject.
     await expect(
@@ -201,21 +198,9 @@ describe('the embedded bus with authorization', () => {
 
   it('runs the whole tree without a single permission violation in any log', async () => {
     // Discovery too: a connection with two services (missions) answers one $SRV.PING twice.
-    const names = new Set<string>();
-    for await (const info of await tree.bus.nc.services.client().ping()) names.add(info.name);
-    expect([...names].sort()).toEqual([
-      'roshi-bridge',
-      'roshi-chat',
-      'roshi-missions',
-      'roshi-missions-api',
-      'roshi-pr-poller',
-      'roshi-runner-1',
-      'roshi-runner-2',
-      'roshi-supervisor',
-      'roshi-watchdog',
-    ]);
+    expect(await serviceNames(tree.bus)).toEqual(DEFAULT_SERVICES);
     await sleep(300);
-    for (const name of ['supervisor', 'watchdog', 'missions', 'bridge', 'chat', 'runner-1', 'runner-2', 'pr-poller']) {
+    for (const name of ['supervisor', ...DEFAULT_ACTORS]) {
       expect(tree.log(name), `${name}.log`).not.toMatch(/permissions violation/i);
     }
   });
