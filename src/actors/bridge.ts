@@ -1,14 +1,10 @@
-// The bridge actor: roshi's mouth and ears. It runs the configured chat providers (console over
+// The bridge actor (docs/architecture.md#the-bridge): runs the configured chat providers (console over
 // NATS by default; Telegram, Slack, Matrix), refuses anyone not on bridge.allowedUsers, turns
 // what the operator writes into commands, missions or chat turns, and delivers the durable
-// outbox (<prefix>.bridge.out) to every provider — acknowledged only once each accepted it.
-//
-// Replies to commands travel through the outbox too, as { kind: 'reply', provider, chatId }:
-// they are paced and split like everything else and survive a bridge restart. If the outbox
-// cannot take a reply (JetStream down), it is sent directly instead.
-//
-// Control verb `providers` (on <prefix>.ctl.bridge): the machine state, each provider's health
-// and send counters, the outbox consumer and the sent marks, the inbound counters.
+// outbox (<prefix>.bridge.out) to every provider, acknowledged once each accepted it. Replies
+// travel through the outbox too (paced, split, surviving a restart); if JetStream cannot take
+// one, it is sent directly. Control verb `providers`: the machine state, each provider's health
+// and counters, the outbox consumer, the sent marks and the inbound counters.
 import { chatReplyBudgetMs } from '../chat/request.js';
 import { join } from 'node:path';
 import type { AnyActorRef } from 'xstate';

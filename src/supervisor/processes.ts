@@ -1,15 +1,10 @@
-// Starting the tree's OS processes. Each child gets a lifeline: its stdin is a pipe whose write
-// end only the supervisor holds, so when the supervisor dies — even by SIGKILL — the child reads
-// end-of-file and exits. nats-server cannot read a lifeline itself, so a one-line sh wrapper
-// watches the pipe for it and then becomes the server (exec), keeping the pid the server's.
-//
-// This uses node:child_process rather than execa: the child's stdout and stderr must be the log
-// file's descriptor itself (so output neither passes through the supervisor nor breaks when it
-// is gone), which execa's options do not express.
-//
-// No child inherits the supervisor's environment: each gets the allow-list of its kind
-// (src/secrets/actorEnv.ts), so only the runner and the PR poller hold the GitHub token and only
-// the bridge the chat tokens.
+// Starting the tree's OS processes (docs/architecture.md#the-lifeline). Each child's stdin is a
+// pipe whose write end only the supervisor holds, so when the supervisor dies, even by SIGKILL,
+// the child reads end-of-file and exits; nats-server gets a one-line sh wrapper that watches the
+// pipe and then becomes the server (exec), keeping the pid the server's.
+// node:child_process rather than execa: the child's stdout and stderr must be the log file's
+// descriptor itself, which execa's options do not express. No child inherits the supervisor's
+// environment: each gets the allow-list of its kind (src/secrets/actorEnv.ts).
 import { spawn, type ChildProcess as NodeChild } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
