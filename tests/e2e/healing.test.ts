@@ -1,6 +1,7 @@
 // The tree heals itself: real supervisor, real actor processes from dist/, real nats-server,
 // faults injected with real signals.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_ACTORS, DEFAULT_SERVICES, serviceNames } from '../harness/defaultTree.js';
 import { isAlive } from '../harness/processes.js';
 import { sleep, TestTree } from '../harness/tree.js';
 
@@ -34,21 +35,7 @@ describe('a running tree', () => {
       expect(pong).toMatchObject({ pong: true, actor });
       expect(isAlive(pong.pid)).toBe(true);
     }
-    const names = new Set<string>();
-    for await (const info of await tree.bus.nc.services.client().ping()) names.add(info.name);
-    expect([...names].sort()).toEqual(
-      [
-        'roshi-bridge',
-        'roshi-chat',
-        'roshi-missions',
-        'roshi-missions-api',
-        'roshi-pr-poller',
-        'roshi-runner-1',
-        'roshi-runner-2',
-        'roshi-supervisor',
-        'roshi-watchdog',
-      ].sort(),
-    );
+    expect(await serviceNames(tree.bus)).toEqual(DEFAULT_SERVICES);
   });
 
   it('answers a malformed control request with an error and keeps running', async () => {
@@ -86,19 +73,24 @@ describe('a running tree', () => {
     expect(after.actorState).toBe('idle'); // the chat machine waits for requests
   });
 
+  /** SIGSTOPs `pid` (child `name`) and waits until another process of it runs; the frozen one is let go after. */
+  async function freezeUntilHealed(name: string, pid: number, timeoutMs: number) {
+    process.kill(pid, 'SIGSTOP');
+    try {
+      await tree.waitForStatus(
+        (s) => s.children.some((c) => c.name === name && c.state === 'running' && c.pid !== pid),
+        timeoutMs,
+        `${name} healed`,
+      );
+    } finally {
+      if (isAlive(pid)) process.kill(pid, 'SIGCONT');
+    }
+  }
+
   it('heals a SIGSTOPped actor through the tiers in order', async () => {
     const before = await tree.child('bridge');
     const since = tree.events.length;
-    process.kill(before.pid!, 'SIGSTOP');
-    try {
-      await tree.waitForStatus(
-        (s) => s.children.some((c) => c.name === 'bridge' && c.state === 'running' && c.pid !== before.pid),
-        30_000,
-        'bridge healed',
-      );
-    } finally {
-      if (isAlive(before.pid!)) process.kill(before.pid!, 'SIGCONT');
-    }
+    await freezeUntilHealed('bridge', before.pid!, 30_000);
     const kinds = tree.events
       .slice(since)
       .filter((e) => e.child === 'bridge')
@@ -114,16 +106,7 @@ describe('a running tree', () => {
     const before = await tree.child('missions');
     // The new watchdog never hears the frozen actor: it must learn of it from the supervisor.
     process.kill(watchdog.pid!, 'SIGKILL');
-    process.kill(before.pid!, 'SIGSTOP');
-    try {
-      await tree.waitForStatus(
-        (s) => s.children.some((c) => c.name === 'missions' && c.state === 'running' && c.pid !== before.pid),
-        40_000,
-        'missions healed',
-      );
-    } finally {
-      if (isAlive(before.pid!)) process.kill(before.pid!, 'SIGCONT');
-    }
+    await freezeUntilHealed('missions', before.pid!, 40_000);
     expect((await tree.child('watchdog')).pid).not.toBe(watchdog.pid);
   });
 
@@ -152,16 +135,7 @@ describe('a running tree', () => {
     expect(stdout).toMatch(/^watchdog\s+running\s+\d+/m);
     const json = JSON.parse((await tree.cli(['status', '--json'])).stdout);
     expect(json.nats.url).toMatch(/^nats:\/\/127\.0\.0\.1:\d+$/);
-    expect(json.children.map((c: { name: string }) => c.name)).toEqual([
-      'nats',
-      'watchdog',
-      'missions',
-      'bridge',
-      'chat',
-      'runner-1',
-      'runner-2',
-      'pr-poller',
-    ]);
+    expect(json.children.map((c: { name: string }) => c.name)).toEqual(['nats', ...DEFAULT_ACTORS]);
   });
 });
 
