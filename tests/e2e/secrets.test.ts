@@ -5,8 +5,8 @@
 import { chmodSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addMission, waitForMission } from '../harness/missionClient.js';
 import { consoleSubject } from '../../src/adapters/messaging/console.js';
-import type { Mission } from '../../src/contracts/index.js';
 import { MASK } from '../../src/secrets/scrubber.js';
 import { createMissionWorld, type MissionWorld } from '../harness/missionWorld.js';
 import { sleep, TestTree } from '../harness/tree.js';
@@ -83,23 +83,9 @@ exit 1
   };
 
   it('a failed run that prints tokens reaches chat, KV, the bus, logs, run log and journal masked', async () => {
-    const mission = await tree.bus.request<Mission>(
-      tree.bus.subjects.missions('add'),
-      { text: 'leak something', source: 'nats' },
-      5_000,
-    );
-    const deadline = Date.now() + 60_000;
-    let failed: Mission | undefined;
-    while (Date.now() < deadline) {
-      const m = await tree.bus
-        .request<Mission>(tree.bus.subjects.missions('get'), { id: mission.id })
-        .catch(() => undefined);
-      if (m?.status === 'failed') {
-        failed = m;
-        break;
-      }
-      await sleep(200);
-    }
+    const mission = await addMission(tree, 'leak something');
+    const last = await waitForMission(tree, mission.id, (m) => m.status === 'failed');
+    const failed = last?.status === 'failed' ? last : undefined;
     expect(failed, `mission did not fail\n${tree.output().slice(-3000)}`).toBeDefined();
     // The error did carry the agent's stderr, masked: the check below is not vacuous.
     expect(failed!.lastError).toContain(MASK);
