@@ -2,7 +2,7 @@
 // mentions (`@bot rebase`) and the permission check read and write. Every page is fetched; a
 // comment roshi posts goes through outgoingText (secret scrubber, then escapeMentions).
 import { statusOf } from './errors.js';
-import { everyPage } from './listings.js';
+import { everyPage, repoRequest } from './listings.js';
 import { outgoingText } from './textPolicy.js';
 import { CALL_TIMEOUT_MS, call, splitRepo, transportOf } from './transport.js';
 import type { GitHubClient } from './types.js';
@@ -107,16 +107,9 @@ export interface IssueText {
 
 /** GET /repos/{o}/{r}/issues/{n}: the title, body and author of an issue (or of a PR, as an issue). */
 export async function getIssue(github: GitHubClient, repo: string, number: number): Promise<IssueText> {
-  const t = transportOf(github);
-  const { owner, name } = splitRepo(repo);
-  const { data } = await call(`GET /repos/${repo}/issues/${number}`, () =>
-    t.octokit.request('GET /repos/{owner}/{repo}/issues/{issue_number}', {
-      owner,
-      repo: name,
-      issue_number: number,
-      request: t.request(CALL_TIMEOUT_MS),
-    }),
-  );
+  const data = await repoRequest(github, repo, 'GET /repos/{owner}/{repo}/issues/{issue_number}', {
+    issue_number: number,
+  });
   return { title: data.title, body: data.body ?? '', login: data.user?.login ?? 'ghost', htmlUrl: data.html_url };
 }
 
@@ -131,17 +124,10 @@ export async function plusOneLogins(github: GitHubClient, repo: string, commentI
 
 /** POST …/issues/comments/{id}/reactions { content: '+1' }: 201 new, 200 when it was already there. */
 export async function addPlusOne(github: GitHubClient, repo: string, commentId: number): Promise<void> {
-  const t = transportOf(github);
-  const { owner, name } = splitRepo(repo);
-  await call(`POST /repos/${repo}/issues/comments/${commentId}/reactions`, () =>
-    t.octokit.request('POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions', {
-      owner,
-      repo: name,
-      comment_id: commentId,
-      content: '+1',
-      request: t.request(CALL_TIMEOUT_MS),
-    }),
-  );
+  await repoRequest(github, repo, 'POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions', {
+    comment_id: commentId,
+    content: '+1',
+  });
 }
 
 /** POST /repos/{o}/{r}/issues/{n}/comments with the body passed through outgoingText (scrubbed, mentions escaped). */
@@ -151,17 +137,10 @@ export async function postIssueComment(
   number: number,
   body: string,
 ): Promise<{ id: number; url: string }> {
-  const t = transportOf(github);
-  const { owner, name } = splitRepo(repo);
-  const { data } = await call(`POST /repos/${repo}/issues/${number}/comments`, () =>
-    t.octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
-      owner,
-      repo: name,
-      issue_number: number,
-      body: outgoingText(body),
-      request: t.request(CALL_TIMEOUT_MS),
-    }),
-  );
+  const data = await repoRequest(github, repo, 'POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
+    issue_number: number,
+    body: outgoingText(body),
+  });
   return { id: Number(data.id), url: data.html_url };
 }
 
@@ -176,17 +155,10 @@ export async function collaboratorPermission(
   repo: string,
   login: string,
 ): Promise<{ permission: string; roleName: string }> {
-  const t = transportOf(github);
-  const { owner, name } = splitRepo(repo);
   try {
-    const { data } = await call(`GET /repos/${repo}/collaborators/${login}/permission`, () =>
-      t.octokit.request('GET /repos/{owner}/{repo}/collaborators/{username}/permission', {
-        owner,
-        repo: name,
-        username: login,
-        request: t.request(CALL_TIMEOUT_MS),
-      }),
-    );
+    const data = await repoRequest(github, repo, 'GET /repos/{owner}/{repo}/collaborators/{username}/permission', {
+      username: login,
+    });
     return { permission: data.permission, roleName: data.role_name ?? data.permission };
   } catch (error) {
     if (statusOf(error) === 404) return { permission: 'none', roleName: 'none' };

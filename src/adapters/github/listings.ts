@@ -1,8 +1,9 @@
-// The two ways the adapter lists a repository's things: `listingFor`, the poller's conditional
-// reads of at most a few pages (ETag cache), and `everyPage`, every page under CALL_TIMEOUT_MS.
-// Both fill owner and repo in from "owner/name"; the caller's route names the endpoint and, for
-// everyPage, types the answer.
+// Calls on one repository: `listingFor`, the poller's conditional reads of at most a few pages
+// (ETag cache); `everyPage`, every page, and `repoRequest`, one request, under CALL_TIMEOUT_MS.
+// All fill owner and repo in from "owner/name"; the caller's route names the endpoint and, for
+// everyPage and repoRequest, types the answer.
 import type { PaginatingEndpoints } from '@octokit/plugin-paginate-rest';
+import type { Endpoints } from '@octokit/types';
 import { CALL_TIMEOUT_MS, call, routeLabel, splitRepo, transportOf, type Transport } from './transport.js';
 import type { GitHubClient, Listing } from './types.js';
 
@@ -40,4 +41,21 @@ export async function everyPage<R extends keyof PaginatingEndpoints>(
   return call(routeLabel(route, values), () =>
     t.octokit.paginate(route, all as PaginatingEndpoints[R]['parameters']),
   ) as Promise<PaginatingEndpoints[R]['response']['data']>;
+}
+
+type RequestParams<R extends keyof Endpoints> = Omit<Endpoints[R]['parameters'], 'owner' | 'repo'>;
+
+/** One request of `route` on `repo` under CALL_TIMEOUT_MS; a failure names the route with its values. */
+export async function repoRequest<R extends keyof Endpoints>(
+  github: GitHubClient,
+  repo: string,
+  route: R,
+  params: RequestParams<R>,
+): Promise<Endpoints[R]['response']['data']> {
+  const t = transportOf(github);
+  const { owner, name } = splitRepo(repo);
+  const values: Record<string, unknown> = { owner, repo: name, ...params };
+  const all = { ...values, request: t.request(CALL_TIMEOUT_MS) };
+  const response = await call(routeLabel(route, values), () => t.octokit.request(route, all as never));
+  return response.data as Endpoints[R]['response']['data'];
 }
