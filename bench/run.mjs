@@ -41,6 +41,8 @@ const ALL = [
   'chat-latency',
   'bus-auth',
   'scrubber',
+  'jetstream-sync',
+  'missions-memory',
 ];
 const chosen = process.argv.slice(2).length ? process.argv.slice(2) : ALL;
 const PER_BENCH_LIMIT_MS = 10 * 60_000;
