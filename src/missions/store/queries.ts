@@ -41,13 +41,6 @@ export function listMissions(index: MissionIndex, options: ListOptions = {}): Mi
   return options.limit !== undefined && options.limit >= 0 ? missions.slice(0, options.limit) : missions;
 }
 
-/** How many missions have each status. */
-export function countMissions(index: MissionIndex): Record<MissionStatus, number> {
-  const counts: Record<MissionStatus, number> = { pending: 0, running: 0, done: 0, failed: 0, cancelled: 0 };
-  for (const mission of index.missions()) counts[mission.status]++;
-  return counts;
-}
-
 const LISTING_RANK: Record<MissionStatus, number> = { running: 0, pending: 1, done: 2, failed: 2, cancelled: 2 };
 
 export function compareListing(a: Mission, b: Mission): number {
