@@ -13,6 +13,7 @@ import { Bus, JsonKv, registerService } from '../../src/bus/index.js';
 import { silentLogger } from '../../src/log.js';
 import { missionEvent } from '../../src/contracts/index.js';
 import type { Mission } from '../../src/contracts/index.js';
+import { pushedEvent } from '../harness/prMission.js';
 import { renderMissionsFile } from '../../src/missions/render.js';
 import { missionEndpoints } from '../../src/missions/service.js';
 import { MissionStore } from '../../src/missions/store.js';
@@ -137,23 +138,8 @@ async function world(overrides: Partial<PollerSettings> = {}): Promise<World> {
     pushed: async (url, branch) => {
       const number = Number(url.split('/').pop());
       const pull = fake.pulls(repo).find((p) => p.number === number)!;
-      const mission = {
-        id: `m-${n}-${number}`,
-        text: 'x',
-        project: 'app',
-        kind: 'free',
-        source: 'nats',
-        status: 'done',
-        order: 1,
-        attempts: 1,
-        transientAttempts: 0,
-        maxAttempts: 3,
-        maxTransientAttempts: 3,
-        createdAt: 0,
-        updatedAt: 0,
-        result: { prUrl: url, branch: branch ?? pull.head.ref },
-      } as Mission;
-      expect(await poller.onMissionEvent(missionEvent('finished', mission, Date.now()))).toBe(true);
+      const push = pushedEvent(`m-${n}-${number}`, url, branch ?? pull.head.ref);
+      expect(await poller.onMissionEvent(push)).toBe(true);
     },
     missions: (kind) => store.list().filter((m) => kind === undefined || m.kind === kind),
     cancelAll: async () => {
@@ -358,23 +344,8 @@ describe('the CI queue', () => {
     await w.poller.cycle();
     expect(w.poller.trackedPrs().map((p) => p.number)).toEqual([own.number]);
     expect(tracked(w, own.number)?.inCiQueue).toBe(false); // discovered, not pushed by a mission
-    const mission = {
-      id: 'm-x',
-      text: 'x',
-      project: 'app',
-      kind: 'free',
-      source: 'nats',
-      status: 'done',
-      order: 1,
-      attempts: 1,
-      transientAttempts: 0,
-      maxAttempts: 3,
-      maxTransientAttempts: 3,
-      createdAt: 0,
-      updatedAt: 0,
-      result: { prUrl: 'https://github.com/other/repo/pull/1', branch: 'roshi/x' },
-    } as Mission;
-    expect(await w.poller.onMissionEvent(missionEvent('finished', mission, Date.now()))).toBe(false);
+    const foreign = pushedEvent('m-x', 'https://github.com/other/repo/pull/1', 'roshi/x');
+    expect(await w.poller.onMissionEvent(foreign)).toBe(false);
   });
 
   it('the queue shows in missions.md as (attempt N/M), following KV', async () => {

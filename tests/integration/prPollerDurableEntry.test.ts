@@ -7,7 +7,7 @@ import { createActor, type AnyActorRef } from 'xstate';
 import { prPollerKind } from '../../src/actors/prPoller.js';
 import { Bus, ensureOutbox, JsonKv } from '../../src/bus/index.js';
 import { loadConfig } from '../../src/config/index.js';
-import { missionEvent, type Mission } from '../../src/contracts/index.js';
+import { pushedEvent } from '../harness/prMission.js';
 import { silentLogger } from '../../src/log.js';
 import { isTrackedPr } from '../../src/prPoller/ciQueue.js';
 import { ciQueueKey, type TrackedPr } from '../../src/prPoller/types.js';
@@ -68,27 +68,6 @@ async function startPoller(): Promise<RunningPoller> {
   };
 }
 
-/** The `finished` event a runner's mission store publishes after pushing to the PR. */
-function finished(id: string, url: string, branch: string, at = Date.now()) {
-  const mission = {
-    id,
-    text: 'x',
-    project: 'app',
-    kind: 'free',
-    source: 'nats',
-    status: 'done',
-    order: 1,
-    attempts: 1,
-    transientAttempts: 0,
-    maxAttempts: 3,
-    maxTransientAttempts: 3,
-    createdAt: 0,
-    updatedAt: 0,
-    result: { prUrl: url, branch },
-  } as Mission;
-  return missionEvent('finished', mission, at);
-}
-
 const record = async (number: number): Promise<TrackedPr | undefined> => {
   const entry = await kv.get<TrackedPr>(ciQueueKey(REPO, number));
   return entry && isTrackedPr(entry.value) ? entry.value : undefined;
@@ -108,7 +87,7 @@ describe('entering the CI queue while the PR poller is down', () => {
     await first.stop();
 
     // A runner pushes to the PR while no poller runs.
-    bus.publish(bus.subjects.missionEvents, finished('m-down-1', url, 'roshi/while-down'));
+    bus.publish(bus.subjects.missionEvents, pushedEvent('m-down-1', url, 'roshi/while-down'));
     await bus.nc.flush();
 
     const second = await startPoller();

@@ -17,7 +17,8 @@ import {
   type CiQueueSettings,
 } from '../../src/prPoller/ciQueue.js';
 import { ciQueueKey, type TrackedPr } from '../../src/prPoller/types.js';
-import { capContext, MISSION_CONTEXT_MAX, type Mission } from '../../src/contracts/index.js';
+import { capContext, MISSION_CONTEXT_MAX } from '../../src/contracts/index.js';
+import { prCommandMission } from '../harness/prMission.js';
 import { UNTRUSTED_NOTICE } from '../../src/runner/untrusted.js';
 import { promptFor } from '../../src/runner/prompts.js';
 
@@ -178,23 +179,7 @@ describe('texts', () => {
 });
 
 describe('the mission context in the prompt', () => {
-  const mission = (kind: Mission['kind'], context?: string): Mission => ({
-    id: 'm1',
-    text: `/${kind} https://github.com/acme/app/pull/7`,
-    project: 'app',
-    kind,
-    url: 'https://github.com/acme/app/pull/7',
-    source: 'github',
-    status: 'running',
-    order: 1,
-    attempts: 1,
-    transientAttempts: 0,
-    maxAttempts: 3,
-    maxTransientAttempts: 3,
-    createdAt: 0,
-    updatedAt: 0,
-    ...(context !== undefined ? { context } : {}),
-  });
+  const mission = prCommandMission;
   const values = { project: 'app', branch: 'roshi/x', baseBranch: 'main', remote: 'origin' };
 
   it('fills {{ciLogs}} of the /ci_check template', () => {

@@ -3,34 +3,16 @@
 // the ack). That must not bring back a PR that has left the queue since; a new push does.
 import { describe, expect, it } from 'vitest';
 import type { GitHubClient } from '../../src/adapters/github/index.js';
-import { missionEvent, type Mission } from '../../src/contracts/index.js';
 import { silentLogger } from '../../src/log.js';
 import { leaveQueue, MemoryTrackedPrStore } from '../../src/prPoller/ciQueue.js';
 import { createAuthorizer } from '../../src/prPoller/permissions.js';
 import { Poller } from '../../src/prPoller/poller.js';
+import { pushedEvent } from '../harness/prMission.js';
 
 const REPO = 'acme/app';
 const URL = `https://github.com/${REPO}/pull/7`;
 
-function finished(id: string, at: number) {
-  const mission = {
-    id,
-    text: 'x',
-    project: 'app',
-    kind: 'free',
-    source: 'nats',
-    status: 'done',
-    order: 1,
-    attempts: 1,
-    transientAttempts: 0,
-    maxAttempts: 3,
-    maxTransientAttempts: 3,
-    createdAt: 0,
-    updatedAt: 0,
-    result: { prUrl: URL, branch: 'roshi/fix-x' },
-  } as Mission;
-  return missionEvent('finished', mission, at);
-}
+const finished = (id: string, at: number) => pushedEvent(id, URL, 'roshi/fix-x', at);
 
 function poller() {
   let now = 1_000;

@@ -5,10 +5,10 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Mission } from '../../src/contracts/index.js';
 import { collectFeedback, feedbackContext } from '../../src/prPoller/reviews.js';
 import { promptFor } from '../../src/runner/prompts.js';
 import { hasUntrustedBlock, untrustedBlock, UNTRUSTED_NOTICE } from '../../src/runner/untrusted.js';
+import { prCommandMission } from '../harness/prMission.js';
 
 interface Block {
   id: string;
@@ -88,23 +88,7 @@ describe('prompts with untrusted text', () => {
   afterAll(() => {
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
-  const mission = (kind: Mission['kind'], context: string): Mission => ({
-    id: 'm1',
-    text: `/${kind} https://github.com/acme/app/pull/7`,
-    project: 'app',
-    kind,
-    url: 'https://github.com/acme/app/pull/7',
-    source: 'github',
-    status: 'running',
-    order: 1,
-    attempts: 1,
-    transientAttempts: 0,
-    maxAttempts: 3,
-    maxTransientAttempts: 3,
-    createdAt: 0,
-    updatedAt: 0,
-    context,
-  });
+  const mission = prCommandMission;
   const values = { project: 'app', branch: 'roshi/x', baseBranch: 'main', remote: 'origin' };
   const reviewContext = () => {
     const authors = new Map([['mallory', { allowed: true, permission: 'write' }]]);
