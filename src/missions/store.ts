@@ -29,14 +29,8 @@ import type {
 import { cleanMissionText } from './text.js';
 import { cancelMission, reorderMission, type MissionOutcome } from './transitions.js';
 
-export type {
-  ListOptions,
-  MissionChangeListener,
-  MissionInput,
-  MissionStoreOptions,
-  QuarantinedRecord,
-  ReorderTarget,
-} from './store/types.js';
+/** The store's public types, all of store/types.ts. */
+export type * from './store/types.js';
 
 export class MissionStore {
   private readonly index: MissionIndex;

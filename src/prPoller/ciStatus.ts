@@ -69,36 +69,27 @@ export function aggregateCi(inputs: CiInputs): CiVerdict {
   let pending = 0;
   let succeeded = 0;
   let ignored = 0;
-  const count = (verdict: ItemVerdict, name: string, fail: () => FailingItem) => {
-    if (verdict === 'failure') failing.push(fail());
-    else if (verdict === 'blocked') blocked.push(name);
+  // Every check run, commit status and workflow run as (its verdict, what a failure reports).
+  const items: Array<[ItemVerdict, FailingItem]> = [
+    ...inputs.checkRuns.map((run): [ItemVerdict, FailingItem] => [
+      runVerdict(run.status, run.conclusion),
+      { kind: 'check', name: run.name, id: run.id, ...present({ url: run.url, app: run.app }) },
+    ]),
+    ...inputs.statuses.map((status): [ItemVerdict, FailingItem] => [
+      statusVerdict(status.state),
+      { kind: 'status', name: status.context, ...present({ url: status.url }) },
+    ]),
+    ...inputs.workflowRuns.map((run): [ItemVerdict, FailingItem] => [
+      runVerdict(run.status, run.conclusion),
+      { kind: 'workflow', name: run.name, id: run.id, ...present({ url: run.url }) },
+    ]),
+  ];
+  for (const [verdict, item] of items) {
+    if (verdict === 'failure') failing.push(item);
+    else if (verdict === 'blocked') blocked.push(item.name);
     else if (verdict === 'pending') pending++;
     else if (verdict === 'success') succeeded++;
     else ignored++;
-  };
-  for (const run of inputs.checkRuns) {
-    count(runVerdict(run.status, run.conclusion), run.name, () => ({
-      kind: 'check',
-      name: run.name,
-      id: run.id,
-      ...(run.url ? { url: run.url } : {}),
-      ...(run.app ? { app: run.app } : {}),
-    }));
-  }
-  for (const status of inputs.statuses) {
-    count(statusVerdict(status.state), status.context, () => ({
-      kind: 'status',
-      name: status.context,
-      ...(status.url ? { url: status.url } : {}),
-    }));
-  }
-  for (const run of inputs.workflowRuns) {
-    count(runVerdict(run.status, run.conclusion), run.name, () => ({
-      kind: 'workflow',
-      name: run.name,
-      id: run.id,
-      ...(run.url ? { url: run.url } : {}),
-    }));
   }
   const truncated = inputs.truncated === true;
   const state: CiState =
@@ -120,4 +111,9 @@ export function aggregateCi(inputs: CiInputs): CiVerdict {
  */
 function dedupeFailing(failing: FailingItem[]): FailingItem[] {
   return failing.some((f) => f.kind === 'check') ? failing.filter((f) => f.kind !== 'workflow') : failing;
+}
+
+/** The fields that carry a value (an empty string or undefined is left out). */
+function present<T extends Record<string, string | undefined>>(fields: T): { [K in keyof T]?: string } {
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value)) as { [K in keyof T]?: string };
 }
