@@ -1,6 +1,6 @@
 // Old releases go once they can no longer be needed: the live one, the one a rollback would
 // return to, and the newest few stay (a runner deferred on an older build still runs from it).
-import { readdirSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCommand } from './command.js';
 import { releasesDir } from './releaseLink.js';
@@ -32,10 +32,7 @@ export async function pruneReleases(
   return removed;
 }
 
+/** The path with links resolved; a path that no longer exists stands for itself. */
 function real(path: string): string {
-  try {
-    return realpathSync(path);
-  } catch {
-    return path;
-  }
+  return existsSync(path) ? realpathSync(path) : path;
 }
