@@ -3,115 +3,84 @@
 // on retry, limits and errors, the `since` cursor across restarts (a `limited` timeline's gap
 // read back), and the token kept out of every error and log line.
 import { inspect } from 'node:util';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
-import type { Logger } from '../../src/log.js';
 import { MATRIX_MAX_LENGTH, createMatrixProvider, type MatrixSettings } from '../../src/adapters/messaging/matrix.js';
 import { stripReplyFallback } from '../../src/adapters/messaging/matrixTimeline.js';
-import {
-  ProviderError,
-  type Cursor,
-  type InboundMessage,
-  type MessagingProvider,
-} from '../../src/adapters/messaging/types.js';
-import { startFakeMatrix, type FakeMatrix } from '../fakes/matrix.js';
+import { ProviderError, type MessagingProvider } from '../../src/adapters/messaging/types.js';
+import { startFakeMatrix } from '../fakes/matrix.js';
 import { until } from '../harness/until.js';
-import { capturingLogger } from '../harness/logCapture.js';
+import { collector, providerRig, type ProviderOptions } from '../harness/providerRig.js';
 import { MemoryCursor } from '../harness/memoryCursor.js';
 
 const ANA = '@ana:fake.test';
 const BOB = '@bob:fake.test';
 
-let fake: FakeMatrix;
-let logLines: string[];
-let logger: Logger;
-let providers: MessagingProvider[];
-
-beforeEach(async () => {
-  fake = await startFakeMatrix();
-  providers = [];
-  ({ logger, lines: logLines } = capturingLogger('trace'));
-});
-
-afterEach(async () => {
-  for (const provider of providers) await provider.stop();
-  await fake.stop();
-  expect(logLines.join('')).not.toContain(fake.token);
-});
+const rig = providerRig(startFakeMatrix, (fake) => [fake.token]);
 
 function settings(overrides: Partial<MatrixSettings> = {}): MatrixSettings {
   return {
-    homeserverUrl: fake.url,
+    homeserverUrl: rig.fake.url,
     tokenEnv: 'TEST_MATRIX_TOKEN',
-    roomId: fake.roomId,
+    roomId: rig.fake.roomId,
     userId: '',
     minInterval: 0,
     ...overrides,
   };
 }
 
-function provider(
-  options: { cursor?: Cursor; token?: string; settings?: Partial<MatrixSettings> } = {},
-): MessagingProvider {
-  const p = createMatrixProvider(settings(options.settings), {
-    logger,
-    cursor: options.cursor ?? new MemoryCursor(),
-    env: { TEST_MATRIX_TOKEN: options.token ?? fake.token },
-    retry: { minMs: 50, maxMs: 200 },
-  });
-  providers.push(p);
-  return p;
-}
-
-function collector() {
-  const received: InboundMessage[] = [];
-  return { received, onMessage: async (m: InboundMessage) => void received.push(m) };
-}
+const provider = (options: ProviderOptions<MatrixSettings> = {}): MessagingProvider =>
+  rig.track(
+    createMatrixProvider(
+      settings(options.settings),
+      rig.deps(options.cursor, { TEST_MATRIX_TOKEN: options.token ?? rig.fake.token }),
+    ),
+  );
 
 describe('matrix: commands in', () => {
   it('the first sync skips history; then only m.text from others in the room, in order', async () => {
-    fake.joined.add(fake.roomId);
-    fake.postText(ANA, '/abort (history: must not run)');
-    fake.postText(ANA, '/restart (history: must not run)');
+    rig.fake.joined.add(rig.fake.roomId);
+    rig.fake.postText(ANA, '/abort (history: must not run)');
+    rig.fake.postText(ANA, '/restart (history: must not run)');
     const OTHER_ROOM = '!elsewhere:fake.test';
-    fake.joined.add(OTHER_ROOM);
+    rig.fake.joined.add(OTHER_ROOM);
 
     const cursor = new MemoryCursor();
     const { received, onMessage } = collector();
     const p = provider({ cursor });
     await p.start(onMessage);
     expect(cursor.value).toBeDefined();
-    expect(fake.requests.find((r) => r.path.startsWith('/sync'))!.path).not.toContain('since=');
+    expect(rig.fake.requests.find((r) => r.path.startsWith('/sync'))!.path).not.toContain('since=');
 
-    const first = fake.postText(ANA, '/status');
+    const first = rig.fake.postText(ANA, '/status');
     await p.send({ text: 'our own reply' });
-    fake.postText(BOB, 'a notice', { msgtype: 'm.notice' });
-    fake.postText(BOB, 'in another room', { roomId: OTHER_ROOM });
-    fake.postText(BOB, '', { type: 'm.room.member', content: { membership: 'join' } });
-    fake.postText(ANA, '* /status (edited)', {
+    rig.fake.postText(BOB, 'a notice', { msgtype: 'm.notice' });
+    rig.fake.postText(BOB, 'in another room', { roomId: OTHER_ROOM });
+    rig.fake.postText(BOB, '', { type: 'm.room.member', content: { membership: 'join' } });
+    rig.fake.postText(ANA, '* /status (edited)', {
       content: {
         'm.new_content': { msgtype: 'm.text', body: '/status' },
         'm.relates_to': { rel_type: 'm.replace', event_id: first.event_id },
       },
     });
-    fake.postText(BOB, '> <@roshi:fake.test> our own reply\n\n/mission fix the tests', {
+    rig.fake.postText(BOB, '> <@roshi:fake.test> our own reply\n\n/mission fix the tests', {
       content: { 'm.relates_to': { 'm.in_reply_to': { event_id: '$x' } } },
     });
-    fake.postText(ANA, 'last');
+    rig.fake.postText(ANA, 'last');
     await until(() => received.length >= 3, 'three messages');
     await new Promise((r) => setTimeout(r, 200));
 
     expect(received.map((m) => m.text)).toEqual(['/status', '/mission fix the tests', 'last']);
     expect(received[0]).toEqual({
       provider: 'matrix',
-      chatId: fake.roomId,
+      chatId: rig.fake.roomId,
       userId: ANA,
       text: '/status',
       messageId: first.event_id,
       at: first.origin_server_ts,
     });
     expect(received[1]!.userId).toBe(BOB);
-    const syncs = fake.requests.filter((r) => r.path.startsWith('/sync'));
+    const syncs = rig.fake.requests.filter((r) => r.path.startsWith('/sync'));
     expect(syncs.every((r) => r.authorized)).toBe(true);
     expect(syncs.at(-1)!.path).toContain(`since=${encodeURIComponent(cursor.value!)}`);
   });
@@ -119,22 +88,22 @@ describe('matrix: commands in', () => {
   it('joins the room on start and learns its own user id from whoami', async () => {
     const p = provider();
     await p.start(async () => {});
-    expect(fake.joined.has(fake.roomId)).toBe(true);
-    expect(fake.requests.map((r) => r.path.split('?')[0])).toEqual(
-      expect.arrayContaining(['/account/whoami', `/join/${encodeURIComponent(fake.roomId)}`]),
+    expect(rig.fake.joined.has(rig.fake.roomId)).toBe(true);
+    expect(rig.fake.requests.map((r) => r.path.split('?')[0])).toEqual(
+      expect.arrayContaining(['/account/whoami', `/join/${encodeURIComponent(rig.fake.roomId)}`]),
     );
-    await p.typing!(fake.roomId);
-    expect(fake.typing).toEqual([{ roomId: fake.roomId, userId: fake.userId, typing: true }]);
+    await p.typing!(rig.fake.roomId);
+    expect(rig.fake.typing).toEqual([{ roomId: rig.fake.roomId, userId: rig.fake.userId, typing: true }]);
   });
 
   it('an alias resolves to the room id on join', async () => {
     const { received, onMessage } = collector();
     const p = provider({ settings: { roomId: '#ops:fake.test' } });
     await p.start(onMessage);
-    expect(p.defaultChatId).toBe(fake.roomId);
-    fake.postText(ANA, 'hi');
+    expect(p.defaultChatId).toBe(rig.fake.roomId);
+    rig.fake.postText(ANA, 'hi');
     await until(() => received.length === 1, 'the message');
-    expect(received[0]!.chatId).toBe(fake.roomId);
+    expect(received[0]!.chatId).toBe(rig.fake.roomId);
   });
 });
 
@@ -143,15 +112,15 @@ describe('matrix: replies out', () => {
     const p = provider();
     await p.start(async () => {});
     expect(p.name).toBe('matrix');
-    expect(p.defaultChatId).toBe(fake.roomId);
+    expect(p.defaultChatId).toBe(rig.fake.roomId);
     await p.send({ text: 'one' });
     await p.send({ text: '**two**', format: 'markdown' });
-    expect(fake.sent.map((s) => s.content)).toEqual([
+    expect(rig.fake.sent.map((s) => s.content)).toEqual([
       { msgtype: 'm.text', body: 'one' },
       { msgtype: 'm.text', body: '**two**' },
     ]);
-    expect(fake.sent[0]!.txnId).not.toBe(fake.sent[1]!.txnId);
-    const put = fake.requests.find((r) => r.method === 'PUT' && r.path.includes('/send/m.room.message/'))!;
+    expect(rig.fake.sent[0]!.txnId).not.toBe(rig.fake.sent[1]!.txnId);
+    const put = rig.fake.requests.find((r) => r.method === 'PUT' && r.path.includes('/send/m.room.message/'))!;
     expect(put.authorized).toBe(true);
   });
 
@@ -159,26 +128,26 @@ describe('matrix: replies out', () => {
     const p = provider();
     await p.start(async () => {});
     // The homeserver stores the event, but the answer is lost: a transient error for the bridge.
-    fake.failNext('send', { status: 502, errcode: 'M_UNKNOWN', error: 'Bad gateway', afterProcessing: true });
+    rig.fake.failNext('send', { status: 502, errcode: 'M_UNKNOWN', error: 'Bad gateway', afterProcessing: true });
     const error = (await p.send({ text: 'exactly once' }).catch((e: unknown) => e)) as ProviderError;
     expect(error).toMatchObject({ provider: 'matrix', transient: true });
     // The bridge retries with a new OutboundMessage carrying the same text.
     await p.send({ text: 'exactly once' });
-    const puts = fake.requests.filter((r) => r.method === 'PUT' && r.path.includes('/send/'));
+    const puts = rig.fake.requests.filter((r) => r.method === 'PUT' && r.path.includes('/send/'));
     expect(puts).toHaveLength(2);
     expect(puts[0]!.path).toBe(puts[1]!.path);
-    expect(fake.sent.map((s) => s.content.body)).toEqual(['exactly once']);
+    expect(rig.fake.sent.map((s) => s.content.body)).toEqual(['exactly once']);
 
     // After a success, the same text again is a new message with a new transaction id.
     await p.send({ text: 'exactly once' });
-    expect(fake.sent).toHaveLength(2);
-    expect(fake.sent[0]!.txnId).not.toBe(fake.sent[1]!.txnId);
+    expect(rig.fake.sent).toHaveLength(2);
+    expect(rig.fake.sent[0]!.txnId).not.toBe(rig.fake.sent[1]!.txnId);
 
     // A refusal posted nothing: its retry gets a fresh id too.
-    fake.failNext('send', { status: 400, errcode: 'M_BAD_JSON', error: 'bad' });
+    rig.fake.failNext('send', { status: 400, errcode: 'M_BAD_JSON', error: 'bad' });
     await p.send({ text: 'refused first' }).catch(() => undefined);
     await p.send({ text: 'refused first' });
-    const refusedPuts = fake.requests.filter((r) => r.method === 'PUT' && r.path.includes('/send/')).slice(-2);
+    const refusedPuts = rig.fake.requests.filter((r) => r.method === 'PUT' && r.path.includes('/send/')).slice(-2);
     expect(refusedPuts[0]!.path).not.toBe(refusedPuts[1]!.path);
   });
 
@@ -187,13 +156,13 @@ describe('matrix: replies out', () => {
     await p.start(async () => {});
     expect(p.maxLength).toBe(MATRIX_MAX_LENGTH);
     await p.send({ text: '€'.repeat(p.maxLength) });
-    expect((fake.sent[0]!.content.body as string).length).toBe(MATRIX_MAX_LENGTH);
+    expect((rig.fake.sent[0]!.content.body as string).length).toBe(MATRIX_MAX_LENGTH);
   });
 
   it('429 is transient with retryAfterMs; 4xx fails fast with errcode and error', async () => {
     const p = provider();
     await p.start(async () => {});
-    fake.failNext('send', {
+    rig.fake.failNext('send', {
       status: 429,
       errcode: 'M_LIMIT_EXCEEDED',
       error: 'Too Many Requests',
@@ -209,9 +178,9 @@ describe('matrix: replies out', () => {
     expect(forbidden.transient).toBe(false);
     expect(forbidden.retryAfterMs).toBeUndefined();
     expect(forbidden.message).toBe(
-      `matrix: send refused: 403 M_FORBIDDEN: User ${fake.userId} not in room !notjoined:fake.test (invite ${fake.userId} to ${fake.roomId})`,
+      `matrix: send refused: 403 M_FORBIDDEN: User ${rig.fake.userId} not in room !notjoined:fake.test (invite ${rig.fake.userId} to ${rig.fake.roomId})`,
     );
-    expect(fake.sent).toHaveLength(0);
+    expect(rig.fake.sent).toHaveLength(0);
   });
 });
 
@@ -221,15 +190,15 @@ describe('matrix: since cursor across restarts', () => {
     const first = collector();
     const a = provider({ cursor });
     await a.start(first.onMessage);
-    fake.postText(ANA, 'm1');
-    fake.postText(ANA, 'm2');
+    rig.fake.postText(ANA, 'm1');
+    rig.fake.postText(ANA, 'm2');
     await until(() => first.received.length === 2, 'm1 and m2');
     await a.stop();
 
-    fake.postText(ANA, 'm3 (while down)');
+    rig.fake.postText(ANA, 'm3 (while down)');
     const second = collector();
     await provider({ cursor }).start(second.onMessage);
-    fake.postText(ANA, 'm4');
+    rig.fake.postText(ANA, 'm4');
     await until(() => second.received.length === 2, 'm3 and m4');
     await new Promise((r) => setTimeout(r, 200));
     expect(second.received.map((m) => m.text)).toEqual(['m3 (while down)', 'm4']);
@@ -240,13 +209,13 @@ describe('matrix: since cursor across restarts', () => {
     const a = provider({ cursor });
     await a.start(async () => {});
     await a.stop();
-    fake.postText(ANA, 'sent while roshi was down');
-    fake.failNext('whoami', { status: 502, errcode: 'M_UNKNOWN', error: 'Bad gateway' });
+    rig.fake.postText(ANA, 'sent while roshi was down');
+    rig.fake.failNext('whoami', { status: 502, errcode: 'M_UNKNOWN', error: 'Bad gateway' });
     const { received, onMessage } = collector();
     await provider({ cursor }).start(onMessage);
     await until(() => received.length === 1, 'the message');
     expect(received[0]!.text).toBe('sent while roshi was down');
-    expect(logLines.join('')).toContain('cannot reach the homeserver yet');
+    expect(rig.logLines.join('')).toContain('cannot reach the homeserver yet');
   });
 
   it('a long absence (limited timeline) is read back from /messages, in order', async () => {
@@ -254,12 +223,12 @@ describe('matrix: since cursor across restarts', () => {
     const a = provider({ cursor });
     await a.start(async () => {});
     await a.stop();
-    for (let i = 1; i <= 250; i++) fake.postText(i % 2 ? ANA : BOB, `m${i}`);
+    for (let i = 1; i <= 250; i++) rig.fake.postText(i % 2 ? ANA : BOB, `m${i}`);
     const { received, onMessage } = collector();
     await provider({ cursor }).start(onMessage);
     await until(() => received.length === 250, '250 messages');
     expect(received.map((m) => m.text)).toEqual(Array.from({ length: 250 }, (_, i) => `m${i + 1}`));
-    expect(fake.requests.some((r) => r.path.includes('/messages?'))).toBe(true);
+    expect(rig.fake.requests.some((r) => r.path.includes('/messages?'))).toBe(true);
   });
 
   it('stop() while a batch is handed over finishes the batch before the cursor moves', async () => {
@@ -267,8 +236,8 @@ describe('matrix: since cursor across restarts', () => {
     const before = provider({ cursor });
     await before.start(async () => {});
     await before.stop();
-    fake.postText(ANA, 'b1');
-    fake.postText(ANA, 'b2'); // one sync batch with both
+    rig.fake.postText(ANA, 'b1');
+    rig.fake.postText(ANA, 'b2'); // one sync batch with both
     const a = provider({ cursor });
     const seen: string[] = [];
     let stopping: Promise<void> | undefined;
@@ -280,7 +249,7 @@ describe('matrix: since cursor across restarts', () => {
     await stopping;
     const again = collector();
     await provider({ cursor }).start(again.onMessage);
-    fake.postText(ANA, 'b3');
+    rig.fake.postText(ANA, 'b3');
     await until(() => again.received.length >= 1, 'b3');
     await new Promise((r) => setTimeout(r, 200));
     expect([...seen, ...again.received.map((m) => m.text)]).toEqual(['b1', 'b2', 'b3']);
@@ -289,7 +258,7 @@ describe('matrix: since cursor across restarts', () => {
 
 describe('matrix: the token stays secret', () => {
   it('configuration errors name the key or the variable', () => {
-    const deps = { logger, cursor: new MemoryCursor(), env: {} };
+    const deps = { logger: rig.logger, cursor: new MemoryCursor(), env: {} };
     expect(() => createMatrixProvider(settings(), deps)).toThrow(/TEST_MATRIX_TOKEN/);
     expect(() => createMatrixProvider(settings(), deps)).toThrow(ConfigError);
     expect(() => createMatrixProvider(settings({ homeserverUrl: '' }), deps)).toThrow(/bridge\.matrix\.homeserverUrl/);
@@ -307,7 +276,7 @@ describe('matrix: the token stays secret', () => {
       'matrix: whoami refused: 401 M_UNKNOWN_TOKEN: Unrecognised access token. (check the access token in TEST_MATRIX_TOKEN)',
     );
     expect(inspect(error)).not.toContain(wrong);
-    expect(logLines.join('')).not.toContain(wrong);
+    expect(rig.logLines.join('')).not.toContain(wrong);
   });
 
   it('strips a reply’s quoted fallback', () => {

@@ -2,20 +2,14 @@
 // history; people's messages only, in order), replies with mrkdwn escaping, limits, errors, the
 // `oldest` cursor across restarts, and the token kept out of every error and log line.
 import { inspect } from 'node:util';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
-import type { Logger } from '../../src/log.js';
 import { SLACK_MAX_LENGTH, createSlackProvider, type SlackSettings } from '../../src/adapters/messaging/slack.js';
 import { compareTs, escapeSlack, markdownToMrkdwn, slackToPlain } from '../../src/adapters/messaging/slackText.js';
-import {
-  ProviderError,
-  type Cursor,
-  type InboundMessage,
-  type MessagingProvider,
-} from '../../src/adapters/messaging/types.js';
-import { startFakeSlack, type FakeSlack } from '../fakes/slack.js';
+import { ProviderError, type MessagingProvider } from '../../src/adapters/messaging/types.js';
+import { startFakeSlack } from '../fakes/slack.js';
 import { until } from '../harness/until.js';
-import { capturingLogger } from '../harness/logCapture.js';
+import { collector, providerRig, type ProviderOptions } from '../harness/providerRig.js';
 import { MemoryCursor } from '../harness/memoryCursor.js';
 
 const CHANNEL = 'C0TESTCHAN';
@@ -23,28 +17,14 @@ const OTHER = 'C0OTHERCHAN';
 const ANA = 'U024BE7LH';
 const APP_TOKEN = 'xapp-1-A0ROSHI-1234567890-FakeAppLevelToken';
 
-let fake: FakeSlack;
-let logLines: string[];
-let logger: Logger;
-let providers: MessagingProvider[];
-
-beforeEach(async () => {
-  fake = await startFakeSlack({ channels: [CHANNEL, OTHER] });
-  providers = [];
-  ({ logger, lines: logLines } = capturingLogger('trace'));
-});
-
-afterEach(async () => {
-  for (const provider of providers) await provider.stop();
-  await fake.stop();
-  const logs = logLines.join('');
-  expect(logs).not.toContain(fake.botToken);
-  expect(logs).not.toContain(APP_TOKEN);
-});
+const rig = providerRig(
+  () => startFakeSlack({ channels: [CHANNEL, OTHER] }),
+  (fake) => [fake.botToken, APP_TOKEN],
+);
 
 function settings(overrides: Partial<SlackSettings> = {}): SlackSettings {
   return {
-    apiUrl: fake.url,
+    apiUrl: rig.fake.url,
     botTokenEnv: 'TEST_SLACK_BOT',
     appTokenEnv: 'TEST_SLACK_APP',
     channel: CHANNEL,
@@ -54,47 +34,37 @@ function settings(overrides: Partial<SlackSettings> = {}): SlackSettings {
   };
 }
 
-function provider(
-  options: { cursor?: Cursor; token?: string; settings?: Partial<SlackSettings> } = {},
-): MessagingProvider {
-  const p = createSlackProvider(settings(options.settings), {
-    logger,
-    cursor: options.cursor ?? new MemoryCursor(),
-    env: { TEST_SLACK_BOT: options.token ?? fake.botToken, TEST_SLACK_APP: APP_TOKEN },
-    retry: { minMs: 50, maxMs: 200 },
-  });
-  providers.push(p);
-  return p;
-}
-
-function collector() {
-  const received: InboundMessage[] = [];
-  return { received, onMessage: async (m: InboundMessage) => void received.push(m) };
-}
+const provider = (options: ProviderOptions<SlackSettings> = {}): MessagingProvider =>
+  rig.track(
+    createSlackProvider(
+      settings(options.settings),
+      rig.deps(options.cursor, { TEST_SLACK_BOT: options.token ?? rig.fake.botToken, TEST_SLACK_APP: APP_TOKEN }),
+    ),
+  );
 
 describe('slack: commands in', () => {
   it('first start skips history; then people’s messages arrive in order, bots and subtypes ignored', async () => {
-    fake.postUserMessage(CHANNEL, ANA, '/abort (old, must not run again)');
+    rig.fake.postUserMessage(CHANNEL, ANA, '/abort (old, must not run again)');
     const cursor = new MemoryCursor();
     const { received, onMessage } = collector();
     const p = provider({ cursor });
     await p.start(onMessage);
-    expect(cursor.value).toBe(fake.history(CHANNEL).at(-1)!.ts);
+    expect(cursor.value).toBe(rig.fake.history(CHANNEL).at(-1)!.ts);
 
-    const first = fake.postUserMessage(CHANNEL, ANA, ' /status', {
+    const first = rig.fake.postUserMessage(CHANNEL, ANA, ' /status', {
       user_profile: { display_name: 'ana', real_name: 'Ana' },
     });
-    fake.addMessage(CHANNEL, { user: ANA, subtype: 'channel_join', text: '<@U024BE7LH> has joined the channel' });
-    fake.addMessage(CHANNEL, { subtype: 'bot_message', bot_id: 'B0OTHER', text: 'deploy finished' });
-    fake.addMessage(CHANNEL, { user: 'U0APPUSER', bot_id: 'B0OTHER', text: 'an app posting as a user' });
+    rig.fake.addMessage(CHANNEL, { user: ANA, subtype: 'channel_join', text: '<@U024BE7LH> has joined the channel' });
+    rig.fake.addMessage(CHANNEL, { subtype: 'bot_message', bot_id: 'B0OTHER', text: 'deploy finished' });
+    rig.fake.addMessage(CHANNEL, { user: 'U0APPUSER', bot_id: 'B0OTHER', text: 'an app posting as a user' });
     await p.send({ text: 'our own reply' });
-    fake.postUserMessage(OTHER, ANA, 'another channel');
-    fake.postUserMessage(
+    rig.fake.postUserMessage(OTHER, ANA, 'another channel');
+    rig.fake.postUserMessage(
       CHANNEL,
       'U0BOB',
       '/mission fix &lt;Foo&gt; &amp; see <https://example.com/x?a=1&amp;b=2|example.com/x> cc <@U024BE7LH|ana>',
     );
-    fake.postUserMessage(CHANNEL, ANA, 'also to the channel', { subtype: 'thread_broadcast', thread_ts: first.ts });
+    rig.fake.postUserMessage(CHANNEL, ANA, 'also to the channel', { subtype: 'thread_broadcast', thread_ts: first.ts });
     await until(() => received.length >= 3, 'three messages');
     await new Promise((r) => setTimeout(r, 300));
 
@@ -113,9 +83,9 @@ describe('slack: commands in', () => {
       at: Math.round(Number(first.ts) * 1000),
     });
     expect(received[1]).toMatchObject({ userId: 'U0BOB', chatId: CHANNEL });
-    expect(cursor.value).toBe(fake.history(CHANNEL).at(-1)!.ts);
+    expect(cursor.value).toBe(rig.fake.history(CHANNEL).at(-1)!.ts);
 
-    const polls = fake.requests.filter((r) => r.method === 'conversations.history');
+    const polls = rig.fake.requests.filter((r) => r.method === 'conversations.history');
     expect(polls.every((r) => r.authorized && r.params.channel === CHANNEL)).toBe(true);
     expect(polls.at(-1)!.params).toMatchObject({ oldest: cursor.value, inclusive: 'false' });
   });
@@ -126,7 +96,7 @@ describe('slack: commands in', () => {
     const { received, onMessage } = collector();
     await p.start(onMessage);
     await p.stop();
-    for (let i = 1; i <= 450; i++) fake.postUserMessage(CHANNEL, ANA, `m${i}`);
+    for (let i = 1; i <= 450; i++) rig.fake.postUserMessage(CHANNEL, ANA, `m${i}`);
     await provider({ cursor }).start(onMessage);
     await until(() => received.length === 450, '450 messages');
     expect(received.map((m) => m.text)).toEqual(Array.from({ length: 450 }, (_, i) => `m${i + 1}`));
@@ -140,11 +110,11 @@ describe('slack: replies out', () => {
     expect(p.defaultChatId).toBe(CHANNEL);
     await p.send({ text: 'a < b && c > d *not bold*' });
     await p.send({ chatId: OTHER, text: 'elsewhere', format: 'plain' });
-    expect(fake.posted.map(({ channel, text, mrkdwn }) => ({ channel, text, mrkdwn }))).toEqual([
+    expect(rig.fake.posted.map(({ channel, text, mrkdwn }) => ({ channel, text, mrkdwn }))).toEqual([
       { channel: CHANNEL, text: 'a &lt; b &amp;&amp; c &gt; d *not bold*', mrkdwn: false },
       { channel: OTHER, text: 'elsewhere', mrkdwn: false },
     ]);
-    const post = fake.requests.find((r) => r.method === 'chat.postMessage')!;
+    const post = rig.fake.requests.find((r) => r.method === 'chat.postMessage')!;
     expect(post.httpMethod).toBe('POST');
     expect(post.authorized).toBe(true);
   });
@@ -155,27 +125,27 @@ describe('slack: replies out', () => {
     ).toBe('*done* in _2 min_, see <https://x.y/p?a=1&amp;b=2|PR #1> `a **b** &lt;c&gt;`\n*Title*\n~old~');
     expect(markdownToMrkdwn('```ts\nconst x = a && b;\n```')).toBe('```\nconst x = a &amp;&amp; b;\n```');
     await provider().send({ text: '**ok** <b>', format: 'markdown' });
-    expect(fake.posted[0]).toMatchObject({ text: '*ok* &lt;b&gt;', mrkdwn: true });
+    expect(rig.fake.posted[0]).toMatchObject({ text: '*ok* &lt;b&gt;', mrkdwn: true });
   });
 
   it('accepts a message of maxLength characters even when every one needs escaping', async () => {
     const p = provider();
     expect(p.maxLength).toBe(SLACK_MAX_LENGTH);
     await p.send({ text: '&'.repeat(p.maxLength) });
-    expect(fake.posted[0]!.text).toHaveLength(5 * SLACK_MAX_LENGTH);
+    expect(rig.fake.posted[0]!.text).toHaveLength(5 * SLACK_MAX_LENGTH);
   });
 
   it('429 is transient with retryAfterMs from Retry-After; ok:false is permanent with Slack’s code', async () => {
     const p = provider();
-    fake.failNext('chat.postMessage', { status: 429, retryAfter: 30 });
+    rig.fake.failNext('chat.postMessage', { status: 429, retryAfter: 30 });
     const limited = (await p.send({ text: 'hi' }).catch((e: unknown) => e)) as ProviderError;
     expect(limited).toBeInstanceOf(ProviderError);
     expect(limited).toMatchObject({ provider: 'slack', transient: true, retryAfterMs: 30_000 });
 
-    fake.failNext('chat.postMessage', { status: 200, error: 'ratelimited' });
+    rig.fake.failNext('chat.postMessage', { status: 200, error: 'ratelimited' });
     expect(await p.send({ text: 'hi' }).catch((e: unknown) => e)).toMatchObject({ transient: true });
 
-    fake.failNext('chat.postMessage', { status: 500 });
+    rig.fake.failNext('chat.postMessage', { status: 500 });
     expect(await p.send({ text: 'hi' }).catch((e: unknown) => e)).toMatchObject({ transient: true });
 
     const notFound = (await p.send({ chatId: 'C0NOPE', text: 'hi' }).catch((e: unknown) => e)) as ProviderError;
@@ -183,7 +153,7 @@ describe('slack: replies out', () => {
     expect(notFound.retryAfterMs).toBeUndefined();
     expect(notFound.message).toBe('slack: chat.postMessage refused: channel_not_found');
 
-    fake.failNext('chat.postMessage', {
+    rig.fake.failNext('chat.postMessage', {
       status: 200,
       error: 'missing_scope',
       extra: { needed: 'chat:write', provided: 'channels:history' },
@@ -191,7 +161,7 @@ describe('slack: replies out', () => {
     const scope = (await p.send({ text: 'hi' }).catch((e: unknown) => e)) as ProviderError;
     expect(scope.transient).toBe(false);
     expect(scope.message).toContain('missing_scope (the app needs the chat:write scope');
-    expect(fake.posted).toHaveLength(0);
+    expect(rig.fake.posted).toHaveLength(0);
   });
 });
 
@@ -201,16 +171,16 @@ describe('slack: oldest cursor across restarts', () => {
     const first = collector();
     const a = provider({ cursor });
     await a.start(first.onMessage);
-    fake.postUserMessage(CHANNEL, ANA, 'm1');
-    const m2 = fake.postUserMessage(CHANNEL, ANA, 'm2');
+    rig.fake.postUserMessage(CHANNEL, ANA, 'm1');
+    const m2 = rig.fake.postUserMessage(CHANNEL, ANA, 'm2');
     await until(() => first.received.length === 2, 'm1 and m2');
     await a.stop();
     expect(cursor.value).toBe(m2.ts);
 
-    fake.postUserMessage(CHANNEL, ANA, 'm3 (while down)');
+    rig.fake.postUserMessage(CHANNEL, ANA, 'm3 (while down)');
     const second = collector();
     await provider({ cursor }).start(second.onMessage);
-    fake.postUserMessage(CHANNEL, ANA, 'm4');
+    rig.fake.postUserMessage(CHANNEL, ANA, 'm4');
     await until(() => second.received.length === 2, 'm3 and m4');
     await new Promise((r) => setTimeout(r, 300));
     expect(second.received.map((m) => m.text)).toEqual(['m3 (while down)', 'm4']);
@@ -229,7 +199,7 @@ describe('slack: oldest cursor across restarts', () => {
 
 describe('slack: tokens stay secret', () => {
   it('missing bot token variable or a bad channel: ConfigError naming the key', () => {
-    const base = { logger, cursor: new MemoryCursor() };
+    const base = { logger: rig.logger, cursor: new MemoryCursor() };
     expect(() => createSlackProvider(settings(), { ...base, env: {} })).toThrow(/TEST_SLACK_BOT/);
     expect(() => createSlackProvider(settings(), { ...base, env: {} })).toThrow(ConfigError);
     expect(() =>
@@ -248,11 +218,11 @@ describe('slack: tokens stay secret', () => {
     expect(error.transient).toBe(false);
     expect(error.message).toBe('slack: auth.test refused: invalid_auth (check the bot token in TEST_SLACK_BOT)');
     expect(inspect(error)).not.toContain(wrong);
-    expect(logLines.join('')).not.toContain(wrong);
+    expect(rig.logLines.join('')).not.toContain(wrong);
   });
 
   it('a channel the app cannot read fails start() with the reason', async () => {
-    fake.failNext('conversations.history', { status: 200, error: 'not_in_channel' });
+    rig.fake.failNext('conversations.history', { status: 200, error: 'not_in_channel' });
     const error = (await provider()
       .start(async () => {})
       .catch((e: unknown) => e)) as ProviderError;

@@ -2,9 +2,8 @@
 // out, MarkdownV2 escaping, limits, errors, the offset cursor across restarts, and the token
 // kept out of every error and log line.
 import { inspect } from 'node:util';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
-import type { Logger } from '../../src/log.js';
 import {
   TELEGRAM_MAX_LENGTH,
   createTelegramProvider,
@@ -12,40 +11,20 @@ import {
 } from '../../src/adapters/messaging/telegram.js';
 import { escapeMarkdownV2, markdownToMarkdownV2 } from '../../src/adapters/messaging/telegramMarkdown.js';
 import { RequestAborted, requestJson } from '../../src/adapters/messaging/http.js';
-import {
-  ProviderError,
-  type Cursor,
-  type InboundMessage,
-  type MessagingProvider,
-} from '../../src/adapters/messaging/types.js';
-import { parseMarkdownV2, startFakeTelegram, type FakeTelegram } from '../fakes/telegram.js';
+import { ProviderError, type MessagingProvider } from '../../src/adapters/messaging/types.js';
+import { parseMarkdownV2, startFakeTelegram } from '../fakes/telegram.js';
 import { until } from '../harness/until.js';
-import { capturingLogger } from '../harness/logCapture.js';
+import { collector, providerRig, type ProviderOptions } from '../harness/providerRig.js';
 import { MemoryCursor } from '../harness/memoryCursor.js';
 
 const OPERATOR = 111_222_333;
 const GROUP = -1_001_234_567_890;
 
-let fake: FakeTelegram;
-let logLines: string[];
-let logger: Logger;
-let providers: MessagingProvider[];
-
-beforeEach(async () => {
-  fake = await startFakeTelegram();
-  providers = [];
-  ({ logger, lines: logLines } = capturingLogger('trace'));
-});
-
-afterEach(async () => {
-  for (const provider of providers) await provider.stop();
-  await fake.stop();
-  expect(logLines.join('')).not.toContain(fake.token);
-});
+const rig = providerRig(startFakeTelegram, (fake) => [fake.token]);
 
 function settings(overrides: Partial<TelegramSettings> = {}): TelegramSettings {
   return {
-    apiUrl: fake.url,
+    apiUrl: rig.fake.url,
     tokenEnv: 'TEST_TELEGRAM_TOKEN',
     chatId: String(OPERATOR),
     pollTimeout: 1_000,
@@ -54,35 +33,25 @@ function settings(overrides: Partial<TelegramSettings> = {}): TelegramSettings {
   };
 }
 
-function provider(
-  options: { cursor?: Cursor; token?: string; settings?: Partial<TelegramSettings> } = {},
-): MessagingProvider {
-  const p = createTelegramProvider(settings(options.settings), {
-    logger,
-    cursor: options.cursor ?? new MemoryCursor(),
-    env: { TEST_TELEGRAM_TOKEN: options.token ?? fake.token },
-    retry: { minMs: 50, maxMs: 200 },
-  });
-  providers.push(p);
-  return p;
-}
-
-function collector() {
-  const received: InboundMessage[] = [];
-  return { received, onMessage: async (m: InboundMessage) => void received.push(m) };
-}
+const provider = (options: ProviderOptions<TelegramSettings> = {}): MessagingProvider =>
+  rig.track(
+    createTelegramProvider(
+      settings(options.settings),
+      rig.deps(options.cursor, { TEST_TELEGRAM_TOKEN: options.token ?? rig.fake.token }),
+    ),
+  );
 
 describe('telegram: commands in', () => {
   it('delivers text messages in order with chat, user and message ids', async () => {
-    const u1 = fake.pushMessage({ chatId: OPERATOR, userId: OPERATOR, text: '/status', username: 'ana' });
-    fake.pushMessage({
+    const u1 = rig.fake.pushMessage({ chatId: OPERATOR, userId: OPERATOR, text: '/status', username: 'ana' });
+    rig.fake.pushMessage({
       chatId: GROUP,
       userId: OPERATOR,
       text: '/mission fix the flaky test',
       username: 'ana',
       chatType: 'supergroup',
     });
-    fake.pushUpdate({
+    rig.fake.pushUpdate({
       message: {
         message_id: 900,
         chat: { id: OPERATOR, type: 'private' },
@@ -91,14 +60,14 @@ describe('telegram: commands in', () => {
         sticker: {},
       },
     });
-    fake.pushMessage({ chatId: GROUP, userId: 444, text: '/status@roshi_test_bot now', firstName: 'Bo' });
-    fake.pushMessage({ chatId: GROUP, userId: 444, text: '/status@some_other_bot', firstName: 'Bo' });
-    const u6 = fake.pushMessage({ chatId: GROUP, userId: 555, text: 'I am a bot', isBot: true });
+    rig.fake.pushMessage({ chatId: GROUP, userId: 444, text: '/status@roshi_test_bot now', firstName: 'Bo' });
+    rig.fake.pushMessage({ chatId: GROUP, userId: 444, text: '/status@some_other_bot', firstName: 'Bo' });
+    const u6 = rig.fake.pushMessage({ chatId: GROUP, userId: 555, text: 'I am a bot', isBot: true });
     const { received, onMessage } = collector();
     const p = provider();
     await p.start(onMessage);
     await until(() => received.length >= 3, 'three messages');
-    fake.pushMessage({ chatId: OPERATOR, userId: OPERATOR, text: 'later', username: 'ana' });
+    rig.fake.pushMessage({ chatId: OPERATOR, userId: OPERATOR, text: 'later', username: 'ana' });
     await until(() => received.length >= 4, 'the later message');
 
     expect(received.map((m) => m.text)).toEqual(['/status', '/mission fix the flaky test', '/status now', 'later']);
@@ -115,11 +84,11 @@ describe('telegram: commands in', () => {
     expect(received[2]).toMatchObject({ chatId: String(GROUP), userId: '444', userName: 'Bo' });
     expect(new Set(received.map((m) => m.messageId)).size).toBe(4);
 
-    const polls = fake.requests.filter((r) => r.method === 'getUpdates');
+    const polls = rig.fake.requests.filter((r) => r.method === 'getUpdates');
     expect(polls[0]!.body).toMatchObject({ timeout: 1, allowed_updates: ['message'] });
     expect(polls[0]!.body.offset).toBeUndefined();
     expect(polls[1]!.body.offset).toBe(u6.update_id + 1);
-    expect(fake.requests.every((r) => r.authorized && !r.path.includes(fake.token))).toBe(true);
+    expect(rig.fake.requests.every((r) => r.authorized && !r.path.includes(rig.fake.token))).toBe(true);
   });
 
   it('the same provider can be stopped and started again (as the bridge does after a failure)', async () => {
@@ -129,14 +98,14 @@ describe('telegram: commands in', () => {
     await p.stop();
     await p.stop(); // idempotent
     await p.start(onMessage);
-    fake.pushMessage({ chatId: OPERATOR, userId: OPERATOR, text: 'after restart' });
+    rig.fake.pushMessage({ chatId: OPERATOR, userId: OPERATOR, text: 'after restart' });
     await until(() => received.length === 1, 'the message');
     await expect(p.start(onMessage)).rejects.toThrow(/already started/);
   });
 
   it('a handler that throws gets the message again, and the stream goes on', async () => {
-    fake.pushMessage({ chatId: OPERATOR, userId: OPERATOR, text: 'one' });
-    fake.pushMessage({ chatId: OPERATOR, userId: OPERATOR, text: 'two' });
+    rig.fake.pushMessage({ chatId: OPERATOR, userId: OPERATOR, text: 'one' });
+    rig.fake.pushMessage({ chatId: OPERATOR, userId: OPERATOR, text: 'two' });
     const seen: string[] = [];
     let failedOnce = false;
     await provider().start(async (m) => {
@@ -158,12 +127,12 @@ describe('telegram: replies out', () => {
     expect(p.defaultChatId).toBe(String(OPERATOR));
     await p.send({ text: 'Mission done (1.5 min) - all *fine*!' });
     await p.send({ chatId: String(GROUP), text: 'to the group', format: 'plain' });
-    expect(fake.sent.map(({ chat_id, text, parse_mode }) => ({ chat_id, text, parse_mode }))).toEqual([
+    expect(rig.fake.sent.map(({ chat_id, text, parse_mode }) => ({ chat_id, text, parse_mode }))).toEqual([
       { chat_id: String(OPERATOR), text: 'Mission done (1.5 min) - all *fine*!', parse_mode: undefined },
       { chat_id: String(GROUP), text: 'to the group', parse_mode: undefined },
     ]);
     await p.typing!(String(OPERATOR));
-    expect(fake.actions).toEqual([{ chat_id: String(OPERATOR), action: 'typing' }]);
+    expect(rig.fake.actions).toEqual([{ chat_id: String(OPERATOR), action: 'typing' }]);
   });
 
   it('no chat configured and none named: a permanent error, nothing sent', async () => {
@@ -172,7 +141,7 @@ describe('telegram: replies out', () => {
     const error = await p.send({ text: 'hi' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ProviderError);
     expect((error as ProviderError).transient).toBe(false);
-    expect(fake.sent).toHaveLength(0);
+    expect(rig.fake.sent).toHaveLength(0);
   });
 
   it('accepts a message of exactly maxLength characters, escapes included', async () => {
@@ -181,14 +150,14 @@ describe('telegram: replies out', () => {
     await p.send({ text: 'x'.repeat(p.maxLength) });
     // Every character reserved: twice as long on the wire, 4096 as shown.
     await p.send({ text: '.-!#'.repeat(p.maxLength / 4), format: 'markdown' });
-    expect(fake.sent).toHaveLength(2);
-    expect(fake.sent[0]!.shown).toHaveLength(4096);
-    expect(fake.sent[1]!.shown).toHaveLength(4096);
-    expect(fake.sent[1]!.text).toHaveLength(8192);
+    expect(rig.fake.sent).toHaveLength(2);
+    expect(rig.fake.sent[0]!.shown).toHaveLength(4096);
+    expect(rig.fake.sent[1]!.shown).toHaveLength(4096);
+    expect(rig.fake.sent[1]!.text).toHaveLength(8192);
   });
 
   it('rate limit: a transient ProviderError with retryAfterMs from parameters.retry_after', async () => {
-    fake.failNext('sendMessage', { status: 429, description: 'Too Many Requests: retry after 7', retryAfter: 7 });
+    rig.fake.failNext('sendMessage', { status: 429, description: 'Too Many Requests: retry after 7', retryAfter: 7 });
     const error = (await provider()
       .send({ text: 'hi' })
       .catch((e: unknown) => e)) as ProviderError;
@@ -201,21 +170,21 @@ describe('telegram: replies out', () => {
 
   it('permanent errors carry Telegram’s description; 5xx is transient', async () => {
     const p = provider();
-    fake.failNext('sendMessage', { status: 403, description: 'Forbidden: bot was blocked by the user' });
+    rig.fake.failNext('sendMessage', { status: 403, description: 'Forbidden: bot was blocked by the user' });
     const blocked = (await p.send({ text: 'hi' }).catch((e: unknown) => e)) as ProviderError;
     expect(blocked.transient).toBe(false);
     expect(blocked.retryAfterMs).toBeUndefined();
     expect(blocked.message).toBe('telegram: sendMessage refused: 403 Forbidden: bot was blocked by the user');
 
-    fake.failNext('sendMessage', { status: 400, description: 'Bad Request: chat not found' });
+    rig.fake.failNext('sendMessage', { status: 400, description: 'Bad Request: chat not found' });
     const notFound = (await p.send({ chatId: '42', text: 'hi' }).catch((e: unknown) => e)) as ProviderError;
     expect(notFound.transient).toBe(false);
     expect(notFound.message).toContain('Bad Request: chat not found');
 
-    fake.failNext('sendMessage', { status: 502, description: 'Bad Gateway' });
+    rig.fake.failNext('sendMessage', { status: 502, description: 'Bad Gateway' });
     const gateway = (await p.send({ text: 'hi' }).catch((e: unknown) => e)) as ProviderError;
     expect(gateway.transient).toBe(true);
-    expect(fake.sent).toHaveLength(0);
+    expect(rig.fake.sent).toHaveLength(0);
   });
 });
 
@@ -241,7 +210,7 @@ describe('telegram: MarkdownV2', () => {
   it('sends markdown with parse_mode MarkdownV2 that Telegram parses, shown as meant', async () => {
     const p = provider();
     await p.send({ text: 'Done: *fix_bug* (1.2) - ok! a\\b', format: 'markdown' });
-    expect(fake.sent[0]).toMatchObject({
+    expect(rig.fake.sent[0]).toMatchObject({
       parse_mode: 'MarkdownV2',
       text: 'Done: _fix\\_bug_ \\(1\\.2\\) \\- ok\\! a\\\\b',
       shown: 'Done: fix_bug (1.2) - ok! a\\b',
@@ -249,15 +218,15 @@ describe('telegram: MarkdownV2', () => {
   });
 
   it('falls back to plain text when Telegram cannot parse the entities', async () => {
-    fake.failNext('sendMessage', {
+    rig.fake.failNext('sendMessage', {
       status: 400,
       description:
         "Bad Request: can't parse entities: Character '.' is reserved and must be escaped with the preceding '\\'",
     });
     await provider().send({ text: 'odd *markdown*.', format: 'markdown' });
-    expect(fake.sent).toHaveLength(1);
-    expect(fake.sent[0]!.text).toBe('odd *markdown*.');
-    expect(fake.sent[0]!.parse_mode).toBeUndefined();
+    expect(rig.fake.sent).toHaveLength(1);
+    expect(rig.fake.sent[0]!.text).toBe('odd *markdown*.');
+    expect(rig.fake.sent[0]!.parse_mode).toBeUndefined();
   });
 });
 
@@ -267,25 +236,25 @@ describe('telegram: offset across restarts', () => {
     const first = collector();
     const a = provider({ cursor });
     await a.start(first.onMessage);
-    fake.pushMessage({ chatId: OPERATOR, userId: OPERATOR, text: 'm1' });
-    const m2 = fake.pushMessage({ chatId: OPERATOR, userId: OPERATOR, text: 'm2' });
+    rig.fake.pushMessage({ chatId: OPERATOR, userId: OPERATOR, text: 'm1' });
+    const m2 = rig.fake.pushMessage({ chatId: OPERATOR, userId: OPERATOR, text: 'm2' });
     await until(() => first.received.length === 2, 'm1 and m2');
     await a.stop();
     expect(cursor.value).toBe(String(m2.update_id + 1));
 
-    fake.pushMessage({ chatId: OPERATOR, userId: OPERATOR, text: 'm3 (while down)' });
+    rig.fake.pushMessage({ chatId: OPERATOR, userId: OPERATOR, text: 'm3 (while down)' });
     const second = collector();
     await provider({ cursor }).start(second.onMessage);
-    fake.pushMessage({ chatId: OPERATOR, userId: OPERATOR, text: 'm4' });
+    rig.fake.pushMessage({ chatId: OPERATOR, userId: OPERATOR, text: 'm4' });
     await until(() => second.received.length === 2, 'm3 and m4');
     await new Promise((r) => setTimeout(r, 200));
     expect(second.received.map((m) => m.text)).toEqual(['m3 (while down)', 'm4']);
   });
 
   it('stopped in the middle of a batch Telegram never saw confirmed: the cursor alone prevents repeats', async () => {
-    fake.pushMessage({ chatId: OPERATOR, userId: OPERATOR, text: 'b1' });
-    const u2 = fake.pushMessage({ chatId: OPERATOR, userId: OPERATOR, text: 'b2' });
-    fake.pushMessage({ chatId: OPERATOR, userId: OPERATOR, text: 'b3' });
+    rig.fake.pushMessage({ chatId: OPERATOR, userId: OPERATOR, text: 'b1' });
+    const u2 = rig.fake.pushMessage({ chatId: OPERATOR, userId: OPERATOR, text: 'b2' });
+    rig.fake.pushMessage({ chatId: OPERATOR, userId: OPERATOR, text: 'b3' });
     const cursor = new MemoryCursor();
     const a = provider({ cursor });
     const seen: string[] = [];
@@ -299,7 +268,7 @@ describe('telegram: offset across restarts', () => {
     expect(seen).toEqual(['b1', 'b2']);
     expect(cursor.value).toBe(String(u2.update_id + 1));
     // Telegram still holds all three: no getUpdates confirmed them.
-    expect(fake.pending().map((u) => u.message?.text)).toEqual(['b1', 'b2', 'b3']);
+    expect(rig.fake.pending().map((u) => u.message?.text)).toEqual(['b1', 'b2', 'b3']);
 
     const again = collector();
     await provider({ cursor }).start(again.onMessage);
@@ -311,7 +280,8 @@ describe('telegram: offset across restarts', () => {
 
 describe('telegram: the token stays secret', () => {
   it('a missing token variable is a ConfigError naming the variable', () => {
-    const create = () => createTelegramProvider(settings(), { logger, cursor: new MemoryCursor(), env: {} });
+    const create = () =>
+      createTelegramProvider(settings(), { logger: rig.logger, cursor: new MemoryCursor(), env: {} });
     expect(create).toThrow(ConfigError);
     expect(create).toThrow(/TEST_TELEGRAM_TOKEN/);
     expect(create).toThrow(/bridge\.telegram\.tokenEnv/);
@@ -328,17 +298,17 @@ describe('telegram: the token stays secret', () => {
       'telegram: getMe refused: 401 Unauthorized (check the bot token in TEST_TELEGRAM_TOKEN)',
     );
     expect(inspect(error)).not.toContain(wrong);
-    expect(logLines.join('')).not.toContain(wrong);
+    expect(rig.logLines.join('')).not.toContain(wrong);
   });
 
   it('start() against a dead API resolves, and the loop logs (without the token) and retries', async () => {
     // The send's error against a dead API is in providerContract.test.ts.
-    const dead = await startFakeTelegram({ token: fake.token });
+    const dead = await startFakeTelegram({ token: rig.fake.token });
     const deadUrl = dead.url;
     await dead.stop();
     const p = provider({ settings: { apiUrl: deadUrl } });
     await p.start(async () => {});
-    await until(() => logLines.join('').includes('getUpdates failed'), 'a logged poll failure');
+    await until(() => rig.logLines.join('').includes('getUpdates failed'), 'a logged poll failure');
   });
 
   it('a request that gets no answer times out as a transient error; stop() aborts a long poll at once', async () => {
@@ -347,11 +317,11 @@ describe('telegram: the token stays secret', () => {
         provider: 'telegram',
         what: 'getUpdates',
         method: 'POST',
-        url: `${fake.url}/bot${fake.token}/getUpdates`,
+        url: `${rig.fake.url}/bot${rig.fake.token}/getUpdates`,
         body: { timeout: 5 },
         timeoutMs,
         ...(signal ? { signal } : {}),
-        secrets: [fake.token],
+        secrets: [rig.fake.token],
       });
     const slow = (await request(200).catch((e: unknown) => e)) as ProviderError;
     expect(slow).toBeInstanceOf(ProviderError);
@@ -368,7 +338,7 @@ describe('telegram: the token stays secret', () => {
     // A two-minute long poll: were it not aborted, stop() would outlast the test's timeout.
     const p = provider({ settings: { pollTimeout: 120_000 } });
     await p.start(async () => {});
-    await until(() => fake.requests.filter((r) => r.method === 'getUpdates').length >= 3, 'the provider polling');
+    await until(() => rig.fake.requests.filter((r) => r.method === 'getUpdates').length >= 3, 'the provider polling');
     await p.stop();
   });
 });

@@ -1,0 +1,70 @@
+// The per-test rig of a messaging provider's integration test: a fake service started before each
+// test, the providers a test makes stopped after it, and the log captured so that every test ends
+// by proving no secret of the fake reached a log line.
+import { afterEach, beforeEach, expect } from 'vitest';
+import type { Cursor, InboundMessage, MessagingProvider } from '../../src/adapters/messaging/types.js';
+import type { Logger } from '../../src/log.js';
+import { capturingLogger } from './logCapture.js';
+import { MemoryCursor } from './memoryCursor.js';
+
+/** What a test may vary when it makes a provider. */
+export interface ProviderOptions<S> {
+  cursor?: Cursor;
+  token?: string;
+  settings?: Partial<S>;
+}
+
+export interface ProviderRig<F> {
+  fake: F;
+  logger: Logger;
+  logLines: string[];
+  /** Provider deps as the tests give them: the captured logger, fast retries, a fresh cursor unless given. */
+  deps(cursor: Cursor | undefined, env: Record<string, string>): ProviderDeps;
+  /** Registers `provider` to be stopped after the test. */
+  track(provider: MessagingProvider): MessagingProvider;
+}
+
+interface ProviderDeps {
+  logger: Logger;
+  cursor: Cursor;
+  env: Record<string, string>;
+  retry: { minMs: number; maxMs: number };
+}
+
+/** Registers the hooks; `secrets` names what must never be logged. */
+export function providerRig<F extends { stop(): Promise<void> }>(
+  start: () => Promise<F>,
+  secrets: (fake: F) => string[],
+): ProviderRig<F> {
+  let providers: MessagingProvider[] = [];
+  const rig: ProviderRig<F> = {
+    fake: undefined as unknown as F,
+    logger: undefined as unknown as Logger,
+    logLines: [],
+    deps: (cursor, env) => ({ logger: rig.logger, cursor: cursor ?? new MemoryCursor(), env, retry: FAST_RETRY }),
+    track: (provider) => {
+      providers.push(provider);
+      return provider;
+    },
+  };
+  beforeEach(async () => {
+    rig.fake = await start();
+    providers = [];
+    ({ logger: rig.logger, lines: rig.logLines } = capturingLogger('trace'));
+  });
+  afterEach(async () => {
+    for (const provider of providers) await provider.stop();
+    await rig.fake.stop();
+    const logs = rig.logLines.join('');
+    for (const secret of secrets(rig.fake)) expect(logs).not.toContain(secret);
+  });
+  return rig;
+}
+
+const FAST_RETRY = { minMs: 50, maxMs: 200 };
+
+/** An onMessage handler that keeps what it is handed, in order. */
+export function collector() {
+  const received: InboundMessage[] = [];
+  return { received, onMessage: async (m: InboundMessage) => void received.push(m) };
+}
