@@ -3,6 +3,17 @@
 // such as /ci_check opened on PR 7 of acme/app. Field values are those the tests always used.
 import { type Mission, missionEvent } from '../../src/contracts/index.js';
 
+// Queued first, one attempt spent of a budget of 3 (and 3 transient ones).
+const ONE_ATTEMPT_IN = {
+  order: 1,
+  attempts: 1,
+  transientAttempts: 0,
+  maxAttempts: 3,
+  maxTransientAttempts: 3,
+  createdAt: 0,
+  updatedAt: 0,
+};
+
 /** The done mission a runner reports after pushing `branch` to the PR at `prUrl`. */
 export const pushedMission = (id: string, prUrl: string, branch: string): Mission => ({
   id,
@@ -11,13 +22,7 @@ export const pushedMission = (id: string, prUrl: string, branch: string): Missio
   kind: 'free',
   source: 'nats',
   status: 'done',
-  order: 1,
-  attempts: 1,
-  transientAttempts: 0,
-  maxAttempts: 3,
-  maxTransientAttempts: 3,
-  createdAt: 0,
-  updatedAt: 0,
+  ...ONE_ATTEMPT_IN,
   result: { prUrl, branch },
 });
 
@@ -36,12 +41,6 @@ export const prCommandMission = (kind: Mission['kind'], context?: string): Missi
   url: PR_7,
   source: 'github',
   status: 'running',
-  order: 1,
-  attempts: 1,
-  transientAttempts: 0,
-  maxAttempts: 3,
-  maxTransientAttempts: 3,
-  createdAt: 0,
-  updatedAt: 0,
+  ...ONE_ATTEMPT_IN,
   ...(context !== undefined ? { context } : {}),
 });
