@@ -7,18 +7,14 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createActor, SimulatedClock } from 'xstate';
 import { heartbeat, processStarted, type Announcement } from '../../machines/childEvents.js';
-import {
-  childSupervisionMachine,
-  type HealSettings,
-  type PersistedHealState,
-} from '../../machines/childSupervision.js';
+import { childSupervisionMachine, type PersistedHealState } from '../../machines/childSupervision.js';
 import { supervisorMachine, type ChildActor } from '../../machines/supervisor.js';
 import { silentLogger } from '../../src/log.js';
+import { HEAL_SETTINGS, T0 } from '../harness/healSettings.js';
 import { Announcer, type OperatorAlert } from '../../src/supervisor/announcer.js';
 import { loadHealStateActor } from '../../src/supervisor/healPersistence.js';
 import type { HealStore } from '../../src/supervisor/healStore.js';
 
-const T0 = 1_700_000_000_000;
 const INTERVAL = 60_000;
 const dirs: string[] = [];
 
@@ -76,14 +72,6 @@ describe('alert pacing', () => {
 });
 
 describe('circuit alerts across a supervisor restart', () => {
-  const SETTINGS: HealSettings = {
-    readyTimeoutMs: 10_000,
-    ackTimeoutMs: 2_000,
-    cooperativeTimeoutMs: 5_000,
-    sigtermGraceMs: 3_000,
-    backoff: { initialMs: 1_000, maxMs: 8_000, multiplier: 2, jitter: 0 },
-    circuit: { maxConsecutiveFailures: 3, intensity: { maxFailures: 5, periodMs: 60_000 }, openForMs: 30_000 },
-  };
   const restored: Record<string, PersistedHealState> = {
     worker: {
       circuit: 'open',
@@ -118,8 +106,8 @@ describe('circuit alerts across a supervisor restart', () => {
       clock,
       input: {
         children: [
-          { name: 'watchdog', cooperative: true, settings: SETTINGS },
-          { name: 'worker', cooperative: true, settings: SETTINGS },
+          { name: 'watchdog', cooperative: true, settings: HEAL_SETTINGS },
+          { name: 'worker', cooperative: true, settings: HEAL_SETTINGS },
         ],
         now: T0,
       },
