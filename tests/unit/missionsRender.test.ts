@@ -8,6 +8,7 @@ import { parseMissionText } from '../../src/missions/parse.js';
 import { findAddedPendingLines, parseMissionsFile, pendingLineText } from '../../src/missions/pendingImport.js';
 import type { Mission, MissionStatus } from '../../src/contracts/index.js';
 import { formatClock, formatStamp, formatTook, renderMissionsFile } from '../../src/missions/render.js';
+import { missionRecord } from '../harness/missionRecord.js';
 import { oneLine } from '../../src/text/oneLine.js';
 
 // Friday 4 April 2025, 9pm UTC.
@@ -16,23 +17,16 @@ const at = (day: number, hour: number, minute = 0) => Date.UTC(2025, 2, day, hou
 const april = (day: number, hour: number, minute = 0) => Date.UTC(2025, 3, day, hour, minute);
 const choice = { names: ['app', 'lib', 'web'], defaultProject: 'app' };
 
-function mission(over: Partial<Mission> & Pick<Mission, 'id'>): Mission {
-  return {
+// A record as the renderer sees it; what a test does not set is shown as plain as can be.
+const mission = (over: Partial<Mission> & Pick<Mission, 'id'>): Mission =>
+  missionRecord({
     text: 'x',
-    project: 'app',
-    kind: 'free',
-    source: 'cli',
-    status: 'pending',
     order: 0,
-    attempts: 0,
-    transientAttempts: 0,
-    maxAttempts: 3,
     maxTransientAttempts: 5,
     createdAt: NOW - 1000,
     updatedAt: NOW - 1000,
     ...over,
-  };
-}
+  });
 
 describe('times', () => {
   it('today, within the last six days, older', () => {

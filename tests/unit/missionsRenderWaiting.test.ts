@@ -5,27 +5,21 @@ import { describe, expect, it } from 'vitest';
 import type { Mission } from '../../src/contracts/index.js';
 import { findAddedPendingLines } from '../../src/missions/pendingImport.js';
 import { renderMissionsFile } from '../../src/missions/render.js';
+import { missionRecord } from '../harness/missionRecord.js';
 
 const NOW = Date.UTC(2025, 3, 4, 21, 0);
 const PR = 'https://github.com/o/r/pull/7';
 
-function mission(over: Partial<Mission> & Pick<Mission, 'id'>): Mission {
-  return {
+// A record as the renderer sees it; what a test does not set is shown as plain as can be.
+const mission = (over: Partial<Mission> & Pick<Mission, 'id'>): Mission =>
+  missionRecord({
     text: 'x',
-    project: 'app',
-    kind: 'free',
-    source: 'cli',
-    status: 'pending',
     order: 0,
-    attempts: 0,
-    transientAttempts: 0,
-    maxAttempts: 3,
     maxTransientAttempts: 5,
     createdAt: NOW - 60_000,
     updatedAt: NOW - 60_000,
     ...over,
-  };
-}
+  });
 
 const running = mission({
   id: 'run00000001',
