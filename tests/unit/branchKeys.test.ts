@@ -2,25 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import type { Mission } from '../../src/contracts/index.js';
 import { branchKeys, heldBranches, waitingFor, waitingText } from '../../src/missions/store/branchKeys.js';
+import { missionRecord } from '../harness/missionRecord.js';
 
-function mission(over: Partial<Mission>): Mission {
-  return {
-    id: 'm0000000000',
-    text: 't',
-    project: 'app',
-    kind: 'free',
-    source: 'cli',
-    status: 'pending',
-    order: 1,
-    attempts: 0,
-    transientAttempts: 0,
-    maxAttempts: 3,
-    maxTransientAttempts: 3,
-    createdAt: 0,
-    updatedAt: 0,
-    ...over,
-  };
-}
+const mission = (over: Partial<Mission>): Mission =>
+  missionRecord({ id: 'm0000000000', text: 't', maxTransientAttempts: 3, createdAt: 0, updatedAt: 0, ...over });
 
 const PR = 'https://github.com/O/R/pull/7';
 

@@ -3,27 +3,10 @@ import { describe, expect, it } from 'vitest';
 import type { Mission } from '../../src/contracts/index.js';
 import { compareListing } from '../../src/missions/store/queries.js';
 import { minPendingOrder, orderFor, pendingQueue } from '../../src/missions/store/queueOrder.js';
+import { MISSION_T0, missionRecord } from '../harness/missionRecord.js';
 
-const T = 1_700_000_000_000;
-
-function mission(id: string, over: Partial<Mission> = {}): Mission {
-  return {
-    id,
-    text: 'fix it',
-    project: 'app',
-    kind: 'free',
-    source: 'cli',
-    status: 'pending',
-    order: 1,
-    attempts: 0,
-    transientAttempts: 0,
-    maxAttempts: 3,
-    maxTransientAttempts: 4,
-    createdAt: T,
-    updatedAt: T,
-    ...over,
-  };
-}
+const T = MISSION_T0;
+const mission = (id: string, over: Partial<Mission> = {}): Mission => missionRecord({ id, ...over });
 
 // a(1) b(2) c(3) pending; d running with order 0 (not in the queue); maxOrder 3.
 const missions = [
