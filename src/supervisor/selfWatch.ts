@@ -44,33 +44,44 @@ export function startSelfWatch({
     if (verdict.verdict !== 'healthy') childRef('watchdog')?.send(ev.verdict(verdict));
   }, config.watchdog.checkInterval);
 
-  let natsSilentSince: number | undefined;
+  // Judged by the time since the last answer, not by failed round trips: a frozen (SIGSTOPped)
+  // server never fails a PING, it just never answers, and the client notices only much later.
+  let lastAnswer = { pid: 0, at: 0 };
+  let askedAt: number | undefined; // an unanswered PING; a new one goes out when it is this old
   const watchNats = setInterval(() => {
     const child = processes.get(NATS_CHILD);
     const bus = currentBus();
     if (!embedded || !bus || !child) return;
-    bus.rtt().then(
-      () => {
-        natsSilentSince = undefined;
-        childRef(NATS_CHILD)?.send(ev.heartbeat(child.pid, `nats-${child.pid}`, Date.now()));
-      },
-      () => {
-        const now = Date.now();
-        natsSilentSince ??= now;
-        if (now - natsSilentSince > config.watchdog.staleAfter) {
-          childRef(NATS_CHILD)?.send(
-            ev.verdict({
-              actor: NATS_CHILD,
-              verdict: 'stale',
-              pid: child.pid,
-              bootId: `nats-${child.pid}`,
-              evidence: `no round trip for ${now - natsSilentSince} ms`,
-              at: now,
-            }),
-          );
-        }
-      },
-    );
+    const now = Date.now();
+    if (lastAnswer.pid !== child.pid) lastAnswer = { pid: child.pid, at: now }; // a new server starts with credit
+    const silentMs = now - lastAnswer.at;
+    if (silentMs > config.watchdog.staleAfter) {
+      childRef(NATS_CHILD)?.send(
+        ev.verdict({
+          actor: NATS_CHILD,
+          verdict: 'stale',
+          pid: child.pid,
+          bootId: `nats-${child.pid}`,
+          evidence: `no round trip for ${silentMs} ms`,
+          at: now,
+        }),
+      );
+    }
+    if (askedAt !== undefined && now - askedAt < config.watchdog.staleAfter) return;
+    const sentAt = now;
+    askedAt = sentAt;
+    bus
+      .rtt()
+      .then(
+        () => {
+          if (lastAnswer.pid === child.pid) lastAnswer.at = Date.now();
+          childRef(NATS_CHILD)?.send(ev.heartbeat(child.pid, `nats-${child.pid}`, Date.now()));
+        },
+        () => undefined,
+      )
+      .finally(() => {
+        if (askedAt === sentAt) askedAt = undefined;
+      });
   }, config.heartbeat.interval);
 
   return () => {

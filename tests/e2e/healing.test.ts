@@ -137,6 +137,23 @@ describe('a running tree', () => {
     expect(json.nats.url).toMatch(/^nats:\/\/127\.0\.0\.1:\d+$/);
     expect(json.children.map((c: { name: string }) => c.name)).toEqual(['nats', ...DEFAULT_ACTORS]);
   });
+
+  it('replaces a frozen nats-server once it has not answered for staleAfter, not when the client gives up', async () => {
+    const before = await tree.child('nats');
+    process.kill(before.pid!, 'SIGSTOP');
+    try {
+      // staleAfter is 1.5 s here; the client's own ping timeout would take tens of seconds.
+      const status = await tree.waitForStatus(
+        (s) => s.children.some((c) => c.name === 'nats' && c.state === 'running' && c.pid !== before.pid),
+        15_000,
+        'nats replaced',
+      );
+      expect(status.children.find((c) => c.name === 'nats')!.pid).not.toBe(before.pid);
+    } finally {
+      if (isAlive(before.pid!)) process.kill(before.pid!, 'SIGCONT');
+    }
+    await tree.waitForRunning(['watchdog', 'missions', 'bridge', 'chat', 'runner-1', 'runner-2', 'pr-poller']);
+  });
 });
 
 describe('an actor that crashes at every start', () => {
