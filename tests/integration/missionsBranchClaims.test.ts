@@ -2,7 +2,6 @@
 // another mission holds waits and says for whom; the wait ends on finish, on cancel once the
 // runner reports, and on reap; two runners claiming at once on two stores never both win.
 import { afterAll, describe, expect, it } from 'vitest';
-import { Bus } from '../../src/bus/index.js';
 import { MissionStore } from '../../src/missions/store.js';
 import { silentLogger } from '../../src/log.js';
 import { useNats } from '../harness/nats.js';
@@ -10,21 +9,18 @@ import { testMissionSettings } from '../harness/missionSettings.js';
 import { until } from '../harness/until.js';
 
 const nats = useNats();
-const buses: Bus[] = [];
 const stores: MissionStore[] = [];
 let counter = 0;
 
-afterAll(async () => {
+afterAll(() => {
   for (const store of stores) store.close();
-  for (const bus of buses) await bus.drain();
 });
 
 const SETTINGS = testMissionSettings();
 const PR = 'https://github.com/o/r/pull/7';
 
 async function open(prefix: string): Promise<MissionStore> {
-  const bus = await Bus.connect({ url: nats.url, name: `test-${prefix}`, prefix, logger: silentLogger() });
-  buses.push(bus);
+  const bus = await nats.connect(`test-${prefix}`, prefix); // drained by the fixture, after the stores close
   const store = await MissionStore.open(bus, SETTINGS, { logger: silentLogger() });
   stores.push(store);
   return store;

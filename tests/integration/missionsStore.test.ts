@@ -19,20 +19,17 @@ import { testMissionSettings } from '../harness/missionSettings.js';
 import { until } from '../harness/until.js';
 
 const nats = useNats();
-const buses: Bus[] = [];
 const stores: MissionStore[] = [];
 let counter = 0;
 
-afterAll(async () => {
+afterAll(() => {
   for (const store of stores) store.close();
-  for (const bus of buses) await bus.drain();
 });
 
 const SETTINGS = testMissionSettings({ projects: { names: ['app', 'lib'], defaultProject: 'app' } });
 
 async function connect(prefix: string): Promise<Bus> {
-  const bus = await Bus.connect({ url: nats.url, name: `test-${prefix}`, prefix, logger: silentLogger() });
-  buses.push(bus);
+  const bus = await nats.connect(`test-${prefix}`, prefix); // drained by the fixture, after the stores close
   return bus;
 }
 
