@@ -128,8 +128,9 @@ describe('a lock that nobody holds', () => {
   });
 
   it('naming a zombie, even with its own start time, is taken over', async () => {
-    // `sleep 0` exits at once; its parent (the exec'd `sleep 60`) never reaps it: a zombie for a minute.
-    const parent = execa('sh', ['-c', 'sleep 0 & echo $!; exec sleep 60'], { buffer: false });
+    // `sleep 1` ends after the shell has become `sleep 60` (exec), which never reaps it: a zombie
+    // for a minute. (`sleep 0` could end, and be reaped by the shell, before the exec.)
+    const parent = execa('sh', ['-c', 'sleep 1 & echo $!; exec sleep 60'], { buffer: false });
     spawned.push(parent);
     const zombie = Number(
       await new Promise<string>((resolve) =>
