@@ -5,12 +5,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Mission } from '../../src/contracts/index.js';
 import { createMissionWorld, gitIn, writesFile, type MissionWorld } from '../harness/missionWorld.js';
+import { addMission } from '../harness/missionClient.js';
 import { isAlive } from '../harness/processes.js';
 import { deepMerge, sleep, TestTree } from '../harness/tree.js';
+import { startTwoRunners } from '../harness/twoRunners.js';
 
-async function add(tree: TestTree, text: string): Promise<Mission> {
-  return tree.bus.request<Mission>(tree.bus.subjects.missions('add'), { text, source: 'nats' }, 5_000);
-}
+const add = addMission;
 async function get(tree: TestTree, id: string): Promise<Mission> {
   return tree.bus.request<Mission>(tree.bus.subjects.missions('get'), { id });
 }
@@ -185,12 +185,7 @@ describe('two runners', () => {
   let world: MissionWorld;
   let tree: TestTree;
   beforeAll(async () => {
-    world = await createMissionWorld();
-    tree = await TestTree.start({
-      config: deepMerge(world.config(), { actors: { runner: { instances: 2 } } }),
-      env: world.env,
-    });
-    await tree.waitForRunning(['missions', 'runner-1', 'runner-2']);
+    ({ world, tree } = await startTwoRunners());
   });
   afterAll(async () => {
     await tree?.stop();
