@@ -22,8 +22,7 @@ import {
   PACKAGE_ROOT,
   passMiss,
   sleep,
-  spawnMarked,
-  stopChild,
+  startConfiguredNats,
   table,
 } from './lib.mjs';
 
@@ -35,7 +34,7 @@ const DAY = 86_400_000;
 const SETTLE_ROUNDS = Number(process.env.BENCH_SETTLE_S ?? 15);
 
 const dist = (path) => import(join(PACKAGE_ROOT, 'dist', 'src', path));
-const { Bus, JsonKv, findNatsServer, freePort, probePort } = await dist('bus/index.js');
+const { Bus, JsonKv } = await dist('bus/index.js');
 const { MissionStore } = await dist('missions/store.js');
 const { silentLogger } = await dist('log.js');
 
@@ -134,21 +133,7 @@ await main('missions-memory', async () => {
   console.log(`missions-memory: ${FINISHED} finished + ${PENDING} pending against ${PENDING} pending`);
   const storeDir = mkdtempSync(join(tmpdir(), 'roshi-bench-memory-'));
   onCleanup(() => rmSync(storeDir, { recursive: true, force: true }));
-  const port = await freePort('127.0.0.1');
-  const server = spawnMarked(findNatsServer(''), [
-    '--addr',
-    '127.0.0.1',
-    '--port',
-    String(port),
-    '--jetstream',
-    '--store_dir',
-    storeDir,
-  ]);
-  onCleanup(() => stopChild(server));
-  for (const deadline = Date.now() + 10_000; !(await probePort('127.0.0.1', port, 200)); await sleep(25)) {
-    if (Date.now() > deadline) throw new Error('nats-server did not start');
-  }
-  const url = `nats://127.0.0.1:${port}`;
+  const url = await startConfiguredNats(storeDir);
   const bus = await Bus.connect({ url, name: 'bench-memory', prefix: 'full', logger: silentLogger() });
   onCleanup(() => bus.drain());
   const empty = await Bus.connect({ url, name: 'bench-memory-empty', prefix: 'empty', logger: silentLogger() });

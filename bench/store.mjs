@@ -17,9 +17,7 @@ import {
   passMiss,
   percentile,
   ROOT,
-  sleep,
-  spawnMarked,
-  stopChild,
+  startConfiguredNats,
   table,
 } from './lib.mjs';
 
@@ -31,7 +29,7 @@ const RENDERS = 20;
 const TARGET = { add: 10, claim: 10, render: 300 };
 
 const dist = (path) => import(join(ROOT, 'dist', 'src', path));
-const { Bus, JsonKv, findNatsServer, freePort, probePort, registerService } = await dist('bus/index.js');
+const { Bus, JsonKv, registerService } = await dist('bus/index.js');
 const { MissionStore } = await dist('missions/store.js');
 const { missionEndpoints } = await dist('missions/service.js');
 const { renderMissionsFile } = await dist('missions/render.js');
@@ -68,21 +66,7 @@ await main('store', async () => {
 
   const storeDir = mkdtempSync(join(tmpdir(), 'roshi-bench-store-'));
   onCleanup(() => rmSync(storeDir, { recursive: true, force: true }));
-  const port = await freePort('127.0.0.1');
-  const server = spawnMarked(findNatsServer(''), [
-    '--addr',
-    '127.0.0.1',
-    '--port',
-    String(port),
-    '--jetstream',
-    '--store_dir',
-    storeDir,
-  ]);
-  onCleanup(() => stopChild(server));
-  for (const deadline = Date.now() + 10_000; !(await probePort('127.0.0.1', port, 200)); await sleep(25)) {
-    if (Date.now() > deadline) throw new Error('nats-server did not start');
-  }
-  const url = `nats://127.0.0.1:${port}`;
+  const url = await startConfiguredNats(storeDir);
   const bus = await Bus.connect({ url, name: 'bench-store', prefix: 'bench', logger: silentLogger() });
   onCleanup(() => bus.drain());
   const store = await MissionStore.open(bus, settings);
