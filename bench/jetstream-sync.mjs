@@ -12,7 +12,19 @@
 import { closeSync, fsyncSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { environment, fmt, main, onCleanup, percentile, ROOT, sleep, spawnMarked, stopChild, table } from './lib.mjs';
+import {
+  benchMissionSettings,
+  environment,
+  fmt,
+  main,
+  onCleanup,
+  percentile,
+  ROOT,
+  sleep,
+  spawnMarked,
+  stopChild,
+  table,
+} from './lib.mjs';
 
 const COUNT = Number(process.env.BENCH_SYNC_COUNT ?? 500);
 const FSYNCS = 200;
@@ -24,16 +36,7 @@ const { parseNatsServerVersion, supportsSyncAlways } = await dist('bus/jetstream
 const { MissionStore } = await dist('missions/store.js');
 const { silentLogger } = await dist('log.js');
 
-const settings = {
-  maxAttempts: 3,
-  maxTransientAttempts: 6,
-  leaseMs: 30_000,
-  leaseRenewMs: 10_000,
-  retryBackoff: { initialMs: 30_000, maxMs: 1_800_000 },
-  keepDone: 20,
-  keepFailed: 20,
-  projects: { names: ['app'], defaultProject: 'app' },
-};
+const settings = benchMissionSettings();
 
 const time = async (fn) => {
   const t0 = process.hrtime.bigint();

@@ -603,3 +603,17 @@ export function environment() {
   }
   return `build ${buildId()}${PACKAGE_ROOT === ROOT ? '' : ' (snapshot)'}, node ${process.version}, ${natsVersion}, ${cores} cores (${cpu}), load ${load}`;
 }
+
+/** Mission store settings for the benches that open a MissionStore directly (the defaults' shape). */
+export function benchMissionSettings(projectNames = ['app']) {
+  return {
+    maxAttempts: 3,
+    maxTransientAttempts: 6,
+    leaseMs: 30_000,
+    leaseRenewMs: 10_000,
+    retryBackoff: { initialMs: 30_000, maxMs: 1_800_000 },
+    keepDone: 20,
+    keepFailed: 20,
+    projects: { names: projectNames, defaultProject: projectNames[0] },
+  };
+}

@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  benchMissionSettings,
   environment,
   fmt,
   main,
@@ -38,16 +39,7 @@ const { Bus, JsonKv } = await dist('bus/index.js');
 const { MissionStore } = await dist('missions/store.js');
 const { silentLogger } = await dist('log.js');
 
-const settings = {
-  maxAttempts: 3,
-  maxTransientAttempts: 6,
-  leaseMs: 30_000,
-  leaseRenewMs: 10_000,
-  retryBackoff: { initialMs: 30_000, maxMs: 1_800_000 },
-  keepDone: 20,
-  keepFailed: 20,
-  projects: { names: ['app'], defaultProject: 'app' },
-};
+const settings = benchMissionSettings();
 
 /** A mission record with an 11-character base-36 id; finished ones carry a result like real runs. */
 function record(n, status, at) {

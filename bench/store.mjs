@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  benchMissionSettings,
   environment,
   fmt,
   main,
@@ -35,16 +36,7 @@ const { missionEndpoints } = await dist('missions/service.js');
 const { renderMissionsFile } = await dist('missions/render.js');
 const { silentLogger } = await dist('log.js');
 
-const settings = {
-  maxAttempts: 3,
-  maxTransientAttempts: 6,
-  leaseMs: 30_000,
-  leaseRenewMs: 10_000,
-  retryBackoff: { initialMs: 30_000, maxMs: 1_800_000 },
-  keepDone: 20,
-  keepFailed: 20,
-  projects: { names: ['app', 'lib'], defaultProject: 'app' },
-};
+const settings = benchMissionSettings(['app', 'lib']);
 
 const stats = (v) => ({
   n: v.length,
