@@ -1,14 +1,15 @@
 // The missions actor: keeper of the mission queue. It serves <prefix>.missions.* (as a NATS
 // micro service, queue group "q", so a second instance would share the requests), reaps
-// expired leases every lease/3, and is the single writer of missions.md and the importer of
+// expired leases every lease/3 (sending the notices a dead writer left on a record), and is the single writer of missions.md and the importer of
 // lines a person adds under Pending. Runners talk to the KV bucket directly for claims and
 // leases (compare-and-set); this actor only has to exist for intake, control and the file.
 import { join } from 'node:path';
 import { missionsStewardMachine } from '../../machines/missionsSteward.js';
-import { JsonKv, publishDurable, registerService } from '../bus/index.js';
+import { JsonKv, registerService } from '../bus/index.js';
 import { MissionsFile } from '../missions/file.js';
 import { applyStartPaused, pauseEndpoints, resumeTimedPauses, TREE_STARTED_ENV } from '../missions/pauseService.js';
 import { forEveryIdentity, missionEndpoints } from '../missions/service.js';
+import { sendNotice, sweepNotices } from '../missions/noticeDelivery.js';
 import { MissionRetention } from '../missions/retention.js';
 import { retentionSettings } from '../missions/retentionPolicy.js';
 import { missionSettings } from '../missions/settings.js';
@@ -47,22 +48,10 @@ export const missionsKind: ActorKind = {
               { id: m.id, status: m.status, attempts: m.attempts },
               m.status === 'failed' ? 'mission failed as poison' : 'lease expired; mission back in the queue',
             );
-            if (m.status === 'failed') {
-              const id = `mission-${m.id}-poison`;
-              void publishDurable(
-                bus,
-                bus.subjects.bridgeOut,
-                {
-                  id,
-                  kind: 'notification',
-                  source: 'missions',
-                  text: `❌ mission ${m.id} failed: abandoned by its runner ${m.attempts} times (poison)`,
-                  at: Date.now(),
-                },
-                id,
-              ).catch(() => undefined);
-            }
+            if (m.status === 'failed') void sendNotice(bus, store, m, 'missions').catch(() => undefined);
           }
+          // Notices a runner (or this actor) wrote but died before sending.
+          return sweepNotices(bus, store, { graceMs: settings.leaseMs, source: 'missions', logger });
         })
         .catch((error: unknown) => logger.warn({ err: error }, 'lease reaping failed'))
         .finally(() => (reaping = false));

@@ -8,10 +8,10 @@ import { fromCallback, fromPromise, type AnyActorRef } from 'xstate';
 import { runnerMachine } from '../../machines/runner.js';
 import { pruneRunLogs, type AgentProgress } from '../adapters/agent/index.js';
 import { createGitHub } from '../adapters/github/index.js';
-import { publishDurable } from '../bus/index.js';
+import { sendNotice } from '../missions/noticeDelivery.js';
 import type { Mission } from '../contracts/index.js';
 import { LeaseLostError } from '../missions/errors.js';
-import { failureNotice, missionOutcome, type AttemptOutcome, type PipelineOutcome } from '../missions/outcome.js';
+import { missionOutcome, type AttemptOutcome, type PipelineOutcome } from '../missions/outcome.js';
 import { isPausedAt, readPause } from '../missions/pause.js';
 import { statePaths } from '../paths.js';
 import { createPipelineBreakers } from '../runner/pipeline.js';
@@ -46,13 +46,6 @@ export const runnerKind: ActorKind = {
       runLogDir: join(statePaths(config.stateDir).runs, name),
       breakers: createPipelineBreakers({ now: Date.now, logger }),
       live: [] as AgentProgress[],
-      notify: (text, id) =>
-        publishDurable(
-          bus,
-          bus.subjects.bridgeOut,
-          { id, kind: 'notification', source: name, text, at: Date.now() },
-          id,
-        ),
     };
     const { breakers, live } = deps;
     // Tracks each set-up until it settles: a cancel mid set-up leaks no worktree (runner/workspace.ts).
@@ -96,8 +89,10 @@ export const runnerKind: ActorKind = {
             { mission: mission.id, outcome: finish.class, status: finished.status, error: finish.error },
             'mission finished',
           );
-          const notice = failureNotice(finished, finish);
-          if (notice) await deps.notify(notice.text, notice.id).catch(() => undefined);
+          // Failing here leaves the notice on the record for the missions actor's sweep.
+          await sendNotice(bus, store, finished, name).catch((error: unknown) =>
+            logger.warn({ err: error, mission: mission.id }, 'notice not sent yet; the missions actor will'),
+          );
           void pruneRunLogs(deps.runLogDir, {
             maxAgeMs: config.agent.runLogs.maxAge,
             maxCount: config.agent.runLogs.maxCount,

@@ -21,8 +21,6 @@ export interface RunnerDeps {
   breakers: PipelineBreakers;
   /** The last progress lines of the running agent, for the `live` control verb. */
   live: AgentProgress[];
-  /** Publishes on the durable outbox. */
-  notify: (text: string, id: string) => Promise<unknown>;
 }
 
 /** What the runner keeps about the mission in hand between the machine's steps. */

@@ -18,12 +18,15 @@ export function pipelineFor(
   ws: Workspace,
   worktree: string,
   outcome: AgentOutcome,
-): Promise<PipelineResult> {
+): Promise<PipelineResult & { report?: string }> {
   const { config, github, logger } = deps;
   const paths = statePaths(config.stateDir);
   const details = outcome.details as AgentRunResult | undefined;
   const githubHost = githubHostFromApiUrl(config.github.apiUrl);
-  return runPipeline({
+  // The notify step's report goes out with how the mission ended (missions/notice.ts), not now:
+  // a runner that died between the two would otherwise tell the operator twice.
+  let report: string | undefined;
+  const result = runPipeline({
     mission,
     worktree,
     branch: ws.branch,
@@ -45,10 +48,11 @@ export function pipelineFor(
     recordUsage: (entry) =>
       writeUsageLine(config.stateDir, { ...entry, attempt: mission.attempts, outcome: 'success' }),
     journal: (entry) => appendLine(paths.journal, entry),
-    notify: (text) => deps.notify(text, `mission-${mission.id}-${mission.attempts}`).then(() => undefined),
+    notify: (text) => void (report = text),
     logger,
     now: Date.now,
   });
+  return result.then((r) => ({ ...r, ...(report ? { report } : {}) }));
 }
 
 function appendLine(file: string, entry: unknown): void {

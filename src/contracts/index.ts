@@ -17,6 +17,7 @@ export {
   type Lease,
   type Mission,
   type MissionKind,
+  type MissionNotice,
   type MissionResult,
   type MissionSource,
   type MissionStatus,

@@ -37,6 +37,16 @@ export interface MissionResult {
   steps?: StepReport[];
 }
 
+/**
+ * The operator's notice of how a mission ended, kept on the record until the outbox has it: the
+ * record's write and the notice cannot part (a writer that dies before sending leaves it for the
+ * missions actor's sweep). One id per mission, so the outbox dedupes a second send.
+ */
+export interface MissionNotice {
+  id: string;
+  text: string;
+}
+
 export interface Lease {
   runner: string;
   /** ms since the epoch; past it, the mission is abandoned and returns to pending. */
@@ -73,6 +83,8 @@ export interface Mission {
   notBefore?: number;
   lease?: Lease;
   result?: MissionResult;
+  /** Set when the mission finished and removed once the notice is on the outbox. */
+  notice?: MissionNotice;
   /** Why the last attempt failed, for the next attempt's report and for `mission show`. */
   lastError?: string;
   createdAt: number;

@@ -1,8 +1,8 @@
 // How a runner's attempt becomes what it tells the store: the agent's outcome and the
-// post-mission pipeline's result turn into one MissionOutcome (class, error, final, result),
-// and a failed mission into the operator's notification. Pure: the store's decideFinish then
+// post-mission pipeline's result turn into one MissionOutcome (class, error, final, result,
+// the pipeline's report for the operator's notice). Pure: the store's decideFinish then
 // picks done, retry with backoff, transient retry, failed or poison from it.
-import type { Mission, OutcomeClass, StepReport, TokenUsage } from '../contracts/index.js';
+import type { OutcomeClass, StepReport, TokenUsage } from '../contracts/index.js';
 import type { MissionOutcome } from './transitions.js';
 
 /** Preparation failures no retry can change: the mission fails at once. */
@@ -17,8 +17,11 @@ export interface AttemptOutcome {
   details?: { costUsd?: number; tokens?: TokenUsage; durationMs: number };
 }
 
-/** The pipeline's result (PipelineResult), a pipeline that threw, or none (it did not run). */
-export type PipelineOutcome = { ok: boolean; steps: StepReport[]; prUrl?: string } | { error: string } | undefined;
+/** The pipeline's result (PipelineResult and its report for the operator), a pipeline that threw, or none (it did not run). */
+export type PipelineOutcome =
+  | { ok: boolean; steps: StepReport[]; prUrl?: string; report?: string }
+  | { error: string }
+  | undefined;
 
 export function missionOutcome(agent: AttemptOutcome, pipeline: PipelineOutcome, branch?: string): MissionOutcome {
   const pipelineFailed =
@@ -37,6 +40,7 @@ export function missionOutcome(agent: AttemptOutcome, pipeline: PipelineOutcome,
     ...(final ? { final } : {}),
     ...(error ? { error } : {}),
     ...(agent.retryAfterMs !== undefined ? { retryAfterMs: agent.retryAfterMs } : {}),
+    ...(pipeline && 'report' in pipeline && pipeline.report ? { report: pipeline.report } : {}),
     result: {
       summary: agent.summary,
       ...(branch !== undefined ? { branch } : {}),
@@ -49,18 +53,6 @@ export function missionOutcome(agent: AttemptOutcome, pipeline: PipelineOutcome,
       ...(cls !== 'success' ? { errorClass: cls } : {}),
       ...(error ? { error } : {}),
     },
-  };
-}
-
-/** The operator's notice for a mission the store failed; success is the pipeline's own notice. */
-export function failureNotice(
-  mission: Pick<Mission, 'id' | 'status'>,
-  outcome: MissionOutcome,
-): { id: string; text: string } | undefined {
-  if (mission.status !== 'failed') return undefined;
-  return {
-    id: `mission-${mission.id}-failed`,
-    text: `❌ mission ${mission.id} failed: ${outcome.error ?? outcome.class}`,
   };
 }
 

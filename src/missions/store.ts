@@ -5,7 +5,7 @@
 // leases are in store/leases.ts. See docs/missions.md#claims-and-leases.
 import type { Bus } from '../bus/index.js';
 import { JsonKv, type KvWatch } from '../bus/kv.js';
-import { capContext, type Mission, type MissionStatus } from '../contracts/index.js';
+import { capContext, isFinished, type Mission, type MissionStatus } from '../contracts/index.js';
 import { BadRequestError, DuplicateMissionError } from './errors.js';
 import { newMissionId } from './ids.js';
 import { parseMissionText } from './parse.js';
@@ -17,7 +17,8 @@ import { dedupeKey, MissionIndex } from './store/missionIndex.js';
 import { listMissions, resolveId, resolveOrKeep } from './store/queries.js';
 import { recentPerStatus } from './store/finishedMissions.js';
 import { minPendingOrder, orderFor } from './store/queueOrder.js';
-import { MissionRecords } from './store/records.js';
+import { withoutNotice } from './notice.js';
+import { MissionRecords, NothingToDo } from './store/records.js';
 import type {
   ListOptions,
   MissionChangeListener,
@@ -209,5 +210,27 @@ export class MissionStore {
   /** Running missions whose lease ran out go back to pending, or to failed as poison. Returns those changed. */
   async expireLeases(now: number = this.clock()): Promise<Mission[]> {
     return this.leases.expire(now);
+  }
+
+  // ── notices (notice.ts) ───────────────────────────────────────────────────────────────────
+
+  /** The outbox has notice `noticeId`: the record lets go of it. Nothing happens when it is already gone. */
+  async noticeSent(id: string, noticeId: string, now: number = this.clock()): Promise<void> {
+    const drop = (m: Mission) => {
+      const next = withoutNotice(m, noticeId);
+      return next ? { mission: next } : undefined;
+    };
+    try {
+      await this.records.mutate(id, drop, now);
+    } catch (error) {
+      if (!(error instanceof NothingToDo)) throw error;
+    }
+  }
+
+  /** Finished missions that still carry their notice and finished before `before`. */
+  unsentNotices(before: number): Mission[] {
+    return [...this.index.missions()].filter(
+      (m) => m.notice && isFinished(m) && (m.finishedAt ?? m.updatedAt) < before,
+    );
   }
 }

@@ -14,6 +14,7 @@ import {
   type MissionStatus,
   type OutcomeClass,
 } from '../contracts/index.js';
+import { endNotice } from './notice.js';
 import type { RetryBackoff } from './settings.js';
 
 /** How a runner's attempt ended, as given to finish(). */
@@ -27,6 +28,8 @@ export interface MissionOutcome {
   result?: MissionResult;
   /** No retry can help (a refusal such as "not my PR"): fail without spending the other attempts. */
   final?: boolean;
+  /** The pipeline's report for the operator; it goes out with how the mission ended (notice.ts). */
+  report?: string;
 }
 
 /** A transition's outcome: the next record and the event to publish (none for a bookkeeping change). */
@@ -166,8 +169,14 @@ export function finishMission(
   const result: MissionResult = { ...outcome.result };
   if (result.durationMs === undefined && m.startedAt !== undefined) result.durationMs = Math.max(0, now - m.startedAt);
   switch (decision.status) {
-    case 'done':
-      return { mission: { ...next, status: 'done', finishedAt: now, result }, event: 'finished', runner };
+    case 'done': {
+      const notice = endNotice(m, 'done', outcome.report);
+      return {
+        mission: { ...next, status: 'done', finishedAt: now, result, ...(notice ? { notice } : {}) },
+        event: 'finished',
+        runner,
+      };
+    }
     case 'cancelled':
       return {
         mission: { ...next, status: 'cancelled', finishedAt: now, result: { ...result, errorClass: 'cancelled' } },
@@ -183,6 +192,7 @@ export function finishMission(
           status: 'failed',
           finishedAt: now,
           result: { ...result, errorClass: outcome.class, error: reason },
+          notice: endNotice(m, 'failed', outcome.report, outcome.error ?? outcome.class)!,
         },
         event: 'failed',
         runner,
@@ -223,6 +233,7 @@ export function expireLease(m: Mission, now: number): Transition | undefined {
         finishedAt: now,
         lastError: reason,
         result: { ...m.result, error: reason },
+        notice: endNotice(m, 'failed', undefined, reason)!,
       },
       event: 'failed',
       runner,

@@ -57,6 +57,7 @@ export function missionRecordProblem(key: string, value: unknown): string | unde
     count(m, 'startedAt', false, true) ??
     count(m, 'finishedAt', false, true) ??
     lease(m.lease) ??
+    notice(m.notice) ??
     result(m.result)
   );
 }
@@ -102,6 +103,14 @@ function lease(value: unknown): string | undefined {
   const l = value as Record<string, unknown>;
   if (typeof l.runner !== 'string' || typeof l.until !== 'number')
     return `field "lease" is ${show(value)}, expected { runner, until }`;
+  return undefined;
+}
+
+function notice(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  const n = value as Record<string, unknown> | null;
+  if (typeof n !== 'object' || n === null || typeof n.id !== 'string' || typeof n.text !== 'string')
+    return `field "notice" is ${show(value)}, expected { id, text }`;
   return undefined;
 }
 

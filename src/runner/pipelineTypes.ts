@@ -90,7 +90,7 @@ export interface PipelineInput {
   /** The caller appends it to <stateDir>/usage.jsonl. */
   recordUsage: (entry: UsageEntry) => void | Promise<void>;
   journal: (entry: JournalEntry) => void | Promise<void>;
-  /** The caller publishes it on the durable outbox. */
+  /** The caller sends it with how the mission ended (the runner: missions/notice.ts). */
   notify: (text: string) => void | Promise<void>;
   logger: Logger;
   now: () => number;

@@ -47,5 +47,5 @@ export async function recordSteps(
   };
   await guarded(input, 'journal', STEP.journal, () => input.journal(entry), 'journal entry written').then(report);
   const text = notification(input, { steps: [...steps], prUrl, pushed, gate, ok });
-  await guarded(input, 'notify', STEP.notify, () => input.notify(text), 'notification sent').then(report);
+  await guarded(input, 'notify', STEP.notify, () => input.notify(text), 'notification queued').then(report);
 }

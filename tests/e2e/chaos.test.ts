@@ -65,8 +65,7 @@ function agents(world: MissionWorld, stateDir: string): number[] {
     .map((p) => p.pid);
 }
 
-// Runs only when asked (npm run chaos sets CHAOS_FAULTS): it still finds a doubled notification.
-describe.runIf(process.env.CHAOS_FAULTS !== undefined)('chaos: missions on three runners under random faults', () => {
+describe('chaos: missions on three runners under random faults', () => {
   let world: MissionWorld;
   let telegram: FakeTelegram;
   let tree: TestTree | undefined;

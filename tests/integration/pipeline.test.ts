@@ -733,7 +733,7 @@ describe('runPipeline: fire-and-forget steps behind breakers', () => {
     expect(stepOf(healed.steps, 'notify')).toEqual({
       step: 'notify',
       ok: true,
-      detail: 'notification sent (circuit closed again)',
+      detail: 'notification queued (circuit closed again)',
     });
     expect(notes).toHaveLength(1);
     expect(breakerStatus(breakers).find((s) => s.name === 'pipeline.notify')).toMatchObject({

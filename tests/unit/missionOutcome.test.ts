@@ -1,7 +1,7 @@
 // The mission-outcome policy: an agent run and a pipeline result become the MissionOutcome the
 // store decides on, and a failed mission the operator's notice.
 import { describe, expect, it } from 'vitest';
-import { failureNotice, missionOutcome } from '../../src/missions/outcome.js';
+import { missionOutcome } from '../../src/missions/outcome.js';
 
 const steps = [
   { step: 'commit', ok: true, detail: 'abc123' },
@@ -79,22 +79,5 @@ describe('missionOutcome', () => {
     expect(
       missionOutcome({ outcome: 'permanent', summary: '', error: 'agent exited 1' }, undefined).final,
     ).toBeUndefined();
-  });
-});
-
-describe('failureNotice', () => {
-  it('announces a failed mission with its error, else its class', () => {
-    expect(failureNotice({ id: 'm1', status: 'failed' }, { class: 'permanent', error: 'boom' })).toEqual({
-      id: 'mission-m1-failed',
-      text: '❌ mission m1 failed: boom',
-    });
-    expect(failureNotice({ id: 'm1', status: 'failed' }, { class: 'timeout' })?.text).toBe(
-      '❌ mission m1 failed: timeout',
-    );
-  });
-
-  it('says nothing for a mission that is done or will be retried', () => {
-    expect(failureNotice({ id: 'm1', status: 'done' }, { class: 'success' })).toBeUndefined();
-    expect(failureNotice({ id: 'm1', status: 'pending' }, { class: 'transient', error: 'x' })).toBeUndefined();
   });
 });
