@@ -68,3 +68,16 @@ export function collector() {
   const received: InboundMessage[] = [];
   return { received, onMessage: async (m: InboundMessage) => void received.push(m) };
 }
+
+/**
+ * The test file's `provider(options)`: `create` with the options' settings over the file's
+ * defaults, the rig's deps, and `env(token)` as the environment (the token the options name, if any).
+ */
+export function providerMaker<F, S>(
+  rig: ProviderRig<F>,
+  create: (settings: S, deps: ProviderDeps) => MessagingProvider,
+  settings: (overrides?: Partial<S>) => S,
+  env: (token: string | undefined) => Record<string, string>,
+): (options?: ProviderOptions<S>) => MessagingProvider {
+  return (options = {}) => rig.track(create(settings(options.settings), rig.deps(options.cursor, env(options.token))));
+}

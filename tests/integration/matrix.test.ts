@@ -2,15 +2,15 @@
 // from others in the configured room is delivered (in order), sends use a transaction id reused
 // on retry, limits and errors, the `since` cursor across restarts (a `limited` timeline's gap
 // read back), and the token kept out of every error and log line.
-import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
 import { MATRIX_MAX_LENGTH, createMatrixProvider, type MatrixSettings } from '../../src/adapters/messaging/matrix.js';
 import { stripReplyFallback } from '../../src/adapters/messaging/matrixTimeline.js';
-import { ProviderError, type MessagingProvider } from '../../src/adapters/messaging/types.js';
+import { ProviderError } from '../../src/adapters/messaging/types.js';
 import { startFakeMatrix } from '../fakes/matrix.js';
 import { until } from '../harness/until.js';
-import { collector, providerRig, type ProviderOptions } from '../harness/providerRig.js';
+import { collector, providerMaker, providerRig } from '../harness/providerRig.js';
+import { expectWrongTokenRefused, restartOnSavedCursor } from '../harness/providerScenarios.js';
 import { MemoryCursor } from '../harness/memoryCursor.js';
 
 const ANA = '@ana:fake.test';
@@ -29,13 +29,18 @@ function settings(overrides: Partial<MatrixSettings> = {}): MatrixSettings {
   };
 }
 
-const provider = (options: ProviderOptions<MatrixSettings> = {}): MessagingProvider =>
-  rig.track(
-    createMatrixProvider(
-      settings(options.settings),
-      rig.deps(options.cursor, { TEST_MATRIX_TOKEN: options.token ?? rig.fake.token }),
-    ),
-  );
+const provider = providerMaker(rig, createMatrixProvider, settings, (token) => ({
+  TEST_MATRIX_TOKEN: token ?? rig.fake.token,
+}));
+
+/** The cursor a provider saved on its first start (history skipped), the provider stopped since. */
+async function stoppedAfterFirstStart(): Promise<MemoryCursor> {
+  const cursor = new MemoryCursor();
+  const first = provider({ cursor });
+  await first.start(async () => {});
+  await first.stop();
+  return cursor;
+}
 
 describe('matrix: commands in', () => {
   it('the first sync skips history; then only m.text from others in the room, in order', async () => {
@@ -186,29 +191,11 @@ describe('matrix: replies out', () => {
 
 describe('matrix: since cursor across restarts', () => {
   it('a restart neither loses nor repeats a message', async () => {
-    const cursor = new MemoryCursor();
-    const first = collector();
-    const a = provider({ cursor });
-    await a.start(first.onMessage);
-    rig.fake.postText(ANA, 'm1');
-    rig.fake.postText(ANA, 'm2');
-    await until(() => first.received.length === 2, 'm1 and m2');
-    await a.stop();
-
-    rig.fake.postText(ANA, 'm3 (while down)');
-    const second = collector();
-    await provider({ cursor }).start(second.onMessage);
-    rig.fake.postText(ANA, 'm4');
-    await until(() => second.received.length === 2, 'm3 and m4');
-    await new Promise((r) => setTimeout(r, 200));
-    expect(second.received.map((m) => m.text)).toEqual(['m3 (while down)', 'm4']);
+    await restartOnSavedCursor(provider, (text) => rig.fake.postText(ANA, text), 200);
   });
 
   it('a homeserver unreachable at start: start() resolves, and the saved cursor is still used once it answers', async () => {
-    const cursor = new MemoryCursor();
-    const a = provider({ cursor });
-    await a.start(async () => {});
-    await a.stop();
+    const cursor = await stoppedAfterFirstStart();
     rig.fake.postText(ANA, 'sent while roshi was down');
     rig.fake.failNext('whoami', { status: 502, errcode: 'M_UNKNOWN', error: 'Bad gateway' });
     const { received, onMessage } = collector();
@@ -219,10 +206,7 @@ describe('matrix: since cursor across restarts', () => {
   });
 
   it('a long absence (limited timeline) is read back from /messages, in order', async () => {
-    const cursor = new MemoryCursor();
-    const a = provider({ cursor });
-    await a.start(async () => {});
-    await a.stop();
+    const cursor = await stoppedAfterFirstStart();
     for (let i = 1; i <= 250; i++) rig.fake.postText(i % 2 ? ANA : BOB, `m${i}`);
     const { received, onMessage } = collector();
     await provider({ cursor }).start(onMessage);
@@ -232,10 +216,7 @@ describe('matrix: since cursor across restarts', () => {
   });
 
   it('stop() while a batch is handed over finishes the batch before the cursor moves', async () => {
-    const cursor = new MemoryCursor();
-    const before = provider({ cursor });
-    await before.start(async () => {});
-    await before.stop();
+    const cursor = await stoppedAfterFirstStart();
     rig.fake.postText(ANA, 'b1');
     rig.fake.postText(ANA, 'b2'); // one sync batch with both
     const a = provider({ cursor });
@@ -267,16 +248,12 @@ describe('matrix: the token stays secret', () => {
 
   it('a wrong token fails start() with M_UNKNOWN_TOKEN, never showing the token', async () => {
     const wrong = 'syt_d3Jvbmc_WrongWrongWrongWrong_1a2b3c';
-    const error = (await provider({ token: wrong })
-      .start(async () => {})
-      .catch((e: unknown) => e)) as ProviderError;
-    expect(error).toBeInstanceOf(ProviderError);
-    expect(error.transient).toBe(false);
-    expect(error.message).toBe(
+    await expectWrongTokenRefused(
+      provider({ token: wrong }),
+      wrong,
       'matrix: whoami refused: 401 M_UNKNOWN_TOKEN: Unrecognised access token. (check the access token in TEST_MATRIX_TOKEN)',
+      rig.logLines,
     );
-    expect(inspect(error)).not.toContain(wrong);
-    expect(rig.logLines.join('')).not.toContain(wrong);
   });
 
   it('strips a reply’s quoted fallback', () => {

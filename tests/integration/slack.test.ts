@@ -1,15 +1,15 @@
 // The Slack provider against the fake Web API: channel history polling (first start skips
 // history; people's messages only, in order), replies with mrkdwn escaping, limits, errors, the
 // `oldest` cursor across restarts, and the token kept out of every error and log line.
-import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
 import { SLACK_MAX_LENGTH, createSlackProvider, type SlackSettings } from '../../src/adapters/messaging/slack.js';
 import { compareTs, escapeSlack, markdownToMrkdwn, slackToPlain } from '../../src/adapters/messaging/slackText.js';
-import { ProviderError, type MessagingProvider } from '../../src/adapters/messaging/types.js';
+import { ProviderError } from '../../src/adapters/messaging/types.js';
 import { startFakeSlack } from '../fakes/slack.js';
 import { until } from '../harness/until.js';
-import { collector, providerRig, type ProviderOptions } from '../harness/providerRig.js';
+import { collector, providerMaker, providerRig } from '../harness/providerRig.js';
+import { expectWrongTokenRefused, restartOnSavedCursor } from '../harness/providerScenarios.js';
 import { MemoryCursor } from '../harness/memoryCursor.js';
 
 const CHANNEL = 'C0TESTCHAN';
@@ -34,13 +34,10 @@ function settings(overrides: Partial<SlackSettings> = {}): SlackSettings {
   };
 }
 
-const provider = (options: ProviderOptions<SlackSettings> = {}): MessagingProvider =>
-  rig.track(
-    createSlackProvider(
-      settings(options.settings),
-      rig.deps(options.cursor, { TEST_SLACK_BOT: options.token ?? rig.fake.botToken, TEST_SLACK_APP: APP_TOKEN }),
-    ),
-  );
+const provider = providerMaker(rig, createSlackProvider, settings, (token) => ({
+  TEST_SLACK_BOT: token ?? rig.fake.botToken,
+  TEST_SLACK_APP: APP_TOKEN,
+}));
 
 describe('slack: commands in', () => {
   it('first start skips history; then people’s messages arrive in order, bots and subtypes ignored', async () => {
@@ -167,23 +164,9 @@ describe('slack: replies out', () => {
 
 describe('slack: oldest cursor across restarts', () => {
   it('a restart neither loses nor repeats a message', async () => {
-    const cursor = new MemoryCursor();
-    const first = collector();
-    const a = provider({ cursor });
-    await a.start(first.onMessage);
-    rig.fake.postUserMessage(CHANNEL, ANA, 'm1');
-    const m2 = rig.fake.postUserMessage(CHANNEL, ANA, 'm2');
-    await until(() => first.received.length === 2, 'm1 and m2');
-    await a.stop();
-    expect(cursor.value).toBe(m2.ts);
-
-    rig.fake.postUserMessage(CHANNEL, ANA, 'm3 (while down)');
-    const second = collector();
-    await provider({ cursor }).start(second.onMessage);
-    rig.fake.postUserMessage(CHANNEL, ANA, 'm4');
-    await until(() => second.received.length === 2, 'm3 and m4');
-    await new Promise((r) => setTimeout(r, 300));
-    expect(second.received.map((m) => m.text)).toEqual(['m3 (while down)', 'm4']);
+    const post = (text: string) => rig.fake.postUserMessage(CHANNEL, ANA, text);
+    const { m2, cursorAtStop, first } = await restartOnSavedCursor(provider, post, 300);
+    expect(cursorAtStop).toBe(m2.ts);
     expect(first.received.map((m) => m.text)).toEqual(['m1', 'm2']);
   });
 
@@ -211,14 +194,8 @@ describe('slack: tokens stay secret', () => {
 
   it('a wrong token fails start() with invalid_auth, never showing the token', async () => {
     const wrong = 'xoxb-9999999999-8888888888-WrongWrongWrongWrong00';
-    const error = (await provider({ token: wrong })
-      .start(async () => {})
-      .catch((e: unknown) => e)) as ProviderError;
-    expect(error).toBeInstanceOf(ProviderError);
-    expect(error.transient).toBe(false);
-    expect(error.message).toBe('slack: auth.test refused: invalid_auth (check the bot token in TEST_SLACK_BOT)');
-    expect(inspect(error)).not.toContain(wrong);
-    expect(rig.logLines.join('')).not.toContain(wrong);
+    const message = 'slack: auth.test refused: invalid_auth (check the bot token in TEST_SLACK_BOT)';
+    await expectWrongTokenRefused(provider({ token: wrong }), wrong, message, rig.logLines);
   });
 
   it('a channel the app cannot read fails start() with the reason', async () => {
