@@ -51,3 +51,24 @@ export async function expectWrongTokenRefused(
   expect(inspect(error)).not.toContain(wrong);
   expect(logLines.join('')).not.toContain(wrong);
 }
+
+/**
+ * Starts a provider on `cursor` whose handler stops it from inside when handed `stopAt`
+ * (as the bridge stopping mid-batch); resolves once it has stopped, with the texts handed over.
+ */
+export async function stopFromHandler<S>(
+  provider: (options: ProviderOptions<S>) => MessagingProvider,
+  cursor: MemoryCursor,
+  stopAt: string,
+): Promise<string[]> {
+  const p = provider({ cursor });
+  const seen: string[] = [];
+  let stopping: Promise<void> | undefined;
+  await p.start(async (m) => {
+    seen.push(m.text);
+    if (m.text === stopAt) stopping = p.stop();
+  });
+  await until(() => stopping !== undefined, 'the stop');
+  await stopping;
+  return seen;
+}

@@ -10,7 +10,7 @@ import { ProviderError } from '../../src/adapters/messaging/types.js';
 import { startFakeMatrix } from '../fakes/matrix.js';
 import { until } from '../harness/until.js';
 import { collector, providerMaker, providerRig } from '../harness/providerRig.js';
-import { expectWrongTokenRefused, restartOnSavedCursor } from '../harness/providerScenarios.js';
+import { expectWrongTokenRefused, restartOnSavedCursor, stopFromHandler } from '../harness/providerScenarios.js';
 import { MemoryCursor } from '../harness/memoryCursor.js';
 
 const ANA = '@ana:fake.test';
@@ -219,15 +219,7 @@ describe('matrix: since cursor across restarts', () => {
     const cursor = await stoppedAfterFirstStart();
     rig.fake.postText(ANA, 'b1');
     rig.fake.postText(ANA, 'b2'); // one sync batch with both
-    const a = provider({ cursor });
-    const seen: string[] = [];
-    let stopping: Promise<void> | undefined;
-    await a.start(async (m) => {
-      seen.push(m.text);
-      if (m.text === 'b1') stopping = a.stop();
-    });
-    await until(() => stopping !== undefined, 'the stop');
-    await stopping;
+    const seen = await stopFromHandler(provider, cursor, 'b1');
     const again = collector();
     await provider({ cursor }).start(again.onMessage);
     rig.fake.postText(ANA, 'b3');

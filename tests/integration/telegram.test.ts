@@ -14,7 +14,7 @@ import { ProviderError } from '../../src/adapters/messaging/types.js';
 import { parseMarkdownV2, startFakeTelegram } from '../fakes/telegram.js';
 import { until } from '../harness/until.js';
 import { collector, providerMaker, providerRig } from '../harness/providerRig.js';
-import { expectWrongTokenRefused, restartOnSavedCursor } from '../harness/providerScenarios.js';
+import { expectWrongTokenRefused, restartOnSavedCursor, stopFromHandler } from '../harness/providerScenarios.js';
 import { MemoryCursor } from '../harness/memoryCursor.js';
 
 const OPERATOR = 111_222_333;
@@ -238,15 +238,7 @@ describe('telegram: offset across restarts', () => {
     const u2 = rig.fake.pushMessage({ chatId: OPERATOR, userId: OPERATOR, text: 'b2' });
     rig.fake.pushMessage({ chatId: OPERATOR, userId: OPERATOR, text: 'b3' });
     const cursor = new MemoryCursor();
-    const a = provider({ cursor });
-    const seen: string[] = [];
-    let stopping: Promise<void> | undefined;
-    await a.start(async (m) => {
-      seen.push(m.text);
-      if (m.text === 'b2') stopping = a.stop();
-    });
-    await until(() => stopping !== undefined, 'the stop');
-    await stopping;
+    const seen = await stopFromHandler(provider, cursor, 'b2');
     expect(seen).toEqual(['b1', 'b2']);
     expect(cursor.value).toBe(String(u2.update_id + 1));
     // Telegram still holds all three: no getUpdates confirmed them.
