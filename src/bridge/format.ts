@@ -1,6 +1,7 @@
 // Chat-sized text for the bridge's replies: terse, plain (no Markdown that a provider could
 // refuse), one line per thing.
 import type { Mission, MissionStatus } from '../contracts/index.js';
+import { readWaitingFor, waitingForText, type MissionReply } from '../contracts/missionReply.js';
 import type { PauseRecord } from '../missions/pause.js';
 import { describeRetry, retryStateOf } from '../adapters/agent/retryState.js';
 import type { AgentRetryState } from '../adapters/agent/types.js';
@@ -38,14 +39,17 @@ const STATUS_ICON: Record<MissionStatus, string> = {
   cancelled: '✖',
 };
 
-export function missionLine(m: Mission, now: number, position?: number): string {
+/** One mission in /list; a pending one that waits for another's branch says for whom (docs/missions.md#one-mission-per-branch). */
+export function missionLine(m: MissionReply, now: number, position?: number): string {
   const where =
     m.status === 'running' && m.lease ? ` — ${m.lease.runner}${m.startedAt ? `, ${ago(now - m.startedAt)}` : ''}` : '';
   const tries = m.status === 'pending' && m.attempts > 0 ? ` (attempt ${m.attempts + 1}/${m.maxAttempts})` : '';
   const waiting =
     m.status === 'pending' && m.notBefore && m.notBefore > now ? ` not before ${clockTime(m.notBefore, now)}` : '';
+  const holder = m.status === 'pending' ? readWaitingFor(m) : undefined;
+  const waitsFor = holder ? ` — ${waitingForText(holder)}` : '';
   const error = m.status === 'failed' && m.lastError ? ` — ${oneLine(m.lastError, 60)}` : '';
-  return `${position !== undefined ? `${position}. ` : ''}${STATUS_ICON[m.status]} ${m.id} [${m.project}] ${oneLine(m.text, 80)}${where}${tries}${waiting}${error}`;
+  return `${position !== undefined ? `${position}. ` : ''}${STATUS_ICON[m.status]} ${m.id} [${m.project}] ${oneLine(m.text, 80)}${where}${tries}${waiting}${waitsFor}${error}`;
 }
 
 export function countsLine(counts: Partial<Record<MissionStatus, number>>): string {

@@ -3,13 +3,14 @@
 //
 //   mission add "<text>" [--project P] [--now]   prints the new id
 //   mission list [status] [--json]               id, status, project, kind, text, attempts
-//   mission show <id> [--json]                   everything about one mission
+//   mission show <id> [--json]                   everything about one mission, and whom it waits for
 //   mission cancel <id>
 //   mission priority <id> top|bottom|<position>
 //   mission pause [30m] | mission resume           dispatch for the whole tree
 import type { Bus } from '../bus/index.js';
 import { BusError, describeError, RemoteError, RoshiError, UsageError } from '../errors.js';
 import type { Mission, MissionStatus } from '../contracts/index.js';
+import { readWaitingFor, waitingForText, type MissionReply } from '../contracts/missionReply.js';
 import type { ListReply } from '../missions/service.js';
 import { oneLine } from '../text/oneLine.js';
 import { withBus } from './client.js';
@@ -55,7 +56,7 @@ export async function run(ctx: CommandContext): Promise<number> {
     }
     case 'show': {
       const id = needId(rest[0], 'show');
-      const mission = await ask<Mission>(ctx, 'get', { id });
+      const mission = await ask<MissionReply>(ctx, 'get', { id });
       const agent = ctx.args.json
         ? undefined
         : await askAgentState(mission, (r) =>
@@ -151,7 +152,7 @@ export function formatTable(reply: ListReply): string {
   if (reply.missions.length === 0) return ['no missions', ...invalid].join('\n');
   const rows = reply.missions.map((m) => [
     m.id,
-    m.status,
+    statusCell(m),
     m.project,
     m.kind,
     oneLine(m.text, 60),
@@ -174,6 +175,12 @@ export function formatTable(reply: ListReply): string {
   return lines.join('\n');
 }
 
+/** `pending (waits for <id> on <branch>)` for a mission that waits its turn on a branch, else the status. */
+function statusCell(m: MissionReply): string {
+  const waiting = readWaitingFor(m);
+  return waiting ? `${m.status} (${waitingForText(waiting)})` : m.status;
+}
+
 /** Records in the bucket that are not missions: each id with what is wrong, so it can be fixed or deleted. */
 function formatInvalid(invalid: ListReply['invalid']): string[] {
   if (invalid.length === 0) return [];
@@ -185,11 +192,13 @@ function formatInvalid(invalid: ListReply['invalid']): string[] {
 }
 
 /** `agent`: what the agent of a running mission is doing (missionAgentState.ts), when known. */
-export function formatMission(m: Mission, agent?: string): string {
+export function formatMission(m: MissionReply, agent?: string): string {
   const time = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toLocaleString());
+  const waiting = readWaitingFor(m);
   const rows: Array<[string, string | number | undefined]> = [
     ['id', m.id],
     ['status', m.status],
+    ['waits for', waiting ? `${waiting.mission} on ${waiting.branch} (one mission per branch at a time)` : undefined],
     ['project', m.project],
     ['kind', m.kind],
     ['text', m.text],

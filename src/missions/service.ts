@@ -10,6 +10,7 @@ import { OPERATOR_USER } from '../bus/permissions.js';
 import { RemoteError, RoshiError } from '../errors.js';
 import { BadRequestError } from './errors.js';
 import type { Mission, MissionSource, MissionStatus } from '../contracts/index.js';
+import type { MissionReply } from '../contracts/missionReply.js';
 import { clip } from '../text/oneLine.js';
 import type { MissionStore, QuarantinedRecord, ReorderTarget } from './store.js';
 
@@ -25,7 +26,8 @@ export const LIST_MAX_LIMIT = 1000;
 const LIST_MAX_BYTES = 512 * 1024;
 
 export interface ListReply {
-  missions: Mission[];
+  /** Each pending one that waits for another's branch says for whom (`waitingFor`). */
+  missions: MissionReply[];
   /** Missions matching the filter, before the limit. */
   total: number;
   /** Fewer missions than the limit allowed, because the reply would have been too large. */
@@ -88,10 +90,11 @@ export function missionHandlers(store: MissionStore, archive?: ArchiveCount): Re
       const status = statusFilter(p);
       const limit = p.limit === undefined ? LIST_DEFAULT_LIMIT : integerIn(p, 'limit', 0, LIST_MAX_LIMIT);
       const all = store.list(status ? { status } : {});
-      const missions: Mission[] = [];
+      const missions: MissionReply[] = [];
       let bytes = 2;
       let truncated = false;
-      for (const mission of all.slice(0, limit)) {
+      for (const stored of all.slice(0, limit)) {
+        const mission = asReply(store, stored);
         bytes += JSON.stringify(mission).length + 1;
         if (bytes > LIST_MAX_BYTES) {
           truncated = true;
@@ -109,9 +112,9 @@ export function missionHandlers(store: MissionStore, archive?: ArchiveCount): Re
         ...archived,
       };
     },
-    get: (p) => {
+    get: async (p) => {
       only(p, 'get', ['id']);
-      return store.get(requiredString(p, 'id'));
+      return asReply(store, await store.get(requiredString(p, 'id')));
     },
     cancel: (p) => {
       only(p, 'cancel', ['id', 'by']);
@@ -124,6 +127,16 @@ export function missionHandlers(store: MissionStore, archive?: ArchiveCount): Re
       return store.reorder(id, reorderTarget(p));
     },
   };
+}
+
+/**
+ * A mission as get and list answer with it: a pending one whose branch a running mission holds
+ * names that mission, so an operator sees why it does not start (docs/missions.md#one-mission-per-branch).
+ */
+export function asReply(store: Pick<MissionStore, 'waitingFor'>, mission: Mission): MissionReply {
+  // Only a pending mission can wait; skip working out the held branches for the others.
+  const holder = mission.status === 'pending' ? store.waitingFor(mission) : undefined;
+  return holder ? { ...mission, waitingFor: { mission: holder.id, branch: holder.label } } : mission;
 }
 
 /**
