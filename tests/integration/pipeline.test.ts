@@ -29,25 +29,14 @@ import { startFakeGitHub, type FakeGitHub } from '../fakes/github.js';
 import { installPullEditRoutes, type PullComment } from '../fakes/githubPullEdits.js';
 import { isAlive } from '../harness/processes.js';
 import { capturingLogger } from '../harness/logCapture.js';
+import { git as sh } from '../harness/gitRepo.js';
 
-const SEED_ID = {
-  GIT_AUTHOR_NAME: 'Seed',
-  GIT_AUTHOR_EMAIL: 'seed@example.test',
-  GIT_COMMITTER_NAME: 'Seed',
-  GIT_COMMITTER_EMAIL: 'seed@example.test',
-};
 const BRANCH = 'roshi/add-feature-m00001';
 const OFF: GateSettings = { mode: 'off', commands: [] };
 const T0 = 1_700_000_000_000;
 
-function sh(cwd: string, ...args: string[]): string {
-  return execFileSync('git', args, {
-    cwd,
-    env: { ...process.env, ...SEED_ID },
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  }).trim();
-}
+/** Every step a pipeline reports, in order; the journal entry holds those before `journal`. */
+const EVERY_STEP = ['commit', 'quality-gate', 'lint', 'push', 'pr', 'usage', 'journal', 'notify'];
 
 function tryRevParse(gitDir: string, ref: string): string | undefined {
   try {
@@ -172,6 +161,8 @@ function input(
 }
 
 const stepOf = (steps: StepReport[], name: string): StepReport | undefined => steps.find((s) => s.step === name);
+/** A step report that says it was skipped, and why. */
+const skippedStep = (step: string, detail: string, ok = true): StepReport => ({ step, ok, skipped: true, detail });
 
 describe('runPipeline: push and PR', () => {
   it('commits, pushes and opens the PR once; a retry finds it (one POST only)', async () => {
@@ -180,16 +171,7 @@ describe('runPipeline: push and PR', () => {
     const sinks: Sinks = { usage: [], journal: [], notes: [] };
     const first = await runPipeline(input(wt.path, {}, sinks));
 
-    expect(first.steps.map((s) => s.step)).toEqual([
-      'commit',
-      'quality-gate',
-      'lint',
-      'push',
-      'pr',
-      'usage',
-      'journal',
-      'notify',
-    ]);
+    expect(first.steps.map((s) => s.step)).toEqual(EVERY_STEP);
     expect(first).toMatchObject({
       branch: BRANCH,
       pushed: true,
@@ -246,14 +228,7 @@ describe('runPipeline: push and PR', () => {
       gate: 'off',
       ok: true,
     });
-    expect(sinks.journal[0]!.steps.map((s) => s.step)).toEqual([
-      'commit',
-      'quality-gate',
-      'lint',
-      'push',
-      'pr',
-      'usage',
-    ]);
+    expect(sinks.journal[0]!.steps.map((s) => s.step)).toEqual(EVERY_STEP.slice(0, -2));
     expect(sinks.notes).toEqual([
       '✅ [project:app] Add the feature file → https://github.com/acme/app/pull/1 · gate off',
     ]);
@@ -263,17 +238,10 @@ describe('runPipeline: push and PR', () => {
     const retry = await worktree();
     expect(retry.resumed).toBe(true);
     const second = await runPipeline(input(retry.path));
-    expect(stepOf(second.steps, 'commit')).toMatchObject({
-      ok: true,
-      skipped: true,
-      detail: 'skipped: nothing left to commit',
-    });
-    expect(stepOf(second.steps, 'push')).toEqual({
-      step: 'push',
-      ok: true,
-      skipped: true,
-      detail: `skipped: nothing to push (no commits ahead of origin/${BRANCH})`,
-    });
+    expect(stepOf(second.steps, 'commit')).toMatchObject(skippedStep('commit', 'skipped: nothing left to commit'));
+    expect(stepOf(second.steps, 'push')).toEqual(
+      skippedStep('push', `skipped: nothing to push (no commits ahead of origin/${BRANCH})`),
+    );
     expect(stepOf(second.steps, 'pr')).toEqual({
       step: 'pr',
       ok: true,
@@ -296,12 +264,9 @@ describe('runPipeline: push and PR', () => {
     const result = await runPipeline(
       input(wt.path, { github: undefined, githubTokenEnv: 'ROSHI_GITHUB_TOKEN' }, sinks),
     );
-    expect(stepOf(result.steps, 'pr')).toEqual({
-      step: 'pr',
-      ok: true,
-      skipped: true,
-      detail: 'skipped: no GitHub token (ROSHI_GITHUB_TOKEN): branch pushed, no PR opened',
-    });
+    expect(stepOf(result.steps, 'pr')).toEqual(
+      skippedStep('pr', 'skipped: no GitHub token (ROSHI_GITHUB_TOKEN): branch pushed, no PR opened'),
+    );
     expect(result).toMatchObject({ pushed: true, ok: true });
     expect(result.prUrl).toBeUndefined();
     expect(tryRevParse(remote, `refs/heads/${BRANCH}`)).toBe(result.commit);
@@ -312,16 +277,12 @@ describe('runPipeline: push and PR', () => {
   it('nothing to push: no push, no PR, no GitHub call', async () => {
     const wt = await worktree();
     const result = await runPipeline(input(wt.path));
-    expect(stepOf(result.steps, 'push')).toMatchObject({
-      ok: true,
-      skipped: true,
-      detail: 'skipped: nothing to push (no commits ahead of origin/main)',
-    });
-    expect(stepOf(result.steps, 'pr')).toMatchObject({
-      ok: true,
-      skipped: true,
-      detail: `skipped: ${BRANCH} has no commits ahead of origin/main, no PR to open`,
-    });
+    expect(stepOf(result.steps, 'push')).toMatchObject(
+      skippedStep('push', 'skipped: nothing to push (no commits ahead of origin/main)'),
+    );
+    expect(stepOf(result.steps, 'pr')).toMatchObject(
+      skippedStep('pr', `skipped: ${BRANCH} has no commits ahead of origin/main, no PR to open`),
+    );
     expect(result).toMatchObject({ pushed: false, ok: true });
     expect(fake.requests).toHaveLength(0);
   });
@@ -434,12 +395,7 @@ describe('runPipeline: push and PR', () => {
     expect(stepOf(result.steps, 'push')!.detail).toMatch(
       /^failed: origin rejected the push of roshi\/add-feature-m00001: .*non-fast-forward.*not forcing/s,
     );
-    expect(stepOf(result.steps, 'pr')).toEqual({
-      step: 'pr',
-      ok: false,
-      skipped: true,
-      detail: 'skipped: the branch was not pushed',
-    });
+    expect(stepOf(result.steps, 'pr')).toEqual(skippedStep('pr', 'skipped: the branch was not pushed', false));
     expect(result).toMatchObject({ pushed: false, ok: false });
     expect(fake.requests).toHaveLength(0);
   });
@@ -581,22 +537,14 @@ describe('runPipeline: the strict gate runs before the push', () => {
     const wt = await worktree();
     writeFileSync(join(wt.path, 'feature.txt'), 'broken\n');
     const result = await runPipeline(input(wt.path, { project: project({ qualityGate: RED }) }));
-    expect(result.steps.map((s) => s.step)).toEqual([
-      'commit',
-      'quality-gate',
-      'lint',
-      'push',
-      'pr',
-      'usage',
-      'journal',
-      'notify',
-    ]);
-    expect(stepOf(result.steps, 'push')).toEqual({
-      step: 'push',
-      ok: false,
-      skipped: true,
-      detail: 'skipped: the strict gate is red (quality-gate failed), nothing pushed (onFail: block)',
-    });
+    expect(result.steps.map((s) => s.step)).toEqual(EVERY_STEP);
+    expect(stepOf(result.steps, 'push')).toEqual(
+      skippedStep(
+        'push',
+        'skipped: the strict gate is red (quality-gate failed), nothing pushed (onFail: block)',
+        false,
+      ),
+    );
     expect(stepOf(result.steps, 'pr')).toMatchObject({ ok: false, skipped: true });
     expect(result).toMatchObject({ pushed: false, gate: 'failed', ok: false });
     expect(tryRevParse(remote, `refs/heads/${BRANCH}`)).toBeUndefined();
@@ -700,12 +648,13 @@ describe('runPipeline: fire-and-forget steps behind breakers', () => {
 
     const open = await run();
     const skipped = stepOf(open.steps, 'notify')!;
-    expect(skipped).toEqual({
-      step: 'notify',
-      ok: false,
-      skipped: true,
-      detail: `skipped: circuit open after 3 failures (retrying after ${new Date(T0 + 2_000 + 60_000).toISOString()})`,
-    });
+    expect(skipped).toEqual(
+      skippedStep(
+        'notify',
+        `skipped: circuit open after 3 failures (retrying after ${new Date(T0 + 2_000 + 60_000).toISOString()})`,
+        false,
+      ),
+    );
     expect(calls).toBe(3);
     // The other steps' breakers are independent and closed.
     expect(stepOf(open.steps, 'usage')).toEqual({ step: 'usage', ok: true, detail: 'usage recorded' });
