@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runUpdate } from '../../src/bridge/update.js';
+import { runUpdate, type UpdateOptions } from '../../src/bridge/update.js';
 import { gitIn } from '../harness/missionWorld.js';
 
 let dir: string;
@@ -36,6 +36,13 @@ function commit(repo: string, file: string, content: string, message: string): v
   gitIn(repo, 'commit', '-m', message);
 }
 
+/** Runs /update on the installed copy, keeping each line it reports. */
+async function update(options: Pick<UpdateOptions, 'env' | 'force'> = {}) {
+  const lines: string[] = [];
+  const result = await runUpdate({ cwd: installed, stateDir, report: async (l) => void lines.push(l), ...options });
+  return { result, lines };
+}
+
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'roshi-update-'));
   const bare = join(dir, 'remote.git');
@@ -55,13 +62,7 @@ describe('runUpdate', () => {
   it('pulls and builds, reporting each step', async () => {
     commit(upstream, 'version.txt', '2', 'v2');
     gitIn(upstream, 'push', 'origin', 'HEAD:main');
-    const lines: string[] = [];
-    const result = await runUpdate({
-      cwd: installed,
-      stateDir,
-      report: async (l) => void lines.push(l),
-      env: { GIT_CONFIG_GLOBAL: '/dev/null' },
-    });
+    const { result, lines } = await update({ env: { GIT_CONFIG_GLOBAL: '/dev/null' } });
     expect(result).toMatchObject({ ok: true, built: true });
     expect(result.steps.map((s) => [s.step, s.ok])).toEqual([
       ['git pull', true],
@@ -99,13 +100,7 @@ describe('runUpdate', () => {
     commit(upstream, 'package.json', pkg(BUILD_VERSION, { dep: 'file:dep' }), 'depend on dep');
     commit(upstream, 'package-lock.json', JSON.stringify(lock, null, 2), 'lock file');
     gitIn(upstream, 'push', 'origin', 'HEAD:main');
-    const lines: string[] = [];
-    const result = await runUpdate({
-      cwd: installed,
-      stateDir,
-      report: async (l) => void lines.push(l),
-      env: { GIT_CONFIG_GLOBAL: '/dev/null' },
-    });
+    const { result, lines } = await update({ env: { GIT_CONFIG_GLOBAL: '/dev/null' } });
     expect(result).toMatchObject({ ok: true, built: true });
     expect(result.steps.map((s) => s.step)).toEqual(['git pull', 'npm ci', 'build', 'switch']);
     expect(lines[1]).toMatch(/^✅ npm ci .*dependencies updated/);
@@ -116,13 +111,12 @@ describe('runUpdate', () => {
   }, 120_000);
 
   it('skips the build when there is nothing to pull, unless forced', async () => {
-    const lines: string[] = [];
     const before = readlinkSync(link());
-    const skipped = await runUpdate({ cwd: installed, stateDir, report: async (l) => void lines.push(l) });
+    const { result: skipped, lines } = await update();
     expect(skipped).toMatchObject({ ok: true, built: false });
     expect(lines[1]).toMatch(/Already up to date: build skipped/);
     expect(readlinkSync(link())).toBe(before);
-    const forced = await runUpdate({ cwd: installed, stateDir, report: async () => {}, force: true });
+    const { result: forced } = await update({ force: true });
     expect(forced).toMatchObject({ ok: true, built: true });
     // The lock file did not change: the live release's modules are reused, npm ci does not run.
     expect(forced.steps.map((s) => s.step)).toEqual(['git pull', 'build', 'switch']);
@@ -135,9 +129,8 @@ describe('runUpdate', () => {
     commit(installed, 'local.txt', 'mine', 'local change');
     commit(upstream, 'version.txt', '3', 'v3');
     gitIn(upstream, 'push', 'origin', 'HEAD:main');
-    const lines: string[] = [];
     const before = readlinkSync(link());
-    const result = await runUpdate({ cwd: installed, stateDir, report: async (l) => void lines.push(l) });
+    const { result, lines } = await update();
     expect(result).toMatchObject({ ok: false, built: false });
     expect(result.steps).toHaveLength(1);
     expect(readlinkSync(link())).toBe(before);
@@ -154,9 +147,8 @@ describe('runUpdate', () => {
       'broken build',
     );
     gitIn(upstream, 'push', 'origin', 'HEAD:main');
-    const lines: string[] = [];
     const before = readlinkSync(link());
-    const result = await runUpdate({ cwd: installed, stateDir, report: async (l) => void lines.push(l) });
+    const { result, lines } = await update();
     expect(result).toMatchObject({ ok: false, built: false });
     expect(readlinkSync(link())).toBe(before);
     expect(lines[1]).toMatch(/^❌ npm run build failed: exit code 2/);
