@@ -1,10 +1,11 @@
 // One mission per branch, end to end: two runners, a /review and a /rebase of one pull request.
-// The second waits (missions.md says for whom) until the first is done, then runs on the branch
-// the first one's worktree held (issue 10, item 4).
+// The second waits (missions.md, `mission show` and `mission list` say for whom) until the first
+// is done, then runs on the branch the first one's worktree held (issue 10, item 4).
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Mission } from '../../src/contracts/index.js';
+import type { ListReply } from '../../src/missions/service.js';
 import { addMission } from '../harness/missionClient.js';
 import { gitIn, type MissionWorld } from '../harness/missionWorld.js';
 import type { TestTree } from '../harness/tree.js';
@@ -64,6 +65,20 @@ describe('two runners, one pull request', () => {
     // The PR, until a run has recorded its branch.
     expect(line).toContain(`waits for ${review.id} on acme/app#${pull.number}`);
     expect((await get(tree, rebase.id)).status).toBe('pending');
+    // mission show and mission list say it too, and their --json carries it.
+    const waits = `waits for ${review.id} on acme/app#${pull.number}`;
+    const show = await tree.cli(['mission', 'show', rebase.id]);
+    const showLine = `^waits for +${review.id} on acme/app#${pull.number} \\(one mission per branch at a time\\)$`;
+    expect(show.stdout).toMatch(new RegExp(showLine, 'm'));
+    const list = await tree.cli(['mission', 'list']);
+    expect(list.stdout.split('\n').find((l) => l.startsWith(rebase.id))).toContain(`pending (${waits})`);
+    const waitingFor = { mission: review.id, branch: `acme/app#${pull.number}` };
+    expect(JSON.parse((await tree.cli(['mission', 'show', rebase.id, '--json'])).stdout).waitingFor).toEqual(
+      waitingFor,
+    );
+    const listed = JSON.parse((await tree.cli(['mission', 'list', '--json'])).stdout) as ListReply;
+    expect(listed.missions.find((m) => m.id === rebase.id)?.waitingFor).toEqual(waitingFor);
+    expect(listed.missions.find((m) => m.id === review.id)).not.toHaveProperty('waitingFor');
     writeFileSync(release, '');
     const reviewed = await until(
       async () => {
