@@ -18,6 +18,7 @@ import { createPipelineBreakers } from '../runner/pipeline.js';
 import { openAgentActor } from './agentActorBase.js';
 import type { ActorKind } from './host.js';
 import { runAgentFor, toOutcome } from './runnerAgentRun.js';
+import { deliveredOutcome, rememberDelivery } from './runnerDelivery.js';
 import { runnerBreakerRows } from '../runner/breakers.js';
 import type { RunnerDeps, Workspace } from './runnerDeps.js';
 import { pipelineFor } from './runnerPipelineRun.js';
@@ -74,9 +75,19 @@ export const runnerKind: ActorKind = {
           const ws = await workspaces.prepare(mission.id, () => prepareWorkspace(deps, mission), signal);
           return { worktree: ws.worktree };
         }),
-        runAgent: fromPromise(async ({ input: { mission, worktree }, signal }) =>
-          toOutcome(await runAgentFor(deps, mission, workspaces.get(mission.id)!, worktree, signal)),
-        ),
+        runAgent: fromPromise(async ({ input: { mission, worktree }, signal }) => {
+          const ws = workspaces.get(mission.id)!;
+          if (mission.delivery && ws.kept) {
+            logger.info(
+              { mission: mission.id, agentAttempt: mission.delivery.attempt },
+              'delivering the work an earlier attempt finished; the agent does not run again',
+            );
+            return deliveredOutcome(mission.delivery, Date.now());
+          }
+          const outcome = toOutcome(await runAgentFor(deps, mission, ws, worktree, signal));
+          if (outcome.outcome === 'success') await rememberDelivery(store, mission, name, outcome, logger);
+          return outcome;
+        }),
         runPipeline: fromPromise(async ({ input: { mission, worktree, outcome } }) =>
           pipelineFor(deps, mission, workspaces.get(mission.id)!, worktree, outcome),
         ),

@@ -29,4 +29,6 @@ export interface Workspace {
   worktree: string;
   branch: string;
   project: RoshiConfig['projects'][string] & { name: string };
+  /** An earlier attempt's worktree, kept with the work its agent finished (Mission.delivery). */
+  kept: boolean;
 }

@@ -29,8 +29,15 @@ export async function prepareWorkspace(deps: RunnerDeps, mission: Mission): Prom
     baseBranch: project.baseBranch,
     remote: project.remote,
     pushRemote: project.pushRemote,
+    keepWork: mission.delivery !== undefined,
   });
-  return { repo, worktree: prepared.path, branch: prepared.branch, project: { ...project, name: mission.project } };
+  return {
+    repo,
+    worktree: prepared.path,
+    branch: prepared.branch,
+    project: { ...project, name: mission.project },
+    kept: prepared.kept,
+  };
 }
 
 /** The branch lives on in the remote; the worktree would only block the next mission on it. */

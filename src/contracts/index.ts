@@ -13,6 +13,7 @@ export {
 export {
   capContext,
   isFinished,
+  type AgentDelivery,
   MISSION_CONTEXT_MAX,
   type Lease,
   type Mission,

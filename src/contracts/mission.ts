@@ -47,6 +47,21 @@ export interface MissionNotice {
   text: string;
 }
 
+/**
+ * The agent finished the mission's work in an attempt whose runner then died before the work
+ * was delivered (commit, gates, push, PR): the next attempt keeps that worktree and delivers
+ * it without running, and paying for, the agent again. Cleared when the mission finishes.
+ */
+export interface AgentDelivery {
+  summary: string;
+  costUsd?: number;
+  tokens?: TokenUsage;
+  durationMs: number;
+  /** The attempt whose agent did the work. */
+  attempt: number;
+  at: number;
+}
+
 export interface Lease {
   runner: string;
   /** ms since the epoch; past it, the mission is abandoned and returns to pending. */
@@ -83,6 +98,8 @@ export interface Mission {
   notBefore?: number;
   lease?: Lease;
   result?: MissionResult;
+  /** Set once the agent's work is done and only its delivery is left; cleared when the mission finishes. */
+  delivery?: AgentDelivery;
   /** Set when the mission finished and removed once the notice is on the outbox. */
   notice?: MissionNotice;
   /** Why the last attempt failed, for the next attempt's report and for `mission show`. */

@@ -5,7 +5,7 @@
 // leases are in store/leases.ts. See docs/missions.md#claims-and-leases.
 import type { Bus } from '../bus/index.js';
 import { JsonKv, type KvWatch } from '../bus/kv.js';
-import { capContext, isFinished, type Mission, type MissionStatus } from '../contracts/index.js';
+import { capContext, isFinished, type AgentDelivery, type Mission, type MissionStatus } from '../contracts/index.js';
 import { BadRequestError, DuplicateMissionError } from './errors.js';
 import { newMissionId } from './ids.js';
 import { parseMissionText } from './parse.js';
@@ -28,7 +28,7 @@ import type {
   ReorderTarget,
 } from './store/types.js';
 import { cleanMissionText } from './text.js';
-import { cancelMission, reorderMission, type MissionOutcome } from './transitions.js';
+import { cancelMission, recordDelivery, reorderMission, type MissionOutcome } from './transitions.js';
 
 /** The store's public types, all of store/types.ts. */
 export type * from './store/types.js';
@@ -205,6 +205,16 @@ export class MissionStore {
   /** Applies how a run ended (see decideFinish); LeaseLostError when `runner` no longer holds the mission. */
   async finish(id: string, runner: string, outcome: MissionOutcome, now: number = this.clock()): Promise<Mission> {
     return this.leases.finish(id, runner, outcome, now);
+  }
+
+  /** The agent of `runner`'s attempt finished: a later attempt delivers its work instead of running it again. */
+  async recordDelivery(
+    id: string,
+    runner: string,
+    delivery: AgentDelivery,
+    now: number = this.clock(),
+  ): Promise<Mission> {
+    return (await this.records.mutate(id, (m) => recordDelivery(m, runner, delivery, now), now)).mission;
   }
 
   /** Running missions whose lease ran out go back to pending, or to failed as poison. Returns those changed. */

@@ -8,6 +8,7 @@ import { doublingBackoff } from '../../machines/backoff.js';
 import { InvalidTransitionError, LeaseLostError } from './errors.js';
 import {
   isFinished,
+  type AgentDelivery,
   type Mission,
   type MissionEventType,
   type MissionResult,
@@ -165,6 +166,7 @@ export function finishMission(
   };
   delete next.lease;
   delete next.notBefore;
+  delete next.delivery; // delivered, or failed to: a retry runs the agent afresh
   if (outcome.error) next.lastError = outcome.error;
   const result: MissionResult = { ...outcome.result };
   if (result.durationMs === undefined && m.startedAt !== undefined) result.durationMs = Math.max(0, now - m.startedAt);
@@ -214,6 +216,12 @@ export function finishMission(
   }
 }
 
+/** The agent of `runner`'s attempt finished; only the delivery is left (AgentDelivery). */
+export function recordDelivery(m: Mission, runner: string, delivery: AgentDelivery, now: number): Transition {
+  expectHolder(m, runner);
+  return { mission: { ...m, delivery, updatedAt: now } };
+}
+
 /**
  * A running mission whose lease ran out: its runner died or hung. Back to pending (the attempt
  * stays counted), or failed as poison once the attempts are spent. undefined when the lease
@@ -251,6 +259,7 @@ export function cancelMission(m: Mission, now: number, by?: string): Transition 
   // lets that runner still record how its run ended.
   const next: Mission = { ...m, status: 'cancelled', finishedAt: now, updatedAt: now };
   delete next.notBefore;
+  delete next.delivery;
   const reason = by ? `cancelled by ${by}` : 'cancelled';
   return { mission: next, event: 'cancelled', reason, ...(runner ? { runner } : {}) };
 }

@@ -58,6 +58,7 @@ export function missionRecordProblem(key: string, value: unknown): string | unde
     count(m, 'finishedAt', false, true) ??
     lease(m.lease) ??
     notice(m.notice) ??
+    delivery(m.delivery) ??
     result(m.result)
   );
 }
@@ -112,6 +113,16 @@ function notice(value: unknown): string | undefined {
   if (typeof n !== 'object' || n === null || typeof n.id !== 'string' || typeof n.text !== 'string')
     return `field "notice" is ${show(value)}, expected { id, text }`;
   return undefined;
+}
+
+function delivery(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  const d = value as Record<string, unknown> | null;
+  const expected = `field "delivery" is ${show(value)}, expected { summary, durationMs, attempt, at }`;
+  if (typeof d !== 'object' || d === null || typeof d.summary !== 'string') return expected;
+  return (count(d, 'durationMs', true, true) ?? count(d, 'attempt', true, true) ?? count(d, 'at', true, true))
+    ? expected
+    : undefined;
 }
 
 function result(value: unknown): string | undefined {

@@ -135,6 +135,21 @@ describe('prepareWorktree', () => {
     expect(wt.startPoint).toBe('origin/main');
   });
 
+  it("keepWork keeps an earlier attempt's worktree, work in progress included, while it is on the branch", async () => {
+    const repo = await ensureRepo({ name: 'app', url: remote, workspace });
+    const first = await worktreeFromMain(repo, 'm1', 'roshi/keep');
+    writeFileSync(join(first.path, 'agent-work.txt'), 'not committed yet\n');
+    const kept = await worktreeFromMain(repo, 'm1', 'roshi/keep', { keepWork: true });
+    expect(kept).toMatchObject({ path: first.path, branch: 'roshi/keep', kept: true, head: first.head });
+    expect(readFileSync(join(kept.path, 'agent-work.txt'), 'utf8')).toBe('not committed yet\n');
+    // Without keepWork (or on another branch) the worktree is made afresh and the leftover is gone.
+    const elsewhere = await worktreeFromMain(repo, 'm1', 'roshi/other', { keepWork: true });
+    expect(elsewhere.kept).toBe(false);
+    expect(existsSync(join(elsewhere.path, 'agent-work.txt'))).toBe(false);
+    const fresh = await worktreeFromMain(repo, 'm1', 'roshi/other');
+    expect(fresh.kept).toBe(false);
+  });
+
   it('a missing base branch is a clear error', async () => {
     const repo = await ensureRepo({ name: 'app', url: remote, workspace });
     await expect(

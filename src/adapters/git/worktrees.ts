@@ -20,6 +20,11 @@ export interface PrepareWorktreeInput {
    * `<pushRemote>/<branch>` (a retried mission, a /rebase of our own PR) is checked out from there.
    */
   pushRemote?: string;
+  /**
+   * The mission's agent finished in an earlier attempt whose runner died: keep that attempt's
+   * worktree as it is (work not yet committed included) when it is still on `branch`.
+   */
+  keepWork?: boolean;
 }
 
 /**
@@ -52,6 +57,8 @@ export interface PreparedWorktree {
   resumed: boolean;
   /** The commit the worktree starts at. */
   head: string;
+  /** An earlier attempt's worktree was kept with its work (keepWork). */
+  kept: boolean;
 }
 
 const SAFE_ID = /^[A-Za-z0-9._-]+$/;
@@ -80,6 +87,10 @@ export async function prepareWorktree(input: PrepareWorktreeInput): Promise<Prep
   const pushRemote = input.pushRemote || remote; // '' (unset in config) means the base remote
   const path = worktreePath(input.workspace, input.missionId);
   await fetchAll(repo);
+  if (input.keepWork) {
+    const kept = await keptWorktree(path, branch);
+    if (kept) return kept;
+  }
   await removeWorktree(repo, path);
 
   const baseRef = `refs/remotes/${remote}/${baseBranch}`;
@@ -102,7 +113,7 @@ export async function prepareWorktree(input: PrepareWorktreeInput): Promise<Prep
       { cwd: repo },
     );
     const head = await revParse(path, 'HEAD');
-    return { path, branch, startPoint, resumed, head };
+    return { path, branch, startPoint, resumed, head, kept: false };
   } catch (error) {
     await removeWorktree(repo, path).catch(() => undefined);
     const busy =
@@ -118,6 +129,18 @@ export async function prepareWorktree(input: PrepareWorktreeInput): Promise<Prep
       );
     }
     throw error;
+  }
+}
+
+/** The worktree at `path` as an earlier attempt left it, when it is there and on `branch`. */
+async function keptWorktree(path: string, branch: string): Promise<PreparedWorktree | undefined> {
+  if (!existsSync(join(path, '.git'))) return undefined;
+  try {
+    const on = (await git(['symbolic-ref', '--short', 'HEAD'], { cwd: path })).stdout.trim();
+    if (on !== branch) return undefined;
+    return { path, branch, startPoint: branch, resumed: true, head: await revParse(path, 'HEAD'), kept: true };
+  } catch {
+    return undefined; // not a worktree git can read: made afresh
   }
 }
 

@@ -1,0 +1,110 @@
+// A runner SIGKILLed after its agent finished, at the two worst moments: during the delivery
+// (a slow quality gate), and just after the mission's notice went onto the outbox. The agent
+// does not run (and cost) twice, and the operator hears once how the mission ended
+// (docs/missions.md#delivery-after-a-crash). The chaos run found both.
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeTelegram, type FakeTelegram } from '../fakes/telegram.js';
+import { writeFileStep } from '../fakes/anthropic.js';
+import { addMission, waitForMission } from '../harness/missionClient.js';
+import { createMissionWorld, gitIn, type MissionWorld } from '../harness/missionWorld.js';
+import { deepMerge, sleep, TestTree } from '../harness/tree.js';
+import { until } from '../harness/until.js';
+
+let world: MissionWorld;
+let telegram: FakeTelegram;
+let tree: TestTree;
+/** Agent runs answered to the end (the last turn), by scenario. */
+const completeRuns = new Map<string, number>();
+
+/** The scenario's agent writes `<key>.txt`; a run counts as complete when its last turn is answered. */
+function countedWriter(key: string): void {
+  world.scenarios.set(key, ({ toolResults }) => {
+    if (toolResults > 0) completeRuns.set(key, (completeRuns.get(key) ?? 0) + 1);
+    return writeFileStep(`${key}.txt`, key, toolResults);
+  });
+}
+
+const killRunner = () => tree.child('runner-1').then((runner) => runner.pid && process.kill(runner.pid, 'SIGKILL'));
+const ended = (id: string) => waitForMission(tree, id, (m) => m.status === 'done' || m.status === 'failed', 90_000);
+
+beforeAll(async () => {
+  world = await createMissionWorld();
+  telegram = await startFakeTelegram();
+  const hold = join(world.dir, 'hold-gate');
+  const config = deepMerge(world.config({ actors: { chat: { enabled: false }, prPoller: { enabled: false } } }), {
+    missions: { lease: '3s', leaseRenew: '1s' },
+    // A gate that is slow once, when the test asks for it: the runner is killed mid-delivery.
+    projects: {
+      app: {
+        qualityGate: {
+          mode: 'warn',
+          commands: [`if [ -e ${hold} ]; then rm ${hold}; touch ${world.dir}/gate-held; sleep 4; fi`],
+        },
+      },
+    },
+    bridge: {
+      providers: ['telegram'],
+      allowedUsers: ['telegram:1'],
+      telegram: { apiUrl: telegram.url, tokenEnv: 'TELEGRAM_BOT_TOKEN', chatId: '1', minInterval: '20ms' },
+    },
+  });
+  tree = await TestTree.start({ config, env: { ...world.env, TELEGRAM_BOT_TOKEN: telegram.token } });
+  await tree.waitForRunning(['missions', 'runner-1', 'bridge'], 60_000);
+}, 120_000);
+
+afterAll(async () => {
+  await tree?.stop();
+  await telegram?.stop();
+  await world?.stop();
+});
+
+describe('a runner killed after its agent finished', () => {
+  it('during the delivery: the next attempt delivers the same work without running the agent again', async () => {
+    countedWriter('midgate');
+    writeFileSync(join(world.dir, 'hold-gate'), '');
+    const mission = await addMission(tree, 'write midgate.txt {{midgate}}');
+    await until(() => existsSync(join(world.dir, 'gate-held')), 'the gate holding the delivery', { timeoutMs: 60_000 });
+    await killRunner();
+    rmSync(join(world.dir, 'gate-held'));
+
+    const done = await ended(mission.id);
+    expect(done?.status, done?.lastError).toBe('done');
+    expect(done?.attempts, 'the second attempt delivered').toBe(2);
+    expect(completeRuns.get('midgate'), 'agent runs answered to the end').toBe(1);
+    expect(done?.delivery).toBeUndefined();
+    // What the first attempt's agent wrote is what reached the remote branch.
+    expect(gitIn(world.dir, '--git-dir', world.bare, 'show', `${done!.result!.branch}:midgate.txt`)).toBe('midgate');
+  }, 150_000);
+
+  it('just after the notice of how its mission ended went out: the operator hears it once', async () => {
+    countedWriter('notice');
+    const mission = await addMission(tree, 'write notice.txt {{notice}}');
+    let killed = 0;
+    const unsubscribe = tree.bus.subscribe(tree.bus.subjects.bridgeOut, (payload) => {
+      const id = String((payload as { id?: unknown }).id ?? '');
+      if (killed > 0 || !id.startsWith(`mission-${mission.id}-`)) return;
+      killed++;
+      void killRunner();
+    });
+    try {
+      const done = await ended(mission.id);
+      expect(done?.status).toBe('done');
+      expect(killed).toBe(1);
+      expect(done?.attempts).toBe(1);
+      // The killed runner could not let go of the notice; the missions actor's sweep does.
+      const swept = await waitForMission(tree, mission.id, (m) => m.notice === undefined, 30_000);
+      expect(swept?.notice).toBeUndefined();
+      await sleep(2_000); // a second notice, if there were one, would be out by now
+      const notices = telegram.sent.filter((m) => m.shown.includes('notice.txt') || m.shown.includes(mission.id));
+      expect(
+        notices.map((m) => m.shown),
+        'one notice',
+      ).toHaveLength(1);
+      expect(completeRuns.get('notice')).toBe(1);
+    } finally {
+      unsubscribe();
+    }
+  }, 150_000);
+});
