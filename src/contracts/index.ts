@@ -33,6 +33,7 @@ export {
   type MissionEvent,
   type MissionEventType,
 } from './missionEvent.js';
+export { readWaitingFor, waitingForText, type MissionReply, type MissionWaitingFor } from './missionReply.js';
 export { parseOutboxMessage, type OutboxMessage } from './outboxMessage.js';
 export { reader, typedSubject, type Reader, type ReplyOf, type RequestOf, type Subject } from './subject.js';
 export { readVerdict, type Verdict, type VerdictKind } from './verdict.js';
