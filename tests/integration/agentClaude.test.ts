@@ -1,7 +1,6 @@
 // The Claude Code adapter with the REAL CLI (node_modules/.bin/claude) against a scripted local
 // Messages API (tests/fakes/anthropic.ts).
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { liveProcessesWhere } from '../harness/procScan.js';
@@ -10,6 +9,7 @@ import type { AgentProgress, AgentRunRequest } from '../../src/adapters/agent/ty
 import { MissingDependencyError } from '../../src/errors.js';
 import { silentLogger } from '../../src/log.js';
 import { startFakeAnthropic, type FakeAnthropic } from '../fakes/anthropic.js';
+import { claudeEnv, claudeSandbox, rateLimitedStep } from '../harness/claudeSandbox.js';
 
 const CLAUDE = resolve('node_modules/.bin/claude');
 const PROMPT = 'Mission 7f3a: create hello.txt saying hello (marker QUOKKA-42)';
@@ -21,10 +21,7 @@ let home: string;
 
 beforeEach(async () => {
   fake = await startFakeAnthropic();
-  root = mkdtempSync(join(tmpdir(), 'roshi-agent-'));
-  cwd = join(root, 'work');
-  home = join(root, 'home');
-  for (const dir of [cwd, home]) mkdirSync(dir, { recursive: true });
+  ({ root, cwd, home } = claudeSandbox('roshi-agent-'));
 });
 
 afterEach(async () => {
@@ -42,14 +39,7 @@ function request(over: Partial<AgentRunRequest> = {}, env: Record<string, string
     cwd,
     maxTurns: 5,
     allowedTools: ['Write', 'Bash', 'Read'],
-    env: {
-      ANTHROPIC_BASE_URL: fake.url,
-      ANTHROPIC_API_KEY: 'test-key',
-      HOME: home,
-      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-      CLAUDE_CODE_MAX_RETRIES: '0',
-      ...env,
-    },
+    env: { ...claudeEnv(fake.url, home, 0), ...env },
     idleTimeoutMs: 15_000,
     timeoutMs: 25_000,
     killGraceMs: 1_000,
@@ -162,14 +152,7 @@ describe('claude adapter (real CLI, scripted API)', () => {
   });
 
   it('a 429 with retry-after is transient, with the delay the CLI honoured', async () => {
-    const rateLimited = {
-      error: {
-        status: 429,
-        type: 'rate_limit_error',
-        message: 'Number of requests has exceeded your rate limit',
-        headers: { 'retry-after': '2' },
-      },
-    };
+    const rateLimited = rateLimitedStep(2);
     fake.enqueue(rateLimited, rateLimited);
     const progress: AgentProgress[] = [];
     // One retry, so that the CLI reports (and waits) the server's Retry-After.

@@ -1,14 +1,14 @@
 // A rate-limited run with the REAL CLI against the scripted API answering 429 with Retry-After:
 // every retry the CLI announces reaches the progress callback as a retry state (attempt, limit,
 // when the next try goes out), and the failed run's error is one sentence, not stream-json.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClaudeAdapter } from '../../src/adapters/agent/claude.js';
 import type { AgentProgress, AgentRunResult } from '../../src/adapters/agent/types.js';
 import { silentLogger } from '../../src/log.js';
 import { startFakeAnthropic, type FakeAnthropic } from '../fakes/anthropic.js';
+import { claudeEnv, claudeSandbox, rateLimitedStep } from '../harness/claudeSandbox.js';
 
 const CLAUDE = resolve('node_modules/.bin/claude');
 
@@ -19,32 +19,17 @@ const progress: AgentProgress[] = [];
 
 beforeAll(async () => {
   fake = await startFakeAnthropic();
-  root = mkdtempSync(join(tmpdir(), 'roshi-ratelimit-'));
-  const cwd = join(root, 'work');
-  const home = join(root, 'home');
-  for (const dir of [cwd, home]) mkdirSync(dir, { recursive: true });
-  const rateLimited = {
-    error: {
-      status: 429,
-      type: 'rate_limit_error',
-      message: 'Number of requests has exceeded your rate limit',
-      headers: { 'retry-after': '1' },
-    },
-  };
+  const sandbox = claudeSandbox('roshi-ratelimit-');
+  root = sandbox.root;
+  const rateLimited = rateLimitedStep(1);
   // The first call and both retries are refused: the CLI gives up after retry 2/2.
   fake.enqueue(rateLimited, rateLimited, rateLimited);
   result = await createClaudeAdapter({ command: CLAUDE, logger: silentLogger(), passEnv: [] }).run({
     prompt: 'say hello',
-    cwd,
+    cwd: sandbox.cwd,
     maxTurns: 3,
     allowedTools: [],
-    env: {
-      ANTHROPIC_BASE_URL: fake.url,
-      ANTHROPIC_API_KEY: 'test-key',
-      HOME: home,
-      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-      CLAUDE_CODE_MAX_RETRIES: '2',
-    },
+    env: claudeEnv(fake.url, sandbox.home, 2),
     idleTimeoutMs: 20_000,
     timeoutMs: 60_000,
     killGraceMs: 1_000,

@@ -13,19 +13,17 @@ import type { ChatHistory } from '../../src/chat/history.js';
 import { createChatAnswerer, readOnlyTools } from '../../src/chat/turn.js';
 import { startFakeAnthropic, type FakeAnthropic, type StaticStep } from '../fakes/anthropic.js';
 import { TEST_MARKER } from '../harness/processes.js';
+import { claudeEnv } from '../harness/claudeSandbox.js';
 
+// The agent's scratch dir and a project checkout it may read; `outside` it may not.
+const root = mkdtempSync(join(tmpdir(), 'roshi-chattools-'));
+const project = join(root, 'checkout');
+const outside = join(root, 'elsewhere');
+const scratch = join(root, 'state', 'chat', 'scratch');
 let fake: FakeAnthropic;
-let root: string;
-let project: string;
-let outside: string;
-let scratch: string;
 
 beforeAll(async () => {
   fake = await startFakeAnthropic();
-  root = mkdtempSync(join(tmpdir(), 'roshi-chattools-'));
-  project = join(root, 'checkout');
-  outside = join(root, 'elsewhere');
-  scratch = join(root, 'state', 'chat', 'scratch');
   for (const d of [join(project, 'src'), outside, scratch, join(root, 'home')]) mkdirSync(d, { recursive: true });
   writeFileSync(join(project, 'src', 'app.txt'), 'PROJECT-CONTENT');
   writeFileSync(join(outside, '.env'), 'OUTSIDE-SECRET-CONTENT');
@@ -72,11 +70,7 @@ async function chatToolResult(tool: {
       maxTurns: 4,
       allowedTools: readOnlyTools(CONFIGURED).allowed,
       env: {
-        ANTHROPIC_BASE_URL: fake.url,
-        ANTHROPIC_API_KEY: 'test-key',
-        HOME: join(root, 'home'),
-        CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-        CLAUDE_CODE_MAX_RETRIES: '0',
+        ...claudeEnv(fake.url, join(root, 'home'), 0),
         ...(process.env[TEST_MARKER] ? { [TEST_MARKER]: process.env[TEST_MARKER] } : {}),
       },
       killGraceMs: 1_000,
