@@ -31,6 +31,16 @@ async function twoStores(): Promise<[MissionStore, MissionStore]> {
   return [await open(prefix), await open(prefix)];
 }
 
+/** A fresh store with a /rebase then a /ci_check on PR, the rebase claimed by runner-1 at `t`. */
+async function rebaseHoldingPr() {
+  const [store] = await twoStores();
+  const t = Date.now();
+  const rebase = await store.add({ text: `/rebase ${PR}` });
+  const ci = await store.add({ text: `/ci_check ${PR}` });
+  await store.claim('runner-1', t);
+  return { store, t, rebase, ci };
+}
+
 describe('one mission per branch', () => {
   it('a second mission on the same PR waits for the first, says so, and runs once the first finishes', async () => {
     const [store] = await twoStores();
@@ -52,11 +62,7 @@ describe('one mission per branch', () => {
   });
 
   it('names the branch once the holder has recorded it, and a retry of a mission keeps its own lock', async () => {
-    const [store] = await twoStores();
-    const t = Date.now();
-    const rebase = await store.add({ text: `/rebase ${PR}` });
-    const ci = await store.add({ text: `/ci_check ${PR}` });
-    await store.claim('runner-1', t);
+    const { store, t, rebase, ci } = await rebaseHoldingPr();
     await store.finish(rebase.id, 'runner-1', { class: 'transient', result: { branch: 'roshi/x' } }, t + 1);
     // The ci_check runs now; the rebase, requeued, waits for it on the branch it recorded.
     expect((await store.claim('runner-1', t + 2))?.id).toBe(ci.id);
@@ -85,11 +91,7 @@ describe('one mission per branch', () => {
   });
 
   it('a reaped holder gives the branch back; a cancelled one holds it until its runner reports', async () => {
-    const [store] = await twoStores();
-    const t = Date.now();
-    const first = await store.add({ text: `/rebase ${PR}` });
-    const second = await store.add({ text: `/ci_check ${PR}` });
-    await store.claim('runner-1', t);
+    const { store, t, rebase: first, ci: second } = await rebaseHoldingPr();
     // Its runner died: the lease runs out and the reap requeues it, giving the PR back.
     await store.expireLeases(t + 30_001);
     expect((await store.claim('runner-2', t + 30_002))?.id).toBe(first.id);
@@ -102,11 +104,7 @@ describe('one mission per branch', () => {
   });
 
   it('a lock left by a claimer that died before its claim landed is taken over once it is old', async () => {
-    const [store] = await twoStores();
-    const t = Date.now();
-    const first = await store.add({ text: `/rebase ${PR}` });
-    const second = await store.add({ text: `/ci_check ${PR}` });
-    await store.claim('runner-1', t);
+    const { store, t, rebase: first, ci: second } = await rebaseHoldingPr();
     await store.cancel(first.id, 'ana', t + 1);
     // runner-1 vanished without reporting: the cancelled mission's lease runs out, its lock is stale.
     expect(await store.claim('runner-2', t + 30_000)).toBeUndefined();
