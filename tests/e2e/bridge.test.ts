@@ -4,71 +4,39 @@
 // bridge that is frozen and killed with notifications pending.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consoleSubject } from '../../src/adapters/messaging/console.js';
+import { describe, expect, it } from 'vitest';
 import { durableState, publishDurable } from '../../src/bus/index.js';
-import { createMissionWorld, writesFile, type MissionWorld } from '../harness/missionWorld.js';
+import { ConsoleLines } from '../harness/bridgeConsole.js';
+import { answerByLastMarker, promptsWith } from '../harness/chatScenarios.js';
+import { runsBash, writesFile, type MissionWorld } from '../harness/missionWorld.js';
+import { useMissionTree } from '../harness/missionSuite.js';
 import { isAlive } from '../harness/processes.js';
 import type { Mission } from '../../src/contracts/index.js';
-import { sleep, TestTree } from '../harness/tree.js';
-
-interface ConsoleLine {
-  chatId: string;
-  text: string;
-  at: number;
-}
+import { sleep, type TestTree } from '../harness/tree.js';
 
 describe('the bridge', () => {
   let world: MissionWorld;
   let tree: TestTree;
-  const lines: ConsoleLine[] = [];
+  const consoleLines = new ConsoleLines(() => `--- bridge log (tail) ---\n${tree.log('bridge').slice(-3000)}`);
+  const { lines, waitFor: waitForLine } = consoleLines;
 
   /** What `nats pub roshi.bridge.in '<json>'` does: raw bytes on the subject. */
   const say = (json: string) => tree.bus.nc.publish(tree.bus.subjects.bridgeIn, new TextEncoder().encode(json));
 
-  async function waitForLine(
-    match: (line: ConsoleLine) => boolean,
-    timeoutMs: number,
-    what: string,
-    from = 0,
-  ): Promise<ConsoleLine> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      const found = lines.slice(from).find(match);
-      if (found) return found;
-      await sleep(50);
-    }
-    throw new Error(
-      `timed out waiting for ${what} on bridge.console; saw:\n${lines.map((l) => l.text).join('\n---\n')}\n--- bridge log (tail) ---\n${tree.log('bridge').slice(-3000)}`,
-    );
-  }
-
-  beforeAll(async () => {
-    world = await createMissionWorld();
-    tree = await TestTree.start({
-      config: world.config({
-        actors: { bridge: { enabled: true }, chat: { enabled: false }, prPoller: { enabled: false } },
-        bridge: { providers: ['console'], allowedUsers: ['console:operator'] },
-      }),
-      env: world.env,
-    });
-    tree.bus.subscribe(consoleSubject('roshi'), (payload) => void lines.push(payload as unknown as ConsoleLine));
-    await tree.waitForRunning(['watchdog', 'missions', 'bridge', 'runner-1']);
-    // Wait for the bridge's machine to be up (providers started, outbox consumer ready).
-    const deadline = Date.now() + 15_000;
-    while (Date.now() < deadline) {
-      const reply = await tree.bus
-        .request<{ state: string }>(tree.bus.subjects.control('bridge'), { verb: 'providers' })
-        .catch(() => undefined);
-      if (reply?.state === 'running') break;
-      await sleep(100);
-    }
-  }, 90_000);
-
-  afterAll(async () => {
-    await tree?.stop();
-    await world?.stop();
-  });
+  useMissionTree(
+    {
+      config: (w) =>
+        w.config({
+          actors: { bridge: { enabled: true }, chat: { enabled: false }, prPoller: { enabled: false } },
+          bridge: { providers: ['console'], allowedUsers: ['console:operator'] },
+        }),
+      running: ['watchdog', 'missions', 'bridge', 'runner-1'],
+      // Then the bridge's machine is up too (providers started, outbox consumer ready).
+      ready: ({ tree }) => consoleLines.listen(tree),
+    },
+    (started) => ({ world, tree } = started),
+    90_000,
+  );
 
   it('shows its providers on the control subject', async () => {
     const reply = await tree.bus.request<{
@@ -169,7 +137,11 @@ describe('the bridge', () => {
 describe('the bridge: chat while a mission runs', () => {
   let world: MissionWorld;
   let tree: TestTree;
-  const lines: ConsoleLine[] = [];
+  const consoleLines = new ConsoleLines(
+    () =>
+      `--- bridge log (tail) ---\n${tree.log('bridge').slice(-2000)}\n--- chat log (tail) ---\n${tree.log('chat').slice(-2000)}`,
+  );
+  const { lines, waitFor: waitForLine } = consoleLines;
 
   /** What `nats pub roshi.bridge.in '<json>'` does, as the allowed operator. */
   const say = (text: string) =>
@@ -178,85 +150,31 @@ describe('the bridge: chat while a mission runs', () => {
       new TextEncoder().encode(JSON.stringify({ text, user: 'operator' })),
     );
 
-  async function waitForLine(
-    match: (line: ConsoleLine) => boolean,
-    timeoutMs: number,
-    what: string,
-    from = 0,
-  ): Promise<ConsoleLine> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      const found = lines.slice(from).find(match);
-      if (found) return found;
-      await sleep(50);
-    }
-    throw new Error(
-      `timed out waiting for ${what} on bridge.console; saw:\n${lines.map((l) => l.text).join('\n---\n')}\n--- bridge log (tail) ---\n${tree.log('bridge').slice(-2000)}\n--- chat log (tail) ---\n${tree.log('chat').slice(-2000)}`,
-    );
-  }
-
-  /** API requests whose messages carry `{{marker}}`, in order. */
-  const promptsWith = (marker: string) =>
-    world.anthropic
-      .messageRequests()
-      .filter((r) => JSON.stringify((r.body as { messages?: unknown }).messages ?? []).includes(`{{${marker}}}`));
-
-  beforeAll(async () => {
-    world = await createMissionWorld();
-    // A chat prompt also holds the running mission's text and its marker, before the question:
-    // answer by the LAST marker of a request, as chat.test.ts does (the question ends the prompt).
-    world.anthropic.setHandler((body) => {
-      const text = JSON.stringify((body as { messages?: unknown }).messages ?? []);
-      const markers = [...text.matchAll(/\{\{([a-z0-9-]+)\}\}/g)].map((m) => m[1]!);
-      const key = markers.reverse().find((m) => world.scenarios.has(m));
-      const toolResults = (text.match(/"tool_result"/g) ?? []).length;
-      if (!key) return { text: 'Nothing to do.' };
-      return world.scenarios.get(key)!({ body, toolResults, missionKey: key });
-    });
-    tree = await TestTree.start({
-      config: world.config({
-        actors: {
-          bridge: { enabled: true },
-          chat: { enabled: true },
-          runner: { enabled: true },
-          prPoller: { enabled: false },
-        },
-        bridge: { providers: ['console'], allowedUsers: ['console:operator'] },
-        chat: { timeout: '30s' },
-      }),
-      env: world.env,
-    });
-    tree.bus.subscribe(consoleSubject('roshi'), (payload) => void lines.push(payload as unknown as ConsoleLine));
-    await tree.waitForRunning(['watchdog', 'missions', 'bridge', 'chat', 'runner-1']);
-    const deadline = Date.now() + 15_000;
-    while (Date.now() < deadline) {
-      const reply = await tree.bus
-        .request<{ state: string; providers: Record<string, { state: string }> }>(tree.bus.subjects.control('bridge'), {
-          verb: 'providers',
-        })
-        .catch(() => undefined);
-      if (reply?.state === 'running' && reply.providers.console?.state === 'up') break;
-      await sleep(100);
-    }
-  }, 45_000);
-
-  afterAll(async () => {
-    await tree?.stop();
-    await world?.stop();
-  });
+  useMissionTree(
+    {
+      // A chat prompt also holds the running mission's text and its marker, before the question.
+      prepare: answerByLastMarker,
+      config: (w) =>
+        w.config({
+          actors: {
+            bridge: { enabled: true },
+            chat: { enabled: true },
+            runner: { enabled: true },
+            prPoller: { enabled: false },
+          },
+          bridge: { providers: ['console'], allowedUsers: ['console:operator'] },
+          chat: { timeout: '30s' },
+        }),
+      running: ['watchdog', 'missions', 'bridge', 'chat', 'runner-1'],
+      ready: ({ tree }) => consoleLines.listen(tree),
+    },
+    (started) => ({ world, tree } = started),
+    45_000,
+  );
 
   it('answers a chat question on bridge.console before the running mission ends', async () => {
     const pidFile = join(world.dir, 'bridge-chat-sleep.pid');
-    world.scenarios.set('bnap-1', ({ toolResults }) =>
-      toolResults === 0
-        ? {
-            toolUse: {
-              name: 'Bash',
-              input: { command: `sleep 20 & echo $! > ${pidFile}; wait $!`, description: 'take a long nap' },
-            },
-          }
-        : { text: 'slept' },
-    );
+    world.scenarios.set('bnap-1', runsBash(`sleep 20 & echo $! > ${pidFile}; wait $!`, 'take a long nap', 'slept'));
     world.scenarios.set('bchat-1', () => ({ text: 'answer to bchat-1: one mission is napping' }));
     let missionId: string | undefined;
     let sleepPid: number | undefined;
@@ -301,7 +219,7 @@ describe('the bridge: chat while a mission runs', () => {
       expect(isAlive(sleepPid!), `the chat reply took ${tookMs} ms`).toBe(true);
       expect(lines.some((l) => l.text.includes('take a long nap') && /^[✅⚠❌]/u.test(l.text))).toBe(false);
       // It went through the chat actor, which knew about the mission.
-      const [prompt] = promptsWith('bchat-1');
+      const [prompt] = promptsWith(world, 'bchat-1');
       expect(prompt).toBeDefined();
       const promptText = JSON.stringify((prompt!.body as { messages?: unknown }).messages ?? []);
       expect(promptText).toContain('A mission is running now');

@@ -1,24 +1,17 @@
 // Dispatch pause for the whole tree: start paused, a resume that wins, timed pauses.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Mission } from '../../src/contracts/index.js';
-import { createMissionWorld, writesFile, type MissionWorld } from '../harness/missionWorld.js';
-import { deepMerge, sleep, TestTree } from '../harness/tree.js';
+import { writesFile, type MissionWorld } from '../harness/missionWorld.js';
+import { useMissionTree } from '../harness/missionSuite.js';
+import { deepMerge, sleep, type TestTree } from '../harness/tree.js';
 
 describe('dispatch pause', () => {
   let world: MissionWorld;
   let tree: TestTree;
-  beforeAll(async () => {
-    world = await createMissionWorld();
-    tree = await TestTree.start({
-      config: deepMerge(world.config(), { runner: { startPaused: true } }),
-      env: world.env,
-    });
-    await tree.waitForRunning(['missions', 'runner-1']);
-  });
-  afterAll(async () => {
-    await tree?.stop();
-    await world?.stop();
-  });
+  useMissionTree(
+    { config: (w) => deepMerge(w.config(), { runner: { startPaused: true } }), running: ['missions', 'runner-1'] },
+    (started) => ({ world, tree } = started),
+  );
 
   const status = async (id: string) =>
     (await tree.bus.request<Mission>(tree.bus.subjects.missions('get'), { id })).status;

@@ -55,6 +55,12 @@ export const writesFile =
   ({ toolResults }) =>
     writeFileStep(name, content, toolResults);
 
+/** Runs one command through the agent's Bash tool, then answers `then`: a mission that takes its time. */
+export const runsBash =
+  (command: string, description: string, then = 'done'): Scenario =>
+  ({ toolResults }) =>
+    toolResults === 0 ? { toolUse: { name: 'Bash', input: { command, description } } } : { text: then };
+
 export async function createMissionWorld(): Promise<MissionWorld> {
   const dir = mkdtempSync(join(tmpdir(), 'roshi-world-'));
   const clone = join(dir, 'app');
