@@ -148,13 +148,17 @@ async function world(overrides: Partial<PollerSettings> = {}): Promise<World> {
   };
 }
 
+/** A world with one roshi PR whose push was just reported (in the CI queue from then on). */
+async function pushedPr(overrides: Partial<PollerSettings> = {}) {
+  const { w, pr } = await pushedPr(overrides);
+  return { w, pr };
+}
+
 const tracked = (w: World, number: number) => w.poller.trackedPrs().find((p) => p.number === number);
 
 describe('CI aggregation through the adapter', () => {
   it('check runs, statuses and workflow runs of the head commit decide, by the rules', async () => {
-    const w = await world();
-    const pr = w.openPr();
-    await w.pushed(pr.url);
+    const { w, pr } = await pushedPr();
     // only ignored runs → none
     fake.setCheckRuns(w.repo, pr.sha, [
       { name: 'lint', conclusion: 'skipped' },
@@ -186,9 +190,7 @@ describe('CI aggregation through the adapter', () => {
   });
 
   it('a run waiting for approval → blocked_approval: notified, out of the queue, no mission', async () => {
-    const w = await world();
-    const pr = w.openPr();
-    await w.pushed(pr.url);
+    const { w, pr } = await pushedPr();
     fake.setCheckRuns(w.repo, pr.sha, [{ name: 'unit', conclusion: 'success' }]);
     fake.setWorkflowRuns(w.repo, pr.sha, [{ name: 'Deploy', conclusion: 'action_required' }]);
     await w.poller.cycle();
@@ -202,28 +204,17 @@ describe('CI aggregation through the adapter', () => {
   });
 
   it('a truncated check-run listing is never green, and never a failure', async () => {
-    const w = await world({ maxPages: 2 });
-    const pr = w.openPr();
-    await w.pushed(pr.url);
-    fake.setCheckRuns(
-      w.repo,
-      pr.sha,
-      Array.from({ length: 250 }, (_, i) => ({ name: `job-${i}` })),
-    );
+    const jobs = Array.from({ length: 250 }, (_, i) => ({ name: `job-${i}` }));
+    const { w, pr } = await pushedPr({ maxPages: 2 });
+    fake.setCheckRuns(w.repo, pr.sha, jobs);
     const result = await w.poller.cycle();
     expect(tracked(w, pr.number)).toMatchObject({ ci: 'pending', ciTruncated: true, inCiQueue: true });
     expect(result.fast).toBe(true);
     expect(w.missions()).toEqual([]);
     expect(w.notes).toEqual([]);
     // all pages fetched → green
-    const w3 = await world({ maxPages: 3 });
-    const pr3 = w3.openPr();
-    await w3.pushed(pr3.url);
-    fake.setCheckRuns(
-      w3.repo,
-      pr3.sha,
-      Array.from({ length: 250 }, (_, i) => ({ name: `job-${i}` })),
-    );
+    const { w: w3, pr: pr3 } = await pushedPr({ maxPages: 3 });
+    fake.setCheckRuns(w3.repo, pr3.sha, jobs);
     await w3.poller.cycle();
     expect(tracked(w3, pr3.number)?.ci).toBe('success');
   });
@@ -231,9 +222,7 @@ describe('CI aggregation through the adapter', () => {
 
 describe('the CI queue', () => {
   it('a failure queues one /ci_check with the failing jobs and their log tails, de-duplicated, until the budget is spent', async () => {
-    const w = await world({ maxAttempts: 2 });
-    const pr = w.openPr();
-    await w.pushed(pr.url);
+    const { w, pr } = await pushedPr({ maxAttempts: 2 });
     const [unit] = fake.setCheckRuns(w.repo, pr.sha, [
       { name: 'unit', conclusion: 'failure' },
       { name: 'lint', conclusion: 'success' },
@@ -291,9 +280,7 @@ describe('the CI queue', () => {
   });
 
   it('a new head pushed by someone else resets the attempts; roshi’s own push keeps them', async () => {
-    const w = await world();
-    const pr = w.openPr();
-    await w.pushed(pr.url);
+    const { w, pr } = await pushedPr();
     fake.setCheckRuns(w.repo, pr.sha, [{ name: 'unit', conclusion: 'failure' }]);
     await w.poller.cycle();
     expect(tracked(w, pr.number)?.attempts).toBe(1);
@@ -504,9 +491,7 @@ describe('conditional requests', () => {
 
 describe('GitHub failures', () => {
   it('an outage ends the cycle with an outage error; a 404 on one PR does not', async () => {
-    const w = await world();
-    const pr = w.openPr();
-    await w.pushed(pr.url);
+    const { w, pr } = await pushedPr();
     fake.failNext({ method: 'GET', path: `/repos/${w.repo}/pulls`, status: 503, times: 1 });
     const error = await w.poller.cycle().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GitHubError);
