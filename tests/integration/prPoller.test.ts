@@ -150,7 +150,9 @@ async function world(overrides: Partial<PollerSettings> = {}): Promise<World> {
 
 /** A world with one roshi PR whose push was just reported (in the CI queue from then on). */
 async function pushedPr(overrides: Partial<PollerSettings> = {}) {
-  const { w, pr } = await pushedPr(overrides);
+  const w = await world(overrides);
+  const pr = w.openPr();
+  await w.pushed(pr.url);
   return { w, pr };
 }
 
