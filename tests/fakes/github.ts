@@ -238,6 +238,13 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   const threads: FakeReviewThread[] = [];
   let followHeads: ((repo: string, branch: string) => string | undefined) | undefined;
   let nextId = 1_000;
+  /** What check runs and workflow runs share, unset fields at GitHub's defaults: completed, success. */
+  const ciRun = <S extends string, C>(r: { id?: number; name: string; status?: S; conclusion?: C }) => ({
+    id: r.id ?? ++nextId,
+    name: r.name,
+    status: r.status ?? ('completed' as const),
+    conclusion: r.conclusion ?? (r.status && r.status !== 'completed' ? null : ('success' as const)),
+  });
   const rateLimit = { limit: 5000, remaining: 5000, reset: Math.floor(Date.now() / 1000) + 3600 };
 
   const compile = (template: string) => {
@@ -877,13 +884,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     },
     followBranches: (resolve) => void (followHeads = resolve),
     setCheckRuns: (repo, sha, runs) => {
-      const list = runs.map((r) => ({
-        id: r.id ?? ++nextId,
-        name: r.name,
-        status: r.status ?? 'completed',
-        conclusion: r.conclusion ?? (r.status && r.status !== 'completed' ? null : 'success'),
-        app: r.app ?? 'github-actions',
-      }));
+      const list = runs.map((r) => ({ ...ciRun(r), app: r.app ?? 'github-actions' }));
       checkRuns.set(commitKey(repo, sha), list);
       return list;
     },
@@ -898,13 +899,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
         })),
       ),
     setWorkflowRuns: (repo, sha, runs) => {
-      const list = runs.map((r) => ({
-        id: r.id ?? ++nextId,
-        name: r.name,
-        status: r.status ?? 'completed',
-        conclusion: r.conclusion ?? (r.status && r.status !== 'completed' ? null : 'success'),
-        event: r.event ?? 'pull_request',
-      }));
+      const list = runs.map((r) => ({ ...ciRun(r), event: r.event ?? 'pull_request' }));
       workflowRuns.set(commitKey(repo, sha), list);
       return list;
     },

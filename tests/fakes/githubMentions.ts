@@ -31,6 +31,11 @@ const notFound = (): RouteResult => ({
   status: 404,
   body: { message: 'Not Found', documentation_url: DOCS, status: '404' },
 });
+/** GitHub's 422 for a request whose `field` of `resource` is missing or not allowed (`code`). */
+const invalidField = (resource: string, field: string, code: string): RouteResult => ({
+  status: 422,
+  body: { message: 'Validation Failed', errors: [{ resource, field, code }], documentation_url: DOCS, status: '422' },
+});
 
 export const isoNow = (ms = Date.now()): string =>
   new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -293,11 +298,13 @@ export async function installMentionRoutes(fake: FakeGitHub, options: MentionsFa
   });
 
   // ─── comments and reactions ─────────────────────────────────────────────────────────────
+  /** The issue or PR the route's `:number` names, in the route's repository. */
+  const threadAt = (params: Record<string, string>) => threads.get(key(repoOf(params), Number(params.number)));
   fake.addRoute({
     method: 'GET',
     path: '/repos/:owner/:repo/issues/:number',
     handler: ({ params }) => {
-      const thread = threads.get(key(repoOf(params), Number(params.number)));
+      const thread = threadAt(params);
       if (!thread) return notFound();
       const kind = thread.pull ? 'pull' : 'issues';
       return {
@@ -319,7 +326,7 @@ export async function installMentionRoutes(fake: FakeGitHub, options: MentionsFa
     method: 'GET',
     path: '/repos/:owner/:repo/issues/:number/comments',
     handler: (ctx) => {
-      const thread = threads.get(key(repoOf(ctx.params), Number(ctx.params.number)));
+      const thread = threadAt(ctx.params);
       if (!thread) return notFound();
       const since = ctx.query.get('since');
       const list = threadComments(thread)
@@ -333,19 +340,11 @@ export async function installMentionRoutes(fake: FakeGitHub, options: MentionsFa
     method: 'POST',
     path: '/repos/:owner/:repo/issues/:number/comments',
     handler: (ctx) => {
-      const thread = threads.get(key(repoOf(ctx.params), Number(ctx.params.number)));
+      const thread = threadAt(ctx.params);
       if (!thread) return notFound();
       const body = (ctx.body as { body?: unknown } | undefined)?.body;
       if (typeof body !== 'string' || body === '') {
-        return {
-          status: 422,
-          body: {
-            message: 'Validation Failed',
-            errors: [{ resource: 'IssueComment', field: 'body', code: 'missing_field' }],
-            documentation_url: DOCS,
-            status: '422',
-          },
-        };
+        return invalidField('IssueComment', 'body', 'missing_field');
       }
       const c = addComment(thread.repo, thread.number, { login, body });
       return {
@@ -356,6 +355,9 @@ export async function installMentionRoutes(fake: FakeGitHub, options: MentionsFa
     },
   });
 
+  /** The comment the route's `:id` names, in the route's repository. */
+  const commentAt = (params: Record<string, string>) =>
+    comments.find((x) => x.id === Number(params.id) && x.repo.toLowerCase() === repoOf(params).toLowerCase());
   const reactionJson = (r: FakeComment['reactions'][number]) => ({
     id: r.id,
     node_id: `REA_${r.id}`,
@@ -370,9 +372,7 @@ export async function installMentionRoutes(fake: FakeGitHub, options: MentionsFa
     method: 'GET',
     path: '/repos/:owner/:repo/issues/comments/:id/reactions',
     handler: (ctx) => {
-      const c = comments.find(
-        (x) => x.id === Number(ctx.params.id) && x.repo.toLowerCase() === repoOf(ctx.params).toLowerCase(),
-      );
+      const c = commentAt(ctx.params);
       if (!c) return notFound();
       const content = contentParam(ctx.query.get('content'));
       return paginate(ctx, c.reactions.filter((r) => content === null || r.content === content).map(reactionJson));
@@ -383,24 +383,14 @@ export async function installMentionRoutes(fake: FakeGitHub, options: MentionsFa
     method: 'POST',
     path: '/repos/:owner/:repo/issues/comments/:id/reactions',
     handler: (ctx) => {
-      const c = comments.find(
-        (x) => x.id === Number(ctx.params.id) && x.repo.toLowerCase() === repoOf(ctx.params).toLowerCase(),
-      );
+      const c = commentAt(ctx.params);
       if (!c) return notFound();
       const content = (ctx.body as { content?: unknown } | undefined)?.content;
       if (
         typeof content !== 'string' ||
         !['+1', '-1', 'laugh', 'confused', 'heart', 'hooray', 'rocket', 'eyes'].includes(content)
       ) {
-        return {
-          status: 422,
-          body: {
-            message: 'Validation Failed',
-            errors: [{ resource: 'Reaction', field: 'content', code: 'invalid' }],
-            documentation_url: DOCS,
-            status: '422',
-          },
-        };
+        return invalidField('Reaction', 'content', 'invalid');
       }
       const existing = c.reactions.find((r) => r.login === login && r.content === content);
       if (existing) return { status: 200, body: reactionJson(existing) };
