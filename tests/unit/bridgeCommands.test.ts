@@ -1,6 +1,5 @@
 // Command parsing, aliases, did-you-mean, and which plain text reads as a mission.
 import { describe, expect, it } from 'vitest';
-import { editDistance } from '../../src/text/suggest.js';
 import { bridgeCommands } from '../../src/bridge/commands.js';
 import { helpText } from '../../src/bridge/help.js';
 import {
@@ -73,14 +72,8 @@ describe('the registry', () => {
   });
 });
 
+// editDistance itself (the same five cases and more) is tested in suggest.test.ts.
 describe('did you mean', () => {
-  it('measures edits, counting a swap of neighbours as one', () => {
-    expect(editDistance('status', 'status')).toBe(0);
-    expect(editDistance('stauts', 'status')).toBe(1);
-    expect(editDistance('satus', 'status')).toBe(1);
-    expect(editDistance('kitten', 'sitting')).toBe(3);
-    expect(editDistance('', 'abc')).toBe(3);
-  });
   it('suggests the nearest command for a typo', () => {
     expect(suggest('stauts', COMMANDS)).toBe('/status');
     expect(suggest('lsit', COMMANDS)).toBe('/list');
