@@ -7,7 +7,12 @@ import { afterEach, beforeEach } from 'vitest';
 import { loadConfig, type LoadOptions } from '../../src/config/index.js';
 
 /** Registers a fresh directory per test of the calling file; `dir()` is the current test's. */
-export function useConfigDir(): { dir: () => string; writeConfig: (text: string, name?: string) => string } {
+export function useConfigDir(): {
+  dir: () => string;
+  writeConfig: (text: string, name?: string) => string;
+  /** The message loadConfig refuses `text`, written as the config file, with. */
+  refusal: (text: string) => string;
+} {
   let dir = '';
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'roshi-config-'));
@@ -15,13 +20,15 @@ export function useConfigDir(): { dir: () => string; writeConfig: (text: string,
   afterEach(() => {
     rmSync(dir, { recursive: true, force: true });
   });
+  const writeConfig = (text: string, name = 'roshi.yaml') => {
+    const file = join(dir, name);
+    writeFileSync(file, text);
+    return file;
+  };
   return {
     dir: () => dir,
-    writeConfig(text, name = 'roshi.yaml') {
-      const file = join(dir, name);
-      writeFileSync(file, text);
-      return file;
-    },
+    writeConfig,
+    refusal: (text) => loadError({ file: writeConfig(text) }).message,
   };
 }
 

@@ -7,7 +7,7 @@ import { ConfigError } from '../../src/errors.js';
 import { expectRefused } from '../harness/configRefusal.js';
 import { load, loadError, useConfigDir } from '../harness/configFiles.js';
 
-const { writeConfig } = useConfigDir();
+const { writeConfig, refusal } = useConfigDir();
 
 describe('records', () => {
   it('fill the keys an entry leaves out from the entry defaults', () => {
@@ -71,7 +71,7 @@ describe('records', () => {
   });
 
   it('list the entry keys when nothing is close', () => {
-    const message = loadError({ file: writeConfig('projects:\n  app:\n    whatever: 1\n') }).message;
+    const message = refusal('projects:\n  app:\n    whatever: 1\n');
     expect(message).toContain('unknown key projects.app.whatever');
     expect(message).toContain('valid keys under projects.app: path, url, baseBranch');
   });
@@ -85,9 +85,7 @@ describe('records', () => {
     );
     expect(error.message).toContain('expected one of "off", "warn", "strict"');
     expect((loadError({ file: writeConfig('projects:\n  app: /src/app\n') }) as ConfigError).key).toBe('projects.app');
-    expect(loadError({ file: writeConfig('projects:\n  app: /src/app\n') }).message).toContain(
-      'expected a mapping of keys',
-    );
+    expect(refusal('projects:\n  app: /src/app\n')).toContain('expected a mapping of keys');
     const notMapping = expectRefused({ file: writeConfig('projects: [app]\n') }, 'projects');
     expect(notMapping.message).toContain('expected a mapping from names to entries (path, url');
   });
@@ -98,13 +96,11 @@ describe('records', () => {
     expect(error.message).toBe(
       `config: "my app" is not a valid name under projects (from ${file}); names under projects are letters, digits, ".", "_" and "-", starting with a letter or digit`,
     );
-    expect(loadError({ file: writeConfig('projects:\n  -app: { path: /a }\n') }).message).toContain(
-      '"-app" is not a valid name',
-    );
+    expect(refusal('projects:\n  -app: { path: /a }\n')).toContain('"-app" is not a valid name');
   });
 
   it('allow only mission kinds under agent.roles, suggesting the nearest', () => {
-    const message = loadError({ file: writeConfig('agent:\n  roles:\n    reveiw: { model: m }\n') }).message;
+    const message = refusal('agent:\n  roles:\n    reveiw: { model: m }\n');
     expect(message).toContain('"reveiw" is not a valid name under agent.roles');
     expect(message).toContain('did you mean agent.roles.review?');
     expect(message).toContain('free, rebase, ci_check, review, implement, fix');

@@ -6,7 +6,7 @@ import { defaultConfigFile } from '../../src/paths.js';
 import { expectRefused } from '../harness/configRefusal.js';
 import { load, loadError, useConfigDir } from '../harness/configFiles.js';
 
-const { writeConfig } = useConfigDir();
+const { writeConfig, refusal } = useConfigDir();
 
 describe('validation', () => {
   it('names an unknown key with its file and the closest valid key', () => {
@@ -18,13 +18,11 @@ describe('validation', () => {
   });
 
   it('suggests a nested key for a flattened spelling', () => {
-    expect(loadError({ file: writeConfig('heartbeatInterval: 1s\n') }).message).toContain(
-      'did you mean heartbeat.interval?',
-    );
+    expect(refusal('heartbeatInterval: 1s\n')).toContain('did you mean heartbeat.interval?');
   });
 
   it('lists the valid keys when nothing is close', () => {
-    const message = loadError({ file: writeConfig('log:\n  destination: /var/log/roshi\n') }).message;
+    const message = refusal('log:\n  destination: /var/log/roshi\n');
     expect(message).toContain('unknown key log.destination');
     expect(message).toContain('valid keys under log: level, pretty');
     const deep = loadError({ overrides: { 'nats.nowhere.else': 1 } }).message;
@@ -74,7 +72,7 @@ describe('validation', () => {
   });
 
   it('rejects a top level that is not a mapping', () => {
-    expect(loadError({ file: writeConfig('- a\n- b\n') }).message).toContain('(top level)');
+    expect(refusal('- a\n- b\n')).toContain('(top level)');
   });
 });
 
@@ -143,12 +141,8 @@ describe('lists', () => {
   });
 
   it('reject a scalar or a missing value', () => {
-    expect(loadError({ file: writeConfig('agent:\n  allowedTools: Read\n') }).message).toContain(
-      'agent.allowedTools (from',
-    );
-    expect(loadError({ file: writeConfig('agent:\n  allowedTools: Read\n') }).message).toContain(
-      'expected a list of strings',
-    );
+    expect(refusal('agent:\n  allowedTools: Read\n')).toContain('agent.allowedTools (from');
+    expect(refusal('agent:\n  allowedTools: Read\n')).toContain('expected a list of strings');
     expect((loadError({ file: writeConfig('agent:\n  allowedTools:\n') }) as ConfigError).key).toBe(
       'agent.allowedTools',
     );
@@ -189,10 +183,8 @@ describe('maps', () => {
     expect(error.message).toBe(
       `config: agent.env.PORT (from ${file}) is number 8080; expected a string; YAML reads 8080 as a number, so quote it: "8080"`,
     );
-    expect(loadError({ file: writeConfig('agent:\n  env:\n    CI: true\n') }).message).toContain('quote it: "true"');
-    expect(loadError({ file: writeConfig('agent:\n  env:\n    EMPTY:\n') }).message).toContain(
-      'write "" for an empty one',
-    );
+    expect(refusal('agent:\n  env:\n    CI: true\n')).toContain('quote it: "true"');
+    expect(refusal('agent:\n  env:\n    EMPTY:\n')).toContain('write "" for an empty one');
   });
 
   it('reject a list', () => {
