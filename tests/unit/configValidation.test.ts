@@ -59,6 +59,15 @@ describe('validation', () => {
     ['watchdog:\n  checkInterval: 10ms\n', 'watchdog.checkInterval', 'at least 50ms'],
     ['log:\n  level: [info]\n', 'log.level', 'is a list ["info"]'],
     ['nats: nats://h:4222\n', 'nats', 'expected a mapping of keys'],
+    ['git:\n  branchPrefix: "-x"\n', 'git.branchPrefix', 'a name matching'],
+    ['github:\n  apiUrl: ftp://x\n', 'github.apiUrl', 'an http:// or https:// URL'],
+    ['github:\n  tokenEnv: "ghp_123 456"\n', 'github.tokenEnv', 'the name of an environment variable'],
+    ['agent:\n  maxTurns: 0\n', 'agent.maxTurns', 'an integer from 1 to 1000'],
+    ['agent:\n  idleTimeout: 0\n', 'agent.idleTimeout', 'at least 1ms'],
+    ['agent:\n  runLogs:\n    maxCount: 0\n', 'agent.runLogs.maxCount', 'an integer ≥ 1'],
+    ['missions:\n  keepDone: -1\n', 'missions.keepDone', 'an integer ≥ 0'],
+    ['runner:\n  breaker:\n    maxConsecutiveFailures: 0\n', 'runner.breaker.maxConsecutiveFailures', 'an integer ≥ 1'],
+    ['projects:\n  a:\n    path: /a\n    githubRepo: https://github.com/a/b\n', 'projects.a.githubRepo', 'owner/name'],
   ])('rejects %j at %s', (text, key, expected) => {
     const error = expectRefused({ file: writeConfig(text) }, key);
     expect(error.message).toContain(expected);
