@@ -7,11 +7,12 @@
 // answers by the LAST marker in the request: the message to answer ends the prompt.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { ChatReply, Mission } from '../../src/contracts/index.js';
-import type { RecordedRequest } from '../fakes/anthropic.js';
-import { createMissionWorld, type MissionWorld } from '../harness/missionWorld.js';
-import { deepMerge, sleep, TestTree } from '../harness/tree.js';
+import { answerByLastMarker, promptsWith, promptText } from '../harness/chatScenarios.js';
+import { runsBash, type MissionWorld } from '../harness/missionWorld.js';
+import { useMissionTree } from '../harness/missionSuite.js';
+import { deepMerge, sleep, type TestTree } from '../harness/tree.js';
 
 const CHAT_TIMEOUT_MS = 90_000;
 
@@ -19,33 +20,27 @@ describe('chat', () => {
   let world: MissionWorld;
   let tree: TestTree;
 
-  beforeAll(async () => {
-    world = await createMissionWorld();
-    const persona = join(world.dir, 'persona.md');
-    const memory = join(world.dir, 'memory.md');
-    writeFileSync(persona, 'You are the e2e chat. PERSONA-E2E\n');
-    writeFileSync(memory, 'The operator likes short answers. MEMORY-E2E\n');
-    world.anthropic.setHandler((body) => {
-      const text = JSON.stringify((body as { messages?: unknown }).messages ?? []);
-      const markers = [...text.matchAll(/\{\{([a-z0-9-]+)\}\}/g)].map((m) => m[1]!);
-      const key = markers.reverse().find((m) => world.scenarios.has(m));
-      const toolResults = (text.match(/"tool_result"/g) ?? []).length;
-      if (!key) return { text: 'Nothing to do.' };
-      return world.scenarios.get(key)!({ body, toolResults, missionKey: key });
-    });
-    tree = await TestTree.start({
-      config: deepMerge(world.config(), {
-        actors: { chat: { enabled: true } },
-        chat: { persona, memory, timeout: '60s', historyTurns: 4 },
-      }),
-      env: world.env,
-    });
-    await tree.waitForRunning(['missions', 'runner-1', 'chat']);
-  });
-  afterAll(async () => {
+  const persona = (w: MissionWorld) => join(w.dir, 'persona.md');
+  const memory = (w: MissionWorld) => join(w.dir, 'memory.md');
+  useMissionTree(
+    {
+      prepare: (w) => {
+        writeFileSync(persona(w), 'You are the e2e chat. PERSONA-E2E\n');
+        writeFileSync(memory(w), 'The operator likes short answers. MEMORY-E2E\n');
+        answerByLastMarker(w);
+      },
+      config: (w) =>
+        deepMerge(w.config(), {
+          actors: { chat: { enabled: true } },
+          chat: { persona: persona(w), memory: memory(w), timeout: '60s', historyTurns: 4 },
+        }),
+      running: ['missions', 'runner-1', 'chat'],
+    },
+    (started) => ({ world, tree } = started),
+  );
+  // Registered after the tree's hooks, so it runs before the tree stops (vitest runs them as a stack).
+  afterAll(() => {
     if (process.env.CHAT_E2E_LOG) console.log(tree?.log('chat'));
-    await tree?.stop();
-    await world?.stop();
   });
 
   const ask = (text: string, chatId = 'e2e-1') =>
@@ -54,12 +49,6 @@ describe('chat', () => {
       { text, chatId, provider: 'console', userId: 'tester' },
       CHAT_TIMEOUT_MS,
     );
-  /** API requests whose messages carry `{{marker}}`, in order. */
-  const promptsWith = (marker: string): RecordedRequest[] =>
-    world.anthropic
-      .messageRequests()
-      .filter((r) => JSON.stringify((r.body as { messages?: unknown }).messages ?? []).includes(`{{${marker}}}`));
-  const promptText = (r: RecordedRequest) => JSON.stringify((r.body as { messages?: unknown }).messages ?? []);
   const answers = (marker: string, text = `answer to ${marker}`) => world.scenarios.set(marker, () => ({ text }));
 
   it("answers a request with the agent's answer, with persona and memory in the prompt", async () => {
@@ -68,7 +57,7 @@ describe('chat', () => {
     expect(reply.text).toBe('answer to chat-hello');
     expect(reply.answered).toBe(true);
     expect(reply.attempts).toBe(1);
-    const [prompt] = promptsWith('chat-hello');
+    const [prompt] = promptsWith(world, 'chat-hello');
     expect(prompt).toBeDefined();
     expect(promptText(prompt!)).toContain('PERSONA-E2E');
     expect(promptText(prompt!)).toContain('MEMORY-E2E');
@@ -108,11 +97,7 @@ describe('chat', () => {
   });
 
   it('answers while a mission runs, before the mission ends, knowing which mission runs', async () => {
-    world.scenarios.set('sleep-1', ({ toolResults }) =>
-      toolResults === 0
-        ? { toolUse: { name: 'Bash', input: { command: 'sleep 20', description: 'take a nap' } } }
-        : { text: 'slept' },
-    );
+    world.scenarios.set('sleep-1', runsBash('sleep 20', 'take a nap', 'slept'));
     const mission = await tree.bus.request<Mission>(
       tree.bus.subjects.missions('add'),
       { text: 'take a long nap {{sleep-1}}', source: 'nats' },
@@ -120,7 +105,7 @@ describe('chat', () => {
     );
     // Wait until the agent is inside its 20 s Bash call: the API has asked for it.
     const deadline = Date.now() + 30_000;
-    while (promptsWith('sleep-1').length === 0 && Date.now() < deadline) await sleep(100);
+    while (promptsWith(world, 'sleep-1').length === 0 && Date.now() < deadline) await sleep(100);
     await sleep(500);
     expect((await tree.bus.request<Mission>(tree.bus.subjects.missions('get'), { id: mission.id })).status).toBe(
       'running',
@@ -133,7 +118,7 @@ describe('chat', () => {
     expect(reply.text).toBe('answer to chat-busy');
     const after = await tree.bus.request<Mission>(tree.bus.subjects.missions('get'), { id: mission.id });
     expect(after.status, `the chat took ${tookMs} ms`).toBe('running');
-    const prompt = promptText(promptsWith('chat-busy')[0]!);
+    const prompt = promptText(promptsWith(world, 'chat-busy')[0]!);
     expect(prompt).toContain('A mission is running now');
     expect(prompt).toContain(mission.id);
     expect(prompt).toContain('take a long nap');
@@ -151,7 +136,7 @@ describe('chat', () => {
     expect(reply.answered).toBe(true);
     expect(reply.attempts).toBe(2);
     expect(Date.now() - asked).toBeGreaterThanOrEqual(2_000);
-    const prompts = promptsWith('chat-empty');
+    const prompts = promptsWith(world, 'chat-empty');
     expect(prompts).toHaveLength(3);
     const [first, , retry] = prompts;
     expect(retry!.at - prompts[1]!.at).toBeGreaterThanOrEqual(2_000);
@@ -174,7 +159,7 @@ describe('chat', () => {
     );
     expect(replies.map((r) => r.text)).toEqual(['answer to chat-q1', 'answer to chat-q2', 'answer to chat-q3']);
     expect(order).toEqual([1, 2, 3]);
-    const firstAsked = [1, 2, 3].map((n) => promptsWith(`chat-q${n}`)[0]!);
+    const firstAsked = [1, 2, 3].map((n) => promptsWith(world, `chat-q${n}`)[0]!);
     expect(firstAsked[0]!.at).toBeLessThan(firstAsked[1]!.at);
     expect(firstAsked[1]!.at).toBeLessThan(firstAsked[2]!.at);
     // FIFO and history together: the third prompt holds the first two exchanges.
@@ -205,7 +190,7 @@ describe('chat', () => {
       });
     }
     expect(reply?.text).toBe('answer to chat-q4');
-    const prompt = promptText(promptsWith('chat-q4')[0]!);
+    const prompt = promptText(promptsWith(world, 'chat-q4')[0]!);
     expect(prompt).toContain('question number 3');
     expect(prompt).toContain('answer to chat-q3');
   });
@@ -218,7 +203,7 @@ describe('chat', () => {
       (error: Error) => error.message,
     );
     const deadline = Date.now() + 20_000;
-    while (promptsWith('chat-hang').length === 0 && Date.now() < deadline) await sleep(100);
+    while (promptsWith(world, 'chat-hang').length === 0 && Date.now() < deadline) await sleep(100);
     const queued = ask('and this one waits {{chat-queued}}', 'e2e-drain').then(
       () => 'answered',
       (error: Error) => error.message,
@@ -228,7 +213,7 @@ describe('chat', () => {
     await tree.bus.request(tree.bus.subjects.supRestart, { actor: 'chat', by: 'test' });
     expect(await hanging).toMatch(/restarting; ask again/);
     expect(await queued).toMatch(/restarting; ask again/);
-    expect(promptsWith('chat-queued')).toHaveLength(0);
+    expect(promptsWith(world, 'chat-queued')).toHaveLength(0);
     await tree.waitForStatus(
       (s) => s.children.some((c) => c.name === 'chat' && c.state === 'running' && c.pid !== null && c.pid !== before),
       20_000,

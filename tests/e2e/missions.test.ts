@@ -2,55 +2,25 @@
 // a scripted Messages API, real git with a local bare remote, a fake GitHub for the PR.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Mission } from '../../src/contracts/index.js';
-import { createMissionWorld, gitIn, writesFile, type MissionWorld } from '../harness/missionWorld.js';
-import { addMission } from '../harness/missionClient.js';
+import { describe, expect, it } from 'vitest';
+import { gitIn, runsBash, writesFile, type MissionWorld } from '../harness/missionWorld.js';
+import { addMission, finished, untilMission } from '../harness/missionClient.js';
+import { useMissionTree } from '../harness/missionSuite.js';
 import { isAlive } from '../harness/processes.js';
-import { deepMerge, sleep, TestTree } from '../harness/tree.js';
+import { deepMerge, sleep, type TestTree } from '../harness/tree.js';
 import { startTwoRunners } from '../harness/twoRunners.js';
 
 const add = addMission;
-async function get(tree: TestTree, id: string): Promise<Mission> {
-  return tree.bus.request<Mission>(tree.bus.subjects.missions('get'), { id });
-}
-async function waitForMission(
-  tree: TestTree,
-  id: string,
-  check: (m: Mission) => boolean,
-  timeoutMs: number,
-  what: string,
-): Promise<Mission> {
-  const deadline = Date.now() + timeoutMs;
-  let last: Mission | undefined;
-  while (Date.now() < deadline) {
-    last = await get(tree, id).catch(() => last);
-    if (last && check(last)) return last;
-    await sleep(200);
-  }
-  throw new Error(
-    `mission ${id}: timed out waiting for ${what}; last: ${JSON.stringify(last)}\n${tree.output().slice(-3000)}`,
-  );
-}
-const finished = (m: Mission) => m.status === 'done' || m.status === 'failed' || m.status === 'cancelled';
 
 describe('missions on one runner', () => {
   let world: MissionWorld;
   let tree: TestTree;
-  beforeAll(async () => {
-    world = await createMissionWorld();
-    tree = await TestTree.start({ config: world.config(), env: world.env });
-    await tree.waitForRunning(['watchdog', 'missions', 'runner-1']);
-  });
-  afterAll(async () => {
-    await tree?.stop();
-    await world?.stop();
-  });
+  useMissionTree({ running: ['watchdog', 'missions', 'runner-1'] }, (started) => ({ world, tree } = started));
 
   it('runs a mission to a pushed branch and a pull request', async () => {
     world.scenarios.set('ok-1', writesFile('hello.txt', 'hello from roshi'));
     const mission = await add(tree, 'add a greeting file {{ok-1}}');
-    const done = await waitForMission(tree, mission.id, finished, 60_000, 'done');
+    const done = await untilMission(tree, mission.id, finished, 60_000, 'done');
     expect(done.status, done.lastError).toBe('done');
     expect(done.result?.branch).toMatch(/^roshi\/add-a-greeting-file/);
     expect(world.remoteBranches()).toContain(done.result!.branch);
@@ -76,7 +46,7 @@ describe('missions on one runner', () => {
       return writesFile('rated.txt', 'eventually')(req);
     });
     const mission = await add(tree, 'write the rated file {{rate-1}}');
-    const done = await waitForMission(tree, mission.id, finished, 60_000, 'done after a retry');
+    const done = await untilMission(tree, mission.id, finished, 60_000, 'done after a retry');
     expect(done.status, done.lastError).toBe('done');
     expect(done.transientAttempts).toBe(1);
     expect(calls).toBeGreaterThanOrEqual(3);
@@ -93,20 +63,16 @@ describe('missions on one runner', () => {
 
   it('cancels a running mission at once', async () => {
     const pidFile = join(world.dir, 'slow.pid');
-    world.scenarios.set('slow-1', ({ toolResults }) =>
-      toolResults === 0
-        ? { toolUse: { name: 'Bash', input: { command: `echo $$ > ${pidFile}; exec sleep 300`, description: 'wait' } } }
-        : { text: 'done' },
-    );
+    world.scenarios.set('slow-1', runsBash(`echo $$ > ${pidFile}; exec sleep 300`, 'wait'));
     const mission = await add(tree, 'take your time {{slow-1}}');
-    await waitForMission(tree, mission.id, (m) => m.status === 'running', 30_000, 'running');
+    await untilMission(tree, mission.id, (m) => m.status === 'running', 30_000, 'running');
     const deadline = Date.now() + 30_000;
     while (!existsSync(pidFile) && Date.now() < deadline) await sleep(100);
     const sleeper = Number(readFileSync(pidFile, 'utf8'));
     expect(isAlive(sleeper)).toBe(true);
     const started = Date.now();
     await tree.bus.request(tree.bus.subjects.missions('cancel'), { id: mission.id });
-    const cancelled = await waitForMission(tree, mission.id, finished, 15_000, 'cancelled');
+    const cancelled = await untilMission(tree, mission.id, finished, 15_000, 'cancelled');
     expect(cancelled.status).toBe('cancelled');
     while (isAlive(sleeper) && Date.now() - started < 10_000) await sleep(100);
     expect(isAlive(sleeper)).toBe(false);
@@ -116,32 +82,20 @@ describe('missions on one runner', () => {
 describe('agent failures', () => {
   let world: MissionWorld;
   let tree: TestTree;
-  beforeAll(async () => {
-    world = await createMissionWorld();
-    tree = await TestTree.start({
-      config: deepMerge(world.config(), { agent: { idleTimeout: '3s' } }),
-      env: world.env,
-    });
-    await tree.waitForRunning(['missions', 'runner-1']);
-  });
-  afterAll(async () => {
-    await tree?.stop();
-    await world?.stop();
-  });
+  useMissionTree(
+    { config: (w) => deepMerge(w.config(), { agent: { idleTimeout: '3s' } }), running: ['missions', 'runner-1'] },
+    (started) => ({ world, tree } = started),
+  );
 
   it('kills an agent that hangs without output at the idle timeout, with its grandchildren', async () => {
     const pidFile = join(world.dir, 'hang.pid');
-    world.scenarios.set('hang-1', ({ toolResults }) =>
-      toolResults === 0
-        ? { toolUse: { name: 'Bash', input: { command: `echo $$ > ${pidFile}; exec sleep 300`, description: 'hang' } } }
-        : { text: 'done' },
-    );
+    world.scenarios.set('hang-1', runsBash(`echo $$ > ${pidFile}; exec sleep 300`, 'hang'));
     const mission = await add(tree, 'hang around {{hang-1}}');
     const deadline = Date.now() + 30_000;
     while (!existsSync(pidFile) && Date.now() < deadline) await sleep(100);
     const sleeper = Number(readFileSync(pidFile, 'utf8'));
     // Cancel the retry up front: this test is about the first attempt being killed.
-    const after = await waitForMission(
+    const after = await untilMission(
       tree,
       mission.id,
       (m) => m.attempts >= 1 && m.status !== 'running',
@@ -164,7 +118,7 @@ describe('agent failures', () => {
     );
     const mission = await add(tree, 'try when busy {{busy-1}}');
     // Two consecutive transient failures open the breaker (runner.breaker.maxConsecutiveFailures: 2).
-    await waitForMission(tree, mission.id, (m) => m.transientAttempts >= 2, 60_000, 'two transient failures');
+    await untilMission(tree, mission.id, (m) => m.transientAttempts >= 2, 60_000, 'two transient failures');
     const live = await tree.bus.request<{ state?: string }>(tree.bus.subjects.control('runner-1'), { verb: 'ping' });
     expect(
       live.state,
@@ -176,7 +130,7 @@ describe('agent failures', () => {
         .slice(-4000),
     ).toBe('breakerOpen');
     overloaded = false;
-    const done = await waitForMission(tree, mission.id, finished, 60_000, 'done after the breaker closed');
+    const done = await untilMission(tree, mission.id, finished, 60_000, 'done after the breaker closed');
     expect(done.status, done.lastError).toBe('done');
   });
 });
@@ -184,13 +138,7 @@ describe('agent failures', () => {
 describe('two runners', () => {
   let world: MissionWorld;
   let tree: TestTree;
-  beforeAll(async () => {
-    ({ world, tree } = await startTwoRunners());
-  });
-  afterAll(async () => {
-    await tree?.stop();
-    await world?.stop();
-  });
+  useMissionTree(startTwoRunners, (started) => ({ world, tree } = started));
 
   it('a runner SIGKILLed mid-mission: the lease expires and the mission runs again elsewhere, once', async () => {
     const ledger = join(world.dir, 'crash-ledger');
@@ -218,7 +166,7 @@ describe('two runners', () => {
       return { text: 'finished' };
     });
     const mission = await add(tree, 'survive a crash {{crash-1}}');
-    const running = await waitForMission(
+    const running = await untilMission(
       tree,
       mission.id,
       (m) => m.status === 'running' && existsSync(ledger),
@@ -228,7 +176,7 @@ describe('two runners', () => {
     const holder = running.lease!.runner;
     const pid = (await tree.child(holder)).pid!;
     process.kill(pid, 'SIGKILL');
-    const done = await waitForMission(tree, mission.id, finished, 60_000, 'done elsewhere');
+    const done = await untilMission(tree, mission.id, finished, 60_000, 'done elsewhere');
     expect(done.status, done.lastError).toBe('done');
     expect(done.attempts).toBe(2);
     expect(readFileSync(ledger, 'utf8').trim().split('\n')).toEqual(['run', 'run']);
@@ -240,20 +188,11 @@ describe('two runners', () => {
     const ledger = join(world.dir, 'ledger');
     const ids: string[] = [];
     for (let i = 0; i < 20; i++) {
-      world.scenarios.set(`many-${i}`, ({ toolResults }) =>
-        toolResults === 0
-          ? {
-              toolUse: {
-                name: 'Bash',
-                input: { command: `echo many-${i} >> ${ledger}; printf ${i} > f${i}.txt`, description: 'work' },
-              },
-            }
-          : { text: 'ok' },
-      );
+      world.scenarios.set(`many-${i}`, runsBash(`echo many-${i} >> ${ledger}; printf ${i} > f${i}.txt`, 'work', 'ok'));
       ids.push((await add(tree, `mission number ${i} {{many-${i}}}`)).id);
     }
     for (const id of ids) {
-      const m = await waitForMission(tree, id, finished, 180_000, 'finished');
+      const m = await untilMission(tree, id, finished, 180_000, 'finished');
       expect(m.status, m.lastError).toBe('done');
       expect(m.attempts).toBe(1);
     }
