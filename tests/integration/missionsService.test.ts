@@ -38,6 +38,10 @@ const ask = <T>(verb: string, payload: unknown) => client.request<T>(client.subj
 const askAs = <T>(identity: string, verb: string, payload: unknown) =>
   client.request<T>(client.subjects.missionsAs(verb, identity), payload);
 
+/** Adds a mission on the plain subject (the operator) or as another bus user. */
+const add = (payload: unknown) => ask<Mission>('add', payload);
+const addAs = (identity: string, payload: unknown) => askAs<Mission>(identity, 'add', payload);
+
 async function refusal(verb: string, payload: unknown): Promise<RemoteError> {
   try {
     await ask(verb, payload);
@@ -50,15 +54,15 @@ async function refusal(verb: string, payload: unknown): Promise<RemoteError> {
 
 describe('missions service', () => {
   it('add, list, get by prefix, priority, cancel', async () => {
-    const a = await askAs<Mission>('bridge', 'add', {
+    const a = await addAs('bridge', {
       text: '[project:app] /rebase https://github.com/o/r/pull/42',
       source: 'chat',
       by: 'ana',
     });
     expect(a).toMatchObject({ project: 'app', kind: 'rebase', source: 'chat', by: 'ana', status: 'pending' });
-    const b = await ask<Mission>('add', { text: 'write docs', project: 'lib' });
+    const b = await add({ text: 'write docs', project: 'lib' });
     expect(b).toMatchObject({ project: 'lib', source: 'nats' });
-    const c = await ask<Mission>('add', { text: 'hotfix', project: 'app', now: true });
+    const c = await add({ text: 'hotfix', project: 'app', now: true });
 
     const list = await ask<ListReply>('list', {});
     expect(list.missions.map((m) => m.id)).toEqual([c.id, a.id, b.id]);
@@ -74,7 +78,7 @@ describe('missions service', () => {
   });
 
   it('store refusals keep their codes', async () => {
-    const first = await ask<Mission>('add', { text: '[project:app] /review https://github.com/o/r/pull/1' });
+    const first = await add({ text: '[project:app] /review https://github.com/o/r/pull/1' });
     const dup = await refusal('add', { text: '/review https://github.com/o/r/pull/1', project: 'lib' });
     expect(dup.code).toBe('duplicate');
     expect(dup.message).toContain(`already queued as ${first.id} (pending)`);
@@ -128,23 +132,13 @@ describe('missions service', () => {
 
 describe('mission identity', () => {
   it('takes source from the identity the request subject carries, not from the payload', async () => {
-    const chat = await askAs<Mission>('bridge', 'add', {
-      text: 'identity chat',
-      project: 'app',
-      source: 'github',
-      by: 'telegram:7',
-    });
+    const chat = await addAs('bridge', { text: 'identity chat', project: 'app', source: 'github', by: 'telegram:7' });
     expect(chat).toMatchObject({ source: 'chat', by: 'telegram:7' });
-    const github = await askAs<Mission>('pr-poller', 'add', { text: 'identity github', project: 'app', source: 'cli' });
+    const github = await addAs('pr-poller', { text: 'identity github', project: 'app', source: 'cli' });
     expect(github).toMatchObject({ source: 'github', by: 'pr-poller' });
-    const operator = await ask<Mission>('add', {
-      text: 'identity operator',
-      project: 'app',
-      source: 'chat',
-      by: 'ana',
-    });
+    const operator = await add({ text: 'identity operator', project: 'app', source: 'chat', by: 'ana' });
     expect(operator).toMatchObject({ source: 'nats', by: 'ana' });
-    expect(await ask<Mission>('add', { text: 'identity cli', project: 'app', source: 'cli' })).toMatchObject({
+    expect(await add({ text: 'identity cli', project: 'app', source: 'cli' })).toMatchObject({
       source: 'cli',
       by: 'operator',
     });
