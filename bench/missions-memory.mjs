@@ -8,7 +8,8 @@
 //                                     BENCH_SETTLE_S=… the idle seconds before measuring, 15)
 //
 // Target: heap and RSS with the finished missions within 1.1× of those without, after the
-// settle. Reported, never a test assertion.
+// settle. Each side runs with the malloc setting the supervisor gives actors (MALLOC_ARENA_MAX).
+// Reported, never a test assertion.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,6 +39,7 @@ const dist = (path) => import(join(PACKAGE_ROOT, 'dist', 'src', path));
 const { Bus, JsonKv } = await dist('bus/index.js');
 const { MissionStore } = await dist('missions/store.js');
 const { silentLogger } = await dist('log.js');
+const { ACTOR_MALLOC_ENV } = await dist('supervisor/processes.js');
 
 const settings = benchMissionSettings();
 
@@ -110,6 +112,8 @@ async function fill(bus, finished) {
 function child(url, prefix) {
   const out = execFileSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), 'measure', url, prefix], {
     encoding: 'utf8',
+    // The malloc setting the supervisor gives its actors (src/supervisor/processes.ts).
+    env: { ...ACTOR_MALLOC_ENV, ...process.env },
     maxBuffer: 1 << 20,
   });
   return JSON.parse(out.trim().split('\n').pop());

@@ -19,7 +19,7 @@ export function childKindOf(name: string): ChildKind {
 
 /** Everyone's base: the shell basics, locale, time zone, proxies, TLS roots (not the agent API). */
 function isBaseName(name: string): boolean {
-  return AGENT_BASE_NAMES.includes(name) || name.startsWith('LC_');
+  return AGENT_BASE_NAMES.includes(name) || name.startsWith('LC_') || name === 'MALLOC_ARENA_MAX';
 }
 
 /** For the actors that run git (push, fetch, delete branches): git's own settings and the ssh agent. */

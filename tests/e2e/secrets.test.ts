@@ -163,6 +163,8 @@ exit 1
     // Each actor has its own bus credential, and nats-server none at all.
     expect(environOf('bridge').find((e) => e.startsWith('ROSHI_NATS__USER='))).toBe('ROSHI_NATS__USER=bridge');
     expect(has(environOf('nats'), 'ROSHI_NATS__PASSWORD')).toBe(false);
+    // Node actors get two malloc arenas, so a burst (a full bucket loaded) does not stay in RSS.
+    expect(environOf('missions')).toContain('MALLOC_ARENA_MAX=2');
   });
 });
 
