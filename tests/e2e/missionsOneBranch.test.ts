@@ -3,31 +3,21 @@
 // is done, then runs on the branch the first one's worktree held (issue 10, item 4).
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Mission } from '../../src/contracts/index.js';
+import { describe, expect, it } from 'vitest';
 import type { ListReply } from '../../src/missions/service.js';
-import { addMission } from '../harness/missionClient.js';
-import { gitIn, type MissionWorld } from '../harness/missionWorld.js';
+import { addMission, finished, getMission, untilMission } from '../harness/missionClient.js';
+import { gitIn, runsBash, type MissionWorld } from '../harness/missionWorld.js';
+import { useMissionTree } from '../harness/missionSuite.js';
 import type { TestTree } from '../harness/tree.js';
 import { startTwoRunners } from '../harness/twoRunners.js';
 import { until } from '../harness/until.js';
 
 const add = addMission;
-async function get(tree: TestTree, id: string): Promise<Mission> {
-  return tree.bus.request<Mission>(tree.bus.subjects.missions('get'), { id });
-}
-const finished = (m: Mission) => m.status === 'done' || m.status === 'failed' || m.status === 'cancelled';
 
 describe('two runners, one pull request', () => {
   let world: MissionWorld;
   let tree: TestTree;
-  beforeAll(async () => {
-    ({ world, tree } = await startTwoRunners());
-  });
-  afterAll(async () => {
-    await tree?.stop();
-    await world?.stop();
-  });
+  useMissionTree(startTwoRunners, (started) => ({ world, tree } = started));
 
   it('a second mission on the PR waits for the first, visibly, and runs after it', async () => {
     gitIn(world.clone, 'push', '-q', 'origin', 'main:refs/heads/roshi/shared');
@@ -35,18 +25,9 @@ describe('two runners, one pull request', () => {
     const url = `https://github.com/acme/app/pull/${pull.number}`;
     const started = join(world.dir, 'review-started');
     const release = join(world.dir, 'review-release');
-    world.scenarios.set('hold-review', ({ toolResults }) =>
-      toolResults === 0
-        ? {
-            toolUse: {
-              name: 'Bash',
-              input: {
-                command: `touch ${started}; while [ ! -f ${release} ]; do sleep 0.2; done`,
-                description: 'wait',
-              },
-            },
-          }
-        : { text: 'reviewed' },
+    world.scenarios.set(
+      'hold-review',
+      runsBash(`touch ${started}; while [ ! -f ${release} ]; do sleep 0.2; done`, 'wait', 'reviewed'),
     );
     const review = await add(tree, `/review ${url} {{hold-review}}`);
     const rebase = await add(tree, `/rebase ${url}`);
@@ -64,7 +45,7 @@ describe('two runners, one pull request', () => {
     );
     // The PR, until a run has recorded its branch.
     expect(line).toContain(`waits for ${review.id} on acme/app#${pull.number}`);
-    expect((await get(tree, rebase.id)).status).toBe('pending');
+    expect((await getMission(tree, rebase.id)).status).toBe('pending');
     // mission show and mission list say it too, and their --json carries it.
     const waits = `waits for ${review.id} on acme/app#${pull.number}`;
     const show = await tree.cli(['mission', 'show', rebase.id]);
@@ -80,23 +61,9 @@ describe('two runners, one pull request', () => {
     expect(listed.missions.find((m) => m.id === rebase.id)?.waitingFor).toEqual(waitingFor);
     expect(listed.missions.find((m) => m.id === review.id)).not.toHaveProperty('waitingFor');
     writeFileSync(release, '');
-    const reviewed = await until(
-      async () => {
-        const m = await get(tree, review.id);
-        return finished(m) && m;
-      },
-      'the review to finish',
-      { timeoutMs: 90_000, detail: () => tree.output().slice(-3000) },
-    );
+    const reviewed = await untilMission(tree, review.id, finished, 90_000, 'the review to finish');
     expect(reviewed.status, reviewed.lastError).toBe('done');
-    const rebased = await until(
-      async () => {
-        const m = await get(tree, rebase.id);
-        return finished(m) && m;
-      },
-      'the rebase to finish',
-      { timeoutMs: 90_000, detail: () => tree.output().slice(-3000) },
-    );
+    const rebased = await untilMission(tree, rebase.id, finished, 90_000, 'the rebase to finish');
     // It ran once the review was over, on the branch the review's worktree no longer holds.
     expect(rebased.startedAt).toBeGreaterThanOrEqual(reviewed.finishedAt!);
     expect(rebased.result?.error ?? '').not.toMatch(/checked out in another worktree/);

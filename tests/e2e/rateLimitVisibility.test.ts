@@ -2,32 +2,28 @@
 // runner from dist/, the real Claude Code CLI against a scripted API answering 429 with a long
 // Retry-After. While the CLI waits, `mission show` says so; the failed attempt's last error is
 // one sentence; the runner's dispatch breaker opens and `roshi status` shows it.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Mission } from '../../src/contracts/index.js';
-import { createMissionWorld, type MissionWorld } from '../harness/missionWorld.js';
-import { TestTree } from '../harness/tree.js';
+import type { MissionWorld } from '../harness/missionWorld.js';
+import { useMissionTree } from '../harness/missionSuite.js';
+import type { TestTree } from '../harness/tree.js';
 import { until } from '../harness/until.js';
 
 describe('a rate-limited mission', () => {
   let world: MissionWorld;
   let tree: TestTree;
-  beforeAll(async () => {
-    world = await createMissionWorld();
-    const config = world.config();
-    tree = await TestTree.start({
-      config: {
-        ...config,
-        // One transient failure opens the dispatch breaker, long enough to be seen.
-        runner: { pollInterval: '300ms', breaker: { maxConsecutiveFailures: 1, openFor: '10m' } },
-      },
-      env: world.env,
-    });
-    await tree.waitForRunning(['watchdog', 'missions', 'runner-1']);
-  }, 90_000);
-  afterAll(async () => {
-    await tree?.stop();
-    await world?.stop();
-  });
+  useMissionTree(
+    {
+      config: (w) =>
+        w.config({
+          // One transient failure opens the dispatch breaker, long enough to be seen.
+          runner: { pollInterval: '300ms', breaker: { maxConsecutiveFailures: 1, openFor: '10m' } },
+        }),
+      running: ['watchdog', 'missions', 'runner-1'],
+    },
+    (started) => ({ world, tree } = started),
+    90_000,
+  );
 
   it('shows the retry while the CLI waits, fails with one sentence, and status shows the open breaker', async () => {
     // The world's agent retries once (CLAUDE_CODE_MAX_RETRIES=1): 429, a 15 s wait, 429 again.
