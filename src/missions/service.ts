@@ -93,8 +93,9 @@ export function missionHandlers(store: MissionStore, archive?: ArchiveCount): Re
       const missions: MissionReply[] = [];
       let bytes = 2;
       let truncated = false;
+      const waits = { waitingFor: store.branchWaits() };
       for (const stored of all.slice(0, limit)) {
-        const mission = asReply(store, stored);
+        const mission = asReply(waits, stored);
         bytes += JSON.stringify(mission).length + 1;
         if (bytes > LIST_MAX_BYTES) {
           truncated = true;

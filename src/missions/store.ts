@@ -158,6 +158,11 @@ export class MissionStore {
     return this.leases.waitingFor(mission, now);
   }
 
+  /** waitingFor for a whole list at once: the held branches are worked out a single time. */
+  branchWaits(now: number = this.clock()): (mission: Mission) => BranchHolder | undefined {
+    return this.leases.branchWaits(now);
+  }
+
   /** Records in the bucket that are not missions, by id. */
   quarantined(): QuarantinedRecord[] {
     return this.index.quarantined();

@@ -88,6 +88,12 @@ export class MissionLeases {
     return waitingFor(m, heldBranches(this.index.missions(), now));
   }
 
+  /** waitingFor for many missions at one `now` (a list): the held branches are worked out once, when first needed. */
+  branchWaits(now: number): (m: Mission) => BranchHolder | undefined {
+    let held: Map<string, BranchHolder> | undefined;
+    return (m) => waitingFor(m, (held ??= heldBranches(this.index.missions(), now)));
+  }
+
   /**
    * Running missions whose lease ran out go back to pending (the attempt stays counted), or
    * to failed as poison once their attempts are spent. Returns the missions it changed.
