@@ -2,12 +2,15 @@
 // the poll itself is an invoked promise the actor host supplies.
 //
 //   idle ─────────────────────── no GitHub token: nothing to do; `reason` says why
-//   polling ─ok→ waiting ─(fast | idle cadence, or POKE)→ polling
+//   polling ─ok→ waiting ─(fast | idle cadence, or POKE | WEBHOOK)→ polling
 //      └─GitHub down / rate limited / token refused→ backingOff ─(exponential, Retry-After)→ polling
 //   any state ─DRAIN→ draining (final)
 //
 // A POKE (a PR entered the CI queue) cuts a wait short, not a backoff: GitHub asked for quiet.
 // Deadlines are kept in context (`nextPollAt`, `backoffUntil`) so status can show them.
+// While GitHub webhooks arrive (a WEBHOOK within webhookSafetyMs of a poll's end) the wait is the
+// safety interval instead: the webhooks poke. None for that long: back to the normal cadence.
+// docs/github.md#webhooks
 import { assign, fromPromise, setup } from 'xstate';
 import { doublingBackoff } from './backoff.js';
 
@@ -26,6 +29,8 @@ export interface PrPollerInput {
   backoffMaxMs: number;
   /** Longest wait a Retry-After may impose. */
   maxRetryAfterMs?: number;
+  /** The wait between polls while webhooks arrive (prPoller.webhookSafetyInterval). */
+  webhookSafetyMs?: number;
 }
 
 export interface PrPollerContext extends Required<Omit<PrPollerInput, 'idleReason'>> {
@@ -41,9 +46,28 @@ export interface PrPollerContext extends Required<Omit<PrPollerInput, 'idleReaso
   backoffUntil?: number;
   polls: number;
   pokedWhilePolling: boolean;
+  /** When the newest webhook delivery was noted (ms since the epoch, the feed's clock). */
+  lastWebhookAt?: number;
+  webhooks: number;
 }
 
-export type PrPollerEvent = { type: 'POKE' } | { type: 'DRAIN' };
+/** WEBHOOK: a GitHub delivery about a followed repository was recorded; it pokes like POKE. */
+export type PrPollerEvent = { type: 'POKE' } | { type: 'WEBHOOK'; at: number } | { type: 'DRAIN' };
+
+/** Whether webhooks count as arriving at `at`: one was noted less than the safety interval before. */
+export function webhooksLive(context: Pick<PrPollerContext, 'lastWebhookAt' | 'webhookSafetyMs'>, at: number): boolean {
+  return context.lastWebhookAt !== undefined && at - context.lastWebhookAt < context.webhookSafetyMs;
+}
+
+/** The wait after a good poll that ended at `at`: the cadence, or the safety interval while webhooks arrive. */
+export function pollWaitMs(
+  context: Pick<PrPollerContext, 'fastMs' | 'idleMs' | 'lastWebhookAt' | 'webhookSafetyMs'>,
+  cadence: 'fast' | 'idle',
+  at: number,
+): number {
+  const normal = cadence === 'fast' ? context.fastMs : context.idleMs;
+  return webhooksLive(context, at) ? Math.max(normal, context.webhookSafetyMs) : normal;
+}
 
 /** Delay before the next poll after `failures` failures in a row, raised to Retry-After. */
 export function pollBackoffMs(
@@ -66,8 +90,20 @@ export const prPollerMachine = setup({
     poll: fromPromise<PollResult>(async () => ({ ok: true, fast: false, at: 0 })),
   },
   delays: {
-    cadence: ({ context }) => (context.cadence === 'fast' ? context.fastMs : context.idleMs),
+    cadence: ({ context }) =>
+      context.nextPollAt !== undefined && context.lastPollAt !== undefined
+        ? Math.max(0, context.nextPollAt - context.lastPollAt)
+        : context.cadence === 'fast'
+          ? context.fastMs
+          : context.idleMs,
     backoff: ({ context }) => Math.max(0, (context.backoffUntil ?? 0) - (context.lastPollAt ?? 0)),
+  },
+  actions: {
+    noteWebhook: assign(({ context, event }) =>
+      event.type === 'WEBHOOK'
+        ? { lastWebhookAt: Math.max(context.lastWebhookAt ?? 0, event.at), webhooks: context.webhooks + 1 }
+        : {},
+    ),
   },
   guards: {
     hasToken: ({ context }) => context.idleReason === undefined,
@@ -81,6 +117,8 @@ export const prPollerMachine = setup({
     backoffBaseMs: input.backoffBaseMs,
     backoffMaxMs: input.backoffMaxMs,
     maxRetryAfterMs: input.maxRetryAfterMs ?? 3600_000,
+    webhookSafetyMs: input.webhookSafetyMs ?? 600_000,
+    webhooks: 0,
     ...(input.idleReason !== undefined ? { idleReason: input.idleReason } : {}),
     cadence: 'idle',
     failures: 0,
@@ -88,7 +126,10 @@ export const prPollerMachine = setup({
     pokedWhilePolling: false,
   }),
   initial: 'starting',
-  on: { DRAIN: '.draining' },
+  on: {
+    DRAIN: '.draining',
+    WEBHOOK: { actions: 'noteWebhook' },
+  },
   states: {
     starting: {
       always: [{ guard: 'hasToken', target: 'polling' }, { target: 'idle' }],
@@ -96,7 +137,10 @@ export const prPollerMachine = setup({
     idle: {},
     polling: {
       entry: assign({ pokedWhilePolling: false }),
-      on: { POKE: { actions: assign({ pokedWhilePolling: true }) } },
+      on: {
+        POKE: { actions: assign({ pokedWhilePolling: true }) },
+        WEBHOOK: { actions: ['noteWebhook', assign({ pokedWhilePolling: true })] },
+      },
       invoke: {
         src: 'poll',
         onDone: [
@@ -111,7 +155,7 @@ export const prPollerMachine = setup({
                 failures: 0,
                 lastPollAt: result.at,
                 polls: context.polls + 1,
-                nextPollAt: result.at + (cadence === 'fast' ? context.fastMs : context.idleMs),
+                nextPollAt: result.at + pollWaitMs(context, cadence, result.at),
                 backoffUntil: undefined,
               } as Partial<PrPollerContext>;
             }),
@@ -155,7 +199,10 @@ export const prPollerMachine = setup({
     waiting: {
       always: { guard: 'pokedWhilePolling', target: 'polling' },
       after: { cadence: 'polling' },
-      on: { POKE: 'polling' },
+      on: {
+        POKE: 'polling',
+        WEBHOOK: { target: 'polling', actions: 'noteWebhook' },
+      },
     },
     backingOff: {
       after: { backoff: 'polling' },
