@@ -96,6 +96,8 @@ export interface FakePull {
   user: string;
   createdAt: string;
   updatedAt: string;
+  /** GitHub's merge box (clean, unstable, blocked, behind, dirty, draft, unknown); default below in pullJson. */
+  mergeableState?: string;
 }
 
 export interface FakeCheckRun {
@@ -498,7 +500,15 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       updated_at: p.updatedAt,
       closed_at: p.state === 'closed' ? p.updatedAt : null,
       merged_at: p.merged ? p.updatedAt : null,
+      // As GitHub answers: null/'unknown' once closed or while computing, else the merge box's state.
+      ...mergeBoxOf(p),
     };
+  }
+
+  function mergeBoxOf(p: FakePull): { mergeable: boolean | null; mergeable_state: string; rebaseable: boolean | null } {
+    const state = p.mergeableState ?? (p.state !== 'open' ? 'unknown' : p.draft ? 'draft' : 'clean');
+    const mergeable = state === 'unknown' ? null : state !== 'dirty';
+    return { mergeable, mergeable_state: state, rebaseable: mergeable };
   }
 
   const validation = (errors: Array<Record<string, string>>) => ({
@@ -550,7 +560,12 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       if (base) list = list.filter((p) => p.base.ref === base);
       list = [...list].sort((a, b) => b.number - a.number); // GitHub's default: newest first
       const { page, headers } = paginate(list, query, request);
-      return { status: 200, body: page.map(pullJson), headers };
+      // A listing has no merge box: GitHub computes mergeability for a single PR only.
+      const listed = page.map((p) => {
+        const { mergeable: _m, mergeable_state: _s, rebaseable: _r, ...rest } = pullJson(p);
+        return rest;
+      });
+      return { status: 200, body: listed, headers };
     },
   });
 
