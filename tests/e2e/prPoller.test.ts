@@ -8,13 +8,18 @@
 // the bridge, on the console. And the runner refuses commands on PRs that are not roshi's.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Mission } from '../../src/contracts/index.js';
-import { createMissionWorld, gitIn, writesFile, type MissionWorld } from '../harness/missionWorld.js';
+import { untilMission } from '../harness/missionClient.js';
+import { gitIn, writesFile, type MissionWorld } from '../harness/missionWorld.js';
+import { useMissionTree } from '../harness/missionSuite.js';
 import { TestTree } from '../harness/tree.js';
 import { until } from '../harness/until.js';
 
 const REPO = 'acme/app';
+
+/** What explains a wait that timed out here: the poller's log and the tree's output. */
+const pollerDetail = (tree: TestTree) => `${tree.log('pr-poller').slice(-4000)}\n${tree.output().slice(-2000)}`;
 
 /** `until` with this file's argument order, the poller's log and the tree's output on a timeout. */
 const waitFor = <T>(
@@ -22,49 +27,48 @@ const waitFor = <T>(
   fn: () => Promise<T | undefined> | T | undefined,
   timeoutMs: number,
   tree?: TestTree,
-): Promise<T> =>
-  until(fn, what, {
-    timeoutMs,
-    intervalMs: 200,
-    detail: () => (tree ? `${tree.log('pr-poller').slice(-4000)}\n${tree.output().slice(-2000)}` : ''),
-  });
+): Promise<T> => until(fn, what, { timeoutMs, intervalMs: 200, detail: () => (tree ? pollerDetail(tree) : '') });
+
+/** A mission that ran to its end, done or failed. */
+const settled = (m: Mission) => m.status === 'done' || m.status === 'failed';
+
+/** The sha of `branch` on the world's bare remote, if it is there. */
+function remoteShaIn(world: MissionWorld, branch: string): string | undefined {
+  try {
+    return gitIn(world.dir, '--git-dir', world.bare, 'rev-parse', '--verify', `refs/heads/${branch}`);
+  } catch {
+    return undefined;
+  }
+}
 
 describe('PR poller: the CI queue end to end', () => {
   let world: MissionWorld;
   let tree: TestTree;
-  const remoteSha = (branch: string): string | undefined => {
-    try {
-      return gitIn(world.dir, '--git-dir', world.bare, 'rev-parse', '--verify', `refs/heads/${branch}`);
-    } catch {
-      return undefined;
-    }
-  };
+  const remoteSha = (branch: string) => remoteShaIn(world, branch);
   const consoleLines: string[] = [];
   const missions = async (): Promise<Mission[]> =>
     (await tree.bus.request<{ missions: Mission[] }>(tree.bus.subjects.missions('list'), {}, 5_000)).missions;
 
-  beforeAll(async () => {
-    world = await createMissionWorld();
-    world.github.followBranches((repo, branch) => (repo === REPO ? remoteSha(branch) : undefined));
-    tree = await TestTree.start({
-      config: world.config({
-        prPoller: { repos: [REPO], fastInterval: '1s', idleInterval: '2s' },
-        ci: { maxAttempts: 5, logTailLines: 50 },
-        actors: { bridge: { enabled: true }, chat: { enabled: false }, prPoller: { enabled: true } },
-      }),
-      env: world.env,
-    });
-    // What the operator sees: the console provider's output, through the bridge.
-    tree.bus.subscribe(
-      tree.bus.subjects.bridgeConsole,
-      (payload) => void consoleLines.push(String(payload.text ?? '')),
-    );
-    await tree.waitForRunning(['missions', 'bridge', 'runner-1', 'pr-poller']);
-  });
-  afterAll(async () => {
-    await tree?.stop();
-    await world?.stop();
-  });
+  useMissionTree(
+    {
+      prepare: (w) => w.github.followBranches((repo, branch) => (repo === REPO ? remoteShaIn(w, branch) : undefined)),
+      config: (w) =>
+        w.config({
+          prPoller: { repos: [REPO], fastInterval: '1s', idleInterval: '2s' },
+          ci: { maxAttempts: 5, logTailLines: 50 },
+          actors: { bridge: { enabled: true }, chat: { enabled: false }, prPoller: { enabled: true } },
+        }),
+      running: ['missions', 'bridge', 'runner-1', 'pr-poller'],
+      // What the operator sees: the console provider's output, through the bridge.
+      ready: (started) => {
+        started.tree.bus.subscribe(
+          started.tree.bus.subjects.bridgeConsole,
+          (payload) => void consoleLines.push(String(payload.text ?? '')),
+        );
+      },
+    },
+    (started) => ({ world, tree } = started),
+  );
 
   it('red CI on a pushed PR becomes a /ci_check mission that fixes it; green CI is announced', async () => {
     world.scenarios.set('ci-open', writesFile('feature.txt', 'the feature'));
@@ -75,14 +79,8 @@ describe('PR poller: the CI queue end to end', () => {
       { text: 'add the feature {{ci-open}}', source: 'nats' },
       5_000,
     );
-    const done = await waitFor(
-      'the first mission to finish',
-      async () => {
-        const m = (await missions()).find((x) => x.id === first.id);
-        return m && (m.status === 'done' || m.status === 'failed') ? m : undefined;
-      },
-      90_000,
-      tree,
+    const done = await untilMission(tree, first.id, settled, 90_000, 'the first mission to finish', () =>
+      pollerDetail(tree),
     );
     expect(done.status, done.lastError).toBe('done');
     const prUrl = done.result!.prUrl!;
@@ -125,14 +123,8 @@ describe('PR poller: the CI queue end to end', () => {
       tree,
     );
 
-    const fixed = await waitFor(
-      'the /ci_check mission to finish',
-      async () => {
-        const m = (await missions()).find((x) => x.id === check.id);
-        return m && (m.status === 'done' || m.status === 'failed') ? m : undefined;
-      },
-      90_000,
-      tree,
+    const fixed = await untilMission(tree, check.id, settled, 90_000, 'the /ci_check mission to finish', () =>
+      pollerDetail(tree),
     );
     expect(fixed.status, fixed.lastError).toBe('done');
     const sha2 = await waitFor(
@@ -196,36 +188,19 @@ describe('PR poller: the CI queue end to end', () => {
 describe("the runner works only on roshi's own PRs of the mission's project", () => {
   let world: MissionWorld;
   let tree: TestTree;
-  beforeAll(async () => {
-    world = await createMissionWorld();
-    tree = await TestTree.start({
-      config: world.config({
-        actors: { bridge: { enabled: false }, chat: { enabled: false }, prPoller: { enabled: false } },
-      }),
-      env: world.env,
-    });
-    await tree.waitForRunning(['missions', 'runner-1']);
-  });
-  afterAll(async () => {
-    await tree?.stop();
-    await world?.stop();
-  });
+  useMissionTree(
+    {
+      config: (w) =>
+        w.config({
+          actors: { bridge: { enabled: false }, chat: { enabled: false }, prPoller: { enabled: false } },
+        }),
+      running: ['missions', 'runner-1'],
+    },
+    (started) => ({ world, tree } = started),
+  );
 
-  const finished = async (id: string): Promise<Mission> =>
-    waitFor(
-      `mission ${id} to end`,
-      async () => {
-        const { missions } = await tree.bus.request<{ missions: Mission[] }>(
-          tree.bus.subjects.missions('list'),
-          {},
-          5_000,
-        );
-        const m = missions.find((x) => x.id === id);
-        return m && (m.status === 'done' || m.status === 'failed') ? m : undefined;
-      },
-      60_000,
-      tree,
-    );
+  const finished = (id: string): Promise<Mission> =>
+    untilMission(tree, id, settled, 60_000, 'its end', () => pollerDetail(tree));
 
   it("a /fix of a fork's roshi/ PR and a /rebase of another repository's PR fail at once, and the agent never runs", async () => {
     const fork = world.github.addPull(REPO, { head: { ref: 'roshi/totally-legit', owner: 'stranger' } });

@@ -4,11 +4,13 @@
 // usage.jsonl, with their outcome, and /usage's summary counts them.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { formatUsage, readUsage } from '../../src/bridge/usage.js';
 import type { ChatReply, Mission } from '../../src/contracts/index.js';
-import { createMissionWorld, writesFile, type MissionWorld } from '../harness/missionWorld.js';
-import { deepMerge, TestTree } from '../harness/tree.js';
+import { answerByLastMarker } from '../harness/chatScenarios.js';
+import { runsBash, writesFile, type MissionWorld } from '../harness/missionWorld.js';
+import { useMissionTree } from '../harness/missionSuite.js';
+import { deepMerge, type TestTree } from '../harness/tree.js';
 import { until } from '../harness/until.js';
 
 type Line = Record<string, unknown>;
@@ -17,32 +19,22 @@ describe('usage.jsonl and /usage', { timeout: 120_000 }, () => {
   let world: MissionWorld;
   let tree: TestTree;
 
-  beforeAll(async () => {
-    world = await createMissionWorld();
-    // A chat prompt also holds the missions' texts: answer by the LAST marker, the message's own.
-    world.anthropic.setHandler((body) => {
-      const text = JSON.stringify((body as { messages?: unknown }).messages ?? []);
-      const markers = [...text.matchAll(/\{\{([a-z0-9-]+)\}\}/g)].map((m) => m[1]!);
-      const key = markers.reverse().find((m) => world.scenarios.has(m));
-      const toolResults = (text.match(/"tool_result"/g) ?? []).length;
-      if (!key) return { text: 'Nothing to do.' };
-      return world.scenarios.get(key)!({ body, toolResults, missionKey: key });
-    });
-    tree = await TestTree.start({
-      config: deepMerge(world.config(), {
-        actors: { chat: { enabled: true } },
-        chat: { timeout: '60s' },
-        // One attempt: a failed run fails its mission at once.
-        missions: { maxAttempts: 1 },
-      }),
-      env: world.env,
-    });
-    await tree.waitForRunning(['missions', 'runner-1', 'chat']);
-  }, 120_000);
-  afterAll(async () => {
-    await tree?.stop();
-    await world?.stop();
-  });
+  useMissionTree(
+    {
+      // A chat prompt also holds the missions' texts: answer by the LAST marker, the message's own.
+      prepare: answerByLastMarker,
+      config: (w) =>
+        deepMerge(w.config(), {
+          actors: { chat: { enabled: true } },
+          chat: { timeout: '60s' },
+          // One attempt: a failed run fails its mission at once.
+          missions: { maxAttempts: 1 },
+        }),
+      running: ['missions', 'runner-1', 'chat'],
+    },
+    (started) => ({ world, tree } = started),
+    120_000,
+  );
 
   const usageFile = () => join(tree.stateDir, 'usage.jsonl');
   const lines = (): Line[] => {
@@ -93,11 +85,7 @@ describe('usage.jsonl and /usage', { timeout: 120_000 }, () => {
   });
 
   it('records a run cancelled mid-way', async () => {
-    world.scenarios.set('usage-slow', ({ toolResults }) =>
-      toolResults === 0
-        ? { toolUse: { name: 'Bash', input: { command: 'exec sleep 300', description: 'wait' } } }
-        : { text: 'done' },
-    );
+    world.scenarios.set('usage-slow', runsBash('exec sleep 300', 'wait'));
     const mission = await add('take all the time {{usage-slow}}');
     // The agent is inside its Bash call once the API was asked for it.
     await until(
