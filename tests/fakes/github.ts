@@ -79,6 +79,8 @@ export interface Fault {
   headers?: Record<string, string>;
   /** How many matching requests fail (default 1). */
   times?: number;
+  /** Only requests whose (parsed JSON) body this accepts fail, e.g. one PR's GraphQL query. */
+  when?: (body: unknown) => boolean;
 }
 
 export interface FakePull {
@@ -208,7 +210,8 @@ export interface FakeGitHub {
     thread: {
       isResolved?: boolean;
       isOutdated?: boolean;
-      comments: Array<Partial<Omit<FakeReviewComment, 'id'>> & { body: string }>;
+      /** `id` (the REST id) is assigned when not given; give one past 2^31 to test 64-bit ids. */
+      comments: Array<Partial<FakeReviewComment> & { body: string }>;
     },
   ): FakeReviewThread;
   /** Adds a reply to a thread; bumps the PR's updated_at. */
@@ -307,7 +310,10 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     };
 
     const faultIndex = faults.findIndex(
-      (f) => f.method === method && (f.path === pathname || compile(f.path).regex.test(pathname)),
+      (f) =>
+        f.method === method &&
+        (f.path === pathname || compile(f.path).regex.test(pathname)) &&
+        (f.when === undefined || f.when(body)),
     );
     const fault = faultIndex >= 0 ? faults[faultIndex] : undefined;
     if (fault) {
@@ -835,7 +841,9 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
         comments: {
           pageInfo: { hasNextPage: false },
           nodes: t.comments.map((c) => ({
-            databaseId: c.id,
+            // Int (32-bit, deprecated): null past 2^31 − 1, as GitHub answers; BigInt as a string
+            databaseId: c.id > 2_147_483_647 ? null : c.id,
+            fullDatabaseId: String(c.id),
             body: c.body,
             author: { login: c.author },
             path: c.path,
@@ -869,9 +877,9 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   );
   const url = http.url;
 
-  function reviewComment(c: Partial<Omit<FakeReviewComment, 'id'>> & { body: string }): FakeReviewComment {
+  function reviewComment(c: Partial<FakeReviewComment> & { body: string }): FakeReviewComment {
     return {
-      id: ++nextId,
+      id: c.id ?? ++nextId,
       body: c.body,
       author: c.author ?? 'reviewer',
       path: c.path ?? 'README.md',
