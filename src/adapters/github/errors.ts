@@ -2,6 +2,7 @@
 // GitHub's message, with the status and rate-limit facts callers branch on. Never the token.
 import { RequestError } from 'octokit';
 import { RoshiError } from '../../errors.js';
+import { rateLimitOf } from './rateLimits.js';
 
 /** A GitHub API call that failed after octokit's own retries. Never carries the token. */
 export class GitHubError extends RoshiError {
@@ -43,35 +44,60 @@ export function toGitHubError(route: string, error: unknown): GitHubError {
     const message = data?.message ?? error.message;
     const hint = error.status === 401 ? ' (check the token in github.tokenEnv)' : '';
     const headers = (error.response?.headers ?? {}) as Record<string, string | undefined>;
-    const limited = rateLimitOf(error.status, message, headers);
+    const limit = rateLimitOf(error.status, message, headers);
     // octokit reports a timeout or a refused connection as a 500 without a response
     const status = error.response === undefined && error.status === 500 ? undefined : error.status;
     return new GitHubError(
       `GitHub ${route} failed: ${error.status} ${message}${details ? `: ${details}` : ''}${hint}`,
       status,
-      limited.rateLimited,
-      limited.retryAfterMs,
+      limit !== undefined,
+      limit?.waitMs,
     );
   }
+  const graphql = graphqlErrorsOf(error);
+  if (graphql) return fromGraphqlErrors(route, graphql.errors, graphql.headers);
   const text = error instanceof Error ? error.message : String(error);
   return new GitHubError(`GitHub ${route} failed: ${text}`);
 }
 
-/** Whether a refusal is a rate limit, and how long GitHub asked to wait (Retry-After, else until the reset). */
-function rateLimitOf(
-  status: number,
-  message: string,
+interface GraphqlErrorEntry {
+  type?: string;
+  message?: string;
+  path?: unknown[];
+}
+
+/**
+ * The `errors` of a GraphQL answer that came back as HTTP 200 (octokit's GraphqlResponseError),
+ * or of the RATE_LIMITED answer the throttling plugin rethrows once it stops retrying.
+ */
+function graphqlErrorsOf(
+  error: unknown,
+): { errors: GraphqlErrorEntry[]; headers: Record<string, string | undefined> } | undefined {
+  const e = error as {
+    name?: string;
+    errors?: unknown;
+    headers?: Record<string, string | undefined>;
+    response?: { headers?: Record<string, string | undefined>; data?: { errors?: unknown } };
+  } | null;
+  if (typeof e !== 'object' || e === null) return undefined;
+  const errors = e.name === 'GraphqlResponseError' ? e.errors : e.response?.data?.errors;
+  if (!Array.isArray(errors) || errors.length === 0) return undefined;
+  return { errors: errors as GraphqlErrorEntry[], headers: e.headers ?? e.response?.headers ?? {} };
+}
+
+/**
+ * GitHub answers a GraphQL query it refuses with HTTP 200 and an `errors` list: NOT_FOUND and
+ * FORBIDDEN are about this item (404/403, never an outage), RATE_LIMITED is a rate limit, any
+ * other type a refused query (400). docs/github.md#one-poll
+ */
+function fromGraphqlErrors(
+  route: string,
+  errors: GraphqlErrorEntry[],
   headers: Record<string, string | undefined>,
-): { rateLimited: boolean; retryAfterMs?: number } {
-  const limited =
-    status === 429 ||
-    ((status === 403 || status === 429) && (headers['x-ratelimit-remaining'] === '0' || /rate limit/i.test(message)));
-  if (!limited) return { rateLimited: false };
-  const retryAfter = Number(headers['retry-after']);
-  if (Number.isFinite(retryAfter) && retryAfter >= 0 && headers['retry-after'] !== undefined)
-    return { rateLimited: true, retryAfterMs: retryAfter * 1000 };
-  const reset = Number(headers['x-ratelimit-reset']);
-  if (Number.isFinite(reset) && reset > 0 && headers['x-ratelimit-reset'] !== undefined)
-    return { rateLimited: true, retryAfterMs: Math.max(0, reset * 1000 - Date.now()) };
-  return { rateLimited: true };
+): GitHubError {
+  const types = errors.map((e) => e.type ?? '');
+  const text = errors.map((e) => (e.type ? `${e.type}: ${e.message ?? ''}` : (e.message ?? ''))).join('; ');
+  const limit = rateLimitOf(undefined, text, headers, types);
+  const status = limit ? 403 : types.includes('FORBIDDEN') ? 403 : types.every((t) => t === 'NOT_FOUND') ? 404 : 400;
+  return new GitHubError(`GitHub ${route} failed: ${text}`, status, limit !== undefined, limit?.waitMs);
 }

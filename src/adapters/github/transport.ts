@@ -6,6 +6,7 @@
 import { Octokit, RequestError } from 'octokit';
 import type { Logger } from '../../log.js';
 import { GitHubError, toGitHubError } from './errors.js';
+import { secondaryWaitMs } from './rateLimits.js';
 import type { ConditionalCache, GitHubClient, GitHubRequestStats, Listing } from './types.js';
 
 export interface GitHubOptions {
@@ -97,15 +98,29 @@ export function createTransport(options: GitHubOptions): Transport {
   const timeoutMs = options.requestTimeoutMs ?? 3 * 60_000;
   const apiUrl = options.apiUrl.replace(/\/+$/, '');
 
+  const baseMs = options.retryAfterBaseMs ?? 1000;
+
+  // Rate limits are retried here only, by plugin-throttling (plugin-retry leaves 403 and 429
+  // alone, below). It waits `retryAfter` seconds: Retry-After, or until x-ratelimit-reset. A
+  // secondary limit without Retry-After comes as 0 (fallback set to 0), and waits GitHub's
+  // "a minute, then exponential" here, before the plugin's own zero wait.
   const onLimit =
     (kind: 'rate limit' | 'secondary rate limit') =>
-    (retryAfter: number, request: { method: string; url: string }, _octokit: unknown, retryCount: number): boolean => {
-      const retry = retryCount < maxRetries && retryAfter <= maxWaitS;
+    async (
+      retryAfter: number,
+      request: { method: string; url: string; request?: { signal?: AbortSignal } },
+      _octokit: unknown,
+      retryCount: number,
+    ): Promise<boolean> => {
+      const named = kind === 'rate limit' || retryAfter > 0;
+      const waitS = named ? retryAfter : secondaryWaitMs(retryCount) / 1000;
+      const retry = retryCount < maxRetries && waitS <= maxWaitS;
       logger.warn(
-        { method: request.method, url: request.url, retryAfterS: retryAfter, retryCount, retry },
-        retry ? `GitHub ${kind}: retrying in ${retryAfter} s` : `GitHub ${kind}: giving up`,
+        { method: request.method, url: request.url, retryAfterS: waitS, retryCount, retry },
+        retry ? `GitHub ${kind}: retrying in ${waitS} s` : `GitHub ${kind}: giving up`,
       );
-      return retry;
+      if (!retry || named) return retry;
+      return waitOrAbort(waitS * baseMs, request.request?.signal);
     };
 
   const octokit = new Octokit({
@@ -122,10 +137,13 @@ export function createTransport(options: GitHubOptions): Transport {
     throttle: {
       onRateLimit: onLimit('rate limit'),
       onSecondaryRateLimit: onLimit('secondary rate limit'),
-      ...(options.retryAfterBaseMs === undefined ? {} : { retryAfterBaseValue: options.retryAfterBaseMs }),
+      fallbackSecondaryRateRetryAfter: 0,
+      retryAfterBaseValue: baseMs,
     },
     retry: {
-      ...(options.retryAfterBaseMs === undefined ? {} : { retryAfterBaseValue: options.retryAfterBaseMs }),
+      // 5xx and network errors only: a 429 retried here too made 12 requests of one call.
+      doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451],
+      retryAfterBaseValue: baseMs,
       ...(options.retries === undefined ? {} : { retries: options.retries }),
     },
   });
@@ -187,4 +205,19 @@ export function createTransport(options: GitHubOptions): Transport {
   }
 
   return { octokit, apiUrl, logger, stats, request, conditionalGet, paged };
+}
+
+/** Resolves true after `ms`, or false at once when the call's deadline passes first. */
+function waitOrAbort(ms: number, signal?: AbortSignal): Promise<boolean> {
+  if (signal?.aborted) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const done = (value: boolean) => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      resolve(value);
+    };
+    const onAbort = () => done(false);
+    const timer = setTimeout(() => done(true), ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 }
