@@ -2,7 +2,8 @@
 // (ETag cache, throttling, retry), tracked PRs in KV <prefix>_state, mission intake, the durable
 // outbox, <prefix>.pr.events; mission events, read durably (prPollerMissionFeed.ts), poke it.
 // After each good cycle it runs its duties (prPollerDuties.ts: mentions, auto-merge, branch
-// cleanup). Idle without a token or repository.
+// cleanup). GitHub webhook deliveries, when the webhook actor runs, poke it the same way
+// (prPollerWebhookFeed.ts). Idle without a token or repository.
 // docs/github.md, docs/github.md#status
 import type { AnyActorRef } from 'xstate';
 import { fromPromise } from 'xstate';
@@ -20,6 +21,7 @@ import { createDuties } from './prPollerDuties.js';
 import { followMissionEvents } from './prPollerMissionFeed.js';
 import { projectOfRepo } from './prPollerRepos.js';
 import { prPollerStatus, type LastPoll } from './prPollerStatus.js';
+import { followWebhookDeliveries } from './prPollerWebhookFeed.js';
 
 export { configuredRepoOf, projectOfRepo } from './prPollerRepos.js';
 
@@ -42,6 +44,7 @@ export const prPollerKind: ActorKind = {
       idleMs: p.idleInterval,
       backoffBaseMs: Math.min(p.fastInterval, 30_000),
       backoffMaxMs: Math.max(BACKOFF_MAX_MS, p.idleInterval),
+      webhookSafetyMs: p.webhookSafetyInterval,
     };
     let actorRef: AnyActorRef | undefined;
     const machineState = () =>
@@ -134,15 +137,25 @@ export const prPollerKind: ActorKind = {
     });
 
     let missionEvents: DurableConsumer | undefined;
+    let deliveries: DurableConsumer | undefined;
     return {
       machine,
       input,
       start: async (actor) => {
         actorRef = actor;
         missionEvents = await followMissionEvents(bus, poller, () => actor.send({ type: 'POKE' }), logger);
+        if (config.actors.webhook.enabled) {
+          deliveries = await followWebhookDeliveries(
+            bus,
+            p.repos,
+            (delivery) => actor.send({ type: 'WEBHOOK', at: delivery.receivedAt }),
+            logger,
+          );
+        }
       },
       stop: async () => {
         await missionEvents?.stop();
+        await deliveries?.stop();
       },
       drainEvent: { type: 'DRAIN' },
       control: {

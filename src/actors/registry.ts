@@ -11,6 +11,7 @@ export const ACTOR_KINDS: Record<string, () => Promise<ActorKind>> = {
   chat: async () => (await import('./chat.js')).chatKind,
   runner: async () => (await import('./runner.js')).runnerKind,
   'pr-poller': async () => (await import('./prPoller.js')).prPollerKind,
+  webhook: async () => (await import('./webhook.js')).webhookKind,
 };
 
 export async function kindOf(name: string): Promise<ActorKind> {

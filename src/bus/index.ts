@@ -16,6 +16,7 @@ export { errorReply, okReply, unwrapReply, type Reply } from './reply.js';
 export { registerService, type EndpointSpec, type ServiceSpec } from './service.js';
 export { subjectsFor, type Subjects } from './subjects.js';
 export { ensureMissionEventLog, ensureOutbox, publishDurable, type OutboxLimits } from './streams.js';
+export { ensureDeliveryLog, recordDelivery } from './githubDeliveries.js';
 export {
   consumeDurable,
   durableState,

@@ -94,7 +94,7 @@ function plus(
 
 /**
  * The users for a tree whose children are `actors` (as from childNames, without `nats`).
- * Actor kinds: watchdog, missions, bridge, chat, runner-<n>, pr-poller.
+ * Actor kinds: watchdog, missions, bridge, chat, runner-<n>, pr-poller, webhook.
  */
 export function natsUsers(prefix: string, actors: readonly string[]): NatsUserPermissions[] {
   const s = subjectsFor(prefix);
@@ -171,13 +171,18 @@ export function natsUsers(prefix: string, actors: readonly string[]): NatsUserPe
       );
     } else if (actor === 'pr-poller') {
       // Mission events reach it through its durable consumer on the mission event log (which it
-      // creates), not a plain subscription: none is lost while it is down.
+      // creates), not a plain subscription: none is lost while it is down. Likewise the webhook
+      // deliveries, when the tree has a webhook actor.
+      const deliveries = actors.includes('webhook') ? [s.githubDeliveriesStream] : [];
       users.push(
         plus(actorBase(s, actor), {
           publish: [s.prEvents, s.missionsAs('add', actor), ...outboxPublish],
-          streams: [state, s.missionEventsStream],
+          streams: [state, s.missionEventsStream, ...deliveries],
         }),
       );
+    } else if (actor === 'webhook') {
+      // Records each verified delivery in its stream (JetStream publish, deduplicated by id).
+      users.push(plus(actorBase(s, actor), { publish: [s.githubDeliveries], streams: [s.githubDeliveriesStream] }));
     } else {
       // An actor kind this table does not know yet gets only what the host does for it.
       users.push(actorBase(s, actor));

@@ -45,6 +45,8 @@ export function subjectsFor(prefix: string) {
     missionEvents: typedSubject<MissionEvent>(`${p}.missions.events`),
     runnerProgress: (runner: string) => `${p}.runner.${runner}.progress`,
     prEvents: `${p}.pr.events`,
+    /** GitHub webhook deliveries the webhook actor verified, one summary each (githubDeliveries.ts). */
+    githubDeliveries: `${p}.github.deliveries`,
     inspect: (actor: string) => `${p}.inspect.${actor}`,
     inspectAll: `${p}.inspect.>`,
     // JetStream assets. Bucket and stream names allow only [A-Za-z0-9_-].
@@ -53,5 +55,7 @@ export function subjectsFor(prefix: string) {
     outboxStream: `${p.replace(/-/g, '_').toUpperCase()}_OUTBOX`,
     /** Keeps every mission event, so the pr-poller misses none while it is down (streams.ts). */
     missionEventsStream: `${p.replace(/-/g, '_').toUpperCase()}_MISSION_EVENTS`,
+    /** Keeps the verified webhook deliveries, deduplicated by delivery id, for the pr-poller. */
+    githubDeliveriesStream: `${p.replace(/-/g, '_').toUpperCase()}_GITHUB_DELIVERIES`,
   };
 }

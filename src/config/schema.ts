@@ -12,6 +12,7 @@ import {
   missionsSection,
   prPollerSection,
   runnerSection,
+  webhookSection,
 } from './sections/missions.js';
 import { natsSection } from './sections/nats.js';
 import { actorsSection, heartbeatSection, supervisionSection, watchdogSection } from './sections/supervision.js';
@@ -117,6 +118,7 @@ export const configSchema = section({
   ci: ciSection,
   autoMerge: autoMergeSection,
   cleanup: cleanupSection,
+  webhook: webhookSection,
   log: section({
     level: oneOf('trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'),
     pretty: oneOf('auto', 'always', 'never'),

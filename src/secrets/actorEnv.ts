@@ -7,9 +7,18 @@ import { AGENT_BASE_NAMES, isAgentBaseName } from './agentEnv.js';
 import { configuredSecretNames, isSecretName } from './sources.js';
 
 /** `other`: a name this module does not know gets nothing beyond the base set and the config layer. */
-export type ChildKind = 'nats' | 'watchdog' | 'missions' | 'bridge' | 'chat' | 'runner' | 'pr-poller' | 'other';
+export type ChildKind =
+  | 'nats'
+  | 'watchdog'
+  | 'missions'
+  | 'bridge'
+  | 'chat'
+  | 'runner'
+  | 'pr-poller'
+  | 'webhook'
+  | 'other';
 
-const KINDS: readonly string[] = ['nats', 'watchdog', 'missions', 'bridge', 'chat', 'runner', 'pr-poller'];
+const KINDS: readonly string[] = ['nats', 'watchdog', 'missions', 'bridge', 'chat', 'runner', 'pr-poller', 'webhook'];
 
 /** The kind of a child of the tree from its name (`runner-3` is a runner). */
 export function childKindOf(name: string): ChildKind {
@@ -37,7 +46,9 @@ function providerTokenNames(config: Pick<RoshiConfig, 'bridge'>): string[] {
   return names.filter((name) => name !== '');
 }
 
-type ConfigPart = Pick<RoshiConfig, 'github' | 'bridge' | 'agent' | 'secrets'>;
+type ConfigPart = Pick<RoshiConfig, 'github' | 'bridge' | 'agent' | 'secrets'> & {
+  webhook?: Pick<RoshiConfig['webhook'], 'secretEnv'>;
+};
 
 /** The secret (and other non-base) variables a kind needs, by name; and whether it gets the agent's API variables. */
 function grantsOf(config: ConfigPart, kind: ChildKind): { names: Set<string>; agentApi: boolean; git: boolean } {
@@ -56,6 +67,9 @@ function grantsOf(config: ConfigPart, kind: ChildKind): { names: Set<string>; ag
       return { names: new Set(providerTokenNames(config)), agentApi: false, git: false };
     case 'pr-poller':
       return { names: new Set([config.github.tokenEnv]), agentApi: false, git: true };
+    case 'webhook':
+      // The webhook secret only: it verifies deliveries, never talks to GitHub.
+      return { names: new Set(config.webhook ? [config.webhook.secretEnv] : []), agentApi: false, git: false };
     case 'watchdog':
     case 'missions':
     case 'nats':

@@ -33,6 +33,18 @@ export const prPollerSection = section({
   ownForks: stringList(),
   fastInterval: duration(1000),
   idleInterval: duration(1000),
+  /** Poll period while GitHub webhooks arrive (docs/github.md#webhooks). */
+  webhookSafetyInterval: duration(1000),
+});
+
+/** The webhook actor's endpoint (docs/github.md#webhooks). */
+export const webhookSection = section({
+  listen: string({
+    test: (v) => /^(\[[^\]]+\]|[^\s:]+):\d{1,5}$/.test(v) && Number(v.slice(v.lastIndexOf(':') + 1)) <= 65_535,
+    expected: 'host:port, e.g. "127.0.0.1:8787"',
+  }),
+  path: string({ test: (v) => v.startsWith('/'), expected: 'a path starting with "/"' }),
+  secretEnv: envName(),
 });
 
 export const ciSection = section({ maxAttempts: integer(1, 100), logTailLines: integer(10, 10_000) });

@@ -29,4 +29,5 @@ export const actorsSection = section({
   runner: section({ enabled: boolean(), instances: integer(1, 32) }),
   prPoller: section({ enabled: boolean() }),
   missions: section({ enabled: boolean() }),
+  webhook: section({ enabled: boolean() }),
 });
