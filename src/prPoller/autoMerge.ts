@@ -1,18 +1,33 @@
 // Auto-merge of roshi's own pull requests (config autoMerge); the per-poll decision is in
 // autoMergeDecide.ts. mergePullRequest merges only after fresh checks (configured repository,
-// own PR, recheck() still open and green on the same head sha, the last gate not red) and
-// sends that sha, so GitHub refuses when the head moved; anything but a merge is a reset.
-// docs/github-mentions.md#auto-merge
+// own PR, recheck() still open and green on the same head sha, the last gate not red, GitHub's
+// merge box allowing it, no refusal of this head remembered) and sends that sha, so GitHub
+// refuses when the head moved; anything but a merge is a reset.
+// docs/github-mentions.md#auto-merge, docs/github.md#auto-merge
 import { isOwnBranch } from '../runner/slug.js';
 import { mergePull, parsePullUrl, statusOf, type GitHubClient } from '../adapters/github/index.js';
-import { pullGateMark } from '../adapters/github/pullEdits.js';
-import { notGreenReason, type MergeCandidate } from './autoMergeDecide.js';
+import { lastGateMark } from '../adapters/github/gateMark.js';
+import { requiredApprovingReviews, reviewTally } from '../adapters/github/mergeRules.js';
+import { pullMergeState, type PullMergeState } from '../adapters/github/pullEdits.js';
+import {
+  mergeBoxWait,
+  notGreenReason,
+  repeatsRefusal,
+  type MergeBox,
+  type MergeCandidate,
+  type MergeRefusal,
+} from './autoMergeDecide.js';
 import { judgeOwnership } from './ownership.js';
 import type { TrackedPr } from './types.js';
 
 export {
   decideAutoMerge,
+  mergeBoxWait,
   notGreenReason,
+  repeatsRefusal,
+  type MergeBox,
+  type MergeRefusal,
+  type MergeWait,
   type AutoMergeAction,
   type AutoMergeDecision,
   type AutoMergeSettings,
@@ -28,7 +43,14 @@ export interface MergeOptions {
   ownForks?: readonly string[];
   /** A fresh look at the PR on GitHub (head, state, CI, review threads), bypassing any cache. */
   recheck: () => Promise<MergeCandidate>;
+  /** Refusals by GitHub, per PR (refusalKey); read before and written after a merge call. */
+  refusals?: Map<string, MergeRefusal>;
+  /** How long to wait before reading a merge box GitHub is still computing once more (default 2 s). */
+  unknownRetryMs?: number;
 }
+
+/** The key of a PR in MergeOptions.refusals. */
+export const refusalKey = (pr: { repo: string; number: number }): string => `${pr.repo.toLowerCase()}#${pr.number}`;
 
 export type MergeOutcome =
   | 'merged'
@@ -42,6 +64,10 @@ export type MergeOutcome =
   | 'not_green'
   /** The head moved since the decision (re-check or GitHub's sha guard). */
   | 'head_changed'
+  /** GitHub's merge box would refuse it: draft, behind, conflicts, reviews required, still computing. */
+  | 'waiting'
+  /** GitHub refused this head before and nothing changed since: not asked again. */
+  | 'refused_before'
   /** GitHub refused or failed the merge (not mergeable, conflicts, protection, permissions). */
   | 'merge_failed';
 
@@ -55,6 +81,8 @@ export interface MergeResult {
   fresh?: MergeCandidate;
   /** Always true unless merged: clear greenSince, the grace period starts over. */
   reset: boolean;
+  /** Why the merge waits, worth telling in chat (once per PR and reason: the caller keeps count). */
+  wait?: string;
 }
 
 const sameRepo = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
@@ -71,12 +99,18 @@ export async function mergePullRequest(
   pr: MergeCandidate,
   options: MergeOptions,
 ): Promise<MergeResult> {
-  const fail = (outcome: Exclude<MergeOutcome, 'merged'>, reason: string, fresh?: MergeCandidate): MergeResult => ({
+  const fail = (
+    outcome: Exclude<MergeOutcome, 'merged'>,
+    reason: string,
+    fresh?: MergeCandidate,
+    wait?: string,
+  ): MergeResult => ({
     merged: false,
     outcome,
     reason,
     reset: true,
     ...(fresh === undefined ? {} : { fresh }),
+    ...(wait === undefined ? {} : { wait }),
   });
 
   if (!sameRepo(pr.repo, options.expectedRepo) || !urlMatches(pr, options.expectedRepo)) {
@@ -121,9 +155,17 @@ export async function mergePullRequest(
       fresh,
     );
   }
-  // The gate mark lives in the PR's body, which the re-check does not read.
+  // The gate mark lives in the PR's body, and the merge box in the single PR's answer: neither
+  // is in what the re-check reads.
+  let state: PullMergeState;
   try {
-    const lastGate = await pullGateMark(github, pr.repo, pr.number);
+    state = await pullMergeState(github, pr.repo, pr.number);
+    if (state.mergeableState === 'unknown') {
+      // GitHub computes mergeability in the background once asked: one more look shortly after.
+      await new Promise((resolve) => setTimeout(resolve, options.unknownRetryMs ?? 2_000));
+      state = await pullMergeState(github, pr.repo, pr.number);
+    }
+    const lastGate = lastGateMark(state.body);
     if (lastGate) fresh = { ...fresh, lastGate };
   } catch (error) {
     return fail(
@@ -135,9 +177,29 @@ export async function mergePullRequest(
   const why = notGreenReason(fresh);
   if (why !== undefined) return fail('not_green', `re-check before merging: ${why}`, fresh);
 
+  const wait = mergeBoxWait(await withReviews(github, pr, state));
+  if (wait)
+    return fail('waiting', `GitHub would not merge: ${wait.reason}`, fresh, wait.tell ? wait.reason : undefined);
+  const key = refusalKey(pr);
+  const refused = options.refusals?.get(key);
+  if (repeatsRefusal(refused, pr.headSha, state.mergeableState)) {
+    return fail('refused_before', `GitHub refused this head before: ${refused?.reason}`, fresh);
+  }
+  const remember = (reason: string) =>
+    options.refusals?.set(key, { sha: pr.headSha, reason, mergeableState: state.mergeableState });
+
   try {
     const result = await mergePull(github, pr.repo, pr.number, pr.headSha, options.method);
-    if (!result.merged) return fail('merge_failed', `GitHub did not merge: ${result.message}`, fresh);
+    if (!result.merged) {
+      remember(result.message);
+      return fail(
+        'merge_failed',
+        `GitHub did not merge: ${result.message}`,
+        fresh,
+        `GitHub refused the merge: ${result.message}`,
+      );
+    }
+    options.refusals?.delete(key);
     return {
       merged: true,
       outcome: 'merged',
@@ -148,8 +210,36 @@ export async function mergePullRequest(
     };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
+    const status = statusOf(error);
+    // GitHub's refusals (405 not mergeable, 409 head moved, 422 e.g. base modified) are answers
+    // for this head: remembered, not asked again. Anything else (5xx, network) may be retried.
+    if (status === 405 || status === 409 || status === 422) remember(message);
     // 409: "Head branch was modified. Review and try the merge again." (the sha guard)
-    if (statusOf(error) === 409) return fail('head_changed', message, fresh);
-    return fail('merge_failed', message, fresh);
+    if (status === 409) return fail('head_changed', message, fresh);
+    const refusal = `GitHub refused the merge: ${message.replace(/^GitHub [A-Z]+ \S+ failed: /, '')}`;
+    return fail('merge_failed', message, fresh, status === 405 || status === 422 ? refusal : undefined);
   }
+}
+
+/**
+ * The merge box, with the reviews it waits for when it is `blocked`. Those reads only explain
+ * the wait: when they fail, the wait is told without numbers.
+ */
+async function withReviews(github: GitHubClient, pr: MergeCandidate, state: PullMergeState): Promise<MergeBox> {
+  const box: MergeBox = {
+    draft: state.draft,
+    mergeable: state.mergeable,
+    mergeableState: state.mergeableState,
+    baseRef: state.baseRef,
+  };
+  if (state.mergeableState !== 'blocked' || state.draft) return box;
+  const [required, tally] = await Promise.all([
+    requiredApprovingReviews(github, pr.repo, state.baseRef).catch(() => undefined),
+    reviewTally(github, pr.repo, pr.number).catch(() => undefined),
+  ]);
+  return {
+    ...box,
+    ...(required === undefined ? {} : { requiredApprovals: required }),
+    ...(tally === undefined ? {} : { approvals: tally.approvals, changesRequestedBy: tally.changesRequestedBy }),
+  };
 }

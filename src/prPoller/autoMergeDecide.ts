@@ -84,3 +84,71 @@ export function decideAutoMerge(pr: MergeCandidate, settings: AutoMergeSettings,
     greenSince,
   };
 }
+
+/** GitHub's merge box for a PR (pullMergeState), with the review counts read when it is blocked. */
+export interface MergeBox {
+  draft: boolean;
+  mergeable: boolean | null;
+  mergeableState: string;
+  baseRef: string;
+  /** Approving reviews the base branch requires; undefined when the rules are not readable. */
+  requiredApprovals?: number;
+  approvals?: number;
+  changesRequestedBy?: readonly string[];
+}
+
+export interface MergeWait {
+  reason: string;
+  /** Worth a chat line: false for 'unknown', which GitHub settles by itself within seconds. */
+  tell: boolean;
+}
+
+const reviews = (n: number) => `${n} approving review${n === 1 ? '' : 's'}`;
+
+/**
+ * Why GitHub would refuse a merge now, or undefined when its merge box allows one. `unstable`
+ * (a check that is not required failed) and `has_hooks` are mergeable; a draft is not, whatever
+ * mergeable_state says (a PR converted to draft can still say `clean`).
+ */
+export function mergeBoxWait(box: MergeBox): MergeWait | undefined {
+  if (box.draft || box.mergeableState === 'draft') return { reason: 'it is a draft', tell: true };
+  switch (box.mergeableState) {
+    case 'clean':
+    case 'unstable':
+    case 'has_hooks':
+      return box.mergeable === false ? { reason: 'GitHub says it cannot be merged', tell: true } : undefined;
+    case 'behind':
+      return { reason: `the branch is behind ${box.baseRef}`, tell: true };
+    case 'dirty':
+      return { reason: `it has merge conflicts with ${box.baseRef}`, tell: true };
+    case 'blocked': {
+      const { requiredApprovals: required, approvals } = box;
+      if (box.changesRequestedBy && box.changesRequestedBy.length > 0)
+        return { reason: `changes requested by ${box.changesRequestedBy.join(', ')}`, tell: true };
+      if (required !== undefined && approvals !== undefined && approvals < required)
+        return {
+          reason:
+            approvals === 0 ? `${reviews(required)} required` : `${reviews(required)} required, ${approvals} given`,
+          tell: true,
+        };
+      return { reason: 'GitHub blocks the merge (branch protection or rulesets)', tell: true };
+    }
+    default: // 'unknown': GitHub is still computing it
+      return { reason: 'GitHub is still working out whether it can be merged', tell: false };
+  }
+}
+
+/** A merge GitHub refused (405/409/422) for one head commit, with the merge box it had then. */
+export interface MergeRefusal {
+  sha: string;
+  reason: string;
+  mergeableState: string;
+}
+
+/**
+ * Whether asking again would repeat a refusal: same head commit and the merge box unchanged.
+ * A new push, or GitHub's merge box moving (e.g. blocked → clean), is worth one more try.
+ */
+export function repeatsRefusal(refusal: MergeRefusal | undefined, sha: string, mergeableState: string): boolean {
+  return refusal !== undefined && refusal.sha === sha && refusal.mergeableState === mergeableState;
+}

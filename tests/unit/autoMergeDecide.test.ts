@@ -1,8 +1,16 @@
 // decideAutoMerge: continuous green for the grace period, reset on any regression, the worst
-// assumed for truncated listings.
+// assumed for truncated listings. mergeBoxWait and repeatsRefusal: GitHub's merge box read as
+// GitHub's docs describe mergeable_state.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decideAutoMerge, notGreenReason, type MergeCandidate } from '../../src/prPoller/autoMerge.js';
+import {
+  decideAutoMerge,
+  mergeBoxWait,
+  notGreenReason,
+  repeatsRefusal,
+  type MergeBox,
+  type MergeCandidate,
+} from '../../src/prPoller/autoMerge.js';
 
 const MIN = 60_000;
 const T0 = Date.UTC(2025, 0, 1, 12, 0, 0);
@@ -143,5 +151,75 @@ describe('decideAutoMerge', () => {
         }
       }),
     );
+  });
+});
+
+describe('mergeBoxWait: every mergeable_state GitHub documents', () => {
+  const box = (over: Partial<MergeBox>): MergeBox => ({
+    draft: false,
+    mergeable: true,
+    mergeableState: 'clean',
+    baseRef: 'main',
+    ...over,
+  });
+  it.each<[string, Partial<MergeBox>, string | undefined, boolean?]>([
+    ['clean', {}, undefined],
+    ['unstable (a check that is not required failed)', { mergeableState: 'unstable' }, undefined],
+    ['has_hooks', { mergeableState: 'has_hooks' }, undefined],
+    ['clean but mergeable false', { mergeable: false }, 'GitHub says it cannot be merged', true],
+    ['draft', { mergeableState: 'draft', draft: true }, 'it is a draft', true],
+    ['draft flag with clean (converted_to_draft payload)', { draft: true }, 'it is a draft', true],
+    ['behind', { mergeableState: 'behind' }, 'the branch is behind main', true],
+    ['dirty', { mergeableState: 'dirty', mergeable: false }, 'it has merge conflicts with main', true],
+    [
+      'unknown',
+      { mergeableState: 'unknown', mergeable: null },
+      'GitHub is still working out whether it can be merged',
+      false,
+    ],
+    [
+      'blocked, nothing readable',
+      { mergeableState: 'blocked' },
+      'GitHub blocks the merge (branch protection or rulesets)',
+      true,
+    ],
+    [
+      'blocked, 1 required, none given',
+      { mergeableState: 'blocked', requiredApprovals: 1, approvals: 0 },
+      '1 approving review required',
+      true,
+    ],
+    [
+      'blocked, 2 required, 1 given',
+      { mergeableState: 'blocked', requiredApprovals: 2, approvals: 1 },
+      '2 approving reviews required, 1 given',
+      true,
+    ],
+    [
+      'blocked, reviews enough',
+      { mergeableState: 'blocked', requiredApprovals: 1, approvals: 1 },
+      'GitHub blocks the merge (branch protection or rulesets)',
+      true,
+    ],
+    [
+      'blocked, changes requested',
+      { mergeableState: 'blocked', approvals: 1, changesRequestedBy: ['bob', 'eve'] },
+      'changes requested by bob, eve',
+      true,
+    ],
+  ])('%s', (_name, over, reason, tell) => {
+    const wait = mergeBoxWait(box(over));
+    if (reason === undefined) expect(wait).toBeUndefined();
+    else expect(wait).toEqual({ reason, tell });
+  });
+});
+
+describe('repeatsRefusal', () => {
+  const refusal = { sha: 'a'.repeat(40), reason: '405 Pull Request is not mergeable', mergeableState: 'clean' };
+  it('same head and merge box: a repeat; a new head or a moved box: worth asking', () => {
+    expect(repeatsRefusal(undefined, 'a'.repeat(40), 'clean')).toBe(false);
+    expect(repeatsRefusal(refusal, 'a'.repeat(40), 'clean')).toBe(true);
+    expect(repeatsRefusal(refusal, 'b'.repeat(40), 'clean')).toBe(false);
+    expect(repeatsRefusal(refusal, 'a'.repeat(40), 'unstable')).toBe(false);
   });
 });

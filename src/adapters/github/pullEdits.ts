@@ -1,5 +1,5 @@
-// Reading and rewriting an open pull request's title and body, and its gate mark
-// (docs/missions.md#gates-and-pull-requests). Reads here are never conditional: the text decides a
+// Reading and rewriting an open pull request's title and body, its gate mark
+// (docs/missions.md#gates-and-pull-requests) and its mergeability (docs/github.md#auto-merge). Reads here are never conditional: the text decides a
 // rewrite or a merge, so it must be GitHub's current one. Written text goes through outgoingText.
 import { lastGateMark, type GateMark } from './gateMark.js';
 import { outgoingText } from './textPolicy.js';
@@ -46,4 +46,33 @@ export async function updatePullRequest(
 /** The last gate mark in the PR's body, read fresh (auto-merge asks right before merging). */
 export async function pullGateMark(github: GitHubClient, repo: string, number: number): Promise<GateMark | undefined> {
   return lastGateMark((await pullRequestText(github, repo, number)).body);
+}
+
+/** What GitHub's merge box knows about a PR, read fresh right before a merge. */
+export interface PullMergeState {
+  body: string;
+  draft: boolean;
+  /** null while GitHub is still computing it (mergeable_state 'unknown'). */
+  mergeable: boolean | null;
+  /** clean, unstable, has_hooks, blocked, behind, dirty, draft or unknown (GitHub's merge box). */
+  mergeableState: string;
+  baseRef: string;
+  headSha: string;
+}
+
+/** GET /repos/{o}/{r}/pulls/{n}: body (gate mark), draft and mergeability as they are now. */
+export async function pullMergeState(github: GitHubClient, repo: string, number: number): Promise<PullMergeState> {
+  const t = transportOf(github);
+  const { owner, name } = splitRepo(repo);
+  const { data } = await call(`GET /repos/${repo}/pulls/${number}`, () =>
+    t.octokit.rest.pulls.get({ owner, repo: name, pull_number: number, request: t.request(CALL_TIMEOUT_MS) }),
+  );
+  return {
+    body: data.body ?? '',
+    draft: data.draft === true,
+    mergeable: data.mergeable ?? null,
+    mergeableState: data.mergeable_state ?? 'unknown',
+    baseRef: data.base.ref,
+    headSha: data.head.sha,
+  };
 }
