@@ -2,7 +2,8 @@
 // and rebase logs, added with `addRoute`, in GitHub's documented shapes:
 //
 //   GET    /user
-//   GET    /notifications                                  participating, all, since, per_page (≤ 50), page; Link
+//   GET    /notifications                                  participating, all, since, per_page (≤ 50), page; Link;
+//                                                          X-Poll-Interval (60 s, as GitHub; setPollInterval)
 //   GET    /repos/{o}/{r}/issues/{n}                       the issue (or PR) of a thread: title, body, author
 //   GET    /repos/{o}/{r}/issues/{n}/comments              since, per_page, page; Link; reaction rollups
 //   POST   /repos/{o}/{r}/issues/{n}/comments              201, the comment (by the token's login)
@@ -104,6 +105,8 @@ export interface MentionsFake {
   ): FakeRun;
   /** Requests the blob server got (path and whether an Authorization header came along). */
   blobRequests: Array<{ path: string; authorization: boolean }>;
+  /** The X-Poll-Interval (seconds) GET /notifications answers with; undefined sends none. */
+  setPollInterval(seconds: number | undefined): void;
   stop(): Promise<void>;
 }
 
@@ -126,6 +129,7 @@ export async function installMentionRoutes(fake: FakeGitHub, options: MentionsFa
   const runs: FakeRun[] = [];
   const blobRequests: MentionsFake['blobRequests'] = [];
   let nextId = 5_000_000;
+  let pollInterval: number | undefined = 60;
   const mentionRe = new RegExp(`@${login.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![A-Za-z0-9-])`, 'i');
 
   // ─── "blob storage" for job logs: another origin, plain text ─────────────────────────────
@@ -293,7 +297,9 @@ export async function installMentionRoutes(fake: FakeGitHub, options: MentionsFa
             subscription_url: `${fake.url}/notifications/threads/${t.id}/subscription`,
           };
         });
-      return paginate(ctx, list, 50);
+      const answer = paginate(ctx, list, 50);
+      if (pollInterval === undefined) return answer;
+      return { ...answer, headers: { ...answer.headers, 'x-poll-interval': String(pollInterval) } };
     },
   });
 
@@ -631,6 +637,9 @@ export async function installMentionRoutes(fake: FakeGitHub, options: MentionsFa
       return run;
     },
     blobRequests,
+    setPollInterval: (seconds) => {
+      pollInterval = seconds;
+    },
     stop: async () => {
       await blob.close();
     },
