@@ -1,7 +1,8 @@
 // What the poller reads about one commit's CI: the verdict from its three sources (check runs,
-// the combined status, workflow runs) and the tails of the failing Actions jobs' logs, cached
-// per commit and job so a PR that stays red does not fetch the same log every poll.
-import type { GitHubClient } from '../adapters/github/index.js';
+// the combined status, workflow runs) and the base branch's required checks (cached a while:
+// they rarely change), and the tails of the failing Actions jobs' logs, cached per commit and
+// job so a PR that stays red does not fetch the same log every poll.
+import { requiredStatusChecks, type GitHubClient } from '../adapters/github/index.js';
 import { aggregateCi, type CiVerdict, type FailingItem } from './ciStatus.js';
 
 export interface CiReaderSettings {
@@ -11,33 +12,54 @@ export interface CiReaderSettings {
   maxPages?: number;
   /** Failing jobs whose logs are fetched per /ci_check; default 5. */
   maxLogs?: number;
+  /** For the required checks' cache; default Date.now. */
+  clock?: () => number;
 }
 
 /** Runs one GitHub read; an error about this item gives undefined (the poller's guard). */
 export type Guard = <T>(what: string, fn: () => Promise<T>) => Promise<T | undefined>;
 
+/** How long a base branch's required checks are reused before they are read again. */
+export const REQUIRED_CHECKS_TTL_MS = 10 * 60_000;
+
 export class CiReader {
   private readonly logTails = new Map<string, string>();
+  private readonly required = new Map<string, { names: string[] | undefined; at: number }>();
 
   constructor(
     private readonly github: GitHubClient,
     private readonly settings: CiReaderSettings,
   ) {}
 
-  /** CI of one commit from its three sources. */
-  async verdict(repo: string, sha: string): Promise<CiVerdict> {
+  /** CI of one commit (a PR's head) from its three sources; with `base`, its required checks decide. */
+  async verdict(repo: string, sha: string, base?: string): Promise<CiVerdict> {
     const maxPages = this.settings.maxPages ?? 3;
-    const [checks, status, runs] = await Promise.all([
+    const [checks, status, runs, required] = await Promise.all([
       this.github.listCheckRuns(repo, sha, { maxPages }),
       this.github.combinedStatus(repo, sha, { maxPages: 1 }),
       this.github.listWorkflowRuns(repo, sha, { maxPages: 1 }),
+      base ? this.requiredChecks(repo, base) : undefined,
     ]);
     return aggregateCi({
       checkRuns: checks.items,
       statuses: status.statuses,
       workflowRuns: runs.items,
       truncated: checks.truncated || status.truncated || runs.truncated,
+      headSha: sha,
+      ...(required !== undefined ? { required } : {}),
     });
+  }
+
+  /** The base branch's required checks, undefined when the token cannot read them (reused for a while). */
+  private async requiredChecks(repo: string, base: string): Promise<string[] | undefined> {
+    const key = `${repo}#${base}`;
+    const now = (this.settings.clock ?? Date.now)();
+    const cached = this.required.get(key);
+    if (cached && now - cached.at < REQUIRED_CHECKS_TTL_MS) return cached.names;
+    const names = await requiredStatusChecks(this.github, repo, base);
+    if (this.required.size >= 200) this.required.clear();
+    this.required.set(key, { names, at: now });
+    return names;
   }
 
   /** The failing jobs with the tails of their logs (Actions jobs only; others have no log API). */

@@ -28,7 +28,11 @@ export interface CiQueueSettings {
 /** Fingerprints of handled feedback kept per PR. */
 const MAX_HANDLED_FEEDBACK = 50;
 
-export type CiAction = { type: 'none' } | { type: 'queueCheck' } | { type: 'leave'; reason: LeaveReason };
+export type CiAction =
+  | { type: 'none' }
+  | { type: 'queueCheck' }
+  | { type: 'waitApproval' }
+  | { type: 'leave'; reason: LeaveReason };
 
 // ─── pure rules ──────────────────────────────────────────────────────────────────────────────
 
@@ -112,7 +116,8 @@ export function decideCi(pr: TrackedPr, ci: CiState, now: number, settings: CiQu
     case 'success':
       return { type: 'leave', reason: 'success' };
     case 'blocked_approval':
-      return { type: 'leave', reason: 'blocked_approval' };
+      // Stays in the queue, read every cycle: once someone approves the run, its result is followed.
+      return { type: 'waitApproval' };
     case 'pending':
       return { type: 'none' };
     case 'none':

@@ -11,7 +11,7 @@ export function leaveMessage(pr: TrackedPr, reason: LeaveReason, blocked: readon
     case 'success':
       return `✅ CI passed on ${pr.url} (${pr.branch})${pr.attempts > 0 ? ` after ${pr.attempts} fix attempt${pr.attempts === 1 ? '' : 's'}` : ''}`;
     case 'blocked_approval':
-      return `✋ CI of ${pr.url} waits for approval${blocked.length > 0 ? ` (${blocked.join(', ')})` : ''}: approve the run on GitHub; roshi stops retrying it`;
+      return `✋ CI of ${pr.url} waits for approval${blocked.some((b) => b !== '') ? ` (${blocked.filter((b) => b !== '').join(', ')})` : ''}: approve the run on GitHub; roshi stops retrying it`;
     case 'budget':
       return `🚦 CI of ${pr.url} still fails after ${pr.attempts}/${pr.maxAttempts} /ci_check attempts (${failing}): over to you`;
     case 'no_ci':
@@ -21,6 +21,12 @@ export function leaveMessage(pr: TrackedPr, reason: LeaveReason, blocked: readon
     case 'closed':
       return `🚪 ${pr.url} was closed; it leaves the CI queue`;
   }
+}
+
+/** The operator's message when CI of a PR in the queue starts waiting for an approval (said once per head). */
+export function waitsForApprovalMessage(pr: TrackedPr, blocked: readonly string[]): string {
+  const names = blocked.filter((name) => name !== '');
+  return `✋ CI of ${pr.url} waits for approval${names.length > 0 ? ` (${names.join(', ')})` : ''}: approve the run on GitHub; roshi follows it once approved`;
 }
 
 /** The /ci_check mission's context: what fails, with the log tails. */

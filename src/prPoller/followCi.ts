@@ -1,8 +1,10 @@
-// One followed PR's CI on its head commit: read the verdict, record it, and act on it as the CI
-// queue's rules say (a /ci_check mission with the failing jobs' logs, or leaving the queue).
-// docs/github.md#the-ci-queue
+// One followed PR's CI on its head commit: read the verdict (the base branch's required checks
+// decide when `base` is given), record it, and act on it as the CI queue's rules say (a
+// /ci_check mission with the failing jobs' logs, telling the operator a run waits for approval,
+// or leaving the queue). docs/github.md#the-ci-queue
 import type { CiReader } from './ciFetch.js';
 import { ciCheckContext, decideCi, MAX_EMPTY_POLLS, recordCi } from './ciQueue.js';
+import { waitsForApprovalMessage } from './ciQueueMessages.js';
 import type { PrStep } from './pollerTypes.js';
 import type { LeaveReason, TrackedPr } from './types.js';
 
@@ -12,9 +14,9 @@ export interface CiStep extends PrStep {
   leave(pr: TrackedPr, reason: LeaveReason, blocked?: readonly string[]): Promise<TrackedPr>;
 }
 
-export async function followCi(step: CiStep, start: TrackedPr): Promise<TrackedPr> {
+export async function followCi(step: CiStep, start: TrackedPr, base?: string): Promise<TrackedPr> {
   const now = step.clock();
-  const verdict = await step.guard(`CI of ${start.url}`, () => step.ci.verdict(start.repo, start.headSha));
+  const verdict = await step.guard(`CI of ${start.url}`, () => step.ci.verdict(start.repo, start.headSha, base));
   if (!verdict) return start;
   const action = decideCi(start, verdict.state, now, {
     maxAttempts: step.settings.maxAttempts,
@@ -30,6 +32,8 @@ export async function followCi(step: CiStep, start: TrackedPr): Promise<TrackedP
         ci: pr.ci,
         truncated: verdict.truncated,
         failing: verdict.failing.map((f) => f.name),
+        ...(verdict.optionalFailing.length > 0 ? { optionalFailing: verdict.optionalFailing.map((f) => f.name) } : {}),
+        ...(verdict.missing.length > 0 ? { missingRequired: verdict.missing } : {}),
       },
       'CI changed',
     );
@@ -44,6 +48,17 @@ export async function followCi(step: CiStep, start: TrackedPr): Promise<TrackedP
     });
   }
   if (action.type === 'leave') return step.leave(pr, action.reason, verdict.blocked);
+  if (action.type === 'waitApproval') {
+    // Said once per head: the PR stays in the queue and is read every cycle until the run is approved.
+    if (start.ci !== 'blocked_approval') {
+      step.ports.logger.info({ url: pr.url, blocked: verdict.blocked }, 'CI waits for approval');
+      await step.ports.notify(
+        waitsForApprovalMessage(pr, verdict.blocked),
+        `pr-${pr.repo}-${pr.number}-blocked_approval-${pr.headSha.slice(0, 12)}`,
+      );
+    }
+    return pr;
+  }
   if (action.type === 'queueCheck') {
     const failing = await step.ci.withLogs(pr.repo, pr.headSha, verdict.failing, (what, fn) => step.guard(what, fn));
     pr = {

@@ -3,39 +3,26 @@
 // block, so the agent can fix them in the same push. The text says the logs predate the rebase.
 // docs/github-mentions.md#rebase-logs
 import { untrustedBlock } from '../runner/untrusted.js';
-import { jobLog, jobsOfRun, runsForSha, type GitHubClient, type WorkflowRunSummary } from '../adapters/github/index.js';
+import {
+  jobLog,
+  jobsOfRun,
+  runsForSha,
+  tailLines,
+  type GitHubClient,
+  type WorkflowRunSummary,
+} from '../adapters/github/index.js';
+import { newestRunPerWorkflow } from './ciVerdictNewest.js';
 
 const FAILING = new Set(['failure', 'timed_out', 'startup_failure']);
 /** At most this many failing jobs get a log (the rest are listed by name). */
 export const MAX_LOGGED_JOBS = 6;
-/** A log line longer than this is cut (minified output, progress bars). */
-const MAX_LINE = 1_000;
 
 /** The last `lines` lines of a job log, without ANSI colours and GitHub's per-line timestamps. */
-export function tailOfLog(text: string, lines: number): string {
-  const clean = text
-    .replace(/\r\n?/g, '\n')
-    .replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '')
-    .split('\n')
-    .map((line) => line.replace(/^\uFEFF?\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z ?/, ''))
-    .map((line) => (line.length > MAX_LINE ? `${line.slice(0, MAX_LINE)} …` : line));
-  while (clean.length > 0 && (clean[clean.length - 1] ?? '').trim() === '') clean.pop();
-  return clean.slice(-Math.max(1, lines)).join('\n');
-}
+export const tailOfLog = tailLines;
 
-/** The newest run of each workflow. */
+/** The newest run of each workflow (the CI verdict's rule, ciVerdictNewest.ts), by name. */
 export function latestRuns(runs: WorkflowRunSummary[]): WorkflowRunSummary[] {
-  const byWorkflow = new Map<number, WorkflowRunSummary>();
-  for (const run of runs) {
-    const seen = byWorkflow.get(run.workflowId);
-    if (
-      !seen ||
-      run.runNumber > seen.runNumber ||
-      (run.runNumber === seen.runNumber && run.runAttempt > seen.runAttempt)
-    )
-      byWorkflow.set(run.workflowId, run);
-  }
-  return [...byWorkflow.values()].sort((a, b) => a.name.localeCompare(b.name));
+  return newestRunPerWorkflow(runs).sort((a, b) => a.name.localeCompare(b.name));
 }
 
 /**

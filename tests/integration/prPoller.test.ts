@@ -161,12 +161,8 @@ const tracked = (w: World, number: number) => w.poller.trackedPrs().find((p) => 
 describe('CI aggregation through the adapter', () => {
   it('check runs, statuses and workflow runs of the head commit decide, by the rules', async () => {
     const { w, pr } = await pushedPr();
-    // only ignored runs → none
-    fake.setCheckRuns(w.repo, pr.sha, [
-      { name: 'lint', conclusion: 'skipped' },
-      { name: 'docs', conclusion: 'neutral' },
-      { name: 'old', conclusion: 'cancelled' },
-    ]);
+    // only stale runs → none (skipped and neutral pass, cancelled fails: ciVerdict.test.ts)
+    fake.setCheckRuns(w.repo, pr.sha, [{ name: 'old', conclusion: 'stale' }]);
     await w.poller.cycle();
     expect(tracked(w, pr.number)?.ci).toBe('none');
     // something unfinished → pending
@@ -191,18 +187,30 @@ describe('CI aggregation through the adapter', () => {
     expect(after.greenSince).toBeGreaterThan(0);
   });
 
-  it('a run waiting for approval → blocked_approval: notified, out of the queue, no mission', async () => {
+  it('a run waiting for approval → blocked_approval: notified once, stays in the queue, followed once approved', async () => {
     const { w, pr } = await pushedPr();
     fake.setCheckRuns(w.repo, pr.sha, [{ name: 'unit', conclusion: 'success' }]);
-    fake.setWorkflowRuns(w.repo, pr.sha, [{ name: 'Deploy', conclusion: 'action_required' }]);
+    fake.setWorkflowRuns(w.repo, pr.sha, [{ id: 9001, name: 'Deploy', conclusion: 'action_required' }]);
     await w.poller.cycle();
-    expect(tracked(w, pr.number)).toMatchObject({ ci: 'blocked_approval', inCiQueue: false });
+    expect(tracked(w, pr.number)).toMatchObject({ ci: 'blocked_approval', inCiQueue: true });
     expect(w.notes).toHaveLength(1);
     expect(w.notes[0]?.text).toMatch(/^✋ CI of .* waits for approval \(Deploy\)/);
     expect(w.missions()).toEqual([]);
-    // no more notifications on later polls
+    // no more notifications on later polls while it waits
     await w.poller.cycle();
     expect(w.notes).toHaveLength(1);
+    // someone approves: the run goes on and passes; the next poll follows it (✅, green for auto-merge)
+    fake.setWorkflowRuns(w.repo, pr.sha, [{ id: 9001, name: 'Deploy', conclusion: 'success' }]);
+    fake.setCheckRuns(w.repo, pr.sha, [{ name: 'unit', conclusion: 'success' }, { name: 'deploy' }]);
+    await w.poller.cycle();
+    expect(w.notes.map((n) => n.text)).toEqual([
+      expect.stringMatching(/^✋ CI of/),
+      expect.stringMatching(/^✅ CI passed on .*\/pull\/\d+/),
+    ]);
+    const after = tracked(w, pr.number)!;
+    expect(after).toMatchObject({ ci: 'success', inCiQueue: false });
+    expect(after.greenSince).toBeGreaterThan(0);
+    expect(w.missions()).toEqual([]);
   });
 
   it('a truncated check-run listing is never green, and never a failure', async () => {

@@ -79,9 +79,10 @@ describe('new head SHA', () => {
 });
 
 describe('decisions on the CI verdict', () => {
-  it('success, blocked_approval → out; pending → wait', () => {
+  it('success → out; blocked_approval → stays, waiting for the approval; pending → wait', () => {
     expect(decideCi(queued(), 'success', T0, SETTINGS)).toEqual({ type: 'leave', reason: 'success' });
-    expect(decideCi(queued(), 'blocked_approval', T0, SETTINGS)).toEqual({ type: 'leave', reason: 'blocked_approval' });
+    // Stays in the queue (read every cycle) so an approved run's result is followed.
+    expect(decideCi(queued(), 'blocked_approval', T0, SETTINGS)).toEqual({ type: 'waitApproval' });
     expect(decideCi(queued(), 'pending', T0, SETTINGS)).toEqual({ type: 'none' });
   });
 

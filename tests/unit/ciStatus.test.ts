@@ -1,5 +1,6 @@
-// CI aggregation rules, one by one: latest head only is the caller's job; here every verdict
-// an item can give and the order in which they win.
+// CI aggregation rules, one by one: every verdict an item can give and the order in which they
+// win. The same rules from GitHub's real payload shapes, with required checks and superseded
+// runs: ciVerdict.test.ts.
 import { describe, expect, it } from 'vitest';
 import {
   aggregateCi,
@@ -40,9 +41,10 @@ describe('item verdicts', () => {
     ['completed', 'timed_out', 'failure'],
     ['completed', 'startup_failure', 'failure'],
     ['completed', 'action_required', 'blocked'],
-    ['completed', 'skipped', 'ignored'],
-    ['completed', 'cancelled', 'ignored'],
-    ['completed', 'neutral', 'ignored'],
+    // As in GitHub's merge box: skipped and neutral pass, cancelled does not, stale is outdated.
+    ['completed', 'skipped', 'success'],
+    ['completed', 'cancelled', 'failure'],
+    ['completed', 'neutral', 'success'],
     ['completed', 'stale', 'ignored'],
     ['waiting', null, 'blocked'],
     ['queued', null, 'pending'],
@@ -68,14 +70,30 @@ describe('aggregation', () => {
     expect(agg().state).toBe('none');
   });
 
-  it('only skipped, cancelled and neutral runs → none (they are ignored)', () => {
-    const v = agg([done('skipped'), done('cancelled'), done('neutral')], [], [run('completed', 'cancelled')]);
+  it('only stale runs → none (they are ignored)', () => {
+    const v = agg([done('stale'), done('stale')], [], [run('completed', 'stale')]);
     expect(v.state).toBe('none');
-    expect(v.ignored).toBe(4);
+    expect(v.ignored).toBe(3);
   });
 
-  it('ignored runs do not hide a success', () => {
-    expect(agg([done('success'), done('skipped'), done('cancelled'), done('neutral')]).state).toBe('success');
+  it('only skipped and neutral runs → success (GitHub counts them as passing)', () => {
+    const v = agg([done('skipped'), done('neutral')], [], [run('completed', 'skipped')]);
+    expect(v.state).toBe('success');
+  });
+
+  it('stale, skipped and neutral runs do not hide a success', () => {
+    expect(agg([done('success'), done('skipped'), done('stale'), done('neutral')]).state).toBe('success');
+  });
+
+  it('a cancelled run beside green jobs → failure', () => {
+    const v = agg([done('success'), done('cancelled', 'e2e')]);
+    expect(v.state).toBe('failure');
+    expect(v.failing.map((f) => f.name)).toEqual(['e2e']);
+  });
+
+  it('cancelled jobs are listed only when nothing failed outright (fail-fast cancels the rest)', () => {
+    const v = agg([done('failure', 'unit (20)'), done('cancelled', 'unit (22)')]);
+    expect(v.failing.map((f) => f.name)).toEqual(['unit (20)']);
   });
 
   it('any success and nothing else → success', () => {

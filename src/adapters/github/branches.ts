@@ -1,8 +1,10 @@
-// Branches (refs) on GitHub: listing roshi's own and deleting merged ones. Paths with a branch
+// Branches (refs) on GitHub: listing roshi's own, deleting merged ones, and the status checks a
+// base branch requires (protection and rulesets). Paths with a branch
 // name in them are built with the branch's '/' kept as is and every segment URL-encoded:
 // `/git/refs/heads/roshi/fix-x`, the form GitHub documents, rather than octokit's `{ref}`
 // expansion, which would send `heads%2Froshi%2Ffix-x`.
 import { statusOf } from './errors.js';
+import { repoRequest } from './listings.js';
 import { CALL_TIMEOUT_MS, call, splitRepo, transportOf } from './transport.js';
 import type { GitHubClient } from './types.js';
 
@@ -58,4 +60,50 @@ export async function deleteBranch(github: GitHubClient, repo: string, branch: s
     if (statusOf(error) === 422) return 'missing'; // "Reference does not exist"
     throw error;
   }
+}
+
+/**
+ * The status checks required to merge into `branch`: branch protection's required_status_checks
+ * contexts (404 when not protected; 403/404 without admin access) and the rulesets'
+ * `required_status_checks` rules (readable with read access), by name. undefined when neither
+ * could be read: then every check counts. docs/github.md#ci
+ */
+export async function requiredStatusChecks(
+  github: GitHubClient,
+  repo: string,
+  branch: string,
+): Promise<string[] | undefined> {
+  const names = new Set<string>();
+  let readable = false;
+  try {
+    const data = await repoRequest(
+      github,
+      repo,
+      'GET /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks',
+      { branch },
+    );
+    readable = true;
+    for (const context of data.contexts ?? []) names.add(context);
+    for (const check of data.checks ?? []) names.add(check.context);
+  } catch (error) {
+    if (!unreadable(error)) throw error;
+  }
+  try {
+    const rules = await repoRequest(github, repo, 'GET /repos/{owner}/{repo}/rules/branches/{branch}', { branch });
+    readable = true;
+    for (const rule of rules) {
+      if (rule.type !== 'required_status_checks') continue;
+      const checks = (rule.parameters as { required_status_checks?: Array<{ context: string }> } | undefined)
+        ?.required_status_checks;
+      for (const check of checks ?? []) names.add(check.context);
+    }
+  } catch (error) {
+    if (!unreadable(error)) throw error;
+  }
+  return readable ? [...names].sort() : undefined;
+}
+
+/** 403 (no access) and 404 (not protected, or hidden from this token): not a failure, just unknown. */
+function unreadable(error: unknown): boolean {
+  return statusOf(error) === 403 || statusOf(error) === 404;
 }

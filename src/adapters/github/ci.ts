@@ -3,6 +3,7 @@
 // follows without our Authorization header: another origin). The poller's reads are
 // conditional (ETag cache); the rebase logs page through everything.
 import { everyPage, listingFor, type PageLimit } from './listings.js';
+import { tailOfLog } from './logTail.js';
 import { CALL_TIMEOUT_MS, call, splitRepo, transportOf, type Transport } from './transport.js';
 import type { CheckRun, CombinedStatus, CommitStatus, GitHubClient, Listing, WorkflowRun } from './types.js';
 
@@ -19,17 +20,25 @@ export function listCheckRuns(
     { ref: sha },
     opts.maxPages ?? 3,
     (data) => ({
-      items: (data.check_runs ?? []).map((r) => ({
-        id: r.id,
-        name: r.name,
-        status: r.status,
-        conclusion: r.conclusion ?? null,
-        ...(r.html_url || r.details_url ? { url: (r.html_url || r.details_url) as string } : {}),
-        ...(r.app?.slug ? { app: r.app.slug } : {}),
-      })),
+      // The listing is for one commit; a proxy or an old server that ignores the ref must not mix commits.
+      items: (data.check_runs ?? []).filter((r) => r.head_sha === undefined || r.head_sha === sha).map(toCheckRun),
       ...totalOf(data),
     }),
   );
+}
+
+/** A check run as GitHub returns it (REST listing or webhook payload), in the adapter's shape. */
+export function toCheckRun(r: RawCheckRun): CheckRun {
+  return {
+    id: r.id,
+    name: r.name || `check run ${r.id}`,
+    status: r.status,
+    conclusion: r.conclusion ?? null,
+    ...(r.html_url || r.details_url ? { url: (r.html_url || r.details_url) as string } : {}),
+    ...(r.app?.slug ? { app: r.app.slug } : {}),
+    ...(r.head_sha ? { headSha: r.head_sha } : {}),
+    ...(typeof r.check_suite?.id === 'number' ? { checkSuiteId: r.check_suite.id } : {}),
+  };
 }
 
 export async function combinedStatus(
@@ -48,12 +57,7 @@ export async function combinedStatus(
     (data) => {
       state = data.state ?? state;
       return {
-        items: (data.statuses ?? []).map((s) => ({
-          context: s.context,
-          state: s.state,
-          ...(s.target_url ? { url: s.target_url } : {}),
-          ...(s.description ? { description: s.description } : {}),
-        })),
+        items: (data.statuses ?? []).map(toCommitStatus),
         ...totalOf(data),
       };
     },
@@ -64,6 +68,16 @@ export async function combinedStatus(
     total: listing.total,
     truncated: listing.truncated,
     notModified: listing.notModified,
+  };
+}
+
+/** A commit status as GitHub returns it, in the adapter's shape. */
+export function toCommitStatus(s: RawStatus): CommitStatus {
+  return {
+    context: s.context,
+    state: s.state,
+    ...(s.target_url ? { url: s.target_url } : {}),
+    ...(s.description ? { description: s.description } : {}),
   };
 }
 
@@ -83,17 +97,35 @@ export function listWorkflowRuns(
       items: (data.workflow_runs ?? [])
         // GitHub filters by head_sha; a proxy or an old server that ignores it must not mix commits.
         .filter((r) => r.head_sha === undefined || r.head_sha === sha)
-        .map((r) => ({
-          id: r.id,
-          name: r.name ?? r.display_title ?? `run ${r.id}`,
-          status: r.status ?? 'queued',
-          conclusion: r.conclusion ?? null,
-          headSha: r.head_sha ?? sha,
-          ...(r.html_url ? { url: r.html_url } : {}),
-        })),
+        .map((r) => toWorkflowRun(r, sha)),
       ...totalOf(data),
     }),
   );
+}
+
+/** A workflow run as GitHub returns it (REST listing or webhook payload), in the adapter's shape. */
+export function toWorkflowRun(r: RawWorkflowRun, sha = ''): WorkflowRun {
+  return {
+    id: r.id,
+    name: workflowName(r),
+    status: r.status ?? 'queued',
+    conclusion: r.conclusion ?? null,
+    headSha: r.head_sha ?? sha,
+    ...(r.html_url ? { url: r.html_url } : {}),
+    ...(typeof r.workflow_id === 'number' ? { workflowId: r.workflow_id } : {}),
+    ...(typeof r.run_number === 'number' ? { runNumber: r.run_number } : {}),
+    ...(typeof r.run_attempt === 'number' ? { runAttempt: r.run_attempt } : {}),
+    ...(typeof r.check_suite_id === 'number' ? { checkSuiteId: r.check_suite_id } : {}),
+    ...(r.path ? { path: r.path } : {}),
+  };
+}
+
+/**
+ * What a run is called: its workflow's name; a workflow without one (GitHub sends name "") by
+ * its file, as GitHub's UI does; else by its id. display_title is the commit's title, not the workflow.
+ */
+export function workflowName(r: { id: number; name?: string | null; path?: string | null }): string {
+  return r.name?.trim() || r.path || `workflow run ${r.id}`;
 }
 
 /** A listing page's total_count, when GitHub sent one. */
@@ -123,7 +155,7 @@ export async function jobLogTail(t: Transport, repo: string, jobId: number, line
   });
   const text =
     typeof data === 'string' ? data : data instanceof ArrayBuffer ? new TextDecoder().decode(data) : String(data ?? '');
-  return tailLines(text, lines);
+  return tailOfLog(text, lines);
 }
 
 /** GET /repos/{o}/{r}/actions/jobs/{id}/logs: the whole log (a leading BOM kept). */
@@ -152,7 +184,7 @@ export async function runsForSha(github: GitHubClient, repo: string, sha: string
   const runs = await everyPage(github, repo, 'GET /repos/{owner}/{repo}/actions/runs', { head_sha: sha });
   return runs.map((r) => ({
     id: r.id,
-    name: r.name ?? r.display_title ?? `run ${r.id}`,
+    name: workflowName(r),
     workflowId: r.workflow_id,
     runNumber: r.run_number,
     runAttempt: r.run_attempt ?? 1,
@@ -187,19 +219,10 @@ export async function jobsOfRun(github: GitHubClient, repo: string, runId: numbe
   }));
 }
 
-// GitHub Actions log lines start with an ISO timestamp: noise for the agent.
-const LOG_TIMESTAMP = /^\uFEFF?\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z ?/;
+/** The last `lines` lines of a log, timestamps and ANSI codes removed (logTail.ts). */
+export const tailLines = tailOfLog;
 
-/** The last `lines` non-empty-trailing lines of a log, timestamps removed. */
-export function tailLines(text: string, lines: number): string {
-  const all = text.replace(/\r\n?/g, '\n').replace(/\n+$/, '').split('\n');
-  return all
-    .slice(Math.max(0, all.length - Math.max(1, lines)))
-    .map((line) => line.replace(LOG_TIMESTAMP, ''))
-    .join('\n');
-}
-
-interface RawCheckRun {
+export interface RawCheckRun {
   id: number;
   name: string;
   status: string;
@@ -207,14 +230,16 @@ interface RawCheckRun {
   html_url?: string | null;
   details_url?: string | null;
   app?: { slug?: string } | null;
+  head_sha?: string;
+  check_suite?: { id?: number } | null;
 }
-interface RawStatus {
+export interface RawStatus {
   context: string;
   state: string;
   target_url?: string | null;
   description?: string | null;
 }
-interface RawWorkflowRun {
+export interface RawWorkflowRun {
   id: number;
   name?: string | null;
   display_title?: string;
@@ -222,4 +247,9 @@ interface RawWorkflowRun {
   conclusion?: string | null;
   head_sha?: string;
   html_url?: string;
+  workflow_id?: number;
+  run_number?: number;
+  run_attempt?: number;
+  check_suite_id?: number;
+  path?: string;
 }

@@ -8,7 +8,7 @@ export { ESCAPED_MENTIONS, ZWJ, escapeMentions, outgoingText } from './textPolic
 export { EtagCache } from './etagCache.js';
 export { parsePullUrl } from './pullUrl.js';
 export { mergePull, pullsForHead, type MergeCallResult } from './pulls.js';
-export { branchesUnder, deleteBranch } from './branches.js';
+export { branchesUnder, deleteBranch, requiredStatusChecks } from './branches.js';
 export { jobLog, jobsOfRun, runsForSha, tailLines, type JobSummary, type WorkflowRunSummary } from './ci.js';
 export {
   addPlusOne,

@@ -64,6 +64,10 @@ export interface CheckRun {
   url?: string;
   /** The app that reported it; `github-actions` check runs are Actions jobs (same id). */
   app?: string;
+  /** The commit it ran on (GitHub's head_sha). */
+  headSha?: string;
+  /** Its check suite: an Actions workflow run's check_suite_id, so superseded runs' jobs can be dropped. */
+  checkSuiteId?: number;
 }
 
 export interface CommitStatus {
@@ -90,6 +94,13 @@ export interface WorkflowRun {
   conclusion: string | null;
   headSha: string;
   url?: string;
+  /** The workflow it is a run of: runs of one workflow supersede each other (newest counts). */
+  workflowId?: number;
+  runNumber?: number;
+  runAttempt?: number;
+  checkSuiteId?: number;
+  /** The workflow file (.github/workflows/ci.yml): its name when the workflow has none. */
+  path?: string;
 }
 
 export interface ReviewComment {
