@@ -23,17 +23,19 @@ export async function followReviews(step: ReviewStep, start: TrackedPr, pull: Pu
   const comments = await step.guard(`review comments of ${start.url}`, () =>
     step.ports.github.listReviewComments(start.repo, start.number, { maxPages: step.settings.maxPages ?? 3 }),
   );
-  if (!threads && !comments) return start;
+  // Without the threads, REST alone cannot tell a resolved thread's comments from feedback: this
+  // PR's review follow-up has failed and is read again after its backoff (followUpBackoff.ts).
+  if (!threads) return start;
   // Whose feedback counts: a lookup that fails leaves this PR's feedback for the next cycle.
   const authors = await step.guard(`permissions of the reviewers of ${start.url}`, () =>
-    authorsOf(step, start.repo, feedbackAuthors(threads?.threads ?? [], comments?.items ?? [], botLogin)),
+    authorsOf(step, start.repo, feedbackAuthors(threads.threads, comments?.items ?? [], botLogin)),
   );
   if (!authors) return start;
   const feedback = collectFeedback(
-    threads?.threads ?? [],
+    threads.threads,
     comments?.items ?? [],
     botLogin,
-    threads === undefined || threads.truncated || comments?.truncated === true,
+    threads.truncated || comments?.truncated === true,
     authors,
   );
   for (const [login, permission] of feedback.ignored) {
@@ -47,10 +49,10 @@ export async function followReviews(step: ReviewStep, start: TrackedPr, pull: Pu
       'review feedback ignored',
     );
   }
-  let pr: TrackedPr = { ...start, unresolvedThreads: threads ? feedback.unresolvedThreads : start.unresolvedThreads };
+  let pr: TrackedPr = { ...start, unresolvedThreads: feedback.unresolvedThreads };
   if (pr.unresolvedThreads > 0) delete pr.greenSince;
   if (feedback.fingerprint === '' || pr.handledFeedback.includes(feedback.fingerprint))
-    return { ...pr, ...(threads && comments ? { reviewsSeen: pull.updatedAt } : {}) };
+    return { ...pr, ...(comments ? { reviewsSeen: pull.updatedAt } : {}) };
   const added = await step.ports.missions.add({
     text: `/fix ${pr.url}`,
     project: pr.project,
@@ -72,7 +74,7 @@ export async function followReviews(step: ReviewStep, start: TrackedPr, pull: Pu
     at: now,
   });
   pr = rememberFeedback(pr, feedback.fingerprint, now);
-  return { ...pr, ...(threads && comments ? { reviewsSeen: pull.updatedAt } : {}), ownActivityAt: now };
+  return { ...pr, ...(comments ? { reviewsSeen: pull.updatedAt } : {}), ownActivityAt: now };
 }
 
 /** The permission of each login (lower case keys). */

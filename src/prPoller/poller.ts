@@ -16,6 +16,7 @@ import {
 } from './ciQueue.js';
 import { type CiStep, followCi } from './followCi.js';
 import { followReviews, type ReviewStep } from './followReviews.js';
+import { FollowUpBackoff, type FollowUpFailure } from './followUpBackoff.js';
 import { missionEventMeaning } from './missionEvents.js';
 import { ownPullFilter } from './ownPulls.js';
 import { type CycleResult, type PollerPorts, type PollerSettings, readOrSkip } from './pollerTypes.js';
@@ -34,6 +35,8 @@ export class Poller {
   private readonly ci: CiReader;
   /** What the per-PR steps (followCi, followReviews) use of this poller. */
   private readonly step: CiStep & ReviewStep;
+  /** PRs whose follow-up failed, and when each is tried again (in memory). */
+  private readonly followUps: FollowUpBackoff;
   cycles = 0;
   /** Repositories in which the last cycle saw a followed PR merged (branch cleanup runs for them). */
   mergedRepos = new Set<string>();
@@ -48,6 +51,10 @@ export class Poller {
       ports.logger,
     );
     this.ci = new CiReader(ports.github, settings);
+    this.followUps = new FollowUpBackoff({
+      initialMs: settings.followUpBackoffMs ?? 60_000,
+      maxMs: settings.followUpBackoffMaxMs ?? 30 * 60_000,
+    });
     this.step = {
       settings,
       ports,
@@ -192,13 +199,37 @@ export class Poller {
     );
   }
 
+  /**
+   * Reviews and CI of one PR. A GitHub error about this PR (not an outage or rate limit, which end
+   * the cycle) marks its follow-up failed: skipped until its backoff is over, the others go on.
+   */
   private async follow(start: TrackedPr, pull: PullSummary): Promise<void> {
     const now = this.clock();
+    const key = ciQueueKey(start.repo, start.number);
+    if (!this.followUps.ready(key, now)) return;
+    // Only reads named after this PR count (CI, threads, comments, reviewers' permissions): a job
+    // log is optional context, the /ci_check goes out without it.
+    let failure: unknown;
+    const step: CiStep & ReviewStep = {
+      ...this.step,
+      guard: (what, fn) =>
+        readOrSkip(this.ports.logger, what, fn, (error) => {
+          if (what.includes(start.url)) failure ??= error;
+        }),
+    };
     let pr = observeHead({ ...start, branch: pull.headRef, headRepo: pull.headRepo, url: pull.url }, pull.headSha, now);
-    pr = await followReviews(this.step, pr, pull);
+    pr = await followReviews(step, pr, pull);
     const settled = pr.ci === 'success' || pr.ci === 'failure' || pr.ci === 'blocked_approval';
-    if (pr.inCiQueue === true || !settled || pr.headSha !== start.headSha) pr = await followCi(this.step, pr);
+    if (pr.inCiQueue === true || !settled || pr.headSha !== start.headSha) pr = await followCi(step, pr);
     await this.saveIfChanged(start, pr);
+    const failed = this.followUps.settle(key, this.clock(), failure);
+    if (failed)
+      this.ports.logger.warn({ url: pr.url, ...failed }, 'follow-up of a pull request failed; tried again later');
+  }
+
+  /** PRs whose follow-up is failing (keyed by ciQueueKey), for status. */
+  failingFollowUps(): ReadonlyMap<string, FollowUpFailure> {
+    return this.followUps.failing();
   }
 
   private async leave(pr: TrackedPr, reason: LeaveReason, blocked: readonly string[] = []): Promise<TrackedPr> {

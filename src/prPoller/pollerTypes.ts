@@ -40,6 +40,10 @@ export interface PollerSettings {
   maxPages?: number;
   /** Failing jobs whose logs are fetched per /ci_check; default 5. */
   maxLogs?: number;
+  /** First wait of a PR whose follow-up failed (doubling per failure in a row); default 1 min. */
+  followUpBackoffMs?: number;
+  /** Longest such wait; default 30 min. */
+  followUpBackoffMaxMs?: number;
 }
 
 export interface PollerPorts {
@@ -69,13 +73,22 @@ export function isCycleFatal(error: unknown): error is GitHubError {
   return error instanceof GitHubError && (error.outage || error.rateLimited || error.status === 401);
 }
 
-/** Runs one GitHub read: an error about this item is logged and gives undefined; an outage or rate limit ends the cycle. */
-export async function readOrSkip<T>(logger: Logger, what: string, fn: () => Promise<T>): Promise<T | undefined> {
+/**
+ * Runs one GitHub read: an error about this item is logged, handed to `skipped` and gives
+ * undefined; an outage or rate limit ends the cycle.
+ */
+export async function readOrSkip<T>(
+  logger: Logger,
+  what: string,
+  fn: () => Promise<T>,
+  skipped?: (error: unknown) => void,
+): Promise<T | undefined> {
   try {
     return await fn();
   } catch (error) {
     if (isCycleFatal(error) || (error as Error).name === 'AbortError') throw error;
     logger.warn({ err: error, what }, 'GitHub read failed; going on with the rest');
+    skipped?.(error);
     return undefined;
   }
 }

@@ -1,5 +1,6 @@
 // Review feedback on a pull request: review threads come from GraphQL (REST has no "resolved"
-// flag), inline review comments from REST (conditional, paginated).
+// flag), inline review comments from REST (conditional, paginated). A comment's id is its REST id
+// in both (GraphQL's 64-bit `fullDatabaseId`), so a comment in a resolved thread is known as such.
 import { GitHubError, toGitHubError } from './errors.js';
 import { listingFor, type PageLimit } from './listings.js';
 import { splitRepo, type Transport } from './transport.js';
@@ -34,7 +35,7 @@ export async function reviewThreads(t: Transport, repo: string, number: number):
         comments: (th.comments?.nodes ?? [])
           .filter((c): c is RawThreadComment => c !== null)
           .map((c, i) => ({
-            id: c.databaseId ?? -(i + 1),
+            id: commentId(c) ?? -(i + 1),
             body: c.body ?? '',
             author: c.author?.login ?? 'ghost',
             ...(c.path ? { path: c.path } : {}),
@@ -73,6 +74,12 @@ export function listReviewComments(
   );
 }
 
+/** The REST id of a thread comment (a JS number is exact up to 2^53, as for the REST answers). */
+function commentId(c: RawThreadComment): number | undefined {
+  const id = Number(c.fullDatabaseId ?? Number.NaN);
+  return Number.isSafeInteger(id) ? id : undefined;
+}
+
 const REVIEW_THREADS_QUERY = `query($owner: String!, $name: String!, $number: Int!) {
   repository(owner: $owner, name: $name) {
     pullRequest(number: $number) {
@@ -84,7 +91,7 @@ const REVIEW_THREADS_QUERY = `query($owner: String!, $name: String!, $number: In
           isOutdated
           comments(first: 50) {
             pageInfo { hasNextPage }
-            nodes { databaseId body author { login } path line url createdAt }
+            nodes { fullDatabaseId body author { login } path line url createdAt }
           }
         }
       }
@@ -103,7 +110,8 @@ interface RawReviewComment {
   created_at?: string;
 }
 interface RawThreadComment {
-  databaseId?: number | null;
+  /** BigInt, sent as a string: the REST id. (The 32-bit `databaseId` is null past 2^31.) */
+  fullDatabaseId?: string | number | null;
   body?: string;
   author?: { login?: string } | null;
   path?: string | null;
