@@ -83,7 +83,8 @@ describe('agent failures', () => {
   let world: MissionWorld;
   let tree: TestTree;
   useMissionTree(
-    { config: (w) => deepMerge(w.config(), { agent: { idleTimeout: '3s' } }), running: ['missions', 'runner-1'] },
+    // 6 s: short for the hang test, yet longer than a loaded machine takes to start the CLI.
+    { config: (w) => deepMerge(w.config(), { agent: { idleTimeout: '6s' } }), running: ['missions', 'runner-1'] },
     (started) => ({ world, tree } = started),
   );
 

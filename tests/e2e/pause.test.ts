@@ -51,7 +51,8 @@ describe('dispatch pause', () => {
   });
 
   it('a timed pause ends by itself', async () => {
-    const { stdout } = await tree.cli(['mission', 'pause', '2s']);
+    // Long enough that two CLI starts on a loaded machine still fall inside it.
+    const { stdout } = await tree.cli(['mission', 'pause', '8s']);
     expect(stdout).toMatch(/dispatch paused until/);
     world.scenarios.set('p-2', writesFile('p2.txt', 'two'));
     const id = (await tree.cli(['mission', 'add', 'during a short pause {{p-2}}'])).stdout.trim();
