@@ -6,6 +6,7 @@
 // errors scenario (x-ratelimit-limit/remaining/reset/used/resource); bodies are GitHub's texts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGitHub, GitHubError, type GitHubOptions } from '../../src/adapters/github/index.js';
+import { pollBackoffMs } from '../../machines/prPoller.js';
 import { rateLimitOf, secondaryWaitMs } from '../../src/adapters/github/rateLimits.js';
 import { silentLogger } from '../../src/log.js';
 import { type FakeGitHub, startFakeGitHub } from '../fakes/github.js';
@@ -62,6 +63,16 @@ describe('the rules (rateLimits.ts)', () => {
       rateLimitOf(403, 'Resource not accessible by integration', quota(4000, now / 1000), [], now),
     ).toBeUndefined();
     expect(rateLimitOf(404, 'Not Found', quota(4000, now / 1000), [], now)).toBeUndefined();
+  });
+});
+
+describe('across polls', () => {
+  it('a secondary limit without Retry-After: the poller waits a minute, then its doubling backoff grows past it', () => {
+    // the pr-poller actor's bounds: min(fastInterval 30 s, 30 s) doubling to 15 min
+    const bounds = { backoffBaseMs: 30_000, backoffMaxMs: 15 * 60_000, maxRetryAfterMs: 3600_000 };
+    expect([1, 2, 3, 4, 5].map((failures) => pollBackoffMs(failures, bounds, 60_000) / 60_000)).toEqual([
+      1, 1, 2, 4, 8,
+    ]);
   });
 });
 
