@@ -1,7 +1,8 @@
 // `@<bot> <command> [args]` in issue and pull-request comments → missions: one poll reads the
 // participating notifications since the cursor, then each notified thread's comments, and hands
 // every command comment to mentionHandle.ts. Why notifications, the cursor and retries:
-// docs/github-mentions.md#how-mentions-are-found; who may command: docs/github-mentions.md#commands-by-mention.
+// docs/github-mentions.md#how-mentions-are-found; who may command: docs/github-mentions.md#commands-by-mention;
+// GitHub's X-Poll-Interval: docs/github.md#notifications-and-x-poll-interval.
 import {
   listIssueComments,
   listParticipatingNotifications,
@@ -61,12 +62,35 @@ export function isoSeconds(ms: number): string {
   return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
+/** A poll's result, with GitHub's X-Poll-Interval when it sent one. */
+export type PolledMentions = MentionResult & { pollIntervalMs?: number };
+
+/** When the next notifications poll may go out (ctx.now() clock); kept by the caller between polls. */
+export interface NotificationPace {
+  notBefore: number;
+}
+
+/**
+ * pollMentions, unless GitHub's last X-Poll-Interval has not passed yet (undefined then): GitHub
+ * asks clients not to poll notifications more often, whatever the poller's own cadence.
+ */
+export async function pollMentionsWhenDue(
+  ctx: MentionContext,
+  pace: NotificationPace,
+): Promise<PolledMentions | undefined> {
+  const started = ctx.now();
+  if (started < pace.notBefore) return undefined;
+  const result = await pollMentions(ctx);
+  pace.notBefore = started + (result.pollIntervalMs ?? 0);
+  return result;
+}
+
 /** One poll: every new command comment in registered repositories becomes a mission or a reply. */
-export async function pollMentions(ctx: MentionContext): Promise<MentionResult> {
+export async function pollMentions(ctx: MentionContext): Promise<PolledMentions> {
   const log = ctx.logger.child({ component: 'mentions' });
   const bot = await resolveBotLogin(ctx.github, ctx.botLogin);
   const since = ctx.since ?? isoSeconds(ctx.now() - FIRST_POLL_LOOKBACK_MS);
-  const { threads, serverDate } = await listParticipatingNotifications(ctx.github, since);
+  const { threads, serverDate, pollIntervalMs } = await listParticipatingNotifications(ctx.github, since);
 
   const registered = new Set(ctx.repos.map((r) => r.trim().toLowerCase()));
   const authorizer = ctx.authorizer ?? createAuthorizer(ctx.github, { authorizedUsers: ctx.authorizedUsers });
@@ -161,5 +185,12 @@ export async function pollMentions(ctx: MentionContext): Promise<MentionResult> 
     const candidate = clock - CURSOR_OVERLAP_MS;
     if (candidate > Date.parse(since)) next = isoSeconds(candidate);
   }
-  return { since: next, botLogin: bot, outcomes, reported, failed };
+  return {
+    since: next,
+    botLogin: bot,
+    outcomes,
+    reported,
+    failed,
+    ...(pollIntervalMs === undefined ? {} : { pollIntervalMs }),
+  };
 }

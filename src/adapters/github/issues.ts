@@ -25,20 +25,23 @@ export interface NotificationThread {
 /**
  * GET /notifications?participating=true&all=true&since=…, every page (GitHub's maximum page is
  * 50 here). `all=true` because a notification someone marked read in the web UI is still a
- * command; the cursor (`since`) is what keeps polls small.
+ * command; the cursor (`since`) is what keeps polls small. `pollIntervalMs` is GitHub's
+ * X-Poll-Interval: how long it asks clients to wait before polling notifications again.
  */
 export async function listParticipatingNotifications(
   github: GitHubClient,
   since: string,
-): Promise<{ threads: NotificationThread[]; serverDate?: string }> {
+): Promise<{ threads: NotificationThread[]; serverDate?: string; pollIntervalMs?: number }> {
   const t = transportOf(github);
   let serverDate: string | undefined;
+  let pollIntervalMs: number | undefined;
   const threads = await call('GET /notifications', () =>
     t.octokit.paginate(
       t.octokit.rest.activity.listNotificationsForAuthenticatedUser,
       { participating: true, all: true, since, per_page: 50, request: t.request(CALL_TIMEOUT_MS) },
       (response) => {
         serverDate ??= typeof response.headers.date === 'string' ? response.headers.date : undefined;
+        pollIntervalMs ??= pollIntervalOf(response.headers['x-poll-interval']);
         return response.data;
       },
     ),
@@ -59,7 +62,14 @@ export async function listParticipatingNotifications(
       };
     }),
     ...(serverDate === undefined ? {} : { serverDate }),
+    ...(pollIntervalMs === undefined ? {} : { pollIntervalMs }),
   };
+}
+
+/** X-Poll-Interval (whole seconds) in ms; anything else is no interval, at most an hour. */
+function pollIntervalOf(header: unknown): number | undefined {
+  const seconds = typeof header === 'string' || typeof header === 'number' ? Number(header) : Number.NaN;
+  return Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds, 3_600) * 1_000 : undefined;
 }
 
 export interface IssueComment {
