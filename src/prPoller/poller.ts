@@ -219,8 +219,9 @@ export class Poller {
     };
     let pr = observeHead({ ...start, branch: pull.headRef, headRepo: pull.headRepo, url: pull.url }, pull.headSha, now);
     pr = await followReviews(step, pr, pull);
-    const settled = pr.ci === 'success' || pr.ci === 'failure' || pr.ci === 'blocked_approval';
-    if (pr.inCiQueue === true || !settled || pr.headSha !== start.headSha) pr = await followCi(step, pr);
+    // A run waiting for approval is read again every cycle: once approved, its result is followed.
+    const settled = pr.ci === 'success' || pr.ci === 'failure';
+    if (pr.inCiQueue === true || !settled || pr.headSha !== start.headSha) pr = await followCi(step, pr, pull.baseRef);
     await this.saveIfChanged(start, pr);
     const failed = this.followUps.settle(key, this.clock(), failure);
     if (failed)

@@ -11,7 +11,7 @@ export async function recheckPr(
   pr: TrackedPr,
 ): Promise<TrackedPr & { truncated?: boolean }> {
   const pull = await github.getPullRequest(pr.repo, pr.number);
-  const verdict = await ci.verdict(pr.repo, pull.headSha);
+  const verdict = await ci.verdict(pr.repo, pull.headSha, pull.baseRef);
   const threads = await github.reviewThreads(pr.repo, pr.number);
   const unresolved = threads.threads.filter((t) => !t.isResolved).length;
   return {
