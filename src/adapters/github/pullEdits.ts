@@ -1,7 +1,6 @@
 // Reading and rewriting an open pull request's title and body, its gate mark
 // (docs/missions.md#gates-and-pull-requests) and its mergeability (docs/github.md#auto-merge). Reads here are never conditional: the text decides a
 // rewrite or a merge, so it must be GitHub's current one. Written text goes through outgoingText.
-import { lastGateMark, type GateMark } from './gateMark.js';
 import { outgoingText } from './textPolicy.js';
 import { CALL_TIMEOUT_MS, call, splitRepo, transportOf } from './transport.js';
 import type { GitHubClient } from './types.js';
@@ -43,12 +42,7 @@ export async function updatePullRequest(
   );
 }
 
-/** The last gate mark in the PR's body, read fresh (auto-merge asks right before merging). */
-export async function pullGateMark(github: GitHubClient, repo: string, number: number): Promise<GateMark | undefined> {
-  return lastGateMark((await pullRequestText(github, repo, number)).body);
-}
-
-/** What GitHub's merge box knows about a PR, read fresh right before a merge. */
+/** What GitHub's merge box knows about a PR, and its body (the gate mark), read fresh right before a merge. */
 export interface PullMergeState {
   body: string;
   draft: boolean;
