@@ -1,6 +1,7 @@
-// Reading and rewriting an open pull request's title and body, its gate mark
-// (docs/missions.md#gates-and-pull-requests) and its mergeability (docs/github.md#auto-merge). Reads here are never conditional: the text decides a
-// rewrite or a merge, so it must be GitHub's current one. Written text goes through outgoingText.
+// Reading and rewriting an open pull request's title and body, and reading its gate mark
+// (docs/missions.md#gates-and-pull-requests) and mergeability (docs/github.md#auto-merge). Reads
+// here are never conditional: the text decides a rewrite or a merge, so it must be GitHub's
+// current one. Written text goes through outgoingText.
 import { outgoingText } from './textPolicy.js';
 import { CALL_TIMEOUT_MS, call, splitRepo, transportOf } from './transport.js';
 import type { GitHubClient } from './types.js';
