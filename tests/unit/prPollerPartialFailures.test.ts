@@ -207,4 +207,44 @@ describe('64-bit review comment ids', () => {
     expect(w.missions[0]?.context).toContain('And add a test.');
     expect(w.missions[0]?.context).not.toContain('Rename this variable.');
   });
+
+  it('a server without fullDatabaseId (an older GitHub Enterprise Server) is asked with databaseId, once found out', async () => {
+    const repo = 'acme/ghes';
+    const pull = fake.addPull(repo, { head: { ref: 'roshi/old' } });
+    const thread = fake.addReviewThread(repo, pull.number, { comments: [{ author: 'ana', body: 'Typo.' }] });
+    const asksFull = (body: unknown) => /fullDatabaseId/.test(String((body as { query?: unknown }).query));
+    fake.failNext({
+      method: 'POST',
+      path: '/graphql',
+      status: 200,
+      when: asksFull,
+      body: {
+        errors: [
+          {
+            path: [
+              'query',
+              'repository',
+              'pullRequest',
+              'reviewThreads',
+              'nodes',
+              'comments',
+              'nodes',
+              'fullDatabaseId',
+            ],
+            extensions: { code: 'undefinedField', typeName: 'PullRequestReviewComment', fieldName: 'fullDatabaseId' },
+            locations: [{ line: 11, column: 21 }],
+            message: "Field 'fullDatabaseId' doesn't exist on type 'PullRequestReviewComment'",
+          },
+        ],
+      },
+    });
+    const github = createGitHub({ apiUrl: fake.url, token: fake.token, logger: silentLogger(), retries: 0 });
+    const from = fake.requestsTo('POST', '/graphql').length;
+    for (let i = 0; i < 2; i++) {
+      const { threads } = await github.reviewThreads(repo, pull.number);
+      expect(threads[0]?.comments[0]?.id).toBe(thread.comments[0]?.id);
+    }
+    const asked = fake.requestsTo('POST', '/graphql').slice(from);
+    expect(asked.map((r) => asksFull(r.body))).toEqual([true, false, false]);
+  });
 });

@@ -9,13 +9,16 @@ import type { Listing, ReviewComment, ReviewThreads } from './types.js';
 export async function reviewThreads(t: Transport, repo: string, number: number): Promise<ReviewThreads> {
   const { owner, name } = splitRepo(repo);
   t.stats.graphql++;
+  const ask = (query: string) =>
+    t.octokit.graphql<RawThreadsQuery>(query, { owner, name, number, request: t.request() });
   let data: RawThreadsQuery;
   try {
-    data = await t.octokit.graphql<RawThreadsQuery>(REVIEW_THREADS_QUERY, {
-      owner,
-      name,
-      number,
-      request: t.request(),
+    data = await ask(legacyIds.has(t) ? LEGACY_REVIEW_THREADS_QUERY : REVIEW_THREADS_QUERY).catch((error: unknown) => {
+      if (!unknownFullDatabaseId(error)) throw error;
+      // a GitHub Enterprise Server older than the field: its ids are still 32-bit
+      legacyIds.add(t);
+      t.stats.graphql++;
+      return ask(LEGACY_REVIEW_THREADS_QUERY);
     });
   } catch (error) {
     t.stats.errors++;
@@ -76,8 +79,24 @@ export function listReviewComments(
 
 /** The REST id of a thread comment (a JS number is exact up to 2^53, as for the REST answers). */
 function commentId(c: RawThreadComment): number | undefined {
-  const id = Number(c.fullDatabaseId ?? Number.NaN);
+  const id = Number(c.fullDatabaseId ?? c.databaseId ?? Number.NaN);
   return Number.isSafeInteger(id) ? id : undefined;
+}
+
+/** Transports whose server does not know `fullDatabaseId` (asked with `databaseId` instead). */
+const legacyIds = new WeakSet<Transport>();
+
+/** GitHub's schema error for an unknown field ("Field 'fullDatabaseId' doesn't exist on type …"). */
+function unknownFullDatabaseId(error: unknown): boolean {
+  const errors = (error as { errors?: unknown } | null)?.errors;
+  return (
+    Array.isArray(errors) &&
+    errors.some((e: { message?: unknown; extensions?: { code?: unknown; fieldName?: unknown } }) =>
+      e.extensions?.code === 'undefinedField'
+        ? e.extensions.fieldName === 'fullDatabaseId'
+        : /fullDatabaseId/.test(String(e.message ?? '')),
+    )
+  );
 }
 
 const REVIEW_THREADS_QUERY = `query($owner: String!, $name: String!, $number: Int!) {
@@ -109,7 +128,11 @@ interface RawReviewComment {
   html_url?: string;
   created_at?: string;
 }
+const LEGACY_REVIEW_THREADS_QUERY = REVIEW_THREADS_QUERY.replace('fullDatabaseId', 'databaseId');
+
 interface RawThreadComment {
+  /** Only from a server without fullDatabaseId (32-bit there). */
+  databaseId?: number | null;
   /** BigInt, sent as a string: the REST id. (The 32-bit `databaseId` is null past 2^31.) */
   fullDatabaseId?: string | number | null;
   body?: string;
