@@ -13,7 +13,7 @@ import {
   type RawCheckRun,
   type RawStatus,
   type RawWorkflowRun,
-} from '../../src/adapters/github/ci.js';
+} from '../../src/adapters/github/ciShapes.js';
 import { aggregateCi, type CiInputs } from '../../src/prPoller/ciStatus.js';
 import { latestRuns } from '../../src/prPoller/rebaseLogs.js';
 import type { CiState } from '../../src/prPoller/types.js';
