@@ -118,6 +118,8 @@ export interface FakeCheckRun {
     | null;
   /** App slug; default github-actions (its check runs are Actions jobs, with the same id). */
   app: string;
+  /** check_suite.id: an Actions job's suite is its workflow run's check_suite_id. */
+  checkSuiteId?: number;
 }
 
 export interface FakeStatus {
@@ -133,6 +135,12 @@ export interface FakeWorkflowRun {
   status: 'requested' | 'queued' | 'in_progress' | 'completed' | 'waiting' | 'pending';
   conclusion: FakeCheckRun['conclusion'] | 'startup_failure';
   event: string;
+  /** workflow_id, run_number, run_attempt, check_suite_id, path: sent when set (a re-triggered workflow). */
+  workflowId?: number;
+  runNumber?: number;
+  runAttempt?: number;
+  checkSuiteId?: number;
+  path?: string;
 }
 
 export interface FakeReviewComment {
@@ -666,6 +674,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
             completed_at: r.status === 'completed' ? new Date(0).toISOString() : null,
             output: { title: null, summary: null, text: null, annotations_count: 0 },
             app: { id: 15368, slug: r.app, name: r.app === 'github-actions' ? 'GitHub Actions' : r.app },
+            ...(r.checkSuiteId !== undefined ? { check_suite: { id: r.checkSuiteId } } : {}),
             pull_requests: [],
           })),
         },
@@ -741,6 +750,11 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
             html_url: `${htmlBase}/${repo}/actions/runs/${run.id}`,
             jobs_url: `${url}/repos/${repo}/actions/runs/${run.id}/jobs`,
             logs_url: `${url}/repos/${repo}/actions/runs/${run.id}/logs`,
+            ...(run.workflowId !== undefined ? { workflow_id: run.workflowId } : {}),
+            ...(run.runNumber !== undefined ? { run_number: run.runNumber } : {}),
+            ...(run.runAttempt !== undefined ? { run_attempt: run.runAttempt } : {}),
+            ...(run.checkSuiteId !== undefined ? { check_suite_id: run.checkSuiteId } : {}),
+            ...(run.path !== undefined ? { path: run.path } : {}),
           })),
         },
       };
@@ -907,7 +921,11 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     },
     followBranches: (resolve) => void (followHeads = resolve),
     setCheckRuns: (repo, sha, runs) => {
-      const list = runs.map((r) => ({ ...ciRun(r), app: r.app ?? 'github-actions' }));
+      const list = runs.map((r) => ({
+        ...ciRun(r),
+        app: r.app ?? 'github-actions',
+        ...(r.checkSuiteId !== undefined ? { checkSuiteId: r.checkSuiteId } : {}),
+      }));
       checkRuns.set(commitKey(repo, sha), list);
       return list;
     },
@@ -922,7 +940,15 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
         })),
       ),
     setWorkflowRuns: (repo, sha, runs) => {
-      const list = runs.map((r) => ({ ...ciRun(r), event: r.event ?? 'pull_request' }));
+      const list = runs.map((r) => ({
+        ...ciRun(r),
+        event: r.event ?? 'pull_request',
+        ...(r.workflowId !== undefined ? { workflowId: r.workflowId } : {}),
+        ...(r.runNumber !== undefined ? { runNumber: r.runNumber } : {}),
+        ...(r.runAttempt !== undefined ? { runAttempt: r.runAttempt } : {}),
+        ...(r.checkSuiteId !== undefined ? { checkSuiteId: r.checkSuiteId } : {}),
+        ...(r.path !== undefined ? { path: r.path } : {}),
+      }));
       workflowRuns.set(commitKey(repo, sha), list);
       return list;
     },

@@ -1,8 +1,9 @@
 // The CI rules of issue 15 through the real adapter and poller against the fake GitHub (HTTP):
 // the base branch's required checks read from branch protection and rulesets (GitHub's answer
 // shapes; 404 "Branch not protected" as in @octokit/fixtures' branch-protection scenario), a
-// followed PR waiting for approval read again every cycle, an unnamed workflow named by its id,
-// ANSI colours gone from the /ci_check log tail. The verdict's rules row by row: ciVerdict.test.ts.
+// re-triggered workflow counted by its newest run, a followed PR waiting for approval read again
+// every cycle, an unnamed workflow named by its id, ANSI colours gone from the /ci_check log
+// tail. The verdict's rules row by row: ciVerdict.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGitHub, EtagCache, requiredStatusChecks } from '../../src/adapters/github/index.js';
 import { silentLogger } from '../../src/log.js';
@@ -168,6 +169,29 @@ describe('required checks of the base branch', () => {
     expect(w.tracked(pr.number)).toMatchObject({ ci: 'pending', inCiQueue: true });
     expect(result.fast).toBe(true);
     expect(w.notes).toEqual([]);
+  });
+});
+
+describe('a workflow re-triggered on the same commit', () => {
+  it('counts by its newest run: an old red run and its jobs no longer make a green PR red', async () => {
+    const w = world();
+    const pr = w.openPr();
+    await w.pushed(pr);
+    const ci = { workflowId: 2823525, path: '.github/workflows/ci.yml' };
+    fake.setWorkflowRuns(w.repo, pr.sha, [
+      { id: 8001, name: 'CI', ...ci, runNumber: 163, checkSuiteId: 11, conclusion: 'failure' },
+      { id: 8002, name: 'CI', ...ci, runNumber: 164, checkSuiteId: 12, conclusion: 'success' },
+    ]);
+    fake.setCheckRuns(w.repo, pr.sha, [
+      { id: 8101, name: 'test', checkSuiteId: 11, conclusion: 'failure' },
+      { id: 8102, name: 'lint', checkSuiteId: 11, conclusion: 'success' },
+      { id: 8201, name: 'test', checkSuiteId: 12, conclusion: 'success' },
+      { id: 8202, name: 'lint', checkSuiteId: 12, conclusion: 'success' },
+    ]);
+    await w.poller.cycle();
+    expect(w.tracked(pr.number)).toMatchObject({ ci: 'success', inCiQueue: false });
+    expect(w.notes).toEqual([expect.stringMatching(/^✅ CI passed/)]);
+    expect(w.missions).toEqual([]);
   });
 });
 
