@@ -10,6 +10,8 @@
 // Deadlines are kept in context (`nextPollAt`, `backoffUntil`) so status can show them.
 // While GitHub webhooks arrive (a WEBHOOK within webhookSafetyMs of a poll's end) the wait is the
 // safety interval instead: the webhooks poke. None for that long: back to the normal cadence.
+// A WEBHOOK received before the poll in progress began (`pollSince`) is covered by it; one
+// received later brings one more poll, so a burst of deliveries for one change is one poll.
 // docs/github.md#webhooks
 import { assign, fromPromise, setup } from 'xstate';
 import { doublingBackoff } from './backoff.js';
@@ -46,6 +48,11 @@ export interface PrPollerContext extends Required<Omit<PrPollerInput, 'idleReaso
   backoffUntil?: number;
   polls: number;
   pokedWhilePolling: boolean;
+  /**
+   * The poll in progress reads GitHub as of no earlier than this (its deadline, or the delivery
+   * that started it); undefined when unknown. A WEBHOOK received by then is covered by this poll.
+   */
+  pollSince?: number;
   /** When the newest webhook delivery was noted (ms since the epoch, the feed's clock). */
   lastWebhookAt?: number;
   webhooks: number;
@@ -108,6 +115,9 @@ export const prPollerMachine = setup({
   guards: {
     hasToken: ({ context }) => context.idleReason === undefined,
     pokedWhilePolling: ({ context }) => context.pokedWhilePolling,
+    // Received before the poll in progress began reading: it sees that change already.
+    coveredByPoll: ({ context, event }) =>
+      event.type === 'WEBHOOK' && context.pollSince !== undefined && event.at <= context.pollSince,
   },
 }).createMachine({
   id: 'prPoller',
@@ -139,7 +149,10 @@ export const prPollerMachine = setup({
       entry: assign({ pokedWhilePolling: false }),
       on: {
         POKE: { actions: assign({ pokedWhilePolling: true }) },
-        WEBHOOK: { actions: ['noteWebhook', assign({ pokedWhilePolling: true })] },
+        WEBHOOK: [
+          { guard: 'coveredByPoll', actions: 'noteWebhook' },
+          { actions: ['noteWebhook', assign({ pokedWhilePolling: true })] },
+        ],
       },
       invoke: {
         src: 'poll',
@@ -197,15 +210,23 @@ export const prPollerMachine = setup({
       },
     },
     waiting: {
-      always: { guard: 'pokedWhilePolling', target: 'polling' },
-      after: { cadence: 'polling' },
+      always: { guard: 'pokedWhilePolling', target: 'polling', actions: assign({ pollSince: undefined }) },
+      after: { cadence: { target: 'polling', actions: assign(({ context }) => ({ pollSince: context.nextPollAt })) } },
       on: {
-        POKE: 'polling',
-        WEBHOOK: { target: 'polling', actions: 'noteWebhook' },
+        POKE: { target: 'polling', actions: assign({ pollSince: undefined }) },
+        WEBHOOK: {
+          target: 'polling',
+          actions: [
+            'noteWebhook',
+            assign(({ event }) => ({ pollSince: event.type === 'WEBHOOK' ? event.at : undefined })),
+          ],
+        },
       },
     },
     backingOff: {
-      after: { backoff: 'polling' },
+      after: {
+        backoff: { target: 'polling', actions: assign(({ context }) => ({ pollSince: context.backoffUntil })) },
+      },
     },
     draining: { type: 'final' },
   },

@@ -88,6 +88,51 @@ describe('prPoller machine with webhooks', () => {
     actor.stop();
   });
 
+  it('a burst of deliveries received before the poll began is one poll; one received after it began is one more', async () => {
+    let release: (() => void) | undefined;
+    const clock = new SimulatedClock();
+    let polls = 0;
+    const machine = prPollerMachine.provide({
+      actors: {
+        poll: fromPromise<PollResult>(async () => {
+          polls++;
+          if (polls > 1) await new Promise<void>((resolve) => (release = resolve));
+          return { ok: true, fast: false, at: clock.now() };
+        }),
+      },
+    });
+    const actor = createActor(machine, { input: INPUT, clock });
+    const finishPoll = async () => {
+      release?.();
+      release = undefined;
+      await flush();
+      await flush();
+    };
+    actor.start();
+    await flush();
+    expect(polls).toBe(1);
+    clock.increment(1_000);
+    // check_run, check_suite and workflow_run for one change, all received at the same moment.
+    for (let i = 0; i < 3; i++) actor.send({ type: 'WEBHOOK', at: clock.now() });
+    await flush();
+    expect(polls).toBe(2);
+    await finishPoll();
+    expect(polls).toBe(2);
+    expect(actor.getSnapshot().context.webhooks).toBe(3);
+    // A delivery received after the poll began may describe what it did not see: one more poll.
+    clock.increment(1_000);
+    actor.send({ type: 'WEBHOOK', at: clock.now() });
+    await flush();
+    expect(polls).toBe(3);
+    clock.increment(1);
+    actor.send({ type: 'WEBHOOK', at: clock.now() });
+    await finishPoll();
+    expect(polls).toBe(4);
+    await finishPoll();
+    expect(polls).toBe(4);
+    actor.stop();
+  });
+
   it('a WEBHOOK during a backoff is noted but does not cut it short', async () => {
     const { actor, clock, advance, polls, context } = start([
       { ok: false, at: 0, kind: 'rate_limit', error: 'rate limited', retryAfterMs: 30_000 },
