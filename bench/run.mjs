@@ -38,6 +38,7 @@ const ALL = [
   'mission-dispatch',
   'mission-overhead',
   'github-requests',
+  'webhook-latency',
   'chat-latency',
   'bus-auth',
   'scrubber',
