@@ -126,7 +126,11 @@ export const runnerMachine = setup({
 
     breakerOpen: {
       on: {
-        'CIRCUIT.HALF_OPENED': { target: 'claiming', actions: assign({ breakerOpen: false }) },
+        // A trial claim, unless dispatch was paused (or held) meanwhile: then it waits for the resume.
+        'CIRCUIT.HALF_OPENED': [
+          { guard: 'isPaused', target: 'paused', actions: assign({ breakerOpen: false }) },
+          { target: 'claiming', actions: assign({ breakerOpen: false }) },
+        ],
         'CIRCUIT.CLOSED': { target: 'idle', actions: assign({ breakerOpen: false }) },
         DRAIN: 'drained',
       },

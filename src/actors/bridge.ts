@@ -20,6 +20,7 @@ import { Outbox } from '../bridge/outbox.js';
 import { askChat, Router } from '../bridge/router.js';
 import { pieceLength, splitMessage } from '../bridge/split.js';
 import { runUpdate } from '../bridge/update.js';
+import { effectivePause, readHold } from '../missions/dispatchHold.js';
 import { readPause } from '../missions/pause.js';
 import { packageRoot } from '../paths.js';
 import { sleep } from '../time/sleep.js';
@@ -85,7 +86,7 @@ export const bridgeKind: ActorKind = {
       subjects: { ...bus.subjects, missions: (verb: string) => bus.subjects.missionsAs(verb, name) },
       request: (subject, payload, timeoutMs) => bus.request(subject, payload, timeoutMs),
       now: Date.now,
-      readPause: () => readPause(kv),
+      readPause: async () => effectivePause(await readPause(kv), await readHold(kv), Date.now()),
       usageFile: join(config.stateDir, 'usage.jsonl'),
       update: async (report, { force }) => {
         await runUpdate({ cwd: packageRoot(), stateDir: config.stateDir, report, force });

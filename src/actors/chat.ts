@@ -17,6 +17,7 @@ import { parseChatRequest } from '../chat/request.js';
 import type { ChatReply, ChatRequest } from '../contracts/index.js';
 import { ChatTurnError, createChatAnswerer, readOnlyTools } from '../chat/turn.js';
 import { RemoteError } from '../errors.js';
+import { effectivePause, readHold } from '../missions/dispatchHold.js';
 import { readPause } from '../missions/pause.js';
 import { statePaths } from '../paths.js';
 import { sleep } from '../time/sleep.js';
@@ -65,7 +66,7 @@ export const chatKind: ActorKind = {
     const answerer = createChatAnswerer({
       agent,
       missions,
-      readPause: () => readPause(stateKv),
+      readPause: async () => effectivePause(await readPause(stateKv), await readHold(stateKv), Date.now()),
       history,
       logger,
       recordUsage: (line) => recordUsageLine(config.stateDir, line, logger),

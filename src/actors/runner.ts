@@ -12,7 +12,8 @@ import { sendNotice } from '../missions/noticeDelivery.js';
 import type { Mission } from '../contracts/index.js';
 import { LeaseLostError } from '../missions/errors.js';
 import { missionOutcome, type AttemptOutcome, type PipelineOutcome } from '../missions/outcome.js';
-import { isPausedAt, readPause } from '../missions/pause.js';
+import { dispatchGate, holdAfterRateLimit, readHold } from '../missions/dispatchHold.js';
+import { readPause } from '../missions/pause.js';
 import { statePaths } from '../paths.js';
 import { createPipelineBreakers } from '../runner/pipeline.js';
 import { openAgentActor } from './agentActorBase.js';
@@ -33,7 +34,7 @@ export const runnerKind: ActorKind = {
     // Before anything else: an agent left by this runner's previous process must not keep working.
     const { marker, missions: store, stateKv, agent } = await openAgentActor(environment);
     // Read now so the machine starts in the right state; the watch in start() follows changes.
-    const initiallyPaused = isPausedAt(await readPause(stateKv), Date.now());
+    const initiallyPaused = dispatchGate(await readPause(stateKv), await readHold(stateKv), Date.now()).paused;
     const token = process.env[config.github.tokenEnv];
     const deps: RunnerDeps = {
       name,
@@ -86,6 +87,15 @@ export const runnerKind: ActorKind = {
           }
           const outcome = toOutcome(await runAgentFor(deps, mission, ws, worktree, signal));
           if (outcome.outcome === 'success') await rememberDelivery(store, mission, name, outcome, logger);
+          // Told by the API to wait: every runner waits, not only this one (dispatchHold.ts).
+          if (outcome.outcome === 'transient' && outcome.retryAfterMs !== undefined)
+            await holdAfterRateLimit(
+              stateKv,
+              name,
+              { ...outcome, retryAfterMs: outcome.retryAfterMs },
+              Date.now(),
+              logger,
+            );
           return outcome;
         }),
         runPipeline: fromPromise(async ({ input: { mission, worktree, outcome } }) =>

@@ -1,9 +1,10 @@
-// What wakes the runner machine: the pause record in the state bucket, and the mission store's
+// What wakes the runner machine: the pause and hold records in the state bucket, and the mission store's
 // index (a mission pending, or the one in hand cancelled). Returns the unsubscribers.
 import type { AnyActorRef } from 'xstate';
 import type { JsonKv } from '../bus/index.js';
 import type { Mission } from '../contracts/index.js';
-import { isPausedAt, PAUSE_KEY, type PauseRecord } from '../missions/pause.js';
+import { dispatchGate, HOLD_KEY, isHeldAt, type DispatchHold } from '../missions/dispatchHold.js';
+import { PAUSE_KEY, type PauseRecord } from '../missions/pause.js';
 import type { MissionStore } from '../missions/store.js';
 
 export async function watchRunnerTriggers(
@@ -13,23 +14,36 @@ export async function watchRunnerTriggers(
   current: () => Mission | undefined,
 ): Promise<Array<() => void>> {
   const unsubscribers: Array<() => void> = [];
-  // The pause record first: no claim may slip in before the runner knows it is paused.
-  const watch = await stateKv.watch<PauseRecord>(
-    {
-      onChange: (change) => {
-        const record = change.operation === 'put' ? change.value : undefined;
-        const paused = record ? isPausedAt(record, Date.now()) : false;
-        actor.send(
-          paused
-            ? { type: 'DISPATCH.PAUSED', ...(record?.until ? { until: record.until } : {}) }
-            : { type: 'DISPATCH.RESUMED' },
-        );
-      },
-    },
+  // The operator's pause and the API's hold (dispatchHold.ts) together decide: both watched
+  // first, so no claim slips in before the runner knows; a hold ends by its own clock.
+  let pause: PauseRecord | undefined;
+  let hold: DispatchHold | undefined;
+  let holdTimer: NodeJS.Timeout | undefined;
+  const decide = () => {
+    clearTimeout(holdTimer);
+    const now = Date.now();
+    const gate = dispatchGate(pause, hold, now);
+    actor.send(
+      gate.paused
+        ? { type: 'DISPATCH.PAUSED', ...(gate.until ? { until: gate.until } : {}) }
+        : { type: 'DISPATCH.RESUMED' },
+    );
+    if (isHeldAt(hold, now)) holdTimer = setTimeout(decide, hold.until - now + 10);
+  };
+  const pauseWatch = await stateKv.watch<PauseRecord>(
+    { onChange: (change) => ((pause = change.operation === 'put' ? change.value : undefined), decide()) },
     { key: PAUSE_KEY },
   );
-  await watch.initialized;
-  unsubscribers.push(() => watch.stop());
+  const holdWatch = await stateKv.watch<DispatchHold>(
+    { onChange: (change) => ((hold = change.operation === 'put' ? change.value : undefined), decide()) },
+    { key: HOLD_KEY },
+  );
+  await Promise.all([pauseWatch.initialized, holdWatch.initialized]);
+  unsubscribers.push(() => {
+    pauseWatch.stop();
+    holdWatch.stop();
+    clearTimeout(holdTimer);
+  });
   // The store's own index is the trigger, not missions.events: a claim reads that index,
   // and an event can arrive before the index has the mission (the claim would find nothing).
   unsubscribers.push(

@@ -60,7 +60,8 @@ export function countsLine(counts: Partial<Record<MissionStatus, number>>): stri
 
 export function pauseLine(pause: PauseRecord | undefined, now: number): string {
   if (!pause || !pause.paused || (pause.until !== undefined && pause.until <= now)) return 'dispatch: running';
-  return `dispatch: ⏸ paused${pause.until ? ` until ${clockTime(pause.until, now)}` : ''} (by ${pause.by})`;
+  const why = pause.reason && pause.by !== 'runner.startPaused' ? `: ${oneLine(pause.reason, 80)}` : '';
+  return `dispatch: ⏸ paused${pause.until ? ` until ${clockTime(pause.until, now)}` : ''} (by ${pause.by}${why})`;
 }
 
 const CHILD_ICON = (c: ChildRow): string =>

@@ -219,4 +219,25 @@ describe('runner machine', () => {
     expect(r.state()).toBe('idle');
     expect(r.ctx().breakerOpen).toBe(false);
   });
+
+  it('a breaker that half-opens while dispatch is paused (or held) waits for the resume before its trial claim', async () => {
+    const r = runner({ claims: [mission('m1'), mission('m2'), mission('m3')] });
+    for (const _ of ['m1', 'm2']) {
+      await announceAndSettle(r);
+      r.completeAgent({ outcome: 'transient', error: '429 rate limited', at: 100 });
+      await ticks(2);
+    }
+    expect(r.state()).toBe('breakerOpen');
+    r.actor.send({ type: 'DISPATCH.PAUSED', until: 90_000 });
+    r.clock.increment(60_000);
+    await ticks(2);
+    expect(r.state()).toBe('paused');
+    expect(r.log.filter((l) => l === 'claim')).toHaveLength(2);
+    r.actor.send({ type: 'DISPATCH.RESUMED' });
+    expect(r.state()).toBe('idle');
+    r.clock.increment(1000); // the next poll
+    await ticks(2);
+    expect(r.state()).toEqual({ busy: 'running' });
+    expect(r.log.filter((l) => l === 'claim')).toHaveLength(3);
+  });
 });
