@@ -1,7 +1,7 @@
 // The pr-poller's `status` answer: machine state, cadence, last poll, backoff, request counts
 // and every tracked PR. docs/github.md#status
 import type { EtagCache, GitHubClient } from '../adapters/github/index.js';
-import type { PrPollerContext } from '../../machines/prPoller.js';
+import { webhooksLive, type PrPollerContext } from '../../machines/prPoller.js';
 import type { RoshiConfig } from '../config/index.js';
 import type { Poller } from '../prPoller/poller.js';
 
@@ -12,7 +12,7 @@ export interface StatusInput {
   value?: unknown;
   context?: PrPollerContext;
   repos: readonly string[];
-  config: Pick<RoshiConfig['prPoller'], 'fastInterval' | 'idleInterval'>;
+  config: Pick<RoshiConfig['prPoller'], 'fastInterval' | 'idleInterval' | 'webhookSafetyInterval'>;
   lastPoll: LastPoll | undefined;
   github: GitHubClient;
   cache: EtagCache;
@@ -30,6 +30,13 @@ export function prPollerStatus({ value, context, repos, config: p, lastPoll, git
     lastPoll,
     nextPollAt: context?.nextPollAt,
     polls: context?.polls ?? 0,
+    // Deliveries from the webhook actor (docs/github.md#webhooks); live: the safety interval applies.
+    webhooks: {
+      received: context?.webhooks ?? 0,
+      ...(context?.lastWebhookAt !== undefined ? { lastAt: context.lastWebhookAt } : {}),
+      live: context !== undefined && webhooksLive(context, Date.now()),
+      safetyIntervalMs: p.webhookSafetyInterval,
+    },
     backoff:
       context && context.failures > 0
         ? {

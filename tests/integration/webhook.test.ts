@@ -210,6 +210,9 @@ describe('GitHub webhooks, polling as the fallback', () => {
         timeoutMs: 10_000,
       });
       expect((poller.actor.getSnapshot().context as { webhooks: number }).webhooks).toBe(1);
+      expect(poller.parts.control?.status?.({})).toMatchObject({
+        webhooks: { received: 1, live: true, safetyIntervalMs: 600_000 },
+      });
       expect(fixes()[1]?.context).toContain('and add a test');
 
       // The record outlives the webhook actor: restarted, it still knows d-1.
