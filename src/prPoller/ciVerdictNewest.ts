@@ -1,4 +1,4 @@
-// Which runs of one commit still count: per workflow only the newest run (a re-triggered or
+// Which runs of one commit still count: per workflow and event only the newest run (a re-triggered or
 // re-run workflow supersedes its older runs on the same commit, as in GitHub's merge box), and
 // per check only the newest check run. Used by the CI verdict and the /rebase logs. Pure.
 // docs/github.md#ci
@@ -10,6 +10,8 @@ export interface RunOrder {
   workflowId?: number;
   runNumber?: number;
   runAttempt?: number;
+  /** push, pull_request, …: one commit runs a workflow once per event, each a check of its own. */
+  event?: string;
 }
 
 /** a is a newer run than b (of the same workflow). */
@@ -21,9 +23,12 @@ export function isNewerRun(a: RunOrder, b: RunOrder): boolean {
   return a.id > b.id;
 }
 
-/** The workflow a run belongs to: its id; without one (an old server), its name. */
+/**
+ * The workflow a run belongs to: its id (without one, an old server: its name) and the event
+ * that ran it; a workflow on both push and pull_request has two current runs, as the merge box shows.
+ */
 const workflowKey = (run: RunOrder): string =>
-  run.workflowId !== undefined ? `id:${run.workflowId}` : `name:${run.name}`;
+  `${run.workflowId !== undefined ? `id:${run.workflowId}` : `name:${run.name}`}|${run.event ?? ''}`;
 
 /** The newest run of each workflow, in the order the workflows first appear. */
 export function newestRunPerWorkflow<T extends RunOrder>(runs: readonly T[]): T[] {

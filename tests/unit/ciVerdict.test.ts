@@ -107,6 +107,21 @@ const rows: Row[] = [
     state: 'success',
   },
   {
+    name: 'one workflow run for push and for pull_request: both are current, either can fail',
+    inputs: {
+      workflowRuns: [
+        run('failure', { event: 'push', run_number: 163, check_suite_id: 11 }),
+        run('success', { event: 'pull_request', run_number: 164, check_suite_id: 12 }),
+      ],
+      checkRuns: [
+        check('test', 'failure', { check_suite: { id: 11 } }),
+        check('test', 'success', { check_suite: { id: 12 } }),
+      ],
+    },
+    state: 'failure',
+    failing: ['test'],
+  },
+  {
     name: 'the newest run failing, an older one green → failure',
     inputs: {
       workflowRuns: [

@@ -137,6 +137,7 @@ export interface WorkflowRunSummary {
   headSha: string;
   url: string;
   createdAt: string;
+  event?: string;
 }
 
 /** GET /repos/{o}/{r}/actions/runs?head_sha=…, every page. */
@@ -153,6 +154,7 @@ export async function runsForSha(github: GitHubClient, repo: string, sha: string
     headSha: r.head_sha,
     url: r.html_url,
     createdAt: r.created_at,
+    ...(r.event ? { event: r.event } : {}),
   }));
 }
 

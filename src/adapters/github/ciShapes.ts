@@ -41,6 +41,7 @@ export function toWorkflowRun(r: RawWorkflowRun, sha = ''): WorkflowRun {
     ...(typeof r.run_attempt === 'number' ? { runAttempt: r.run_attempt } : {}),
     ...(typeof r.check_suite_id === 'number' ? { checkSuiteId: r.check_suite_id } : {}),
     ...(r.path ? { path: r.path } : {}),
+    ...(r.event ? { event: r.event } : {}),
   };
 }
 
@@ -82,4 +83,5 @@ export interface RawWorkflowRun {
   run_attempt?: number;
   check_suite_id?: number;
   path?: string;
+  event?: string;
 }

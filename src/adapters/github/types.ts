@@ -101,6 +101,8 @@ export interface WorkflowRun {
   checkSuiteId?: number;
   /** The workflow file (.github/workflows/ci.yml): its name when the workflow has none. */
   path?: string;
+  /** The event that ran it (push, pull_request, …). */
+  event?: string;
 }
 
 export interface ReviewComment {
