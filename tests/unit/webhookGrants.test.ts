@@ -6,6 +6,7 @@ import { loadConfig } from '../../src/config/index.js';
 import { mayPublish, natsUsers } from '../../src/bus/permissions.js';
 import { subjectsFor } from '../../src/bus/subjects.js';
 import { actorEnvironment, childKindOf, type ChildKind } from '../../src/secrets/actorEnv.js';
+import { configuredSecretNames } from '../../src/secrets/sources.js';
 import { childNames } from '../../src/supervisor/tree.js';
 
 const { config } = loadConfig({ env: {}, overrides: { actors: { webhook: { enabled: true } } } });
@@ -34,6 +35,10 @@ describe('the webhook actor’s grants', () => {
     ] as ChildKind[]) {
       expect(actorEnvironment(config, kind, SOURCE).GITHUB_WEBHOOK_SECRET, kind).toBeUndefined();
     }
+  });
+
+  it('its secret is one the scrubber masks', () => {
+    expect(configuredSecretNames(config).has('GITHUB_WEBHOOK_SECRET')).toBe(true);
   });
 
   it('may record deliveries and nothing of the missions; the pr-poller reads them only beside a webhook actor', () => {
