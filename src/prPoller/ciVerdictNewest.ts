@@ -50,7 +50,8 @@ export interface CheckOrder {
 
 /**
  * The check runs that still count: none from the check suite of a superseded workflow run, and
- * per check (its workflow when known, else its app, and its name) only the newest (ids grow).
+ * per check (its workflow when known, else its suite, else its app; and its name) only the newest
+ * (ids grow).
  */
 export function currentCheckRuns<C extends CheckOrder>(
   checks: readonly C[],
@@ -64,9 +65,11 @@ export function currentCheckRuns<C extends CheckOrder>(
   const newest = new Map<string, C>();
   for (const check of checks) {
     if (check.checkSuiteId !== undefined && superseded.has(check.checkSuiteId)) continue;
+    // Its workflow (and event) when the listing shows it; else its suite, so the checks of two
+    // suites the listing does not show never hide each other.
+    const suite = check.checkSuiteId;
     const owner =
-      (check.checkSuiteId !== undefined ? workflowOfSuite.get(check.checkSuiteId) : undefined) ??
-      `app:${check.app ?? ''}`;
+      (suite !== undefined ? (workflowOfSuite.get(suite) ?? `suite:${suite}`) : undefined) ?? `app:${check.app ?? ''}`;
     const key = `${owner}|${check.name}`;
     const seen = newest.get(key);
     if (!seen || check.id > seen.id) newest.set(key, check);

@@ -122,6 +122,17 @@ const rows: Row[] = [
     failing: ['test'],
   },
   {
+    name: 'same-named jobs of two suites the workflow listing does not show: neither hides the other',
+    inputs: {
+      checkRuns: [
+        check('test', 'failure', { check_suite: { id: 21 } }),
+        check('test', 'success', { check_suite: { id: 22 } }),
+      ],
+    },
+    state: 'failure',
+    failing: ['test'],
+  },
+  {
     name: 'the newest run failing, an older one green → failure',
     inputs: {
       workflowRuns: [
