@@ -27,6 +27,17 @@ describe('classifyRun', () => {
     expect(classifyRun(input({ exitCode: 0, result: result() }))).toEqual({ outcome: 'success' });
   });
 
+  it('success: killed by a signal after it reported success (its work is done; a rerun would pay twice)', () => {
+    expect(classifyRun(input({ exitCode: null, signal: 'SIGKILL', result: result() }))).toEqual({ outcome: 'success' });
+    // Killed before reporting, or after reporting a failure: not a success.
+    expect(classifyRun(input({ exitCode: null, signal: 'SIGKILL' })).outcome).not.toBe('success');
+    expect(
+      classifyRun(
+        input({ exitCode: null, signal: 'SIGKILL', result: result({ isError: true, result: 'API Error: 400' }) }),
+      ).outcome,
+    ).not.toBe('success');
+  });
+
   it('429 whose subtype says success but is_error is true → transient, retry delay from the api_retry event', () => {
     const r = result({
       isError: true,

@@ -51,6 +51,9 @@ export function isTransientStatus(status: number | null | undefined): boolean {
 export function classifyRun(input: ClassifyInput): Classification {
   const { exitCode, signal, result, lastRetry } = input;
   if (exitCode === 0 && result !== undefined && !result.isError) return { outcome: 'success' };
+  // Killed from outside after it reported success (its exit path frozen or cut short): the work
+  // is done, and running it again would pay for it twice.
+  if (signal !== null && result !== undefined && !result.isError) return { outcome: 'success' };
 
   const error = errorText(input);
   const status = result?.apiErrorStatus ?? null;

@@ -38,6 +38,14 @@ export function runResult(
   const stderrTail = run.stderrTail.toString();
   const stdoutTail = run.stdoutTail.toString();
 
+  // Idle or over time only after it reported success (stopped on its way out): its answer counts.
+  if (killedBy && killedBy !== 'cancel' && result !== undefined && !result.isError) {
+    log.info(
+      { killedBy, exitCode, signal, durationMs },
+      'agent killed after it had reported success; its answer counts',
+    );
+    return { ...base, outcome: 'success', summary: clip(result.result ?? run.lastText ?? '', SUMMARY_MAX) };
+  }
   if (killedBy) {
     const outcome = killedBy === 'cancel' ? 'cancelled' : 'timeout';
     const headline =
