@@ -69,7 +69,8 @@ export function statusVerdict(state: string): ItemVerdict {
 
 export function aggregateCi(inputs: CiInputs): CiVerdict {
   const onHead = <T extends { headSha?: string }>(item: T) =>
-    inputs.headSha === undefined || item.headSha === undefined || item.headSha === inputs.headSha;
+    // an item that does not say which commit it ran on ('' or absent) is taken as the listing's
+    !inputs.headSha || !item.headSha || item.headSha === inputs.headSha;
   const allRuns = inputs.workflowRuns.filter(onHead);
   const workflowRuns = newestRunPerWorkflow(allRuns);
   const checkRuns = currentCheckRuns(inputs.checkRuns.filter(onHead), allRuns);
