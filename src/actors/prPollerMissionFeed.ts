@@ -5,9 +5,8 @@
 // pushId), so it enters the CI queue at most once. docs/github.md#the-ci-queue
 import {
   consumeDurable,
-  durableState,
+  durableStart,
   ensureMissionEventLog,
-  streamState,
   type Bus,
   type DurableConsumer,
   type DurableMessage,
@@ -43,12 +42,7 @@ export async function followMissionEvents(
   const durable = missionFeedDurable(bus);
   const created = await ensureMissionEventLog(bus);
   // Without a consumer yet (the first start): from the stream's next event, not a week of old ones.
-  const origin = created ? 1 : ((await streamState(bus, stream))?.lastSeq ?? 0) + 1;
-  let handled = 0;
-  const startSeq = async () => {
-    const held = await durableState(bus, stream, durable);
-    return held ? held.ackFloor + 1 : Math.max(origin, handled + 1);
-  };
+  const { startSeq, seen } = await durableStart(bus, stream, durable, created);
 
   const handle = async (message: DurableMessage): Promise<void> => {
     const event = message.payload ? toMissionEvent(message.payload) : undefined;
@@ -69,7 +63,7 @@ export async function followMissionEvents(
       logger.error({ err: error, mission: event.id, seq: message.seq }, 'gave up noting a mission event');
       soon = false;
     }
-    handled = Math.max(handled, message.seq);
+    seen(message.seq);
     await message.ack();
     if (soon) poke();
   };

@@ -4,14 +4,7 @@
 // (the machine's WEBHOOK), which re-reads GitHub: the payload itself is not trusted, so order and
 // staleness do not matter, and the poller's own records keep each follow-up to one.
 // docs/github.md#webhooks
-import {
-  consumeDurable,
-  durableState,
-  ensureDeliveryLog,
-  streamState,
-  type Bus,
-  type DurableConsumer,
-} from '../bus/index.js';
+import { consumeDurable, durableStart, ensureDeliveryLog, type Bus, type DurableConsumer } from '../bus/index.js';
 import type { Logger } from '../log.js';
 import { toDeliverySummary, type DeliverySummary } from '../webhook/deliverySummary.js';
 
@@ -29,24 +22,19 @@ export async function followWebhookDeliveries(
   onDelivery: (delivery: DeliverySummary) => void,
   logger: Logger,
 ): Promise<DurableConsumer> {
+  const wanted = new Set(repos.map((repo) => repo.toLowerCase()));
   const stream = bus.subjects.githubDeliveriesStream;
   const durable = webhookFeedDurable(bus);
   const created = await ensureDeliveryLog(bus);
   // Without a consumer yet (the first start): from the next delivery; the first poll reads the rest.
-  const origin = created ? 1 : ((await streamState(bus, stream))?.lastSeq ?? 0) + 1;
-  let handled = 0;
-  const startSeq = async () => {
-    const held = await durableState(bus, stream, durable);
-    return held ? held.ackFloor + 1 : Math.max(origin, handled + 1);
-  };
-  const wanted = new Set(repos.map((repo) => repo.toLowerCase()));
+  const { startSeq, seen } = await durableStart(bus, stream, durable, created);
 
   return consumeDurable(
     bus,
     { stream, durable, ackWaitMs: ACK_WAIT_MS, maxAckPending: MAX_ACK_PENDING, startSeq, logger },
     (message) => {
       const delivery = message.payload ? toDeliverySummary(message.payload) : undefined;
-      handled = Math.max(handled, message.seq);
+      seen(message.seq);
       if (!delivery) {
         logger.warn({ seq: message.seq, problem: message.badPayload }, 'ignored an unreadable webhook delivery');
       } else if (!wanted.has(delivery.repo.toLowerCase())) {

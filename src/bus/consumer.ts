@@ -69,6 +69,28 @@ export async function durableState(bus: Bus, stream: string, durable: string): P
   };
 }
 
+/**
+ * Where a durable consumer of `stream` (re)starts: its ack floor once it exists; on the first
+ * start (no consumer yet) the stream's next message, not its backlog, unless `created` says the
+ * stream is new; never before what this process already handled (`seen`).
+ */
+export async function durableStart(
+  bus: Bus,
+  stream: string,
+  durable: string,
+  created: boolean,
+): Promise<{ startSeq: () => Promise<number>; seen: (seq: number) => void }> {
+  const origin = created ? 1 : ((await streamState(bus, stream))?.lastSeq ?? 0) + 1;
+  let handled = 0;
+  return {
+    startSeq: async () => {
+      const held = await durableState(bus, stream, durable);
+      return held ? held.ackFloor + 1 : Math.max(origin, handled + 1);
+    },
+    seen: (seq) => void (handled = Math.max(handled, seq)),
+  };
+}
+
 /** One delivery of a stream message. */
 export interface DurableMessage {
   /** The message's stream sequence: stable across redeliveries. */

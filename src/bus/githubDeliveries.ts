@@ -3,9 +3,9 @@
 // is dropped by the server for as long as the duplicate window lasts (the server rebuilds that
 // window from the stored messages after a restart). The webhook actor answers GitHub only after
 // this publish is acknowledged. docs/github.md#webhooks
-import { DiscardPolicy, RetentionPolicy, StorageType, nanos, type StreamConfig } from 'nats';
 import type { Bus } from './bus.js';
 import { encode } from './codec.js';
+import { ensureStream } from './streams.js';
 
 /** GitHub keeps deliveries (and offers a redelivery) for 3 days: a duplicate within that is dropped. */
 const DUPLICATE_WINDOW_MS = 3 * 24 * 3600_000;
@@ -13,26 +13,12 @@ const MAX_AGE_MS = 7 * 24 * 3600_000;
 const MAX_MESSAGES = 100_000;
 
 /** Creates the stream or brings it to this config; true when it was created just now. */
-export async function ensureDeliveryLog(bus: Bus): Promise<boolean> {
-  const jsm = await bus.nc.jetstreamManager();
-  const name = bus.subjects.githubDeliveriesStream;
-  const config: Partial<StreamConfig> = {
-    subjects: [bus.subjects.githubDeliveries],
-    retention: RetentionPolicy.Limits,
-    storage: StorageType.File,
-    discard: DiscardPolicy.Old,
-    max_msgs: MAX_MESSAGES,
-    max_age: nanos(MAX_AGE_MS),
-    duplicate_window: nanos(DUPLICATE_WINDOW_MS),
-  };
-  try {
-    await jsm.streams.info(name);
-    await jsm.streams.update(name, config);
-    return false;
-  } catch {
-    await jsm.streams.add({ name, ...config });
-    return true;
-  }
+export function ensureDeliveryLog(bus: Bus): Promise<boolean> {
+  return ensureStream(bus, bus.subjects.githubDeliveriesStream, bus.subjects.githubDeliveries, {
+    maxMessages: MAX_MESSAGES,
+    maxAgeMs: MAX_AGE_MS,
+    duplicateWindowMs: DUPLICATE_WINDOW_MS,
+  });
 }
 
 /** Records one delivery under its id; `duplicate` when the server already holds that id. */

@@ -19,6 +19,7 @@ export { ensureMissionEventLog, ensureOutbox, publishDurable, type OutboxLimits 
 export { ensureDeliveryLog, recordDelivery } from './githubDeliveries.js';
 export {
   consumeDurable,
+  durableStart,
   durableState,
   streamState,
   type DurableConsumer,

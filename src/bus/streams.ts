@@ -36,7 +36,7 @@ export function ensureMissionEventLog(bus: Bus, limits: OutboxLimits = MISSION_E
 }
 
 /** Creates the stream, or brings an existing one to this config; true when it was created. */
-async function ensureStream(bus: Bus, name: string, subject: string, limits: OutboxLimits): Promise<boolean> {
+export async function ensureStream(bus: Bus, name: string, subject: string, limits: OutboxLimits): Promise<boolean> {
   const jsm = await bus.nc.jetstreamManager();
   const config: Partial<StreamConfig> = {
     subjects: [subject],

@@ -12,13 +12,19 @@ export interface PullText {
   draft: boolean;
 }
 
-/** GET /repos/{o}/{r}/pulls/{n}: title and body as they are now (a null body is ''). */
-export async function pullRequestText(github: GitHubClient, repo: string, number: number): Promise<PullText> {
+/** GET /repos/{o}/{r}/pulls/{n}, never from the ETag cache. */
+async function freshPull(github: GitHubClient, repo: string, number: number) {
   const t = transportOf(github);
   const { owner, name } = splitRepo(repo);
   const { data } = await call(`GET /repos/${repo}/pulls/${number}`, () =>
     t.octokit.rest.pulls.get({ owner, repo: name, pull_number: number, request: t.request(CALL_TIMEOUT_MS) }),
   );
+  return data;
+}
+
+/** The PR's title and body as they are now (a null body is ''). */
+export async function pullRequestText(github: GitHubClient, repo: string, number: number): Promise<PullText> {
+  const data = await freshPull(github, repo, number);
   return { title: data.title, body: data.body ?? '', draft: data.draft === true };
 }
 
@@ -55,13 +61,9 @@ export interface PullMergeState {
   headSha: string;
 }
 
-/** GET /repos/{o}/{r}/pulls/{n}: body (gate mark), draft and mergeability as they are now. */
+/** The PR's body (gate mark), draft and mergeability as they are now. */
 export async function pullMergeState(github: GitHubClient, repo: string, number: number): Promise<PullMergeState> {
-  const t = transportOf(github);
-  const { owner, name } = splitRepo(repo);
-  const { data } = await call(`GET /repos/${repo}/pulls/${number}`, () =>
-    t.octokit.rest.pulls.get({ owner, repo: name, pull_number: number, request: t.request(CALL_TIMEOUT_MS) }),
-  );
+  const data = await freshPull(github, repo, number);
   return {
     body: data.body ?? '',
     draft: data.draft === true,
