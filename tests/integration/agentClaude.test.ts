@@ -193,15 +193,13 @@ describe('claude adapter (real CLI, scripted API)', () => {
     fake.enqueue({
       toolUse: { name: 'Bash', input: { command: `echo $$ > ${pidFile}; exec sleep 300`, description: 'wait' } },
     });
-    const started = Date.now();
-    // 6 s of silence: a loaded CI machine can take over 3 s to start the CLI before its first line.
+    // 6 s of silence: a loaded CI machine can take over 3 s to start the CLI before its first
+    // line. No bound on the elapsed time (a shared machine stretches it): killedBy says which timer.
     const result = await adapter().run(request({ idleTimeoutMs: 6_000, killGraceMs: 1_000 }));
-    const elapsed = Date.now() - started;
 
     expect(result.outcome, result.error).toBe('timeout');
     expect(result.killedBy).toBe('idle-timeout');
     expect(result.error).toContain('without output');
-    expect(elapsed).toBeLessThan(6_000 + 1_000 + 6_000);
     const sleepPid = Number(readFileSync(pidFile, 'utf8').trim());
     expect(sleepPid).toBeGreaterThan(0);
     expect(alive(sleepPid)).toBe(false);
@@ -209,11 +207,9 @@ describe('claude adapter (real CLI, scripted API)', () => {
 
   it('a run over the wall-clock limit is killed (timeout)', async () => {
     fake.enqueue({ hang: true });
-    const started = Date.now();
     const result = await adapter().run(request({ timeoutMs: 2_000, idleTimeoutMs: 20_000, killGraceMs: 1_000 }));
     expect(result.outcome).toBe('timeout');
     expect(result.killedBy).toBe('timeout');
-    expect(Date.now() - started).toBeLessThan(2_000 + 1_000 + 4_000);
   });
 
   it('aborting the signal stops the agent at once (cancelled)', async () => {
