@@ -91,6 +91,8 @@ describe('a runner killed after its agent finished', () => {
     try {
       const done = await ended(mission.id);
       expect(done?.status).toBe('done');
+      // The notice goes out just after the outcome is recorded, so the kill comes a moment after "done".
+      await until(() => killed > 0 || undefined, 'the notice on the outbox', { timeoutMs: 10_000 });
       expect(killed).toBe(1);
       expect(done?.attempts).toBe(1);
       // The killed runner could not let go of the notice; the missions actor's sweep does.
