@@ -1,6 +1,6 @@
 // What the bridge keeps in KV <prefix>_state: `bridge.sent.<provider>` (how far the outbox was
-// delivered, written after every accepted piece and before the ack, with the outbox stream's
-// creation time so marks from a re-created stream are ignored) and `bridge.cursor.<provider>`
+// delivered, written after every accepted piece and before the ack; a mark past the stream's end,
+// from a re-created stream, is ignored) and `bridge.cursor.<provider>`
 // (the provider's inbound position). Keys and the crash window: docs/chat.md#kv-keys-prefix_state
 // and docs/chat.md#nothing-lost-nothing-twice.
 import type { JsonKv } from '../bus/index.js';
@@ -64,8 +64,11 @@ export class SentMarks {
       const entry = await kv.get<SentMark>(sentKey(provider));
       const mark = entry?.value;
       if (!mark || typeof mark.seq !== 'number') continue;
-      if (mark.stream !== stream || mark.seq > lastSeq) {
-        logger.warn({ provider, mark, stream, lastSeq }, 'sent mark belongs to an earlier outbox stream; ignoring it');
+      // Only a mark past the stream's end is from another incarnation (a re-created, shorter
+      // stream). Not the creation time: the chaos run saw it change while the sequence went on,
+      // and dropping a good mark re-sends what was delivered but not yet acknowledged.
+      if (mark.seq > lastSeq) {
+        logger.warn({ provider, mark, stream, lastSeq }, 'sent mark is past the end of the outbox stream; ignoring it');
         continue;
       }
       marks.marks.set(provider, mark);
