@@ -1,6 +1,7 @@
 // The pr-poller's auto-merge duty against the fake GitHub: why a merge waits is said in chat
 // once per PR and reason, and a merge GitHub refused is not asked for again poll after poll.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { greenPr } from '../harness/greenPr.js';
 import { autoMergeDuty } from '../../src/actors/prPollerAutoMerge.js';
 import type { DutyInput } from '../../src/actors/prPollerDutyInput.js';
 import { createGitHub, type GitHubClient } from '../../src/adapters/github/index.js';
@@ -29,24 +30,7 @@ beforeEach(async () => {
   rules = installMergeRuleRoutes(fake);
   github = createGitHub({ apiUrl: fake.url, token: fake.token, logger: silentLogger(), retryAfterBaseMs: 5 });
   pull = fake.addPull(REPO, { number: 7, head: { ref: 'roshi/add-x-abc123', sha: 'a'.repeat(40) } });
-  record = {
-    repo: REPO,
-    number: 7,
-    url: URL_7,
-    project: 'app',
-    branch: pull.head.ref,
-    headRepo: REPO,
-    headSha: pull.head.sha,
-    state: 'open',
-    ci: 'success',
-    failing: [],
-    attempts: 0,
-    maxAttempts: 5,
-    unresolvedThreads: 0,
-    handledFeedback: [],
-    enteredAt: 0,
-    updatedAt: 0,
-  };
+  record = greenPr({ repo: REPO, url: URL_7, branch: pull.head.ref, headRepo: REPO, headSha: pull.head.sha });
   said = [];
   const { config } = loadConfig({
     env: {},

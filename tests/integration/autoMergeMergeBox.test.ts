@@ -3,6 +3,7 @@
 // PR fields as in @octokit/webhooks-examples' pull_request payloads, branch protection from
 // @octokit/fixtures (branch-protection), reviews and rulesets as in the OpenAPI description.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { greenPr } from '../harness/greenPr.js';
 import { createGitHub, type GitHubClient } from '../../src/adapters/github/index.js';
 import { silentLogger } from '../../src/log.js';
 import { mergePullRequest, type MergeCandidate, type MergeRefusal } from '../../src/prPoller/autoMerge.js';
@@ -34,26 +35,7 @@ afterEach(async () => {
   await fake.stop();
 });
 
-function tracked(): MergeCandidate {
-  return {
-    repo: REPO,
-    number: 7,
-    url: `https://github.com/${REPO}/pull/7`,
-    project: 'app',
-    branch: pull.head.ref,
-    headSha: SHA,
-    state: 'open',
-    ci: 'success',
-    failing: [],
-    attempts: 0,
-    maxAttempts: 5,
-    unresolvedThreads: 0,
-    handledFeedback: [],
-    enteredAt: 0,
-    updatedAt: 0,
-    greenSince: 0,
-  };
-}
+const tracked = (): MergeCandidate => greenPr({ repo: REPO, branch: pull.head.ref, headSha: SHA, greenSince: 0 });
 
 /** One merge attempt as the duty makes it: a fresh look (here: the PR's head from GitHub), the same refusal memory. */
 const attempt = () =>

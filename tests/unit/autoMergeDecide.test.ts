@@ -2,6 +2,7 @@
 // assumed for truncated listings. mergeBoxWait and repeatsRefusal: GitHub's merge box read as
 // GitHub's docs describe mergeable_state.
 import fc from 'fast-check';
+import { greenPr } from '../harness/greenPr.js';
 import { describe, expect, it } from 'vitest';
 import {
   decideAutoMerge,
@@ -16,26 +17,7 @@ const MIN = 60_000;
 const T0 = Date.UTC(2025, 0, 1, 12, 0, 0);
 const ON = { enabled: true, graceMinutes: 10 };
 
-function pr(over: Partial<MergeCandidate> = {}): MergeCandidate {
-  return {
-    repo: 'acme/app',
-    number: 7,
-    url: 'https://github.com/acme/app/pull/7',
-    project: 'app',
-    branch: 'roshi/x-abc123',
-    headSha: 'a'.repeat(40),
-    state: 'open',
-    ci: 'success',
-    failing: [],
-    attempts: 0,
-    maxAttempts: 5,
-    unresolvedThreads: 0,
-    handledFeedback: [],
-    enteredAt: T0,
-    updatedAt: T0,
-    ...over,
-  };
-}
+const pr = (over: Partial<MergeCandidate> = {}): MergeCandidate => greenPr({ enteredAt: T0, updatedAt: T0, ...over });
 
 describe('decideAutoMerge', () => {
   it('starts the clock on the first green poll and waits for the grace period', () => {
