@@ -119,7 +119,7 @@ export interface ReviewThread {
   id: string;
   isResolved: boolean;
   isOutdated: boolean;
-  /** Comments in order; `id` is the REST id (databaseId) when GitHub gave one. */
+  /** Comments in order; `id` is the REST id (GraphQL fullDatabaseId: past 2^31) when GitHub gave one. */
   comments: ReviewComment[];
 }
 
