@@ -7,6 +7,7 @@ import type { TreeStatus } from '../supervisor/status.js';
 import { oneLine } from '../text/oneLine.js';
 import { CommandError, type BridgeApi, type CommandContext } from './command.js';
 import type { LiveReply } from './format.js';
+import { messageIdentity } from './messageIdentity.js';
 
 export async function ask<T>(
   api: BridgeApi,
@@ -34,8 +35,10 @@ export async function addMission(
   text: string,
   options: { project?: string; now?: boolean },
 ): Promise<string> {
+  // Keyed by the message it came from: a redelivery after a crash gets this mission, not a second one.
   const mission = await askMissions<Mission>(ctx.api, 'add', {
     text,
+    intake: messageIdentity(ctx.message),
     source: 'chat',
     by: ctx.by,
     ...(options.project ? { project: options.project } : {}),

@@ -9,6 +9,7 @@ import type { EndpointSpec, Payload, Subjects } from '../bus/index.js';
 import { OPERATOR_USER } from '../bus/permissions.js';
 import { RemoteError, RoshiError } from '../errors.js';
 import { BadRequestError } from './errors.js';
+import { INTAKE_MAX_LENGTH } from './store/intakeKeys.js';
 import type { Mission, MissionSource, MissionStatus } from '../contracts/index.js';
 import type { MissionReply } from '../contracts/missionReply.js';
 import { clip } from '../text/oneLine.js';
@@ -17,7 +18,7 @@ import type { MissionStore, QuarantinedRecord, ReorderTarget } from './store.js'
 export const MISSION_VERBS = ['add', 'list', 'get', 'cancel', 'priority'] as const;
 export type MissionVerb = (typeof MISSION_VERBS)[number];
 
-const STATUSES: readonly MissionStatus[] = ['pending', 'running', 'done', 'failed', 'cancelled'];
+const STATUSES: readonly MissionStatus[] = ['pending', 'running', 'awaiting_approval', 'done', 'failed', 'cancelled'];
 const SOURCES: readonly MissionSource[] = ['chat', 'cli', 'nats', 'github', 'file'];
 /** Missions in one list reply unless asked otherwise, and at most. */
 export const LIST_DEFAULT_LIMIT = 200;
@@ -68,7 +69,7 @@ export type MissionHandler = (payload: Payload, identity: string) => unknown;
 export function missionHandlers(store: MissionStore, archive?: ArchiveCount): Record<MissionVerb, MissionHandler> {
   return {
     add: async (p, identity) => {
-      only(p, 'add', ['text', 'project', 'now', 'source', 'by', 'context']);
+      only(p, 'add', ['text', 'project', 'now', 'source', 'by', 'context', 'intake']);
       const text = requiredString(p, 'text');
       const project = optionalString(p, 'project');
       const now = optionalBoolean(p, 'now');
@@ -76,7 +77,11 @@ export function missionHandlers(store: MissionStore, archive?: ArchiveCount): Re
       if (!source) throw new ForbiddenError(`${identity} may not add missions`);
       const by = optionalString(p, 'by') ?? identity;
       const context = optionalString(p, 'context');
+      const intake = optionalString(p, 'intake');
+      if (intake !== undefined && (intake === '' || intake.length > INTAKE_MAX_LENGTH))
+        throw new BadRequestError(`field "intake" must be a message identity of 1 to ${INTAKE_MAX_LENGTH} characters`);
       return store.add({
+        ...(intake !== undefined ? { intake } : {}),
         text,
         ...(project ? { project } : {}),
         ...(now ? { now } : {}),

@@ -6,19 +6,21 @@
 import type { Bus } from '../bus/index.js';
 import { JsonKv, type KvWatch } from '../bus/kv.js';
 import { capContext, isFinished, type AgentDelivery, type Mission, type MissionStatus } from '../contracts/index.js';
-import { BadRequestError, DuplicateMissionError } from './errors.js';
+import { BadRequestError, DuplicateMissionError, UnknownMissionError } from './errors.js';
 import { newMissionId } from './ids.js';
 import { parseMissionText } from './parse.js';
 import type { MissionSettings } from './settings.js';
 import type { BranchHolder } from './store/branchKeys.js';
 import { BranchLocks, isBranchLockKey } from './store/branchLocks.js';
 import { MissionLeases } from './store/leases.js';
+import { claimIntake, isIntakeKey } from './store/intakeKeys.js';
 import { dedupeKey, MissionIndex } from './store/missionIndex.js';
 import { listMissions, resolveId, resolveOrKeep } from './store/queries.js';
 import { recentPerStatus } from './store/finishedMissions.js';
 import { minPendingOrder, orderFor } from './store/queueOrder.js';
 import { withoutNotice } from './notice.js';
 import { MissionRecords, NothingToDo } from './store/records.js';
+import { RevisionConflictError } from '../bus/kv.js';
 import type {
   ListOptions,
   MissionChangeListener,
@@ -44,7 +46,7 @@ export class MissionStore {
 
   private constructor(
     bus: Bus,
-    kv: JsonKv,
+    private readonly kv: JsonKv,
     readonly settings: MissionSettings,
     options: MissionStoreOptions,
   ) {
@@ -61,15 +63,15 @@ export class MissionStore {
     const store = new MissionStore(bus, kv, settings, options);
     const index = store.index;
     store.watch = await kv.watch<Mission>({
-      // Branch locks share the bucket (store/branchLocks.ts) and are not missions.
+      // Branch locks and intake claims share the bucket (store/branchLocks.ts, store/intakeKeys.ts) and are not missions.
       onChange: (change) =>
-        isBranchLockKey(change.key)
+        isBranchLockKey(change.key) || isIntakeKey(change.key)
           ? undefined
           : change.operation === 'put'
             ? index.watched(change.key, change.value, change.revision)
             : index.watchedDelete(change.key, change.revision, change.note),
       onBadValue: (key, revision, error) =>
-        isBranchLockKey(key) ? undefined : index.quarantineRecord(key, revision, error.message),
+        isBranchLockKey(key) || isIntakeKey(key) ? undefined : index.quarantineRecord(key, revision, error.message),
     });
     await store.watch.initialized;
     index.markLoaded();
@@ -96,14 +98,23 @@ export class MissionStore {
     // Every intake (the service, missions.md) comes through here: one rule for length and hidden characters.
     const text = cleanMissionText(input.text, this.settings.maxTextLength);
     const parsed = parseMissionText(text, this.settings.projects, input.project);
+    const now = this.clock();
+    let id = newMissionId(now);
+    if (input.intake !== undefined) {
+      // The same message asked before (a redelivery after a crash): its mission, not a second one.
+      const claimed = await claimIntake(this.kv, input.intake, id, now);
+      if (claimed !== id) {
+        const earlier = await this.existing(claimed);
+        if (earlier) return earlier;
+        id = claimed; // the earlier request died before writing its mission: write it now
+      }
+    }
     const key = parsed.url !== undefined ? dedupeKey(parsed.kind, parsed.url) : undefined;
     if (key !== undefined) {
       const existing = this.index.activeId(key) ?? this.reserved.get(key);
       if (existing !== undefined)
         throw new DuplicateMissionError(existing, this.index.entry(existing)?.mission.status ?? 'pending');
     }
-    const now = this.clock();
-    const id = newMissionId(now);
     const order = input.now ? minPendingOrder(this.index.missions(), this.index.maxOrder) - 1 : this.index.maxOrder + 1;
     this.index.raiseMaxOrder(order);
     const mission: Mission = {
@@ -128,11 +139,25 @@ export class MissionStore {
     let revision: number;
     try {
       revision = await this.records.create(id, mission);
+    } catch (error) {
+      // A redelivery racing the first request of its message: the first one's mission.
+      const earlier = input.intake !== undefined && error instanceof RevisionConflictError && (await this.existing(id));
+      if (earlier) return earlier;
+      throw error;
     } finally {
       if (key !== undefined) this.reserved.delete(key);
     }
     this.records.written(id, { mission, event: 'added' }, revision, now);
     return mission;
+  }
+
+  private async existing(id: string): Promise<Mission | undefined> {
+    try {
+      return (this.index.entry(id) ?? (await this.records.fetch(id))).mission;
+    } catch (error) {
+      if (error instanceof UnknownMissionError) return undefined;
+      throw error;
+    }
   }
 
   // ── reading ───────────────────────────────────────────────────────────────────────────────

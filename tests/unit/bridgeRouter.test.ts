@@ -168,9 +168,16 @@ describe('Router', () => {
     await w.say('/m add a greeting file');
     await w.say('Refactor the parser');
     expect(w.requests.map((r) => r.payload)).toEqual([
-      { text: 'fix the flaky test', source: 'chat', by: 'console:operator', project: 'lib', now: true },
-      { text: 'add a greeting file', source: 'chat', by: 'console:operator' },
-      { text: 'Refactor the parser', source: 'chat', by: 'console:operator' },
+      {
+        text: 'fix the flaky test',
+        intake: 'console:console:1',
+        source: 'chat',
+        by: 'console:operator',
+        project: 'lib',
+        now: true,
+      },
+      { text: 'add a greeting file', intake: 'console:console:2', source: 'chat', by: 'console:operator' },
+      { text: 'Refactor the parser', intake: 'console:console:3', source: 'chat', by: 'console:operator' },
     ]);
     expect(w.replies.map((r) => r.text)).toEqual([
       '⏳ queued mabc1234xyz [lib] fix the flaky test (at the head of the queue)',

@@ -13,6 +13,11 @@ export interface MissionInput {
   source?: MissionSource;
   /** Who asked. */
   by?: string;
+  /**
+   * The message this request came from ("<provider>:<chat>:<message id>"): a second request
+   * naming it gets the first one's mission (store/intakeKeys.ts).
+   */
+  intake?: string;
   /** Material for the agent (CI log tails, review comments); capped at MISSION_CONTEXT_MAX. */
   context?: string;
 }
