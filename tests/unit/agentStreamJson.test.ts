@@ -46,6 +46,9 @@ describe('parseStreamLine', () => {
       toolUses: [{ id: 'toolu_1', name: 'Write', input: { file_path: '/tmp/w/a.txt', content: 'hi\n' } }],
       error: undefined,
       sessionId: 's1',
+      messageId: 'msg_1',
+      model: 'claude-opus-4-8',
+      usage: { input: 120, output: 1, cacheRead: 0, cacheWrite: 0 },
     });
     const text = parseStreamLine(
       '{"type":"assistant","message":{"content":[{"type":"text","text":"hello"},{"type":"thinking","thinking":"…"}]}}',

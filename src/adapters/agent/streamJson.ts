@@ -27,6 +27,11 @@ export interface AssistantEvent {
   /** Set on the CLI's synthetic error message (e.g. `rate_limit`, `server_error`, `unknown`). */
   error?: string;
   sessionId?: string;
+  /** message.id: the CLI prints one event per content block, each with its answer's id. */
+  messageId?: string;
+  model?: string;
+  /** message.usage as printed: taken at the answer's start, so output is not final yet. */
+  usage?: TokenUsage;
 }
 
 export interface ToolResult {
@@ -140,7 +145,17 @@ export function parseStreamLine(line: string): StreamEvent | undefined {
       else if (block.type === 'tool_use' && typeof block.name === 'string')
         toolUses.push({ id: str(block.id), name: block.name, input: block.input });
     }
-    return { kind: 'assistant', texts, toolUses, error: str(value.error), sessionId: str(value.session_id) };
+    const message = isRecord(value.message) ? value.message : {};
+    return {
+      kind: 'assistant',
+      texts,
+      toolUses,
+      error: str(value.error),
+      sessionId: str(value.session_id),
+      messageId: str(message.id),
+      model: str(message.model),
+      usage: usageOf(message.usage),
+    };
   }
   if (type === 'user') {
     const results: ToolResult[] = [];
