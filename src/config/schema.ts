@@ -14,6 +14,7 @@ import {
   runnerSection,
   webhookSection,
 } from './sections/missions.js';
+import { agentStallSection } from './sections/agentStall.js';
 import { natsSection } from './sections/nats.js';
 import { actorsSection, heartbeatSection, supervisionSection, watchdogSection } from './sections/supervision.js';
 import type { ValueOf } from './spec.js';
@@ -108,6 +109,7 @@ export const configSchema = section({
     passEnv: stringList(),
     roles: record(agentRoleEntry, { model: '', effort: '' }, AGENT_ROLES),
     runLogs: section({ maxAge: duration(1), maxCount: integer(1) }),
+    stall: agentStallSection,
   }),
   missions: missionsSection,
   runner: runnerSection,

@@ -44,6 +44,17 @@ describe('defaults', () => {
       passEnv: [],
       roles: {},
       runLogs: { maxAge: 7 * 86_400_000, maxCount: 200 },
+      stall: {
+        repeatedCall: 5,
+        repeatedError: 5,
+        noProgress: 900_000,
+        noProgressTurns: 10,
+        turnsWithoutEdits: 0.8,
+        checkInterval: 5_000,
+        nudge: true,
+        graceTurns: 3,
+        stopGrace: 30_000,
+      },
     });
     expect(config.missions).toEqual({
       maxAttempts: 3,
