@@ -1,5 +1,6 @@
-// Long texts are sent in pieces no longer than the provider takes, cut at line breaks so each
-// piece reads on its own: at the last line break that fits, else the last space, else (one
+// Long texts are sent in pieces no longer than the provider takes, cut where a reader would
+// pause so each piece reads on its own: at the last paragraph break (a blank line) that fits, if
+// it leaves the piece at least half full, else the last line break, else the last space, else (one
 // unbroken word longer than the limit) at the limit itself, never inside a surrogate pair.
 // Lengths are UTF-16 code units, what JavaScript and Telegram count.
 
@@ -9,7 +10,8 @@ export function splitMessage(text: string, maxLength: number): string[] {
   const parts: string[] = [];
   let rest = text.replace(/\s+$/, '');
   while (rest.length > maxLength) {
-    let cut = rest.lastIndexOf('\n', maxLength);
+    const paragraph = rest.lastIndexOf('\n\n', maxLength);
+    let cut = paragraph >= maxLength / 2 ? paragraph : rest.lastIndexOf('\n', maxLength);
     let skip = 1;
     if (cut <= 0) {
       cut = rest.lastIndexOf(' ', maxLength);

@@ -8,8 +8,13 @@ import { classifyRun, errorText, tailText } from './classify.js';
 import type { RunTranscript } from './runTranscript.js';
 import type { AgentRunRequest, AgentRunResult } from './types.js';
 
-/** How long summaries may be. */
+/** How long summaries of a failed or killed run may be. */
 const SUMMARY_MAX = 4000;
+/**
+ * How long a successful run's answer may be: a chat answer is split by the bridge into messages
+ * the provider takes (bridge/split.ts), so it must not be cut to one message's length here.
+ */
+export const ANSWER_MAX = 32_000;
 
 export interface RunExit {
   durationMs: number;
@@ -44,7 +49,7 @@ export function runResult(
       { killedBy, exitCode, signal, durationMs },
       'agent killed after it had reported success; its answer counts',
     );
-    return { ...base, outcome: 'success', summary: clip(result.result ?? run.lastText ?? '', SUMMARY_MAX) };
+    return { ...base, outcome: 'success', summary: clip(result.result ?? run.lastText ?? '', ANSWER_MAX) };
   }
   if (killedBy) {
     const outcome = killedBy === 'cancel' ? 'cancelled' : 'timeout';
@@ -67,7 +72,7 @@ export function runResult(
     'agent finished',
   );
   if (classification.outcome === 'success') {
-    return { ...base, outcome: 'success', summary: clip(result?.result ?? run.lastText ?? '', SUMMARY_MAX) };
+    return { ...base, outcome: 'success', summary: clip(result?.result ?? run.lastText ?? '', ANSWER_MAX) };
   }
   // A transient API failure is one sentence; its raw stream-json is in the run log already.
   const sentence = classification.outcome === 'transient' ? apiFailureSentence(result, run.lastRetry) : undefined;
