@@ -76,6 +76,8 @@ export function statePaths(stateDir: string) {
     logs: join(stateDir, 'logs'),
     journal: join(stateDir, 'journal.jsonl'),
     runs: join(stateDir, 'runs'),
+    /** Agent stream files of runs in progress (src/adapters/agent/streamFile.ts). */
+    streams: join(stateDir, 'runs', 'streams'),
     missionsFile: join(stateDir, 'missions.md'),
   };
 }

@@ -19,7 +19,7 @@ import { createPipelineBreakers } from '../runner/pipeline.js';
 import { openAgentActor } from './agentActorBase.js';
 import type { ActorKind } from './host.js';
 import { runAgentFor, toOutcome } from './runnerAgentRun.js';
-import { deliveredOutcome, rememberDelivery } from './runnerDelivery.js';
+import { adoptFinishedRun, deliveredOutcome, rememberDelivery } from './runnerDelivery.js';
 import { runnerBreakerRows } from '../runner/breakers.js';
 import type { RunnerDeps, Workspace } from './runnerDeps.js';
 import { pipelineFor } from './runnerPipelineRun.js';
@@ -46,6 +46,7 @@ export const runnerKind: ActorKind = {
       github: token ? createGitHub({ apiUrl: config.github.apiUrl, token, logger }) : undefined,
       marker,
       runLogDir: join(statePaths(config.stateDir).runs, name),
+      streamDir: statePaths(config.stateDir).streams,
       breakers: createPipelineBreakers({ now: Date.now, logger }),
       live: [] as AgentProgress[],
     };
@@ -61,7 +62,9 @@ export const runnerKind: ActorKind = {
     const machine = runnerMachine.provide({
       actors: {
         claimMission: fromPromise(async ({ input }) => {
-          const mission = await store.claim(input.runner);
+          const claimed = await store.claim(input.runner);
+          // A run the previous attempt's agent finished while its runner was dead is not paid twice.
+          const mission = claimed && (await adoptFinishedRun(store, claimed, name, deps.streamDir, logger));
           if (mission) {
             current = mission;
             live.length = 0;
@@ -86,7 +89,8 @@ export const runnerKind: ActorKind = {
             return deliveredOutcome(mission.delivery, Date.now());
           }
           const outcome = toOutcome(await runAgentFor(deps, mission, ws, worktree, signal));
-          if (outcome.outcome === 'success') await rememberDelivery(store, mission, name, outcome, logger);
+          if (outcome.outcome === 'success')
+            await rememberDelivery(store, mission, name, outcome, logger, deps.streamDir);
           // Told by the API to wait: every runner waits, not only this one (dispatchHold.ts).
           if (outcome.outcome === 'transient' && outcome.retryAfterMs !== undefined)
             await holdAfterRateLimit(

@@ -3,6 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import type { AgentOutcome } from '../../machines/runner.js';
 import { AGENT_OF_ENV, resolveEffort, resolveModel, runLogPath, type AgentRunResult } from '../adapters/agent/index.js';
+import { dropStreamFile, streamFilePath } from '../adapters/agent/streamFile.js';
 import { parsePullUrl } from '../adapters/github/pullUrl.js';
 import type { Mission } from '../contracts/index.js';
 import { failingLogsForRebase } from '../prPoller/rebaseLogs.js';
@@ -49,6 +50,7 @@ export async function runAgentFor(
     config.stateDir,
   );
   mkdirSync(deps.runLogDir, { recursive: true });
+  const streamFile = streamFilePath(deps.streamDir, mission.id, mission.attempts);
   const result = await deps.agent.run({
     prompt,
     cwd: worktree,
@@ -62,6 +64,7 @@ export async function runAgentFor(
     timeoutMs: config.agent.timeout,
     killGraceMs: config.agent.killGrace,
     logFile: runLogPath(deps.runLogDir, mission.id),
+    streamFile,
     signal,
     onProgress: (progress) => {
       live.push(progress);
@@ -73,6 +76,8 @@ export async function runAgentFor(
   // here — also a cancel, whose outcome the machine no longer waits for.
   if (result.outcome !== 'success')
     recordUsageLine(config.stateDir, missionRunLine(mission, ws.branch, result, Date.now()), logger);
+  // A success's stream file stays until the delivery is remembered (runner.ts); nothing else needs it.
+  if (result.outcome !== 'success') await dropStreamFile(streamFile);
   return result;
 }
 

@@ -1,19 +1,26 @@
 // A finished agent run is remembered on the mission record before its work is delivered, so a
 // runner that dies during the pipeline (commit, gates, push, PR) does not cost a second agent
-// run: the next attempt keeps the worktree and delivers. See docs/missions.md#delivery-after-a-crash.
+// run: the next attempt keeps the worktree and delivers. A runner that dies before it could
+// remember the run leaves the agent's stream file, which the next claim adopts.
+// See docs/missions.md#delivery-after-a-crash.
 import type { AgentOutcome } from '../../machines/runner.js';
 import type { AgentDelivery, Mission } from '../contracts/index.js';
 import type { Logger } from '../log.js';
 import type { MissionStore } from '../missions/store.js';
 import type { AgentRunResult } from '../adapters/agent/index.js';
+import { dropStreamFile, finishedRunIn, streamFilePath } from '../adapters/agent/streamFile.js';
 
-/** Writes the delivery checkpoint of a successful run; a failure only costs the saving. */
+/**
+ * Writes the delivery checkpoint of a successful run; a failure only costs the saving. Once
+ * written, the run's stream file has served its purpose.
+ */
 export async function rememberDelivery(
   store: MissionStore,
   mission: Mission,
   runner: string,
   outcome: AgentOutcome,
   logger: Logger,
+  streamDir: string,
 ): Promise<void> {
   const details = outcome.details as AgentRunResult | undefined;
   const delivery: AgentDelivery = {
@@ -24,11 +31,51 @@ export async function rememberDelivery(
     attempt: mission.attempts,
     at: outcome.at,
   };
-  await store
-    .recordDelivery(mission.id, runner, delivery)
-    .catch((error: unknown) =>
+  await store.recordDelivery(mission.id, runner, delivery).then(
+    () => dropStreamFile(streamFilePath(streamDir, mission.id, mission.attempts)),
+    (error: unknown) =>
       logger.warn({ err: error, mission: mission.id }, 'finished agent run not remembered; a crash now re-runs it'),
-    );
+  );
+}
+
+/**
+ * A freshly claimed mission whose previous attempt's agent printed a successful result that
+ * its runner never remembered (it died or froze first) gets that run as its delivery: the next
+ * steps keep the worktree and deliver instead of running the agent again.
+ */
+export async function adoptFinishedRun(
+  store: MissionStore,
+  mission: Mission,
+  runner: string,
+  streamDir: string,
+  logger: Logger,
+): Promise<Mission> {
+  if (mission.delivery || mission.attempts < 2) return mission;
+  const attempt = mission.attempts - 1;
+  const streamFile = streamFilePath(streamDir, mission.id, attempt);
+  const run = await finishedRunIn(streamFile);
+  if (!run) {
+    await dropStreamFile(streamFile);
+    return mission;
+  }
+  const { summary, costUsd, tokens, durationMs } = run;
+  const delivery: AgentDelivery = {
+    summary,
+    ...(costUsd !== undefined ? { costUsd } : {}),
+    ...(tokens ? { tokens } : {}),
+    durationMs,
+    attempt,
+    at: Date.now(),
+  };
+  try {
+    const adopted = await store.recordDelivery(mission.id, runner, delivery);
+    await dropStreamFile(streamFile);
+    logger.info({ mission: mission.id, agentAttempt: attempt }, 'adopted the agent run an earlier attempt finished');
+    return adopted;
+  } catch (error) {
+    logger.warn({ err: error, mission: mission.id }, 'finished agent run not adopted; the agent runs again');
+    return mission;
+  }
 }
 
 /** The outcome of the agent run an earlier attempt finished, as the pipeline reads it. */

@@ -18,6 +18,8 @@ export interface RunnerDeps {
   github: GitHubClient | undefined;
   marker: string;
   runLogDir: string;
+  /** Where agents write their stream files; shared by the host's runners (streamFile.ts). */
+  streamDir: string;
   breakers: PipelineBreakers;
   /** The last progress lines of the running agent, for the `live` control verb. */
   live: AgentProgress[];

@@ -1,7 +1,8 @@
-// A runner SIGKILLed after its agent finished, at the two worst moments: during the delivery
-// (a slow quality gate), and just after the mission's notice went onto the outbox. The agent
-// does not run (and cost) twice, and the operator hears once how the mission ended
-// (docs/missions.md#delivery-after-a-crash). The chaos run found both.
+// A runner that dies around its agent's end, at the worst moments: frozen while the agent
+// finishes, killed during the delivery (a slow quality gate), and killed just after the
+// mission's notice went onto the outbox. The agent does not run (and cost) twice, and the
+// operator hears once how the mission ended (docs/missions.md#delivery-after-a-crash). The
+// chaos run found all three.
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -76,6 +77,27 @@ describe('a runner killed after its agent finished', () => {
     expect(done?.delivery).toBeUndefined();
     // What the first attempt's agent wrote is what reached the remote branch.
     expect(gitIn(world.dir, '--git-dir', world.bare, 'show', `${done!.result!.branch}:midgate.txt`)).toBe('midgate');
+  }, 150_000);
+
+  it('frozen while its agent finishes: the next attempt adopts the finished run from the stream file', async () => {
+    const runner = await tree.child('runner-1');
+    let frozen = 0;
+    world.scenarios.set('frozen', ({ toolResults }) => {
+      if (toolResults > 0) {
+        completeRuns.set('frozen', (completeRuns.get('frozen') ?? 0) + 1);
+        // The last turn is answered while the runner cannot read it; the watchdog kills the runner.
+        if (frozen++ === 0 && runner.pid) process.kill(runner.pid, 'SIGSTOP');
+      }
+      return writeFileStep('frozen.txt', 'frozen', toolResults);
+    });
+    const mission = await addMission(tree, 'write frozen.txt {{frozen}}');
+
+    const done = await ended(mission.id);
+    expect(frozen, 'the runner was frozen at the last turn').toBeGreaterThan(0);
+    expect(done?.status, done?.lastError).toBe('done');
+    expect(done?.attempts, 'the second attempt delivered').toBe(2);
+    expect(completeRuns.get('frozen'), 'agent runs answered to the end').toBe(1);
+    expect(gitIn(world.dir, '--git-dir', world.bare, 'show', `${done!.result!.branch}:frozen.txt`)).toBe('frozen');
   }, 150_000);
 
   it('just after the notice of how its mission ended went out: the operator hears it once', async () => {

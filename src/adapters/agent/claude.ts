@@ -5,7 +5,8 @@
 //
 // The agent gets an allow-listed environment (src/secrets/agentEnv.ts), never roshi's own; its
 // run log and the summary and error it returns are scrubbed of secrets (src/secrets/scrubber.ts).
-import { statSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { execa } from 'execa';
 import { MissingDependencyError } from '../../errors.js';
@@ -15,6 +16,7 @@ import { scrubText } from '../../secrets/scrubber.js';
 import { clip, oneLine } from '../../text/oneLine.js';
 import { buildClaudeArgs } from './claudeArgs.js';
 import { findExecutable } from './executable.js';
+import { followFile } from './followFile.js';
 import { killTree, timerDelay } from './killTree.js';
 import { ProcessTree } from './processTree.js';
 import { openRunLogFile } from './runLogFile.js';
@@ -114,6 +116,9 @@ async function runClaude(
     }
   };
 
+  // With a stream file the CLI's stdout is that file itself, so what it prints survives us.
+  const streamFd = request.streamFile === undefined ? undefined : openStreamFile(request.streamFile, log);
+  const streamFile = streamFd === undefined ? undefined : request.streamFile;
   const startedAt = Date.now();
   const subprocess = execa(executable, args, {
     cwd: request.cwd,
@@ -123,10 +128,12 @@ async function runClaude(
     input: request.prompt,
     buffer: false,
     reject: false,
-    stdout: 'pipe',
+    // A descriptor is handed to the child as is (execa's types only list 3–9 for stdout).
+    stdout: (streamFd ?? 'pipe') as 'pipe',
     stderr: 'pipe',
     forceKillAfterDelay: false,
   });
+  if (streamFd !== undefined) closeSync(streamFd);
   const pid = subprocess.pid;
   let rootExited = false;
   subprocess.once('exit', () => {
@@ -170,16 +177,24 @@ async function runClaude(
 
   const run = new RunTranscript(progress, (delayMs) => armIdle(delayMs), runLog, PROGRESS_MAX);
 
+  const onStdoutLine = (line: string) => {
+    armIdle();
+    writeLog(line);
+    run.stdoutTail.push(line);
+    const event = parseStreamLine(line);
+    if (event) run.handle(event, line);
+  };
   const stdoutDone = new Promise<void>((done) => {
+    if (streamFile !== undefined) {
+      followFile(streamFile, () => rootExited, onStdoutLine).then(done, (error: unknown) => {
+        runLog.warn({ err: error, streamFile }, 'cannot follow the agent stream file');
+        done();
+      });
+      return;
+    }
     if (!subprocess.stdout) return done();
     const rl = createInterface({ input: subprocess.stdout, crlfDelay: Infinity });
-    rl.on('line', (line) => {
-      armIdle();
-      writeLog(line);
-      run.stdoutTail.push(line);
-      const event = parseStreamLine(line);
-      if (event) run.handle(event, line);
-    });
+    rl.on('line', onStdoutLine);
     rl.once('close', () => done());
   });
   const stderrDone = new Promise<void>((done) => {
@@ -226,6 +241,17 @@ async function runClaude(
   await runLogFile.close();
 
   return runResult(run, { durationMs, exitCode, signal }, killedBy, request, runLog);
+}
+
+/** Opened (and emptied) for the CLI's stdout; private, for it holds raw output. */
+function openStreamFile(path: string, log: Logger): number | undefined {
+  try {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    return openSync(path, 'w', 0o600);
+  } catch (error) {
+    log.warn({ err: error, streamFile: path }, 'cannot create the stream file; reading the agent through a pipe');
+    return undefined;
+  }
 }
 
 function isDirectory(path: string): boolean {

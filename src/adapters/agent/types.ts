@@ -35,6 +35,11 @@ export interface AgentRunRequest {
   killGraceMs: number;
   /** Every stdout and stderr line of the run is appended here (directories are created). */
   logFile: string;
+  /**
+   * The CLI's stdout goes straight into this file (created 0600, emptied), read from there:
+   * a result printed while the caller is dead or frozen is not lost (streamFile.ts).
+   */
+  streamFile?: string;
   /** Aborting it stops the agent at once (outcome `cancelled`). */
   signal?: AbortSignal;
   onProgress?: (p: AgentProgress) => void;
