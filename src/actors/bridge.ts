@@ -15,6 +15,7 @@ import { JsonKv, publishDurable } from '../bus/index.js';
 import { AllowList } from '../bridge/allowList.js';
 import { ProviderChannel } from '../bridge/channel.js';
 import type { BridgeApi } from '../bridge/commands.js';
+import { abandonedTurnText, ChatTurns } from '../bridge/chatTurns.js';
 import { kvCursor } from '../bridge/cursor.js';
 import { Outbox } from '../bridge/outbox.js';
 import { askChat, Router } from '../bridge/router.js';
@@ -103,7 +104,9 @@ export const bridgeKind: ActorKind = {
       },
     };
 
+    const turns = new ChatTurns(kv, logger.child({ component: 'chat-turns' }));
     const router = new Router({
+      turns,
       allowList,
       admins,
       maxPerMinute: config.bridge.maxPerMinute,
@@ -180,6 +183,23 @@ export const bridgeKind: ActorKind = {
       }
     };
 
+    const recoverTurns = async () => {
+      try {
+        await turns.recover(async (turn, key) => {
+          const id = `abandoned-${key}`;
+          const notice = { id, kind: 'reply', source: 'bridge', provider: turn.provider, chatId: turn.chatId };
+          await publishDurable(
+            bus,
+            bus.subjects.bridgeOut,
+            { ...notice, text: abandonedTurnText(turn), at: Date.now() },
+            id,
+          );
+        });
+      } catch (error) {
+        logger.warn({ err: error }, 'chat turns of the previous bridge not checked');
+      }
+    };
+
     const startOutbox = async () => {
       for (let attempt = 1; !stopping.signal.aborted; attempt++) {
         try {
@@ -202,9 +222,12 @@ export const bridgeKind: ActorKind = {
           send({ type: 'PROVIDER.FAILED', name: failure.name, error: failure.error, at: Date.now() });
         // In the background: the heartbeat starts now, and the state says "connecting" meanwhile.
         void startOutbox();
-        for (const { provider } of providers) void startProvider(provider);
+        // Turns a dead bridge left asking are settled before any provider receives (chatTurns.ts).
+        void recoverTurns().then(() => {
+          for (const { provider } of providers) void startProvider(provider);
+        });
         logger.info(
-          { providers: names, level: config.bridge.level, allowedUsers: config.bridge.allowedUsers.length },
+          { providers: names, messagingLevel: config.bridge.level, allowedUsers: config.bridge.allowedUsers.length },
           'bridge starting',
         );
       },

@@ -161,7 +161,7 @@ export class Outbox {
     if (!passesLevel(parsed, this.options.level)) {
       this.counters.filtered++;
       logger.debug(
-        { seq: message.seq, kind: parsed.kind, event: parsed.event, level: this.options.level },
+        { seq: message.seq, kind: parsed.kind, event: parsed.event, messagingLevel: this.options.level },
         'not sent at this messaging level',
       );
       void this.ack(message);

@@ -35,6 +35,8 @@ export interface RouterOptions {
   reply: (message: InboundMessage, text: string, index: number) => Promise<void>;
   /** One chat turn; resolves with the answer to show (including "chat is unavailable"). */
   chat: (request: ChatRequest) => Promise<string>;
+  /** Chat turns keyed by their message (chatTurns.ts): a redelivered message asks no second time. */
+  turns?: { begin(message: InboundMessage): Promise<boolean>; answered(message: InboundMessage): Promise<void> };
   /** "typing…" in the asking chat, best effort. */
   typing?: (message: InboundMessage) => Promise<void>;
   logger: Logger;
@@ -99,6 +101,7 @@ export class Router {
           userId: message.userId,
           userName: message.userName,
           chatId: message.chatId,
+          messageId: message.messageId,
           text: oneLine(message.text, 60),
         },
         'message from a user not on the allow-list refused',
@@ -131,6 +134,7 @@ export class Router {
         provider: message.provider,
         userId: message.userId,
         chatId: message.chatId,
+        messageId: message.messageId,
         intent: intent.type,
         ...('name' in intent ? { command: intent.name } : {}),
       },
@@ -168,6 +172,14 @@ export class Router {
         return;
       }
       case 'chat': {
+        if (this.options.turns && !(await this.options.turns.begin(message))) {
+          this.counters.duplicates++;
+          logger.info(
+            { provider: message.provider, messageId: message.messageId },
+            'chat turn already asked for this message; not asked again',
+          );
+          return;
+        }
         this.counters.chats++;
         // In the background: a chat turn can take minutes, and commands must not wait behind it.
         this.track(this.converse(message, reply));
@@ -209,6 +221,7 @@ export class Router {
         ...(message.userName ? { userName: message.userName } : {}),
       });
       await reply(answer);
+      await this.options.turns?.answered(message);
     } finally {
       clearInterval(timer);
     }
