@@ -65,6 +65,27 @@ function agents(world: MissionWorld, stateDir: string): number[] {
     .map((p) => p.pid);
 }
 
+/** The mission (tag) whose worktree an agent works in: worktrees are named by mission id. */
+function missionOfAgent(pid: number, ids: Map<string, string>): string | undefined {
+  let cwd = '';
+  try {
+    cwd = readlinkSync(`/proc/${pid}/cwd`);
+  } catch {
+    return undefined;
+  }
+  for (const [tag, id] of ids) if (cwd.includes(id)) return tag;
+  return undefined;
+}
+
+/** The runs of a mission run twice, each with the faults of the 10 s before it. */
+function faultsAround(runs: number[], faultLog: Array<{ at: number; what: string }>): string[] {
+  const clock = (ms: number) => new Date(ms).toISOString().slice(11, 23);
+  return runs.flatMap((at) => [
+    `run completed ${clock(at)}; faults in the 10 s before:`,
+    ...faultLog.filter((f) => f.at <= at && f.at > at - 10_000).map((f) => `  ${clock(f.at)} ${f.what}`),
+  ]);
+}
+
 describe('chaos: missions on three runners under random faults', () => {
   let world: MissionWorld;
   let telegram: FakeTelegram;
@@ -111,6 +132,9 @@ describe('chaos: missions on three runners under random faults', () => {
       // mission are a mission run (and paid for) twice.
       const tags: string[] = [];
       const completeRuns = new Map<string, number>();
+      // When each run completed and when each fault hit what: the report explains a doubled item.
+      const runTimes = new Map<string, number[]>();
+      const faultLog: Array<{ at: number; what: string }> = [];
       const ids = new Map<string, string>();
       for (let i = 0; i < MISSIONS; i++) {
         const tag = `chaos${SEED}x${i}`;
@@ -126,7 +150,9 @@ describe('chaos: missions on three runners under random faults', () => {
                   },
                 },
               }
-            : (completeRuns.set(tag, (completeRuns.get(tag) ?? 0) + 1), { text: `done ${tag}` }),
+            : (completeRuns.set(tag, (completeRuns.get(tag) ?? 0) + 1),
+              runTimes.set(tag, [...(runTimes.get(tag) ?? []), Date.now()]),
+              { text: `done ${tag}` }),
         );
         tags.push(tag);
         const mission = await tree!.bus.request<Mission>(
@@ -152,6 +178,7 @@ describe('chaos: missions on three runners under random faults', () => {
           const signal = kind === 'kill-child' ? 'SIGKILL' : 'SIGSTOP';
           const hitAt = Date.now();
           process.kill(child.pid, signal);
+          faultLog.push({ at: hitAt, what: `${signal} ${name} pid ${child.pid}` });
           faults[`${signal} ${name === 'nats' ? 'nats-server' : 'child'}`] =
             (faults[`${signal} ${name === 'nats' ? 'nats-server' : 'child'}`] ?? 0) + 1;
           // Healed = the tree replaced the process (a new pid); running again also needs a Node
@@ -177,13 +204,17 @@ describe('chaos: missions on three runners under random faults', () => {
           if (pids.length === 0) continue;
           const signal = kind === 'kill-agent' ? 'SIGKILL' : 'SIGSTOP';
           try {
-            process.kill(pick(pids), signal);
+            const pid = pick(pids);
+            const of = missionOfAgent(pid, ids);
+            process.kill(pid, signal);
+            faultLog.push({ at: Date.now(), what: `${signal} agent pid ${pid}${of ? ` of ${of}` : ''}` });
             faults[`${signal} agent`] = (faults[`${signal} agent`] ?? 0) + 1;
           } catch {
             // it ended meanwhile
           }
         } else {
           faults['SIGKILL supervisor'] = (faults['SIGKILL supervisor'] ?? 0) + 1;
+          faultLog.push({ at: Date.now(), what: 'SIGKILL supervisor' });
           const pids = await current.pids().catch(() => []);
           await current.bus.nc.close().catch(() => undefined);
           current.process.kill('SIGKILL');
@@ -248,10 +279,10 @@ describe('chaos: missions on three runners under random faults', () => {
         ...log.map((line) => `  note: ${line}`),
         ...tags
           .filter((t) => !finished.has(t) || noticesOf(t).length !== 1 || runsOf(t) !== 1)
-          .map(
-            (t) =>
-              `  ${t} (${ids.get(t)}): ${finished.get(t)?.status ?? 'unfinished'}, runs ${runsOf(t)}, notices ${noticesOf(t).length}`,
-          ),
+          .flatMap((t) => [
+            `  ${t} (${ids.get(t)}): ${finished.get(t)?.status ?? 'unfinished'}, runs ${runsOf(t)}, notices ${noticesOf(t).length}`,
+            ...(runsOf(t) > 1 ? faultsAround(runTimes.get(t) ?? [], faultLog).map((line) => `    ${line}`) : []),
+          ]),
       ].join('\n');
       console.log(report);
       if (REPORT) appendFileSync(REPORT, `${report}\n`);
