@@ -24,6 +24,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   restart: () => import('./cli/restart.js'),
   mission: () => import('./cli/mission.js'),
   config: () => import('./cli/config.js'),
+  inspect: () => import('./cli/inspect.js'),
 };
 
 async function usage(): Promise<string> {
@@ -41,6 +42,8 @@ options:
   --json                machine-readable output (status, restart, mission, config check)
   -p, --project <name>  mission add: the project (else [project:x] in the text, else the default)
   --now                 mission add: put the mission at the head of the queue
+  --port <n>            inspect: the local inspector page's port (default 8080, 0: any free one)
+  --inspector <ws-url>  inspect: relay to this Stately inspector server instead of starting one
   -h, --help            this help
 
 Every config key can also be set from the environment: ROSHI_NATS__URL, ROSHI_SUPERVISION__SIGTERM_GRACE, …`;

@@ -2,16 +2,16 @@
 // machine. It connects to the bus, publishes heartbeats and inspection events, answers the
 // control subject (ping, restart, stop, snapshot), registers a NATS micro service, notices a
 // vanished supervisor, and shuts down in two phases: drain within the grace, then force.
-import { createActor, type AnyActorRef, type AnyStateMachine, type EventObject, type InspectionEvent } from 'xstate';
+import { createActor, type AnyActorRef, type AnyStateMachine, type EventObject } from 'xstate';
 import { Bus, registerService } from '../bus/index.js';
 import type { RoshiConfig } from '../config/index.js';
 import { controlVerb, type AcceptedReply, type PingReply, type SnapshotReply } from '../contracts/index.js';
 import { BadRequestError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { busInspectionGate, listenForInspectors } from '../inspect/gate.js';
 import { readBuildInfo } from '../paths.js';
 import { Heartbeat } from './heartbeat.js';
 import { HostState } from './hostState.js';
-import { toInspectionRecord } from './inspection.js';
 import { watchLifeline } from './lifeline.js';
 
 export interface ActorEnvironment {
@@ -70,15 +70,11 @@ export async function hostActor(name: string, kind: ActorKind, config: RoshiConf
   const parts = await kind.create(env);
   const subjects = bus.subjects;
 
-  const inspect = config.inspect.enabled
-    ? (event: InspectionEvent) => {
-        const record = toInspectionRecord(name, event);
-        if (record) bus.publish(subjects.inspect(name), record);
-      }
-    : undefined;
+  // Records go out only while an inspector is attached (docs/observability.md#stately-inspector).
+  const inspection = config.inspect.enabled ? busInspectionGate(name, () => bus) : undefined;
   const actor = createActor(parts.machine, {
     ...(parts.input === undefined ? {} : { input: parts.input }),
-    ...(inspect ? { inspect } : {}),
+    ...(inspection ? { inspect: inspection.inspect } : {}),
   });
   // An unhandled error inside the machine must end this process visibly, not silently wedge it:
   // the supervisor will see the exit and respawn.
@@ -91,6 +87,10 @@ export async function hostActor(name: string, kind: ActorKind, config: RoshiConf
     error: (error) => shutdown('stop', error),
   });
   actor.start();
+  if (inspection) {
+    inspection.setRoot(actor);
+    listenForInspectors(bus, inspection);
+  }
 
   const heartbeat = new Heartbeat({ actor: name, buildId: build.buildId, state: () => describeState(actor) });
   let draining: Promise<number> | undefined;

@@ -60,7 +60,7 @@ export function publishAllow(user: NatsUserPermissions): string[] {
   return [...user.publish, ...(user.streams.length > 0 ? ['$JS.API.INFO'] : []), ...js];
 }
 
-/** What every actor process does through the actor host: heartbeat, inspection, control, service. */
+/** What every actor process does through the actor host: heartbeat, inspection (while an inspector is present), control, service. */
 function actorBase(
   s: Subjects,
   actor: string,
@@ -73,6 +73,7 @@ function actorBase(
     streams: [],
     subscribe: [
       s.control(actor),
+      s.inspectorPresence,
       '$SRV.*',
       ...services.flatMap((name) => [`$SRV.*.${name}`, `$SRV.*.${name}.*`]),
       `${inboxPrefix(actor)}.>`,
@@ -117,6 +118,7 @@ export function natsUsers(prefix: string, actors: readonly string[]): NatsUserPe
         s.supHeartbeats,
         s.supRestart,
         s.control(SUPERVISOR_USER),
+        s.inspectorPresence,
         '$SRV.*',
         `$SRV.*.${serviceName(prefix, SUPERVISOR_USER)}`,
         `$SRV.*.${serviceName(prefix, SUPERVISOR_USER)}.*`,

@@ -11,6 +11,7 @@ import {
   type MissionEvent,
   type Verdict,
 } from '../contracts/index.js';
+import type { InspectionRecord, InspectorPresence } from '../contracts/inspection.js';
 
 export type Subjects = ReturnType<typeof subjectsFor>;
 
@@ -47,8 +48,10 @@ export function subjectsFor(prefix: string) {
     prEvents: `${p}.pr.events`,
     /** GitHub webhook deliveries the webhook actor verified, one summary each (githubDeliveries.ts). */
     githubDeliveries: `${p}.github.deliveries`,
-    inspect: (actor: string) => `${p}.inspect.${actor}`,
-    inspectAll: `${p}.inspect.>`,
+    inspect: (actor: string) => typedSubject<InspectionRecord>(`${p}.inspect.${actor}`),
+    inspectAll: typedSubject<InspectionRecord>(`${p}.inspect.>`),
+    /** `inspect` is attached: machines publish on inspect.<actor> only while this keeps coming. */
+    inspectorPresence: typedSubject<InspectorPresence>(`${p}.inspector.presence`),
     // JetStream assets. Bucket and stream names allow only [A-Za-z0-9_-].
     missionsBucket: `${p.replace(/-/g, '_')}_missions`,
     stateBucket: `${p.replace(/-/g, '_')}_state`,

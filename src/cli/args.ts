@@ -28,6 +28,10 @@ export function parseCli(argv: string[]): CliArgs {
         by: { type: 'string' },
         project: { type: 'string', short: 'p' },
         now: { type: 'boolean' },
+        port: { type: 'string' },
+        inspector: { type: 'string' },
+        watch: { type: 'boolean' },
+        interval: { type: 'string' },
       },
     });
   } catch (error) {

@@ -3,11 +3,11 @@
 // (spawn, signal, ask), the bus endpoints (heartbeats, verdicts, status, restart, ctl), the
 // self-watch (the watchdog and the embedded nats-server, an actor the machine invokes), heal
 // persistence, and the lifecycle (stop in reverse order on SIGINT/SIGTERM; a second signal forces).
-import { createActor, fromCallback, type InspectionEvent } from 'xstate';
+import { createActor, fromCallback } from 'xstate';
 import type { HeartbeatRecord } from '../contracts/index.js';
 import { supervisorMachine } from '../../machines/supervisor.js';
-import { toInspectionRecord } from '../actors/inspection.js';
 import { publishDurable } from '../bus/index.js';
+import { busInspectionGate, listenForInspectors } from '../inspect/gate.js';
 import type { RoshiConfig } from '../config/index.js';
 import type { Logger } from '../log.js';
 import { Announcer } from './announcer.js';
@@ -73,13 +73,8 @@ export async function runSupervisor({ config, configFile, logger }: SupervisorOp
   });
   const heartbeats = new Map<string, HeartbeatRecord>();
 
-  const inspect = config.inspect.enabled
-    ? (event: InspectionEvent) => {
-        const b = bus.current();
-        const record = b && toInspectionRecord('supervisor', event);
-        if (record && b) b.publish(b.subjects.inspect('supervisor'), record);
-      }
-    : undefined;
+  // Covers the child-supervision machines too: they are this root's children.
+  const inspection = config.inspect.enabled ? busInspectionGate('supervisor', bus.current) : undefined;
 
   const root = createActor(
     supervisorMachine.provide({
@@ -104,7 +99,7 @@ export async function runSupervisor({ config, configFile, logger }: SupervisorOp
         ...(embedded ? { stateStoreChild: NATS_CHILD } : {}),
         now: Date.now(),
       },
-      ...(inspect ? { inspect } : {}),
+      ...(inspection ? { inspect: inspection.inspect } : {}),
     },
   );
   const tree = treeView(root);
@@ -150,6 +145,7 @@ export async function runSupervisor({ config, configFile, logger }: SupervisorOp
     logger.info({ url: b.url }, 'connected to nats');
     const endpoints = serveEndpoints(b, { config, buildId, tree, heartbeats, status, shutdown: lifecycle.shutdown });
     unsubscribers.push(endpoints.unsubscribe);
+    if (inspection) unsubscribers.push(listenForInspectors(b, inspection));
     return endpoints.registered;
   });
 
@@ -158,6 +154,7 @@ export async function runSupervisor({ config, configFile, logger }: SupervisorOp
     'supervisor starting',
   );
   root.start();
+  inspection?.setRoot(root);
   if (earlyStop) lifecycle.shutdown(earlyStop);
   return lifecycle.done;
 }

@@ -1,0 +1,75 @@
+// Inspection costs nothing while nobody inspects: a process publishes its machines' inspection
+// records only while an inspector's presence (src/contracts/inspection.ts) is fresh. Until then
+// the hook XState calls is one clock read and a comparison. A viewer it has not seen yet gets
+// every live actor announced again, so the inspector learns each machine's definition.
+// See docs/observability.md#stately-inspector.
+import type { AnyActorRef, InspectionEvent } from 'xstate';
+import type { Bus } from '../bus/index.js';
+import { readInspectorPresence, type InspectionRecord, type InspectorPresence } from '../contracts/inspection.js';
+import { actorRecord, liveActors, toInspectionRecord } from '../actors/inspection.js';
+
+export interface InspectionGateOptions {
+  /** The process name the records carry: `supervisor`, `runner-1`, … */
+  actor: string;
+  publish: (record: InspectionRecord) => void;
+  now?: () => number;
+}
+
+export class InspectionGate {
+  private attachedUntil = 0;
+  /** Viewers seen, each until its presence expires: a returning one is announced to again. */
+  private readonly viewers = new Map<string, number>();
+  private root: AnyActorRef | undefined;
+  private readonly now: () => number;
+
+  constructor(private readonly options: InspectionGateOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  /** For createActor's `inspect` option. */
+  readonly inspect = (event: InspectionEvent): void => {
+    if (this.now() > this.attachedUntil) return;
+    const record = toInspectionRecord(this.options.actor, event);
+    if (record) this.options.publish(record);
+  };
+
+  /** The process's root actor, whose tree is announced to a new viewer. */
+  setRoot(root: AnyActorRef): void {
+    this.root = root;
+  }
+
+  get attached(): boolean {
+    return this.now() <= this.attachedUntil;
+  }
+
+  /** An inspector said it is there; announces the live actors to a viewer not seen before. */
+  presence({ viewer, ttlMs }: InspectorPresence): void {
+    const now = this.now();
+    for (const [id, until] of this.viewers) if (until < now) this.viewers.delete(id);
+    const known = this.viewers.has(viewer);
+    this.viewers.set(viewer, now + ttlMs);
+    this.attachedUntil = Math.max(this.attachedUntil, now + ttlMs);
+    if (!known) this.announce();
+  }
+
+  private announce(): void {
+    if (!this.root) return;
+    for (const ref of liveActors(this.root)) this.options.publish(actorRecord(this.options.actor, ref));
+  }
+}
+
+/** Publishes the gate's records on <prefix>.inspect.<actor> and feeds it the inspectors' presence. */
+export function busInspectionGate(actor: string, bus: () => Bus | undefined): InspectionGate {
+  return new InspectionGate({
+    actor,
+    publish: (record) => {
+      const b = bus();
+      b?.publish(b.subjects.inspect(actor), record);
+    },
+  });
+}
+
+/** Subscribes the gate to inspector presence; returns the unsubscribe. */
+export function listenForInspectors(bus: Bus, gate: InspectionGate): () => void {
+  return bus.subscribe(bus.subjects.inspectorPresence, readInspectorPresence, (presence) => gate.presence(presence));
+}
