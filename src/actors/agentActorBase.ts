@@ -1,5 +1,6 @@
 // What the runner and chat actors set up first, alike: no agent of this actor's previous process
-// may keep working, then the mission store, the state bucket and the agent CLI adapter.
+// may keep working, then the mission store, the state bucket and the agent CLI adapter, whose
+// every run is counted into the day ledger as it streams (src/usage/spendMeter.ts).
 import {
   agentCommand,
   agentMarker,
@@ -10,6 +11,7 @@ import {
 import { JsonKv } from '../bus/index.js';
 import { missionSettings } from '../missions/settings.js';
 import { MissionStore } from '../missions/store.js';
+import { meteredAgent } from '../usage/spendMeter.js';
 import type { ActorEnvironment } from './host.js';
 
 export interface AgentActorBase {
@@ -20,15 +22,20 @@ export interface AgentActorBase {
   agent: AgentAdapter;
 }
 
-export async function openAgentActor({ name, config, bus, logger }: ActorEnvironment): Promise<AgentActorBase> {
+export async function openAgentActor(
+  { name, config, bus, logger }: ActorEnvironment,
+  /** The project a run spends for (the runner's mission); chat runs count for the system only. */
+  projectOf: () => string | undefined = () => undefined,
+): Promise<AgentActorBase> {
   const marker = agentMarker(config.prefix, config.stateDir, name);
   killOrphanedAgents(marker, logger);
   const missions = await MissionStore.open(bus, missionSettings(config), { logger });
   const stateKv = await JsonKv.open(bus, bus.subjects.stateBucket);
-  const agent = createClaudeAdapter({
+  const cli = createClaudeAdapter({
     command: agentCommand(config.agent.command),
     logger,
     passEnv: config.agent.passEnv,
   });
+  const agent = meteredAgent(cli, { kv: stateKv, logger, projectOf });
   return { marker, missions, stateKv, agent };
 }

@@ -15,6 +15,7 @@ import { retentionSettings } from '../missions/retentionPolicy.js';
 import { missionSettings } from '../missions/settings.js';
 import { MissionStore } from '../missions/store.js';
 import { watchCiQueue, type CiQueueView } from '../prPoller/ciQueue.js';
+import { budgetEndpoints, keepBudgetHold } from '../usage/budgetService.js';
 import type { ActorKind } from './host.js';
 
 export const missionsKind: ActorKind = {
@@ -25,6 +26,7 @@ export const missionsKind: ActorKind = {
     const stateKv = await JsonKv.open(bus, bus.subjects.stateBucket);
     const retention = await MissionRetention.open(bus, retentionSettings(config), logger);
     let stopTimedPauses: (() => void) | undefined;
+    let stopBudgetHold: (() => void) | undefined;
     // The CI section: the PR poller keeps the queue in KV; a change re-renders the file.
     let ciQueue: CiQueueView | undefined;
     let fileStarted = false;
@@ -65,13 +67,23 @@ export const missionsKind: ActorKind = {
         const treeStartedAt = Number(process.env[TREE_STARTED_ENV] ?? Date.now());
         await applyStartPaused(stateKv, config.runner.startPaused, treeStartedAt, Date.now());
         stopTimedPauses = await resumeTimedPauses(stateKv, logger);
+        stopBudgetHold = await keepBudgetHold(stateKv, bus, config.budgets.day, logger);
         await registerService(bus, {
           name: `${config.prefix}-missions-api`,
           version: '0.1.0',
-          description: 'mission intake and control: add, list, get, cancel, priority, pause, resume',
+          description: 'mission intake and control: add, list, get, cancel, priority, pause, resume, budget',
           endpoints: [
             ...missionEndpoints(store, bus.subjects, retention),
             ...forEveryIdentity(pauseEndpoints(stateKv, bus.subjects, logger)),
+            ...forEveryIdentity(
+              budgetEndpoints(
+                stateKv,
+                config.budgets.day,
+                Object.keys(config.projects),
+                bus.subjects.missions('budget'),
+                logger,
+              ),
+            ),
           ],
         });
         ciQueue = await watchCiQueue(stateKv, () => void (fileStarted ? file.flush() : undefined), logger);
@@ -86,6 +98,7 @@ export const missionsKind: ActorKind = {
       },
       stop: async () => {
         stopTimedPauses?.();
+        stopBudgetHold?.();
         retention.stop();
         ciQueue?.stop();
         await file.stop();

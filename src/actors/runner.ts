@@ -32,7 +32,7 @@ export const runnerKind: ActorKind = {
   create: async (environment) => {
     const { name, config, bus, logger } = environment;
     // Before anything else: an agent left by this runner's previous process must not keep working.
-    const { marker, missions: store, stateKv, agent } = await openAgentActor(environment);
+    const { marker, missions: store, stateKv, agent } = await openAgentActor(environment, () => current?.project);
     // Read now so the machine starts in the right state; the watch in start() follows changes.
     const initiallyPaused = dispatchGate(await readPause(stateKv), await readHold(stateKv), Date.now()).paused;
     const token = process.env[config.github.tokenEnv];
@@ -58,6 +58,8 @@ export const runnerKind: ActorKind = {
       logger,
     });
     let current: Mission | undefined;
+    // Projects whose day budget is reached: their missions wait in the queue (runnerTriggers.ts).
+    const dayBudgets = { budgets: config.budgets.day, heldProjects: new Set<string>() };
 
     const machine = runnerMachine.provide({
       actors: {
@@ -153,7 +155,7 @@ export const runnerKind: ActorKind = {
       },
       start: async (actor) => {
         runnerActorRef = actor;
-        unsubscribers.push(...(await watchRunnerTriggers(actor, stateKv, store, () => current)));
+        unsubscribers.push(...(await watchRunnerTriggers(actor, stateKv, store, () => current, dayBudgets)));
       },
       stop: () => {
         for (const unsubscribe of unsubscribers) unsubscribe();

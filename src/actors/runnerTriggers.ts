@@ -1,28 +1,34 @@
-// What wakes the runner machine: the pause and hold records in the state bucket, and the mission store's
-// index (a mission pending, or the one in hand cancelled). Returns the unsubscribers.
+// What wakes the runner machine: the pause and hold records in the state bucket, the day budgets
+// (a reached system budget holds all claims, a project's that project's missions: `heldProjects`,
+// which the claim skips), and the mission store's index (a mission pending, or the one in hand
+// cancelled). Returns the unsubscribers.
 import type { AnyActorRef } from 'xstate';
 import type { JsonKv } from '../bus/index.js';
 import type { Mission } from '../contracts/index.js';
 import { dispatchGate, HOLD_KEY, isHeldAt, type DispatchHold } from '../missions/dispatchHold.js';
 import { PAUSE_KEY, type PauseRecord } from '../missions/pause.js';
 import type { MissionStore } from '../missions/store.js';
+import type { BudgetHold, DayBudgets } from '../usage/dayBudget.js';
+import { DayBudgetWatch } from '../usage/dayBudgetWatch.js';
 
 export async function watchRunnerTriggers(
   actor: AnyActorRef,
   stateKv: JsonKv,
   store: MissionStore,
   current: () => Mission | undefined,
+  dayBudgets: { budgets: DayBudgets; heldProjects: Set<string> },
 ): Promise<Array<() => void>> {
   const unsubscribers: Array<() => void> = [];
   // The operator's pause and the API's hold (dispatchHold.ts) together decide: both watched
   // first, so no claim slips in before the runner knows; a hold ends by its own clock.
   let pause: PauseRecord | undefined;
   let hold: DispatchHold | undefined;
+  let budget: BudgetHold | undefined;
   let holdTimer: NodeJS.Timeout | undefined;
   const decide = () => {
     clearTimeout(holdTimer);
     const now = Date.now();
-    const gate = dispatchGate(pause, hold, now);
+    const gate = dispatchGate(pause, hold, now, budget);
     actor.send(
       gate.paused
         ? { type: 'DISPATCH.PAUSED', ...(gate.until ? { until: gate.until } : {}) }
@@ -38,10 +44,21 @@ export async function watchRunnerTriggers(
     { onChange: (change) => ((hold = change.operation === 'put' ? change.value : undefined), decide()) },
     { key: HOLD_KEY },
   );
+  const budgetWatch = await DayBudgetWatch.start(stateKv, dayBudgets.budgets, (reached) => {
+    const freed = [...dayBudgets.heldProjects].some((p) => !reached?.projects.includes(p));
+    budget = reached;
+    dayBudgets.heldProjects.clear();
+    for (const p of reached?.projects ?? []) dayBudgets.heldProjects.add(p);
+    decide();
+    if (freed) actor.send({ type: 'MISSION.AVAILABLE' });
+  });
+  budget = budgetWatch.hold;
+  for (const p of budget?.projects ?? []) dayBudgets.heldProjects.add(p);
   await Promise.all([pauseWatch.initialized, holdWatch.initialized]);
   unsubscribers.push(() => {
     pauseWatch.stop();
     holdWatch.stop();
+    budgetWatch.stop();
     clearTimeout(holdTimer);
   });
   // The store's own index is the trigger, not missions.events: a claim reads that index,

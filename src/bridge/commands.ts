@@ -6,6 +6,7 @@
 //   missions  /mission [--now] [project:x] <text> (/m)  /list (/ls)  /cancel <n|id>
 //             /priority <n|id> top|bottom|N  /live  /abort [runner]
 //   control   /pause [duration]  /resume  /status  /restart [actor]  /update [force]  /usage
+//             /budget [raise <amount> [project] | reset]
 //   PRs       /rebase <pr>  /review <pr>  /ci_check <pr>  /implement <issue>  /fix <issue>
 //   help      /help [command] (/start, /commands)
 import { describeError } from '../errors.js';
@@ -30,7 +31,8 @@ import {
   treeStatus,
 } from './treeClient.js';
 import { oneLine } from '../text/oneLine.js';
-import { formatUsage, readUsage } from './usage.js';
+import { usageReply } from './usage.js';
+import { budgetCommand } from './budget.js';
 
 export { CommandError, type BridgeApi, type Command, type CommandCategory, type CommandContext } from './command.js';
 
@@ -281,9 +283,10 @@ export function bridgeCommands(missionCommands: readonly MissionCommand[] = MISS
       aliases: ['cost'],
       category: 'control',
       usage: '/usage',
-      summary: 'tokens and cost today and this week',
-      run: async (ctx) => formatUsage(await readUsage(ctx.api.usageFile, ctx.api.now())),
+      summary: 'tokens and cost today and this week, and today against the day budgets',
+      run: usageReply,
     },
+    budgetCommand,
     // PRs
     ...missionCommands.map(missionCommand),
     // help

@@ -3,8 +3,13 @@
 // every outcome and chat runs (kind 'chat'), counted apart and by outcome. `at` is an ISO time or
 // ms since the epoch; `tokens` is { input, output, cacheRead, cacheWrite } or a number; a line
 // without an outcome (written before outcomes were) is a success. Unreadable lines are counted,
-// never fatal.
+// never fatal. Below: today's spend against each day budget, from the missions actor's ledger.
 import { readFile } from 'node:fs/promises';
+import { describeError } from '../errors.js';
+import type { BudgetReport } from '../usage/budgetService.js';
+import { budgetLines } from '../usage/budgetText.js';
+import type { CommandContext } from './command.js';
+import { askMissions } from './treeClient.js';
 
 /** How many runs, and how many of them ended each way (by outcome class). */
 export interface RunCounts {
@@ -134,4 +139,16 @@ export function formatUsage(summary: UsageSummary): string {
   if (summary.unreadable > 0)
     lines.push(`(${summary.unreadable} unreadable line${summary.unreadable === 1 ? '' : 's'} in usage.jsonl skipped)`);
   return lines.join('\n');
+}
+
+/** `/usage`: today and this week from usage.jsonl, then today's spend against each day budget. */
+export async function usageReply(ctx: CommandContext): Promise<string> {
+  const [summary, budgets] = await Promise.all([
+    readUsage(ctx.api.usageFile, ctx.api.now()),
+    askMissions<BudgetReport>(ctx.api, 'budget', { verb: 'show' }).then(
+      (report) => ['against day budgets (UTC day):', ...budgetLines(report)],
+      (error: unknown) => [`day budgets: not known (${describeError(error)})`],
+    ),
+  ]);
+  return [formatUsage(summary), ...budgets].join('\n');
 }

@@ -3,6 +3,7 @@
 // exception is a record (projects, agent.roles): its entries are named by the user, so its
 // per-entry defaults are written here, typed as a complete entry. docs/configuration.md#every-key
 import type { MissionKind } from '../contracts/index.js';
+import { budgetsSection } from './sections/budgets.js';
 import { bridgeSection, chatSection } from './sections/messaging.js';
 import {
   autoMergeSection,
@@ -112,6 +113,7 @@ export const configSchema = section({
     stall: agentStallSection,
   }),
   missions: missionsSection,
+  budgets: budgetsSection,
   runner: runnerSection,
   github: githubSection,
   bridge: bridgeSection,

@@ -2,13 +2,17 @@
 // a retry time, a usage limit with its reset), every runner stops claiming until then, instead
 // of each finding out by spending an attempt. One record in KV <prefix>_state key
 // `dispatch.hold`, apart from an operator's pause (pause.ts), which it neither replaces nor
-// ends. See docs/missions.md#rate-limits-held-in-common.
+// ends. See docs/missions.md#rate-limits-held-in-common. A reached day budget holds dispatch
+// the same way (key `dispatch.budget`, kept by the missions actor for what shows it; runners
+// follow the ledger themselves): docs/missions.md#spend-and-budgets.
 import { RevisionConflictError, type JsonKv } from '../bus/index.js';
 import type { Logger } from '../log.js';
 import { isPausedAt, type PauseRecord } from './pause.js';
 import { oneLine } from '../text/oneLine.js';
 
 export const HOLD_KEY = 'dispatch.hold';
+/** The system day budget's hold as shown (/status, the chat); `by` is 'budget'. */
+export const BUDGET_HOLD_KEY = 'dispatch.budget';
 
 export interface DispatchHold {
   /** No runner claims before this time (ms since the epoch). */
@@ -26,9 +30,11 @@ export const MAX_HOLD_MS = 6 * 60 * 60_000;
 export const isHeldAt = (hold: DispatchHold | undefined, now: number): hold is DispatchHold =>
   hold !== undefined && hold.until > now;
 
+/** The API's hold or the day budget's, whichever lasts longer. */
 export async function readHold(kv: JsonKv): Promise<DispatchHold | undefined> {
-  const entry = await kv.get<DispatchHold>(HOLD_KEY);
-  return entry && typeof entry.value.until === 'number' ? entry.value : undefined;
+  const [api, budget] = await Promise.all([kv.get<DispatchHold>(HOLD_KEY), kv.get<DispatchHold>(BUDGET_HOLD_KEY)]);
+  const holds = [api?.value, budget?.value].filter((h): h is DispatchHold => typeof h?.until === 'number');
+  return holds.sort((a, b) => b.until - a.until)[0];
 }
 
 /**
@@ -51,14 +57,22 @@ export async function holdDispatch(kv: JsonKv, hold: DispatchHold): Promise<Disp
   throw new Error(`could not write ${HOLD_KEY}: it kept changing`);
 }
 
-/** Whether runners may claim at `now`, from the operator's pause and the API's hold together. */
+/**
+ * Whether runners may claim at `now`, from the operator's pause, the API's hold and a reached
+ * system day budget (held until its day ends) together.
+ */
 export function dispatchGate(
   pause: { paused: boolean; until?: number } | undefined,
-  hold: DispatchHold | undefined,
+  apiHold: DispatchHold | undefined,
   now: number,
+  budget?: { system: boolean; until: number },
 ): { paused: false } | { paused: true; until?: number } {
   const paused = pause?.paused === true && (pause.until === undefined || pause.until > now);
-  const held = isHeldAt(hold, now);
+  const budgetHold = budget?.system ? { until: budget.until } : undefined;
+  const hold = [apiHold, budgetHold]
+    .filter((h) => h !== undefined && h.until > now)
+    .sort((a, b) => b!.until - a!.until)[0];
+  const held = hold !== undefined;
   if (paused && pause.until === undefined) return { paused: true };
   if (!paused && !held) return { paused: false };
   return { paused: true, until: Math.max(paused ? pause.until! : 0, held ? hold.until : 0) };

@@ -223,8 +223,12 @@ export class MissionStore {
   // ── runners (docs/missions.md#claims-and-leases) ──────────────────────────────────────────
 
   /** The first claimable pending mission, now running under a lease for `runner`; undefined when none. */
-  async claim(runner: string, now: number = this.clock()): Promise<Mission | undefined> {
-    return this.leases.claim(runner, now);
+  async claim(
+    runner: string,
+    now: number = this.clock(),
+    waits: (m: Mission) => boolean = () => false,
+  ): Promise<Mission | undefined> {
+    return this.leases.claim(runner, now, waits);
   }
 
   /** Extends the lease of a mission `runner` holds; LeaseLostError when it no longer holds it. */

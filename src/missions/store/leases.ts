@@ -36,14 +36,14 @@ export class MissionLeases {
    * Takes the first pending mission by (order, createdAt) whose notBefore has passed: status
    * running, a lease for `runner` until now + lease, one more attempt. A compare-and-set lost to
    * another claimer moves on to the next candidate. A mission whose branch another mission holds
-   * waits: skipped here, and its branch lock refused to a claimer whose index is behind.
-   * undefined when there is nothing to do.
+   * waits: skipped here, and its branch lock refused to a claimer whose index is behind. So does
+   * one `waits` names (its project's day budget is reached). undefined when there is nothing to do.
    */
-  async claim(runner: string, now: number): Promise<Mission | undefined> {
+  async claim(runner: string, now: number, waits: (m: Mission) => boolean = () => false): Promise<Mission | undefined> {
     const tried = new Set<string>();
     const held = heldBranches(this.index.missions(), now);
     for (;;) {
-      const entry = this.nextCandidate(now, tried, held);
+      const entry = this.nextCandidate(now, tried, held, waits);
       if (!entry) return undefined;
       const id = entry.mission.id;
       tried.add(id);
@@ -138,12 +138,17 @@ export class MissionLeases {
     }
   }
 
-  private nextCandidate(now: number, tried: Set<string>, held: Map<string, BranchHolder>): IndexEntry | undefined {
+  private nextCandidate(
+    now: number,
+    tried: Set<string>,
+    held: Map<string, BranchHolder>,
+    waits: (m: Mission) => boolean,
+  ): IndexEntry | undefined {
     let best: IndexEntry | undefined;
     for (const entry of this.index.values()) {
       const m = entry.mission;
       if (!isClaimable(m, now) || tried.has(m.id) || this.claiming.has(m.id)) continue;
-      if (waitingFor(m, held)) continue;
+      if (waitingFor(m, held) || waits(m)) continue;
       if (!best || compareQueue(m, best.mission) < 0) best = entry;
     }
     return best;

@@ -1,0 +1,82 @@
+// `/budget raise <amount> [project]` and `/budget reset`: today's raise, one record in KV key
+// `budget.raise.<day>` added to the configured day budgets (dayBudget.ts). Raises add up; a reset
+// removes today's raise. A raise ends with its day. docs/missions.md#spend-and-budgets
+import { RevisionConflictError, type JsonKv } from '../bus/index.js';
+import { BadRequestError } from '../missions/errors.js';
+import { raiseKey, type BudgetRaise, type DayBudgets, type Metric } from './dayBudget.js';
+import { addSpend, noSpend, utcDay } from './dayLedger.js';
+
+const UNITS: Record<string, Metric> = {
+  '': 'usd',
+  usd: 'usd',
+  $: 'usd',
+  tok: 'tokens',
+  token: 'tokens',
+  tokens: 'tokens',
+  turn: 'turns',
+  turns: 'turns',
+};
+
+/** "5", "$5", "2.50usd", "200k tokens", "1.5M tok", "20 turns" → what to add; refused otherwise. */
+export function parseAmount(text: string): { metric: Metric; value: number } {
+  const match = /^\s*(\$)?\s*(\d+(?:\.\d+)?)\s*([kKmM])?\s*([a-zA-Z$]*)\s*$/.exec(text);
+  const metric = match ? UNITS[(match[4] ?? '').toLowerCase() || (match[1] ?? '')] : undefined;
+  if (!match || !metric || (match[1] && metric !== 'usd'))
+    throw new BadRequestError(
+      `a raise takes an amount like "5" or "$5" (USD), "200k tokens" or "20 turns", got "${text}"`,
+    );
+  const scale = match[3] ? (match[3].toLowerCase() === 'k' ? 1_000 : 1_000_000) : 1;
+  const value = Number(match[2]) * scale;
+  if (!(value > 0)) throw new BadRequestError(`a raise must be more than 0, got "${text}"`);
+  if (metric !== 'usd' && !Number.isInteger(value))
+    throw new BadRequestError(`${metric} are counted whole, got "${text}"`);
+  return { metric, value };
+}
+
+export async function readRaise(kv: JsonKv, day: string): Promise<BudgetRaise | undefined> {
+  return (await kv.get<BudgetRaise>(raiseKey(day)))?.value;
+}
+
+/** Adds `amount` to today's limit of the system (no project) or of `project`; returns the raise in force. */
+export async function raiseToday(
+  kv: JsonKv,
+  budgets: DayBudgets,
+  amount: { metric: Metric; value: number },
+  project: string | undefined,
+  by: string,
+  now: number,
+): Promise<BudgetRaise> {
+  const limits = project === undefined ? budgets.system : budgets.project;
+  const scope = project === undefined ? 'system' : `project (${project})`;
+  if (!(limits[amount.metric] > 0))
+    throw new BadRequestError(`the ${scope} day budget has no ${amount.metric} limit (unlimited): nothing to raise`);
+  const day = utcDay(now);
+  const key = raiseKey(day);
+  const add = { ...noSpend(), [amount.metric]: amount.value };
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const entry = await kv.get<BudgetRaise>(key);
+    const was: BudgetRaise = entry?.value ?? { day, system: noSpend(), projects: {}, by, at: now };
+    const next: BudgetRaise =
+      project === undefined
+        ? { ...was, system: addSpend(was.system, add), by, at: now }
+        : {
+            ...was,
+            projects: { ...was.projects, [project]: addSpend(was.projects[project] ?? noSpend(), add) },
+            by,
+            at: now,
+          };
+    try {
+      if (entry) await kv.update(key, next, entry.revision);
+      else await kv.create(key, next);
+      return next;
+    } catch (error) {
+      if (!(error instanceof RevisionConflictError)) throw error;
+    }
+  }
+  throw new Error(`could not write ${key}: it kept changing`);
+}
+
+/** Removes today's raise: the configured budgets apply again. */
+export async function resetToday(kv: JsonKv, now: number): Promise<void> {
+  await kv.delete(raiseKey(utcDay(now)));
+}
