@@ -42,6 +42,8 @@ options:
   --json                machine-readable output (status, restart, mission, config check)
   -p, --project <name>  mission add: the project (else [project:x] in the text, else the default)
   --now                 mission add: put the mission at the head of the queue
+  --watch               status: redraw the tree and running missions in place until q or Ctrl-C
+  --interval <s>        status --watch: seconds between redraws (default 1)
   --port <n>            inspect: the local inspector page's port (default 8080, 0: any free one)
   --inspector <ws-url>  inspect: relay to this Stately inspector server instead of starting one
   -h, --help            this help

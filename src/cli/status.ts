@@ -6,9 +6,10 @@ import { withBus } from './client.js';
 import type { CommandContext } from './context.js';
 
 export const summary =
-  'print the tree: state, pid, uptime, restarts, tier, circuit, last verdict, open breakers (--json)';
+  'print the tree: state, pid, uptime, restarts, tier, circuit, last verdict, open breakers (--json, --watch)';
 
 export async function run(ctx: CommandContext): Promise<number> {
+  if (ctx.args.flags.watch === true) return (await import('./statusWatch.js')).watch(ctx);
   const { status, openBreakers } = await withBus(ctx, async (bus) => {
     const status = await bus.request<TreeStatus>(bus.subjects.supStatus, {});
     // The runners' breakers (dispatch, pipeline): only each runner knows its own.
