@@ -24,6 +24,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   restart: () => import('./cli/restart.js'),
   mission: () => import('./cli/mission.js'),
   config: () => import('./cli/config.js'),
+  web: () => import('./cli/web.js'),
   inspect: () => import('./cli/inspect.js'),
 };
 

@@ -12,6 +12,7 @@ export const ACTOR_KINDS: Record<string, () => Promise<ActorKind>> = {
   runner: async () => (await import('./runner.js')).runnerKind,
   'pr-poller': async () => (await import('./prPoller.js')).prPollerKind,
   webhook: async () => (await import('./webhook.js')).webhookKind,
+  web: async () => (await import('./web.js')).webKind,
 };
 
 export async function kindOf(name: string): Promise<ActorKind> {

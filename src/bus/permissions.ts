@@ -21,6 +21,9 @@ export interface NatsUserPermissions {
   maxResponses: number;
 }
 
+/** The missions verbs the web page asks (as the CLI does): list and get to show, the rest to act. */
+const MISSION_VERBS_OF_THE_PAGE = ['list', 'get', 'add', 'cancel', 'priority', 'pause', 'resume'] as const;
+
 /** Each user's request inboxes live under its own prefix, so no one can read another's replies. */
 export function inboxPrefix(user: string): string {
   return `_INBOX.${user}`;
@@ -95,7 +98,7 @@ function plus(
 
 /**
  * The users for a tree whose children are `actors` (as from childNames, without `nats`).
- * Actor kinds: watchdog, missions, bridge, chat, runner-<n>, pr-poller, webhook.
+ * Actor kinds: watchdog, missions, bridge, chat, runner-<n>, pr-poller, webhook, web.
  */
 export function natsUsers(prefix: string, actors: readonly string[]): NatsUserPermissions[] {
   const s = subjectsFor(prefix);
@@ -185,6 +188,21 @@ export function natsUsers(prefix: string, actors: readonly string[]): NatsUserPe
     } else if (actor === 'webhook') {
       // Records each verified delivery in its stream (JetStream publish, deduplicated by id).
       users.push(plus(actorBase(s, actor), { publish: [s.githubDeliveries], streams: [s.githubDeliveriesStream] }));
+    } else if (actor === 'web') {
+      // The live page (docs/observability.md#the-live-page): reads what the tree announces, and
+      // acts only through the requests the CLI makes (sup.status/restart, the missions verbs
+      // under its own identity, the runners' breakers), never a stream or a store directly.
+      users.push(
+        plus(actorBase(s, actor), {
+          publish: [
+            s.supStatus,
+            s.supRestart,
+            ...MISSION_VERBS_OF_THE_PAGE.map((verb) => s.missionsAs(verb, actor)),
+            ...runners.map((r) => s.control(r)),
+          ],
+          subscribe: [s.heartbeatAll, s.supEvents, s.missionEvents, s.runnerProgress('*'), s.inspectAll],
+        }),
+      );
     } else {
       // An actor kind this table does not know yet gets only what the host does for it.
       users.push(actorBase(s, actor));

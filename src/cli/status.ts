@@ -2,6 +2,7 @@
 import type { TreeStatus } from '../supervisor/status.js';
 import { askOpenBreakers } from '../supervisor/openBreakers.js';
 import { formatStatus } from '../supervisor/status.js';
+import { readWebUrl } from '../web/urlFile.js';
 import { withBus } from './client.js';
 import type { CommandContext } from './context.js';
 
@@ -19,8 +20,12 @@ export async function run(ctx: CommandContext): Promise<number> {
     );
     return { status, openBreakers };
   });
+  // The live page's address (the web actor writes it); only while the tree has a web actor.
+  const webUrl = status.children.some((c) => c.name === 'web') ? readWebUrl(ctx.config.stateDir) : undefined;
   ctx.print(
-    ctx.args.json ? JSON.stringify({ ...status, openBreakers }, null, 2) : formatStatus(status, { openBreakers }),
+    ctx.args.json
+      ? JSON.stringify({ ...status, openBreakers, ...(webUrl ? { web: { url: webUrl } } : {}) }, null, 2)
+      : `${formatStatus(status, { openBreakers })}${webUrl ? `\n\nweb        ${webUrl} (log in: node dist/main.js web login)` : ''}`,
   );
   return 0;
 }

@@ -2,6 +2,7 @@
 // blame and what it should have been; the loader adds which layer set it.
 import { formatDuration } from './duration.js';
 import type { RoshiConfig } from './schema.js';
+import { webExposureViolation } from './sections/web.js';
 
 /** A cross-check that fails: the key it blames and what that key should have been. */
 export interface Violation {
@@ -61,4 +62,14 @@ export const crossChecks: CrossCheck[] = [
       return names.length === 0 ? '"" (no projects are configured)' : `"" or a configured project: ${names.join(', ')}`;
     },
   ),
+  // The page shows missions and their output and takes actions: off loopback only over TLS.
+  (c) => {
+    const key = webExposureViolation(c.web);
+    return key === undefined
+      ? undefined
+      : {
+          key,
+          expected: `a certificate/key file: web.host ${c.web.host} is not loopback, and the page is served off loopback only over TLS (or keep web.host 127.0.0.1 behind a TLS reverse proxy)`,
+        };
+  },
 ];

@@ -2,7 +2,7 @@
 // key is the id). Every field a person or a runner needs to know where a mission stands.
 
 export type MissionStatus = 'pending' | 'running' | 'done' | 'failed' | 'cancelled';
-export type MissionSource = 'chat' | 'cli' | 'nats' | 'github' | 'file';
+export type MissionSource = 'chat' | 'cli' | 'nats' | 'github' | 'file' | 'web';
 /** `free` is plain text; the others are commands with a target URL (src/missions/commands.ts). */
 export type MissionKind = 'free' | 'rebase' | 'ci_check' | 'review' | 'implement' | 'fix';
 

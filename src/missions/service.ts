@@ -19,7 +19,7 @@ export const MISSION_VERBS = ['add', 'list', 'get', 'cancel', 'priority'] as con
 export type MissionVerb = (typeof MISSION_VERBS)[number];
 
 const STATUSES: readonly MissionStatus[] = ['pending', 'running', 'awaiting_approval', 'done', 'failed', 'cancelled'];
-const SOURCES: readonly MissionSource[] = ['chat', 'cli', 'nats', 'github', 'file'];
+const SOURCES: readonly MissionSource[] = ['chat', 'cli', 'nats', 'github', 'file', 'web'];
 /** Missions in one list reply unless asked otherwise, and at most. */
 export const LIST_DEFAULT_LIMIT = 200;
 export const LIST_MAX_LIMIT = 1000;
@@ -55,6 +55,7 @@ export function sourceOf(identity: string, claimed: MissionSource | undefined): 
   if (identity === OPERATOR_USER) return claimed === 'cli' ? 'cli' : 'nats';
   if (identity === 'bridge') return 'chat';
   if (identity === 'pr-poller') return 'github';
+  if (identity === 'web') return 'web'; // the live page, acting for the operator who logged in
   return undefined;
 }
 

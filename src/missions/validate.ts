@@ -14,7 +14,7 @@ const STATUSES: Record<MissionStatus, true> = {
   failed: true,
   cancelled: true,
 };
-const SOURCES: Record<MissionSource, true> = { chat: true, cli: true, nats: true, github: true, file: true };
+const SOURCES: Record<MissionSource, true> = { chat: true, cli: true, nats: true, github: true, file: true, web: true };
 const KINDS: Record<MissionKind, true> = {
   free: true,
   rebase: true,

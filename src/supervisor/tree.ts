@@ -20,7 +20,7 @@ export function healSettings({ supervision: s }: RoshiConfig): HealSettings {
   };
 }
 
-/** Start order: nats → watchdog → missions → bridge → chat → runner(s) → pr-poller → webhook. Stop order is the reverse. */
+/** Start order: nats → watchdog → missions → bridge → chat → runner(s) → pr-poller → webhook → web. Stop order is the reverse. */
 export function childNames(config: RoshiConfig, embeddedNats: boolean): string[] {
   const a = config.actors;
   return [
@@ -32,6 +32,7 @@ export function childNames(config: RoshiConfig, embeddedNats: boolean): string[]
     ...(a.runner.enabled ? Array.from({ length: a.runner.instances }, (_, i) => `runner-${i + 1}`) : []),
     ...(a.prPoller.enabled ? ['pr-poller'] : []),
     ...(a.webhook.enabled ? ['webhook'] : []),
+    ...(a.web.enabled ? ['web'] : []),
   ];
 }
 

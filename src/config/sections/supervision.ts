@@ -30,4 +30,5 @@ export const actorsSection = section({
   prPoller: section({ enabled: boolean() }),
   missions: section({ enabled: boolean() }),
   webhook: section({ enabled: boolean() }),
+  web: section({ enabled: boolean() }),
 });

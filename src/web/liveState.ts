@@ -1,0 +1,118 @@
+// What the page shows, as the web actor last heard it: the tree (sup.status plus the runners'
+// open breakers), the missions, each actor's latest heartbeat, the supervision journal, recent
+// machine transitions, and each running mission's streamed agent output. Pure bookkeeping:
+// liveFeed.ts fills it from NATS and sends each change to the pages.
+import type { OpenBreaker } from '../supervisor/openBreakers.js';
+import type { TreeStatus } from '../supervisor/status.js';
+
+export interface Beat {
+  at: number;
+  state: string;
+  pid: number;
+}
+
+export interface Transition {
+  actor: string;
+  actorId: string;
+  at: number;
+  from: unknown;
+  to: unknown;
+  event: string;
+}
+
+export interface ProgressLine {
+  runner: string;
+  missionId: string;
+  kind: string;
+  text: string;
+  at: number;
+}
+
+const JOURNAL_KEEP = 100;
+const TRANSITIONS_KEEP = 20;
+const PROGRESS_KEEP = 300;
+const PROGRESS_MISSIONS_KEEP = 20;
+
+export class LiveState {
+  tree: (TreeStatus & { receivedAt: number; openBreakers: OpenBreaker[] }) | undefined;
+  missions: unknown;
+  readonly beats = new Map<string, Beat>();
+  readonly journal: unknown[] = [];
+  readonly transitions = new Map<string, Transition[]>();
+  readonly progress = new Map<string, ProgressLine[]>();
+  private readonly lastInspected = new Map<string, { state: string; event: string }>();
+
+  /** True when the actor's machine state changed since its previous heartbeat. */
+  beat(actor: string, beat: Beat): boolean {
+    const before = this.beats.get(actor);
+    this.beats.set(actor, beat);
+    return before === undefined || before.state !== beat.state || before.pid !== beat.pid;
+  }
+
+  addJournal(entry: unknown): void {
+    this.journal.push(entry);
+    if (this.journal.length > JOURNAL_KEEP) this.journal.shift();
+  }
+
+  /** An inspection record: an event is remembered, a snapshot with a new state becomes a transition. */
+  inspect(record: {
+    actor: string;
+    actorId: string;
+    kind: string;
+    at: number;
+    state?: unknown;
+    event?: unknown;
+  }): Transition | undefined {
+    const key = `${record.actor}/${record.actorId}`;
+    const last = this.lastInspected.get(key);
+    if (record.kind === 'event') {
+      const type = (record.event as { type?: unknown } | undefined)?.type;
+      this.lastInspected.set(key, { state: last?.state ?? '', event: typeof type === 'string' ? type : '?' });
+      return undefined;
+    }
+    if (record.kind !== 'snapshot') return undefined;
+    const state = JSON.stringify(record.state ?? null);
+    this.lastInspected.set(key, { state, event: last?.event ?? '' });
+    if (last === undefined || last.state === '' || last.state === state) return undefined;
+    const transition: Transition = {
+      actor: record.actor,
+      actorId: record.actorId,
+      at: record.at,
+      from: JSON.parse(last.state) as unknown,
+      to: record.state,
+      event: last.event,
+    };
+    const list = this.transitions.get(record.actor) ?? [];
+    list.push(transition);
+    if (list.length > TRANSITIONS_KEEP) list.shift();
+    this.transitions.set(record.actor, list);
+    return transition;
+  }
+
+  addProgress(line: ProgressLine): void {
+    let list = this.progress.get(line.missionId);
+    if (!list) {
+      list = [];
+      this.progress.set(line.missionId, list);
+      if (this.progress.size > PROGRESS_MISSIONS_KEEP) {
+        const oldest = this.progress.keys().next().value;
+        if (oldest !== undefined) this.progress.delete(oldest);
+      }
+    }
+    list.push(line);
+    if (list.length > PROGRESS_KEEP) list.shift();
+  }
+
+  /** Everything at once, for a page that just attached. */
+  snapshot(): Record<string, unknown> {
+    return {
+      tree: this.tree ?? null,
+      missions: this.missions ?? null,
+      beats: Object.fromEntries(this.beats),
+      journal: this.journal,
+      transitions: Object.fromEntries(this.transitions),
+      progress: Object.fromEntries(this.progress),
+      now: Date.now(),
+    };
+  }
+}
