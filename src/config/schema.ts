@@ -18,6 +18,7 @@ import {
 import { agentStallSection } from './sections/agentStall.js';
 import { natsSection } from './sections/nats.js';
 import { actorsSection, heartbeatSection, supervisionSection, watchdogSection } from './sections/supervision.js';
+import { webSection } from './sections/web.js';
 import type { ValueOf } from './spec.js';
 import {
   boolean,
@@ -123,6 +124,7 @@ export const configSchema = section({
   autoMerge: autoMergeSection,
   cleanup: cleanupSection,
   webhook: webhookSection,
+  web: webSection,
   log: section({
     level: oneOf('trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'),
     pretty: oneOf('auto', 'always', 'never'),
