@@ -23,6 +23,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   status: () => import('./cli/status.js'),
   restart: () => import('./cli/restart.js'),
   mission: () => import('./cli/mission.js'),
+  budget: () => import('./cli/budget.js'),
   config: () => import('./cli/config.js'),
   web: () => import('./cli/web.js'),
   inspect: () => import('./cli/inspect.js'),
@@ -40,7 +41,7 @@ ${lines.join('\n')}
 options:
   -c, --config <file>   user config over config/default.yaml (or ROSHI_CONFIG)
   --state-dir <dir>     state directory (or ROSHI_STATE_DIR)
-  --json                machine-readable output (status, restart, mission, config check)
+  --json                machine-readable output (status, restart, mission, budget, config check)
   -p, --project <name>  mission add: the project (else [project:x] in the text, else the default)
   --now                 mission add: put the mission at the head of the queue
   --watch               status: redraw the tree and running missions in place until q or Ctrl-C

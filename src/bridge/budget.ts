@@ -2,32 +2,22 @@
 // today's limit, `/budget reset` removes today's raise. Answered by the missions actor
 // (src/usage/budgetService.ts), like `roshi budget`. docs/chat.md#budget
 import { describeError } from '../errors.js';
-import { parseAmount } from '../usage/budgetRaise.js';
+import { BUDGET_WORDS, budgetRequestOf, type BudgetRequestPayload } from '../usage/budgetRaise.js';
 import type { BudgetReport } from '../usage/budgetService.js';
-import { formatBudget } from '../usage/budgetText.js';
+import { budgetAnswer } from '../usage/budgetText.js';
 import { CommandError, type Command } from './command.js';
 import { askMissions } from './treeClient.js';
 
-export const BUDGET_USAGE = '/budget [raise <amount> [project] | reset]';
+export const BUDGET_USAGE = `/budget ${BUDGET_WORDS}`;
 
 /** The request a `/budget` line makes; refused in the chat's words before it goes out. */
-export function budgetRequest(args: string, by: string): Record<string, unknown> {
-  const [verb = 'show', ...rest] = args.trim().split(/\s+/).filter(Boolean);
-  if (verb === 'show' && rest.length === 0) return { verb };
-  if (verb === 'reset' && rest.length === 0) return { verb, by };
-  if (verb !== 'raise') throw new CommandError(`usage: ${BUDGET_USAGE}`);
-  // "raise 200k tokens app": the unit may be its own word.
-  const unit = rest[1] && /^(usd|\$|tok|tokens?|turns?)$/i.test(rest[1]) ? 2 : 1;
-  const amount = rest.slice(0, unit).join(' ');
-  const project = rest[unit];
-  if (!amount || rest.length > unit + 1)
-    throw new CommandError(`usage: ${BUDGET_USAGE}, e.g. /budget raise 5 or /budget raise 200k tokens app`);
+export function budgetRequest(args: string, by: string): BudgetRequestPayload {
   try {
-    parseAmount(amount);
+    return budgetRequestOf(args.trim().split(/\s+/).filter(Boolean), by);
   } catch (error) {
-    throw new CommandError(describeError(error));
+    // "usage: budget raise …" in the chat's words: "/budget raise …".
+    throw new CommandError(describeError(error).replace(/\bbudget (?=\[|raise|reset)/g, '/budget '));
   }
-  return { verb, amount, by, ...(project ? { project } : {}) };
 }
 
 export const budgetCommand: Command = {
@@ -39,12 +29,6 @@ export const budgetCommand: Command = {
   run: async (ctx) => {
     const request = budgetRequest(ctx.args, ctx.by);
     const report = await askMissions<BudgetReport>(ctx.api, 'budget', request);
-    const head =
-      request.verb === 'raise'
-        ? `▲ raised for today by ${String(request.amount)}${request.project ? ` (${String(request.project)})` : ''}\n`
-        : request.verb === 'reset'
-          ? "↺ today's raise removed\n"
-          : '';
-    return head + formatBudget(report);
+    return budgetAnswer(request, report);
   },
 };

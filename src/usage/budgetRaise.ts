@@ -80,3 +80,27 @@ export async function raiseToday(
 export async function resetToday(kv: JsonKv, now: number): Promise<void> {
   await kv.delete(raiseKey(utcDay(now)));
 }
+
+/** The words after `/budget` or `roshi budget`. */
+export const BUDGET_WORDS = '[raise <amount> [project] | reset]';
+
+export type BudgetRequestPayload =
+  | { verb: 'show' }
+  | { verb: 'reset'; by: string }
+  | { verb: 'raise'; amount: string; by: string; project?: string };
+
+/** `[]`, `reset`, `raise 5`, `raise 200k tokens app` → the budget request; refused naming the usage. */
+export function budgetRequestOf(words: string[], by: string): BudgetRequestPayload {
+  const [verb = 'show', ...rest] = words;
+  const usage = `usage: budget ${BUDGET_WORDS}, e.g. budget raise 5 or budget raise 200k tokens app`;
+  if (verb === 'show' && rest.length === 0) return { verb };
+  if (verb === 'reset' && rest.length === 0) return { verb, by };
+  if (verb !== 'raise') throw new BadRequestError(usage);
+  // "raise 200k tokens app": the unit may be its own word.
+  const unit = rest[1] && /^(usd|\$|tok|tokens?|turns?)$/i.test(rest[1]) ? 2 : 1;
+  const amount = rest.slice(0, unit).join(' ');
+  const project = rest[unit];
+  if (!amount || rest.length > unit + 1) throw new BadRequestError(usage);
+  parseAmount(amount);
+  return { verb, amount, by, ...(project ? { project } : {}) };
+}

@@ -2,6 +2,7 @@
 // `roshi budget`: one line per scope ("system: $4.20 of $5.00 · 1.2M tokens · 30 of 100 turns"),
 // what is held and why, and today's raise.
 import { amountText, bareAmount, METRICS, type ReachedBudget } from './dayBudget.js';
+import type { BudgetRequestPayload } from './budgetRaise.js';
 import type { BudgetReport } from './budgetService.js';
 import type { Spend } from './dayLedger.js';
 
@@ -52,3 +53,14 @@ const raiseText = (s: Spend) =>
   METRICS.filter((m) => s[m] > 0)
     .map((m) => `+${amountText(m, s[m])}`)
     .join(' ');
+
+/** The answer to a budget request: what was done, then the report. */
+export function budgetAnswer(request: BudgetRequestPayload, report: BudgetReport): string {
+  const head =
+    request.verb === 'raise'
+      ? `▲ raised for today by ${request.amount}${request.project ? ` (${request.project})` : ''}\n`
+      : request.verb === 'reset'
+        ? "↺ today's raise removed\n"
+        : '';
+  return head + formatBudget(report);
+}
