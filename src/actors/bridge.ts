@@ -19,6 +19,7 @@ import { abandonedTurnText, ChatTurns } from '../bridge/chatTurns.js';
 import { kvCursor } from '../bridge/cursor.js';
 import { Outbox } from '../bridge/outbox.js';
 import { askChat, Router } from '../bridge/router.js';
+import { ReceiveWatch } from '../bridge/receiveWatch.js';
 import { pieceLength, splitMessage } from '../bridge/split.js';
 import { runUpdate } from '../bridge/update.js';
 import { effectivePause, readHold } from '../missions/dispatchHold.js';
@@ -54,6 +55,12 @@ export const bridgeKind: ActorKind = {
     const send = (event: BridgeEvent) => actorRef?.send(event);
     const health = () => (actorRef?.getSnapshot() as { context?: BridgeContext } | undefined)?.context;
 
+    const watch = new ReceiveWatch(
+      providers.flatMap(({ provider, silentAfterMs }) => {
+        const receiving = provider.receiving?.bind(provider);
+        return receiving && silentAfterMs !== undefined ? [{ name: provider.name, silentAfterMs, receiving }] : [];
+      }),
+    );
     const channels = providers.map(
       ({ provider, minIntervalMs }) =>
         new ProviderChannel(provider, {
@@ -61,7 +68,9 @@ export const bridgeKind: ActorKind = {
           logger: logger.child({ provider: provider.name }),
           onHealth: (report) => {
             if (report.up) {
-              if (started.has(provider.name)) send({ type: 'PROVIDER.UP', name: provider.name, at: Date.now() });
+              // Sends work again; a provider that still cannot receive stays degraded.
+              if (started.has(provider.name) && !watch.isDegraded(provider.name))
+                send({ type: 'PROVIDER.UP', name: provider.name, at: Date.now() });
             } else {
               send({ type: 'PROVIDER.FAILED', name: provider.name, error: `sending: ${report.error}`, at: Date.now() });
             }
@@ -98,7 +107,7 @@ export const bridgeKind: ActorKind = {
         const parts = Object.entries(context.providers).map(([name, p]) =>
           p.state === 'up'
             ? `${name} ✅`
-            : `${name} ${p.state === 'failing' ? '⚠' : '…'} ${p.state}${p.lastError ? ` (${p.lastError.slice(0, 60)})` : ''}`,
+            : `${name} ${p.state === 'failing' ? '⚠ degraded' : `… ${p.state}`}${p.lastError ? ` (${p.lastError.slice(0, 80)})` : ''}`,
         );
         return `chat providers: ${parts.join(' · ') || 'none'}`;
       },
@@ -183,6 +192,29 @@ export const bridgeKind: ActorKind = {
       }
     };
 
+    /** Receive health, every second or so: each change to the machine and the log; a new degradation also to chat, once. */
+    const checkReceiving = () => {
+      for (const change of watch.check(Date.now())) {
+        if (!started.has(change.name)) continue;
+        if (!change.degraded) {
+          logger.info({ provider: change.name }, 'chat provider receives again');
+          send({ type: 'PROVIDER.UP', name: change.name, at: Date.now() });
+          continue;
+        }
+        logger.warn({ provider: change.name, reason: change.reason }, 'chat provider degraded');
+        send({ type: 'PROVIDER.FAILED', name: change.name, error: change.reason, at: Date.now() });
+        const id = `provider-degraded-${change.name}-${Date.now()}`;
+        const text = `⚠ ${change.name} is degraded (${change.reason}): messages from it are not read until it recovers.`;
+        void publishDurable(
+          bus,
+          bus.subjects.bridgeOut,
+          { id, kind: 'notification', source: 'bridge', text, at: Date.now() },
+          id,
+        ).catch((error: unknown) => logger.warn({ err: error }, 'degraded-provider alert not queued'));
+      }
+    };
+    let watchTimer: NodeJS.Timeout | undefined;
+
     const recoverTurns = async () => {
       try {
         await turns.recover(async (turn, key) => {
@@ -223,6 +255,8 @@ export const bridgeKind: ActorKind = {
         // In the background: the heartbeat starts now, and the state says "connecting" meanwhile.
         void startOutbox();
         // Turns a dead bridge left asking are settled before any provider receives (chatTurns.ts).
+        watchTimer = setInterval(checkReceiving, watch.intervalMs);
+        watchTimer.unref();
         void recoverTurns().then(() => {
           for (const { provider } of providers) void startProvider(provider);
         });
@@ -233,6 +267,7 @@ export const bridgeKind: ActorKind = {
       },
       stop: async () => {
         stopping.abort();
+        clearInterval(watchTimer);
         send({ type: 'DRAIN' });
         // Inbound first, so nothing new starts; then the outbox, so nothing new is pulled; then
         // the sends in progress finish and record their marks (the rest stays in the stream).
@@ -258,6 +293,7 @@ export const bridgeKind: ActorKind = {
                   maxLength: providerOf(name)?.maxLength ?? null,
                   defaultChatId: providerOf(name)?.defaultChatId ?? null,
                   send: channelOf(name)?.stats ?? null,
+                  receive: providerOf(name)?.receiving?.() ?? null,
                 },
               ]),
             ),

@@ -18,7 +18,7 @@ export interface ProviderRig<F> {
   fake: F;
   logger: Logger;
   logLines: string[];
-  /** Provider deps as the tests give them: the captured logger, fast retries, a fresh cursor unless given. */
+  /** Provider deps as the tests give them: the captured logger, fast retries and poll floor, a fresh cursor unless given. */
   deps(cursor: Cursor | undefined, env: Record<string, string>): ProviderDeps;
   /** Registers `provider` to be stopped after the test. */
   track(provider: MessagingProvider): MessagingProvider;
@@ -29,6 +29,7 @@ interface ProviderDeps {
   cursor: Cursor;
   env: Record<string, string>;
   retry: { minMs: number; maxMs: number };
+  receiveFloorMs: number;
 }
 
 /** Registers the hooks; `secrets` names what must never be logged. */
@@ -41,7 +42,13 @@ export function providerRig<F extends { stop(): Promise<void> }>(
     fake: undefined as unknown as F,
     logger: undefined as unknown as Logger,
     logLines: [],
-    deps: (cursor, env) => ({ logger: rig.logger, cursor: cursor ?? new MemoryCursor(), env, retry: FAST_RETRY }),
+    deps: (cursor, env) => ({
+      logger: rig.logger,
+      cursor: cursor ?? new MemoryCursor(),
+      env,
+      retry: FAST_RETRY,
+      receiveFloorMs: FAST_FLOOR_MS,
+    }),
     track: (provider) => {
       providers.push(provider);
       return provider;
@@ -62,6 +69,8 @@ export function providerRig<F extends { stop(): Promise<void> }>(
 }
 
 const FAST_RETRY = { minMs: 50, maxMs: 200 };
+/** The receive floor for these tests, whose fakes answer at once (the floor has its own test). */
+const FAST_FLOOR_MS = 20;
 
 /** An onMessage handler that keeps what it is handed, in order. */
 export function collector() {

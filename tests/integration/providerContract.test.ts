@@ -1,8 +1,9 @@
 // What every chat provider must do, run against Telegram, Slack and Matrix, each on its fake
 // (tests/fakes/): hand over a person's text with its chat and user (ids the allow-list can
 // judge), send a reply to the right chat, take the pieces the bridge cuts a long text into,
-// survive a failed poll (HTTP 500) and honour a 429's retry-after, and stop cleanly. What only
-// one provider does stays in its own test file. See docs/providers.md#tests.
+// survive a failed poll (HTTP 500) and honour a 429's retry-after, never poll faster than the
+// receive floor, turn degraded when receiving fails longer than silentAfter (and up again), and
+// stop cleanly. What only one provider does stays in its own test file. See docs/providers.md#tests.
 import { createServer, type AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -16,6 +17,8 @@ import {
   type MessagingProvider,
 } from '../../src/adapters/messaging/types.js';
 import { AllowList } from '../../src/bridge/allowList.js';
+import { ReceiveWatch } from '../../src/bridge/receiveWatch.js';
+import { RECEIVE_FLOOR_MS } from '../../src/adapters/messaging/receiveLoop.js';
 import { splitMessage } from '../../src/bridge/split.js';
 import type { Logger } from '../../src/log.js';
 import { startFakeMatrix } from '../fakes/matrix.js';
@@ -64,7 +67,7 @@ async function telegramDriver(): Promise<Driver> {
     sendWhat: 'sendMessage',
     create: (logger, cursor, apiUrl = fake.url) =>
       createTelegramProvider(
-        { apiUrl, tokenEnv: 'T', chatId: String(GROUP), pollTimeout: 30_000, minInterval: 0 },
+        { apiUrl, tokenEnv: 'T', chatId: String(GROUP), pollTimeout: 30_000, minInterval: 0, silentAfter: 90_000 },
         { logger, cursor, env: { T: fake.token }, retry: RETRY },
       ),
     write: (user, text) => void fake.pushMessage({ chatId: GROUP, userId: Number(user), text, chatType: 'supergroup' }),
@@ -91,7 +94,15 @@ async function slackDriver(): Promise<Driver> {
     sendWhat: 'chat.postMessage',
     create: (logger, cursor, apiUrl = fake.url) =>
       createSlackProvider(
-        { apiUrl, botTokenEnv: 'B', appTokenEnv: 'A', channel: CHANNEL, pollInterval: 100, minInterval: 0 },
+        {
+          apiUrl,
+          botTokenEnv: 'B',
+          appTokenEnv: 'A',
+          channel: CHANNEL,
+          pollInterval: 100,
+          minInterval: 0,
+          silentAfter: 60_000,
+        },
         { logger, cursor, env: { B: fake.botToken }, retry: RETRY },
       ),
     write: (user, text) => void fake.postUserMessage(CHANNEL, user, text),
@@ -123,7 +134,7 @@ async function matrixDriver(): Promise<Driver> {
     sendWhat: 'send',
     create: (logger, cursor, homeserverUrl = fake.url) =>
       createMatrixProvider(
-        { homeserverUrl, tokenEnv: 'M', roomId: fake.roomId, userId: '', minInterval: 0 },
+        { homeserverUrl, tokenEnv: 'M', roomId: fake.roomId, userId: '', minInterval: 0, silentAfter: 90_000 },
         { logger, cursor, env: { M: fake.token }, retry: RETRY },
       ),
     write: (user, text) => void fake.postText(user, text),
@@ -237,6 +248,51 @@ describe.each([
     d.failNextSend(429, 7);
     const error = await provider.send({ text: 'hi' }).catch((e: unknown) => e);
     expect(error).toMatchObject({ provider: name, transient: true, retryAfterMs: 7_000 });
+  });
+
+  it('never starts two polls closer than the receive floor, even against a service that answers at once', async () => {
+    const t0 = Date.now();
+    for (let i = 0; i < 4; i++) d.failNextPoll(500);
+    d.write(d.user, 'after the failures');
+    await until(() => received.length === 1, 'the message', { timeoutMs: 10_000 });
+    const times = d.pollTimes().filter((t) => t >= t0);
+    expect(times.length).toBeGreaterThanOrEqual(5);
+    // The fake records a poll when it reads it, a moment after the loop started it: 100 ms of slack
+    // (without the floor these polls would follow each other within the 50 ms backoff).
+    const gaps = times.slice(1).map((t, k) => t - times[k]!);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(RECEIVE_FLOOR_MS - 100);
+  });
+
+  it('turns degraded with the reason when receiving fails longer than silentAfter, and up at the next answer', async () => {
+    const watch = new ReceiveWatch([{ name, silentAfterMs: 300, receiving: () => provider.receiving!() }]);
+    const changes: Array<{ degraded: boolean; reason?: string }> = [];
+    const check = () => changes.push(...watch.check(Date.now()).map(({ name: _n, ...c }) => c));
+    await until(() => d.pollTimes().length >= 1, 'a poll');
+    // Failing polls for well over 300 ms (each one at least a receive floor apart).
+    for (let i = 0; i < 4; i++) d.failNextPoll(503);
+    await until(
+      () => {
+        check();
+        return changes.some((c) => c.degraded);
+      },
+      'degraded',
+      { timeoutMs: 10_000 },
+    );
+    expect(changes[0]).toMatchObject({ degraded: true });
+    // Failing polls, or a long poll held open past silentAfter (Telegram's is): either is named.
+    const what = d.pollWhat.replace('.', '\\.');
+    expect(changes[0]!.reason).toMatch(new RegExp(`^receiving: (${what} failing|no answer from ${what}) for \\d+s`));
+    // The next answer (a quiet long poll answers only when something arrives): up again.
+    d.write(d.user, 'after the outage');
+    await until(
+      () => {
+        check();
+        return changes.at(-1)?.degraded === false;
+      },
+      'up again',
+      { timeoutMs: 10_000 },
+    );
+    await until(() => received.length === 1, 'the message', { timeoutMs: 10_000 });
   });
 
   it('network failures are transient and name only the origin, never the token', async () => {

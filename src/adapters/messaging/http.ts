@@ -22,9 +22,11 @@ export interface ProviderDeps {
   env: Record<string, string | undefined>;
   /**
    * Waits of the receive loop after a failed poll: `minMs` doubling up to `maxMs` (default
-   * 1 s → 60 s). A rate limit's own retry-after wins. Tests make these short.
+   * 250 ms → 1 s; a permanent refusal up to 60 s). A rate limit's own retry-after wins.
    */
   retry?: { minMs: number; maxMs: number };
+  /** The least time between two poll starts (default receiveLoop.ts RECEIVE_FLOOR_MS). */
+  receiveFloorMs?: number;
 }
 
 export const REDACTED = '[redacted]';
@@ -173,7 +175,8 @@ export function backoffMs(failures: number, retry: { minMs: number; maxMs: numbe
   return doublingBackoff(failures, { initialMs: retry.minMs, maxMs: retry.maxMs }, 0.2, Math.random());
 }
 
-export const DEFAULT_RETRY = { minMs: 1_000, maxMs: 60_000 } as const;
+/** About a second at most between tries: the first command after an outage is read within ~2 s. */
+export const DEFAULT_RETRY = { minMs: 250, maxMs: 1_000 } as const;
 
 /** A record's field, or undefined, for reading untyped JSON without casts everywhere. */
 export function field(value: unknown, key: string): unknown {

@@ -33,6 +33,8 @@ export interface ProviderSetup {
   provider: MessagingProvider;
   /** At least this long between two sends (the provider's minInterval setting; 0 for console). */
   minIntervalMs: number;
+  /** Receiving failed or silent this long: degraded (bridge.<provider>.silentAfter; none for console). */
+  silentAfterMs?: number;
 }
 
 export interface ProviderFailure {
@@ -58,13 +60,14 @@ type ChatProviders = Omit<RoshiConfig['bridge'], 'providers'>;
 type ProviderFactory = (config: RoshiConfig, deps: ProviderDeps, bus: Bus) => ProviderSetup;
 
 /** A chat provider: built from its config section, which also holds its send interval. */
-function chatProvider<S extends { minInterval: number }>(
+function chatProvider<S extends { minInterval: number; silentAfter: number }>(
   create: (settings: S, deps: ProviderDeps) => MessagingProvider,
   section: (bridge: ChatProviders) => S,
 ): ProviderFactory {
   return (config, deps) => ({
     provider: create(section(config.bridge), deps),
     minIntervalMs: section(config.bridge).minInterval,
+    silentAfterMs: section(config.bridge).silentAfter,
   });
 }
 

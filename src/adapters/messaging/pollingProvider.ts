@@ -14,7 +14,13 @@ import {
   type ProviderDeps,
 } from './http.js';
 import { runReceiveLoop, type ReceiveLoop } from './receiveLoop.js';
-import { ProviderError, type InboundMessage, type MessagingProvider, type OutboundMessage } from './types.js';
+import {
+  ProviderError,
+  type InboundMessage,
+  type MessagingProvider,
+  type OutboundMessage,
+  type ReceiveHealth,
+} from './types.js';
 
 type OnMessage = (message: InboundMessage) => Promise<void>;
 type LoopShape<Batch> = Pick<ReceiveLoop<Batch>, 'what' | 'minFailureWaitMs' | 'pauseAfter'>;
@@ -25,6 +31,7 @@ export abstract class PollingProvider<Batch> implements MessagingProvider {
   protected readonly retry: { minMs: number; maxMs: number };
   private stopController = new AbortController();
   private loop: Promise<void> | undefined;
+  private health: ReceiveHealth | undefined;
 
   constructor(
     readonly name: string,
@@ -41,6 +48,7 @@ export abstract class PollingProvider<Batch> implements MessagingProvider {
     if (this.loop) throw new Error(`${this.name} provider already started`);
     this.stopController = new AbortController();
     const signal = this.stopController.signal;
+    this.health = { what: this.loopShape().what, lastOkAt: Date.now() };
     await this.startupStep(() => this.connect(signal), this.unreachable);
     if (signal.aborted) return;
     await this.resume(signal);
@@ -52,6 +60,12 @@ export abstract class PollingProvider<Batch> implements MessagingProvider {
       retry: this.retry,
       signal,
       poll: (s) => this.poll(s),
+      ...(this.deps.receiveFloorMs !== undefined ? { floorMs: this.deps.receiveFloorMs } : {}),
+      onPolled: (error) => {
+        if (!this.health) return;
+        if (error === undefined) this.health = { what: this.health.what, lastOkAt: Date.now() };
+        else this.health = { ...this.health, lastError: error };
+      },
       handOver: (batch) => this.handOver(batch, onMessage, signal),
     });
   }
@@ -64,6 +78,10 @@ export abstract class PollingProvider<Batch> implements MessagingProvider {
   }
 
   abstract send(message: OutboundMessage): Promise<void>;
+
+  receiving(): ReceiveHealth {
+    return this.health ?? { what: this.loopShape().what, lastOkAt: Date.now() };
+  }
 
   /** Checks the token (and joins, where the service has it): the first call start() makes. */
   protected abstract connect(signal: AbortSignal): Promise<void>;
@@ -85,6 +103,7 @@ export abstract class PollingProvider<Batch> implements MessagingProvider {
     } catch (error) {
       if (error instanceof RequestAborted) return false;
       if (error instanceof ProviderError && !error.transient) throw error;
+      if (this.health) this.health = { ...this.health, lastError: errorText(error) };
       this.logger.warn({ err: errorText(error) }, unreachable);
       return false;
     }

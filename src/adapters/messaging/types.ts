@@ -44,6 +44,17 @@ export interface MessagingProvider {
   send(message: OutboundMessage): Promise<void>;
   /** Shows "typing…" where the provider has it; best effort. */
   typing?(chatId: string): Promise<void>;
+  /** How receiving goes, for providers with a receive loop (the bridge judges silence from it). */
+  receiving?(): ReceiveHealth;
+}
+
+export interface ReceiveHealth {
+  /** The call that receives ("getUpdates", "/sync", …), for the operator. */
+  what: string;
+  /** When a poll last answered (or receiving started, before the first answer). */
+  lastOkAt: number;
+  /** Why the polls since then failed; undefined while they answer or merely wait. */
+  lastError?: string;
 }
 
 /** A send or receive the provider refused. `retryAfterMs` set: rate limited, try again then. */

@@ -26,6 +26,7 @@ export const bridgeSection = section({
     chatId: string(),
     pollTimeout: duration(0),
     minInterval: duration(0),
+    silentAfter: duration(1_000),
   }),
   slack: section({
     apiUrl: httpUrl(),
@@ -34,6 +35,7 @@ export const bridgeSection = section({
     channel: string(),
     pollInterval: duration(100),
     minInterval: duration(0),
+    silentAfter: duration(1_000),
   }),
   matrix: section({
     homeserverUrl: string({ test: (v) => v === '' || isHttpUrl(v), expected: '"" or an http:// or https:// URL' }),
@@ -41,6 +43,7 @@ export const bridgeSection = section({
     roomId: string(),
     userId: string(),
     minInterval: duration(0),
+    silentAfter: duration(1_000),
   }),
 });
 
