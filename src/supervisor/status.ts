@@ -52,7 +52,8 @@ export function formatStatus(status: TreeStatus, extras: StatusExtras = {}): str
     lines.push(
       [
         pad(c.name, 12),
-        pad(c.state, 16),
+        // An actor that runs but reports itself degraded (a bridge whose provider is deaf) says so here.
+        pad(c.actorState === 'degraded' ? `${c.state} (degraded)` : c.state, 16),
         pad(c.pid ? String(c.pid) : '-', 8),
         pad(c.uptimeMs === null ? '-' : duration(c.uptimeMs), 9),
         pad(String(c.restarts), 9),
