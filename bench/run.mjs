@@ -44,6 +44,7 @@ const ALL = [
   'scrubber',
   'jetstream-sync',
   'missions-memory',
+  'inspect-cost',
 ];
 const chosen = process.argv.slice(2).length ? process.argv.slice(2) : ALL;
 const PER_BENCH_LIMIT_MS = 10 * 60_000;

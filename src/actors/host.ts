@@ -74,7 +74,6 @@ export async function hostActor(name: string, kind: ActorKind, config: RoshiConf
   const inspection = config.inspect.enabled ? busInspectionGate(name, () => bus) : undefined;
   const actor = createActor(parts.machine, {
     ...(parts.input === undefined ? {} : { input: parts.input }),
-    ...(inspection ? { inspect: inspection.inspect } : {}),
   });
   // An unhandled error inside the machine must end this process visibly, not silently wedge it:
   // the supervisor will see the exit and respawn.

@@ -1,9 +1,9 @@
-// Inspection costs nothing while nobody inspects: a process publishes its machines' inspection
-// records only while an inspector's presence (src/contracts/inspection.ts) is fresh. Until then
-// the hook XState calls is one clock read and a comparison. A viewer it has not seen yet gets
+// Inspection costs nothing while nobody inspects: a process observes its machines (XState's
+// system.inspect) only while an inspector's presence (src/contracts/inspection.ts) is fresh, and
+// without an observer XState skips inspection altogether. A viewer it has not seen yet gets
 // every live actor announced again, so the inspector learns each machine's definition.
 // See docs/observability.md#stately-inspector.
-import type { AnyActorRef, InspectionEvent } from 'xstate';
+import type { AnyActorRef, InspectionEvent, Subscription } from 'xstate';
 import type { Bus } from '../bus/index.js';
 import { readInspectorPresence, type InspectionRecord, type InspectorPresence } from '../contracts/inspection.js';
 import { actorRecord, liveActors, toInspectionRecord } from '../actors/inspection.js';
@@ -20,26 +20,27 @@ export class InspectionGate {
   /** Viewers seen, each until its presence expires: a returning one is announced to again. */
   private readonly viewers = new Map<string, number>();
   private root: AnyActorRef | undefined;
+  private observing: Subscription | undefined;
+  private expiry: NodeJS.Timeout | undefined;
   private readonly now: () => number;
 
   constructor(private readonly options: InspectionGateOptions) {
     this.now = options.now ?? Date.now;
   }
 
-  /** For createActor's `inspect` option. */
-  readonly inspect = (event: InspectionEvent): void => {
-    if (this.now() > this.attachedUntil) return;
-    const record = toInspectionRecord(this.options.actor, event);
-    if (record) this.options.publish(record);
-  };
-
-  /** The process's root actor, whose tree is announced to a new viewer. */
+  /** The process's root actor: its system is observed while attached, its tree announced. */
   setRoot(root: AnyActorRef): void {
     this.root = root;
+    if (this.attached) this.observe();
   }
 
   get attached(): boolean {
     return this.now() <= this.attachedUntil;
+  }
+
+  /** True while an observer is on the actor system (for tests). */
+  get isObserving(): boolean {
+    return this.observing !== undefined;
   }
 
   /** An inspector said it is there; announces the live actors to a viewer not seen before. */
@@ -49,7 +50,39 @@ export class InspectionGate {
     const known = this.viewers.has(viewer);
     this.viewers.set(viewer, now + ttlMs);
     this.attachedUntil = Math.max(this.attachedUntil, now + ttlMs);
+    this.observe();
     if (!known) this.announce();
+  }
+
+  /** Ends observing (process shutdown). */
+  stop(): void {
+    this.attachedUntil = 0;
+    this.unobserve();
+  }
+
+  private readonly onInspection = (event: InspectionEvent): void => {
+    if (!this.attached) return this.unobserve();
+    const record = toInspectionRecord(this.options.actor, event);
+    if (record) this.options.publish(record);
+  };
+
+  private observe(): void {
+    if (!this.root) return;
+    this.observing ??= this.root.system.inspect(this.onInspection);
+    // A quiet machine sends no event that would notice the expiry: a timer does.
+    clearTimeout(this.expiry);
+    this.expiry = setTimeout(
+      () => (this.attached ? this.observe() : this.unobserve()),
+      this.attachedUntil - this.now() + 1,
+    );
+    this.expiry.unref();
+  }
+
+  private unobserve(): void {
+    clearTimeout(this.expiry);
+    this.expiry = undefined;
+    this.observing?.unsubscribe();
+    this.observing = undefined;
   }
 
   private announce(): void {

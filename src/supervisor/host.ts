@@ -99,7 +99,6 @@ export async function runSupervisor({ config, configFile, logger }: SupervisorOp
         ...(embedded ? { stateStoreChild: NATS_CHILD } : {}),
         now: Date.now(),
       },
-      ...(inspection ? { inspect: inspection.inspect } : {}),
     },
   );
   const tree = treeView(root);

@@ -31,17 +31,19 @@ function rig() {
   let now = 1_000;
   const records: InspectionRecord[] = [];
   const gate = new InspectionGate({ actor: 'runner-1', publish: (r) => records.push(r), now: () => now });
-  const actor = createActor(parent, { inspect: gate.inspect }).start();
+  const actor = createActor(parent).start();
   gate.setRoot(actor);
   return { gate, actor, records, advance: (ms: number) => (now += ms) };
 }
 
 describe('inspection gate', () => {
   it('publishes nothing while no inspector is present', () => {
-    const { actor, records } = rig();
+    const { gate, actor, records } = rig();
     actor.send({ type: 'NEXT' });
     actor.send({ type: 'NEXT' });
     expect(records).toEqual([]);
+    // Not even an observer on the actor system: XState then skips inspection altogether.
+    expect(gate.isObserving).toBe(false);
   });
 
   it('announces every live actor with its definition to a new viewer, then follows events', () => {
@@ -49,11 +51,12 @@ describe('inspection gate', () => {
     gate.presence({ viewer: 'v1', ttlMs: 6_000 });
     const actors = records.filter((r) => r.type === '@xstate.actor');
     expect(actors.map((r) => r.name)).toEqual(['runner-1', 'runner-1/worker', 'runner-1/ticker']);
-    const [root, worker] = actors;
-    expect(root).toMatchObject({ parentId: undefined, rootId: root!.sessionId, _version: STATELY_INSPECT_VERSION });
-    expect(root!.type === '@xstate.actor' && JSON.parse(root.definition!)).toMatchObject({ id: 'parent' });
-    expect(worker).toMatchObject({ parentId: root!.sessionId, snapshot: { value: 'idle', status: 'active' } });
-    expect(root!.sessionId.startsWith('runner-1/')).toBe(true);
+    const root = actors[0]!;
+    const worker = actors[1]!;
+    expect(root).toMatchObject({ parentId: undefined, rootId: root.sessionId, _version: STATELY_INSPECT_VERSION });
+    expect(root.type === '@xstate.actor' && JSON.parse(root.definition!)).toMatchObject({ id: 'parent' });
+    expect(worker).toMatchObject({ parentId: root.sessionId, snapshot: { value: 'idle', status: 'active' } });
+    expect(root.sessionId.startsWith('runner-1/')).toBe(true);
 
     records.length = 0;
     actor.send({ type: 'NEXT' });
@@ -71,12 +74,17 @@ describe('inspection gate', () => {
   it('stops publishing once the presence expires, and announces again to a returning viewer', () => {
     const { gate, actor, records, advance } = rig();
     gate.presence({ viewer: 'v1', ttlMs: 6_000 });
+    gate.presence({ viewer: 'v2', ttlMs: 6_000 });
+    // A second viewer gets its own announcement.
+    expect(records.filter((r) => r.type === '@xstate.actor')).toHaveLength(6);
     advance(6_001);
     expect(gate.attached).toBe(false);
     records.length = 0;
     actor.send({ type: 'NEXT' });
     expect(records).toEqual([]);
+    expect(gate.isObserving).toBe(false);
     gate.presence({ viewer: 'v1', ttlMs: 6_000 });
+    expect(gate.isObserving).toBe(true);
     expect(records.filter((r) => r.type === '@xstate.actor')).toHaveLength(3);
   });
 });
