@@ -5,11 +5,15 @@ import type { AgentOutcome } from '../../machines/runner.js';
 import { AGENT_OF_ENV, resolveEffort, resolveModel, runLogPath, type AgentRunResult } from '../adapters/agent/index.js';
 import { dropStreamFile, streamFilePath } from '../adapters/agent/streamFile.js';
 import { parsePullUrl } from '../adapters/github/pullUrl.js';
+import type { SteeringSettings } from '../adapters/agent/runSteering.js';
+import type { RoshiConfig } from '../config/index.js';
+import { missionBudgetFor } from '../config/sections/missionBudgets.js';
 import type { Mission } from '../contracts/index.js';
 import { failingLogsForRebase } from '../prPoller/rebaseLogs.js';
 import { promptFor } from '../runner/prompts.js';
 import { missionRunLine, recordUsageLine } from '../usage/record.js';
 import type { RunnerDeps, Workspace } from './runnerDeps.js';
+import { keepStoppedWork } from './runnerKeepWork.js';
 
 /** Progress lines kept for the `live` control verb. */
 const LIVE_LINES = 20;
@@ -51,7 +55,7 @@ export async function runAgentFor(
   );
   mkdirSync(deps.runLogDir, { recursive: true });
   const streamFile = streamFilePath(deps.streamDir, mission.id, mission.attempts);
-  const result = await deps.agent.run({
+  const run = await deps.agent.run({
     prompt,
     cwd: worktree,
     ...(model.value ? { model: model.value } : {}),
@@ -65,6 +69,7 @@ export async function runAgentFor(
     killGraceMs: config.agent.killGrace,
     logFile: runLogPath(deps.runLogDir, mission.id),
     streamFile,
+    steering: steeringFor(config, mission),
     signal,
     onProgress: (progress) => {
       live.push(progress);
@@ -72,6 +77,11 @@ export async function runAgentFor(
       bus.publish(bus.subjects.runnerProgress(name), { runner: name, missionId: mission.id, ...progress });
     },
   });
+  // A run roshi stopped keeps its work on the mission's branch (not pushed).
+  const result =
+    run.outcome === 'stalled' || run.outcome === 'budget'
+      ? await keepStoppedWork(deps, mission, ws, worktree, run)
+      : run;
   // Every run is counted: a success by the pipeline's usage step (with its PR), any other ending
   // here — also a cancel, whose outcome the machine no longer waits for.
   if (result.outcome !== 'success')
@@ -79,6 +89,25 @@ export async function runAgentFor(
   // A success's stream file stays until the delivery is remembered (runner.ts); nothing else needs it.
   if (result.outcome !== 'success') await dropStreamFile(streamFile);
   return result;
+}
+
+/** agent.stall and the mission's budget (budgets.mission, its kind's entry first). */
+export function steeringFor(config: RoshiConfig, mission: Pick<Mission, 'kind'>): SteeringSettings {
+  const s = config.agent.stall;
+  return {
+    stall: {
+      repeatedCall: s.repeatedCall,
+      repeatedError: s.repeatedError,
+      noProgressMs: s.noProgress,
+      noProgressTurns: s.noProgressTurns,
+      turnsWithoutEdits: s.turnsWithoutEdits,
+      checkIntervalMs: s.checkInterval,
+      nudge: s.nudge,
+      graceTurns: s.graceTurns,
+      stopGraceMs: s.stopGrace,
+    },
+    budget: missionBudgetFor(config.budgets.mission, mission.kind),
+  };
 }
 
 export function toOutcome(result: AgentRunResult): AgentOutcome {

@@ -6,8 +6,11 @@ export type MissionSource = 'chat' | 'cli' | 'nats' | 'github' | 'file' | 'web';
 /** `free` is plain text; the others are commands with a target URL (src/missions/commands.ts). */
 export type MissionKind = 'free' | 'rebase' | 'ci_check' | 'review' | 'implement' | 'fix';
 
-/** How an agent run ended; decides between done, retry and failed. */
-export type OutcomeClass = 'success' | 'transient' | 'permanent' | 'timeout' | 'cancelled';
+/**
+ * How an agent run ended; decides between done, retry and failed. `stalled` and `budget`: roshi
+ * stopped the run for a stall or the mission's budget (docs/missions.md#stalls-and-budgets-per-mission).
+ */
+export type OutcomeClass = 'success' | 'transient' | 'permanent' | 'timeout' | 'cancelled' | 'stalled' | 'budget';
 
 export interface TokenUsage {
   input: number;

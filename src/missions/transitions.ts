@@ -125,6 +125,16 @@ export function decideFinish(
         reason: `transient failure ${spent}/${m.maxTransientAttempts}${error ? `: ${error}` : ''}`,
       };
     }
+    case 'stalled':
+    case 'budget':
+      // Another run would go in the same circles or spend the same again: fail now (the work so
+      // far went through the pipeline as a draft).
+      return {
+        status: 'failed',
+        attempts,
+        transientAttempts,
+        reason: error ?? (outcome.class === 'budget' ? 'mission budget reached' : 'stalled'),
+      };
     case 'permanent':
     case 'timeout': {
       const what = error ?? (outcome.class === 'timeout' ? 'timed out' : 'failed');

@@ -29,6 +29,8 @@ const OUTCOMES: Record<OutcomeClass, true> = {
   permanent: true,
   timeout: true,
   cancelled: true,
+  stalled: true,
+  budget: true,
 };
 
 /** Why `value` (stored under `key`) is not a mission record; undefined when it is one. */

@@ -1,6 +1,7 @@
 // The Claude adapter's process handling against scripted stand-ins for the CLI (shell scripts
-// that speak a little stream-json): a stubborn agent that ignores SIGTERM and hides a grandchild
-// in its own session, output that keeps an agent alive, the idle allowance for API retries.
+// that read the prompt's stream-json line and speak a little stream-json): a stubborn agent that
+// ignores SIGTERM and hides a grandchild in its own session, output that keeps an agent alive,
+// the idle allowance for API retries.
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -67,7 +68,7 @@ describe('claude adapter process handling (scripted agents)', () => {
     const command = script(
       'stubborn.sh',
       `trap '' TERM
-cat > /dev/null
+read -r _prompt
 setsid sh -c 'echo $$ > "$PIDFILE"; exec sleep 300' </dev/null >/dev/null 2>&1 &
 echo '${INIT}'
 echo 'not json at all'
@@ -102,7 +103,7 @@ while :; do sleep 1; done`,
   it('output keeps an agent alive past the idle timeout; the wall clock still ends it', async () => {
     const command = script(
       'chatty.sh',
-      `cat > /dev/null
+      `read -r _prompt
 echo '${INIT}'
 while :; do echo '{"type":"system","subtype":"status"}'; sleep 0.2; done`,
     );
@@ -120,7 +121,7 @@ while :; do echo '{"type":"system","subtype":"status"}'; sleep 0.2; done`,
   it("waiting out an API retry's delay is not idleness", async () => {
     const command = script(
       'retrying.sh',
-      `cat > /dev/null
+      `read -r _prompt
 echo '${INIT}'
 echo '{"type":"system","subtype":"api_retry","attempt":1,"max_retries":3,"retry_delay_ms":2000,"error_status":429,"error":"rate_limit"}'
 sleep 2.5
@@ -138,7 +139,7 @@ echo '{"type":"result","subtype":"success","is_error":false,"api_error_status":n
   });
 
   it('an agent that exits 0 without a result is a permanent failure with the output tail', async () => {
-    const command = script('quiet.sh', `cat > /dev/null\necho '${INIT}'\necho 'something odd happened'\nexit 0`);
+    const command = script('quiet.sh', `read -r _prompt\necho '${INIT}'\necho 'something odd happened'\nexit 0`);
     const result = await createClaudeAdapter({ command, logger: silentLogger(), passEnv: [] }).run(request());
     expect(result.outcome).toBe('permanent');
     expect(result.exitCode).toBe(0);
@@ -151,7 +152,7 @@ echo '{"type":"result","subtype":"success","is_error":false,"api_error_status":n
   it('a throwing onProgress callback does not break the run', async () => {
     const command = script(
       'ok.sh',
-      `cat > /dev/null\necho '${INIT}'\necho '{"type":"result","subtype":"success","is_error":false,"api_error_status":null,"result":"ok","num_turns":1}'`,
+      `read -r _prompt\necho '${INIT}'\necho '{"type":"result","subtype":"success","is_error":false,"api_error_status":null,"result":"ok","num_turns":1}'`,
     );
     const result = await createClaudeAdapter({ command, logger: silentLogger(), passEnv: [] }).run(
       request({
@@ -178,7 +179,7 @@ echo '{"type":"result","subtype":"success","is_error":false,"api_error_status":n
     writeFileSync(join(root, 'a-file'), '');
     const command = script(
       'fine.sh',
-      `cat > /dev/null\necho '{"type":"result","subtype":"success","is_error":false,"api_error_status":null,"result":"fine","num_turns":1}'`,
+      `read -r _prompt\necho '{"type":"result","subtype":"success","is_error":false,"api_error_status":null,"result":"fine","num_turns":1}'`,
     );
     const result = await createClaudeAdapter({ command, logger: silentLogger(), passEnv: [] }).run(
       request({ logFile: join(root, 'a-file', 'logs', 'run.log') }),

@@ -7,7 +7,7 @@ import { buildClaudeArgs } from '../../src/adapters/agent/claudeArgs.js';
 import { findExecutable } from '../../src/adapters/agent/executable.js';
 
 /** What every command line starts with: print mode streaming JSON events, verbose (stream-json needs it). */
-const PRINT_MODE = ['--print', '--output-format', 'stream-json', '--verbose'];
+const PRINT_MODE = ['--print', '--input-format', 'stream-json', '--output-format', 'stream-json', '--verbose'];
 
 describe('buildClaudeArgs', () => {
   it('builds print mode with stream-json, model, fallback, effort, turns and tools last', () => {

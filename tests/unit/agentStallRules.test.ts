@@ -1,8 +1,8 @@
 // The stall rules (stallRules.ts), their tiers (stallTiers.ts) and the spend meter
-// (spendMeter.ts), fed event sequences as the parser gives them.
+// (runSpend.ts), fed event sequences as the parser gives them.
 import { describe, expect, it } from 'vitest';
 import { estimateCostUsd } from '../../src/adapters/agent/modelPrices.js';
-import { describeBudget, SpendMeter } from '../../src/adapters/agent/spendMeter.js';
+import { describeBudget, RunSpend } from '../../src/adapters/agent/runSpend.js';
 import { ProgressWatch, type StallSettings } from '../../src/adapters/agent/stallRules.js';
 import { nudgeText, StallTiers } from '../../src/adapters/agent/stallTiers.js';
 import type { AssistantEvent, ResultEvent, ToolResultsEvent } from '../../src/adapters/agent/streamJson.js';
@@ -150,7 +150,7 @@ describe('spend meter', () => {
   });
 
   it('counts each answer once and estimates its output from its text', () => {
-    const meter = new SpendMeter();
+    const meter = new RunSpend();
     meter.observe(answer('a', 'x'.repeat(120)));
     meter.observe(answer('a', 'y'.repeat(40)));
     meter.observe(answer('b'));
@@ -162,7 +162,7 @@ describe('spend meter', () => {
   });
 
   it('takes the exact figures of the result', () => {
-    const meter = new SpendMeter();
+    const meter = new RunSpend();
     meter.observe(answer('a'));
     const result: ResultEvent = {
       kind: 'result',
@@ -178,7 +178,7 @@ describe('spend meter', () => {
   });
 
   it('says which limit is reached first; 0 is no limit', () => {
-    const meter = new SpendMeter();
+    const meter = new RunSpend();
     for (const id of ['a', 'b', 'c']) meter.observe(answer(id));
     expect(meter.reached({ usd: 0, tokens: 0, turns: 0 })).toBeUndefined();
     expect(meter.reached({ usd: 0, tokens: 0, turns: 4 })).toBeUndefined();
@@ -192,5 +192,13 @@ describe('spend meter', () => {
     expect(
       estimateCostUsd('claude-opus-4-8', { input: 120, output: 30, cacheRead: 10, cacheWrite: 5 }) * 4,
     ).toBeCloseTo(0.005545, 9);
+  });
+});
+
+describe('without a worktree fingerprint', () => {
+  it('the worktree rules say nothing (not a git worktree)', () => {
+    const watch = new ProgressWatch({ ...OFF, noProgressMs: 1, noProgressTurns: 1, turnsWithoutEdits: 0.1 }, 10, 0);
+    for (let i = 0; i < 9; i += 1) watch.observe(text('hm'));
+    expect(watch.check(1e9)).toBeUndefined();
   });
 });

@@ -14,6 +14,7 @@ import type { Logger } from '../../log.js';
 import { agentEnvironment } from '../../secrets/agentEnv.js';
 import { scrubText } from '../../secrets/scrubber.js';
 import { clip, oneLine } from '../../text/oneLine.js';
+import { AgentInput } from './agentInput.js';
 import { buildClaudeArgs } from './claudeArgs.js';
 import { findExecutable } from './executable.js';
 import { followFile } from './followFile.js';
@@ -21,9 +22,11 @@ import { killTree, timerDelay } from './killTree.js';
 import { ProcessTree } from './processTree.js';
 import { openRunLogFile } from './runLogFile.js';
 import { runResult } from './runResult.js';
+import { RunSteering } from './runSteering.js';
 import { RunTranscript, type RetryNotice } from './runTranscript.js';
 import { parseStreamLine } from './streamJson.js';
 import type { AgentAdapter, AgentProgress, AgentRunRequest, AgentRunResult } from './types.js';
+import { worktreeFingerprint } from './worktreeFingerprint.js';
 
 export interface ClaudeAdapterOptions {
   /** The CLI: a name looked up in PATH (of the agent's environment) or a path. Config: agent.command. */
@@ -101,7 +104,7 @@ async function runClaude(
   const writeLog = runLogFile.write;
   writeLog(`[roshi] ${new Date().toISOString()} start: ${executable} ${args.join(' ')} (cwd ${request.cwd})`);
 
-  const progress = (kind: AgentProgress['kind'], text: string, retry?: RetryNotice) => {
+  const progress = (kind: AgentProgress['kind'], text: string, retry?: RetryNotice, stall?: AgentProgress['stall']) => {
     if (!request.onProgress) return;
     try {
       const at = Date.now();
@@ -110,6 +113,7 @@ async function runClaude(
         text: clip(oneLine(text), PROGRESS_MAX),
         at,
         ...(retry ? { retry: { ...retry, nextAt: at + retry.delayMs } } : {}),
+        ...(stall ? { stall } : {}),
       });
     } catch (error) {
       log.warn({ err: error }, 'onProgress threw; ignored');
@@ -125,7 +129,8 @@ async function runClaude(
     env,
     extendEnv: false,
     detached: true,
-    input: request.prompt,
+    // The prompt is the first stream-json message; stdin stays open to talk to the session.
+    stdin: 'pipe',
     buffer: false,
     reject: false,
     // A descriptor is handed to the child as is (execa's types only list 3–9 for stdout).
@@ -134,6 +139,8 @@ async function runClaude(
     forceKillAfterDelay: false,
   });
   if (streamFd !== undefined) closeSync(streamFd);
+  const input = new AgentInput(subprocess.stdin);
+  input.user(request.prompt);
   const pid = subprocess.pid;
   let rootExited = false;
   subprocess.once('exit', () => {
@@ -166,7 +173,9 @@ async function runClaude(
         ? `no output for ${Math.round(request.idleTimeoutMs / 1000)}s`
         : reason === 'timeout'
           ? `running for more than ${Math.round(request.timeoutMs / 1000)}s`
-          : 'cancelled';
+          : reason === 'stall' || reason === 'budget'
+            ? `not ended ${Math.round((request.steering?.stall.stopGraceMs ?? 0) / 1000)}s after the stop (${reason})`
+            : 'cancelled';
     runLog.warn({ reason }, `killing the agent: ${why}`);
     writeLog(`[roshi] ${new Date().toISOString()} killing the agent (${reason}): ${why}`);
     killing = tree ? killTree(tree, request.killGraceMs, () => rootExited, writeLog) : Promise.resolve();
@@ -176,13 +185,32 @@ async function runClaude(
   request.signal?.addEventListener('abort', onAbort, { once: true });
 
   const run = new RunTranscript(progress, (delayMs) => armIdle(delayMs), runLog, PROGRESS_MAX);
+  const steering =
+    request.steering &&
+    new RunSteering(request.steering, request.maxTurns, {
+      input,
+      fingerprint: () => worktreeFingerprint(request.cwd),
+      report: (kind, text, finding) =>
+        progress(
+          kind,
+          text,
+          undefined,
+          finding && { rule: finding.rule, ...(finding.repeated ? { repeated: finding.repeated } : {}) },
+        ),
+      kill,
+      log: runLog,
+    });
 
   const onStdoutLine = (line: string) => {
     armIdle();
     writeLog(line);
     run.stdoutTail.push(line);
     const event = parseStreamLine(line);
-    if (event) run.handle(event, line);
+    if (!event) return;
+    run.handle(event, line);
+    if (steering) steering.observe(event);
+    // The session is over: closing stdin lets the CLI exit (it waits for more input otherwise).
+    else if (event.kind === 'result') input.close();
   };
   const stdoutDone = new Promise<void>((done) => {
     if (streamFile !== undefined) {
@@ -211,6 +239,8 @@ async function runClaude(
 
   const finished = await subprocess;
   rootExited = true;
+  steering?.dispose();
+  input.close();
   await Promise.all([stdoutDone, stderrDone]);
   if (idleTimer) clearTimeout(idleTimer);
   clearTimeout(wallTimer);
@@ -240,7 +270,7 @@ async function runClaude(
   );
   await runLogFile.close();
 
-  return runResult(run, { durationMs, exitCode, signal }, killedBy, request, runLog);
+  return runResult(run, { durationMs, exitCode, signal }, killedBy, request, runLog, steering);
 }
 
 /** Opened (and emptied) for the CLI's stdout; private, for it holds raw output. */

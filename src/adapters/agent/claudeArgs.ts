@@ -13,7 +13,18 @@ export function buildClaudeArgs(
   >,
   log?: Logger,
 ): string[] {
-  const args = ['--print', '--output-format', 'stream-json', '--verbose', '--max-turns', String(request.maxTurns)];
+  // stream-json input: the prompt is the first message on stdin, and the runner can nudge or
+  // interrupt the session later (docs/claude-cli.md#streaming-input).
+  const args = [
+    '--print',
+    '--input-format',
+    'stream-json',
+    '--output-format',
+    'stream-json',
+    '--verbose',
+    '--max-turns',
+    String(request.maxTurns),
+  ];
   const model = request.model?.trim();
   if (model) {
     if (isValidModel(model)) args.push('--model', model);

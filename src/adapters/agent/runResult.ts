@@ -5,7 +5,9 @@ import type { Logger } from '../../log.js';
 import { clip } from '../../text/oneLine.js';
 import { apiFailureSentence } from './apiFailure.js';
 import { classifyRun, errorText, tailText } from './classify.js';
+import type { RunSteering, SteeringStop } from './runSteering.js';
 import type { RunTranscript } from './runTranscript.js';
+import { describeBudget } from './runSpend.js';
 import type { AgentRunRequest, AgentRunResult } from './types.js';
 
 /** How long summaries of a failed or killed run may be. */
@@ -28,6 +30,7 @@ export function runResult(
   killedBy: AgentRunResult['killedBy'],
   request: Pick<AgentRunRequest, 'idleTimeoutMs' | 'timeoutMs'>,
   log: Logger,
+  steering?: Pick<RunSteering, 'stoppedFor' | 'spent'>,
 ): AgentRunResult {
   const { exitCode, signal, durationMs } = exit;
   const { result } = run;
@@ -42,6 +45,26 @@ export function runResult(
   };
   const stderrTail = run.stderrTail.toString();
   const stdoutTail = run.stdoutTail.toString();
+
+  // Stopped by roshi for a stall or its budget — unless the answer that crossed the line was
+  // the last and the run succeeded anyway (its work is done).
+  const stop = steering?.stoppedFor;
+  if (stop && killedBy !== 'cancel' && !(result && !result.isError)) {
+    const spent = steering.spent();
+    const error = stopText(stop);
+    log.info({ outcome: stop.reason, killedBy, exitCode, signal, durationMs, stop }, 'agent stopped by roshi');
+    return {
+      ...base,
+      costUsd: result?.totalCostUsd ?? spent.usd,
+      tokens: result?.usage ?? base.tokens,
+      numTurns: result?.numTurns ?? spent.turns,
+      outcome: stop.reason,
+      summary: clip(run.lastText ?? error, SUMMARY_MAX),
+      error,
+      stopped: stop,
+      ...(killedBy ? { killedBy } : {}),
+    };
+  }
 
   // Idle or over time only after it reported success (stopped on its way out): its answer counts.
   if (killedBy && killedBy !== 'cancel' && result !== undefined && !result.isError) {
@@ -85,4 +108,11 @@ export function runResult(
     error,
     ...(classification.retryAfterMs !== undefined ? { retryAfterMs: classification.retryAfterMs } : {}),
   };
+}
+
+/** Why roshi stopped a run: the rule and what repeated, or the budget reached. */
+export function stopText(stop: SteeringStop): string {
+  if (stop.reason === 'budget') return `stopped at a turn boundary: ${describeBudget(stop.reached)}`;
+  const nudged = stop.nudged ? ' (nudged first, to no effect)' : '';
+  return `stalled (${stop.finding.rule}): ${stop.finding.evidence}${nudged}`;
 }

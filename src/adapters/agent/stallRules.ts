@@ -104,6 +104,8 @@ export class ProgressWatch {
             count,
           };
     }
+    // Without a fingerprint (not a git worktree) nothing is known about edits.
+    if (this.fingerprint === undefined) return undefined;
     const quietTurns = this.turns - this.turnsAtLastChange;
     if (s.noProgressMs > 0 && now - this.lastChangeAt >= s.noProgressMs && quietTurns >= s.noProgressTurns)
       return {

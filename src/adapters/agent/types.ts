@@ -1,6 +1,7 @@
 // The contract between the runner and an agent CLI. The Claude Code adapter (claude.ts) is the
 // first implementation; another CLI only has to turn an AgentRunRequest into an AgentRunResult.
 import type { OutcomeClass, TokenUsage } from '../../contracts/index.js';
+import type { SteeringSettings, SteeringStop } from './runSteering.js';
 
 export interface AgentRunRequest {
   /** The mission prompt; always given on stdin, never in argv (it would show in `ps`). */
@@ -40,19 +41,26 @@ export interface AgentRunRequest {
    * a result printed while the caller is dead or frozen is not lost (streamFile.ts).
    */
   streamFile?: string;
+  /**
+   * Stall rules and the mission budget the run is steered by (runSteering.ts); omitted → none,
+   * only the idle and wall-clock limits.
+   */
+  steering?: SteeringSettings;
   /** Aborting it stops the agent at once (outcome `cancelled`). */
   signal?: AbortSignal;
   onProgress?: (p: AgentProgress) => void;
 }
 
 export interface AgentProgress {
-  kind: 'init' | 'text' | 'tool' | 'tool_result' | 'retry';
+  kind: 'init' | 'text' | 'tool' | 'tool_result' | 'retry' | 'stall' | 'budget';
   /** One short human-readable line. */
   text: string;
   /** ms since the epoch. */
   at: number;
   /** Kind `retry` only: the CLI's retry of a failed API call (retryState.ts words it). */
   retry?: AgentRetryState;
+  /** Kind `stall` only: the rule that found it and what repeats. */
+  stall?: { rule: string; repeated?: string };
 }
 
 /** What an `api_retry` event says: docs/claude-cli.md#errors-and-retries. */
@@ -83,7 +91,9 @@ export interface AgentRunResult {
   exitCode: number | null;
   signal: string | null;
   /** Set when roshi killed the run; the outcome is then `timeout` or `cancelled`, whatever the exit. */
-  killedBy?: 'idle-timeout' | 'timeout' | 'cancel';
+  killedBy?: 'idle-timeout' | 'timeout' | 'cancel' | 'stall' | 'budget';
+  /** Set when roshi stopped the run early for a stall or its budget (outcome `stalled` or `budget`). */
+  stopped?: SteeringStop;
 }
 
 export interface AgentAdapter {

@@ -1,6 +1,7 @@
 // A run's spend as it streams (money, tokens, turns), for the per-mission budget: each answer's
 // usage counted once (the CLI prints one event per content block), its output estimated from
 // the text until the `result` gives the exact figures. Pure.
+// (The day ledger counts every run separately: src/usage/spendMeter.ts.)
 // docs/missions.md#stalls-and-budgets-per-mission
 import type { TokenUsage } from '../../contracts/index.js';
 import { estimateCostUsd } from './modelPrices.js';
@@ -36,7 +37,7 @@ interface Answer {
   chars: number;
 }
 
-export class SpendMeter {
+export class RunSpend {
   private readonly answers = new Map<string, Answer>();
   private anonymous = 0;
   private exact: Spend | undefined;
