@@ -2,6 +2,8 @@
 import type { TreeStatus } from '../supervisor/status.js';
 import { askOpenBreakers } from '../supervisor/openBreakers.js';
 import { formatStatus } from '../supervisor/status.js';
+import type { BudgetReport } from '../usage/budgetService.js';
+import { budgetHeldLine } from '../usage/budgetText.js';
 import { readWebUrl } from '../web/urlFile.js';
 import { withBus } from './client.js';
 import type { CommandContext } from './context.js';
@@ -11,21 +13,35 @@ export const summary =
 
 export async function run(ctx: CommandContext): Promise<number> {
   if (ctx.args.flags.watch === true) return (await import('./statusWatch.js')).watch(ctx);
-  const { status, openBreakers } = await withBus(ctx, async (bus) => {
+  const { status, openBreakers, budget } = await withBus(ctx, async (bus) => {
     const status = await bus.request<TreeStatus>(bus.subjects.supStatus, {});
     // The runners' breakers (dispatch, pipeline): only each runner knows its own.
     const runners = status.children.map((c) => c.name).filter((name) => /^runner-\d+$/.test(name));
     const openBreakers = await askOpenBreakers(runners, (runner) =>
       bus.request(bus.subjects.control(runner), { verb: 'breakers' }, 2_000),
     );
-    return { status, openBreakers };
+    // A reached day budget holds dispatch (docs/missions.md#spend-and-budgets): the missions actor knows.
+    const budget = status.children.some((c) => c.name === 'missions')
+      ? await bus.request<BudgetReport>(bus.subjects.missions('budget'), { verb: 'show' }, 2_000).catch(() => undefined)
+      : undefined;
+    return { status, openBreakers, budget };
   });
+  const held = budget?.hold ? `\n\n${budgetHeldLine(budget.hold.reached)}` : '';
   // The live page's address (the web actor writes it); only while the tree has a web actor.
   const webUrl = status.children.some((c) => c.name === 'web') ? readWebUrl(ctx.config.stateDir) : undefined;
   ctx.print(
     ctx.args.json
-      ? JSON.stringify({ ...status, openBreakers, ...(webUrl ? { web: { url: webUrl } } : {}) }, null, 2)
-      : `${formatStatus(status, { openBreakers })}${webUrl ? `\n\nweb        ${webUrl} (log in: node dist/main.js web login)` : ''}`,
+      ? JSON.stringify(
+          {
+            ...status,
+            openBreakers,
+            ...(budget?.hold ? { dayBudgetHold: budget.hold } : {}),
+            ...(webUrl ? { web: { url: webUrl } } : {}),
+          },
+          null,
+          2,
+        )
+      : `${formatStatus(status, { openBreakers })}${held}${webUrl ? `\n\nweb        ${webUrl} (log in: node dist/main.js web login)` : ''}`,
   );
   return 0;
 }

@@ -28,16 +28,18 @@ export function budgetLines(report: BudgetReport): string[] {
   return lines;
 }
 
-function heldLine(reached: ReachedBudget[]): string {
+/** "⏸ day budget reached: all dispatch held until 00:00 UTC or /budget raise (system: 2 of 2 turns)". */
+export function budgetHeldLine(reached: ReachedBudget[]): string {
   const system = reached.some((r) => r.scope === 'system');
   const projects = [...new Set(reached.filter((r) => r.scope !== 'system').map((r) => r.scope))];
   const what = system ? 'all dispatch' : `missions of ${projects.join(', ')}`;
-  return `⏸ day budget reached: ${what} held until 00:00 UTC or /budget raise`;
+  const why = reached.map((r) => `${r.scope}: ${bareAmount(r.metric, r.spent)} of ${amountText(r.metric, r.limit)}`);
+  return `⏸ day budget reached: ${what} held until 00:00 UTC or /budget raise (${why.join('; ')})`;
 }
 
 export function formatBudget(report: BudgetReport): string {
   const lines = [`day budgets, ${report.day} (UTC):`, ...budgetLines(report)];
-  if (report.hold) lines.push(heldLine(report.hold.reached));
+  if (report.hold) lines.push(budgetHeldLine(report.hold.reached));
   const raise = report.raise;
   if (raise) {
     const raised = [
