@@ -9,6 +9,8 @@ import { JsonKv, registerService } from '../bus/index.js';
 import { MissionsFile } from '../missions/file.js';
 import { applyStartPaused, pauseEndpoints, resumeTimedPauses, TREE_STARTED_ENV } from '../missions/pauseService.js';
 import { forEveryIdentity, missionEndpoints } from '../missions/service.js';
+import { discardHeldWork } from '../missions/approvalDiscard.js';
+import { approvalEndpoints } from '../missions/approvalService.js';
 import { sendNotice, sweepNotices } from '../missions/noticeDelivery.js';
 import { MissionRetention } from '../missions/retention.js';
 import { retentionSettings } from '../missions/retentionPolicy.js';
@@ -74,6 +76,9 @@ export const missionsKind: ActorKind = {
           description: 'mission intake and control: add, list, get, cancel, priority, pause, resume, budget',
           endpoints: [
             ...missionEndpoints(store, bus.subjects, retention),
+            ...forEveryIdentity(
+              approvalEndpoints(store, bus.subjects, { discardWork: (m) => discardHeldWork(config, m), logger }),
+            ),
             ...forEveryIdentity(pauseEndpoints(stateKv, bus.subjects, logger)),
             ...forEveryIdentity(
               budgetEndpoints(

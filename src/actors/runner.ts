@@ -109,7 +109,9 @@ export const runnerKind: ActorKind = {
         ),
         finishMission: fromPromise(async ({ input: { mission, outcome, pipeline } }) => {
           current = undefined;
-          const ws = await workspaces.release(mission.id);
+          // Held for approval: the worktree keeps the committed work for the approved delivery.
+          const held = (pipeline as { awaitingApproval?: { gate: string } } | undefined)?.awaitingApproval;
+          const ws = held?.gate === 'push' ? workspaces.keep(mission.id) : await workspaces.release(mission.id);
           const finish = missionOutcome(outcome as AttemptOutcome, pipeline as PipelineOutcome, ws?.branch);
           const finished = await store.finish(mission.id, name, finish);
           logger.info(

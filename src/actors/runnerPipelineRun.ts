@@ -6,6 +6,7 @@ import type { AgentOutcome } from '../../machines/runner.js';
 import type { AgentRunResult } from '../adapters/agent/index.js';
 import { githubHostFromApiUrl } from '../adapters/git.js';
 import type { Mission } from '../contracts/index.js';
+import { approvalModeFor, gateToHold } from '../missions/approvalMode.js';
 import { statePaths } from '../paths.js';
 import { runPipeline, type PipelineResult } from '../runner/pipeline.js';
 import { scrubJson } from '../secrets/scrubber.js';
@@ -26,6 +27,7 @@ export function pipelineFor(
   // The notify step's report goes out with how the mission ended (missions/notice.ts), not now:
   // a runner that died between the two would otherwise tell the operator twice.
   let report: string | undefined;
+  const approvedDelivery = mission.approval?.gate === 'push' && mission.approval.state === 'approved';
   const result = runPipeline({
     mission,
     worktree,
@@ -37,11 +39,15 @@ export function pipelineFor(
     agentEnv: { passEnv: config.agent.passEnv, env: config.agent.env },
     ...(githubHost ? { githubHost } : {}),
     summary: outcome.summary,
-    usage: {
-      ...(details?.costUsd !== undefined ? { costUsd: details.costUsd } : {}),
-      ...(details?.tokens ? { tokens: details.tokens } : {}),
-      durationMs: details?.durationMs ?? 0,
-    },
+    // An approved delivery's agent run was counted when it was held (docs/missions.md#approval).
+    usage: approvedDelivery
+      ? { durationMs: 0 }
+      : {
+          ...(details?.costUsd !== undefined ? { costUsd: details.costUsd } : {}),
+          ...(details?.tokens ? { tokens: details.tokens } : {}),
+          durationMs: details?.durationMs ?? 0,
+        },
+    approval: gateToHold(approvalModeFor(config, mission), mission),
     ...(mission.kind === 'rebase' ? { force: 'with-lease' as const } : {}),
     breakers: deps.breakers,
     // The pipeline runs after a successful agent run only; other endings: runnerAgentRun.ts.

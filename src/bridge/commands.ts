@@ -4,7 +4,7 @@
 // (src/missions/commands.ts).
 //
 //   missions  /mission [--now] [project:x] <text> (/m)  /list (/ls)  /cancel <n|id>
-//             /priority <n|id> top|bottom|N  /live  /abort [runner]
+//             /priority <n|id> top|bottom|N  /live  /abort [runner]  /approve <id>  /reject <id> [why]
 //   control   /pause [duration]  /resume  /status  /restart [actor]  /update [force]  /usage
 //             /budget [raise <amount> [project] | reset]
 //   PRs       /rebase <pr>  /review <pr>  /ci_check <pr>  /implement <issue>  /fix <issue>
@@ -16,6 +16,7 @@ import { pauseLength, type PauseRecord } from '../missions/pause.js';
 import type { ListReply } from '../missions/service.js';
 import { CommandError, type Command } from './command.js';
 import { askOpenBreakers } from '../supervisor/openBreakers.js';
+import { approvalCommands, pendingApprovalsText } from './approve.js';
 import { clockTime, countsLine, formatLive, formatStatus, missionLine, type LiveReply } from './format.js';
 import { helpText } from './help.js';
 import { missionOptions } from './intent.js';
@@ -36,7 +37,15 @@ import { budgetCommand } from './budget.js';
 
 export { CommandError, type BridgeApi, type Command, type CommandCategory, type CommandContext } from './command.js';
 
-const LIST_STATUSES: readonly string[] = ['pending', 'running', 'done', 'failed', 'cancelled', 'all'];
+const LIST_STATUSES: readonly string[] = [
+  'pending',
+  'running',
+  'awaiting_approval',
+  'done',
+  'failed',
+  'cancelled',
+  'all',
+];
 
 /** A chat command that queues the mission command `pr` (`/rebase <pr>` → a rebase mission). */
 function missionCommand(pr: MissionCommand): Command {
@@ -223,7 +232,7 @@ export function bridgeCommands(missionCommands: readonly MissionCommand[] = MISS
           runnerLive(api, names),
           askOpenBreakers(names, (r) => api.request(api.subjects.control(r), { verb: 'breakers' }, 2_000)),
         ]);
-        return formatStatus({
+        const status = formatStatus({
           tree,
           counts: 'error' in list ? list : list.counts,
           pause,
@@ -232,6 +241,9 @@ export function bridgeCommands(missionCommands: readonly MissionCommand[] = MISS
           ...(api.providersLine ? { providers: api.providersLine() } : {}),
           now: api.now(),
         });
+        // Approvals pending survive restarts on their records (docs/missions.md#approval).
+        const approvals = await settle(pendingApprovalsText(api));
+        return typeof approvals === 'string' && approvals ? `${status}\n${approvals}` : status;
       },
     },
     {
@@ -287,6 +299,7 @@ export function bridgeCommands(missionCommands: readonly MissionCommand[] = MISS
       run: usageReply,
     },
     budgetCommand,
+    ...approvalCommands,
     // PRs
     ...missionCommands.map(missionCommand),
     // help

@@ -34,6 +34,7 @@ export function clockTime(at: number, now: number): string {
 const STATUS_ICON: Record<MissionStatus, string> = {
   pending: '⏳',
   running: '▶',
+  awaiting_approval: '✋',
   done: '✅',
   failed: '❌',
   cancelled: '✖',
@@ -53,7 +54,7 @@ export function missionLine(m: MissionReply, now: number, position?: number): st
 }
 
 export function countsLine(counts: Partial<Record<MissionStatus, number>>): string {
-  const order: MissionStatus[] = ['pending', 'running', 'done', 'failed', 'cancelled'];
+  const order: MissionStatus[] = ['pending', 'running', 'awaiting_approval', 'done', 'failed', 'cancelled'];
   const parts = order.filter((s) => (counts[s] ?? 0) > 0).map((s) => `${counts[s]} ${s}`);
   return parts.length ? parts.join(' · ') : 'no missions';
 }

@@ -7,6 +7,7 @@
 //   mission cancel <id>
 //   mission priority <id> top|bottom|<position>
 //   mission pause [30m] | mission resume           dispatch for the whole tree
+//   mission approve <id> | mission reject <id> [why]  an approval gate (missionApproval.ts)
 import type { Bus } from '../bus/index.js';
 import { BusError, describeError, RemoteError, RoshiError, UsageError } from '../errors.js';
 import type { Mission, MissionStatus } from '../contracts/index.js';
@@ -14,13 +15,14 @@ import { readWaitingFor, waitingForText, type MissionReply } from '../contracts/
 import type { ListReply } from '../missions/service.js';
 import { oneLine } from '../text/oneLine.js';
 import { withBus } from './client.js';
+import { approvalCommand, approvalRow } from './missionApproval.js';
 import { askAgentState } from './missionAgentState.js';
 import type { CommandContext } from './context.js';
 
 export const summary =
-  'mission add "<text>" [--project P] [--now] | list [status] | show <id> | cancel <id> | priority <id> top|bottom|N | pause [30m] | resume';
+  'mission add "<text>" [--project P] [--now] | list [status] | show <id> | cancel <id> | priority <id> top|bottom|N | approve <id> | reject <id> [why] | pause [30m] | resume';
 
-const STATUSES: readonly string[] = ['pending', 'running', 'done', 'failed', 'cancelled'];
+const STATUSES: readonly string[] = ['pending', 'running', 'awaiting_approval', 'done', 'failed', 'cancelled'];
 
 export async function run(ctx: CommandContext): Promise<number> {
   const [sub, ...rest] = ctx.args.positionals;
@@ -107,9 +109,12 @@ export async function run(ctx: CommandContext): Promise<number> {
       ctx.print(ctx.args.json ? JSON.stringify(record) : 'dispatch resumed');
       return 0;
     }
+    case 'approve':
+    case 'reject':
+      return approvalCommand(ctx, sub, rest, by, ask);
     default:
       throw new UsageError(
-        `mission needs a subcommand: add, list, show, cancel, priority, pause or resume (got ${JSON.stringify(sub ?? '')})`,
+        `mission needs a subcommand: add, list, show, cancel, priority, approve, reject, pause or resume (got ${JSON.stringify(sub ?? '')})`,
       );
   }
 }
@@ -209,6 +214,7 @@ export function formatMission(m: MissionReply, agent?: string): string {
     ['transient', `${m.transientAttempts}/${m.maxTransientAttempts}`],
     ['not before', time(m.notBefore)],
     ['lease', m.lease ? `${m.lease.runner} until ${time(m.lease.until)}` : undefined],
+    ['approval', approvalRow(m)],
     ['agent', agent],
     ['last error', m.lastError],
     ['created', time(m.createdAt)],

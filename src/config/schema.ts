@@ -63,6 +63,8 @@ const projectEntry = section({
   effort: string(),
   qualityGate: gateSection(),
   lint: gateSection(),
+  /** docs/missions.md#approval: "" takes missions.approval.<kind>; a value here wins over it. */
+  approval: oneOf('', 'none', 'push', 'merge'),
 });
 
 const agentRoleEntry = section({ model: string(), effort: string() });
@@ -86,6 +88,7 @@ export const configSchema = section({
     effort: '',
     qualityGate: { mode: 'off', commands: [], onFail: 'block' },
     lint: { mode: 'off', commands: [], onFail: 'block' },
+    approval: '',
   }),
   git: section({
     branchPrefix: string({

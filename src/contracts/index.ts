@@ -11,9 +11,13 @@ export {
   type HeartbeatRecord,
 } from './heartbeat.js';
 export {
+  APPROVAL_MODES,
   capContext,
   isFinished,
   type AgentDelivery,
+  type ApprovalGate,
+  type ApprovalMode,
+  type MissionApproval,
   MISSION_CONTEXT_MAX,
   type Lease,
   type Mission,

@@ -1,7 +1,8 @@
 // The mission record, as stored in the KV bucket <prefix>_missions (one key per mission, the
 // key is the id). Every field a person or a runner needs to know where a mission stands.
 
-export type MissionStatus = 'pending' | 'running' | 'done' | 'failed' | 'cancelled';
+/** awaiting_approval: the work is committed and held before the push (docs/missions.md#approval). */
+export type MissionStatus = 'pending' | 'running' | 'awaiting_approval' | 'done' | 'failed' | 'cancelled';
 export type MissionSource = 'chat' | 'cli' | 'nats' | 'github' | 'file' | 'web';
 /** `free` is plain text; the others are commands with a target URL (src/missions/commands.ts). */
 export type MissionKind = 'free' | 'rebase' | 'ci_check' | 'review' | 'implement' | 'fix';
@@ -65,6 +66,33 @@ export interface AgentDelivery {
   at: number;
 }
 
+/** What an operator must approve before the work goes further (docs/missions.md#approval). */
+export type ApprovalGate = 'push' | 'merge';
+/** projects.<name>.approval and missions.approval.<kind>: none, or the gate to stop at. */
+export type ApprovalMode = 'none' | ApprovalGate;
+export const APPROVAL_MODES: readonly ApprovalMode[] = ['none', 'push', 'merge'];
+
+/**
+ * An approval asked for or given, kept on the record so it survives restarts. `push`: the
+ * mission waits in awaiting_approval until /approve (back to the queue, delivered without a
+ * new agent run) or /reject (cancelled). `merge`: the mission is done and its PR's auto-merge
+ * waits until /approve.
+ */
+export interface MissionApproval {
+  gate: ApprovalGate;
+  state: 'pending' | 'approved' | 'rejected';
+  /** What the operator was asked about: files, lines, gates, cost. */
+  summary: string;
+  askedAt: number;
+  /** Who approved or rejected, and when. */
+  by?: string;
+  decidedAt?: number;
+  /** A rejection's reason, as the operator gave it. */
+  reason?: string;
+  /** The mission queued with a rejection's reason. */
+  followUp?: string;
+}
+
 export interface Lease {
   runner: string;
   /** ms since the epoch; past it, the mission is abandoned and returns to pending. */
@@ -103,6 +131,8 @@ export interface Mission {
   result?: MissionResult;
   /** Set once the agent's work is done and only its delivery is left; cleared when the mission finishes. */
   delivery?: AgentDelivery;
+  /** An approval asked for (push: status awaiting_approval; merge: a done mission's PR) or given. */
+  approval?: MissionApproval;
   /** Set when the mission finished and removed once the notice is on the outbox. */
   notice?: MissionNotice;
   /** Why the last attempt failed, for the next attempt's report and for `mission show`. */

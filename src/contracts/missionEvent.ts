@@ -4,7 +4,18 @@
 import type { Mission, MissionKind, MissionResult, MissionSource, MissionStatus } from './mission.js';
 import { reader } from './subject.js';
 
-export type MissionEventType = 'added' | 'claimed' | 'finished' | 'requeued' | 'failed' | 'cancelled' | 'expired';
+export type MissionEventType =
+  | 'added'
+  | 'claimed'
+  | 'finished'
+  | 'requeued'
+  | 'failed'
+  | 'cancelled'
+  | 'expired'
+  // docs/missions.md#approval: held before the push, and the operator's answer.
+  | 'awaiting_approval'
+  | 'approved'
+  | 'rejected';
 
 export interface MissionEvent {
   type: MissionEventType;
@@ -62,7 +73,18 @@ export function missionEvent(
   return event;
 }
 
-const EVENT_TYPES: readonly string[] = ['added', 'claimed', 'finished', 'requeued', 'failed', 'cancelled', 'expired'];
+const EVENT_TYPES: readonly string[] = [
+  'added',
+  'claimed',
+  'finished',
+  'requeued',
+  'failed',
+  'cancelled',
+  'expired',
+  'awaiting_approval',
+  'approved',
+  'rejected',
+];
 
 /** A payload from the events subject that has the fields every event has, else undefined. */
 export function toMissionEvent(payload: Record<string, unknown>): MissionEvent | undefined {

@@ -3,6 +3,7 @@
 // the pipeline's report for the operator's notice). Pure: the store's decideFinish then
 // picks done, retry with backoff, transient retry, failed or poison from it.
 import type { OutcomeClass, StepReport, TokenUsage } from '../contracts/index.js';
+import type { ApprovalRequest } from './approval.js';
 import type { MissionOutcome } from './transitions.js';
 
 /** Preparation failures no retry can change: the mission fails at once. */
@@ -19,7 +20,7 @@ export interface AttemptOutcome {
 
 /** The pipeline's result (PipelineResult and its report for the operator), a pipeline that threw, or none (it did not run). */
 export type PipelineOutcome =
-  | { ok: boolean; steps: StepReport[]; prUrl?: string; report?: string }
+  | { ok: boolean; steps: StepReport[]; prUrl?: string; report?: string; awaitingApproval?: ApprovalRequest }
   | { error: string }
   | undefined;
 
@@ -41,6 +42,9 @@ export function missionOutcome(agent: AttemptOutcome, pipeline: PipelineOutcome,
     ...(error ? { error } : {}),
     ...(agent.retryAfterMs !== undefined ? { retryAfterMs: agent.retryAfterMs } : {}),
     ...(pipeline && 'report' in pipeline && pipeline.report ? { report: pipeline.report } : {}),
+    ...(cls === 'success' && pipeline && 'awaitingApproval' in pipeline && pipeline.awaitingApproval
+      ? { hold: pipeline.awaitingApproval }
+      : {}),
     result: {
       summary: agent.summary,
       ...(branch !== undefined ? { branch } : {}),

@@ -1,5 +1,5 @@
 // missions.md: a view of the store for people, rendered by one writer (the missions actor).
-// Sections CI, Pending, In Progress, Done and Failed with local-time stamps, as shown in
+// Sections CI, Pending, In Progress, Awaiting Approval (when any), Done and Failed with local-time stamps, as shown in
 // docs/missions.md#missionsmd. Rendering is a pure function of the missions and `now`: the same
 // input gives the same bytes, whatever order the missions come in.
 import type { Mission } from '../contracts/index.js';
@@ -25,7 +25,9 @@ export interface RenderOptions {
   ci?: readonly CiEntry[];
 }
 
-export const SECTION_TITLES = ['CI', 'Pending', 'In Progress', 'Done', 'Failed'] as const;
+export const SECTION_TITLES = ['CI', 'Pending', 'In Progress', 'Awaiting Approval', 'Done', 'Failed'] as const;
+/** Shown only when something waits (docs/missions.md#approval), so files without approvals keep their shape. */
+const ONLY_WHEN_FILLED: readonly SectionTitle[] = ['Awaiting Approval'];
 export type SectionTitle = (typeof SECTION_TITLES)[number];
 
 export const STAMP = { queued: '⏳', started: '▶', done: '✅', failed: '❌' } as const;
@@ -40,9 +42,11 @@ export function renderMissionsFile(missions: Iterable<Mission>, options: RenderO
   const done: Mission[] = [];
   const failed: Mission[] = [];
   const cancelled: Mission[] = [];
+  const awaiting: Mission[] = [];
   for (const m of missions) {
     if (m.status === 'pending') pending.push(m);
     else if (m.status === 'running') running.push(m);
+    else if (m.status === 'awaiting_approval') awaiting.push(m);
     else if (m.status === 'done') done.push(m);
     else if (m.status === 'failed') failed.push(m);
     else cancelled.push(m);
@@ -70,6 +74,12 @@ export function renderMissionsFile(missions: Iterable<Mission>, options: RenderO
       (m) =>
         `- ${tag(m.project)} ${oneLine(m.text)} ${STAMP.queued}${formatStamp(m.createdAt, now)} ${STAMP.started}${formatStamp(m.startedAt ?? m.updatedAt, now)}`,
     ),
+    'Awaiting Approval': [...awaiting, ...done.filter((m) => m.approval?.state === 'pending')]
+      .sort((a, b) => (a.approval?.askedAt ?? 0) - (b.approval?.askedAt ?? 0) || compareId(a, b))
+      .map(
+        (m) =>
+          `- ${tag(m.project)} ${oneLine(m.text)} ✋ ${m.approval?.gate ?? 'push'} ${m.id}: ${clip(oneLine(m.approval?.summary ?? ''), 200)} (/approve ${m.id} or /reject ${m.id})`,
+      ),
     Done: topN(done, newestFirst, options.keepDone).map((m) => {
       const took = tookMs(m);
       return `- ${tag(m.project)} ${oneLine(m.text)} ${STAMP.done}${took === undefined ? '' : ` took ${formatTook(took)}`}`;
@@ -78,7 +88,9 @@ export function renderMissionsFile(missions: Iterable<Mission>, options: RenderO
       (m) => `- ${tag(m.project)} ${oneLine(m.text)} ${STAMP.failed} [${failureCause(m)}]`,
     ),
   };
-  const blocks = SECTION_TITLES.map((title) => [`## ${title}`, ...sections[title]].join('\n'));
+  const blocks = SECTION_TITLES.filter((t) => !ONLY_WHEN_FILLED.includes(t) || sections[t].length > 0).map((title) =>
+    [`## ${title}`, ...sections[title]].join('\n'),
+  );
   return `# Missions\n\n${blocks.join('\n\n')}\n`;
 }
 

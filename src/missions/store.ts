@@ -31,6 +31,7 @@ import type {
 } from './store/types.js';
 import { cleanMissionText } from './text.js';
 import { cancelMission, recordDelivery, reorderMission, type MissionOutcome } from './transitions.js';
+import { approveMission, noteFollowUp, rejectMission } from './approval.js';
 
 /** The store's public types, all of store/types.ts. */
 export type * from './store/types.js';
@@ -220,6 +221,30 @@ export class MissionStore {
     return transition.mission;
   }
 
+  // ── approval (approval.ts, docs/missions.md#approval) ──────────────────────────────────────
+
+  /** push: awaiting_approval → pending, delivered without a new agent run; merge: its PR may auto-merge. */
+  async approve(idOrPrefix: string, by: string, now: number = this.clock()): Promise<Mission> {
+    const id = resolveOrKeep(this.index, idOrPrefix);
+    return (await this.records.mutate(id, (m) => approveMission(m, by, now), now)).mission;
+  }
+
+  /** push: awaiting_approval → cancelled, nothing pushed; merge: auto-merge never comes. */
+  async reject(idOrPrefix: string, by: string, why?: string, now: number = this.clock()): Promise<Mission> {
+    const id = resolveOrKeep(this.index, idOrPrefix);
+    return (await this.records.mutate(id, (m) => rejectMission(m, by, why, now), now)).mission;
+  }
+
+  /** Remembers the follow-up queued with a rejection's reason on the rejected record. */
+  async noteFollowUp(id: string, followUp: string, now: number = this.clock()): Promise<Mission> {
+    try {
+      return (await this.records.mutate(id, (m) => noteFollowUp(m, followUp, now), now)).mission;
+    } catch (error) {
+      if (error instanceof NothingToDo) return this.get(id);
+      throw error;
+    }
+  }
+
   // ── runners (docs/missions.md#claims-and-leases) ──────────────────────────────────────────
 
   /** The first claimable pending mission, now running under a lease for `runner`; undefined when none. */
@@ -274,7 +299,7 @@ export class MissionStore {
   /** Finished missions that still carry their notice and finished before `before`. */
   unsentNotices(before: number): Mission[] {
     return [...this.index.missions()].filter(
-      (m) => m.notice && isFinished(m) && (m.finishedAt ?? m.updatedAt) < before,
+      (m) => m.notice && (isFinished(m) || m.status === 'awaiting_approval') && (m.finishedAt ?? m.updatedAt) < before,
     );
   }
 }

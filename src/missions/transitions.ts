@@ -15,6 +15,7 @@ import {
   type MissionStatus,
   type OutcomeClass,
 } from '../contracts/index.js';
+import { holdForApproval, type ApprovalRequest } from './approval.js';
 import { endNotice } from './notice.js';
 import type { RetryBackoff } from './settings.js';
 
@@ -31,6 +32,8 @@ export interface MissionOutcome {
   final?: boolean;
   /** The pipeline's report for the operator; it goes out with how the mission ended (notice.ts). */
   report?: string;
+  /** A success held at its approval gate (approval.ts): awaiting_approval, or done with the ask. */
+  hold?: ApprovalRequest;
 }
 
 /** A transition's outcome: the next record and the event to publish (none for a bookkeeping change). */
@@ -182,6 +185,7 @@ export function finishMission(
   if (result.durationMs === undefined && m.startedAt !== undefined) result.durationMs = Math.max(0, now - m.startedAt);
   switch (decision.status) {
     case 'done': {
+      if (outcome.hold) return holdForApproval(m, next, result, outcome.hold, runner, now);
       const notice = endNotice(m, 'done', outcome.report);
       return {
         mission: { ...next, status: 'done', finishedAt: now, result, ...(notice ? { notice } : {}) },

@@ -5,11 +5,13 @@
 // every business rule.
 import type { Mission, MissionKind, MissionSource, MissionStatus, OutcomeClass } from '../contracts/index.js';
 import { clip } from '../text/oneLine.js';
+import { approvalProblem } from './approvalRecord.js';
 
 // Records, not lists, so adding a member to the type without adding it here is a compile error.
 const STATUSES: Record<MissionStatus, true> = {
   pending: true,
   running: true,
+  awaiting_approval: true,
   done: true,
   failed: true,
   cancelled: true,
@@ -61,6 +63,7 @@ export function missionRecordProblem(key: string, value: unknown): string | unde
     lease(m.lease) ??
     notice(m.notice) ??
     delivery(m.delivery) ??
+    approvalProblem(m.approval) ??
     result(m.result)
   );
 }

@@ -2,9 +2,11 @@
 // (docs/missions.md#post-mission-pipeline). Steps in order, each reported (StepReport):
 // commit, quality-gate, lint (gates.ts: fail closed, before anything leaves the worktree), push
 // and pr (held back or drafted by a red strict gate: gateVerdict.ts), then usage, journal,
-// notify (fire-and-forget behind circuit breakers). `ok` is false when the mission should not
+// notify (fire-and-forget behind circuit breakers). An approval gate (approvalStep.ts) holds
+// the push, or asks before the PR may auto-merge. `ok` is false when the mission should not
 // count as done; the fire-and-forget steps never change it.
 import type { StepReport } from '../contracts/index.js';
+import { mergeApproval, pushApproval } from './approvalStep.js';
 import { commitStep } from './commitStep.js';
 import { gatesStep } from './gatesStep.js';
 import type { PipelineInput, PipelineResult } from './pipelineTypes.js';
@@ -59,12 +61,33 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineResult>
   const { commit, failed: commitFailed } = await commitStep(input, report);
   const { gate, verdict } = await gatesStep(input, log, report);
   const gateBlock = verdict.action === 'block' ? verdict.red : undefined;
-  const push = await pushStep(input, where, { commitFailed, ...(gateBlock ? { gateBlock } : {}) }, report);
-  const prUrl = await pullRequestStep(input, where, push, { gate, verdict, ...(commit ? { commit } : {}) }, report);
+  // approval: push stops here, with the work committed and the gates run (approvalStep.ts).
+  const held =
+    input.approval === 'push' && !commitFailed && !gateBlock && !missionFails
+      ? await pushApproval(input, where, steps, report)
+      : undefined;
+  const push = held
+    ? { pushed: false, failed: false }
+    : await pushStep(input, where, { commitFailed, ...(gateBlock ? { gateBlock } : {}) }, report);
+  const prUrl = held
+    ? undefined
+    : await pullRequestStep(input, where, push, { gate, verdict, ...(commit ? { commit } : {}) }, report);
   const ok = !missionFails;
   const { pushed } = push;
+  const awaitingApproval =
+    held ??
+    (input.approval === 'merge' && ok && prUrl ? await mergeApproval(input, prUrl, where.baseRef, steps) : undefined);
 
   await recordSteps(input, { ...(prUrl ? { prUrl } : {}), pushed, gate, ok }, steps, report);
 
-  return { steps, branch, ...(prUrl ? { prUrl } : {}), pushed, gate, ok, ...(commit ? { commit } : {}) };
+  return {
+    steps,
+    branch,
+    ...(prUrl ? { prUrl } : {}),
+    pushed,
+    gate,
+    ok,
+    ...(commit ? { commit } : {}),
+    ...(awaitingApproval ? { awaitingApproval } : {}),
+  };
 }

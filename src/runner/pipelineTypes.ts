@@ -4,7 +4,8 @@
 // open, push skipped because the commit failed). Every skipped detail starts with "skipped:".
 import type { GitHubClient } from '../adapters/github/index.js';
 import type { Logger } from '../log.js';
-import type { Mission, StepReport, TokenUsage } from '../contracts/index.js';
+import type { ApprovalMode, Mission, StepReport, TokenUsage } from '../contracts/index.js';
+import type { ApprovalRequest } from '../missions/approval.js';
 import type { PipelineBreakers } from './breakers.js';
 import type { GateOutcome, GateSettings } from './gates.js';
 
@@ -83,6 +84,8 @@ export interface PipelineInput {
   /** The agent's own summary, for the PR body. */
   summary?: string;
   usage?: AgentUsage;
+  /** The approval gate this run stops at (docs/missions.md#approval); none/absent: no stop. */
+  approval?: ApprovalMode;
   /** /rebase of our own branch: replace the remote branch if it is still what we fetched. */
   force?: 'with-lease';
   draft?: boolean;
@@ -115,6 +118,8 @@ export interface PipelineResult {
   ok: boolean;
   /** HEAD after the commit step. */
   commit?: string;
+  /** The run stopped at its approval gate and asks this (docs/missions.md#approval). */
+  awaitingApproval?: ApprovalRequest;
 }
 
 export const STEP = {

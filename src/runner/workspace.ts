@@ -100,6 +100,13 @@ export class MissionWorkspaces<W extends MissionWorktree> {
     return ws;
   }
 
+  /** The mission waits for approval with its work: forgotten here, its worktree left in place. */
+  keep(id: string): W | undefined {
+    const ws = this.ready.get(id);
+    this.ready.delete(id);
+    return ws;
+  }
+
   private async makeFreeingStale(id: string, make: () => Promise<W>): Promise<W> {
     try {
       return await make();

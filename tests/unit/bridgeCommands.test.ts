@@ -41,7 +41,16 @@ describe('parseCommand', () => {
 describe('the registry', () => {
   it('has every command of the design, in its category, with a one-line usage', () => {
     const byCategory = (c: string) => COMMANDS.filter((x) => x.category === c).map((x) => x.name);
-    expect(byCategory('missions')).toEqual(['mission', 'list', 'cancel', 'priority', 'live', 'abort']);
+    expect(byCategory('missions')).toEqual([
+      'mission',
+      'list',
+      'cancel',
+      'priority',
+      'live',
+      'abort',
+      'approve',
+      'reject',
+    ]);
     expect(byCategory('control')).toEqual(['pause', 'resume', 'status', 'restart', 'update', 'usage', 'budget']);
     expect(byCategory('PRs')).toEqual(['rebase', 'review', 'ci_check', 'implement', 'fix']);
     for (const c of COMMANDS) {

@@ -69,6 +69,7 @@ describe('defaults', () => {
       archiveInterval: 3_600_000,
       file: join(config.stateDir, 'missions.md'),
       maxTextLength: 8000,
+      approval: { free: 'none', rebase: 'none', ci_check: 'none', review: 'none', implement: 'none', fix: 'none' },
     });
     expect(config.runner).toEqual({
       startPaused: false,
@@ -110,6 +111,7 @@ describe('defaults', () => {
           effort: string;
           qualityGate: Gate;
           lint: Gate;
+          approval: '' | 'none' | 'push' | 'merge';
         }
       >
     >();

@@ -27,6 +27,7 @@ describe('records', () => {
         effort: '',
         qualityGate: { mode: 'strict', commands: ['npm test'], onFail: 'block' },
         lint: { mode: 'off', commands: [], onFail: 'block' },
+        approval: '',
       },
     });
     expect(sources['projects.app.path']).toBe(file);

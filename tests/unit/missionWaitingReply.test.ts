@@ -38,7 +38,7 @@ const listReply = (missions: MissionReply[]): ListReply => ({
   missions,
   total: missions.length,
   truncated: false,
-  counts: { pending: 1, running: 1, done: 0, failed: 0, cancelled: 0 },
+  counts: { pending: 1, running: 1, awaiting_approval: 0, done: 0, failed: 0, cancelled: 0 },
   invalid: [],
 });
 

@@ -3,6 +3,17 @@
 // and #pr-poller-ci-auto-merge-cleanup.
 import { boolean, duration, envName, httpUrl, integer, oneOf, section, string, stringList } from '../specBuilders.js';
 
+const approvalMode = () => oneOf('none', 'push', 'merge');
+/** The approval gate per mission kind (docs/missions.md#approval); projects.<name>.approval wins when set. */
+const approvalSection = section({
+  free: approvalMode(),
+  rebase: approvalMode(),
+  ci_check: approvalMode(),
+  review: approvalMode(),
+  implement: approvalMode(),
+  fix: approvalMode(),
+});
+
 export const missionsSection = section({
   maxAttempts: integer(1),
   maxTransientAttempts: integer(1),
@@ -16,6 +27,7 @@ export const missionsSection = section({
   archiveInterval: duration(1000),
   file: string(),
   maxTextLength: integer(100, 100_000),
+  approval: approvalSection,
 });
 
 export const runnerSection = section({

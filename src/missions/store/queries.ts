@@ -41,7 +41,14 @@ export function listMissions(index: MissionIndex, options: ListOptions = {}): Mi
   return options.limit !== undefined && options.limit >= 0 ? missions.slice(0, options.limit) : missions;
 }
 
-const LISTING_RANK: Record<MissionStatus, number> = { running: 0, pending: 1, done: 2, failed: 2, cancelled: 2 };
+const LISTING_RANK: Record<MissionStatus, number> = {
+  running: 0,
+  awaiting_approval: 1,
+  pending: 2,
+  done: 3,
+  failed: 3,
+  cancelled: 3,
+};
 
 export function compareListing(a: Mission, b: Mission): number {
   const rank = LISTING_RANK[a.status] - LISTING_RANK[b.status];
