@@ -45,6 +45,7 @@ const ALL = [
   'jetstream-sync',
   'missions-memory',
   'inspect-cost',
+  'stall-detection',
 ];
 const chosen = process.argv.slice(2).length ? process.argv.slice(2) : ALL;
 const PER_BENCH_LIMIT_MS = 10 * 60_000;
