@@ -1,8 +1,8 @@
 // Counts every agent run into the day ledger as it streams: wraps the agent adapter, follows the
-// run's log (every stdout line of the CLI lands there as it comes) and adds each assistant
-// message's tokens and turn to the ledger, then what the result adds (the cost). Mission runs
-// count for their project and the system, chat runs for the system. A ledger that cannot be
-// written is logged, never thrown: counting a run must not change it.
+// run's log (every stdout line of the CLI lands there as it comes) and adds to the ledger what
+// each line changes in the run's spend (streamSpend.ts), the result's exact figures last.
+// Mission runs count for their project and the system, chat runs for the system. A ledger that
+// cannot be written is logged, never thrown: counting a run must not change it.
 import { open, type FileHandle } from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
 import type { AgentAdapter, AgentRunRequest, AgentRunResult } from '../adapters/agent/index.js';

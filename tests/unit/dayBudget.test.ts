@@ -20,8 +20,6 @@ const spend = (over: Partial<DaySpend> = {}): DaySpend => ({
   projects: {},
   ...over,
 });
-const assistant = (id: string, usage: Record<string, number>) =>
-  JSON.stringify({ type: 'assistant', message: { id, usage, content: [] } });
 
 describe('day ledger keys and days', () => {
   it('counts by UTC day and starts afresh at UTC midnight', () => {
@@ -39,35 +37,54 @@ describe('day ledger keys and days', () => {
 });
 
 describe('a run spends as it streams', () => {
-  it('counts an assistant message once (its blocks repeat the usage) and one turn per message', () => {
+  const usage = { input_tokens: 120, output_tokens: 1, cache_read_input_tokens: 10, cache_creation_input_tokens: 5 };
+  const model = (id: string, u: Record<string, number>) =>
+    JSON.stringify({ type: 'assistant', message: { id, model: 'claude-sonnet-4-5', usage: u, content: [] } });
+
+  it('counts an answer once (each content block repeats its usage), one turn each, money estimated', () => {
     const run = new StreamSpend();
-    const usage = { input_tokens: 120, output_tokens: 1, cache_read_input_tokens: 10, cache_creation_input_tokens: 5 };
-    expect(run.line(assistant('m1', usage))).toEqual({ usd: 0, tokens: 136, turns: 1 });
-    expect(run.line(assistant('m1', usage))).toEqual({ usd: 0, tokens: 0, turns: 0 });
-    expect(run.line(assistant('m1', { ...usage, output_tokens: 11 }))).toEqual({ usd: 0, tokens: 10, turns: 0 });
-    expect(run.line('{"type":"user","message":{}}')).toEqual({ usd: 0, tokens: 0, turns: 0 });
+    const first = run.line(model('m1', usage));
+    expect(first).toMatchObject({ tokens: 136, turns: 1 });
+    expect(first.usd).toBeGreaterThan(0);
+    expect(run.line(model('m1', usage))).toEqual({ usd: 0, tokens: 0, turns: 0 });
+    expect(run.line('{"type":"user","message":{"content":[]}}')).toEqual({ usd: 0, tokens: 0, turns: 0 });
     expect(run.line('[stderr] {"type":"assistant"}')).toEqual({ usd: 0, tokens: 0, turns: 0 });
-    expect(run.line(assistant('m2', usage))).toEqual({ usd: 0, tokens: 136, turns: 1 });
-    expect(run.total).toEqual({ usd: 0, tokens: 282, turns: 2 });
+    expect(run.line(model('m2', usage))).toMatchObject({ tokens: 136, turns: 1 });
+    expect(run.total).toMatchObject({ tokens: 272, turns: 2 });
   });
 
-  it('adds what the result reports beyond the stream: the cost, the final output tokens, turns', () => {
+  it("ends at the result's exact figures, even below the estimate", () => {
     const run = new StreamSpend();
-    run.line(assistant('m1', { input_tokens: 100, output_tokens: 1 }));
-    const rest = run.settle({
-      costUsd: 0.25,
-      tokens: { input: 100, output: 60, cacheRead: 0, cacheWrite: 0 },
-      numTurns: 2,
+    run.line(model('m1', { input_tokens: 100_000, output_tokens: 1 }));
+    const estimated = run.total.usd;
+    expect(estimated).toBeGreaterThan(0.25);
+    const result = JSON.stringify({
+      type: 'result',
+      subtype: 'success',
+      is_error: false,
+      num_turns: 2,
+      total_cost_usd: 0.25,
+      usage: { input_tokens: 100_000, output_tokens: 60, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 },
     });
-    expect(rest).toEqual({ usd: 0.25, tokens: 59, turns: 1 });
-    expect(run.total).toEqual({ usd: 0.25, tokens: 160, turns: 2 });
+    const change = run.line(result);
+    expect(change.usd).toBeCloseTo(0.25 - estimated, 10);
+    expect(run.total).toEqual({ usd: 0.25, tokens: 100_060, turns: 2 });
+    expect(run.settle({ costUsd: 0.25, numTurns: 2 })).toEqual({ usd: 0, tokens: 0, turns: 0 });
   });
 
-  it('a killed run without a result keeps what streamed, never less', () => {
+  it('takes the run result when the stream ended before its result line was read', () => {
     const run = new StreamSpend();
-    run.line(assistant('m1', { input_tokens: 500 }));
+    run.line(model('m1', { input_tokens: 100, output_tokens: 1 }));
+    run.settle({ costUsd: 0.5, tokens: { input: 100, output: 60, cacheRead: 0, cacheWrite: 0 }, numTurns: 2 });
+    expect(run.total).toEqual({ usd: 0.5, tokens: 160, turns: 2 });
+  });
+
+  it('a killed run without a result keeps what streamed, its money estimated', () => {
+    const run = new StreamSpend();
+    run.line(model('m1', { input_tokens: 500 }));
     expect(run.settle({})).toEqual({ usd: 0, tokens: 0, turns: 0 });
-    expect(run.total).toEqual({ usd: 0, tokens: 500, turns: 1 });
+    expect(run.total).toMatchObject({ tokens: 500, turns: 1 });
+    expect(run.total.usd).toBeGreaterThan(0);
   });
 });
 
