@@ -8,6 +8,7 @@ import { readHeartbeat } from '../contracts/index.js';
 import type { Logger } from '../log.js';
 import { askOpenBreakers } from '../supervisor/openBreakers.js';
 import type { TreeStatus } from '../supervisor/status.js';
+import { startRelay } from '../inspect/relay.js';
 import { LiveState, type ProgressLine } from './liveState.js';
 
 export type Send = (event: string, data: unknown) => void;
@@ -67,19 +68,22 @@ export class LiveFeed {
   async attach(): Promise<void> {
     this.pages++;
     if (this.pages > 1) return;
-    const s = this.bus.subjects;
-    this.stopInspect = this.bus.subscribe(s.inspectAll, (payload) => {
-      const record = payload as Parameters<LiveState['inspect']>[0];
-      if (typeof record.actor !== 'string' || typeof record.actorId !== 'string') return;
-      const transition = this.state.inspect(record);
-      if (transition) this.send('transition', transition);
-    });
     this.timers = [
       setInterval(() => this.refreshTree(), TREE_REFRESH_MS),
       setInterval(() => this.send('beats', Object.fromEntries(this.state.beats)), this.beatEveryMs),
     ];
     for (const t of this.timers) t.unref();
-    await Promise.all([this.refreshTree(), this.refreshMissions()]);
+    // Machines publish inspection records only while a viewer's presence is fresh (src/inspect/
+    // gate.ts): the page is one, so its recent transitions cost nothing while no page is open.
+    const relay = startRelay({
+      bus: this.bus,
+      send: (record) => {
+        const transition = this.state.inspect(record);
+        if (transition) this.send('transition', transition);
+      },
+    });
+    this.stopInspect = () => void relay.then((r) => r.stop()).catch(() => undefined);
+    await Promise.all([this.refreshTree(), this.refreshMissions(), relay.catch(() => undefined)]);
   }
 
   detach(): void {

@@ -2,6 +2,7 @@
 // open breakers), the missions, each actor's latest heartbeat, the supervision journal, recent
 // machine transitions, and each running mission's streamed agent output. Pure bookkeeping:
 // liveFeed.ts fills it from NATS and sends each change to the pages.
+import type { InspectionRecord } from '../contracts/inspection.js';
 import type { OpenBreaker } from '../supervisor/openBreakers.js';
 import type { TreeStatus } from '../supervisor/status.js';
 
@@ -13,7 +14,7 @@ export interface Beat {
 
 export interface Transition {
   actor: string;
-  actorId: string;
+  sessionId: string;
   at: number;
   from: unknown;
   to: unknown;
@@ -40,7 +41,8 @@ export class LiveState {
   readonly journal: unknown[] = [];
   readonly transitions = new Map<string, Transition[]>();
   readonly progress = new Map<string, ProgressLine[]>();
-  private readonly lastInspected = new Map<string, { state: string; event: string }>();
+  /** The latest state value of each inspected actor session, as JSON. */
+  private readonly lastInspected = new Map<string, string>();
 
   /** True when the actor's machine state changed since its previous heartbeat. */
   beat(actor: string, beat: Beat): boolean {
@@ -54,33 +56,22 @@ export class LiveState {
     if (this.journal.length > JOURNAL_KEEP) this.journal.shift();
   }
 
-  /** An inspection record: an event is remembered, a snapshot with a new state becomes a transition. */
-  inspect(record: {
-    actor: string;
-    actorId: string;
-    kind: string;
-    at: number;
-    state?: unknown;
-    event?: unknown;
-  }): Transition | undefined {
-    const key = `${record.actor}/${record.actorId}`;
-    const last = this.lastInspected.get(key);
-    if (record.kind === 'event') {
-      const type = (record.event as { type?: unknown } | undefined)?.type;
-      this.lastInspected.set(key, { state: last?.state ?? '', event: typeof type === 'string' ? type : '?' });
+  /** An inspection record: a snapshot whose state differs from its session's last is a transition. */
+  inspect(record: InspectionRecord): Transition | undefined {
+    // Only each process's root machine: the one the page draws (invoked helpers have their own).
+    if (record.type === '@xstate.event' || (record.rootId !== undefined && record.rootId !== record.sessionId))
       return undefined;
-    }
-    if (record.kind !== 'snapshot') return undefined;
-    const state = JSON.stringify(record.state ?? null);
-    this.lastInspected.set(key, { state, event: last?.event ?? '' });
-    if (last === undefined || last.state === '' || last.state === state) return undefined;
+    const state = JSON.stringify(record.snapshot.value ?? null);
+    const last = this.lastInspected.get(record.sessionId);
+    this.lastInspected.set(record.sessionId, state);
+    if (record.type === '@xstate.actor' || last === undefined || last === state) return undefined;
     const transition: Transition = {
       actor: record.actor,
-      actorId: record.actorId,
-      at: record.at,
-      from: JSON.parse(last.state) as unknown,
-      to: record.state,
-      event: last.event,
+      sessionId: record.sessionId,
+      at: Date.parse(record.createdAt) || Date.now(),
+      from: JSON.parse(last) as unknown,
+      to: record.snapshot.value,
+      event: record.event.type,
     };
     const list = this.transitions.get(record.actor) ?? [];
     list.push(transition);

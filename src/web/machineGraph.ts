@@ -24,7 +24,9 @@ export interface GraphState {
 export interface GraphTransition {
   source: string;
   target: string;
+  /** The event as the page labels it (`after poll`), and as XState names it (what inspection reports). */
   event: string;
+  type: string;
 }
 
 export interface MachineGraph {
@@ -87,10 +89,10 @@ export function graphOf(machine: AnyStateMachine, name: string): MachineGraph {
     for (const [event, list] of node.transitions)
       for (const t of list)
         for (const target of t.target ?? [])
-          transitions.push({ source: id, target: target.path.join('.'), event: eventLabel(event) });
+          transitions.push({ source: id, target: target.path.join('.'), event: eventLabel(event), type: event });
     for (const t of node.always ?? [])
       for (const target of t.target ?? [])
-        transitions.push({ source: id, target: target.path.join('.'), event: 'always' });
+        transitions.push({ source: id, target: target.path.join('.'), event: 'always', type: 'always' });
     for (const child of Object.values(node.states)) visit(child);
   };
   visit(machine.root as unknown as NodeLike);

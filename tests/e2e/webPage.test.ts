@@ -166,7 +166,17 @@ describe('the live page', () => {
     });
     const active = await page.$$eval('#chart-svg g.state.active', (gs) => gs.map((g) => g.getAttribute('data-state')));
     expect(active.length).toBeGreaterThan(0);
+    // The mission's run moved the runner's machine while the page was open: its transitions came
+    // in through the inspection records the page's presence switched on.
+    await page
+      .waitForFunction(() => document.querySelectorAll('#transitions li').length > 0, { timeout: 15_000 })
+      .catch(async (error: Error) => {
+        const state = await page.evaluate(() => fetch('/api/state').then((r: { text: () => string }) => r.text()));
+        throw new Error(`${error.message}; the page's server state: ${String(state).slice(0, 3000)}`);
+      });
+    const transitions = await page.$$eval('#transitions li', (items) => items.map((li) => li.textContent ?? ''));
+    expect(transitions.join('\n')).toMatch(/"idle"/);
     const chart = await page.$('#chart-section');
     await chart!.screenshot({ path: shot('statechart') });
-  }, 30_000);
+  }, 60_000);
 });

@@ -41,6 +41,7 @@ describe('the web actor', () => {
       s.missionsAs('list', 'web'),
       s.missionsAs('pause', 'web'),
       s.control('runner-1'),
+      s.inspectorPresence,
     ])
       expect(mayPublish(users, 'web', subject), subject).toBe(true);
     for (const subject of [

@@ -67,8 +67,9 @@
     for (const t of graph.transitions) {
       if (t.source === '' || t.target === '') continue;
       const key = `${t.source}→${t.target}`;
-      const edge = edges.get(key) ?? { source: t.source, target: t.target, events: [] };
+      const edge = edges.get(key) ?? { source: t.source, target: t.target, events: [], types: [] };
       if (!edge.events.includes(t.event)) edge.events.push(t.event);
+      edge.types.push(t.type);
       edges.set(key, edge);
     }
     const roots = children.get('') ?? [];
@@ -90,28 +91,45 @@
           sources: [`n:${e.source}`],
           targets: [`n:${e.target}`],
           labels: [{ text, width: text.length * 5.5, height: 10 }],
-          events: e.events,
+          types: e.types,
         };
       }),
     };
   }
 
-  /** Lays out and draws; `active` is the machine's state value, `recent` the last transitions. */
+  /**
+   * Lays out and draws a machine (once per machine: a layout of the runner's graph takes a while),
+   * then highlights `active`, the machine's state value, and `recent`, the last transitions.
+   */
   async function draw(svg, graph, active, recent) {
+    if (svg.dataset.machine !== graph.machine) await layout(svg, graph);
+    highlight(svg, graph, active, recent);
+  }
+
+  function highlight(svg, graph, active, recent) {
+    const on = activePaths(parseState(active));
+    for (const g of svg.querySelectorAll('g.state')) g.classList.toggle('active', on.has(g.dataset.state));
+    const recentEvents = new Set((recent ?? []).map((t) => t.event));
+    for (const g of svg.querySelectorAll('g.edge'))
+      g.classList.toggle(
+        'recent',
+        (g.dataset.events ?? '').split('|').some((e) => recentEvents.has(e)),
+      );
+    svg.dataset.active = [...on].join(' ');
+  }
+
+  async function layout(svg, graph) {
     elk ??= new ELK();
     const input = elkGraph(graph);
-    const eventsByEdge = new Map(input.edges.map((e) => [e.id, e.events]));
+    const typesByEdge = new Map(input.edges.map((e) => [e.id, e.types]));
     const laid = await elk.layout(input);
     svg.replaceChildren();
-    const on = activePaths(parseState(active));
-    const recentKeys = new Set((recent ?? []).map((t) => t.event));
     const edgeLayer = el('g', {}, null);
     const drawNode = (node, ox, oy, parent) => {
       const id = node.id.slice(2);
       const state = graph.states.find((s) => s.id === id);
       const classes = ['state'];
       if (node.children?.length) classes.push('compound');
-      if (on.has(id)) classes.push('active');
       if (state?.final) classes.push('final');
       const g = el('g', { class: classes.join(' '), 'data-state': id }, parent);
       const x = ox + node.x;
@@ -123,8 +141,7 @@
     };
     for (const child of laid.children ?? []) drawNode(child, 0, 0, svg);
     for (const edge of laid.edges ?? []) {
-      const recentEdge = (eventsByEdge.get(edge.id) ?? []).some((e) => recentKeys.has(e));
-      const g = el('g', { class: `edge${recentEdge ? ' recent' : ''}` }, edgeLayer);
+      const g = el('g', { class: 'edge', 'data-events': (typesByEdge.get(edge.id) ?? []).join('|') }, edgeLayer);
       for (const s of edge.sections ?? []) {
         const points = [s.startPoint, ...(s.bendPoints ?? []), s.endPoint];
         el(
@@ -152,7 +169,6 @@
     svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
     svg.style.maxWidth = `${Math.max(width, 300)}px`;
     svg.dataset.machine = graph.machine;
-    svg.dataset.active = [...on].join(' ');
   }
 
   window.roshiGraph = { draw, activePaths, parseState };

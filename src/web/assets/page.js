@@ -110,7 +110,26 @@
     void renderChart();
   }
 
+  // One drawing at a time; a burst of transitions while one runs asks for one more after it.
+  let charting = false;
+  let chartAgain = false;
   async function renderChart() {
+    if (charting) {
+      chartAgain = true;
+      return;
+    }
+    charting = true;
+    try {
+      do {
+        chartAgain = false;
+        await drawChart();
+      } while (chartAgain);
+    } finally {
+      charting = false;
+    }
+  }
+
+  async function drawChart() {
     const actor = view.chartActor;
     if (!actor || !live.tree) return;
     const child = live.tree.children.find((c) => c.name === actor);
