@@ -4,7 +4,8 @@
 import { externalServerBlock, natsUsers } from '../bus/permissions.js';
 import { describeSources } from '../config/index.js';
 import { childNames } from '../supervisor/tree.js';
-import { UsageError } from '../errors.js';
+import { providerProblems } from '../adapters/messaging/providerCheck.js';
+import { EXIT, UsageError } from '../errors.js';
 import type { CommandContext } from './context.js';
 
 export const summary =
@@ -19,8 +20,15 @@ export async function run(ctx: CommandContext): Promise<number> {
   }
   if (sub !== 'check')
     throw new UsageError(`config has two subcommands, check and nats-users (got ${JSON.stringify(sub ?? '')})`);
-  // commandContext() already loaded and validated it; reaching this line means it is valid.
+  // commandContext() already loaded and validated it; what is left are the chat providers, whose
+  // tokens live in the environment and whose ids have each provider's shape.
   const c = ctx.config;
+  const problems = c.actors.bridge.enabled ? providerProblems(c, process.env) : [];
+  if (problems.length > 0) {
+    if (ctx.args.json) ctx.print(JSON.stringify({ ok: false, problems }, null, 2));
+    else for (const problem of problems) ctx.print(`config: ${problem}`);
+    return EXIT.config;
+  }
   if (ctx.args.json) {
     ctx.print(JSON.stringify({ ok: true, file: ctx.configFile ?? null, stateDir: c.stateDir }, null, 2));
   } else {

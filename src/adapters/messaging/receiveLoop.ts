@@ -11,7 +11,7 @@ import { ProviderError } from './types.js';
 /** The longest wait after a poll the service refused for good (a revoked token). */
 const REFUSED_MAX_MS = 60_000;
 /** The least time between two poll starts, unless a provider asks for another. */
-export const RECEIVE_FLOOR_MS = 500;
+export const RECEIVE_FLOOR_MS = 1_000;
 
 export interface ReceiveLoop<Batch> {
   /** Names the failure in logs: "<provider>: <what> failed". */
