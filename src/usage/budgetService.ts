@@ -18,7 +18,7 @@ import {
   type DayBudgets,
 } from './dayBudget.js';
 import { DayBudgetWatch } from './dayBudgetWatch.js';
-import { projectToken, readDaySpend, utcDay, type DaySpend, type Spend } from './dayLedger.js';
+import { projectToken, pruneOldDays, readDaySpend, utcDay, type DaySpend, type Spend } from './dayLedger.js';
 
 /** What `budget show` (and raise, reset) answers: today's spend, limits and what is held. */
 export interface BudgetReport {
@@ -107,7 +107,10 @@ export function budgetEndpoints(
   ];
 }
 
-/** Follows the day budgets: one alert per reached budget and day, and `dispatch.budget` kept. */
+/**
+ * Follows the day budgets: one alert per reached budget and day, and `dispatch.budget` kept.
+ * Also deletes the keys of days past KEEP_DAYS, at start and daily, so the bucket does not grow.
+ */
 export async function keepBudgetHold(kv: JsonKv, bus: Bus, budgets: DayBudgets, logger: Logger): Promise<() => void> {
   const onChange = (hold: BudgetHold | undefined) =>
     void Promise.all([writeHoldRecord(kv, hold), ...(hold ? [alertOnce(kv, bus, hold, logger)] : [])]).catch(
@@ -115,7 +118,17 @@ export async function keepBudgetHold(kv: JsonKv, bus: Bus, budgets: DayBudgets, 
     );
   const watch = await DayBudgetWatch.start(kv, budgets, onChange);
   onChange(watch.hold);
-  return () => watch.stop();
+  const prune = () =>
+    void pruneOldDays(kv, Date.now()).then(
+      (n) => n > 0 && logger.info({ keys: n }, 'old day ledger keys deleted'),
+      (error: unknown) => logger.warn({ err: error }, 'old day ledger keys not deleted; tomorrow again'),
+    );
+  prune();
+  const daily = setInterval(prune, 86_400_000);
+  return () => {
+    clearInterval(daily);
+    watch.stop();
+  };
 }
 
 async function writeHoldRecord(kv: JsonKv, hold: BudgetHold | undefined): Promise<void> {

@@ -117,3 +117,21 @@ function spendOf(value: Partial<Spend> | undefined): Spend {
   const n = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
   return { usd: n(value?.usd), tokens: n(value?.tokens), turns: n(value?.turns) };
 }
+
+/** Days of ledger entries, raises and alert marks kept: enough to look back over a week or two. */
+export const KEEP_DAYS = 14;
+
+/** Deletes the ledger's, raises' and alerts' keys of days more than KEEP_DAYS before `now`; returns how many. */
+export async function pruneOldDays(kv: JsonKv, now: number): Promise<number> {
+  const oldest = utcDay(now - KEEP_DAYS * 86_400_000);
+  let pruned = 0;
+  for (const filter of [`${SPEND_PREFIX}.>`, 'budget.raise.>', 'budget.alert.>']) {
+    for (const key of await kv.keys(filter)) {
+      const day = /\.(\d{4}-\d{2}-\d{2})(?:\.|$)/.exec(key)?.[1];
+      if (day === undefined || day >= oldest) continue;
+      await kv.delete(key);
+      pruned++;
+    }
+  }
+  return pruned;
+}

@@ -12,7 +12,7 @@ import { readHold } from '../../src/missions/dispatchHold.js';
 import { budgetEndpoints, keepBudgetHold, type BudgetReport } from '../../src/usage/budgetService.js';
 import type { BudgetHold, DayBudgets } from '../../src/usage/dayBudget.js';
 import { DayBudgetWatch } from '../../src/usage/dayBudgetWatch.js';
-import { readDaySpend, recordSpend, utcDay } from '../../src/usage/dayLedger.js';
+import { KEEP_DAYS, pruneOldDays, readDaySpend, recordSpend, utcDay } from '../../src/usage/dayLedger.js';
 import { meteredAgent } from '../../src/usage/spendMeter.js';
 import { useNats } from '../harness/nats.js';
 import { until } from '../harness/until.js';
@@ -129,5 +129,21 @@ describe('day ledger', () => {
       watch.stop();
       stopKeeper();
     }
+  });
+
+  it(`deletes the keys of days more than ${KEEP_DAYS} days old, and only those`, async () => {
+    const { kv } = await stateKv(`l${++counter}`);
+    const now = Date.now();
+    const old = now - (KEEP_DAYS + 1) * 86_400_000;
+    const recent = now - (KEEP_DAYS - 1) * 86_400_000;
+    for (const at of [old, recent, now]) await recordSpend(kv, { turns: 1 }, 'app', at);
+    await kv.put(`budget.raise.${utcDay(old)}`, { day: utcDay(old) });
+    await kv.put(`budget.alert.${utcDay(old)}.system.usd`, { id: 'x' });
+    await kv.put(`budget.alert.${utcDay(now)}.system.usd`, { id: 'y' });
+    expect(await pruneOldDays(kv, now)).toBe(4);
+    expect((await readDaySpend(kv, utcDay(old))).system.turns).toBe(0);
+    expect((await readDaySpend(kv, utcDay(recent))).projects.app?.turns).toBe(1);
+    expect((await readDaySpend(kv, utcDay(now))).system.turns).toBe(1);
+    expect(await kv.keys('budget.>')).toEqual([`budget.alert.${utcDay(now)}.system.usd`]);
   });
 });
