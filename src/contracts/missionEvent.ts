@@ -1,7 +1,7 @@
 // Mission lifecycle events, published on <prefix>.missions.events after every status change
 // the store makes. Fire-and-forget: a listener that must not miss a change (missions.md, a
 // runner holding a lease) also has the KV bucket, which is the truth.
-import type { Mission, MissionKind, MissionResult, MissionSource, MissionStatus } from './mission.js';
+import type { Mission, MissionApproval, MissionKind, MissionResult, MissionSource, MissionStatus } from './mission.js';
 import { reader } from './subject.js';
 
 export type MissionEventType =
@@ -40,8 +40,10 @@ export interface MissionEvent {
   reason?: string;
   /** requeued: not claimed again before this time. */
   notBefore?: number;
-  /** finished and failed: what the runner reported. */
+  /** finished and failed (approved, rejected too): what the runner reported. */
   result?: MissionResult;
+  /** The mission's approval gate and where it stands (docs/missions.md#approval). */
+  approval?: Pick<MissionApproval, 'gate' | 'state' | 'by'>;
 }
 
 export function missionEvent(
@@ -69,7 +71,12 @@ export function missionEvent(
   if (extra.runner !== undefined) event.runner = extra.runner;
   if (extra.reason !== undefined) event.reason = extra.reason;
   if (type === 'requeued' && mission.notBefore !== undefined) event.notBefore = mission.notBefore;
-  if ((type === 'finished' || type === 'failed') && mission.result !== undefined) event.result = mission.result;
+  const reports = type === 'finished' || type === 'failed' || type === 'approved' || type === 'rejected';
+  if (reports && mission.result !== undefined) event.result = mission.result;
+  if (mission.approval !== undefined) {
+    const { gate, state, by } = mission.approval;
+    event.approval = { gate, state, ...(by !== undefined ? { by } : {}) };
+  }
   return event;
 }
 

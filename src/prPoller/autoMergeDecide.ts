@@ -2,6 +2,7 @@
 // caller stores the returned greenSince in TrackedPr.greenSince (absent → delete it). What green
 // means and how the grace period counts: docs/github-mentions.md#auto-merge.
 import { isRedGate, type GateMark } from '../adapters/github/gateMark.js';
+import { mergeApprovalWait } from './mergeApproval.js';
 import type { TrackedPr } from './types.js';
 
 export interface AutoMergeSettings {
@@ -69,6 +70,9 @@ export function decideAutoMerge(pr: MergeCandidate, settings: AutoMergeSettings,
     greenSince = Math.max(greenSince, Math.min(pr.shaSeenAt, now));
   const graceMs = Math.max(0, settings.graceMinutes) * 60_000;
   const elapsed = Math.max(0, now - greenSince); // a clock that went back counts as no time
+  // approval: merge — green and past its grace, the PR still waits for the operator.
+  const approvalWait = mergeApprovalWait(pr);
+  if (elapsed >= graceMs && approvalWait) return { action: 'wait', reason: approvalWait, greenSince };
   if (elapsed >= graceMs) {
     return {
       action: 'merge',

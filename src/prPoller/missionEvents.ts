@@ -11,6 +11,8 @@ export type MissionEventMeaning =
   | { type: 'pushed'; ref: PullRef; url: string; branch: string; push: string }
   | { type: 'unregistered'; repo: string; url: string }
   | { type: 'activity'; ref: PullRef }
+  /** The operator answered a merge approval of a mission with a PR (mergeApproval.ts). */
+  | { type: 'approval'; ref: PullRef }
   | { type: 'none' };
 
 /**
@@ -35,6 +37,10 @@ export function missionEventMeaning(
     if (!ref || !isOwnBranch(settings.branchPrefix, branch)) return { type: 'none' };
     if (!settings.repos.includes(ref.repo)) return { type: 'unregistered', repo: ref.repo, url: prUrl };
     return { type: 'pushed', ref, url: prUrl, branch, push: pushId(event) };
+  }
+  if ((event.type === 'approved' || event.type === 'rejected') && event.approval?.gate === 'merge') {
+    const ref = event.result?.prUrl ? parsePullUrl(event.result.prUrl) : undefined;
+    return ref ? { type: 'approval', ref } : { type: 'none' };
   }
   if (event.url === undefined || !ACTIVITY.includes(event.type)) return { type: 'none' };
   const ref = parsePullUrl(event.url);

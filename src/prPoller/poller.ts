@@ -17,6 +17,7 @@ import {
 import { type CiStep, followCi } from './followCi.js';
 import { followReviews, type ReviewStep } from './followReviews.js';
 import { FollowUpBackoff, type FollowUpFailure } from './followUpBackoff.js';
+import { mergeApprovalOf, withMergeApproval } from './mergeApproval.js';
 import { missionEventMeaning } from './missionEvents.js';
 import { ownPullFilter } from './ownPulls.js';
 import { type CycleResult, type PollerPorts, type PollerSettings, readOrSkip } from './pollerTypes.js';
@@ -96,6 +97,16 @@ export class Poller {
       }
       return false;
     }
+    if (meaning.type === 'approval') {
+      const { ref } = meaning;
+      return this.exclusive(async () => {
+        const existing = this.tracked.get(ciQueueKey(ref.repo, ref.number));
+        // Only the answer to the ask of the mission that last pushed counts.
+        if (existing?.mergeApproval?.mission === event.id)
+          await this.save(withMergeApproval(existing, mergeApprovalOf(event)));
+        return false;
+      });
+    }
     if (meaning.type === 'activity') {
       const { ref } = meaning;
       return this.exclusive(async () => {
@@ -111,12 +122,9 @@ export class Poller {
       // The same push handed over again (a redelivery): it entered the queue once already.
       if (existing?.enteredBy === push) return false;
       const wasQueued = existing?.inCiQueue === true;
-      const pr = enterQueue(
-        existing,
-        { ...ref, url, project: event.project, branch },
-        this.settings.maxAttempts,
-        now,
-        push,
+      const pr = withMergeApproval(
+        enterQueue(existing, { ...ref, url, project: event.project, branch }, this.settings.maxAttempts, now, push),
+        mergeApprovalOf(event),
       );
       await this.save(pr);
       if (!wasQueued) {

@@ -7,6 +7,13 @@
 /** Aggregated CI of the latest head commit (see ciStatus.ts for the rules). */
 export type CiState = 'none' | 'pending' | 'success' | 'failure' | 'blocked_approval';
 
+/** The approval the PR's last push asks for: which mission, and where it stands (mergeApproval.ts). */
+export interface MergeApproval {
+  mission: string;
+  state: 'pending' | 'approved' | 'rejected';
+  by?: string;
+}
+
 export interface FailingJob {
   name: string;
   /** Web URL of the run or status, for the operator and the agent. */
@@ -53,6 +60,8 @@ export interface TrackedPr {
   reviewsSeen?: string;
   /** The listing was truncated (pagination): CI is not known to be green even when all seen is. */
   ciTruncated?: boolean;
+  /** approval: merge of the mission that last pushed: auto-merge waits for /approve (mergeApproval.ts). */
+  mergeApproval?: MergeApproval;
 }
 
 /** KV keys allow only [-/=.\w]: the repository's dots are escaped as `=2E` so names cannot collide. */
