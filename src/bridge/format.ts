@@ -3,6 +3,7 @@
 import type { Mission, MissionStatus } from '../contracts/index.js';
 import { readWaitingFor, waitingForText, type MissionReply } from '../contracts/missionReply.js';
 import type { PauseRecord } from '../missions/pause.js';
+import { stallStateOf } from '../adapters/agent/stallState.js';
 import { describeRetry, retryStateOf } from '../adapters/agent/retryState.js';
 import type { AgentRetryState } from '../adapters/agent/types.js';
 import { openBreakerText, type OpenBreaker } from '../supervisor/openBreakers.js';
@@ -85,11 +86,15 @@ export function runnerLine(live: LiveReply | { runner: string; error: string }, 
   const last = live.progress[live.progress.length - 1];
   // Waiting out an API retry says so rather than quoting the retry's raw line.
   const retry = retryStateOf(live.progress);
+  // A nudged or stopped agent says so (docs/missions.md#stalls-and-budgets-per-mission).
+  const stall = stallStateOf(live.progress);
   const output = retry
     ? ` — ${describeRetry(retry, now)}`
-    : last
-      ? ` — last: ${oneLine(last.text, 60)} (${ago(now - last.at)} ago)`
-      : '';
+    : stall
+      ? ` — ${oneLine(stall, 120)}`
+      : last
+        ? ` — last: ${oneLine(last.text, 60)} (${ago(now - last.at)} ago)`
+        : '';
   return `${live.runner}: ▶ ${m.id} [${m.project}] ${oneLine(m.text, 60)}${age}${output}`;
 }
 

@@ -3,21 +3,22 @@
 // limited, retry 8/10, next in 34 s"). Nothing when the mission is not running or the runner
 // does not answer: the record alone is still shown.
 import { describeRetry, retryStateOf } from '../adapters/agent/retryState.js';
+import { stallStateOf } from '../adapters/agent/stallState.js';
 import type { Mission } from '../contracts/index.js';
 
 /** The runner's `live` reply, as far as this reads it. */
 interface LiveReply {
   mission?: { id?: string } | null;
-  progress?: Array<{ kind: string; retry?: Parameters<typeof describeRetry>[0] }>;
+  progress?: Array<{ kind: string; text?: string; retry?: Parameters<typeof describeRetry>[0] }>;
 }
 
-/** The agent's retry state in words, or undefined when it is not waiting on one. */
+/** The agent's retry state in words, else its stall or budget state, or undefined. */
 export function agentStateText(mission: Mission, live: unknown, now: number): string | undefined {
   if (typeof live !== 'object' || live === null) return undefined;
   const reply = live as LiveReply;
   if (reply.mission?.id !== mission.id || !Array.isArray(reply.progress)) return undefined;
   const retry = retryStateOf(reply.progress);
-  return retry ? describeRetry(retry, now) : undefined;
+  return retry ? describeRetry(retry, now) : stallStateOf(reply.progress);
 }
 
 /** Asks the mission's runner; a runner that does not answer within `ask`'s timeout gives nothing. */
