@@ -48,7 +48,7 @@ function run(mode) {
   const gate = new InspectionGate({ actor: 'bench', publish: () => void published++ });
   const actor = createActor(machine);
   actor.start();
-  if (mode !== 'without') gate.setRoot(actor);
+  if (mode !== 'without') gate.addRoot(actor);
   if (mode === 'attached') gate.presence({ viewer: 'bench', ttlMs: 600_000 });
   const started = process.hrtime.bigint();
   for (let i = 0; i < EVENTS; i++) actor.send({ type: 'BEAT', at: i });

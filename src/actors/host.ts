@@ -34,6 +34,8 @@ export interface ActorParts {
   drainEvent?: EventObject;
   /** Extra control verbs beyond ping/restart/stop/snapshot. */
   control?: Record<string, (payload: Record<string, unknown>) => unknown>;
+  /** Actors of the process outside the machine's system (the runner's pipeline breakers), by name, inspected with it. */
+  inspectAlso?: Record<string, AnyActorRef>;
 }
 
 export interface ActorKind {
@@ -87,7 +89,8 @@ export async function hostActor(name: string, kind: ActorKind, config: RoshiConf
   });
   actor.start();
   if (inspection) {
-    inspection.setRoot(actor);
+    inspection.addRoot(actor);
+    for (const [rootName, root] of Object.entries(parts.inspectAlso ?? {})) inspection.addRoot(root, rootName);
     listenForInspectors(bus, inspection);
   }
 

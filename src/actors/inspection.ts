@@ -50,13 +50,14 @@ export function toInspectionRecord(actor: string, inspection: InspectionEvent): 
  * The registration of a live actor, with its machine definition and current snapshot: sent when
  * it starts, and again for every live actor when a new inspector attaches (announceActors).
  */
-export function actorRecord(actor: string, ref: AnyActorRef): ActorRecord {
+export function actorRecord(actor: string, ref: AnyActorRef, rootName?: string): ActorRecord {
   const inspected = ref as InspectedRef;
   const config = inspected.logic?.config;
   const root = rootOf(inspected);
   const isRoot = root === inspected;
-  // The process name for the root of a process: the one name an operator knows it by.
-  const name = isRoot ? actor : `${actor}/${ref.id === ref.sessionId ? (config?.id ?? ref.id) : ref.id}`;
+  // The process name for the machine of a process: the one name an operator knows it by.
+  const own = ref.id === ref.sessionId ? (config?.id ?? ref.id) : ref.id;
+  const name = rootName ? `${actor}/${rootName}` : isRoot ? actor : `${actor}/${own}`;
   return {
     actor,
     type: '@xstate.actor',

@@ -184,6 +184,7 @@ export const runnerKind: ActorKind = {
         live: () => ({ runner: name, mission: current ?? null, progress: live }),
         breakers: () => runnerBreakerRows(breakers, runnerActorRef?.system.get('dispatchBreaker')),
       },
+      inspectAlso: Object.fromEntries(Object.entries(breakers.actors).map(([step, b]) => [`pipeline.${step}`, b])),
     };
   },
 };

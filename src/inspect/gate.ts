@@ -19,8 +19,9 @@ export class InspectionGate {
   private attachedUntil = 0;
   /** Viewers seen, each until its presence expires: a returning one is announced to again. */
   private readonly viewers = new Map<string, number>();
-  private root: AnyActorRef | undefined;
-  private observing: Subscription | undefined;
+  /** The process's root actors, each with its own actor system (the machine, and e.g. breakers). */
+  private readonly roots: Array<{ root: AnyActorRef; name: string | undefined }> = [];
+  private observing: Subscription[] | undefined;
   private expiry: NodeJS.Timeout | undefined;
   private readonly now: () => number;
 
@@ -28,10 +29,13 @@ export class InspectionGate {
     this.now = options.now ?? Date.now;
   }
 
-  /** The process's root actor: its system is observed while attached, its tree announced. */
-  setRoot(root: AnyActorRef): void {
-    this.root = root;
-    if (this.attached) this.observe();
+  /**
+   * A root actor of the process: its system is observed while attached, its tree announced.
+   * `name` tells a further root (a breaker) from the machine, which goes by the process name.
+   */
+  addRoot(root: AnyActorRef, name?: string): void {
+    this.roots.push({ root, name });
+    if (this.observing) this.observing.push(root.system.inspect(this.onInspection));
   }
 
   get attached(): boolean {
@@ -67,8 +71,7 @@ export class InspectionGate {
   };
 
   private observe(): void {
-    if (!this.root) return;
-    this.observing ??= this.root.system.inspect(this.onInspection);
+    this.observing ??= this.roots.map(({ root }) => root.system.inspect(this.onInspection));
     // A quiet machine sends no event that would notice the expiry: a timer does.
     clearTimeout(this.expiry);
     this.expiry = setTimeout(
@@ -81,13 +84,14 @@ export class InspectionGate {
   private unobserve(): void {
     clearTimeout(this.expiry);
     this.expiry = undefined;
-    this.observing?.unsubscribe();
+    for (const subscription of this.observing ?? []) subscription.unsubscribe();
     this.observing = undefined;
   }
 
   private announce(): void {
-    if (!this.root) return;
-    for (const ref of liveActors(this.root)) this.options.publish(actorRecord(this.options.actor, ref));
+    for (const { root, name } of this.roots)
+      for (const ref of liveActors(root))
+        this.options.publish(actorRecord(this.options.actor, ref, ref === root ? name : undefined));
   }
 }
 

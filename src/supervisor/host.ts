@@ -153,7 +153,7 @@ export async function runSupervisor({ config, configFile, logger }: SupervisorOp
     'supervisor starting',
   );
   root.start();
-  inspection?.setRoot(root);
+  inspection?.addRoot(root);
   if (earlyStop) lifecycle.shutdown(earlyStop);
   return lifecycle.done;
 }

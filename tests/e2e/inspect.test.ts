@@ -90,6 +90,13 @@ describe('inspect: the Stately inspector relay', () => {
         'a child-supervision machine registered',
       );
       expect(JSON.parse(String(childMachine.definition)).states).toBeDefined();
+      // The runner's pipeline breakers live outside its machine's actor system: announced too.
+      for (const step of ['usage', 'journal', 'notify'])
+        await until(
+          () => received.find((e) => e.type === '@xstate.actor' && e.name === `runner-1/pipeline.${step}`),
+          `runner-1's ${step} breaker registered`,
+          { detail: registered },
+        );
 
       // Live: a restart of runner-1 moves the supervisor's child machine (events and snapshots),
       // and the new runner-1 process registers once the next presence reaches it.

@@ -32,7 +32,7 @@ function rig() {
   const records: InspectionRecord[] = [];
   const gate = new InspectionGate({ actor: 'runner-1', publish: (r) => records.push(r), now: () => now });
   const actor = createActor(parent).start();
-  gate.setRoot(actor);
+  gate.addRoot(actor);
   return { gate, actor, records, advance: (ms: number) => (now += ms) };
 }
 
