@@ -15,11 +15,11 @@ import { JsonKv, publishDurable } from '../bus/index.js';
 import { AllowList } from '../bridge/allowList.js';
 import { ProviderChannel } from '../bridge/channel.js';
 import type { BridgeApi } from '../bridge/commands.js';
-import { abandonedTurnText, ChatTurns } from '../bridge/chatTurns.js';
+import { ChatTurns, tellAbandonedTurns } from '../bridge/chatTurns.js';
 import { kvCursor } from '../bridge/cursor.js';
 import { Outbox } from '../bridge/outbox.js';
 import { askChat, Router } from '../bridge/router.js';
-import { ReceiveWatch } from '../bridge/receiveWatch.js';
+import { degradedAlert, ReceiveWatch, watchReceiving } from '../bridge/receiveWatch.js';
 import { pieceLength, splitMessage } from '../bridge/split.js';
 import { runUpdate } from '../bridge/update.js';
 import { effectivePause, readHold } from '../missions/dispatchHold.js';
@@ -192,45 +192,10 @@ export const bridgeKind: ActorKind = {
       }
     };
 
-    /** Receive health, every second or so: each change to the machine and the log; a new degradation also to chat, once. */
-    const checkReceiving = () => {
-      for (const change of watch.check(Date.now())) {
-        if (!started.has(change.name)) continue;
-        if (!change.degraded) {
-          logger.info({ provider: change.name }, 'chat provider receives again');
-          send({ type: 'PROVIDER.UP', name: change.name, at: Date.now() });
-          continue;
-        }
-        logger.warn({ provider: change.name, reason: change.reason }, 'chat provider degraded');
-        send({ type: 'PROVIDER.FAILED', name: change.name, error: change.reason, at: Date.now() });
-        const id = `provider-degraded-${change.name}-${Date.now()}`;
-        const text = `⚠ ${change.name} is degraded (${change.reason}): messages from it are not read until it recovers.`;
-        void publishDurable(
-          bus,
-          bus.subjects.bridgeOut,
-          { id, kind: 'notification', source: 'bridge', text, at: Date.now() },
-          id,
-        ).catch((error: unknown) => logger.warn({ err: error }, 'degraded-provider alert not queued'));
-      }
-    };
-    let watchTimer: NodeJS.Timeout | undefined;
-
-    const recoverTurns = async () => {
-      try {
-        await turns.recover(async (turn, key) => {
-          const id = `abandoned-${key}`;
-          const notice = { id, kind: 'reply', source: 'bridge', provider: turn.provider, chatId: turn.chatId };
-          await publishDurable(
-            bus,
-            bus.subjects.bridgeOut,
-            { ...notice, text: abandonedTurnText(turn), at: Date.now() },
-            id,
-          );
-        });
-      } catch (error) {
-        logger.warn({ err: error }, 'chat turns of the previous bridge not checked');
-      }
-    };
+    // Bridge messages of its own (an alert, an "ask again"), durable and deduplicated by id.
+    const publishOwn = (payload: { id: string; kind: string; text: string; provider?: string; chatId?: string }) =>
+      publishDurable(bus, bus.subjects.bridgeOut, { ...payload, source: 'bridge', at: Date.now() }, payload.id);
+    let stopWatching = () => {};
 
     const startOutbox = async () => {
       for (let attempt = 1; !stopping.signal.aborted; attempt++) {
@@ -254,10 +219,22 @@ export const bridgeKind: ActorKind = {
           send({ type: 'PROVIDER.FAILED', name: failure.name, error: failure.error, at: Date.now() });
         // In the background: the heartbeat starts now, and the state says "connecting" meanwhile.
         void startOutbox();
+        stopWatching = watchReceiving(watch, {
+          isStarted: (provider) => started.has(provider),
+          up: (provider) => {
+            logger.info({ provider }, 'chat provider receives again');
+            send({ type: 'PROVIDER.UP', name: provider, at: Date.now() });
+          },
+          degraded: (provider, reason) => {
+            logger.warn({ provider, reason }, 'chat provider degraded');
+            send({ type: 'PROVIDER.FAILED', name: provider, error: reason, at: Date.now() });
+            void publishOwn(degradedAlert(provider, reason)).catch((error: unknown) =>
+              logger.warn({ err: error }, 'degraded-provider alert not queued'),
+            );
+          },
+        });
         // Turns a dead bridge left asking are settled before any provider receives (chatTurns.ts).
-        watchTimer = setInterval(checkReceiving, watch.intervalMs);
-        watchTimer.unref();
-        void recoverTurns().then(() => {
+        void tellAbandonedTurns(turns, publishOwn, logger).then(() => {
           for (const { provider } of providers) void startProvider(provider);
         });
         logger.info(
@@ -267,7 +244,7 @@ export const bridgeKind: ActorKind = {
       },
       stop: async () => {
         stopping.abort();
-        clearInterval(watchTimer);
+        stopWatching();
         send({ type: 'DRAIN' });
         // Inbound first, so nothing new starts; then the outbox, so nothing new is pulled; then
         // the sends in progress finish and record their marks (the rest stays in the stream).

@@ -99,3 +99,19 @@ export class ChatTurns {
 export function abandonedTurnText(turn: TurnRecord): string {
   return `⚠ roshi's bridge restarted while chat was answering “${turn.text}”; that answer is lost. Please ask again.`;
 }
+
+/** At start: tells each asker a dead bridge left waiting, through `publish` (the outbox), once. */
+export async function tellAbandonedTurns(
+  turns: ChatTurns,
+  publish: (message: { id: string; kind: 'reply'; provider: string; chatId: string; text: string }) => Promise<unknown>,
+  logger: Logger,
+): Promise<void> {
+  try {
+    await turns.recover(async (turn, key) => {
+      const message = { id: `abandoned-${key}`, kind: 'reply' as const, provider: turn.provider, chatId: turn.chatId };
+      await publish({ ...message, text: abandonedTurnText(turn) });
+    });
+  } catch (error) {
+    logger.warn({ err: error }, 'chat turns of the previous bridge not checked');
+  }
+}

@@ -50,3 +50,31 @@ export function silenceReason(health: ReceiveHealth, silentMs: number): string {
     ? `receiving: ${health.what} failing for ${seconds}s: ${health.lastError}`
     : `receiving: no answer from ${health.what} for ${seconds}s`;
 }
+
+export interface ReceiveReports {
+  isStarted(provider: string): boolean;
+  up(provider: string): void;
+  degraded(provider: string, reason: string): void;
+}
+
+/** Checks every `watch.intervalMs` and reports each change of a started provider; returns the stop. */
+export function watchReceiving(watch: ReceiveWatch, reports: ReceiveReports, now: () => number = Date.now): () => void {
+  const timer = setInterval(() => {
+    for (const change of watch.check(now())) {
+      if (!reports.isStarted(change.name)) continue;
+      if (change.degraded) reports.degraded(change.name, change.reason);
+      else reports.up(change.name);
+    }
+  }, watch.intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+/** The one chat alert of a degradation (its id is unique: each degradation is news). */
+export function degradedAlert(provider: string, reason: string) {
+  return {
+    id: `provider-degraded-${provider}-${Date.now()}`,
+    kind: 'notification',
+    text: `⚠ ${provider} is degraded (${reason}): messages from it are not read until it recovers.`,
+  };
+}

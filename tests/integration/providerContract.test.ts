@@ -293,6 +293,8 @@ describe.each([
       { timeoutMs: 10_000 },
     );
     await until(() => received.length === 1, 'the message', { timeoutMs: 10_000 });
+    // One report each way: a degradation is told once, however long it lasts.
+    expect(changes.map((c) => c.degraded)).toEqual([true, false]);
   });
 
   it('network failures are transient and name only the origin, never the token', async () => {
