@@ -140,6 +140,17 @@ describe('the bridge killed at random points', () => {
       expect(duplicateMissions).toEqual([]);
       expect(duplicateTurns).toEqual([]);
       expect(texts.filter((t) => missionTexts.includes(t))).toHaveLength(missionTexts.length);
+
+      // The log: every inbound line names its message; no line carries `level` twice (a JSON
+      // parser would then read the second one).
+      const log = tree
+        .log('bridge')
+        .split('\n')
+        .filter((l) => l.startsWith('{'));
+      const inbound = log.filter((l) => l.includes('"msg":"inbound message"'));
+      expect(inbound.length).toBeGreaterThan(0);
+      for (const line of inbound) expect(line).toMatch(new RegExp(`"messageId":"${CHAT}:\\d+"`));
+      expect(log.filter((l) => (l.match(/"level":/g) ?? []).length > 1)).toEqual([]);
     },
     KILLS * 8_000 + 120_000,
   );
