@@ -46,6 +46,7 @@ const ALL = [
   'missions-memory',
   'inspect-cost',
   'stall-detection',
+  'web-latency',
 ];
 const chosen = process.argv.slice(2).length ? process.argv.slice(2) : ALL;
 const PER_BENCH_LIMIT_MS = 10 * 60_000;

@@ -1,4 +1,4 @@
-// Compiles src/ and machines/ into dist/, then writes the two files tsc cannot:
+// Compiles src/ and machines/ into dist/ (with the live page's assets), then writes the two files tsc cannot:
 //  - dist/main.js, the stable entry point (`node dist/main.js …`), which loads dist/src/main.js;
 //  - dist/build.json, a fresh build id. Every heartbeat carries the id its process loaded, and
 //    the watchdog compares it with this file to detect version drift after an update.
@@ -6,7 +6,7 @@
 // swap it in with renames, so a child respawned mid-build never finds half a dist/.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +23,9 @@ try {
   rmSync(next, { recursive: true, force: true });
   process.exit(1);
 }
+
+// The live page's browser files (plain JS, CSS, HTML) next to the server module that serves them.
+cpSync(join(root, 'src', 'web', 'assets'), join(next, 'src', 'web', 'assets'), { recursive: true });
 
 mkdirSync(dist, { recursive: true });
 for (const dir of ['src', 'machines']) {

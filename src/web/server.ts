@@ -8,7 +8,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { packageRoot } from '../paths.js';
+import { fileURLToPath } from 'node:url';
 import type { WebAuth } from './auth.js';
 
 export interface WebRoutes {
@@ -44,9 +44,9 @@ const ASSETS: Record<string, { file: () => string; type: string }> = {
   },
 };
 
-/** The page's own files live in src/web/assets (served as they are: plain browser code). */
+/** The page's own files: src/web/assets, copied next to this module by the build (plain browser code). */
 function assetDir(): string {
-  return join(packageRoot(), 'src', 'web', 'assets');
+  return fileURLToPath(new URL('./assets/', import.meta.url));
 }
 
 const SECURITY_HEADERS = {
