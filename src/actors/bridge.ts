@@ -19,6 +19,7 @@ import { ChatTurns, tellAbandonedTurns } from '../bridge/chatTurns.js';
 import { kvCursor } from '../bridge/cursor.js';
 import { Outbox } from '../bridge/outbox.js';
 import { askChat, Router } from '../bridge/router.js';
+import { providersLine } from '../bridge/providersLine.js';
 import { degradedAlert, ReceiveWatch, watchReceiving } from '../bridge/receiveWatch.js';
 import { pieceLength, splitMessage } from '../bridge/split.js';
 import { runUpdate } from '../bridge/update.js';
@@ -103,13 +104,7 @@ export const bridgeKind: ActorKind = {
       },
       providersLine: () => {
         const context = health();
-        if (!context) return '';
-        const parts = Object.entries(context.providers).map(([name, p]) =>
-          p.state === 'up'
-            ? `${name} ✅`
-            : `${name} ${p.state === 'failing' ? '⚠ degraded' : `… ${p.state}`}${p.lastError ? ` (${p.lastError.slice(0, 80)})` : ''}`,
-        );
-        return `chat providers: ${parts.join(' · ') || 'none'}`;
+        return context ? providersLine(context.providers) : '';
       },
     };
 
