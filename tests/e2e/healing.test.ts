@@ -9,20 +9,20 @@ describe('a running tree', () => {
   let tree: TestTree;
   beforeAll(async () => {
     tree = await TestTree.start({ config: { actors: { runner: { instances: 2 } } } });
-    await tree.waitForRunning(['nats', 'watchdog', 'missions', 'bridge', 'chat', 'runner-1', 'runner-2', 'pr-poller']);
+    await tree.waitForRunning(['nats', ...DEFAULT_ACTORS]);
   });
   afterAll(async () => {
     await tree?.stop();
   });
 
-  it('started the children in order: nats, watchdog, bridge, chat, runners, pr-poller', () => {
+  it('started the children in order: nats, watchdog, bridge, chat, runners, pr-poller, web', () => {
     const ready = tree.events.filter((e) => e.kind === 'ready').map((e) => e.child);
     // Events before the test connected may be missing; the journal has them all.
     const journal = tree
       .journal()
       .filter((e) => e.kind === 'ready')
       .map((e) => e.child);
-    expect(journal).toEqual(['nats', 'watchdog', 'missions', 'bridge', 'chat', 'runner-1', 'runner-2', 'pr-poller']);
+    expect(journal).toEqual(['nats', ...DEFAULT_ACTORS]);
     expect(ready.every((name) => journal.includes(name))).toBe(true);
   });
 
@@ -188,7 +188,7 @@ describe('an actor that crashes at every start', () => {
 describe('stopping the supervisor', () => {
   it('SIGTERM stops every child in reverse order and leaves no process', async () => {
     const tree = await TestTree.start({ config: { actors: { runner: { instances: 1 } } } });
-    await tree.waitForRunning(['watchdog', 'missions', 'bridge', 'chat', 'runner-1', 'pr-poller']);
+    await tree.waitForRunning(['watchdog', 'missions', 'bridge', 'chat', 'runner-1', 'pr-poller', 'web']);
     const pids = await tree.pids();
     const { exitCode } = await tree.stop('SIGTERM');
     expect(exitCode).toBe(0);
@@ -197,12 +197,12 @@ describe('stopping the supervisor', () => {
       .journal()
       .filter((e) => e.kind === 'stopped')
       .map((e) => e.child);
-    expect(stopped).toEqual(['pr-poller', 'runner-1', 'chat', 'bridge', 'missions', 'watchdog', 'nats']);
+    expect(stopped).toEqual(['web', 'pr-poller', 'runner-1', 'chat', 'bridge', 'missions', 'watchdog', 'nats']);
   });
 
   it('SIGKILL: the children notice and exit by themselves within a few seconds', async () => {
     const tree = await TestTree.start({ config: { actors: { runner: { instances: 1 } } } });
-    await tree.waitForRunning(['watchdog', 'missions', 'bridge', 'chat', 'runner-1', 'pr-poller']);
+    await tree.waitForRunning(['watchdog', 'missions', 'bridge', 'chat', 'runner-1', 'pr-poller', 'web']);
     const pids = await tree.pids();
     tree.process.kill('SIGKILL');
     const deadline = Date.now() + 5_000;

@@ -3,7 +3,7 @@
 import type { Bus } from '../../src/bus/index.js';
 
 /** The actors the supervisor starts after nats, in start order (runner at two instances). */
-export const DEFAULT_ACTORS = ['watchdog', 'missions', 'bridge', 'chat', 'runner-1', 'runner-2', 'pr-poller'];
+export const DEFAULT_ACTORS = ['watchdog', 'missions', 'bridge', 'chat', 'runner-1', 'runner-2', 'pr-poller', 'web'];
 
 /** The NATS services of that tree, sorted: missions runs two (its bus API and the operator's). */
 export const DEFAULT_SERVICES = [
@@ -16,6 +16,7 @@ export const DEFAULT_SERVICES = [
   'roshi-runner-2',
   'roshi-supervisor',
   'roshi-watchdog',
+  'roshi-web',
 ];
 
 /** The names that answer one $SRV.PING, each once, sorted. */
