@@ -91,6 +91,7 @@ describe('the embedded bus with authorization', () => {
       'runner-2',
       'supervisor',
       'watchdog',
+      'web',
     ]);
     const status = await tree.status();
     const natsPid = status.children.find((c) => c.name === 'nats')!.pid!;
