@@ -45,6 +45,13 @@ describe('the live page', () => {
     return (JSON.parse(out.stdout) as { link: string }).link;
   }
 
+  it('is shown by status and status --json', async () => {
+    const cli = (...args: string[]) => execa(process.execPath, [mainScript(), ...args, '--config', tree.configFile]);
+    expect((await cli('status')).stdout).toContain(`web        ${url} (log in: node dist/main.js web login)`);
+    expect(JSON.parse((await cli('status', '--json')).stdout).web).toEqual({ url });
+    expect((await cli('web', 'url')).stdout).toBe(url);
+  });
+
   it('refuses every request without the token', async () => {
     for (const path of ['/', '/events', '/api/state', '/api/graph/runner-1', '/assets/page.js', '/assets/elk.js']) {
       const res = await fetch(`${url}${path}`);
@@ -171,7 +178,7 @@ describe('the live page', () => {
     await page
       .waitForFunction(() => document.querySelectorAll('#transitions li').length > 0, { timeout: 15_000 })
       .catch(async (error: Error) => {
-        const state = await page.evaluate(() => fetch('/api/state').then((r: { text: () => string }) => r.text()));
+        const state = await page.evaluate(() => fetch('/api/state').then((r) => r.text()));
         throw new Error(`${error.message}; the page's server state: ${String(state).slice(0, 3000)}`);
       });
     const transitions = await page.$$eval('#transitions li', (items) => items.map((li) => li.textContent ?? ''));
