@@ -52,7 +52,14 @@ describe('mission index', () => {
     expect(held.filter((m) => m.status === 'done').map((m) => m.finishedAt)).toEqual(
       [999, 998, 997, 996, 995].map((i) => T + i),
     );
-    expect(index.counts()).toEqual({ pending: 1, running: 1, done: 900, failed: 100, cancelled: 0 });
+    expect(index.counts()).toEqual({
+      pending: 1,
+      running: 1,
+      awaiting_approval: 0,
+      done: 900,
+      failed: 100,
+      cancelled: 0,
+    });
     expect(index.size).toBe(1002);
     // the queue order still follows every mission seen
     expect(index.maxOrder).toBe(2001);
