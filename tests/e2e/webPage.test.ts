@@ -28,7 +28,22 @@ describe('the live page', () => {
   let browser: TestBrowser;
   let page: Page;
   let url: string;
-  useMissionTree({ running: CHILDREN }, (started) => ({ world, tree } = started), 60_000);
+  useMissionTree(
+    {
+      running: CHILDREN,
+      config: (w) =>
+        w.config({
+          actors: {
+            bridge: { enabled: false },
+            chat: { enabled: false },
+            prPoller: { enabled: false },
+            web: { enabled: true },
+          },
+        }),
+    },
+    (started) => ({ world, tree } = started),
+    60_000,
+  );
 
   beforeAll(async () => {
     url = await until(() => readWebUrl(tree.stateDir), 'web.url', { timeoutMs: 20_000 });

@@ -110,7 +110,13 @@ export async function createMissionWorld(): Promise<MissionWorld> {
       // A lease long enough for a loaded CI machine (two test files, several agents at once).
       missions: { lease: '8s', leaseRenew: '1s', retryBackoff: { initial: '300ms', max: '2s' } },
       runner: { pollInterval: '300ms', breaker: { maxConsecutiveFailures: 2, openFor: '4s' } },
-      actors: { bridge: { enabled: false }, chat: { enabled: false }, prPoller: { enabled: false } },
+      // Only what missions need: a suite that shows the live page turns `web` on.
+      actors: {
+        bridge: { enabled: false },
+        chat: { enabled: false },
+        prPoller: { enabled: false },
+        web: { enabled: false },
+      },
       ...extra,
     }),
     remoteBranches: () =>
