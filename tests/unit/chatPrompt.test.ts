@@ -53,7 +53,14 @@ function reader(missions: Mission[]): MissionReader {
       return options.limit !== undefined ? out.slice(0, options.limit) : out;
     },
     counts: () => {
-      const counts: Record<MissionStatus, number> = { pending: 0, running: 0, awaiting_approval: 0, done: 0, failed: 0, cancelled: 0 };
+      const counts: Record<MissionStatus, number> = {
+        pending: 0,
+        running: 0,
+        awaiting_approval: 0,
+        done: 0,
+        failed: 0,
+        cancelled: 0,
+      };
       for (const m of missions) counts[m.status]++;
       return counts;
     },

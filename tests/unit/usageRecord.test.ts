@@ -112,7 +112,10 @@ describe('the chat answerer counts every run', () => {
   function answerer(results: AgentRunResult[], recorded: UsageLine[]) {
     return createChatAnswerer({
       agent: { name: 'fake', run: async () => results.shift() ?? run() },
-      missions: { list: () => [], counts: () => ({ pending: 0, running: 0, awaiting_approval: 0, done: 0, failed: 0, cancelled: 0 }) },
+      missions: {
+        list: () => [],
+        counts: () => ({ pending: 0, running: 0, awaiting_approval: 0, done: 0, failed: 0, cancelled: 0 }),
+      },
       readPause: async () => undefined,
       history: { load: async (p, c) => emptyHistory(p, c), append: async (p, c) => emptyHistory(p, c) },
       logger: silentLogger(),

@@ -78,7 +78,12 @@ export class MissionIndex {
 
   /** How many missions of each status the bucket holds. */
   counts(): Record<MissionStatus, number> {
-    const counts: Record<MissionStatus, number> = { pending: 0, running: 0, awaiting_approval: 0, ...this.finished.counts };
+    const counts: Record<MissionStatus, number> = {
+      pending: 0,
+      running: 0,
+      awaiting_approval: 0,
+      ...this.finished.counts,
+    };
     for (const { mission } of this.active.values()) counts[mission.status]++;
     return counts;
   }
