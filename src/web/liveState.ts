@@ -43,6 +43,8 @@ export class LiveState {
   readonly progress = new Map<string, ProgressLine[]>();
   /** The latest state value of each inspected actor session, as JSON. */
   private readonly lastInspected = new Map<string, string>();
+  /** Sessions of roots that are not their process's machine (a runner's pipeline breakers). */
+  private readonly otherRoots = new Set<string>();
 
   /** True when the actor's machine state changed since its previous heartbeat. */
   beat(actor: string, beat: Beat): boolean {
@@ -61,6 +63,9 @@ export class LiveState {
     // Only each process's root machine: the one the page draws (invoked helpers have their own).
     if (record.type === '@xstate.event' || (record.rootId !== undefined && record.rootId !== record.sessionId))
       return undefined;
+    // Other roots of a process (a runner's pipeline breakers) are announced by their own name.
+    if (record.type === '@xstate.actor' && record.name !== record.actor) this.otherRoots.add(record.sessionId);
+    if (this.otherRoots.has(record.sessionId)) return undefined;
     const state = JSON.stringify(record.snapshot.value ?? null);
     const last = this.lastInspected.get(record.sessionId);
     this.lastInspected.set(record.sessionId, state);
@@ -68,7 +73,7 @@ export class LiveState {
     const transition: Transition = {
       actor: record.actor,
       sessionId: record.sessionId,
-      at: Date.parse(record.createdAt) || Date.now(),
+      at: Number(record.createdAt) || Date.now(), // ms since the epoch, as a string
       from: JSON.parse(last) as unknown,
       to: record.snapshot.value,
       event: record.event.type,

@@ -7,7 +7,7 @@ import { LiveState } from '../../src/web/liveState.js';
 const base = {
   actor: 'runner-1',
   rootId: 'runner-1/x:0',
-  createdAt: new Date(5000).toISOString(),
+  createdAt: '5000', // ms since the epoch, as src/actors/inspection.ts writes it
   id: null,
   _version: '0.7.2',
 };
@@ -44,6 +44,28 @@ describe('LiveState', () => {
       event: 'MISSION.CLAIMED',
     });
     expect(live.snapshot().transitions).toEqual({ 'runner-1': [t] });
+  });
+
+  it('keeps a runner’s pipeline breaker, a root of its own, out of the runner’s transitions', () => {
+    const live = new LiveState();
+    const breaker = 'runner-1/x:7';
+    live.inspect({
+      ...base,
+      type: '@xstate.actor',
+      name: 'runner-1/pipeline.push',
+      sessionId: breaker,
+      rootId: breaker,
+      parentId: undefined,
+      definition: {},
+      snapshot: { value: 'closed' },
+    } as InspectionRecord);
+    const breakerSnapshot = (value: string): InspectionRecord => ({
+      ...snapshot(breaker, value, 'FAILED'),
+      rootId: breaker,
+    });
+    expect(live.inspect(breakerSnapshot('closed'))).toBeUndefined();
+    expect(live.inspect(breakerSnapshot('open'))).toBeUndefined();
+    expect(live.snapshot().transitions).toEqual({});
   });
 
   it('tells a heartbeat that changed the state or the pid from one that did not', () => {
