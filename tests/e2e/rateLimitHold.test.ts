@@ -1,6 +1,7 @@
 // Rate limits held in common (docs/missions.md#rate-limits-held-in-common), end to end: three
 // runners from dist/, the real Claude Code CLI against a scripted API. One mission's agent is
-// told by a 429 to retry after 6 s; every runner then waits out that time before it claims.
+// told by a 429 to retry after 6 s; every runner then waits out that time before it claims, and
+// `roshi status` says so.
 import { describe, expect, it } from 'vitest';
 import { JsonKv } from '../../src/bus/index.js';
 import type { Mission } from '../../src/contracts/index.js';
@@ -51,6 +52,9 @@ describe('a 429 on one of three runners', () => {
     });
     expect(hold.reason).toMatch(/429|rate limit/i);
     expect(hold.until - hold.at).toBeGreaterThanOrEqual(5_000);
+    // The operator sees the hold in `roshi status`, with its end and its cause.
+    const shown = await tree.cli(['status']);
+    expect(shown.stdout).toMatch(/dispatch\s+held until \S+ \(runner-\d: .*(429|rate limit)/i);
     const others = [
       await addMission(tree, 'after the hold {{after-1}}'),
       await addMission(tree, 'after the hold {{after-2}}'),
