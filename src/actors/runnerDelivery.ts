@@ -8,7 +8,7 @@ import type { AgentDelivery, Mission } from '../contracts/index.js';
 import type { Logger } from '../log.js';
 import type { MissionStore } from '../missions/store.js';
 import type { AgentRunResult } from '../adapters/agent/index.js';
-import { dropStreamFile, finishedRunIn, streamFilePath } from '../adapters/agent/streamFile.js';
+import { dropStreamFile, finishedRunIn, streamFilePath, type FinishedRun } from '../adapters/agent/streamFile.js';
 
 /**
  * Writes the delivery checkpoint of a successful run; a failure only costs the saving. Once
@@ -39,9 +39,11 @@ export async function rememberDelivery(
 }
 
 /**
- * A freshly claimed mission whose previous attempt's agent printed a successful result that
- * its runner never remembered (it died or froze first) gets that run as its delivery: the next
- * steps keep the worktree and deliver instead of running the agent again.
+ * A freshly claimed mission whose earlier attempt's agent printed a successful result that its
+ * runner never remembered (it died or froze first) gets that run as its delivery: the next
+ * steps keep the worktree and deliver instead of running the agent again. Every earlier attempt
+ * is looked at, newest first: one that died before its agent started leaves no file, and the
+ * file before it still counts. Files are only ever left by a runner that died.
  */
 export async function adoptFinishedRun(
   store: MissionStore,
@@ -50,14 +52,17 @@ export async function adoptFinishedRun(
   streamDir: string,
   logger: Logger,
 ): Promise<Mission> {
-  if (mission.delivery || mission.attempts < 2) return mission;
-  const attempt = mission.attempts - 1;
-  const streamFile = streamFilePath(streamDir, mission.id, attempt);
-  const run = await finishedRunIn(streamFile);
-  if (!run) {
-    await dropStreamFile(streamFile);
-    return mission;
+  if (mission.delivery) return mission;
+  let found: { attempt: number; run: FinishedRun } | undefined;
+  for (let attempt = mission.attempts - 1; attempt >= 1; attempt--) {
+    const streamFile = streamFilePath(streamDir, mission.id, attempt);
+    const run = found ? undefined : await finishedRunIn(streamFile);
+    if (run) found = { attempt, run };
+    else await dropStreamFile(streamFile);
   }
+  if (!found) return mission;
+  const { attempt, run } = found;
+  const streamFile = streamFilePath(streamDir, mission.id, attempt);
   const { summary, costUsd, tokens, durationMs } = run;
   const delivery: AgentDelivery = {
     summary,

@@ -282,6 +282,9 @@ describe('chaos: missions on three runners under random faults', () => {
           .flatMap((t) => [
             `  ${t} (${ids.get(t)}): ${finished.get(t)?.status ?? 'unfinished'}, runs ${runsOf(t)}, notices ${noticesOf(t).length}`,
             ...(runsOf(t) > 1 ? faultsAround(runTimes.get(t) ?? [], faultLog).map((line) => `    ${line}`) : []),
+            ...(noticesOf(t).length > 1
+              ? noticesOf(t).map((m) => `    notice ${m.message_id}: ${JSON.stringify(m.shown.slice(0, 300))}`)
+              : []),
           ]),
       ].join('\n');
       console.log(report);
