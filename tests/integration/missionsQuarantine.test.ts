@@ -69,9 +69,12 @@ describe('a bad record in the missions bucket', () => {
     expect(store.quarantined().map((r) => [r.id, r.reason])).toEqual([
       ['mfx00000bad', 'field "text" is missing, expected a string'],
       ['mfx00000bin', expect.stringMatching(/not JSON/)],
-      ['mfx00000sts', 'field "status" is "exploded", expected one of pending, running, done, failed, cancelled'],
+      [
+        'mfx00000sts',
+        'field "status" is "exploded", expected one of pending, running, awaiting_approval, done, failed, cancelled',
+      ],
     ]);
-    expect(store.counts()).toEqual({ pending: 1, running: 0, done: 0, failed: 0, cancelled: 0 });
+    expect(store.counts()).toEqual({ pending: 1, running: 0, awaiting_approval: 0, done: 0, failed: 0, cancelled: 0 });
 
     // One warning per bad key, naming it and what is wrong; the same value seen again is not re-reported.
     await rawPut('mfx00000sts', JSON.stringify({ ...good, id: 'mfx00000sts', status: 'exploded' }));

@@ -106,7 +106,11 @@ describe('missions service', () => {
     ['add', { text: 'x', now: 'yes' }, /field "now" must be true or false, got "yes"/],
     ['add', { text: 'x', source: 'fax' }, /field "source" must be one of chat, cli, nats, github, file/],
     ['add', { text: 'x', projet: 'app' }, /unknown field "projet"; expected text, project, now, source, by/],
-    ['list', { status: 'weird' }, /field "status" must be one of pending, running, done, failed, cancelled/],
+    [
+      'list',
+      { status: 'weird' },
+      /field "status" must be one of pending, running, awaiting_approval, done, failed, cancelled/,
+    ],
     ['list', { status: ['pending', 3] }, /field "status"/],
     ['list', { limit: -1 }, /field "limit" must be a whole number from 0 to 1000/],
     ['get', {}, /field "id"/],
