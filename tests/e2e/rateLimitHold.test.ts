@@ -85,4 +85,41 @@ describe('a 429 on one of three runners', () => {
     const retried = await untilMission(tree, limited.id, (x) => x.status === 'done', 60_000, 'the limited one done');
     expect(retried.attempts).toBe(1); // a transient failure does not spend an attempt
   }, 150_000);
+
+  it('holds all three until a usage limit’s reset time exactly, then resumes by itself', async () => {
+    // Claude Code's wording for a subscription's usage limit, epoch form; the CLI retries it after
+    // half a second (docs/claude-cli.md), the reset lies seconds further.
+    const reset = Math.ceil(Date.now() / 1000) + 12;
+    let calls = 0;
+    world.scenarios.set('quota', (req) =>
+      ++calls <= 2
+        ? {
+            error: {
+              status: 429,
+              type: 'rate_limit_error',
+              message: `Claude AI usage limit reached|${reset}`,
+            },
+          }
+        : writesFile('quota.txt', 'ok')(req),
+    );
+    world.scenarios.set('after-quota', writesFile('afterquota.txt', 'ok'));
+    const state = await JsonKv.open(tree.bus, tree.bus.subjects.stateBucket);
+
+    const limited = await addMission(tree, 'meet the usage limit {{quota}}');
+    const hold: DispatchHold = await until(
+      async () => {
+        const h = await readHold(state);
+        return h && /usage limit/i.test(h.reason) ? h : undefined;
+      },
+      'the usage-limit hold',
+      { timeoutMs: 60_000, detail: () => tree.output().slice(-3000) },
+    );
+    // To the millisecond but for the time between reading the result and writing the hold.
+    expect(Math.abs(hold.until - reset * 1000), 'held until the reset the message named').toBeLessThan(1_000);
+    const after = await addMission(tree, 'after the usage limit {{after-quota}}');
+    const done = await untilMission(tree, after.id, (x) => x.status === 'done', 60_000, 'the next one done');
+    expect(done.startedAt, 'claimed only after the reset').toBeGreaterThanOrEqual(reset * 1000);
+    const retried = await untilMission(tree, limited.id, (x) => x.status === 'done', 60_000, 'the limited one done');
+    expect(retried.startedAt).toBeGreaterThanOrEqual(reset * 1000);
+  }, 150_000);
 });

@@ -2,9 +2,11 @@
 // API failures exit 1 with a `result` whose subtype is still `success`: `is_error` and
 // `api_error_status` carry the truth. retryAfterMs comes from the last api_retry event (the
 // CLI prints the server's Retry-After nowhere else), or from a "retry-after" mention in the
-// error text. What the CLI does, observed: docs/claude-cli.md#errors-and-retries.
+// error text; a usage limit's reset time (usageLimit.ts) wins over both. What the CLI does,
+// observed: docs/claude-cli.md#errors-and-retries.
 import { clip } from '../../text/oneLine.js';
 import type { ApiRetryEvent, ResultEvent } from './streamJson.js';
+import { usageLimitResetMs } from './usageLimit.js';
 
 export type FinishedOutcome = 'success' | 'transient' | 'permanent';
 
@@ -17,6 +19,8 @@ export interface ClassifyInput {
   lastRetry?: ApiRetryEvent;
   stderrTail: string;
   stdoutTail: string;
+  /** For a usage limit's reset time of day; Date.now() when absent. */
+  now?: number;
 }
 
 export interface Classification {
@@ -56,6 +60,9 @@ export function classifyRun(input: ClassifyInput): Classification {
   if (signal !== null && result !== undefined && !result.isError) return { outcome: 'success' };
 
   const error = errorText(input);
+  // A usage limit says exactly when it ends: retrying sooner only meets it again.
+  const resetMs = usageLimitResetMs(error, input.now ?? Date.now());
+  if (resetMs !== undefined) return { outcome: 'transient', error, retryAfterMs: resetMs };
   const status = result?.apiErrorStatus ?? null;
   const transient =
     isTransientStatus(status) ||
