@@ -283,7 +283,7 @@ await main('scrubber', async () => {
   const outputFile = join(dir, 'agent-output.jsonl');
   writeFileSync(outputFile, output);
   const agent = join(dir, 'fake-agent.sh');
-  writeFileSync(agent, `#!/bin/sh\ncat > /dev/null\nexec cat '${outputFile}'\n`);
+  writeFileSync(agent, `#!/bin/sh\nread -r _prompt\nexec cat '${outputFile}'\n`);
   chmodSync(agent, 0o755);
   mkdirSync(join(dir, 'nats'));
   const url = await startConfiguredNats(join(dir, 'nats'));

@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { externalServerBlock, natsUsers, passwordVariable } from '../../src/bus/permissions.js';
+import type { InspectionRecord } from '../../src/contracts/inspection.js';
+import { startRelay } from '../../src/inspect/relay.js';
 import { startNats, useNats, type TestNats } from '../harness/nats.js';
 import { makeTlsFiles, type TlsFiles } from '../harness/natsAuth.js';
 import { TestTree } from '../harness/tree.js';
@@ -21,22 +23,38 @@ describe('an external NATS server', () => {
   });
 
   it('runs the tree without an embedded server and reports the URL in use', async () => {
-    const status = await tree.waitForRunning(['watchdog', 'missions', 'bridge', 'chat', 'pr-poller']);
+    const names = ['watchdog', 'missions', 'bridge', 'chat', 'pr-poller', 'web'];
+    const status = await tree.waitForRunning(names);
     expect(status.nats).toMatchObject({ url: nats.url, embedded: false, connected: true });
-    expect(status.children.map((c) => c.name)).toEqual(['watchdog', 'missions', 'bridge', 'chat', 'pr-poller']);
+    expect(status.children.map((c) => c.name)).toEqual(names);
   });
 
-  it('publishes inspection events of the actors and of the supervisor machine', async () => {
-    const seen: Array<{ actor: string; kind: string; state?: unknown }> = [];
-    const unsubscribe = tree.bus.subscribe(tree.bus.subjects.inspectAll, (p) => void seen.push(p as never));
-    await tree.bus.request(tree.bus.subjects.supRestart, { actor: 'chat' });
-    await tree.waitForStatus(
-      () => seen.some((r) => r.actor === 'chat' && r.kind === 'snapshot' && r.state === 'idle'),
-      15_000,
-      'chat inspection snapshot',
-    );
-    expect(seen.some((r) => r.actor === 'supervisor' && r.kind === 'event')).toBe(true);
-    unsubscribe();
+  it('publishes inspection records of the actors and of the supervisor machine to an inspector', async () => {
+    await tree.waitForRunning(['chat']);
+    const seen: InspectionRecord[] = [];
+    // Machines publish only while an inspector is present (src/inspect/gate.ts): be one.
+    const relay = await startRelay({ bus: tree.bus, send: (record) => void seen.push(record) });
+    try {
+      const restartedAt = Date.now();
+      await tree.bus.request(tree.bus.subjects.supRestart, { actor: 'chat' });
+      // The new chat process announces its machine (with its snapshot) as soon as it hears the
+      // inspector, and reports each later transition.
+      await tree.waitForStatus(
+        () =>
+          seen.some(
+            (r) =>
+              r.actor === 'chat' &&
+              (r.type === '@xstate.snapshot' || r.type === '@xstate.actor') &&
+              r.snapshot.value === 'idle' &&
+              Number(r.createdAt) >= restartedAt,
+          ),
+        15_000,
+        `the restarted chat's machine (seen: ${[...new Set(seen.map((r) => `${r.actor} ${r.type}`))].join(', ')})`,
+      );
+      expect(seen.some((r) => r.actor === 'supervisor' && r.type === '@xstate.event')).toBe(true);
+    } finally {
+      relay.stop();
+    }
   });
 });
 

@@ -38,7 +38,7 @@ describe('secrets never leave, and each process holds only its own', () => {
       agent,
       `#!/bin/sh
 env > '${dumpFile}'
-cat > /dev/null
+read -r _prompt  # the prompt: one stream-json line; stdin stays open (claudeArgs.ts)
 echo '{"type":"system","subtype":"init","session_id":"s-1","model":"m","tools":[],"claude_code_version":"test"}'
 echo 'pushing with ${SHAPED}'
 echo 'fatal: authentication failed for token ${githubToken} (${SHAPED})' >&2

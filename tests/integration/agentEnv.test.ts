@@ -76,7 +76,7 @@ describe('the agent environment', () => {
       agent,
       `#!/bin/sh
 env > "${dump}"
-cat > /dev/null
+read -r _prompt  # the prompt: one stream-json line; stdin stays open (claudeArgs.ts)
 echo '{"type":"result","subtype":"success","is_error":false,"result":"dumped","num_turns":1}'
 `,
     );
