@@ -38,7 +38,7 @@ afterEach(async () => {
  * well after the last one can have tried: a winner that had exited would rightly be taken over.
  */
 async function race(stateDir: string, count: number): Promise<string[]> {
-  const at = Date.now() + 4000;
+  const at = Date.now() + 8000; // eight Node starts on a loaded 2-core machine can take seconds
   const script = `
     const { acquirePidLock } = await import(${JSON.stringify(LOCK_MODULE)});
     while (Date.now() < ${at}) {}
