@@ -81,6 +81,34 @@ export class JsonKv {
     }
   }
 
+  /**
+   * Read-modify-write with compare-and-set: `change` gets the current value (undefined when the
+   * key is absent) and returns the next one, or undefined to leave the key as it is; a write that
+   * lost a race reads and tries again, at most `attempts` times, after `pause(attempt)`. Returns
+   * the value in force afterwards.
+   */
+  async modify<T>(
+    key: string,
+    change: (current: T | undefined) => T | undefined,
+    options: { attempts?: number; pause?: (attempt: number) => Promise<void> } = {},
+  ): Promise<T | undefined> {
+    const attempts = options.attempts ?? 20;
+    for (let attempt = 0; attempt < attempts; attempt++) {
+      const entry = await this.get<T>(key);
+      const next = change(entry?.value);
+      if (next === undefined) return entry?.value;
+      try {
+        if (entry) await this.update(key, next, entry.revision);
+        else await this.create(key, next);
+        return next;
+      } catch (error) {
+        if (!(error instanceof RevisionConflictError)) throw error;
+        await options.pause?.(attempt);
+      }
+    }
+    throw new Error(`could not write ${key}: it kept changing`);
+  }
+
   async delete(key: string): Promise<void> {
     await this.kv.delete(key);
   }

@@ -5,7 +5,7 @@
 // ends. See docs/missions.md#rate-limits-held-in-common. A reached day budget holds dispatch
 // the same way (key `dispatch.budget`, kept by the missions actor for what shows it; runners
 // follow the ledger themselves): docs/missions.md#spend-and-budgets.
-import { RevisionConflictError, type JsonKv } from '../bus/index.js';
+import type { JsonKv } from '../bus/index.js';
 import type { Logger } from '../log.js';
 import { isPausedAt, type PauseRecord } from './pause.js';
 import { oneLine } from '../text/oneLine.js';
@@ -43,18 +43,12 @@ export async function readHold(kv: JsonKv): Promise<DispatchHold | undefined> {
  */
 export async function holdDispatch(kv: JsonKv, hold: DispatchHold): Promise<DispatchHold> {
   const wanted = { ...hold, until: Math.min(hold.until, hold.at + MAX_HOLD_MS) };
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const entry = await kv.get<DispatchHold>(HOLD_KEY);
-    if (entry && typeof entry.value.until === 'number' && entry.value.until >= wanted.until) return entry.value;
-    try {
-      if (entry) await kv.update(HOLD_KEY, wanted, entry.revision);
-      else await kv.create(HOLD_KEY, wanted);
-      return wanted;
-    } catch (error) {
-      if (!(error instanceof RevisionConflictError)) throw error;
-    }
-  }
-  throw new Error(`could not write ${HOLD_KEY}: it kept changing`);
+  const inForce = await kv.modify<DispatchHold>(
+    HOLD_KEY,
+    (current) => (current && typeof current.until === 'number' && current.until >= wanted.until ? undefined : wanted),
+    { attempts: 5 },
+  );
+  return inForce ?? wanted;
 }
 
 /**

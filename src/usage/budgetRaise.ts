@@ -1,7 +1,7 @@
 // `/budget raise <amount> [project]` and `/budget reset`: today's raise, one record in KV key
 // `budget.raise.<day>` added to the configured day budgets (dayBudget.ts). Raises add up; a reset
 // removes today's raise. A raise ends with its day. docs/missions.md#spend-and-budgets
-import { RevisionConflictError, type JsonKv } from '../bus/index.js';
+import type { JsonKv } from '../bus/index.js';
 import { BadRequestError } from '../missions/errors.js';
 import { raiseKey, type BudgetRaise, type DayBudgets, type Metric } from './dayBudget.js';
 import { addSpend, noSpend, utcDay } from './dayLedger.js';
@@ -53,27 +53,18 @@ export async function raiseToday(
   const day = utcDay(now);
   const key = raiseKey(day);
   const add = { ...noSpend(), [amount.metric]: amount.value };
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const entry = await kv.get<BudgetRaise>(key);
-    const was: BudgetRaise = entry?.value ?? { day, system: noSpend(), projects: {}, by, at: now };
-    const next: BudgetRaise =
-      project === undefined
-        ? { ...was, system: addSpend(was.system, add), by, at: now }
-        : {
-            ...was,
-            projects: { ...was.projects, [project]: addSpend(was.projects[project] ?? noSpend(), add) },
-            by,
-            at: now,
-          };
-    try {
-      if (entry) await kv.update(key, next, entry.revision);
-      else await kv.create(key, next);
-      return next;
-    } catch (error) {
-      if (!(error instanceof RevisionConflictError)) throw error;
-    }
-  }
-  throw new Error(`could not write ${key}: it kept changing`);
+  const raised = await kv.modify<BudgetRaise>(key, (current) => {
+    const was: BudgetRaise = current ?? { day, system: noSpend(), projects: {}, by, at: now };
+    return project === undefined
+      ? { ...was, system: addSpend(was.system, add), by, at: now }
+      : {
+          ...was,
+          projects: { ...was.projects, [project]: addSpend(was.projects[project] ?? noSpend(), add) },
+          by,
+          at: now,
+        };
+  });
+  return raised!;
 }
 
 /** Removes today's raise: the configured budgets apply again. */

@@ -2,7 +2,7 @@
 // `spend.<day>.all` (the whole system) and `spend.<day>.p.<project>`, counted as the agents
 // stream (spendMeter.ts). Runners on several hosts add to the same keys: every addition is a
 // compare-and-set, retried on conflict, so no increment is lost. docs/missions.md#spend-and-budgets
-import { RevisionConflictError, type JsonKv } from '../bus/index.js';
+import type { JsonKv } from '../bus/index.js';
 import { sleep } from '../time/sleep.js';
 
 /** Money (USD as the agent CLI reports it), tokens (input, output, cache together), agent turns. */
@@ -68,19 +68,12 @@ export async function addToKey(
   base: Omit<LedgerEntry, keyof Spend | 'updatedAt'>,
   now: number,
 ): Promise<LedgerEntry> {
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const entry = await kv.get<LedgerEntry>(key);
-    const next: LedgerEntry = { ...base, ...addSpend(spendOf(entry?.value), delta), updatedAt: now };
-    try {
-      if (entry) await kv.update(key, next, entry.revision);
-      else await kv.create(key, next);
-      return next;
-    } catch (error) {
-      if (!(error instanceof RevisionConflictError)) throw error;
-      await backoff(attempt);
-    }
-  }
-  throw new Error(`could not add to ${key}: it kept changing`);
+  const next = await kv.modify<LedgerEntry>(
+    key,
+    (current) => ({ ...base, ...addSpend(spendOf(current), delta), updatedAt: now }),
+    { attempts: MAX_ATTEMPTS, pause: backoff },
+  );
+  return next!;
 }
 
 /** Adds one run's spend so far to its project's entry (when it has one) and to the system's. */

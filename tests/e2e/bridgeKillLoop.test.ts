@@ -11,22 +11,11 @@ import { copyPackage, type PackageCopy } from '../harness/packageCopy.js';
 import { isAlive } from '../harness/processes.js';
 import { deepMerge, sleep, TestTree } from '../harness/tree.js';
 import { until } from '../harness/until.js';
+import { seededRandom } from '../harness/seeded.js';
 
 const SEED = Number(process.env.BRIDGE_KILL_SEED ?? 14);
 const KILLS = Number(process.env.BRIDGE_KILLS ?? 50);
 const [CHAT, OPERATOR] = [-1_001_400, 1_400];
-
-/** mulberry32: a small seeded generator, so a run can be repeated exactly. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('the bridge killed at random points', () => {
   let world: MissionWorld;
@@ -43,7 +32,7 @@ describe('the bridge killed at random points', () => {
   it(
     `${KILLS} kills queue no mission twice and ask no chat turn twice (seed ${SEED})`,
     async () => {
-      const rand = random(SEED);
+      const rand = seededRandom(SEED);
       world = await createMissionWorld();
       telegram = await startFakeTelegram();
       const config = deepMerge(

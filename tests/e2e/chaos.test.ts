@@ -13,6 +13,7 @@ import { startFakeTelegram, type FakeTelegram } from '../fakes/telegram.js';
 import { createMissionWorld, type MissionWorld } from '../harness/missionWorld.js';
 import { isAlive } from '../harness/processes.js';
 import { deepMerge, sleep, TestTree } from '../harness/tree.js';
+import { seededRandom } from '../harness/seeded.js';
 
 const SEED = Number(process.env.CHAOS_SEED ?? 7);
 const MISSIONS = Number(process.env.CHAOS_MISSIONS ?? 6);
@@ -27,18 +28,6 @@ const progress = (line: string) => process.stderr.write(`chaos ${new Date().toIS
 
 type FaultKind = 'kill-child' | 'stop-child' | 'kill-agent' | 'stop-agent' | 'kill-supervisor';
 const KINDS: FaultKind[] = ['kill-child', 'stop-child', 'kill-agent', 'stop-agent', 'kill-child', 'kill-supervisor'];
-
-/** mulberry32: a small seeded generator, so a run can be repeated exactly. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Processes whose command line or working directory lies under one of `roots`. */
 function processesUnder(roots: string[]): Array<{ pid: number; args: string }> {
@@ -101,7 +90,7 @@ describe('chaos: missions on three runners under random faults', () => {
   it(
     `loses nothing, doubles nothing, heals in time, leaves no process (seed ${SEED})`,
     async () => {
-      const rand = random(SEED);
+      const rand = seededRandom(SEED);
       const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)]!;
       world = await createMissionWorld();
       telegram = await startFakeTelegram();
