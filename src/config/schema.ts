@@ -2,7 +2,7 @@
 // Default values live only in config/default.yaml, so the schema cannot drift from them. The
 // exception is a record (projects, agent.roles): its entries are named by the user, so its
 // per-entry defaults are written here, typed as a complete entry. docs/configuration.md#every-key
-import type { MissionKind } from '../contracts/index.js';
+import { MISSION_KINDS } from '../contracts/index.js';
 import { budgetsSection } from './sections/budgets.js';
 import { bridgeSection, chatSection } from './sections/messaging.js';
 import {
@@ -36,14 +36,7 @@ import {
 const PREFIX_PATTERN = /^[a-z][a-z0-9_-]*$/;
 const BRANCH_PREFIX_PATTERN = /^[a-z0-9][a-z0-9._-]*$/i;
 /** The mission kinds agent.roles may name. */
-export const AGENT_ROLES = [
-  'free',
-  'rebase',
-  'ci_check',
-  'review',
-  'implement',
-  'fix',
-] as const satisfies readonly MissionKind[];
+export const AGENT_ROLES = MISSION_KINDS;
 
 const gateMode = () => oneOf('off', 'warn', 'strict');
 /** A quality gate or lint section; onFail: what a red strict gate does to the push (docs/missions.md#gates-and-pull-requests). */

@@ -21,6 +21,7 @@ export {
   MISSION_CONTEXT_MAX,
   type Lease,
   type Mission,
+  MISSION_KINDS,
   type MissionKind,
   type MissionNotice,
   type MissionResult,

@@ -5,7 +5,9 @@
 export type MissionStatus = 'pending' | 'running' | 'awaiting_approval' | 'done' | 'failed' | 'cancelled';
 export type MissionSource = 'chat' | 'cli' | 'nats' | 'github' | 'file' | 'web';
 /** `free` is plain text; the others are commands with a target URL (src/missions/commands.ts). */
-export type MissionKind = 'free' | 'rebase' | 'ci_check' | 'review' | 'implement' | 'fix';
+/** Every kind of mission, once: config keys that name kinds (agent.roles, budgets) take them from here. */
+export const MISSION_KINDS = ['free', 'rebase', 'ci_check', 'review', 'implement', 'fix'] as const;
+export type MissionKind = (typeof MISSION_KINDS)[number];
 
 /**
  * How an agent run ended; decides between done, retry and failed. `stalled` and `budget`: roshi

@@ -1,18 +1,11 @@
 // budgets.mission: what one mission's agent run may spend (money, tokens, turns), counted as it
 // streams; reaching it stops the run at the next turn with its work kept. 0 = no limit; in a
 // per-kind entry, 0 = the budgets.mission value. docs/missions.md#stalls-and-budgets-per-mission
-import type { MissionKind } from '../../contracts/index.js';
+import { MISSION_KINDS, type MissionKind } from '../../contracts/index.js';
 import { integer, number, record, section } from '../specBuilders.js';
 
 /** The mission kinds budgets.mission.kinds may name. */
-const BUDGET_KINDS = [
-  'free',
-  'rebase',
-  'ci_check',
-  'review',
-  'implement',
-  'fix',
-] as const satisfies readonly MissionKind[];
+const BUDGET_KINDS = MISSION_KINDS;
 
 const missionLimits = () => section({ usd: number(0), tokens: integer(0), turns: integer(0) });
 
