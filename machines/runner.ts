@@ -48,6 +48,15 @@ export const runnerMachine = setup({
     poll: ({ context }) => context.pollIntervalMs,
   },
   actions: {
+    // Every mission starts from nothing: `next` claims without passing through idle, and a
+    // failed mission once carried the previous mission's pipeline report into its notice.
+    forgetMission: assign({
+      mission: undefined,
+      worktree: undefined,
+      outcome: undefined,
+      pipeline: undefined,
+      stopReason: undefined,
+    }),
     reportOutcomeToBreaker: enqueueActions(({ context, enqueue }) => {
       // Only transient agent failures (rate limits, overload, network) count against dispatch;
       // a mission's own permanent failure says nothing about the service.
@@ -93,13 +102,7 @@ export const runnerMachine = setup({
   initial: 'idle',
   states: {
     idle: {
-      entry: assign({
-        mission: undefined,
-        worktree: undefined,
-        outcome: undefined,
-        pipeline: undefined,
-        stopReason: undefined,
-      }),
+      entry: 'forgetMission',
       always: [
         { guard: 'drainRequested', target: 'drained' },
         { guard: 'isPaused', target: 'paused' },
@@ -260,6 +263,7 @@ export const runnerMachine = setup({
 
     // After a mission: claim again at once unless told to stop, pause or back off.
     next: {
+      entry: 'forgetMission',
       always: [
         { guard: 'drainRequested', target: 'drained' },
         { guard: 'isPaused', target: 'paused' },

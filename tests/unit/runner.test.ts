@@ -47,6 +47,7 @@ function runner(options: { startPaused?: boolean; claims?: Array<Mission | undef
   let agent = deferred<AgentOutcome>();
   const aborted: string[] = [];
   const finished: Array<{ id: string; outcome: string }> = [];
+  const pipelinesFinished: Array<{ id: string; pipeline: unknown }> = [];
   const machine = runnerMachine.provide({
     actors: {
       claimMission: fromPromise(async () => {
@@ -64,10 +65,11 @@ function runner(options: { startPaused?: boolean; claims?: Array<Mission | undef
       }),
       runPipeline: fromPromise(async ({ input }) => {
         log.push(`pipeline ${input.mission.id}`);
-        return { steps: ['push'] };
+        return { steps: ['push'], of: input.mission.id };
       }),
       finishMission: fromPromise(async ({ input }) => {
         finished.push({ id: input.mission.id, outcome: input.outcome.outcome });
+        pipelinesFinished.push({ id: input.mission.id, pipeline: input.pipeline });
         log.push(`finish ${input.mission.id} ${input.outcome.outcome}`);
       }),
       keepLease: fromCallback(({ input }) => {
@@ -93,6 +95,7 @@ function runner(options: { startPaused?: boolean; claims?: Array<Mission | undef
     log,
     aborted,
     finished,
+    pipelinesFinished,
     state: () => actor.getSnapshot().value,
     ctx: () => actor.getSnapshot().context,
     completeAgent: (outcome: Partial<AgentOutcome> = {}) => {
@@ -140,6 +143,21 @@ describe('runner machine', () => {
     await tick();
     expect(r.finished).toEqual([{ id: 'm1', outcome: 'permanent' }]);
     expect(r.log).not.toContain('pipeline m1');
+  });
+
+  it("a mission claimed straight after another never sees the previous one's pipeline result", async () => {
+    // Chaos run 4: a failed mission's notice carried the report of the mission before it.
+    const r = runner({ claims: [mission('m1'), mission('m2')] });
+    await announceAndSettle(r);
+    r.completeAgent();
+    await ticks(4);
+    expect(r.state()).toEqual({ busy: 'running' });
+    r.completeAgent({ outcome: 'permanent', error: 'killed' });
+    await ticks(3);
+    expect(r.pipelinesFinished).toEqual([
+      { id: 'm1', pipeline: { steps: ['push'], of: 'm1' } },
+      { id: 'm2', pipeline: undefined },
+    ]);
   });
 
   it('cancelling the running mission stops the agent at once and records cancelled', async () => {
