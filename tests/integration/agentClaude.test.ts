@@ -205,6 +205,29 @@ describe('claude adapter (real CLI, scripted API)', () => {
     expect(alive(sleepPid)).toBe(false);
   });
 
+  it('a stopped agent is continued at the idle timeout, not killed: the run it was in finishes once', async () => {
+    // Chaos run 4: an agent SIGSTOPped just before its last answer was killed and its mission paid twice.
+    const cliPid = join(root, 'cli.pid');
+    fake.enqueue(
+      {
+        toolUse: {
+          name: 'Bash',
+          // The CLI is this command's parent: stop it while it waits for the command's result.
+          input: { command: `echo $PPID > ${cliPid}; kill -STOP $PPID; echo stopped`, description: 'stop' },
+        },
+      },
+      { text: 'done after the stop' },
+    );
+    const result = await adapter().run(request({ idleTimeoutMs: 3_000 }));
+
+    expect(result.outcome, result.error).toBe('success');
+    expect(result.killedBy).toBeUndefined();
+    expect(result.summary).toContain('done after the stop');
+    expect(readFileSync(join(root, 'logs', 'run.log'), 'utf8')).toMatch(
+      new RegExp(`the agent was stopped \\(pids ${readFileSync(cliPid, 'utf8').trim()}`),
+    );
+  });
+
   it('a run over the wall-clock limit is killed (timeout)', async () => {
     fake.enqueue({ hang: true });
     const result = await adapter().run(request({ timeoutMs: 2_000, idleTimeoutMs: 20_000, killGraceMs: 1_000 }));

@@ -26,6 +26,7 @@ import { RunSteering } from './runSteering.js';
 import { RunTranscript, type RetryNotice } from './runTranscript.js';
 import { parseStreamLine } from './streamJson.js';
 import type { AgentAdapter, AgentProgress, AgentRunRequest, AgentRunResult } from './types.js';
+import { continueStopped, MAX_CONTINUES } from './stoppedAgent.js';
 import { worktreeFingerprint } from './worktreeFingerprint.js';
 
 export interface ClaudeAdapterOptions {
@@ -156,8 +157,18 @@ async function runClaude(
   const armIdle = (extraMs = 0) => {
     if (killing) return;
     if (idleTimer) clearTimeout(idleTimer);
-    idleTimer = setTimeout(() => kill('idle-timeout'), timerDelay(request.idleTimeoutMs + extraMs));
+    idleTimer = setTimeout(onSilence, timerDelay(request.idleTimeoutMs + extraMs));
   };
+  // Silent for the idle timeout: a stopped agent is continued (stoppedAgent.ts), a hung one killed.
+  let continues = 0;
+  function onSilence(): void {
+    const continued = pid !== undefined && continues < MAX_CONTINUES ? continueStopped(pid) : [];
+    if (continued.length === 0) return kill('idle-timeout');
+    continues++;
+    runLog.warn({ continued }, 'the agent was stopped, not hung: continued it');
+    writeLog(`[roshi] ${new Date().toISOString()} the agent was stopped (pids ${continued.join(', ')}); continued it`);
+    armIdle();
+  }
   const wallTimer = setTimeout(() => kill('timeout'), timerDelay(request.timeoutMs));
   const tree = pid === undefined ? undefined : new ProcessTree(pid);
 
