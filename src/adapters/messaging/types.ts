@@ -23,6 +23,17 @@ export interface OutboundMessage {
   text: string;
   /** 'plain' unless the text is known to be safe Markdown; providers escape as they need. */
   format?: 'plain' | 'markdown';
+  /** The operator's message this answers (its InboundMessage.messageId): a reply or thread where the provider has them. */
+  replyTo?: string;
+  /** Buttons under the message where the provider has them; a press comes back as an inbound command. */
+  actions?: MessageAction[];
+}
+
+/** A button: pressing it is the same as the pressing user sending `command` (allow-list and all). */
+export interface MessageAction {
+  label: string;
+  /** A chat command, e.g. `/cancel mx7g…`. */
+  command: string;
 }
 
 /** Where a provider keeps its position in the inbound stream (Telegram offset, Matrix `since`). */
