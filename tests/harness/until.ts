@@ -8,7 +8,7 @@ export interface UntilOptions {
   /** Pause between checks (default 20 ms). */
   intervalMs?: number;
   /** Appended to the timeout error: logs or output that explain why it never came. */
-  detail?: () => string;
+  detail?: () => string | Promise<string>;
 }
 
 /** Resolves with the first truthy value `check` returns (sync or async); rejects after the timeout. */
@@ -22,7 +22,12 @@ export async function until<T>(
   for (;;) {
     const value = await check();
     if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${detail ? `\n${detail()}` : ''}`);
+    if (Date.now() > deadline) {
+      const why = detail
+        ? await Promise.resolve(detail()).catch((error: unknown) => `(no detail: ${error})`)
+        : undefined;
+      throw new Error(`timed out waiting for ${what}${why !== undefined ? `\n${why}` : ''}`);
+    }
     await sleep(intervalMs);
   }
 }
