@@ -10,7 +10,14 @@ import { deleteWithNote } from '../bus/kvDeleteWithNote.js';
 import { isFinished, type Mission } from '../contracts/index.js';
 import type { Logger } from '../log.js';
 import { appendArchive, ARCHIVE_FILE, countArchived } from './retentionArchive.js';
-import { expiredMissions, type FinishedRecord, type RetentionSettings } from './retentionPolicy.js';
+import {
+  expiredIntakes,
+  expiredMissions,
+  type FinishedRecord,
+  type IntakeRecord,
+  type RetentionSettings,
+} from './retentionPolicy.js';
+import { isIntakeKey } from './store/intakeKeys.js';
 import { asMission } from './validate.js';
 
 export { ARCHIVE_FILE } from './retentionArchive.js';
@@ -43,7 +50,8 @@ export class MissionRetention {
 
   /** A pass now, then one every intervalMs (never two at once). */
   start(): void {
-    if (this.settings.keepFinishedMs === 0 && this.settings.keepFinishedMax === 0) return;
+    const { keepFinishedMs, keepFinishedMax, keepIntakeMs } = this.settings;
+    if (keepFinishedMs === 0 && keepFinishedMax === 0 && keepIntakeMs === 0) return;
     const tick = () =>
       void this.runOnce(Date.now()).catch((error: unknown) =>
         this.logger.warn({ err: error }, 'mission retention failed'),
@@ -64,19 +72,27 @@ export class MissionRetention {
   }
 
   private async pass(now: number): Promise<number> {
-    const expired = expiredMissions(await this.finishedRecords(), now, this.settings);
+    const { finished, intakes } = await this.records();
+    await this.forgetIntakes(expiredIntakes(intakes, now, this.settings.keepIntakeMs));
+    const expired = expiredMissions(finished, now, this.settings);
     let archived = 0;
     for (let i = 0; i < expired.length; i += BATCH) archived += await this.archive(expired.slice(i, i + BATCH));
     if (archived > 0) this.logger.info({ archived, file: this.file }, 'archived finished missions');
     return archived;
   }
 
-  /** Every finished mission in the bucket, from one read of its current values. */
-  private async finishedRecords(): Promise<FinishedRecord[]> {
+  /** Every finished mission and every intake claim in the bucket, from one read of its current values. */
+  private async records(): Promise<{ finished: FinishedRecord[]; intakes: IntakeRecord[] }> {
     const records = new Map<string, FinishedRecord>();
-    const watch = await this.kv.watch<Partial<Mission>>({
+    const intakes = new Map<string, IntakeRecord>();
+    const watch = await this.kv.watch<Partial<Mission> & { at?: unknown }>({
       onChange: (change) => {
-        if (change.operation === 'delete') return void records.delete(change.key);
+        if (change.operation === 'delete') return void (records.delete(change.key), intakes.delete(change.key));
+        if (isIntakeKey(change.key)) {
+          const at = change.value.at;
+          if (typeof at === 'number') intakes.set(change.key, { key: change.key, revision: change.revision, at });
+          return;
+        }
         const m = change.value;
         if (!isFinished({ status: m.status as Mission['status'] })) return void records.delete(change.key);
         const at = typeof m.finishedAt === 'number' ? m.finishedAt : m.updatedAt;
@@ -85,7 +101,19 @@ export class MissionRetention {
     });
     await watch.initialized;
     watch.stop();
-    return [...records.values()];
+    return { finished: [...records.values()], intakes: [...intakes.values()] };
+  }
+
+  /** Deletes intake claims past keepIntake, each only at the revision read (a key re-claimed meanwhile stays). */
+  private async forgetIntakes(expired: readonly IntakeRecord[]): Promise<void> {
+    for (const { key, revision } of expired) {
+      await deleteWithNote(this.bus, this.bus.subjects.missionsBucket, key, revision, { intakeExpired: true }).catch(
+        (error: unknown) => {
+          if (!(error instanceof RevisionConflictError)) throw error;
+        },
+      );
+    }
+    if (expired.length > 0) this.logger.info({ intakes: expired.length }, 'forgot old message identities');
   }
 
   /** Archives one batch: read each at the revision picked, append and fsync, then delete. */

@@ -10,6 +10,8 @@ export interface RetentionSettings {
   keepFinishedMs: number;
   /** At most this many finished missions stay in the bucket, the newest; 0: no count limit. */
   keepFinishedMax: number;
+  /** Intake claims (store/intakeKeys.ts) older than this are deleted; 0: kept forever. */
+  keepIntakeMs: number;
   /** How often the missions actor runs a pass. */
   intervalMs: number;
 }
@@ -20,6 +22,7 @@ export function retentionSettings(config: RoshiConfig): RetentionSettings {
     stateDir: config.stateDir,
     keepFinishedMs: m.keepFinished,
     keepFinishedMax: m.keepFinishedMax,
+    keepIntakeMs: m.keepIntake,
     intervalMs: m.archiveInterval,
   };
 }
@@ -30,6 +33,18 @@ export interface FinishedRecord {
   revision: number;
   /** When it finished (finishedAt, else updatedAt). */
   at: number;
+}
+
+/** An intake claim in the bucket: its key, revision and when its message came. */
+export interface IntakeRecord {
+  key: string;
+  revision: number;
+  at: number;
+}
+
+/** The intake claims older than keepIntake: a redelivery of their message is no longer expected. */
+export function expiredIntakes(records: readonly IntakeRecord[], now: number, keepIntakeMs: number): IntakeRecord[] {
+  return keepIntakeMs > 0 ? records.filter((r) => r.at < now - keepIntakeMs) : [];
 }
 
 /** The records to archive, oldest first. */

@@ -62,7 +62,7 @@ describe('mission retention', () => {
     const pending = await store.add({ text: 'still to do' });
     await until(() => other.counts().done === 3, 'the other index to count three done');
 
-    const policy = { keepFinishedMs: 30 * DAY, keepFinishedMax: 0, intervalMs: 60_000 };
+    const policy = { keepFinishedMs: 30 * DAY, keepFinishedMax: 0, keepIntakeMs: 0, intervalMs: 60_000 };
     const retention = await MissionRetention.open(bus, { stateDir, ...policy }, silentLogger());
     expect(await retention.runOnce(now)).toBe(2);
     expect(retention.archived).toBe(2);
@@ -97,11 +97,32 @@ describe('mission retention', () => {
     const a = await finishedAt(store, 'a', now - 3000);
     const b = await finishedAt(store, 'b', now - 2000);
     const c = await finishedAt(store, 'c', now - 1000);
-    const policy = { keepFinishedMs: 0, keepFinishedMax: 2, intervalMs: 60_000 };
+    const policy = { keepFinishedMs: 0, keepFinishedMax: 2, keepIntakeMs: 0, intervalMs: 60_000 };
     const retention = await MissionRetention.open(bus, { stateDir, ...policy }, silentLogger());
     expect(await retention.runOnce(now)).toBe(1);
     await expect(store.get(a.id)).rejects.toThrow(UnknownMissionError);
     expect((await store.get(b.id)).id).toBe(b.id);
     expect((await store.get(c.id)).id).toBe(c.id);
+  });
+
+  it('forgets message identities older than keepIntake; younger ones still stop a redelivery', async () => {
+    const prefix = `ret${++counter}`;
+    const { bus } = await open(prefix);
+    const now = Date.now();
+    const at = (t: number) => MissionStore.open(bus, SETTINGS, { logger: silentLogger(), clock: () => t });
+    const [weekOld, hourOld] = [await at(now - 8 * DAY), await at(now - 3_600_000)];
+    stores.push(weekOld, hourOld);
+    const first = await weekOld.add({ text: 'from an old message', intake: 'telegram:1:100' });
+    const second = await hourOld.add({ text: 'from a recent message', intake: 'telegram:1:200' });
+    const stateDir = mkdtempSync(join(tmpdir(), 'roshi-retention-'));
+    dirs.push(stateDir);
+    const policy = { keepFinishedMs: 0, keepFinishedMax: 0, keepIntakeMs: 7 * DAY, intervalMs: 60_000 };
+    const retention = await MissionRetention.open(bus, { stateDir, ...policy }, silentLogger());
+    await retention.runOnce(now);
+
+    // The missions stay; only the old message's identity is gone.
+    expect((await hourOld.get(first.id)).id).toBe(first.id);
+    expect((await hourOld.add({ text: 'from a recent message', intake: 'telegram:1:200' })).id).toBe(second.id);
+    expect((await hourOld.add({ text: 'from an old message', intake: 'telegram:1:100' })).id).not.toBe(first.id);
   });
 });

@@ -66,6 +66,7 @@ describe('defaults', () => {
       keepFailed: 20,
       keepFinished: 30 * 86_400_000,
       keepFinishedMax: 10_000,
+      keepIntake: 7 * 86_400_000,
       archiveInterval: 3_600_000,
       file: join(config.stateDir, 'missions.md'),
       maxTextLength: 8000,

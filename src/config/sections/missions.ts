@@ -24,6 +24,7 @@ export const missionsSection = section({
   keepFailed: integer(0),
   keepFinished: duration(0),
   keepFinishedMax: integer(0),
+  keepIntake: duration(0),
   archiveInterval: duration(1000),
   file: string(),
   maxTextLength: integer(100, 100_000),
