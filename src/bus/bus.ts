@@ -14,6 +14,8 @@ export interface BusOptions extends ConnectOptions {
   prefix: string;
   logger: Logger;
   requestTimeoutMs?: number;
+  /** Replicas of every KV bucket and stream this connection creates (nats.replicas; 1 by default). */
+  replicas?: number;
 }
 
 export type Payload = Record<string, unknown>;
@@ -40,6 +42,7 @@ export class Bus {
     readonly prefix: string,
     private readonly logger: Logger,
     requestTimeoutMs: number,
+    readonly replicas: number,
   ) {
     this.subjects = subjectsFor(prefix);
     this.requestTimeoutMs = requestTimeoutMs;
@@ -47,7 +50,14 @@ export class Bus {
 
   static async connect(options: BusOptions): Promise<Bus> {
     const nc = await openConnection(options, options.logger);
-    const bus = new Bus(nc, redactUrl(options.url), options.prefix, options.logger, options.requestTimeoutMs ?? 2_000);
+    const bus = new Bus(
+      nc,
+      redactUrl(options.url),
+      options.prefix,
+      options.logger,
+      options.requestTimeoutMs ?? 2_000,
+      options.replicas ?? 1,
+    );
     bus.watchStatus();
     return bus;
   }
