@@ -232,7 +232,10 @@ export class MissionStore {
   /** push: awaiting_approval → cancelled, nothing pushed; merge: auto-merge never comes. */
   async reject(idOrPrefix: string, by: string, why?: string, now: number = this.clock()): Promise<Mission> {
     const id = resolveOrKeep(this.index, idOrPrefix);
-    return (await this.records.mutate(id, (m) => rejectMission(m, by, why, now), now)).mission;
+    const before = this.index.entry(id)?.mission;
+    const rejected = (await this.records.mutate(id, (m) => rejectMission(m, by, why, now), now)).mission;
+    await this.leases.releaseBranch(rejected, before, now); // a push hold kept its branch (branchKeys.ts)
+    return rejected;
   }
 
   /** Remembers the follow-up queued with a rejection's reason on the rejected record. */

@@ -110,4 +110,32 @@ describe('one mission per branch', () => {
     expect(await store.claim('runner-2', t + 30_000)).toBeUndefined();
     expect((await store.claim('runner-2', t + 30_001))?.id).toBe(second.id);
   });
+
+  it('a mission held for push approval keeps its branch until its approved delivery ends, or its rejection', async () => {
+    const hold = { gate: 'push' as const, summary: '1 file changed' };
+    for (const decision of ['approve', 'reject'] as const) {
+      const { store, t, rebase, ci } = await rebaseHoldingPr();
+      const held = await store.finish(
+        rebase.id,
+        'runner-1',
+        { class: 'success', hold, result: { summary: 'done', branch: 'roshi/x' } },
+        t + 1,
+      );
+      expect(held.status).toBe('awaiting_approval');
+      // Long after any lease: the work waiting in the kept worktree still holds the branch.
+      const later = t + 3_600_000;
+      expect(await store.claim('runner-2', later)).toBeUndefined();
+      expect(store.waitingFor(await store.get(ci.id), later)).toEqual({ id: rebase.id, label: 'roshi/x' });
+      if (decision === 'approve') {
+        await store.approve(rebase.id, 'telegram:1', later);
+        // The approved delivery goes first and takes its own lock back; the other still waits.
+        expect((await store.claim('runner-2', later + 1))?.id).toBe(rebase.id);
+        expect(await store.claim('runner-3', later + 2)).toBeUndefined();
+        await store.finish(rebase.id, 'runner-2', { class: 'success', result: { branch: 'roshi/x' } }, later + 3);
+      } else {
+        await store.reject(rebase.id, 'telegram:1', 'not this way', later);
+      }
+      expect((await store.claim('runner-3', later + 4))?.id).toBe(ci.id);
+    }
+  });
 });

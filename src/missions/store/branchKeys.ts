@@ -32,10 +32,22 @@ export function branchKeys(m: Mission): BranchKey[] {
 
 /**
  * Does `m` hold its branch at `now`? Running under a live lease, or cancelled while it ran and
- * its runner not yet done (the lease stays until the runner records how the run ended).
+ * its runner not yet done (the lease stays until the runner records how the run ended), or held
+ * for a push approval with its committed work in a kept worktree, from the hold until the
+ * approved delivery ends (docs/missions.md#approval).
  */
 export function holdsBranch(m: Mission, now: number): boolean {
+  if (holdsWorkForApproval(m)) return true;
   return (m.status === 'running' || m.status === 'cancelled') && m.lease !== undefined && m.lease.until >= now;
+}
+
+/** Awaiting a push approval, or approved and not yet claimed for its delivery. */
+export function holdsWorkForApproval(m: Mission): boolean {
+  if (m.approval?.gate !== 'push') return false;
+  return (
+    (m.status === 'awaiting_approval' && m.approval.state === 'pending') ||
+    (m.status === 'pending' && m.approval.state === 'approved')
+  );
 }
 
 export interface BranchHolder {

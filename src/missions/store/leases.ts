@@ -51,7 +51,7 @@ export class MissionLeases {
       this.claiming.add(id);
       let revision: number;
       try {
-        const active = (lock: BranchLock) => this.holderActive(lock, now);
+        const active = (lock: BranchLock) => this.holderActive(lock, id, now);
         const locks = await this.locks.take(branchKeys(entry.mission), id, runner, now, active);
         if (!locks) continue;
         try {
@@ -118,7 +118,7 @@ export class MissionLeases {
   }
 
   /** A mission that no longer holds its branch gives back its locks (under the keys it had and has). */
-  private async releaseBranch(m: Mission, before: Mission | undefined, now: number): Promise<void> {
+  async releaseBranch(m: Mission, before: Mission | undefined, now: number): Promise<void> {
     if (holdsBranch(m, now)) return;
     const keys = new Map([...(before ? branchKeys(before) : []), ...branchKeys(m)].map((k) => [k.key, k]));
     await this.locks.releaseFor([...keys.values()], m.id);
@@ -127,10 +127,13 @@ export class MissionLeases {
   /**
    * Is the mission named by another mission's lock still on its branch? A young lock is, whatever
    * the record says: its claimer takes the lock a moment before its claim lands. After that, the
-   * bucket's record decides (the index may be a change behind).
+   * bucket's record decides (the index may be a change behind) — except for the mission being
+   * claimed itself, whose record, pending, cannot be on the branch: an approved delivery takes
+   * back the lock it kept while waiting.
    */
-  private async holderActive(lock: BranchLock, now: number): Promise<boolean> {
+  private async holderActive(lock: BranchLock, claiming: string, now: number): Promise<boolean> {
     if (now - lock.at <= this.settings.leaseMs) return true;
+    if (lock.mission === claiming) return false;
     try {
       return holdsBranch((await this.records.fetch(lock.mission)).mission, now);
     } catch {
