@@ -34,10 +34,10 @@ describe('config check: chat providers', () => {
     expect(problems).toEqual([
       'telegram: the token variable TELEGRAM_BOT_TOKEN is not set (bridge.telegram names it)',
       expect.stringMatching(/^telegram: bridge\.telegram\.chatId is "12x"; expected a numeric chat id/),
-      'bridge.providers: unknown provider "telgram"; known: console, telegram, slack, matrix',
+      'bridge.providers: unknown provider "telgram"; known: console, telegram, slack, matrix, discord',
       'bridge.allowedUsers: "telegram:abc": the user id is not a numeric Telegram user id, e.g. 123456789',
       'bridge.allowedUsers: "slack" is not "<provider>:<user id>" (e.g. "telegram:123456789") and matches nobody',
-      'bridge.allowedUsers: "discrod:1" names an unknown provider "discrod"; known: console, telegram, slack, matrix',
+      'bridge.allowedUsers: "discrod:1" names an unknown provider "discrod"; known: console, telegram, slack, matrix, discord',
       'bridge.allowedUsers: "matrix:ana": the user id is not a Matrix user id, e.g. @ana:example.org',
       'bridge.admins: "slack:ana": the user id is not a Slack member id, e.g. U024BE7LH',
     ]);

@@ -6,6 +6,7 @@ import type { Bus } from '../../bus/index.js';
 import type { RoshiConfig } from '../../config/index.js';
 import type { Logger } from '../../log.js';
 import { createConsoleProvider } from './console.js';
+import { createDiscordProvider } from './discord.js';
 import { createMatrixProvider } from './matrix.js';
 import { createSlackProvider } from './slack.js';
 import { createTelegramProvider } from './telegram.js';
@@ -27,7 +28,7 @@ export {
   type OutboundMessage,
 } from './types.js';
 
-export const PROVIDER_NAMES = ['console', 'telegram', 'slack', 'matrix'] as const;
+export const PROVIDER_NAMES = ['console', 'telegram', 'slack', 'matrix', 'discord'] as const;
 
 export interface ProviderSetup {
   provider: MessagingProvider;
@@ -79,6 +80,7 @@ const FACTORIES: Record<ProviderName, ProviderFactory> = {
   telegram: chatProvider(createTelegramProvider, (bridge) => bridge.telegram),
   slack: chatProvider(createSlackProvider, (bridge) => bridge.slack),
   matrix: chatProvider(createMatrixProvider, (bridge) => bridge.matrix),
+  discord: chatProvider(createDiscordProvider, (bridge) => bridge.discord),
 };
 
 export async function createProviders(

@@ -7,6 +7,7 @@ import type { RoshiConfig } from '../../config/schema.js';
 import { ConfigError } from '../../errors.js';
 import { silentLogger } from '../../log.js';
 import { PROVIDER_NAMES } from './index.js';
+import { createDiscordProvider } from './discord.js';
 import { createMatrixProvider } from './matrix.js';
 import { createSlackProvider } from './slack.js';
 import { createTelegramProvider } from './telegram.js';
@@ -18,6 +19,7 @@ const USER_SHAPES: Record<string, { test: RegExp; expected: string }> = {
   telegram: { test: /^\d+$/, expected: 'a numeric Telegram user id, e.g. 123456789' },
   slack: { test: /^[UW][A-Z0-9]{2,}$/, expected: 'a Slack member id, e.g. U024BE7LH' },
   matrix: { test: /^@[^:\s]+:\S+$/, expected: 'a Matrix user id, e.g. @ana:example.org' },
+  discord: { test: /^\d{17,20}$/, expected: 'a Discord user id (17–20 digits), e.g. 80351110224678912' },
 };
 
 /** One sentence per problem; empty when the providers are fine. */
@@ -29,13 +31,14 @@ export function providerProblems(config: RoshiConfig, env: Record<string, string
     cursor: { load: async () => undefined, save: async () => undefined },
     env: withEnv,
   });
-  const { telegram, slack, matrix } = config.bridge;
+  const { telegram, slack, matrix, discord } = config.bridge;
   // Each builder checks the token variable first; the stand-in token lets its ids be checked too.
   const builders: Record<string, { tokenVariable: string; build: (e: Record<string, string | undefined>) => unknown }> =
     {
       telegram: { tokenVariable: telegram.tokenEnv, build: (e) => createTelegramProvider(telegram, deps(e)) },
       slack: { tokenVariable: slack.botTokenEnv, build: (e) => createSlackProvider(slack, deps(e)) },
       matrix: { tokenVariable: matrix.tokenEnv, build: (e) => createMatrixProvider(matrix, deps(e)) },
+      discord: { tokenVariable: discord.tokenEnv, build: (e) => createDiscordProvider(discord, deps(e)) },
     };
   const names = config.bridge.providers.map((raw) => raw.trim().toLowerCase());
   for (const [i, name] of names.entries()) {

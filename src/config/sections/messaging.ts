@@ -45,7 +45,25 @@ export const bridgeSection = section({
     minInterval: duration(0),
     silentAfter: duration(1_000),
   }),
+  discord: section({
+    apiUrl: httpUrl(),
+    gatewayUrl: string({ test: (v) => v === '' || isWsUrl(v), expected: '"" or a ws:// or wss:// URL' }),
+    tokenEnv: envName(),
+    channelId: string(),
+    minInterval: duration(0),
+    silentAfter: duration(1_000),
+  }),
 });
+
+/** The Discord Gateway override: a WebSocket URL. */
+function isWsUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'ws:' || url.protocol === 'wss:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
 
 export const chatSection = section({
   persona: string(),
