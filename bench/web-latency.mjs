@@ -7,7 +7,7 @@
 //            nats-server): CPU over a window and RSS, web on with one page open against web off.
 //            Target ≤ 1.1× for CPU; memory is reported (the web actor is one more process).
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import puppeteer from 'puppeteer-core';
@@ -55,6 +55,7 @@ async function idleOnce(tree) {
   const pids = [status.supervisor.pid, ...descendants(status.supervisor.pid)].filter(
     (p) => procComm(p) === 'node' || procComm(p) === 'MainThread',
   );
+  const names = new Map([[status.supervisor.pid, 'supervisor'], ...status.children.map((c) => [c.pid, c.name])]);
   const before = new Map(pids.map((p) => [p, cpuTicks(p)]));
   const started = Date.now();
   await sleep(WINDOW_MS);
@@ -62,10 +63,17 @@ async function idleOnce(tree) {
   const children = (await tree.status()).children;
   const replaced = children.filter((c) => c.name !== 'nats' && c.pid && !pids.includes(c.pid)).map((c) => c.name);
   const alive = pids.filter((p) => procComm(p) !== undefined);
+  const percent = (ticks) => (ticks / clockTick() / seconds) * 100;
+  // Each process's share, so a miss can be put where it is.
+  const byActor = Object.fromEntries(
+    alive.map((p) => [names.get(p) ?? String(p), percent(cpuTicks(p) - before.get(p))]),
+  );
   const ticks = alive.reduce((sum, p) => sum + cpuTicks(p) - before.get(p), 0);
   const rssMb = alive.reduce((sum, p) => sum + statusKb(p, 'VmRSS'), 0) / 1024;
-  return { cpu: (ticks / clockTick() / seconds) * 100, rssMb, processes: pids.length, replaced };
+  return { cpu: percent(ticks), rssMb, processes: pids.length, replaced, byActor, load: loadAverage() };
 }
+
+const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
 
 async function launch() {
   const profile = mkdtempSync(join(tmpdir(), 'roshi-bench-chromium-'));
@@ -108,6 +116,9 @@ await main('web-latency', async () => {
   const tree = await Tree.start(CONFIG);
   onCleanup(() => tree.stop());
   await tree.waitForRunning();
+  // Web on, no page: the web actor's own cost, apart from what an open page adds.
+  await sleep(SETTLE_MS);
+  const closedIdle = await idle(tree);
   const browser = await launch();
   const page = await browser.newPage();
   await page.setViewport({ width: 1400, height: 1000 });
@@ -189,12 +200,37 @@ await main('web-latency', async () => {
       ['tree', 'node processes', 'CPU % of a core', 'RSS MB', 'replaced in the window'],
       ['web off', offIdle.processes, fmt(offIdle.cpu, 2), fmt(offIdle.rssMb, 1), offIdle.replaced.join(' ') || '-'],
       [
+        'web on, no page',
+        closedIdle.processes,
+        fmt(closedIdle.cpu, 2),
+        fmt(closedIdle.rssMb, 1),
+        closedIdle.replaced.join(' ') || '-',
+      ],
+      [
         'web on, one page open',
         onIdle.processes,
         fmt(onIdle.cpu, 2),
         fmt(onIdle.rssMb, 1),
         onIdle.replaced.join(' ') || '-',
       ],
+    ]),
+  );
+  const actorNames = [...new Set([...Object.keys(offIdle.byActor), ...Object.keys(onIdle.byActor)])];
+  console.log('');
+  console.log(
+    table([
+      [
+        'CPU % of a core (load 1 min)',
+        `web off (${offIdle.load})`,
+        `no page (${closedIdle.load})`,
+        `page open (${onIdle.load})`,
+      ],
+      ...actorNames.map((n) => [
+        n,
+        fmt(offIdle.byActor[n] ?? 0, 2),
+        fmt(closedIdle.byActor[n] ?? 0, 2),
+        fmt(onIdle.byActor[n] ?? 0, 2),
+      ]),
     ]),
   );
   console.log(

@@ -2,6 +2,7 @@
 // listens on web.host:web.port (loopback unless TLS is configured), admits only the holder of
 // the operator's web token, feeds the page from NATS and acts through the CLI's requests under
 // its own bus user. Its URL goes to <stateDir>/web.url for `status` and `web login`.
+import { randomUUID } from 'node:crypto';
 import type { AnyActorRef } from 'xstate';
 import { webMachine, type WebContext } from '../../machines/web.js';
 import { describeError } from '../errors.js';
@@ -48,16 +49,19 @@ export const webKind: ActorKind = {
           auth,
           {
             openChannel: async (send) => {
-              await feed.attach();
+              // The page's id: it names the chart it draws with it (POST /api/watch).
+              const page = randomUUID();
+              await feed.attach(page);
               pages.add(send);
               actor.send({ type: 'PAGE.OPENED' });
-              send('hello', { ...feed.state.snapshot(), self: name });
+              send('hello', { ...feed.state.snapshot(), self: name, page });
               return () => {
                 pages.delete(send);
-                feed.detach();
+                feed.detach(page);
                 actor.send({ type: 'PAGE.CLOSED' });
               };
             },
+            watch: (page, actorName) => feed.watch(page, actorName),
             state: () => feed.state.snapshot(),
             graph: (actorName) => actorGraph(actorName),
             replay: (missionId) => replayRun(config.stateDir, missionId),

@@ -82,14 +82,19 @@ export function toInspectionRecord(payload: Record<string, unknown>): Inspection
 export interface InspectorPresence {
   viewer: string;
   ttlMs: number;
+  /** Only these processes (`runner-1`, `supervisor`, …) are to publish; absent: every one. */
+  actors?: string[];
 }
 
 /** The one validator for presence payloads. */
 export function toInspectorPresence(payload: Record<string, unknown>): InspectorPresence | undefined {
-  const { viewer, ttlMs } = payload;
+  const { viewer, ttlMs, actors } = payload;
   if (typeof viewer !== 'string' || viewer === '') return undefined;
   if (typeof ttlMs !== 'number' || !Number.isFinite(ttlMs) || ttlMs <= 0 || ttlMs > 600_000) return undefined;
-  return { viewer, ttlMs };
+  if (actors === undefined) return { viewer, ttlMs };
+  if (!Array.isArray(actors) || actors.length > 100 || !actors.every((a) => typeof a === 'string' && a !== ''))
+    return undefined;
+  return { viewer, ttlMs, actors: actors as string[] };
 }
 
 /** Readers for Bus.subscribe on the typed subjects. */

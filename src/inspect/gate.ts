@@ -47,10 +47,20 @@ export class InspectionGate {
     return this.observing !== undefined;
   }
 
-  /** An inspector said it is there; announces the live actors to a viewer not seen before. */
-  presence({ viewer, ttlMs }: InspectorPresence): void {
+  /**
+   * An inspector said it is there; announces the live actors to a viewer not seen before. A
+   * viewer that names other processes (the live page follows only the chart it shows) is not one
+   * of this process's: dropped at once, so its coming back later announces again.
+   */
+  presence({ viewer, ttlMs, actors }: InspectorPresence): void {
     const now = this.now();
     for (const [id, until] of this.viewers) if (until < now) this.viewers.delete(id);
+    if (actors && !actors.includes(this.options.actor)) {
+      if (!this.viewers.delete(viewer)) return;
+      this.attachedUntil = Math.max(0, ...this.viewers.values());
+      if (!this.attached) this.unobserve();
+      return;
+    }
     const known = this.viewers.has(viewer);
     this.viewers.set(viewer, now + ttlMs);
     this.attachedUntil = Math.max(this.attachedUntil, now + ttlMs);

@@ -10,25 +10,33 @@ export interface RelayOptions {
   send: (record: InspectionRecord) => void;
   /** How long one presence keeps the machines publishing; renewed three times within it. */
   ttlMs?: number;
+  /** Only these processes are to publish (asked at each renewal); undefined: every one. */
+  actors?: () => readonly string[] | undefined;
 }
 
 export interface Relay {
   viewer: string;
+  /** Says the presence again now: after `actors` changed, so the change takes effect at once. */
+  renew: () => void;
   stop: () => void;
 }
 
 export const PRESENCE_TTL_MS = 6_000;
 
-export async function startRelay({ bus, send, ttlMs = PRESENCE_TTL_MS }: RelayOptions): Promise<Relay> {
+export async function startRelay({ bus, send, ttlMs = PRESENCE_TTL_MS, actors }: RelayOptions): Promise<Relay> {
   const viewer = randomUUID();
   const unsubscribe = bus.subscribe(bus.subjects.inspectAll, readInspectionRecord, (record) => send(record));
   // The subscription must be in place at the server before the machines announce themselves.
   await bus.rtt();
-  const present = () => bus.publish(bus.subjects.inspectorPresence, { viewer, ttlMs });
+  const present = () => {
+    const only = actors?.();
+    bus.publish(bus.subjects.inspectorPresence, { viewer, ttlMs, ...(only ? { actors: [...only] } : {}) });
+  };
   present();
   const timer = setInterval(present, Math.floor(ttlMs / 3));
   return {
     viewer,
+    renew: present,
     stop: () => {
       clearInterval(timer);
       unsubscribe();

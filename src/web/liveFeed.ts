@@ -1,32 +1,42 @@
 // The page's live channel, fed from NATS: heartbeats, supervision events, mission events, the
-// runners' streamed output and (while a page is open) the machines' inspection records go into
-// LiveState and out to every attached page as server-sent events. The tree and the mission list
-// are re-asked (sup.status, missions.list — the CLI's requests) right after an event that
+// runners' streamed output and the inspection records of the one machine each open page draws go
+// into LiveState and out to every attached page as server-sent events. The tree and the mission
+// list are re-asked (sup.status, missions.list — the CLI's requests) right after an event that
 // changes them, so the page follows a transition within one round trip, without polling.
 import type { Bus } from '../bus/index.js';
 import { readHeartbeat } from '../contracts/index.js';
 import type { Logger } from '../log.js';
 import { askOpenBreakers } from '../supervisor/openBreakers.js';
 import type { TreeStatus } from '../supervisor/status.js';
-import { startRelay } from '../inspect/relay.js';
+import { startRelay, type Relay } from '../inspect/relay.js';
+import { coalesced } from './coalesced.js';
 import { LiveState, type ProgressLine } from './liveState.js';
 
 export type Send = (event: string, data: unknown) => void;
 
-/** Safety net against a lost event: the tree is re-asked this often while a page is open. */
-const TREE_REFRESH_MS = 5_000;
+/**
+ * Safety net against a lost event (and the runners' breakers, which announce nothing): the tree
+ * is re-asked this often while a page is open. Every change the page shows comes by an event.
+ */
+const TREE_REFRESH_MS = 30_000;
 const MISSIONS_LIMIT = 200;
 
 export class LiveFeed {
   readonly state = new LiveState();
   private readonly unsubscribers: Array<() => void> = [];
-  private stopInspect: (() => void) | undefined;
+  private relay: Promise<Relay | undefined> | undefined;
   private timers: NodeJS.Timeout[] = [];
-  private treeAsk: Promise<void> | undefined;
-  private treeAgain = false;
-  private missionsAsk: Promise<void> | undefined;
-  private missionsAgain = false;
-  private pages = 0;
+  /** Each open page, by its channel id, with the actor whose machine chart it draws ('' none). */
+  private readonly pages = new Map<string, string>();
+
+  /** One sup.status at a time; an event during one asks once more right after it. */
+  readonly refreshTree = coalesced(() =>
+    this.askTree().catch((error: unknown) => this.logger.debug({ err: error }, 'sup.status not answered')),
+  );
+
+  readonly refreshMissions = coalesced(() =>
+    this.askMissions().catch((error: unknown) => this.logger.debug({ err: error }, 'missions.list not answered')),
+  );
 
   constructor(
     private readonly bus: Bus,
@@ -36,6 +46,10 @@ export class LiveFeed {
     private readonly beatEveryMs: number,
   ) {}
 
+  private get open(): boolean {
+    return this.pages.size > 0;
+  }
+
   start(): void {
     const b = this.bus;
     const s = b.subjects;
@@ -44,102 +58,82 @@ export class LiveFeed {
         const actor = s.heartbeatActor(subject);
         if (!actor || record.actor !== actor) return;
         const beat = { at: record.receivedAt, state: record.state, pid: record.pid };
-        if (this.state.beat(actor, beat) && this.pages > 0) this.send('beat', { actor, ...beat });
+        if (this.state.beat(actor, beat) && this.open) this.send('beat', { actor, ...beat });
       }),
       b.subscribe(s.supEvents, (event) => {
         this.state.addJournal(event);
-        if (this.pages === 0) return;
+        if (!this.open) return;
         this.send('journal', event);
-        this.refreshTree();
+        void this.refreshTree();
       }),
       b.subscribe(s.missionEvents, () => {
-        if (this.pages > 0) this.refreshMissions();
+        if (this.open) void this.refreshMissions();
       }),
       b.subscribe(s.runnerProgress('*'), (payload) => {
         const line = payload as unknown as ProgressLine;
         if (typeof line.missionId !== 'string' || typeof line.text !== 'string') return;
         this.state.addProgress(line);
-        if (this.pages > 0) this.send('progress', line);
+        if (this.open) this.send('progress', line);
       }),
     );
   }
 
-  /** A page attached: from now on the tree is kept fresh and inspection records are followed. */
-  async attach(): Promise<void> {
-    this.pages++;
-    if (this.pages > 1) return;
+  /** A page attached: from now on the tree is kept fresh and its chart's transitions followed. */
+  async attach(page: string): Promise<void> {
+    this.pages.set(page, '');
+    if (this.pages.size > 1) return;
     this.timers = [
-      setInterval(() => this.refreshTree(), TREE_REFRESH_MS),
+      setInterval(() => void this.refreshTree(), TREE_REFRESH_MS),
       setInterval(() => this.send('beats', Object.fromEntries(this.state.beats)), this.beatEveryMs),
     ];
     for (const t of this.timers) t.unref();
-    // Machines publish inspection records only while a viewer's presence is fresh (src/inspect/
-    // gate.ts): the page is one, so its recent transitions cost nothing while no page is open.
-    const relay = startRelay({
+    // Machines publish inspection records only while a viewer's presence names them (src/inspect/
+    // gate.ts): the pages name only the actors whose charts they draw, so the rest of the tree
+    // runs as if nobody looked, and nothing at all while no page is open.
+    this.relay = startRelay({
       bus: this.bus,
+      actors: () => [...new Set(this.pages.values())].filter((actor) => actor !== ''),
       send: (record) => {
         const transition = this.state.inspect(record);
         if (transition) this.send('transition', transition);
       },
+    }).catch((error: unknown) => {
+      this.logger.debug({ err: error }, 'inspection relay not started');
+      return undefined;
     });
-    this.stopInspect = () => void relay.then((r) => r.stop()).catch(() => undefined);
-    await Promise.all([this.refreshTree(), this.refreshMissions(), relay.catch(() => undefined)]);
+    await Promise.all([this.refreshTree(), this.refreshMissions(), this.relay]);
   }
 
-  detach(): void {
-    this.pages = Math.max(0, this.pages - 1);
-    if (this.pages > 0) return;
-    this.stopInspect?.();
-    this.stopInspect = undefined;
+  /** The page now draws `actor`'s machine chart ('' for none): only that machine is inspected. */
+  watch(page: string, actor: string): void {
+    if (!this.pages.has(page) || this.pages.get(page) === actor) return;
+    this.pages.set(page, actor);
+    void this.relay?.then((relay) => relay?.renew());
+  }
+
+  detach(page: string): void {
+    if (!this.pages.delete(page)) return;
+    if (this.open) return void this.relay?.then((relay) => relay?.renew());
+    const relay = this.relay;
+    this.relay = undefined;
+    void relay?.then((r) => {
+      // Tells the machines at once rather than letting the presence expire.
+      r?.renew();
+      r?.stop();
+    });
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
   }
 
   stop(): void {
     for (const unsubscribe of this.unsubscribers) unsubscribe();
-    this.pages = 1;
-    this.detach();
+    for (const page of [...this.pages.keys()]) this.detach(page);
   }
 
-  /** One sup.status at a time; an event during one asks once more right after it. */
-  refreshTree(): Promise<void> {
-    if (this.treeAsk) {
-      this.treeAgain = true;
-      return this.treeAsk;
-    }
-    this.treeAsk = this.askTree()
-      .catch((error: unknown) => this.logger.debug({ err: error }, 'sup.status not answered'))
-      .finally(() => {
-        this.treeAsk = undefined;
-        if (this.treeAgain) {
-          this.treeAgain = false;
-          void this.refreshTree();
-        }
-      });
-    return this.treeAsk;
-  }
-
-  refreshMissions(): Promise<void> {
-    if (this.missionsAsk) {
-      this.missionsAgain = true;
-      return this.missionsAsk;
-    }
-    const subject = this.bus.subjects.missionsAs('list', this.identity);
-    this.missionsAsk = this.bus
-      .request(subject, { limit: MISSIONS_LIMIT })
-      .then((list) => {
-        this.state.missions = list;
-        this.send('missions', list);
-      })
-      .catch((error: unknown) => this.logger.debug({ err: error }, 'missions.list not answered'))
-      .finally(() => {
-        this.missionsAsk = undefined;
-        if (this.missionsAgain) {
-          this.missionsAgain = false;
-          void this.refreshMissions();
-        }
-      });
-    return this.missionsAsk;
+  private async askMissions(): Promise<void> {
+    const list = await this.bus.request(this.bus.subjects.missionsAs('list', this.identity), { limit: MISSIONS_LIMIT });
+    this.state.missions = list;
+    this.send('missions', list);
   }
 
   private async askTree(): Promise<void> {

@@ -18,6 +18,8 @@ export interface WebRoutes {
   graph: (actor: string) => unknown;
   replay: (missionId: string) => Promise<unknown>;
   act: (body: Record<string, unknown>) => Promise<unknown>;
+  /** The page (its channel id from `hello`) now draws this actor's machine ('' none). */
+  watch: (page: string, actor: string) => void;
   onRefused: () => void;
 }
 
@@ -123,11 +125,21 @@ async function handle(
   }
   const run = /^\/api\/run\/([A-Za-z0-9_-]+)$/.exec(url.pathname);
   if (run && req.method === 'GET') return reply(res, 200, await routes.replay(run[1]!));
-  if (url.pathname === '/api/action' && req.method === 'POST') {
+  const fromPage = () => {
     // Same origin only: the custom header forces a CORS preflight no other site can pass.
     const origin = req.headers.origin;
-    if (req.headers['x-roshi-action'] !== '1' || (origin !== undefined && new URL(origin).host !== req.headers.host))
-      return reply(res, 403, { error: 'actions come from the page itself only' });
+    return req.headers['x-roshi-action'] === '1' && (origin === undefined || new URL(origin).host === req.headers.host);
+  };
+  if (url.pathname === '/api/watch' && req.method === 'POST') {
+    if (!fromPage()) return reply(res, 403, { error: 'the page itself only' });
+    const { page, actor } = await readJson(req);
+    if (typeof page !== 'string' || typeof actor !== 'string' || !/^[a-z0-9-]{0,40}$/.test(actor))
+      return reply(res, 400, { error: 'expected {page, actor}' });
+    routes.watch(page, actor);
+    return reply(res, 200, { ok: true });
+  }
+  if (url.pathname === '/api/action' && req.method === 'POST') {
+    if (!fromPage()) return reply(res, 403, { error: 'actions come from the page itself only' });
     const body = await readJson(req);
     try {
       return reply(res, 200, { ok: true, data: await routes.act(body) });

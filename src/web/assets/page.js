@@ -7,7 +7,7 @@
 (() => {
   const $ = (sel) => document.querySelector(sel);
   const live = { tree: null, missions: null, beats: {}, journal: [], transitions: {}, progress: {}, offset: 0 };
-  const view = { chartActor: '', chartKind: 'actor', chartKey: '', mission: '', replayed: '' };
+  const view = { chartActor: '', chartKind: 'actor', chartKey: '', mission: '', replayed: '', page: '', watched: null };
   const graphs = new Map();
   const now = () => Date.now() + live.offset;
 
@@ -107,7 +107,20 @@
   function selectChart(actor) {
     view.chartActor = actor;
     view.chartKey = '';
+    watchChart();
     void renderChart();
+  }
+
+  /** Tells the server which machine this page draws: only that one is inspected for transitions. */
+  function watchChart() {
+    const actor = view.chartKind === 'supervision' ? '' : view.chartActor;
+    if (!view.page || view.watched === actor) return;
+    view.watched = actor;
+    void fetch('/api/watch', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-roshi-action': '1' },
+      body: JSON.stringify({ page: view.page, actor }),
+    }).catch(() => (view.watched = null));
   }
 
   // One drawing at a time; a burst of transitions while one runs asks for one more after it.
@@ -261,6 +274,8 @@
     };
     on('hello', (s) => {
       live.offset = s.now - Date.now();
+      view.page = s.page;
+      view.watched = null;
       Object.assign(live, {
         tree: s.tree,
         missions: s.missions,
@@ -272,6 +287,7 @@
       renderTree();
       renderMissions();
       renderJournal();
+      watchChart();
     });
     on('tree', (tree) => {
       live.tree = tree;
@@ -322,6 +338,7 @@
   $('#chart-kind').addEventListener('change', (e) => {
     view.chartKind = e.target.value;
     view.chartKey = '';
+    watchChart();
     void renderChart();
   });
   // Ages tick locally between pushes: no request leaves the page for it.
