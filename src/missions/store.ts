@@ -5,9 +5,10 @@
 // leases are in store/leases.ts. See docs/missions.md#claims-and-leases.
 import type { Bus } from '../bus/index.js';
 import { JsonKv, type KvWatch } from '../bus/kv.js';
-import { capContext, isFinished, type AgentDelivery, type Mission, type MissionStatus } from '../contracts/index.js';
+import { isFinished, type AgentDelivery, type Mission, type MissionStatus } from '../contracts/index.js';
 import { BadRequestError, DuplicateMissionError, UnknownMissionError } from './errors.js';
 import { newMissionId } from './ids.js';
+import { newMissionRecord } from './newMission.js';
 import { parseMissionText } from './parse.js';
 import type { MissionSettings } from './settings.js';
 import type { BranchHolder } from './store/branchKeys.js';
@@ -118,24 +119,7 @@ export class MissionStore {
     }
     const order = input.now ? minPendingOrder(this.index.missions(), this.index.maxOrder) - 1 : this.index.maxOrder + 1;
     this.index.raiseMaxOrder(order);
-    const mission: Mission = {
-      id,
-      text: parsed.text,
-      project: parsed.project,
-      kind: parsed.kind,
-      ...(parsed.url !== undefined ? { url: parsed.url } : {}),
-      source: input.source ?? 'nats',
-      ...(input.by ? { by: input.by } : {}),
-      ...(input.context ? { context: capContext(input.context) } : {}),
-      status: 'pending',
-      order,
-      attempts: 0,
-      transientAttempts: 0,
-      maxAttempts: this.settings.maxAttempts,
-      maxTransientAttempts: this.settings.maxTransientAttempts,
-      createdAt: now,
-      updatedAt: now,
-    };
+    const mission = newMissionRecord(parsed, input, this.settings, { id, order, now });
     if (key !== undefined) this.reserved.set(key, id);
     let revision: number;
     try {
