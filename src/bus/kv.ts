@@ -6,6 +6,7 @@ import { RoshiError } from '../errors.js';
 import { sleep } from '../time/sleep.js';
 import { decodeObject, encode } from './codec.js';
 import type { Bus } from './bus.js';
+import { kvReplicas, placementError, raiseBucketReplicas } from './replication.js';
 
 export class RevisionConflictError extends RoshiError {
   override readonly code = 'conflict';
@@ -49,7 +50,10 @@ export class JsonKv {
 
   static async open(bus: Bus, bucket: string, options: { history?: number } = {}): Promise<JsonKv> {
     const js = bus.nc.jetstream();
-    const kv = await js.views.kv(bucket, { history: options.history ?? 1 });
+    const kv = await js.views
+      .kv(bucket, { history: options.history ?? 1, ...kvReplicas(bus) })
+      .catch((error: unknown) => Promise.reject(placementError(error, bus, `KV_${bucket}`)));
+    await raiseBucketReplicas(bus, bucket);
     return new JsonKv(kv, bus.nc);
   }
 

@@ -6,6 +6,7 @@
 import { DiscardPolicy, RetentionPolicy, StorageType, nanos, type StreamConfig } from 'nats';
 import type { Bus } from './bus.js';
 import { encode } from './codec.js';
+import { placementError, streamReplicas } from './replication.js';
 
 export interface OutboxLimits {
   maxMessages: number;
@@ -47,13 +48,16 @@ export async function ensureStream(bus: Bus, name: string, subject: string, limi
     max_age: nanos(limits.maxAgeMs),
     duplicate_window: nanos(limits.duplicateWindowMs),
   };
+  const existing = await jsm.streams.info(name).catch(() => undefined);
   try {
-    await jsm.streams.info(name);
-    await jsm.streams.update(name, config);
-    return false;
-  } catch {
-    await jsm.streams.add({ name, ...config });
+    if (existing) {
+      await jsm.streams.update(name, { ...config, ...streamReplicas(bus, existing) });
+      return false;
+    }
+    await jsm.streams.add({ name, ...config, ...streamReplicas(bus) });
     return true;
+  } catch (error) {
+    throw placementError(error, bus, name, existing?.config.num_replicas);
   }
 }
 

@@ -2,6 +2,7 @@
 // blame and what it should have been; the loader adds which layer set it.
 import { formatDuration } from './duration.js';
 import type { RoshiConfig } from './schema.js';
+import { embeddedReplicasViolation } from './sections/nats.js';
 import { webExposureViolation } from './sections/web.js';
 
 /** A cross-check that fails: the key it blames and what that key should have been. */
@@ -20,6 +21,10 @@ const rule =
     holds(c) ? undefined : { key, expected: expected(c) };
 
 export const crossChecks: CrossCheck[] = [
+  (c) => {
+    const expected = embeddedReplicasViolation(c.nats);
+    return expected === undefined ? undefined : { key: 'nats.replicas', expected };
+  },
   // A single late heartbeat must not count as a hang, so staleness needs more than one interval.
   rule(
     'watchdog.staleAfter',

@@ -7,6 +7,7 @@ import { createActor, fromCallback } from 'xstate';
 import type { HeartbeatRecord } from '../contracts/index.js';
 import { supervisorMachine } from '../../machines/supervisor.js';
 import { publishDurable } from '../bus/index.js';
+import { checkClusterHolds } from '../bus/clusterCheck.js';
 import { busInspectionGate, listenForInspectors } from '../inspect/gate.js';
 import type { RoshiConfig } from '../config/index.js';
 import type { Logger } from '../log.js';
@@ -43,6 +44,14 @@ export async function runSupervisor({ config, configFile, logger }: SupervisorOp
   });
   const { embedded, treeBus, paths, buildId } = boot;
   const bus = connectSupervisorBus(config, treeBus, logger);
+  // An external cluster that cannot hold nats.replicas: refuse to start (docs/scale-out.md#replicas).
+  if (!embedded) {
+    await checkClusterHolds(bus.ready, config.nats.replicas).catch(async (error: unknown) => {
+      await bus.current()?.nc.close();
+      boot.releaseLock();
+      throw error;
+    });
+  }
 
   const announcer = new Announcer(
     {

@@ -30,4 +30,13 @@ export const natsSection = section({
   tls: section({ caFile: string(), certFile: string(), keyFile: string() }),
   embedded: section({ binary: string(), host: nonEmptyString(), port: integer(0, 65535) }),
   requestTimeout: duration(1),
+  // JetStream keeps at most 5 copies of a stream. docs/scale-out.md#replicas
+  replicas: integer(1, 5),
 });
+
+/** The embedded server is one node: it holds one copy of each stream, so replicas > 1 needs nats.url. */
+export function embeddedReplicasViolation(nats: { url: string; replicas: number }): string | undefined {
+  return nats.url === '' && nats.replicas > 1
+    ? '1 while nats.url is "" (the embedded server is a single node); for more, set nats.url to a JetStream cluster'
+    : undefined;
+}
