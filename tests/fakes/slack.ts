@@ -7,11 +7,21 @@
 // come as a query string, a form or JSON.
 //
 // Methods: auth.test, conversations.history (channel, oldest, latest, inclusive, limit, cursor;
-// newest first; has_more and response_metadata.next_cursor), chat.postMessage (channel, text;
-// the posted message joins the channel's history as the bot's, with bot_id, as in Slack).
-// Faults are injected with failNext. Recorded requests never carry the token.
+// newest first; has_more and response_metadata.next_cursor), chat.postMessage (channel, text,
+// thread_ts, blocks; the posted message joins the channel's history as the bot's, with bot_id, as
+// in Slack), apps.connections.open (the app-level token only: Socket Mode, tests/fakes/slackSocket.ts;
+// every message then also goes out as an events_api envelope). Faults are injected with failNext.
+// Recorded requests never carry a token.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpFake, readBody, sendJson } from './httpFake.js';
+import {
+  attachSlackSocket,
+  blockActionsPayload,
+  messageEventPayload,
+  slashCommandPayload,
+  type FakeSlackSocket,
+  type SlackEnvelope,
+} from './slackSocket.js';
 
 export interface SlackMessage {
   type: 'message';
@@ -47,11 +57,19 @@ export interface FakeSlack {
   /** The apiUrl to configure (http://127.0.0.1:<port>/api). */
   url: string;
   botToken: string;
+  /** The app-level token (xapp-…) apps.connections.open takes. */
+  appToken: string;
   botUserId: string;
   botId: string;
   requests: RecordedSlackRequest[];
   /** Accepted chat.postMessage calls, in order. */
-  posted: Array<{ channel: string; text: string; mrkdwn: unknown; ts: string }>;
+  posted: Array<{ channel: string; text: string; mrkdwn: unknown; ts: string; thread_ts?: unknown; blocks?: unknown }>;
+  /** Socket Mode: connections, envelopes and acks. */
+  socket: FakeSlackSocket;
+  /** `user` types `/roshi <text>` in `channel`; the slash_commands envelope sent. */
+  slashCommand(channel: string, user: string, text: string): SlackEnvelope;
+  /** `user` presses the button whose value is `value` under the bot's message `ts`. */
+  pressButton(channel: string, user: string, ts: string, value: string): SlackEnvelope;
   /** A person writes in a channel; returns the stored message. */
   postUserMessage(channel: string, user: string, text: string, extra?: Partial<SlackMessage>): SlackMessage;
   /** Any message (bot messages, subtypes); ts assigned. */
@@ -61,8 +79,11 @@ export interface FakeSlack {
   stop(): Promise<void>;
 }
 
-export async function startFakeSlack(options: { botToken?: string; channels?: string[] } = {}): Promise<FakeSlack> {
+export async function startFakeSlack(
+  options: { botToken?: string; appToken?: string; channels?: string[] } = {},
+): Promise<FakeSlack> {
   const botToken = options.botToken ?? 'xoxb-1111111111-2222222222-FakeSlackBotToken00';
+  const appToken = options.appToken ?? 'xapp-1-A0ROSHI-1234567890-FakeAppLevelToken';
   const botUserId = 'U0ROSHIBOT';
   const botId = 'B0ROSHIBOT';
   const channels = new Map<string, SlackMessage[]>((options.channels ?? ['C0TESTCHAN']).map((c) => [c, []]));
@@ -108,10 +129,14 @@ export async function startFakeSlack(options: { botToken?: string; channels?: st
         ? params.token
         : undefined;
     delete params.token;
-    requests.push({ method, httpMethod: req.method ?? 'GET', params, authorized: given === botToken, at: Date.now() });
+    const wanted = method === 'apps.connections.open' ? appToken : botToken;
+    requests.push({ method, httpMethod: req.method ?? 'GET', params, authorized: given === wanted, at: Date.now() });
     if (!full.pathname.startsWith('/api/')) return send(res, 404, { ok: false, error: 'unknown_method' });
     if (given === undefined) return send(res, 200, { ok: false, error: 'not_authed' });
-    if (given !== botToken) return send(res, 200, { ok: false, error: 'invalid_auth' });
+    // App-level tokens only open connections; bot tokens cannot (Slack: not_allowed_token_type).
+    if (given === botToken || given === appToken) {
+      if (given !== wanted) return send(res, 200, { ok: false, error: 'not_allowed_token_type' });
+    } else return send(res, 200, { ok: false, error: 'invalid_auth' });
 
     const queue = faults.get(method);
     const fault = queue?.[0];
@@ -128,6 +153,8 @@ export async function startFakeSlack(options: { botToken?: string; channels?: st
     }
 
     switch (method) {
+      case 'apps.connections.open':
+        return send(res, 200, { ok: true, url: socket.openUrl(http.url) });
       case 'auth.test':
         return send(res, 200, {
           ok: true,
@@ -185,8 +212,19 @@ export async function startFakeSlack(options: { botToken?: string; channels?: st
           team: 'T0ROSHI',
           bot_profile: { id: botId, name: 'roshi' },
         };
+        if (params.thread_ts !== undefined) message.thread_ts = String(params.thread_ts);
+        if (params.blocks !== undefined)
+          message.blocks = typeof params.blocks === 'string' ? JSON.parse(params.blocks) : params.blocks;
         list.push(message);
-        posted.push({ channel, text, mrkdwn: params.mrkdwn, ts: message.ts });
+        posted.push({
+          channel,
+          text,
+          mrkdwn: params.mrkdwn,
+          ts: message.ts,
+          ...(params.thread_ts !== undefined ? { thread_ts: params.thread_ts } : {}),
+          ...(message.blocks !== undefined ? { blocks: message.blocks } : {}),
+        });
+        socket.send('events_api', messageEventPayload(channel, message));
         return send(res, 200, { ok: true, channel, ts: message.ts, message });
       }
       default:
@@ -198,10 +236,12 @@ export async function startFakeSlack(options: { botToken?: string; channels?: st
     send(res, 500, { ok: false, error: `fake slack: ${String(error)}` }),
   );
   const url = `${http.url}/api`;
+  const socket = attachSlackSocket(http);
 
   const fake: FakeSlack = {
     url,
     botToken,
+    appToken,
     botUserId,
     botId,
     requests,
@@ -211,6 +251,7 @@ export async function startFakeSlack(options: { botToken?: string; channels?: st
       if (!list) throw new Error(`fake slack: no channel ${channel}`);
       const full = { type: 'message', ts: nextTs(), ...message } as SlackMessage;
       list.push(full);
+      socket.send('events_api', messageEventPayload(channel, full));
       return full;
     },
     postUserMessage(channel, user, text, extra = {}) {
@@ -222,7 +263,15 @@ export async function startFakeSlack(options: { botToken?: string; channels?: st
       queue.push({ ...fault, remaining: fault.times ?? 1 });
       faults.set(method, queue);
     },
+    socket,
+    slashCommand: (channel, user, text) => socket.send('slash_commands', slashCommandPayload(channel, user, text)),
+    pressButton(channel, user, ts, value) {
+      const message = channels.get(channel)?.find((m) => m.ts === ts);
+      if (!message) throw new Error(`fake slack: no message ${ts} in ${channel}`);
+      return socket.send('interactive', blockActionsPayload(channel, user, message, value));
+    },
     async stop() {
+      await socket.close();
       await http.close();
     },
   };

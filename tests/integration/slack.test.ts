@@ -1,6 +1,7 @@
-// The Slack provider against the fake Web API: channel history polling (first start skips
-// history; people's messages only, in order), replies with mrkdwn escaping, limits, errors, the
-// `oldest` cursor across restarts, and the token kept out of every error and log line.
+// The Slack provider against the fake Web API, without an app token (Socket Mode:
+// slackSocketMode.test.ts): channel history polling (first start skips history; people's
+// messages only, in order), replies with mrkdwn escaping, in threads, with buttons, limits,
+// errors, the `oldest` cursor across restarts, and the token kept out of every error and log line.
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
 import { SLACK_MAX_LENGTH, createSlackProvider, type SlackSettings } from '../../src/adapters/messaging/slack.js';
@@ -15,11 +16,10 @@ import { MemoryCursor } from '../harness/memoryCursor.js';
 const CHANNEL = 'C0TESTCHAN';
 const OTHER = 'C0OTHERCHAN';
 const ANA = 'U024BE7LH';
-const APP_TOKEN = 'xapp-1-A0ROSHI-1234567890-FakeAppLevelToken';
 
 const rig = providerRig(
   () => startFakeSlack({ channels: [CHANNEL, OTHER] }),
-  (fake) => [fake.botToken, APP_TOKEN],
+  (fake) => [fake.botToken, fake.appToken],
 );
 
 function settings(overrides: Partial<SlackSettings> = {}): SlackSettings {
@@ -30,13 +30,15 @@ function settings(overrides: Partial<SlackSettings> = {}): SlackSettings {
     channel: CHANNEL,
     pollInterval: 100,
     minInterval: 0,
+    silentAfter: 60_000,
     ...overrides,
   };
 }
 
+// No app token: TEST_SLACK_APP unset (or empty) keeps the provider polling.
 const provider = providerMaker(rig, createSlackProvider, settings, (token) => ({
   TEST_SLACK_BOT: token ?? rig.fake.botToken,
-  TEST_SLACK_APP: APP_TOKEN,
+  TEST_SLACK_APP: '',
 }));
 
 describe('slack: commands in', () => {
@@ -123,6 +125,38 @@ describe('slack: replies out', () => {
     expect(markdownToMrkdwn('```ts\nconst x = a && b;\n```')).toBe('```\nconst x = a &amp;&amp; b;\n```');
     await provider().send({ text: '**ok** <b>', format: 'markdown' });
     expect(rig.fake.posted[0]).toMatchObject({ text: '*ok* &lt;b&gt;', mrkdwn: true });
+  });
+
+  it('a reply threads under the operator’s message (a thread broadcast: under its thread’s root)', async () => {
+    const { received, onMessage } = collector();
+    const p = provider();
+    await p.start(onMessage);
+    const root = rig.fake.postUserMessage(CHANNEL, ANA, '/status');
+    const broadcast = rig.fake.postUserMessage(CHANNEL, ANA, '/list', {
+      subtype: 'thread_broadcast',
+      thread_ts: '1.000001',
+    });
+    await until(() => received.length === 2, 'two messages');
+    await p.send({ text: 'all up', replyTo: received[0]!.messageId });
+    await p.send({ text: 'nothing queued', replyTo: broadcast.ts });
+    await p.send({ text: 'after a restart', replyTo: '1700000000.000100' });
+    await p.send({ text: 'a notification' });
+    expect(rig.fake.posted.map((m) => m.thread_ts)).toEqual([root.ts, '1.000001', '1700000000.000100', undefined]);
+  });
+
+  it('buttons: an actions block under the text, cut into sections of at most 3,000 characters, entities whole', async () => {
+    const p = provider();
+    const text = `${'a&b <c> '.repeat(500)}\n**done**`;
+    await p.send({ text, format: 'markdown', actions: [{ label: 'Retry mx7g', command: '/retry mx7g' }] });
+    const post = rig.fake.posted[0]!;
+    expect(post.text).toBe(markdownToMrkdwn(text));
+    const blocks = post.blocks as Array<{ type: string; text?: { text: string; verbatim: boolean } }>;
+    const sections = blocks.filter((b) => b.type === 'section').map((b) => b.text!);
+    expect(sections.length).toBeGreaterThan(1);
+    expect(sections.every((s) => s.text.length <= 3_000 && !s.verbatim)).toBe(true);
+    expect(sections.map((s) => s.text).join('')).toBe(post.text.replace('\n', ''));
+    for (const s of sections) expect(s.text).not.toMatch(/&(a|am|l|g)?$|^(mp|amp|t|lt|gt|p);/);
+    expect(blocks.at(-1)).toMatchObject({ type: 'actions', elements: [{ value: '/retry mx7g' }] });
   });
 
   it('accepts a message of maxLength characters even when every one needs escaping', async () => {

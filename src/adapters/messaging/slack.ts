@@ -1,26 +1,23 @@
-// Slack provider (Web API, https://api.slack.com/methods): conversations.history polled on the
-// one configured channel, chat.postMessage out. The cursor is the `ts` of the last message seen;
-// a first start without one begins at the channel's latest message (old history never replays as
-// commands). People's messages only: bots, our own posts and subtypes (joins, edits…) are
-// ignored, thread_broadcast excepted. Polling needs only the bot token: Socket Mode would need a
-// WebSocket client Node 20 lacks. See docs/providers.md#slack.
+// Slack provider (Web API, https://api.slack.com/methods). With an app-level token
+// (bridge.slack.appTokenEnv names a set variable) it receives over Socket Mode (slackSocket.ts);
+// without one it polls conversations.history on the one configured channel, as here. The cursor
+// is the `ts` of the last message seen; a first start without one begins at the channel's latest
+// message (old history never replays as commands). Messages are read by slackInbound.ts, replies
+// sent by slackReplies.ts (threads, mrkdwn, buttons). See docs/providers.md#slack.
 import type { RoshiConfig } from '../../config/schema.js';
-import { refuseEmptyText } from './apiErrors.js';
 import { START_CALL_TIMEOUT_MS, field, saveCursor, str, type ProviderDeps } from './http.js';
 import { readToken, requireSetting } from './providerSettings.js';
 import { ItemPollingProvider } from './pollingProvider.js';
 import { SLACK_TIMEOUT_MS, SlackApi } from './slackApi.js';
-import { compareTs, escapeSlack, markdownToMrkdwn, slackToPlain } from './slackText.js';
+import { SLACK as NAME, slackMessageToInbound, threadRootOf } from './slackInbound.js';
+import { SLACK_MAX_LENGTH, SlackReplies } from './slackReplies.js';
+import { SlackSocketProvider } from './slackSocket.js';
+import { compareTs } from './slackText.js';
 import type { InboundMessage, MessagingProvider, OutboundMessage } from './types.js';
 
+export { SLACK_MAX_LENGTH } from './slackReplies.js';
 export type SlackSettings = RoshiConfig['bridge']['slack'];
 
-/**
- * chat.postMessage truncates text past 40,000 characters, counted after our escaping; '&' grows
- * five-fold as '&amp;', so 8,000 characters always fit.
- */
-export const SLACK_MAX_LENGTH = 8_000;
-const NAME = 'slack';
 const HISTORY_PAGE = 200;
 const HISTORY_MAX_PAGES = 20;
 
@@ -32,12 +29,15 @@ export function createSlackProvider(settings: SlackSettings, deps: ProviderDeps)
   const botToken = readToken(deps.env, settings.botTokenEnv, 'bridge.slack.botTokenEnv', what);
   const channelOk = /^[CGD][A-Z0-9]{2,}$/.test(settings.channel);
   requireSetting('bridge.slack.channel', settings.channel, channelOk, CHANNEL_EXPECTED);
+  const appToken = deps.env[settings.appTokenEnv]?.trim();
+  if (appToken) return new SlackSocketProvider(settings, deps, botToken, appToken);
   return new SlackProvider(settings, deps, botToken);
 }
 
 class SlackProvider extends ItemPollingProvider<unknown> {
   readonly defaultChatId: string;
   private readonly api: SlackApi;
+  private readonly replies: SlackReplies;
   private oldest: string | undefined;
   private botUserId: string | undefined;
 
@@ -48,20 +48,12 @@ class SlackProvider extends ItemPollingProvider<unknown> {
   ) {
     super(NAME, SLACK_MAX_LENGTH, deps, 'slack: cannot reach the Web API yet; will keep trying');
     this.defaultChatId = settings.channel;
-    const appToken = deps.env[settings.appTokenEnv];
-    this.api = new SlackApi(settings, token, [token, ...(appToken ? [appToken] : [])]);
+    this.api = new SlackApi(settings, token, [token]);
+    this.replies = new SlackReplies(this.api, settings.channel);
   }
 
-  async send(message: OutboundMessage): Promise<void> {
-    refuseEmptyText(NAME, message);
-    const markdown = message.format === 'markdown';
-    await this.api.call('chat.postMessage', 'POST', {
-      channel: message.chatId ?? this.defaultChatId,
-      text: markdown ? markdownToMrkdwn(message.text) : escapeSlack(message.text),
-      mrkdwn: markdown,
-      unfurl_links: false,
-      unfurl_media: false,
-    });
+  send(message: OutboundMessage): Promise<void> {
+    return this.replies.send(message);
   }
 
   protected async connect(signal: AbortSignal): Promise<void> {
@@ -153,28 +145,9 @@ class SlackProvider extends ItemPollingProvider<unknown> {
     return withTs.sort((a, b) => compareTs(a.ts, b.ts));
   }
 
-  protected toInbound(raw: unknown, ts: string): InboundMessage | undefined {
-    if (field(raw, 'type') !== 'message') return undefined;
-    const subtype = str(field(raw, 'subtype'));
-    if (subtype !== undefined && subtype !== 'thread_broadcast') return undefined;
-    if (field(raw, 'bot_id') !== undefined || field(raw, 'bot_profile') !== undefined) return undefined;
-    const user = str(field(raw, 'user'));
-    const text = str(field(raw, 'text'));
-    if (user === undefined || text === undefined || user === this.botUserId) return undefined;
-    const profile = field(raw, 'user_profile');
-    const userName =
-      str(field(profile, 'display_name')) ||
-      str(field(profile, 'real_name')) ||
-      str(field(profile, 'name')) ||
-      undefined;
-    return {
-      provider: NAME,
-      chatId: this.settings.channel,
-      userId: user,
-      ...(userName ? { userName } : {}),
-      text: slackToPlain(text).trimStart(),
-      messageId: ts,
-      at: Math.round(Number(ts) * 1000),
-    };
+  protected toInbound(raw: unknown): InboundMessage | undefined {
+    const message = slackMessageToInbound(raw, this.settings.channel, this.botUserId);
+    if (message) this.replies.remember(message.messageId, threadRootOf(raw));
+    return message;
   }
 }
