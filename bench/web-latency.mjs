@@ -7,10 +7,8 @@
 //            nats-server): CPU over a window and RSS, web on with one page open against web off.
 //            Target ≤ 1.1× for CPU; memory is reported (the web actor is one more process).
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import puppeteer from 'puppeteer-core';
+import { readFileSync } from 'node:fs';
+import { launchBrowser } from './chromium.mjs';
 import {
   cpuTicks,
   clockTick,
@@ -34,7 +32,6 @@ const WINDOW_MS = Number(process.env.BENCH_WEB_WINDOW_MS ?? 20_000);
 const SETTLE_MS = Number(process.env.BENCH_WEB_SETTLE_MS ?? 8_000);
 const TARGET_P50_MS = 250;
 const TARGET_IDLE = 1.1;
-const CHROMIUM = process.env.ROSHI_CHROMIUM ?? '/usr/bin/chromium';
 // The tree every figure is taken on: the default actors without chat providers, GitHub or agents.
 const CONFIG = { actors: { bridge: { enabled: false }, chat: { enabled: false }, prPoller: { enabled: false } } };
 
@@ -76,25 +73,8 @@ async function idleOnce(tree) {
 const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
 
 async function launch() {
-  const profile = mkdtempSync(join(tmpdir(), 'roshi-bench-chromium-'));
-  const browser = await puppeteer.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      `--user-data-dir=${profile}`,
-    ],
-  });
-  onCleanup(async () => {
-    await browser.close().catch(() => undefined);
-    rmSync(profile, { recursive: true, force: true });
-  });
+  const { browser, close } = await launchBrowser();
+  onCleanup(close);
   return browser;
 }
 

@@ -199,6 +199,8 @@ export function natsUsers(prefix: string, actors: readonly string[]): NatsUserPe
             s.supRestart,
             ...MISSION_VERBS_OF_THE_PAGE.map((verb) => s.missionsAs(verb, actor)),
             ...runners.map((r) => s.control(r)),
+            // The outbox (`providers`) and the followed PRs (`status`), as the operator asks them.
+            ...['bridge', 'pr-poller'].filter((a) => actors.includes(a)).map((a) => s.control(a)),
             s.inspectorPresence, // while a page is open, so the machines' transitions reach it
           ],
           subscribe: [s.heartbeatAll, s.supEvents, s.missionEvents, s.runnerProgress('*'), s.inspectAll],

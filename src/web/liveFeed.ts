@@ -8,8 +8,10 @@ import { readHeartbeat } from '../contracts/index.js';
 import type { Logger } from '../log.js';
 import { askOpenBreakers } from '../supervisor/openBreakers.js';
 import type { TreeStatus } from '../supervisor/status.js';
+import type { Mission } from '../contracts/index.js';
 import { startRelay, type Relay } from '../inspect/relay.js';
 import { coalesced } from './coalesced.js';
+import { askSideStatus } from './sideStatus.js';
 import { LiveState, type ProgressLine } from './liveState.js';
 
 export type Send = (event: string, data: unknown) => void;
@@ -36,6 +38,11 @@ export class LiveFeed {
 
   readonly refreshMissions = coalesced(() =>
     this.askMissions().catch((error: unknown) => this.logger.debug({ err: error }, 'missions.list not answered')),
+  );
+
+  /** The outbox, the followed PRs and the running missions' agent states (sideStatus.ts). */
+  readonly refreshSide = coalesced(() =>
+    this.askSide().catch((error: unknown) => this.logger.debug({ err: error }, 'side status not answered')),
   );
 
   constructor(
@@ -67,13 +74,18 @@ export class LiveFeed {
         void this.refreshTree();
       }),
       b.subscribe(s.missionEvents, () => {
-        if (this.open) void this.refreshMissions();
+        if (!this.open) return;
+        // The side status after the list: it reads the running missions from it.
+        void this.refreshMissions().then(() => this.refreshSide());
       }),
       b.subscribe(s.runnerProgress('*'), (payload) => {
         const line = payload as unknown as ProgressLine;
         if (typeof line.missionId !== 'string' || typeof line.text !== 'string') return;
         this.state.addProgress(line);
-        if (this.open) this.send('progress', line);
+        if (!this.open) return;
+        this.send('progress', line);
+        // An API retry, a stall nudge or a budget stop changes the run's state in words.
+        if (line.kind === 'retry' || line.kind === 'stall' || line.kind === 'budget') void this.refreshSide();
       }),
     );
   }
@@ -83,7 +95,7 @@ export class LiveFeed {
     this.pages.set(page, '');
     if (this.pages.size > 1) return;
     this.timers = [
-      setInterval(() => void this.refreshTree(), TREE_REFRESH_MS),
+      setInterval(() => void this.refreshTree().then(() => this.refreshSide()), TREE_REFRESH_MS),
       setInterval(() => this.send('beats', Object.fromEntries(this.state.beats)), this.beatEveryMs),
     ];
     for (const t of this.timers) t.unref();
@@ -102,6 +114,7 @@ export class LiveFeed {
       return undefined;
     });
     await Promise.all([this.refreshTree(), this.refreshMissions(), this.relay]);
+    await this.refreshSide();
   }
 
   /** The page now draws `actor`'s machine chart ('' for none): only that machine is inspected. */
@@ -128,6 +141,14 @@ export class LiveFeed {
   stop(): void {
     for (const unsubscribe of this.unsubscribers) unsubscribe();
     for (const page of [...this.pages.keys()]) this.detach(page);
+  }
+
+  private async askSide(): Promise<void> {
+    const children = (this.state.tree?.children ?? []).map((c) => c.name);
+    const list = this.state.missions as { missions?: Mission[] } | undefined;
+    const running = (list?.missions ?? []).filter((m) => m.status === 'running');
+    this.state.side = await askSideStatus(this.bus, children, running);
+    this.send('side', this.state.side);
   }
 
   private async askMissions(): Promise<void> {

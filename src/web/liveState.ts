@@ -1,10 +1,12 @@
 // What the page shows, as the web actor last heard it: the tree (sup.status plus the runners'
-// open breakers), the missions, each actor's latest heartbeat, the supervision journal, recent
-// machine transitions, and each running mission's streamed agent output. Pure bookkeeping:
+// open breakers), the missions, the side status (outbox, PRs, agent states), each actor's latest
+// heartbeat, the supervision journal, recent machine transitions, and each running mission's
+// streamed agent output. Pure bookkeeping:
 // liveFeed.ts fills it from NATS and sends each change to the pages.
 import type { InspectionRecord } from '../contracts/inspection.js';
 import type { OpenBreaker } from '../supervisor/openBreakers.js';
 import type { TreeStatus } from '../supervisor/status.js';
+import type { SideStatus } from './sideStatus.js';
 
 export interface Beat {
   at: number;
@@ -37,6 +39,7 @@ const PROGRESS_MISSIONS_KEEP = 20;
 export class LiveState {
   tree: (TreeStatus & { receivedAt: number; openBreakers: OpenBreaker[] }) | undefined;
   missions: unknown;
+  side: SideStatus | undefined;
   readonly beats = new Map<string, Beat>();
   readonly journal: unknown[] = [];
   readonly transitions = new Map<string, Transition[]>();
@@ -104,6 +107,7 @@ export class LiveState {
     return {
       tree: this.tree ?? null,
       missions: this.missions ?? null,
+      side: this.side ?? null,
       beats: Object.fromEntries(this.beats),
       journal: this.journal,
       transitions: Object.fromEntries(this.transitions),

@@ -1,12 +1,14 @@
 // The live page in a real browser against a real tree: headless Chromium (puppeteer-core), the
 // web actor from dist/, the real Claude Code CLI against the scripted Messages API. The page
 // must show every child running, follow a SIGKILLed child out of and back into running without
-// a reload, run a mission added from the page to done with its streamed output, and refuse
+// a reload, run a mission added from the page to done with its streamed output, pause and resume
+// dispatch, show the bridge's outbox, inspect only the machine whose chart is open, and refuse
 // every request without the token. Screenshots go to docs/images/web-*.png.
 import { join } from 'node:path';
 import { execa } from 'execa';
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readInspectionRecord } from '../../src/contracts/inspection.js';
 import { mainScript, packageRoot } from '../../src/paths.js';
 import { readWebUrl } from '../../src/web/urlFile.js';
 import { launchBrowser, type TestBrowser } from '../harness/browser.js';
@@ -19,7 +21,7 @@ import { until } from '../harness/until.js';
 // biome-ignore lint/suspicious/noExplicitAny: the browser's globals, seen from Node's types
 declare const document: any, window: any, MutationObserver: any;
 
-const CHILDREN = ['watchdog', 'missions', 'runner-1', 'web'];
+const CHILDREN = ['watchdog', 'missions', 'bridge', 'runner-1', 'web'];
 const shot = (name: string) => join(packageRoot(), 'docs', 'images', `web-${name}.png`);
 
 describe('the live page', () => {
@@ -34,7 +36,6 @@ describe('the live page', () => {
       config: (w) =>
         w.config({
           actors: {
-            bridge: { enabled: false },
             chat: { enabled: false },
             prPoller: { enabled: false },
             web: { enabled: true },
@@ -181,6 +182,54 @@ describe('the live page', () => {
     expect(replayed.join('\n')).toContain('web.txt');
   }, 150_000);
 
+  it('shows the outbox as the bridge reports it, and that no PR is followed without a pr-poller', async () => {
+    await page.waitForFunction(() => document.querySelector('#outbox')?.getAttribute('data-state') === 'ok', {
+      timeout: 30_000,
+    });
+    const reply = await tree.bus.request<{ providers: Record<string, unknown> }>(tree.bus.subjects.control('bridge'), {
+      verb: 'providers',
+    });
+    const rows = await page.$$eval('#providers tbody tr', (trs) => trs.map((tr) => tr.getAttribute('data-provider')));
+    expect(rows).toEqual(Object.keys(reply.providers));
+    expect(await page.$eval('#outbox', (p) => p.textContent)).toMatch(/^outbox: \d+ in flight, \d+ received/);
+    expect(await page.$eval('#prs-note', (p) => p.textContent)).toBe('no pr-poller in this tree: no PR is followed');
+  }, 60_000);
+
+  it('pauses and resumes dispatch through the missions verbs', async () => {
+    await page.click('#pause');
+    await page.waitForFunction(() => document.querySelector('#dispatch')?.getAttribute('data-paused') === 'true', {
+      timeout: 30_000,
+    });
+    await page.click('#resume');
+    await page.waitForFunction(() => document.querySelector('#dispatch')?.getAttribute('data-paused') === 'false', {
+      timeout: 30_000,
+    });
+  }, 60_000);
+
+  it('inspects only the machine whose chart is open', async () => {
+    // Every process's records, as the operator sees them on the bus.
+    const seen: string[] = [];
+    const unsubscribe = tree.bus.subscribe(tree.bus.subjects.inspectAll, readInspectionRecord, (record) => {
+      seen.push(record.actor);
+    });
+    try {
+      await page.select('#chart-kind', 'actor');
+      await page.select('#chart-actor', 'runner-1');
+      // The runner's claim poll moves its machine every few seconds: records come from it.
+      await until(() => seen.filter((a) => a === 'runner-1').length >= 2 || undefined, 'runner-1 records', {
+        timeoutMs: 30_000,
+      });
+      const from = seen.length;
+      await until(() => seen.slice(from).filter((a) => a === 'runner-1').length >= 4 || undefined, 'more records', {
+        timeoutMs: 30_000,
+      });
+      // Meanwhile nobody else published: the watchdog (checks every tick) stopped when the chart moved.
+      expect(new Set(seen.slice(from))).toEqual(new Set(['runner-1']));
+    } finally {
+      unsubscribe();
+    }
+  }, 90_000);
+
   it('draws a runner statechart from its machine with the current state', async () => {
     await page.select('#chart-actor', 'runner-1');
     await page.waitForFunction(() => document.querySelector('#chart-svg')?.getAttribute('data-machine') === 'runner', {
@@ -188,8 +237,8 @@ describe('the live page', () => {
     });
     const active = await page.$$eval('#chart-svg g.state.active', (gs) => gs.map((g) => g.getAttribute('data-state')));
     expect(active.length).toBeGreaterThan(0);
-    // The mission's run moved the runner's machine while the page was open: its transitions came
-    // in through the inspection records the page's presence switched on.
+    // The runner's machine moves while its chart is open: its transitions come in through the
+    // inspection records the page's presence switched on for this one actor.
     await page
       .waitForFunction(() => document.querySelectorAll('#transitions li').length > 0, { timeout: 15_000 })
       .catch(async (error: Error) => {

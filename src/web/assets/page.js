@@ -6,7 +6,16 @@
 'use strict';
 (() => {
   const $ = (sel) => document.querySelector(sel);
-  const live = { tree: null, missions: null, beats: {}, journal: [], transitions: {}, progress: {}, offset: 0 };
+  const live = {
+    tree: null,
+    missions: null,
+    side: null,
+    beats: {},
+    journal: [],
+    transitions: {},
+    progress: {},
+    offset: 0,
+  };
   const view = { chartActor: '', chartKind: 'actor', chartKey: '', mission: '', replayed: '', page: '', watched: null };
   const graphs = new Map();
   const now = () => Date.now() + live.offset;
@@ -191,7 +200,13 @@
       tr.dataset.status = m.status;
       if (m.id === view.mission) tr.className = 'selected';
       cell(tr, m.id);
-      cell(tr, m.waitingFor ? `${m.status} (waits for ${m.waitingFor.mission})` : m.status, 'status');
+      const agent = live.side?.runs?.[m.id];
+      cell(
+        tr,
+        m.waitingFor ? `${m.status} (waits for ${m.waitingFor.mission})` : agent ? `${m.status}: ${agent}` : m.status,
+        'status',
+      );
+      if (agent) tr.dataset.agent = agent;
       cell(tr, m.project);
       cell(tr, m.kind);
       cell(tr, m.text, 'text');
@@ -201,8 +216,10 @@
       const actions = cell(tr, '');
       if (m.status === 'pending' || m.status === 'running')
         button(actions, 'cancel', () => act({ verb: 'cancel', id: m.id }), { cancel: m.id });
-      if (m.status === 'pending')
+      if (m.status === 'pending') {
         button(actions, 'top', () => act({ verb: 'priority', id: m.id, to: 'top' }), { top: m.id });
+        button(actions, 'bottom', () => act({ verb: 'priority', id: m.id, to: 'bottom' }), { bottom: m.id });
+      }
       tr.addEventListener('click', () => selectMission(m.id));
       return tr;
     });
@@ -228,9 +245,10 @@
     const m = live.missions?.missions.find((x) => x.id === id);
     $('#output-mission').textContent = id ? `${id}${m ? ` (${m.status})` : ''}` : '(click a mission)';
     const r = m?.result;
+    const agent = live.side?.runs?.[id];
     $('#mission-detail').textContent = r
       ? `${r.summary ?? ''}${r.prUrl ? ` — ${r.prUrl}` : ''}${r.costUsd !== undefined ? ` — $${r.costUsd.toFixed(4)}` : ''}${r.error ? ` — ${r.error}` : ''}`
-      : (m?.lastError ?? '');
+      : [agent, m?.lastError].filter(Boolean).join(' — ');
     const lines = live.progress[id];
     if (lines?.length) {
       $('#output').replaceChildren(...lines.map((l) => outputLine(l.kind, l.text)));
@@ -251,6 +269,53 @@
           $('#output').dataset.source = 'replay';
         });
     } else if (!lines) $('#output').replaceChildren();
+  }
+
+  /** The bridge's outbox per chat provider and the pr-poller's followed PRs (sideStatus.ts). */
+  function renderSide() {
+    const side = live.side;
+    if (!side) return;
+    const o = side.outbox;
+    $('#outbox').dataset.state = o === null ? 'absent' : o.error ? 'error' : 'ok';
+    $('#outbox').textContent =
+      o === null
+        ? 'no bridge in this tree: nothing is sent to chat'
+        : o.error
+          ? `the bridge did not answer: ${o.error}`
+          : `outbox: ${o.inFlight ?? '?'} in flight, ${o.received ?? '?'} received, ${o.delivered ?? '?'} delivered; ${o.providers.length ? '' : 'no chat provider configured'}`;
+    $('#providers tbody').replaceChildren(
+      ...(o?.providers ?? []).map((p) => {
+        const tr = document.createElement('tr');
+        tr.dataset.provider = p.name;
+        for (const text of [p.name, p.state, p.queued, p.sent, p.failures, p.lastError ?? '-'])
+          cell(tr, text === null ? '-' : String(text));
+        return tr;
+      }),
+    );
+    const prs = side.prs;
+    $('#prs-note').textContent =
+      prs === null
+        ? 'no pr-poller in this tree: no PR is followed'
+        : prs.error
+          ? `the pr-poller did not answer: ${prs.error}`
+          : `${prs.tracked.length} followed, ${prs.tracked.filter((p) => p.inCiQueue).length} in the CI queue`;
+    $('#prs tbody').replaceChildren(
+      ...(prs?.tracked ?? []).map((p) => {
+        const tr = document.createElement('tr');
+        tr.dataset.pr = p.url;
+        for (const text of [
+          p.url,
+          p.branch,
+          p.ci,
+          p.inCiQueue ? 'yes' : 'no',
+          p.attempt,
+          (p.failing ?? []).join(', ') || '-',
+          p.unresolvedThreads,
+        ])
+          cell(tr, text === undefined || text === null ? '-' : String(text));
+        return tr;
+      }),
+    );
   }
 
   function renderJournal() {
@@ -279,6 +344,7 @@
       Object.assign(live, {
         tree: s.tree,
         missions: s.missions,
+        side: s.side,
         beats: s.beats,
         journal: s.journal,
         transitions: s.transitions,
@@ -286,6 +352,7 @@
       });
       renderTree();
       renderMissions();
+      renderSide();
       renderJournal();
       watchChart();
     });
@@ -295,6 +362,11 @@
     });
     on('missions', (missions) => {
       live.missions = missions;
+      renderMissions();
+    });
+    on('side', (side) => {
+      live.side = side;
+      renderSide();
       renderMissions();
     });
     on('beat', (b) => {

@@ -1,0 +1,90 @@
+// What the page shows beside the tree and the missions, each asked with the request the CLI and
+// the chat use: the bridge's `providers` control verb (the outbox and, per chat provider, what
+// still waits to be sent), the pr-poller's `status` (the followed PRs, those in the CI queue with
+// their attempts) and, per running mission, its runner's `live` (retry, rate-limit, stall or
+// budget state, as `mission show` words it). A part whose actor is not in the tree is null.
+import type { Bus } from '../bus/index.js';
+import { askAgentState } from '../cli/missionAgentState.js';
+import type { Mission } from '../contracts/index.js';
+import { describeError } from '../errors.js';
+
+export interface ProviderRow {
+  name: string;
+  state: string;
+  /** Messages waiting in the provider's channel: taken from the outbox, not yet sent. */
+  queued: number | null;
+  sent: number | null;
+  failures: number | null;
+  lastError: string | null;
+}
+
+export interface SideStatus {
+  at: number;
+  outbox:
+    | { providers: ProviderRow[]; inFlight: number | null; received: number | null; delivered: number | null }
+    | { error: string }
+    | null;
+  prs: { tracked: unknown[] } | { error: string } | null;
+  /** Mission id → its agent's state in words, for the running missions that have one. */
+  runs: Record<string, string>;
+}
+
+const ASK_MS = 2_000;
+
+type Ask = (subject: string, payload: Record<string, unknown>) => Promise<unknown>;
+
+export async function askSideStatus(
+  bus: Pick<Bus, 'subjects' | 'request'>,
+  children: readonly string[],
+  running: readonly Mission[],
+): Promise<SideStatus> {
+  const s = bus.subjects;
+  const ask: Ask = (subject, payload) => bus.request(subject, payload, ASK_MS);
+  const [outbox, prs, runs] = await Promise.all([
+    children.includes('bridge') ? outboxOf(ask, s.control('bridge')) : null,
+    children.includes('pr-poller')
+      ? ask(s.control('pr-poller'), { verb: 'status' }).then(
+          (reply) => ({ tracked: arrayOf((reply as { tracked?: unknown }).tracked) }),
+          (error: unknown) => ({ error: describeError(error) }),
+        )
+      : null,
+    Promise.all(
+      running.map(async (m) => [m.id, await askAgentState(m, (r) => ask(s.control(r), { verb: 'live' }))] as const),
+    ),
+  ]);
+  const states: Record<string, string> = {};
+  for (const [id, text] of runs) if (text) states[id] = text;
+  return { at: Date.now(), outbox, prs, runs: states };
+}
+
+async function outboxOf(ask: Ask, subject: string): Promise<SideStatus['outbox']> {
+  try {
+    const reply = (await ask(subject, { verb: 'providers' })) as {
+      providers?: Record<string, Record<string, unknown>>;
+      outbox?: Record<string, unknown>;
+    };
+    const providers = Object.entries(reply.providers ?? {}).map(([name, p]) => {
+      const send = (p.send ?? {}) as Record<string, unknown>;
+      return {
+        name,
+        state: typeof p.state === 'string' ? p.state : 'unknown',
+        queued: numberOr(send.queued),
+        sent: numberOr(send.sent),
+        failures: numberOr(send.failures),
+        lastError: typeof send.lastError === 'string' ? send.lastError : null,
+      };
+    });
+    const o = reply.outbox ?? {};
+    return {
+      providers,
+      inFlight: numberOr(o.inFlight),
+      received: numberOr(o.received),
+      delivered: numberOr(o.delivered),
+    };
+  } catch (error) {
+    return { error: describeError(error) };
+  }
+}
+
+const numberOr = (value: unknown): number | null => (typeof value === 'number' ? value : null);
+const arrayOf = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
