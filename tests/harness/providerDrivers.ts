@@ -1,0 +1,205 @@
+// What an operator-side test needs of each chat service, one driver per provider over its fake:
+// the bridge settings and environment that point a tree at it, writing as the allowed operator
+// (or a stranger), what the bot sent as a person sees it, and making the service fall silent and
+// come back (a TCP relay in front of the fake, networkCut.ts). The provider contract suite
+// (tests/e2e/providerContract.test.ts, docs/providers.md#tests) runs the same cases over each.
+import { startFakeMatrix } from '../fakes/matrix.js';
+import { startFakeSlack } from '../fakes/slack.js';
+import { startFakeTelegram } from '../fakes/telegram.js';
+import { startNetworkCut, type NetworkCut } from './networkCut.js';
+
+export interface ProviderDriver {
+  /** roshi's name for the provider (bridge.providers, the allow-list's prefix). */
+  name: string;
+  /** The characters the provider's markup gives a meaning to: an answer must show each as written. */
+  specials: string;
+  /** bridge.<name>.silentAfter for the suite: above the service's quiet long poll. */
+  silentAfterMs: number;
+  /** How a received message is named in the bridge's log (`messageId`). */
+  messageId: RegExp;
+  start(): Promise<ProviderSession>;
+}
+
+export interface ProviderSession {
+  /** Config under `bridge`: providers, allowedUsers and the provider's own section. */
+  bridge: Record<string, unknown>;
+  /** The tree's environment: the token the section names. */
+  env: Record<string, string>;
+  /** The allowed operator writes `text` where the bot listens. */
+  say(text: string): void;
+  /** Someone not on the allow-list writes `text` there. */
+  strangerSays(text: string): void;
+  /** Every message the bot sent, in order, as the service's app shows it. */
+  sent(): string[];
+  /** The service stops answering (held connections, dropped ones); `answer()` ends that. */
+  silence(): void;
+  answer(): void;
+  /** Secrets of the fake that must never reach a log line. */
+  secrets: string[];
+  stop(): Promise<void>;
+}
+
+/** Starts the relay and stops it after the fake. */
+async function withCut<F extends { stop(): Promise<void> }>(fake: F, url: string) {
+  const cut: NetworkCut = await startNetworkCut(url);
+  const stop = async () => {
+    await cut.close();
+    await fake.stop();
+  };
+  return { cut, stop };
+}
+
+const TELEGRAM_CHAT = -1_001_400;
+const TELEGRAM_OPERATOR = 1_400;
+
+export const telegramDriver: ProviderDriver = {
+  name: 'telegram',
+  specials: '_ * [ ] ( ) ~ ` > # + - = | { } . ! \\',
+  silentAfterMs: 3_000,
+  messageId: new RegExp(`^${TELEGRAM_CHAT}:\\d+$`),
+  async start() {
+    const fake = await startFakeTelegram();
+    const { cut, stop } = await withCut(fake, fake.url);
+    const write = (userId: number, text: string) =>
+      void fake.pushMessage({ chatId: TELEGRAM_CHAT, userId, text, chatType: 'group' });
+    return {
+      bridge: {
+        providers: ['telegram'],
+        allowedUsers: [`telegram:${TELEGRAM_OPERATOR}`],
+        telegram: {
+          apiUrl: cut.url,
+          tokenEnv: 'TELEGRAM_BOT_TOKEN',
+          chatId: String(TELEGRAM_CHAT),
+          pollTimeout: '1s',
+          minInterval: '0ms',
+          silentAfter: `${this.silentAfterMs}ms`,
+        },
+      },
+      env: { TELEGRAM_BOT_TOKEN: fake.token },
+      say: (text) => write(TELEGRAM_OPERATOR, text),
+      strangerSays: (text) => write(4_242, text),
+      // The fake parses MarkdownV2 as Telegram does: `shown` is the text with its entities applied.
+      sent: () => fake.sent.map((s) => s.shown),
+      silence: () => cut.cut(),
+      answer: () => cut.restore(),
+      secrets: [fake.token],
+      stop,
+    };
+  },
+};
+
+const SLACK_CHANNEL = 'C0TESTCHAN';
+const SLACK_OPERATOR = 'U0OPERATOR';
+
+/** Slack's own escaping of what a person types (its control characters). */
+const slackEscape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/** A posted text as Slack's app shows it: links by their label, the three escapes undone. */
+export function slackShown(text: string): string {
+  return text
+    .replace(/<([^<>|]+)\|([^<>]*)>/g, '$2')
+    .replace(/<([^<>]+)>/g, '$1')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
+}
+
+export const slackDriver: ProviderDriver = {
+  name: 'slack',
+  specials: '& < > * _ ~ `',
+  silentAfterMs: 3_000,
+  messageId: /^\d+\.\d{6}$/,
+  async start() {
+    const fake = await startFakeSlack({ channels: [SLACK_CHANNEL] });
+    const { cut, stop } = await withCut(fake, fake.url);
+    return {
+      bridge: {
+        providers: ['slack'],
+        allowedUsers: [`slack:${SLACK_OPERATOR}`],
+        slack: {
+          apiUrl: cut.url,
+          botTokenEnv: 'SLACK_BOT_TOKEN',
+          // The polling form: an app token variable that is never set keeps Socket Mode off.
+          appTokenEnv: 'ROSHI_CONTRACT_NO_SLACK_APP_TOKEN',
+          channel: SLACK_CHANNEL,
+          pollInterval: '100ms',
+          minInterval: '0ms',
+          silentAfter: `${this.silentAfterMs}ms`,
+        },
+      },
+      env: { SLACK_BOT_TOKEN: fake.botToken },
+      say: (text) => void fake.postUserMessage(SLACK_CHANNEL, SLACK_OPERATOR, slackEscape(text)),
+      strangerSays: (text) => void fake.postUserMessage(SLACK_CHANNEL, 'U0STRANGER', slackEscape(text)),
+      sent: () => fake.posted.filter((p) => p.channel === SLACK_CHANNEL).map((p) => slackShown(p.text)),
+      silence: () => cut.cut(),
+      answer: () => cut.restore(),
+      secrets: [fake.botToken],
+      stop,
+    };
+  },
+};
+
+const MATRIX_OPERATOR = '@ana:fake.test';
+
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0' };
+
+/** An HTML formatted_body as a Matrix client shows it: tags applied (dropped), entities decoded. */
+export function matrixHtmlShown(html: string): string {
+  return html
+    .replace(/<mx-reply>[\s\S]*?<\/mx-reply>/g, '')
+    .replace(/<br\s*\/?>/gi, '\n')
+    .replace(/<\/p>\s*<p>/gi, '\n\n')
+    .replace(/<[^>]*>/g, '')
+    .replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, name: string) => {
+      if (name.startsWith('#x') || name.startsWith('#X'))
+        return String.fromCodePoint(Number.parseInt(name.slice(2), 16));
+      if (name.startsWith('#')) return String.fromCodePoint(Number(name.slice(1)));
+      return ENTITIES[name.toLowerCase()] ?? whole;
+    });
+}
+
+/** A sent event as a client shows it: the HTML body when there is one, else `body` without a reply's quote. */
+export function matrixShown(content: Record<string, unknown>): string {
+  if (content.format === 'org.matrix.custom.html' && typeof content.formatted_body === 'string')
+    return matrixHtmlShown(content.formatted_body);
+  const body = String(content.body ?? '');
+  const isReply = (content['m.relates_to'] as { 'm.in_reply_to'?: unknown } | undefined)?.['m.in_reply_to'];
+  return isReply ? body.replace(/^(> .*\n)+\n/, '') : body;
+}
+
+export const matrixDriver: ProviderDriver = {
+  name: 'matrix',
+  specials: '& < > " \'',
+  // A quiet /sync answers only after its 30 s (not configurable): silence is what lasts longer.
+  silentAfterMs: 34_000,
+  messageId: /^\$ev\d+_[a-z0-9]+$/,
+  async start() {
+    const fake = await startFakeMatrix();
+    const { cut, stop } = await withCut(fake, fake.url);
+    return {
+      bridge: {
+        providers: ['matrix'],
+        allowedUsers: [`matrix:${MATRIX_OPERATOR}`],
+        matrix: {
+          homeserverUrl: cut.url.replace(/\/$/, ''),
+          tokenEnv: 'MATRIX_ACCESS_TOKEN',
+          roomId: fake.roomId,
+          userId: fake.userId,
+          minInterval: '0ms',
+          silentAfter: `${this.silentAfterMs}ms`,
+        },
+      },
+      env: { MATRIX_ACCESS_TOKEN: fake.token },
+      say: (text) => void fake.postText(MATRIX_OPERATOR, text),
+      strangerSays: (text) => void fake.postText('@mallory:fake.test', text),
+      sent: () => fake.sent.filter((s) => s.roomId === fake.roomId).map((s) => matrixShown(s.content)),
+      silence: () => cut.cut(),
+      answer: () => cut.restore(),
+      secrets: [fake.token],
+      stop,
+    };
+  },
+};
+
+/** Every provider the suite runs against. Discord joins once its provider and fake are in. */
+export const providerDrivers: ProviderDriver[] = [telegramDriver, slackDriver, matrixDriver];
