@@ -14,7 +14,8 @@ import { createProviders, type MessagingProvider } from '../adapters/messaging/i
 import { JsonKv, publishDurable } from '../bus/index.js';
 import { AllowList } from '../bridge/allowList.js';
 import { ProviderChannel } from '../bridge/channel.js';
-import type { BridgeApi } from '../bridge/commands.js';
+import { bridgeCommands, type BridgeApi } from '../bridge/commands.js';
+import { commandMenu } from '../bridge/help.js';
 import { ChatTurns, tellAbandonedTurns } from '../bridge/chatTurns.js';
 import { kvCursor } from '../bridge/cursor.js';
 import { Outbox } from '../bridge/outbox.js';
@@ -109,14 +110,17 @@ export const bridgeKind: ActorKind = {
     };
 
     const turns = new ChatTurns(kv, logger.child({ component: 'chat-turns' }));
+    // One table for the router, /help and each provider's command menu.
+    const commands = bridgeCommands();
     const router = new Router({
+      commands,
       turns,
       allowList,
       admins,
       maxPerMinute: config.bridge.maxPerMinute,
       api,
       logger,
-      reply: async (message, text, index) => {
+      reply: async (message, text, index, extras) => {
         const id = `reply-${message.provider}-${message.chatId}-${message.messageId}-${index}`;
         const payload = {
           id,
@@ -125,6 +129,10 @@ export const bridgeKind: ActorKind = {
           provider: message.provider,
           chatId: message.chatId,
           text,
+          // Threaded to the operator's message where the provider has replies (docs/chat.md#replies-and-buttons).
+          replyTo: message.messageId,
+          ...(extras?.format ? { format: extras.format } : {}),
+          ...(extras?.actions ? { actions: extras.actions } : {}),
           at: Date.now(),
         };
         try {
@@ -136,6 +144,9 @@ export const bridgeKind: ActorKind = {
           await channel.enqueue({
             pieces: splitMessage(text, pieceLength(config.bridge.maxMessageLength, channel.provider.maxLength)),
             chatId: message.chatId,
+            replyTo: message.messageId,
+            ...(extras?.format ? { format: extras.format } : {}),
+            ...(extras?.actions ? { actions: extras.actions } : {}),
           });
         }
       },
@@ -173,6 +184,8 @@ export const bridgeKind: ActorKind = {
           if (stopping.signal.aborted) return;
           started.add(provider.name);
           send({ type: 'PROVIDER.UP', name: provider.name, at: Date.now() });
+          // Best effort, in the background: the provider logs a refusal.
+          void provider.registerCommands?.(commandMenu(commands)).catch(() => undefined);
           logger.info({ provider: provider.name }, 'chat provider receiving');
           return;
         } catch (error) {

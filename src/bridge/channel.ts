@@ -5,8 +5,10 @@
 // to plain text first, then a few attempts with backoff, then the message is dropped for this
 // provider (logged as an error and counted), so one poison message cannot block the provider
 // forever. A failing provider is reported once (degraded), and again when a send succeeds.
+// A reply threads its first piece to the operator's message and puts its buttons under the last
+// (docs/chat.md#replies-and-buttons); refused for good, it is tried once more without them.
 import { doublingBackoff } from '../../machines/backoff.js';
-import { ProviderError, type MessagingProvider } from '../adapters/messaging/types.js';
+import { ProviderError, type MessageAction, type MessagingProvider } from '../adapters/messaging/types.js';
 import { RoshiError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { sleep } from '../time/sleep.js';
@@ -19,6 +21,10 @@ export interface DeliveryJob {
   startPiece?: number;
   chatId?: string;
   format?: 'plain' | 'markdown';
+  /** The operator's message this answers: the first piece replies to it. */
+  replyTo?: string;
+  /** Buttons: under the last piece. */
+  actions?: MessageAction[];
   /** Awaited after each accepted piece with the number of pieces accepted so far. */
   onPieceSent?: (sent: number) => Promise<void>;
 }
@@ -133,6 +139,7 @@ export class ProviderChannel {
 
   private async deliver(job: DeliveryJob): Promise<DeliveryResult> {
     let format = job.format;
+    let extras = job.replyTo !== undefined || job.actions !== undefined;
     for (let index = job.startPiece ?? 0; index < job.pieces.length; index++) {
       const text = job.pieces[index]!;
       let transientFailures = 0;
@@ -145,6 +152,8 @@ export class ProviderChannel {
             text,
             ...(job.chatId !== undefined ? { chatId: job.chatId } : {}),
             ...(format ? { format } : {}),
+            ...(extras && index === 0 && job.replyTo !== undefined ? { replyTo: job.replyTo } : {}),
+            ...(extras && index === job.pieces.length - 1 && job.actions ? { actions: job.actions } : {}),
           });
           this.lastSendAt = this.now();
           this.lastSentAt = this.lastSendAt;
@@ -179,6 +188,15 @@ export class ProviderChannel {
                 'markdown refused; sending as plain text',
               );
               format = 'plain';
+              continue;
+            }
+            if (extras) {
+              // The words matter more than the thread and the buttons.
+              this.options.logger.warn(
+                { provider: this.name, seq: job.seq, err: error },
+                'reply or buttons refused; sending without them',
+              );
+              extras = false;
               continue;
             }
             permanentFailures++;

@@ -1,7 +1,7 @@
 // The shape of one chat command and what its handler may reach. Handlers reach the tree only
 // through `BridgeApi` (requests on the bus, the pause record, the update runner), so they are
 // testable without NATS.
-import type { InboundMessage } from '../adapters/messaging/types.js';
+import type { InboundMessage, MessageAction } from '../adapters/messaging/types.js';
 import type { Subjects } from '../bus/index.js';
 import { RoshiError } from '../errors.js';
 import type { PauseRecord } from '../missions/pause.js';
@@ -33,6 +33,12 @@ export interface CommandContext {
   reply: (text: string) => Promise<void>;
 }
 
+/** An answer with buttons under it (docs/chat.md#replies-and-buttons); a plain string has none. */
+export interface CommandReply {
+  text: string;
+  actions?: MessageAction[];
+}
+
 export interface Command {
   name: string;
   aliases: readonly string[];
@@ -42,8 +48,12 @@ export interface Command {
   summary: string;
   /** Changes or restarts the installation: only for bridge.admins, not everyone allowed. */
   admin?: boolean;
-  /** The reply text; undefined when the handler replies by itself (or later). */
-  run: (ctx: CommandContext) => Promise<string | undefined>;
+  /** Shown in the compact /help (the few commands a phone needs first). */
+  primary?: boolean;
+  /** A few words for the command menu (Telegram's setMyCommands) and the compact /help; default: the summary, clipped. */
+  brief?: string;
+  /** The reply; undefined when the handler replies by itself (or later). */
+  run: (ctx: CommandContext) => Promise<string | CommandReply | undefined>;
 }
 
 /** A refusal a person can act on; shown as is. */

@@ -1,4 +1,5 @@
 // /help: every command by category with its aliases, or the usage of one command.
+import type { MenuCommand } from '../adapters/messaging/types.js';
 import type { Command, CommandCategory } from './command.js';
 import { findCommand, MISSION_VERBS, suggest } from './intent.js';
 
@@ -31,4 +32,16 @@ export function helpText(topic: string, commands: readonly Command[]): string {
     `Plain text starting with "mission:" or a verb (${MISSION_VERBS.slice(0, 4).join(', ')}, …) becomes a mission; anything else goes to chat.`,
   );
   return lines.join('\n');
+}
+
+/** A command in a few words: its brief, else its summary up to the first clause. */
+export function briefOf(command: Command): string {
+  if (command.brief) return command.brief;
+  const clause = command.summary.split(/ \(|; |: | — /)[0] ?? command.summary;
+  return clause.length <= 60 ? clause : `${clause.slice(0, 59).replace(/\s+\S*$/, '')}…`;
+}
+
+/** The provider's command menu (Telegram's setMyCommands), from the same table as /help. */
+export function commandMenu(commands: readonly Command[]): MenuCommand[] {
+  return commands.map((c) => ({ command: c.name, description: briefOf(c) }));
 }

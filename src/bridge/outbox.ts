@@ -18,6 +18,7 @@ import {
 import { parseOutboxMessage, type OutboxMessage } from '../contracts/index.js';
 import type { Logger } from '../log.js';
 import { ChannelStoppedError, type ProviderChannel } from './channel.js';
+import { noticeActions } from './noticeActions.js';
 import { SentMarks } from './cursor.js';
 import { passesLevel, type MessagingLevel } from './level.js';
 import { pieceLength, splitMessage } from './split.js';
@@ -199,6 +200,7 @@ export class Outbox {
   private deliver(channel: ProviderChannel, seq: number, message: OutboxMessage): void {
     const marks = this.marks!;
     const pieces = splitMessage(message.text, pieceLength(this.options.maxMessageLength, channel.provider.maxLength));
+    const actions = noticeActions(message);
     channel
       .enqueue({
         seq,
@@ -206,6 +208,9 @@ export class Outbox {
         startPiece: marks.resumePart(channel.name, seq, pieces.length),
         ...(message.chatId !== undefined ? { chatId: message.chatId } : {}),
         ...(message.format ? { format: message.format } : {}),
+        // A reply threads to the operator's message only on the provider it came from.
+        ...(message.replyTo !== undefined && message.provider === channel.name ? { replyTo: message.replyTo } : {}),
+        ...(actions ? { actions } : {}),
         onPieceSent: (sent) => marks.mark(channel.name, seq, sent, pieces.length),
       })
       .then(async (result) => {

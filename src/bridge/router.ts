@@ -3,11 +3,11 @@
 // queue a mission, or hand the text to chat. Replies go back to the chat the message
 // came from (through the durable outbox, see actors/bridge.ts). Nothing here throws at the
 // provider: a failure becomes a short reply and a log line.
-import type { InboundMessage } from '../adapters/messaging/types.js';
+import type { InboundMessage, MessageAction } from '../adapters/messaging/types.js';
 import { BusError, describeError, RemoteError, TimeoutError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { AllowList } from './allowList.js';
-import { CommandError, type BridgeApi, type Command, type CommandContext } from './command.js';
+import { CommandError, type BridgeApi, type Command, type CommandContext, type CommandReply } from './command.js';
 import { bridgeCommands } from './commands.js';
 import { classify } from './intent.js';
 import { oneLine } from '../text/oneLine.js';
@@ -22,6 +22,12 @@ export interface ChatRequest {
   userName?: string;
 }
 
+/** What a reply carries besides its text: buttons, and Markdown for chat's answers. */
+export interface ReplyExtras {
+  actions?: MessageAction[];
+  format?: 'markdown';
+}
+
 export interface RouterOptions {
   allowList: AllowList;
   /** Who may run the commands marked admin (/update, /restart): bridge.admins. */
@@ -31,8 +37,11 @@ export interface RouterOptions {
   api: BridgeApi;
   /** Default: a fresh bridgeCommands() for this router. */
   commands?: readonly Command[];
-  /** Sends `text` to the chat `message` came from; `index` numbers the replies to one message. */
-  reply: (message: InboundMessage, text: string, index: number) => Promise<void>;
+  /**
+   * Sends `text` to the chat `message` came from, as a reply to it; `index` numbers the replies
+   * to one message.
+   */
+  reply: (message: InboundMessage, text: string, index: number, extras?: ReplyExtras) => Promise<void>;
   /** One chat turn; resolves with the answer to show (including "chat is unavailable"). */
   chat: (request: ChatRequest) => Promise<string>;
   /** Chat turns keyed by their message (chatTurns.ts): a redelivered message asks no second time. */
@@ -87,9 +96,9 @@ export class Router {
     }
     this.remember(key);
     let replies = 0;
-    const reply = (text: string) =>
+    const reply = (text: string, extras?: ReplyExtras) =>
       this.options
-        .reply(message, text, replies++)
+        .reply(message, text, replies++, extras)
         .catch((error: unknown) => logger.error({ err: error, provider: message.provider }, 'reply not sent'));
     const who = `${message.provider}:${message.userId}`;
 
@@ -152,8 +161,7 @@ export class Router {
           );
           return;
         }
-        const text = await this.run(intent.command, ctx(intent.args));
-        if (text) await reply(text);
+        await this.answer(await this.run(intent.command, ctx(intent.args)), reply);
         return;
       }
       case 'unknown': {
@@ -167,8 +175,7 @@ export class Router {
         this.counters.missions++;
         const mission = this.commands.find((c) => c.name === 'mission');
         if (!mission) return;
-        const text = await this.run(mission, ctx(intent.text));
-        if (text) await reply(text);
+        await this.answer(await this.run(mission, ctx(intent.text)), reply);
         return;
       }
       case 'chat': {
@@ -193,7 +200,18 @@ export class Router {
     await Promise.race([Promise.allSettled([...this.background]), sleep(timeoutMs, { unref: true })]);
   }
 
-  private async run(command: Command, ctx: CommandContext): Promise<string | undefined> {
+  private async answer(
+    result: string | CommandReply | undefined,
+    reply: (text: string, extras?: ReplyExtras) => Promise<void>,
+  ): Promise<void> {
+    if (typeof result === 'string') {
+      if (result) await reply(result);
+    } else if (result?.text) {
+      await reply(result.text, result.actions?.length ? { actions: result.actions } : undefined);
+    }
+  }
+
+  private async run(command: Command, ctx: CommandContext): Promise<string | CommandReply | undefined> {
     try {
       return await command.run(ctx);
     } catch (error) {
@@ -204,7 +222,10 @@ export class Router {
     }
   }
 
-  private async converse(message: InboundMessage, reply: (text: string) => Promise<void>): Promise<void> {
+  private async converse(
+    message: InboundMessage,
+    reply: (text: string, extras?: ReplyExtras) => Promise<void>,
+  ): Promise<void> {
     const typing = this.options.typing;
     let timer: NodeJS.Timeout | undefined;
     if (typing) {
@@ -220,7 +241,8 @@ export class Router {
         provider: message.provider,
         ...(message.userName ? { userName: message.userName } : {}),
       });
-      await reply(answer);
+      // Chat answers in Markdown; each provider renders it (or escapes it) its own way.
+      await reply(answer, { format: 'markdown' });
       await this.options.turns?.answered(message);
     } finally {
       clearInterval(timer);

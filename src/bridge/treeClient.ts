@@ -5,7 +5,7 @@ import type { Mission } from '../contracts/index.js';
 import type { ListReply } from '../missions/service.js';
 import type { TreeStatus } from '../supervisor/status.js';
 import { oneLine } from '../text/oneLine.js';
-import { CommandError, type BridgeApi, type CommandContext } from './command.js';
+import { CommandError, type BridgeApi, type CommandContext, type CommandReply } from './command.js';
 import type { LiveReply } from './format.js';
 import { messageIdentity } from './messageIdentity.js';
 
@@ -34,7 +34,7 @@ export async function addMission(
   ctx: CommandContext,
   text: string,
   options: { project?: string; now?: boolean },
-): Promise<string> {
+): Promise<CommandReply> {
   // Keyed by the message it came from: a redelivery after a crash gets this mission, not a second one.
   const mission = await askMissions<Mission>(ctx.api, 'add', {
     text,
@@ -44,7 +44,10 @@ export async function addMission(
     ...(options.project ? { project: options.project } : {}),
     ...(options.now ? { now: true } : {}),
   });
-  return `⏳ queued ${mission.id} [${mission.project}] ${oneLine(mission.text, 80)}${options.now ? ' (at the head of the queue)' : ''}`;
+  return {
+    text: `⏳ queued ${mission.id} [${mission.project}] ${oneLine(mission.text, 80)}${options.now ? ' (at the head of the queue)' : ''}`,
+    actions: [{ label: '✖ Cancel', command: `/cancel ${mission.id}` }],
+  };
 }
 
 /** The mission an operator means: a position from /list ("2") or an id (or the start of one). */

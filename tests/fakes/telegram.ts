@@ -10,8 +10,10 @@
 // first with 409 Conflict, as Telegram does), sendMessage (text 1..4096 characters after entity
 // parsing; parse_mode MarkdownV2 is parsed by the rules of
 // https://core.telegram.org/bots/api#markdownv2-style and refused with "can't parse entities"
-// as Telegram does), sendChatAction. Faults are injected with failNext. Recorded requests never
-// carry the token.
+// as Telegram does; reply_parameters and reply_markup.inline_keyboard are checked and recorded),
+// sendChatAction, setMyCommands (checked and recorded), answerCallbackQuery (for presses made
+// with pressButton, each answerable once). Faults are injected with failNext. Recorded requests
+// never carry the token.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpFake, readBody, sendJson } from './httpFake.js';
 
@@ -41,6 +43,8 @@ export interface TelegramMessage {
 export interface TelegramUpdate {
   update_id: number;
   message?: TelegramMessage;
+  /** A press on an inline button (pressButton). */
+  callback_query?: { id: string; from: TelegramUser; message?: TelegramMessage; data?: string; chat_instance: string };
   [key: string]: unknown;
 }
 
@@ -61,6 +65,15 @@ export interface SentMessage {
   /** The text as Telegram shows it (entities parsed). */
   shown: string;
   message_id: number;
+  /** reply_parameters.message_id: the message this one replies to. */
+  reply_to?: number;
+  /** reply_markup.inline_keyboard, as sent. */
+  inline_keyboard?: InlineButton[][];
+}
+
+export interface InlineButton {
+  text: string;
+  callback_data: string;
 }
 
 export interface TelegramFault {
@@ -82,6 +95,12 @@ export interface FakeTelegram {
   sent: SentMessage[];
   /** Accepted sendChatAction calls. */
   actions: Array<{ chat_id: string; action: string }>;
+  /** The command menu, as the last accepted setMyCommands set it. */
+  commands: Array<{ command: string; description: string }> | undefined;
+  /** Callback query ids answered with answerCallbackQuery, in order. */
+  answeredCallbacks: string[];
+  /** A user presses an inline button of a sent message; returns the callback_query update. */
+  pressButton(input: { userId: number; message: SentMessage; data: string; username?: string }): TelegramUpdate;
   /** A user writes a text message; returns the update queued for the bot. */
   pushMessage(input: {
     chatId: number;
@@ -119,6 +138,9 @@ export async function startFakeTelegram(options: { token?: string; botUsername?:
   const requests: RecordedTelegramRequest[] = [];
   const sent: SentMessage[] = [];
   const actions: Array<{ chat_id: string; action: string }> = [];
+  const answeredCallbacks: string[] = [];
+  const openCallbacks = new Set<string>();
+  let nextCallbackId = 7_000_000_000;
   let updates: TelegramUpdate[] = [];
   let nextUpdateId = 500_000;
   let nextMessageId = 1;
@@ -235,6 +257,17 @@ export async function startFakeTelegram(options: { token?: string; botUsername?:
         }
         if (shown.trim() === '') return fail(res, 400, 'Bad Request: message text is empty');
         if (shown.length > 4096) return fail(res, 400, 'Bad Request: message is too long');
+        const replyParameters = body.reply_parameters as
+          | { message_id?: unknown; allow_sending_without_reply?: unknown }
+          | undefined;
+        const replyTo = replyParameters === undefined ? undefined : Number(replyParameters.message_id);
+        if (replyTo !== undefined && !Number.isSafeInteger(replyTo))
+          return fail(res, 400, 'Bad Request: invalid reply_parameters');
+        if (replyTo !== undefined && replyTo >= nextMessageId && replyParameters?.allow_sending_without_reply !== true)
+          return fail(res, 400, 'Bad Request: message to be replied not found');
+        const keyboard = (body.reply_markup as { inline_keyboard?: unknown } | undefined)?.inline_keyboard;
+        if (keyboard !== undefined && !validKeyboard(keyboard))
+          return fail(res, 400, 'Bad Request: BUTTON_DATA_INVALID');
         const messageId = nextMessageId++;
         sent.push({
           chat_id: String(chatId),
@@ -242,6 +275,8 @@ export async function startFakeTelegram(options: { token?: string; botUsername?:
           ...(parseMode ? { parse_mode: parseMode } : {}),
           shown,
           message_id: messageId,
+          ...(replyTo !== undefined ? { reply_to: replyTo } : {}),
+          ...(keyboard !== undefined ? { inline_keyboard: keyboard as InlineButton[][] } : {}),
         });
         return ok(res, {
           message_id: messageId,
@@ -250,6 +285,33 @@ export async function startFakeTelegram(options: { token?: string; botUsername?:
           date: Math.floor(Date.now() / 1000),
           text: shown,
         });
+      }
+      case 'setMyCommands': {
+        const list = body.commands;
+        const valid =
+          Array.isArray(list) &&
+          list.length <= 100 &&
+          list.every(
+            (c: { command?: unknown; description?: unknown }) =>
+              typeof c?.command === 'string' &&
+              /^[a-z0-9_]{1,32}$/.test(c.command) &&
+              typeof c.description === 'string' &&
+              c.description.length >= 1 &&
+              c.description.length <= 256,
+          );
+        if (!valid) return fail(res, 400, 'Bad Request: BOT_COMMAND_INVALID');
+        fake.commands = (list as Array<{ command: string; description: string }>).map(({ command, description }) => ({
+          command,
+          description,
+        }));
+        return ok(res, true);
+      }
+      case 'answerCallbackQuery': {
+        const id = String(body.callback_query_id ?? '');
+        if (!openCallbacks.delete(id))
+          return fail(res, 400, 'Bad Request: query is too old and response timeout expired or query ID is invalid');
+        answeredCallbacks.push(id);
+        return ok(res, true);
       }
       case 'sendChatAction': {
         if (body.chat_id === undefined) return fail(res, 400, 'Bad Request: chat_id is empty');
@@ -277,6 +339,36 @@ export async function startFakeTelegram(options: { token?: string; botUsername?:
     requests,
     sent,
     actions,
+    commands: undefined,
+    answeredCallbacks,
+    pressButton(input) {
+      const buttons = (input.message.inline_keyboard ?? []).flat();
+      if (!buttons.some((b) => b.callback_data === input.data))
+        throw new Error(`fake telegram: message ${input.message.message_id} has no button ${input.data}`);
+      const id = String(nextCallbackId++);
+      openCallbacks.add(id);
+      const chatId = Number(input.message.chat_id);
+      return fake.pushUpdate({
+        callback_query: {
+          id,
+          from: {
+            id: input.userId,
+            is_bot: false,
+            first_name: `User${input.userId}`,
+            ...(input.username ? { username: input.username } : {}),
+          },
+          message: {
+            message_id: input.message.message_id,
+            from: bot,
+            chat: { id: chatId, type: chatId > 0 ? 'private' : 'supergroup' },
+            date: Math.floor(Date.now() / 1000),
+            text: input.message.shown,
+          },
+          chat_instance: '-1234567890',
+          data: input.data,
+        },
+      });
+    },
     pushUpdate(update) {
       const full = { update_id: nextUpdateId++, ...update } as TelegramUpdate;
       updates.push(full);
@@ -317,6 +409,25 @@ export async function startFakeTelegram(options: { token?: string; botUsername?:
     },
   };
   return fake;
+}
+
+/** Rows of { text, callback_data } with callback_data of 1..64 bytes, as Telegram requires. */
+function validKeyboard(keyboard: unknown): boolean {
+  return (
+    Array.isArray(keyboard) &&
+    keyboard.every(
+      (row) =>
+        Array.isArray(row) &&
+        row.every(
+          (b: { text?: unknown; callback_data?: unknown }) =>
+            typeof b?.text === 'string' &&
+            b.text !== '' &&
+            typeof b.callback_data === 'string' &&
+            Buffer.byteLength(b.callback_data) >= 1 &&
+            Buffer.byteLength(b.callback_data) <= 64,
+        ),
+    )
+  );
 }
 
 const RESERVED = new Set(['_', '*', '[', ']', '(', ')', '~', '`', '>', '#', '+', '-', '=', '|', '{', '}', '.', '!']);

@@ -29,6 +29,7 @@ function settings(overrides: Partial<TelegramSettings> = {}): TelegramSettings {
     chatId: String(OPERATOR),
     pollTimeout: 1_000,
     minInterval: 0,
+    silentAfter: 60_000,
     ...overrides,
   };
 }
@@ -81,7 +82,7 @@ describe('telegram: commands in', () => {
     expect(new Set(received.map((m) => m.messageId)).size).toBe(4);
 
     const polls = rig.fake.requests.filter((r) => r.method === 'getUpdates');
-    expect(polls[0]!.body).toMatchObject({ timeout: 1, allowed_updates: ['message'] });
+    expect(polls[0]!.body).toMatchObject({ timeout: 1, allowed_updates: ['message', 'callback_query'] });
     expect(polls[0]!.body.offset).toBeUndefined();
     expect(polls[1]!.body.offset).toBe(u6.update_id + 1);
     expect(rig.fake.requests.every((r) => r.authorized && !r.path.includes(rig.fake.token))).toBe(true);

@@ -1,24 +1,37 @@
 // Telegram provider (Bot API, https://core.telegram.org/bots/api): getUpdates long polling in,
 // sendMessage out. The cursor is the next `offset`, saved after each update is handed over: the
 // saved offset is what confirms an update to Telegram, so a restart neither loses nor repeats one.
-// "/cmd@ThisBot" becomes "/cmd"; a command for another bot is ignored. 'markdown' goes as
+// Updates become messages in telegramInbound.ts (text, and presses on our inline buttons, each
+// answered with answerCallbackQuery). A reply threads with reply_parameters and carries its
+// buttons as reply_markup.inline_keyboard; the command menu is setMyCommands. 'markdown' goes as
 // MarkdownV2 (telegramMarkdown.ts), sent again as plain text should Telegram refuse to parse it.
 // The token sits in the URL path: URLs are never logged and errors name only the method.
-// See docs/providers.md#telegram.
+// See docs/providers.md#telegram and docs/chat.md#replies-and-buttons.
 import type { RoshiConfig } from '../../config/schema.js';
 import { refuseEmptyText } from './apiErrors.js';
 import { TelegramApi } from './telegramApi.js';
 import { START_CALL_TIMEOUT_MS, errorText, field, num, str, type ProviderDeps } from './http.js';
+import { callbackQueryId, replyTarget, toTelegramInbound } from './telegramInbound.js';
 import { readToken, requireSetting } from './providerSettings.js';
 import { ItemPollingProvider } from './pollingProvider.js';
 import { markdownToMarkdownV2 } from './telegramMarkdown.js';
-import { ProviderError, type InboundMessage, type MessagingProvider, type OutboundMessage } from './types.js';
+import {
+  ProviderError,
+  type InboundMessage,
+  type MenuCommand,
+  type MessageAction,
+  type MessagingProvider,
+  type OutboundMessage,
+} from './types.js';
 
 export type TelegramSettings = RoshiConfig['bridge']['telegram'];
 
 export const TELEGRAM_MAX_LENGTH = 4096;
 const NAME = 'telegram';
 const SEND_TIMEOUT_MS = 30_000;
+/** Telegram's limit on a button's callback_data, in bytes: a longer command gets no button. */
+export const CALLBACK_DATA_MAX_BYTES = 64;
+const BUTTONS_PER_ROW = 3;
 
 const CHAT_ID = /^(-?\d+|@\w+)$/;
 const CHAT_ID_EXPECTED = 'a numeric chat id (e.g. 123456789 or -1001234567890), an @channelusername, or ""';
@@ -62,8 +75,13 @@ class TelegramProvider extends ItemPollingProvider<unknown> {
         false,
       );
     refuseEmptyText(NAME, message);
+    const extras = this.replyExtras(message);
     const sendText = (body: Record<string, unknown>) =>
-      this.api.call({ what: 'sendMessage', body: { chat_id: chatId, ...body }, timeoutMs: SEND_TIMEOUT_MS });
+      this.api.call({
+        what: 'sendMessage',
+        body: { chat_id: chatId, ...body, ...extras },
+        timeoutMs: SEND_TIMEOUT_MS,
+      });
     if (message.format !== 'markdown') {
       await sendText({ text: message.text });
       return;
@@ -78,6 +96,50 @@ class TelegramProvider extends ItemPollingProvider<unknown> {
       this.logger.warn({ err: error.message }, 'telegram: markdown refused; sending as plain text');
       await sendText({ text: message.text });
     }
+  }
+
+  /** The menu Telegram shows behind "/" and the menu button; a failure is logged, never thrown. */
+  async registerCommands(menu: readonly MenuCommand[]): Promise<void> {
+    const commands = menu
+      .filter((c) => /^[a-z0-9_]{1,32}$/.test(c.command) && c.description.trim() !== '')
+      .slice(0, 100)
+      .map((c) => ({ command: c.command, description: c.description.slice(0, 256) }));
+    try {
+      await this.api.call({ what: 'setMyCommands', body: { commands }, timeoutMs: SEND_TIMEOUT_MS });
+      this.logger.info({ commands: commands.length }, 'telegram: command menu registered');
+    } catch (error) {
+      this.logger.warn({ err: errorText(error) }, 'telegram: command menu not registered (setMyCommands failed)');
+    }
+  }
+
+  /** reply_parameters and reply_markup of a message, when it answers one or has buttons. */
+  private replyExtras(message: OutboundMessage): Record<string, unknown> {
+    const target = message.replyTo !== undefined ? replyTarget(message.replyTo) : undefined;
+    const buttons = (message.actions ?? []).filter((action) => this.fitsCallbackData(action));
+    const rows: Array<Array<{ text: string; callback_data: string }>> = [];
+    for (let i = 0; i < buttons.length; i += BUTTONS_PER_ROW)
+      rows.push(buttons.slice(i, i + BUTTONS_PER_ROW).map((b) => ({ text: b.label, callback_data: b.command })));
+    return {
+      // Sent even if the operator's message is gone: the answer matters more than the thread.
+      ...(target !== undefined ? { reply_parameters: { message_id: target, allow_sending_without_reply: true } } : {}),
+      ...(rows.length > 0 ? { reply_markup: { inline_keyboard: rows } } : {}),
+    };
+  }
+
+  private fitsCallbackData(action: MessageAction): boolean {
+    if (Buffer.byteLength(action.command) <= CALLBACK_DATA_MAX_BYTES) return true;
+    this.logger.warn(
+      { command: action.command.slice(0, 80) },
+      `telegram: button left out: its command is longer than ${CALLBACK_DATA_MAX_BYTES} bytes`,
+    );
+    return false;
+  }
+
+  /** Stops the spinner on the pressed button; best effort (an old press cannot be answered). */
+  private answerPress(queryId: string): void {
+    void this.api
+      .call({ what: 'answerCallbackQuery', body: { callback_query_id: queryId }, timeoutMs: 10_000 })
+      .catch((error: unknown) => this.logger.debug({ err: errorText(error) }, 'telegram: answerCallbackQuery failed'));
   }
 
   async typing(chatId: string): Promise<void> {
@@ -114,7 +176,7 @@ class TelegramProvider extends ItemPollingProvider<unknown> {
         ...(this.offset !== undefined ? { offset: this.offset } : {}),
         timeout: this.pollSeconds,
         limit: 100,
-        allowed_updates: ['message'],
+        allowed_updates: ['message', 'callback_query'],
       },
       timeoutMs: this.settings.pollTimeout + 15_000,
       signal,
@@ -153,32 +215,8 @@ class TelegramProvider extends ItemPollingProvider<unknown> {
   }
 
   protected toInbound(update: unknown): InboundMessage | undefined {
-    const message = field(update, 'message');
-    let text = str(field(message, 'text'));
-    const from = field(message, 'from');
-    const userId = num(field(from, 'id'));
-    const chatId = num(field(field(message, 'chat'), 'id'));
-    const messageId = num(field(message, 'message_id'));
-    if (text === undefined || userId === undefined || chatId === undefined || messageId === undefined) return undefined;
-    if (field(from, 'is_bot') === true) return undefined;
-    // Commands in groups come as "/status@SomeBot": keep ours, drop those meant for another bot.
-    const addressed = /^(\/[A-Za-z0-9_]+)@([A-Za-z0-9_]+)(?=\s|$)/.exec(text);
-    if (addressed) {
-      if (this.botUsername !== undefined && addressed[2]?.toLowerCase() !== this.botUsername.toLowerCase())
-        return undefined;
-      text = `${addressed[1] ?? ''}${text.slice(addressed[0].length)}`;
-    }
-    const username = str(field(from, 'username'));
-    const fullName = [str(field(from, 'first_name')), str(field(from, 'last_name'))].filter(Boolean).join(' ');
-    const userName = username ?? (fullName || undefined);
-    return {
-      provider: NAME,
-      chatId: String(chatId),
-      userId: String(userId),
-      ...(userName !== undefined ? { userName } : {}),
-      text,
-      messageId: `${chatId}:${messageId}`,
-      at: (num(field(message, 'date')) ?? Date.now() / 1000) * 1000,
-    };
+    const queryId = callbackQueryId(update);
+    if (queryId !== undefined) this.answerPress(queryId);
+    return toTelegramInbound(update, this.botUsername);
   }
 }

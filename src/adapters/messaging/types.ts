@@ -57,6 +57,14 @@ export interface MessagingProvider {
   typing?(chatId: string): Promise<void>;
   /** How receiving goes, for providers with a receive loop (the bridge judges silence from it). */
   receiving?(): ReceiveHealth;
+  /** Registers the command menu where the provider has one (Telegram's setMyCommands); never throws. */
+  registerCommands?(menu: readonly MenuCommand[]): Promise<void>;
+}
+
+/** One entry of a provider's command menu: the command without its slash, and a few words. */
+export interface MenuCommand {
+  command: string;
+  description: string;
 }
 
 export interface ReceiveHealth {
