@@ -2,13 +2,15 @@
 // /sync long polling in, PUT …/send/m.room.message/{txnId} out. The cursor is `since`, saved
 // after each batch is handed over; a first start without one skips the room's history. stop()
 // lets the batch being handed over finish: a `since` covers a whole batch. Sends reuse a failed
-// send's transaction id (matrixTransactions.ts) so the homeserver deduplicates; text goes in
-// `body` as is. 429 → retry_after_ms; 5xx, network → transient; other 4xx → permanent.
+// send's transaction id (matrixTransactions.ts) so the homeserver deduplicates; the content
+// (matrixHtml.ts) has the text in `body` as is, Markdown also as HTML, and the message a reply
+// answers. 429 → retry_after_ms; 5xx, network → transient; other 4xx → permanent.
 // See docs/providers.md#matrix.
 import type { RoshiConfig } from '../../config/schema.js';
 import { refuseEmptyText } from './apiErrors.js';
 import { START_CALL_TIMEOUT_MS, deliver, errorText, field, saveCursor, str, type ProviderDeps } from './http.js';
 import { MATRIX_REQUEST_TIMEOUT_MS as REQUEST_TIMEOUT_MS, MatrixApi } from './matrixApi.js';
+import { matrixContent } from './matrixHtml.js';
 import { TIMELINE_LIMIT, roomEvents, syncFilter, toInbound } from './matrixTimeline.js';
 import { MatrixTransactions } from './matrixTransactions.js';
 import { readToken, requireSetting } from './providerSettings.js';
@@ -76,7 +78,9 @@ class MatrixProvider extends PollingProvider<SyncBatch> {
   async send(message: OutboundMessage): Promise<void> {
     refuseEmptyText(NAME, message);
     const roomId = message.chatId ?? this.defaultChatId;
-    const content = { msgtype: 'm.text', body: message.text };
+    let content = matrixContent(message);
+    // HTML can be six times the text ('"' is &quot;): past the limit, the text alone goes.
+    if (Buffer.byteLength(JSON.stringify(content)) > MAX_CONTENT_BYTES) content = matrixContent(message, false);
     if (Buffer.byteLength(JSON.stringify(content)) > MAX_CONTENT_BYTES) {
       throw new ProviderError(
         `matrix: message too large for one event (${message.text.length} characters; split it below ${MATRIX_MAX_LENGTH})`,
@@ -86,7 +90,7 @@ class MatrixProvider extends PollingProvider<SyncBatch> {
     }
     await this.transactions.send(
       roomId,
-      message.text,
+      JSON.stringify(content),
       async (txnId) => {
         await this.api.call({
           what: 'send',

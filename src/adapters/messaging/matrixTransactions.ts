@@ -1,7 +1,7 @@
 // Matrix send transaction ids (https://spec.matrix.org/latest/client-server-api/#transaction-identifiers).
 // The bridge retries a failed send with the same text (as a new OutboundMessage), so the id of a
 // send that failed transiently, perhaps after the homeserver had stored the event, is reused for
-// the same room and text within 10 minutes: the homeserver then answers with the first event
+// the same room and content (text, HTML, the message replied to) within 10 minutes: the homeserver then answers with the first event
 // instead of posting a duplicate. See docs/providers.md#matrix.
 import { randomUUID } from 'node:crypto';
 
@@ -21,7 +21,7 @@ export class MatrixTransactions {
   private counter = 0;
   private readonly prefix = `roshi.${Date.now().toString(36)}.${randomUUID().slice(0, 8)}`;
 
-  /** Runs `send` with the transaction id for this room and text. */
+  /** Runs `send` with the transaction id for this room and text (the event's content, serialized). */
   async send(roomId: string, text: string, send: (txnId: string) => Promise<void>, transient: (e: unknown) => boolean) {
     const key = `${roomId}\n${text}`;
     const entry = this.take(key);
