@@ -38,11 +38,12 @@ function isGitName(name: string): boolean {
 
 /** The token variables of the chat providers the bridge runs (bridge.providers). */
 function providerTokenNames(config: Pick<RoshiConfig, 'bridge'>): string[] {
-  const { providers, telegram, slack, matrix } = config.bridge;
+  const { providers, telegram, slack, matrix, discord } = config.bridge;
   const names: string[] = [];
   if (providers.includes('telegram')) names.push(telegram.tokenEnv);
   if (providers.includes('slack')) names.push(slack.botTokenEnv, slack.appTokenEnv);
   if (providers.includes('matrix')) names.push(matrix.tokenEnv);
+  if (providers.includes('discord')) names.push(discord.tokenEnv);
   return names.filter((name) => name !== '');
 }
 

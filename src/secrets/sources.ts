@@ -25,8 +25,10 @@ export function configuredSecretNames(config: Pick<RoshiConfig, 'secrets'>): Set
 
 /** The chat providers' token variables (the bridge needs them, nobody else). */
 export function chatTokenNames(config: Pick<RoshiConfig, 'bridge'>): string[] {
-  const { telegram, slack, matrix } = config.bridge;
-  return [telegram.tokenEnv, slack.botTokenEnv, slack.appTokenEnv, matrix.tokenEnv].filter((name) => name !== '');
+  const { telegram, slack, matrix, discord } = config.bridge;
+  return [telegram.tokenEnv, slack.botTokenEnv, slack.appTokenEnv, matrix.tokenEnv, discord.tokenEnv].filter(
+    (name) => name !== '',
+  );
 }
 
 /** Every name that must be treated as a secret in `env`: configured names and secret-looking names. */

@@ -7,6 +7,7 @@ import { providerProblems } from '../../src/adapters/messaging/providerCheck.js'
 import { loadConfig } from '../../src/config/index.js';
 import { ConfigError } from '../../src/errors.js';
 import { silentLogger } from '../../src/log.js';
+import { actorEnvironment } from '../../src/secrets/actorEnv.js';
 
 // A bot token's shape (base64 user id . timestamp . HMAC), made up.
 const TOKEN = 'MTA1MjM0NTY3ODkwMTIzNDU2Nw.GhIjKl.' + 'n0tARealD1scordT0ken'.repeat(2);
@@ -86,5 +87,14 @@ describe('config check: discord', () => {
     );
     const provider = createDiscordProvider(settings, deps({ DISCORD_BOT_TOKEN: TOKEN }));
     expect(provider).toMatchObject({ name: 'discord', maxLength: 2000, defaultChatId: CHANNEL });
+  });
+
+  it('the bridge alone inherits the bot token, and only while discord is listed', () => {
+    const env = { PATH: '/usr/bin', DISCORD_BOT_TOKEN: TOKEN, GITHUB_TOKEN: 'gh' };
+    const listed = configWith({ providers: ['discord'], discord: { channelId: CHANNEL } });
+    expect(actorEnvironment(listed, 'bridge', env).DISCORD_BOT_TOKEN).toBe(TOKEN);
+    expect(actorEnvironment(listed, 'runner', env).DISCORD_BOT_TOKEN).toBeUndefined();
+    expect(actorEnvironment(listed, 'chat', env).DISCORD_BOT_TOKEN).toBeUndefined();
+    expect(actorEnvironment(configWith({ providers: ['console'] }), 'bridge', env).DISCORD_BOT_TOKEN).toBeUndefined();
   });
 });
