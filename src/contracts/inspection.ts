@@ -84,17 +84,24 @@ export interface InspectorPresence {
   ttlMs: number;
   /** Only these processes (`runner-1`, `supervisor`, …) are to publish; absent: every one. */
   actors?: string[];
+  /**
+   * The viewer needs only each process machine's state changes (the live page), not every event
+   * and snapshot: while no viewer wants more, a process publishes only those snapshots.
+   */
+  changesOnly?: boolean;
 }
 
 /** The one validator for presence payloads. */
 export function toInspectorPresence(payload: Record<string, unknown>): InspectorPresence | undefined {
-  const { viewer, ttlMs, actors } = payload;
+  const { viewer, ttlMs, actors, changesOnly } = payload;
   if (typeof viewer !== 'string' || viewer === '') return undefined;
   if (typeof ttlMs !== 'number' || !Number.isFinite(ttlMs) || ttlMs <= 0 || ttlMs > 600_000) return undefined;
-  if (actors === undefined) return { viewer, ttlMs };
+  if (changesOnly !== undefined && typeof changesOnly !== 'boolean') return undefined;
+  const brief = changesOnly === true ? { changesOnly } : {};
+  if (actors === undefined) return { viewer, ttlMs, ...brief };
   if (!Array.isArray(actors) || actors.length > 100 || !actors.every((a) => typeof a === 'string' && a !== ''))
     return undefined;
-  return { viewer, ttlMs, actors: actors as string[] };
+  return { viewer, ttlMs, actors: actors as string[], ...brief };
 }
 
 /** Readers for Bus.subscribe on the typed subjects. */

@@ -18,7 +18,9 @@ export interface InspectionGateOptions {
 export class InspectionGate {
   private attachedUntil = 0;
   /** Viewers seen, each until its presence expires: a returning one is announced to again. */
-  private readonly viewers = new Map<string, number>();
+  private readonly viewers = new Map<string, { until: number; changesOnly: boolean }>();
+  /** While every viewer wants only state changes: each root machine's last state value sent. */
+  private readonly lastValue = new Map<string, string>();
   /** The process's root actors, each with its own actor system (the machine, and e.g. breakers). */
   private readonly roots: Array<{ root: AnyActorRef; name: string | undefined }> = [];
   private observing: Subscription[] | undefined;
@@ -52,17 +54,17 @@ export class InspectionGate {
    * viewer that names other processes (the live page follows only the chart it shows) is not one
    * of this process's: dropped at once, so its coming back later announces again.
    */
-  presence({ viewer, ttlMs, actors }: InspectorPresence): void {
+  presence({ viewer, ttlMs, actors, changesOnly }: InspectorPresence): void {
     const now = this.now();
-    for (const [id, until] of this.viewers) if (until < now) this.viewers.delete(id);
+    for (const [id, { until }] of this.viewers) if (until < now) this.viewers.delete(id);
     if (actors && !actors.includes(this.options.actor)) {
       if (!this.viewers.delete(viewer)) return;
-      this.attachedUntil = Math.max(0, ...this.viewers.values());
+      this.attachedUntil = Math.max(0, ...[...this.viewers.values()].map((v) => v.until));
       if (!this.attached) this.unobserve();
       return;
     }
     const known = this.viewers.has(viewer);
-    this.viewers.set(viewer, now + ttlMs);
+    this.viewers.set(viewer, { until: now + ttlMs, changesOnly: changesOnly === true });
     this.attachedUntil = Math.max(this.attachedUntil, now + ttlMs);
     this.observe();
     if (!known) this.announce();
@@ -76,9 +78,26 @@ export class InspectionGate {
 
   private readonly onInspection = (event: InspectionEvent): void => {
     if (!this.attached) return this.unobserve();
+    if (this.changesOnly() && !this.isStateChange(event)) return;
     const record = toInspectionRecord(this.options.actor, event);
     if (record) this.options.publish(record);
   };
+
+  /** True while no live viewer wants every event (the live page's viewers only). */
+  private changesOnly(): boolean {
+    const now = this.now();
+    for (const { until, changesOnly } of this.viewers.values()) if (until >= now && !changesOnly) return false;
+    return true;
+  }
+
+  /** A root machine's snapshot whose state value differs from the last one sent. */
+  private isStateChange(event: InspectionEvent): boolean {
+    if (event.type !== '@xstate.snapshot' || event.rootId !== event.actorRef.sessionId) return false;
+    const value = JSON.stringify((event.snapshot as { value?: unknown }).value ?? null);
+    if (this.lastValue.get(event.actorRef.sessionId) === value) return false;
+    this.lastValue.set(event.actorRef.sessionId, value);
+    return true;
+  }
 
   private observe(): void {
     this.observing ??= this.roots.map(({ root }) => root.system.inspect(this.onInspection));
@@ -99,9 +118,12 @@ export class InspectionGate {
   }
 
   private announce(): void {
-    for (const { root, name } of this.roots)
+    for (const { root, name } of this.roots) {
+      // The announcement carries the current state: the next change is what differs from it.
+      this.lastValue.set(root.sessionId, JSON.stringify((root.getSnapshot() as { value?: unknown }).value ?? null));
       for (const ref of liveActors(root))
         this.options.publish(actorRecord(this.options.actor, ref, ref === root ? name : undefined));
+    }
   }
 }
 

@@ -12,6 +12,8 @@ export interface RelayOptions {
   ttlMs?: number;
   /** Only these processes are to publish (asked at each renewal); undefined: every one. */
   actors?: () => readonly string[] | undefined;
+  /** Only the machines' state changes are wanted (the live page), not every event. */
+  changesOnly?: boolean;
 }
 
 export interface Relay {
@@ -23,14 +25,25 @@ export interface Relay {
 
 export const PRESENCE_TTL_MS = 6_000;
 
-export async function startRelay({ bus, send, ttlMs = PRESENCE_TTL_MS, actors }: RelayOptions): Promise<Relay> {
+export async function startRelay({
+  bus,
+  send,
+  ttlMs = PRESENCE_TTL_MS,
+  actors,
+  changesOnly,
+}: RelayOptions): Promise<Relay> {
   const viewer = randomUUID();
   const unsubscribe = bus.subscribe(bus.subjects.inspectAll, readInspectionRecord, (record) => send(record));
   // The subscription must be in place at the server before the machines announce themselves.
   await bus.rtt();
   const present = () => {
     const only = actors?.();
-    bus.publish(bus.subjects.inspectorPresence, { viewer, ttlMs, ...(only ? { actors: [...only] } : {}) });
+    bus.publish(bus.subjects.inspectorPresence, {
+      viewer,
+      ttlMs,
+      ...(only ? { actors: [...only] } : {}),
+      ...(changesOnly ? { changesOnly } : {}),
+    });
   };
   present();
   const timer = setInterval(present, Math.floor(ttlMs / 3));

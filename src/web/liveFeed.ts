@@ -105,6 +105,8 @@ export class LiveFeed {
     this.relay = startRelay({
       bus: this.bus,
       actors: () => [...new Set(this.pages.values())].filter((actor) => actor !== ''),
+      // The page lists state changes: a machine's self-transitions (the watchdog's checks) stay home.
+      changesOnly: true,
       send: (record) => {
         const transition = this.state.inspect(record);
         if (transition) this.send('transition', transition);

@@ -1,5 +1,6 @@
 // A viewer that names the processes it follows (the live page, which shows one chart): only those
-// publish, a process it stops naming stops at once, and one it names again announces again.
+// publish, a process it stops naming stops at once, and one it names again announces again. A
+// viewer that wants only state changes gets no event records and no self-transitions.
 import { createActor, createMachine } from 'xstate';
 import { describe, expect, it } from 'vitest';
 import { toInspectorPresence, type InspectionRecord } from '../../src/contracts/inspection.js';
@@ -54,6 +55,29 @@ describe('inspection gate with a targeted viewer', () => {
     expect(records.map((r) => r.type)).toEqual(['@xstate.event', '@xstate.snapshot']);
   });
 
+  it('sends only state changes while every viewer wants only those, everything once one wants more', () => {
+    const { gate, ref, records } = rig('watchdog');
+    gate.presence({ viewer: 'page', ttlMs: 6_000, actors: ['watchdog'], changesOnly: true });
+    records.length = 0;
+    ref.send({ type: 'SELF' });
+    ref.send({ type: 'SELF' });
+    expect(records).toEqual([]);
+    ref.send({ type: 'NEXT' });
+    expect(records.map((r) => [r.type, r.type === '@xstate.snapshot' ? r.snapshot.value : undefined])).toEqual([
+      ['@xstate.snapshot', 'b'],
+    ]);
+    gate.presence({ viewer: 'inspect', ttlMs: 6_000 });
+    records.length = 0;
+    ref.send({ type: 'NEXT' });
+    ref.send({ type: 'SELF' });
+    expect(records.map((r) => r.type)).toEqual([
+      '@xstate.event',
+      '@xstate.snapshot',
+      '@xstate.event',
+      '@xstate.snapshot',
+    ]);
+  });
+
   it('the contract takes a list of process names, and nothing else there', () => {
     expect(toInspectorPresence({ viewer: 'v', ttlMs: 6_000, actors: ['runner-1'] })).toEqual({
       viewer: 'v',
@@ -63,5 +87,11 @@ describe('inspection gate with a targeted viewer', () => {
     expect(toInspectorPresence({ viewer: 'v', ttlMs: 6_000 })).toEqual({ viewer: 'v', ttlMs: 6_000 });
     expect(toInspectorPresence({ viewer: 'v', ttlMs: 6_000, actors: 'runner-1' })).toBeUndefined();
     expect(toInspectorPresence({ viewer: 'v', ttlMs: 6_000, actors: [''] })).toBeUndefined();
+    expect(toInspectorPresence({ viewer: 'v', ttlMs: 6_000, changesOnly: true })).toEqual({
+      viewer: 'v',
+      ttlMs: 6_000,
+      changesOnly: true,
+    });
+    expect(toInspectorPresence({ viewer: 'v', ttlMs: 6_000, changesOnly: 'yes' })).toBeUndefined();
   });
 });

@@ -282,7 +282,7 @@
         ? 'no bridge in this tree: nothing is sent to chat'
         : o.error
           ? `the bridge did not answer: ${o.error}`
-          : `outbox: ${o.inFlight ?? '?'} in flight, ${o.received ?? '?'} received, ${o.delivered ?? '?'} delivered; ${o.providers.length ? '' : 'no chat provider configured'}`;
+          : `outbox: ${o.inFlight ?? '?'} in flight, ${o.received ?? '?'} received, ${o.delivered ?? '?'} delivered${o.providers.length ? '' : '; no chat provider configured'}`;
     $('#providers tbody').replaceChildren(
       ...(o?.providers ?? []).map((p) => {
         const tr = document.createElement('tr');
