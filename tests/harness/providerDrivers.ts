@@ -3,10 +3,12 @@
 // (or a stranger), what the bot sent as a person sees it, and making the service fall silent and
 // come back (a TCP relay in front of the fake, networkCut.ts). The provider contract suite
 // (tests/e2e/providerContract.test.ts, docs/providers.md#tests) runs the same cases over each.
+import { startFakeDiscord } from '../fakes/discord.js';
 import { startFakeMatrix } from '../fakes/matrix.js';
 import { startFakeSlack } from '../fakes/slack.js';
 import { startFakeTelegram } from '../fakes/telegram.js';
 import { startNetworkCut, type NetworkCut } from './networkCut.js';
+import { discordShown, matrixShown, slackShown } from './shownText.js';
 
 export interface ProviderDriver {
   /** roshi's name for the provider (bridge.providers, the allow-list's prefix). */
@@ -94,16 +96,6 @@ const SLACK_OPERATOR = 'U0OPERATOR';
 /** Slack's own escaping of what a person types (its control characters). */
 const slackEscape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
-/** A posted text as Slack's app shows it: links by their label, the three escapes undone. */
-export function slackShown(text: string): string {
-  return text
-    .replace(/<([^<>|]+)\|([^<>]*)>/g, '$2')
-    .replace(/<([^<>]+)>/g, '$1')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&');
-}
-
 export const slackDriver: ProviderDriver = {
   name: 'slack',
   specials: '& < > * _ ~ `',
@@ -141,32 +133,6 @@ export const slackDriver: ProviderDriver = {
 
 const MATRIX_OPERATOR = '@ana:fake.test';
 
-const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0' };
-
-/** An HTML formatted_body as a Matrix client shows it: tags applied (dropped), entities decoded. */
-export function matrixHtmlShown(html: string): string {
-  return html
-    .replace(/<mx-reply>[\s\S]*?<\/mx-reply>/g, '')
-    .replace(/<br\s*\/?>/gi, '\n')
-    .replace(/<\/p>\s*<p>/gi, '\n\n')
-    .replace(/<[^>]*>/g, '')
-    .replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, name: string) => {
-      if (name.startsWith('#x') || name.startsWith('#X'))
-        return String.fromCodePoint(Number.parseInt(name.slice(2), 16));
-      if (name.startsWith('#')) return String.fromCodePoint(Number(name.slice(1)));
-      return ENTITIES[name.toLowerCase()] ?? whole;
-    });
-}
-
-/** A sent event as a client shows it: the HTML body when there is one, else `body` without a reply's quote. */
-export function matrixShown(content: Record<string, unknown>): string {
-  if (content.format === 'org.matrix.custom.html' && typeof content.formatted_body === 'string')
-    return matrixHtmlShown(content.formatted_body);
-  const body = String(content.body ?? '');
-  const isReply = (content['m.relates_to'] as { 'm.in_reply_to'?: unknown } | undefined)?.['m.in_reply_to'];
-  return isReply ? body.replace(/^(> .*\n)+\n/, '') : body;
-}
-
 export const matrixDriver: ProviderDriver = {
   name: 'matrix',
   specials: '& < > " \'',
@@ -201,5 +167,52 @@ export const matrixDriver: ProviderDriver = {
   },
 };
 
-/** Every provider the suite runs against. Discord joins once its provider and fake are in. */
-export const providerDrivers: ProviderDriver[] = [telegramDriver, slackDriver, matrixDriver];
+const DISCORD_CHANNEL = '1100000000000000001';
+const DISCORD_OPERATOR = '1200000000000000001';
+
+export const discordDriver: ProviderDriver = {
+  name: 'discord',
+  specials: '\\ * _ ~ ` | > # - [ ] ( ) <',
+  silentAfterMs: 3_000,
+  messageId: /^\d{17,20}$/,
+  async start() {
+    const fake = await startFakeDiscord({ channels: [DISCORD_CHANNEL] });
+    // REST goes through the relay; the Gateway is silenced by the fake itself, since a resume
+    // goes to the fake's own resume_gateway_url.
+    const { cut, stop } = await withCut(fake, fake.apiUrl);
+    return {
+      bridge: {
+        providers: ['discord'],
+        allowedUsers: [`discord:${DISCORD_OPERATOR}`],
+        discord: {
+          apiUrl: cut.url,
+          gatewayUrl: fake.gatewayUrl,
+          tokenEnv: 'DISCORD_BOT_TOKEN',
+          channelId: DISCORD_CHANNEL,
+          minInterval: '0ms',
+          silentAfter: `${this.silentAfterMs}ms`,
+        },
+      },
+      env: { DISCORD_BOT_TOKEN: fake.token },
+      say: (text) => void fake.postUserMessage(DISCORD_CHANNEL, DISCORD_OPERATOR, text),
+      strangerSays: (text) => void fake.postUserMessage(DISCORD_CHANNEL, '1200000000000000666', text),
+      sent: () => fake.posted.filter((m) => m.channel_id === DISCORD_CHANNEL).map((m) => discordShown(m.content)),
+      silence: () => {
+        cut.cut();
+        // Heartbeats unanswered (a zombie connection) and every reconnection refused.
+        fake.gateway.ackHeartbeats = false;
+        fake.gateway.refuseConnections = true;
+      },
+      answer: () => {
+        fake.gateway.ackHeartbeats = true;
+        fake.gateway.refuseConnections = false;
+        cut.restore();
+      },
+      secrets: [fake.token],
+      stop,
+    };
+  },
+};
+
+/** Every provider the suite runs against. */
+export const providerDrivers: ProviderDriver[] = [telegramDriver, slackDriver, matrixDriver, discordDriver];
