@@ -16,6 +16,8 @@ export const approvalCommands: readonly Command[] = [
     name: 'approve',
     aliases: ['ok'],
     category: 'missions',
+    primary: true,
+    brief: 'let a mission held for approval go on',
     usage: '/approve <id>',
     summary: 'let a mission waiting for approval push and open its PR (or auto-merge, approval: merge)',
     run: async (ctx) => {

@@ -4,11 +4,13 @@
 // (src/missions/commands.ts).
 //
 //   missions  /mission [--now] [project:x] <text> (/m)  /list (/ls)  /cancel <n|id>
-//             /priority <n|id> top|bottom|N  /live  /abort [runner]  /approve <id>  /reject <id> [why]
+//             /priority <n|id> top|bottom|N  /live  /abort [runner]  /stop (asks, aborts nothing)
+//             /approve <id>  /reject <id> [why]
 //   control   /pause [duration]  /resume  /status  /restart [actor]  /update [force]  /usage
 //             /budget [raise <amount> [project] | reset]
 //   PRs       /rebase <pr>  /review <pr>  /ci_check <pr>  /implement <issue>  /fix <issue>
-//   help      /help [command] (/start, /commands)
+//   help      /help [topic|command] (/start, /commands)
+// `primary` marks the few the compact /help shows; `brief` is the menu's few words (help.ts).
 import { describeError } from '../errors.js';
 import type { Mission, MissionStatus } from '../contracts/index.js';
 import { MISSION_COMMANDS, targetPlaceholder, type MissionCommand } from '../missions/commands.js';
@@ -17,7 +19,7 @@ import type { ListReply } from '../missions/service.js';
 import { CommandError, type Command } from './command.js';
 import { askOpenBreakers } from '../supervisor/openBreakers.js';
 import { approvalCommands, pendingApprovalsText } from './approve.js';
-import { clockTime, countsLine, formatLive, formatStatus, missionLine, type LiveReply } from './format.js';
+import { clockTime, countsLine, formatLive, formatStatus, missionLine, pauseLine, type LiveReply } from './format.js';
 import { helpText } from './help.js';
 import { missionOptions } from './intent.js';
 import {
@@ -34,6 +36,7 @@ import {
 import { oneLine } from '../text/oneLine.js';
 import { usageReply } from './usage.js';
 import { budgetCommand } from './budget.js';
+import { stopCommand } from './stop.js';
 
 export { CommandError, type BridgeApi, type Command, type CommandCategory, type CommandContext } from './command.js';
 
@@ -79,6 +82,7 @@ export function bridgeCommands(missionCommands: readonly MissionCommand[] = MISS
       name: 'mission',
       aliases: ['m'],
       category: 'missions',
+      primary: true,
       usage: '/mission [--now] [project:x] <text>',
       summary: 'queue a mission (--now: at the head of the queue)',
       run: async (ctx) => {
@@ -92,8 +96,11 @@ export function bridgeCommands(missionCommands: readonly MissionCommand[] = MISS
       name: 'list',
       aliases: ['ls', 'queue', 'q'],
       category: 'missions',
+      primary: true,
+      brief: 'the queue, and whether dispatch is paused',
       usage: '/list [pending|running|done|failed|cancelled|all]',
-      summary: 'the queue: running and pending missions, numbered for /cancel and /priority',
+      summary:
+        'the queue: running and pending missions, numbered for /cancel and /priority; says when dispatch is paused or held, and why',
       run: async (ctx) => {
         const filter = ctx.args.toLowerCase() || undefined;
         if (filter && !LIST_STATUSES.includes(filter))
@@ -103,13 +110,19 @@ export function bridgeCommands(missionCommands: readonly MissionCommand[] = MISS
           : filter === 'all'
             ? undefined
             : [filter as MissionStatus];
-        const reply = await askMissions<ListReply>(ctx.api, 'list', { ...(status ? { status } : {}), limit: 25 });
+        const [reply, pause] = await Promise.all([
+          askMissions<ListReply>(ctx.api, 'list', { ...(status ? { status } : {}), limit: 25 }),
+          // A queue that does not move says why: an operator's pause, a rate-limit hold, a day budget.
+          ctx.api.readPause().catch(() => undefined),
+        ]);
         const now = ctx.api.now();
         const numbered = !filter;
         const lines = reply.missions.map((m, i) => missionLine(m, now, numbered ? i + 1 : undefined));
         if (lines.length === 0) lines.push(!filter ? 'nothing running or queued' : `no ${filter} missions`);
         if (reply.total > reply.missions.length) lines.push(`… ${reply.total - reply.missions.length} more`);
         lines.push(countsLine(reply.counts));
+        const dispatch = pauseLine(pause, now);
+        if (dispatch !== 'dispatch: running') lines.push(`${dispatch} — /resume to go on`);
         return lines.join('\n');
       },
     },
@@ -117,6 +130,7 @@ export function bridgeCommands(missionCommands: readonly MissionCommand[] = MISS
       name: 'cancel',
       aliases: ['c', 'rm'],
       category: 'missions',
+      primary: true,
       usage: '/cancel <n|id>',
       summary: 'cancel a mission (n: its number in /list); a running one stops at once',
       run: async (ctx) => {
@@ -148,13 +162,15 @@ export function bridgeCommands(missionCommands: readonly MissionCommand[] = MISS
       name: 'live',
       aliases: ['watch', 'tail'],
       category: 'missions',
+      primary: true,
+      brief: 'what each agent is doing now',
       usage: '/live',
       summary: 'what each running agent is doing right now',
       run: async (ctx) => formatLive(await runnerLive(ctx.api, await runnerNames(ctx.api)), ctx.api.now()),
     },
     {
       name: 'abort',
-      aliases: ['stop'],
+      aliases: [],
       category: 'missions',
       usage: '/abort [runner]',
       summary: "stop the agent of a runner's current mission",
@@ -181,11 +197,13 @@ export function bridgeCommands(missionCommands: readonly MissionCommand[] = MISS
           : `${runner}: ${reply.reason ?? 'nothing to abort'}`;
       },
     },
+    stopCommand,
     // control
     {
       name: 'pause',
       aliases: [],
       category: 'control',
+      primary: true,
       usage: '/pause [duration]',
       summary: 'stop starting new missions (e.g. /pause 2h); running ones finish',
       run: async (ctx) => {
@@ -207,6 +225,7 @@ export function bridgeCommands(missionCommands: readonly MissionCommand[] = MISS
       name: 'resume',
       aliases: ['unpause', 'continue'],
       category: 'control',
+      primary: true,
       usage: '/resume',
       summary: 'start missions again',
       run: async (ctx) => {
@@ -218,6 +237,8 @@ export function bridgeCommands(missionCommands: readonly MissionCommand[] = MISS
       name: 'status',
       aliases: ['s', 'st'],
       category: 'control',
+      primary: true,
+      brief: 'the tree, the queue and the runners',
       usage: '/status',
       summary: 'the tree, the queue, pause, and what each runner is doing',
       run: async (ctx) => {
@@ -307,8 +328,9 @@ export function bridgeCommands(missionCommands: readonly MissionCommand[] = MISS
       name: 'help',
       aliases: ['h', 'start', 'commands'],
       category: 'help',
-      usage: '/help [command]',
-      summary: 'this list, or the usage of one command',
+      usage: '/help [topic|command]',
+      summary: 'the commands you need most; a topic (missions, control, prs, all) or one command’s usage',
+      brief: 'the commands, by topic',
       run: async (ctx) => helpText(ctx.args, commands),
     },
   ];

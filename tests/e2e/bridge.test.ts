@@ -127,7 +127,7 @@ describe('the bridge', () => {
     for (const text of texts) expect(lines.filter((l) => l.text === text)).toHaveLength(1);
     // And the new bridge still answers.
     const from = lines.length;
-    say('{"text":"/help"}');
+    say('{"text":"/help all"}');
     await waitForLine((l) => l.text.includes('Missions:'), 15_000, 'the /help reply', from);
   }, 90_000);
 });

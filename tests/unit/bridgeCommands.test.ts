@@ -48,6 +48,7 @@ describe('the registry', () => {
       'priority',
       'live',
       'abort',
+      'stop',
       'approve',
       'reject',
     ]);
@@ -70,8 +71,8 @@ describe('the registry', () => {
     expect(findCommand('start', COMMANDS)?.name).toBe('help');
     expect(findCommand('nope', COMMANDS)).toBeUndefined();
   });
-  it('groups /help by category and explains one command', () => {
-    const help = helpText('', COMMANDS);
+  it('groups /help all by category and explains one command', () => {
+    const help = helpText('all', COMMANDS);
     expect(help.indexOf('Missions:')).toBeLessThan(help.indexOf('Control:'));
     expect(help.indexOf('Control:')).toBeLessThan(help.indexOf('Pull requests:'));
     expect(help).toContain('/mission [--now] [project:x] <text> (/m)');
