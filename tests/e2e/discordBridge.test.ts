@@ -1,7 +1,8 @@
 // The bridge in a real tree talking to Discord (the REST + Gateway fake, tests/fakes/discord.ts):
-// a mission added from the Discord channel is queued (the reply arrives in the channel), run by a
-// real runner with the real Claude CLI against the scripted API, and its result notice arrives in
-// the channel once; a user not on the allow-list is refused and nothing runs. See docs/chat.md#discord.
+// a mission added from the Discord channel is queued (the reply arrives in the channel, as a reply),
+// run by a real runner with the real Claude CLI against the scripted API, and its result notice
+// arrives in the channel once; the queued reply's Cancel button, pressed, cancels a mission; a user
+// not on the allow-list is refused and nothing runs. See docs/chat.md#discord.
 import { afterAll, describe, expect, it } from 'vitest';
 import { startFakeDiscord, type FakeDiscord } from '../fakes/discord.js';
 import { useMissionTree } from '../harness/missionSuite.js';
@@ -87,9 +88,8 @@ describe('the bridge on Discord', () => {
     expect(queued.text).toContain('[app] add a file {{d-1}}');
     const id = /queued (\w+)/.exec(queued.text)?.[1];
     expect(id).toBeTruthy();
-    // Where the bridge says which message it answers, Discord shows it as a reply to it.
-    if (queued.message_reference !== undefined)
-      expect(queued.message_reference).toMatchObject({ message_id: asked.id });
+    // A reply to the operator's message, as Discord shows replies.
+    expect(queued.message_reference).toMatchObject({ message_id: asked.id });
 
     const result = await waitForPost(
       (t) => t.includes('add a file {{d-1}}') && /^[✅⚠❌]/u.test(t),
@@ -103,6 +103,34 @@ describe('the bridge on Discord', () => {
     expect(shown().filter((m) => m.text === result.text)).toHaveLength(1);
     expect(shown().filter((m) => m.text === queued.text)).toHaveLength(1);
   }, 120_000);
+
+  it('the Cancel button under a queued reply cancels the mission when the operator presses it', async () => {
+    const say = (text: string) => discord.postUserMessage(CHANNEL, OPERATOR, text);
+    // Paused, so the mission is still pending when the button is pressed.
+    say('/pause');
+    await waitForPost((t) => t.startsWith('⏸ dispatch paused'), 'the pause');
+    try {
+      say('/mission never to run {{d-2}}');
+      const queued = await waitForPost(
+        (t) => t.startsWith('⏳ queued') && t.includes('never to run'),
+        'the queued reply',
+      );
+      const id = /queued (\w+)/.exec(queued.text)![1]!;
+      const buttons = (queued.components as Array<{ components: Array<{ label: string; custom_id: string }> }>).flatMap(
+        (row) => row.components,
+      );
+      const cancel = buttons.find((b) => b.custom_id === `/cancel ${id}`);
+      expect(cancel, JSON.stringify(buttons)).toBeDefined();
+      const pressId = discord.pressButton(CHANNEL, OPERATOR, queued.id, cancel!.custom_id);
+      await waitForPost((t) => t.startsWith(`✖ cancelled ${id}`), 'the cancellation');
+      expect(discord.interactionAnswers).toContainEqual({ interactionId: pressId, type: 6 });
+      const mission = await tree.bus.request<{ status: string }>(tree.bus.subjects.missions('get'), { id });
+      expect(mission.status).toBe('cancelled');
+    } finally {
+      say('/resume');
+      await waitForPost((t) => t.startsWith('▶ dispatch resumed'), 'the resume');
+    }
+  });
 
   it('refuses a user who is not on the allow-list and runs nothing', async () => {
     discord.postUserMessage(CHANNEL, STRANGER, '/mission remove everything');
