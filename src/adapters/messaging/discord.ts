@@ -12,7 +12,8 @@ import { DiscordApi } from './discordApi.js';
 import { DiscordGateway, GATEWAY_INTENTS } from './discordGateway.js';
 import { DiscordHistory } from './discordHistory.js';
 import { toInbound, toPress } from './discordInbound.js';
-import { DISCORD_CONTENT_LIMIT, SNOWFLAKE, actionRows, compareSnowflakes, escapeDiscord } from './discordText.js';
+import { createMessageBody } from './discordOutbound.js';
+import { DISCORD_CONTENT_LIMIT, SNOWFLAKE, compareSnowflakes } from './discordText.js';
 import {
   RequestAborted,
   START_CALL_TIMEOUT_MS,
@@ -160,24 +161,11 @@ class DiscordProvider implements MessagingProvider {
 
   async send(message: OutboundMessage): Promise<void> {
     refuseEmptyText(NAME, message);
-    const channel = message.chatId ?? this.defaultChatId;
-    const content = message.format === 'markdown' ? message.text : escapeDiscord(message.text, DISCORD_CONTENT_LIMIT);
-    const { rows, dropped } = actionRows(message.actions ?? []);
+    const { body, dropped } = createMessageBody(message);
     if (dropped.length > 0)
       this.logger.warn({ dropped: dropped.map((a) => a.label) }, 'discord: buttons beyond Discord’s limits left out');
-    const replyTo = message.replyTo !== undefined && SNOWFLAKE.test(message.replyTo) ? message.replyTo : undefined;
-    await this.api.call({
-      what: 'createMessage',
-      method: 'POST',
-      path: `/channels/${channel}/messages`,
-      body: {
-        content,
-        // Never ping @everyone, a role or a user named in a text; the operator a reply answers, yes.
-        allowed_mentions: { parse: [], replied_user: true },
-        ...(replyTo ? { message_reference: { message_id: replyTo, fail_if_not_exists: false } } : {}),
-        ...(rows.length > 0 ? { components: rows } : {}),
-      },
-    });
+    const channel = message.chatId ?? this.defaultChatId;
+    await this.api.call({ what: 'createMessage', method: 'POST', path: `/channels/${channel}/messages`, body });
   }
 
   async typing(chatId: string): Promise<void> {
