@@ -1,9 +1,11 @@
 // At start with an external server: can the NATS system hold nats.replicas copies of each
 // stream? What a client can see of the system without its system account is the server's INFO
-// (JetStream on, the cluster's name, the client URLs of its servers); the final word is the
+// (JetStream on, the cluster's name, the client URLs of its servers, the version: one with the
+// clustered compare-and-set race is refused); the final word is the
 // server's own placement of the outbox stream, which the supervisor creates next and whose
 // refusal replication.ts turns into the same kind of error. docs/scale-out.md#replicas
 import type { Bus } from './bus.js';
+import { parseNatsServerVersion } from './jetstreamSync.js';
 import { ReplicasError } from './replication.js';
 import { ensureOutbox } from './streams.js';
 
@@ -15,7 +17,16 @@ export interface ClusterView {
   cluster: string | undefined;
   /** Servers the cluster advertises to clients (connect_urls); undefined when it does not say. */
   servers: number | undefined;
+  /** The connected server's version (`2.9.10`), when it says. */
+  version: string | undefined;
 }
+
+/**
+ * Before this, a clustered stream can accept two writes that expect the same subject sequence
+ * (nats-server issue 4320, fixed in 2.9.21): two KV updates of one revision both land, and a
+ * mission could be claimed twice. A single server was never affected.
+ */
+export const CLUSTERED_CAS_SINCE = '2.9.21';
 
 export function clusterViewOf(info: {
   server_name?: string;
@@ -23,6 +34,7 @@ export function clusterViewOf(info: {
   jetstream?: boolean;
   cluster?: string;
   connect_urls?: string[];
+  version?: string;
 }): ClusterView {
   const urls = info.connect_urls ?? [];
   return {
@@ -30,6 +42,7 @@ export function clusterViewOf(info: {
     jetstream: info.jetstream === true,
     cluster: info.cluster || undefined,
     servers: urls.length > 0 ? new Set(urls).size : undefined,
+    version: parseNatsServerVersion(info.version)?.text,
   };
 }
 
@@ -44,13 +57,17 @@ export function replicasRefusal(replicas: number, view: ClusterView): string | u
   if (view.servers !== undefined && view.servers < replicas) {
     return `${asked}, but cluster ${view.cluster} has ${view.servers} server${view.servers === 1 ? '' : 's'}: set nats.replicas to at most ${view.servers}, or add servers`;
   }
+  const version = parseNatsServerVersion(view.version);
+  if (version && compareVersion(version, parseNatsServerVersion(CLUSTERED_CAS_SINCE)!) < 0) {
+    return `${asked}, but cluster ${view.cluster} runs nats-server ${version.text}: before ${CLUSTERED_CAS_SINCE} a clustered stream can take two compare-and-set writes of one revision (nats-server issue 4320), so a mission could be claimed twice. Upgrade every server to ${CLUSTERED_CAS_SINCE} or later`;
+  }
   return undefined;
 }
 
 /**
  * Refuses (ReplicasError naming nats.replicas and what the cluster has) when the server the
- * supervisor reached cannot hold the configured replicas, or will not place the outbox stream. With replicas 1 there is nothing to
- * check before connecting, so it does not wait for the connection.
+ * supervisor reached cannot hold the configured replicas, or will not place the outbox stream.
+ * With replicas 1 there is nothing to check, so it does not wait for the connection.
  */
 export async function checkClusterHolds(ready: Promise<Bus>, replicas: number): Promise<ClusterView | undefined> {
   if (replicas <= 1) return undefined;
@@ -62,4 +79,8 @@ export async function checkClusterHolds(ready: Promise<Bus>, replicas: number): 
   // nats.replicas, which the supervisor needs anyway, or a ReplicasError saying why not.
   await ensureOutbox(bus);
   return view;
+}
+
+function compareVersion(a: { major: number; minor: number; patch: number }, b: typeof a): number {
+  return a.major - b.major || a.minor - b.minor || a.patch - b.patch;
 }

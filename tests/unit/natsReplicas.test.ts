@@ -34,15 +34,23 @@ describe('the start check', () => {
     jetstream: true,
     cluster: 'east',
     connect_urls: ['10.0.0.1:4222', '10.0.0.2:4222', '10.0.0.3:4222'],
+    version: '2.10.7',
   };
 
   it('reads cluster name and size from INFO', () => {
-    expect(clusterViewOf(cluster)).toEqual({ server: 'n1', jetstream: true, cluster: 'east', servers: 3 });
+    expect(clusterViewOf(cluster)).toEqual({
+      server: 'n1',
+      jetstream: true,
+      cluster: 'east',
+      servers: 3,
+      version: '2.10.7',
+    });
     expect(clusterViewOf({ server_id: 'NABC', jetstream: true })).toEqual({
       server: 'NABC',
       jetstream: true,
       cluster: undefined,
       servers: undefined,
+      version: undefined,
     });
   });
 
@@ -59,6 +67,15 @@ describe('the start check', () => {
     expect(replicasRefusal(1, single)).toBeUndefined();
     expect(replicasRefusal(3, single)).toContain('nats.replicas is 3, but solo is not part of a cluster');
     expect(replicasRefusal(1, clusterViewOf({ server_name: 'solo' }))).toContain('solo has JetStream off');
+  });
+
+  it('refuses a cluster older than 2.9.21, whose compare-and-set lets two writes of one revision through', () => {
+    const old = clusterViewOf({ ...cluster, version: '2.9.10' });
+    expect(replicasRefusal(1, old)).toBeUndefined();
+    expect(replicasRefusal(3, old)).toBe(
+      'nats.replicas is 3, but cluster east runs nats-server 2.9.10: before 2.9.21 a clustered stream can take two compare-and-set writes of one revision (nats-server issue 4320), so a mission could be claimed twice. Upgrade every server to 2.9.21 or later',
+    );
+    expect(replicasRefusal(3, clusterViewOf({ ...cluster, version: '2.9.21' }))).toBeUndefined();
   });
 
   it('leaves the decision to the placement when the cluster does not advertise its servers', () => {
