@@ -106,7 +106,13 @@ class DiscordProvider implements MessagingProvider {
     this.gateway.start();
     // Resolves at READY; a refusal (bad token, intent not enabled) fails start(); an unreachable
     // gateway is only logged and tried again.
-    const outcome = await Promise.race([settled, sleep(START_CALL_TIMEOUT_MS, { signal }).then(() => undefined)]);
+    const waited = new AbortController();
+    const stopWaiting = () => waited.abort();
+    signal.addEventListener('abort', stopWaiting, { once: true });
+    const deadline = sleep(START_CALL_TIMEOUT_MS, { signal: waited.signal }).then(() => undefined);
+    const outcome = await Promise.race([settled, deadline]);
+    waited.abort();
+    signal.removeEventListener('abort', stopWaiting);
     if (outcome) {
       await this.stop();
       throw outcome;

@@ -41,7 +41,7 @@ export interface GatewayOptions {
   /** READY (a new session: events while away are not replayed) or RESUMED (they were). */
   onReady(ready: { resumed: boolean; userId: string | undefined }): void;
   onDispatch(type: string, data: unknown): void;
-  /** Any frame arrived: the connection lives. */
+  /** A frame arrived on a connection past READY or RESUMED: receiving works. */
   onFrame(): void;
   /** The connection failed or dropped, and why (until the next READY or RESUMED). */
   onTrouble(reason: string): void;
@@ -149,7 +149,6 @@ export class DiscordGateway {
         } catch {
           return;
         }
-        this.options.onFrame();
         const op = num(field(frame, 'op'));
         const d = field(frame, 'd');
         const s = num(field(frame, 's'));
@@ -167,6 +166,8 @@ export class DiscordGateway {
           if (type === 'READY' || type === 'RESUMED') ready = true;
           this.dispatch(type, d);
         }
+        // Only a session that works counts as heard from: HELLOs of failing reconnects do not.
+        if (ready) this.options.onFrame();
       });
     });
   }
