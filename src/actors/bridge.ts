@@ -22,7 +22,7 @@ import { Outbox } from '../bridge/outbox.js';
 import { askChat, Router } from '../bridge/router.js';
 import { providersLine } from '../bridge/providersLine.js';
 import { degradedAlert, ReceiveWatch, watchReceiving } from '../bridge/receiveWatch.js';
-import { pieceLength, splitMessage } from '../bridge/split.js';
+import { pieceLength, splitMarkdown, splitMessage } from '../bridge/split.js';
 import { runUpdate } from '../bridge/update.js';
 import { effectivePause, readHold } from '../missions/dispatchHold.js';
 import { readPause } from '../missions/pause.js';
@@ -142,7 +142,10 @@ export const bridgeKind: ActorKind = {
           logger.warn({ err: error, provider: message.provider }, 'outbox unavailable; replying directly');
           if (!channel) throw error;
           await channel.enqueue({
-            pieces: splitMessage(text, pieceLength(config.bridge.maxMessageLength, channel.provider.maxLength)),
+            pieces: (extras?.format === 'markdown' ? splitMarkdown : splitMessage)(
+              text,
+              pieceLength(config.bridge.maxMessageLength, channel.provider.maxLength),
+            ),
             chatId: message.chatId,
             replyTo: message.messageId,
             ...(extras?.format ? { format: extras.format } : {}),

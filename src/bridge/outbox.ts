@@ -21,7 +21,7 @@ import { ChannelStoppedError, type ProviderChannel } from './channel.js';
 import { noticeActions } from './noticeActions.js';
 import { SentMarks } from './cursor.js';
 import { passesLevel, type MessagingLevel } from './level.js';
-import { pieceLength, splitMessage } from './split.js';
+import { pieceLength, splitMarkdown, splitMessage } from './split.js';
 
 export interface OutboxOptions {
   bus: Bus;
@@ -199,7 +199,8 @@ export class Outbox {
 
   private deliver(channel: ProviderChannel, seq: number, message: OutboxMessage): void {
     const marks = this.marks!;
-    const pieces = splitMessage(message.text, pieceLength(this.options.maxMessageLength, channel.provider.maxLength));
+    const split = message.format === 'markdown' ? splitMarkdown : splitMessage;
+    const pieces = split(message.text, pieceLength(this.options.maxMessageLength, channel.provider.maxLength));
     const actions = noticeActions(message);
     channel
       .enqueue({

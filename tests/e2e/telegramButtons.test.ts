@@ -71,4 +71,40 @@ describe('telegram buttons through the bridge', () => {
     await until(() => telegram.answeredCallbacks.length === 2, 'answerCallbackQuery twice');
     expect(new Set(telegram.answeredCallbacks).size).toBe(2);
   }, 120_000);
+
+  it('a long Markdown chat answer arrives whole, split on paragraph breaks, threaded, rendered as meant', async () => {
+    // The chat actor's place: one long answer, every reserved MarkdownV2 character in it.
+    const paragraphs = Array.from(
+      { length: 30 },
+      (_, i) =>
+        `Step ${i + 1}: run \`npm test\` (about 2.5 min) - then check [the log](https://e.x/a_b?c=d) & PR #${i}! {ok} = yes | no > maybe ~ 1+1. ${'Keep reading. '.repeat(20).trim()}`,
+    );
+    const answer = paragraphs.join('\n\n');
+    expect(answer.length).toBeGreaterThan(11_000);
+    tree!.bus.serve(tree!.bus.subjects.chatRequest, async () => ({ text: answer, answered: true, attempts: 1 }), {
+      queue: 'chat',
+    });
+    const before = telegram.sent.length;
+    const asked = telegram.pushMessage({
+      chatId: CHAT,
+      userId: OPERATOR,
+      text: 'how do I run the tests?',
+      chatType: 'group',
+    });
+    const pieces = () => telegram.sent.slice(before).filter((s) => s.shown.startsWith('Step '));
+    await until(() => pieces().some((p) => p.shown.includes('Step 30:')), 'the last piece', { timeoutMs: 30_000 });
+    const got = pieces();
+    expect(got.length).toBeGreaterThanOrEqual(3);
+    for (const piece of got) {
+      expect(piece.parse_mode).toBe('MarkdownV2');
+      expect(piece.shown.length).toBeLessThanOrEqual(4096);
+    }
+    expect(got[0]!.reply_to).toBe(asked.message!.message_id);
+    expect(got.slice(1).every((p) => p.reply_to === undefined)).toBe(true);
+    // Whole, in order, each piece a run of whole paragraphs; code and link shown as Telegram renders them.
+    const shownParagraphs = paragraphs.map((p) =>
+      p.replace(/`npm test`/, 'npm test').replace(/\[the log\]\([^)]*\)/, 'the log'),
+    );
+    expect(got.map((p) => p.shown).join('\n\n')).toBe(shownParagraphs.join('\n\n'));
+  }, 60_000);
 });
