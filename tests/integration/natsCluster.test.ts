@@ -1,5 +1,6 @@
 // The 3-node cluster harness against itself: an R3 stream keeps every acknowledged message
-// through a node's SIGKILL, and the node rejoins on its store and catches up.
+// through a node's SIGKILL, and the node rejoins on its store and catches up; a node frozen with
+// SIGSTOP holds nothing up and is current again once continued.
 import { RetentionPolicy, StorageType } from 'nats';
 import { describe, expect, it } from 'vitest';
 import { useNatsCluster } from '../harness/natsCluster.js';
@@ -61,5 +62,39 @@ describe('natsCluster harness', () => {
     );
     expect(rejoined.state.messages).toBe(100);
     expect(rejoined.cluster?.replicas).toHaveLength(2);
+  });
+
+  it('a SIGSTOPped follower holds nothing up; resumed, it is current again', async () => {
+    const cluster = fixture.cluster;
+    const bus = await cluster.connect('harness-pause');
+    const jsm = await bus.nc.jetstreamManager();
+    const info = await jsm.streams.info('HARNESS');
+    const follower = cluster.nodes.findIndex((n) => n.name !== info.cluster?.leader && n.pid !== undefined);
+    const name = cluster.nodes[follower]!.name;
+    cluster.pause(follower);
+    const js = bus.nc.jetstream();
+    let published = 0;
+    await until(
+      async () => {
+        await js
+          .publish('harness.paused', new TextEncoder().encode(String(published)), { timeout: 1000 })
+          .then(() => published++)
+          .catch(() => undefined);
+        return published >= 20;
+      },
+      `20 publishes acknowledged with ${name} stopped`,
+      { timeoutMs: 30_000 },
+    );
+    cluster.resume(follower);
+    const current = await until(
+      async () => {
+        const view = await jsm.streams.info('HARNESS').catch(() => undefined);
+        const peer = view?.cluster?.replicas?.find((r) => r.name === name);
+        return peer?.current && !peer.offline && view?.state.messages === 120 ? view : undefined;
+      },
+      `${name} current again after SIGCONT`,
+      { timeoutMs: 30_000, intervalMs: 200 },
+    );
+    expect(current.state.messages).toBe(120);
   });
 });
