@@ -1,11 +1,10 @@
 // The provider contract as an operator lives it (docs/providers.md#tests): one suite, run over each
-// chat service's fake (providerDrivers.ts) against a real tree with the bridge from dist/. Commands
-// answered and strangers refused; every special character of the provider's markup shown as
-// written; a long answer whole and split; a chat turn cut by a bridge SIGKILL answered or
-// explicitly abandoned; a seeded loop of bridge SIGKILLs creating no second mission or chat turn
-// (docs/chat.md#exactly-once-intake); a silent service turning degraded and back up
-// (docs/chat.md#provider-health). The chat actor's place is taken by a stand-in that counts turns.
-// The kill loop is 150+ lines of one scenario, which is why this file is longer than most.
+// chat service's fake (providerDrivers.ts) against one real tree whose bridge (from dist/) runs
+// them all. Commands answered and strangers refused; every special character shown as written; a
+// long answer whole and split; a chat turn cut by a bridge SIGKILL answered or explicitly
+// abandoned; a silent service degraded and back up (docs/chat.md#provider-health); then a seeded
+// loop of bridge SIGKILLs creating no second mission or chat turn (docs/chat.md#exactly-once-intake).
+// The chat actor's place is taken by a stand-in that counts turns (chatStandIn.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMissionWorld, type MissionWorld } from '../harness/missionWorld.js';
 import { copyPackage, type PackageCopy } from '../harness/packageCopy.js';
@@ -60,18 +59,32 @@ describe.each(providerDrivers.map((driver, i) => ({ name: driver.name, driver, i
       until(() => session().sent().slice(from).find(match), what, { timeoutMs, detail: of().bridgeLog });
     const providerState = async () => (await of().providers()).providers[driver.name];
 
-    it('answers /help, queues a mission with its reply, and refuses a stranger', async () => {
-      const from = session().sent().length;
-      session().say('/help');
-      await shownAfter(from, (text) => text.includes('/mission'), 'the /help reply');
-      session().say(`/mission tidy the README for ${driver.name}`);
-      await shownAfter(
-        from,
+    it('answers /help, queues a mission with its reply, and refuses a stranger, each as a reply', async () => {
+      const from = session().posts().length;
+      const postAfter = (match: (text: string) => boolean, what: string) =>
+        until(
+          () =>
+            session()
+              .posts()
+              .slice(from)
+              .find((p) => match(p.shown)),
+          what,
+          { detail: of().bridgeLog },
+        );
+      const helpAsked = session().say('/help');
+      const help = await postAfter((text) => text.includes('/mission'), 'the /help reply');
+      const missionAsked = session().say(`/mission tidy the README for ${driver.name}`);
+      const queued = await postAfter(
         (text) => text.startsWith('⏳ queued') && text.includes('tidy the README'),
         'the queued reply',
       );
-      session().strangerSays('/mission remove everything');
-      await shownAfter(from, (text) => text.includes('Not allowed') && text.includes(`${driver.name}:`), 'the refusal');
+      const strangerAsked = session().strangerSays('/mission remove everything');
+      const refusal = await postAfter(
+        (text) => text.includes('Not allowed') && text.includes(`${driver.name}:`),
+        'the refusal',
+      );
+      expect([help.replyTo, queued.replyTo, refusal.replyTo]).toEqual([helpAsked, missionAsked, strangerAsked]);
+      if (driver.buttons) expect(queued.buttons.join(' ')).toMatch(/Cancel/);
       const texts = (await of().pendingMissions()).map((m) => m.text);
       expect(texts.some((text) => text.includes('remove everything'))).toBe(false);
       expect(texts.filter((text) => text === `tidy the README for ${driver.name}`)).toHaveLength(1);

@@ -12,7 +12,7 @@ export interface NetworkCut {
   close(): Promise<void>;
 }
 
-/** Starts a relay on a free loopback port in front of `serviceUrl` (an http:// URL on 127.0.0.1). */
+/** Starts a relay on a free loopback port in front of `serviceUrl` (an http:// URL with a port). */
 export async function startNetworkCut(serviceUrl: string): Promise<NetworkCut> {
   const target = new URL(serviceUrl);
   const held = new Set<Socket>();
@@ -44,11 +44,8 @@ export async function startNetworkCut(serviceUrl: string): Promise<NetworkCut> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
-  const url = new URL(serviceUrl);
-  url.port = String(port);
-
   return {
-    url: url.toString().replace(/\/$/, serviceUrl.endsWith('/') ? '/' : ''),
+    url: serviceUrl.replace(target.host, `127.0.0.1:${port}`),
     cut() {
       silent = true;
       for (const socket of [...relayed]) socket.destroy();

@@ -8,7 +8,7 @@ import { startFakeMatrix } from '../fakes/matrix.js';
 import { startFakeSlack } from '../fakes/slack.js';
 import { startFakeTelegram } from '../fakes/telegram.js';
 import { startNetworkCut, type NetworkCut } from './networkCut.js';
-import { discordShown, matrixShown, slackShown } from './shownText.js';
+import { discordButtons, discordShown, matrixShown, slackButtons, slackShown } from './shownText.js';
 
 export interface ProviderDriver {
   /** roshi's name for the provider (bridge.providers, the allow-list's prefix). */
@@ -19,6 +19,8 @@ export interface ProviderDriver {
   silentAfterMs: number;
   /** How a received message is named in the bridge's log (`messageId`). */
   messageId: RegExp;
+  /** Whether the service shows buttons under a message. */
+  buttons: boolean;
   start(): Promise<ProviderSession>;
 }
 
@@ -27,18 +29,26 @@ export interface ProviderSession {
   bridge: Record<string, unknown>;
   /** The tree's environment: the token the section names. */
   env: Record<string, string>;
-  /** The allowed operator writes `text` where the bot listens. */
-  say(text: string): void;
-  /** Someone not on the allow-list writes `text` there. */
-  strangerSays(text: string): void;
+  /** The allowed operator writes `text` where the bot listens; returns the service's id of it. */
+  say(text: string): string;
+  /** Someone not on the allow-list writes `text` there; returns its id. */
+  strangerSays(text: string): string;
   /** Every message the bot sent, in order, as the service's app shows it. */
   sent(): string[];
+  /** The same messages with the id of the message each answers (a reply) and its buttons' labels. */
+  posts(): Post[];
   /** The service stops answering (held connections, dropped ones); `answer()` ends that. */
   silence(): void;
   answer(): void;
   /** Secrets of the fake that must never reach a log line. */
   secrets: string[];
   stop(): Promise<void>;
+}
+
+export interface Post {
+  shown: string;
+  replyTo?: string;
+  buttons: string[];
 }
 
 /** Starts the relay and stops it after the fake. */
@@ -59,11 +69,19 @@ export const telegramDriver: ProviderDriver = {
   specials: '_ * [ ] ( ) ~ ` > # + - = | { } . ! \\',
   silentAfterMs: 3_000,
   messageId: new RegExp(`^${TELEGRAM_CHAT}:\\d+$`),
+  buttons: true,
   async start() {
     const fake = await startFakeTelegram();
     const { cut, stop } = await withCut(fake, fake.url);
     const write = (userId: number, text: string) =>
-      void fake.pushMessage({ chatId: TELEGRAM_CHAT, userId, text, chatType: 'group' });
+      String(fake.pushMessage({ chatId: TELEGRAM_CHAT, userId, text, chatType: 'group' }).message!.message_id);
+    // The fake parses MarkdownV2 as Telegram does: `shown` is the text with its entities applied.
+    const posts = () =>
+      fake.sent.map((m) => ({
+        shown: m.shown,
+        ...(m.reply_to !== undefined ? { replyTo: String(m.reply_to) } : {}),
+        buttons: (m.inline_keyboard ?? []).flat().map((b) => b.text),
+      }));
     return {
       bridge: {
         providers: ['telegram'],
@@ -80,8 +98,8 @@ export const telegramDriver: ProviderDriver = {
       env: { TELEGRAM_BOT_TOKEN: fake.token },
       say: (text) => write(TELEGRAM_OPERATOR, text),
       strangerSays: (text) => write(4_242, text),
-      // The fake parses MarkdownV2 as Telegram does: `shown` is the text with its entities applied.
-      sent: () => fake.sent.map((s) => s.shown),
+      sent: () => posts().map((p) => p.shown),
+      posts,
       silence: () => cut.cut(),
       answer: () => cut.restore(),
       secrets: [fake.token],
@@ -101,9 +119,18 @@ export const slackDriver: ProviderDriver = {
   specials: '& < > * _ ~ `',
   silentAfterMs: 3_000,
   messageId: /^\d+\.\d{6}$/,
+  buttons: true,
   async start() {
     const fake = await startFakeSlack({ channels: [SLACK_CHANNEL] });
     const { cut, stop } = await withCut(fake, fake.url);
+    const posts = () =>
+      fake.posted
+        .filter((p) => p.channel === SLACK_CHANNEL)
+        .map((p) => ({
+          shown: slackShown(p.text),
+          ...(p.thread_ts !== undefined ? { replyTo: String(p.thread_ts) } : {}),
+          buttons: slackButtons(p.blocks),
+        }));
     return {
       bridge: {
         providers: ['slack'],
@@ -120,9 +147,10 @@ export const slackDriver: ProviderDriver = {
         },
       },
       env: { SLACK_BOT_TOKEN: fake.botToken },
-      say: (text) => void fake.postUserMessage(SLACK_CHANNEL, SLACK_OPERATOR, slackEscape(text)),
-      strangerSays: (text) => void fake.postUserMessage(SLACK_CHANNEL, 'U0STRANGER', slackEscape(text)),
-      sent: () => fake.posted.filter((p) => p.channel === SLACK_CHANNEL).map((p) => slackShown(p.text)),
+      say: (text) => fake.postUserMessage(SLACK_CHANNEL, SLACK_OPERATOR, slackEscape(text)).ts,
+      strangerSays: (text) => fake.postUserMessage(SLACK_CHANNEL, 'U0STRANGER', slackEscape(text)).ts,
+      sent: () => posts().map((p) => p.shown),
+      posts,
       silence: () => cut.cut(),
       answer: () => cut.restore(),
       secrets: [fake.botToken],
@@ -139,9 +167,19 @@ export const matrixDriver: ProviderDriver = {
   // A quiet /sync answers only after its 30 s (not configurable): silence is what lasts longer.
   silentAfterMs: 34_000,
   messageId: /^\$ev\d+_[a-z0-9]+$/,
+  buttons: false,
   async start() {
     const fake = await startFakeMatrix();
     const { cut, stop } = await withCut(fake, fake.url);
+    const posts = () =>
+      fake.sent
+        .filter((s) => s.roomId === fake.roomId)
+        .map((s) => {
+          const replyTo = (s.content['m.relates_to'] as { 'm.in_reply_to'?: { event_id?: string } } | undefined)?.[
+            'm.in_reply_to'
+          ]?.event_id;
+          return { shown: matrixShown(s.content), ...(replyTo ? { replyTo } : {}), buttons: [] };
+        });
     return {
       bridge: {
         providers: ['matrix'],
@@ -156,9 +194,10 @@ export const matrixDriver: ProviderDriver = {
         },
       },
       env: { MATRIX_ACCESS_TOKEN: fake.token },
-      say: (text) => void fake.postText(MATRIX_OPERATOR, text),
-      strangerSays: (text) => void fake.postText('@mallory:fake.test', text),
-      sent: () => fake.sent.filter((s) => s.roomId === fake.roomId).map((s) => matrixShown(s.content)),
+      say: (text) => fake.postText(MATRIX_OPERATOR, text).event_id,
+      strangerSays: (text) => fake.postText('@mallory:fake.test', text).event_id,
+      sent: () => posts().map((p) => p.shown),
+      posts,
       silence: () => cut.cut(),
       answer: () => cut.restore(),
       secrets: [fake.token],
@@ -175,11 +214,23 @@ export const discordDriver: ProviderDriver = {
   specials: '\\ * _ ~ ` | > # - [ ] ( ) <',
   silentAfterMs: 3_000,
   messageId: /^\d{17,20}$/,
+  buttons: true,
   async start() {
     const fake = await startFakeDiscord({ channels: [DISCORD_CHANNEL] });
     // REST goes through the relay; the Gateway is silenced by the fake itself, since a resume
     // goes to the fake's own resume_gateway_url.
     const { cut, stop } = await withCut(fake, fake.apiUrl);
+    const posts = () =>
+      fake.posted
+        .filter((m) => m.channel_id === DISCORD_CHANNEL)
+        .map((m) => {
+          const replyTo = (m.message_reference as { message_id?: string } | undefined)?.message_id;
+          return {
+            shown: discordShown(m.content),
+            ...(replyTo ? { replyTo } : {}),
+            buttons: discordButtons(m.components),
+          };
+        });
     return {
       bridge: {
         providers: ['discord'],
@@ -194,9 +245,10 @@ export const discordDriver: ProviderDriver = {
         },
       },
       env: { DISCORD_BOT_TOKEN: fake.token },
-      say: (text) => void fake.postUserMessage(DISCORD_CHANNEL, DISCORD_OPERATOR, text),
-      strangerSays: (text) => void fake.postUserMessage(DISCORD_CHANNEL, '1200000000000000666', text),
-      sent: () => fake.posted.filter((m) => m.channel_id === DISCORD_CHANNEL).map((m) => discordShown(m.content)),
+      say: (text) => fake.postUserMessage(DISCORD_CHANNEL, DISCORD_OPERATOR, text).id,
+      strangerSays: (text) => fake.postUserMessage(DISCORD_CHANNEL, '1200000000000000666', text).id,
+      sent: () => posts().map((p) => p.shown),
+      posts,
       silence: () => {
         cut.cut();
         // Heartbeats unanswered (a zombie connection) and every reconnection refused.

@@ -1,7 +1,8 @@
 // A message the bot sent as each chat app shows it to a person, so a test compares what the
 // operator reads: the service's escapes undone, links shown by their label, HTML tags applied.
 // Telegram's fake does this itself (its `shown`, parsed MarkdownV2); the others store what was
-// sent. Paired emphasis marks (*bold*) are left as sent: the suite's texts pair none.
+// sent. Paired emphasis marks (*bold*) are left as sent: the suite's texts pair none. And the
+// labels of a message's buttons.
 
 /** A posted text as Slack's app shows it: links by their label, the three escapes undone. */
 export function slackShown(text: string): string {
@@ -42,4 +43,23 @@ export function matrixShown(content: Record<string, unknown>): string {
 /** A Discord message as the app shows it: a backslash before a symbol shows that symbol. */
 export function discordShown(content: string): string {
   return content.replace(/\\([^\sA-Za-z0-9])/g, '$1');
+}
+
+/** The labels of a Slack message's buttons (Block Kit `actions` blocks). */
+export function slackButtons(blocks: unknown): string[] {
+  if (!Array.isArray(blocks)) return [];
+  return blocks
+    .filter((b) => b?.type === 'actions')
+    .flatMap((b) => (Array.isArray(b.elements) ? b.elements : []))
+    .filter((e) => e?.type === 'button')
+    .map((e) => String(e.text?.text ?? ''));
+}
+
+/** The labels of a Discord message's buttons (components of type 2 in action rows). */
+export function discordButtons(components: unknown): string[] {
+  if (!Array.isArray(components)) return [];
+  return components
+    .flatMap((row) => (Array.isArray(row?.components) ? row.components : []))
+    .filter((c) => c?.type === 2)
+    .map((c) => String(c.label ?? ''));
 }
