@@ -32,7 +32,7 @@ export interface FakeSlackSocket {
   /** Hellos sent so far (1 per successful connection). */
   readonly hellos: number;
   acks: SlackAck[];
-  /** Every envelope sent, in order (redeliveries included). */
+  /** Every envelope sent to a connection, in order (redeliveries included; none while no connection is open). */
   sent: SlackEnvelope[];
   /** Sends an envelope to every open connection; returns it. */
   send(type: SlackEnvelope['type'], payload: Record<string, unknown>): SlackEnvelope;
@@ -85,8 +85,15 @@ export function attachSlackSocket(http: HttpFake): FakeSlackSocket {
     });
   });
 
-  const broadcast = (message: unknown) => {
-    for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+  /** Sends to every open connection; false when there is none (Slack would not have sent it). */
+  const broadcast = (message: unknown): boolean => {
+    let sent = false;
+    for (const ws of sockets) {
+      if (ws.readyState !== ws.OPEN) continue;
+      ws.send(JSON.stringify(message));
+      sent = true;
+    }
+    return sent;
   };
 
   const fake: FakeSlackSocket = {
@@ -112,14 +119,12 @@ export function attachSlackSocket(http: HttpFake): FakeSlackSocket {
         accepts_response_payload: type !== 'events_api',
         ...(type === 'events_api' ? { retry_attempt: 0, retry_reason: '' } : {}),
       };
-      fake.sent.push(envelope);
-      broadcast(envelope);
+      if (broadcast(envelope)) fake.sent.push(envelope);
       return envelope;
     },
     redeliver(envelope, reason = 'timeout') {
       const again = { ...envelope, retry_attempt: (envelope.retry_attempt ?? 0) + 1, retry_reason: reason };
-      fake.sent.push(again);
-      broadcast(again);
+      if (broadcast(again)) fake.sent.push(again);
       return again;
     },
     disconnect(reason = 'refresh_requested') {

@@ -47,6 +47,7 @@ const lastEnvelope = () => rig.fake.socket.sent.at(-1)!;
 
 describe('slack socket mode: messages', () => {
   it('opens a connection with the app token and hands over people’s messages in the channel, each acknowledged', async () => {
+    const old = rig.fake.postUserMessage(CHANNEL, ANA, '/abort (old, must not run)');
     const cursor = new MemoryCursor();
     const { received, onMessage } = collector();
     const p = provider({ cursor });
@@ -55,7 +56,13 @@ describe('slack socket mode: messages', () => {
     const open = rig.fake.requests.filter((r) => r.method === 'apps.connections.open');
     expect(open).toHaveLength(1);
     expect(open[0]!.authorized).toBe(true);
-    expect(rig.fake.requests.some((r) => r.method === 'conversations.history')).toBe(false);
+    // A first start begins at the channel's latest message; the history is read at connecting only.
+    const history = () => rig.fake.requests.filter((r) => r.method === 'conversations.history');
+    await until(() => history().length === 2, 'the first start and the catch-up');
+    expect(history().map((r) => r.params)).toEqual([
+      { channel: CHANNEL, limit: '1' },
+      { channel: CHANNEL, oldest: old.ts, inclusive: 'false', limit: '200' },
+    ]);
 
     const first = rig.fake.postUserMessage(CHANNEL, ANA, ' /status');
     await p.send({ text: 'our own reply' });
@@ -79,11 +86,41 @@ describe('slack socket mode: messages', () => {
     });
     expect(received[1]).toMatchObject({ userId: BOB, messageId: inThread.ts });
     expect(cursor.value).toBe(inThread.ts);
+    expect(history()).toHaveLength(2);
 
     // A reply to a message inside a thread goes to that thread's root.
     await p.send({ text: 'on it', replyTo: inThread.ts });
     await p.send({ text: 'status', replyTo: first.ts });
     expect(rig.fake.posted.slice(1).map((m) => m.thread_ts)).toEqual([first.ts, first.ts]);
+  });
+
+  it('what was written while no connection was open is read from the history at connecting, once', async () => {
+    const cursor = new MemoryCursor();
+    const first = collector();
+    const a = provider({ cursor });
+    await a.start(first.onMessage);
+    rig.fake.postUserMessage(CHANNEL, ANA, 'm1');
+    await until(() => first.received.length === 1, 'm1');
+    await a.stop();
+    rig.fake.postUserMessage(CHANNEL, ANA, 'm2 (while down)');
+
+    const second = collector();
+    const b = provider({ cursor });
+    await b.start(second.onMessage);
+    await until(() => second.received.length === 1, 'm2');
+    rig.fake.socket.refuseUpgrades = true;
+    rig.fake.socket.cut();
+    const hellos = rig.fake.socket.hellos;
+    rig.fake.postUserMessage(CHANNEL, BOB, 'm3 (while disconnected)');
+    rig.fake.socket.refuseUpgrades = false;
+    await until(() => rig.fake.socket.hellos > hellos, 'a new connection');
+    const m4 = rig.fake.postUserMessage(CHANNEL, ANA, 'm4');
+    await until(() => second.received.length === 3, 'm3 and m4');
+    // m4 came both live and (perhaps) in the history read: handed over once either way.
+    rig.fake.socket.redeliver(rig.fake.socket.sent.at(-1)!);
+    await until(() => rig.fake.socket.acks.length === rig.fake.socket.sent.length, 'the acks');
+    expect(second.received.map((m) => m.text)).toEqual(['m2 (while down)', 'm3 (while disconnected)', 'm4']);
+    expect(cursor.value).toBe(m4.ts);
   });
 
   it('an envelope sent again (retry_attempt) is acknowledged and handed over once, even while the first is in hand', async () => {

@@ -9,17 +9,14 @@ import { START_CALL_TIMEOUT_MS, field, saveCursor, str, type ProviderDeps } from
 import { readToken, requireSetting } from './providerSettings.js';
 import { ItemPollingProvider } from './pollingProvider.js';
 import { SLACK_TIMEOUT_MS, SlackApi } from './slackApi.js';
+import { latestTs, messagesSince } from './slackHistory.js';
 import { SLACK as NAME, slackMessageToInbound, threadRootOf } from './slackInbound.js';
 import { SLACK_MAX_LENGTH, SlackReplies } from './slackReplies.js';
 import { SlackSocketProvider } from './slackSocket.js';
-import { compareTs } from './slackText.js';
 import type { InboundMessage, MessagingProvider, OutboundMessage } from './types.js';
 
 export { SLACK_MAX_LENGTH } from './slackReplies.js';
 export type SlackSettings = RoshiConfig['bridge']['slack'];
-
-const HISTORY_PAGE = 200;
-const HISTORY_MAX_PAGES = 20;
 
 const CHANNEL_EXPECTED =
   "a channel id such as C0123456789 (the channel's details in Slack show it), the one channel roshi listens and posts in";
@@ -93,56 +90,14 @@ class SlackProvider extends ItemPollingProvider<unknown> {
 
   /** The ts to start from on a first start: the channel's latest message ("0" when empty). */
   private async latestTs(signal: AbortSignal, timeoutMs = SLACK_TIMEOUT_MS): Promise<string> {
-    const result = await this.api.call(
-      'conversations.history',
-      'GET',
-      { channel: this.settings.channel, limit: '1' },
-      signal,
-      timeoutMs,
-    );
-    const messages = field(result, 'messages');
-    const latest = Array.isArray(messages) ? str(field(messages[0], 'ts')) : undefined;
-    const ts = latest ?? '0';
+    const ts = await latestTs(this.api, this.settings.channel, signal, timeoutMs);
     await saveCursor(this.deps.cursor, ts, this.logger);
     this.logger.info({ oldest: ts }, 'slack: first start: channel history skipped');
     return ts;
   }
 
-  /** Every message after `oldest`, oldest first (Slack pages newest first). */
-  private async newMessages(oldest: string, signal: AbortSignal): Promise<unknown[]> {
-    const all: unknown[] = [];
-    let cursor: string | undefined;
-    for (let page = 0; ; page++) {
-      if (page === HISTORY_MAX_PAGES) {
-        // Only after an outage with thousands of messages: the newest are read, older ones skipped.
-        this.logger.warn(
-          { oldest, read: all.length },
-          'slack: too many new messages since the last poll; the oldest are skipped',
-        );
-        break;
-      }
-      const result = await this.api.call(
-        'conversations.history',
-        'GET',
-        {
-          channel: this.settings.channel,
-          oldest,
-          inclusive: 'false',
-          limit: String(HISTORY_PAGE),
-          ...(cursor ? { cursor } : {}),
-        },
-        signal,
-      );
-      const messages = field(result, 'messages');
-      if (Array.isArray(messages)) all.push(...messages);
-      cursor = str(field(field(result, 'response_metadata'), 'next_cursor'));
-      if (field(result, 'has_more') !== true || !cursor) break;
-    }
-    const withTs = all.filter(
-      (m): m is { ts: string } =>
-        typeof field(m, 'ts') === 'string' && compareTs(str(field(m, 'ts')) ?? '0', oldest) > 0,
-    );
-    return withTs.sort((a, b) => compareTs(a.ts, b.ts));
+  private newMessages(oldest: string, signal: AbortSignal): Promise<unknown[]> {
+    return messagesSince(this.api, this.settings.channel, oldest, this.logger, signal);
   }
 
   protected toInbound(raw: unknown): InboundMessage | undefined {

@@ -19,6 +19,7 @@ import {
 } from './http.js';
 import { RECEIVE_FLOOR_MS } from './receiveLoop.js';
 import { SlackApi } from './slackApi.js';
+import { latestTs, messagesSince } from './slackHistory.js';
 import { SLACK } from './slackInbound.js';
 import { SLACK_MAX_LENGTH, SlackReplies } from './slackReplies.js';
 import { createSocketClient, socketFailure, type SocketClientOptions } from './slackSocketClient.js';
@@ -92,7 +93,7 @@ export class SlackSocketProvider implements MessagingProvider {
     this.intake = intake;
     let closed: Promise<void> | undefined;
     try {
-      await this.checkBotToken(signal);
+      await this.prepare(signal);
       ({ closed } = await this.open(signal));
     } catch (error) {
       if (error instanceof ProviderError && !error.transient) throw error;
@@ -132,6 +133,15 @@ export class SlackSocketProvider implements MessagingProvider {
     this.logger.info(details, 'slack: connected (Socket Mode)');
   }
 
+  /** Before a connection: the bot token checked, and a first start set at the channel's latest message (as polling does). */
+  private async prepare(signal: AbortSignal): Promise<void> {
+    await this.checkBotToken(signal);
+    const intake = this.intake;
+    if (!intake || intake.cursor !== undefined) return;
+    await intake.begin(await latestTs(this.api, this.settings.channel, signal, START_CALL_TIMEOUT_MS));
+    this.logger.info({ oldest: intake.cursor }, 'slack: first start: channel history skipped');
+  }
+
   /** Reconnects after each close: the floor between attempts, a backoff after failures, reset by a hello. */
   private async run(signal: AbortSignal, first: Promise<void> | undefined): Promise<void> {
     let closed = first;
@@ -156,7 +166,7 @@ export class SlackSocketProvider implements MessagingProvider {
       await sleep(Math.max(wait, floorMs), { signal });
       if (signal.aborted) break;
       try {
-        await this.checkBotToken(signal);
+        await this.prepare(signal);
         ({ closed } = await this.open(signal));
         failures = 0;
         lastError = undefined;
@@ -197,6 +207,8 @@ export class SlackSocketProvider implements MessagingProvider {
     void closed.then(() => signal.removeEventListener('abort', onStop));
     this.connected = true;
     this.lastError = undefined;
+    const { channel } = this.settings;
+    this.intake?.catchUp((after) => messagesSince(this.api, channel, after, this.logger, signal));
     this.logger.debug('slack: Socket Mode connection open');
     return { closed };
   }
