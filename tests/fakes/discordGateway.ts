@@ -27,6 +27,8 @@ export class FakeGateway {
   readonly record: GatewayRecord = { identifies: [], resumes: [], heartbeats: [] };
   /** Off: heartbeats go unanswered (a zombie connection, as the client should detect). */
   ackHeartbeats = true;
+  /** Off: the Message Content intent is not enabled for the bot; asking for it closes with 4014. */
+  messageContentAllowed = true;
   /** On: every connection attempt is dropped at the upgrade (the Gateway unreachable). */
   refuseConnections = false;
   private readonly wss = new WebSocketServer({ noServer: true });
@@ -36,7 +38,8 @@ export class FakeGateway {
   constructor(
     private readonly token: string,
     private readonly ready: () => Record<string, unknown>,
-    private readonly heartbeatMs: number,
+    /** The interval HELLO gives; a test may change it before the client connects. */
+    public heartbeatMs: number,
     private readonly baseUrl: () => string,
   ) {}
 
@@ -62,6 +65,11 @@ export class FakeGateway {
     }
   }
 
+  /** Op 1 to every connection: the client should send a heartbeat at once. */
+  askHeartbeat(): void {
+    for (const session of this.sessions.values()) session.socket?.send(JSON.stringify({ op: 1, d: null }));
+  }
+
   /** Op 7 to every connection: the client should reconnect and resume. */
   requestReconnect(): void {
     for (const session of this.sessions.values()) session.socket?.send(JSON.stringify({ op: 7, d: null }));
@@ -72,6 +80,14 @@ export class FakeGateway {
     for (const [id, session] of this.sessions) {
       session.socket?.send(JSON.stringify({ op: 9, d: resumable }));
       if (!resumable) this.sessions.delete(id);
+    }
+  }
+
+  /** Closes every connection with `code`; 4007 and 4009 end the sessions too (no resume), as Discord's do. */
+  closeAll(code: number, reason: string): void {
+    for (const [id, session] of this.sessions) {
+      session.socket?.close(code, reason);
+      if (code === 4007 || code === 4009) this.sessions.delete(id);
     }
   }
 
@@ -106,6 +122,8 @@ export class FakeGateway {
         if (this.ackHeartbeats) send({ op: 11 });
       } else if (frame.op === 2) {
         if (d.token !== this.token) return ws.close(4004, 'Authentication failed.');
+        if (!this.messageContentAllowed && (Number(d.intents) & (1 << 15)) !== 0)
+          return ws.close(4014, 'Disallowed intent(s).');
         this.record.identifies.push({ intents: d.intents, at: Date.now() });
         const session: Session = { id: `session-${++this.sessionCount}`, seq: 1, events: [], socket: ws };
         this.sessions.set(session.id, session);

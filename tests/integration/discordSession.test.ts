@@ -1,8 +1,8 @@
 // The Discord provider's session against the fake Gateway (tests/fakes/discordGateway.ts): op 7
-// and dropped connections resumed with what came meanwhile replayed once, an invalid session
-// identified afresh and caught up from history, a zombie connection (no heartbeat ACK) dropped
-// and resumed, honest receive health, tokens refused at REST or at the Gateway without showing
-// them, and a clean stop. See docs/chat.md#discord.
+// and dropped connections resumed with what came meanwhile replayed once, an invalid or timed-out
+// session identified afresh and caught up from history, op 1 answered, a zombie connection (no
+// heartbeat ACK) dropped and resumed, honest receive health, tokens and a disallowed intent refused
+// at start without showing the token, and a clean stop. See docs/chat.md#discord.
 import { describe, expect, it } from 'vitest';
 import { ProviderError } from '../../src/adapters/messaging/types.js';
 import { ReceiveWatch } from '../../src/bridge/receiveWatch.js';
@@ -56,6 +56,34 @@ describe('discord: reconnects', () => {
     await until(() => received.length === 3, 'three messages');
     await settle();
     expect(texts(received)).toEqual(['before', 'in the gap', 'after']);
+  });
+
+  it('a session Discord timed out (4009) is identified afresh and caught up, nothing twice', async () => {
+    const p = provider();
+    const { received, onMessage } = collector();
+    await p.start(onMessage);
+    rig.fake.postUserMessage(CHANNEL, ANA, 'before');
+    await until(() => received.length === 1, 'before');
+    rig.fake.gateway.closeAll(4009, 'Session timed out.');
+    rig.fake.postUserMessage(CHANNEL, ANA, 'in the gap');
+    await until(() => rig.fake.gateway.record.identifies.length === 2, 'a fresh identify');
+    rig.fake.postUserMessage(CHANNEL, ANA, 'after');
+    await until(() => received.length === 3, 'three messages');
+    await settle();
+    expect(texts(received)).toEqual(['before', 'in the gap', 'after']);
+    expect(rig.fake.gateway.record.resumes).toHaveLength(0);
+  });
+
+  it('a server asking for a heartbeat (op 1) gets one at once, with the last sequence number', async () => {
+    // A minute between heartbeats: the one that comes now is the answer to op 1.
+    rig.fake.gateway.heartbeatMs = 60_000;
+    const p = provider();
+    const { received, onMessage } = collector();
+    await p.start(onMessage);
+    rig.fake.postUserMessage(CHANNEL, ANA, 'moves the sequence to 2');
+    await until(() => received.length === 1, 'the message');
+    rig.fake.gateway.askHeartbeat();
+    await until(() => rig.fake.gateway.record.heartbeats.includes(2), 'a heartbeat with sequence 2');
   });
 
   it('a connection whose heartbeats go unanswered is dropped and resumed', async () => {
@@ -121,6 +149,19 @@ describe('discord: tokens stay secret', () => {
       'discord: gateway refused: 4004 authentication failed (check the bot token in TEST_DISCORD_TOKEN)',
     );
     expect(rig.logLines.join('')).not.toContain(wrong);
+  });
+
+  it('the Message Content intent not enabled (4014) fails start() with what to do', async () => {
+    rig.fake.gateway.messageContentAllowed = false;
+    const error = (await provider()
+      .start(async () => {})
+      .catch((e: unknown) => e)) as ProviderError;
+    expect(error).toBeInstanceOf(ProviderError);
+    expect(error.transient).toBe(false);
+    expect(error.message).toBe(
+      'discord: gateway refused: 4014 disallowed intents (turn on the Message Content intent under Bot in the Developer Portal)',
+    );
+    expect(rig.fake.gateway.record.identifies).toHaveLength(0);
   });
 
   it('stops cleanly: the connection closed, no timer left, idempotent', async () => {
