@@ -224,6 +224,21 @@ describe('slack: tokens stay secret', () => {
     ).toThrow(/bridge\.slack\.channel/);
     // The app token is not needed: polling works with the bot token alone.
     expect(() => createSlackProvider(settings(), { ...base, env: { TEST_SLACK_BOT: 'xoxb-1' } })).not.toThrow();
+    // A bot token pasted as the app token is refused, naming the variable, never showing the value.
+    const pasted = 'xoxb-5555555555-PastedBotTokenPastedBot';
+    const env = { TEST_SLACK_BOT: 'xoxb-1', TEST_SLACK_APP: pasted };
+    const error = (() => {
+      try {
+        createSlackProvider(settings(), { ...base, env });
+      } catch (e) {
+        return e as ConfigError;
+      }
+    })();
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error!.message).toBe(
+      'config: environment variable TEST_SLACK_APP is "a bot or user token (xox…)"; expected an app-level token xapp-… with connections:write (Basic Information → App-Level Tokens; bridge.slack.appTokenEnv names this variable), or nothing to poll instead of Socket Mode',
+    );
+    expect(error!.message).not.toContain(pasted);
   });
 
   it('a wrong token fails start() with invalid_auth, never showing the token', async () => {

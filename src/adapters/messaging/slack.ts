@@ -5,6 +5,7 @@
 // message (old history never replays as commands). Messages are read by slackInbound.ts, replies
 // sent by slackReplies.ts (threads, mrkdwn, buttons). See docs/providers.md#slack.
 import type { RoshiConfig } from '../../config/schema.js';
+import { ConfigError } from '../../errors.js';
 import { START_CALL_TIMEOUT_MS, field, saveCursor, str, type ProviderDeps } from './http.js';
 import { readToken, requireSetting } from './providerSettings.js';
 import { ItemPollingProvider } from './pollingProvider.js';
@@ -18,6 +19,8 @@ import type { InboundMessage, MessagingProvider, OutboundMessage } from './types
 export { SLACK_MAX_LENGTH } from './slackReplies.js';
 export type SlackSettings = RoshiConfig['bridge']['slack'];
 
+const APP_TOKEN_EXPECTED =
+  'an app-level token xapp-… with connections:write (Basic Information → App-Level Tokens; bridge.slack.appTokenEnv names this variable), or nothing to poll instead of Socket Mode';
 const CHANNEL_EXPECTED =
   "a channel id such as C0123456789 (the channel's details in Slack show it), the one channel roshi listens and posts in";
 
@@ -27,6 +30,11 @@ export function createSlackProvider(settings: SlackSettings, deps: ProviderDeps)
   const channelOk = /^[CGD][A-Z0-9]{2,}$/.test(settings.channel);
   requireSetting('bridge.slack.channel', settings.channel, channelOk, CHANNEL_EXPECTED);
   const appToken = deps.env[settings.appTokenEnv]?.trim();
+  if (appToken && !appToken.startsWith('xapp-')) {
+    // A bot token pasted there is the usual mistake; the value itself is never shown.
+    const seen = appToken.startsWith('xox') ? 'a bot or user token (xox…)' : 'a value not starting with xapp-';
+    throw new ConfigError(`environment variable ${settings.appTokenEnv}`, seen, APP_TOKEN_EXPECTED);
+  }
   if (appToken) return new SlackSocketProvider(settings, deps, botToken, appToken);
   return new SlackProvider(settings, deps, botToken);
 }
