@@ -12,14 +12,14 @@
 //   help      /help [topic|command] (/start, /commands)
 // `primary` marks the few the compact /help shows; `brief` is the menu's few words (help.ts).
 import { describeError } from '../errors.js';
-import type { Mission, MissionStatus } from '../contracts/index.js';
+import type { Mission } from '../contracts/index.js';
 import { MISSION_COMMANDS, targetPlaceholder, type MissionCommand } from '../missions/commands.js';
 import { pauseLength, type PauseRecord } from '../missions/pause.js';
 import type { ListReply } from '../missions/service.js';
 import { CommandError, type Command } from './command.js';
 import { askOpenBreakers } from '../supervisor/openBreakers.js';
 import { approvalCommands, pendingApprovalsText } from './approve.js';
-import { clockTime, countsLine, formatLive, formatStatus, missionLine, pauseLine, type LiveReply } from './format.js';
+import { clockTime, formatLive, formatStatus } from './format.js';
 import { helpText } from './help.js';
 import { missionOptions } from './intent.js';
 import {
@@ -36,19 +36,10 @@ import {
 import { oneLine } from '../text/oneLine.js';
 import { usageReply } from './usage.js';
 import { budgetCommand } from './budget.js';
-import { stopCommand } from './stop.js';
+import { listCommand } from './list.js';
+import { abortCommand, stopCommand } from './stop.js';
 
 export { CommandError, type BridgeApi, type Command, type CommandCategory, type CommandContext } from './command.js';
-
-const LIST_STATUSES: readonly string[] = [
-  'pending',
-  'running',
-  'awaiting_approval',
-  'done',
-  'failed',
-  'cancelled',
-  'all',
-];
 
 /** A chat command that queues the mission command `pr` (`/rebase <pr>` → a rebase mission). */
 function missionCommand(pr: MissionCommand): Command {
@@ -92,40 +83,7 @@ export function bridgeCommands(missionCommands: readonly MissionCommand[] = MISS
         return addMission(ctx, text, { ...(project ? { project } : {}), now });
       },
     },
-    {
-      name: 'list',
-      aliases: ['ls', 'queue', 'q'],
-      category: 'missions',
-      primary: true,
-      brief: 'the queue, and whether dispatch is paused',
-      usage: '/list [pending|running|done|failed|cancelled|all]',
-      summary:
-        'the queue: running and pending missions, numbered for /cancel and /priority; says when dispatch is paused or held, and why',
-      run: async (ctx) => {
-        const filter = ctx.args.toLowerCase() || undefined;
-        if (filter && !LIST_STATUSES.includes(filter))
-          throw new CommandError(`/list takes one of ${LIST_STATUSES.join(', ')} (got ${JSON.stringify(ctx.args)})`);
-        const status: MissionStatus[] | undefined = !filter
-          ? ['running', 'pending']
-          : filter === 'all'
-            ? undefined
-            : [filter as MissionStatus];
-        const [reply, pause] = await Promise.all([
-          askMissions<ListReply>(ctx.api, 'list', { ...(status ? { status } : {}), limit: 25 }),
-          // A queue that does not move says why: an operator's pause, a rate-limit hold, a day budget.
-          ctx.api.readPause().catch(() => undefined),
-        ]);
-        const now = ctx.api.now();
-        const numbered = !filter;
-        const lines = reply.missions.map((m, i) => missionLine(m, now, numbered ? i + 1 : undefined));
-        if (lines.length === 0) lines.push(!filter ? 'nothing running or queued' : `no ${filter} missions`);
-        if (reply.total > reply.missions.length) lines.push(`… ${reply.total - reply.missions.length} more`);
-        lines.push(countsLine(reply.counts));
-        const dispatch = pauseLine(pause, now);
-        if (dispatch !== 'dispatch: running') lines.push(`${dispatch} — /resume to go on`);
-        return lines.join('\n');
-      },
-    },
+    listCommand,
     {
       name: 'cancel',
       aliases: ['c', 'rm'],
@@ -168,35 +126,7 @@ export function bridgeCommands(missionCommands: readonly MissionCommand[] = MISS
       summary: 'what each running agent is doing right now',
       run: async (ctx) => formatLive(await runnerLive(ctx.api, await runnerNames(ctx.api)), ctx.api.now()),
     },
-    {
-      name: 'abort',
-      aliases: [],
-      category: 'missions',
-      usage: '/abort [runner]',
-      summary: "stop the agent of a runner's current mission",
-      run: async (ctx) => {
-        let runner = ctx.args.split(/\s+/)[0] || undefined;
-        if (runner && /^\d+$/.test(runner)) runner = `runner-${runner}`;
-        if (!runner) {
-          const live = await runnerLive(ctx.api, await runnerNames(ctx.api));
-          const busy = live.filter((l): l is LiveReply => !('error' in l) && l.mission !== null);
-          if (busy.length === 0) return 'nothing is running';
-          if (busy.length > 1)
-            return `several runners are busy — say which:\n${busy.map((l) => `/abort ${l.runner}  (${l.mission!.id} ${oneLine(l.mission!.text, 50)})`).join('\n')}`;
-          runner = busy[0]!.runner;
-        }
-        if (!isRunner(runner)) throw new CommandError(`${runner} is not a runner; runners are runner-1, runner-2, …`);
-        const reply = await ask<{ aborted: boolean; mission?: string; reason?: string }>(
-          ctx.api,
-          ctx.api.subjects.control(runner),
-          { verb: 'abort', reason: `aborted by ${ctx.by}` },
-          runner,
-        );
-        return reply.aborted
-          ? `⏹ ${runner}: aborting mission ${reply.mission}`
-          : `${runner}: ${reply.reason ?? 'nothing to abort'}`;
-      },
-    },
+    abortCommand,
     stopCommand,
     // control
     {

@@ -1,10 +1,41 @@
-// /stop asks before it aborts: on a phone "stop" is too easy to send for what it used to do
-// (abort the running agent, losing its work). It names the mission it would stop and the /abort
-// line that does it, and aborts nothing itself. docs/chat.md#stop-asks-first
-import type { Command } from './command.js';
+// Stopping a running agent: /abort [runner] does it (ctl verb `abort` on the runner); /stop only
+// asks, since on a phone "stop" is too easy to send for what it used to mean (abort the running
+// agent, losing its work): it names the mission it would stop and the /abort line that does it.
+// docs/chat.md#stop-asks-first
+import { CommandError, type Command } from './command.js';
 import type { LiveReply } from './format.js';
-import { runnerLive, runnerNames } from './treeClient.js';
+import { ask, isRunner, runnerLive, runnerNames } from './treeClient.js';
 import { oneLine } from '../text/oneLine.js';
+
+export const abortCommand: Command = {
+  name: 'abort',
+  aliases: [],
+  category: 'missions',
+  usage: '/abort [runner]',
+  summary: "stop the agent of a runner's current mission",
+  run: async (ctx) => {
+    let runner = ctx.args.split(/\s+/)[0] || undefined;
+    if (runner && /^\d+$/.test(runner)) runner = `runner-${runner}`;
+    if (!runner) {
+      const live = await runnerLive(ctx.api, await runnerNames(ctx.api));
+      const busy = live.filter((l): l is LiveReply => !('error' in l) && l.mission !== null);
+      if (busy.length === 0) return 'nothing is running';
+      if (busy.length > 1)
+        return `several runners are busy — say which:\n${busy.map((l) => `/abort ${l.runner}  (${l.mission!.id} ${oneLine(l.mission!.text, 50)})`).join('\n')}`;
+      runner = busy[0]!.runner;
+    }
+    if (!isRunner(runner)) throw new CommandError(`${runner} is not a runner; runners are runner-1, runner-2, …`);
+    const reply = await ask<{ aborted: boolean; mission?: string; reason?: string }>(
+      ctx.api,
+      ctx.api.subjects.control(runner),
+      { verb: 'abort', reason: `aborted by ${ctx.by}` },
+      runner,
+    );
+    return reply.aborted
+      ? `⏹ ${runner}: aborting mission ${reply.mission}`
+      : `${runner}: ${reply.reason ?? 'nothing to abort'}`;
+  },
+};
 
 export const stopCommand: Command = {
   name: 'stop',
