@@ -12,6 +12,7 @@ import { LiveFeed } from '../web/liveFeed.js';
 import { actorGraph } from '../web/machineGraph.js';
 import { replayRun } from '../web/runReplay.js';
 import { startWebServer, type WebServer } from '../web/server.js';
+import { missionSpendSoFar } from '../web/spendSoFar.js';
 import { previousPort, writeWebUrl } from '../web/urlFile.js';
 import type { ActorKind, ActorParts } from './host.js';
 
@@ -31,6 +32,7 @@ export const webKind: ActorKind = {
       },
       logger,
       config.heartbeat.interval,
+      (missionId) => missionSpendSoFar(config.stateDir, missionId),
     );
     return {
       machine: webMachine,

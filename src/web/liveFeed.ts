@@ -12,6 +12,7 @@ import type { Mission } from '../contracts/index.js';
 import { startRelay, type Relay } from '../inspect/relay.js';
 import { coalesced } from './coalesced.js';
 import { askSideStatus } from './sideStatus.js';
+import type { SpendSoFar } from './spendSoFar.js';
 import { LiveState, type ProgressLine } from './liveState.js';
 
 export type Send = (event: string, data: unknown) => void;
@@ -22,12 +23,15 @@ export type Send = (event: string, data: unknown) => void;
  */
 const TREE_REFRESH_MS = 30_000;
 const MISSIONS_LIMIT = 200;
+/** While an agent streams, its cost so far is read again at most this often. */
+const SPEND_EVERY_MS = 5_000;
 
 export class LiveFeed {
   readonly state = new LiveState();
   private readonly unsubscribers: Array<() => void> = [];
   private relay: Promise<Relay | undefined> | undefined;
   private timers: NodeJS.Timeout[] = [];
+  private sideAskedAt = 0;
   /** Each open page, by its channel id, with the actor whose machine chart it draws ('' none). */
   private readonly pages = new Map<string, string>();
 
@@ -51,6 +55,7 @@ export class LiveFeed {
     private readonly send: Send,
     private readonly logger: Logger,
     private readonly beatEveryMs: number,
+    private readonly spendOf?: (missionId: string) => Promise<SpendSoFar | undefined>,
   ) {}
 
   private get open(): boolean {
@@ -84,8 +89,15 @@ export class LiveFeed {
         this.state.addProgress(line);
         if (!this.open) return;
         this.send('progress', line);
-        // An API retry, a stall nudge or a budget stop changes the run's state in words.
-        if (line.kind === 'retry' || line.kind === 'stall' || line.kind === 'budget') void this.refreshSide();
+        // An API retry, a stall nudge or a budget stop changes the run's state in words; the
+        // cost so far follows the stream, at most every few seconds.
+        if (
+          line.kind === 'retry' ||
+          line.kind === 'stall' ||
+          line.kind === 'budget' ||
+          Date.now() - this.sideAskedAt >= SPEND_EVERY_MS
+        )
+          void this.refreshSide();
       }),
     );
   }
@@ -146,10 +158,11 @@ export class LiveFeed {
   }
 
   private async askSide(): Promise<void> {
+    this.sideAskedAt = Date.now();
     const children = (this.state.tree?.children ?? []).map((c) => c.name);
     const list = this.state.missions as { missions?: Mission[] } | undefined;
     const running = (list?.missions ?? []).filter((m) => m.status === 'running');
-    this.state.side = await askSideStatus(this.bus, children, running);
+    this.state.side = await askSideStatus(this.bus, children, running, this.spendOf);
     this.send('side', this.state.side);
   }
 

@@ -22,7 +22,8 @@ export interface RunReplay {
 const MAX_BYTES = 2 * 1024 * 1024;
 const PROGRESS_MAX = 300;
 
-export async function replayRun(stateDir: string, missionId: string): Promise<RunReplay> {
+/** A mission's run logs, oldest first, under the state dir's runs/ (`root`). */
+export async function runLogFiles(stateDir: string, missionId: string): Promise<{ root: string; files: string[] }> {
   const safeId = missionId.replace(/[^A-Za-z0-9_-]+/g, '_').slice(0, 100);
   const root = statePaths(stateDir).runs;
   const runners = await readdir(root).catch(() => [] as string[]);
@@ -33,6 +34,11 @@ export async function replayRun(stateDir: string, missionId: string): Promise<Ru
       if (name.startsWith(`${safeId}-`) && name.endsWith('.log')) files.push(join(root, runner, name));
   }
   files.sort((a, b) => a.slice(a.lastIndexOf('-')).localeCompare(b.slice(b.lastIndexOf('-'))));
+  return { root, files };
+}
+
+export async function replayRun(stateDir: string, missionId: string): Promise<RunReplay> {
+  const { root, files } = await runLogFiles(stateDir, missionId);
   const runs = [];
   for (const file of files) runs.push({ file: file.slice(root.length + 1), lines: replayText(await readTail(file)) });
   return { missionId, runs };

@@ -2,11 +2,13 @@
 // the chat use: the bridge's `providers` control verb (the outbox and, per chat provider, what
 // still waits to be sent), the pr-poller's `status` (the followed PRs, those in the CI queue with
 // their attempts) and, per running mission, its runner's `live` (retry, rate-limit, stall or
-// budget state, as `mission show` words it). A part whose actor is not in the tree is null.
+// budget state, as `mission show` words it) and its cost so far (spendSoFar.ts). A part whose
+// actor is not in the tree is null.
 import type { Bus } from '../bus/index.js';
 import { askAgentState } from '../cli/missionAgentState.js';
 import type { Mission } from '../contracts/index.js';
 import { describeError } from '../errors.js';
+import type { SpendSoFar } from './spendSoFar.js';
 
 export interface ProviderRow {
   name: string;
@@ -27,6 +29,8 @@ export interface SideStatus {
   prs: { tracked: unknown[] } | { error: string } | null;
   /** Mission id → its agent's state in words, for the running missions that have one. */
   runs: Record<string, string>;
+  /** Mission id → what its runs cost so far, for the running missions (spendSoFar.ts). */
+  spend: Record<string, SpendSoFar>;
 }
 
 const ASK_MS = 2_000;
@@ -37,10 +41,11 @@ export async function askSideStatus(
   bus: Pick<Bus, 'subjects' | 'request'>,
   children: readonly string[],
   running: readonly Mission[],
+  spendOf: (missionId: string) => Promise<SpendSoFar | undefined> = async () => undefined,
 ): Promise<SideStatus> {
   const s = bus.subjects;
   const ask: Ask = (subject, payload) => bus.request(subject, payload, ASK_MS);
-  const [outbox, prs, runs] = await Promise.all([
+  const [outbox, prs, runs, spent] = await Promise.all([
     children.includes('bridge') ? outboxOf(ask, s.control('bridge')) : null,
     children.includes('pr-poller')
       ? ask(s.control('pr-poller'), { verb: 'status' }).then(
@@ -51,10 +56,13 @@ export async function askSideStatus(
     Promise.all(
       running.map(async (m) => [m.id, await askAgentState(m, (r) => ask(s.control(r), { verb: 'live' }))] as const),
     ),
+    Promise.all(running.map(async (m) => [m.id, await spendOf(m.id).catch(() => undefined)] as const)),
   ]);
   const states: Record<string, string> = {};
   for (const [id, text] of runs) if (text) states[id] = text;
-  return { at: Date.now(), outbox, prs, runs: states };
+  const spend: Record<string, SpendSoFar> = {};
+  for (const [id, so] of spent) if (so) spend[id] = so;
+  return { at: Date.now(), outbox, prs, runs: states, spend };
 }
 
 async function outboxOf(ask: Ask, subject: string): Promise<SideStatus['outbox']> {

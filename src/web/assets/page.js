@@ -246,9 +246,14 @@
     $('#output-mission').textContent = id ? `${id}${m ? ` (${m.status})` : ''}` : '(click a mission)';
     const r = m?.result;
     const agent = live.side?.runs?.[id];
+    const spent = m?.status === 'running' ? live.side?.spend?.[id] : undefined;
+    const soFar = spent
+      ? `spent so far ~$${spent.usd.toFixed(4)} (${spent.turns} turns, ${spent.tokens} tokens${spent.runs > 1 ? `, ${spent.runs} runs` : ''})`
+      : undefined;
+    $('#mission-detail').dataset.spent = spent ? String(spent.usd) : '';
     $('#mission-detail').textContent = r
       ? `${r.summary ?? ''}${r.prUrl ? ` — ${r.prUrl}` : ''}${r.costUsd !== undefined ? ` — $${r.costUsd.toFixed(4)}` : ''}${r.error ? ` — ${r.error}` : ''}`
-      : [agent, m?.lastError].filter(Boolean).join(' — ');
+      : [soFar, agent, m?.lastError].filter(Boolean).join(' — ');
     const lines = live.progress[id];
     if (lines?.length) {
       $('#output').replaceChildren(...lines.map((l) => outputLine(l.kind, l.text)));
