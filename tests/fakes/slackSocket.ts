@@ -27,7 +27,7 @@ export interface SlackAck {
 export interface FakeSlackSocket {
   /** A fresh one-time URL, as apps.connections.open answers; undefined while refusing. */
   openUrl(httpUrl: string): string | undefined;
-  /** Open connections that got their hello. */
+  /** Open connections (with or without their hello). */
   readonly connected: number;
   /** Hellos sent so far (1 per successful connection). */
   readonly hellos: number;
@@ -44,6 +44,8 @@ export interface FakeSlackSocket {
   cut(): void;
   /** While true, apps.connections.open still answers but the WebSocket upgrade is refused. */
   refuseUpgrades: boolean;
+  /** While true, a new connection is accepted but never gets its hello. */
+  withholdHello: boolean;
   close(): Promise<void>;
 }
 
@@ -73,6 +75,7 @@ export function attachSlackSocket(http: HttpFake): FakeSlackSocket {
           // Not JSON: Slack ignores it too.
         }
       });
+      if (fake.withholdHello) return;
       hellos++;
       ws.send(
         JSON.stringify({
@@ -98,6 +101,7 @@ export function attachSlackSocket(http: HttpFake): FakeSlackSocket {
 
   const fake: FakeSlackSocket = {
     refuseUpgrades: false,
+    withholdHello: false,
     acks: [],
     sent: [],
     get connected() {

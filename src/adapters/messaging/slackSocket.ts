@@ -5,6 +5,7 @@
 // by Slack's hello); the provider is receiving while connected, so one closed longer than
 // silentAfter turns degraded. See docs/providers.md#slack.
 import type { SocketModeClient } from '@slack/socket-mode';
+import { formatDuration } from '../../config/duration.js';
 import type { Logger } from '../../log.js';
 import { sleep } from '../../time/sleep.js';
 import {
@@ -33,9 +34,12 @@ export interface SlackSocketSettings {
   botTokenEnv: string;
   appTokenEnv: string;
   channel: string;
+  silentAfter: number;
 }
 
 const REFUSED_MAX_MS = 60_000;
+/** The longest wait for Slack's hello once the WebSocket is open (shorter when silentAfter is). */
+const HELLO_TIMEOUT_MS = 30_000;
 
 export class SlackSocketProvider implements MessagingProvider {
   readonly name = SLACK;
@@ -189,26 +193,37 @@ export class SlackSocketProvider implements MessagingProvider {
     const intake = this.intake;
     client.on('slack_event', (event: SocketEvent) => intake?.enqueue(event));
     const closed = new Promise<void>((resolve) => client.once('disconnected', () => resolve()));
+    // At the hello, before any envelope that came with it: what was written while no connection was open.
+    const { channel } = this.settings;
+    client.once('connected', () =>
+      intake?.catchUp((after) => messagesSince(this.api, channel, after, this.logger, signal)),
+    );
+    // A stop, or no hello in time (the client itself would wait for ever), closes the connection.
+    const onStop = () => void client.disconnect();
+    signal.addEventListener('abort', onStop, { once: true });
+    void closed.then(() => signal.removeEventListener('abort', onStop));
+    const helloMs = Math.min(HELLO_TIMEOUT_MS, this.settings.silentAfter);
+    const noHello = setTimeout(() => {
+      wsError = new Error(`no hello from Slack within ${formatDuration(helloMs)}`);
+      void client.disconnect();
+    }, helloMs);
     const starting = client.start();
     this.opening.add(starting);
     try {
       await starting;
     } catch (error) {
+      signal.removeEventListener('abort', onStop);
       throw socketFailure(error ?? wsError, this.client);
     } finally {
+      clearTimeout(noHello);
       this.opening.delete(starting);
     }
     if (signal.aborted) {
       await client.disconnect();
       return { closed };
     }
-    const onStop = () => void client.disconnect();
-    signal.addEventListener('abort', onStop, { once: true });
-    void closed.then(() => signal.removeEventListener('abort', onStop));
     this.connected = true;
     this.lastError = undefined;
-    const { channel } = this.settings;
-    this.intake?.catchUp((after) => messagesSince(this.api, channel, after, this.logger, signal));
     this.logger.debug('slack: Socket Mode connection open');
     return { closed };
   }
