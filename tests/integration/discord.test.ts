@@ -135,8 +135,11 @@ describe('discord: replies out', () => {
       chatId: CHANNEL,
       userId: BOB,
       text: '/cancel mx7g',
-      messageId: `press:${pressId}`,
+      messageId: `press:${pressId}@${notice.id}`,
     });
+    // The answer to a press replies to the message that carried the button.
+    await p.send({ text: '✖ cancelled mx7g', replyTo: received[0]!.messageId });
+    expect(rig.fake.posted.at(-1)!.message_reference).toEqual({ message_id: notice.id, fail_if_not_exists: false });
     expect(rig.fake.interactionAnswers).toEqual([{ interactionId: pressId, type: 6 }]);
     await settle();
     expect(received).toHaveLength(1);

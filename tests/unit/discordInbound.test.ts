@@ -52,6 +52,7 @@ describe('discord inbound', () => {
       channel_id: CHANNEL,
       data: { custom_id: '/cancel mx7g', component_type: 2 },
       member: { user: { id: '80351110224678913', username: 'bob', global_name: null } },
+      message: { id: '1199999999999999999', channel_id: CHANNEL },
     };
     expect(toPress(press, CHANNEL)).toEqual({
       interactionId: '1200000000000000001',
@@ -62,7 +63,7 @@ describe('discord inbound', () => {
         userId: '80351110224678913',
         userName: 'bob',
         text: '/cancel mx7g',
-        messageId: 'press:1200000000000000001',
+        messageId: 'press:1200000000000000001@1199999999999999999',
         at: 1_420_070_400_000 + 286_102_294_921,
       },
     });

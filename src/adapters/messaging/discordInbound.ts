@@ -56,6 +56,8 @@ export function toPress(raw: unknown, channelId: string): Press | undefined {
   if (num(field(raw, 'type')) !== MESSAGE_COMPONENT || str(field(raw, 'channel_id')) !== channelId) return undefined;
   if (!interactionId || !interactionToken || !command || !userId) return undefined;
   const userName = str(field(user, 'global_name')) ?? str(field(user, 'username'));
+  // The message that carried the button: an answer to the press replies to it.
+  const carrier = str(field(field(raw, 'message'), 'id'));
   return {
     interactionId,
     interactionToken,
@@ -65,7 +67,7 @@ export function toPress(raw: unknown, channelId: string): Press | undefined {
       userId,
       ...(userName ? { userName } : {}),
       text: command,
-      messageId: `press:${interactionId}`,
+      messageId: `press:${interactionId}${carrier ? `@${carrier}` : ''}`,
       at: snowflakeTime(interactionId),
     },
   };

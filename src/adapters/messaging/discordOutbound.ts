@@ -13,8 +13,7 @@ export interface CreateMessage {
 export function createMessageBody(message: OutboundMessage): CreateMessage {
   const content = message.format === 'markdown' ? message.text : escapeDiscord(message.text, DISCORD_CONTENT_LIMIT);
   const { rows, dropped } = actionRows(message.actions ?? []);
-  // A press arrives with a `press:` id, which is no message to reply to.
-  const replyTo = message.replyTo !== undefined && SNOWFLAKE.test(message.replyTo) ? message.replyTo : undefined;
+  const replyTo = replyTarget(message.replyTo);
   const body = {
     content,
     // Never ping @everyone, a role or a user a text names; the operator a reply answers, yes.
@@ -24,4 +23,12 @@ export function createMessageBody(message: OutboundMessage): CreateMessage {
     ...(rows.length > 0 ? { components: rows } : {}),
   };
   return { body, dropped };
+}
+
+/** The message a reply answers: the operator's message, or for a press the one carrying the button. */
+function replyTarget(replyTo: string | undefined): string | undefined {
+  if (replyTo === undefined) return undefined;
+  const carrier = /^press:\d+@(\d+)$/.exec(replyTo)?.[1];
+  const target = carrier ?? replyTo;
+  return SNOWFLAKE.test(target) ? target : undefined;
 }
