@@ -1,12 +1,10 @@
 // The Matrix provider against the fake homeserver: the first sync skips history, only m.text
 // from others in the configured room is delivered (in order), sends use a transaction id reused
-// on retry, Markdown goes as HTML with every special character escaped, replies name the message
-// they answer, limits and errors, the `since` cursor across restarts (a `limited` timeline's gap
+// on retry (HTML and replies: matrixHtml.test.ts), limits and errors, the `since` cursor across restarts (a `limited` timeline's gap
 // read back), and the token kept out of every error and log line.
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
 import { MATRIX_MAX_LENGTH, createMatrixProvider, type MatrixSettings } from '../../src/adapters/messaging/matrix.js';
-import { escapeHtml, markdownToMatrixHtml } from '../../src/adapters/messaging/matrixHtml.js';
 import { stripReplyFallback } from '../../src/adapters/messaging/matrixTimeline.js';
 import { ProviderError } from '../../src/adapters/messaging/types.js';
 import { startFakeMatrix } from '../fakes/matrix.js';
@@ -130,63 +128,6 @@ describe('matrix: replies out', () => {
     expect(rig.fake.sent[0]!.txnId).not.toBe(rig.fake.sent[1]!.txnId);
     const put = rig.fake.requests.find((r) => r.method === 'PUT' && r.path.includes('/send/m.room.message/'))!;
     expect(put.authorized).toBe(true);
-  });
-
-  it('Markdown goes as HTML with every special character escaped; plain text has no HTML', async () => {
-    const p = provider();
-    await p.start(async () => {});
-    const markdown = [
-      '# Mission <mx7> & "done"',
-      '**fixed** the \'parser\' in *2 min*, see [PR #1](https://x.y/p?a=1&b="2"_c_) and [no](javascript:alert(1))',
-      '- `a <b> && c`',
-      '- snake_case_name ~~old~~',
-      '> quoted <i>',
-      '```ts',
-      'if (a < b && c > "d") {}',
-      '```',
-      'tail & end',
-    ].join('\n');
-    await p.send({ text: markdown, format: 'markdown' });
-    await p.send({ text: 'plain <b> & "q"' });
-    const [html, plain] = rig.fake.sent.map((s) => s.content);
-    expect(html).toEqual({
-      msgtype: 'm.text',
-      body: markdown,
-      format: 'org.matrix.custom.html',
-      formatted_body:
-        '<h1>Mission &lt;mx7&gt; &amp; &quot;done&quot;</h1>' +
-        '<strong>fixed</strong> the &#39;parser&#39; in <em>2 min</em>, see ' +
-        '<a href="https://x.y/p?a=1&amp;b=&quot;2&quot;_c_">PR #1</a> and [no](javascript:alert(1))' +
-        '<ul><li><code>a &lt;b&gt; &amp;&amp; c</code></li><li>snake_case_name <del>old</del></li></ul>' +
-        '<blockquote>quoted &lt;i&gt;</blockquote>' +
-        '<pre><code class="language-ts">if (a &lt; b &amp;&amp; c &gt; &quot;d&quot;) {}</code></pre>' +
-        'tail &amp; end',
-    });
-    expect(plain).toEqual({ msgtype: 'm.text', body: 'plain <b> & "q"' });
-    expect(escapeHtml(`&<>"'`)).toBe('&amp;&lt;&gt;&quot;&#39;');
-    expect(markdownToMatrixHtml('one\ntwo\n\nthree')).toBe('one<br />two<br /><br />three');
-  });
-
-  it('a reply names the message it answers (m.in_reply_to)', async () => {
-    const { received, onMessage } = collector();
-    const p = provider();
-    await p.start(onMessage);
-    const question = rig.fake.postText(ANA, '/status');
-    await until(() => received.length === 1, 'the question');
-    await p.send({ text: '**all up**', format: 'markdown', replyTo: received[0]!.messageId });
-    await p.send({ text: 'not an event id', replyTo: 'telegram-ish-42' });
-    expect(rig.fake.sent.map((s) => s.content['m.relates_to'])).toEqual([
-      { 'm.in_reply_to': { event_id: question.event_id } },
-      undefined,
-    ]);
-    expect(rig.fake.sent[0]!.content).toMatchObject({ body: '**all up**', formatted_body: '<strong>all up</strong>' });
-  });
-
-  it('Markdown whose HTML would not fit one event goes as text alone', async () => {
-    const p = provider();
-    await p.start(async () => {});
-    await p.send({ text: '"'.repeat(p.maxLength), format: 'markdown' });
-    expect(rig.fake.sent[0]!.content).toEqual({ msgtype: 'm.text', body: '"'.repeat(p.maxLength) });
   });
 
   it('a retried send reuses its transaction id, so an event whose answer was lost is posted once', async () => {
