@@ -1,7 +1,8 @@
 // The Matrix provider against the fake homeserver: the first sync skips history, only m.text
 // from others in the configured room is delivered (in order), sends use a transaction id reused
-// on retry (HTML and replies: matrixHtml.test.ts), limits and errors, the `since` cursor across restarts (a `limited` timeline's gap
-// read back), and the token kept out of every error and log line.
+// on retry (HTML and replies: matrixHtml.test.ts), limits and errors, the `since` cursor across
+// restarts (a `limited` timeline's gap read back), and the token kept out of every error and log
+// line.
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
 import { MATRIX_MAX_LENGTH, createMatrixProvider, type MatrixSettings } from '../../src/adapters/messaging/matrix.js';
