@@ -122,7 +122,9 @@ describe('the bridge on Discord', () => {
       const cancel = buttons.find((b) => b.custom_id === `/cancel ${id}`);
       expect(cancel, JSON.stringify(buttons)).toBeDefined();
       const pressId = discord.pressButton(CHANNEL, OPERATOR, queued.id, cancel!.custom_id);
-      await waitForPost((t) => t.startsWith(`✖ cancelled ${id}`), 'the cancellation');
+      const cancelled = await waitForPost((t) => t.startsWith(`✖ cancelled ${id}`), 'the cancellation');
+      // The answer to the press replies to the message that carried the button.
+      expect(cancelled.message_reference).toMatchObject({ message_id: queued.id });
       expect(discord.interactionAnswers).toContainEqual({ interactionId: pressId, type: 6 });
       const mission = await tree.bus.request<{ status: string }>(tree.bus.subjects.missions('get'), { id });
       expect(mission.status).toBe('cancelled');
