@@ -5,7 +5,7 @@
 //
 //   missions  /mission [--now] [project:x] <text> (/m)  /list (/ls)  /cancel <n|id>
 //             /priority <n|id> top|bottom|N  /live  /abort [runner]  /stop (asks, aborts nothing)
-//             /approve <id>  /reject <id> [why]
+//             /approve <id>  /reject <id> [why]  /retry <id>
 //   control   /pause [duration]  /resume  /status  /restart [actor]  /update [force]  /usage
 //             /budget [raise <amount> [project] | reset]
 //   PRs       /rebase <pr>  /review <pr>  /ci_check <pr>  /implement <issue>  /fix <issue>
@@ -38,6 +38,7 @@ import { usageReply } from './usage.js';
 import { budgetCommand } from './budget.js';
 import { listCommand } from './list.js';
 import { abortCommand, stopCommand } from './stop.js';
+import { retryCommand } from './retry.js';
 
 export { CommandError, type BridgeApi, type Command, type CommandCategory, type CommandContext } from './command.js';
 
@@ -251,6 +252,7 @@ export function bridgeCommands(missionCommands: readonly MissionCommand[] = MISS
     },
     budgetCommand,
     ...approvalCommands,
+    retryCommand,
     // PRs
     ...missionCommands.map(missionCommand),
     // help

@@ -1,7 +1,7 @@
 // Buttons for the missions' own notices, read from the notice id the missions side gives them
 // (src/missions/approval.ts approvalNoticeId, src/missions/notice.ts noticeId): an approval ask
-// gets Approve / Reject. A failed mission's notice gets none: there is no retry command yet.
-// A message that names its own actions keeps them. See docs/chat.md#replies-and-buttons.
+// gets Approve / Reject. A failed mission's notice names its own Retry (missions/noticeDelivery.ts):
+// a message that names its own actions keeps them. See docs/chat.md#replies-and-buttons.
 import type { OutboxAction, OutboxMessage } from '../contracts/outboxMessage.js';
 
 const APPROVAL_NOTICE = /^mission-([0-9a-z]{11})-approval-(push|merge)$/;

@@ -9,7 +9,16 @@ import type { MissionStore } from './store.js';
 export async function sendNotice(bus: Bus, store: MissionStore, mission: Mission, source: string): Promise<void> {
   const notice = mission.notice;
   if (!notice) return;
-  const message = { id: notice.id, kind: 'notification', source, text: notice.text, at: Date.now() };
+  // A failed mission's notice offers to queue it again (/retry, src/bridge/retry.ts).
+  const actions = mission.status === 'failed' ? [{ label: '🔁 Retry', command: `/retry ${mission.id}` }] : undefined;
+  const message = {
+    id: notice.id,
+    kind: 'notification',
+    source,
+    text: notice.text,
+    ...(actions ? { actions } : {}),
+    at: Date.now(),
+  };
   await publishDurable(bus, bus.subjects.bridgeOut, message, notice.id);
   await store.noticeSent(mission.id, notice.id);
 }

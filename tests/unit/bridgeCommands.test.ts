@@ -51,6 +51,7 @@ describe('the registry', () => {
       'stop',
       'approve',
       'reject',
+      'retry',
     ]);
     expect(byCategory('control')).toEqual(['pause', 'resume', 'status', 'restart', 'update', 'usage', 'budget']);
     expect(byCategory('PRs')).toEqual(['rebase', 'review', 'ci_check', 'implement', 'fix']);
