@@ -73,7 +73,7 @@ describe('a command added to the table', () => {
       command: { name: 'deploy' },
     });
     expect(classify('/ship x', bridgeCommands())).toMatchObject({ type: 'unknown' });
-    const help = helpText('', commands);
+    const help = helpText('all', commands);
     expect(help.indexOf('/deploy <pr> (/ship) — deploy a pull request')).toBeGreaterThan(
       help.indexOf('Pull requests:'),
     );
