@@ -152,7 +152,9 @@ export class ProviderChannel {
             text,
             ...(job.chatId !== undefined ? { chatId: job.chatId } : {}),
             ...(format ? { format } : {}),
-            ...(extras && index === 0 && job.replyTo !== undefined ? { replyTo: job.replyTo } : {}),
+            ...(extras && job.replyTo !== undefined && (index === 0 || this.provider.repliesInThread)
+              ? { replyTo: job.replyTo }
+              : {}),
             ...(extras && index === job.pieces.length - 1 && job.actions ? { actions: job.actions } : {}),
           });
           this.lastSendAt = this.now();

@@ -43,17 +43,18 @@ describe('noticeActions', () => {
         { label: '👎 Reject', command: '/reject mfx3k2a1q7z' },
       ]);
   });
-  it('gives an outcome notice none (there is no retry command), and keeps actions a message names', () => {
+  it('adds none to an outcome notice (a failed one names its own Retry), and keeps actions a message names', () => {
     expect(noticeActions({ id: noticeId('mfx3k2a1q7z') })).toBeUndefined();
     expect(noticeActions({ id: 'reply-telegram-1-2-0' })).toBeUndefined();
     expect(noticeActions({ id: approvalNoticeId('mfx3k2a1q7z', 'push'), actions: [CANCEL] })).toEqual([CANCEL]);
   });
 });
 
-function recordingProvider(refuse?: (message: OutboundMessage) => boolean) {
+function recordingProvider(refuse?: (message: OutboundMessage) => boolean, repliesInThread?: boolean) {
   const sent: OutboundMessage[] = [];
   const provider: MessagingProvider = {
     name: 'fake',
+    ...(repliesInThread ? { repliesInThread } : {}),
     maxLength: 100,
     defaultChatId: 'c',
     start: async () => {},
@@ -72,6 +73,15 @@ describe('ProviderChannel: reply and buttons', () => {
     const channel = new ProviderChannel(provider, { minIntervalMs: 0, logger: silentLogger() });
     await channel.enqueue({ pieces: ['p1', 'p2', 'p3'], replyTo: '5:9', actions: [CANCEL] });
     expect(sent).toEqual([{ text: 'p1', replyTo: '5:9' }, { text: 'p2' }, { text: 'p3', actions: [CANCEL] }]);
+  });
+  it('where replies live in a thread (Slack), every piece goes into it', async () => {
+    const { provider, sent } = recordingProvider(undefined, true);
+    const channel = new ProviderChannel(provider, { minIntervalMs: 0, logger: silentLogger() });
+    await channel.enqueue({ pieces: ['p1', 'p2'], replyTo: '5:9' });
+    expect(sent).toEqual([
+      { text: 'p1', replyTo: '5:9' },
+      { text: 'p2', replyTo: '5:9' },
+    ]);
   });
   it('refused for good with them, sends the words without them', async () => {
     const { provider, sent } = recordingProvider((m) => m.actions !== undefined);

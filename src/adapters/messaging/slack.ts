@@ -40,6 +40,7 @@ export function createSlackProvider(settings: SlackSettings, deps: ProviderDeps)
 }
 
 class SlackProvider extends ItemPollingProvider<unknown> {
+  readonly repliesInThread = true;
   readonly defaultChatId: string;
   private readonly api: SlackApi;
   private readonly replies: SlackReplies;

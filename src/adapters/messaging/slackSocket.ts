@@ -44,6 +44,7 @@ const HELLO_TIMEOUT_MS = 30_000;
 export class SlackSocketProvider implements MessagingProvider {
   readonly name = SLACK;
   readonly maxLength = SLACK_MAX_LENGTH;
+  readonly repliesInThread = true;
   readonly defaultChatId: string;
   private readonly logger: Logger;
   private readonly api: SlackApi;

@@ -46,6 +46,8 @@ export interface MessagingProvider {
   readonly name: string;
   /** Longest text `send` accepts in one message; the bridge splits longer ones. */
   readonly maxLength: number;
+  /** Replies live in a thread (Slack): every piece of a split reply goes there, not only the first. */
+  readonly repliesInThread?: boolean;
   /** Where notifications go when an outbound message names no chat; undefined = nowhere. */
   readonly defaultChatId: string | undefined;
   /** Starts receiving; resolves once receiving has begun. Messages arrive in order. */
