@@ -1,7 +1,8 @@
 // At start with an external server: can the NATS system hold nats.replicas copies of each
 // stream? What a client can see of the system without its system account is the server's INFO
 // (JetStream on, the cluster's name, the client URLs of its servers, the version: one with the
-// clustered compare-and-set race is refused); the final word is the
+// clustered compare-and-set race is accepted, its replicated buckets compare the stream's last
+// sequence instead, casScope.ts); the final word is the
 // server's own placement of the outbox stream, which the supervisor creates next and whose
 // refusal replication.ts turns into the same kind of error. docs/scale-out.md#replicas
 import type { Bus } from './bus.js';
@@ -23,10 +24,16 @@ export interface ClusterView {
 
 /**
  * Before this, a clustered stream can accept two writes that expect the same subject sequence
- * (nats-server issue 4320, fixed in 2.9.21): two KV updates of one revision both land, and a
- * mission could be claimed twice. A single server was never affected.
+ * (nats-server issue 4320, fixed in 2.9.21): two KV updates of one revision both land. A single
+ * server was never affected. JsonKv then compares the stream's last sequence (casScope.ts).
  */
 export const CLUSTERED_CAS_SINCE = '2.9.21';
+
+/** Does a server of this version (`2.9.10`) have the clustered compare-and-set race? Unknown: assume so. */
+export function hasClusteredCasRace(version: string | undefined): boolean {
+  const parsed = parseNatsServerVersion(version);
+  return !parsed || compareVersion(parsed, parseNatsServerVersion(CLUSTERED_CAS_SINCE)!) < 0;
+}
 
 export function clusterViewOf(info: {
   server_name?: string;
@@ -56,10 +63,6 @@ export function replicasRefusal(replicas: number, view: ClusterView): string | u
   }
   if (view.servers !== undefined && view.servers < replicas) {
     return `${asked}, but cluster ${view.cluster} has ${view.servers} server${view.servers === 1 ? '' : 's'}: set nats.replicas to at most ${view.servers}, or add servers`;
-  }
-  const version = parseNatsServerVersion(view.version);
-  if (version && compareVersion(version, parseNatsServerVersion(CLUSTERED_CAS_SINCE)!) < 0) {
-    return `${asked}, but cluster ${view.cluster} runs nats-server ${version.text}: before ${CLUSTERED_CAS_SINCE} a clustered stream can take two compare-and-set writes of one revision (nats-server issue 4320), so a mission could be claimed twice. Upgrade every server to ${CLUSTERED_CAS_SINCE} or later`;
   }
   return undefined;
 }

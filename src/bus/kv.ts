@@ -6,11 +6,19 @@ import { RoshiError } from '../errors.js';
 import { sleep } from '../time/sleep.js';
 import { decodeObject, encode } from './codec.js';
 import type { Bus } from './bus.js';
+import { casScopeOf, type CasScope } from './casScope.js';
 import { kvReplicas, placementError, raiseBucketReplicas } from './replication.js';
+import { StreamCas } from './streamCas.js';
 
 export class RevisionConflictError extends RoshiError {
   override readonly code = 'conflict';
 }
+
+/**
+ * A `stream`-scope write (casScope.ts) that lost to writes of other keys every time it tried:
+ * the key itself did not move, so trying the same change again is right.
+ */
+export class BucketBusyError extends RevisionConflictError {}
 
 export interface Entry<T> {
   key: string;
@@ -46,6 +54,8 @@ export class JsonKv {
   private constructor(
     private readonly kv: KV,
     private readonly nc: NatsConnection,
+    /** Set in the `stream` compare-and-set scope: create and update go through it. */
+    private readonly streamCas: StreamCas | undefined,
   ) {}
 
   static async open(bus: Bus, bucket: string, options: { history?: number } = {}): Promise<JsonKv> {
@@ -54,7 +64,14 @@ export class JsonKv {
       .kv(bucket, { history: options.history ?? 1, ...kvReplicas(bus) })
       .catch((error: unknown) => Promise.reject(placementError(error, bus, `KV_${bucket}`)));
     await raiseBucketReplicas(bus, bucket);
-    return new JsonKv(kv, bus.nc);
+    const scope = await casScopeOf(bus, bucket);
+    const streamCas = scope === 'stream' ? new StreamCas(js, await bus.nc.jetstreamManager(), bucket) : undefined;
+    return new JsonKv(kv, bus.nc, streamCas);
+  }
+
+  /** What create and update compare (docs/scale-out.md#compare-and-set-scope). */
+  get casScope(): CasScope {
+    return this.streamCas ? 'stream' : 'subject';
   }
 
   async get<T>(key: string): Promise<Entry<T> | undefined> {
@@ -69,6 +86,7 @@ export class JsonKv {
 
   /** Writes only when the key does not exist yet. */
   async create(key: string, value: unknown): Promise<number> {
+    if (this.streamCas) return this.streamWrite(key, value, 0, `${key} exists already`);
     try {
       return await this.kv.create(key, encode(value));
     } catch (error) {
@@ -78,6 +96,10 @@ export class JsonKv {
 
   /** Writes only when the key is still at `revision` (compare-and-set). */
   async update(key: string, value: unknown, revision: number): Promise<number> {
+    if (this.streamCas) {
+      if (revision <= 0) throw new Error('version must be greater than 0');
+      return this.streamWrite(key, value, revision, `${key} changed since revision ${revision}`);
+    }
     try {
       return await this.kv.update(key, encode(value), revision);
     } catch (error) {
@@ -111,6 +133,13 @@ export class JsonKv {
       }
     }
     throw new Error(`could not write ${key}: it kept changing`);
+  }
+
+  private async streamWrite(key: string, value: unknown, revision: number, moved: string): Promise<number> {
+    const result = await this.streamCas!.write(key, encode(value), revision);
+    if (result === 'moved') throw new RevisionConflictError(moved);
+    if (result === 'busy') throw new BucketBusyError(`${key}: the bucket kept changing under the write`);
+    return result.seq;
   }
 
   async delete(key: string): Promise<void> {

@@ -1,7 +1,12 @@
 // nats.replicas: the config key's refusals, and the start check's reading of a server's INFO
 // (docs/scale-out.md#replicas). The cluster itself: tests/integration/natsReplicas.test.ts.
 import { describe, expect, it } from 'vitest';
-import { clusterViewOf, replicasRefusal } from '../../src/bus/clusterCheck.js';
+import {
+  CLUSTERED_CAS_SINCE,
+  clusterViewOf,
+  hasClusteredCasRace,
+  replicasRefusal,
+} from '../../src/bus/clusterCheck.js';
 import { expectRefused } from '../harness/configRefusal.js';
 import { load, useConfigDir } from '../harness/configFiles.js';
 
@@ -69,13 +74,20 @@ describe('the start check', () => {
     expect(replicasRefusal(1, clusterViewOf({ server_name: 'solo' }))).toContain('solo has JetStream off');
   });
 
-  it('refuses a cluster older than 2.9.21, whose compare-and-set lets two writes of one revision through', () => {
+  it('accepts a cluster older than 2.9.21: its replicated buckets compare the stream sequence instead', () => {
     const old = clusterViewOf({ ...cluster, version: '2.9.10' });
-    expect(replicasRefusal(1, old)).toBeUndefined();
-    expect(replicasRefusal(3, old)).toBe(
-      'nats.replicas is 3, but cluster east runs nats-server 2.9.10: before 2.9.21 a clustered stream can take two compare-and-set writes of one revision (nats-server issue 4320), so a mission could be claimed twice. Upgrade every server to 2.9.21 or later',
+    expect(old.version).toBe('2.9.10');
+    for (const replicas of [1, 2, 3]) expect(replicasRefusal(replicas, old)).toBeUndefined();
+    expect(replicasRefusal(5, old)).toBe(
+      'nats.replicas is 5, but cluster east has 3 servers: set nats.replicas to at most 3, or add servers',
     );
-    expect(replicasRefusal(3, clusterViewOf({ ...cluster, version: '2.9.21' }))).toBeUndefined();
+  });
+
+  it('knows which server versions have the clustered compare-and-set race (before 2.9.21)', () => {
+    expect(CLUSTERED_CAS_SINCE).toBe('2.9.21');
+    for (const version of ['2.9.10', '2.9.20', '2.8.4', 'v2.9.10']) expect(hasClusteredCasRace(version)).toBe(true);
+    for (const version of ['2.9.21', '2.10.7', '3.0.0']) expect(hasClusteredCasRace(version)).toBe(false);
+    expect(hasClusteredCasRace(undefined)).toBe(true);
   });
 
   it('leaves the decision to the placement when the cluster does not advertise its servers', () => {

@@ -4,7 +4,7 @@
 // so missions on one branch run one at a time. See docs/missions.md#claims-and-leases.
 import type { Logger } from '../../log.js';
 import type { Mission } from '../../contracts/index.js';
-import { RevisionConflictError } from '../../bus/kv.js';
+import { BucketBusyError, RevisionConflictError } from '../../bus/kv.js';
 import type { MissionSettings } from '../settings.js';
 import {
   claimMission,
@@ -19,6 +19,9 @@ import { branchKeys, heldBranches, holdsBranch, waitingFor, type BranchHolder } 
 import type { BranchLock, BranchLocks } from './branchLocks.js';
 import type { IndexEntry, MissionIndex } from './missionIndex.js';
 import { NothingToDo, type MissionRecords } from './records.js';
+
+/** Claims of one candidate in a row that lost only to writes of other keys, before moving on. */
+const MAX_BUSY_RETRIES = 3;
 
 export class MissionLeases {
   /** Missions this process is claiming right now, so a second local claimer skips them. */
@@ -35,13 +38,15 @@ export class MissionLeases {
   /**
    * Takes the first pending mission by (order, createdAt) whose notBefore has passed: status
    * running, a lease for `runner` until now + lease, one more attempt. A compare-and-set lost to
-   * another claimer moves on to the next candidate. A mission whose branch another mission holds
+   * another claimer moves on to the next candidate; one that lost only to writes of other keys
+   * (BucketBusyError, the `stream` scope under load) tries the same candidate again. A mission whose branch another mission holds
    * waits: skipped here, and its branch lock refused to a claimer whose index is behind. So does
    * one `waits` names (its project's day budget is reached). undefined when there is nothing to do.
    */
   async claim(runner: string, now: number, waits: (m: Mission) => boolean = () => false): Promise<Mission | undefined> {
     const tried = new Set<string>();
     const held = heldBranches(this.index.missions(), now);
+    let busyRetries = 0;
     for (;;) {
       const entry = this.nextCandidate(now, tried, held, waits);
       if (!entry) return undefined;
@@ -58,6 +63,7 @@ export class MissionLeases {
           revision = await this.records.update(id, transition.mission, entry.revision);
         } catch (error) {
           await this.locks.release(locks);
+          if (error instanceof BucketBusyError && busyRetries++ < MAX_BUSY_RETRIES) tried.delete(id);
           if (error instanceof RevisionConflictError) continue;
           throw error;
         }
