@@ -1,8 +1,9 @@
 // Mission claims on a real 3-node cluster (nats-server as installed: Debian's 2.9.10 has the
 // clustered compare-and-set race, so the R3 missions bucket gets the `stream` scope): three
-// MissionStores, each on its own connection to its own node, racing. Every mission is claimed
-// exactly once and none is left pending while the runners are idle; a cancel racing a renewal
-// is never lost; a node killed mid-claims claims nothing twice. docs/scale-out.md#compare-and-set-scope
+// MissionStores, each on its own connection to its own node (the 200-mission race as the actors'
+// own users), racing. Every mission is claimed exactly once and none is left pending while the
+// runners are idle; a cancel racing a renewal is never lost; a node killed mid-claims claims
+// nothing twice. docs/scale-out.md#compare-and-set-scope
 import { describe, expect, it } from 'vitest';
 import { Bus } from '../../src/bus/bus.js';
 import { hasClusteredCasRace } from '../../src/bus/clusterCheck.js';
@@ -20,12 +21,15 @@ const fixture = useNatsCluster();
 const SETTINGS = testMissionSettings();
 let prefixes = 0;
 
-/** A bus on node `index` only (its first server), at R3; closed by the test's `close`. */
-async function busOn(index: number, prefix: string, opened: Bus[]): Promise<Bus> {
+/** The actors' own users (permissions.ts, prefix roshi), one per node: the stream scope's reads are theirs to make. */
+const ACTORS = ['missions', 'runner-1', 'runner-2'];
+
+/** A bus on node `index` only (its first server), at R3, as `user`; closed by the test's `close`. */
+async function busOn(index: number, prefix: string, user: string, opened: Bus[]): Promise<Bus> {
   const { cluster } = fixture;
   const bus = await Bus.connect({
     url: cluster.nodes[index]!.url,
-    ...cluster.credentialOf('operator'),
+    ...cluster.credentialOf(user),
     name: `claimer-${index}`,
     prefix,
     logger: silentLogger(),
@@ -36,13 +40,20 @@ async function busOn(index: number, prefix: string, opened: Bus[]): Promise<Bus>
   return bus;
 }
 
-/** Three stores on one fresh bucket, one per node, and `count` pending missions in it. */
-async function world(count: number) {
-  const prefix = `cas${++prefixes}`;
+/**
+ * Three stores on one fresh bucket, one per node, and `count` pending missions in it; as the
+ * actors' users on the cluster's own prefix (once per file: one bucket), or as the operator.
+ */
+async function world(count: number, asActors = false) {
+  const prefix = asActors ? fixture.cluster.prefix : `cas${++prefixes}`;
   const buses: Bus[] = [];
   const stores: MissionStore[] = [];
   for (let i = 0; i < 3; i++) {
-    stores.push(await MissionStore.open(await busOn(i, prefix, buses), SETTINGS, { logger: silentLogger() }));
+    stores.push(
+      await MissionStore.open(await busOn(i, prefix, asActors ? ACTORS[i]! : 'operator', buses), SETTINGS, {
+        logger: silentLogger(),
+      }),
+    );
   }
   const ids: string[] = [];
   for (let i = 0; i < count; i++) ids.push((await stores[i % 3]!.add({ text: `task ${i}`, source: 'cli' })).id);
@@ -93,7 +104,7 @@ async function bucketMissions(bus: Bus, ids: string[]): Promise<Mission[]> {
 
 describe('mission claims on a 3-node cluster with R3 buckets', () => {
   it('three stores on three nodes claim 200 missions: each exactly once, none left pending', async () => {
-    const w = await world(200);
+    const w = await world(200, true);
     try {
       const version = w.buses[0]!.nc.info?.version;
       expect(w.scope).toBe(hasClusteredCasRace(version) ? 'stream' : 'subject');
