@@ -26,9 +26,11 @@ export async function openAgentActor(
   { name, config, bus, logger }: ActorEnvironment,
   /** The project a run spends for (the runner's mission); chat runs count for the system only. */
   projectOf: () => string | undefined = () => undefined,
+  /** The runner lets its predecessor's agent finish (predecessorAgent.ts) instead. */
+  orphans: 'kill' | 'spare' = 'kill',
 ): Promise<AgentActorBase> {
   const marker = agentMarker(config.prefix, config.stateDir, name);
-  killOrphanedAgents(marker, logger);
+  if (orphans === 'kill') killOrphanedAgents(marker, logger);
   const missions = await MissionStore.open(bus, missionSettings(config), { logger });
   const stateKv = await JsonKv.open(bus, bus.subjects.stateBucket);
   const cli = createClaudeAdapter({

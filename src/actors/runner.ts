@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { fromCallback, fromPromise, type AnyActorRef } from 'xstate';
 import { runnerMachine } from '../../machines/runner.js';
-import { pruneRunLogs, type AgentProgress } from '../adapters/agent/index.js';
+import { killOrphanedAgents, pruneRunLogs, type AgentProgress } from '../adapters/agent/index.js';
 import { createGitHub } from '../adapters/github/index.js';
 import { sendNotice } from '../missions/noticeDelivery.js';
 import type { Mission } from '../contracts/index.js';
@@ -26,13 +26,19 @@ import { pipelineFor } from './runnerPipelineRun.js';
 import { watchRunnerTriggers } from './runnerTriggers.js';
 import { MissionWorkspaces, missionHoldsBranchIn } from '../runner/workspace.js';
 import { prepareWorkspace } from './runnerWorkspace.js';
+import { letPredecessorFinish } from './predecessorAgent.js';
 
 export const runnerKind: ActorKind = {
   description: 'claims missions and runs the coding agent',
   create: async (environment) => {
     const { name, config, bus, logger } = environment;
     // Before anything else: an agent left by this runner's previous process must not keep working.
-    const { marker, missions: store, stateKv, agent } = await openAgentActor(environment, () => current?.project);
+    const {
+      marker,
+      missions: store,
+      stateKv,
+      agent,
+    } = await openAgentActor(environment, () => current?.project, 'spare');
     // Read now so the machine starts in the right state; the watch in start() follows changes.
     const initiallyPaused = dispatchGate(await readPause(stateKv), await readHold(stateKv), Date.now()).paused;
     const token = process.env[config.github.tokenEnv];
@@ -58,12 +64,29 @@ export const runnerKind: ActorKind = {
       logger,
     });
     let current: Mission | undefined;
+    // An agent its previous process left working finishes before this one claims (predecessorAgent.ts).
+    const stopping = new AbortController();
+    const predecessor = letPredecessorFinish({
+      marker,
+      runner: name,
+      store,
+      streamDir: deps.streamDir,
+      idleTimeoutMs: config.agent.idleTimeout,
+      renewEveryMs: config.missions.leaseRenew,
+      logger,
+      signal: stopping.signal,
+    }).catch((error: unknown) => {
+      logger.warn({ err: error }, "could not wait for the previous process's agent; killing it");
+      killOrphanedAgents(marker, logger);
+    });
     // Projects whose day budget is reached: their missions wait in the queue (runnerTriggers.ts).
     const dayBudgets = { budgets: config.budgets.day, heldProjects: new Set<string>() };
 
     const machine = runnerMachine.provide({
       actors: {
         claimMission: fromPromise(async ({ input }) => {
+          await predecessor;
+          if (stopping.signal.aborted) return undefined; // drained while waiting: claim nothing
           const claimed = await store.claim(input.runner);
           // A run the previous attempt's agent finished while its runner was dead is not paid twice.
           const mission = claimed && (await adoptFinishedRun(store, claimed, name, deps.streamDir, logger));
@@ -157,9 +180,15 @@ export const runnerKind: ActorKind = {
       },
       start: async (actor) => {
         runnerActorRef = actor;
+        // A drain (restart, shutdown) ends the wait for the previous process's agent at once.
+        const drainWatch = actor.subscribe((snapshot: { context?: { drainRequested?: boolean } }) => {
+          if (snapshot.context?.drainRequested) stopping.abort();
+        });
+        unsubscribers.push(() => drainWatch.unsubscribe());
         unsubscribers.push(...(await watchRunnerTriggers(actor, stateKv, store, () => current, dayBudgets)));
       },
       stop: () => {
+        stopping.abort();
         for (const unsubscribe of unsubscribers) unsubscribe();
         breakers.stop();
         store.close();

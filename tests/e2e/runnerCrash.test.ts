@@ -35,7 +35,8 @@ beforeAll(async () => {
   telegram = await startFakeTelegram();
   const hold = join(world.dir, 'hold-gate');
   const config = deepMerge(world.config({ actors: { chat: { enabled: false }, prPoller: { enabled: false } } }), {
-    missions: { lease: '3s', leaseRenew: '1s' },
+    // Long enough for a runner's next process to start on a loaded machine (it takes over the lease).
+    missions: { lease: '10s', leaseRenew: '1s' },
     // A gate that is slow once, when the test asks for it: the runner is killed mid-delivery.
     projects: {
       app: {
@@ -98,6 +99,30 @@ describe('a runner killed after its agent finished', () => {
     expect(done?.attempts, 'the second attempt delivered').toBe(2);
     expect(completeRuns.get('frozen'), 'agent runs answered to the end').toBe(1);
     expect(gitIn(world.dir, '--git-dir', world.bare, 'show', `${done!.result!.branch}:frozen.txt`)).toBe('frozen');
+  }, 150_000);
+
+  it('killed while its agent works: the agent finishes under the next process and is not run again', async () => {
+    // Chaos run 5: the runner's next process killed the agent its predecessor left, mid-run.
+    const started = join(world.dir, 'working-started');
+    let runsStarted = 0;
+    world.scenarios.set('working', ({ toolResults }) => {
+      if (toolResults > 0) return { text: 'wrote working.txt' };
+      runsStarted++;
+      return {
+        toolUse: {
+          name: 'Bash',
+          input: { command: `touch ${started}; sleep 6; printf working > working.txt`, description: 'work' },
+        },
+      };
+    });
+    const mission = await addMission(tree, 'write working.txt {{working}}');
+    await until(() => existsSync(started), 'the agent at work', { timeoutMs: 60_000 });
+    await killRunner();
+
+    const done = await ended(mission.id);
+    expect(done?.status, done?.lastError).toBe('done');
+    expect(runsStarted, 'agent runs started').toBe(1);
+    expect(gitIn(world.dir, '--git-dir', world.bare, 'show', `${done!.result!.branch}:working.txt`)).toBe('working');
   }, 150_000);
 
   it('just after the notice of how its mission ended went out: the operator hears it once', async () => {

@@ -27,7 +27,7 @@ export {
   type Resolution,
 } from './resolve.js';
 export { agentCommand } from './command.js';
-export { AGENT_OF_ENV, agentMarker, killOrphanedAgents } from './orphans.js';
+export { AGENT_OF_ENV, agentMarker, findOrphanedAgents, killOrphanedAgents } from './orphans.js';
 export { pruneRunLogs, runLogPath, type PruneOptions } from './runLogs.js';
 export {
   parseStreamLine,

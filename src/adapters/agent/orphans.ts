@@ -2,10 +2,12 @@
 // re-parented, in a process group and sessions of its own — and would go on editing a worktree
 // whose mission is already being run again elsewhere. Every agent is therefore started with
 // ROSHI_AGENT_OF=<runner name> in its environment, which every process it starts inherits, so
-// the runner's next incarnation can find and kill whatever its predecessor left, whatever the
-// process tree looks like by then.
+// the runner's next incarnation can find whatever its predecessor left, whatever the process
+// tree looks like by then: it lets a live agent finish its run (src/actors/predecessorAgent.ts)
+// and kills what is left.
 import { readdirSync, readFileSync } from 'node:fs';
 import type { Logger } from '../../log.js';
+import { readProc } from '../../process.js';
 
 export const AGENT_OF_ENV = 'ROSHI_AGENT_OF';
 
@@ -17,15 +19,15 @@ export function agentMarker(prefix: string, stateDir: string, actor: string): st
   return `${prefix}@${stateDir}/${actor}`;
 }
 
-/** SIGKILLs every process (other than this one) whose environment says it belongs to `runner`'s agents. */
-export function killOrphanedAgents(runner: string, logger: Logger): number[] {
+/** Every process (other than this one) whose environment says it belongs to `runner`'s agents. */
+export function findOrphanedAgents(runner: string): number[] {
   const marker = `${AGENT_OF_ENV}=${runner}`;
-  const killed: number[] = [];
+  const found: number[] = [];
   let entries: string[];
   try {
     entries = readdirSync('/proc');
   } catch {
-    return killed; // no /proc: nothing we can find
+    return found; // no /proc: nothing we can find
   }
   for (const entry of entries) {
     const pid = Number(entry);
@@ -36,7 +38,15 @@ export function killOrphanedAgents(runner: string, logger: Logger): number[] {
     } catch {
       continue; // gone, or not ours
     }
-    if (!environ.split('\0').includes(marker)) continue;
+    if (environ.split('\0').includes(marker) && readProc(pid)?.zombie === false) found.push(pid);
+  }
+  return found;
+}
+
+/** SIGKILLs every process (other than this one) whose environment says it belongs to `runner`'s agents. */
+export function killOrphanedAgents(runner: string, logger: Logger): number[] {
+  const killed: number[] = [];
+  for (const pid of findOrphanedAgents(runner)) {
     try {
       process.kill(pid, 'SIGKILL');
       killed.push(pid);
