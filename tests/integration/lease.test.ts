@@ -114,11 +114,17 @@ describe('Lease on a 3-node cluster', () => {
         );
       }
     })();
+    // After the kill the lease may pass to the waiter (the renewer's renewals can stall past the
+    // lease during the election on a loaded machine): either holder renewing counts as going on.
     const waiting = (async () => {
       while (running) {
         await sleep(100);
         if (!b.lease.holds()) await b.lease.acquire().catch(() => false);
-        else await b.lease.renew().catch(() => undefined);
+        else
+          await b.lease.renew().then(
+            () => killed && renewedAfterKill++,
+            () => undefined,
+          );
       }
     })();
     const sampling = (async () => {
@@ -135,8 +141,8 @@ describe('Lease on a 3-node cluster', () => {
       await sleep(1_000);
       await cluster.kill(victim);
       killed = true;
-      await until(() => renewedAfterKill >= 5, 'renewals going on after the kill', {
-        timeoutMs: 30_000,
+      await until(() => renewedAfterKill >= 5, 'renewals (by either holder) going on after the kill', {
+        timeoutMs: 60_000,
         intervalMs: 100,
       });
       await cluster.restart(victim);
@@ -150,5 +156,5 @@ describe('Lease on a 3-node cluster', () => {
     expect([a.lease.holds(), b.lease.holds()].filter(Boolean).length).toBeLessThanOrEqual(1);
     if (a.lease.holds()) expect(record.holder).toBe('renewer');
     if (b.lease.holds()) expect(record.holder).toBe('waiter');
-  });
+  }, 120_000);
 });
