@@ -47,6 +47,8 @@ const ALL = [
   'inspect-cost',
   'stall-detection',
   'web-latency',
+  'bridge-idle',
+  'kv-cas-scope',
 ];
 const chosen = process.argv.slice(2).length ? process.argv.slice(2) : ALL;
 const PER_BENCH_LIMIT_MS = 10 * 60_000;
