@@ -218,7 +218,9 @@ describe('claude adapter (real CLI, scripted API)', () => {
       },
       { text: 'done after the stop' },
     );
-    const result = await adapter().run(request({ idleTimeoutMs: 3_000 }));
+    // Longer than a loaded machine takes from the tool call to the command stopping the CLI:
+    // a silence before the stop has nothing stopped to continue, and is killed.
+    const result = await adapter().run(request({ idleTimeoutMs: 10_000 }));
 
     expect(result.outcome, result.error).toBe('success');
     expect(result.killedBy).toBeUndefined();
