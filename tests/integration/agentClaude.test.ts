@@ -10,6 +10,7 @@ import { MissingDependencyError } from '../../src/errors.js';
 import { silentLogger } from '../../src/log.js';
 import { startFakeAnthropic, type FakeAnthropic } from '../fakes/anthropic.js';
 import { claudeEnv, claudeSandbox, rateLimitedStep } from '../harness/claudeSandbox.js';
+import { until } from '../harness/until.js';
 
 const CLAUDE = resolve('node_modules/.bin/claude');
 const PROMPT = 'Mission 7f3a: create hello.txt saying hello (marker QUOKKA-42)';
@@ -210,23 +211,27 @@ describe('claude adapter (real CLI, scripted API)', () => {
     const cliPid = join(root, 'cli.pid');
     fake.enqueue(
       {
-        toolUse: {
-          name: 'Bash',
-          // The CLI is this command's parent: stop it while it waits for the command's result.
-          input: { command: `echo $PPID > ${cliPid}; kill -STOP $PPID; echo stopped`, description: 'stop' },
-        },
+        // The CLI is this command's parent: the test stops it while it waits for the result.
+        toolUse: { name: 'Bash', input: { command: `echo $PPID > ${cliPid}; sleep 2; echo ok`, description: 'wait' } },
       },
       { text: 'done after the stop' },
     );
-    // Longer than a loaded machine takes from the tool call to the command stopping the CLI:
-    // a silence before the stop has nothing stopped to continue, and is killed.
-    const result = await adapter().run(request({ idleTimeoutMs: 10_000 }));
+    // Longer than a loaded machine takes to start the Bash command: the stop comes before the first silence.
+    const running = adapter().run(request({ idleTimeoutMs: 8_000 }));
+    const pid = await until(
+      () => (existsSync(cliPid) ? Number(readFileSync(cliPid, 'utf8').trim()) || undefined : undefined),
+      'the CLI pid from its Bash command',
+      { timeoutMs: 20_000 },
+    );
+    expect(cmdline(pid).join(' ')).toMatch(/claude/);
+    process.kill(pid, 'SIGSTOP');
+    const result = await running;
 
     expect(result.outcome, result.error).toBe('success');
     expect(result.killedBy).toBeUndefined();
     expect(result.summary).toContain('done after the stop');
     expect(readFileSync(join(root, 'logs', 'run.log'), 'utf8')).toMatch(
-      new RegExp(`the agent was stopped \\(pids ${readFileSync(cliPid, 'utf8').trim()}`),
+      new RegExp(`the agent was stopped \\(pids ${pid}`),
     );
   });
 
