@@ -69,7 +69,11 @@ describe('natsCluster harness', () => {
     const bus = await cluster.connect('harness-pause');
     const jsm = await bus.nc.jetstreamManager();
     const info = await jsm.streams.info('HARNESS');
-    const follower = cluster.nodes.findIndex((n) => n.name !== info.cluster?.leader && n.pid !== undefined);
+    // Not the node this client is connected to: pausing that one would hold up the client itself.
+    const connectedTo = bus.nc.info?.server_name;
+    const follower = cluster.nodes.findIndex(
+      (n) => n.name !== info.cluster?.leader && n.name !== connectedTo && n.pid !== undefined,
+    );
     const name = cluster.nodes[follower]!.name;
     cluster.pause(follower);
     const js = bus.nc.jetstream();
