@@ -4,6 +4,7 @@
 // blockquote, br), every HTML special character of the text escaped; a reply names the message
 // it answers (`m.relates_to` → `m.in_reply_to`, without the deprecated quoted fallback).
 // See docs/providers.md#matrix.
+import { fencedBlockAt } from '../../text/markdownFence.js';
 import type { OutboundMessage } from './types.js';
 
 export const HTML_FORMAT = 'org.matrix.custom.html';
@@ -38,14 +39,11 @@ export function markdownToMatrixHtml(markdown: string): string {
   const parts: Part[] = [];
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] ?? '';
-    const fence = /^\s*```\s*([\w-]*)\s*$/.exec(line);
+    const fence = fencedBlockAt(lines, i);
     if (fence) {
-      const body: string[] = [];
-      let j = i + 1;
-      while (j < lines.length && !/^\s*```\s*$/.test(lines[j] ?? '')) body.push(lines[j++] ?? '');
-      const lang = fence[1] ? ` class="language-${escapeHtml(fence[1])}"` : '';
-      parts.push({ block: true, html: `<pre><code${lang}>${escapeHtml(body.join('\n'))}</code></pre>` });
-      i = j;
+      const lang = fence.lang ? ` class="language-${escapeHtml(fence.lang)}"` : '';
+      parts.push({ block: true, html: `<pre><code${lang}>${escapeHtml(fence.body)}</code></pre>` });
+      i = fence.end;
       continue;
     }
     const heading = /^(#{1,6})\s+(.*?)\s*#*\s*$/.exec(line);

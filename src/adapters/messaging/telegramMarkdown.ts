@@ -1,6 +1,7 @@
 // Ordinary Markdown → Telegram MarkdownV2 (https://core.telegram.org/bots/api#markdownv2-style):
 // the formatting roshi writes becomes MarkdownV2 entities and every other reserved character is
 // escaped, so Telegram shows the text as meant. See docs/providers.md#telegram.
+import { fencedBlockAt } from '../../text/markdownFence.js';
 
 /** Escapes every character MarkdownV2 reserves, so `text` shows literally. */
 export function escapeMarkdownV2(text: string): string {
@@ -21,13 +22,10 @@ export function markdownToMarkdownV2(markdown: string): string {
   const out: string[] = [];
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] ?? '';
-    const fence = /^\s*```\s*([\w-]*)\s*$/.exec(line);
+    const fence = fencedBlockAt(lines, i);
     if (fence) {
-      const body: string[] = [];
-      let j = i + 1;
-      while (j < lines.length && !/^\s*```\s*$/.test(lines[j] ?? '')) body.push(lines[j++] ?? '');
-      out.push(`\`\`\`${fence[1] ?? ''}\n${escapeCode(body.join('\n'))}\n\`\`\``);
-      i = j; // the closing fence (or the end, for an unclosed block)
+      out.push(`\`\`\`${fence.lang}\n${escapeCode(fence.body)}\n\`\`\``);
+      i = fence.end; // the closing fence (or the end, for an unclosed block)
       continue;
     }
     out.push(convertLine(line));
