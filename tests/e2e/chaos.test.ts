@@ -264,6 +264,7 @@ describe('chaos: missions on three runners under random faults', () => {
         `chaos seed ${SEED}: ${figures.faults} faults (${Object.entries(faults)
           .map(([k, v]) => `${k} ${v}`)
           .join(', ')}), ${MISSIONS} missions on ${RUNNERS.length} runners`,
+        `  state dir (logs kept) ${stateDir}`,
         ...Object.entries(figures).map(([k, v]) => `  ${k.padEnd(24)} ${v}`),
         ...log.map((line) => `  note: ${line}`),
         ...tags
