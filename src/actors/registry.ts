@@ -3,6 +3,7 @@
 // does not carry octokit, nor a bridge the agent adapter (memory in every process of the tree).
 import { UsageError } from '../errors.js';
 import type { ActorKind } from './host.js';
+import { parseActorName } from '../contracts/index.js';
 
 export const ACTOR_KINDS: Record<string, () => Promise<ActorKind>> = {
   watchdog: async () => (await import('./watchdog.js')).watchdogKind,
@@ -16,7 +17,7 @@ export const ACTOR_KINDS: Record<string, () => Promise<ActorKind>> = {
 };
 
 export async function kindOf(name: string): Promise<ActorKind> {
-  const base = /^runner-\d+$/.test(name) ? 'runner' : name;
+  const base = parseActorName(name)?.kind ?? name;
   const load = ACTOR_KINDS[base];
   if (!load) {
     throw new UsageError(

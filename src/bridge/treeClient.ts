@@ -1,7 +1,7 @@
 // The bridge's requests to the tree over the bus: the missions actor, the supervisor and the
 // runners. A refusal, silence or nobody listening becomes a CommandError worded for the chat.
 import { BusError, describeError, RemoteError, TimeoutError } from '../errors.js';
-import type { Mission } from '../contracts/index.js';
+import { isRunnerName, type Mission } from '../contracts/index.js';
 import type { ListReply } from '../missions/service.js';
 import type { TreeStatus } from '../supervisor/status.js';
 import { oneLine } from '../text/oneLine.js';
@@ -68,7 +68,7 @@ export async function treeStatus(api: BridgeApi): Promise<TreeStatus> {
   return ask<TreeStatus>(api, api.subjects.supStatus, {}, 'the supervisor');
 }
 
-export const isRunner = (name: string) => /^runner-\d+$/.test(name);
+export const isRunner = isRunnerName;
 
 export async function runnerLive(
   api: BridgeApi,

@@ -3,6 +3,7 @@
 // writes the embedded server's authorization block and prints the block for an external server
 // (`roshi config nats-users`), so the two can never disagree. Pure: names in, allow lists out.
 import { subjectsFor, type Subjects } from './subjects.js';
+import { isRunnerName } from '../contracts/actorName.js';
 
 export const SUPERVISOR_USER = 'supervisor';
 export const OPERATOR_USER = 'operator';
@@ -106,7 +107,7 @@ export function natsUsers(prefix: string, actors: readonly string[]): NatsUserPe
   const missions = `KV_${s.missionsBucket}`;
   const outbox = s.outboxStream;
   const outboxPublish = [s.bridgeOut];
-  const runners = actors.filter((a) => /^runner-\d+$/.test(a));
+  const runners = actors.filter(isRunnerName);
   const users: NatsUserPermissions[] = [
     {
       user: SUPERVISOR_USER,
@@ -166,7 +167,7 @@ export function natsUsers(prefix: string, actors: readonly string[]): NatsUserPe
       users.push(
         plus(actorBase(s, actor), { publish: outboxPublish, subscribe: [s.chatRequest], streams: [missions, state] }),
       );
-    } else if (/^runner-\d+$/.test(actor)) {
+    } else if (isRunnerName(actor)) {
       // The mission store announces the transitions it makes (claims, results) on missions.events.
       users.push(
         plus(actorBase(s, actor), {

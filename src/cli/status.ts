@@ -10,6 +10,7 @@ import { budgetHeldLine } from '../usage/budgetText.js';
 import { readWebUrl } from '../web/urlFile.js';
 import { withBus } from './client.js';
 import type { CommandContext } from './context.js';
+import { isRunnerName } from '../contracts/index.js';
 
 export const summary =
   'print the tree: state, pid, uptime, restarts, tier, circuit, last verdict, open breakers (--json, --watch)';
@@ -19,7 +20,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   const { status, openBreakers, budget, dispatch } = await withBus(ctx, async (bus) => {
     const status = await bus.request<TreeStatus>(bus.subjects.supStatus, {});
     // The runners' breakers (dispatch, pipeline): only each runner knows its own.
-    const runners = status.children.map((c) => c.name).filter((name) => /^runner-\d+$/.test(name));
+    const runners = status.children.map((c) => c.name).filter(isRunnerName);
     const openBreakers = await askOpenBreakers(runners, (runner) =>
       bus.request(bus.subjects.control(runner), { verb: 'breakers' }, 2_000),
     );

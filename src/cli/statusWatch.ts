@@ -11,6 +11,7 @@ import { duration, formatStatus, type TreeStatus } from '../supervisor/status.js
 import { oneLine } from '../text/oneLine.js';
 import { withBus } from './client.js';
 import type { CommandContext } from './context.js';
+import { isRunnerName } from '../contracts/index.js';
 
 export const FRAME_SEPARATOR = '-'.repeat(72);
 const ESC = '\x1b[';
@@ -75,7 +76,7 @@ async function gather(bus: Bus): Promise<WatchView> {
       .request<ListReply>(bus.subjects.missions('list'), { status: 'running' })
       .catch((e: Error) => ({ error: e.message })),
   ]);
-  const runners = 'error' in status ? [] : status.children.map((c) => c.name).filter((n) => /^runner-\d+$/.test(n));
+  const runners = 'error' in status ? [] : status.children.map((c) => c.name).filter(isRunnerName);
   const openBreakers = await askOpenBreakers(runners, (runner) =>
     bus.request(bus.subjects.control(runner), { verb: 'breakers' }, 2_000),
   );

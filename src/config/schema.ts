@@ -2,7 +2,7 @@
 // Default values live only in config/default.yaml, so the schema cannot drift from them. The
 // exception is a record (projects, agent.roles): its entries are named by the user, so its
 // per-entry defaults are written here, typed as a complete entry. docs/configuration.md#every-key
-import { MISSION_KINDS } from '../contracts/index.js';
+import { HOST_ID_PATTERN, MISSION_KINDS } from '../contracts/index.js';
 import { budgetsSection } from './sections/budgets.js';
 import { bridgeSection, chatSection } from './sections/messaging.js';
 import {
@@ -66,6 +66,13 @@ export const configSchema = section({
   prefix: string({
     test: (v) => PREFIX_PATTERN.test(v),
     expected: `a name matching ${PREFIX_PATTERN} (lower case, starts with a letter)`,
+  }),
+  // docs/scale-out.md#hosts-and-names: "" is a single-host installation, names as they always were.
+  host: section({
+    id: string({
+      test: (v) => v === '' || HOST_ID_PATTERN.test(v),
+      expected: `"" (a single host) or a host id matching ${HOST_ID_PATTERN}`,
+    }),
   }),
   stateDir: string(),
   workspace: string(),

@@ -1,5 +1,15 @@
 // The wire payloads machines and actors share, one file each, importing nothing outside
 // src/contracts/ (tests/unit/architecture.test.ts checks it). Import them from here.
+export {
+  ACTOR_KIND_NAMES,
+  actorName,
+  HOST_ID_PATTERN,
+  isOnHost,
+  isRunnerName,
+  parseActorName,
+  type ActorKindName,
+  type ParsedActorName,
+} from './actorName.js';
 export type { ChatReply, ChatRequest } from './chatRequest.js';
 export { controlVerb, type AcceptedReply, type ControlRequest, type PingReply, type SnapshotReply } from './control.js';
 export {

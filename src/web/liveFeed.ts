@@ -4,7 +4,7 @@
 // list are re-asked (sup.status, missions.list — the CLI's requests) right after an event that
 // changes them, so the page follows a transition within one round trip, without polling.
 import type { Bus } from '../bus/index.js';
-import { readHeartbeat } from '../contracts/index.js';
+import { isRunnerName, readHeartbeat } from '../contracts/index.js';
 import type { Logger } from '../log.js';
 import { askOpenBreakers } from '../supervisor/openBreakers.js';
 import type { TreeStatus } from '../supervisor/status.js';
@@ -179,7 +179,7 @@ export class LiveFeed {
     this.state.tree = { ...tree, receivedAt, openBreakers: this.state.tree?.openBreakers ?? [] };
     this.send('tree', this.state.tree);
     // The breakers after the tree: a slow runner must not hold back the tree's update.
-    const runners = tree.children.map((c) => c.name).filter((name) => /^runner-\d+$/.test(name));
+    const runners = tree.children.map((c) => c.name).filter(isRunnerName);
     const openBreakers = await askOpenBreakers(runners, (runner) =>
       b.request(b.subjects.control(runner), { verb: 'breakers' }, 2_000),
     );

@@ -11,6 +11,7 @@ import { runnerMachine } from '../../machines/runner.js';
 import { watchdogMachine } from '../../machines/watchdog.js';
 import { webMachine } from '../../machines/web.js';
 import { webhookMachine } from '../../machines/webhook.js';
+import { parseActorName } from '../contracts/index.js';
 
 export interface GraphState {
   /** Dotted path from the root, e.g. `stopping.asking`; the root itself is ''. */
@@ -49,7 +50,7 @@ const MACHINES: Record<string, AnyStateMachine> = {
 };
 
 export function machineKindOf(actor: string): string {
-  return /^runner-\d+$/.test(actor) ? 'runner' : actor;
+  return parseActorName(actor)?.kind ?? actor;
 }
 
 interface NodeLike {
