@@ -67,12 +67,17 @@ export async function startNatsCluster(options: ClusterOptions = {}): Promise<Na
   const users = withPasswords(natsUsers(prefix, options.actors ?? ['missions', 'runner-1', 'runner-2', 'bridge']));
   const route = { user: 'route', password: newSecret() };
   const nodes: Array<ClusterNode & { pid: number | undefined; configFile: string }> = [];
+  // Nine ports asked one at a time can repeat (the kernel may hand a just-released port out
+  // again), and a node that cannot bind dies: ask until every port is distinct.
+  const taken = new Set<number>();
+  const distinctPort = async (): Promise<number> => {
+    for (;;) {
+      const port = await freePort('127.0.0.1');
+      if (!taken.has(port)) return (taken.add(port), port);
+    }
+  };
   for (let i = 0; i < size; i++) {
-    const [clientPort, routePort, httpPort] = [
-      await freePort('127.0.0.1'),
-      await freePort('127.0.0.1'),
-      await freePort('127.0.0.1'),
-    ];
+    const [clientPort, routePort, httpPort] = [await distinctPort(), await distinctPort(), await distinctPort()];
     const name = `n${i + 1}`;
     nodes.push({
       name,
@@ -193,12 +198,25 @@ export async function startNatsCluster(options: ClusterOptions = {}): Promise<Na
   return cluster;
 }
 
+/**
+ * Starts a cluster, once more on fresh ports when a node could not bind one: another test file's
+ * process can take a free port between our probe and the node's bind.
+ */
+async function startNatsClusterRetrying(options: ClusterOptions): Promise<NatsCluster> {
+  try {
+    return await startNatsCluster(options);
+  } catch (error) {
+    if (!/address already in use/.test(String(error))) throw error;
+    return startNatsCluster(options);
+  }
+}
+
 /** A cluster for the whole test file: started in beforeAll, stopped in afterAll (call it first). */
 export function useNatsCluster(options: ClusterOptions = {}): { readonly cluster: NatsCluster } {
   let cluster: NatsCluster | undefined;
   beforeAll(async () => {
-    cluster = await startNatsCluster(options);
-  });
+    cluster = await startNatsClusterRetrying(options);
+  }, 120_000);
   afterAll(async () => {
     await cluster?.stop();
   });
