@@ -14,11 +14,14 @@ import { LeaseLostError } from '../missions/errors.js';
 import { missionOutcome, type AttemptOutcome, type PipelineOutcome } from '../missions/outcome.js';
 import { dispatchGate, holdAfterRateLimit, readHold } from '../missions/dispatchHold.js';
 import { readPause } from '../missions/pause.js';
+import { readDrain } from '../missions/hostDrain.js';
+import { RUNNER_DRAIN_VERB, type DrainRecord, type RunnerDrainReply } from '../contracts/drain.js';
 import { statePaths } from '../paths.js';
 import { createPipelineBreakers } from '../runner/pipeline.js';
 import { openAgentActor } from './agentActorBase.js';
 import type { ActorKind } from './host.js';
 import { runAgentFor, toOutcome } from './runnerAgentRun.js';
+import { LeaseHold } from '../runner/leaseHold.js';
 import { adoptFinishedRun, deliveredOutcome, rememberDelivery } from './runnerDelivery.js';
 import { runnerBreakerRows } from '../runner/breakers.js';
 import type { RunnerDeps, Workspace } from './runnerDeps.js';
@@ -40,7 +43,16 @@ export const runnerKind: ActorKind = {
       agent,
     } = await openAgentActor(environment, () => current?.project, 'spare');
     // Read now so the machine starts in the right state; the watch in start() follows changes.
-    const initiallyPaused = dispatchGate(await readPause(stateKv), await readHold(stateKv), Date.now()).paused;
+    // A drained host's runner starts held (docs/scale-out.md#add-and-drain-a-host).
+    const hostDrain: { host: string; record?: DrainRecord } = { host: config.host.id };
+    hostDrain.record = (await readDrain(stateKv, hostDrain.host))?.value;
+    const initiallyPaused = dispatchGate(
+      await readPause(stateKv),
+      await readHold(stateKv),
+      Date.now(),
+      undefined,
+      hostDrain.record !== undefined,
+    ).paused;
     const token = process.env[config.github.tokenEnv];
     const deps: RunnerDeps = {
       name,
@@ -151,14 +163,34 @@ export const runnerKind: ActorKind = {
           }).catch(() => undefined);
         }),
         keepLease: fromCallback(({ input: { mission }, sendBack }) => {
+          // Cut off from the bus past the lease's deadline, the mission is no longer ours (leaseHold.ts).
+          const hold = new LeaseHold(mission.lease?.until ?? Date.now(), config.missions.leaseRenew / 2);
+          let giveUp: NodeJS.Timeout | undefined;
+          const watchDeadline = () => {
+            clearTimeout(giveUp);
+            giveUp = setTimeout(() => {
+              logger.warn({ mission: mission.id }, 'lease not renewed before its deadline; stopping the mission');
+              sendBack({ type: 'LEASE.LOST', id: mission.id, reason: hold.reason() });
+            }, hold.msLeft(Date.now()));
+          };
+          watchDeadline();
           const timer = setInterval(() => {
-            store.renew(mission.id, name).catch((error: unknown) => {
-              if (error instanceof LeaseLostError)
-                sendBack({ type: 'LEASE.LOST', id: mission.id, reason: error.reason });
-              else logger.warn({ err: error, mission: mission.id }, 'lease renewal failed; will retry');
-            });
+            store.renew(mission.id, name).then(
+              (renewed) => {
+                hold.renewed(renewed.lease?.until ?? 0);
+                watchDeadline();
+              },
+              (error: unknown) => {
+                if (error instanceof LeaseLostError)
+                  sendBack({ type: 'LEASE.LOST', id: mission.id, reason: error.reason });
+                else logger.warn({ err: error, mission: mission.id }, 'lease renewal failed; will retry');
+              },
+            );
           }, config.missions.leaseRenew);
-          return () => clearInterval(timer);
+          return () => {
+            clearInterval(timer);
+            clearTimeout(giveUp);
+          };
         }),
       },
     });
@@ -185,7 +217,7 @@ export const runnerKind: ActorKind = {
           if (snapshot.context?.drainRequested) stopping.abort();
         });
         unsubscribers.push(() => drainWatch.unsubscribe());
-        unsubscribers.push(...(await watchRunnerTriggers(actor, stateKv, store, () => current, dayBudgets)));
+        unsubscribers.push(...(await watchRunnerTriggers(actor, stateKv, store, () => current, dayBudgets, hostDrain)));
       },
       stop: () => {
         stopping.abort();
@@ -212,6 +244,12 @@ export const runnerKind: ActorKind = {
         },
         live: () => ({ runner: name, mission: current ?? null, progress: live }),
         breakers: () => runnerBreakerRows(breakers, runnerActorRef?.system.get('dispatchBreaker')),
+        // The supervisor of a draining host asks until every runner is idle (src/supervisor/drain.ts).
+        [RUNNER_DRAIN_VERB]: (): RunnerDrainReply => {
+          const value = (runnerActorRef?.getSnapshot() as { value?: unknown } | undefined)?.value;
+          const state = typeof value === 'string' ? value : value ? Object.keys(value)[0]! : 'starting';
+          return { drainSeen: hostDrain.record !== undefined, state, mission: current?.id ?? null };
+        },
       },
       inspectAlso: Object.fromEntries(Object.entries(breakers.actors).map(([step, b]) => [`pipeline.${step}`, b])),
     };

@@ -1,0 +1,35 @@
+// How long a runner may go on with a mission whose lease it cannot renew (the bus is down, or
+// this host is cut off from it). The missions actor elsewhere gives the mission to another runner
+// once the lease's deadline passes, so past that deadline this runner must stop its agent: the
+// two would otherwise both run and pay for it (docs/scale-out.md#work-on-any-host).
+
+/**
+ * Keeps the deadline of the lease as last renewed and says when the runner must give up. It
+ * gives up `margin` before the deadline, so a clock a little ahead on the host that expires
+ * leases does not make two holders.
+ */
+export class LeaseHold {
+  private until: number;
+
+  constructor(
+    until: number,
+    private readonly marginMs: number,
+  ) {
+    this.until = until;
+  }
+
+  /** A renewal landed: the new deadline. */
+  renewed(until: number): void {
+    this.until = Math.max(this.until, until);
+  }
+
+  /** How long from `now` until the runner must have stopped, if no renewal lands before. */
+  msLeft(now: number): number {
+    return Math.max(0, this.until - this.marginMs - now);
+  }
+
+  /** Why the runner stops, in the words the mission record keeps. */
+  reason(): string {
+    return `the lease could not be renewed before its deadline (${new Date(this.until).toISOString()}); another runner may have the mission`;
+  }
+}
