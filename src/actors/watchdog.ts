@@ -2,10 +2,10 @@
 // on <prefix>.watchdog.verdict — when the verdict changes, and again every heartbeat interval
 // while it stays unhealthy, so a verdict lost in a reconnect is not lost for good. It detects;
 // the supervisor decides and acts.
-import { hostname } from 'node:os';
 import { assessLiveness } from '../../machines/liveness.js';
 import { watchdogMachine } from '../../machines/watchdog.js';
 import { readHeartbeat, toHeartbeatRecords, type Verdict } from '../contracts/index.js';
+import { isOnHost } from '../contracts/actorName.js';
 import { isProcessAlive } from '../process.js';
 import { sleep } from '../time/sleep.js';
 import { liveBuildIdReader } from '../update/releaseLink.js';
@@ -20,7 +20,8 @@ export const watchdogKind: ActorKind = {
   create: ({ config, bus, logger }) => {
     const table = createLivenessTable();
     const diskBuild = liveBuildIdReader(config.stateDir);
-    const localHost = hostname();
+    // Each host's watchdog judges its own host's children (docs/scale-out.md#hosts-and-names).
+    const host = config.host.id;
     const settings = { staleAfterMs: config.watchdog.staleAfter, maxLoopLagMs: config.watchdog.maxLoopLag };
     // Entries silent for this long belong to actors that were removed or renamed: forget them.
     const forgetAfterMs = config.watchdog.staleAfter * 10;
@@ -32,8 +33,8 @@ export const watchdogKind: ActorKind = {
     const seedFromSupervisor = async () => {
       for (let attempt = 1; attempt <= SEED_ATTEMPTS && !seeding.signal.aborted; attempt++) {
         try {
-          const reply = await bus.request(bus.subjects.supHeartbeats, {});
-          table.trigger.seed({ records: toHeartbeatRecords(reply) });
+          const reply = await bus.request(bus.subjects.supHeartbeats, { host });
+          table.trigger.seed({ records: toHeartbeatRecords(reply).filter((hb) => isOnHost(hb.actor, host)) });
           return;
         } catch (error) {
           if (attempt === SEED_ATTEMPTS)
@@ -52,7 +53,7 @@ export const watchdogKind: ActorKind = {
           table.trigger.forget({ actor: hb.actor });
           continue;
         }
-        const processAlive = hb.host === localHost ? isProcessAlive(hb.pid) : undefined;
+        const processAlive = isProcessAlive(hb.pid); // every entry is this host's
         const verdict = assessLiveness(hb, { now, processAlive, diskBuildId }, settings);
         const publish = shouldPublish(entry, verdict, config.heartbeat.interval);
         if (publish) {
@@ -72,7 +73,7 @@ export const watchdogKind: ActorKind = {
           // Each actor may publish only on its own heartbeat subject: a beat naming another is forged.
           if (record.actor !== bus.subjects.heartbeatActor(subject))
             logger.warn({ subject, actor: record.actor }, 'ignored a heartbeat published for another actor');
-          else table.trigger.heartbeat({ record });
+          else if (isOnHost(record.actor, host)) table.trigger.heartbeat({ record });
         });
         void seedFromSupervisor();
       },

@@ -7,7 +7,8 @@ import { BusError, RemoteError, TimeoutError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { BadPayloadError, decodeObject, encode } from './codec.js';
 import { openConnection, redactUrl, type ConnectOptions } from './connect.js';
-import { errorReply, okReply, unwrapReply } from './reply.js';
+import { errorReply, NO_REPLY, okReply, unwrapReply } from './reply.js';
+import { requestAll, type RequestAllOptions } from './requestAll.js';
 import { subjectsFor, type Subjects } from './subjects.js';
 
 export interface BusOptions extends ConnectOptions {
@@ -138,6 +139,7 @@ export class Bus {
     }
     try {
       const data = await handler(payload, msg.subject);
+      if (data === NO_REPLY) return;
       msg.respond(encode(okReply(data ?? null)));
     } catch (error) {
       if (!(error instanceof BadPayloadError) && !(error instanceof RemoteError)) {
@@ -165,6 +167,11 @@ export class Bus {
       throw new BusError(`${subject}: ${(error as Error).message}`, { cause: error });
     }
     return unwrapReply<unknown>(subject, decodeObject(msg.data));
+  }
+
+  /** Every responder's answer to one request (scatter-gather: src/bus/requestAll.ts). */
+  requestAll<T = unknown>(subject: string, payload: Payload = {}, options: RequestAllOptions = {}): Promise<T[]> {
+    return requestAll<T>(this.nc, subject, payload, { timeoutMs: this.requestTimeoutMs, ...options });
   }
 
   /** Round trip to the server; rejects when the server does not answer. */

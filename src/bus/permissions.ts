@@ -3,7 +3,7 @@
 // writes the embedded server's authorization block and prints the block for an external server
 // (`roshi config nats-users`), so the two can never disagree. Pure: names in, allow lists out.
 import { subjectsFor, type Subjects } from './subjects.js';
-import { isRunnerName } from '../contracts/actorName.js';
+import { actorName, isRunnerName, parseActorName, type ActorKindName } from '../contracts/actorName.js';
 
 export const SUPERVISOR_USER = 'supervisor';
 export const OPERATOR_USER = 'operator';
@@ -97,48 +97,62 @@ function plus(
   };
 }
 
+/** The supervisor user of a host: `supervisor`, `h2-supervisor`. */
+function supervisorUser(s: Subjects, user: string): NatsUserPermissions {
+  return {
+    user,
+    maxResponses: 1,
+    // The root of a host's tree: asks any actor to restart or stop, creates the outbox stream.
+    publish: [s.supEvents, s.inspect(user), s.control('*'), s.bridgeOut],
+    streams: [`KV_${s.stateBucket}`, s.outboxStream],
+    subscribe: [
+      s.heartbeatAll,
+      s.watchdogVerdict,
+      s.supStatus,
+      s.supHeartbeats,
+      s.supRestart,
+      s.control(user),
+      s.inspectorPresence,
+      '$SRV.*',
+      `$SRV.*.${serviceName(s.prefix, user)}`,
+      `$SRV.*.${serviceName(s.prefix, user)}.*`,
+      `${inboxPrefix(user)}.>`,
+    ],
+  };
+}
+
+/** The hosts `actors` span, in order of first appearance ('' = a single host's plain names). */
+function hostsOf(actors: readonly string[]): string[] {
+  const hosts = [...new Set(actors.map((a) => parseActorName(a)?.host ?? ''))];
+  return hosts.length > 0 ? hosts : [''];
+}
+
 /**
- * The users for a tree whose children are `actors` (as from childNames, without `nats`).
- * Actor kinds: watchdog, missions, bridge, chat, runner-<n>, pr-poller, webhook, web.
+ * The users for the trees whose children are `actors` (as from childNames, without `nats`): one
+ * supervisor per host the names span (docs/scale-out.md#hosts-and-names), then each actor by its
+ * kind: watchdog, missions, bridge, chat, runner-<n>, pr-poller, webhook, web.
  */
 export function natsUsers(prefix: string, actors: readonly string[]): NatsUserPermissions[] {
   const s = subjectsFor(prefix);
   const state = `KV_${s.stateBucket}`;
   const missions = `KV_${s.missionsBucket}`;
-  const outbox = s.outboxStream;
   const outboxPublish = [s.bridgeOut];
   const runners = actors.filter(isRunnerName);
-  const users: NatsUserPermissions[] = [
-    {
-      user: SUPERVISOR_USER,
-      maxResponses: 1,
-      // The root of the tree: asks any actor to restart or stop, creates the outbox stream.
-      publish: [s.supEvents, s.inspect(SUPERVISOR_USER), s.control('*'), ...outboxPublish],
-      streams: [state, outbox],
-      subscribe: [
-        s.heartbeatAll,
-        s.watchdogVerdict,
-        s.supStatus,
-        s.supHeartbeats,
-        s.supRestart,
-        s.control(SUPERVISOR_USER),
-        s.inspectorPresence,
-        '$SRV.*',
-        `$SRV.*.${serviceName(prefix, SUPERVISOR_USER)}`,
-        `$SRV.*.${serviceName(prefix, SUPERVISOR_USER)}.*`,
-        `${inboxPrefix(SUPERVISOR_USER)}.>`,
-      ],
-    },
-  ];
+  const kindOf = (actor: string): ActorKindName | undefined => parseActorName(actor)?.kind;
+  const ofKind = (kind: ActorKindName) => actors.filter((a) => kindOf(a) === kind);
+  const users: NatsUserPermissions[] = hostsOf(actors).map((host) =>
+    supervisorUser(s, actorName(host, SUPERVISOR_USER)),
+  );
   for (const actor of actors) {
-    if (actor === 'watchdog') {
+    const kind = kindOf(actor);
+    if (kind === 'watchdog') {
       users.push(
         plus(actorBase(s, actor), {
           publish: [s.watchdogVerdict, s.supHeartbeats],
           subscribe: [s.heartbeatAll],
         }),
       );
-    } else if (actor === 'missions') {
+    } else if (kind === 'missions') {
       users.push(
         plus(actorBase(s, actor, [serviceName(prefix, actor), serviceName(prefix, 'missions-api')]), {
           publish: [s.missionEvents, ...outboxPublish],
@@ -147,7 +161,7 @@ export function natsUsers(prefix: string, actors: readonly string[]): NatsUserPe
           subscribe: [s.missions('*'), s.missionsAs('*', '*')],
         }),
       );
-    } else if (actor === 'bridge') {
+    } else if (kind === 'bridge') {
       users.push(
         plus(actorBase(s, actor), {
           publish: [
@@ -160,14 +174,14 @@ export function natsUsers(prefix: string, actors: readonly string[]): NatsUserPe
             ...outboxPublish,
           ],
           subscribe: [s.bridgeIn],
-          streams: [state, outbox],
+          streams: [state, s.outboxStream],
         }),
       );
-    } else if (actor === 'chat') {
+    } else if (kind === 'chat') {
       users.push(
         plus(actorBase(s, actor), { publish: outboxPublish, subscribe: [s.chatRequest], streams: [missions, state] }),
       );
-    } else if (isRunnerName(actor)) {
+    } else if (kind === 'runner') {
       // The mission store announces the transitions it makes (claims, results) on missions.events.
       users.push(
         plus(actorBase(s, actor), {
@@ -175,21 +189,22 @@ export function natsUsers(prefix: string, actors: readonly string[]): NatsUserPe
           streams: [missions, state],
         }),
       );
-    } else if (actor === 'pr-poller') {
+    } else if (kind === 'pr-poller') {
       // Mission events reach it through its durable consumer on the mission event log (which it
       // creates), not a plain subscription: none is lost while it is down. Likewise the webhook
       // deliveries, when the tree has a webhook actor.
-      const deliveries = actors.includes('webhook') ? [s.githubDeliveriesStream] : [];
+      const deliveries = ofKind('webhook').length > 0 ? [s.githubDeliveriesStream] : [];
       users.push(
         plus(actorBase(s, actor), {
-          publish: [s.prEvents, s.missionsAs('add', actor), ...outboxPublish],
+          // Its identity token is its kind (the missions actor reads the source from it).
+          publish: [s.prEvents, s.missionsAs('add', 'pr-poller'), ...outboxPublish],
           streams: [state, s.missionEventsStream, ...deliveries],
         }),
       );
-    } else if (actor === 'webhook') {
+    } else if (kind === 'webhook') {
       // Records each verified delivery in its stream (JetStream publish, deduplicated by id).
       users.push(plus(actorBase(s, actor), { publish: [s.githubDeliveries], streams: [s.githubDeliveriesStream] }));
-    } else if (actor === 'web') {
+    } else if (kind === 'web') {
       // The live page (docs/observability.md#the-live-page): reads what the tree announces, and
       // acts only through the requests the CLI makes (sup.status/restart, the missions verbs
       // under its own identity, the runners' breakers), never a stream or a store directly.
@@ -201,7 +216,7 @@ export function natsUsers(prefix: string, actors: readonly string[]): NatsUserPe
             ...MISSION_VERBS_OF_THE_PAGE.map((verb) => s.missionsAs(verb, actor)),
             ...runners.map((r) => s.control(r)),
             // The outbox (`providers`) and the followed PRs (`status`), as the operator asks them.
-            ...['bridge', 'pr-poller'].filter((a) => actors.includes(a)).map((a) => s.control(a)),
+            ...[...ofKind('bridge'), ...ofKind('pr-poller')].map((a) => s.control(a)),
             s.inspectorPresence, // while a page is open, so the machines' transitions reach it
           ],
           subscribe: [s.heartbeatAll, s.supEvents, s.missionEvents, s.runnerProgress('*'), s.inspectAll],

@@ -2,6 +2,12 @@
 // from "nobody answered": { ok: true, data } or { ok: false, error: { code, message } }.
 import { RemoteError, RoshiError } from '../errors.js';
 
+/**
+ * What a request handler returns to stay silent: the request is another responder's (a
+ * `sup.restart` for another host's actor), so this one sends nothing rather than a refusal.
+ */
+export const NO_REPLY: unique symbol = Symbol('no reply');
+
 export type Reply<T> = { ok: true; data: T } | { ok: false; error: { code: string; message: string } };
 
 export function okReply<T>(data: T): Reply<T> {

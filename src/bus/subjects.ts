@@ -26,8 +26,11 @@ export function subjectsFor(prefix: string) {
       subject.startsWith(`${p}.hb.`) ? subject.slice(`${p}.hb.`.length) : undefined,
     control: (actor: string) => typedSubject<ControlRequest, unknown>(`${p}.ctl.${actor}`),
     supStatus: `${p}.sup.status`,
-    /** The latest heartbeat the supervisor heard from each child: a new watchdog starts from these. */
-    supHeartbeats: typedSubject<Record<string, never>, HeartbeatsReply>(`${p}.sup.heartbeats`),
+    /**
+     * The latest heartbeat the supervisor heard from each child: a new watchdog starts from these.
+     * `host`: only that host's supervisor answers, with that host's children.
+     */
+    supHeartbeats: typedSubject<{ host?: string }, HeartbeatsReply>(`${p}.sup.heartbeats`),
     supRestart: `${p}.sup.restart`,
     supEvents: `${p}.sup.events`,
     watchdogVerdict: typedSubject<Verdict>(`${p}.watchdog.verdict`),

@@ -11,6 +11,7 @@ import { RemoteError, RoshiError } from '../errors.js';
 import { BadRequestError } from './errors.js';
 import { INTAKE_MAX_LENGTH } from './store/intakeKeys.js';
 import type { Mission, MissionSource, MissionStatus } from '../contracts/index.js';
+import { parseActorName } from '../contracts/actorName.js';
 import type { MissionReply } from '../contracts/missionReply.js';
 import { clip } from '../text/oneLine.js';
 import type { MissionStore, QuarantinedRecord, ReorderTarget } from './store.js';
@@ -53,9 +54,10 @@ export class ForbiddenError extends RoshiError {
 /** The source a mission added by `identity` gets, or undefined when that identity may not add. */
 export function sourceOf(identity: string, claimed: MissionSource | undefined): MissionSource | undefined {
   if (identity === OPERATOR_USER) return claimed === 'cli' ? 'cli' : 'nats';
-  if (identity === 'bridge') return 'chat';
-  if (identity === 'pr-poller') return 'github';
-  if (identity === 'web') return 'web'; // the live page, acting for the operator who logged in
+  const kind = parseActorName(identity)?.kind; // `h1-bridge` is a bridge (docs/scale-out.md#hosts-and-names)
+  if (kind === 'bridge') return 'chat';
+  if (kind === 'pr-poller') return 'github';
+  if (kind === 'web') return 'web'; // the live page, acting for the operator who logged in
   return undefined;
 }
 

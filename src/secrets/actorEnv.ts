@@ -5,7 +5,7 @@
 import type { RoshiConfig } from '../config/schema.js';
 import { AGENT_BASE_NAMES, isAgentBaseName } from './agentEnv.js';
 import { configuredSecretNames, isSecretName } from './sources.js';
-import { isRunnerName } from '../contracts/index.js';
+import { parseActorName } from '../contracts/index.js';
 
 /** `other`: a name this module does not know gets nothing beyond the base set and the config layer. */
 export type ChildKind =
@@ -23,8 +23,8 @@ const KINDS: readonly string[] = ['nats', 'watchdog', 'missions', 'bridge', 'cha
 
 /** The kind of a child of the tree from its name (`runner-3` is a runner). */
 export function childKindOf(name: string): ChildKind {
-  if (isRunnerName(name)) return 'runner';
-  return KINDS.includes(name) ? (name as ChildKind) : 'other';
+  const kind = parseActorName(name)?.kind ?? name; // `h2-runner-3`, `h1-bridge`: by their kind
+  return KINDS.includes(kind) ? (kind as ChildKind) : 'other';
 }
 
 /** Everyone's base: the shell basics, locale, time zone, proxies, TLS roots (not the agent API). */

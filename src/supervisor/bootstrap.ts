@@ -3,7 +3,6 @@
 // supervisor's own connection with the JetStream assets it needs.
 import { mkdirSync } from 'node:fs';
 import { Bus, ensureOutbox, findNatsServer, JsonKv } from '../bus/index.js';
-import { SUPERVISOR_USER } from '../bus/permissions.js';
 import type { RoshiConfig } from '../config/index.js';
 import type { Logger } from '../log.js';
 import { TREE_STARTED_ENV } from '../missions/pauseService.js';
@@ -11,6 +10,7 @@ import { readBuildInfo, statePaths } from '../paths.js';
 import { prepareTreeBus, type TreeBus } from './busSetup.js';
 import { HealStore } from './healStore.js';
 import { acquirePidLock } from './pidLock.js';
+import { supervisorName } from './tree.js';
 import type { SpawnOptions } from './processes.js';
 
 export interface Bootstrap {
@@ -70,9 +70,9 @@ export function connectSupervisorBus(config: RoshiConfig, treeBus: TreeBus, logg
   let bus: Bus | undefined;
   const ready = Bus.connect({
     ...config.nats,
-    ...treeBus.credentialOf(SUPERVISOR_USER),
+    ...treeBus.credentialOf(supervisorName(config)),
     url: treeBus.url,
-    name: `${config.prefix}-supervisor`,
+    name: `${config.prefix}-${supervisorName(config)}`,
     prefix: config.prefix,
     logger,
     requestTimeoutMs: config.nats.requestTimeout,

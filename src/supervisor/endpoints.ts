@@ -2,7 +2,7 @@
 // sup.status and sup.restart served, and the roshi-supervisor micro service with its ctl verbs.
 import * as ev from '../../machines/childEvents.js';
 import { childStatus, stateName, type ChildSnapshot } from '../../machines/childStatus.js';
-import { registerService, type Bus } from '../bus/index.js';
+import { NO_REPLY, registerService, type Bus } from '../bus/index.js';
 import type { RoshiConfig } from '../config/index.js';
 import {
   controlVerb,
@@ -13,9 +13,10 @@ import {
   type HeartbeatsReply,
   type PingReply,
 } from '../contracts/index.js';
+import { isOnHost, parseActorName } from '../contracts/actorName.js';
 import { BadRequestError } from '../errors.js';
 import type { TreeStatus } from './status.js';
-import { NATS_CHILD } from './tree.js';
+import { NATS_CHILD, supervisorName, watchdogName } from './tree.js';
 import type { TreeView } from './treeView.js';
 
 export interface EndpointOptions {
@@ -40,6 +41,8 @@ export function serveEndpoints(
   { config, buildId, tree, heartbeats, status, shutdown }: EndpointOptions,
 ): Endpoints {
   const { root, childRef, childSnapshots } = tree;
+  const host = config.host.id;
+  const self = supervisorName(config);
   const unsubscribers = [
     b.subscribe(b.subjects.heartbeatAll, readHeartbeat, (record, subject) => {
       // An actor may publish only its own heartbeat subject, so the subject names the sender.
@@ -52,14 +55,26 @@ export function serveEndpoints(
       if (child && (child.getSnapshot() as ChildSnapshot).can(event)) child.send(event);
     }),
     b.subscribe(b.subjects.watchdogVerdict, readVerdict, (verdict) => {
-      if (verdict.actor === 'watchdog') return; // the supervisor judges the watchdog itself
+      if (verdict.actor === watchdogName(config)) return; // the supervisor judges its watchdog itself
       childRef(verdict.actor)?.send(ev.verdict(verdict));
     }),
   ];
   b.serve(b.subjects.supStatus, () => status());
-  b.serve(b.subjects.supHeartbeats, (): HeartbeatsReply => ({ heartbeats: [...heartbeats.values()] }));
+  // A watchdog asks for its own host's children (docs/scale-out.md#hosts-and-names); another
+  // host's supervisor stays silent. A request without `host` (an older watchdog) gets everything.
+  b.serve(b.subjects.supHeartbeats, (payload) => {
+    if (typeof payload.host === 'string' && payload.host !== host) return NO_REPLY;
+    const all = [...heartbeats.values()];
+    const reply: HeartbeatsReply = {
+      heartbeats: typeof payload.host === 'string' ? all.filter((hb) => isOnHost(hb.actor, host)) : all,
+    };
+    return reply;
+  });
   b.serve(b.subjects.supRestart, (payload) => {
     const actor = payload.actor;
+    // Another host's actor is its supervisor's to restart: only that one answers.
+    const owner = typeof actor === 'string' ? parseActorName(actor)?.host : undefined;
+    if (host !== '' && owner !== undefined && owner !== '' && owner !== host) return NO_REPLY;
     if (actor === NATS_CHILD) {
       throw new BadRequestError(
         'the embedded nats-server restarts with the supervisor; restart the supervisor instead',
@@ -87,17 +102,17 @@ export function serveEndpoints(
     return { accepted: true, actor, from: stateName(snapshot), circuitReset: circuit !== 'closed' };
   });
   const registered = registerService(b, {
-    name: `${config.prefix}-supervisor`,
+    name: `${config.prefix}-${self}`,
     version: '0.1.0',
     description: 'roots the roshi supervision tree',
-    metadata: { actor: 'supervisor', pid: String(process.pid), buildId },
+    metadata: { actor: self, pid: String(process.pid), buildId },
     endpoints: [
       {
         name: 'ctl',
-        subject: b.subjects.control('supervisor'),
+        subject: b.subjects.control(self),
         handler: (payload) => {
           const verb = controlVerb(payload);
-          if (verb === 'ping') return { pong: true, actor: 'supervisor', pid: process.pid } satisfies PingReply;
+          if (verb === 'ping') return { pong: true, actor: self, pid: process.pid } satisfies PingReply;
           if (verb === 'stop')
             return (void setImmediate(() => shutdown('ctl stop')), { accepted: true } satisfies AcceptedReply);
           throw new BadRequestError('known verbs: ping, stop');

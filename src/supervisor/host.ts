@@ -20,7 +20,7 @@ import { reportJetStreamSync } from './jetstreamDurability.js';
 import { createProcessPort } from './processPort.js';
 import { guardRelease } from './releaseGuard.js';
 import { startSelfWatch } from './selfWatch.js';
-import { childInputs, NATS_CHILD } from './tree.js';
+import { childInputs, NATS_CHILD, supervisorName } from './tree.js';
 import { treeStatus } from './treeStatus.js';
 import { treeView } from './treeView.js';
 
@@ -83,7 +83,7 @@ export async function runSupervisor({ config, configFile, logger }: SupervisorOp
   const heartbeats = new Map<string, HeartbeatRecord>();
 
   // Covers the child-supervision machines too: they are this root's children.
-  const inspection = config.inspect.enabled ? busInspectionGate('supervisor', bus.current) : undefined;
+  const inspection = config.inspect.enabled ? busInspectionGate(supervisorName(config), bus.current) : undefined;
 
   const root = createActor(
     supervisorMachine.provide({

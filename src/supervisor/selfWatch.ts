@@ -10,7 +10,7 @@ import type { RoshiConfig } from '../config/index.js';
 import { isProcessAlive } from '../process.js';
 import { liveBuildIdReader } from '../update/releaseLink.js';
 import type { ChildProcess } from './processes.js';
-import { NATS_CHILD } from './tree.js';
+import { NATS_CHILD, watchdogName } from './tree.js';
 import type { TreeView } from './treeView.js';
 
 export interface SelfWatchOptions {
@@ -33,15 +33,16 @@ export function startSelfWatch({
   const { childRef } = tree;
   const liveness = { staleAfterMs: config.watchdog.staleAfter, maxLoopLagMs: config.watchdog.maxLoopLag };
   const diskBuildId = liveBuildIdReader(config.stateDir);
+  const watchdog = watchdogName(config);
   const watchWatchdog = setInterval(() => {
-    const hb = heartbeats.get('watchdog');
+    const hb = heartbeats.get(watchdog);
     if (!hb) return;
     const verdict = assessLiveness(
       hb,
       { now: Date.now(), processAlive: isProcessAlive(hb.pid), diskBuildId: diskBuildId() },
       liveness,
     );
-    if (verdict.verdict !== 'healthy') childRef('watchdog')?.send(ev.verdict(verdict));
+    if (verdict.verdict !== 'healthy') childRef(watchdog)?.send(ev.verdict(verdict));
   }, config.watchdog.checkInterval);
 
   // Judged by the time since the last answer, not by failed round trips: a frozen (SIGSTOPped)

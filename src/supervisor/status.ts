@@ -13,7 +13,8 @@ export interface ChildRow extends ChildStatus {
 }
 
 export interface TreeStatus {
-  supervisor: { pid: number; state: string; uptimeMs: number; buildId: string; stateDir: string };
+  /** host: the supervisor's host.id ('' or absent: a single host; docs/scale-out.md#hosts-and-names). */
+  supervisor: { pid: number; state: string; uptimeMs: number; buildId: string; stateDir: string; host?: string };
   /** jetstreamSync: whether acknowledged JetStream writes are on disk (absent from older supervisors). */
   nats: { url: string; embedded: boolean; connected: boolean; jetstreamSync?: JetStreamSync };
   children: ChildRow[];

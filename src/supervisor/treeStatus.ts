@@ -40,6 +40,7 @@ export function treeStatus({
       uptimeMs: Date.now() - startedAt,
       buildId,
       stateDir: config.stateDir,
+      ...(config.host.id ? { host: config.host.id } : {}),
     },
     nats: {
       url: bus?.url ?? url.replace(/\/\/[^@/]*@/g, '//[redacted]@'),
