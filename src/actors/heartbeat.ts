@@ -5,11 +5,14 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { HeartbeatPayload } from '../contracts/index.js';
+import type { LeaseRole } from '../contracts/heartbeat.js';
 
 export interface HeartbeatSource {
   actor: string;
   buildId: string;
   state: () => string;
+  /** A singleton's standby/active part; absent for every other actor (docs/scale-out.md#singleton-leases). */
+  lease?: () => LeaseRole;
 }
 
 export class Heartbeat {
@@ -32,6 +35,10 @@ export class Heartbeat {
     this.timer = setInterval(beat, intervalMs);
   }
 
+  get running(): boolean {
+    return this.timer !== undefined;
+  }
+
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
@@ -48,6 +55,7 @@ export class Heartbeat {
       bootId: this.bootId,
       buildId: this.source.buildId,
       state: this.source.state(),
+      ...(this.source.lease ? { lease: this.source.lease() } : {}),
       seq: ++this.seq,
       uptimeMs: Date.now() - this.startedAt,
       loopLagMs,

@@ -2,6 +2,8 @@
 // machine. It connects to the bus, publishes heartbeats and inspection events, answers the
 // control subject (ping, restart, stop, snapshot), registers a NATS micro service, notices a
 // vanished supervisor, and shuts down in two phases: drain within the grace, then force.
+// A singleton on a multi-host system first waits in standby for its kind's lease
+// (docs/scale-out.md#singleton-leases); every other actor starts as it always did.
 import { createActor, type AnyActorRef, type AnyStateMachine, type EventObject } from 'xstate';
 import { Bus, registerService } from '../bus/index.js';
 import type { RoshiConfig } from '../config/index.js';
@@ -13,6 +15,8 @@ import { readBuildInfo } from '../paths.js';
 import { Heartbeat } from './heartbeat.js';
 import { HostState } from './hostState.js';
 import { watchLifeline } from './lifeline.js';
+import { fenceOnLease, type LeaseFence } from '../bus/leaseFence.js';
+import { leaseLostExit, openSingletonLease, standBy } from './singletonHost.js';
 
 export interface ActorEnvironment {
   /** The actor's name on the bus: `watchdog`, `runner-2`, … */
@@ -69,6 +73,42 @@ export async function hostActor(name: string, kind: ActorKind, config: RoshiConf
     requestTimeoutMs: config.nats.requestTimeout,
   });
   const env: ActorEnvironment = { name, config, bus, logger };
+  let running: AnyActorRef | undefined;
+  const singleton = await openSingletonLease(name, config, bus, logger);
+  const heartbeat = new Heartbeat({
+    actor: name,
+    buildId: build.buildId,
+    state: () => (running ? describeState(running) : 'standby'),
+    ...(singleton ? { lease: () => singleton.role } : {}),
+  });
+  let fence: LeaseFence | undefined;
+  if (singleton) {
+    heartbeat.start(config.heartbeat.interval, (beat) => bus.publish(bus.subjects.heartbeat(name), beat));
+    const ping = (): PingReply => ({
+      pong: true,
+      actor: name,
+      pid: process.pid,
+      state: 'standby',
+      buildId: build.buildId,
+      bootId: heartbeat.bootId,
+    });
+    const end = await standBy(singleton, { bus, name, logger, ping });
+    if (end !== 'active') {
+      logger.info({ reason: end }, 'standby ended without the lease');
+      heartbeat.stop();
+      await bus.drain().catch(() => {});
+      state.advance('draining');
+      state.advance('stopped');
+      return 0;
+    }
+    const lost = (reason: string) => leaseLostExit(logger, reason);
+    fence = fenceOnLease(
+      bus,
+      () => singleton.holds(),
+      (what) => lost(`the lease was gone before ${what}`),
+    );
+    singleton.keep(lost);
+  }
   const parts = await kind.create(env);
   const subjects = bus.subjects;
 
@@ -88,13 +128,13 @@ export async function hostActor(name: string, kind: ActorKind, config: RoshiConf
     error: (error) => shutdown('stop', error),
   });
   actor.start();
+  running = actor;
   if (inspection) {
     inspection.addRoot(actor);
     for (const [rootName, root] of Object.entries(parts.inspectAlso ?? {})) inspection.addRoot(root, rootName);
     listenForInspectors(bus, inspection);
   }
 
-  const heartbeat = new Heartbeat({ actor: name, buildId: build.buildId, state: () => describeState(actor) });
   let draining: Promise<number> | undefined;
   let resolveExit!: (code: number) => void;
   const exited = new Promise<number>((resolve) => (resolveExit = resolve));
@@ -121,6 +161,9 @@ export async function hostActor(name: string, kind: ActorKind, config: RoshiConf
         await parts.stop?.();
         if (parts.drainEvent) actor.send(parts.drainEvent);
         actor.stop();
+        // Freed only now, after the last side effect, so a standby elsewhere takes over at once.
+        fence?.lift();
+        await singleton?.release().catch((releaseError) => logger.warn({ err: releaseError }, 'lease release failed'));
         await bus.drain();
       } catch (drainError) {
         logger.warn({ err: drainError }, 'drain failed');
@@ -180,7 +223,8 @@ export async function hostActor(name: string, kind: ActorKind, config: RoshiConf
   });
 
   await parts.start?.(actor);
-  heartbeat.start(config.heartbeat.interval, (beat) => bus.publish(subjects.heartbeat(name), beat));
+  if (!heartbeat.running)
+    heartbeat.start(config.heartbeat.interval, (beat) => bus.publish(subjects.heartbeat(name), beat));
   logger.info({ pid: process.pid, buildId: build.buildId, url: bus.url }, 'actor running');
   // Stays draining when a machine error or final state started the drain during start.
   state.advance('running');

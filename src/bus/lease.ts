@@ -43,6 +43,8 @@ export class Lease {
   private readonly now: () => number;
   /** Our last acknowledged write and its revision, while we may hold the lease. */
   private held: { record: LeaseRecord; revision: number } | undefined;
+  /** The record the last failed acquire found: whose it was and until when. */
+  private seen: LeaseRecord | undefined;
 
   constructor(private readonly options: LeaseOptions) {
     this.now = options.now ?? Date.now;
@@ -62,6 +64,11 @@ export class Lease {
     return this.holds() ? this.held!.record.deadline : undefined;
   }
 
+  /** The holder and deadline another process had when our last acquire failed (to wait until it). */
+  lastSeen(): Pick<LeaseRecord, 'holder' | 'deadline'> | undefined {
+    return this.seen && { holder: this.seen.holder, deadline: this.seen.deadline };
+  }
+
   /**
    * Takes the lease when the key is absent, its deadline has passed, or it is already ours;
    * false when another holder's deadline is still ahead or a contender won the race.
@@ -70,6 +77,7 @@ export class Lease {
     const { store, key, holder } = this.options;
     const entry = await store.get<LeaseRecord>(key);
     const at = this.now();
+    this.seen = entry?.value;
     if (entry && entry.value.holder !== holder && at < entry.value.deadline) {
       this.held = undefined;
       return false;

@@ -9,6 +9,8 @@ export interface HeartbeatRecord {
   bootId: string;
   buildId: string;
   state: string;
+  /** A singleton's part (docs/scale-out.md#singleton-leases); absent for every other actor. */
+  lease?: LeaseRole;
   seq: number;
   uptimeMs: number;
   loopLagMs: number;
@@ -16,6 +18,9 @@ export interface HeartbeatRecord {
   /** When the heartbeat was received, in ms since the epoch (receiver's clock). */
   receivedAt: number;
 }
+
+/** Where a singleton stands: waiting for its kind's lease, or holding it and working. */
+export type LeaseRole = 'standby' | 'active';
 
 /** What goes on the wire: the record the watchdog keeps, stamped by the sender instead of the receiver. */
 export type HeartbeatPayload = Omit<HeartbeatRecord, 'receivedAt'> & { sentAt: number };
@@ -33,6 +38,7 @@ export function toHeartbeatRecord(payload: Record<string, unknown>, receivedAt: 
     host: str(payload.host),
     buildId: str(payload.buildId),
     state: str(payload.state),
+    ...(payload.lease === 'standby' || payload.lease === 'active' ? { lease: payload.lease } : {}),
     seq: num(payload.seq),
     uptimeMs: num(payload.uptimeMs),
     loopLagMs: num(payload.loopLagMs),

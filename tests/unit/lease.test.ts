@@ -2,39 +2,8 @@
 // acquire when, renewals, release, losing it, and a write whose acknowledgement was lost.
 // The same rules on a real 3-node cluster: tests/integration/lease.test.ts.
 import { describe, expect, it } from 'vitest';
-import { RevisionConflictError, type Entry } from '../../src/bus/kv.js';
-import { Lease, LeaseLost, type LeaseRecord, type LeaseStore } from '../../src/bus/lease.js';
-
-class MemoryStore implements LeaseStore {
-  private readonly entries = new Map<string, Entry<unknown>>();
-  private revision = 0;
-  /** When set, the next update is applied but its acknowledgement "lost" (throws). */
-  loseNextAck = false;
-
-  async get<T>(key: string): Promise<Entry<T> | undefined> {
-    return this.entries.get(key) as Entry<T> | undefined;
-  }
-  async create(key: string, value: unknown): Promise<number> {
-    if (this.entries.has(key)) throw new RevisionConflictError(`${key} exists already`);
-    return this.write(key, value);
-  }
-  async update(key: string, value: unknown, revision: number): Promise<number> {
-    if (this.entries.get(key)?.revision !== revision) throw new RevisionConflictError(`${key} changed`);
-    const written = this.write(key, value);
-    if (this.loseNextAck) {
-      this.loseNextAck = false;
-      throw new Error('TIMEOUT');
-    }
-    return written;
-  }
-  record(key: string): LeaseRecord {
-    return this.entries.get(key)!.value as LeaseRecord;
-  }
-  private write(key: string, value: unknown): number {
-    this.entries.set(key, { key, value: structuredClone(value), revision: ++this.revision });
-    return this.revision;
-  }
-}
+import { Lease, LeaseLost } from '../../src/bus/lease.js';
+import { MemoryLeaseStore as MemoryStore } from '../harness/memoryLeaseStore.js';
 
 function setup() {
   const store = new MemoryStore();

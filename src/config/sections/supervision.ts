@@ -21,6 +21,7 @@ export const supervisionSection = section({
   circuitOpenFor: duration(1),
   orphanTimeout: duration(1),
   alertInterval: duration(0),
+  leaseTtl: duration(1000),
 });
 
 export const actorsSection = section({

@@ -1,0 +1,93 @@
+// How the actor host runs a singleton (docs/scale-out.md#singleton-leases): which actors are
+// singletons, opening the kind's lease, and the standby phase before the kind is even created
+// (heartbeats say standby; control answers ping, stop and restart; nothing else runs). Losing
+// the lease while active ends the process at once with LEASE_LOST_EXIT_CODE.
+import { LeaseBucket } from '../bus/leaseBucket.js';
+import { Lease } from '../bus/lease.js';
+import type { Bus } from '../bus/index.js';
+import type { RoshiConfig } from '../config/index.js';
+import {
+  controlVerb,
+  parseActorName,
+  type AcceptedReply,
+  type ActorKindName,
+  type PingReply,
+} from '../contracts/index.js';
+import { BadRequestError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { LEASE_LOST_EXIT_CODE, SingletonLease } from './singletonLease.js';
+
+/**
+ * Kinds that must run once in the whole system. Not chat (a queue group serves chat.req) nor the
+ * web page (it acts only on an operator's clicks, through the same requests the CLI makes).
+ */
+export const SINGLETON_KINDS: ReadonlySet<ActorKindName> = new Set(['missions', 'pr-poller', 'bridge', 'webhook']);
+
+/** The lease actor `name` must hold to work (its kind), or undefined: not a singleton, or a single host. */
+export function singletonLeaseName(name: string, hostId: string): string | undefined {
+  const kind = parseActorName(name)?.kind;
+  return hostId !== '' && kind !== undefined && SINGLETON_KINDS.has(kind) ? kind : undefined;
+}
+
+/** The lease of a singleton actor, holder `<actor>/<pid>`; undefined when `name` needs none. */
+export async function openSingletonLease(
+  name: string,
+  config: RoshiConfig,
+  bus: Bus,
+  logger: Logger,
+): Promise<SingletonLease | undefined> {
+  const leaseName = singletonLeaseName(name, config.host.id);
+  if (!leaseName) return undefined;
+  const store = await LeaseBucket.open(bus, leaseName);
+  const ttlMs = config.supervision.leaseTtl;
+  const lease = new Lease({ store, key: 'holder', holder: `${name}/${process.pid}`, ttlMs });
+  return new SingletonLease({ lease, ttlMs, logger });
+}
+
+/** How a standby ended: the lease is ours, or the process is to stop without ever working. */
+export type StandbyEnd = 'active' | 'stop' | 'restart' | 'signal' | 'bus-closed';
+
+export interface StandbyOptions {
+  bus: Bus;
+  name: string;
+  logger: Logger;
+  ping: () => PingReply;
+}
+
+/** Waits for the lease, answering the control subject and signals meanwhile. */
+export async function standBy(singleton: SingletonLease, options: StandbyOptions): Promise<StandbyEnd> {
+  const { bus, name, logger } = options;
+  const stopped = new AbortController();
+  let end: StandbyEnd = 'stop';
+  const quit = (why: Exclude<StandbyEnd, 'active'>) => {
+    end = why;
+    stopped.abort();
+  };
+  const control = bus.serve(bus.subjects.control(name), (payload) => {
+    const verb = controlVerb(payload);
+    if (verb === 'ping') return options.ping();
+    if (verb === 'stop' || verb === 'restart') {
+      setImmediate(() => quit(verb));
+      return { accepted: true, pid: process.pid } satisfies AcceptedReply;
+    }
+    throw new BadRequestError(`${name} is in standby, waiting for its lease: it answers ping, stop and restart`);
+  });
+  const onSignal = () => quit('signal');
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+  void bus.nc.closed().then(() => quit('bus-closed'));
+  logger.info({ renewEveryMs: singleton.renewEveryMs }, 'standby: waiting for the lease');
+  try {
+    return (await singleton.waitForLease(stopped.signal)) ? 'active' : end;
+  } finally {
+    control.unsubscribe();
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+  }
+}
+
+/** The lease is gone: no further side effect may happen, so exit now instead of draining. */
+export function leaseLostExit(logger: Logger, reason: string): never {
+  logger.error({ reason, exitCode: LEASE_LOST_EXIT_CODE }, 'lease lost: stopping at once');
+  process.exit(LEASE_LOST_EXIT_CODE);
+}
