@@ -1,10 +1,11 @@
-// What wakes the runner machine: the pause and hold records in the state bucket, the day budgets
+// What wakes the runner machine: the pause, hold and host drain records in the state bucket, the day budgets
 // (a reached system budget holds all claims, a project's that project's missions: `heldProjects`,
 // which the claim skips), and the mission store's index (a mission pending, or the one in hand
 // cancelled). Returns the unsubscribers.
 import type { AnyActorRef } from 'xstate';
 import type { JsonKv } from '../bus/index.js';
 import type { Mission } from '../contracts/index.js';
+import { drainKey, toDrainRecord, type DrainRecord } from '../contracts/drain.js';
 import { dispatchGate, HOLD_KEY, isHeldAt, type DispatchHold } from '../missions/dispatchHold.js';
 import { PAUSE_KEY, type PauseRecord } from '../missions/pause.js';
 import type { MissionStore } from '../missions/store.js';
@@ -17,6 +18,8 @@ export async function watchRunnerTriggers(
   store: MissionStore,
   current: () => Mission | undefined,
   dayBudgets: { budgets: DayBudgets; heldProjects: Set<string> },
+  /** This runner's host and its drain record as last seen (read by the `drain-state` control verb). */
+  hostDrain: { host: string; record?: DrainRecord },
 ): Promise<Array<() => void>> {
   const unsubscribers: Array<() => void> = [];
   // The operator's pause and the API's hold (dispatchHold.ts) together decide: both watched
@@ -28,7 +31,7 @@ export async function watchRunnerTriggers(
   const decide = () => {
     clearTimeout(holdTimer);
     const now = Date.now();
-    const gate = dispatchGate(pause, hold, now, budget);
+    const gate = dispatchGate(pause, hold, now, budget, hostDrain.record !== undefined);
     actor.send(
       gate.paused
         ? { type: 'DISPATCH.PAUSED', ...(gate.until ? { until: gate.until } : {}) }
@@ -36,6 +39,17 @@ export async function watchRunnerTriggers(
     );
     if (isHeldAt(hold, now)) holdTimer = setTimeout(decide, hold.until - now + 10);
   };
+  // This host drained (docs/scale-out.md#add-and-drain-a-host): no claim until the mark is cleared.
+  // Watched first, so the pause's first value cannot resume a runner that started drained.
+  const drainWatch = await stateKv.watch<unknown>(
+    {
+      onChange: (change) => {
+        hostDrain.record = change.operation === 'put' ? toDrainRecord(change.value) : undefined;
+        decide();
+      },
+    },
+    { key: drainKey(hostDrain.host) },
+  );
   const pauseWatch = await stateKv.watch<PauseRecord>(
     { onChange: (change) => ((pause = change.operation === 'put' ? change.value : undefined), decide()) },
     { key: PAUSE_KEY },
@@ -54,10 +68,11 @@ export async function watchRunnerTriggers(
   });
   budget = budgetWatch.hold;
   for (const p of budget?.projects ?? []) dayBudgets.heldProjects.add(p);
-  await Promise.all([pauseWatch.initialized, holdWatch.initialized]);
+  await Promise.all([pauseWatch.initialized, holdWatch.initialized, drainWatch.initialized]);
   unsubscribers.push(() => {
     pauseWatch.stop();
     holdWatch.stop();
+    drainWatch.stop();
     budgetWatch.stop();
     clearTimeout(holdTimer);
   });

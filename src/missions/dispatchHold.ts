@@ -52,15 +52,18 @@ export async function holdDispatch(kv: JsonKv, hold: DispatchHold): Promise<Disp
 }
 
 /**
- * Whether runners may claim at `now`, from the operator's pause, the API's hold and a reached
- * system day budget (held until its day ends) together.
+ * Whether runners may claim at `now`, from the operator's pause, the API's hold, a reached
+ * system day budget (held until its day ends) and their host's drain (held until it is undone,
+ * hostDrain.ts) together.
  */
 export function dispatchGate(
   pause: { paused: boolean; until?: number } | undefined,
   apiHold: DispatchHold | undefined,
   now: number,
   budget?: { system: boolean; until: number },
+  hostDrained = false,
 ): { paused: false } | { paused: true; until?: number } {
+  if (hostDrained) return { paused: true };
   const paused = pause?.paused === true && (pause.until === undefined || pause.until > now);
   const budgetHold = budget?.system ? { until: budget.until } : undefined;
   const hold = [apiHold, budgetHold]
