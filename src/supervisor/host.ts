@@ -13,6 +13,7 @@ import type { RoshiConfig } from '../config/index.js';
 import type { Logger } from '../log.js';
 import { Announcer } from './announcer.js';
 import { bootstrap, connectSupervisorBus } from './bootstrap.js';
+import { watchHostDrain } from './drain.js';
 import { serveEndpoints } from './endpoints.js';
 import { loadHealStateActor, persistHealState } from './healPersistence.js';
 import { superviseLifecycle } from './lifecycle.js';
@@ -148,6 +149,11 @@ export async function runSupervisor({ config, configFile, logger }: SupervisorOp
       boot.releaseLock();
     },
   });
+  // `roshi drain`: once this host's runners are idle, stop the tree and exit 0 (drain.ts).
+  const children = () => status().children;
+  unsubscribers.push(
+    watchHostDrain({ host: config.host.id, bus: bus.ready, children, shutdown: lifecycle.shutdown, logger }),
+  );
 
   void bus.ready.then((b) => {
     logger.info({ url: b.url }, 'connected to nats');
