@@ -1,33 +1,16 @@
-// How the actor host runs a singleton (docs/scale-out.md#singleton-leases): which actors are
-// singletons, opening the kind's lease, and the standby phase before the kind is even created
-// (heartbeats say standby; control answers ping, stop and restart; nothing else runs). Losing
-// the lease while active ends the process at once with LEASE_LOST_EXIT_CODE.
+// How the actor host runs a singleton (docs/scale-out.md#singleton-leases): opening the kind's
+// lease, and the standby phase before the kind is even created (heartbeats say standby; control
+// answers ping, stop and restart; nothing else runs). Losing the lease while active ends the
+// process at once with LEASE_LOST_EXIT_CODE.
 import { LeaseBucket } from '../bus/leaseBucket.js';
 import { Lease } from '../bus/lease.js';
 import type { Bus } from '../bus/index.js';
 import type { RoshiConfig } from '../config/index.js';
-import {
-  controlVerb,
-  parseActorName,
-  type AcceptedReply,
-  type ActorKindName,
-  type PingReply,
-} from '../contracts/index.js';
+import { controlVerb, type AcceptedReply, type PingReply } from '../contracts/index.js';
+import { singletonLeaseName } from '../contracts/singletons.js';
 import { BadRequestError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { LEASE_LOST_EXIT_CODE, SingletonLease } from './singletonLease.js';
-
-/**
- * Kinds that must run once in the whole system. Not chat (a queue group serves chat.req) nor the
- * web page (it acts only on an operator's clicks, through the same requests the CLI makes).
- */
-export const SINGLETON_KINDS: ReadonlySet<ActorKindName> = new Set(['missions', 'pr-poller', 'bridge', 'webhook']);
-
-/** The lease actor `name` must hold to work (its kind), or undefined: not a singleton, or a single host. */
-export function singletonLeaseName(name: string, hostId: string): string | undefined {
-  const kind = parseActorName(name)?.kind;
-  return hostId !== '' && kind !== undefined && SINGLETON_KINDS.has(kind) ? kind : undefined;
-}
 
 /** The lease of a singleton actor, holder `<actor>/<pid>`; undefined when `name` needs none. */
 export async function openSingletonLease(
@@ -36,7 +19,8 @@ export async function openSingletonLease(
   bus: Bus,
   logger: Logger,
 ): Promise<SingletonLease | undefined> {
-  const leaseName = singletonLeaseName(name, config.host.id);
+  // The name carries the host: with host.id empty it is unqualified and needs no lease.
+  const leaseName = config.host.id === '' ? undefined : singletonLeaseName(name);
   if (!leaseName) return undefined;
   const store = await LeaseBucket.open(bus, leaseName);
   const ttlMs = config.supervision.leaseTtl;

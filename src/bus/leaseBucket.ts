@@ -8,13 +8,12 @@ import { JsonKv, RevisionConflictError, type Entry } from './kv.js';
 import type { Bus } from './bus.js';
 import { encode } from './codec.js';
 import type { LeaseRecord, LeaseStore } from './lease.js';
+import { leaseBucketName } from './leaseName.js';
+
+export { leaseBucketName };
 
 /** The record a lease bucket starts with: free, held by no one. */
 const FREE: LeaseRecord = { holder: '', deadline: 0, renewals: 0, since: 0 };
-
-export function leaseBucketName(prefix: string, lease: string): string {
-  return `${prefix}_lease_${lease}`;
-}
 
 export class LeaseBucket implements LeaseStore {
   private constructor(

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { Lease } from '../../src/bus/lease.js';
 import { SingletonLease, type Timers } from '../../src/actors/singletonLease.js';
-import { singletonLeaseName } from '../../src/actors/singletonHost.js';
+import { singletonLeaseName } from '../../src/contracts/singletons.js';
 import { silentLogger } from '../../src/log.js';
 import { toHeartbeatRecord } from '../../src/contracts/heartbeat.js';
 import { MemoryLeaseStore } from '../harness/memoryLeaseStore.js';
@@ -141,14 +141,14 @@ describe('SingletonLease', () => {
 
 describe('singletonLeaseName', () => {
   it('names the kind for singletons on a multi-host system, nothing on a single host or for other kinds', () => {
-    expect(singletonLeaseName('h1-missions', 'h1')).toBe('missions');
-    expect(singletonLeaseName('h2-pr-poller', 'h2')).toBe('pr-poller');
-    expect(singletonLeaseName('h2-bridge', 'h2')).toBe('bridge');
-    expect(singletonLeaseName('h2-webhook', 'h2')).toBe('webhook');
-    expect(singletonLeaseName('missions', '')).toBeUndefined();
-    expect(singletonLeaseName('h1-chat', 'h1')).toBeUndefined();
-    expect(singletonLeaseName('h1-web', 'h1')).toBeUndefined();
-    expect(singletonLeaseName('h1-runner-2', 'h1')).toBeUndefined();
+    expect(singletonLeaseName('h1-missions')).toBe('missions');
+    expect(singletonLeaseName('h2-pr-poller')).toBe('pr-poller');
+    expect(singletonLeaseName('h2-bridge')).toBe('bridge');
+    expect(singletonLeaseName('h2-webhook')).toBe('webhook');
+    expect(singletonLeaseName('missions')).toBeUndefined(); // a single host's plain name
+    expect(singletonLeaseName('h1-chat')).toBeUndefined();
+    expect(singletonLeaseName('h1-web')).toBeUndefined();
+    expect(singletonLeaseName('h1-runner-2')).toBeUndefined();
   });
 });
 
