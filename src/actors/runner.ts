@@ -146,9 +146,17 @@ export const runnerKind: ActorKind = {
           current = undefined;
           // Held for approval: the worktree keeps the committed work for the approved delivery.
           const held = (pipeline as { awaitingApproval?: { gate: string } } | undefined)?.awaitingApproval;
-          const ws = held?.gate === 'push' ? workspaces.keep(mission.id) : await workspaces.release(mission.id);
+          const ws = await workspaces.settled(mission.id);
           const finish = missionOutcome(outcome as AttemptOutcome, pipeline as PipelineOutcome, ws?.branch);
-          const finished = await store.finish(mission.id, name, finish);
+          // The record first, the worktree after: a runner killed in between leaves the worktree,
+          // so the next attempt delivers the remembered run instead of paying the agent again.
+          // Not finished (lease lost, bus down): the worktree stays for whoever has the mission.
+          const finished = await store.finish(mission.id, name, finish).catch((error: unknown) => {
+            workspaces.keep(mission.id);
+            throw error;
+          });
+          if (held?.gate === 'push') workspaces.keep(mission.id);
+          else await workspaces.release(mission.id);
           logger.info(
             { mission: mission.id, outcome: finish.class, status: finished.status, error: finish.error },
             'mission finished',

@@ -87,6 +87,11 @@ export class MissionWorkspaces<W extends MissionWorktree> {
     return this.ready.get(id);
   }
 
+  /** The worktree of a mission, once a set-up still under way has settled (undefined if it failed). */
+  async settled(id: string): Promise<W | undefined> {
+    return this.ready.get(id) ?? (await this.settling.get(id));
+  }
+
   /**
    * The mission is over: waits for a set-up still under way, then removes its worktree (the
    * branch lives on in the remote). Returns what was set up, if anything.

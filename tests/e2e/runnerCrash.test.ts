@@ -6,6 +6,8 @@
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { JsonKv } from '../../src/bus/kv.js';
+import type { Mission } from '../../src/contracts/index.js';
 import { startFakeTelegram, type FakeTelegram } from '../fakes/telegram.js';
 import { writeFileStep } from '../fakes/anthropic.js';
 import { addMission, waitForMission } from '../harness/missionClient.js';
@@ -99,6 +101,20 @@ describe('a runner killed after its agent finished', () => {
     expect(done?.attempts, 'the second attempt delivered').toBe(2);
     expect(completeRuns.get('frozen'), 'agent runs answered to the end').toBe(1);
     expect(gitIn(world.dir, '--git-dir', world.bare, 'show', `${done!.result!.branch}:frozen.txt`)).toBe('frozen');
+  }, 150_000);
+
+  it('its worktree goes only once the record says how the mission ended (a runner killed between the two costs no second run)', async () => {
+    // Chaos run 6: a runner frozen after it removed the worktree but before it recorded the end
+    // left a mission whose delivery had no worktree to deliver from, and the agent ran again.
+    countedWriter('order');
+    const kv = await JsonKv.open(tree.bus, tree.bus.subjects.missionsBucket);
+    const mission = await addMission(tree, 'write order.txt {{order}}');
+    const worktree = join(tree.stateDir, 'workspace', 'worktrees', mission.id);
+    await until(() => existsSync(worktree) || undefined, 'the mission worktree', { timeoutMs: 60_000 });
+    while (existsSync(worktree)) await sleep(2);
+    const record = await kv.get<Mission>(mission.id);
+    expect(record?.value.status, 'the record when the worktree went').toBe('done');
+    expect(completeRuns.get('order')).toBe(1);
   }, 150_000);
 
   it('killed while its agent works: the agent finishes under the next process and is not run again', async () => {
