@@ -49,6 +49,7 @@ const ALL = [
   'web-latency',
   'bridge-idle',
   'kv-cas-scope',
+  'nats-node-kill',
 ];
 const chosen = process.argv.slice(2).length ? process.argv.slice(2) : ALL;
 const PER_BENCH_LIMIT_MS = 10 * 60_000;
