@@ -97,6 +97,9 @@ export const bridgeKind: ActorKind = {
       // Mission requests carry the bridge's identity: the missions actor records them as source chat.
       subjects: { ...bus.subjects, missions: (verb: string) => bus.subjects.missionsAs(verb, name) },
       request: (subject, payload, timeoutMs) => bus.request(subject, payload, timeoutMs),
+      ...(config.host.id
+        ? { requestAll: <T>(subject: string, payload: Record<string, unknown>) => bus.requestAll<T>(subject, payload) }
+        : {}),
       now: Date.now,
       readPause: async () => effectivePause(await readPause(kv), await readHold(kv), Date.now()),
       usageFile: join(config.stateDir, 'usage.jsonl'),

@@ -13,6 +13,8 @@ export interface BridgeApi {
   subjects: Subjects;
   /** A request on the bus; refusals arrive as RemoteError, silence as BusError/TimeoutError. */
   request<T>(subject: string, payload: Record<string, unknown>, timeoutMs?: number): Promise<T>;
+  /** Every responder's answer (several hosts' supervisors); absent on a single host. */
+  requestAll?<T>(subject: string, payload: Record<string, unknown>): Promise<T[]>;
   now(): number;
   readPause(): Promise<PauseRecord | undefined>;
   usageFile: string;

@@ -4,6 +4,7 @@ import { BusError, describeError, RemoteError, TimeoutError } from '../errors.js
 import { isRunnerName, type Mission } from '../contracts/index.js';
 import type { ListReply } from '../missions/service.js';
 import type { TreeStatus } from '../supervisor/status.js';
+import { askSystemStatus, mergedStatus } from '../supervisor/systemStatus.js';
 import { oneLine } from '../text/oneLine.js';
 import { CommandError, type BridgeApi, type CommandContext, type CommandReply } from './command.js';
 import type { LiveReply } from './format.js';
@@ -16,8 +17,13 @@ export async function ask<T>(
   who: string,
   timeoutMs?: number,
 ): Promise<T> {
+  return worded(api.request<T>(subject, payload, timeoutMs), subject, who);
+}
+
+/** A refusal, silence or nobody listening, worded for the chat. */
+async function worded<T>(answer: Promise<T>, subject: string, who: string): Promise<T> {
   try {
-    return await api.request<T>(subject, payload, timeoutMs);
+    return await answer;
   } catch (error) {
     if (error instanceof RemoteError) throw new CommandError(describeError(error));
     if (error instanceof TimeoutError) throw new CommandError(`${who} did not answer in time; try again in a moment`);
@@ -64,8 +70,16 @@ export async function resolveMission(api: BridgeApi, ref: string): Promise<strin
   return mission.id;
 }
 
+/** Every host's children in one tree (docs/scale-out.md#hosts-and-names); one host's as always. */
 export async function treeStatus(api: BridgeApi): Promise<TreeStatus> {
-  return ask<TreeStatus>(api, api.subjects.supStatus, {}, 'the supervisor');
+  if (!api.requestAll) return ask<TreeStatus>(api, api.subjects.supStatus, {}, 'the supervisor');
+  const gather = { request: api.request.bind(api), requestAll: api.requestAll.bind(api) };
+  const statuses = await worded(
+    askSystemStatus(gather, api.subjects.supStatus, undefined),
+    api.subjects.supStatus,
+    'the supervisors',
+  );
+  return mergedStatus(statuses);
 }
 
 export const isRunner = isRunnerName;

@@ -8,6 +8,7 @@ import { UsageError } from '../errors.js';
 import type { ListReply } from '../missions/service.js';
 import { askOpenBreakers, type OpenBreaker } from '../supervisor/openBreakers.js';
 import { duration, formatStatus, type TreeStatus } from '../supervisor/status.js';
+import { askSystemStatus, mergedStatus } from '../supervisor/systemStatus.js';
 import { oneLine } from '../text/oneLine.js';
 import { withBus } from './client.js';
 import type { CommandContext } from './context.js';
@@ -56,7 +57,7 @@ export async function watch(ctx: CommandContext): Promise<number> {
     if (tty) process.stdout.write(`${ESC}?1049h${ESC}?25l`);
     try {
       while (!quit.done) {
-        const frame = watchFrame(await gather(bus), Date.now());
+        const frame = watchFrame(await gather(bus, ctx.config.host.id), Date.now());
         if (tty) process.stdout.write(`${ESC}H${frame.split('\n').join(`${ESC}K\n`)}${ESC}K${ESC}J`);
         else process.stdout.write(`${frame}\n${FRAME_SEPARATOR}\n`);
         await quit.within(intervalMs);
@@ -69,9 +70,12 @@ export async function watch(ctx: CommandContext): Promise<number> {
   });
 }
 
-async function gather(bus: Bus): Promise<WatchView> {
+async function gather(bus: Bus, hostId: string): Promise<WatchView> {
   const [status, missions] = await Promise.all([
-    bus.request<TreeStatus>(bus.subjects.supStatus, {}).catch((e: Error) => ({ error: e.message })),
+    // Several hosts: every host's children in one table (docs/scale-out.md#hosts-and-names).
+    askSystemStatus(bus, bus.subjects.supStatus, hostId)
+      .then(mergedStatus)
+      .catch((e: Error) => ({ error: e.message })),
     bus
       .request<ListReply>(bus.subjects.missions('list'), { status: 'running' })
       .catch((e: Error) => ({ error: e.message })),

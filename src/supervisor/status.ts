@@ -31,6 +31,8 @@ export interface StatusExtras {
 /** A fixed-width table for terminals. */
 export function formatStatus(status: TreeStatus, extras: StatusExtras = {}): string {
   const now = extras.now ?? Date.now();
+  // Host-qualified names (`h2-runner-1`, docs/scale-out.md#hosts-and-names) may be longer.
+  const nameWidth = Math.max(12, ...status.children.map((c) => c.name.length + 1));
   const lines = [
     `supervisor pid ${status.supervisor.pid}  ${status.supervisor.state}  up ${duration(status.supervisor.uptimeMs)}  build ${status.supervisor.buildId}`,
     `nats       ${status.nats.url}${status.nats.embedded ? ' (embedded)' : ''}${status.nats.connected ? '' : '  DISCONNECTED'}`,
@@ -38,7 +40,7 @@ export function formatStatus(status: TreeStatus, extras: StatusExtras = {}): str
     ...(extras.openBreakers ?? []).map((b) => `breaker    ${openBreakerText(b, now)}`),
     '',
     [
-      pad('NAME', 12),
+      pad('NAME', nameWidth),
       pad('STATE', 16),
       pad('PID', 8),
       pad('UPTIME', 9),
@@ -52,7 +54,7 @@ export function formatStatus(status: TreeStatus, extras: StatusExtras = {}): str
     const verdict = c.lastVerdict ? `${c.lastVerdict.verdict}: ${c.lastVerdict.evidence}` : '-';
     lines.push(
       [
-        pad(c.name, 12),
+        pad(c.name, nameWidth),
         // An actor that runs but reports itself degraded (a bridge whose provider is deaf) says so here.
         pad(c.actorState === 'degraded' ? `${c.state} (degraded)` : c.state, 16),
         pad(c.pid ? String(c.pid) : '-', 8),

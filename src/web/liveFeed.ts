@@ -5,9 +5,10 @@
 // changes them, so the page follows a transition within one round trip, without polling.
 import type { Bus } from '../bus/index.js';
 import { isRunnerName, readHeartbeat } from '../contracts/index.js';
+import { parseActorName } from '../contracts/actorName.js';
 import type { Logger } from '../log.js';
 import { askOpenBreakers } from '../supervisor/openBreakers.js';
-import type { TreeStatus } from '../supervisor/status.js';
+import { askSystemStatus, mergedStatus } from '../supervisor/systemStatus.js';
 import type { Mission } from '../contracts/index.js';
 import { startRelay, type Relay } from '../inspect/relay.js';
 import { coalesced } from './coalesced.js';
@@ -174,7 +175,10 @@ export class LiveFeed {
 
   private async askTree(): Promise<void> {
     const b = this.bus;
-    const tree = await b.request<TreeStatus>(b.subjects.supStatus, {});
+    // Every host's children (docs/scale-out.md#hosts-and-names); the web actor's name says its host.
+    const tree = mergedStatus(
+      await askSystemStatus(b, b.subjects.supStatus, parseActorName(this.identity)?.host ?? ''),
+    );
     const receivedAt = Date.now();
     this.state.tree = { ...tree, receivedAt, openBreakers: this.state.tree?.openBreakers ?? [] };
     this.send('tree', this.state.tree);

@@ -107,7 +107,8 @@
 
   /** Dispatch is paused when the runners say so (their machine waits in `paused`). */
   function renderDispatch() {
-    const runners = Object.entries(live.beats).filter(([n]) => /^runner-\d+$/.test(n));
+    // `runner-2`, or `h2-runner-2` when several hosts share the bus (docs/scale-out.md#hosts-and-names).
+    const runners = Object.entries(live.beats).filter(([n]) => /^(?:[a-z][a-z0-9]{0,15}-)?runner-\d+$/.test(n));
     const paused = runners.length > 0 && runners.every(([, b]) => String(b.state).includes('paused'));
     $('#dispatch').dataset.paused = runners.length ? String(paused) : 'unknown';
     $('#dispatch').textContent = runners.length ? `dispatch ${paused ? 'paused' : 'on'}` : '';
