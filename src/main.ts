@@ -23,6 +23,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   status: () => import('./cli/status.js'),
   restart: () => import('./cli/restart.js'),
   mission: () => import('./cli/mission.js'),
+  drain: () => import('./cli/drain.js'),
   budget: () => import('./cli/budget.js'),
   config: () => import('./cli/config.js'),
   web: () => import('./cli/web.js'),
@@ -46,6 +47,8 @@ options:
   --now                 mission add: put the mission at the head of the queue
   --watch               status: redraw the tree and running missions in place until q or Ctrl-C
   --interval <s>        status --watch: seconds between redraws (default 1)
+  --undo                drain: clear a host's drain mark (its runners claim again)
+  --reason <text>       drain: why, shown by status; --force: mark a host not heard on the bus
   --port <n>            inspect: the local inspector page's port (default 8080, 0: any free one)
   --inspector <ws-url>  inspect: relay to this Stately inspector server instead of starting one
   -h, --help            this help

@@ -32,6 +32,10 @@ export function parseCli(argv: string[]): CliArgs {
         inspector: { type: 'string' },
         watch: { type: 'boolean' },
         interval: { type: 'string' },
+        // drain: clear the mark, why, and mark a host not heard on the bus
+        undo: { type: 'boolean' },
+        reason: { type: 'string' },
+        force: { type: 'boolean' },
       },
     });
   } catch (error) {

@@ -11,6 +11,7 @@ import {
   toRunnerDrainReply,
 } from '../../src/contracts/drain.js';
 import { dispatchGate } from '../../src/missions/dispatchHold.js';
+import { drainLines } from '../../src/cli/drainStatus.js';
 
 const NOW = 1_000_000;
 
@@ -91,5 +92,19 @@ describe('idleForDrain', () => {
     expect(toRunnerDrainReply({ drainSeen: 'yes', state: 'paused', mission: null })).toBeUndefined();
     expect(toRunnerDrainReply({ drainSeen: true, state: 'paused', mission: 4 })).toBeUndefined();
     expect(toRunnerDrainReply(undefined)).toBeUndefined();
+  });
+});
+
+describe('what status shows', () => {
+  it('one drain line per drained host', () => {
+    expect(
+      drainLines([
+        { host: 'h2', state: 'draining', by: 'ana', at: 0 },
+        { host: 'h3', state: 'left', by: 'bo', at: 0, leftAt: 0 },
+      ]),
+    ).toEqual([
+      'drain      host h2 draining since 1970-01-01T00:00:00.000Z by ana: its runners finish their missions and claim no more',
+      'drain      host h3 drained by bo: left at 1970-01-01T00:00:00.000Z; its runners claim nothing until the drain is undone',
+    ]);
   });
 });
