@@ -1,6 +1,8 @@
 // Singleton fail-over with real processes (docs/scale-out.md#singleton-leases): two bridge actors
 // of two hosts (h1-bridge, h2-bridge, from dist/) on one real nats-server, both speaking to one
-// fake Telegram bot, each through its own counting proxy. Only the lease holder polls and sends;
+// fake Telegram bot, each through its own counting proxy. The server has roshi's permissions
+// table for these hosts, and each process connects as its own user (so the lease bucket grant
+// is exercised: a missing one would show as a permissions violation). Only the lease holder polls and sends;
 // a SIGKILLed holder is replaced within 2 × leaseTtl; a holder frozen by SIGSTOP past its deadline
 // is replaced, and when continued it exits (75) before any request of its own reaches Telegram.
 // Every outbox notification is sent exactly once. Needs `npm run -s build` first.
@@ -9,7 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LEASE_LOST_EXIT_CODE } from '../../src/actors/singletonLease.js';
-import type { Bus } from '../../src/bus/bus.js';
+import { Bus } from '../../src/bus/bus.js';
+import { externalServerBlock, natsUsers, OPERATOR_USER, passwordVariable } from '../../src/bus/permissions.js';
+import { silentLogger } from '../../src/log.js';
 import { ensureOutbox, publishDurable } from '../../src/bus/streams.js';
 import { startFakeTelegram, type FakeTelegram } from '../fakes/telegram.js';
 import { startCountingProxy, type CountingProxy } from '../harness/countingProxy.js';
@@ -23,9 +27,14 @@ import {
 import { useNats } from '../harness/nats.js';
 import { until } from '../harness/until.js';
 
-const nats = useNats();
 const TTL_MS = 3_000;
 const HOSTS = ['h1', 'h2'] as const;
+const USERS = natsUsers('roshi', ['h1-bridge', 'h2-bridge']);
+const password = (user: string) => `pw-${user}-${process.pid}`;
+const nats = useNats({
+  configText: externalServerBlock(USERS),
+  env: Object.fromEntries(USERS.map((u) => [passwordVariable(u.user), password(u.user)])),
+});
 
 let dir: string;
 let bus: Bus;
@@ -38,7 +47,14 @@ let heartbeats: ReturnType<typeof watchHeartbeats>;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'roshi-singleton-'));
   telegram = await startFakeTelegram();
-  bus = await nats.connect('singleton-test', 'roshi');
+  bus = await Bus.connect({
+    url: nats.url,
+    user: OPERATOR_USER,
+    password: password(OPERATOR_USER),
+    name: 'singleton-test',
+    prefix: 'roshi',
+    logger: silentLogger(),
+  });
   await ensureOutbox(bus);
   heartbeats = watchHeartbeats(bus);
   for (const host of HOSTS) {
@@ -68,6 +84,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   heartbeats?.stop();
+  await bus?.drain().catch(() => {});
   for (const actor of actors) await stopHostActor(actor);
   for (const proxy of proxies.values()) await proxy.stop();
   await telegram?.stop();
@@ -75,8 +92,11 @@ afterAll(async () => {
 });
 
 function start(host: (typeof HOSTS)[number]): HostActor {
-  const actor = startHostActor(`${host}-bridge`, configs.get(host)!, join(dir, 'logs'), {
+  const name = `${host}-bridge`;
+  const actor = startHostActor(name, configs.get(host)!, join(dir, 'logs'), {
     TELEGRAM_BOT_TOKEN: telegram.token,
+    ROSHI_NATS__USER: name,
+    ROSHI_NATS__PASSWORD: password(name),
   });
   actors.push(actor);
   return actor;
@@ -163,5 +183,6 @@ describe('a singleton on two hosts', () => {
     h1.child.kill('SIGTERM');
     expect((await h1.exited).code).toBe(0);
     await roleOf(h2b, 'active', TTL_MS);
+    for (const actor of actors) expect(actor.log()).not.toMatch(/permissions? violation|nats refused/i);
   });
 });
