@@ -1,8 +1,12 @@
 // Several hosts on one NATS system (docs/scale-out.md#hosts-and-names): with host.id set the
 // tree's children and the supervisor are `<host>-<name>`, each name gets its kind's rights, and
 // one table holds every host's users.
-import { describe, expect, it } from 'vitest';
-import { mayPublish, natsUsers, passwordVariable } from '../../src/bus/permissions.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { externalServerBlock, mayPublish, natsUsers, passwordVariable } from '../../src/bus/permissions.js';
+import { systemActors } from '../../src/cli/config.js';
 import { subjectsFor } from '../../src/bus/subjects.js';
 import { loadConfig } from '../../src/config/index.js';
 import { sourceOf } from '../../src/missions/service.js';
@@ -103,5 +107,48 @@ describe('the users of a system of hosts', () => {
 
   it('is today’s table for today’s names', () => {
     expect(natsUsers('roshi', ['watchdog', 'runner-1'])[0]!.user).toBe('supervisor');
+  });
+});
+
+describe('config nats-users for several hosts', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'roshi-hosts-'));
+  const file = (name: string, text: string) => {
+    const path = join(dir, name);
+    writeFileSync(path, text);
+    return path;
+  };
+  const full = file('h1.yaml', 'host:\n  id: h1\n');
+  const workerFile = file(
+    'h2.yaml',
+    'host:\n  id: h2\nactors:\n  runner:\n    instances: 2\n  missions: { enabled: false }\n  bridge: { enabled: false }\n  chat: { enabled: false }\n  prPoller: { enabled: false }\n  webhook: { enabled: false }\n  web: { enabled: false }\n',
+  );
+  const base = loadConfig({ env: {} }).config;
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('is the union of every named host’s tree, one supervisor each', () => {
+    const actors = systemActors(base, [full, workerFile]);
+    expect(actors).toEqual([
+      ...childNames(loadConfig({ env: {}, file: full }).config, false),
+      'h2-watchdog',
+      'h2-runner-1',
+      'h2-runner-2',
+    ]);
+    const users = natsUsers('roshi', actors).map((u) => u.user);
+    expect(users.filter((u) => u.endsWith('supervisor'))).toEqual(['h1-supervisor', 'h2-supervisor']);
+    const block = externalServerBlock(natsUsers('roshi', actors));
+    expect(block).toContain('password: $ROSHI_NATS_PASSWORD_H2_RUNNER_2');
+    expect(block).toContain('password: $ROSHI_NATS_PASSWORD_H1_SUPERVISOR');
+  });
+
+  it('is this config’s tree when no file is named', () => {
+    expect(systemActors(base, [])).toEqual(childNames(base, false));
+  });
+
+  it('refuses two hosts with one id, a host without one among several, another prefix', () => {
+    expect(() => systemActors(base, [full, full])).toThrow(/both have host.id h1/);
+    const plain = file('plain.yaml', 'stateDir: /tmp/x\n');
+    expect(() => systemActors(base, [full, plain])).toThrow(/plain.yaml has no host.id/);
+    const other = file('other.yaml', 'prefix: other\nhost:\n  id: h3\n');
+    expect(() => systemActors(base, [other])).toThrow(/prefix other is not roshi/);
   });
 });
