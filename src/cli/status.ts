@@ -8,6 +8,7 @@ import type { BudgetReport } from '../usage/budgetService.js';
 import { budgetHeldLine } from '../usage/budgetText.js';
 import { readWebUrl } from '../web/urlFile.js';
 import { withBus } from './client.js';
+import { drainLines, readDrains } from './drainStatus.js';
 import type { CommandContext } from './context.js';
 import { isOnHost, isRunnerName, parseActorName } from '../contracts/actorName.js';
 
@@ -29,9 +30,10 @@ export async function run(ctx: CommandContext): Promise<number> {
     const budget = children.some((c) => parseActorName(c.name)?.kind === 'missions')
       ? await bus.request<BudgetReport>(bus.subjects.missions('budget'), { verb: 'show' }, 2_000).catch(() => undefined)
       : undefined;
-    // Pause and the rate-limit hold every runner respects (docs/missions.md#rate-limits-held-in-common).
+    // Pause and the rate-limit hold every runner respects (docs/missions.md#rate-limits-held-in-common),
+    // and the drained hosts (docs/scale-out.md#add-and-drain-a-host).
     const dispatch = await JsonKv.open(bus, bus.subjects.stateBucket)
-      .then(async (kv) => ({ pause: await readPause(kv), hold: await readHold(kv) }))
+      .then(async (kv) => ({ pause: await readPause(kv), hold: await readHold(kv), drains: await readDrains(kv) }))
       .catch(() => undefined);
     return { statuses, openBreakers, budget, dispatch };
   });
@@ -59,7 +61,7 @@ export async function run(ctx: CommandContext): Promise<number> {
           null,
           2,
         )
-      : `${formatSystemStatus(statuses, { openBreakers })}${dispatchLine ? `\n\ndispatch   ${dispatchLine}` : ''}${held}${webUrl ? `\n\nweb        ${webUrl} (log in: node dist/main.js web login)` : ''}`,
+      : `${formatSystemStatus(statuses, { openBreakers })}${dispatchLine ? `\n\ndispatch   ${dispatchLine}` : ''}${dispatch?.drains.length ? `\n\n${drainLines(dispatch.drains).join('\n')}` : ''}${held}${webUrl ? `\n\nweb        ${webUrl} (log in: node dist/main.js web login)` : ''}`,
   );
   return 0;
 }
