@@ -22,6 +22,7 @@ import { openAgentActor } from './agentActorBase.js';
 import type { ActorKind } from './host.js';
 import { runAgentFor, toOutcome } from './runnerAgentRun.js';
 import { LeaseHold } from '../runner/leaseHold.js';
+import { recordFinish } from './runnerFinish.js';
 import { adoptFinishedRun, deliveredOutcome, rememberDelivery } from './runnerDelivery.js';
 import { runnerBreakerRows } from '../runner/breakers.js';
 import type { RunnerDeps, Workspace } from './runnerDeps.js';
@@ -151,7 +152,10 @@ export const runnerKind: ActorKind = {
           // The record first, the worktree after: a runner killed in between leaves the worktree,
           // so the next attempt delivers the remembered run instead of paying the agent again.
           // Not finished (lease lost, bus down): the worktree stays for whoever has the mission.
-          const finished = await store.finish(mission.id, name, finish).catch((error: unknown) => {
+          const finished = await recordFinish(store, mission, name, finish, {
+            logger,
+            giveUpAfterMs: config.missions.lease,
+          }).catch((error: unknown) => {
             workspaces.keep(mission.id);
             throw error;
           });
