@@ -107,6 +107,10 @@ describe('roshi drain', () => {
       { timeoutMs: 20_000 },
     );
     expect((await getMission(tree, second.id)).status).toBe('pending');
+    const shown = await tree.cli(['status']);
+    expect(shown.stdout).toMatch(
+      /^drain {6}this host drained by ana \(kernel update\): left at .*; its runners claim nothing until the drain is undone$/m,
+    );
     expect(tree.process.exitCode).toBeNull();
 
     const undone = await tree.cli(['drain', '--undo']);
