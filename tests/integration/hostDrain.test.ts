@@ -35,6 +35,8 @@ const running = [
 describe('drain records', () => {
   it('marks once (the first asker stays), lists, clears', async () => {
     const { kv } = await stateKv();
+    await kv.put('dispatch.pause', { paused: false, by: 'x', at: 0 });
+    expect(await listDrains(kv)).toEqual([]);
     const first = await markDraining(kv, { host: 'h2', by: 'ana', at: 1, reason: 'disk' });
     expect(first).toEqual({
       record: { host: 'h2', state: 'draining', by: 'ana', at: 1, reason: 'disk' },
