@@ -7,6 +7,7 @@ import type { RoshiConfig } from '../config/index.js';
 import type { Logger } from '../log.js';
 import { TREE_STARTED_ENV } from '../missions/pauseService.js';
 import { readBuildInfo, statePaths } from '../paths.js';
+import { sleep } from '../time/sleep.js';
 import { prepareTreeBus, type TreeBus } from './busSetup.js';
 import { HealStore } from './healStore.js';
 import { acquirePidLock } from './pidLock.js';
@@ -57,6 +58,27 @@ export async function bootstrap(config: RoshiConfig, configFile: string | undefi
   };
 }
 
+const ASSET_ATTEMPTS = 5;
+const ASSET_RETRY_MS = 1_000;
+
+/**
+ * On a cluster a stream's creation or update waits for its replicas (and a leader); on a loaded
+ * host that can outlast the JetStream API's timeout once. A timeout is tried again a few times;
+ * any other error (a refusal, a ReplicasError) is final at once.
+ */
+export async function retryJetStream<T>(logger: Logger, create: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await create();
+    } catch (error) {
+      const timedOut = (error as { code?: unknown }).code === 'TIMEOUT';
+      if (!timedOut || attempt >= ASSET_ATTEMPTS) throw error;
+      logger.warn({ err: error, attempt }, 'JetStream did not answer in time; trying again');
+      await sleep(ASSET_RETRY_MS);
+    }
+  }
+}
+
 export interface SupervisorBus {
   /** Resolves once connected; in embedded mode that is once the nats child is up. */
   ready: Promise<Bus>;
@@ -77,10 +99,12 @@ export function connectSupervisorBus(config: RoshiConfig, treeBus: TreeBus, logg
     logger,
     requestTimeoutMs: config.nats.requestTimeout,
   }).then((b) => (bus = b));
-  const stores = ready.then(async (b) => {
-    await ensureOutbox(b);
-    return new HealStore(await JsonKv.open(b, b.subjects.stateBucket), logger);
-  });
+  const stores = ready.then((b) =>
+    retryJetStream(logger, async () => {
+      await ensureOutbox(b);
+      return new HealStore(await JsonKv.open(b, b.subjects.stateBucket), logger);
+    }),
+  );
   stores.catch((error: unknown) => logger.error({ err: error }, 'could not create JetStream assets'));
   return { ready, current: () => bus, stores };
 }

@@ -12,7 +12,7 @@ import { busInspectionGate, listenForInspectors } from '../inspect/gate.js';
 import type { RoshiConfig } from '../config/index.js';
 import type { Logger } from '../log.js';
 import { Announcer } from './announcer.js';
-import { bootstrap, connectSupervisorBus } from './bootstrap.js';
+import { bootstrap, connectSupervisorBus, retryJetStream } from './bootstrap.js';
 import { watchHostDrain } from './drain.js';
 import { serveEndpoints } from './endpoints.js';
 import { loadHealStateActor, persistHealState } from './healPersistence.js';
@@ -47,11 +47,13 @@ export async function runSupervisor({ config, configFile, logger }: SupervisorOp
   const bus = connectSupervisorBus(config, treeBus, logger);
   // An external cluster that cannot hold nats.replicas: refuse to start (docs/scale-out.md#replicas).
   if (!embedded) {
-    await checkClusterHolds(bus.ready, config.nats.replicas).catch(async (error: unknown) => {
-      await bus.current()?.nc.close();
-      boot.releaseLock();
-      throw error;
-    });
+    await retryJetStream(logger, () => checkClusterHolds(bus.ready, config.nats.replicas)).catch(
+      async (error: unknown) => {
+        await bus.current()?.nc.close();
+        boot.releaseLock();
+        throw error;
+      },
+    );
   }
 
   const announcer = new Announcer(
