@@ -15,8 +15,7 @@ import { readBuildInfo } from '../paths.js';
 import { Heartbeat } from './heartbeat.js';
 import { HostState } from './hostState.js';
 import { watchLifeline } from './lifeline.js';
-import { fenceOnLease, type LeaseFence } from '../bus/leaseFence.js';
-import { leaseLostExit, openSingletonLease, standBy } from './singletonHost.js';
+import { openSingletonLease, waitUntilActive } from './singletonHost.js';
 
 export interface ActorEnvironment {
   /** The actor's name on the bus: `watchdog`, `runner-2`, … */
@@ -81,34 +80,16 @@ export async function hostActor(name: string, kind: ActorKind, config: RoshiConf
     state: () => (running ? describeState(running) : 'standby'),
     ...(singleton ? { lease: () => singleton.role } : {}),
   });
-  let fence: LeaseFence | undefined;
-  if (singleton) {
-    heartbeat.start(config.heartbeat.interval, (beat) => bus.publish(bus.subjects.heartbeat(name), beat));
-    const ping = (): PingReply => ({
-      pong: true,
-      actor: name,
-      pid: process.pid,
-      state: 'standby',
-      buildId: build.buildId,
-      bootId: heartbeat.bootId,
-    });
-    const end = await standBy(singleton, { bus, name, logger, ping });
-    if (end !== 'active') {
-      logger.info({ reason: end }, 'standby ended without the lease');
-      heartbeat.stop();
-      await bus.drain().catch(() => {});
-      state.advance('draining');
-      state.advance('stopped');
-      return 0;
-    }
-    const lost = (reason: string) => leaseLostExit(logger, reason);
-    fence = fenceOnLease(
-      bus,
-      () => singleton.holds(),
-      (what) => lost(`the lease was gone before ${what}`),
-    );
-    singleton.keep(lost);
+  // A singleton works only once its lease is ours; stopped in standby, it never worked at all.
+  const held = singleton
+    ? await waitUntilActive(singleton, { bus, name, logger, heartbeat, config, buildId: build.buildId })
+    : undefined;
+  if (held === 'stopped') {
+    state.advance('draining');
+    state.advance('stopped');
+    return 0;
   }
+  const fence = held?.fence;
   const parts = await kind.create(env);
   const subjects = bus.subjects;
 

@@ -10,6 +10,8 @@ import { controlVerb, type AcceptedReply, type PingReply } from '../contracts/in
 import { singletonLeaseName } from '../contracts/singletons.js';
 import { BadRequestError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { fenceOnLease, type LeaseFence } from '../bus/leaseFence.js';
+import type { Heartbeat } from './heartbeat.js';
 import { LEASE_LOST_EXIT_CODE, SingletonLease } from './singletonLease.js';
 
 /** The lease of a singleton actor, holder `<actor>/<pid>`; undefined when `name` needs none. */
@@ -68,6 +70,47 @@ export async function standBy(singleton: SingletonLease, options: StandbyOptions
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
   }
+}
+
+export interface ActivationOptions extends Omit<StandbyOptions, 'ping'> {
+  heartbeat: Heartbeat;
+  config: RoshiConfig;
+  buildId: string;
+}
+
+/**
+ * Heartbeats in standby until the lease is ours, then fences the process and keeps the lease
+ * (losing it exits at once); 'stopped' when told to stop first (the bus is drained).
+ */
+export async function waitUntilActive(
+  singleton: SingletonLease,
+  options: ActivationOptions,
+): Promise<{ fence: LeaseFence } | 'stopped'> {
+  const { bus, name, logger, heartbeat, config, buildId } = options;
+  heartbeat.start(config.heartbeat.interval, (beat) => bus.publish(bus.subjects.heartbeat(name), beat));
+  const ping = (): PingReply => ({
+    pong: true,
+    actor: name,
+    pid: process.pid,
+    state: 'standby',
+    buildId,
+    bootId: heartbeat.bootId,
+  });
+  const end = await standBy(singleton, { bus, name, logger, ping });
+  if (end !== 'active') {
+    logger.info({ reason: end }, 'standby ended without the lease');
+    heartbeat.stop();
+    await bus.drain().catch(() => {});
+    return 'stopped';
+  }
+  const lost = (reason: string) => leaseLostExit(logger, reason);
+  const fence = fenceOnLease(
+    bus,
+    () => singleton.holds(),
+    (what) => lost(`the lease was gone before ${what}`),
+  );
+  singleton.keep(lost);
+  return { fence };
 }
 
 /** The lease is gone: no further side effect may happen, so exit now instead of draining. */
