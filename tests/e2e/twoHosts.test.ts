@@ -2,7 +2,8 @@
 // h1 a full host with one runner, h2 a worker host (watchdog and two runners), each with its own
 // state dir and host id, the real agent CLI against the scripted Messages API. Missions spread
 // over both hosts' runners and each runs once, also across the SIGKILL of a NATS node; `roshi
-// status` shows both hosts; only the owning supervisor answers a restart; nothing is left running.
+// status` shows both hosts; only the owning supervisor answers a restart; each host's watchdog
+// heals its own children; nothing is left running.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Mission, MissionEvent } from '../../src/contracts/index.js';
@@ -144,6 +145,29 @@ describe('two hosts on one NATS cluster', () => {
     );
     expect(answers).toEqual([expect.objectContaining({ accepted: true, actor: 'h2-runner-2' })]);
     await h2!.waitForRunning(H2, 60_000);
+  });
+
+  it('heals a frozen runner of the worker host through its own watchdog, not the other host’s', async () => {
+    const frozen = await h2!.child('h2-runner-2');
+    process.kill(frozen.pid!, 'SIGSTOP');
+    try {
+      await h2!.waitForStatus(
+        (s) => s.children.some((c) => c.name === 'h2-runner-2' && c.state === 'running' && c.pid !== frozen.pid),
+        60_000,
+        'h2-runner-2 replaced after its freeze',
+      );
+    } finally {
+      try {
+        process.kill(frozen.pid!, 'SIGCONT');
+      } catch {
+        // already gone
+      }
+    }
+    expect(h2!.events.some((e) => e.child === 'h2-runner-2' && /^tier/.test(e.kind))).toBe(true);
+    // Each watchdog judges its own host's children only (they log each verdict that changes).
+    expect(h2!.log('h2-watchdog')).toContain('"actor":"h2-runner-2"');
+    expect(h1!.log('h1-watchdog')).not.toContain('"actor":"h2-');
+    expect(h2!.log('h2-watchdog')).not.toContain('"actor":"h1-');
   });
 
   it('aborts from the chat by a qualified runner name', async () => {
