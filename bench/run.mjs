@@ -50,6 +50,7 @@ const ALL = [
   'bridge-idle',
   'kv-cas-scope',
   'nats-node-kill',
+  'singleton-failover',
 ];
 const chosen = process.argv.slice(2).length ? process.argv.slice(2) : ALL;
 const PER_BENCH_LIMIT_MS = 10 * 60_000;
