@@ -6,7 +6,7 @@
 // actor is not in the tree is null.
 import type { Bus } from '../bus/index.js';
 import { askAgentState } from '../cli/missionAgentState.js';
-import type { Mission } from '../contracts/index.js';
+import { parseActorName, type Mission } from '../contracts/index.js';
 import { describeError } from '../errors.js';
 import type { SpendSoFar } from './spendSoFar.js';
 
@@ -45,12 +45,19 @@ export async function askSideStatus(
 ): Promise<SideStatus> {
   const s = bus.subjects;
   const ask: Ask = (subject, payload) => bus.request(subject, payload, ASK_MS);
+  // With several hosts each may run a bridge and a pr-poller; only the one holding the lease
+  // answers (a standby refuses), so each is asked in turn.
+  const ofKind = (kind: string) => children.filter((name) => parseActorName(name)?.kind === kind);
+  const bridges = ofKind('bridge');
+  const pollers = ofKind('pr-poller');
   const [outbox, prs, runs, spent] = await Promise.all([
-    children.includes('bridge') ? outboxOf(ask, s.control('bridge')) : null,
-    children.includes('pr-poller')
-      ? ask(s.control('pr-poller'), { verb: 'status' }).then(
-          (reply) => ({ tracked: arrayOf((reply as { tracked?: unknown }).tracked) }),
-          (error: unknown) => ({ error: describeError(error) }),
+    bridges.length > 0 ? firstAnswer(bridges, (name) => outboxOf(ask, s.control(name))) : null,
+    pollers.length > 0
+      ? firstAnswer(pollers, (name) =>
+          ask(s.control(name), { verb: 'status' }).then(
+            (reply) => ({ tracked: arrayOf((reply as { tracked?: unknown }).tracked) }),
+            (error: unknown) => ({ error: describeError(error) }),
+          ),
         )
       : null,
     Promise.all(
@@ -96,3 +103,13 @@ async function outboxOf(ask: Ask, subject: string): Promise<SideStatus['outbox']
 
 const numberOr = (value: unknown): number | null => (typeof value === 'number' ? value : null);
 const arrayOf = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
+
+/** The first of `names` whose answer is not an error, else the last error. */
+async function firstAnswer<T>(names: readonly string[], askOne: (name: string) => Promise<T | { error: string }>) {
+  let last: T | { error: string } = { error: 'no answer' };
+  for (const name of names) {
+    last = await askOne(name);
+    if (!(last && typeof last === 'object' && 'error' in last)) return last;
+  }
+  return last;
+}

@@ -74,4 +74,20 @@ describe('side status of the live page', () => {
     expect(side.prs).toBeNull();
     expect(side.runs).toEqual({});
   });
+  it('asks the bridge and pr-poller of every host in turn: the one holding the lease answers', async () => {
+    const { bus, asked } = busAnswering({
+      [subjects.control('h2-bridge')]: { providers: {}, outbox: { inFlight: 0, received: 4, delivered: 4 } },
+      [subjects.control('h2-pr-poller')]: { tracked: [] },
+    });
+    const side = await askSideStatus(
+      bus,
+      ['h1-bridge', 'h1-pr-poller', 'h2-bridge', 'h2-pr-poller', 'h2-runner-1'],
+      [],
+    );
+    expect(side.outbox).toEqual({ providers: [], inFlight: 0, received: 4, delivered: 4 });
+    expect(side.prs).toEqual({ tracked: [] });
+    expect(asked.map((a) => a.subject).sort()).toEqual(
+      ['h1-bridge', 'h1-pr-poller', 'h2-bridge', 'h2-pr-poller'].map((n) => subjects.control(n)).sort(),
+    );
+  });
 });
