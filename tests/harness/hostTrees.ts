@@ -16,6 +16,8 @@ export interface HostOptions {
   config: Record<string, unknown>;
   env?: Record<string, string>;
   replicas?: number;
+  /** Reuse a state dir (the host restarted after its death); default a fresh temp dir. */
+  stateDir?: string;
 }
 
 /** Every supervisor's sup.status, as `roshi status` gathers them. */
@@ -24,8 +26,8 @@ export async function systemStatus(tree: TestTree): Promise<TreeStatus[]> {
 }
 
 /** Starts host `id`'s supervisor on the cluster; stop it with its TestTree's stop(). */
-export async function startHost({ id, cluster, config, env, replicas = 3 }: HostOptions): Promise<TestTree> {
-  const stateDir = mkdtempSync(join(tmpdir(), `roshi-${id}-`));
+export async function startHost({ id, cluster, config, env, replicas = 3, ...given }: HostOptions): Promise<TestTree> {
+  const stateDir = given.stateDir ?? mkdtempSync(join(tmpdir(), `roshi-${id}-`));
   // The operator's setup of an external server: every user's password, one variable each.
   writeFileSync(
     join(stateDir, 'nats-users.env'),
