@@ -120,10 +120,12 @@ describe('agent failures', () => {
     const mission = await add(tree, 'try when busy {{busy-1}}');
     // Two consecutive transient failures open the breaker (runner.breaker.maxConsecutiveFailures: 2).
     await untilMission(tree, mission.id, (m) => m.transientAttempts >= 2, 60_000, 'two transient failures');
-    // The 529's retry time holds dispatch for a moment first (dispatchHold.ts): then the breaker shows.
+    // The 529's retry time holds dispatch for a moment first (dispatchHold.ts), and the runner
+    // removes the worktree after the record says how the attempt ended: then the breaker shows.
     const ping = () => tree.bus.request<{ state?: string }>(tree.bus.subjects.control('runner-1'), { verb: 'ping' });
+    const settling = (state: string | undefined) => state === 'paused' || state === '{"busy":"finishing"}';
     let live = await ping();
-    for (let i = 0; i < 50 && live.state === 'paused'; i++) live = await sleep(200).then(ping);
+    for (let i = 0; i < 50 && settling(live.state); i++) live = await sleep(200).then(ping);
     expect(
       live.state,
       tree
