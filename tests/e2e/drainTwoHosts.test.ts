@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunnerDrainReply } from '../../src/contracts/drain.js';
 import type { Mission, MissionEvent } from '../../src/contracts/index.js';
-import { startHost } from '../harness/hostTrees.js';
+import { startHost, WORKER_HOST } from '../harness/hostTrees.js';
 import { addMission, finished, getMission, untilMission } from '../harness/missionClient.js';
 import { createMissionWorld, runsBash, writesFile, type MissionWorld } from '../harness/missionWorld.js';
 import { startNatsCluster, type NatsCluster } from '../harness/natsCluster.js';
@@ -40,14 +40,7 @@ describe('drain one host of two', () => {
     const base = world.config();
     h1 = await startHost({ id: 'h1', cluster, config: base, env: world.env });
     stateDirs.push(h1.stateDir);
-    const worker = {
-      missions: { enabled: false },
-      bridge: { enabled: false },
-      chat: { enabled: false },
-      prPoller: { enabled: false },
-      webhook: { enabled: false },
-      web: { enabled: false },
-    };
+    const worker = WORKER_HOST;
     h2 = await startHost({ id: 'h2', cluster, config: deepMerge(base, { actors: worker }), env: world.env });
     stateDirs.push(h2.stateDir);
     await h1.waitForRunning(H1, 60_000);

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Mission, MissionEvent } from '../../src/contracts/index.js';
 import { writeFileStep } from '../fakes/anthropic.js';
-import { startHost, systemStatus } from '../harness/hostTrees.js';
+import { startHost, systemStatus, WORKER_HOST } from '../harness/hostTrees.js';
 import { addMission, finished, getMission } from '../harness/missionClient.js';
 import { createMissionWorld, type MissionWorld } from '../harness/missionWorld.js';
 import { startNatsCluster, type NatsCluster } from '../harness/natsCluster.js';
@@ -47,15 +47,7 @@ describe('two hosts on one NATS cluster', () => {
     const base = deepMerge(world.config(), { actors: { bridge: { enabled: true } } });
     h1 = await startHost({ id: 'h1', cluster, config: base, env: world.env });
     stateDirs.push(h1.stateDir);
-    const worker = {
-      missions: { enabled: false },
-      bridge: { enabled: false },
-      chat: { enabled: false },
-      prPoller: { enabled: false },
-      webhook: { enabled: false },
-      web: { enabled: false },
-      runner: { instances: 2 },
-    };
+    const worker = { ...WORKER_HOST, runner: { instances: 2 } };
     h2 = await startHost({ id: 'h2', cluster, config: deepMerge(base, { actors: worker }), env: world.env });
     stateDirs.push(h2.stateDir);
     await h1.waitForRunning(H1, 60_000);

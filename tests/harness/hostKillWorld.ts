@@ -9,7 +9,7 @@ import type { Mission } from '../../src/contracts/index.js';
 import { writeFileStep } from '../fakes/anthropic.js';
 import { startFakeTelegram, type FakeTelegram } from '../fakes/telegram.js';
 import { processesOfHost } from './hostKill.js';
-import { startHost } from './hostTrees.js';
+import { startHost, WORKER_HOST } from './hostTrees.js';
 import { createMissionWorld, type MissionWorld, type Scenario } from './missionWorld.js';
 import { startNatsCluster, type NatsCluster } from './natsCluster.js';
 import { deepMerge, sleep, type TestTree } from './tree.js';
@@ -17,15 +17,7 @@ import { until } from './until.js';
 
 export const LEASE_TTL_MS = 3_000; // supervision.leaseTtl: the singletons' lease
 /** A worker host: its watchdog and two runners. */
-export const WORKER = {
-  missions: { enabled: false },
-  bridge: { enabled: false },
-  chat: { enabled: false },
-  prPoller: { enabled: false },
-  webhook: { enabled: false },
-  web: { enabled: false },
-  runner: { instances: 2 },
-};
+export const WORKER = { ...WORKER_HOST, runner: { instances: 2 } };
 export const actorsOf = (host: string, kinds: string[]) => kinds.map((k) => `${host}-${k}`);
 
 /** One cluster, mission world and fake Telegram per scenario; every host it starts is stopped. */

@@ -20,6 +20,16 @@ export interface HostOptions {
   stateDir?: string;
 }
 
+/** A worker host's actors (`actors:` in its config): its watchdog and runners, nothing else. */
+export const WORKER_HOST = {
+  missions: { enabled: false },
+  bridge: { enabled: false },
+  chat: { enabled: false },
+  prPoller: { enabled: false },
+  webhook: { enabled: false },
+  web: { enabled: false },
+};
+
 /** Every supervisor's sup.status, as `roshi status` gathers them. */
 export async function systemStatus(tree: TestTree): Promise<TreeStatus[]> {
   return tree.bus.requestAll<TreeStatus>(tree.bus.subjects.supStatus, {}, { timeoutMs: 2_000 });
