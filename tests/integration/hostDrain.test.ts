@@ -26,6 +26,20 @@ function fakeRunners(bus: Bus, replies: Map<string, RunnerDrainReply>): void {
   }
 }
 
+/** The supervisor's watch of `host`'s mark, checking every 50 ms; `stops` collects its shutdown reasons. */
+function watch(bus: Bus, host: string, children: () => Array<{ name: string; state: string; pid: number | null }>) {
+  const stops: string[] = [];
+  const stop = watchHostDrain({
+    host,
+    bus: Promise.resolve(bus),
+    children,
+    shutdown: (reason) => stops.push(reason),
+    logger: silentLogger(),
+    checkMs: 50,
+  });
+  return { stops, stop };
+}
+
 const running = [
   { name: 'watchdog', state: 'running', pid: 10 },
   { name: 'runner-1', state: 'running', pid: 11 },
@@ -64,15 +78,7 @@ describe('the supervisor watch', () => {
       ['runner-2', { drainSeen: false, state: 'paused', mission: null }],
     ]);
     fakeRunners(bus, replies);
-    const stops: string[] = [];
-    const stop = watchHostDrain({
-      host: 'h2',
-      bus: Promise.resolve(bus),
-      children: () => running,
-      shutdown: (reason) => stops.push(reason),
-      logger: silentLogger(),
-      checkMs: 50,
-    });
+    const { stops, stop } = watch(bus, 'h2', () => running);
     try {
       await markDraining(kv, { host: 'h2', by: 'ana', at: Date.now() });
       // Another host's mark is not this host's.
@@ -99,15 +105,7 @@ describe('the supervisor watch', () => {
       ['runner-2', { drainSeen: true, state: 'paused', mission: null }],
     ]);
     fakeRunners(bus, replies);
-    const stops: string[] = [];
-    const stop = watchHostDrain({
-      host: '',
-      bus: Promise.resolve(bus),
-      children: () => running,
-      shutdown: (reason) => stops.push(reason),
-      logger: silentLogger(),
-      checkMs: 50,
-    });
+    const { stops, stop } = watch(bus, '', () => running);
     try {
       await markDraining(kv, { host: '', by: 'ana', at: Date.now() });
       await new Promise((r) => setTimeout(r, 300));
@@ -133,15 +131,7 @@ describe('the supervisor watch', () => {
       { name: 'runner-2', state: 'starting', pid: 12 },
       { name: 'runner-3', state: 'running', pid: 13 }, // nobody answers for it
     ];
-    const stops: string[] = [];
-    const stop = watchHostDrain({
-      host: 'h4',
-      bus: Promise.resolve(bus),
-      children: () => children,
-      shutdown: (reason) => stops.push(reason),
-      logger: silentLogger(),
-      checkMs: 50,
-    });
+    const { stops, stop } = watch(bus, 'h4', () => children);
     try {
       await markDraining(kv, { host: 'h4', by: 'ana', at: Date.now() });
       await new Promise((r) => setTimeout(r, 400));
@@ -165,15 +155,7 @@ describe('the supervisor watch', () => {
     ]);
     fakeRunners(bus, replies);
     await kv.put('drain.h5', { host: 'h5', state: 'left', by: 'ana', at: 1, leftAt: 2 });
-    const stops: string[] = [];
-    const stop = watchHostDrain({
-      host: 'h5',
-      bus: Promise.resolve(bus),
-      children: () => running,
-      shutdown: (reason) => stops.push(reason),
-      logger: silentLogger(),
-      checkMs: 50,
-    });
+    const { stops, stop } = watch(bus, 'h5', () => running);
     try {
       await new Promise((r) => setTimeout(r, 500));
       expect(stops).toEqual([]);
