@@ -176,7 +176,10 @@ export const runnerKind: ActorKind = {
         }),
         keepLease: fromCallback(({ input: { mission }, sendBack }) => {
           // Cut off from the bus past the lease's deadline, the mission is no longer ours (leaseHold.ts).
-          const hold = new LeaseHold(mission.lease?.until ?? Date.now(), config.missions.leaseRenew / 2);
+          const hold = new LeaseHold(
+            mission.lease?.until ?? Date.now() + config.missions.lease,
+            config.missions.leaseRenew / 2,
+          );
           let giveUp: NodeJS.Timeout | undefined;
           const watchDeadline = () => {
             clearTimeout(giveUp);
