@@ -74,6 +74,11 @@ export class TimeoutError extends BusError {
   override readonly code = 'timeout';
 }
 
+/** A request reached nobody: no process serves the subject right now, so nothing happened. */
+export class NoResponderError extends BusError {
+  override readonly code = 'no_responder';
+}
+
 /** A request reached a handler that refused it (bad payload, unknown verb). */
 export class RemoteError extends BusError {
   constructor(

@@ -22,6 +22,8 @@ export interface BridgeApi {
   update(report: (line: string) => Promise<void>, options: { force: boolean }): Promise<void>;
   /** One line on the bridge's own providers, for /status. */
   providersLine?(): string;
+  /** How long a missions request waits out the missions actor's fail-over (failoverWaitMs); 0 when absent. */
+  missionsFailoverMs?: number;
 }
 
 export interface CommandContext {

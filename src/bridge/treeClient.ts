@@ -1,6 +1,7 @@
 // The bridge's requests to the tree over the bus: the missions actor, the supervisor and the
 // runners. A refusal, silence or nobody listening becomes a CommandError worded for the chat.
-import { BusError, describeError, RemoteError, TimeoutError } from '../errors.js';
+import { requestThroughFailover } from '../bus/throughFailover.js';
+import { describeError, NoResponderError, RemoteError, TimeoutError } from '../errors.js';
 import { isRunnerName, type Mission } from '../contracts/index.js';
 import type { ListReply } from '../missions/service.js';
 import type { TreeStatus } from '../supervisor/status.js';
@@ -27,14 +28,20 @@ async function worded<T>(answer: Promise<T>, subject: string, who: string): Prom
   } catch (error) {
     if (error instanceof RemoteError) throw new CommandError(describeError(error));
     if (error instanceof TimeoutError) throw new CommandError(`${who} did not answer in time; try again in a moment`);
-    if (error instanceof BusError && /nobody is listening/.test(error.message))
+    if (error instanceof NoResponderError)
       throw new CommandError(`${who} is not running right now (nobody answers on ${subject}); /status shows the tree`);
     throw error;
   }
 }
 
-export const askMissions = <T>(api: BridgeApi, verb: string, payload: Record<string, unknown>) =>
-  ask<T>(api, api.subjects.missions(verb), payload, 'the missions actor');
+/** A missions request; during the missions actor's fail-over "nobody is listening" is waited out. */
+export function askMissions<T>(api: BridgeApi, verb: string, payload: Record<string, unknown>): Promise<T> {
+  const subject = api.subjects.missions(verb);
+  const answer = requestThroughFailover(() => api.request<T>(subject, payload), {
+    waitMs: api.missionsFailoverMs ?? 0,
+  });
+  return worded(answer, subject, 'the missions actor');
+}
 
 export async function addMission(
   ctx: CommandContext,

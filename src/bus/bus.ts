@@ -3,7 +3,7 @@
 // counted (publishes) — it never reaches the caller's stack as an uncaught exception.
 import { ErrorCode, type Msg, type NatsConnection, type NatsError, type Subscription } from 'nats';
 import type { Reader, ReplyOf, RequestOf, Subject } from '../contracts/index.js';
-import { BusError, RemoteError, TimeoutError } from '../errors.js';
+import { BusError, NoResponderError, RemoteError, TimeoutError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { BadPayloadError, decodeObject, encode } from './codec.js';
 import { openConnection, redactUrl, type ConnectOptions } from './connect.js';
@@ -162,7 +162,7 @@ export class Bus {
       msg = await this.nc.request(subject, encode(payload), { timeout: timeoutMs });
     } catch (error) {
       const code = (error as NatsError).code;
-      if (code === ErrorCode.NoResponders) throw new BusError(`${subject}: nobody is listening`);
+      if (code === ErrorCode.NoResponders) throw new NoResponderError(`${subject}: nobody is listening`);
       if (code === ErrorCode.Timeout) throw new TimeoutError(`${subject}: no answer within ${timeoutMs} ms`);
       throw new BusError(`${subject}: ${(error as Error).message}`, { cause: error });
     }

@@ -14,6 +14,12 @@ export { embeddedServerSpec, findNatsServer, freePort, probePort, type EmbeddedS
 export { JsonKv, RevisionConflictError, type Entry } from './kv.js';
 export { errorReply, NO_REPLY, okReply, unwrapReply, type Reply } from './reply.js';
 export { DEFAULT_GATHER_WINDOW_MS, type RequestAllOptions } from './requestAll.js';
+export {
+  failoverWaitMs,
+  FAILOVER_RETRY_MS,
+  requestThroughFailover,
+  type ThroughFailoverOptions,
+} from './throughFailover.js';
 export { registerService, type EndpointSpec, type ServiceSpec } from './service.js';
 export { subjectsFor, type Subjects } from './subjects.js';
 export { ensureMissionEventLog, ensureOutbox, publishDurable, type OutboxLimits } from './streams.js';

@@ -2,7 +2,7 @@
 // docs/scale-out.md#hosts-and-names) each answer `sup.status`; nobody knows how many there are,
 // so the gathering ends a short window after the latest answer, or at the timeout.
 import { ErrorCode, RequestStrategy, type NatsConnection, type NatsError } from 'nats';
-import { BusError, TimeoutError } from '../errors.js';
+import { BusError, NoResponderError, TimeoutError } from '../errors.js';
 import { decodeObject, encode } from './codec.js';
 import { unwrapReply } from './reply.js';
 
@@ -41,7 +41,8 @@ export async function requestAll<T>(
       }
     }
   } catch (error) {
-    if ((error as NatsError).code === ErrorCode.NoResponders) throw new BusError(`${subject}: nobody is listening`);
+    if ((error as NatsError).code === ErrorCode.NoResponders)
+      throw new NoResponderError(`${subject}: nobody is listening`);
     // An answer already in hand is worth more than a connection hiccup after it.
     if (answers.length === 0) throw new BusError(`${subject}: ${(error as Error).message}`, { cause: error });
   }

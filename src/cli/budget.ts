@@ -1,7 +1,7 @@
 // `roshi budget [raise <amount> [project] | reset] [--by who] [--json]`: today's spend against
 // the day budgets, through the same request as `/budget` (the missions actor answers;
 // src/usage/budgetService.ts). docs/missions.md#spend-and-budgets
-import { BusError, describeError, RemoteError, UsageError } from '../errors.js';
+import { BusError, describeError, NoResponderError, RemoteError, UsageError } from '../errors.js';
 import { BUDGET_WORDS, budgetRequestOf } from '../usage/budgetRaise.js';
 import type { BudgetReport } from '../usage/budgetService.js';
 import { budgetAnswer } from '../usage/budgetText.js';
@@ -24,7 +24,7 @@ export async function run(ctx: CommandContext): Promise<number> {
       return await bus.request<BudgetReport>(subject, request);
     } catch (error) {
       if (error instanceof RemoteError) throw new UsageError(describeError(error));
-      if (error instanceof BusError && /nobody is listening/.test(error.message))
+      if (error instanceof NoResponderError)
         throw new BusError(`no missions actor is answering on ${subject}; is the supervisor running?`);
       throw error;
     }

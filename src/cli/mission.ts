@@ -8,8 +8,8 @@
 //   mission priority <id> top|bottom|<position>
 //   mission pause [30m] | mission resume           dispatch for the whole tree
 //   mission approve <id> | mission reject <id> [why]  an approval gate (missionApproval.ts)
-import type { Bus } from '../bus/index.js';
-import { BusError, describeError, RemoteError, RoshiError, UsageError } from '../errors.js';
+import { failoverWaitMs, requestThroughFailover, type Bus } from '../bus/index.js';
+import { BusError, describeError, NoResponderError, RemoteError, RoshiError, UsageError } from '../errors.js';
 import type { Mission, MissionStatus } from '../contracts/index.js';
 import { readWaitingFor, waitingForText, type MissionReply } from '../contracts/missionReply.js';
 import type { ListReply } from '../missions/service.js';
@@ -129,10 +129,16 @@ async function ask<T>(ctx: CommandContext, verb: string, payload: Record<string,
   return withBus(ctx, async (bus: Bus) => {
     const subject = bus.subjects.missions(verb);
     try {
-      return await bus.request<T>(subject, payload);
+      return await requestThroughFailover(() => bus.request<T>(subject, payload), {
+        waitMs: failoverWaitMs(ctx.config),
+        onWait: (ms) =>
+          process.stderr.write(
+            `roshi: no missions actor answers yet (a fail-over may be under way); waiting up to ${ms / 1000} s\n`,
+          ),
+      });
     } catch (error) {
       if (error instanceof RemoteError) throw new MissionRefusedError(describeError(error), error.code);
-      if (error instanceof BusError && /nobody is listening/.test(error.message)) {
+      if (error instanceof NoResponderError) {
         throw new BusError(
           `no missions actor is answering on ${subject}; is the supervisor running with actors.missions.enabled?`,
         );

@@ -8,7 +8,7 @@ import { commandMenu, helpText } from '../../src/bridge/help.js';
 import type { CommandReply } from '../../src/bridge/command.js';
 import { findCommand } from '../../src/bridge/intent.js';
 import type { PauseRecord } from '../../src/missions/pause.js';
-import { BusError } from '../../src/errors.js';
+import { NoResponderError } from '../../src/errors.js';
 
 const COMMANDS = bridgeCommands();
 const subjects = subjectsFor('roshi');
@@ -19,7 +19,7 @@ function api(handlers: Record<string, (payload: Record<string, unknown>) => unkn
     subjects,
     request: async <T>(subject: string, payload: Record<string, unknown>) => {
       const handler = handlers[subject];
-      if (!handler) throw new BusError(`${subject}: nobody is listening`);
+      if (!handler) throw new NoResponderError(`${subject}: nobody is listening`);
       return (await handler(payload)) as T;
     },
     now: () => NOW,

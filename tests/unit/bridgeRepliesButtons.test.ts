@@ -11,7 +11,7 @@ import { ProviderChannel } from '../../src/bridge/channel.js';
 import type { BridgeApi } from '../../src/bridge/commands.js';
 import { noticeActions } from '../../src/bridge/noticeActions.js';
 import { Router, type ReplyExtras } from '../../src/bridge/router.js';
-import { BusError } from '../../src/errors.js';
+import { NoResponderError } from '../../src/errors.js';
 import { silentLogger } from '../../src/log.js';
 import { approvalNoticeId } from '../../src/missions/approval.js';
 import { noticeId } from '../../src/missions/notice.js';
@@ -104,7 +104,7 @@ describe('Router: what a reply carries', () => {
         if (subject.endsWith('.add'))
           return { id: 'mfx3k2a1q7z', text: payload.text, project: 'app', status: 'pending' } as T;
         if (subject.endsWith('.cancel')) return { id: 'mfx3k2a1q7z', text: 'tidy up', status: 'cancelled' } as T;
-        throw new BusError(`${subject}: nobody is listening`);
+        throw new NoResponderError(`${subject}: nobody is listening`);
       },
       now: () => 0,
       readPause: async () => undefined,

@@ -4,7 +4,7 @@ import { subjectsFor } from '../../src/bus/index.js';
 import type { BridgeApi, CommandContext } from '../../src/bridge/commands.js';
 import { retryCommand, retryContext } from '../../src/bridge/retry.js';
 import type { Mission } from '../../src/contracts/index.js';
-import { BusError } from '../../src/errors.js';
+import { BusError, NoResponderError } from '../../src/errors.js';
 
 const subjects = subjectsFor('roshi');
 
@@ -31,7 +31,7 @@ function world(mission: Mission) {
         adds.push(payload);
         return { ...mission, id: 'mx7bbbbbbbb', status: 'pending', text: payload.text } as T;
       }
-      throw new BusError(`${subject}: nobody is listening`);
+      throw new NoResponderError(`${subject}: nobody is listening`);
     },
     now: () => 0,
     readPause: async () => undefined,

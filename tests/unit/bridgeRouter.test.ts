@@ -6,7 +6,7 @@ import { subjectsFor } from '../../src/bus/index.js';
 import { AllowList } from '../../src/bridge/allowList.js';
 import type { BridgeApi } from '../../src/bridge/commands.js';
 import { askChat, Router, type ChatRequest } from '../../src/bridge/router.js';
-import { BusError, RemoteError, TimeoutError } from '../../src/errors.js';
+import { NoResponderError, RemoteError, TimeoutError } from '../../src/errors.js';
 import { silentLogger } from '../../src/log.js';
 
 const subjects = subjectsFor('roshi');
@@ -24,7 +24,7 @@ function world(
     request: async <T>(subject: string, payload: Record<string, unknown>) => {
       requests.push({ subject, payload });
       const handler = handlers[subject];
-      if (!handler) throw new BusError(`${subject}: nobody is listening`);
+      if (!handler) throw new NoResponderError(`${subject}: nobody is listening`);
       return (await handler(payload)) as T;
     },
     now: () => 1_000_000,
@@ -298,7 +298,7 @@ describe('askChat', () => {
   });
   it('says chat is unavailable when nobody answers', async () => {
     expect(
-      await askChat(failing(new BusError('roshi.chat.req: nobody is listening')), 'roshi.chat.req', req, 1000),
+      await askChat(failing(new NoResponderError('roshi.chat.req: nobody is listening')), 'roshi.chat.req', req, 1000),
     ).toMatch(/chat is unavailable/);
     expect(
       await askChat(failing(new TimeoutError('roshi.chat.req: no answer')), 'roshi.chat.req', req, 135_000),
