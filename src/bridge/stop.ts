@@ -6,17 +6,27 @@ import { CommandError, type Command } from './command.js';
 import type { LiveReply } from './format.js';
 import { ask, isRunner, runnerLive, runnerNames } from './treeClient.js';
 import { oneLine } from '../text/oneLine.js';
+import { resolveRunnerRef } from './runnerRef.js';
 
 export const abortCommand: Command = {
   name: 'abort',
   aliases: [],
   category: 'missions',
-  usage: '/abort [runner]',
+  usage: '/abort [runner | n | host-n]',
   summary: "stop the agent of a runner's current mission",
   run: async (ctx) => {
-    let runner = ctx.args.split(/\s+/)[0] || undefined;
-    if (runner && /^\d+$/.test(runner)) runner = `runner-${runner}`;
-    if (!runner) {
+    const ref = ctx.args.split(/\s+/)[0] || undefined;
+    let runner: string | undefined;
+    if (ref) {
+      // A full name needs no lookup: /abort works while the supervisor is not answering.
+      const known = isRunner(ref) ? [ref] : await runnerNames(ctx.api);
+      const named = resolveRunnerRef(ref, known);
+      if ('unknown' in named)
+        throw new CommandError(`${ref} is not a runner; runners are ${known.join(', ') || 'none right now'}`);
+      if ('ambiguous' in named)
+        return `several hosts have a runner ${ref} — say which:\n${named.ambiguous.map((r) => `/abort ${r}`).join('\n')}`;
+      runner = named.runner;
+    } else {
       const live = await runnerLive(ctx.api, await runnerNames(ctx.api));
       const busy = live.filter((l): l is LiveReply => !('error' in l) && l.mission !== null);
       if (busy.length === 0) return 'nothing is running';
@@ -24,7 +34,6 @@ export const abortCommand: Command = {
         return `several runners are busy — say which:\n${busy.map((l) => `/abort ${l.runner}  (${l.mission!.id} ${oneLine(l.mission!.text, 50)})`).join('\n')}`;
       runner = busy[0]!.runner;
     }
-    if (!isRunner(runner)) throw new CommandError(`${runner} is not a runner; runners are runner-1, runner-2, …`);
     const reply = await ask<{ aborted: boolean; mission?: string; reason?: string }>(
       ctx.api,
       ctx.api.subjects.control(runner),
