@@ -1,7 +1,15 @@
 // The Bus: roshi's one handle on NATS. Payloads are JSON objects validated at the boundary; a
 // handler that throws or a payload that does not parse is answered (requests) or logged and
 // counted (publishes) — it never reaches the caller's stack as an uncaught exception.
-import { ErrorCode, type Msg, type NatsConnection, type NatsError, type Subscription } from 'nats';
+import {
+  ErrorCode,
+  type JetStreamClient,
+  type JetStreamManager,
+  type Msg,
+  type NatsConnection,
+  type NatsError,
+  type Subscription,
+} from 'nats';
 import type { Reader, ReplyOf, RequestOf, Subject } from '../contracts/index.js';
 import { BusError, NoResponderError, RemoteError, TimeoutError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -17,7 +25,12 @@ export interface BusOptions extends ConnectOptions {
   requestTimeoutMs?: number;
   /** Replicas of every KV bucket and stream this connection creates (nats.replicas; 1 by default). */
   replicas?: number;
+  /** How long a JetStream request (a KV write, a stream publish) waits for its ack, ms (nats.jetstreamTimeout). */
+  jetstreamTimeout?: number;
 }
+
+/** The NATS client's own default, kept when nats.jetstreamTimeout is not given. */
+export const DEFAULT_JETSTREAM_TIMEOUT_MS = 5_000;
 
 export type Payload = Record<string, unknown>;
 export type MessageHandler = (payload: Payload, subject: string) => void | Promise<void>;
@@ -44,6 +57,7 @@ export class Bus {
     private readonly logger: Logger,
     requestTimeoutMs: number,
     readonly replicas: number,
+    private readonly jetstreamTimeoutMs: number,
   ) {
     this.subjects = subjectsFor(prefix);
     this.requestTimeoutMs = requestTimeoutMs;
@@ -58,6 +72,7 @@ export class Bus {
       options.logger,
       options.requestTimeoutMs ?? 2_000,
       options.replicas ?? 1,
+      options.jetstreamTimeout ?? DEFAULT_JETSTREAM_TIMEOUT_MS,
     );
     bus.watchStatus();
     return bus;
@@ -172,6 +187,18 @@ export class Bus {
   /** Every responder's answer to one request (scatter-gather: src/bus/requestAll.ts). */
   requestAll<T = unknown>(subject: string, payload: Payload = {}, options: RequestAllOptions = {}): Promise<T[]> {
     return requestAll<T>(this.nc, subject, payload, { timeoutMs: this.requestTimeoutMs, ...options });
+  }
+
+  /**
+   * The JetStream client every KV bucket and stream goes through. Its timeout bounds how long a
+   * write sent to a stream leader that just died waits before it is tried again (docs/scale-out.md#a-nats-node-dies).
+   */
+  jetstream(): JetStreamClient {
+    return this.nc.jetstream({ timeout: this.jetstreamTimeoutMs });
+  }
+
+  jetstreamManager(): Promise<JetStreamManager> {
+    return this.nc.jetstreamManager({ timeout: this.jetstreamTimeoutMs });
   }
 
   /** Round trip to the server; rejects when the server does not answer. */

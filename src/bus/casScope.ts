@@ -37,7 +37,7 @@ export function forceCasScope(scope: CasScope | undefined): void {
 export function casScopeOf(bus: Bus, bucket: string): Promise<CasScope> {
   if (forced) return Promise.resolve(forced);
   return casScopeFor(bus.nc.info ?? {}, async () => {
-    const jsm = await bus.nc.jetstreamManager();
+    const jsm = await bus.jetstreamManager();
     return (await jsm.streams.info(`KV_${bucket}`)).config.num_replicas;
   });
 }

@@ -32,7 +32,7 @@ export interface StreamState {
 
 /** The stream's current state, or undefined when it does not exist. */
 export async function streamState(bus: Bus, stream: string): Promise<StreamState | undefined> {
-  const jsm = await bus.nc.jetstreamManager();
+  const jsm = await bus.jetstreamManager();
   const info = await unlessNotFound(() => jsm.streams.info(stream));
   if (!info) return undefined;
   return {
@@ -56,7 +56,7 @@ export interface DurableState {
 
 /** The durable consumer's position, or undefined when it does not exist. */
 export async function durableState(bus: Bus, stream: string, durable: string): Promise<DurableState | undefined> {
-  const jsm = await bus.nc.jetstreamManager();
+  const jsm = await bus.jetstreamManager();
   const info = await unlessNotFound(() => jsm.consumers.info(stream, durable));
   if (!info) return undefined;
   // A consumer created at a start sequence reports an ack floor of 0 until its first ack.
@@ -145,8 +145,8 @@ export async function consumeDurable(
   onMessage: (message: DurableMessage) => void,
 ): Promise<DurableConsumer> {
   const { stream, durable, logger } = options;
-  const jsm = await bus.nc.jetstreamManager();
-  const js = bus.nc.jetstream();
+  const jsm = await bus.jetstreamManager();
+  const js = bus.jetstream();
 
   const create = async () => {
     const start = Math.max(1, Math.floor(await options.startSeq()));

@@ -27,6 +27,6 @@ export async function recordDelivery(
   deliveryId: string,
   summary: unknown,
 ): Promise<{ seq: number; duplicate: boolean }> {
-  const ack = await bus.nc.jetstream().publish(bus.subjects.githubDeliveries, encode(summary), { msgID: deliveryId });
+  const ack = await bus.jetstream().publish(bus.subjects.githubDeliveries, encode(summary), { msgID: deliveryId });
   return { seq: ack.seq, duplicate: ack.duplicate };
 }

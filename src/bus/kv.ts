@@ -59,13 +59,13 @@ export class JsonKv {
   ) {}
 
   static async open(bus: Bus, bucket: string, options: { history?: number } = {}): Promise<JsonKv> {
-    const js = bus.nc.jetstream();
+    const js = bus.jetstream();
     const kv = await js.views
       .kv(bucket, { history: options.history ?? 1, ...kvReplicas(bus) })
       .catch((error: unknown) => Promise.reject(placementError(error, bus, `KV_${bucket}`)));
     await raiseBucketReplicas(bus, bucket);
     const scope = await casScopeOf(bus, bucket);
-    const streamCas = scope === 'stream' ? new StreamCas(js, await bus.nc.jetstreamManager(), bucket) : undefined;
+    const streamCas = scope === 'stream' ? new StreamCas(js, await bus.jetstreamManager(), bucket) : undefined;
     return new JsonKv(kv, bus.nc, streamCas);
   }
 

@@ -18,7 +18,7 @@ export async function deleteWithNote(
   const marker = headers();
   marker.set('KV-Operation', 'DEL');
   try {
-    await bus.nc
+    await bus
       .jetstream()
       .publish(`$KV.${bucket}.${key}`, encode(note), { headers: marker, expect: { lastSubjectSequence: revision } });
   } catch (error) {

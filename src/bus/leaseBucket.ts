@@ -48,7 +48,7 @@ export class LeaseBucket implements LeaseStore {
 
   async update(key: string, value: unknown, revision: number): Promise<number> {
     try {
-      const ack = await this.bus.nc
+      const ack = await this.bus
         .jetstream()
         .publish(`$KV.${this.bucket}.${key}`, encode(value), { expect: { lastSequence: revision } });
       return ack.seq;
@@ -62,7 +62,7 @@ export class LeaseBucket implements LeaseStore {
 
   private async seed(key: string): Promise<void> {
     try {
-      await this.bus.nc
+      await this.bus
         .jetstream()
         .publish(`$KV.${this.bucket}.${key}`, encode(FREE), { expect: { lastSubjectSequence: 0 } });
     } catch (error) {

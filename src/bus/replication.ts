@@ -29,7 +29,7 @@ export function kvReplicas(bus: Bus): { replicas: number } {
  */
 export async function raiseBucketReplicas(bus: Bus, bucket: string): Promise<void> {
   if (bus.replicas <= 1) return;
-  const jsm = await bus.nc.jetstreamManager();
+  const jsm = await bus.jetstreamManager();
   const name = `KV_${bucket}`;
   const info = await jsm.streams.info(name);
   if (info.config.num_replicas >= bus.replicas) return;

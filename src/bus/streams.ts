@@ -38,7 +38,7 @@ export function ensureMissionEventLog(bus: Bus, limits: OutboxLimits = MISSION_E
 
 /** Creates the stream, or brings an existing one to this config; true when it was created. */
 export async function ensureStream(bus: Bus, name: string, subject: string, limits: OutboxLimits): Promise<boolean> {
-  const jsm = await bus.nc.jetstreamManager();
+  const jsm = await bus.jetstreamManager();
   const config: Partial<StreamConfig> = {
     subjects: [subject],
     retention: RetentionPolicy.Limits,
@@ -63,6 +63,6 @@ export async function ensureStream(bus: Bus, name: string, subject: string, limi
 
 /** Publishes through JetStream; `msgId` de-duplicates retries within the stream's window. */
 export async function publishDurable(bus: Bus, subject: string, payload: unknown, msgId?: string): Promise<number> {
-  const ack = await bus.nc.jetstream().publish(subject, encode(payload), msgId ? { msgID: msgId } : undefined);
+  const ack = await bus.jetstream().publish(subject, encode(payload), msgId ? { msgID: msgId } : undefined);
   return ack.seq;
 }

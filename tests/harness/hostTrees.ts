@@ -47,8 +47,9 @@ export async function startHost({ id, cluster, config, env, replicas = 3, ...giv
   const tree = await TestTree.start({
     stateDir,
     natsUrl: cluster.url,
-    // nats.* of the tree's config file (TreeOptions types only the credentials; replicas is a nats key too).
-    natsAuth: { replicas } as NonNullable<Parameters<typeof TestTree.start>[0]>['natsAuth'],
+    // nats.* of the tree's config file (TreeOptions types only the credentials; replicas is a nats key too),
+    // with the JetStream timeout docs/scale-out.md's cluster example sets.
+    natsAuth: { replicas, jetstreamTimeout: '2.5s' } as NonNullable<Parameters<typeof TestTree.start>[0]>['natsAuth'],
     testAuth: cluster.credentialOf(OPERATOR_USER),
     config: { ...config, host: { id } },
     ...(env ? { env } : {}),

@@ -30,6 +30,7 @@ export const natsSection = section({
   tls: section({ caFile: string(), certFile: string(), keyFile: string() }),
   embedded: section({ binary: string(), host: nonEmptyString(), port: integer(0, 65535) }),
   requestTimeout: duration(1),
+  jetstreamTimeout: duration(100),
   // JetStream keeps at most 5 copies of a stream. docs/scale-out.md#replicas
   replicas: integer(1, 5),
 });
