@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AnyActorRef } from 'xstate';
 import { webMachine, type WebContext } from '../../machines/web.js';
+import { failoverWaitMs, requestThroughFailover } from '../bus/index.js';
 import { describeError } from '../errors.js';
 import { actionRequest } from '../web/actions.js';
 import { ensureWebToken, WebAuth } from '../web/auth.js';
@@ -72,7 +73,9 @@ export const webKind: ActorKind = {
               const { subject, payload } = actionRequest(bus, name, body);
               logger.info({ verb: body.verb, subject }, 'page action');
               try {
-                return await bus.request(subject, payload);
+                // A missions verb waits out the missions actor's fail-over, as the CLI and chat do.
+                const waitMs = body.verb === 'restart' ? 0 : failoverWaitMs(config);
+                return await requestThroughFailover(() => bus.request(subject, payload), { waitMs });
               } catch (error) {
                 throw new Error(describeError(error));
               } finally {
