@@ -3,8 +3,10 @@
 // what the operator writes into commands, missions or chat turns, and delivers the durable
 // outbox (<prefix>.bridge.out) to every provider, acknowledged once each accepted it. Replies
 // travel through the outbox too (paced, split, surviving a restart); if JetStream cannot take
-// one, it is sent directly. Control verb `providers`: the machine state, each provider's health
-// and counters, the outbox consumer, the sent marks and the inbound counters.
+// one, it is sent directly. With host.id set it serves only the providers whose lease it holds
+// (providerLeases.ts), each with its own outbox consumer, and starts each provider as its lease
+// is won. Control verb `providers`: the machine state, each provider's health and counters (or
+// standby, and who holds it), the outbox consumers, the sent marks and the inbound counters.
 import { chatReplyBudgetMs } from '../chat/request.js';
 import { join } from 'node:path';
 import type { AnyActorRef } from 'xstate';
@@ -18,9 +20,12 @@ import { bridgeCommands, type BridgeApi } from '../bridge/commands.js';
 import { commandMenu } from '../bridge/help.js';
 import { ChatTurns, tellAbandonedTurns } from '../bridge/chatTurns.js';
 import { kvCursor } from '../bridge/cursor.js';
-import { Outbox } from '../bridge/outbox.js';
+import { Outboxes } from '../bridge/outboxes.js';
+import { ProviderLeases } from '../bridge/providerLeases.js';
+import { startProvider } from '../bridge/providerStart.js';
 import { askChat, Router } from '../bridge/router.js';
 import { providersLine } from '../bridge/providersLine.js';
+import { providersReport } from '../bridge/providersReport.js';
 import { degradedAlert, ReceiveWatch, watchReceiving } from '../bridge/receiveWatch.js';
 import { pieceLength, splitMarkdown, splitMessage } from '../bridge/split.js';
 import { runUpdate } from '../bridge/update.js';
@@ -31,7 +36,6 @@ import { sleep } from '../time/sleep.js';
 import type { ActorKind } from './host.js';
 import { describeState } from './host.js';
 
-const PROVIDER_START_TIMEOUT_MS = 30_000;
 const RETRY_MIN_MS = 1_000;
 const RETRY_MAX_MS = 60_000;
 /** Beyond the chat actor's own limit: it retries empty answers before it replies. */
@@ -39,7 +43,7 @@ const CHAT_GRACE_MS = 15_000;
 
 export const bridgeKind: ActorKind = {
   description: 'chat providers in and out, commands, durable outbox',
-  create: async ({ name, config, bus, logger }) => {
+  create: async ({ name, config, bus, logger, singleton }) => {
     const kv = await JsonKv.open(bus, bus.subjects.stateBucket);
     const allowList = new AllowList(config.bridge.allowedUsers);
     for (const entry of AllowList.invalidEntries(config.bridge.allowedUsers)) {
@@ -51,8 +55,11 @@ export const bridgeKind: ActorKind = {
     }
     const { providers, failures } = await createProviders(config, logger, (name) => kvCursor(kv, name), { bus });
     const names = [...providers.map((p) => p.provider.name), ...failures.map((f) => f.name)];
+    // With host.id set: a provider whose lease another bridge holds waits here, in standby.
+    const leases = singleton instanceof ProviderLeases ? singleton : undefined;
     const stopping = new AbortController();
     const started = new Set<string>();
+    const attempted = new Set<string>();
     let actorRef: AnyActorRef | undefined;
     const send = (event: BridgeEvent) => actorRef?.send(event);
     const health = () => (actorRef?.getSnapshot() as { context?: BridgeContext } | undefined)?.context;
@@ -83,15 +90,18 @@ export const bridgeKind: ActorKind = {
     const providerOf = (name: string): MessagingProvider | undefined =>
       providers.find((p) => p.provider.name === name)?.provider;
 
-    const outbox = new Outbox({
-      bus,
-      kv,
+    const outboxes = new Outboxes(
+      {
+        bus,
+        kv,
+        level: config.bridge.level,
+        maxMessageLength: config.bridge.maxMessageLength,
+        logger: logger.child({ component: 'outbox' }),
+        onReady: () => send({ type: 'OUTBOX.READY', at: Date.now() }),
+      },
       channels,
-      level: config.bridge.level,
-      maxMessageLength: config.bridge.maxMessageLength,
-      logger: logger.child({ component: 'outbox' }),
-      onReady: () => send({ type: 'OUTBOX.READY', at: Date.now() }),
-    });
+      leases !== undefined,
+    );
 
     const api: BridgeApi = {
       // Mission requests carry the bridge's identity: the missions actor records them as source chat.
@@ -108,7 +118,7 @@ export const bridgeKind: ActorKind = {
       },
       providersLine: () => {
         const context = health();
-        return context ? providersLine(context.providers) : '';
+        return context ? providersLine(context.providers, leases?.standby()) : '';
       },
     };
 
@@ -172,38 +182,22 @@ export const bridgeKind: ActorKind = {
     const pause = (ms: number) => sleep(ms, { signal: stopping.signal });
     const backoff = (attempt: number) => doublingBackoff(attempt, { initialMs: RETRY_MIN_MS, maxMs: RETRY_MAX_MS });
 
-    /** Starts one provider, again and again with backoff until it receives (or the bridge stops). */
-    const startProvider = async (provider: MessagingProvider) => {
-      for (let attempt = 1; !stopping.signal.aborted; attempt++) {
-        send({ type: 'PROVIDER.STARTING', name: provider.name, at: Date.now() });
-        let timer: NodeJS.Timeout | undefined;
-        try {
-          await Promise.race([
-            provider.start((message) => router.handle(message)),
-            new Promise((_, reject) => {
-              timer = setTimeout(
-                () => reject(new Error(`did not start within ${PROVIDER_START_TIMEOUT_MS / 1000}s`)),
-                PROVIDER_START_TIMEOUT_MS,
-              );
-            }),
-          ]);
-          if (stopping.signal.aborted) return;
-          started.add(provider.name);
-          send({ type: 'PROVIDER.UP', name: provider.name, at: Date.now() });
-          // Best effort, in the background: the provider logs a refusal.
-          void provider.registerCommands?.(commandMenu(commands)).catch(() => undefined);
-          logger.info({ provider: provider.name }, 'chat provider receiving');
-          return;
-        } catch (error) {
-          const message = (error as Error).message ?? String(error);
-          send({ type: 'PROVIDER.FAILED', name: provider.name, error: `starting: ${message}`, at: Date.now() });
-          logger.warn({ provider: provider.name, err: error, attempt }, 'chat provider did not start; will try again');
-          await provider.stop().catch(() => undefined);
-          await pause(backoff(attempt));
-        } finally {
-          clearTimeout(timer);
-        }
-      }
+    const starting = {
+      signal: stopping.signal,
+      send,
+      receive: (message: Parameters<Router['handle']>[0]) => router.handle(message),
+      menu: commandMenu(commands),
+      logger,
+      pause: (attempt: number) => pause(backoff(attempt)),
+      started: (provider: string) => started.add(provider),
+    };
+    const retryOutbox = {
+      signal: stopping.signal,
+      failed: async (error: unknown, attempt: number) => {
+        send({ type: 'OUTBOX.LOST', error: (error as Error).message, at: Date.now() });
+        logger.warn({ err: error, attempt }, 'outbox consumer not ready; will try again');
+        await pause(backoff(attempt));
+      },
     };
 
     // Bridge messages of its own (an alert, an "ask again"), durable and deduplicated by id.
@@ -211,28 +205,29 @@ export const bridgeKind: ActorKind = {
       publishDurable(bus, bus.subjects.bridgeOut, { ...payload, source: 'bridge', at: Date.now() }, payload.id);
     let stopWatching = () => {};
 
-    const startOutbox = async () => {
-      for (let attempt = 1; !stopping.signal.aborted; attempt++) {
-        try {
-          await outbox.start();
-          return;
-        } catch (error) {
-          send({ type: 'OUTBOX.LOST', error: (error as Error).message, at: Date.now() });
-          logger.warn({ err: error, attempt }, 'outbox consumer not ready; will try again');
-          await pause(backoff(attempt));
-        }
+    /** With host.id set: the lease of `provider` is ours. Its turns left asking are settled before it receives. */
+    const serve = async (provider: string) => {
+      const setup = providers.find((p) => p.provider.name === provider);
+      if (stopping.signal.aborted || !setup) {
+        const error = failures.find((f) => f.name === provider)?.error;
+        if (error) send({ type: 'PROVIDER.FAILED', name: provider, error, at: Date.now() });
+        return;
       }
+      logger.info({ provider }, 'serving chat provider: its lease is ours');
+      attempted.add(provider);
+      void outboxes.start(provider, retryOutbox);
+      await tellAbandonedTurns(turns, publishOwn, logger, [provider]);
+      await startProvider(setup.provider, starting);
     };
 
     return {
       machine: bridgeMachine,
-      input: { providers: names, now: Date.now() },
+      input: { providers: names.filter((n) => !(n in (leases?.standby() ?? {}))), now: Date.now() },
       start: (actor) => {
         actorRef = actor;
-        for (const failure of failures)
+        // With host.id set, a provider with a lease reports its failure once served (serve).
+        for (const failure of failures.filter((f) => !leases?.leased(f.name)))
           send({ type: 'PROVIDER.FAILED', name: failure.name, error: failure.error, at: Date.now() });
-        // In the background: the heartbeat starts now, and the state says "connecting" meanwhile.
-        void startOutbox();
         stopWatching = watchReceiving(watch, {
           isStarted: (provider) => started.has(provider),
           up: (provider) => {
@@ -247,12 +242,26 @@ export const bridgeKind: ActorKind = {
             );
           },
         });
-        // Turns a dead bridge left asking are settled before any provider receives (chatTurns.ts).
-        void tellAbandonedTurns(turns, publishOwn, logger).then(() => {
-          for (const { provider } of providers) void startProvider(provider);
-        });
+        if (leases) {
+          leases.serve((provider) => void serve(provider));
+        } else {
+          // In the background: the heartbeat starts now, and the state says "connecting" meanwhile.
+          void outboxes.start(undefined, retryOutbox);
+          // Turns a dead bridge left asking are settled before any provider receives (chatTurns.ts).
+          void tellAbandonedTurns(turns, publishOwn, logger).then(() => {
+            for (const { provider } of providers) {
+              attempted.add(provider.name);
+              void startProvider(provider, starting);
+            }
+          });
+        }
         logger.info(
-          { providers: names, messagingLevel: config.bridge.level, allowedUsers: config.bridge.allowedUsers.length },
+          {
+            providers: names,
+            standby: leases ? Object.keys(leases.standby()) : [],
+            messagingLevel: config.bridge.level,
+            allowedUsers: config.bridge.allowedUsers.length,
+          },
           'bridge starting',
         );
       },
@@ -263,35 +272,28 @@ export const bridgeKind: ActorKind = {
         // Inbound first, so nothing new starts; then the outbox, so nothing new is pulled; then
         // the sends in progress finish and record their marks (the rest stays in the stream).
         await Promise.all([
-          ...providers.map(({ provider }) => withTimeout(provider.stop(), 1_000).catch(() => undefined)),
+          ...providers
+            .filter(({ provider }) => attempted.has(provider.name))
+            .map(({ provider }) => withTimeout(provider.stop(), 1_000).catch(() => undefined)),
           router.stop(500),
         ]);
-        await Promise.all([outbox.stop(), ...channels.map((c) => c.stop(1_000))]);
+        await Promise.all([outboxes.stop(), ...channels.map((c) => c.stop(1_000))]);
         send({ type: 'DRAINED' });
       },
       drainEvent: { type: 'DRAIN' },
       control: {
-        providers: () => {
-          const context = health();
-          return {
+        providers: () =>
+          providersReport({
             state: actorRef ? describeState(actorRef) : 'starting',
             level: config.bridge.level,
-            providers: Object.fromEntries(
-              names.map((name) => [
-                name,
-                {
-                  ...(context?.providers[name] ?? { state: 'unknown' }),
-                  maxLength: providerOf(name)?.maxLength ?? null,
-                  defaultChatId: providerOf(name)?.defaultChatId ?? null,
-                  send: channelOf(name)?.stats ?? null,
-                  receive: providerOf(name)?.receiving?.() ?? null,
-                },
-              ]),
-            ),
-            outbox: { ...(context?.outbox ?? {}), ...outbox.stats() },
+            names,
+            context: health(),
+            leases,
+            providerOf,
+            channelOf,
+            outboxes,
             inbound: router.counters,
-          };
-        },
+          }),
       },
     };
   },

@@ -2,8 +2,9 @@
 // machine. It connects to the bus, publishes heartbeats and inspection events, answers the
 // control subject (ping, restart, stop, snapshot), registers a NATS micro service, notices a
 // vanished supervisor, and shuts down in two phases: drain within the grace, then force.
-// A singleton on a multi-host system first waits in standby for its kind's lease
-// (docs/scale-out.md#singleton-leases); every other actor starts as it always did.
+// A singleton on a multi-host system first waits in standby for its kind's lease (a bridge: for
+// one of its providers' leases; docs/scale-out.md#singleton-leases); every other actor starts
+// as it always did.
 import { createActor, type AnyActorRef, type AnyStateMachine, type EventObject } from 'xstate';
 import { Bus, registerService } from '../bus/index.js';
 import type { RoshiConfig } from '../config/index.js';
@@ -16,6 +17,7 @@ import { Heartbeat } from './heartbeat.js';
 import { HostState } from './hostState.js';
 import { watchLifeline } from './lifeline.js';
 import { openSingletonLease, waitUntilActive } from './singletonHost.js';
+import type { SingletonGuard } from './singletonLease.js';
 
 export interface ActorEnvironment {
   /** The actor's name on the bus: `watchdog`, `runner-2`, … */
@@ -23,6 +25,8 @@ export interface ActorEnvironment {
   config: RoshiConfig;
   bus: Bus;
   logger: Logger;
+  /** A singleton's lease (a bridge's: ProviderLeases) once held; absent for the others and on a single host. */
+  singleton?: SingletonGuard;
 }
 
 /** What an actor kind contributes; the host does the rest. */
@@ -71,9 +75,9 @@ export async function hostActor(name: string, kind: ActorKind, config: RoshiConf
     logger,
     requestTimeoutMs: config.nats.requestTimeout,
   });
-  const env: ActorEnvironment = { name, config, bus, logger };
   let running: AnyActorRef | undefined;
   const singleton = await openSingletonLease(name, config, bus, logger);
+  const env: ActorEnvironment = { name, config, bus, logger, ...(singleton ? { singleton } : {}) };
   const heartbeat = new Heartbeat({
     actor: name,
     buildId: build.buildId,

@@ -1,33 +1,51 @@
 // How the actor host runs a singleton (docs/scale-out.md#singleton-leases): opening the kind's
-// lease, and the standby phase before the kind is even created (heartbeats say standby; control
-// answers ping, stop and restart; nothing else runs). Losing the lease while active ends the
-// process at once with LEASE_LOST_EXIT_CODE.
+// lease (a bridge's: one per chat provider), and the standby phase before the kind is even
+// created (heartbeats say standby; control answers ping, stop and restart; nothing else runs).
+// Losing the lease while active ends the process at once with LEASE_LOST_EXIT_CODE.
 import { LeaseBucket } from '../bus/leaseBucket.js';
 import { Lease } from '../bus/lease.js';
 import type { Bus } from '../bus/index.js';
 import type { RoshiConfig } from '../config/index.js';
 import { controlVerb, type AcceptedReply, type PingReply } from '../contracts/index.js';
-import { singletonLeaseName } from '../contracts/singletons.js';
+import { parseActorName } from '../contracts/actorName.js';
+import { configuredProviders } from '../contracts/chatProviders.js';
+import { bridgeLeaseName, singletonLeaseNames } from '../contracts/singletons.js';
+import { ProviderLeases } from '../bridge/providerLeases.js';
 import { BadRequestError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { fenceOnLease, type LeaseFence } from '../bus/leaseFence.js';
 import type { Heartbeat } from './heartbeat.js';
-import { LEASE_LOST_EXIT_CODE, SingletonLease } from './singletonLease.js';
+import { LEASE_LOST_EXIT_CODE, SingletonLease, type SingletonGuard } from './singletonLease.js';
 
-/** The lease of a singleton actor, holder `<actor>/<pid>`; undefined when `name` needs none. */
+/**
+ * The lease of a singleton actor, holder `<actor>/<pid>`: its kind's, or for a bridge one per
+ * configured chat provider (ProviderLeases); undefined when `name` needs none.
+ */
 export async function openSingletonLease(
   name: string,
   config: RoshiConfig,
   bus: Bus,
   logger: Logger,
-): Promise<SingletonLease | undefined> {
+): Promise<SingletonGuard | undefined> {
   // The name carries the host: with host.id empty it is unqualified and needs no lease.
-  const leaseName = config.host.id === '' ? undefined : singletonLeaseName(name);
-  if (!leaseName) return undefined;
-  const store = await LeaseBucket.open(bus, leaseName);
+  if (config.host.id === '') return undefined;
   const ttlMs = config.supervision.leaseTtl;
-  const lease = new Lease({ store, key: 'holder', holder: `${name}/${process.pid}`, ttlMs });
-  return new SingletonLease({ lease, ttlMs, logger });
+  const open = async (leaseName: string) =>
+    new Lease({
+      store: await LeaseBucket.open(bus, leaseName),
+      key: 'holder',
+      holder: `${name}/${process.pid}`,
+      ttlMs,
+    });
+  if (parseActorName(name)?.kind === 'bridge') {
+    const providers = configuredProviders(config.bridge.providers);
+    const leases = await Promise.all(
+      providers.map(async (provider) => ({ provider, lease: await open(bridgeLeaseName(provider)) })),
+    );
+    return new ProviderLeases(leases, { ttlMs, logger });
+  }
+  const [leaseName] = singletonLeaseNames(name);
+  return leaseName ? new SingletonLease({ lease: await open(leaseName), ttlMs, logger }) : undefined;
 }
 
 /** How a standby ended: the lease is ours, or the process is to stop without ever working. */
@@ -41,7 +59,7 @@ export interface StandbyOptions {
 }
 
 /** Waits for the lease, answering the control subject and signals meanwhile. */
-export async function standBy(singleton: SingletonLease, options: StandbyOptions): Promise<StandbyEnd> {
+export async function standBy(singleton: SingletonGuard, options: StandbyOptions): Promise<StandbyEnd> {
   const { bus, name, logger } = options;
   const stopped = new AbortController();
   let end: StandbyEnd = 'stop';
@@ -83,7 +101,7 @@ export interface ActivationOptions extends Omit<StandbyOptions, 'ping'> {
  * (losing it exits at once); 'stopped' when told to stop first (the bus is drained).
  */
 export async function waitUntilActive(
-  singleton: SingletonLease,
+  singleton: SingletonGuard,
   options: ActivationOptions,
 ): Promise<{ fence: LeaseFence } | 'stopped'> {
   const { bus, name, logger, heartbeat, config, buildId } = options;

@@ -33,7 +33,19 @@ const REAL_TIMERS: Timers = {
   clear: (handle) => clearTimeout(handle as NodeJS.Timeout),
 };
 
-export class SingletonLease {
+/** What the actor host needs of a singleton's lease, or of a bridge's set of them (src/bridge/providerLeases.ts). */
+export interface SingletonGuard {
+  readonly role: LeaseRole;
+  readonly renewEveryMs: number;
+  /** Every lease the process works with is still held: the guarded work may act. */
+  holds(): boolean;
+  /** Resolves true once the process may work, false when `stopped` aborted first. */
+  waitForLease(stopped: AbortSignal): Promise<boolean>;
+  keep(onLost: (reason: string) => void): void;
+  release(): Promise<void>;
+}
+
+export class SingletonLease implements SingletonGuard {
   #role: LeaseRole = 'standby';
   private readonly now: () => number;
   private readonly timers: Timers;
@@ -132,6 +144,8 @@ export class SingletonLease {
   }
 
   private pause(ms: number, stopped: AbortSignal): Promise<void> {
+    // Aborted during the try that just ended: its abort event has fired already.
+    if (stopped.aborted) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
         this.timers.clear(handle);

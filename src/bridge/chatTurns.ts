@@ -64,14 +64,19 @@ export class ChatTurns {
   /**
    * At start, before receiving: every turn a dead bridge left asking. `tell` sends the operator
    * the notice (keyed by the turn, so a second crash does not repeat it); then it is abandoned.
-   * Old finished turns are deleted on the way.
+   * Old finished turns are deleted on the way. With `providers`, only the turns of those (a
+   * bridge of several hosts takes over one provider at a time; the others' turns are live).
    */
-  async recover(tell: (turn: TurnRecord, key: string) => Promise<void>): Promise<number> {
+  async recover(
+    tell: (turn: TurnRecord, key: string) => Promise<void>,
+    providers?: readonly string[],
+  ): Promise<number> {
     let abandoned = 0;
     for (const key of await this.kv.keys(`${TURN_PREFIX}>`)) {
       const entry = await this.kv.get<TurnRecord>(key).catch(() => undefined);
       if (!entry) continue;
       const turn = entry.value;
+      if (providers && !providers.includes(turn.provider)) continue;
       if (turn.state !== 'asking') {
         if (this.now() - turn.at > KEEP_MS) await this.kv.delete(key).catch(() => undefined);
         continue;
@@ -100,17 +105,18 @@ export function abandonedTurnText(turn: TurnRecord): string {
   return `⚠ roshi's bridge restarted while chat was answering “${turn.text}”; that answer is lost. Please ask again.`;
 }
 
-/** At start: tells each asker a dead bridge left waiting, through `publish` (the outbox), once. */
+/** At start: tells each asker a dead bridge left waiting, through `publish` (the outbox), once; only of `providers` when given. */
 export async function tellAbandonedTurns(
   turns: ChatTurns,
   publish: (message: { id: string; kind: 'reply'; provider: string; chatId: string; text: string }) => Promise<unknown>,
   logger: Logger,
+  providers?: readonly string[],
 ): Promise<void> {
   try {
     await turns.recover(async (turn, key) => {
       const message = { id: `abandoned-${key}`, kind: 'reply' as const, provider: turn.provider, chatId: turn.chatId };
       await publish({ ...message, text: abandonedTurnText(turn) });
-    });
+    }, providers);
   } catch (error) {
     logger.warn({ err: error }, 'chat turns of the previous bridge not checked');
   }

@@ -1,5 +1,6 @@
 // Delivery of the durable outbox (stream <PREFIX>_OUTBOX on <prefix>.bridge.out) to every chat
-// provider through the durable pull consumer `<prefix>-bridge`. A message is acknowledged only
+// provider through the durable pull consumer `<prefix>-bridge`, or with host.id set to one
+// provider through `<prefix>-bridge-<provider>` (outboxes.ts). A message is acknowledged only
 // after every provider that should get it accepted each piece; providers do not wait for each
 // other. Each provider's progress goes to KV (cursor.ts) before the ack, and the consumer is
 // re-created at its ack floor on start, so nothing is lost and a redelivery is skipped.
@@ -32,6 +33,11 @@ export interface OutboxOptions {
   logger: Logger;
   /** Durable consumer name; default `<prefix>-bridge`. */
   durable?: string;
+  /**
+   * One of several outboxes, each delivering to its own provider (`channels` is that one): a
+   * message addressed to another provider is that provider's outbox's, acknowledged here quietly.
+   */
+  perProvider?: boolean;
   ackWaitMs?: number;
   maxAckPending?: number;
   onReady?: () => void;
@@ -60,6 +66,7 @@ export class Outbox {
     delivered: 0,
     filtered: 0,
     skipped: 0,
+    otherProvider: 0,
     noTarget: 0,
     bad: 0,
     dropped: 0,
@@ -168,6 +175,11 @@ export class Outbox {
       void this.ack(message);
       return;
     }
+    if (this.options.perProvider && parsed.provider !== undefined && !this.channelNamed(parsed.provider)) {
+      this.counters.otherProvider++;
+      void this.ack(message);
+      return;
+    }
     const targets = this.options.channels.filter(
       (c) =>
         (parsed.provider === undefined || parsed.provider === c.name) &&
@@ -175,7 +187,8 @@ export class Outbox {
     );
     if (targets.length === 0) {
       this.counters.noTarget++;
-      logger.warn(
+      // One provider's outbox: a provider without a notification chat just has none to send.
+      logger[this.options.perProvider ? 'debug' : 'warn'](
         { seq: message.seq, provider: parsed.provider, kind: parsed.kind },
         parsed.provider
           ? 'outbox message for a provider that is not running; dropped'
@@ -195,6 +208,10 @@ export class Outbox {
     const entry: InFlight = { message, pending: new Set(todo.map((c) => c.name)) };
     this.inFlight.set(message.seq, entry);
     for (const channel of todo) this.deliver(channel, message.seq, parsed);
+  }
+
+  private channelNamed(provider: string): ProviderChannel | undefined {
+    return this.options.channels.find((c) => c.name === provider);
   }
 
   private deliver(channel: ProviderChannel, seq: number, message: OutboxMessage): void {

@@ -4,7 +4,7 @@
 // (`roshi config nats-users`), so the two can never disagree. Pure: names in, allow lists out.
 import { subjectsFor, type Subjects } from './subjects.js';
 import { actorName, isRunnerName, parseActorName, type ActorKindName } from '../contracts/actorName.js';
-import { singletonLeaseName } from '../contracts/singletons.js';
+import { singletonLeaseNames } from '../contracts/singletons.js';
 import { leaseBucketName } from './leaseName.js';
 
 export const SUPERVISOR_USER = 'supervisor';
@@ -229,11 +229,12 @@ export function natsUsers(prefix: string, actors: readonly string[]): NatsUserPe
       users.push(actorBase(s, actor));
     }
   }
-  // A singleton on a multi-host system works only while it holds its kind's lease, a KV bucket of
-  // its own (docs/scale-out.md#singleton-leases); a single host's plain names never take one.
+  // A singleton on a multi-host system works only while it holds its lease, a KV bucket of its own
+  // (a bridge: one per chat provider, docs/scale-out.md#singleton-leases); a single host's plain
+  // names never take one.
   for (const user of users) {
-    const lease = singletonLeaseName(user.user);
-    if (lease) user.streams = [...user.streams, `KV_${leaseBucketName(prefix, lease)}`];
+    const leases = singletonLeaseNames(user.user).map((lease) => `KV_${leaseBucketName(prefix, lease)}`);
+    if (leases.length > 0) user.streams = [...user.streams, ...leases];
   }
   // The operator is the root of trust: everything, like the `nats` CLI expects.
   users.push({ user: OPERATOR_USER, publish: ['>'], subscribe: ['>'], streams: [], maxResponses: 1 });

@@ -38,7 +38,7 @@ describe('a tree with host.id set', () => {
   it('a cooperative restart releases the lease (deadline 0) before the new process takes it', async () => {
     const before = heartbeats.latest.get('h1-bridge')!;
     // Every write of the lease from now on (the bucket keeps one revision: watch, not history).
-    const kv = await tree.bus.nc.jetstream().views.kv('roshi_lease_bridge');
+    const kv = await tree.bus.nc.jetstream().views.kv('roshi_lease_bridge-console');
     const history: Array<{ holder: string; deadline: number }> = [];
     const watch = await kv.watch({ key: 'holder' });
     void (async () => {

@@ -4,46 +4,14 @@
 // a release hands over at once. With real processes: tests/integration/singletonFailover.test.ts.
 import { describe, expect, it } from 'vitest';
 import { Lease } from '../../src/bus/lease.js';
-import { SingletonLease, type Timers } from '../../src/actors/singletonLease.js';
-import { singletonLeaseName } from '../../src/contracts/singletons.js';
+import { SingletonLease } from '../../src/actors/singletonLease.js';
+import { singletonLeaseNames } from '../../src/contracts/singletons.js';
 import { silentLogger } from '../../src/log.js';
 import { toHeartbeatRecord } from '../../src/contracts/heartbeat.js';
+import { handClock } from '../harness/handClock.js';
 import { MemoryLeaseStore } from '../harness/memoryLeaseStore.js';
 
 const TTL = 3_000;
-
-/** A clock and a timer queue moved only by the test. */
-function handClock() {
-  let t = 10_000;
-  let nextId = 0;
-  const due = new Map<number, { at: number; run: () => void }>();
-  const timers: Timers = {
-    set: (run, ms) => {
-      due.set(++nextId, { at: t + ms, run });
-      return nextId;
-    },
-    clear: (handle) => void due.delete(handle as number),
-  };
-  /** Moves the clock by `ms`, running each timer that falls due, in order, letting its promises settle. */
-  const advance = async (ms: number) => {
-    const end = t + ms;
-    for (;;) {
-      const next = [...due.entries()].filter(([, d]) => d.at <= end).sort((a, b) => a[1].at - b[1].at)[0];
-      if (!next) break;
-      due.delete(next[0]);
-      t = next[1].at;
-      next[1].run();
-      await settle();
-    }
-    t = end;
-    await settle();
-  };
-  return { now: () => t, timers, advance, pending: () => due.size };
-}
-
-async function settle(): Promise<void> {
-  for (let i = 0; i < 20; i++) await Promise.resolve();
-}
 
 function contenders() {
   const store = new MemoryLeaseStore();
@@ -139,16 +107,27 @@ describe('SingletonLease', () => {
   });
 });
 
-describe('singletonLeaseName', () => {
+describe('singletonLeaseNames', () => {
   it('names the kind for singletons on a multi-host system, nothing on a single host or for other kinds', () => {
-    expect(singletonLeaseName('h1-missions')).toBe('missions');
-    expect(singletonLeaseName('h2-pr-poller')).toBe('pr-poller');
-    expect(singletonLeaseName('h2-bridge')).toBe('bridge');
-    expect(singletonLeaseName('h2-webhook')).toBe('webhook');
-    expect(singletonLeaseName('missions')).toBeUndefined(); // a single host's plain name
-    expect(singletonLeaseName('h1-chat')).toBeUndefined();
-    expect(singletonLeaseName('h1-web')).toBeUndefined();
-    expect(singletonLeaseName('h1-runner-2')).toBeUndefined();
+    expect(singletonLeaseNames('h1-missions')).toEqual(['missions']);
+    expect(singletonLeaseNames('h2-pr-poller')).toEqual(['pr-poller']);
+    expect(singletonLeaseNames('h2-webhook')).toEqual(['webhook']);
+    expect(singletonLeaseNames('missions')).toEqual([]); // a single host's plain name
+    expect(singletonLeaseNames('bridge')).toEqual([]);
+    expect(singletonLeaseNames('h1-chat')).toEqual([]);
+    expect(singletonLeaseNames('h1-web')).toEqual([]);
+    expect(singletonLeaseNames('h1-runner-2')).toEqual([]);
+  });
+
+  it('gives a bridge one lease per chat provider: the bridge for a given provider is the singleton', () => {
+    expect(singletonLeaseNames('h2-bridge', ['console', 'telegram'])).toEqual(['bridge-console', 'bridge-telegram']);
+    expect(singletonLeaseNames('h2-bridge')).toEqual([
+      'bridge-console',
+      'bridge-telegram',
+      'bridge-slack',
+      'bridge-matrix',
+      'bridge-discord',
+    ]);
   });
 });
 

@@ -3,6 +3,7 @@
 // with its reason and left out, so one misconfigured provider never takes the console (or the
 // others) down with it; the bridge shows it as failing in /status and `providers`.
 import type { Bus } from '../../bus/index.js';
+import { PROVIDER_NAMES, type ProviderName } from '../../contracts/chatProviders.js';
 import type { RoshiConfig } from '../../config/index.js';
 import type { Logger } from '../../log.js';
 import { createConsoleProvider } from './console.js';
@@ -28,7 +29,7 @@ export {
   type OutboundMessage,
 } from './types.js';
 
-export const PROVIDER_NAMES = ['console', 'telegram', 'slack', 'matrix', 'discord'] as const;
+export { PROVIDER_NAMES };
 
 export interface ProviderSetup {
   provider: MessagingProvider;
@@ -54,7 +55,6 @@ export interface ProviderFactoryOptions {
   env?: Record<string, string | undefined>;
 }
 
-type ProviderName = (typeof PROVIDER_NAMES)[number];
 type ChatProviders = Omit<RoshiConfig['bridge'], 'providers'>;
 
 /** Builds one provider from the config; `deps` are its own logger, cursor and env. */
