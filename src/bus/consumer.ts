@@ -21,6 +21,7 @@ import type { Logger } from '../log.js';
 import { sleep } from '../time/sleep.js';
 import type { Bus, Payload } from './bus.js';
 import { decodeObject } from './codec.js';
+import { unlessNotFound } from './notFound.js';
 
 export interface StreamState {
   firstSeq: number;
@@ -249,20 +250,4 @@ function wrap(msg: JsMsg, logger: Logger): DurableMessage {
     nak: (delayMs) => msg.nak(delayMs),
     working: () => msg.working(),
   };
-}
-
-/** `read()`'s answer, or undefined when the stream or consumer it names does not exist. */
-async function unlessNotFound<T>(read: () => Promise<T>): Promise<T | undefined> {
-  try {
-    return await read();
-  } catch (error) {
-    if (isNotFound(error)) return undefined;
-    throw error;
-  }
-}
-
-function isNotFound(error: unknown): boolean {
-  const e = error as { code?: unknown; api_error?: { err_code?: number }; message?: string };
-  const errCode = e.api_error?.err_code;
-  return errCode === 10014 || errCode === 10059 || e.code === '404' || /not found/i.test(e.message ?? '');
 }

@@ -6,6 +6,7 @@
 import { DiscardPolicy, RetentionPolicy, StorageType, nanos, type StreamConfig } from 'nats';
 import type { Bus } from './bus.js';
 import { encode } from './codec.js';
+import { unlessNotFound } from './notFound.js';
 import { placementError, streamReplicas } from './replication.js';
 
 export interface OutboxLimits {
@@ -48,7 +49,9 @@ export async function ensureStream(bus: Bus, name: string, subject: string, limi
     max_age: nanos(limits.maxAgeMs),
     duplicate_window: nanos(limits.duplicateWindowMs),
   };
-  const existing = await jsm.streams.info(name).catch(() => undefined);
+  // Only "not found" means create: an info that timed out (a loaded cluster) is thrown and tried
+  // again, never taken for a missing stream whose creation would then clash with the real one.
+  const existing = await unlessNotFound(() => jsm.streams.info(name));
   try {
     if (existing) {
       await jsm.streams.update(name, { ...config, ...streamReplicas(bus, existing) });
