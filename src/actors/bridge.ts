@@ -13,7 +13,7 @@ import type { AnyActorRef } from 'xstate';
 import { doublingBackoff } from '../../machines/backoff.js';
 import { bridgeMachine, type BridgeContext, type BridgeEvent } from '../../machines/bridge.js';
 import { createProviders, type MessagingProvider } from '../adapters/messaging/index.js';
-import { JsonKv, publishDurable } from '../bus/index.js';
+import { failoverWaitMs, JsonKv, publishDurable } from '../bus/index.js';
 import { AllowList } from '../bridge/allowList.js';
 import { ProviderChannel } from '../bridge/channel.js';
 import { bridgeCommands, type BridgeApi } from '../bridge/commands.js';
@@ -111,6 +111,7 @@ export const bridgeKind: ActorKind = {
         ? { requestAll: <T>(subject: string, payload: Record<string, unknown>) => bus.requestAll<T>(subject, payload) }
         : {}),
       now: Date.now,
+      missionsFailoverMs: failoverWaitMs(config),
       readPause: async () => effectivePause(await readPause(kv), await readHold(kv), Date.now()),
       usageFile: join(config.stateDir, 'usage.jsonl'),
       update: async (report, { force }) => {
