@@ -21,7 +21,7 @@ import { createPipelineBreakers } from '../runner/pipeline.js';
 import { openAgentActor } from './agentActorBase.js';
 import type { ActorKind } from './host.js';
 import { runAgentFor, toOutcome } from './runnerAgentRun.js';
-import { LeaseHold } from '../runner/leaseHold.js';
+import { LeaseHold, leaseHoldMargin } from '../runner/leaseHold.js';
 import { recordFinish } from './runnerFinish.js';
 import { adoptFinishedRun, deliveredOutcome, rememberDelivery } from './runnerDelivery.js';
 import { runnerBreakerRows } from '../runner/breakers.js';
@@ -178,7 +178,11 @@ export const runnerKind: ActorKind = {
           // Cut off from the bus past the lease's deadline, the mission is no longer ours (leaseHold.ts).
           const hold = new LeaseHold(
             mission.lease?.until ?? Date.now() + config.missions.lease,
-            config.missions.leaseRenew / 2,
+            leaseHoldMargin({
+              leaseMs: config.missions.lease,
+              renewMs: config.missions.leaseRenew,
+              killGraceMs: config.agent.killGrace,
+            }),
           );
           let giveUp: NodeJS.Timeout | undefined;
           const watchDeadline = () => {

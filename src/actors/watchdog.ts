@@ -4,7 +4,7 @@
 // the supervisor decides and acts.
 import { assessLiveness } from '../../machines/liveness.js';
 import { watchdogMachine } from '../../machines/watchdog.js';
-import { readHeartbeat, toHeartbeatRecords, type Verdict } from '../contracts/index.js';
+import { readHeartbeat, toHeartbeatRecords, type HeartbeatRecord, type Verdict } from '../contracts/index.js';
 import { isOnHost } from '../contracts/actorName.js';
 import { isProcessAlive } from '../process.js';
 import { sleep } from '../time/sleep.js';
@@ -34,7 +34,8 @@ export const watchdogKind: ActorKind = {
       for (let attempt = 1; attempt <= SEED_ATTEMPTS && !seeding.signal.aborted; attempt++) {
         try {
           const reply = await bus.request(bus.subjects.supHeartbeats, { host });
-          table.trigger.seed({ records: toHeartbeatRecords(reply).filter((hb) => isOnHost(hb.actor, host)) });
+          const records = toHeartbeatRecords(reply).filter((hb) => isOnHost(hb.actor, host));
+          table.trigger.seed({ records: creditedSeed(records, Date.now()) });
           return;
         } catch (error) {
           if (attempt === SEED_ATTEMPTS)
@@ -88,6 +89,16 @@ export const watchdogKind: ActorKind = {
     };
   },
 };
+
+/**
+ * Heartbeats the supervisor heard, as a new watchdog starts from them: each counted as heard no
+ * earlier than now. An actor that froze is still judged, staleAfter later; but a supervisor cut
+ * off from the bus with its host heard nobody meanwhile, and its old records would get every
+ * actor restarted as the host reconnects (docs/scale-out.md#work-on-any-host).
+ */
+export function creditedSeed(records: HeartbeatRecord[], now: number): HeartbeatRecord[] {
+  return records.map((hb) => (hb.receivedAt >= now ? hb : { ...hb, receivedAt: now }));
+}
 
 export function shouldPublish(entry: LivenessEntry, verdict: Verdict, repeatMs: number): boolean {
   if (entry.verdict?.verdict !== verdict.verdict) return true;

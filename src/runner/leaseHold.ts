@@ -4,6 +4,25 @@
 // two would otherwise both run and pay for it (docs/scale-out.md#work-on-any-host).
 
 /**
+ * How long before the lease's deadline a runner that cannot renew gives up: half a renewal
+ * interval (a clock a little ahead on the host that expires leases), plus the agent's kill grace
+ * (SIGTERM to SIGKILL) where the lease leaves room, so the agent is gone, not only signalled, by
+ * the deadline. Never so much that a runner gives up before two renewals in a row have failed.
+ */
+export function leaseHoldMargin({
+  leaseMs,
+  renewMs,
+  killGraceMs,
+}: {
+  leaseMs: number;
+  renewMs: number;
+  killGraceMs: number;
+}): number {
+  const tolerated = leaseMs - 2.5 * renewMs; // gives up after the second missed renewal, not sooner
+  return Math.max(renewMs / 2, Math.min(renewMs / 2 + killGraceMs, tolerated));
+}
+
+/**
  * Keeps the deadline of the lease as last renewed and says when the runner must give up. It
  * gives up `margin` before the deadline, so a clock a little ahead on the host that expires
  * leases does not make two holders.

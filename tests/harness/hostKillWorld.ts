@@ -2,7 +2,7 @@
 // the cluster, the mission world (each host clones the project into its own workspace), the fake
 // Telegram, a full host's config with short mission and singleton leases, the scripted agent's
 // run counts, and an afterAll that stops live hosts, removes killed hosts' state dirs and checks
-// that no process of any host is left. Used by tests/e2e/hostKill.test.ts.
+// that no process of any host is left. Used by tests/e2e/hostKill.test.ts and hostCut.test.ts.
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, expect } from 'vitest';
 import type { Mission } from '../../src/contracts/index.js';
@@ -11,7 +11,7 @@ import { startFakeTelegram, type FakeTelegram } from '../fakes/telegram.js';
 import { processesOfHost } from './hostKill.js';
 import { startHost, WORKER_HOST } from './hostTrees.js';
 import { createMissionWorld, type MissionWorld, type Scenario } from './missionWorld.js';
-import { startNatsCluster, type NatsCluster } from './natsCluster.js';
+import { startNatsCluster, type ClusterOptions, type NatsCluster } from './natsCluster.js';
 import { deepMerge, sleep, type TestTree } from './tree.js';
 import { until } from './until.js';
 
@@ -20,8 +20,11 @@ export const LEASE_TTL_MS = 3_000; // supervision.leaseTtl: the singletons' leas
 export const WORKER = { ...WORKER_HOST, runner: { instances: 2 } };
 export const actorsOf = (host: string, kinds: string[]) => kinds.map((k) => `${host}-${k}`);
 
-/** One cluster, mission world and fake Telegram per scenario; every host it starts is stopped. */
-export function useHostKillWorld(actors: string[]) {
+/**
+ * One cluster, mission world and fake Telegram per scenario; every host it starts is stopped.
+ * `cluster`: more options of the cluster (its actors' users are `actors`).
+ */
+export function useHostKillWorld(actors: string[], cluster: Omit<ClusterOptions, 'actors'> = {}) {
   const rig = {
     cluster: undefined as unknown as NatsCluster,
     world: undefined as unknown as MissionWorld,
@@ -33,13 +36,16 @@ export function useHostKillWorld(actors: string[]) {
     /** h1's config: missions, bridge (fake Telegram), one runner; short mission and singleton leases. */
     full: {} as Record<string, unknown>,
     env: {} as Record<string, string>,
-    start: async (id: string, config: Record<string, unknown>, stateDir?: string) => {
+    /** Run after the hosts stopped, before the cluster stops (e.g. closing a host's relays). */
+    afterHosts: [] as Array<() => Promise<void>>,
+    start: async (id: string, config: Record<string, unknown>, stateDir?: string, natsUrl?: string) => {
       const tree = await startHost({
         id,
         cluster: rig.cluster,
         config,
         env: rig.env,
         ...(stateDir ? { stateDir } : {}),
+        ...(natsUrl ? { natsUrl } : {}),
       });
       rig.hosts.push(tree);
       return tree;
@@ -60,7 +66,7 @@ export function useHostKillWorld(actors: string[]) {
       rig.telegram.sent.filter((m) => m.shown.includes(mission.id) || m.shown.includes(mission.text)),
   };
   beforeAll(async () => {
-    rig.cluster = await startNatsCluster({ actors });
+    rig.cluster = await startNatsCluster({ ...cluster, actors });
     rig.world = await createMissionWorld();
     rig.telegram = await startFakeTelegram();
     rig.env = { ...rig.world.env, TELEGRAM_BOT_TOKEN: rig.telegram.token };
@@ -86,6 +92,7 @@ export function useHostKillWorld(actors: string[]) {
     }
     const left = rig.hosts.flatMap(processesOfHost);
     for (const tree of rig.hosts) rmSync(tree.stateDir, { recursive: true, force: true });
+    for (const cleanup of rig.afterHosts) await cleanup().catch((error: unknown) => errors.push(error));
     await rig.cluster?.stop();
     await rig.telegram?.stop();
     await rig.world?.stop();

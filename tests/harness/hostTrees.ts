@@ -18,6 +18,8 @@ export interface HostOptions {
   replicas?: number;
   /** Reuse a state dir (the host restarted after its death); default a fresh temp dir. */
   stateDir?: string;
+  /** nats.url of the host (e.g. relays in front of the nodes); default the cluster's URL. */
+  natsUrl?: string;
 }
 
 /** A worker host's actors (`actors:` in its config): its watchdog and runners, nothing else. */
@@ -36,7 +38,15 @@ export async function systemStatus(tree: TestTree): Promise<TreeStatus[]> {
 }
 
 /** Starts host `id`'s supervisor on the cluster; stop it with its TestTree's stop(). */
-export async function startHost({ id, cluster, config, env, replicas = 3, ...given }: HostOptions): Promise<TestTree> {
+export async function startHost({
+  id,
+  cluster,
+  config,
+  env,
+  replicas = 3,
+  natsUrl = cluster.url,
+  ...given
+}: HostOptions): Promise<TestTree> {
   const stateDir = given.stateDir ?? mkdtempSync(join(tmpdir(), `roshi-${id}-`));
   // The operator's setup of an external server: every user's password, one variable each.
   writeFileSync(
@@ -46,7 +56,7 @@ export async function startHost({ id, cluster, config, env, replicas = 3, ...giv
   );
   const tree = await TestTree.start({
     stateDir,
-    natsUrl: cluster.url,
+    natsUrl,
     // nats.* of the tree's config file (TreeOptions types only the credentials; replicas is a nats key too),
     // with the JetStream timeout docs/scale-out.md's cluster example sets.
     natsAuth: { replicas, jetstreamTimeout: '2.5s' } as NonNullable<Parameters<typeof TestTree.start>[0]>['natsAuth'],

@@ -50,6 +50,13 @@ export interface ClusterOptions {
   prefix?: string;
   /** The actors whose users the authorization block holds (besides supervisor and operator). */
   actors?: readonly string[];
+  /**
+   * `no_advertise` in each node's `cluster {}`: a client learns no other node's address from the
+   * cluster (INFO's connect_urls), so it reconnects only to the URLs it was given. A test that puts
+   * a relay in front of each node (tests/e2e/hostCut.test.ts) needs it: otherwise the client adds
+   * the nodes' real ports to its pool and reconnects around a cut relay.
+   */
+  noAdvertise?: boolean;
 }
 
 interface NodeProcess {
@@ -103,6 +110,7 @@ export async function startNatsCluster(options: ClusterOptions = {}): Promise<Na
       routes: nodes
         .filter((other) => other !== node)
         .map((other) => `nats-route://${route.user}:${route.password}@127.0.0.1:${other.routePort}`),
+      ...(options.noAdvertise ? { no_advertise: true } : {}),
     };
     writeFileSync(node.configFile, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
   }

@@ -1,7 +1,8 @@
 // A TCP relay between the bridge and a fake chat service that can fall silent, as a dead link or a
 // hung server looks to a client: while cut, connections are accepted but never answered and the
 // relayed ones are dropped; restore() relays the held connections and every new one again. Used
-// for docs/chat.md#provider-health (a silent provider turns degraded, and up when it answers).
+// for docs/chat.md#provider-health (a silent provider turns degraded, and up when it answers), and
+// in front of each NATS node for a host cut off from the bus (tests/e2e/hostCut.test.ts).
 import { connect, createServer, type Socket } from 'node:net';
 
 export interface NetworkCut {
@@ -12,8 +13,19 @@ export interface NetworkCut {
   close(): Promise<void>;
 }
 
-/** Starts a relay on a free loopback port in front of `serviceUrl` (an http:// URL with a port). */
-export async function startNetworkCut(serviceUrl: string): Promise<NetworkCut> {
+export interface NetworkCutOptions {
+  /**
+   * What restore() does with the connections accepted while cut: relay them (an HTTP request
+   * sent into the silence is answered late), or drop them, as a link that was down would. A
+   * NATS client gives up on a silent connect after its timeout; relayed late, those connects
+   * reached the server and the clients saw a burst of disconnects and one reply refused
+   * (permissions violation). Default 'relay'.
+   */
+  heldOnRestore?: 'relay' | 'drop';
+}
+
+/** Starts a relay on a free loopback port in front of `serviceUrl` (any URL with a host and port: http://, nats://). */
+export async function startNetworkCut(serviceUrl: string, options: NetworkCutOptions = {}): Promise<NetworkCut> {
   const target = new URL(serviceUrl);
   const held = new Set<Socket>();
   const relayed = new Set<Socket>();
@@ -54,7 +66,8 @@ export async function startNetworkCut(serviceUrl: string): Promise<NetworkCut> {
       silent = false;
       for (const client of [...held]) {
         held.delete(client);
-        relay(client);
+        if (options.heldOnRestore === 'drop') client.destroy();
+        else relay(client);
       }
     },
     async close() {

@@ -9,7 +9,8 @@ import {
   type Verdict,
 } from '../../src/contracts/index.js';
 import { createLivenessTable } from '../../src/actors/livenessTable.js';
-import { shouldPublish } from '../../src/actors/watchdog.js';
+import { creditedSeed, shouldPublish } from '../../src/actors/watchdog.js';
+import { assessLiveness } from '../../machines/liveness.js';
 
 const hb = (over: Partial<HeartbeatRecord> = {}): HeartbeatRecord => ({
   actor: 'chat',
@@ -86,6 +87,20 @@ describe('liveness table', () => {
     table.trigger.seed({ records: [hb({ seq: 3, receivedAt: 4_000 }), hb({ actor: 'bridge', receivedAt: 1_500 })] });
     expect(table.getSnapshot().context.entries.chat?.heartbeat.seq).toBe(9);
     expect(table.getSnapshot().context.entries.bridge?.heartbeat).toEqual(hb({ actor: 'bridge', receivedAt: 1_500 }));
+  });
+
+  it('counts a seeded heartbeat as heard no earlier than the seed: a frozen actor is judged staleAfter later', () => {
+    // The supervisor last heard the runner 11 s ago: its host was cut off from the bus and is back.
+    const seeded = creditedSeed([hb({ receivedAt: 1_000 }), hb({ actor: 'bridge', receivedAt: 13_000 })], 12_000);
+    expect(seeded.map((r) => r.receivedAt)).toEqual([12_000, 13_000]);
+    const settings = { staleAfterMs: 1_500, maxLoopLagMs: 3_000 };
+    const judged = (now: number) =>
+      assessLiveness(seeded[0]!, { now, processAlive: true, diskBuildId: undefined }, settings).verdict;
+    expect(judged(12_100)).toBe('healthy'); // not restarted while it reconnects
+    expect(judged(13_600)).toBe('stale'); // still silent: judged, as the seed is for
+    expect(
+      assessLiveness(seeded[0]!, { now: 12_100, processAlive: false, diskBuildId: undefined }, settings).verdict,
+    ).toBe('dead');
   });
 
   it('reads a supervisor heartbeats reply, keeping each receivedAt and dropping unusable records', () => {
