@@ -4,6 +4,7 @@
 // is the same shape with roshi's users; this one is plain JavaScript for `node bench/…`.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { connect, StringCodec } from 'nats';
 import { onCleanup, ROOT, sleep, spawnMarked, stopChild } from './lib.mjs';
 
 const { findNatsServer, freePort } = await import(join(ROOT, 'dist', 'src', 'bus', 'index.js'));
@@ -78,6 +79,27 @@ export async function startBenchCluster(dir, size = 3) {
     restart: async (name) => {
       spawnNode(nodes.find((n) => n.name === name));
       await waitForMetaLeader();
+    },
+  };
+}
+
+const sc = StringCodec();
+
+/**
+ * A plain client of the cluster (which has no authorization): `request` as Tree.request (roshi's
+ * `{ok, data}` replies), `nc` for subscriptions, `output` for error messages (MissionWatcher).
+ */
+export async function clusterClient(url, output = () => '') {
+  const nc = await connect({ servers: url.split(','), name: 'bench', maxReconnectAttempts: -1, timeout: 5_000 });
+  onCleanup(() => nc.close().catch(() => undefined));
+  return {
+    nc,
+    output,
+    async request(subject, payload = {}, timeout = 2_000) {
+      const msg = await nc.request(subject, sc.encode(JSON.stringify(payload)), { timeout });
+      const reply = JSON.parse(sc.decode(msg.data));
+      if (reply.ok !== true) throw new Error(`${subject}: ${JSON.stringify(reply.error ?? reply)}`);
+      return reply.data;
     },
   };
 }

@@ -268,6 +268,31 @@ export function schedStat(pid, perThread = false) {
   return perThread ? { ns, slices, threads } : { ns, slices };
 }
 
+/** Busy and total jiffies of all CPUs together (/proc/stat): the machine's use between two reads. */
+export function cpuJiffies() {
+  const [, ...fields] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
+  const total = fields.slice(0, 8).reduce((a, b) => a + b, 0);
+  return { busy: total - fields[3] - fields[4], total }; // idle and iowait are not busy
+}
+
+/**
+ * CPU clock ticks spent by this process and every live process carrying the run's marker,
+ * their waited-for children included (cutime + cstime): what the run itself used, to tell it
+ * from everyone else's share of cpuJiffies(). A process that exited is counted in its parent.
+ */
+export function markedCpuTicks() {
+  let ticks = 0;
+  for (const pid of ['self', ...markedProcesses().map((p) => p.pid)]) {
+    try {
+      const f = statFields(pid);
+      ticks += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+    } catch {
+      // gone meanwhile: its parent has it now
+    }
+  }
+  return ticks;
+}
+
 /** Process start time in ms since boot (resolution: one clock tick). Compare with uptimeMs(). */
 export function startTimeMs(pid) {
   const f = statFields(pid);

@@ -51,6 +51,7 @@ const ALL = [
   'kv-cas-scope',
   'nats-node-kill',
   'singleton-failover',
+  'hosts-throughput',
 ];
 const chosen = process.argv.slice(2).length ? process.argv.slice(2) : ALL;
 const PER_BENCH_LIMIT_MS = 10 * 60_000;
