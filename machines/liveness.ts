@@ -36,6 +36,15 @@ export function assessLiveness(hb: HeartbeatRecord, facts: LivenessFacts, settin
   return verdict('healthy', `heartbeat ${seconds(age)} ago`);
 }
 
+/**
+ * `hb` counted as heard no earlier than `since`: the judge could not hear anything before then
+ * (it started, or its connection to the bus came back), so silence before it is no evidence.
+ * A frozen actor is still found, staleAfter after `since`.
+ */
+export function heardNoEarlierThan(hb: HeartbeatRecord, since: number): HeartbeatRecord {
+  return hb.receivedAt >= since ? hb : { ...hb, receivedAt: since };
+}
+
 export function isUnhealthy(kind: VerdictKind): boolean {
   return kind === 'stale' || kind === 'dead' || kind === 'hung';
 }

@@ -2,7 +2,7 @@
 // on <prefix>.watchdog.verdict — when the verdict changes, and again every heartbeat interval
 // while it stays unhealthy, so a verdict lost in a reconnect is not lost for good. It detects;
 // the supervisor decides and acts.
-import { assessLiveness } from '../../machines/liveness.js';
+import { assessLiveness, heardNoEarlierThan } from '../../machines/liveness.js';
 import { watchdogMachine } from '../../machines/watchdog.js';
 import { readHeartbeat, toHeartbeatRecords, type HeartbeatRecord, type Verdict } from '../contracts/index.js';
 import { isOnHost } from '../contracts/actorName.js';
@@ -46,10 +46,12 @@ export const watchdogKind: ActorKind = {
     };
 
     const assessAll = () => {
+      // Cut off from the bus, the watchdog hears nobody: that is no news of them, not bad news.
+      if (!bus.connected) return;
       const now = Date.now();
       const diskBuildId = diskBuild();
       for (const entry of Object.values(table.getSnapshot().context.entries)) {
-        const hb = entry.heartbeat;
+        const hb = heardNoEarlierThan(entry.heartbeat, bus.connectedAt);
         if (now - hb.receivedAt > forgetAfterMs) {
           table.trigger.forget({ actor: hb.actor });
           continue;
@@ -97,7 +99,7 @@ export const watchdogKind: ActorKind = {
  * actor restarted as the host reconnects (docs/scale-out.md#work-on-any-host).
  */
 export function creditedSeed(records: HeartbeatRecord[], now: number): HeartbeatRecord[] {
-  return records.map((hb) => (hb.receivedAt >= now ? hb : { ...hb, receivedAt: now }));
+  return records.map((hb) => heardNoEarlierThan(hb, now));
 }
 
 export function shouldPublish(entry: LivenessEntry, verdict: Verdict, repeatMs: number): boolean {

@@ -49,6 +49,10 @@ export class Bus {
   /** Publishes and subscriptions the server refused for want of permission. */
   permissionViolations = 0;
   private readonly requestTimeoutMs: number;
+  /** False while the client is reconnecting: nothing published to this process arrives meanwhile. */
+  connected = true;
+  /** When the current connection began (opened, or last reconnected): nothing was heard before it. */
+  connectedAt = Date.now();
 
   private constructor(
     readonly nc: NatsConnection,
@@ -255,6 +259,11 @@ export class Bus {
     void (async () => {
       for await (const status of this.nc.status()) {
         if (status.type === 'pingTimer') continue;
+        if (status.type === 'disconnect') this.connected = false;
+        if (status.type === 'reconnect') {
+          this.connected = true;
+          this.connectedAt = Date.now();
+        }
         const denied = (status as { permissionContext?: { operation: string; subject: string; queue?: string } })
           .permissionContext;
         if (denied) {

@@ -3,7 +3,7 @@
 // every heartbeat interval. The supervisor machine invokes it as `selfWatch` for as long as it
 // runs; the returned function (the callback actor's cleanup) ends both timers.
 import * as ev from '../../machines/childEvents.js';
-import { assessLiveness } from '../../machines/liveness.js';
+import { assessLiveness, heardNoEarlierThan } from '../../machines/liveness.js';
 import type { HeartbeatRecord } from '../contracts/index.js';
 import type { Bus } from '../bus/index.js';
 import type { RoshiConfig } from '../config/index.js';
@@ -35,8 +35,11 @@ export function startSelfWatch({
   const diskBuildId = liveBuildIdReader(config.stateDir);
   const watchdog = watchdogName(config);
   const watchWatchdog = setInterval(() => {
-    const hb = heartbeats.get(watchdog);
-    if (!hb) return;
+    const last = heartbeats.get(watchdog);
+    const bus = currentBus();
+    // A supervisor cut off from the bus hears nobody: no verdict on what it could not hear.
+    if (!last || !bus?.connected) return;
+    const hb = heardNoEarlierThan(last, bus.connectedAt);
     const verdict = assessLiveness(
       hb,
       { now: Date.now(), processAlive: isProcessAlive(hb.pid), diskBuildId: diskBuildId() },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assessLiveness, isUnhealthy, type LivenessFacts } from '../../machines/liveness.js';
+import { assessLiveness, heardNoEarlierThan, isUnhealthy, type LivenessFacts } from '../../machines/liveness.js';
 import type { HeartbeatRecord } from '../../src/contracts/index.js';
 
 const settings = { staleAfterMs: 10_000, maxLoopLagMs: 500 };
@@ -81,6 +81,25 @@ describe('assessLiveness', () => {
       verdict: 'stale',
       evidence: 'no heartbeat for 19.0 s',
     });
+  });
+});
+
+describe('heardNoEarlierThan (a judge that could not hear before `since`)', () => {
+  it('does not count silence from before the judge could hear as staleness', () => {
+    const old = hb({ receivedAt: 1_000 });
+    const now = facts({ now: 30_000 });
+    expect(assessLiveness(old, now, settings).verdict).toBe('stale');
+    expect(assessLiveness(heardNoEarlierThan(old, 25_000), now, settings).verdict).toBe('healthy');
+  });
+
+  it('still finds a frozen actor, staleAfter after the judge could hear again', () => {
+    const credited = heardNoEarlierThan(hb({ receivedAt: 1_000 }), 25_000);
+    expect(assessLiveness(credited, facts({ now: 36_000 }), settings).verdict).toBe('stale');
+  });
+
+  it('leaves a heartbeat heard since then as it is', () => {
+    const fresh = hb({ receivedAt: 26_000 });
+    expect(heardNoEarlierThan(fresh, 25_000)).toBe(fresh);
   });
 });
 
