@@ -12,6 +12,7 @@
 //     BENCH_RUNNER_COUNTS, default 1,2,4,8; BENCH_MISSIONS_PER_RUNNER, default 3)
 //
 // Target: missions/min ≥ 0.9 × the ideal at every count; each mission run once (attempts 1).
+// Method and figures: docs/performance.md#throughput-over-two-hosts
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
