@@ -12,6 +12,7 @@ import { loadConfig } from '../../src/config/index.js';
 import { sourceOf } from '../../src/missions/service.js';
 import { childKindOf } from '../../src/secrets/actorEnv.js';
 import { childNames, supervisorName, watchdogName } from '../../src/supervisor/tree.js';
+import { WORKER_HOST } from '../harness/hostTrees.js';
 
 const s = subjectsFor('roshi');
 
@@ -19,15 +20,7 @@ const worker = loadConfig({
   env: {},
   overrides: {
     host: { id: 'h2' },
-    actors: {
-      runner: { instances: 2 },
-      missions: { enabled: false },
-      bridge: { enabled: false },
-      chat: { enabled: false },
-      prPoller: { enabled: false },
-      webhook: { enabled: false },
-      web: { enabled: false },
-    },
+    actors: { ...WORKER_HOST, runner: { instances: 2 } },
   },
 }).config;
 
