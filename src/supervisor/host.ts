@@ -16,7 +16,7 @@ import { bootstrap, connectSupervisorBus, retryJetStream } from './bootstrap.js'
 import { watchHostDrain } from './drain.js';
 import { serveEndpoints } from './endpoints.js';
 import { loadHealStateActor, persistHealState } from './healPersistence.js';
-import { superviseLifecycle } from './lifecycle.js';
+import { holdStopSignals, superviseLifecycle } from './lifecycle.js';
 import { reportJetStreamSync } from './jetstreamDurability.js';
 import { createProcessPort } from './processPort.js';
 import { guardRelease } from './releaseGuard.js';
@@ -33,15 +33,11 @@ export interface SupervisorOptions {
 }
 
 export async function runSupervisor({ config, configFile, logger }: SupervisorOptions): Promise<number> {
-  // A stop signal that arrives while the state dir, lock and bus are still being set up must
-  // not kill the process with the default action: remember it and stop once the machine runs.
-  let earlyStop: string | undefined;
-  const onEarlySignal = (signal: NodeJS.Signals) => void (earlyStop ??= signal);
-  process.on('SIGINT', onEarlySignal);
-  process.on('SIGTERM', onEarlySignal);
-  const boot = await bootstrap(config, configFile).finally(() => {
-    process.off('SIGINT', onEarlySignal);
-    process.off('SIGTERM', onEarlySignal);
+  // Held until the lifecycle listens: a stop signal during set-up must not kill the process.
+  const earlyStops = holdStopSignals();
+  const boot = await bootstrap(config, configFile).catch((error: unknown) => {
+    earlyStops.release();
+    throw error;
   });
   const { embedded, treeBus, paths, buildId } = boot;
   const bus = connectSupervisorBus(config, treeBus, logger);
@@ -51,6 +47,7 @@ export async function runSupervisor({ config, configFile, logger }: SupervisorOp
       async (error: unknown) => {
         await bus.current()?.nc.close();
         boot.releaseLock();
+        earlyStops.release();
         throw error;
       },
     );
@@ -171,6 +168,7 @@ export async function runSupervisor({ config, configFile, logger }: SupervisorOp
   );
   root.start();
   inspection?.addRoot(root);
+  const earlyStop = earlyStops.release();
   if (earlyStop) lifecycle.shutdown(earlyStop);
   return lifecycle.done;
 }

@@ -1,6 +1,7 @@
 // How the supervisor process ends: a stop request (signal or ctl) stops the tree in reverse
 // order, a second one a moment later forces it (SIGKILL to every child, exit 1), the machine's
-// final state exits 0, and a failed machine kills the children and exits 70.
+// final state exits 0, and a failed machine kills the children and exits 70. A signal during
+// start-up is held until the lifecycle listens (holdStopSignals).
 import type { Logger } from '../log.js';
 import type { SupervisorActor } from './treeView.js';
 
@@ -60,4 +61,28 @@ export function superviseLifecycle({ root, logger, killAll, close, signals = pro
   signals.on('SIGINT', () => shutdown('SIGINT'));
   signals.on('SIGTERM', () => shutdown('SIGTERM'));
   return { shutdown, done };
+}
+
+export interface HeldStopSignals {
+  /** Stops listening and returns the first stop signal that arrived, if any. */
+  release: () => string | undefined;
+}
+
+/**
+ * Listens for SIGINT/SIGTERM while the process is being set up and remembers the first. Release it
+ * only once the lifecycle listens: with no listener left, Node restores the default action and a
+ * signal in that moment would kill the process outright, leaving children and the lock behind.
+ */
+export function holdStopSignals(signals: NodeJS.Process = process): HeldStopSignals {
+  let first: string | undefined;
+  const remember = (signal: NodeJS.Signals) => void (first ??= signal);
+  signals.on('SIGINT', remember);
+  signals.on('SIGTERM', remember);
+  return {
+    release: () => {
+      signals.off('SIGINT', remember);
+      signals.off('SIGTERM', remember);
+      return first;
+    },
+  };
 }
