@@ -49,10 +49,18 @@ export class Bus {
   /** Publishes and subscriptions the server refused for want of permission. */
   permissionViolations = 0;
   private readonly requestTimeoutMs: number;
+  #connected = true;
+  #connectedAt = Date.now();
+
   /** False while the client is reconnecting: nothing published to this process arrives meanwhile. */
-  connected = true;
+  get connected(): boolean {
+    return this.#connected;
+  }
+
   /** When the current connection began (opened, or last reconnected): nothing was heard before it. */
-  connectedAt = Date.now();
+  get connectedAt(): number {
+    return this.#connectedAt;
+  }
 
   private constructor(
     readonly nc: NatsConnection,
@@ -259,10 +267,10 @@ export class Bus {
     void (async () => {
       for await (const status of this.nc.status()) {
         if (status.type === 'pingTimer') continue;
-        if (status.type === 'disconnect') this.connected = false;
+        if (status.type === 'disconnect') this.#connected = false;
         if (status.type === 'reconnect') {
-          this.connected = true;
-          this.connectedAt = Date.now();
+          this.#connected = true;
+          this.#connectedAt = Date.now();
         }
         const denied = (status as { permissionContext?: { operation: string; subject: string; queue?: string } })
           .permissionContext;
