@@ -53,10 +53,11 @@ export const bridgeKind: ActorKind = {
     for (const entry of AllowList.invalidEntries(config.bridge.admins)) {
       logger.warn({ entry }, 'bridge.admins entry is not "<provider>:<user id>" and matches nobody');
     }
-    const { providers, failures } = await createProviders(config, logger, (name) => kvCursor(kv, name), { bus });
-    const names = [...providers.map((p) => p.provider.name), ...failures.map((f) => f.name)];
-    // With host.id set: a provider whose lease another bridge holds waits here, in standby.
+    // With host.id set: a provider held elsewhere waits here, in standby; one not buildable has no lease.
     const leases = singleton instanceof ProviderLeases ? singleton : undefined;
+    const cursor = (provider: string) => kvCursor(kv, provider);
+    const { providers, failures } = await createProviders(config, logger, cursor, { bus, failuresLogged: !!leases });
+    const names = [...providers.map((p) => p.provider.name), ...failures.map((f) => f.name)];
     const stopping = new AbortController();
     const started = new Set<string>();
     const attempted = new Set<string>();
@@ -209,11 +210,7 @@ export const bridgeKind: ActorKind = {
     /** With host.id set: the lease of `provider` is ours. Its turns left asking are settled before it receives. */
     const serve = async (provider: string) => {
       const setup = providers.find((p) => p.provider.name === provider);
-      if (stopping.signal.aborted || !setup) {
-        const error = failures.find((f) => f.name === provider)?.error;
-        if (error) send({ type: 'PROVIDER.FAILED', name: provider, error, at: Date.now() });
-        return;
-      }
+      if (stopping.signal.aborted || !setup) return;
       logger.info({ provider }, 'serving chat provider: its lease is ours');
       attempted.add(provider);
       void outboxes.start(provider, retryOutbox);
@@ -226,8 +223,8 @@ export const bridgeKind: ActorKind = {
       input: { providers: names.filter((n) => !(n in (leases?.standby() ?? {}))), now: Date.now() },
       start: (actor) => {
         actorRef = actor;
-        // With host.id set, a provider with a lease reports its failure once served (serve).
-        for (const failure of failures.filter((f) => !leases?.leased(f.name)))
+        // With host.id set too: a provider that cannot be built has no lease (singletonHost.ts).
+        for (const failure of failures)
           send({ type: 'PROVIDER.FAILED', name: failure.name, error: failure.error, at: Date.now() });
         stopWatching = watchReceiving(watch, {
           isStarted: (provider) => started.has(provider),

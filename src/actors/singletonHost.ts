@@ -1,6 +1,7 @@
 // How the actor host runs a singleton (docs/scale-out.md#singleton-leases): opening the kind's
-// lease (a bridge's: one per chat provider), and the standby phase before the kind is even
-// created (heartbeats say standby; control answers ping, stop and restart; nothing else runs).
+// lease (a bridge's: one per chat provider it can build here), and the standby phase before the
+// kind is even created (heartbeats say standby; control answers ping, stop and restart; nothing
+// else runs).
 // Losing the lease while active ends the process at once with LEASE_LOST_EXIT_CODE.
 import { LeaseBucket } from '../bus/leaseBucket.js';
 import { Lease } from '../bus/lease.js';
@@ -8,7 +9,6 @@ import type { Bus } from '../bus/index.js';
 import type { RoshiConfig } from '../config/index.js';
 import { controlVerb, type AcceptedReply, type PingReply } from '../contracts/index.js';
 import { parseActorName } from '../contracts/actorName.js';
-import { configuredProviders } from '../contracts/chatProviders.js';
 import { bridgeLeaseName, singletonLeaseNames } from '../contracts/singletons.js';
 import { ProviderLeases } from '../bridge/providerLeases.js';
 import { BadRequestError } from '../errors.js';
@@ -19,7 +19,8 @@ import { LEASE_LOST_EXIT_CODE, SingletonLease, type SingletonGuard } from './sin
 
 /**
  * The lease of a singleton actor, holder `<actor>/<pid>`: its kind's, or for a bridge one per
- * configured chat provider (ProviderLeases); undefined when `name` needs none.
+ * configured chat provider it can build in this process (ProviderLeases); undefined when `name`
+ * needs none.
  */
 export async function openSingletonLease(
   name: string,
@@ -38,9 +39,17 @@ export async function openSingletonLease(
       ttlMs,
     });
   if (parseActorName(name)?.kind === 'bridge') {
-    const providers = configuredProviders(config.bridge.providers);
+    // Only what this process can build: a lease it could not serve would keep out a host that can.
+    // Imported here, as the registry imports the bridge: other actors need no chat adapter.
+    const { buildableProviders, logProviderFailures } = await import('../adapters/messaging/index.js');
+    const { buildable, failures } = buildableProviders(config, bus);
+    logProviderFailures(logger, failures, 'cannot be built here: its lease is left to the hosts that can');
+    if (buildable.length === 0) {
+      const reasons = Object.fromEntries(failures.map((f) => [f.name, f.error]));
+      logger.error({ reasons }, 'no chat provider of bridge.providers can be built here: standby until stopped');
+    }
     const leases = await Promise.all(
-      providers.map(async (provider) => ({ provider, lease: await open(bridgeLeaseName(provider)) })),
+      buildable.map(async (provider) => ({ provider, lease: await open(bridgeLeaseName(provider)) })),
     );
     return new ProviderLeases(leases, { ttlMs, logger });
   }

@@ -1,9 +1,9 @@
 // A bridge's leases on a multi-host system (docs/scale-out.md#singleton-leases): one per chat
-// provider it is configured for, `bridge-<provider>`, because the bridge for a given provider is
-// the singleton, not the bridge. Each lease is tried on its own; the bridge is active once it
-// holds one, serves the providers whose leases it holds, and keeps trying the others (every
-// renewal period at most) until it stops, starting each provider as its lease is won. Losing any
-// held lease is losing the lot: the host ends the process (the fence guards all of them).
+// provider it is configured for and can build here, `bridge-<provider>`, because the bridge for a
+// given provider is the singleton, not the bridge. Each lease is tried on its own; the bridge is
+// active once it holds one, serves the providers whose leases it holds, and keeps trying the
+// others (every renewal period at most) until it stops, starting each provider as its lease is
+// won. Losing any held lease is losing the lot: the host ends the process (the fence guards all).
 import type { LeaseRole } from '../contracts/heartbeat.js';
 import type { LeaseHandle, SingletonGuard, SingletonLeaseOptions } from '../actors/singletonLease.js';
 import { SingletonLease } from '../actors/singletonLease.js';
@@ -46,11 +46,6 @@ export class ProviderLeases implements SingletonGuard {
     return Math.max(1, Math.floor(this.options.ttlMs / 3));
   }
 
-  /** Is there a lease for `provider` (a provider this bridge is configured for, by a name roshi knows)? */
-  leased(provider: string): boolean {
-    return this.handles.has(provider);
-  }
-
   /** The providers this bridge serves: their leases are ours. */
   serving(): string[] {
     return [...this.won];
@@ -91,7 +86,8 @@ export class ProviderLeases implements SingletonGuard {
           for (const serve of this.servers) serve(provider);
         }),
       );
-      // No provider to lease: standby until stopped, like a bridge whose every lease is held elsewhere.
+      // No provider to lease (none it can build): standby until stopped, like a bridge whose every
+      // lease is held elsewhere.
       if (this.singletons.size === 0) stopped.addEventListener('abort', () => resolve(false), { once: true });
     }).finally(() => stopped.removeEventListener('abort', stopTrying));
   }

@@ -1,11 +1,14 @@
 // A lease per chat provider (docs/scale-out.md#singleton-leases): the bridge for a given provider
-// is the singleton, not the bridge. Two real bridge processes (from dist/) of hosts h1
-// {console, telegram} and h2 {console} on one nats-server with roshi's permissions table, h1's
-// Telegram a fake bot behind a counting proxy. Both serve at once: h2 the console (it came first),
-// h1 Telegram, with console in standby naming h2 as its holder; each notice reaches each provider
-// once, through its own outbox consumer. SIGKILL of h2: h1 takes the console over within
-// 2 × leaseTtl, and notices published before, during and after the hand-over reach the console
-// exactly once. Needs `npm run -s build` first.
+// is the singleton, not the bridge. Two real bridge processes (from dist/) of hosts h1 and h2, both
+// configured for {console, telegram}, on one nats-server with roshi's permissions table; h1 has the
+// Telegram token (a fake bot behind a counting proxy), h2 does not. Both serve at once: h2 the
+// console (it came first) and never Telegram, whose lease it leaves to h1 (it cannot build it:
+// failing, with the variable named); h1 Telegram, with console in standby naming h2 as its holder;
+// each notice reaches each provider once, through its own outbox consumer. SIGKILL of h2: h1 takes
+// the console over within 2 × leaseTtl, and notices published before, during and after the
+// hand-over reach the console exactly once. A bridge h3 that can build none of its providers waits
+// in standby, says why in its log, and takes no lease, not even a free one. Needs `npm run -s build`
+// first.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,7 +32,7 @@ import { sleep } from '../harness/tree.js';
 import { until } from '../harness/until.js';
 
 const TTL_MS = 3_000;
-const USERS = natsUsers('roshi', ['h1-bridge', 'h2-bridge']);
+const USERS = natsUsers('roshi', ['h1-bridge', 'h2-bridge', 'h3-bridge']);
 const password = (user: string) => `pw-${user}-${process.pid}`;
 const nats = useNats({
   configText: externalServerBlock(USERS),
@@ -39,7 +42,7 @@ const nats = useNats({
 interface ProvidersReply {
   serving: string[];
   standby: Record<string, { holder: string | null }>;
-  providers: Record<string, { state: string }>;
+  providers: Record<string, { state: string; lastError?: string }>;
   outbox: { durable: string[] };
 }
 
@@ -72,26 +75,29 @@ beforeAll(async () => {
     heartbeat: { interval: '200ms' },
     supervision: { leaseTtl: `${TTL_MS}ms` },
   };
-  configs.set(
-    'h1',
-    writeHostConfig(dir, 'h1', {
-      ...common,
-      bridge: {
-        providers: ['console', 'telegram'],
-        allowedUsers: ['telegram:1', 'console:operator'],
-        telegram: {
-          apiUrl: proxy.url,
-          tokenEnv: 'TELEGRAM_BOT_TOKEN',
-          chatId: '1',
-          minInterval: '20ms',
-          pollTimeout: '1s',
+  const telegramSection = {
+    apiUrl: proxy.url,
+    tokenEnv: 'TELEGRAM_BOT_TOKEN',
+    chatId: '1',
+    minInterval: '20ms',
+    pollTimeout: '1s',
+  };
+  // The same bridge config on h1 and h2; only h1's environment has the token.
+  for (const host of ['h1', 'h2'])
+    configs.set(
+      host,
+      writeHostConfig(dir, host, {
+        ...common,
+        bridge: {
+          providers: ['console', 'telegram'],
+          allowedUsers: ['telegram:1', 'console:operator'],
+          telegram: telegramSection,
         },
-      },
-    }),
-  );
+      }),
+    );
   configs.set(
-    'h2',
-    writeHostConfig(dir, 'h2', { ...common, bridge: { providers: ['console'], allowedUsers: ['console:operator'] } }),
+    'h3',
+    writeHostConfig(dir, 'h3', { ...common, bridge: { providers: ['telegram'], telegram: telegramSection } }),
   );
 });
 
@@ -104,10 +110,11 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function start(host: 'h1' | 'h2'): HostActor {
+/** Starts `host`'s bridge; only h1 has the Telegram token (an empty variable is an unset one). */
+function start(host: 'h1' | 'h2' | 'h3'): HostActor {
   const name = `${host}-bridge`;
   const actor = startHostActor(name, configs.get(host)!, join(dir, 'logs'), {
-    TELEGRAM_BOT_TOKEN: telegram.token,
+    TELEGRAM_BOT_TOKEN: host === 'h1' ? telegram.token : '',
     ROSHI_NATS__USER: name,
     ROSHI_NATS__PASSWORD: password(name),
   });
@@ -171,10 +178,19 @@ describe('a lease per chat provider', () => {
   let h1: HostActor;
   let h2: HostActor;
 
-  it('two hosts serve different providers at once: h2 the console, h1 Telegram, each notice once on each', async () => {
+  it('two hosts serve different providers at once: h2 the console and not Telegram, which it cannot build; h1 Telegram; each notice once on each', async () => {
     h2 = start('h2');
     await active(h2);
     await serves(h2, 'console');
+    // h2 has no Telegram token: Telegram fails there, with the variable named, and its lease stays free.
+    const h2Status = await providersOf(h2);
+    expect(h2Status.serving).toEqual(['console']);
+    expect(h2Status.standby).toEqual({});
+    expect(h2Status.providers.telegram).toMatchObject({
+      state: 'failing',
+      lastError: expect.stringContaining('TELEGRAM_BOT_TOKEN'),
+    });
+    expect(h2.log().match(/chat provider not started/g)).toHaveLength(1);
     h1 = start('h1');
     await active(h1);
     const h1Status = await serves(h1, 'telegram');
@@ -217,5 +233,26 @@ describe('a lease per chat provider', () => {
     expect(status.serving.sort()).toEqual(['console', 'telegram']);
     expect(status.standby).toEqual({});
     for (const actor of actors) expect(actor.log()).not.toMatch(/permissions? violation|nats refused/i);
+  });
+
+  it('a bridge that can build none of its providers waits in standby, says why, and takes no lease, not even a free one', async () => {
+    const h3 = start('h3');
+    await until(
+      () => heartbeats.latest.get(h3.name)?.pid === h3.pid && heartbeats.latest.get(h3.name)?.lease === 'standby',
+      `${h3.name} (pid ${h3.pid}) in standby`,
+      { timeoutMs: 20_000, intervalMs: 20, detail: () => h3.log().slice(-3000) },
+    );
+    expect(h3.log()).toMatch(/no chat provider of bridge\.providers can be built here/);
+    const notStarted = h3
+      .log()
+      .split('\n')
+      .filter((line) => line.includes('chat provider not started'));
+    expect(notStarted).toEqual([expect.stringContaining('TELEGRAM_BOT_TOKEN')]);
+    // h1 stops cleanly and frees Telegram's lease at once: h3, which could not serve it, leaves it free.
+    h1.child.kill('SIGTERM');
+    expect((await h1.exited).code).toBe(0);
+    await sleep(2 * TTL_MS);
+    expect(heartbeats.latest.get(h3.name)).toMatchObject({ pid: h3.pid, lease: 'standby' });
+    expect(h3.child.exitCode).toBeNull();
   });
 });

@@ -1,11 +1,13 @@
 // The chat providers the bridge runs, built from bridge.providers. A provider that cannot be
 // built (an unknown name, a token variable that is not set, an invalid chat id) is reported
 // with its reason and left out, so one misconfigured provider never takes the console (or the
-// others) down with it; the bridge shows it as failing in /status and `providers`.
+// others) down with it; the bridge shows it as failing in /status and `providers`. Building is
+// construction only (no network, no side effect), so buildableProviders can try it before the
+// bridge leases a provider (docs/scale-out.md#singleton-leases).
 import type { Bus } from '../../bus/index.js';
 import { PROVIDER_NAMES, type ProviderName } from '../../contracts/chatProviders.js';
 import type { RoshiConfig } from '../../config/index.js';
-import type { Logger } from '../../log.js';
+import { silentLogger, type Logger } from '../../log.js';
 import { createConsoleProvider } from './console.js';
 import { createDiscordProvider } from './discord.js';
 import { createMatrixProvider } from './matrix.js';
@@ -53,6 +55,8 @@ export interface ProviderFactoryOptions {
   /** The console provider moves its messages over the bus. */
   bus: Bus;
   env?: Record<string, string | undefined>;
+  /** The failures were logged already, when the bridge chose its leases: not again. */
+  failuresLogged?: boolean;
 }
 
 type ChatProviders = Omit<RoshiConfig['bridge'], 'providers'>;
@@ -89,7 +93,45 @@ export async function createProviders(
   cursors: (provider: string) => Cursor,
   options: ProviderFactoryOptions,
 ): Promise<CreatedProviders> {
-  const env = options.env ?? process.env;
+  const built = buildProviders(config, logger, cursors, options.bus, options.env ?? process.env);
+  if (!options.failuresLogged) logProviderFailures(logger, built.failures);
+  return built;
+}
+
+/** What a bridge can serve in this process: the providers it can build, and why the others cannot. */
+export interface BuildableProviders {
+  buildable: string[];
+  failures: ProviderFailure[];
+}
+
+/**
+ * Which providers of bridge.providers can be built here with `env`, and why the others cannot:
+ * each is built exactly as createProviders builds it, then dropped (nothing was started).
+ */
+export function buildableProviders(
+  config: RoshiConfig,
+  bus: Bus,
+  env: Record<string, string | undefined> = process.env,
+): BuildableProviders {
+  const unused: Cursor = { load: async () => undefined, save: async () => undefined };
+  const { providers, failures } = buildProviders(config, silentLogger(), () => unused, bus, env);
+  return { buildable: providers.map((setup) => setup.provider.name), failures };
+}
+
+/** One error line per provider that cannot be built, with its reason. */
+export function logProviderFailures(logger: Logger, failures: readonly ProviderFailure[], note?: string): void {
+  for (const { name, error } of failures) {
+    logger.error({ provider: name, reason: error, ...(note ? { note } : {}) }, 'chat provider not started');
+  }
+}
+
+function buildProviders(
+  config: RoshiConfig,
+  logger: Logger,
+  cursors: (provider: string) => Cursor,
+  bus: Bus,
+  env: Record<string, string | undefined>,
+): CreatedProviders {
   const providers: ProviderSetup[] = [];
   const failures: ProviderFailure[] = [];
   const seen = new Set<string>();
@@ -104,13 +146,9 @@ export async function createProviders(
           `unknown provider ${JSON.stringify(raw)} in bridge.providers; known: ${PROVIDER_NAMES.join(', ')}`,
         );
       }
-      providers.push(
-        factory(config, { logger: logger.child({ provider: name }), cursor: cursors(name), env }, options.bus),
-      );
+      providers.push(factory(config, { logger: logger.child({ provider: name }), cursor: cursors(name), env }, bus));
     } catch (error) {
-      const message = (error as Error).message ?? String(error);
-      logger.error({ provider: name, reason: message }, 'chat provider not started');
-      failures.push({ name, error: message });
+      failures.push({ name, error: (error as Error).message ?? String(error) });
     }
   }
   return { providers, failures };
