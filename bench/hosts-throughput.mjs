@@ -9,7 +9,8 @@
 // afresh for each runner count (1: one runner on h1; else half on each).
 //
 //   node bench/hosts-throughput.mjs   (after `npm run build`; BENCH_AGENT_MS, default 15000;
-//     BENCH_RUNNER_COUNTS, default 1,2,4,8; BENCH_MISSIONS_PER_RUNNER, default 3)
+//     BENCH_RUNNER_COUNTS, default 1,2,4,8; BENCH_MISSIONS_PER_RUNNER, default 3; BENCH_KEEP=1
+//     keeps the run's directory: both hosts' state dirs, runner logs under <state>/logs)
 //
 // Target: missions/min ≥ 0.9 × the ideal at every count; each mission run once (attempts 1).
 // Method and figures: docs/performance.md#throughput-over-two-hosts
@@ -156,7 +157,8 @@ async function waitReady(client, hosts, timeoutMs = 90_000) {
 await main('hosts-throughput', async () => {
   console.log(`hosts-throughput: ${environment()}`);
   const dir = mkdtempSync(join(tmpdir(), 'roshi-bench-hosts-'));
-  onCleanup(() => rmSync(dir, { recursive: true, force: true }));
+  if (process.env.BENCH_KEEP) console.log(`hosts-throughput: keeping ${dir}`);
+  else onCleanup(() => rmSync(dir, { recursive: true, force: true }));
   const cluster = await startBenchCluster(join(dir, 'cluster'));
   const world = await createMissionWorld();
   const runs = new Map();
@@ -246,7 +248,7 @@ await main('hosts-throughput', async () => {
       const record = await client.request('roshi.missions.get', { id: a.mission.id }, 5_000);
       if (record.attempts !== 1 || runs.get(a.tag) !== 1)
         onceProblems.push(
-          `${a.mission.id} (${count} runners): attempts ${record.attempts}, agent runs ${runs.get(a.tag)}`,
+          `${a.mission.id} (${count} runners): attempts ${record.attempts}, agent runs ${runs.get(a.tag)}; last error: ${record.lastError ?? 'none'}`,
         );
     }
     missionsTotal += n;

@@ -100,7 +100,12 @@ export const runnerKind: ActorKind = {
         claimMission: fromPromise(async ({ input }) => {
           await predecessor;
           if (stopping.signal.aborted) return undefined; // drained while waiting: claim nothing
-          const claimed = await store.claim(input.runner);
+          // A claim whose write landed though its answer was lost leaves the mission to expire
+          // after a lease and come back as a second attempt: the log says when that can be.
+          const claimed = await store.claim(input.runner).catch((error: unknown) => {
+            logger.warn({ err: error }, 'claim failed; trying again at the next poll');
+            throw error;
+          });
           // A run the previous attempt's agent finished while its runner was dead is not paid twice.
           const mission = claimed && (await adoptFinishedRun(store, claimed, name, deps.streamDir, logger));
           if (mission) {
@@ -114,7 +119,15 @@ export const runnerKind: ActorKind = {
           return mission;
         }),
         prepareWorkspace: fromPromise(async ({ input: { mission }, signal }) => {
-          const ws = await workspaces.prepare(mission.id, () => prepareWorkspace(deps, mission), signal);
+          const ws = await workspaces
+            .prepare(mission.id, () => prepareWorkspace(deps, mission), signal)
+            .catch((error: unknown) => {
+              logger.warn(
+                { err: error, mission: mission.id, attempt: mission.attempts },
+                'workspace not set up; this attempt ends without running the agent',
+              );
+              throw error;
+            });
           return { worktree: ws.worktree };
         }),
         runAgent: fromPromise(async ({ input: { mission, worktree }, signal }) => {
@@ -162,7 +175,13 @@ export const runnerKind: ActorKind = {
           if (held?.gate === 'push') workspaces.keep(mission.id);
           else await workspaces.release(mission.id);
           logger.info(
-            { mission: mission.id, outcome: finish.class, status: finished.status, error: finish.error },
+            {
+              mission: mission.id,
+              attempt: mission.attempts,
+              outcome: finish.class,
+              status: finished.status,
+              error: finish.error,
+            },
             'mission finished',
           );
           // Failing here leaves the notice on the record for the missions actor's sweep.

@@ -6,6 +6,7 @@
 export { GitError, maskCredentials, PushRejectedError } from './git/errors.js';
 export {
   git,
+  isHalfMadeWorktree,
   isLockContention,
   LOCAL_TIMEOUT_MS,
   NETWORK_TIMEOUT_MS,

@@ -1,6 +1,6 @@
 // A project's repository: an operator's checkout used as is, or a clone roshi makes once into
 // <workspace>/repos/<project> and fetches afterwards. See docs/missions.md#setting-up-a-project.
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { GitError } from './errors.js';
 import { git, NETWORK_TIMEOUT_MS } from './run.js';
@@ -29,7 +29,8 @@ export async function isGitRepo(dir: string): Promise<boolean> {
 /**
  * The repository path of a project: `path` as is (must be a git repository), else a clone of
  * `url` made once into <workspace>/repos/<name> (fetched on later calls). A clone goes to a
- * temporary sibling first and is renamed into place, so a crash cannot leave a half clone.
+ * temporary sibling first and is renamed into place, so a crash cannot leave a half clone;
+ * when another runner of the host renamed its clone there first, that one is used.
  */
 export async function ensureRepo(input: EnsureRepoInput): Promise<string> {
   if (input.path) {
@@ -70,17 +71,28 @@ export async function ensureRepo(input: EnsureRepoInput): Promise<string> {
     return target;
   }
   mkdirSync(reposDir, { recursive: true });
-  const tmp = join(reposDir, `.${input.name}.clone-${process.pid}-${Date.now()}`);
+  const tmp = mkdtempSync(join(reposDir, `.${input.name}.clone-`)); // git clones into an empty dir
   try {
     await git(['clone', '--origin', input.remote || 'origin', '--', input.url, tmp], {
       cwd: reposDir,
       timeoutMs: NETWORK_TIMEOUT_MS,
     });
-    renameSync(tmp, target);
+    try {
+      renameSync(tmp, target);
+    } catch (error) {
+      // Runners of one host may make the first clone at the same time: the first rename wins.
+      if (!isTakenPlace(error) || !(await isGitRepo(target))) throw error;
+    }
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
   return target;
+}
+
+/** rename(2) onto a directory that is there and not empty. */
+function isTakenPlace(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ENOTEMPTY' || code === 'EEXIST';
 }
 
 /** `git fetch --all --prune`: every remote, so fork setups see both the upstream and the fork. */

@@ -1,6 +1,6 @@
 // The one way roshi runs git: the CLI through execa, non-interactive (GIT_TERMINAL_PROMPT=0, ssh
 // BatchMode unless the operator set GIT_SSH_COMMAND/GIT_SSH), stdin closed, a timeout, and a
-// brief retry when another worktree holds a lock. Every failure is a GitError.
+// brief retry when another worktree holds a lock or is half made. Every failure is a GitError.
 // See docs/missions.md#setting-up-a-project.
 import { execa } from 'execa';
 import { sleep } from '../../time/sleep.js';
@@ -46,12 +46,13 @@ export async function git(args: readonly string[], options: GitRunOptions): Prom
   const command = maskCredentials(['git', ...args].join(' '));
   const timeout = options.timeoutMs ?? LOCAL_TIMEOUT_MS;
   // Runners share a project's .git: another worktree's command may hold .git/config.lock (or a
-  // ref lock) for a moment, and git gives up at once. Such a step is retried, not failed; every
-  // command roshi runs is safe to repeat (a push of the same commit is a no-op).
+  // ref lock) for a moment, or its `worktree add` may be half way, and git gives up at once.
+  // Such a step is retried, not failed; every command roshi runs is safe to repeat (a push of
+  // the same commit is a no-op).
   let result = await runGitOnce(args, options, timeout);
   for (
     let attempt = 1;
-    attempt <= LOCK_RETRIES && result.failed && !result.timedOut && isLockContention(String(result.stderr ?? ''));
+    attempt <= LOCK_RETRIES && result.failed && !result.timedOut && isMomentary(String(result.stderr ?? ''));
     attempt++
   ) {
     await sleep(LOCK_RETRY_MS * attempt);
@@ -92,6 +93,28 @@ function runGitOnce(args: readonly string[], options: GitRunOptions, timeout: nu
 /** git's words when another process holds a lock file it needs (config, index, a ref). */
 export function isLockContention(stderr: string): boolean {
   return /could not lock config file|Unable to create '[^']*\.lock': File exists|cannot lock ref/i.test(stderr);
+}
+
+const HALF_MADE_WORKTREE = [
+  /failed to read \S*worktrees\/[^/\s]+\/commondir/,
+  /bad object worktrees\/[^/\s]+\/HEAD/,
+  /could not open '[^']*worktrees\/[^/']+\/locked' for writing/,
+];
+
+/**
+ * git's words when a `git worktree add` and another runner's git met half way in
+ * .git/worktrees/<id>/: the other read an empty commondir, or a HEAD still the all-zero
+ * placeholder (fetch's connectivity check then reports objects missing); or the other's
+ * `worktree prune` took the new admin dir for stale before add could lock it. With 4 runners a
+ * host on one clone, about one set-up in 200 failed so (docs/performance.md#throughput-over-two-hosts).
+ */
+export function isHalfMadeWorktree(stderr: string): boolean {
+  return HALF_MADE_WORKTREE.some((words) => words.test(stderr));
+}
+
+/** Another process's git step in the shared .git, over in a moment: worth a brief wait and a retry. */
+function isMomentary(stderr: string): boolean {
+  return isLockContention(stderr) || isHalfMadeWorktree(stderr);
 }
 
 function isRejection(stderr: string): boolean {
