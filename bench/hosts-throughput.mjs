@@ -8,7 +8,7 @@
 // CLI run directly on the same prompt in the same run (median of a few). Both hosts are started
 // afresh for each runner count (1: one runner on h1; else half on each).
 //
-//   node bench/hosts-throughput.mjs   (after `npm run build`; BENCH_AGENT_MS, default 15000;
+//   node bench/hosts-throughput.mjs   (after `npm run build`; BENCH_AGENT_MS, default 60000;
 //     BENCH_RUNNER_COUNTS, default 1,2,4,8; BENCH_MISSIONS_PER_RUNNER, default 3; BENCH_KEEP=1
 //     keeps the run's directory: both hosts' state dirs, runner logs under <state>/logs)
 //
@@ -47,7 +47,7 @@ import {
   renderedPrompt,
 } from './missionWorld.mjs';
 
-const AGENT_MS = Number(process.env.BENCH_AGENT_MS ?? 15_000);
+const AGENT_MS = Number(process.env.BENCH_AGENT_MS ?? 60_000);
 const COUNTS = (process.env.BENCH_RUNNER_COUNTS ?? '1,2,4,8').split(',').map(Number);
 const PER_RUNNER = Number(process.env.BENCH_MISSIONS_PER_RUNNER ?? 3);
 const DIRECT_RUNS = 3;
