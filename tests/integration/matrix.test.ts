@@ -5,35 +5,16 @@
 // line.
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
-import { MATRIX_MAX_LENGTH, createMatrixProvider, type MatrixSettings } from '../../src/adapters/messaging/matrix.js';
+import { MATRIX_MAX_LENGTH, createMatrixProvider } from '../../src/adapters/messaging/matrix.js';
 import { stripReplyFallback } from '../../src/adapters/messaging/matrixTimeline.js';
 import { ProviderError } from '../../src/adapters/messaging/types.js';
-import { startFakeMatrix } from '../fakes/matrix.js';
 import { until } from '../harness/until.js';
-import { collector, providerMaker, providerRig } from '../harness/providerRig.js';
+import { ANA, BOB, matrixRig } from '../harness/matrixRig.js';
+import { collector } from '../harness/providerRig.js';
 import { expectWrongTokenRefused, restartOnSavedCursor, stopFromHandler } from '../harness/providerScenarios.js';
 import { MemoryCursor } from '../harness/memoryCursor.js';
 
-const ANA = '@ana:fake.test';
-const BOB = '@bob:fake.test';
-
-const rig = providerRig(startFakeMatrix, (fake) => [fake.token]);
-
-function settings(overrides: Partial<MatrixSettings> = {}): MatrixSettings {
-  return {
-    homeserverUrl: rig.fake.url,
-    tokenEnv: 'TEST_MATRIX_TOKEN',
-    roomId: rig.fake.roomId,
-    userId: '',
-    minInterval: 0,
-    silentAfter: 90_000,
-    ...overrides,
-  };
-}
-
-const provider = providerMaker(rig, createMatrixProvider, settings, (token) => ({
-  TEST_MATRIX_TOKEN: token ?? rig.fake.token,
-}));
+const { rig, settings, provider } = matrixRig();
 
 /** The cursor a provider saved on its first start (history skipped), the provider stopped since. */
 async function stoppedAfterFirstStart(): Promise<MemoryCursor> {

@@ -3,31 +3,12 @@
 // text without HTML, the text alone when the HTML would not fit one event, and replies naming the
 // message they answer (m.in_reply_to). docs/chat.md#slack-and-matrix-replies-that-look-native
 import { describe, expect, it } from 'vitest';
-import { createMatrixProvider, type MatrixSettings } from '../../src/adapters/messaging/matrix.js';
 import { escapeHtml, markdownToMatrixHtml } from '../../src/adapters/messaging/matrixHtml.js';
-import { startFakeMatrix } from '../fakes/matrix.js';
-import { collector, providerMaker, providerRig } from '../harness/providerRig.js';
+import { ANA, matrixRig } from '../harness/matrixRig.js';
+import { collector } from '../harness/providerRig.js';
 import { until } from '../harness/until.js';
 
-const ANA = '@ana:fake.test';
-
-const rig = providerRig(startFakeMatrix, (fake) => [fake.token]);
-
-function settings(overrides: Partial<MatrixSettings> = {}): MatrixSettings {
-  return {
-    homeserverUrl: rig.fake.url,
-    tokenEnv: 'TEST_MATRIX_TOKEN',
-    roomId: rig.fake.roomId,
-    userId: '',
-    minInterval: 0,
-    silentAfter: 90_000,
-    ...overrides,
-  };
-}
-
-const provider = providerMaker(rig, createMatrixProvider, settings, (token) => ({
-  TEST_MATRIX_TOKEN: token ?? rig.fake.token,
-}));
+const { rig, provider } = matrixRig();
 
 describe('matrix: HTML and replies', () => {
   it('Markdown goes as HTML with every special character escaped; plain text has no HTML', async () => {

@@ -4,42 +4,17 @@
 // errors, the `oldest` cursor across restarts, and the token kept out of every error and log line.
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
-import { SLACK_MAX_LENGTH, createSlackProvider, type SlackSettings } from '../../src/adapters/messaging/slack.js';
+import { SLACK_MAX_LENGTH, createSlackProvider } from '../../src/adapters/messaging/slack.js';
 import { compareTs, escapeSlack, markdownToMrkdwn, slackToPlain } from '../../src/adapters/messaging/slackText.js';
 import { ProviderError } from '../../src/adapters/messaging/types.js';
-import { startFakeSlack } from '../fakes/slack.js';
 import { until } from '../harness/until.js';
-import { collector, providerMaker, providerRig } from '../harness/providerRig.js';
+import { collector } from '../harness/providerRig.js';
+import { ANA, CHANNEL, OTHER, slackRig } from '../harness/slackRig.js';
 import { expectWrongTokenRefused, restartOnSavedCursor } from '../harness/providerScenarios.js';
 import { MemoryCursor } from '../harness/memoryCursor.js';
 
-const CHANNEL = 'C0TESTCHAN';
-const OTHER = 'C0OTHERCHAN';
-const ANA = 'U024BE7LH';
-
-const rig = providerRig(
-  () => startFakeSlack({ channels: [CHANNEL, OTHER] }),
-  (fake) => [fake.botToken, fake.appToken],
-);
-
-function settings(overrides: Partial<SlackSettings> = {}): SlackSettings {
-  return {
-    apiUrl: rig.fake.url,
-    botTokenEnv: 'TEST_SLACK_BOT',
-    appTokenEnv: 'TEST_SLACK_APP',
-    channel: CHANNEL,
-    pollInterval: 100,
-    minInterval: 0,
-    silentAfter: 60_000,
-    ...overrides,
-  };
-}
-
 // No app token: TEST_SLACK_APP unset (or empty) keeps the provider polling.
-const provider = providerMaker(rig, createSlackProvider, settings, (token) => ({
-  TEST_SLACK_BOT: token ?? rig.fake.botToken,
-  TEST_SLACK_APP: '',
-}));
+const { rig, settings, provider } = slackRig('polling');
 
 describe('slack: commands in', () => {
   it('first start skips history; then people’s messages arrive in order, bots and subtypes ignored', async () => {

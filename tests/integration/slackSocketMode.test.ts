@@ -4,43 +4,16 @@
 // redelivered envelope handed over once, a disconnect and a cut connection reopened, and the
 // connection state as receive health (degraded while closed longer than silentAfter).
 import { describe, expect, it } from 'vitest';
-import { createSlackProvider, type SlackSettings } from '../../src/adapters/messaging/slack.js';
 import { ProviderError } from '../../src/adapters/messaging/types.js';
 import { ReceiveWatch } from '../../src/bridge/receiveWatch.js';
-import { startFakeSlack } from '../fakes/slack.js';
 import type { SlackEnvelope } from '../fakes/slackSocket.js';
 import { MemoryCursor } from '../harness/memoryCursor.js';
-import { collector, providerMaker, providerRig } from '../harness/providerRig.js';
+import { collector } from '../harness/providerRig.js';
+import { ANA, BOB, CHANNEL, OTHER, slackRig } from '../harness/slackRig.js';
 import { until } from '../harness/until.js';
 
-const CHANNEL = 'C0TESTCHAN';
-const OTHER = 'C0OTHERCHAN';
-const ANA = 'U024BE7LH';
-const BOB = 'U0BOB';
-
-const rig = providerRig(
-  () => startFakeSlack({ channels: [CHANNEL, OTHER] }),
-  (fake) => [fake.botToken, fake.appToken],
-);
-
-function settings(overrides: Partial<SlackSettings> = {}): SlackSettings {
-  return {
-    apiUrl: rig.fake.url,
-    botTokenEnv: 'TEST_SLACK_BOT',
-    appTokenEnv: 'TEST_SLACK_APP',
-    channel: CHANNEL,
-    pollInterval: 100,
-    minInterval: 0,
-    silentAfter: 60_000,
-    ...overrides,
-  };
-}
-
 /** `token` here is the app token (the bot token is always the fake's). */
-const provider = providerMaker(rig, createSlackProvider, settings, (token) => ({
-  TEST_SLACK_BOT: rig.fake.botToken,
-  TEST_SLACK_APP: token ?? rig.fake.appToken,
-}));
+const { rig, provider } = slackRig('socketMode');
 
 const acked = (envelope: SlackEnvelope) => rig.fake.socket.acks.filter((a) => a.envelope_id === envelope.envelope_id);
 const lastEnvelope = () => rig.fake.socket.sent.at(-1)!;

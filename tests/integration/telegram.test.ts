@@ -3,40 +3,18 @@
 // kept out of every error and log line.
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
-import {
-  TELEGRAM_MAX_LENGTH,
-  createTelegramProvider,
-  type TelegramSettings,
-} from '../../src/adapters/messaging/telegram.js';
+import { TELEGRAM_MAX_LENGTH, createTelegramProvider } from '../../src/adapters/messaging/telegram.js';
 import { escapeMarkdownV2, markdownToMarkdownV2 } from '../../src/adapters/messaging/telegramMarkdown.js';
 import { RequestAborted, requestJson } from '../../src/adapters/messaging/http.js';
 import { ProviderError } from '../../src/adapters/messaging/types.js';
 import { parseMarkdownV2, startFakeTelegram } from '../fakes/telegram.js';
 import { until } from '../harness/until.js';
-import { collector, providerMaker, providerRig } from '../harness/providerRig.js';
+import { collector } from '../harness/providerRig.js';
 import { expectWrongTokenRefused, restartOnSavedCursor, stopFromHandler } from '../harness/providerScenarios.js';
 import { MemoryCursor } from '../harness/memoryCursor.js';
+import { GROUP, OPERATOR, telegramRig } from '../harness/telegramRig.js';
 
-const OPERATOR = 111_222_333;
-const GROUP = -1_001_234_567_890;
-
-const rig = providerRig(startFakeTelegram, (fake) => [fake.token]);
-
-function settings(overrides: Partial<TelegramSettings> = {}): TelegramSettings {
-  return {
-    apiUrl: rig.fake.url,
-    tokenEnv: 'TEST_TELEGRAM_TOKEN',
-    chatId: String(OPERATOR),
-    pollTimeout: 1_000,
-    minInterval: 0,
-    silentAfter: 60_000,
-    ...overrides,
-  };
-}
-
-const provider = providerMaker(rig, createTelegramProvider, settings, (token) => ({
-  TEST_TELEGRAM_TOKEN: token ?? rig.fake.token,
-}));
+const { rig, settings, provider } = telegramRig(OPERATOR);
 
 describe('telegram: commands in', () => {
   it('delivers text messages in order with chat, user and message ids', async () => {

@@ -2,36 +2,14 @@
 // reply_parameters, buttons as an inline keyboard, a press arriving as the presser's command
 // (answered with answerCallbackQuery), and the command menu (setMyCommands).
 import { describe, expect, it } from 'vitest';
-import {
-  CALLBACK_DATA_MAX_BYTES,
-  createTelegramProvider,
-  type TelegramSettings,
-} from '../../src/adapters/messaging/telegram.js';
-import { startFakeTelegram } from '../fakes/telegram.js';
+import { CALLBACK_DATA_MAX_BYTES } from '../../src/adapters/messaging/telegram.js';
 import { until } from '../harness/until.js';
-import { collector, providerMaker, providerRig } from '../harness/providerRig.js';
+import { collector } from '../harness/providerRig.js';
+import { GROUP, OPERATOR, telegramRig } from '../harness/telegramRig.js';
 
-const OPERATOR = 111_222_333;
 const STRANGER = 999_000_111;
-const GROUP = -1_001_234_567_890;
 
-const rig = providerRig(startFakeTelegram, (fake) => [fake.token]);
-
-function settings(overrides: Partial<TelegramSettings> = {}): TelegramSettings {
-  return {
-    apiUrl: rig.fake.url,
-    tokenEnv: 'TEST_TELEGRAM_TOKEN',
-    chatId: String(GROUP),
-    pollTimeout: 1_000,
-    minInterval: 0,
-    silentAfter: 60_000,
-    ...overrides,
-  };
-}
-
-const provider = providerMaker(rig, createTelegramProvider, settings, (token) => ({
-  TEST_TELEGRAM_TOKEN: token ?? rig.fake.token,
-}));
+const { rig, provider } = telegramRig(GROUP);
 
 describe('telegram: replies and buttons', () => {
   it('threads a reply to the operator’s message and puts the buttons under it', async () => {
