@@ -41,16 +41,26 @@ export async function runSupervisor({ config, configFile, logger }: SupervisorOp
   });
   const { embedded, treeBus, paths, buildId } = boot;
   const bus = connectSupervisorBus(config, treeBus, logger);
+  const abandonStart = async () => {
+    await bus.current()?.nc.close();
+    boot.releaseLock();
+    earlyStops.release();
+  };
   // An external cluster that cannot hold nats.replicas: refuse to start (docs/scale-out.md#replicas).
+  // One that does not answer is waited for; a stop signal meanwhile ends the wait and the process.
   if (!embedded) {
-    await retryJetStream(logger, () => checkClusterHolds(bus.ready, config.nats.replicas)).catch(
-      async (error: unknown) => {
-        await bus.current()?.nc.close();
-        boot.releaseLock();
-        earlyStops.release();
-        throw error;
-      },
+    const checked = retryJetStream(logger, () => checkClusterHolds(bus.ready, config.nats.replicas)).then(
+      () => undefined,
     );
+    const signal = await Promise.race([checked, earlyStops.signalled]).catch(async (error: unknown) => {
+      await abandonStart();
+      throw error;
+    });
+    if (signal) {
+      logger.info({ reason: signal, url: treeBus.url }, 'stopped while waiting for the NATS system');
+      await abandonStart();
+      return 0;
+    }
   }
 
   const announcer = new Announcer(

@@ -64,6 +64,8 @@ export function superviseLifecycle({ root, logger, killAll, close, signals = pro
 }
 
 export interface HeldStopSignals {
+  /** Resolves with the first stop signal: for a step that may wait without end (an external cluster). */
+  signalled: Promise<string>;
   /** Stops listening and returns the first stop signal that arrived, if any. */
   release: () => string | undefined;
 }
@@ -75,10 +77,16 @@ export interface HeldStopSignals {
  */
 export function holdStopSignals(signals: NodeJS.Process = process): HeldStopSignals {
   let first: string | undefined;
-  const remember = (signal: NodeJS.Signals) => void (first ??= signal);
+  let resolveSignalled!: (signal: string) => void;
+  const signalled = new Promise<string>((resolve) => (resolveSignalled = resolve));
+  const remember = (signal: NodeJS.Signals) => {
+    first ??= signal;
+    resolveSignalled(first);
+  };
   signals.on('SIGINT', remember);
   signals.on('SIGTERM', remember);
   return {
+    signalled,
     release: () => {
       signals.off('SIGINT', remember);
       signals.off('SIGTERM', remember);

@@ -1,7 +1,8 @@
 // A stop signal that reaches the supervisor while it is still starting: it stops the tree it has
 // begun and exits 0. It neither dies of the signal's default action (leaving the nats child and
 // the lock behind) nor loses the signal and starts the whole tree. The signal is sent the moment
-// nats.url appears: the end of set-up, just before the machine and its lifecycle exist.
+// nats.url appears: the end of set-up, just before the machine and its lifecycle exist. And a
+// start waiting for an external NATS system that does not answer ends at a stop signal.
 import { mkdtempSync, readdirSync, readFileSync, rmSync, watch, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -80,4 +81,34 @@ describe('a stop signal during start-up', () => {
       expect(readdirSync(join(stateDir))).not.toContain('supervisor.pid');
     }
   }, 120_000);
+
+  it('sent while an external NATS system does not answer, ends the wait: exit 0, lock released', async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), 'roshi-early-stop-'));
+    dirs.push(stateDir);
+    const configFile = join(stateDir, 'test.yaml');
+    // Nothing listens on port 1; with replicas 3 the start waits to ask the cluster if it can hold them.
+    writeFileSync(configFile, stringify({ stateDir, nats: { url: 'nats://127.0.0.1:1', replicas: 3 } }));
+    const supervisor = execa(process.execPath, [mainScript(), 'supervisor', '--config', configFile], {
+      reject: false,
+      all: true,
+      env: { ROSHI_LOG__PRETTY: 'never' },
+      forceKillAfterDelay: false,
+    });
+    try {
+      await until(() => (readdirSync(stateDir).includes('supervisor.pid') ? true : undefined), 'the lock taken', {
+        timeoutMs: 15_000,
+      });
+      await sleep(500); // into the wait for the cluster
+      supervisor.kill('SIGTERM');
+      const ended = await Promise.race([supervisor, sleep(30_000).then(() => undefined)]);
+      expect(ended, 'still running 30 s after SIGTERM').toBeDefined();
+      if (!ended) return;
+      expect(ended.signal, String(ended.all)).toBeUndefined();
+      expect(ended.exitCode, String(ended.all)).toBe(0);
+      expect(String(ended.all)).toContain('stopped while waiting for the NATS system');
+      expect(readdirSync(stateDir)).not.toContain('supervisor.pid');
+    } finally {
+      supervisor.kill('SIGKILL');
+    }
+  }, 60_000);
 });
