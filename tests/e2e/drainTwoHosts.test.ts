@@ -2,69 +2,36 @@
 // (docs/scale-out.md#add-and-drain-a-host): h2's running mission finishes once, h2's runner
 // claims nothing more, h2's supervisor exits 0 leaving no process, while h1 goes on and runs
 // the mission queued meanwhile. A host no actor is heard from is refused.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RunnerDrainReply } from '../../src/contracts/drain.js';
-import type { Mission, MissionEvent } from '../../src/contracts/index.js';
-import { startHost, WORKER_HOST } from '../harness/hostTrees.js';
+import type { Mission } from '../../src/contracts/index.js';
 import { addMission, finished, getMission, untilMission } from '../harness/missionClient.js';
-import { createMissionWorld, runsBash, writesFile, type MissionWorld } from '../harness/missionWorld.js';
-import { startNatsCluster, type NatsCluster } from '../harness/natsCluster.js';
-import { liveProcessesWhere } from '../harness/procScan.js';
-import { deepMerge, type TestTree } from '../harness/tree.js';
+import { runsBash, writesFile } from '../harness/missionWorld.js';
+import { useTwoHosts } from '../harness/twoHosts.js';
 import { until } from '../harness/until.js';
 
 const H1 = ['h1-watchdog', 'h1-missions', 'h1-runner-1'];
 const H2 = ['h2-watchdog', 'h2-runner-1'];
 
 describe('drain one host of two', () => {
-  let cluster: NatsCluster;
-  let world: MissionWorld;
-  let h1: TestTree | undefined;
-  let h2: TestTree | undefined;
-  const stateDirs: string[] = [];
-  const events: MissionEvent[] = [];
-
-  beforeAll(async () => {
-    cluster = await startNatsCluster({ actors: [...H1, ...H2] });
-    world = await createMissionWorld();
-    for (const m of ['a', 'b']) {
-      const go = join(world.dir, `go-${m}`);
-      world.scenarios.set(
-        `wait-${m}`,
-        runsBash(`while [ ! -e ${go} ]; do sleep 0.2; done; echo ${m} > ${m}.txt`, 'wait'),
-      );
-    }
-    world.scenarios.set('after', writesFile('after.txt', 'after the drain'));
-    const base = world.config();
-    h1 = await startHost({ id: 'h1', cluster, config: base, env: world.env });
-    stateDirs.push(h1.stateDir);
-    const worker = WORKER_HOST;
-    h2 = await startHost({ id: 'h2', cluster, config: deepMerge(base, { actors: worker }), env: world.env });
-    stateDirs.push(h2.stateDir);
-    await h1.waitForRunning(H1, 60_000);
-    await h2.waitForRunning(H2, 60_000);
-    h1.bus.subscribe(h1.bus.subjects.missionEvents, (e) => void events.push(e as unknown as MissionEvent));
-    await h1.bus.nc.flush();
-  }, 240_000);
-
-  afterAll(async () => {
-    const errors: unknown[] = [];
-    for (const tree of [h2, h1]) await tree?.stop().catch((error: unknown) => errors.push(error));
-    await cluster?.stop();
-    await world?.stop();
-    const left = liveProcessesWhere((pid) => {
-      const environ = readFileSync(`/proc/${pid}/environ`, 'utf8');
-      return stateDirs.some((dir) => environ.includes(dir));
-    });
-    expect(left).toEqual([]);
-    if (errors.length) throw errors[0];
-  }, 120_000);
+  const rig = useTwoHosts({
+    actors: { h1: H1, h2: H2 },
+    scenarios: (world) => {
+      for (const m of ['a', 'b']) {
+        const go = join(world.dir, `go-${m}`);
+        world.scenarios.set(
+          `wait-${m}`,
+          runsBash(`while [ ! -e ${go} ]; do sleep 0.2; done; echo ${m} > ${m}.txt`, 'wait'),
+        );
+      }
+      world.scenarios.set('after', writesFile('after.txt', 'after the drain'));
+    },
+  });
 
   it('h2 finishes its mission, claims no more and leaves with exit 0; h1 runs what was queued', async () => {
-    const one = h1!;
-    const two = h2!;
+    const { events, h1: one, h2: two, world } = rig;
     const a = await addMission(one, 'wait for a {{wait-a}}');
     const b = await addMission(one, 'wait for b {{wait-b}}');
     // One mission on each host's runner.

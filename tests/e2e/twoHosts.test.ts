@@ -4,16 +4,13 @@
 // over both hosts' runners and each runs once, also across the SIGKILL of a NATS node; `roshi
 // status` shows both hosts; only the owning supervisor answers a restart; each host's watchdog
 // heals its own children; nothing is left running.
-import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Mission, MissionEvent } from '../../src/contracts/index.js';
+import { describe, expect, it } from 'vitest';
+import type { Mission } from '../../src/contracts/index.js';
 import { writeFileStep } from '../fakes/anthropic.js';
-import { startHost, systemStatus, WORKER_HOST } from '../harness/hostTrees.js';
+import { systemStatus, WORKER_HOST } from '../harness/hostTrees.js';
 import { addMission, finished, getMission } from '../harness/missionClient.js';
-import { createMissionWorld, type MissionWorld } from '../harness/missionWorld.js';
-import { startNatsCluster, type NatsCluster } from '../harness/natsCluster.js';
-import { liveProcessesWhere } from '../harness/procScan.js';
-import { deepMerge, sleep, type TestTree } from '../harness/tree.js';
+import { sleep } from '../harness/tree.js';
+import { useTwoHosts } from '../harness/twoHosts.js';
 import { until } from '../harness/until.js';
 
 const H1 = ['h1-watchdog', 'h1-missions', 'h1-bridge', 'h1-runner-1'];
@@ -21,59 +18,32 @@ const H2 = ['h2-watchdog', 'h2-runner-1', 'h2-runner-2'];
 const MISSIONS = 6;
 
 describe('two hosts on one NATS cluster', () => {
-  let cluster: NatsCluster;
-  let world: MissionWorld;
-  let h1: TestTree | undefined;
-  let h2: TestTree | undefined;
-  const stateDirs: string[] = [];
   /** Agent runs per mission marker: the scripted API sees each run's first request once. */
   const runs = new Map<string, number>();
-  const events: MissionEvent[] = [];
-
-  beforeAll(async () => {
-    cluster = await startNatsCluster({ actors: [...H1, ...H2] });
-    world = await createMissionWorld();
-    for (let i = 1; i <= MISSIONS; i++) {
-      const marker = `spread-${i}`;
-      // Long enough that the three runners hold missions at once, and a node dies under them.
-      world.scenarios.set(marker, ({ toolResults }) => {
-        if (toolResults === 0) runs.set(marker, (runs.get(marker) ?? 0) + 1);
-        return toolResults === 0
-          ? { toolUse: { name: 'Bash', input: { command: 'sleep 3', description: 'think' } } }
-          : writeFileStep(`spread-${i}.txt`, `mission ${i}`, toolResults - 1);
-      });
-    }
+  const rig = useTwoHosts({
+    actors: { h1: H1, h2: H2 },
+    scenarios: (world) => {
+      for (let i = 1; i <= MISSIONS; i++) {
+        const marker = `spread-${i}`;
+        // Long enough that the three runners hold missions at once, and a node dies under them.
+        world.scenarios.set(marker, ({ toolResults }) => {
+          if (toolResults === 0) runs.set(marker, (runs.get(marker) ?? 0) + 1);
+          return toolResults === 0
+            ? { toolUse: { name: 'Bash', input: { command: 'sleep 3', description: 'think' } } }
+            : writeFileStep(`spread-${i}.txt`, `mission ${i}`, toolResults - 1);
+        });
+      }
+    },
     // h1 runs what the mission world runs, and the bridge (console): the chat's side of two hosts.
-    const base = deepMerge(world.config(), { actors: { bridge: { enabled: true } } });
-    h1 = await startHost({ id: 'h1', cluster, config: base, env: world.env });
-    stateDirs.push(h1.stateDir);
-    const worker = { ...WORKER_HOST, runner: { instances: 2 } };
-    h2 = await startHost({ id: 'h2', cluster, config: deepMerge(base, { actors: worker }), env: world.env });
-    stateDirs.push(h2.stateDir);
-    await h1.waitForRunning(H1, 60_000);
-    await h2.waitForRunning(H2, 60_000);
-    h1.bus.subscribe(h1.bus.subjects.missionEvents, (e) => void events.push(e as unknown as MissionEvent));
-    await h1.bus.nc.flush();
-  }, 240_000);
-
-  afterAll(async () => {
-    const errors: unknown[] = [];
-    for (const tree of [h2, h1]) await tree?.stop().catch((error: unknown) => errors.push(error));
-    await cluster?.stop();
-    await world?.stop();
-    // Every process either host started is gone (their environment names their state dir).
-    const left = liveProcessesWhere((pid) => {
-      const environ = readFileSync(`/proc/${pid}/environ`, 'utf8');
-      return stateDirs.some((dir) => environ.includes(dir));
-    });
-    expect(left).toEqual([]);
-    if (errors.length) throw errors[0];
-  }, 120_000);
+    full: { actors: { bridge: { enabled: true } } },
+    worker: { ...WORKER_HOST, runner: { instances: 2 } },
+  });
 
   it('shows both hosts in roshi status, each host’s supervisor first', async () => {
-    const statuses = await systemStatus(h1!);
+    const { h1, h2 } = rig;
+    const statuses = await systemStatus(h1);
     expect(statuses.map((s) => s.supervisor.host).sort()).toEqual(['h1', 'h2']);
-    const cli = await h1!.cli(['status']);
+    const cli = await h1.cli(['status']);
     expect(cli.exitCode, cli.stderr).toBe(0);
     const lines = cli.stdout.split('\n');
     for (const host of ['h1', 'h2']) {
@@ -84,21 +54,22 @@ describe('two hosts on one NATS cluster', () => {
     const h2At = lines.indexOf('host h2');
     for (const name of H1) expect(lines.findIndex((l) => l.startsWith(`${name} `))).toBeLessThan(h2At);
     for (const name of H2) expect(lines.findIndex((l) => l.startsWith(`${name} `))).toBeGreaterThan(h2At);
-    const json = JSON.parse((await h2!.cli(['status', '--json'])).stdout) as { hosts: Array<{ children: unknown[] }> };
+    const json = JSON.parse((await h2.cli(['status', '--json'])).stdout) as { hosts: Array<{ children: unknown[] }> };
     expect(json.hosts).toHaveLength(2);
   });
 
   it('spreads missions over both hosts’ runners and runs each once, across a NATS node’s SIGKILL', async () => {
+    const { cluster, events, h1, h2 } = rig;
     const added: Mission[] = [];
-    for (let i = 1; i <= MISSIONS; i++) added.push(await addMission(h1!, `write spread file ${i} {{spread-${i}}}`));
+    for (let i = 1; i <= MISSIONS; i++) added.push(await addMission(h1, `write spread file ${i} {{spread-${i}}}`));
     // Kill a node (the meta leader) while missions run on both hosts, then bring it back.
     await until(
       async () => {
-        const running = await Promise.all(added.map((m) => getMission(h1!, m.id).catch(() => undefined)));
+        const running = await Promise.all(added.map((m) => getMission(h1, m.id).catch(() => undefined)));
         return running.filter((m) => m?.status === 'running').length >= 2 ? true : undefined;
       },
       'two missions running',
-      { timeoutMs: 90_000, intervalMs: 200, detail: () => h1!.output().slice(-2000) },
+      { timeoutMs: 90_000, intervalMs: 200, detail: () => h1.output().slice(-2000) },
     );
     const leader = await cluster.waitForMetaLeader();
     const victim = cluster.nodes.findIndex((n) => n.name === leader);
@@ -110,11 +81,11 @@ describe('two hosts on one NATS cluster', () => {
       added.map((m) =>
         until(
           async () => {
-            const record = await getMission(h1!, m.id).catch(() => undefined);
+            const record = await getMission(h1, m.id).catch(() => undefined);
             return record && finished(record) ? record : undefined;
           },
           `mission ${m.id} finished`,
-          { timeoutMs: 180_000, intervalMs: 500, detail: () => h2!.output().slice(-2000) },
+          { timeoutMs: 180_000, intervalMs: 500, detail: () => h2.output().slice(-2000) },
         ),
       ),
     );
@@ -130,20 +101,22 @@ describe('two hosts on one NATS cluster', () => {
   }, 400_000);
 
   it('answers a restart only from the host that owns the actor', async () => {
-    const answers = await h1!.bus.requestAll<{ accepted: boolean; actor: string }>(
-      h1!.bus.subjects.supRestart,
+    const { h1, h2 } = rig;
+    const answers = await h1.bus.requestAll<{ accepted: boolean; actor: string }>(
+      h1.bus.subjects.supRestart,
       { actor: 'h2-runner-2', by: 'test' },
       { timeoutMs: 5_000, window: 1_000 },
     );
     expect(answers).toEqual([expect.objectContaining({ accepted: true, actor: 'h2-runner-2' })]);
-    await h2!.waitForRunning(H2, 60_000);
+    await h2.waitForRunning(H2, 60_000);
   });
 
   it('heals a frozen runner of the worker host through its own watchdog, not the other host’s', async () => {
-    const frozen = await h2!.child('h2-runner-2');
+    const { h1, h2 } = rig;
+    const frozen = await h2.child('h2-runner-2');
     process.kill(frozen.pid!, 'SIGSTOP');
     try {
-      await h2!.waitForStatus(
+      await h2.waitForStatus(
         (s) => s.children.some((c) => c.name === 'h2-runner-2' && c.state === 'running' && c.pid !== frozen.pid),
         60_000,
         'h2-runner-2 replaced after its freeze',
@@ -155,18 +128,19 @@ describe('two hosts on one NATS cluster', () => {
         // already gone
       }
     }
-    expect(h2!.events.some((e) => e.child === 'h2-runner-2' && /^tier/.test(e.kind))).toBe(true);
+    expect(h2.events.some((e) => e.child === 'h2-runner-2' && /^tier/.test(e.kind))).toBe(true);
     // Each watchdog judges its own host's children only (they log each verdict that changes).
-    expect(h2!.log('h2-watchdog')).toContain('"actor":"h2-runner-2"');
-    expect(h1!.log('h1-watchdog')).not.toContain('"actor":"h2-');
-    expect(h2!.log('h2-watchdog')).not.toContain('"actor":"h1-');
+    expect(h2.log('h2-watchdog')).toContain('"actor":"h2-runner-2"');
+    expect(h1.log('h1-watchdog')).not.toContain('"actor":"h2-');
+    expect(h2.log('h2-watchdog')).not.toContain('"actor":"h1-');
   });
 
   it('aborts from the chat by a qualified runner name', async () => {
+    const { h1 } = rig;
     const lines: string[] = [];
-    const unsubscribe = h1!.bus.subscribe(h1!.bus.subjects.bridgeConsole, (p) => void lines.push(String(p.text)));
-    await h1!.bus.nc.flush();
-    h1!.bus.publish(h1!.bus.subjects.bridgeIn, { text: '/abort h2-runner-1' });
+    const unsubscribe = h1.bus.subscribe(h1.bus.subjects.bridgeConsole, (p) => void lines.push(String(p.text)));
+    await h1.bus.nc.flush();
+    h1.bus.publish(h1.bus.subjects.bridgeIn, { text: '/abort h2-runner-1' });
     await until(() => (lines.some((l) => /h2-runner-1/.test(l)) ? true : undefined), 'a reply to /abort', {
       timeoutMs: 20_000,
       intervalMs: 100,
