@@ -12,6 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { mainScript } from '../../src/paths.js';
 import { onlyActors } from '../harness/actorSelection.js';
+import { liveProcessesWhere } from '../harness/procScan.js';
 import { FAST_TIMINGS } from '../harness/tree.js';
 import { until } from '../harness/until.js';
 
@@ -26,19 +27,19 @@ afterEach(() => {
 
 /** Processes started for this state dir (the supervisor hands ROSHI_STATE_DIR to every child). */
 function processesOf(stateDir: string): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    const pid = Number(entry);
-    if (!Number.isInteger(pid)) continue;
-    try {
-      const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      if (environ.includes(`ROSHI_STATE_DIR=${stateDir}`) && !stat.split(') ')[1]?.startsWith('Z')) pids.push(pid);
-    } catch {
-      // gone, or not ours to read
-    }
-  }
-  return pids;
+  return liveProcessesWhere((pid) =>
+    readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`ROSHI_STATE_DIR=${stateDir}`),
+  );
+}
+
+/** `roshi supervisor` from dist/; a kill() is only that signal (no SIGKILL after it). */
+function startSupervisor(configFile: string) {
+  return execa(process.execPath, [mainScript(), 'supervisor', '--config', configFile], {
+    reject: false,
+    all: true,
+    env: { ROSHI_LOG__PRETTY: 'never' },
+    forceKillAfterDelay: false,
+  });
 }
 
 describe('a stop signal during start-up', () => {
@@ -48,12 +49,7 @@ describe('a stop signal during start-up', () => {
       dirs.push(stateDir);
       const configFile = join(stateDir, 'test.yaml');
       writeFileSync(configFile, stringify({ stateDir, ...FAST_TIMINGS, actors: onlyActors() }));
-      const supervisor = execa(process.execPath, [mainScript(), 'supervisor', '--config', configFile], {
-        reject: false,
-        all: true,
-        env: { ROSHI_LOG__PRETTY: 'never' },
-        forceKillAfterDelay: false,
-      });
+      const supervisor = startSupervisor(configFile);
       const watcher = watch(stateDir, (_, file) => {
         if (file === 'nats.url') supervisor.kill('SIGTERM');
       });
@@ -88,12 +84,7 @@ describe('a stop signal during start-up', () => {
     const configFile = join(stateDir, 'test.yaml');
     // Nothing listens on port 1; with replicas 3 the start waits to ask the cluster if it can hold them.
     writeFileSync(configFile, stringify({ stateDir, nats: { url: 'nats://127.0.0.1:1', replicas: 3 } }));
-    const supervisor = execa(process.execPath, [mainScript(), 'supervisor', '--config', configFile], {
-      reject: false,
-      all: true,
-      env: { ROSHI_LOG__PRETTY: 'never' },
-      forceKillAfterDelay: false,
-    });
+    const supervisor = startSupervisor(configFile);
     try {
       await until(() => (readdirSync(stateDir).includes('supervisor.pid') ? true : undefined), 'the lock taken', {
         timeoutMs: 15_000,
