@@ -7,7 +7,8 @@ import { sleep } from '../time/sleep.js';
 import { decodeObject, encode } from './codec.js';
 import type { Bus } from './bus.js';
 import { casScopeOf, type CasScope } from './casScope.js';
-import { kvReplicas, placementError, raiseBucketReplicas } from './replication.js';
+import { despiteCreationRace } from './creationRace.js';
+import { kvReplicas, placementError, readyBucketStream } from './replication.js';
 import { StreamCas } from './streamCas.js';
 
 export class RevisionConflictError extends RoshiError {
@@ -60,10 +61,11 @@ export class JsonKv {
 
   static async open(bus: Bus, bucket: string, options: { history?: number } = {}): Promise<JsonKv> {
     const js = bus.jetstream();
-    const kv = await js.views
-      .kv(bucket, { history: options.history ?? 1, ...kvReplicas(bus) })
-      .catch((error: unknown) => Promise.reject(placementError(error, bus, `KV_${bucket}`)));
-    await raiseBucketReplicas(bus, bucket);
+    // The client looks the bucket up and creates it when missing: another host may be doing so too.
+    const kv = await despiteCreationRace(() =>
+      js.views.kv(bucket, { history: options.history ?? 1, ...kvReplicas(bus) }),
+    ).catch((error: unknown) => Promise.reject(placementError(error, bus, `KV_${bucket}`)));
+    await readyBucketStream(bus, bucket);
     const scope = await casScopeOf(bus, bucket);
     const streamCas = scope === 'stream' ? new StreamCas(js, await bus.jetstreamManager(), bucket) : undefined;
     return new JsonKv(kv, bus.nc, streamCas);

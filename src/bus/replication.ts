@@ -5,6 +5,7 @@
 // docs/scale-out.md#replicas
 import type { JetStreamManager, StreamInfo } from 'nats';
 import { EXIT, RoshiError } from '../errors.js';
+import { sleep } from '../time/sleep.js';
 import type { Bus } from './bus.js';
 
 /** The cluster cannot hold what nats.replicas asks, or an asset could not be brought to it. */
@@ -23,17 +24,26 @@ export function kvReplicas(bus: Bus): { replicas: number } {
   return { replicas: bus.replicas };
 }
 
+/** How long an open waits for a clustered bucket's stream to elect its leader. */
+const LEADER_WAIT_MS = 10_000;
+const LEADER_POLL_MS = 100;
+
 /**
- * Brings an existing bucket's stream (KV_<bucket>) up to nats.replicas. With the default 1 it
- * does nothing, so a single-node install makes no extra request.
+ * Brings an existing bucket's stream (KV_<bucket>) up to nats.replicas, and waits until it has a
+ * leader: a bucket another host has just created is described before its replicas have elected
+ * one, and a write then reaches nobody (503). With the default 1 it does nothing, so a
+ * single-node install makes no extra request.
  */
-export async function raiseBucketReplicas(bus: Bus, bucket: string): Promise<void> {
+export async function readyBucketStream(bus: Bus, bucket: string): Promise<void> {
   if (bus.replicas <= 1) return;
   const jsm = await bus.jetstreamManager();
   const name = `KV_${bucket}`;
-  const info = await jsm.streams.info(name);
-  if (info.config.num_replicas >= bus.replicas) return;
-  await updateReplicas(jsm, bus, name, info.config.num_replicas);
+  let info = await jsm.streams.info(name);
+  if (info.config.num_replicas < bus.replicas) await updateReplicas(jsm, bus, name, info.config.num_replicas);
+  for (const deadline = Date.now() + LEADER_WAIT_MS; !info.cluster?.leader && Date.now() < deadline; ) {
+    await sleep(LEADER_POLL_MS);
+    info = await jsm.streams.info(name);
+  }
 }
 
 async function updateReplicas(jsm: JetStreamManager, bus: Bus, name: string, had: number): Promise<void> {

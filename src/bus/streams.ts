@@ -6,6 +6,7 @@
 import { DiscardPolicy, RetentionPolicy, StorageType, nanos, type StreamConfig } from 'nats';
 import type { Bus } from './bus.js';
 import { encode } from './codec.js';
+import { despiteCreationRace } from './creationRace.js';
 import { unlessNotFound } from './notFound.js';
 import { placementError, streamReplicas } from './replication.js';
 
@@ -37,9 +38,11 @@ export function ensureMissionEventLog(bus: Bus, limits: OutboxLimits = MISSION_E
   return ensureStream(bus, bus.subjects.missionEventsStream, bus.subjects.missionEvents, limits);
 }
 
-/** Creates the stream, or brings an existing one to this config; true when it was created. */
-export async function ensureStream(bus: Bus, name: string, subject: string, limits: OutboxLimits): Promise<boolean> {
-  const jsm = await bus.jetstreamManager();
+/**
+ * Creates the stream, or brings an existing one to this config; true when it was created. A
+ * creation that races another host's (or our own timed-out one) adopts the stream that won.
+ */
+export function ensureStream(bus: Bus, name: string, subject: string, limits: OutboxLimits): Promise<boolean> {
   const config: Partial<StreamConfig> = {
     subjects: [subject],
     retention: RetentionPolicy.Limits,
@@ -49,6 +52,11 @@ export async function ensureStream(bus: Bus, name: string, subject: string, limi
     max_age: nanos(limits.maxAgeMs),
     duplicate_window: nanos(limits.duplicateWindowMs),
   };
+  return despiteCreationRace(() => createOrUpdate(bus, name, config));
+}
+
+async function createOrUpdate(bus: Bus, name: string, config: Partial<StreamConfig>): Promise<boolean> {
+  const jsm = await bus.jetstreamManager();
   // Only "not found" means create: an info that timed out (a loaded cluster) is thrown and tried
   // again, never taken for a missing stream whose creation would then clash with the real one.
   const existing = await unlessNotFound(() => jsm.streams.info(name));
