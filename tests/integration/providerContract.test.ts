@@ -50,6 +50,7 @@ interface Driver {
   arrived(): Array<{ chatId: string; text: string }>;
   failNextPoll(status: number, retryAfterSeconds?: number): void;
   failNextSend(status: 429, retryAfterSeconds: number): void;
+  /** When each poll of the receive loop reached the fake; the start-up call that skips history is not one. */
   pollTimes(): number[];
   stop(): Promise<void>;
 }
@@ -109,7 +110,10 @@ async function slackDriver(): Promise<Driver> {
     arrived: () => fake.posted.map((p) => ({ chatId: p.channel, text: p.text })),
     failNextPoll: (status, retryAfter) => fake.failNext('conversations.history', { status, retryAfter }),
     failNextSend: (status, retryAfter) => fake.failNext('chat.postMessage', { status, retryAfter }),
-    pollTimes: () => fake.requests.filter((r) => r.method === 'conversations.history').map((r) => r.at),
+    pollTimes: () =>
+      fake.requests
+        .filter((r) => r.method === 'conversations.history' && r.params.oldest !== undefined)
+        .map((r) => r.at),
     stop: () => fake.stop(),
   };
 }
@@ -141,7 +145,8 @@ async function matrixDriver(): Promise<Driver> {
     arrived: () => fake.sent.map((s) => ({ chatId: s.roomId, text: String(s.content.body) })),
     failNextPoll: (status, seconds) => fake.failNext('sync', fault(status, seconds)),
     failNextSend: (status, seconds) => fake.failNext('send', fault(status, seconds)),
-    pollTimes: () => fake.requests.filter((r) => r.path.startsWith('/sync')).map((r) => r.at),
+    pollTimes: () =>
+      fake.requests.filter((r) => r.path.startsWith('/sync') && r.path.includes('since=')).map((r) => r.at),
     stop: () => fake.stop(),
   };
 }
