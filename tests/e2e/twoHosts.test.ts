@@ -35,7 +35,10 @@ describe('two hosts on one NATS cluster', () => {
       }
     },
     // h1 runs what the mission world runs, and the bridge (console): the chat's side of two hosts.
-    full: { actors: { bridge: { enabled: true } } },
+    // The lease outlasts the write pause the bucket leader's SIGKILL causes (up to ~10 s, two
+    // JetStream timeouts while the bucket elects a leader; docs/scale-out.md#a-nats-node-dies):
+    // with the world's 8 s a runner gave its mission up 6.5 s after its last renewal (1 run in 3).
+    full: { actors: { bridge: { enabled: true } }, missions: { lease: '20s' } },
     worker: { ...WORKER_HOST, runner: { instances: 2 } },
   });
 
@@ -62,7 +65,8 @@ describe('two hosts on one NATS cluster', () => {
     const { cluster, events, h1, h2 } = rig;
     const added: Mission[] = [];
     for (let i = 1; i <= MISSIONS; i++) added.push(await addMission(h1, `write spread file ${i} {{spread-${i}}}`));
-    // Kill a node (the meta leader) while missions run on both hosts, then bring it back.
+    // Kill the node leading the missions bucket while missions run on both hosts (every lease
+    // renewal waits for the bucket's new leader), then bring it back.
     await until(
       async () => {
         const running = await Promise.all(added.map((m) => getMission(h1, m.id).catch(() => undefined)));
@@ -71,8 +75,10 @@ describe('two hosts on one NATS cluster', () => {
       'two missions running',
       { timeoutMs: 90_000, intervalMs: 200, detail: () => h1.output().slice(-2000) },
     );
-    const leader = await cluster.waitForMetaLeader();
-    const victim = cluster.nodes.findIndex((n) => n.name === leader);
+    const jsm = await (await cluster.connect('placement')).jetstreamManager();
+    const { cluster: placement } = await jsm.streams.info(`KV_${h1.bus.subjects.missionsBucket}`);
+    const victim = cluster.nodes.findIndex((n) => n.name === placement?.leader);
+    expect(victim, JSON.stringify(placement)).toBeGreaterThanOrEqual(0);
     await cluster.kill(victim);
     await sleep(3_000);
     await cluster.restart(victim);
