@@ -1,14 +1,17 @@
 // Two creations of one stream or bucket on a cluster race: two hosts starting together, or our
 // own create that timed out and is sent again while the first is still being placed. The loser
 // hears "subjects overlap" or "name already in use" (or nothing) although the asset it asked for
-// is the one being made. Asking again, after a moment, finds the winner's asset and adopts it.
+// is the one being made; and as NATS 2.9 then withdraws the failed assignment, which has the
+// winner's name, the stream can be "not found" a moment after it was seen. Asking again, after a
+// moment, finds the winner's asset (or creates it anew) and adopts it.
 // docs/scale-out.md#two-hosts-creating-one-stream
 import { sleep } from '../time/sleep.js';
 
-/** JetStream's answers to a create that another creation of the same asset got ahead of. */
+/** JetStream's answers to a creation that met another creation of the same asset. */
 const CONTENTION_CODES = new Set([
   10058, // JSStreamNameExistErr: stream name already in use with a different configuration
   10065, // JSStreamSubjectOverlapErr: subjects overlap with an existing stream
+  10059, // JSStreamNotFoundErr: the stream just seen was withdrawn with the losing assignment
 ]);
 
 /** Attempts of a contended creation, RETRY_MS apart: the winner is placed well within 2 s. */

@@ -62,10 +62,11 @@ export class JsonKv {
   static async open(bus: Bus, bucket: string, options: { history?: number } = {}): Promise<JsonKv> {
     const js = bus.jetstream();
     // The client looks the bucket up and creates it when missing: another host may be doing so too.
-    const kv = await despiteCreationRace(() =>
-      js.views.kv(bucket, { history: options.history ?? 1, ...kvReplicas(bus) }),
-    ).catch((error: unknown) => Promise.reject(placementError(error, bus, `KV_${bucket}`)));
-    await readyBucketStream(bus, bucket);
+    const kv = await despiteCreationRace(async () => {
+      const opened = await js.views.kv(bucket, { history: options.history ?? 1, ...kvReplicas(bus) });
+      await readyBucketStream(bus, bucket);
+      return opened;
+    }).catch((error: unknown) => Promise.reject(placementError(error, bus, `KV_${bucket}`)));
     const scope = await casScopeOf(bus, bucket);
     const streamCas = scope === 'stream' ? new StreamCas(js, await bus.jetstreamManager(), bucket) : undefined;
     return new JsonKv(kv, bus.nc, streamCas);

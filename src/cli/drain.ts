@@ -29,7 +29,7 @@ export async function run(ctx: CommandContext): Promise<number> {
     }
     // A typo must not mark a host that does not exist: another host must be heard on the bus first.
     if (host !== ctx.config.host.id && ctx.args.flags.force !== true) {
-      await mustBeHeard(bus, host, 3 * ctx.config.heartbeat.interval);
+      await mustBeHeard(bus, host, Math.max(3 * ctx.config.heartbeat.interval, HEARD_FLOOR_MS));
     }
     const { record, created } = await markDraining(kv, { host, by, at: Date.now(), ...(reason ? { reason } : {}) });
     ctx.print(
@@ -72,6 +72,12 @@ function undoneText(was: DrainRecord): string {
       : '';
   return `${hostLabel(was.host)}: drain undone (it was drained by ${was.by}); its runners claim again.${left}`;
 }
+
+/**
+ * The least time a drain listens for the host: three heartbeats of a fast tick (250 ms) are too
+ * short for a loaded machine, where a host that is up can go unheard for a second.
+ */
+const HEARD_FLOOR_MS = 2_000;
 
 /**
  * Resolves once an actor of `host` is heard on the bus (every actor heartbeats); refuses, naming

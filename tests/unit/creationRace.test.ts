@@ -12,9 +12,10 @@ const overlap = () => apiError(10065, 'subjects overlap with an existing stream'
 const noWait = async () => {};
 
 describe('a creation racing another', () => {
-  it('knows "subjects overlap" and "name already in use" as contention, nothing else', () => {
+  it('knows "subjects overlap", "name already in use" and a withdrawn stream as contention, nothing else', () => {
     expect(isCreationContention(overlap())).toBe(true);
     expect(isCreationContention(apiError(10058, 'stream name already in use'))).toBe(true);
+    expect(isCreationContention(apiError(10059, 'stream not found'))).toBe(true);
     expect(isCreationContention(apiError(10023, 'insufficient resources'))).toBe(false);
     expect(isCreationContention(Object.assign(new Error('TIMEOUT'), { code: 'TIMEOUT' }))).toBe(false);
     expect(isCreationContention(undefined)).toBe(false);
